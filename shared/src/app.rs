@@ -1,0 +1,41 @@
+//! The application: configuration and the ports, wired once per process (per cold start on
+//! Lambda) and shared by every handler.
+
+use std::sync::Arc;
+
+use crate::auth::TokenVerifier;
+use crate::config::Config;
+use crate::ports::{Clock, Ids, Push, Store, SystemClock, UlidIds};
+
+pub struct App {
+    pub config: Config,
+    pub tokens: TokenVerifier,
+    pub store: Arc<dyn Store>,
+    pub push: Arc<dyn Push>,
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn Ids>,
+}
+
+impl App {
+    pub fn new(config: Config, store: Arc<dyn Store>, push: Arc<dyn Push>) -> Self {
+        let tokens = TokenVerifier::new(
+            config.jwt_secret.expose().as_bytes(),
+            config.guest_secret.expose().as_bytes(),
+            config.jwt_issuer.as_deref(),
+            config.jwt_audience.as_deref(),
+        );
+        Self {
+            config,
+            tokens,
+            store,
+            push,
+            clock: Arc::new(SystemClock),
+            ids: Arc::new(UlidIds::default()),
+        }
+    }
+
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+}

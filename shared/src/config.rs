@@ -1,0 +1,133 @@
+//! Typed configuration, read once from the environment. A missing required variable fails
+//! fast with its name; secrets never appear in `Debug` output or logs.
+
+use std::fmt;
+use std::time::Duration;
+
+/// A secret value: usable as bytes, never printed.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("missing required environment variable {0}")]
+    Missing(&'static str),
+    #[error("invalid value for {0}: {1}")]
+    Invalid(&'static str, String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// HS256 secret of the platform's tokens (`MISSIVE_JWT_SECRET`).
+    pub jwt_secret: Secret,
+    /// Signs Missive's own guest tokens (`MISSIVE_GUEST_SECRET`; by default derived from the
+    /// JWT secret, so that no platform token can pass for a guest token).
+    pub guest_secret: Secret,
+    pub jwt_issuer: Option<String>,
+    pub jwt_audience: Option<String>,
+    /// The platform operator's key (`MISSIVE_PLATFORM_KEY`).
+    pub platform_key: Secret,
+    pub limits: Limits,
+}
+
+/// Limits that API Gateway or the product sets; configurable for tests and tuning.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// A connection's record expires this long after connect (API Gateway: 2 hours).
+    pub connection_ttl: Duration,
+    /// The largest WebSocket frame accepted (API Gateway: 32 KB).
+    pub max_frame_bytes: usize,
+    /// The largest REST request body accepted.
+    pub max_body_bytes: usize,
+    pub max_group_members: usize,
+    pub guest_token_ttl: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            connection_ttl: Duration::from_secs(2 * 60 * 60),
+            max_frame_bytes: 32 * 1024,
+            max_body_bytes: 64 * 1024,
+            max_group_members: 256,
+            guest_token_ttl: Duration::from_secs(7 * 24 * 60 * 60),
+        }
+    }
+}
+
+impl Config {
+    /// Builds a configuration from explicit values (tests, the local runtime's flags).
+    pub fn new(jwt_secret: &str, platform_key: &str) -> Self {
+        Self {
+            jwt_secret: Secret::new(jwt_secret),
+            guest_secret: Secret::new(format!("missive-guest:{jwt_secret}")),
+            jwt_issuer: None,
+            jwt_audience: None,
+            platform_key: Secret::new(platform_key),
+            limits: Limits::default(),
+        }
+    }
+
+    /// Reads the configuration through `get` (the process environment in production).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let non_empty = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        let secret = non_empty("MISSIVE_JWT_SECRET").ok_or(ConfigError::Missing("MISSIVE_JWT_SECRET"))?;
+        if secret.len() < 16 {
+            return Err(ConfigError::Invalid(
+                "MISSIVE_JWT_SECRET",
+                "use at least 16 characters".into(),
+            ));
+        }
+        let platform_key =
+            non_empty("MISSIVE_PLATFORM_KEY").ok_or(ConfigError::Missing("MISSIVE_PLATFORM_KEY"))?;
+        let mut config = Config::new(&secret, &platform_key);
+        if let Some(guest) = non_empty("MISSIVE_GUEST_SECRET") {
+            config.guest_secret = Secret::new(guest);
+        }
+        config.jwt_issuer = non_empty("MISSIVE_JWT_ISSUER");
+        config.jwt_audience = non_empty("MISSIVE_JWT_AUDIENCE");
+        Ok(config)
+    }
+
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn fails_fast_on_a_missing_variable_and_hides_secrets() {
+        let env: HashMap<&str, &str> = HashMap::from([("MISSIVE_JWT_SECRET", "0123456789abcdef!")]);
+        let err = Config::from_lookup(|k| env.get(k).map(|v| v.to_string())).unwrap_err();
+        assert_eq!(err.to_string(), "missing required environment variable MISSIVE_PLATFORM_KEY");
+
+        let env: HashMap<&str, &str> = HashMap::from([
+            ("MISSIVE_JWT_SECRET", "0123456789abcdef!"),
+            ("MISSIVE_PLATFORM_KEY", "pk-123"),
+            ("MISSIVE_JWT_ISSUER", "https://idp"),
+        ]);
+        let config = Config::from_lookup(|k| env.get(k).map(|v| v.to_string())).unwrap();
+        assert_eq!(config.jwt_issuer.as_deref(), Some("https://idp"));
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("0123456789abcdef") && !printed.contains("pk-123"));
+    }
+}

@@ -1,0 +1,73 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{ConversationId, MessageId, MessagePreview, StorefrontId, TenantId, UserId};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConversationKind {
+    Direct,
+    Group,
+    Storefront,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MemberRole {
+    Owner,
+    Member,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Member {
+    pub user_id: UserId,
+    pub role: MemberRole,
+    pub joined_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Conversation {
+    pub tenant_id: TenantId,
+    pub id: ConversationId,
+    pub kind: ConversationKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storefront_id: Option<StorefrontId>,
+    pub created_by: UserId,
+    pub created_at: DateTime<Utc>,
+    /// The newest message id, or the conversation id while it has no message: both are
+    /// ULIDs, so this orders a user's conversations by latest activity.
+    pub activity: String,
+    pub last_activity_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_message: Option<MessagePreview>,
+}
+
+impl Conversation {
+    /// The key that makes creation idempotent: one direct conversation per pair of users,
+    /// one storefront conversation per storefront and client. Groups have none.
+    pub fn direct_pair_key(a: &UserId, b: &UserId) -> String {
+        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+        format!("direct:{lo}:{hi}")
+    }
+    pub fn storefront_client_key(storefront: &StorefrontId, client: &UserId) -> String {
+        format!("storefront:{storefront}:{client}")
+    }
+    pub fn last_message_id(&self) -> Option<&MessageId> {
+        self.last_message.as_ref().map(|m| &m.id)
+    }
+}
+
+/// A partner's public page, answered by its partner team.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Storefront {
+    pub tenant_id: TenantId,
+    pub id: StorefrontId,
+    pub title: String,
+    pub partner_ids: Vec<UserId>,
+    pub created_at: DateTime<Utc>,
+}

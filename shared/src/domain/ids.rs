@@ -1,0 +1,170 @@
+//! Identifiers. Each is validated once, when parsed, so that a handler can never put an
+//! unchecked value into a storage key.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::error::AppError;
+
+/// Characters allowed in Missive's own ids (tenants, conversations, messages, storefronts).
+fn is_id_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '-' || c == '_'
+}
+
+macro_rules! simple_id {
+    ($(#[$doc:meta])* $name:ident, $what:literal, $max:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(s: impl Into<String>) -> Result<Self, AppError> {
+                let s = s.into();
+                if s.is_empty() || s.len() > $max || !s.chars().all(is_id_char) {
+                    return Err(AppError::invalid(concat!(
+                        "invalid ", $what, ": expected 1 to ", stringify!($max),
+                        " letters, digits, '-' or '_'"
+                    )));
+                }
+                Ok(Self(s))
+            }
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+        impl TryFrom<String> for $name {
+            type Error = AppError;
+            fn try_from(s: String) -> Result<Self, AppError> {
+                Self::parse(s)
+            }
+        }
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+simple_id!(
+    /// A tenant (customer organisation).
+    TenantId, "tenant id", 64
+);
+simple_id!(
+    /// A conversation; generated as a ULID.
+    ConversationId, "conversation id", 64
+);
+simple_id!(
+    /// A message; generated as a ULID, so ids sort in time order.
+    MessageId, "message id", 64
+);
+simple_id!(
+    /// A storefront (a partner's public page).
+    StorefrontId, "storefront id", 64
+);
+simple_id!(
+    /// One live WebSocket connection (API Gateway's connection id, or the local runtime's).
+    ConnectionId, "connection id", 128
+);
+
+/// A user id: the JWT `sub` given by the platform. Platforms use many shapes (`auth0|123`,
+/// e-mail addresses, UUIDs), so any printable text without spaces is accepted.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct UserId(String);
+
+impl UserId {
+    pub const MAX_LEN: usize = 128;
+
+    pub fn parse(s: impl Into<String>) -> Result<Self, AppError> {
+        let s = s.into();
+        if s.is_empty()
+            || s.len() > Self::MAX_LEN
+            || s.chars().any(|c| c.is_control() || c.is_whitespace())
+        {
+            return Err(AppError::invalid(
+                "invalid user id: expected 1 to 128 printable characters without spaces",
+            ));
+        }
+        Ok(Self(s))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl TryFrom<String> for UserId {
+    type Error = AppError;
+    fn try_from(s: String) -> Result<Self, AppError> {
+        Self::parse(s)
+    }
+}
+impl From<UserId> for String {
+    fn from(id: UserId) -> String {
+        id.0
+    }
+}
+impl fmt::Display for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The client's idempotency key for a message: printable, at most 64 characters.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ClientMessageId(String);
+
+impl ClientMessageId {
+    pub fn parse(s: impl Into<String>) -> Result<Self, AppError> {
+        let s = s.into();
+        if s.is_empty() || s.chars().count() > 64 || s.chars().any(char::is_control) {
+            return Err(AppError::invalid(
+                "invalid clientMessageId: expected 1 to 64 printable characters",
+            ));
+        }
+        Ok(Self(s))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl TryFrom<String> for ClientMessageId {
+    type Error = AppError;
+    fn try_from(s: String) -> Result<Self, AppError> {
+        Self::parse(s)
+    }
+}
+impl From<ClientMessageId> for String {
+    fn from(id: ClientMessageId) -> String {
+        id.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_reject_separators_and_empty_values() {
+        assert!(TenantId::parse("acme-fire_01").is_ok());
+        assert!(TenantId::parse("").is_err());
+        assert!(TenantId::parse("a#b").is_err());
+        assert!(TenantId::parse("a\u{1f}b").is_err());
+        assert!(ConversationId::parse("x".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn user_ids_accept_platform_shapes_but_no_control_characters() {
+        assert!(UserId::parse("auth0|5f7c").is_ok());
+        assert!(UserId::parse("jane@example.com").is_ok());
+        assert!(UserId::parse("a b").is_err());
+        assert!(UserId::parse("a\u{1f}b").is_err());
+        assert!(UserId::parse("").is_err());
+    }
+}

@@ -1,0 +1,107 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{ClientMessageId, ConversationId, MessageId, TenantId, UserId};
+use crate::AppError;
+
+/// A message's text: 1..=4000 characters (Unicode scalar values), not only white space.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct MessageBody(String);
+
+impl MessageBody {
+    pub const MAX_CHARS: usize = 4000;
+
+    pub fn parse(s: impl Into<String>) -> Result<Self, AppError> {
+        let s = s.into();
+        if s.trim().is_empty() {
+            return Err(AppError::invalid("invalid body: a message cannot be empty"));
+        }
+        if s.chars().count() > Self::MAX_CHARS {
+            return Err(AppError::invalid(
+                "invalid body: a message has at most 4000 characters",
+            ));
+        }
+        Ok(Self(s))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl TryFrom<String> for MessageBody {
+    type Error = AppError;
+    fn try_from(s: String) -> Result<Self, AppError> {
+        Self::parse(s)
+    }
+}
+impl From<MessageBody> for String {
+    fn from(b: MessageBody) -> String {
+        b.0
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MessageKind {
+    User,
+    System,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    pub tenant_id: TenantId,
+    pub conversation_id: ConversationId,
+    pub id: MessageId,
+    pub sender_id: UserId,
+    pub sender_name: String,
+    pub body: MessageBody,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_message_id: Option<ClientMessageId>,
+    pub kind: MessageKind,
+    pub created_at: DateTime<Utc>,
+    #[serde(default)]
+    pub edited_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+/// What a conversation list shows of the newest message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessagePreview {
+    pub id: MessageId,
+    pub sender_id: UserId,
+    pub sender_name: String,
+    pub body: String,
+    pub kind: MessageKind,
+    pub created_at: DateTime<Utc>,
+}
+
+impl MessagePreview {
+    const MAX_CHARS: usize = 200;
+
+    pub fn of(m: &Message) -> Self {
+        Self {
+            id: m.id.clone(),
+            sender_id: m.sender_id.clone(),
+            sender_name: m.sender_name.clone(),
+            body: m.body.as_str().chars().take(Self::MAX_CHARS).collect(),
+            kind: m.kind,
+            created_at: m.created_at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_are_one_to_four_thousand_characters() {
+        assert!(MessageBody::parse("").is_err());
+        assert!(MessageBody::parse("  \n ").is_err());
+        assert!(MessageBody::parse("é".repeat(4000)).is_ok());
+        assert!(MessageBody::parse("é".repeat(4001)).is_err());
+    }
+}

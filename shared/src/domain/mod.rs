@@ -1,0 +1,29 @@
+//! The domain: validated values and the records Missive keeps. Nothing here knows about
+//! storage, HTTP or AWS.
+
+mod conversation;
+mod ids;
+mod message;
+mod tenant;
+mod user;
+
+pub use conversation::{Conversation, ConversationKind, Member, MemberRole, Storefront};
+pub use ids::{
+    ClientMessageId, ConnectionId, ConversationId, MessageId, StorefrontId, TenantId, UserId,
+};
+pub use message::{Message, MessageBody, MessageKind, MessagePreview};
+pub use tenant::{Branding, Locale, Tenant, TenantStatus};
+pub use user::{Connection, DisplayName, Role, User};
+
+/// Checks a free-text field (a title, a name): trimmed, 1..=max characters, no control
+/// characters (so it can never break a header or a log line).
+pub fn parse_text(field: &str, value: &str, max: usize) -> Result<String, crate::AppError> {
+    let value = value.trim();
+    let len = value.chars().count();
+    if len == 0 || len > max || value.chars().any(char::is_control) {
+        return Err(crate::AppError::invalid(format!(
+            "invalid {field}: expected 1 to {max} characters without control characters"
+        )));
+    }
+    Ok(value.to_string())
+}

@@ -1,0 +1,58 @@
+//! The platform operator's tenant management, and users created ahead of time.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{patch, post, put};
+use axum::{Json, Router};
+
+use super::extract::{CallerOrPlatform, JsonBody, Platform};
+use crate::app::App;
+use crate::usecases::tenants;
+use crate::usecases::users::{self, UserAdmin};
+use crate::AppError;
+
+pub fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/v1/admin/tenants", post(create_tenant))
+        .route("/v1/admin/tenants/{id}", patch(update_tenant))
+        .route("/v1/admin/users/{user_id}", put(upsert_user))
+}
+
+async fn create_tenant(
+    State(app): State<Arc<App>>,
+    _: Platform,
+    JsonBody(body): JsonBody<tenants::NewTenant>,
+) -> Result<impl IntoResponse, AppError> {
+    let result = tenants::create_tenant(&app, body).await?;
+    if !result.created {
+        return Err(AppError::Conflict(format!("tenant {} exists already", result.value.id)));
+    }
+    Ok((StatusCode::CREATED, Json(result.value)))
+}
+
+async fn update_tenant(
+    State(app): State<Arc<App>>,
+    _: Platform,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<tenants::TenantPatch>,
+) -> Result<impl IntoResponse, AppError> {
+    Ok(Json(tenants::update_tenant(&app, &id, body).await?))
+}
+
+async fn upsert_user(
+    State(app): State<Arc<App>>,
+    by: CallerOrPlatform,
+    Path(user_id): Path<String>,
+    JsonBody(body): JsonBody<users::UserUpsert>,
+) -> Result<impl IntoResponse, AppError> {
+    let by = match &by {
+        CallerOrPlatform::Caller(who) => UserAdmin::TenantAdmin(who),
+        CallerOrPlatform::Platform => UserAdmin::Platform,
+    };
+    let (user, created) = users::upsert_user(&app, by, &user_id, body).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(user)))
+}

@@ -1,0 +1,99 @@
+//! Conversations and their messages.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::extract::{Caller, JsonBody, QueryParams};
+use crate::app::App;
+use crate::usecases::{conversations, messages};
+use crate::AppError;
+
+pub fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/v1/conversations", get(list).post(create))
+        .route("/v1/conversations/{id}", get(details))
+        .route("/v1/conversations/{id}/messages", get(history).post(send))
+}
+
+fn created_or_ok(created: bool) -> StatusCode {
+    if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    }
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    cursor: Option<String>,
+    limit: Option<usize>,
+}
+
+async fn list(
+    State(app): State<Arc<App>>,
+    Caller(who): Caller,
+    QueryParams(query): QueryParams<ListQuery>,
+) -> Result<impl IntoResponse, AppError> {
+    let page =
+        conversations::list_conversations(&app, &who, query.cursor.as_deref(), query.limit.unwrap_or(50)).await?;
+    Ok(Json(json!({ "conversations": page.items, "nextCursor": page.next_cursor })))
+}
+
+async fn create(
+    State(app): State<Arc<App>>,
+    Caller(who): Caller,
+    JsonBody(body): JsonBody<conversations::NewConversation>,
+) -> Result<impl IntoResponse, AppError> {
+    let result = conversations::create_conversation(&app, &who, body).await?;
+    Ok((created_or_ok(result.created), Json(result.value)))
+}
+
+async fn details(
+    State(app): State<Arc<App>>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
+    Ok(Json(conversations::get_conversation(&app, &who, &id).await?))
+}
+
+#[derive(Deserialize)]
+struct HistoryQuery {
+    before: Option<String>,
+    after: Option<String>,
+    limit: Option<usize>,
+}
+
+async fn history(
+    State(app): State<Arc<App>>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    QueryParams(q): QueryParams<HistoryQuery>,
+) -> Result<impl IntoResponse, AppError> {
+    let page = messages::history(&app, &who, &id, q.before.as_deref(), q.after.as_deref(), q.limit).await?;
+    Ok(Json(page))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SendBody {
+    body: String,
+    client_message_id: Option<String>,
+}
+
+async fn send(
+    State(app): State<Arc<App>>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<SendBody>,
+) -> Result<impl IntoResponse, AppError> {
+    let stored =
+        messages::send_message(&app, &who, &id, &body.body, body.client_message_id.as_deref(), None).await?;
+    Ok((created_or_ok(stored.created), Json(stored.value)))
+}

@@ -1,0 +1,124 @@
+//! Request extractors that turn every rejection into Missive's JSON error format.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::response::{IntoResponse, Response};
+use http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::app::App;
+use crate::usecases::{self, Identity};
+use crate::AppError;
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log_if_internal();
+        (self.status(), axum::Json(self.to_json())).into_response()
+    }
+}
+
+fn bearer(parts: &Parts) -> Result<&str, AppError> {
+    let header = parts
+        .headers
+        .get(http::header::AUTHORIZATION)
+        .ok_or(AppError::Unauthorized("missing bearer token"))?;
+    header
+        .to_str()
+        .ok()
+        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or(AppError::Unauthorized("missing bearer token"))
+}
+
+/// The authenticated caller of a REST request (`Authorization: Bearer <token>`).
+pub struct Caller(pub Identity);
+
+impl FromRequestParts<Arc<App>> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, AppError> {
+        let token = bearer(parts)?;
+        let identity = usecases::authenticate(app, token).await?;
+        tracing::Span::current().record("tenant", identity.tenant_id.as_str());
+        Ok(Caller(identity))
+    }
+}
+
+/// The platform operator (`Authorization: Bearer <MISSIVE_PLATFORM_KEY>`).
+pub struct Platform;
+
+impl FromRequestParts<Arc<App>> for Platform {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, AppError> {
+        usecases::authenticate_platform(app, bearer(parts)?)?;
+        Ok(Platform)
+    }
+}
+
+/// Either a tenant's user or the platform operator, for routes open to both.
+pub enum CallerOrPlatform {
+    Caller(Identity),
+    Platform,
+}
+
+impl FromRequestParts<Arc<App>> for CallerOrPlatform {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, AppError> {
+        let token = bearer(parts)?;
+        if usecases::authenticate_platform(app, token).is_ok() {
+            return Ok(CallerOrPlatform::Platform);
+        }
+        Ok(CallerOrPlatform::Caller(usecases::authenticate(app, token).await?))
+    }
+}
+
+/// A JSON body; a malformed or oversized one is a 400 or 413 in Missive's format.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        use axum::extract::rejection::JsonRejection;
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(JsonBody(value)),
+            Err(JsonRejection::JsonDataError(e)) => Err(AppError::invalid(serde_detail(&e.body_text()))),
+            Err(JsonRejection::JsonSyntaxError(_)) => Err(AppError::invalid("request body is not valid JSON")),
+            Err(JsonRejection::MissingJsonContentType(_)) => {
+                Err(AppError::invalid("expected a JSON body with Content-Type: application/json"))
+            }
+            Err(e) if e.status() == http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(AppError::TooLarge("request body is too large".into()))
+            }
+            Err(_) => Err(AppError::invalid("could not read the request body")),
+        }
+    }
+}
+
+/// Query parameters; an unparsable one is a 400 naming it.
+pub struct QueryParams<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(q)| QueryParams(q))
+            .map_err(|e| AppError::invalid(serde_detail(&e.body_text())))
+    }
+}
+
+/// axum prefixes serde's message ("Failed to deserialize the JSON body into the target
+/// type: missing field `name` at line 1 column 2"); the client needs the part after it.
+fn serde_detail(text: &str) -> String {
+    let detail = text.rsplit_once(": ").map_or(text, |(_, d)| d);
+    match detail.find(" at line ") {
+        Some(i) => detail[..i].to_string(),
+        None => detail.to_string(),
+    }
+}

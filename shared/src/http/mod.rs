@@ -1,0 +1,48 @@
+//! The REST API under `/v1`: one axum router, served by the HTTP Lambda function (through
+//! `lambda_http`) and by the local runtime alike.
+
+mod admin;
+mod conversations;
+mod directory;
+pub mod extract;
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::Router;
+use tracing::Instrument;
+
+use crate::app::App;
+use crate::AppError;
+
+pub fn router(app: Arc<App>) -> Router {
+    let body_limit = app.config.limits.max_body_bytes;
+    Router::new()
+        .merge(directory::routes())
+        .merge(conversations::routes())
+        .merge(admin::routes())
+        .fallback(|| async { AppError::not_found("route") })
+        .method_not_allowed_fallback(|| async {
+            AppError::invalid("method not allowed on this route")
+        })
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn(trace_request))
+        .with_state(app)
+}
+
+/// One span per request with the method and the route, never the query string (it may
+/// hold a token) nor the body.
+async fn trace_request(req: Request, next: axum::middleware::Next) -> axum::response::Response {
+    let span = tracing::info_span!(
+        "http",
+        method = %req.method(),
+        path = req.uri().path(),
+        tenant = tracing::field::Empty,
+    );
+    let started = std::time::Instant::now();
+    let response = next.run(req).instrument(span.clone()).await;
+    span.in_scope(|| {
+        tracing::info!(status = response.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request")
+    });
+    response
+}

@@ -1,0 +1,185 @@
+//! The ports: what the use cases need from the outside world. One adapter set implements
+//! them for AWS, one for the local runtime. No AWS type appears here.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::domain::*;
+use crate::error::StoreError;
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// One page of a listing and the opaque cursor of the next page, if there is one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// Which slice of a conversation's history to read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HistoryRange {
+    /// The newest messages.
+    Latest,
+    /// Messages older than this id, newest first up to the limit.
+    Before(String),
+    /// Messages newer than this id, oldest first up to the limit.
+    After(String),
+}
+
+/// Messages in ascending id order, and whether more exist beyond the page in the direction
+/// that was read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HistorySlice {
+    pub messages: Vec<Message>,
+    pub more: bool,
+}
+
+/// The result of a write that is idempotent on a key: the stored record, and whether this
+/// call created it (`false`: it existed already and is returned unchanged).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Upserted<T> {
+    pub value: T,
+    pub created: bool,
+}
+
+/// Persistent state. Every method is a key lookup or a query on one key prefix (an index on
+/// DynamoDB): nothing here reads a whole table.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// A cheap read that proves the store answers.
+    async fn health(&self) -> StoreResult<()>;
+
+    /// Creates a tenant; `created: false` (and the existing tenant) if the id is taken.
+    async fn create_tenant(&self, tenant: &Tenant) -> StoreResult<Upserted<Tenant>>;
+    async fn put_tenant(&self, tenant: &Tenant) -> StoreResult<()>;
+    async fn get_tenant(&self, id: &TenantId) -> StoreResult<Option<Tenant>>;
+
+    async fn put_user(&self, user: &User) -> StoreResult<()>;
+    async fn get_user(&self, tenant: &TenantId, id: &UserId) -> StoreResult<Option<User>>;
+    /// The tenant directory in user-id order.
+    async fn list_users(
+        &self,
+        tenant: &TenantId,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<User>>;
+
+    /// Stores a storefront and the tenant-less pointer that lets the public guest endpoint
+    /// find its tenant.
+    async fn put_storefront(&self, storefront: &Storefront) -> StoreResult<()>;
+    async fn get_storefront(
+        &self,
+        tenant: &TenantId,
+        id: &StorefrontId,
+    ) -> StoreResult<Option<Storefront>>;
+    async fn storefront_tenant(&self, id: &StorefrontId) -> StoreResult<Option<TenantId>>;
+
+    /// Creates a conversation with its members, atomically. With a `unique_key`, a second
+    /// creation under the same key returns the first conversation instead.
+    async fn create_conversation(
+        &self,
+        conversation: &Conversation,
+        members: &[Member],
+        unique_key: Option<&str>,
+    ) -> StoreResult<Upserted<Conversation>>;
+    async fn get_conversation(
+        &self,
+        tenant: &TenantId,
+        id: &ConversationId,
+    ) -> StoreResult<Option<Conversation>>;
+    async fn get_member(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        user: &UserId,
+    ) -> StoreResult<Option<Member>>;
+    async fn list_members(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+    ) -> StoreResult<Vec<Member>>;
+    /// A user's conversations, most recent activity first.
+    async fn list_user_conversations(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<Conversation>>;
+
+    /// Appends a message and moves the conversation's activity, atomically. With a
+    /// `client_message_id`, a second append by the same sender in the same conversation
+    /// returns the first message and stores nothing.
+    async fn append_message(&self, message: &Message) -> StoreResult<Upserted<Message>>;
+    async fn list_messages(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        range: &HistoryRange,
+        limit: usize,
+    ) -> StoreResult<HistorySlice>;
+
+    async fn put_connection(&self, connection: &Connection) -> StoreResult<()>;
+    async fn delete_connection(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        id: &ConnectionId,
+    ) -> StoreResult<()>;
+    /// The user's connections that have not expired at `now`.
+    async fn list_user_connections(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Connection>>;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PushError {
+    /// The connection is gone (API Gateway's 410): forget it.
+    #[error("connection gone")]
+    Gone,
+    #[error("push failed: {0:#}")]
+    Failed(anyhow::Error),
+}
+
+/// Sends one frame to one live WebSocket connection.
+#[async_trait]
+pub trait Push: Send + Sync {
+    async fn send(&self, connection: &ConnectionId, frame: &str) -> Result<(), PushError>;
+}
+
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// New ids. ULIDs, monotonic within a process, so that messages sent in the same
+/// millisecond still sort in the order they were accepted.
+pub trait Ids: Send + Sync {
+    fn ulid(&self) -> String;
+}
+
+#[derive(Default)]
+pub struct UlidIds(std::sync::Mutex<ulid::Generator>);
+
+impl Ids for UlidIds {
+    fn ulid(&self) -> String {
+        let mut generator = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        // The generator only fails when 80 random bits overflow within one millisecond;
+        // a fresh ULID is then still unique, just not monotonic for that one id.
+        generator
+            .generate()
+            .unwrap_or_else(|_| ulid::Ulid::new())
+            .to_string()
+    }
+}

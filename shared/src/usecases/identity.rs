@@ -1,0 +1,137 @@
+//! Who is calling: token verification, tenant checks and just-in-time user provisioning.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::app::App;
+use crate::auth::{constant_time_eq, VerifiedClaims};
+use crate::domain::{ConversationId, Role, TenantId, User, UserId};
+use crate::AppError;
+
+/// An authenticated caller, after every check that does not depend on the action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub tenant_id: TenantId,
+    pub user_id: UserId,
+    pub role: Role,
+    pub name: String,
+    /// A guest may use this one conversation and nothing else.
+    pub conversation_scope: Option<ConversationId>,
+}
+
+impl Identity {
+    /// Staff and customers with a platform token (everyone but guests).
+    pub fn require_signed_in(&self) -> Result<(), AppError> {
+        if self.role == Role::Guest {
+            return Err(AppError::forbidden("guests cannot do this"));
+        }
+        Ok(())
+    }
+
+    pub fn require_role(&self, allowed: &[Role]) -> Result<(), AppError> {
+        if !allowed.contains(&self.role) {
+            return Err(AppError::forbidden("your role does not allow this"));
+        }
+        Ok(())
+    }
+
+    /// The fields an API Gateway authorizer hands to every later route of a connection.
+    pub fn to_authorizer_context(&self) -> serde_json::Map<String, Value> {
+        let mut ctx = serde_json::Map::new();
+        ctx.insert("tenantId".into(), self.tenant_id.as_str().into());
+        ctx.insert("userId".into(), self.user_id.as_str().into());
+        ctx.insert("role".into(), self.role.as_str().into());
+        ctx.insert("name".into(), self.name.clone().into());
+        if let Some(cid) = &self.conversation_scope {
+            ctx.insert("conversationId".into(), cid.as_str().into());
+        }
+        ctx
+    }
+
+    /// Reads the authorizer context back from a route event (`requestContext.authorizer`).
+    pub fn from_authorizer_fields(fields: &HashMap<String, Value>) -> Result<Self, AppError> {
+        let text = |k: &str| fields.get(k).and_then(Value::as_str);
+        let missing = || AppError::Unauthorized("connection is not authorized");
+        Ok(Self {
+            tenant_id: TenantId::parse(text("tenantId").ok_or_else(missing)?).map_err(|_| missing())?,
+            user_id: UserId::parse(text("userId").ok_or_else(missing)?).map_err(|_| missing())?,
+            role: Role::parse(text("role").ok_or_else(missing)?).map_err(|_| missing())?,
+            name: text("name").unwrap_or_default().to_string(),
+            conversation_scope: text("conversationId")
+                .map(ConversationId::parse)
+                .transpose()
+                .map_err(|_| missing())?,
+        })
+    }
+}
+
+/// Verifies a bearer token, checks its tenant, and creates or refreshes the user record.
+pub async fn authenticate(app: &App, token: &str) -> Result<Identity, AppError> {
+    let claims = app.tokens.verify(token)?;
+    let tenant = app
+        .store
+        .get_tenant(&claims.tenant_id)
+        .await?
+        .ok_or(AppError::Unauthorized("unknown tenant"))?;
+    if !tenant.is_active() {
+        return Err(AppError::forbidden("tenant suspended"));
+    }
+    let user = if claims.role == Role::Guest {
+        // Guests are created with their session; a token for a vanished guest is void.
+        app.store
+            .get_user(&claims.tenant_id, &claims.user_id)
+            .await?
+            .ok_or(AppError::Unauthorized("unknown guest"))?
+    } else {
+        provision(app, &claims, tenant.locale).await?
+    };
+    Ok(Identity {
+        tenant_id: claims.tenant_id,
+        user_id: claims.user_id,
+        role: claims.role,
+        name: user.name.as_str().to_string(),
+        conversation_scope: claims.conversation_scope,
+    })
+}
+
+/// Just-in-time provisioning: the token's claims are the truth about a user. The record is
+/// written only when it is new or a claim changed, so most requests cost one read.
+async fn provision(
+    app: &App,
+    claims: &VerifiedClaims,
+    tenant_locale: crate::domain::Locale,
+) -> Result<User, AppError> {
+    let existing = app.store.get_user(&claims.tenant_id, &claims.user_id).await?;
+    let now = app.clock.now();
+    let wanted = User {
+        tenant_id: claims.tenant_id.clone(),
+        id: claims.user_id.clone(),
+        name: claims.name.clone(),
+        email: claims.email.clone(),
+        locale: claims
+            .locale
+            .or(existing.as_ref().map(|u| u.locale))
+            .unwrap_or(tenant_locale),
+        role: claims.role,
+        created_at: existing.as_ref().map_or(now, |u| u.created_at),
+        updated_at: existing.as_ref().map_or(now, |u| u.updated_at),
+    };
+    match existing {
+        Some(user) if user == wanted => Ok(user),
+        _ => {
+            let user = User { updated_at: now, ..wanted };
+            app.store.put_user(&user).await?;
+            Ok(user)
+        }
+    }
+}
+
+/// The platform operator, holding `MISSIVE_PLATFORM_KEY`.
+pub fn authenticate_platform(app: &App, key: &str) -> Result<(), AppError> {
+    if constant_time_eq(key.as_bytes(), app.config.platform_key.expose().as_bytes()) {
+        Ok(())
+    } else {
+        Err(AppError::Unauthorized("invalid platform key"))
+    }
+}

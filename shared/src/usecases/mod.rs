@@ -1,0 +1,11 @@
+//! The use cases: what Missive does, written against the ports only.
+
+pub mod conversations;
+pub mod delivery;
+pub mod identity;
+pub mod messages;
+pub mod storefronts;
+pub mod tenants;
+pub mod users;
+
+pub use identity::{authenticate, authenticate_platform, Identity};

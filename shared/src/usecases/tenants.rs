@@ -1,0 +1,124 @@
+//! Tenants, managed by the platform operator.
+
+use serde::Deserialize;
+
+use crate::app::App;
+use crate::domain::{parse_text, Branding, Locale, Tenant, TenantId, TenantStatus};
+use crate::ports::Upserted;
+use crate::AppError;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewTenant {
+    pub name: String,
+    pub id: Option<String>,
+    pub locale: Option<Locale>,
+    pub email_from: Option<String>,
+    pub branding: Option<Branding>,
+    pub allowed_origins: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TenantPatch {
+    pub name: Option<String>,
+    pub status: Option<TenantStatus>,
+    pub locale: Option<Locale>,
+    pub email_from: Option<String>,
+    pub branding: Option<Branding>,
+    pub allowed_origins: Option<Vec<String>>,
+}
+
+/// Creates a tenant; with an id that exists already, the existing tenant comes back with
+/// `created: false` (the HTTP layer answers 409).
+pub async fn create_tenant(app: &App, new: NewTenant) -> Result<Upserted<Tenant>, AppError> {
+    let id = match new.id {
+        Some(id) => TenantId::parse(id)?,
+        None => TenantId::parse(app.ids.ulid().to_ascii_lowercase())?,
+    };
+    let tenant = Tenant {
+        id,
+        name: parse_text("name", &new.name, 200)?,
+        status: TenantStatus::Active,
+        locale: new.locale.unwrap_or_default(),
+        email_from: new.email_from.map(|e| check_email("emailFrom", &e)).transpose()?,
+        branding: check_branding(new.branding.unwrap_or_default())?,
+        allowed_origins: check_origins(new.allowed_origins.unwrap_or_default())?,
+        created_at: app.clock.now(),
+    };
+    Ok(app.store.create_tenant(&tenant).await?)
+}
+
+pub async fn update_tenant(app: &App, id: &str, patch: TenantPatch) -> Result<Tenant, AppError> {
+    let id = TenantId::parse(id).map_err(|_| AppError::not_found("tenant"))?;
+    let mut tenant = app.store.get_tenant(&id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
+    if let Some(name) = patch.name {
+        tenant.name = parse_text("name", &name, 200)?;
+    }
+    if let Some(status) = patch.status {
+        tenant.status = status;
+    }
+    if let Some(locale) = patch.locale {
+        tenant.locale = locale;
+    }
+    if let Some(email) = patch.email_from {
+        tenant.email_from = Some(check_email("emailFrom", &email)?);
+    }
+    if let Some(branding) = patch.branding {
+        tenant.branding = check_branding(branding)?;
+    }
+    if let Some(origins) = patch.allowed_origins {
+        tenant.allowed_origins = check_origins(origins)?;
+    }
+    app.store.put_tenant(&tenant).await?;
+    Ok(tenant)
+}
+
+/// A plausible address with nothing that could break a mail header.
+pub fn check_email(field: &str, value: &str) -> Result<String, AppError> {
+    let v = value.trim();
+    let ok = v.len() <= 254
+        && v.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
+        && !v.chars().any(|c| c.is_control() || c.is_whitespace() || "<>,;\"".contains(c));
+    if ok {
+        Ok(v.to_string())
+    } else {
+        Err(AppError::invalid(format!("invalid {field}: expected an e-mail address")))
+    }
+}
+
+fn check_branding(b: Branding) -> Result<Branding, AppError> {
+    Ok(Branding {
+        display_name: b.display_name.map(|n| parse_text("branding.displayName", &n, 200)).transpose()?,
+        logo_url: b.logo_url.map(|u| check_url("branding.logoUrl", &u)).transpose()?,
+        primary_color: b
+            .primary_color
+            .map(|c| {
+                let hex = c.strip_prefix('#').unwrap_or("");
+                if (hex.len() == 6 || hex.len() == 3) && hex.chars().all(|h| h.is_ascii_hexdigit()) {
+                    Ok(c)
+                } else {
+                    Err(AppError::invalid("invalid branding.primaryColor: expected #rrggbb"))
+                }
+            })
+            .transpose()?,
+    })
+}
+
+fn check_url(field: &str, value: &str) -> Result<String, AppError> {
+    let ok = (value.starts_with("https://") || value.starts_with("http://"))
+        && value.len() <= 2048
+        && !value.chars().any(|c| c.is_control() || c.is_whitespace());
+    if ok {
+        Ok(value.to_string())
+    } else {
+        Err(AppError::invalid(format!("invalid {field}: expected an http(s) URL")))
+    }
+}
+
+fn check_origins(origins: Vec<String>) -> Result<Vec<String>, AppError> {
+    origins
+        .into_iter()
+        .map(|o| check_url("allowedOrigins", &o).map(|o| o.trim_end_matches('/').to_string()))
+        .collect()
+}

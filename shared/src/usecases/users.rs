@@ -1,0 +1,93 @@
+//! The tenant directory and users created ahead of their first connection.
+
+use serde::Deserialize;
+
+use super::Identity;
+use crate::app::App;
+use crate::domain::{DisplayName, Locale, Role, TenantId, User, UserId};
+use crate::ports::Page;
+use crate::AppError;
+
+pub const MAX_PAGE: usize = 100;
+
+/// The directory, filtered by `q` (case-insensitive, on name and id).
+pub async fn list_users(
+    app: &App,
+    who: &Identity,
+    q: Option<&str>,
+    cursor: Option<&str>,
+    limit: usize,
+) -> Result<Page<User>, AppError> {
+    who.require_signed_in()?;
+    let page = app.store.list_users(&who.tenant_id, cursor, limit.clamp(1, MAX_PAGE)).await?;
+    let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()).map(str::to_lowercase) else {
+        return Ok(page);
+    };
+    Ok(Page {
+        items: page
+            .items
+            .into_iter()
+            .filter(|u| {
+                u.name.as_str().to_lowercase().contains(&q) || u.id.as_str().to_lowercase().contains(&q)
+            })
+            .collect(),
+        next_cursor: page.next_cursor,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UserUpsert {
+    pub name: String,
+    pub email: Option<String>,
+    pub locale: Option<Locale>,
+    pub role: Option<Role>,
+    /// Required with the platform key; a tenant admin can only write their own tenant.
+    pub tenant_id: Option<String>,
+}
+
+/// Who may create users ahead of time.
+pub enum UserAdmin<'a> {
+    TenantAdmin(&'a Identity),
+    Platform,
+}
+
+pub async fn upsert_user(
+    app: &App,
+    by: UserAdmin<'_>,
+    user_id: &str,
+    body: UserUpsert,
+) -> Result<(User, bool), AppError> {
+    let tenant_id = match by {
+        UserAdmin::TenantAdmin(who) => {
+            who.require_role(&[Role::Admin])?;
+            if body.tenant_id.as_deref().is_some_and(|t| t != who.tenant_id.as_str()) {
+                return Err(AppError::forbidden("admins manage their own tenant only"));
+            }
+            who.tenant_id.clone()
+        }
+        UserAdmin::Platform => TenantId::parse(
+            body.tenant_id.ok_or_else(|| AppError::invalid("missing field `tenantId`"))?,
+        )?,
+    };
+    let tenant = app.store.get_tenant(&tenant_id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
+    let role = body.role.unwrap_or(Role::Member);
+    if role == Role::Guest {
+        return Err(AppError::invalid("invalid role: guests are created by storefront sessions"));
+    }
+    let id = UserId::parse(user_id)?;
+    let existing = app.store.get_user(&tenant_id, &id).await?;
+    let now = app.clock.now();
+    let user = User {
+        tenant_id,
+        id,
+        name: DisplayName::parse(&body.name)?,
+        email: body.email.map(|e| super::tenants::check_email("email", &e)).transpose()?,
+        locale: body.locale.unwrap_or(tenant.locale),
+        role,
+        created_at: existing.as_ref().map_or(now, |u| u.created_at),
+        updated_at: now,
+    };
+    app.store.put_user(&user).await?;
+    Ok((user, existing.is_none()))
+}

@@ -1,0 +1,153 @@
+//! The WebSocket handlers, taking the events API Gateway sends. The Lambda functions and the
+//! local runtime (which builds the same events) both call these.
+//!
+//! Routes: a REQUEST authorizer on `$connect` verifies the token (`?token=`) and hands its
+//! context to every later route of the connection; `$connect` records the connection;
+//! `$disconnect` forgets it; every other route (`sendMessage`, `ping`, `$default`) goes to
+//! [`message`]. Answers (`ack`, `error`, `pong`) are pushed to the caller's connection.
+
+use aws_lambda_events::apigw::{
+    ApiGatewayCustomAuthorizerPolicy, ApiGatewayCustomAuthorizerRequestTypeRequest,
+    ApiGatewayCustomAuthorizerResponse, ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest,
+};
+use aws_lambda_events::iam::{IamPolicyEffect, IamPolicyStatement};
+use serde_json::Value;
+use tracing::Instrument;
+
+use crate::app::App;
+use crate::domain::{Connection, ConnectionId};
+use crate::protocol::{Action, Event, Frame};
+use crate::usecases::{self, Identity};
+use crate::AppError;
+
+/// The `$connect` authorizer: verifies `?token=` and, when it is good, allows the connection
+/// with the caller's identity as context. On AWS an `Err(Unauthorized)` becomes the
+/// "Unauthorized" error (401) and an `Err(Forbidden)` a deny policy (403).
+pub async fn authorize(
+    app: &App,
+    event: &ApiGatewayCustomAuthorizerRequestTypeRequest,
+) -> Result<ApiGatewayCustomAuthorizerResponse, AppError> {
+    let token = event
+        .query_string_parameters
+        .first("token")
+        .ok_or(AppError::Unauthorized("missing token"))?;
+    let identity = usecases::authenticate(app, token).await?;
+    let mut statement = IamPolicyStatement::default();
+    statement.action = vec!["execute-api:Invoke".into()];
+    statement.effect = IamPolicyEffect::Allow;
+    statement.resource = vec![event.method_arn.clone().unwrap_or_else(|| "*".into())];
+    let mut policy = ApiGatewayCustomAuthorizerPolicy::default();
+    policy.version = Some("2012-10-17".into());
+    policy.statement = vec![statement];
+    let mut response = ApiGatewayCustomAuthorizerResponse::default();
+    response.principal_id = Some(identity.user_id.to_string());
+    response.policy_document = policy;
+    response.context = Value::Object(identity.to_authorizer_context());
+    Ok(response)
+}
+
+/// `$connect`: records the connection, which expires like API Gateway's after two hours.
+pub async fn connect(app: &App, event: &ApiGatewayWebsocketProxyRequest) -> ApiGatewayProxyResponse {
+    let result = async {
+        let (who, connection_id) = caller(event)?;
+        let now = app.clock.now();
+        let ttl = chrono::Duration::from_std(app.config.limits.connection_ttl).map_err(AppError::internal)?;
+        let connection = Connection {
+            tenant_id: who.tenant_id.clone(),
+            user_id: who.user_id.clone(),
+            id: connection_id,
+            connected_at: now,
+            last_seen_at: now,
+            expires_at: now + ttl,
+        };
+        app.store.put_connection(&connection).await?;
+        tracing::info!(tenant = %who.tenant_id, user = %who.user_id, connection = %connection.id, "connected");
+        Ok::<_, AppError>(())
+    };
+    respond(result.await)
+}
+
+/// `$disconnect`: forgets the connection.
+pub async fn disconnect(app: &App, event: &ApiGatewayWebsocketProxyRequest) -> ApiGatewayProxyResponse {
+    let result = async {
+        let (who, connection_id) = caller(event)?;
+        app.store.delete_connection(&who.tenant_id, &who.user_id, &connection_id).await?;
+        tracing::info!(tenant = %who.tenant_id, connection = %connection_id, "disconnected");
+        Ok::<_, AppError>(())
+    };
+    respond(result.await)
+}
+
+/// Every other route: parses the frame, runs the action, pushes the answer to the caller.
+pub async fn message(app: &App, event: &ApiGatewayWebsocketProxyRequest) -> ApiGatewayProxyResponse {
+    let (who, connection_id) = match caller(event) {
+        Ok(c) => c,
+        Err(e) => return respond(Err(e)),
+    };
+    let frame = Frame::parse(event.body.as_deref().unwrap_or_default(), app.config.limits.max_frame_bytes);
+    let span = tracing::info_span!(
+        "ws_action",
+        tenant = %who.tenant_id,
+        user = %who.user_id,
+        connection = %connection_id,
+        route = event.request_context.route_key.as_deref().unwrap_or("$default"),
+    );
+    let answer = run_action(app, &who, &connection_id, &frame).instrument(span).await;
+    if let Err(e) = app.push.send(&connection_id, &answer).await {
+        tracing::info!(connection = %connection_id, error = %e, "could not answer the caller");
+    }
+    respond(Ok(()))
+}
+
+async fn run_action(app: &App, who: &Identity, connection_id: &ConnectionId, frame: &Frame) -> String {
+    let request_id = frame.request_id.as_ref();
+    let action = match &frame.action {
+        Ok(action) => action,
+        Err(e) => {
+            return Event::Error { request_id, code: e.code(), message: e.to_string() }.to_json();
+        }
+    };
+    let result = match action {
+        Action::Ping => Ok(Event::Pong { request_id }.to_json()),
+        Action::SendMessage(send) => usecases::messages::send_message(
+            app,
+            who,
+            &send.conversation_id,
+            &send.body,
+            send.client_message_id.as_deref(),
+            Some(connection_id),
+        )
+        .await
+        .map(|stored| Event::Ack { request_id, message: Some(&stored.value) }.to_json()),
+    };
+    result.unwrap_or_else(|e| {
+        e.log_if_internal();
+        Event::from_app_error(request_id, &e).to_json()
+    })
+}
+
+/// The caller of a route event: the identity the authorizer attached and the connection id.
+fn caller(event: &ApiGatewayWebsocketProxyRequest) -> Result<(Identity, ConnectionId), AppError> {
+    let who = Identity::from_authorizer_fields(&event.request_context.authorizer.fields)?;
+    let connection_id = event
+        .request_context
+        .connection_id
+        .as_deref()
+        .map(ConnectionId::parse)
+        .transpose()?
+        .ok_or(AppError::Unauthorized("missing connection id"))?;
+    Ok((who, connection_id))
+}
+
+fn respond(result: Result<(), AppError>) -> ApiGatewayProxyResponse {
+    let mut response = ApiGatewayProxyResponse::default();
+    match result {
+        Ok(()) => response.status_code = 200,
+        Err(e) => {
+            e.log_if_internal();
+            response.status_code = i64::from(e.status().as_u16());
+            response.body = Some(e.to_json().to_string().into());
+        }
+    }
+    response
+}
