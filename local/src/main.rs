@@ -1,1 +1,211 @@
-fn main(){}
+//! `missive-local`: the whole of Missive in one process, on an embedded durable store.
+
+mod demo;
+mod gateway;
+mod push;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::routing::get;
+use axum::Router;
+use clap::{Args, Parser, Subcommand};
+use missive::adapters::embedded::EmbeddedStore;
+use missive::config::Config;
+use missive::App;
+use tokio::sync::watch;
+
+use crate::gateway::{Gateway, GatewayLimits};
+use crate::push::LocalPush;
+
+/// Development defaults, printed when used. Never use them beyond a laptop.
+const DEV_JWT_SECRET: &str = "missive-dev-secret-change-me";
+const DEV_PLATFORM_KEY: &str = "missive-dev-platform-key";
+
+#[derive(Parser)]
+#[command(name = "missive-local", version, about = "Missive in one process: REST, WebSocket and an embedded store")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    secrets: SecretArgs,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the REST API and the WebSocket endpoint (the default).
+    Serve,
+    /// Print a platform token signed with the JWT secret, as a platform's backend would.
+    Token(TokenArgs),
+}
+
+#[derive(Args)]
+struct SecretArgs {
+    /// HS256 secret of platform tokens.
+    #[arg(long, env = "MISSIVE_JWT_SECRET", hide_env_values = true, global = true)]
+    jwt_secret: Option<String>,
+    /// The platform operator's key, for /v1/admin/tenants.
+    #[arg(long, env = "MISSIVE_PLATFORM_KEY", hide_env_values = true, global = true)]
+    platform_key: Option<String>,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[arg(long, env = "MISSIVE_HOST", default_value = "127.0.0.1")]
+    host: String,
+    /// 0 picks a free port (printed on start).
+    #[arg(long, env = "MISSIVE_PORT", default_value_t = 3000)]
+    port: u16,
+    #[arg(long, env = "MISSIVE_DATA_DIR", default_value = "./.missive")]
+    data_dir: PathBuf,
+    /// Do not create the demo tenant nor print its tokens.
+    #[arg(long)]
+    no_demo: bool,
+    /// Close a WebSocket after this many seconds without traffic (API Gateway: 600).
+    #[arg(long, env = "MISSIVE_IDLE_TIMEOUT_SECS", default_value_t = 600)]
+    idle_timeout_secs: u64,
+    /// Close a WebSocket this many seconds after it opened (API Gateway: 7200).
+    #[arg(long, env = "MISSIVE_MAX_CONNECTION_SECS", default_value_t = 7200)]
+    max_connection_secs: u64,
+}
+
+#[derive(Args)]
+struct TokenArgs {
+    #[arg(long, default_value = demo::DEMO_TENANT)]
+    tenant: String,
+    #[arg(long)]
+    user: String,
+    /// member, partner or admin.
+    #[arg(long, default_value = "member")]
+    role: String,
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    email: Option<String>,
+    #[arg(long)]
+    locale: Option<String>,
+    #[arg(long, default_value_t = 24)]
+    ttl_hours: i64,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match &cli.command {
+        Some(Command::Token(args)) => {
+            let secret = cli.secrets.jwt_secret.as_deref().unwrap_or(DEV_JWT_SECRET);
+            let token = demo::token(
+                secret,
+                &demo::TokenRequest {
+                    tenant: &args.tenant,
+                    user: &args.user,
+                    role: &args.role,
+                    name: args.name.as_deref(),
+                    email: args.email.as_deref(),
+                    locale: args.locale.as_deref(),
+                    ttl_hours: args.ttl_hours,
+                },
+            )?;
+            println!("{token}");
+            Ok(())
+        }
+        None | Some(Command::Serve) => serve(&cli).await,
+    }
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::env::var("MISSIVE_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().init();
+    } else {
+        builder.compact().init();
+    }
+}
+
+/// The configuration the Lambda functions read from the environment, with the flags and
+/// the development defaults laid over it.
+fn config(secrets: &SecretArgs) -> anyhow::Result<Config> {
+    let jwt_secret = secrets.jwt_secret.clone().unwrap_or_else(|| {
+        tracing::warn!("MISSIVE_JWT_SECRET not set: using the development secret `{DEV_JWT_SECRET}`");
+        DEV_JWT_SECRET.into()
+    });
+    let platform_key = secrets.platform_key.clone().unwrap_or_else(|| {
+        tracing::warn!("MISSIVE_PLATFORM_KEY not set: using the development key `{DEV_PLATFORM_KEY}`");
+        DEV_PLATFORM_KEY.into()
+    });
+    Config::from_lookup(|name| match name {
+        "MISSIVE_JWT_SECRET" => Some(jwt_secret.clone()),
+        "MISSIVE_PLATFORM_KEY" => Some(platform_key.clone()),
+        other => std::env::var(other).ok(),
+    })
+    .context("invalid configuration")
+}
+
+async fn serve(cli: &Cli) -> anyhow::Result<()> {
+    init_logging();
+    let args = &cli.serve;
+    let config = config(&cli.secrets)?;
+    let jwt_secret = config.jwt_secret.clone();
+    let store = Arc::new(EmbeddedStore::open(&args.data_dir)?);
+    let push = Arc::new(LocalPush::default());
+    let app = Arc::new(App::new(config, store, push.clone()));
+    if !args.no_demo && demo::seed(&app).await? {
+        tracing::info!("created the demo tenant `{}`", demo::DEMO_TENANT);
+    }
+
+    let (stop, stopped) = watch::channel(false);
+    let gateway = Gateway {
+        app: app.clone(),
+        push,
+        limits: GatewayLimits {
+            idle_timeout: Duration::from_secs(args.idle_timeout_secs),
+            max_lifetime: Duration::from_secs(args.max_connection_secs),
+        },
+        shutdown: stopped,
+    };
+    let router = Router::new()
+        .route("/ws", get(gateway::endpoint))
+        .with_state(gateway)
+        .merge(missive::http::router(app));
+
+    let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
+        .await
+        .with_context(|| format!("binding {}:{}", args.host, args.port))?;
+    let addr: SocketAddr = listener.local_addr()?;
+    let base = format!("http://{addr}");
+    println!("Missive listening on {base}");
+    if !args.no_demo {
+        print!("{}", demo::banner(jwt_secret.expose(), &base)?);
+    }
+
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async move {
+            wait_for_signal().await;
+            tracing::info!("shutting down");
+            let _ = stop.send(true);
+        })
+        .await?;
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing the SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -48,7 +48,8 @@ pub struct VerifiedClaims {
     pub tenant_id: TenantId,
     pub user_id: UserId,
     pub role: Role,
-    pub name: DisplayName,
+    /// Absent or unusable `name` claims are `None`: the stored name is kept.
+    pub name: Option<DisplayName>,
     pub email: Option<String>,
     pub locale: Option<Locale>,
     /// For a guest, the only conversation the token opens.
@@ -140,11 +141,7 @@ impl TokenVerifier {
             (false, _) => None,
         };
         let user_id = UserId::parse(claims.sub).map_err(bad_claims)?;
-        let name = match claims.name.as_deref().map(DisplayName::parse) {
-            Some(Ok(name)) => name,
-            // A missing or unusable name falls back to the id, which is always printable.
-            _ => DisplayName::parse(user_id.as_str()).map_err(bad_claims)?,
-        };
+        let name = claims.name.as_deref().and_then(|n| DisplayName::parse(n).ok());
         Ok(VerifiedClaims {
             tenant_id: TenantId::parse(claims.tid).map_err(bad_claims)?,
             user_id,

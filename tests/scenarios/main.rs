@@ -1,1 +1,7 @@
+//! End-to-end scenarios over the real `missive-local` server: real HTTP, real WebSockets.
 
+mod support;
+
+mod bad_input;
+mod chat;
+mod storefront;

@@ -11,8 +11,16 @@ fn is_id_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '-' || c == '_'
 }
 
+/// API Gateway's connection ids are base64 (`L0SM9cOFvHcCIhw=`).
+fn is_connection_id_char(c: char) -> bool {
+    is_id_char(c) || c == '=' || c == '+' || c == '/'
+}
+
 macro_rules! simple_id {
     ($(#[$doc:meta])* $name:ident, $what:literal, $max:expr) => {
+        simple_id!($(#[$doc])* $name, $what, $max, is_id_char, "letters, digits, '-' or '_'");
+    };
+    ($(#[$doc:meta])* $name:ident, $what:literal, $max:expr, $allowed:expr, $allowed_text:literal) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
@@ -21,10 +29,9 @@ macro_rules! simple_id {
         impl $name {
             pub fn parse(s: impl Into<String>) -> Result<Self, AppError> {
                 let s = s.into();
-                if s.is_empty() || s.len() > $max || !s.chars().all(is_id_char) {
+                if s.is_empty() || s.len() > $max || !s.chars().all($allowed) {
                     return Err(AppError::invalid(concat!(
-                        "invalid ", $what, ": expected 1 to ", stringify!($max),
-                        " letters, digits, '-' or '_'"
+                        "invalid ", $what, ": expected 1 to ", stringify!($max), " ", $allowed_text
                     )));
                 }
                 Ok(Self(s))
@@ -70,7 +77,7 @@ simple_id!(
 );
 simple_id!(
     /// One live WebSocket connection (API Gateway's connection id, or the local runtime's).
-    ConnectionId, "connection id", 128
+    ConnectionId, "connection id", 128, is_connection_id_char, "base64 characters"
 );
 
 /// A user id: the JWT `sub` given by the platform. Platforms use many shapes (`auth0|123`,
@@ -157,6 +164,8 @@ mod tests {
         assert!(TenantId::parse("a#b").is_err());
         assert!(TenantId::parse("a\u{1f}b").is_err());
         assert!(ConversationId::parse("x".repeat(65)).is_err());
+        assert!(ConnectionId::parse("L0SM9cOFvHcCIhw=").is_ok());
+        assert!(ConnectionId::parse("a\u{1f}b").is_err());
     }
 
     #[test]

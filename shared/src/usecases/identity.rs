@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::app::App;
 use crate::auth::{constant_time_eq, VerifiedClaims};
-use crate::domain::{ConversationId, Role, TenantId, User, UserId};
+use crate::domain::{ConversationId, DisplayName, Role, TenantId, User, UserId};
 use crate::AppError;
 
 /// An authenticated caller, after every check that does not depend on the action.
@@ -104,11 +104,18 @@ async fn provision(
 ) -> Result<User, AppError> {
     let existing = app.store.get_user(&claims.tenant_id, &claims.user_id).await?;
     let now = app.clock.now();
+    // Claims the token carries win; those it leaves out keep their stored value.
+    let name = match (&claims.name, &existing) {
+        (Some(name), _) => name.clone(),
+        (None, Some(user)) => user.name.clone(),
+        // A user id is printable and at most 128 characters; a name takes 100.
+        (None, None) => DisplayName::parse(&claims.user_id.as_str().chars().take(100).collect::<String>())?,
+    };
     let wanted = User {
         tenant_id: claims.tenant_id.clone(),
         id: claims.user_id.clone(),
-        name: claims.name.clone(),
-        email: claims.email.clone(),
+        name,
+        email: claims.email.clone().or_else(|| existing.as_ref().and_then(|u| u.email.clone())),
         locale: claims
             .locale
             .or(existing.as_ref().map(|u| u.locale))

@@ -1,0 +1,105 @@
+//! The demo tenant created on first start, and the tokens printed for it.
+
+use chrono::Utc;
+use missive::auth::{mint_platform_token, Claims};
+use missive::domain::*;
+use missive::App;
+
+pub const DEMO_TENANT: &str = "demo";
+pub const DEMO_STOREFRONT: &str = "demo-storefront";
+
+/// (id, name, role) of the demo users.
+pub const DEMO_USERS: [(&str, &str, Role); 4] = [
+    ("ada", "Ada Lovelace", Role::Admin),
+    ("paul", "Paul Fleuriste", Role::Partner),
+    ("alice", "Alice Martin", Role::Member),
+    ("bob", "Bob Durand", Role::Member),
+];
+
+/// Creates the demo tenant, its users and storefront unless the tenant exists.
+pub async fn seed(app: &App) -> anyhow::Result<bool> {
+    let now = app.clock.now();
+    let tenant = Tenant {
+        id: TenantId::parse(DEMO_TENANT)?,
+        name: "Demo".into(),
+        status: TenantStatus::Active,
+        locale: Locale::Fr,
+        email_from: Some("demo@missive.localhost".into()),
+        branding: Branding { display_name: Some("Missive Demo".into()), ..Branding::default() },
+        allowed_origins: Vec::new(),
+        created_at: now,
+    };
+    if !app.store.create_tenant(&tenant).await?.created {
+        return Ok(false);
+    }
+    for (id, name, role) in DEMO_USERS {
+        app.store
+            .put_user(&User {
+                tenant_id: tenant.id.clone(),
+                id: UserId::parse(id)?,
+                name: DisplayName::parse(name)?,
+                email: Some(format!("{id}@demo.missive.localhost")),
+                locale: Locale::Fr,
+                role,
+                created_at: now,
+                updated_at: now,
+            })
+            .await?;
+    }
+    app.store
+        .put_storefront(&Storefront {
+            tenant_id: tenant.id.clone(),
+            id: StorefrontId::parse(DEMO_STOREFRONT)?,
+            title: "Les Fleurs de Paul".into(),
+            partner_ids: vec![UserId::parse("paul")?],
+            created_at: now,
+        })
+        .await?;
+    Ok(true)
+}
+
+pub struct TokenRequest<'a> {
+    pub tenant: &'a str,
+    pub user: &'a str,
+    pub role: &'a str,
+    pub name: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub locale: Option<&'a str>,
+    pub ttl_hours: i64,
+}
+
+/// Signs a platform token, as a platform's backend would.
+pub fn token(secret: &str, req: &TokenRequest<'_>) -> anyhow::Result<String> {
+    let claims = Claims {
+        sub: req.user.into(),
+        tid: req.tenant.into(),
+        role: Some(req.role.into()),
+        name: req.name.map(str::to_string),
+        email: req.email.map(str::to_string),
+        locale: req.locale.map(str::to_string),
+        exp: Utc::now().timestamp() + req.ttl_hours * 3600,
+        nbf: None,
+        iss: None,
+        aud: None,
+        cid: None,
+    };
+    Ok(mint_platform_token(secret.as_bytes(), &claims)?)
+}
+
+/// The lines printed after "Missive listening on …".
+pub fn banner(secret: &str, base: &str) -> anyhow::Result<String> {
+    let mut out = format!("Demo tenant `{DEMO_TENANT}` — tokens valid 24 hours:\n");
+    for (id, name, role) in DEMO_USERS {
+        let t = token(
+            secret,
+            &TokenRequest { tenant: DEMO_TENANT, user: id, role: role.as_str(), name: Some(name), email: None, locale: None, ttl_hours: 24 },
+        )?;
+        out.push_str(&format!("  {id:<6} ({:<7}) {t}\n", role.as_str()));
+    }
+    let ws = base.replacen("http", "ws", 1);
+    out.push_str(&format!(
+        "Storefront `{DEMO_STOREFRONT}`; a guest opens a chat with:\n  curl -s -X POST {base}/v1/public/storefronts/{DEMO_STOREFRONT}/sessions -H 'content-type: application/json' -d '{{\"name\":\"Zoé\"}}'\n\
+         Connect a WebSocket: {ws}/ws?token=<token>\n"
+    ));
+    Ok(out)
+}

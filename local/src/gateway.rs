@@ -1,0 +1,176 @@
+//! The local WebSocket endpoint, behaving like API Gateway: it runs the `$connect`
+//! authorizer, then builds the same `$connect`, route and `$disconnect` events that the
+//! Lambda functions receive and calls the same shared handlers. Frames to clients leave
+//! through the push port, as they do through `PostToConnection` on AWS.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_lambda_events::apigw::{
+    ApiGatewayCustomAuthorizerRequestTypeRequest, ApiGatewayWebsocketProxyRequest,
+};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
+use missive::domain::ConnectionId;
+use missive::{ws, App};
+use serde_json::Value;
+use tokio::sync::{mpsc, watch};
+
+use crate::push::LocalPush;
+
+/// What the local gateway enforces, as API Gateway does.
+#[derive(Clone, Debug)]
+pub struct GatewayLimits {
+    /// A connection without traffic for this long is closed (API Gateway: 10 minutes).
+    pub idle_timeout: Duration,
+    /// A connection is closed after this long in any case (API Gateway: 2 hours).
+    pub max_lifetime: Duration,
+}
+
+#[derive(Clone)]
+pub struct Gateway {
+    pub app: Arc<App>,
+    pub push: Arc<LocalPush>,
+    pub limits: GatewayLimits,
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// Frames up to this size are read and answered (those over the 32 KB limit with an
+/// `error`); only a larger one closes the socket, as no client should send it.
+const READ_LIMIT_BYTES: usize = 1024 * 1024;
+
+pub async fn endpoint(
+    State(gw): State<Gateway>,
+    Query(query): Query<HashMap<String, String>>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let connection_id = match ConnectionId::parse(ulid::Ulid::new().to_string()) {
+        Ok(id) => id,
+        Err(e) => return e.into_response(),
+    };
+
+    let mut auth = ApiGatewayCustomAuthorizerRequestTypeRequest::default();
+    auth.type_ = Some("REQUEST".into());
+    auth.method_arn = Some("arn:aws:execute-api:local:000000000000:missive/local/$connect".into());
+    auth.query_string_parameters = query.clone().into();
+    auth.request_context.stage = Some("local".into());
+    let context = match ws::authorize(&gw.app, &auth).await {
+        Ok(allowed) => allowed.context,
+        Err(e) => return e.into_response(),
+    };
+    let authorizer: HashMap<String, Value> = match context {
+        Value::Object(map) => map.into_iter().collect(),
+        _ => HashMap::new(),
+    };
+
+    let (outbox, outgoing) = mpsc::unbounded_channel();
+    gw.push.register(connection_id.clone(), outbox);
+    let connect = event("$connect", "CONNECT", &connection_id, &authorizer, &query, None);
+    let answer = ws::connect(&gw.app, &connect).await;
+    if answer.status_code != 200 {
+        gw.push.unregister(&connection_id);
+        let status = StatusCode::from_u16(answer.status_code as u16).unwrap_or(StatusCode::FORBIDDEN);
+        return (status, answer.body.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default())
+            .into_response();
+    }
+
+    upgrade
+        .max_message_size(READ_LIMIT_BYTES)
+        .max_frame_size(READ_LIMIT_BYTES)
+        .on_upgrade(move |socket| serve_socket(gw, socket, connection_id, authorizer, outgoing))
+}
+
+async fn serve_socket(
+    gw: Gateway,
+    socket: WebSocket,
+    connection_id: ConnectionId,
+    authorizer: HashMap<String, Value>,
+    mut outgoing: mpsc::UnboundedReceiver<String>,
+) {
+    let (mut sink, mut stream) = socket.split();
+    let writer = tokio::spawn(async move {
+        while let Some(frame) = outgoing.recv().await {
+            if sink.send(Message::Text(frame.into())).await.is_err() {
+                break;
+            }
+        }
+        let _ = sink.close().await;
+    });
+
+    let mut shutdown = gw.shutdown.clone();
+    let deadline = tokio::time::sleep(gw.limits.max_lifetime);
+    tokio::pin!(deadline);
+    let no_query = HashMap::new();
+    loop {
+        let next = tokio::select! {
+            next = tokio::time::timeout(gw.limits.idle_timeout, stream.next()) => next,
+            _ = &mut deadline => break,
+            _ = shutdown.changed() => break,
+        };
+        let text = match next {
+            Err(_idle) => break,
+            Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => break,
+            Ok(Some(Ok(Message::Text(text)))) => text.to_string(),
+            Ok(Some(Ok(Message::Binary(_)))) => {
+                r#"{"action":"$binary"}"#.to_string() // answered as an unknown action
+            }
+            Ok(Some(Ok(_ping_or_pong))) => continue,
+        };
+        let route = route_key(&text);
+        let message = event(&route, "MESSAGE", &connection_id, &authorizer, &no_query, Some(text));
+        // One frame at a time per connection, so answers keep the order of the requests.
+        ws::message(&gw.app, &message).await;
+    }
+
+    gw.push.unregister(&connection_id);
+    let disconnect = event("$disconnect", "DISCONNECT", &connection_id, &authorizer, &no_query, None);
+    ws::disconnect(&gw.app, &disconnect).await;
+    let _ = writer.await;
+}
+
+/// API Gateway's route selection, `$request.body.action`: the action's name when it is a
+/// string, `$default` otherwise (not JSON, or no action).
+fn route_key(body: &str) -> String {
+    serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|v| v.get("action").and_then(Value::as_str).map(str::to_string))
+        .unwrap_or_else(|| "$default".into())
+}
+
+fn event(
+    route: &str,
+    event_type: &str,
+    connection_id: &ConnectionId,
+    authorizer: &HashMap<String, Value>,
+    query: &HashMap<String, String>,
+    body: Option<String>,
+) -> ApiGatewayWebsocketProxyRequest {
+    let mut e = ApiGatewayWebsocketProxyRequest::default();
+    e.body = body;
+    e.query_string_parameters = query.clone().into();
+    let ctx = &mut e.request_context;
+    ctx.route_key = Some(route.into());
+    ctx.event_type = Some(event_type.into());
+    ctx.connection_id = Some(connection_id.to_string());
+    ctx.message_direction = Some("IN".into());
+    ctx.stage = Some("local".into());
+    ctx.request_time_epoch = chrono::Utc::now().timestamp_millis();
+    ctx.authorizer.fields = authorizer.clone();
+    e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::route_key;
+
+    #[test]
+    fn routes_like_api_gateway() {
+        assert_eq!(route_key(r#"{"action":"sendMessage"}"#), "sendMessage");
+        assert_eq!(route_key(r#"{"action":3}"#), "$default");
+        assert_eq!(route_key("not json"), "$default");
+    }
+}

@@ -1,0 +1,206 @@
+//! The handlers fed the events API Gateway really sends: the captured fixtures that
+//! `aws_lambda_events` ships (copied into tests/fixtures, MIT licence), adjusted only where a
+//! test needs its own token, route or body.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use aws_lambda_events::apigw::{ApiGatewayCustomAuthorizerRequestTypeRequest, ApiGatewayWebsocketProxyRequest};
+use chrono::Utc;
+use missive::adapters::embedded::EmbeddedStore;
+use missive::auth::{mint_platform_token, Claims};
+use missive::config::Config;
+use missive::domain::*;
+use missive::ports::{Push, PushError};
+use missive::{ws, App, AppError};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+const SECRET: &str = "handler-test-secret-0123";
+
+#[derive(Default)]
+struct RecordingPush(Mutex<Vec<(String, Value)>>);
+
+#[async_trait]
+impl Push for RecordingPush {
+    async fn send(&self, connection: &ConnectionId, frame: &str) -> Result<(), PushError> {
+        self.0.lock().unwrap().push((connection.to_string(), serde_json::from_str(frame).unwrap()));
+        Ok(())
+    }
+}
+
+struct Fixture {
+    app: Arc<App>,
+    push: Arc<RecordingPush>,
+    _dir: tempfile::TempDir,
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
+    let push = Arc::new(RecordingPush::default());
+    let app = Arc::new(App::new(Config::new(SECRET, "platform-key"), store, push.clone()));
+    let tenant = Tenant {
+        id: TenantId::parse("acme").unwrap(),
+        name: "Acme".into(),
+        status: TenantStatus::Active,
+        locale: Locale::Fr,
+        email_from: None,
+        branding: Branding::default(),
+        allowed_origins: vec![],
+        created_at: Utc::now(),
+    };
+    app.store.create_tenant(&tenant).await.unwrap();
+    Fixture { app, push, _dir: dir }
+}
+
+fn token(user: &str) -> String {
+    let claims = Claims {
+        sub: user.into(),
+        tid: "acme".into(),
+        role: Some("member".into()),
+        name: Some(user.to_uppercase()),
+        email: None,
+        locale: Some("en".into()),
+        exp: Utc::now().timestamp() + 600,
+        nbf: None,
+        iss: None,
+        aud: None,
+        cid: None,
+    };
+    mint_platform_token(SECRET.as_bytes(), &claims).unwrap()
+}
+
+fn load<T: serde::de::DeserializeOwned>(name: &str, patch: impl FnOnce(&mut Value)) -> T {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let mut value: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    patch(&mut value);
+    serde_json::from_value(value).unwrap()
+}
+
+fn authorizer_event(token: &str) -> ApiGatewayCustomAuthorizerRequestTypeRequest {
+    load("example-apigw-v2-custom-authorizer-websocket-request.json", |v| {
+        v["queryStringParameters"] = json!({ "token": token });
+        v["multiValueQueryStringParameters"] = json!({ "token": [token] });
+    })
+}
+
+fn route_event(name: &str, route: &str, context: &Value, body: Option<Value>) -> ApiGatewayWebsocketProxyRequest {
+    load(name, |v| {
+        v["requestContext"]["routeKey"] = json!(route);
+        v["requestContext"]["authorizer"] = context.clone();
+        if let Some(b) = body {
+            v["body"] = json!(b.to_string());
+        }
+    })
+}
+
+#[tokio::test]
+async fn the_connect_authorizer_allows_good_tokens_and_refuses_bad_ones() {
+    let f = fixture().await;
+    let allowed = ws::authorize(&f.app, &authorizer_event(&token("alice"))).await.unwrap();
+    assert_eq!(allowed.principal_id.as_deref(), Some("alice"));
+    assert_eq!(allowed.context["tenantId"], "acme");
+    assert_eq!(allowed.context["role"], "member");
+    let policy = serde_json::to_value(&allowed.policy_document).unwrap();
+    assert_eq!(policy["Statement"][0]["Effect"], "Allow");
+    assert_eq!(
+        policy["Statement"][0]["Resource"][0],
+        "arn:aws:execute-api:eu-west-1:123456789012:abcdef123/test/$connect"
+    );
+
+    let refused = ws::authorize(&f.app, &authorizer_event("not-a-token")).await.unwrap_err();
+    assert!(matches!(refused, AppError::Unauthorized(_)));
+    let mut no_token = authorizer_event("x");
+    no_token.query_string_parameters = Default::default();
+    assert!(matches!(ws::authorize(&f.app, &no_token).await, Err(AppError::Unauthorized("missing token"))));
+}
+
+#[tokio::test]
+async fn connect_message_and_disconnect_events_run_the_whole_lifecycle() {
+    let f = fixture().await;
+    let context = ws::authorize(&f.app, &authorizer_event(&token("alice"))).await.unwrap().context;
+    ws::authorize(&f.app, &authorizer_event(&token("bob"))).await.unwrap();
+    let tenant = TenantId::parse("acme").unwrap();
+    let alice = UserId::parse("alice").unwrap();
+
+    let connect = route_event("example-apigw-websocket-request.json", "$connect", &context, None);
+    assert_eq!(ws::connect(&f.app, &connect).await.status_code, 200);
+    let live = f.app.store.list_user_connections(&tenant, &alice, Utc::now()).await.unwrap();
+    assert_eq!(live.len(), 1);
+    let connection_id = live[0].id.to_string();
+    assert_eq!(Some(connection_id.as_str()), connect.request_context.connection_id.as_deref());
+    assert!(live[0].expires_at > Utc::now() + chrono::Duration::minutes(119), "a two-hour TTL");
+
+    // A conversation to write in, then a sendMessage route event.
+    let who = missive::usecases::Identity::from_authorizer_fields(&connect.request_context.authorizer.fields).unwrap();
+    let conv = missive::usecases::conversations::create_conversation(
+        &f.app,
+        &who,
+        serde_json::from_value(json!({ "kind": "direct", "userId": "bob" })).unwrap(),
+    )
+    .await
+    .unwrap()
+    .value
+    .conversation
+    .id;
+    let send = route_event(
+        "example-apigw-websocket-request.json",
+        "sendMessage",
+        &context,
+        Some(json!({ "action": "sendMessage", "requestId": 1, "conversationId": conv, "body": "from a real event" })),
+    );
+    assert_eq!(ws::message(&f.app, &send).await.status_code, 200);
+    let pushed = f.push.0.lock().unwrap().clone();
+    assert_eq!(pushed.len(), 1, "bob has no connection; alice's own socket gets the ack only");
+    assert_eq!(pushed[0].0, connection_id);
+    assert_eq!(pushed[0].1["type"], "ack");
+    assert_eq!(pushed[0].1["requestId"], 1);
+    assert_eq!(pushed[0].1["message"]["body"], "from a real event");
+
+    // An event without the authorizer's context is refused, whatever its body.
+    let anonymous = route_event("example-apigw-websocket-request.json", "$default", &json!(null), Some(json!({ "action": "ping" })));
+    assert_eq!(ws::message(&f.app, &anonymous).await.status_code, 401);
+
+    let disconnect = load::<ApiGatewayWebsocketProxyRequest>("example-apigw-websocket-request-disconnect-route.json", |v| {
+        v["requestContext"]["authorizer"] = context.clone();
+        v["requestContext"]["connectionId"] = json!(connection_id);
+    });
+    assert_eq!(ws::disconnect(&f.app, &disconnect).await.status_code, 200);
+    assert!(f.app.store.list_user_connections(&tenant, &alice, Utc::now()).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_rest_router_answers_api_gateway_http_events() {
+    let f = fixture().await;
+    let router = missive::http::router(f.app.clone());
+    let request = |path: &str, auth: Option<String>| {
+        let event = load::<Value>("example-apigw-v2-request-no-authorizer.json", |v| {
+            v["rawPath"] = json!(path);
+            v["requestContext"]["http"]["path"] = json!(path);
+            v["rawQueryString"] = json!("");
+            if let Some(a) = &auth {
+                v["headers"]["authorization"] = json!(a);
+            }
+        });
+        lambda_http::request::from_str(&event.to_string()).unwrap()
+    };
+    let body = |r: axum::response::Response| async move {
+        let bytes = axum::body::to_bytes(r.into_body(), 1 << 20).await.unwrap();
+        serde_json::from_slice::<Value>(&bytes).unwrap()
+    };
+
+    let health = router.clone().oneshot(request("/v1/health", None)).await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert_eq!(body(health).await["checks"]["storage"], "ok");
+
+    let me = router.clone().oneshot(request("/v1/me", Some(format!("Bearer {}", token("carol"))))).await.unwrap();
+    assert_eq!(me.status(), 200);
+    let me = body(me).await;
+    assert_eq!(me["user"]["id"], "carol");
+    assert_eq!(me["user"]["locale"], "en");
+
+    let denied = router.oneshot(request("/v1/me", None)).await.unwrap();
+    assert_eq!(denied.status(), 401);
+    assert_eq!(body(denied).await["error"]["code"], "unauthorized");
+}

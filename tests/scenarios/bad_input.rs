@@ -1,0 +1,138 @@
+//! Bad input gets a precise answer, loses nothing and never closes the socket.
+
+use serde_json::{json, Value};
+
+use crate::support::{claims, token, Server, WsClient, JWT_SECRET};
+use missive::auth::mint_platform_token;
+
+#[tokio::test]
+async fn bad_frames_are_answered_precisely_and_the_connection_stays_open() {
+    let server = Server::start().await;
+    let t = server.tenant_with("strict", &[("alice", "member"), ("bob", "member"), ("eve", "member")]).await;
+    let conv = server.create_conversation(&t[0], json!({ "kind": "direct", "userId": "bob" })).await;
+    let mut alice = WsClient::connect(&server, &t[0]).await;
+
+    alice.send_text("{not json".into()).await;
+    let e = alice.recv().await;
+    assert_eq!((e["type"].as_str(), e["code"].as_str()), (Some("error"), Some("invalid_json")), "{e}");
+
+    let cases: Vec<(Value, &str, &str)> = vec![
+        (json!({ "action": "dance" }), "unknown_action", "unknown action `dance`"),
+        (json!({ "body": "no action" }), "invalid_request", "missing field `action`"),
+        (json!({ "action": "sendMessage", "body": "hi" }), "invalid_request", "missing field `conversationId`"),
+        (json!({ "action": "sendMessage", "conversationId": conv, "body": "" }), "invalid_request", "invalid body: a message cannot be empty"),
+        (
+            json!({ "action": "sendMessage", "conversationId": conv, "body": "x".repeat(4001) }),
+            "invalid_request",
+            "invalid body: a message has at most 4000 characters",
+        ),
+    ];
+    for (i, (frame, code, message)) in cases.into_iter().enumerate() {
+        let answer = alice.request(frame, &format!("bad{i}")).await;
+        assert_eq!(answer["type"], "error", "{answer}");
+        assert_eq!(answer["code"], code, "{answer}");
+        assert_eq!(answer["message"], message, "{answer}");
+    }
+    // A frame over 32 KB is refused without its requestId being read, like API Gateway would.
+    let huge = json!({ "action": "sendMessage", "conversationId": conv, "body": "é".repeat(20_000), "requestId": "big" });
+    alice.send(huge).await;
+    let e = alice.recv().await;
+    assert_eq!((e["code"].as_str(), e["message"].as_str()), (Some("frame_too_large"), Some("frame is larger than 32768 bytes")));
+
+    // A conversation alice is not in, and one that does not exist.
+    let bob_eve = server.create_conversation(&t[1], json!({ "kind": "direct", "userId": "eve" })).await;
+    for target in [bob_eve.as_str(), "01JUNKJUNKJUNKJUNKJUNKJUNK"] {
+        let answer = alice
+            .request(json!({ "action": "sendMessage", "conversationId": target, "body": "hello?" }), "nm")
+            .await;
+        assert_eq!(answer["code"], "not_found", "{answer}");
+    }
+
+    alice.assert_open().await;
+    assert!(server.full_history(&t[0], &conv).await.is_empty(), "no bad frame stored anything");
+    assert!(server.full_history(&t[1], &bob_eve).await.is_empty());
+}
+
+#[tokio::test]
+async fn bad_tokens_are_refused_on_connect_and_on_rest_and_nothing_is_stored() {
+    let server = Server::start().await;
+    let t = server.tenant_with("locked", &[("alice", "member")]).await;
+
+    let valid = token("locked", "mallory", "member");
+    let payload = valid.split('.').nth(1).unwrap();
+    let expired = mint_platform_token(JWT_SECRET.as_bytes(), &claims("locked", "mallory", "member", -300)).unwrap();
+    let wrong_key = mint_platform_token(b"not-the-secret-at-all", &claims("locked", "mallory", "member", 300)).unwrap();
+    let alg_none = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{payload}.");
+    let unknown_tenant = token("nowhere", "mallory", "member");
+
+    for (what, bad, status) in [
+        ("no token", "", 401),
+        ("expired", expired.as_str(), 401),
+        ("wrong key", wrong_key.as_str(), 401),
+        ("alg none", alg_none.as_str(), 401),
+        ("garbage", "abc.def.ghi", 401),
+        ("unknown tenant", unknown_tenant.as_str(), 401),
+    ] {
+        assert_eq!(WsClient::refused(&server, bad).await, status, "WebSocket, {what}");
+        let auth = if bad.is_empty() { None } else { Some(bad) };
+        let (code, body) = server.request("GET", "/v1/me", auth, None).await;
+        assert_eq!(code, status, "REST, {what}: {body}");
+        assert_eq!(body["error"]["code"], "unauthorized", "{body}");
+    }
+    // Mallory never came into being.
+    let (_, users) = server.get("/v1/users", &t[0]).await;
+    let ids: Vec<_> = users["users"].as_array().unwrap().iter().map(|u| u["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["alice"]);
+}
+
+#[tokio::test]
+async fn another_tenants_conversation_is_not_found_and_bad_rest_input_is_a_400() {
+    let server = Server::start().await;
+    let a = server.tenant_with("tenant-a", &[("alice", "member"), ("bob", "member")]).await;
+    let b = server.tenant_with("tenant-b", &[("alice", "member"), ("carol", "member")]).await;
+    let conv_a = server.create_conversation(&a[0], json!({ "kind": "direct", "userId": "bob" })).await;
+    server.post(&format!("/v1/conversations/{conv_a}/messages"), &a[0], json!({ "body": "secret A" })).await;
+
+    // Same user id, other tenant: nothing of tenant A is visible or writable.
+    for (method, path, body) in [
+        ("GET", format!("/v1/conversations/{conv_a}"), None),
+        ("GET", format!("/v1/conversations/{conv_a}/messages"), None),
+        ("POST", format!("/v1/conversations/{conv_a}/messages"), Some(json!({ "body": "intrusion" }))),
+    ] {
+        let (status, answer) = server.request(method, &path, Some(&b[0]), body).await;
+        assert_eq!(status, 404, "{method} {path}: {answer}");
+        assert_eq!(answer["error"]["code"], "not_found");
+    }
+    let (status, _) = server.post("/v1/conversations", &b[0], json!({ "kind": "direct", "userId": "bob" })).await;
+    assert_eq!(status, 404, "bob lives in tenant A only");
+    let mut carol = WsClient::connect(&server, &b[1]).await;
+    let answer = carol
+        .request(json!({ "action": "sendMessage", "conversationId": conv_a, "body": "hi" }), "x")
+        .await;
+    assert_eq!(answer["code"], "not_found");
+    assert_eq!(server.full_history(&a[1], &conv_a).await.len(), 1);
+
+    // REST input errors.
+    for (body, message) in [
+        (json!({ "kind": "direct" }), "missing field `userId`"),
+        (json!({ "kind": "phone", "userId": "bob" }), "unknown variant `phone`, expected one of `direct`, `group`, `storefront`"),
+        (json!({ "kind": "group", "title": " ", "memberIds": [] }), "invalid title: expected 1 to 120 characters without control characters"),
+        (json!({ "kind": "direct", "userId": "alice" }), "invalid userId: a direct conversation needs another user"),
+    ] {
+        let (status, answer) = server.post("/v1/conversations", &a[0], body).await;
+        assert_eq!(status, 400, "{answer}");
+        assert_eq!(answer["error"]["message"], message);
+    }
+    let (status, answer) = server
+        .post(&format!("/v1/conversations/{conv_a}/messages"), &a[0], json!({ "body": "y".repeat(4001) }))
+        .await;
+    assert_eq!((status, answer["error"]["code"].as_str()), (400, Some("invalid_request")));
+    let (status, _) = server
+        .post(&format!("/v1/conversations/{conv_a}/messages"), &a[0], json!({ "body": "z".repeat(70_000) }))
+        .await;
+    assert_eq!(status, 413);
+    let (status, answer) = server.get(&format!("/v1/conversations/{conv_a}/messages?limit=lots"), &a[0]).await;
+    assert_eq!(status, 400, "{answer}");
+    let (status, _) = server.request("POST", "/v1/admin/tenants", Some(&a[0]), Some(json!({ "name": "x" }))).await;
+    assert_eq!(status, 401, "a user token is not the platform key");
+}
