@@ -1,0 +1,210 @@
+//! The storage port's contract, written once against `&dyn Store`, so that every adapter
+//! (the embedded store here; DynamoDB beside it) runs the same assertions.
+
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use missive::adapters::embedded::EmbeddedStore;
+use missive::domain::*;
+use missive::ports::{HistoryRange, Store};
+
+fn tid(s: &str) -> TenantId {
+    TenantId::parse(s).unwrap()
+}
+fn uid(s: &str) -> UserId {
+    UserId::parse(s).unwrap()
+}
+
+fn tenant(id: &str) -> Tenant {
+    Tenant {
+        id: tid(id),
+        name: id.into(),
+        status: TenantStatus::Active,
+        locale: Locale::Fr,
+        email_from: None,
+        branding: Branding::default(),
+        allowed_origins: vec![],
+        created_at: Utc::now(),
+    }
+}
+
+fn user(t: &str, id: &str) -> User {
+    User {
+        tenant_id: tid(t),
+        id: uid(id),
+        name: DisplayName::parse(id).unwrap(),
+        email: None,
+        locale: Locale::Fr,
+        role: Role::Member,
+        created_at: Utc::now(),
+        updated_at: Utc::now(),
+    }
+}
+
+fn conversation(t: &str, id: &str) -> Conversation {
+    Conversation {
+        tenant_id: tid(t),
+        id: ConversationId::parse(id).unwrap(),
+        kind: ConversationKind::Group,
+        title: Some(id.into()),
+        storefront_id: None,
+        created_by: uid("u1"),
+        created_at: Utc::now(),
+        activity: id.into(),
+        last_activity_at: Utc::now(),
+        last_message: None,
+    }
+}
+
+fn members(ids: &[&str]) -> Vec<Member> {
+    ids.iter().map(|u| Member { user_id: uid(u), role: MemberRole::Member, joined_at: Utc::now() }).collect()
+}
+
+fn message(c: &Conversation, id: &str, sender: &str, cmid: Option<&str>) -> Message {
+    Message {
+        tenant_id: c.tenant_id.clone(),
+        conversation_id: c.id.clone(),
+        id: MessageId::parse(id).unwrap(),
+        sender_id: uid(sender),
+        sender_name: sender.into(),
+        body: MessageBody::parse(format!("body of {id}")).unwrap(),
+        client_message_id: cmid.map(|c| ClientMessageId::parse(c).unwrap()),
+        kind: MessageKind::User,
+        created_at: Utc::now(),
+        edited_at: None,
+        deleted_at: None,
+    }
+}
+
+async fn tenants_and_users(store: &dyn Store) {
+    assert!(store.create_tenant(&tenant("t1")).await.unwrap().created);
+    let again = store.create_tenant(&Tenant { name: "other".into(), ..tenant("t1") }).await.unwrap();
+    assert!(!again.created);
+    assert_eq!(again.value.name, "t1", "the first tenant is kept");
+    assert!(store.get_tenant(&tid("nope")).await.unwrap().is_none());
+
+    for u in ["b", "a", "c"] {
+        store.put_user(&user("t1", u)).await.unwrap();
+    }
+    store.put_user(&user("t2", "z")).await.unwrap();
+    let first = store.list_users(&tid("t1"), None, 2).await.unwrap();
+    assert_eq!(first.items.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+    let rest = store.list_users(&tid("t1"), first.next_cursor.as_deref(), 2).await.unwrap();
+    assert_eq!(rest.items.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(), ["c"]);
+    assert!(rest.next_cursor.is_none());
+    assert!(store.get_user(&tid("t2"), &uid("a")).await.unwrap().is_none(), "tenants are apart");
+}
+
+async fn conversations_order_by_activity_and_unique_keys_hold(store: &dyn Store) {
+    let c1 = conversation("t1", "01A");
+    let c2 = conversation("t1", "01B");
+    assert!(store.create_conversation(&c1, &members(&["u1", "u2"]), Some("pair")).await.unwrap().created);
+    let dup = store.create_conversation(&c2, &members(&["u1", "u2"]), Some("pair")).await.unwrap();
+    assert!(!dup.created);
+    assert_eq!(dup.value.id, c1.id, "the unique key returns the first conversation");
+    assert!(store.get_conversation(&tid("t1"), &c2.id).await.unwrap().is_none());
+    store.create_conversation(&c2, &members(&["u1"]), None).await.unwrap();
+    let c3 = conversation("t1", "01C");
+    store.create_conversation(&c3, &members(&["u1", "u2"]), None).await.unwrap();
+
+    let ids = |p: missive::ports::Page<Conversation>| p.items.into_iter().map(|c| c.id.to_string()).collect::<Vec<_>>();
+    assert_eq!(ids(store.list_user_conversations(&tid("t1"), &uid("u1"), None, 10).await.unwrap()), ["01C", "01B", "01A"]);
+
+    // A message moves its conversation to the top for every member.
+    store.append_message(&message(&c1, "01D", "u2", None)).await.unwrap();
+    let page = store.list_user_conversations(&tid("t1"), &uid("u1"), None, 2).await.unwrap();
+    assert_eq!(page.items[0].last_message.as_ref().unwrap().id.as_str(), "01D");
+    assert_eq!(ids(page.clone()), ["01A", "01C"]);
+    let next = store.list_user_conversations(&tid("t1"), &uid("u1"), page.next_cursor.as_deref(), 2).await.unwrap();
+    assert_eq!(ids(next.clone()), ["01B"]);
+    assert!(next.next_cursor.is_none());
+    assert_eq!(ids(store.list_user_conversations(&tid("t1"), &uid("u2"), None, 10).await.unwrap()), ["01A", "01C"]);
+    assert!(store.list_user_conversations(&tid("t2"), &uid("u1"), None, 10).await.unwrap().items.is_empty());
+
+    assert!(store.get_member(&tid("t1"), &c2.id, &uid("u2")).await.unwrap().is_none());
+    assert_eq!(store.list_members(&tid("t1"), &c1.id).await.unwrap().len(), 2);
+    assert!(store.list_members(&tid("t2"), &c1.id).await.unwrap().is_empty());
+}
+
+async fn messages_are_idempotent_ordered_and_paginated(store: &dyn Store) {
+    let c = conversation("t1", "02A");
+    store.create_conversation(&c, &members(&["u1", "u2"]), None).await.unwrap();
+    let first = store.append_message(&message(&c, "02B", "u1", Some("k1"))).await.unwrap();
+    assert!(first.created);
+    let retry = store.append_message(&message(&c, "02C", "u1", Some("k1"))).await.unwrap();
+    assert!(!retry.created);
+    assert_eq!(retry.value, first.value);
+    // The key belongs to its sender: another sender's "k1" is another message.
+    assert!(store.append_message(&message(&c, "02D", "u2", Some("k1"))).await.unwrap().created);
+    for i in 0..7 {
+        store.append_message(&message(&c, &format!("02E{i}"), "u1", None)).await.unwrap();
+    }
+    let all = ["02B", "02D", "02E0", "02E1", "02E2", "02E3", "02E4", "02E5", "02E6"];
+    let ids = |s: &missive::ports::HistorySlice| s.messages.iter().map(|m| m.id.to_string()).collect::<Vec<_>>();
+
+    let latest = store.list_messages(&tid("t1"), &c.id, &HistoryRange::Latest, 4).await.unwrap();
+    assert_eq!(ids(&latest), &all[5..]);
+    assert!(latest.more);
+    let older = store.list_messages(&tid("t1"), &c.id, &HistoryRange::Before("02E3".into()), 4).await.unwrap();
+    assert_eq!(ids(&older), &all[1..5]);
+    assert!(older.more);
+    let oldest = store.list_messages(&tid("t1"), &c.id, &HistoryRange::Before("02D".into()), 4).await.unwrap();
+    assert_eq!(ids(&oldest), &all[..1]);
+    assert!(!oldest.more);
+    let newer = store.list_messages(&tid("t1"), &c.id, &HistoryRange::After("02E3".into()), 4).await.unwrap();
+    assert_eq!(ids(&newer), &all[6..]);
+    assert!(!newer.more);
+    assert!(store.list_messages(&tid("t2"), &c.id, &HistoryRange::Latest, 4).await.unwrap().messages.is_empty());
+}
+
+async fn connections_expire_and_are_deleted_one_by_one(store: &dyn Store) {
+    let now = Utc::now();
+    let conn = |id: &str, expires_in: i64| Connection {
+        tenant_id: tid("t1"),
+        user_id: uid("u1"),
+        id: ConnectionId::parse(id).unwrap(),
+        connected_at: now,
+        last_seen_at: now,
+        expires_at: now + Duration::seconds(expires_in),
+    };
+    store.put_connection(&conn("live1=", 60)).await.unwrap();
+    store.put_connection(&conn("live2", 60)).await.unwrap();
+    store.put_connection(&conn("expired", -1)).await.unwrap();
+    let live = store.list_user_connections(&tid("t1"), &uid("u1"), now).await.unwrap();
+    let mut ids: Vec<_> = live.iter().map(|c| c.id.to_string()).collect();
+    ids.sort();
+    assert_eq!(ids, ["live1=", "live2"]);
+    store.delete_connection(&tid("t1"), &uid("u1"), &ConnectionId::parse("live1=").unwrap()).await.unwrap();
+    let live = store.list_user_connections(&tid("t1"), &uid("u1"), now).await.unwrap();
+    assert_eq!(live.len(), 1);
+    assert!(store.list_user_connections(&tid("t2"), &uid("u1"), now).await.unwrap().is_empty());
+}
+
+async fn storefronts_are_found_from_their_id_alone(store: &dyn Store) {
+    let sf = Storefront {
+        tenant_id: tid("t1"),
+        id: StorefrontId::parse("sf1").unwrap(),
+        title: "Fleurs".into(),
+        partner_ids: vec![uid("p1")],
+        created_at: Utc::now(),
+    };
+    store.put_storefront(&sf).await.unwrap();
+    assert_eq!(store.storefront_tenant(&sf.id).await.unwrap(), Some(tid("t1")));
+    assert_eq!(store.get_storefront(&tid("t1"), &sf.id).await.unwrap(), Some(sf.clone()));
+    assert!(store.get_storefront(&tid("t2"), &sf.id).await.unwrap().is_none());
+}
+
+async fn run_suite(store: Arc<dyn Store>) {
+    store.health().await.unwrap();
+    tenants_and_users(store.as_ref()).await;
+    conversations_order_by_activity_and_unique_keys_hold(store.as_ref()).await;
+    messages_are_idempotent_ordered_and_paginated(store.as_ref()).await;
+    connections_expire_and_are_deleted_one_by_one(store.as_ref()).await;
+    storefronts_are_found_from_their_id_alone(store.as_ref()).await;
+}
+
+#[tokio::test]
+async fn the_embedded_store_conforms() {
+    let dir = tempfile::tempdir().unwrap();
+    run_suite(Arc::new(EmbeddedStore::open(dir.path()).unwrap())).await;
+}
