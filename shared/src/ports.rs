@@ -57,6 +57,8 @@ pub trait Store: Send + Sync {
 
     async fn put_user(&self, user: &User) -> StoreResult<()>;
     async fn get_user(&self, tenant: &TenantId, id: &UserId) -> StoreResult<Option<User>>;
+    /// Several users at once (one batch read on DynamoDB); unknown ids are left out.
+    async fn get_users(&self, tenant: &TenantId, ids: &[UserId]) -> StoreResult<Vec<User>>;
     /// The tenant directory in user-id order.
     async fn list_users(
         &self,

@@ -93,6 +93,11 @@ async fn tenants_and_users(store: &dyn Store) {
     assert_eq!(rest.items.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(), ["c"]);
     assert!(rest.next_cursor.is_none());
     assert!(store.get_user(&tid("t2"), &uid("a")).await.unwrap().is_none(), "tenants are apart");
+    let some = store.get_users(&tid("t1"), &[uid("c"), uid("nobody"), uid("a")]).await.unwrap();
+    let mut names: Vec<_> = some.iter().map(|u| u.id.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["a", "c"]);
+    assert!(store.get_users(&tid("t2"), &[uid("a")]).await.unwrap().is_empty());
 }
 
 async fn conversations_order_by_activity_and_unique_keys_hold(store: &dyn Store) {

@@ -271,6 +271,18 @@ impl Store for EmbeddedStore {
         self.get(user_key(tenant, id)).await
     }
 
+    async fn get_users(&self, tenant: &TenantId, ids: &[UserId]) -> StoreResult<Vec<User>> {
+        let keys: Vec<String> = ids.iter().map(|id| user_key(tenant, id)).collect();
+        self.reading(move |t| {
+            let mut users = Vec::with_capacity(keys.len());
+            for k in &keys {
+                users.extend(read::<User>(t, k)?);
+            }
+            Ok(users)
+        })
+        .await
+    }
+
     async fn list_users(&self, tenant: &TenantId, cursor: Option<&str>, limit: usize) -> StoreResult<Page<User>> {
         let page = self.page(prefix(&["T", tenant.as_str(), "USER"]), cursor, limit, false).await?;
         Ok(Page { items: page.items.into_iter().map(|(_, u)| u).collect(), next_cursor: page.next_cursor })

@@ -171,14 +171,14 @@ pub async fn list_conversations(
 
 async fn view(app: &App, conversation: Conversation) -> Result<ConversationView, AppError> {
     let members = app.store.list_members(&conversation.tenant_id, &conversation.id).await?;
-    let mut views = Vec::with_capacity(members.len());
-    for m in members {
-        let name = app
-            .store
-            .get_user(&conversation.tenant_id, &m.user_id)
-            .await?
-            .map_or_else(|| m.user_id.to_string(), |u| u.name.as_str().to_string());
-        views.push(MemberView { user_id: m.user_id, name, role: m.role, joined_at: m.joined_at });
-    }
-    Ok(ConversationView { conversation, members: views })
+    let ids: Vec<UserId> = members.iter().map(|m| m.user_id.clone()).collect();
+    let users = app.store.get_users(&conversation.tenant_id, &ids).await?;
+    let name_of = |id: &UserId| {
+        users.iter().find(|u| u.id == *id).map_or_else(|| id.to_string(), |u| u.name.as_str().to_string())
+    };
+    let members = members
+        .into_iter()
+        .map(|m| MemberView { name: name_of(&m.user_id), user_id: m.user_id, role: m.role, joined_at: m.joined_at })
+        .collect();
+    Ok(ConversationView { conversation, members })
 }
