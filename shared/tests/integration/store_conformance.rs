@@ -209,6 +209,16 @@ async fn run_suite(store: Arc<dyn Store>) {
 }
 
 #[tokio::test]
+async fn the_dynamodb_store_conforms() {
+    let sdk = crate::aws_support::sdk_config().await;
+    let table = crate::aws_support::unique_name("conformance");
+    assert!(missive::adapters::aws::create_table(&sdk, &table).await.unwrap());
+    assert!(!missive::adapters::aws::create_table(&sdk, &table).await.unwrap(), "setup is idempotent");
+    let store = missive::adapters::dynamo::DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table);
+    run_suite(Arc::new(store)).await;
+}
+
+#[tokio::test]
 async fn the_embedded_store_conforms() {
     let dir = tempfile::tempdir().unwrap();
     run_suite(Arc::new(EmbeddedStore::open(dir.path()).unwrap())).await;

@@ -1,0 +1,96 @@
+//! Wiring for AWS: the SDK configuration, the settings the functions need, and the setup
+//! step that creates the table and its index on an account or an emulator. Endpoints come
+//! from the standard AWS configuration (`AWS_ENDPOINT_URL` and friends), so the same binary
+//! talks to AWS or to a local emulator.
+
+use anyhow::Context;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, PointInTimeRecoverySpecification,
+    Projection, ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+};
+
+use crate::config::ConfigError;
+
+/// Where the AWS resources are, read from the environment once per cold start.
+#[derive(Clone, Debug)]
+pub struct AwsSettings {
+    /// `MISSIVE_TABLE`: the DynamoDB table.
+    pub table: String,
+    /// `MISSIVE_WS_ENDPOINT`: the WebSocket API's management endpoint, for pushes.
+    pub ws_endpoint: Option<String>,
+}
+
+impl AwsSettings {
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let non_empty = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        Ok(Self {
+            table: non_empty("MISSIVE_TABLE").ok_or(ConfigError::Missing("MISSIVE_TABLE"))?,
+            ws_endpoint: non_empty("MISSIVE_WS_ENDPOINT"),
+        })
+    }
+
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn require_ws_endpoint(&self) -> Result<&str, ConfigError> {
+        self.ws_endpoint.as_deref().ok_or(ConfigError::Missing("MISSIVE_WS_ENDPOINT"))
+    }
+}
+
+/// The standard AWS configuration chain: environment, profile, container or instance role.
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
+}
+
+/// Creates the table with its index, TTL and point-in-time recovery, unless it exists. For
+/// emulators and first deployments without CloudFormation; `template.yaml` declares the same.
+pub async fn create_table(sdk: &aws_config::SdkConfig, table: &str) -> anyhow::Result<bool> {
+    let client = aws_sdk_dynamodb::Client::new(sdk);
+    let exists = client.describe_table().table_name(table).send().await;
+    if exists.is_ok() {
+        return Ok(false);
+    }
+    let attribute = |name: &str| {
+        AttributeDefinition::builder().attribute_name(name).attribute_type(ScalarAttributeType::S).build()
+    };
+    let key = |name: &str, kind| KeySchemaElement::builder().attribute_name(name).key_type(kind).build();
+    client
+        .create_table()
+        .table_name(table)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(attribute("PK")?)
+        .attribute_definitions(attribute("SK")?)
+        .attribute_definitions(attribute("GSI1PK")?)
+        .attribute_definitions(attribute("GSI1SK")?)
+        .key_schema(key("PK", KeyType::Hash)?)
+        .key_schema(key("SK", KeyType::Range)?)
+        .global_secondary_indexes(
+            GlobalSecondaryIndex::builder()
+                .index_name("GSI1")
+                .key_schema(key("GSI1PK", KeyType::Hash)?)
+                .key_schema(key("GSI1SK", KeyType::Range)?)
+                .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                .build()?,
+        )
+        .send()
+        .await
+        .with_context(|| format!("creating table {table}"))?;
+    client
+        .update_time_to_live()
+        .table_name(table)
+        .time_to_live_specification(TimeToLiveSpecification::builder().enabled(true).attribute_name("ttl").build()?)
+        .send()
+        .await
+        .context("enabling TTL")?;
+    client
+        .update_continuous_backups()
+        .table_name(table)
+        .point_in_time_recovery_specification(
+            PointInTimeRecoverySpecification::builder().point_in_time_recovery_enabled(true).build()?,
+        )
+        .send()
+        .await
+        .context("enabling point-in-time recovery")?;
+    Ok(true)
+}

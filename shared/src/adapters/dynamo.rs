@@ -1,0 +1,592 @@
+//! The DynamoDB store: one table, keys `PK`/`SK`, one global secondary index `GSI1`
+//! (`GSI1PK`/`GSI1SK`) for a user's conversations by activity. See docs/data-model.md for
+//! every access pattern and the item shapes.
+//!
+//! Each item keeps its domain record as JSON in `data`, so that it round-trips exactly, plus
+//! the key and index attributes, `activity` where writes race on it, and `ttl` on
+//! connections. No operation scans: every read is a `GetItem`, a `BatchGetItem` or a `Query`
+//! on one partition.
+
+use std::collections::HashMap;
+
+use anyhow::{anyhow, Context};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Put, PutRequest, TransactWriteItem, WriteRequest};
+use aws_sdk_dynamodb::Client;
+use chrono::{DateTime, Utc};
+use futures_util::future::join_all;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::domain::*;
+use crate::error::StoreError;
+use crate::ports::{HistoryRange, HistorySlice, Page, Store, StoreResult, Upserted};
+
+type Item = HashMap<String, AttributeValue>;
+
+/// DynamoDB's limit of items in one transaction.
+const MAX_TRANSACTION_ITEMS: usize = 100;
+/// DynamoDB's limit of requests in one BatchWriteItem.
+const MAX_BATCH_WRITE: usize = 25;
+/// DynamoDB's limit of keys in one BatchGetItem.
+const MAX_BATCH_GET: usize = 100;
+
+pub mod keys {
+    //! Key formats. Tenant ids and Missive's own ids cannot contain `#`; user ids can, so
+    //! they only ever end a key, or come length-prefixed.
+
+    use super::*;
+
+    pub fn tenant_pk(t: &TenantId) -> String {
+        format!("T#{t}")
+    }
+    pub const TENANT_SK: &str = "TENANT";
+    pub fn user_sk(u: &UserId) -> String {
+        format!("USER#{u}")
+    }
+    pub fn storefront_sk(s: &StorefrontId) -> String {
+        format!("SF#{s}")
+    }
+    /// The one partition without a tenant: the public guest endpoint knows only this id.
+    pub fn storefront_ref_pk(s: &StorefrontId) -> String {
+        format!("SFREF#{s}")
+    }
+    pub fn conversation_pk(t: &TenantId, c: &ConversationId) -> String {
+        format!("T#{t}#C#{c}")
+    }
+    pub const META_SK: &str = "META";
+    pub fn member_sk(u: &UserId) -> String {
+        format!("M#{u}")
+    }
+    pub fn message_sk(m: &str) -> String {
+        format!("MSG#{m}")
+    }
+    pub fn client_message_sk(sender: &UserId, cmid: &ClientMessageId) -> String {
+        format!("CMID#{}:{sender}#{}", sender.as_str().len(), cmid.as_str())
+    }
+    pub fn unique_pk(t: &TenantId, key: &str) -> String {
+        format!("T#{t}#UNIQ#{key}")
+    }
+    pub fn user_pk(t: &TenantId, u: &UserId) -> String {
+        format!("T#{t}#U#{u}")
+    }
+    pub fn connection_sk(c: &ConnectionId) -> String {
+        format!("CONN#{c}")
+    }
+    pub fn inbox_sk(activity: &str, c: &ConversationId) -> String {
+        format!("{activity}#{c}")
+    }
+}
+
+use keys::*;
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+fn key(pk: String, sk: impl Into<String>) -> Item {
+    HashMap::from([("PK".to_string(), s(pk)), ("SK".to_string(), s(sk))])
+}
+
+fn with_data<T: Serialize>(mut item: Item, value: &T) -> anyhow::Result<Item> {
+    item.insert("data".into(), s(serde_json::to_string(value)?));
+    Ok(item)
+}
+
+fn data<T: DeserializeOwned>(item: &Item) -> anyhow::Result<T> {
+    let raw = item.get("data").and_then(|v| v.as_s().ok()).context("item without data")?;
+    serde_json::from_str(raw).context("decoding an item's data")
+}
+
+fn text<'a>(item: &'a Item, name: &str) -> anyhow::Result<&'a str> {
+    item.get(name).and_then(|v| v.as_s().ok()).map(String::as_str).with_context(|| format!("item without {name}"))
+}
+
+/// Whether an SDK error is a failed condition (an expected outcome, not a failure).
+fn is_condition_failure<E: aws_sdk_dynamodb::error::ProvideErrorMetadata>(e: &aws_sdk_dynamodb::error::SdkError<E>) -> bool {
+    e.as_service_error().and_then(|se| se.code()) == Some("ConditionalCheckFailedException")
+}
+
+fn transaction_condition_failed(
+    e: &aws_sdk_dynamodb::error::SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError>,
+) -> bool {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+    match e.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(tc)) => {
+            tc.cancellation_reasons().iter().any(|r| r.code() == Some("ConditionalCheckFailed"))
+        }
+        _ => false,
+    }
+}
+
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self { client, table: table.into() }
+    }
+
+    async fn get_item(&self, key: Item) -> anyhow::Result<Option<Item>> {
+        let out = self.client.get_item().table_name(&self.table).set_key(Some(key)).send().await?;
+        Ok(out.item)
+    }
+
+    async fn get_data<T: DeserializeOwned>(&self, key: Item) -> StoreResult<Option<T>> {
+        let item = self.get_item(key).await?;
+        Ok(item.as_ref().map(data).transpose()?)
+    }
+
+    async fn put_item(&self, item: Item) -> StoreResult<()> {
+        self.client.put_item().table_name(&self.table).set_item(Some(item)).send().await.map_err(anyhow::Error::from)?;
+        Ok(())
+    }
+
+    fn put(&self, item: Item, condition: Option<&str>) -> anyhow::Result<TransactWriteItem> {
+        let put = Put::builder().table_name(&self.table).set_item(Some(item)).set_condition_expression(condition.map(str::to_string)).build()?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// Writes items in batches of 25, retrying what DynamoDB leaves unprocessed.
+    async fn batch_put(&self, items: Vec<Item>) -> anyhow::Result<()> {
+        for chunk in items.chunks(MAX_BATCH_WRITE) {
+            let mut requests: Vec<WriteRequest> = chunk
+                .iter()
+                .map(|i| Ok(WriteRequest::builder().put_request(PutRequest::builder().set_item(Some(i.clone())).build()?).build()))
+                .collect::<anyhow::Result<_>>()?;
+            for attempt in 0..8 {
+                let out = self.client.batch_write_item().request_items(&self.table, requests).send().await?;
+                requests = out.unprocessed_items.and_then(|mut u| u.remove(&self.table)).unwrap_or_default();
+                if requests.is_empty() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(25 << attempt)).await;
+            }
+            if !requests.is_empty() {
+                return Err(anyhow!("{} writes left unprocessed", requests.len()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads a page of one partition. `limit + 1` items are asked for, so that "more" is
+    /// known without a second request.
+    async fn query(
+        &self,
+        index: Option<&str>,
+        condition: &str,
+        values: Vec<(&str, String)>,
+        forward: bool,
+        limit: usize,
+        start: Option<Item>,
+    ) -> anyhow::Result<Vec<Item>> {
+        let mut request = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .set_index_name(index.map(str::to_string))
+            .key_condition_expression(condition)
+            .scan_index_forward(forward)
+            .limit(i32::try_from(limit.saturating_add(1)).unwrap_or(i32::MAX))
+            .set_exclusive_start_key(start);
+        for (name, value) in values {
+            request = request.expression_attribute_values(name, s(value));
+        }
+        let mut items = Vec::new();
+        let mut out = request.clone().send().await?;
+        loop {
+            items.extend(out.items.unwrap_or_default());
+            // A page ends early only at DynamoDB's 1 MB limit; follow it to fill the page.
+            match out.last_evaluated_key {
+                Some(next) if items.len() <= limit => {
+                    out = request.clone().set_exclusive_start_key(Some(next)).send().await?;
+                }
+                _ => return Ok(items),
+            }
+        }
+    }
+
+    /// Every item under one partition key and sort-key prefix (small collections only:
+    /// members, connections).
+    async fn query_all(&self, pk: String, prefix: &str) -> anyhow::Result<Vec<Item>> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+                .expression_attribute_values(":pk", s(pk.clone()))
+                .expression_attribute_values(":prefix", s(prefix))
+                .set_exclusive_start_key(start)
+                .send()
+                .await?;
+            items.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(next) => start = Some(next),
+                None => return Ok(items),
+            }
+        }
+    }
+
+    fn member_item(&self, conversation: &Conversation, member: &Member) -> anyhow::Result<Item> {
+        let mut item = with_data(key(conversation_pk(&conversation.tenant_id, &conversation.id), member_sk(&member.user_id)), member)?;
+        item.insert("GSI1PK".into(), s(user_pk(&conversation.tenant_id, &member.user_id)));
+        item.insert("GSI1SK".into(), s(inbox_sk(&conversation.activity, &conversation.id)));
+        item.insert("activity".into(), s(&conversation.activity));
+        // The inbox reads conversations from the index alone, so each member item carries
+        // the conversation as it was at its latest activity.
+        item.insert("conv".into(), s(serde_json::to_string(conversation)?));
+        Ok(item)
+    }
+
+    fn conversation_item(&self, conversation: &Conversation) -> anyhow::Result<Item> {
+        let mut item = with_data(key(conversation_pk(&conversation.tenant_id, &conversation.id), META_SK), conversation)?;
+        item.insert("activity".into(), s(&conversation.activity));
+        Ok(item)
+    }
+
+    /// Moves an item's activity forward, never back: of two racing messages, the newer
+    /// one's preview wins whatever the order the writes land in.
+    async fn advance(&self, key: Item, activity: &str, set: Vec<(&str, String)>) -> anyhow::Result<()> {
+        let mut expression = String::from("SET activity = :activity");
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .condition_expression("attribute_exists(PK) AND activity < :activity")
+            .expression_attribute_values(":activity", s(activity));
+        for (i, (name, value)) in set.into_iter().enumerate() {
+            expression.push_str(&format!(", #n{i} = :v{i}"));
+            request = request.expression_attribute_names(format!("#n{i}"), name).expression_attribute_values(format!(":v{i}"), s(value));
+        }
+        match request.update_expression(expression).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if is_condition_failure(&e) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+fn inbox_cursor(item: &Item) -> anyhow::Result<String> {
+    let sk = text(item, "GSI1SK")?;
+    let (activity, conversation) = sk.split_once('#').context("malformed GSI1SK")?;
+    Ok(format!("{activity}.{conversation}"))
+}
+
+#[async_trait]
+impl Store for DynamoStore {
+    async fn health(&self) -> StoreResult<()> {
+        self.get_item(key("HEALTH".into(), "HEALTH")).await?;
+        Ok(())
+    }
+
+    async fn create_tenant(&self, tenant: &Tenant) -> StoreResult<Upserted<Tenant>> {
+        let item = with_data(key(tenant_pk(&tenant.id), TENANT_SK), tenant)?;
+        let put = self.client.put_item().table_name(&self.table).set_item(Some(item)).condition_expression("attribute_not_exists(PK)");
+        match put.send().await {
+            Ok(_) => Ok(Upserted { value: tenant.clone(), created: true }),
+            Err(e) if is_condition_failure(&e) => {
+                let existing = self.get_tenant(&tenant.id).await?.context("tenant vanished")?;
+                Ok(Upserted { value: existing, created: false })
+            }
+            Err(e) => Err(StoreError(e.into())),
+        }
+    }
+
+    async fn put_tenant(&self, tenant: &Tenant) -> StoreResult<()> {
+        self.put_item(with_data(key(tenant_pk(&tenant.id), TENANT_SK), tenant)?).await
+    }
+
+    async fn get_tenant(&self, id: &TenantId) -> StoreResult<Option<Tenant>> {
+        self.get_data(key(tenant_pk(id), TENANT_SK)).await
+    }
+
+    async fn put_user(&self, user: &User) -> StoreResult<()> {
+        self.put_item(with_data(key(tenant_pk(&user.tenant_id), user_sk(&user.id)), user)?).await
+    }
+
+    async fn get_user(&self, tenant: &TenantId, id: &UserId) -> StoreResult<Option<User>> {
+        self.get_data(key(tenant_pk(tenant), user_sk(id))).await
+    }
+
+    async fn get_users(&self, tenant: &TenantId, ids: &[UserId]) -> StoreResult<Vec<User>> {
+        let mut unique: Vec<&UserId> = ids.iter().collect();
+        unique.sort();
+        unique.dedup();
+        let mut users = Vec::with_capacity(unique.len());
+        for chunk in unique.chunks(MAX_BATCH_GET) {
+            let mut keys: Vec<Item> = chunk.iter().map(|u| key(tenant_pk(tenant), user_sk(u))).collect();
+            for attempt in 0..8 {
+                let request = KeysAndAttributes::builder().set_keys(Some(keys)).build().map_err(anyhow::Error::from)?;
+                let out = self.client.batch_get_item().request_items(&self.table, request).send().await.map_err(anyhow::Error::from)?;
+                for item in out.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default() {
+                    users.push(data(&item)?);
+                }
+                keys = out.unprocessed_keys.and_then(|mut u| u.remove(&self.table)).map(|k| k.keys).unwrap_or_default();
+                if keys.is_empty() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(25 << attempt)).await;
+            }
+            if !keys.is_empty() {
+                return Err(StoreError(anyhow!("{} user reads left unprocessed", keys.len())));
+            }
+        }
+        Ok(users)
+    }
+
+    async fn list_users(&self, tenant: &TenantId, cursor: Option<&str>, limit: usize) -> StoreResult<Page<User>> {
+        let start = match cursor {
+            Some(c) => Some(key(tenant_pk(tenant), user_sk(&UserId::parse(c).map_err(|e| anyhow!("bad cursor: {e}"))?))),
+            None => None,
+        };
+        let mut items = self
+            .query(None, "PK = :pk AND begins_with(SK, :prefix)", vec![(":pk", tenant_pk(tenant)), (":prefix", "USER#".into())], true, limit, start)
+            .await?;
+        let more = items.len() > limit;
+        items.truncate(limit);
+        let users: Vec<User> = items.iter().map(data).collect::<anyhow::Result<_>>()?;
+        let next_cursor = if more { users.last().map(|u| u.id.to_string()) } else { None };
+        Ok(Page { items: users, next_cursor })
+    }
+
+    async fn put_storefront(&self, storefront: &Storefront) -> StoreResult<()> {
+        let item = with_data(key(tenant_pk(&storefront.tenant_id), storefront_sk(&storefront.id)), storefront)?;
+        let mut reference = key(storefront_ref_pk(&storefront.id), "SFREF");
+        reference.insert("tenantId".into(), s(storefront.tenant_id.as_str()));
+        self.client
+            .transact_write_items()
+            .transact_items(self.put(item, None)?)
+            .transact_items(self.put(reference, None)?)
+            .send()
+            .await
+            .map_err(anyhow::Error::from)?;
+        Ok(())
+    }
+
+    async fn get_storefront(&self, tenant: &TenantId, id: &StorefrontId) -> StoreResult<Option<Storefront>> {
+        self.get_data(key(tenant_pk(tenant), storefront_sk(id))).await
+    }
+
+    async fn storefront_tenant(&self, id: &StorefrontId) -> StoreResult<Option<TenantId>> {
+        let Some(item) = self.get_item(key(storefront_ref_pk(id), "SFREF")).await? else {
+            return Ok(None);
+        };
+        Ok(Some(TenantId::parse(text(&item, "tenantId")?).map_err(|e| anyhow!("{e}"))?))
+    }
+
+    async fn create_conversation(
+        &self,
+        conversation: &Conversation,
+        members: &[Member],
+        unique: Option<&str>,
+    ) -> StoreResult<Upserted<Conversation>> {
+        let tenant = &conversation.tenant_id;
+        let mut writes = Vec::new();
+        if let Some(u) = unique {
+            let mut item = key(unique_pk(tenant, u), "UNIQ");
+            item.insert("conversationId".into(), s(conversation.id.as_str()));
+            writes.push(self.put(item, Some("attribute_not_exists(PK)"))?);
+        }
+        writes.push(self.put(self.conversation_item(conversation)?, Some("attribute_not_exists(PK)"))?);
+        let member_items: Vec<Item> = members.iter().map(|m| self.member_item(conversation, m)).collect::<anyhow::Result<_>>()?;
+        // As many members as fit go into the transaction; a larger group's other members
+        // follow in batches, before the creation is acknowledged.
+        let room = MAX_TRANSACTION_ITEMS - writes.len();
+        let (first, rest) = member_items.split_at(member_items.len().min(room));
+        for item in first {
+            writes.push(self.put(item.clone(), None)?);
+        }
+        match self.client.transact_write_items().set_transact_items(Some(writes)).send().await {
+            Ok(_) => {}
+            Err(e) if unique.is_some() && transaction_condition_failed(&e) => {
+                let u = unique.unwrap_or_default();
+                let pointer = self.get_item(key(unique_pk(tenant, u), "UNIQ")).await?.context("unique key vanished")?;
+                let id = ConversationId::parse(text(&pointer, "conversationId")?).map_err(|e| anyhow!("{e}"))?;
+                let existing = self.get_conversation(tenant, &id).await?.context("a unique key points to a missing conversation")?;
+                return Ok(Upserted { value: existing, created: false });
+            }
+            Err(e) => return Err(StoreError(e.into())),
+        }
+        self.batch_put(rest.to_vec()).await?;
+        Ok(Upserted { value: conversation.clone(), created: true })
+    }
+
+    async fn get_conversation(&self, tenant: &TenantId, id: &ConversationId) -> StoreResult<Option<Conversation>> {
+        self.get_data(key(conversation_pk(tenant, id), META_SK)).await
+    }
+
+    async fn get_member(&self, tenant: &TenantId, conversation: &ConversationId, user: &UserId) -> StoreResult<Option<Member>> {
+        self.get_data(key(conversation_pk(tenant, conversation), member_sk(user))).await
+    }
+
+    async fn list_members(&self, tenant: &TenantId, conversation: &ConversationId) -> StoreResult<Vec<Member>> {
+        let items = self.query_all(conversation_pk(tenant, conversation), "M#").await?;
+        Ok(items.iter().map(data).collect::<anyhow::Result<_>>()?)
+    }
+
+    async fn list_user_conversations(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<Conversation>> {
+        let start = match cursor {
+            Some(c) => {
+                let (activity, conversation) = c.split_once('.').context("bad cursor")?;
+                let conversation = ConversationId::parse(conversation).map_err(|e| anyhow!("bad cursor: {e}"))?;
+                let mut k = key(conversation_pk(tenant, &conversation), member_sk(user));
+                k.insert("GSI1PK".into(), s(user_pk(tenant, user)));
+                k.insert("GSI1SK".into(), s(inbox_sk(activity, &conversation)));
+                Some(k)
+            }
+            None => None,
+        };
+        let mut items = self.query(Some("GSI1"), "GSI1PK = :pk", vec![(":pk", user_pk(tenant, user))], false, limit, start).await?;
+        let more = items.len() > limit;
+        items.truncate(limit);
+        let next_cursor = if more { items.last().map(inbox_cursor).transpose()? } else { None };
+        let conversations = items
+            .iter()
+            .map(|i| serde_json::from_str(text(i, "conv")?).context("decoding an inbox entry"))
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Page { items: conversations, next_cursor })
+    }
+
+    async fn append_message(&self, message: &Message) -> StoreResult<Upserted<Message>> {
+        let tenant = &message.tenant_id;
+        let pk = conversation_pk(tenant, &message.conversation_id);
+        let message_item = with_data(key(pk.clone(), message_sk(message.id.as_str())), message)?;
+        let stored = match &message.client_message_id {
+            None => self.put_item(message_item).await,
+            Some(cmid) => {
+                let mut dedupe = key(pk.clone(), client_message_sk(&message.sender_id, cmid));
+                dedupe.insert("messageId".into(), s(message.id.as_str()));
+                let result = self
+                    .client
+                    .transact_write_items()
+                    .transact_items(self.put(message_item, Some("attribute_not_exists(PK)"))?)
+                    .transact_items(self.put(dedupe, Some("attribute_not_exists(PK)"))?)
+                    .send()
+                    .await;
+                match result {
+                    Ok(_) => Ok(()),
+                    Err(e) if transaction_condition_failed(&e) => {
+                        let pointer = self.get_item(key(pk.clone(), client_message_sk(&message.sender_id, cmid))).await?;
+                        let first_id = text(pointer.as_ref().context("idempotency record vanished")?, "messageId")?.to_string();
+                        let first: Message = self
+                            .get_data(key(pk.clone(), message_sk(&first_id)))
+                            .await?
+                            .context("an idempotency record points to a missing message")?;
+                        return Ok(Upserted { value: first, created: false });
+                    }
+                    Err(e) => Err(StoreError(e.into())),
+                }
+            }
+        };
+        stored?;
+
+        // The message is stored; now its conversation and every member's inbox move forward.
+        let mut conversation = self
+            .get_conversation(tenant, &message.conversation_id)
+            .await?
+            .context("message for a missing conversation")?;
+        conversation.activity = message.id.to_string();
+        conversation.last_activity_at = message.created_at;
+        conversation.last_message = Some(MessagePreview::of(message));
+        let snapshot = serde_json::to_string(&conversation).map_err(anyhow::Error::from)?;
+        self.advance(key(pk.clone(), META_SK), &conversation.activity, vec![("data", snapshot.clone())]).await?;
+        let members = self.list_members(tenant, &message.conversation_id).await?;
+        let inbox_sort = inbox_sk(&conversation.activity, &conversation.id);
+        let updates = members.iter().map(|m| {
+            self.advance(
+                key(pk.clone(), member_sk(&m.user_id)),
+                &conversation.activity,
+                vec![("GSI1SK", inbox_sort.clone()), ("conv", snapshot.clone())],
+            )
+        });
+        for result in join_all(updates).await {
+            result?;
+        }
+        Ok(Upserted { value: message.clone(), created: true })
+    }
+
+    async fn list_messages(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        range: &HistoryRange,
+        limit: usize,
+    ) -> StoreResult<HistorySlice> {
+        let pk = conversation_pk(tenant, conversation);
+        // BETWEEN is inclusive: the cursor's own message is read (one more) and dropped.
+        let (condition, values, forward, skip) = match range {
+            HistoryRange::Latest => ("PK = :pk AND begins_with(SK, :lo)", vec![(":pk", pk), (":lo", "MSG#".to_string())], false, None),
+            HistoryRange::Before(id) => (
+                "PK = :pk AND SK BETWEEN :lo AND :hi",
+                vec![(":pk", pk), (":lo", "MSG#".to_string()), (":hi", message_sk(id))],
+                false,
+                Some(message_sk(id)),
+            ),
+            HistoryRange::After(id) => (
+                "PK = :pk AND SK BETWEEN :lo AND :hi",
+                vec![(":pk", pk), (":lo", message_sk(id)), (":hi", "MSG#~".to_string())],
+                true,
+                Some(message_sk(id)),
+            ),
+        };
+        let wanted = limit + usize::from(skip.is_some());
+        let items = self.query(None, condition, values, forward, wanted, None).await?;
+        let mut messages = Vec::with_capacity(items.len());
+        for item in &items {
+            if skip.as_deref() == Some(text(item, "SK")?) {
+                continue;
+            }
+            messages.push(data::<Message>(item)?);
+        }
+        let more = messages.len() > limit;
+        messages.truncate(limit);
+        if !forward {
+            messages.reverse();
+        }
+        Ok(HistorySlice { messages, more })
+    }
+
+    async fn put_connection(&self, connection: &Connection) -> StoreResult<()> {
+        let mut item = with_data(key(user_pk(&connection.tenant_id, &connection.user_id), connection_sk(&connection.id)), connection)?;
+        // DynamoDB's TTL deletes the item some time after this instant.
+        item.insert("ttl".into(), AttributeValue::N(connection.expires_at.timestamp().to_string()));
+        self.put_item(item).await
+    }
+
+    async fn delete_connection(&self, tenant: &TenantId, user: &UserId, id: &ConnectionId) -> StoreResult<()> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(user_pk(tenant, user), connection_sk(id))))
+            .send()
+            .await
+            .map_err(anyhow::Error::from)?;
+        Ok(())
+    }
+
+    async fn list_user_connections(&self, tenant: &TenantId, user: &UserId, now: DateTime<Utc>) -> StoreResult<Vec<Connection>> {
+        let items = self.query_all(user_pk(tenant, user), "CONN#").await?;
+        let mut live = Vec::with_capacity(items.len());
+        for item in &items {
+            let connection: Connection = data(item)?;
+            // TTL deletion lags by up to days: an expired item is still skipped.
+            if connection.is_live(now) {
+                live.push(connection);
+            }
+        }
+        Ok(live)
+    }
+}

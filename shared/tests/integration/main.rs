@@ -1,0 +1,8 @@
+//! The library's integration tests, in one binary: handlers fed captured API Gateway events,
+//! the storage conformance suite on both stores, and the AWS adapters against a real
+//! AWS-compatible server (moto, started by ./scripts/test).
+
+mod aws_support;
+mod handlers;
+mod push;
+mod store_conformance;
