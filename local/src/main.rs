@@ -13,7 +13,9 @@ use anyhow::Context;
 use axum::routing::get;
 use axum::Router;
 use clap::{Args, Parser, Subcommand};
+use missive::adapters::dynamo::DynamoStore;
 use missive::adapters::embedded::EmbeddedStore;
+use missive::ports::Store;
 use missive::config::Config;
 use missive::App;
 use tokio::sync::watch;
@@ -42,6 +44,17 @@ enum Command {
     Serve,
     /// Print a platform token signed with the JWT secret, as a platform's backend would.
     Token(TokenArgs),
+    /// Create the DynamoDB table (with its index, TTL and point-in-time recovery) at the
+    /// configured AWS endpoint, for `--backend aws`. Safe to run again.
+    SetupAws,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Backend {
+    /// redb in the data directory.
+    Embedded,
+    /// DynamoDB at the standard AWS configuration's endpoint (`AWS_ENDPOINT_URL`…).
+    Aws,
 }
 
 #[derive(Args)]
@@ -63,6 +76,12 @@ struct ServeArgs {
     port: u16,
     #[arg(long, env = "MISSIVE_DATA_DIR", default_value = "./.missive")]
     data_dir: PathBuf,
+    /// Where data lives.
+    #[arg(long, env = "MISSIVE_BACKEND", value_enum, default_value = "embedded")]
+    backend: Backend,
+    /// The DynamoDB table, with `--backend aws`.
+    #[arg(long, env = "MISSIVE_TABLE", default_value = "missive", global = true)]
+    table: String,
     /// Do not create the demo tenant nor print its tokens.
     #[arg(long)]
     no_demo: bool,
@@ -114,6 +133,13 @@ async fn main() -> anyhow::Result<()> {
             println!("{token}");
             Ok(())
         }
+        Some(Command::SetupAws) => {
+            init_logging();
+            let sdk = missive::adapters::aws::sdk_config().await;
+            let created = missive::adapters::aws::create_table(&sdk, &cli.serve.table).await?;
+            println!("table {}: {}", cli.serve.table, if created { "created" } else { "exists already" });
+            Ok(())
+        }
         None | Some(Command::Serve) => serve(&cli).await,
     }
 }
@@ -153,7 +179,14 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
     let args = &cli.serve;
     let config = config(&cli.secrets)?;
     let jwt_secret = config.jwt_secret.clone();
-    let store = Arc::new(EmbeddedStore::open(&args.data_dir)?);
+    let store: Arc<dyn Store> = match args.backend {
+        Backend::Embedded => Arc::new(EmbeddedStore::open(&args.data_dir)?),
+        Backend::Aws => {
+            let sdk = missive::adapters::aws::sdk_config().await;
+            tracing::info!(table = %args.table, "using DynamoDB");
+            Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &args.table))
+        }
+    };
     let push = Arc::new(LocalPush::default());
     let app = Arc::new(App::new(config, store, push.clone()));
     if !args.no_demo && demo::seed(&app).await? {

@@ -153,10 +153,9 @@ async fn history_survives_a_kill_9_and_a_restart_on_the_same_data_directory() {
     for i in 0..20 {
         acked.push(alice.send_message(&conv, &format!("avant le crash {i}"), &format!("r{i}")).await);
     }
-    let data_dir = server.data_dir.clone();
-    let temp = server.kill9().await;
+    let (place, temp) = server.kill9().await;
 
-    let server = Server::start_on(&data_dir).await;
+    let server = Server::start_on(place).await;
     let history = server.full_history(&t[1], &conv).await;
     assert_eq!(history, acked, "every acknowledged message is back, unchanged");
     // And the restarted server carries on.

@@ -1,7 +1,7 @@
 //! Test support: the real `missive-local` binary on a free port with its own data directory,
 //! an HTTP client, and a WebSocket client.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -19,34 +19,74 @@ pub const PLATFORM_KEY: &str = "scenario-platform-key";
 /// How long a client waits for a frame it expects.
 const RECEIVE_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Where a server keeps its data: its own directory, and on the AWS backend its own table.
+#[derive(Clone, Debug)]
+pub struct Place {
+    pub data_dir: PathBuf,
+    /// `Some` on the AWS backend (MISSIVE_TEST_BACKEND=aws): DynamoDB on moto.
+    pub table: Option<String>,
+}
+
 pub struct Server {
     child: Child,
     pub base: String,
-    pub data_dir: PathBuf,
+    pub place: Place,
     http: reqwest::Client,
     _temp: Option<tempfile::TempDir>,
 }
 
+fn aws_backend() -> bool {
+    match std::env::var("MISSIVE_TEST_BACKEND").as_deref() {
+        Ok("aws") => true,
+        Ok("embedded") | Err(_) => false,
+        Ok(other) => panic!("MISSIVE_TEST_BACKEND={other}: expected embedded or aws"),
+    }
+}
+
+fn binary(place: &Place) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_missive-local"));
+    command
+        .env("MISSIVE_JWT_SECRET", JWT_SECRET)
+        .env("MISSIVE_PLATFORM_KEY", PLATFORM_KEY)
+        .env("RUST_LOG", std::env::var("MISSIVE_TEST_LOG").unwrap_or_else(|_| "warn".into()))
+        .arg("--data-dir")
+        .arg(&place.data_dir)
+        .kill_on_drop(true);
+    if let Some(table) = &place.table {
+        let endpoint = std::env::var("MISSIVE_TEST_AWS_ENDPOINT")
+            .expect("MISSIVE_TEST_AWS_ENDPOINT is not set: run the tests with ./scripts/test, which starts moto");
+        command
+            .args(["--backend", "aws", "--table", table])
+            .env("AWS_ENDPOINT_URL", endpoint)
+            .env("AWS_REGION", "eu-west-1")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env_remove("AWS_PROFILE");
+    }
+    command
+}
+
 impl Server {
-    /// A fresh server with an empty data directory of its own.
+    /// A fresh server with an empty data directory (and table) of its own.
     pub async fn start() -> Server {
         let temp = tempfile::tempdir().expect("temp dir");
-        let mut server = Server::start_on(temp.path()).await;
+        let table = aws_backend().then(|| format!("scenario-{}", ulid::Ulid::new().to_string().to_lowercase()));
+        let place = Place { data_dir: temp.path().to_path_buf(), table };
+        if place.table.is_some() {
+            let status = binary(&place).arg("setup-aws").stdout(Stdio::null()).status().await.expect("setup-aws");
+            assert!(status.success(), "missive-local setup-aws failed");
+        }
+        let mut server = Server::start_on(place).await;
         server._temp = Some(temp);
         server
     }
 
-    /// A server on an existing data directory (for restarts).
-    pub async fn start_on(data_dir: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_missive-local"))
-            .args(["--port", "0", "--no-demo", "--data-dir"])
-            .arg(data_dir)
-            .env("MISSIVE_JWT_SECRET", JWT_SECRET)
-            .env("MISSIVE_PLATFORM_KEY", PLATFORM_KEY)
-            .env("RUST_LOG", std::env::var("MISSIVE_TEST_LOG").unwrap_or_else(|_| "warn".into()))
+    /// A server on existing data (for restarts).
+    pub async fn start_on(place: Place) -> Server {
+        let mut child = binary(&place)
+            .args(["--port", "0", "--no-demo"])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
-            .kill_on_drop(true)
             .spawn()
             .expect("starting missive-local");
         let stdout = child.stdout.take().expect("stdout");
@@ -63,14 +103,14 @@ impl Server {
         .expect("missive-local did not start in time");
         // Keep draining stdout so the child never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Server { child, base, data_dir: data_dir.to_path_buf(), http: reqwest::Client::new(), _temp: None }
+        Server { child, base, place, http: reqwest::Client::new(), _temp: None }
     }
 
-    /// Kills the process the hard way (SIGKILL), keeping its data directory.
-    pub async fn kill9(mut self) -> Option<tempfile::TempDir> {
+    /// Kills the process the hard way (SIGKILL), keeping its data.
+    pub async fn kill9(mut self) -> (Place, Option<tempfile::TempDir>) {
         self.child.start_kill().expect("kill");
         self.child.wait().await.expect("wait");
-        self._temp.take()
+        (self.place.clone(), self._temp.take())
     }
 
     pub fn ws_url(&self, token: &str) -> String {
