@@ -32,18 +32,46 @@ pub async fn authorize(
         .first("token")
         .ok_or(AppError::Unauthorized("missing token"))?;
     let identity = usecases::authenticate(app, token).await?;
+    let context = Value::Object(identity.to_authorizer_context());
+    Ok(policy(event, IamPolicyEffect::Allow, identity.user_id.as_str(), context))
+}
+
+/// The authorizer as API Gateway wants its answer: an allow policy; a deny policy for a
+/// forbidden caller (API Gateway answers 403); the error "Unauthorized" for a bad or missing
+/// token (API Gateway answers 401). Any other failure is an error API Gateway reports as 500.
+pub async fn authorize_for_api_gateway(
+    app: &App,
+    event: &ApiGatewayCustomAuthorizerRequestTypeRequest,
+) -> Result<ApiGatewayCustomAuthorizerResponse, &'static str> {
+    match authorize(app, event).await {
+        Ok(allowed) => Ok(allowed),
+        Err(AppError::Unauthorized(_)) => Err("Unauthorized"),
+        Err(AppError::Forbidden(_)) => Ok(policy(event, IamPolicyEffect::Deny, "forbidden", Value::Null)),
+        Err(e) => {
+            e.log_if_internal();
+            Err("authorizer failure")
+        }
+    }
+}
+
+fn policy(
+    event: &ApiGatewayCustomAuthorizerRequestTypeRequest,
+    effect: IamPolicyEffect,
+    principal: &str,
+    context: Value,
+) -> ApiGatewayCustomAuthorizerResponse {
     let mut statement = IamPolicyStatement::default();
     statement.action = vec!["execute-api:Invoke".into()];
-    statement.effect = IamPolicyEffect::Allow;
+    statement.effect = effect;
     statement.resource = vec![event.method_arn.clone().unwrap_or_else(|| "*".into())];
-    let mut policy = ApiGatewayCustomAuthorizerPolicy::default();
-    policy.version = Some("2012-10-17".into());
-    policy.statement = vec![statement];
+    let mut document = ApiGatewayCustomAuthorizerPolicy::default();
+    document.version = Some("2012-10-17".into());
+    document.statement = vec![statement];
     let mut response = ApiGatewayCustomAuthorizerResponse::default();
-    response.principal_id = Some(identity.user_id.to_string());
-    response.policy_document = policy;
-    response.context = Value::Object(identity.to_authorizer_context());
-    Ok(response)
+    response.principal_id = Some(principal.into());
+    response.policy_document = document;
+    response.context = context;
+    response
 }
 
 /// `$connect`: records the connection, which expires like API Gateway's after two hours.

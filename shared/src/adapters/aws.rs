@@ -94,3 +94,14 @@ pub async fn create_table(sdk: &aws_config::SdkConfig, table: &str) -> anyhow::R
         .context("enabling point-in-time recovery")?;
     Ok(true)
 }
+
+/// Everything a Lambda function needs, built once per cold start from the environment:
+/// the configuration (failing fast on a missing variable), the SDK clients and the adapters.
+pub async fn lambda_app() -> anyhow::Result<std::sync::Arc<crate::App>> {
+    let config = crate::config::Config::from_env()?;
+    let settings = AwsSettings::from_env()?;
+    let sdk = sdk_config().await;
+    let store = super::dynamo::DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &settings.table);
+    let push = super::apigw_push::ApiGatewayPush::new(&sdk, settings.require_ws_endpoint()?);
+    Ok(std::sync::Arc::new(crate::App::new(config, std::sync::Arc::new(store), std::sync::Arc::new(push))))
+}

@@ -1,0 +1,10 @@
+//! The HTTP API: every REST route, through the one router (missive::http::router).
+
+use lambda_http::Error;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    lambda_http::tracing::init_default_subscriber();
+    let app = missive::adapters::aws::lambda_app().await?;
+    lambda_http::run(missive::http::router(app)).await
+}

@@ -1,0 +1,15 @@
+//! The WebSocket API's $disconnect: forgets the connection (missive::ws::disconnect).
+
+use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
+use lambda_runtime::{service_fn, Error, LambdaEvent};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let app = missive::adapters::aws::lambda_app().await?;
+    lambda_runtime::run(service_fn(|event: LambdaEvent<ApiGatewayWebsocketProxyRequest>| {
+        let app = app.clone();
+        async move { Ok::<_, Error>(missive::ws::disconnect(&app, &event.payload).await) }
+    }))
+    .await
+}
