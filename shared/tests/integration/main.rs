@@ -3,6 +3,7 @@
 //! AWS-compatible server (moto, started by ./scripts/test).
 
 mod aws_support;
+mod call_counts;
 mod handlers;
 mod push;
 mod store_conformance;

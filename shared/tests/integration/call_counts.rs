@@ -1,0 +1,190 @@
+//! What each main use case costs in DynamoDB calls, counted by an SDK interceptor on a real
+//! client talking to moto. docs/data-model.md states these numbers; a change that makes a
+//! use case cost more calls fails here and must update both.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use chrono::Utc;
+use missive::adapters::dynamo::DynamoStore;
+use missive::config::Config;
+use missive::domain::*;
+use missive::ports::{Push, PushError, Store};
+use missive::usecases::{self, Identity};
+use missive::{ws, App};
+use serde_json::json;
+
+#[derive(Debug, Default, Clone)]
+struct CallCounter(Arc<Mutex<Vec<String>>>);
+
+impl Intercept for CallCounter {
+    fn name(&self) -> &'static str {
+        "CallCounter"
+    }
+    fn read_before_serialization(
+        &self,
+        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let name = cfg.load::<Metadata>().map_or("?", |m| m.name()).to_string();
+        self.0.lock().unwrap().push(name);
+        Ok(())
+    }
+}
+
+impl CallCounter {
+    /// The calls made since the last take, by operation.
+    fn take(&self) -> BTreeMap<String, usize> {
+        let mut counts = BTreeMap::new();
+        for op in self.0.lock().unwrap().drain(..) {
+            *counts.entry(op).or_insert(0) += 1;
+        }
+        counts
+    }
+}
+
+struct NoopPush;
+
+#[async_trait]
+impl Push for NoopPush {
+    async fn send(&self, _: &ConnectionId, _: &str) -> Result<(), PushError> {
+        Ok(())
+    }
+}
+
+fn counts(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
+    pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+}
+
+fn ws_event(route: &str, connection: &str, who: &Identity, body: Option<serde_json::Value>) -> ApiGatewayWebsocketProxyRequest {
+    let mut event = ApiGatewayWebsocketProxyRequest::default();
+    event.request_context.route_key = Some(route.into());
+    event.request_context.connection_id = Some(connection.into());
+    event.request_context.authorizer.fields = who.to_authorizer_context().into_iter().collect();
+    event.body = body.map(|b| b.to_string());
+    event
+}
+
+#[tokio::test]
+async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
+    let sdk = crate::aws_support::sdk_config().await;
+    let table = crate::aws_support::unique_name("calls");
+    missive::adapters::aws::create_table(&sdk, &table).await.unwrap();
+    let counter = CallCounter::default();
+    let client = aws_sdk_dynamodb::Client::from_conf(
+        aws_sdk_dynamodb::config::Builder::from(&sdk).interceptor(counter.clone()).build(),
+    );
+    let store = Arc::new(DynamoStore::new(client, table));
+    let app = App::new(Config::new("call-count-secret-0123", "pk"), store.clone(), Arc::new(NoopPush));
+    let tenant = TenantId::parse("acme").unwrap();
+    store
+        .create_tenant(&Tenant {
+            id: tenant.clone(),
+            name: "Acme".into(),
+            status: TenantStatus::Active,
+            locale: Locale::Fr,
+            email_from: None,
+            branding: Branding::default(),
+            allowed_origins: vec![],
+            created_at: Utc::now(),
+        })
+        .await
+        .unwrap();
+    let identity = |user: &str| Identity {
+        tenant_id: tenant.clone(),
+        user_id: UserId::parse(user).unwrap(),
+        role: Role::Member,
+        name: user.into(),
+        conversation_scope: None,
+    };
+    for u in ["alice", "bob"] {
+        let now = Utc::now();
+        store
+            .put_user(&User {
+                tenant_id: tenant.clone(),
+                id: UserId::parse(u).unwrap(),
+                name: DisplayName::parse(u).unwrap(),
+                email: None,
+                locale: Locale::Fr,
+                role: Role::Member,
+                created_at: now,
+                updated_at: now,
+            })
+            .await
+            .unwrap();
+    }
+    let (alice, bob) = (identity("alice"), identity("bob"));
+    let conversation = usecases::conversations::create_conversation(
+        &app,
+        &alice,
+        serde_json::from_value(json!({ "kind": "direct", "userId": "bob" })).unwrap(),
+    )
+    .await
+    .unwrap()
+    .value
+    .conversation
+    .id
+    .to_string();
+    // Some history, and other conversations in the tenant, which must not change the costs.
+    for i in 0..30 {
+        usecases::messages::send_message(&app, &bob, &conversation, &format!("m{i}"), None, None).await.unwrap();
+    }
+    for other in ["carol", "dave", "erin"] {
+        store.put_user(&User { id: UserId::parse(other).unwrap(), ..store.get_user(&tenant, &alice.user_id).await.unwrap().unwrap() }).await.unwrap();
+        usecases::conversations::create_conversation(&app, &identity(other), serde_json::from_value(json!({ "kind": "direct", "userId": "bob" })).unwrap())
+            .await
+            .unwrap();
+    }
+    counter.take();
+
+    assert_eq!(ws::connect(&app, &ws_event("$connect", "alice-1=", &alice, None)).await.status_code, 200);
+    assert_eq!(counter.take(), counts(&[("PutItem", 1)]), "connect");
+    ws::connect(&app, &ws_event("$connect", "bob-1=", &bob, None)).await;
+    counter.take();
+
+    let token = missive::auth::mint_platform_token(
+        b"call-count-secret-0123",
+        &missive::auth::Claims {
+            sub: "alice".into(),
+            tid: "acme".into(),
+            role: Some("member".into()),
+            name: Some("alice".into()),
+            email: None,
+            locale: Some("fr".into()),
+            exp: Utc::now().timestamp() + 60,
+            nbf: None,
+            iss: None,
+            aud: None,
+            cid: None,
+        },
+    )
+    .unwrap();
+    usecases::authenticate(&app, &token).await.unwrap();
+    assert_eq!(counter.take(), counts(&[("GetItem", 2)]), "authenticating a known user (every REST request)");
+
+    let send = json!({ "action": "sendMessage", "conversationId": conversation, "body": "hello", "clientMessageId": "c1" });
+    assert_eq!(ws::message(&app, &ws_event("sendMessage", "alice-1=", &alice, Some(send))).await.status_code, 200);
+    assert_eq!(
+        counter.take(),
+        counts(&[("GetItem", 3), ("Query", 3 + 1), ("TransactWriteItems", 1), ("UpdateItem", 3)]),
+        "sending a message in a direct conversation (two members, one connection each)"
+    );
+
+    usecases::conversations::list_conversations(&app, &bob, None, 20).await.unwrap();
+    assert_eq!(counter.take(), counts(&[("Query", 1)]), "one page of conversations");
+
+    usecases::messages::history(&app, &alice, &conversation, None, None, Some(20)).await.unwrap();
+    assert_eq!(counter.take(), counts(&[("GetItem", 2), ("Query", 1)]), "one page of history (with the membership check)");
+
+    assert_eq!(ws::disconnect(&app, &ws_event("$disconnect", "alice-1=", &alice, None)).await.status_code, 200);
+    assert_eq!(counter.take(), counts(&[("DeleteItem", 1)]), "disconnect");
+}
