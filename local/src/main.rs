@@ -44,8 +44,9 @@ enum Command {
     Serve,
     /// Print a platform token signed with the JWT secret, as a platform's backend would.
     Token(TokenArgs),
-    /// Create the DynamoDB table (with its index, TTL and point-in-time recovery) at the
-    /// configured AWS endpoint, for `--backend aws`. Safe to run again.
+    /// Create the DynamoDB table (with its index, TTL and point-in-time recovery) and the
+    /// queues (each with its dead-letter queue) at the configured AWS endpoint, for
+    /// `--backend aws`. Queues are named after the table. Safe to run again.
     SetupAws,
 }
 
@@ -138,6 +139,11 @@ async fn main() -> anyhow::Result<()> {
             let sdk = missive::adapters::aws::sdk_config().await;
             let created = missive::adapters::aws::create_table(&sdk, &cli.serve.table).await?;
             println!("table {}: {}", cli.serve.table, if created { "created" } else { "exists already" });
+            let mut queues: Vec<_> = missive::adapters::aws::create_queues(&sdk, &cli.serve.table).await?.into_iter().collect();
+            queues.sort_by_key(|(name, _)| name.as_str());
+            for (name, url) in queues {
+                println!("queue {}: {url}", name.as_str());
+            }
             Ok(())
         }
         None | Some(Command::Serve) => serve(&cli).await,

@@ -185,3 +185,79 @@ impl Ids for UlidIds {
             .to_string()
     }
 }
+
+/// The background queues (an SQS standard queue each, with a dead-letter queue).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QueueName {
+    Notifications,
+    Emails,
+}
+
+impl QueueName {
+    pub const ALL: [QueueName; 2] = [QueueName::Notifications, QueueName::Emails];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueName::Notifications => "notifications",
+            QueueName::Emails => "emails",
+        }
+    }
+}
+
+/// A unit of background work. Its id makes its effect happen once, however often the queue
+/// delivers it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Job {
+    pub id: String,
+    /// What to do, e.g. `deliverNotification`, `sendEmail`.
+    pub kind: String,
+    pub payload: serde_json::Value,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("queue failure: {0:#}")]
+pub struct QueueError(#[from] pub anyhow::Error);
+
+#[async_trait]
+pub trait JobQueue: Send + Sync {
+    /// Enqueues a job, visible after `delay` (at most 15 minutes, SQS's limit).
+    async fn send(&self, queue: QueueName, job: &Job, delay: Option<std::time::Duration>) -> Result<(), QueueError>;
+    /// Enqueues several jobs at once (SQS batches of ten).
+    async fn send_batch(&self, queue: QueueName, jobs: &[Job]) -> Result<(), QueueError>;
+}
+
+/// An e-mail ready to send: both parts rendered, the headers already safe.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Email {
+    pub from: String,
+    pub to: String,
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+    /// The one-click unsubscribe URL (`List-Unsubscribe`, RFC 8058), when there is one.
+    pub unsubscribe_url: Option<String>,
+}
+
+impl Email {
+    /// Removes what could break out of a header: CR, LF and every other control character.
+    pub fn header_safe(value: &str) -> String {
+        value.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_string()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    /// The provider refused this message (bad address, unverified sender): retrying will not help.
+    #[error("rejected: {0}")]
+    Rejected(String),
+    #[error("mail failure: {0:#}")]
+    Failed(anyhow::Error),
+}
+
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    /// Sends an e-mail and returns the provider's message id.
+    async fn send(&self, email: &Email) -> Result<String, MailError>;
+}

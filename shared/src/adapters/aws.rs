@@ -105,3 +105,50 @@ pub async fn lambda_app() -> anyhow::Result<std::sync::Arc<crate::App>> {
     let push = super::apigw_push::ApiGatewayPush::new(&sdk, settings.require_ws_endpoint()?);
     Ok(std::sync::Arc::new(crate::App::new(config, std::sync::Arc::new(store), std::sync::Arc::new(push))))
 }
+
+/// How many times SQS delivers a job before moving it to its dead-letter queue.
+pub const MAX_RECEIVES: u32 = 5;
+
+/// Creates the queues (`{prefix}-notifications`, `{prefix}-emails`), each with its dead-letter
+/// queue and redrive policy, unless they exist; returns their URLs. For emulators and
+/// first deployments; `template.yaml` declares the same.
+pub async fn create_queues(
+    sdk: &aws_config::SdkConfig,
+    prefix: &str,
+) -> anyhow::Result<std::collections::HashMap<crate::ports::QueueName, String>> {
+    use aws_sdk_sqs::types::QueueAttributeName;
+    let client = aws_sdk_sqs::Client::new(sdk);
+    let mut urls = std::collections::HashMap::new();
+    for queue in crate::ports::QueueName::ALL {
+        let dlq_name = format!("{prefix}-{}-dlq", queue.as_str());
+        let dlq = client
+            .create_queue()
+            .queue_name(&dlq_name)
+            .attributes(QueueAttributeName::MessageRetentionPeriod, (14 * 24 * 3600).to_string())
+            .send()
+            .await
+            .with_context(|| format!("creating {dlq_name}"))?;
+        let dlq_url = dlq.queue_url().context("no dead-letter queue URL")?;
+        let dlq_arn = client
+            .get_queue_attributes()
+            .queue_url(dlq_url)
+            .attribute_names(QueueAttributeName::QueueArn)
+            .send()
+            .await?
+            .attributes()
+            .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
+            .context("no dead-letter queue ARN")?;
+        let name = format!("{prefix}-{}", queue.as_str());
+        let redrive = serde_json::json!({ "deadLetterTargetArn": dlq_arn, "maxReceiveCount": MAX_RECEIVES }).to_string();
+        let created = client
+            .create_queue()
+            .queue_name(&name)
+            .attributes(QueueAttributeName::VisibilityTimeout, "60")
+            .attributes(QueueAttributeName::RedrivePolicy, redrive)
+            .send()
+            .await
+            .with_context(|| format!("creating {name}"))?;
+        urls.insert(queue, created.queue_url().context("no queue URL")?.to_string());
+    }
+    Ok(urls)
+}

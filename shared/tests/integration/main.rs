@@ -6,4 +6,5 @@ mod aws_support;
 mod call_counts;
 mod handlers;
 mod push;
+mod queue_and_mail;
 mod store_conformance;
