@@ -128,16 +128,7 @@ async fn the_function_binary_handles_a_send_message_event() {
     let tenant = TenantId::parse("acme").unwrap();
     let now = Utc::now();
     store
-        .create_tenant(&Tenant {
-            id: tenant.clone(),
-            name: "Acme".into(),
-            status: TenantStatus::Active,
-            locale: Locale::Fr,
-            email_from: None,
-            branding: Branding::default(),
-            allowed_origins: vec![],
-            created_at: now,
-        })
+        .create_tenant(&Tenant::new(tenant.clone(), "Acme", now))
         .await
         .unwrap();
     let conversation = Conversation {

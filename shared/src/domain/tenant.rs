@@ -58,6 +58,20 @@ pub struct Tenant {
 }
 
 impl Tenant {
+    /// An active French-speaking tenant with no branding, no sender and any origin.
+    pub fn new(id: TenantId, name: impl Into<String>, created_at: DateTime<Utc>) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            status: TenantStatus::Active,
+            locale: Locale::Fr,
+            email_from: None,
+            branding: Branding::default(),
+            allowed_origins: Vec::new(),
+            created_at,
+        }
+    }
+
     pub fn is_active(&self) -> bool {
         self.status == TenantStatus::Active
     }

@@ -87,16 +87,7 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     let app = App::new(Config::new("call-count-secret-0123", "pk"), store.clone(), Arc::new(NoopPush));
     let tenant = TenantId::parse("acme").unwrap();
     store
-        .create_tenant(&Tenant {
-            id: tenant.clone(),
-            name: "Acme".into(),
-            status: TenantStatus::Active,
-            locale: Locale::Fr,
-            email_from: None,
-            branding: Branding::default(),
-            allowed_origins: vec![],
-            created_at: Utc::now(),
-        })
+        .create_tenant(&Tenant::new(tenant.clone(), "Acme", Utc::now()))
         .await
         .unwrap();
     let identity = |user: &str| Identity {

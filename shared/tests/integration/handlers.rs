@@ -40,16 +40,7 @@ async fn fixture() -> Fixture {
     let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
     let push = Arc::new(RecordingPush::default());
     let app = Arc::new(App::new(Config::new(SECRET, "platform-key"), store, push.clone()));
-    let tenant = Tenant {
-        id: TenantId::parse("acme").unwrap(),
-        name: "Acme".into(),
-        status: TenantStatus::Active,
-        locale: Locale::Fr,
-        email_from: None,
-        branding: Branding::default(),
-        allowed_origins: vec![],
-        created_at: Utc::now(),
-    };
+    let tenant = Tenant::new(TenantId::parse("acme").unwrap(), "Acme", Utc::now());
     app.store.create_tenant(&tenant).await.unwrap();
     Fixture { app, push, _dir: dir }
 }

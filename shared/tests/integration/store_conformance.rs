@@ -16,16 +16,7 @@ fn uid(s: &str) -> UserId {
 }
 
 fn tenant(id: &str) -> Tenant {
-    Tenant {
-        id: tid(id),
-        name: id.into(),
-        status: TenantStatus::Active,
-        locale: Locale::Fr,
-        email_from: None,
-        branding: Branding::default(),
-        allowed_origins: vec![],
-        created_at: Utc::now(),
-    }
+    Tenant::new(tid(id), id, Utc::now())
 }
 
 fn user(t: &str, id: &str) -> User {
