@@ -35,6 +35,22 @@ pub struct HistorySlice {
     pub more: bool,
 }
 
+/// One line of a user's conversation list: the conversation and the user's membership (read
+/// marker, unread count).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InboxEntry {
+    pub conversation: Conversation,
+    pub member: Member,
+}
+
+impl InboxEntry {
+    /// The cursor that continues a listing after this entry: `{activity}.{conversationId}`,
+    /// understood by every adapter's `list_user_conversations`.
+    pub fn cursor(&self) -> String {
+        format!("{}.{}", self.conversation.activity, self.conversation.id)
+    }
+}
+
 /// The result of a write that is idempotent on a key: the stored record, and whether this
 /// call created it (`false`: it existed already and is returned unchanged).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -101,19 +117,36 @@ pub trait Store: Send + Sync {
         tenant: &TenantId,
         conversation: &ConversationId,
     ) -> StoreResult<Vec<Member>>;
-    /// A user's conversations, most recent activity first.
+    /// A user's conversations, most recent activity first, with the user's membership.
     async fn list_user_conversations(
         &self,
         tenant: &TenantId,
         user: &UserId,
         cursor: Option<&str>,
         limit: usize,
-    ) -> StoreResult<Page<Conversation>>;
+    ) -> StoreResult<Page<InboxEntry>>;
 
-    /// Appends a message and moves the conversation's activity, atomically. With a
-    /// `client_message_id`, a second append by the same sender in the same conversation
-    /// returns the first message and stores nothing.
+    /// Appends a message and moves the conversation's activity: every other member has one
+    /// more unread message, the sender's read marker moves to it. With a `client_message_id`,
+    /// a second append by the same sender in the same conversation returns the first message
+    /// and changes nothing.
     async fn append_message(&self, message: &Message) -> StoreResult<Upserted<Message>>;
+    async fn get_message(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        id: &MessageId,
+    ) -> StoreResult<Option<Message>>;
+    /// Moves a member's read marker forward to `message` (never back) and recounts their
+    /// unread messages. `None` when the marker was already there or further.
+    async fn mark_read(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        user: &UserId,
+        message: &MessageId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<Member>>;
     async fn list_messages(
         &self,
         tenant: &TenantId,

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use chrono::{DateTime, Utc};
+
 use crate::domain::Message;
 use crate::AppError;
 
@@ -10,7 +12,15 @@ use crate::AppError;
 #[derive(Debug, PartialEq)]
 pub enum Action {
     SendMessage(SendMessage),
+    MarkRead(MarkRead),
     Ping,
+}
+
+#[derive(Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MarkRead {
+    pub conversation_id: String,
+    pub message_id: String,
 }
 
 #[derive(Debug, PartialEq, Deserialize)]
@@ -83,6 +93,7 @@ impl Frame {
         let invalid = |e: serde_json::Error| FrameError::InvalidRequest(strip_position(&e.to_string()));
         match name {
             "sendMessage" => serde_json::from_value(fields).map(Action::SendMessage).map_err(invalid),
+            "markRead" => serde_json::from_value(fields).map(Action::MarkRead).map_err(invalid),
             "ping" => Ok(Action::Ping),
             other => Err(FrameError::UnknownAction(other.chars().take(64).collect())),
         }
@@ -104,12 +115,15 @@ fn strip_position(msg: &str) -> String {
 pub enum Event<'a> {
     #[serde(rename = "message.new", rename_all = "camelCase")]
     MessageNew { conversation_id: &'a str, message: &'a Message },
+    #[serde(rename = "read", rename_all = "camelCase")]
+    Read { conversation_id: &'a str, user_id: &'a str, message_id: &'a str, read_at: DateTime<Utc> },
+    /// The answer to an action: its result's fields beside `type` and `requestId`.
     #[serde(rename = "ack", rename_all = "camelCase")]
     Ack {
         #[serde(skip_serializing_if = "Option::is_none")]
         request_id: Option<&'a Value>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        message: Option<&'a Message>,
+        #[serde(flatten)]
+        result: Value,
     },
     #[serde(rename = "pong", rename_all = "camelCase")]
     Pong {

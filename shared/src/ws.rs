@@ -11,7 +11,7 @@ use aws_lambda_events::apigw::{
     ApiGatewayCustomAuthorizerResponse, ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest,
 };
 use aws_lambda_events::iam::{IamPolicyEffect, IamPolicyStatement};
-use serde_json::Value;
+use serde_json::{json, Value};
 use tracing::Instrument;
 
 use crate::app::App;
@@ -136,7 +136,7 @@ async fn run_action(app: &App, who: &Identity, connection_id: &ConnectionId, fra
         }
     };
     let result = match action {
-        Action::Ping => Ok(Event::Pong { request_id }.to_json()),
+        Action::Ping => return Event::Pong { request_id }.to_json(),
         Action::SendMessage(send) => usecases::messages::send_message(
             app,
             who,
@@ -146,8 +146,14 @@ async fn run_action(app: &App, who: &Identity, connection_id: &ConnectionId, fra
             Some(connection_id),
         )
         .await
-        .map(|stored| Event::Ack { request_id, message: Some(&stored.value) }.to_json()),
+        .map(|stored| json!({ "message": stored.value })),
+        Action::MarkRead(read) => {
+            usecases::reads::mark_read(app, who, &read.conversation_id, &read.message_id, Some(connection_id))
+                .await
+                .map(|state| json!({ "read": state }))
+        }
     };
+    let result = result.map(|result| Event::Ack { request_id, result }.to_json());
     result.unwrap_or_else(|e| {
         e.log_if_internal();
         Event::from_app_error(request_id, &e).to_json()

@@ -131,21 +131,19 @@ async fn the_function_binary_handles_a_send_message_event() {
         .create_tenant(&Tenant::new(tenant.clone(), "Acme", now))
         .await
         .unwrap();
-    let conversation = Conversation {
-        tenant_id: tenant.clone(),
-        id: ConversationId::parse(ulid::Ulid::new().to_string()).unwrap(),
-        kind: ConversationKind::Direct,
-        title: None,
-        storefront_id: None,
-        created_by: UserId::parse("alice").unwrap(),
-        created_at: now,
-        activity: "0".into(),
-        last_activity_at: now,
-        last_message: None,
-    };
+    let conversation = Conversation::new(
+        tenant.clone(),
+        ConversationId::parse(ulid::Ulid::new().to_string()).unwrap(),
+        ConversationKind::Direct,
+        None,
+        None,
+        UserId::parse("alice").unwrap(),
+        now,
+        vec![],
+    );
     let members: Vec<Member> = ["alice", "bob"]
         .iter()
-        .map(|u| Member { user_id: UserId::parse(*u).unwrap(), role: MemberRole::Member, joined_at: now })
+        .map(|u| Member::new(UserId::parse(*u).unwrap(), MemberRole::Member, now))
         .collect();
     store.create_conversation(&conversation, &members, None).await.unwrap();
 

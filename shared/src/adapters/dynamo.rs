@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::domain::*;
 use crate::error::StoreError;
-use crate::ports::{HistoryRange, HistorySlice, Page, Store, StoreResult, Upserted};
+use crate::ports::{HistoryRange, HistorySlice, InboxEntry, Page, Store, StoreResult, Upserted};
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -96,6 +96,26 @@ fn with_data<T: Serialize>(mut item: Item, value: &T) -> anyhow::Result<Item> {
 fn data<T: DeserializeOwned>(item: &Item) -> anyhow::Result<T> {
     let raw = item.get("data").and_then(|v| v.as_s().ok()).context("item without data")?;
     serde_json::from_str(raw).context("decoding an item's data")
+}
+
+/// A member item: the record in `data`, with the attributes that change on their own
+/// (the unread counter, the read marker) laid over it.
+fn member_from(item: &Item) -> anyhow::Result<Member> {
+    let mut member: Member = data(item)?;
+    if let Some(n) = item.get("unread").and_then(|v| v.as_n().ok()) {
+        member.unread_count = n.parse().context("unread is not a number")?;
+    }
+    if let Ok(id) = text(item, "lastReadMessageId") {
+        member.last_read_message_id = Some(MessageId::parse(id).map_err(|e| anyhow!("{e}"))?);
+    }
+    if let Ok(at) = text(item, "lastReadAt") {
+        member.last_read_at = Some(at.parse().context("lastReadAt is not a time")?);
+    }
+    Ok(member)
+}
+
+fn n(value: u64) -> AttributeValue {
+    AttributeValue::N(value.to_string())
 }
 
 fn text<'a>(item: &'a Item, name: &str) -> anyhow::Result<&'a str> {
@@ -241,6 +261,13 @@ impl DynamoStore {
         // The inbox reads conversations from the index alone, so each member item carries
         // the conversation as it was at its latest activity.
         item.insert("conv".into(), s(serde_json::to_string(conversation)?));
+        item.insert("unread".into(), n(member.unread_count));
+        if let Some(id) = &member.last_read_message_id {
+            item.insert("lastReadMessageId".into(), s(id.as_str()));
+        }
+        if let Some(at) = &member.last_read_at {
+            item.insert("lastReadAt".into(), s(at.to_rfc3339()));
+        }
         Ok(item)
     }
 
@@ -251,9 +278,15 @@ impl DynamoStore {
     }
 
     /// Moves an item's activity forward, never back: of two racing messages, the newer
-    /// one's preview wins whatever the order the writes land in.
-    async fn advance(&self, key: Item, activity: &str, set: Vec<(&str, String)>) -> anyhow::Result<()> {
-        let mut expression = String::from("SET activity = :activity");
+    /// one's preview wins whatever the order the writes land in. `set` and `add` are further
+    /// attributes to set or add to in the same write.
+    async fn advance(
+        &self,
+        key: Item,
+        activity: &str,
+        set: Vec<(&str, AttributeValue)>,
+        add: Vec<(&str, AttributeValue)>,
+    ) -> anyhow::Result<bool> {
         let mut request = self
             .client
             .update_item()
@@ -261,13 +294,56 @@ impl DynamoStore {
             .set_key(Some(key))
             .condition_expression("attribute_exists(PK) AND activity < :activity")
             .expression_attribute_values(":activity", s(activity));
+        let mut sets = vec!["activity = :activity".to_string()];
         for (i, (name, value)) in set.into_iter().enumerate() {
-            expression.push_str(&format!(", #n{i} = :v{i}"));
-            request = request.expression_attribute_names(format!("#n{i}"), name).expression_attribute_values(format!(":v{i}"), s(value));
+            sets.push(format!("#s{i} = :s{i}"));
+            request = request.expression_attribute_names(format!("#s{i}"), name).expression_attribute_values(format!(":s{i}"), value);
+        }
+        let mut expression = format!("SET {}", sets.join(", "));
+        let adds: Vec<String> = add
+            .into_iter()
+            .enumerate()
+            .map(|(i, (name, value))| {
+                request = request.clone().expression_attribute_names(format!("#a{i}"), name).expression_attribute_values(format!(":a{i}"), value);
+                format!("#a{i} :a{i}")
+            })
+            .collect();
+        if !adds.is_empty() {
+            expression.push_str(&format!(" ADD {}", adds.join(", ")));
         }
         match request.update_expression(expression).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if is_condition_failure(&e) => Ok(()),
+            Ok(_) => Ok(true),
+            Err(e) if is_condition_failure(&e) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A member's read marker moves to `message` if it is newer, with `unread` as the new count.
+    async fn move_read_marker(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        user: &UserId,
+        message: &MessageId,
+        at: DateTime<Utc>,
+        unread: u64,
+    ) -> anyhow::Result<Option<Member>> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(conversation_pk(tenant, conversation), member_sk(user))))
+            .update_expression("SET lastReadMessageId = :m, lastReadAt = :at, unread = :n")
+            .condition_expression("attribute_exists(PK) AND (attribute_not_exists(lastReadMessageId) OR lastReadMessageId < :m)")
+            .expression_attribute_values(":m", s(message.as_str()))
+            .expression_attribute_values(":at", s(at.to_rfc3339()))
+            .expression_attribute_values(":n", n(unread))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .send()
+            .await;
+        match result {
+            Ok(out) => Ok(Some(member_from(&out.attributes.unwrap_or_default())?)),
+            Err(e) if is_condition_failure(&e) => Ok(None),
             Err(e) => Err(e.into()),
         }
     }
@@ -423,12 +499,13 @@ impl Store for DynamoStore {
     }
 
     async fn get_member(&self, tenant: &TenantId, conversation: &ConversationId, user: &UserId) -> StoreResult<Option<Member>> {
-        self.get_data(key(conversation_pk(tenant, conversation), member_sk(user))).await
+        let item = self.get_item(key(conversation_pk(tenant, conversation), member_sk(user))).await?;
+        Ok(item.as_ref().map(member_from).transpose()?)
     }
 
     async fn list_members(&self, tenant: &TenantId, conversation: &ConversationId) -> StoreResult<Vec<Member>> {
         let items = self.query_all(conversation_pk(tenant, conversation), "M#").await?;
-        Ok(items.iter().map(data).collect::<anyhow::Result<_>>()?)
+        Ok(items.iter().map(member_from).collect::<anyhow::Result<_>>()?)
     }
 
     async fn list_user_conversations(
@@ -437,7 +514,7 @@ impl Store for DynamoStore {
         user: &UserId,
         cursor: Option<&str>,
         limit: usize,
-    ) -> StoreResult<Page<Conversation>> {
+    ) -> StoreResult<Page<InboxEntry>> {
         let start = match cursor {
             Some(c) => {
                 let (activity, conversation) = c.split_once('.').context("bad cursor")?;
@@ -453,17 +530,21 @@ impl Store for DynamoStore {
         let more = items.len() > limit;
         items.truncate(limit);
         let next_cursor = if more { items.last().map(inbox_cursor).transpose()? } else { None };
-        let conversations = items
+        let entries = items
             .iter()
-            .map(|i| serde_json::from_str(text(i, "conv")?).context("decoding an inbox entry"))
+            .map(|i| {
+                let conversation = serde_json::from_str(text(i, "conv")?).context("decoding an inbox entry")?;
+                Ok(InboxEntry { conversation, member: member_from(i)? })
+            })
             .collect::<anyhow::Result<_>>()?;
-        Ok(Page { items: conversations, next_cursor })
+        Ok(Page { items: entries, next_cursor })
     }
 
     async fn append_message(&self, message: &Message) -> StoreResult<Upserted<Message>> {
         let tenant = &message.tenant_id;
         let pk = conversation_pk(tenant, &message.conversation_id);
-        let message_item = with_data(key(pk.clone(), message_sk(message.id.as_str())), message)?;
+        let mut message_item = with_data(key(pk.clone(), message_sk(message.id.as_str())), message)?;
+        message_item.insert("sender".into(), s(message.sender_id.as_str()));
         let stored = match &message.client_message_id {
             None => self.put_item(message_item).await,
             Some(cmid) => {
@@ -502,20 +583,75 @@ impl Store for DynamoStore {
         conversation.last_activity_at = message.created_at;
         conversation.last_message = Some(MessagePreview::of(message));
         let snapshot = serde_json::to_string(&conversation).map_err(anyhow::Error::from)?;
-        self.advance(key(pk.clone(), META_SK), &conversation.activity, vec![("data", snapshot.clone())]).await?;
+        self.advance(key(pk.clone(), META_SK), &conversation.activity, vec![("data", s(snapshot.clone()))], vec![]).await?;
         let members = self.list_members(tenant, &message.conversation_id).await?;
         let inbox_sort = inbox_sk(&conversation.activity, &conversation.id);
-        let updates = members.iter().map(|m| {
-            self.advance(
-                key(pk.clone(), member_sk(&m.user_id)),
-                &conversation.activity,
-                vec![("GSI1SK", inbox_sort.clone()), ("conv", snapshot.clone())],
-            )
+        let updates = members.iter().map(|m| async {
+            let member_key = key(pk.clone(), member_sk(&m.user_id));
+            let moved = vec![("GSI1SK", s(inbox_sort.clone())), ("conv", s(snapshot.clone()))];
+            if m.user_id == message.sender_id {
+                let read = vec![("lastReadMessageId", s(message.id.as_str())), ("lastReadAt", s(message.created_at.to_rfc3339())), ("unread", n(0))];
+                if !self.advance(member_key, &conversation.activity, [moved, read].concat(), vec![]).await? {
+                    // A newer message got there first; the sender has still read this one.
+                    self.move_read_marker(tenant, &conversation.id, &m.user_id, &message.id, message.created_at, 0).await?;
+                }
+            } else if !self.advance(member_key.clone(), &conversation.activity, moved, vec![("unread", n(1))]).await? {
+                // A newer message got there first; this one still counts as unread.
+                self.client
+                    .update_item()
+                    .table_name(&self.table)
+                    .set_key(Some(member_key))
+                    .update_expression("ADD unread :one")
+                    .expression_attribute_values(":one", n(1))
+                    .send()
+                    .await?;
+            }
+            Ok::<_, anyhow::Error>(())
         });
         for result in join_all(updates).await {
             result?;
         }
         Ok(Upserted { value: message.clone(), created: true })
+    }
+
+    async fn get_message(&self, tenant: &TenantId, conversation: &ConversationId, id: &MessageId) -> StoreResult<Option<Message>> {
+        self.get_data(key(conversation_pk(tenant, conversation), message_sk(id.as_str()))).await
+    }
+
+    async fn mark_read(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        user: &UserId,
+        message: &MessageId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<Member>> {
+        // Others' messages after the new marker: one counting query, bounded by what is unread.
+        let mut unread = 0u64;
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk AND SK BETWEEN :lo AND :hi")
+                .filter_expression("sender <> :me")
+                .expression_attribute_values(":pk", s(conversation_pk(tenant, conversation)))
+                .expression_attribute_values(":lo", s(format!("{}!", message_sk(message.as_str()))))
+                .expression_attribute_values(":hi", s("MSG#~"))
+                .expression_attribute_values(":me", s(user.as_str()))
+                .select(aws_sdk_dynamodb::types::Select::Count)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(anyhow::Error::from)?;
+            unread += out.count as u64;
+            match out.last_evaluated_key {
+                Some(next) => start = Some(next),
+                None => break,
+            }
+        }
+        Ok(self.move_read_marker(tenant, conversation, user, message, at, unread).await?)
     }
 
     async fn list_messages(

@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::domain::*;
 use crate::error::StoreError;
-use crate::ports::{HistoryRange, HistorySlice, Page, Store, StoreResult, Upserted};
+use crate::ports::{HistoryRange, HistorySlice, InboxEntry, Page, Store, StoreResult, Upserted};
 
 const ITEMS: TableDefinition<&str, &[u8]> = TableDefinition::new("items");
 /// Separates key parts. Ids cannot contain control characters, so it never appears in one.
@@ -366,8 +366,9 @@ impl Store for EmbeddedStore {
         user: &UserId,
         cursor: Option<&str>,
         limit: usize,
-    ) -> StoreResult<Page<Conversation>> {
+    ) -> StoreResult<Page<InboxEntry>> {
         let p = prefix(&["T", tenant.as_str(), "INBOX", user.as_str()]);
+        let user = user.clone();
         let cursor = cursor.map(inbox_cursor_to_suffix);
         let tenant = tenant.clone();
         self.reading(move |t| {
@@ -382,7 +383,9 @@ impl Store for EmbeddedStore {
             for (k, _) in rows {
                 let (_, conv) = k[p.len()..].split_once(SEP).context("malformed inbox key")?;
                 let id = ConversationId::parse(conv).map_err(|e| anyhow::anyhow!("{e}"))?;
-                items.push(read(t, &conversation_key(&tenant, &id))?.context("inbox entry without conversation")?);
+                let conversation = read(t, &conversation_key(&tenant, &id))?.context("inbox entry without conversation")?;
+                let member = read(t, &member_key(&tenant, &id, &user))?.context("inbox entry without membership")?;
+                items.push(InboxEntry { conversation, member });
             }
             Ok(Page { items, next_cursor })
         })
@@ -417,12 +420,57 @@ impl Store for EmbeddedStore {
                 .into_iter()
                 .map(|(_, v)| decode(&v))
                 .collect::<anyhow::Result<_>>()?;
-            for m in members {
+            for mut m in members {
                 t.remove(inbox_key(tenant, &m.user_id, &previous_activity, &conversation.id).as_str())?;
                 let inbox = inbox_key(tenant, &m.user_id, &conversation.activity, &conversation.id);
                 t.insert(inbox.as_str(), &[][..])?;
+                if m.user_id == message.sender_id {
+                    m.last_read_message_id = Some(message.id.clone());
+                    m.last_read_at = Some(message.created_at);
+                    m.unread_count = 0;
+                } else {
+                    m.unread_count += 1;
+                }
+                write(t, &member_key(tenant, &conversation.id, &m.user_id), &m)?;
             }
             Ok(Upserted { value: message, created: true })
+        })
+        .await
+    }
+
+    async fn get_message(&self, tenant: &TenantId, conversation: &ConversationId, id: &MessageId) -> StoreResult<Option<Message>> {
+        self.get(message_key(tenant, conversation, id.as_str())).await
+    }
+
+    async fn mark_read(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        user: &UserId,
+        message: &MessageId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<Member>> {
+        let (tenant, conversation, user, message) = (tenant.clone(), conversation.clone(), user.clone(), message.clone());
+        self.writing(move |t| {
+            let k = member_key(&tenant, &conversation, &user);
+            let Some(mut member) = read::<Member>(t, &k)? else { return Ok(None) };
+            if member.last_read_message_id.as_ref().is_some_and(|last| *last >= message) {
+                return Ok(None);
+            }
+            let after = message_key(&tenant, &conversation, message.as_str());
+            let end = prefix_end(&prefix(&["T", tenant.as_str(), "CONV", conversation.as_str(), "MSG"]));
+            let newer = scan(t, Bound::Excluded(after.as_str()), Bound::Excluded(end.as_str()), false, usize::MAX)?;
+            let mut unread = 0;
+            for (_, v) in newer {
+                if decode::<Message>(&v)?.sender_id != user {
+                    unread += 1;
+                }
+            }
+            member.last_read_message_id = Some(message);
+            member.last_read_at = Some(at);
+            member.unread_count = unread;
+            write(t, &k, &member)?;
+            Ok(Some(member))
         })
         .await
     }

@@ -18,12 +18,35 @@ pub enum MemberRole {
     Member,
 }
 
+/// A member of a conversation, with their read marker.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Member {
     pub user_id: UserId,
     pub role: MemberRole,
     pub joined_at: DateTime<Utc>,
+    /// The newest message this member has read; it only moves forward.
+    #[serde(default)]
+    pub last_read_message_id: Option<MessageId>,
+    #[serde(default)]
+    pub last_read_at: Option<DateTime<Utc>>,
+    /// Messages from others after the read marker.
+    #[serde(default)]
+    pub unread_count: u64,
+}
+
+impl Member {
+    pub fn new(user_id: UserId, role: MemberRole, joined_at: DateTime<Utc>) -> Self {
+        Self { user_id, role, joined_at, last_read_message_id: None, last_read_at: None, unread_count: 0 }
+    }
+}
+
+/// Who is in a conversation, as lists show it (names as of when they joined).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Participant {
+    pub user_id: UserId,
+    pub name: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,9 +67,38 @@ pub struct Conversation {
     pub last_activity_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_message: Option<MessagePreview>,
+    #[serde(default)]
+    pub participants: Vec<Participant>,
 }
 
 impl Conversation {
+    /// A new conversation without messages: its activity is its own id (a ULID).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        tenant_id: TenantId,
+        id: ConversationId,
+        kind: ConversationKind,
+        title: Option<String>,
+        storefront_id: Option<StorefrontId>,
+        created_by: UserId,
+        created_at: DateTime<Utc>,
+        participants: Vec<Participant>,
+    ) -> Self {
+        Self {
+            tenant_id,
+            activity: id.to_string(),
+            id,
+            kind,
+            title,
+            storefront_id,
+            created_by,
+            created_at,
+            last_activity_at: created_at,
+            last_message: None,
+            participants,
+        }
+    }
+
     /// The key that makes creation idempotent: one direct conversation per pair of users,
     /// one storefront conversation per storefront and client. Groups have none.
     pub fn direct_pair_key(a: &UserId, b: &UserId) -> String {

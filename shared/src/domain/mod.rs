@@ -5,14 +5,16 @@ mod conversation;
 mod ids;
 mod message;
 mod tenant;
+mod text;
 mod user;
 
-pub use conversation::{Conversation, ConversationKind, Member, MemberRole, Storefront};
+pub use conversation::{Conversation, ConversationKind, Member, MemberRole, Participant, Storefront};
 pub use ids::{
     ClientMessageId, ConnectionId, ConversationId, MessageId, StorefrontId, TenantId, UserId,
 };
 pub use message::{Message, MessageBody, MessageKind, MessagePreview};
 pub use tenant::{Branding, Locale, Tenant, TenantStatus};
+pub use text::{fold, SearchQuery};
 pub use user::{Connection, DisplayName, Role, User};
 
 /// Checks a free-text field (a title, a name): trimmed, 1..=max characters, no control

@@ -12,7 +12,8 @@ use serde_json::json;
 
 use super::extract::{Caller, JsonBody, QueryParams};
 use crate::app::App;
-use crate::usecases::{conversations, messages};
+use crate::domain::ConversationKind;
+use crate::usecases::{conversations, messages, reads};
 use crate::AppError;
 
 pub fn routes() -> Router<Arc<App>> {
@@ -20,6 +21,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/v1/conversations", get(list).post(create))
         .route("/v1/conversations/{id}", get(details))
         .route("/v1/conversations/{id}/messages", get(history).post(send))
+        .route("/v1/conversations/{id}/read", axum::routing::post(mark_read))
 }
 
 fn created_or_ok(created: bool) -> StatusCode {
@@ -34,6 +36,8 @@ fn created_or_ok(created: bool) -> StatusCode {
 struct ListQuery {
     cursor: Option<String>,
     limit: Option<usize>,
+    kind: Option<ConversationKind>,
+    q: Option<String>,
 }
 
 async fn list(
@@ -41,8 +45,9 @@ async fn list(
     Caller(who): Caller,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> Result<impl IntoResponse, AppError> {
+    let filter = conversations::ListFilter { kind: query.kind, q: query.q };
     let page =
-        conversations::list_conversations(&app, &who, query.cursor.as_deref(), query.limit.unwrap_or(50)).await?;
+        conversations::list_conversations(&app, &who, &filter, query.cursor.as_deref(), query.limit.unwrap_or(50)).await?;
     Ok(Json(json!({ "conversations": page.items, "nextCursor": page.next_cursor })))
 }
 
@@ -96,4 +101,19 @@ async fn send(
     let stored =
         messages::send_message(&app, &who, &id, &body.body, body.client_message_id.as_deref(), None).await?;
     Ok((created_or_ok(stored.created), Json(stored.value)))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ReadBody {
+    message_id: String,
+}
+
+async fn mark_read(
+    State(app): State<Arc<App>>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<ReadBody>,
+) -> Result<impl IntoResponse, AppError> {
+    Ok(Json(reads::mark_read(&app, &who, &id, &body.message_id, None).await?))
 }

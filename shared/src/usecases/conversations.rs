@@ -25,6 +25,8 @@ pub struct MemberView {
     pub name: String,
     pub role: MemberRole,
     pub joined_at: chrono::DateTime<chrono::Utc>,
+    pub last_read_message_id: Option<MessageId>,
+    pub last_read_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -75,60 +77,69 @@ pub async fn create_conversation(
 ) -> Result<Upserted<ConversationView>, AppError> {
     who.require_signed_in()?;
     let now = app.clock.now();
-    let id = app.ids.ulid();
-    let member = |user_id: UserId, role| Member { user_id, role, joined_at: now };
-    let base = |kind, title, storefront_id| Conversation {
-        tenant_id: who.tenant_id.clone(),
-        id: ConversationId::parse(id.clone()).expect("a ULID is a valid id"),
-        kind,
-        title,
-        storefront_id,
-        created_by: who.user_id.clone(),
-        created_at: now,
-        activity: id.clone(),
-        last_activity_at: now,
-        last_message: None,
-    };
-    let (conversation, members, unique_key) = match new {
+    let me = || Member::new(who.user_id.clone(), MemberRole::Member, now);
+    let (kind, title, storefront_id, members, unique_key) = match new {
         NewConversation::Direct { user_id } => {
             let other = existing_user(app, who, &user_id).await?;
             if other.id == who.user_id {
                 return Err(AppError::invalid("invalid userId: a direct conversation needs another user"));
             }
             let key = Conversation::direct_pair_key(&who.user_id, &other.id);
-            let members = vec![
-                member(who.user_id.clone(), MemberRole::Member),
-                member(other.id, MemberRole::Member),
-            ];
-            (base(ConversationKind::Direct, None, None), members, Some(key))
+            let members = vec![me(), Member::new(other.id, MemberRole::Member, now)];
+            (ConversationKind::Direct, None, None, members, Some(key))
         }
         NewConversation::Group { title, member_ids } => {
             let title = parse_text("title", &title, 120)?;
-            let mut members = vec![member(who.user_id.clone(), MemberRole::Owner)];
+            let mut members = vec![Member::new(who.user_id.clone(), MemberRole::Owner, now)];
             for raw in member_ids {
                 let user = existing_user(app, who, &raw).await?;
                 if !members.iter().any(|m| m.user_id == user.id) {
-                    members.push(member(user.id, MemberRole::Member));
+                    members.push(Member::new(user.id, MemberRole::Member, now));
                 }
             }
-            if members.len() > app.config.limits.max_group_members {
-                return Err(AppError::invalid(format!(
-                    "invalid memberIds: a group has at most {} members",
-                    app.config.limits.max_group_members
-                )));
-            }
-            (base(ConversationKind::Group, Some(title), None), members, None)
+            check_group_size(app, members.len())?;
+            (ConversationKind::Group, Some(title), None, members, None)
         }
         NewConversation::Storefront { storefront_id } => {
             let storefront = super::storefronts::find_storefront(app, &who.tenant_id, &storefront_id).await?;
             let key = Conversation::storefront_client_key(&storefront.id, &who.user_id);
             let members = storefront_members(&storefront, who.user_id.clone(), now);
-            let title = Some(storefront.title.clone());
-            (base(ConversationKind::Storefront, title, Some(storefront.id)), members, Some(key))
+            (ConversationKind::Storefront, Some(storefront.title), Some(storefront.id), members, Some(key))
         }
     };
+    let conversation = Conversation::new(
+        who.tenant_id.clone(),
+        ConversationId::parse(app.ids.ulid())?,
+        kind,
+        title,
+        storefront_id,
+        who.user_id.clone(),
+        now,
+        participants(app, &who.tenant_id, &members).await?,
+    );
     let stored = app.store.create_conversation(&conversation, &members, unique_key.as_deref()).await?;
     Ok(Upserted { value: view(app, stored.value).await?, created: stored.created })
+}
+
+pub fn check_group_size(app: &App, members: usize) -> Result<(), AppError> {
+    let max = app.config.limits.max_group_members;
+    if members > max {
+        return Err(AppError::invalid(format!("invalid memberIds: a group has at most {max} members")));
+    }
+    Ok(())
+}
+
+/// The participants' names, read in one batch.
+pub async fn participants(app: &App, tenant: &TenantId, members: &[Member]) -> Result<Vec<Participant>, AppError> {
+    let ids: Vec<UserId> = members.iter().map(|m| m.user_id.clone()).collect();
+    let users = app.store.get_users(tenant, &ids).await?;
+    Ok(ids
+        .into_iter()
+        .map(|id| {
+            let name = users.iter().find(|u| u.id == id).map_or_else(|| id.to_string(), |u| u.name.as_str().to_string());
+            Participant { user_id: id, name }
+        })
+        .collect())
 }
 
 /// The members of a storefront conversation: the client (or guest) and the partner team.
@@ -137,10 +148,10 @@ pub fn storefront_members(
     client: UserId,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Vec<Member> {
-    let mut members = vec![Member { user_id: client, role: MemberRole::Owner, joined_at: now }];
+    let mut members = vec![Member::new(client, MemberRole::Owner, now)];
     for partner in &storefront.partner_ids {
         if !members.iter().any(|m| m.user_id == *partner) {
-            members.push(Member { user_id: partner.clone(), role: MemberRole::Member, joined_at: now });
+            members.push(Member::new(partner.clone(), MemberRole::Member, now));
         }
     }
     members
@@ -159,14 +170,76 @@ pub async fn get_conversation(app: &App, who: &Identity, id: &str) -> Result<Con
     view(app, conversation).await
 }
 
+/// One line of the conversation list.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationListItem {
+    #[serde(flatten)]
+    pub conversation: Conversation,
+    pub unread_count: u64,
+    pub last_read_message_id: Option<MessageId>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListFilter {
+    pub kind: Option<ConversationKind>,
+    pub q: Option<String>,
+}
+
+/// How many entries a filtered listing reads at most to fill one page; what it has not
+/// read yet is behind the returned cursor.
+const MAX_FILTER_READ: usize = 1000;
+
+/// The caller's conversations, latest activity first, each with its unread count. `kind`
+/// and `q` (titles and participants' names, case- and accent-insensitive) filter the list
+/// as it is read, so a filtered page may read up to `MAX_FILTER_READ` entries.
 pub async fn list_conversations(
     app: &App,
     who: &Identity,
+    filter: &ListFilter,
     cursor: Option<&str>,
     limit: usize,
-) -> Result<Page<Conversation>, AppError> {
+) -> Result<Page<ConversationListItem>, AppError> {
     let limit = limit.clamp(1, super::users::MAX_PAGE);
-    Ok(app.store.list_user_conversations(&who.tenant_id, &who.user_id, cursor, limit).await?)
+    let q = SearchQuery::parse(filter.q.as_deref())?;
+    let matches = |c: &Conversation| {
+        filter.kind.is_none_or(|k| c.kind == k)
+            && q.as_ref().is_none_or(|q| {
+                c.title.as_deref().is_some_and(|t| q.matches(t)) || c.participants.iter().any(|p| q.matches(&p.name))
+            })
+    };
+    let filtered = filter.kind.is_some() || q.is_some();
+    let batch = if filtered { super::users::MAX_PAGE } else { limit };
+    let mut items = Vec::new();
+    let mut cursor = cursor.map(str::to_string);
+    let mut read = 0;
+    loop {
+        let page = app.store.list_user_conversations(&who.tenant_id, &who.user_id, cursor.as_deref(), batch).await?;
+        let more = page.next_cursor.is_some();
+        let in_page = page.items.len();
+        for (i, entry) in page.items.into_iter().enumerate() {
+            read += 1;
+            cursor = Some(entry.cursor());
+            if matches(&entry.conversation) {
+                items.push(ConversationListItem {
+                    unread_count: entry.member.unread_count,
+                    last_read_message_id: entry.member.last_read_message_id,
+                    conversation: entry.conversation,
+                });
+                if items.len() == limit {
+                    // The page is full: the next one starts after this entry, if any is left.
+                    let left = more || i + 1 < in_page;
+                    return Ok(Page { items, next_cursor: if left { cursor } else { None } });
+                }
+            }
+        }
+        if !more {
+            return Ok(Page { items, next_cursor: None });
+        }
+        if read >= MAX_FILTER_READ {
+            return Ok(Page { items, next_cursor: cursor });
+        }
+    }
 }
 
 async fn view(app: &App, conversation: Conversation) -> Result<ConversationView, AppError> {
@@ -178,7 +251,14 @@ async fn view(app: &App, conversation: Conversation) -> Result<ConversationView,
     };
     let members = members
         .into_iter()
-        .map(|m| MemberView { name: name_of(&m.user_id), user_id: m.user_id, role: m.role, joined_at: m.joined_at })
+        .map(|m| MemberView {
+            name: name_of(&m.user_id),
+            user_id: m.user_id,
+            role: m.role,
+            joined_at: m.joined_at,
+            last_read_message_id: m.last_read_message_id,
+            last_read_at: m.last_read_at,
+        })
         .collect();
     Ok(ConversationView { conversation, members })
 }

@@ -4,6 +4,7 @@ pub mod conversations;
 pub mod delivery;
 pub mod identity;
 pub mod messages;
+pub mod reads;
 pub mod storefronts;
 pub mod tenants;
 pub mod users;

@@ -125,20 +125,17 @@ pub async fn open_guest_session(
         updated_at: now,
     };
     app.store.put_user(&guest).await?;
-    let conv_id = app.ids.ulid();
-    let conversation = Conversation {
-        tenant_id: tenant_id.clone(),
-        id: ConversationId::parse(conv_id.clone())?,
-        kind: ConversationKind::Storefront,
-        title: Some(storefront.title.clone()),
-        storefront_id: Some(storefront.id.clone()),
-        created_by: guest.id.clone(),
-        created_at: now,
-        activity: conv_id,
-        last_activity_at: now,
-        last_message: None,
-    };
     let members = storefront_members(&storefront, guest.id.clone(), now);
+    let conversation = Conversation::new(
+        tenant_id.clone(),
+        ConversationId::parse(app.ids.ulid())?,
+        ConversationKind::Storefront,
+        Some(storefront.title.clone()),
+        Some(storefront.id.clone()),
+        guest.id.clone(),
+        now,
+        super::conversations::participants(app, &tenant_id, &members).await?,
+    );
     app.store.create_conversation(&conversation, &members, None).await?;
     let expires_at = now
         + chrono::Duration::from_std(app.config.limits.guest_token_ttl).map_err(AppError::internal)?;

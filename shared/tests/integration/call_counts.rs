@@ -170,11 +170,20 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
         "sending a message in a direct conversation (two members, one connection each)"
     );
 
-    usecases::conversations::list_conversations(&app, &bob, None, 20).await.unwrap();
+    usecases::conversations::list_conversations(&app, &bob, &Default::default(), None, 20).await.unwrap();
     assert_eq!(counter.take(), counts(&[("Query", 1)]), "one page of conversations");
 
     usecases::messages::history(&app, &alice, &conversation, None, None, Some(20)).await.unwrap();
     assert_eq!(counter.take(), counts(&[("GetItem", 2), ("Query", 1)]), "one page of history (with the membership check)");
+
+    let latest = usecases::messages::history(&app, &bob, &conversation, None, None, Some(1)).await.unwrap().messages[0].id.to_string();
+    counter.take();
+    usecases::reads::mark_read(&app, &bob, &conversation, &latest, None).await.unwrap();
+    assert_eq!(
+        counter.take(),
+        counts(&[("GetItem", 3), ("Query", 1 + 1 + 2), ("UpdateItem", 1)]),
+        "marking read: membership, the message, the unread recount, the marker, then the read event's delivery"
+    );
 
     assert_eq!(ws::disconnect(&app, &ws_event("$disconnect", "alice-1=", &alice, None)).await.status_code, 200);
     assert_eq!(counter.take(), counts(&[("DeleteItem", 1)]), "disconnect");

@@ -33,22 +33,12 @@ fn user(t: &str, id: &str) -> User {
 }
 
 fn conversation(t: &str, id: &str) -> Conversation {
-    Conversation {
-        tenant_id: tid(t),
-        id: ConversationId::parse(id).unwrap(),
-        kind: ConversationKind::Group,
-        title: Some(id.into()),
-        storefront_id: None,
-        created_by: uid("u1"),
-        created_at: Utc::now(),
-        activity: id.into(),
-        last_activity_at: Utc::now(),
-        last_message: None,
-    }
+    let c = Conversation::new(tid(t), ConversationId::parse(id).unwrap(), ConversationKind::Group, Some(id.into()), None, uid("u1"), Utc::now(), vec![]);
+    c
 }
 
 fn members(ids: &[&str]) -> Vec<Member> {
-    ids.iter().map(|u| Member { user_id: uid(u), role: MemberRole::Member, joined_at: Utc::now() }).collect()
+    ids.iter().map(|u| Member::new(uid(u), MemberRole::Member, Utc::now())).collect()
 }
 
 fn message(c: &Conversation, id: &str, sender: &str, cmid: Option<&str>) -> Message {
@@ -103,13 +93,13 @@ async fn conversations_order_by_activity_and_unique_keys_hold(store: &dyn Store)
     let c3 = conversation("t1", "01C");
     store.create_conversation(&c3, &members(&["u1", "u2"]), None).await.unwrap();
 
-    let ids = |p: missive::ports::Page<Conversation>| p.items.into_iter().map(|c| c.id.to_string()).collect::<Vec<_>>();
+    let ids = |p: missive::ports::Page<missive::ports::InboxEntry>| p.items.into_iter().map(|e| e.conversation.id.to_string()).collect::<Vec<_>>();
     assert_eq!(ids(store.list_user_conversations(&tid("t1"), &uid("u1"), None, 10).await.unwrap()), ["01C", "01B", "01A"]);
 
     // A message moves its conversation to the top for every member.
     store.append_message(&message(&c1, "01D", "u2", None)).await.unwrap();
     let page = store.list_user_conversations(&tid("t1"), &uid("u1"), None, 2).await.unwrap();
-    assert_eq!(page.items[0].last_message.as_ref().unwrap().id.as_str(), "01D");
+    assert_eq!(page.items[0].conversation.last_message.as_ref().unwrap().id.as_str(), "01D");
     assert_eq!(ids(page.clone()), ["01A", "01C"]);
     let next = store.list_user_conversations(&tid("t1"), &uid("u1"), page.next_cursor.as_deref(), 2).await.unwrap();
     assert_eq!(ids(next.clone()), ["01B"]);
@@ -151,6 +141,36 @@ async fn messages_are_idempotent_ordered_and_paginated(store: &dyn Store) {
     assert_eq!(ids(&newer), &all[6..]);
     assert!(!newer.more);
     assert!(store.list_messages(&tid("t2"), &c.id, &HistoryRange::Latest, 4).await.unwrap().messages.is_empty());
+}
+
+async fn read_markers_only_move_forward_and_unread_counts_follow(store: &dyn Store) {
+    let c = conversation("t1", "03A");
+    store.create_conversation(&c, &members(&["u1", "u2", "u3"]), None).await.unwrap();
+    for (id, sender) in [("03B", "u1"), ("03C", "u2"), ("03D", "u1")] {
+        store.append_message(&message(&c, id, sender, None)).await.unwrap();
+    }
+    let mid = |s: &str| MessageId::parse(s).unwrap();
+    let mut got = Vec::new();
+    for u in ["u1", "u2", "u3"] {
+        got.push(store.get_member(&tid("t1"), &c.id, &uid(u)).await.unwrap().unwrap());
+    }
+    let (u1, u2, u3) = (&got[0], &got[1], &got[2]);
+    assert_eq!((u1.last_read_message_id.clone(), u1.unread_count), (Some(mid("03D")), 0), "a sender has read their message");
+    assert_eq!((u2.last_read_message_id.clone(), u2.unread_count), (Some(mid("03C")), 1));
+    assert_eq!((u3.last_read_message_id.clone(), u3.unread_count), (None, 3));
+
+    let moved = store.mark_read(&tid("t1"), &c.id, &uid("u3"), &mid("03C"), Utc::now()).await.unwrap().unwrap();
+    assert_eq!((moved.last_read_message_id, moved.unread_count), (Some(mid("03C")), 1));
+    assert!(store.mark_read(&tid("t1"), &c.id, &uid("u3"), &mid("03B"), Utc::now()).await.unwrap().is_none(), "never back");
+    assert!(store.mark_read(&tid("t1"), &c.id, &uid("u3"), &mid("03C"), Utc::now()).await.unwrap().is_none());
+    let inbox = store.list_user_conversations(&tid("t1"), &uid("u3"), None, 10).await.unwrap();
+    let entry = inbox.items.iter().find(|e| e.conversation.id == c.id).unwrap();
+    assert_eq!((entry.member.unread_count, entry.member.last_read_message_id.clone()), (1, Some(mid("03C"))));
+    let done = store.mark_read(&tid("t1"), &c.id, &uid("u3"), &mid("03D"), Utc::now()).await.unwrap().unwrap();
+    assert_eq!(done.unread_count, 0);
+    assert!(store.mark_read(&tid("t2"), &c.id, &uid("u3"), &mid("03D"), Utc::now()).await.unwrap().is_none(), "tenants are apart");
+    assert_eq!(store.get_message(&tid("t1"), &c.id, &mid("03C")).await.unwrap().unwrap().sender_id, uid("u2"));
+    assert!(store.get_message(&tid("t2"), &c.id, &mid("03C")).await.unwrap().is_none());
 }
 
 async fn connections_expire_and_are_deleted_one_by_one(store: &dyn Store) {
@@ -195,6 +215,7 @@ async fn run_suite(store: Arc<dyn Store>) {
     tenants_and_users(store.as_ref()).await;
     conversations_order_by_activity_and_unique_keys_hold(store.as_ref()).await;
     messages_are_idempotent_ordered_and_paginated(store.as_ref()).await;
+    read_markers_only_move_forward_and_unread_counts_follow(store.as_ref()).await;
     connections_expire_and_are_deleted_one_by_one(store.as_ref()).await;
     storefronts_are_found_from_their_id_alone(store.as_ref()).await;
 }

@@ -1,0 +1,60 @@
+//! Read receipts: a member's marker moves forward, the others hear of it.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::conversations::require_member;
+use super::delivery::deliver_to_members;
+use super::Identity;
+use crate::app::App;
+use crate::domain::*;
+use crate::protocol::Event;
+use crate::AppError;
+
+/// A member's read state after `markRead`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadState {
+    pub conversation_id: ConversationId,
+    pub user_id: UserId,
+    pub last_read_message_id: Option<MessageId>,
+    pub last_read_at: Option<DateTime<Utc>>,
+    pub unread_count: u64,
+}
+
+/// Moves the caller's read marker to `message_id` (never back) and sends `read` to the
+/// members' connections (except `from_connection`). Marking an older message changes
+/// nothing and sends nothing.
+pub async fn mark_read(
+    app: &App,
+    who: &Identity,
+    conversation_id: &str,
+    message_id: &str,
+    from_connection: Option<&ConnectionId>,
+) -> Result<ReadState, AppError> {
+    let (conversation, member) = require_member(app, who, conversation_id).await?;
+    let not_found = || AppError::not_found("message");
+    let message_id = MessageId::parse(message_id).map_err(|_| not_found())?;
+    app.store.get_message(&who.tenant_id, &conversation.id, &message_id).await?.ok_or_else(not_found)?;
+    let now = app.clock.now();
+    let state = |m: Member| ReadState {
+        conversation_id: conversation.id.clone(),
+        user_id: m.user_id,
+        last_read_message_id: m.last_read_message_id,
+        last_read_at: m.last_read_at,
+        unread_count: m.unread_count,
+    };
+    match app.store.mark_read(&who.tenant_id, &conversation.id, &who.user_id, &message_id, now).await? {
+        None => Ok(state(member)),
+        Some(moved) => {
+            let event = Event::Read {
+                conversation_id: conversation.id.as_str(),
+                user_id: who.user_id.as_str(),
+                message_id: message_id.as_str(),
+                read_at: now,
+            };
+            deliver_to_members(app, &conversation, &event.to_json(), from_connection).await?;
+            Ok(state(moved))
+        }
+    }
+}
