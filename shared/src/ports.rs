@@ -131,6 +131,9 @@ pub trait Store: Send + Sync {
     /// a second append by the same sender in the same conversation returns the first message
     /// and changes nothing.
     async fn append_message(&self, message: &Message) -> StoreResult<Upserted<Message>>;
+    /// Replaces a stored message (an edit, a deletion's tombstone). When it is the
+    /// conversation's newest, the conversation's preview follows. `false` if it does not exist.
+    async fn update_message(&self, message: &Message) -> StoreResult<bool>;
     async fn get_message(
         &self,
         tenant: &TenantId,

@@ -12,8 +12,25 @@ use crate::AppError;
 #[derive(Debug, PartialEq)]
 pub enum Action {
     SendMessage(SendMessage),
+    EditMessage(EditMessage),
+    DeleteMessage(DeleteMessage),
     MarkRead(MarkRead),
     Ping,
+}
+
+#[derive(Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EditMessage {
+    pub conversation_id: String,
+    pub message_id: String,
+    pub body: String,
+}
+
+#[derive(Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteMessage {
+    pub conversation_id: String,
+    pub message_id: String,
 }
 
 #[derive(Debug, PartialEq, Deserialize)]
@@ -93,6 +110,8 @@ impl Frame {
         let invalid = |e: serde_json::Error| FrameError::InvalidRequest(strip_position(&e.to_string()));
         match name {
             "sendMessage" => serde_json::from_value(fields).map(Action::SendMessage).map_err(invalid),
+            "editMessage" => serde_json::from_value(fields).map(Action::EditMessage).map_err(invalid),
+            "deleteMessage" => serde_json::from_value(fields).map(Action::DeleteMessage).map_err(invalid),
             "markRead" => serde_json::from_value(fields).map(Action::MarkRead).map_err(invalid),
             "ping" => Ok(Action::Ping),
             other => Err(FrameError::UnknownAction(other.chars().take(64).collect())),
@@ -115,6 +134,10 @@ fn strip_position(msg: &str) -> String {
 pub enum Event<'a> {
     #[serde(rename = "message.new", rename_all = "camelCase")]
     MessageNew { conversation_id: &'a str, message: &'a Message },
+    #[serde(rename = "message.updated", rename_all = "camelCase")]
+    MessageUpdated { conversation_id: &'a str, message: &'a Message },
+    #[serde(rename = "message.deleted", rename_all = "camelCase")]
+    MessageDeleted { conversation_id: &'a str, message: &'a Message },
     #[serde(rename = "read", rename_all = "camelCase")]
     Read { conversation_id: &'a str, user_id: &'a str, message_id: &'a str, read_at: DateTime<Utc> },
     /// The answer to an action: its result's fields beside `type` and `requestId`.

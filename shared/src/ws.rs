@@ -147,6 +147,21 @@ async fn run_action(app: &App, who: &Identity, connection_id: &ConnectionId, fra
         )
         .await
         .map(|stored| json!({ "message": stored.value })),
+        Action::EditMessage(edit) => usecases::messages::edit_message(
+            app,
+            who,
+            &edit.conversation_id,
+            &edit.message_id,
+            &edit.body,
+            Some(connection_id),
+        )
+        .await
+        .map(|message| json!({ "message": message })),
+        Action::DeleteMessage(delete) => {
+            usecases::messages::delete_message(app, who, &delete.conversation_id, &delete.message_id, Some(connection_id))
+                .await
+                .map(|message| json!({ "message": message }))
+        }
         Action::MarkRead(read) => {
             usecases::reads::mark_read(app, who, &read.conversation_id, &read.message_id, Some(connection_id))
                 .await

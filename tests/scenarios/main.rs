@@ -4,5 +4,6 @@ mod support;
 
 mod bad_input;
 mod chat;
+mod editing;
 mod reading;
 mod storefront;

@@ -169,7 +169,7 @@ async fn the_function_binary_handles_a_send_message_event() {
 
     let history = store.list_messages(&tenant, &conversation.id, &HistoryRange::Latest, 10).await.unwrap();
     assert_eq!(history.messages.len(), 1);
-    assert_eq!(history.messages[0].body.as_str(), "depuis Lambda");
+    assert_eq!(history.messages[0].body.as_ref().unwrap().as_str(), "depuis Lambda");
     assert_eq!(history.messages[0].sender_id.as_str(), "alice");
     child.kill().await.unwrap();
 }

@@ -614,6 +614,59 @@ impl Store for DynamoStore {
         Ok(Upserted { value: message.clone(), created: true })
     }
 
+    async fn update_message(&self, message: &Message) -> StoreResult<bool> {
+        let tenant = &message.tenant_id;
+        let pk = conversation_pk(tenant, &message.conversation_id);
+        let mut item = with_data(key(pk.clone(), message_sk(message.id.as_str())), message)?;
+        item.insert("sender".into(), s(message.sender_id.as_str()));
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_exists(PK)")
+            .send()
+            .await;
+        match put {
+            Ok(_) => {}
+            Err(e) if is_condition_failure(&e) => return Ok(false),
+            Err(e) => return Err(StoreError(e.into())),
+        }
+        let Some(mut conversation) = self.get_conversation(tenant, &message.conversation_id).await? else {
+            return Ok(true);
+        };
+        if conversation.last_message_id() != Some(&message.id) {
+            return Ok(true);
+        }
+        // The newest message changed: its preview changes in the conversation and in every
+        // member's inbox entry, unless a newer message got there meanwhile.
+        conversation.last_message = Some(MessagePreview::of(message));
+        let snapshot = serde_json::to_string(&conversation).map_err(anyhow::Error::from)?;
+        let refresh = |sk: String, attribute: &'static str| {
+            self.client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(key(pk.clone(), sk)))
+                .update_expression("SET #a = :snapshot")
+                .condition_expression("activity = :activity")
+                .expression_attribute_names("#a", attribute)
+                .expression_attribute_values(":snapshot", s(snapshot.clone()))
+                .expression_attribute_values(":activity", s(&conversation.activity))
+                .send()
+        };
+        let members = self.list_members(tenant, &message.conversation_id).await?;
+        let mut updates = vec![refresh(META_SK.to_string(), "data")];
+        updates.extend(members.iter().map(|m| refresh(member_sk(&m.user_id), "conv")));
+        for result in join_all(updates).await {
+            match result {
+                Ok(_) => {}
+                Err(e) if is_condition_failure(&e) => {}
+                Err(e) => return Err(StoreError(e.into())),
+            }
+        }
+        Ok(true)
+    }
+
     async fn get_message(&self, tenant: &TenantId, conversation: &ConversationId, id: &MessageId) -> StoreResult<Option<Message>> {
         self.get_data(key(conversation_pk(tenant, conversation), message_sk(id.as_str()))).await
     }

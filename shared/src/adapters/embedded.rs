@@ -438,6 +438,26 @@ impl Store for EmbeddedStore {
         .await
     }
 
+    async fn update_message(&self, message: &Message) -> StoreResult<bool> {
+        let message = message.clone();
+        self.writing(move |t| {
+            let tenant = &message.tenant_id;
+            let k = message_key(tenant, &message.conversation_id, message.id.as_str());
+            if t.get(k.as_str())?.is_none() {
+                return Ok(false);
+            }
+            write(t, &k, &message)?;
+            let conv_key = conversation_key(tenant, &message.conversation_id);
+            let mut conversation: Conversation = read(t, &conv_key)?.context("message of a missing conversation")?;
+            if conversation.last_message_id() == Some(&message.id) {
+                conversation.last_message = Some(MessagePreview::of(&message));
+                write(t, &conv_key, &conversation)?;
+            }
+            Ok(true)
+        })
+        .await
+    }
+
     async fn get_message(&self, tenant: &TenantId, conversation: &ConversationId, id: &MessageId) -> StoreResult<Option<Message>> {
         self.get(message_key(tenant, conversation, id.as_str())).await
     }

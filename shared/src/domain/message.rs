@@ -55,7 +55,8 @@ pub struct Message {
     pub id: MessageId,
     pub sender_id: UserId,
     pub sender_name: String,
-    pub body: MessageBody,
+    /// `None` once the message is deleted: the tombstone keeps its place, not its text.
+    pub body: Option<MessageBody>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_message_id: Option<ClientMessageId>,
     pub kind: MessageKind,
@@ -76,6 +77,8 @@ pub struct MessagePreview {
     pub body: String,
     pub kind: MessageKind,
     pub created_at: DateTime<Utc>,
+    #[serde(default)]
+    pub deleted: bool,
 }
 
 impl MessagePreview {
@@ -86,9 +89,10 @@ impl MessagePreview {
             id: m.id.clone(),
             sender_id: m.sender_id.clone(),
             sender_name: m.sender_name.clone(),
-            body: m.body.as_str().chars().take(Self::MAX_CHARS).collect(),
+            body: m.body.as_ref().map(|b| b.as_str().chars().take(Self::MAX_CHARS).collect()).unwrap_or_default(),
             kind: m.kind,
             created_at: m.created_at,
+            deleted: m.deleted_at.is_some(),
         }
     }
 }

@@ -21,6 +21,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/v1/conversations", get(list).post(create))
         .route("/v1/conversations/{id}", get(details))
         .route("/v1/conversations/{id}/messages", get(history).post(send))
+        .route("/v1/conversations/{id}/messages/{message_id}", axum::routing::patch(edit).delete(delete))
         .route("/v1/conversations/{id}/read", axum::routing::post(mark_read))
 }
 
@@ -116,4 +117,27 @@ async fn mark_read(
     JsonBody(body): JsonBody<ReadBody>,
 ) -> Result<impl IntoResponse, AppError> {
     Ok(Json(reads::mark_read(&app, &who, &id, &body.message_id, None).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EditBody {
+    body: String,
+}
+
+async fn edit(
+    State(app): State<Arc<App>>,
+    Caller(who): Caller,
+    Path((id, message_id)): Path<(String, String)>,
+    JsonBody(body): JsonBody<EditBody>,
+) -> Result<impl IntoResponse, AppError> {
+    Ok(Json(messages::edit_message(&app, &who, &id, &message_id, &body.body, None).await?))
+}
+
+async fn delete(
+    State(app): State<Arc<App>>,
+    Caller(who): Caller,
+    Path((id, message_id)): Path<(String, String)>,
+) -> Result<impl IntoResponse, AppError> {
+    Ok(Json(messages::delete_message(&app, &who, &id, &message_id, None).await?))
 }

@@ -32,7 +32,7 @@ pub async fn send_message(
         id: MessageId::parse(app.ids.ulid())?,
         sender_id: who.user_id.clone(),
         sender_name: who.name.clone(),
-        body: MessageBody::parse(body)?,
+        body: Some(MessageBody::parse(body)?),
         client_message_id: client_message_id.map(ClientMessageId::parse).transpose()?,
         kind: MessageKind::User,
         created_at: app.clock.now(),
@@ -93,4 +93,83 @@ fn check_cursor(name: &str, value: &str) -> Result<String, AppError> {
     MessageId::parse(value)
         .map(String::from)
         .map_err(|_| AppError::invalid(format!("invalid {name}: expected a message id")))
+}
+
+/// Replaces the text of one's own message; `message.updated` reaches the members.
+pub async fn edit_message(
+    app: &App,
+    who: &Identity,
+    conversation_id: &str,
+    message_id: &str,
+    body: &str,
+    from_connection: Option<&ConnectionId>,
+) -> Result<Message, AppError> {
+    let (conversation, _) = require_member(app, who, conversation_id).await?;
+    let mut message = find_message(app, &conversation, message_id).await?;
+    if message.sender_id != who.user_id || message.kind == MessageKind::System {
+        return Err(AppError::forbidden("only the sender can edit a message"));
+    }
+    if message.deleted_at.is_some() {
+        return Err(AppError::Conflict("the message is deleted".into()));
+    }
+    message.body = Some(MessageBody::parse(body)?);
+    message.edited_at = Some(app.clock.now());
+    store_change(app, &conversation, &message, Change::Edited, from_connection).await?;
+    Ok(message)
+}
+
+/// Deletes a message, keeping its tombstone (no text) in history; `message.deleted`
+/// reaches the members. The sender, the group's owner and the tenant's admins may delete.
+/// Deleting a deleted message returns its tombstone and tells no one.
+pub async fn delete_message(
+    app: &App,
+    who: &Identity,
+    conversation_id: &str,
+    message_id: &str,
+    from_connection: Option<&ConnectionId>,
+) -> Result<Message, AppError> {
+    let (conversation, member) = require_member(app, who, conversation_id).await?;
+    let mut message = find_message(app, &conversation, message_id).await?;
+    let allowed = message.sender_id == who.user_id
+        || (member.role == MemberRole::Owner && conversation.kind == ConversationKind::Group)
+        || who.role == Role::Admin;
+    if !allowed {
+        return Err(AppError::forbidden("only the sender, the group's owner or an admin can delete a message"));
+    }
+    if message.deleted_at.is_some() {
+        return Ok(message);
+    }
+    message.body = None;
+    message.deleted_at = Some(app.clock.now());
+    store_change(app, &conversation, &message, Change::Deleted, from_connection).await?;
+    Ok(message)
+}
+
+enum Change {
+    Edited,
+    Deleted,
+}
+
+async fn find_message(app: &App, conversation: &Conversation, id: &str) -> Result<Message, AppError> {
+    let not_found = || AppError::not_found("message");
+    let id = MessageId::parse(id).map_err(|_| not_found())?;
+    app.store.get_message(&conversation.tenant_id, &conversation.id, &id).await?.ok_or_else(not_found)
+}
+
+async fn store_change(
+    app: &App,
+    conversation: &Conversation,
+    message: &Message,
+    change: Change,
+    from_connection: Option<&ConnectionId>,
+) -> Result<(), AppError> {
+    if !app.store.update_message(message).await? {
+        return Err(AppError::not_found("message"));
+    }
+    let conversation_id = conversation.id.as_str();
+    let frame = match change {
+        Change::Deleted => Event::MessageDeleted { conversation_id, message },
+        Change::Edited => Event::MessageUpdated { conversation_id, message },
+    };
+    deliver_to_members(app, conversation, &frame.to_json(), from_connection).await
 }

@@ -48,7 +48,7 @@ fn message(c: &Conversation, id: &str, sender: &str, cmid: Option<&str>) -> Mess
         id: MessageId::parse(id).unwrap(),
         sender_id: uid(sender),
         sender_name: sender.into(),
-        body: MessageBody::parse(format!("body of {id}")).unwrap(),
+        body: Some(MessageBody::parse(format!("body of {id}")).unwrap()),
         client_message_id: cmid.map(|c| ClientMessageId::parse(c).unwrap()),
         kind: MessageKind::User,
         created_at: Utc::now(),
@@ -173,6 +173,33 @@ async fn read_markers_only_move_forward_and_unread_counts_follow(store: &dyn Sto
     assert!(store.get_message(&tid("t2"), &c.id, &mid("03C")).await.unwrap().is_none());
 }
 
+/// The newest message's preview, as the conversation and u1's inbox both show it.
+async fn preview(store: &dyn Store) -> MessagePreview {
+    let inbox = store.list_user_conversations(&tid("t1"), &uid("u1"), None, 50).await.unwrap();
+    let entry = inbox.items.into_iter().find(|e| e.conversation.id.as_str() == "04A").unwrap();
+    let meta = store.get_conversation(&tid("t1"), &entry.conversation.id).await.unwrap().unwrap();
+    assert_eq!(meta.last_message, entry.conversation.last_message, "the inbox shows what the conversation has");
+    meta.last_message.unwrap()
+}
+
+async fn edits_replace_messages_and_the_newest_one_s_preview(store: &dyn Store) {
+    let c = conversation("t1", "04A");
+    store.create_conversation(&c, &members(&["u1", "u2"]), None).await.unwrap();
+    let first = store.append_message(&message(&c, "04B", "u1", None)).await.unwrap().value;
+    let last = store.append_message(&message(&c, "04C", "u2", None)).await.unwrap().value;
+    let edited = Message { body: Some(MessageBody::parse("edited").unwrap()), edited_at: Some(Utc::now()), ..first.clone() };
+    assert!(store.update_message(&edited).await.unwrap());
+    assert_eq!(store.get_message(&tid("t1"), &c.id, &first.id).await.unwrap().unwrap(), edited);
+    assert_eq!(preview(store).await.body, "body of 04C", "an older message's edit leaves the preview");
+    let tombstone = Message { body: None, deleted_at: Some(Utc::now()), ..last.clone() };
+    assert!(store.update_message(&tombstone).await.unwrap());
+    let p = preview(store).await;
+    assert!(p.deleted && p.body.is_empty(), "a deleted newest message leaves no text in the list");
+    let ghost = Message { id: MessageId::parse("04Z").unwrap(), ..last };
+    assert!(!store.update_message(&ghost).await.unwrap(), "no such message");
+    assert!(store.get_message(&tid("t1"), &c.id, &ghost.id).await.unwrap().is_none(), "and none was created");
+}
+
 async fn connections_expire_and_are_deleted_one_by_one(store: &dyn Store) {
     let now = Utc::now();
     let conn = |id: &str, expires_in: i64| Connection {
@@ -216,6 +243,7 @@ async fn run_suite(store: Arc<dyn Store>) {
     conversations_order_by_activity_and_unique_keys_hold(store.as_ref()).await;
     messages_are_idempotent_ordered_and_paginated(store.as_ref()).await;
     read_markers_only_move_forward_and_unread_counts_follow(store.as_ref()).await;
+    edits_replace_messages_and_the_newest_one_s_preview(store.as_ref()).await;
     connections_expire_and_are_deleted_one_by_one(store.as_ref()).await;
     storefronts_are_found_from_their_id_alone(store.as_ref()).await;
 }
