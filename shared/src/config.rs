@@ -56,6 +56,10 @@ pub struct Limits {
     pub max_body_bytes: usize,
     pub max_group_members: usize,
     pub guest_token_ttl: Duration,
+    /// How long a user's missed events are kept for `sync`.
+    pub event_retention: Duration,
+    /// The most events one `sync` returns; a client asks again from the cursor it got.
+    pub max_sync_events: usize,
 }
 
 impl Default for Limits {
@@ -66,6 +70,8 @@ impl Default for Limits {
             max_body_bytes: 64 * 1024,
             max_group_members: 256,
             guest_token_ttl: Duration::from_secs(7 * 24 * 60 * 60),
+            event_retention: Duration::from_secs(7 * 24 * 60 * 60),
+            max_sync_events: 500,
         }
     }
 }

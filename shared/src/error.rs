@@ -17,6 +17,9 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     TooLarge(String),
+    /// Something existed once and is no longer kept (an expired sync cursor).
+    #[error("{0}")]
+    Gone(String),
     #[error("too many requests, slow down")]
     RateLimited,
     #[error("internal error")]
@@ -45,6 +48,7 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Gone(_) => StatusCode::GONE,
             AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -59,6 +63,7 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::TooLarge(_) => "too_large",
+            AppError::Gone(_) => "sync_expired",
             AppError::RateLimited => "rate_limited",
             AppError::Internal(_) => "internal",
         }

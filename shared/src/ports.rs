@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::domain::*;
+
 use crate::error::StoreError;
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -49,6 +50,16 @@ impl InboxEntry {
     pub fn cursor(&self) -> String {
         format!("{}.{}", self.conversation.activity, self.conversation.id)
     }
+}
+
+/// An event as a user's missed-event feed keeps it: its id (a ULID, the `cursor` clients
+/// sync from) and the frame exactly as it was pushed.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoggedEvent {
+    pub id: String,
+    pub frame: String,
+    pub expires_at: DateTime<Utc>,
 }
 
 /// The result of a write that is idempotent on a key: the stored record, and whether this
@@ -157,6 +168,19 @@ pub trait Store: Send + Sync {
         range: &HistoryRange,
         limit: usize,
     ) -> StoreResult<HistorySlice>;
+
+    /// Adds one event to the feed of each of `users`.
+    async fn append_events(&self, tenant: &TenantId, users: &[UserId], event: &LoggedEvent) -> StoreResult<()>;
+    /// A user's events after `after` (an event id, or "0" for the oldest kept), oldest
+    /// first, at most `limit`; expired ones are skipped. `true` when more follow.
+    async fn list_events(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        after: &str,
+        limit: usize,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(Vec<LoggedEvent>, bool)>;
 
     async fn put_connection(&self, connection: &Connection) -> StoreResult<()>;
     async fn delete_connection(

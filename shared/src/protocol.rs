@@ -15,7 +15,14 @@ pub enum Action {
     EditMessage(EditMessage),
     DeleteMessage(DeleteMessage),
     MarkRead(MarkRead),
+    Sync(Sync),
     Ping,
+}
+
+#[derive(Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Sync {
+    pub since: String,
 }
 
 #[derive(Debug, PartialEq, Deserialize)]
@@ -112,6 +119,7 @@ impl Frame {
             "sendMessage" => serde_json::from_value(fields).map(Action::SendMessage).map_err(invalid),
             "editMessage" => serde_json::from_value(fields).map(Action::EditMessage).map_err(invalid),
             "deleteMessage" => serde_json::from_value(fields).map(Action::DeleteMessage).map_err(invalid),
+            "sync" => serde_json::from_value(fields).map(Action::Sync).map_err(invalid),
             "markRead" => serde_json::from_value(fields).map(Action::MarkRead).map_err(invalid),
             "ping" => Ok(Action::Ping),
             other => Err(FrameError::UnknownAction(other.chars().take(64).collect())),
@@ -148,6 +156,14 @@ pub enum Event<'a> {
         #[serde(flatten)]
         result: Value,
     },
+    /// Ends the events a `sync` sent; answers its `requestId`.
+    #[serde(rename = "sync.done", rename_all = "camelCase")]
+    SyncDone {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        request_id: Option<&'a Value>,
+        cursor: &'a str,
+        more: bool,
+    },
     #[serde(rename = "pong", rename_all = "camelCase")]
     Pong {
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -165,6 +181,9 @@ pub enum Event<'a> {
 impl Event<'_> {
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("events always serialize")
+    }
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).expect("events always serialize")
     }
 }
 

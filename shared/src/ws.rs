@@ -137,6 +137,21 @@ async fn run_action(app: &App, who: &Identity, connection_id: &ConnectionId, fra
     };
     let result = match action {
         Action::Ping => return Event::Pong { request_id }.to_json(),
+        Action::Sync(sync) => {
+            return match usecases::sync::sync(app, who, &sync.since).await {
+                Ok(page) => {
+                    // The missed events first, in order, each as it was pushed; then the end.
+                    for event in &page.events {
+                        if let Err(e) = app.push.send(connection_id, &event.to_string()).await {
+                            tracing::info!(connection = %connection_id, error = %e, "sync interrupted");
+                            break;
+                        }
+                    }
+                    Event::SyncDone { request_id, cursor: &page.cursor, more: page.more }.to_json()
+                }
+                Err(e) => Event::from_app_error(request_id, &e).to_json(),
+            };
+        }
         Action::SendMessage(send) => usecases::messages::send_message(
             app,
             who,
@@ -146,7 +161,7 @@ async fn run_action(app: &App, who: &Identity, connection_id: &ConnectionId, fra
             Some(connection_id),
         )
         .await
-        .map(|stored| json!({ "message": stored.value })),
+        .map(|(stored, cursor)| json!({ "message": stored.value, "cursor": cursor })),
         Action::EditMessage(edit) => usecases::messages::edit_message(
             app,
             who,
@@ -156,16 +171,16 @@ async fn run_action(app: &App, who: &Identity, connection_id: &ConnectionId, fra
             Some(connection_id),
         )
         .await
-        .map(|message| json!({ "message": message })),
+        .map(|(message, cursor)| json!({ "message": message, "cursor": cursor })),
         Action::DeleteMessage(delete) => {
             usecases::messages::delete_message(app, who, &delete.conversation_id, &delete.message_id, Some(connection_id))
                 .await
-                .map(|message| json!({ "message": message }))
+                .map(|(message, cursor)| json!({ "message": message, "cursor": cursor }))
         }
         Action::MarkRead(read) => {
             usecases::reads::mark_read(app, who, &read.conversation_id, &read.message_id, Some(connection_id))
                 .await
-                .map(|state| json!({ "read": state }))
+                .map(|(state, cursor)| json!({ "read": state, "cursor": cursor }))
         }
     };
     let result = result.map(|result| Event::Ack { request_id, result }.to_json());

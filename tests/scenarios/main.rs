@@ -7,3 +7,4 @@ mod chat;
 mod editing;
 mod reading;
 mod storefront;
+mod sync;

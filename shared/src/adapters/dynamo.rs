@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::domain::*;
 use crate::error::StoreError;
-use crate::ports::{HistoryRange, HistorySlice, InboxEntry, Page, Store, StoreResult, Upserted};
+use crate::ports::{HistoryRange, HistorySlice, InboxEntry, LoggedEvent, Page, Store, StoreResult, Upserted};
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -69,6 +69,9 @@ pub mod keys {
     }
     pub fn user_pk(t: &TenantId, u: &UserId) -> String {
         format!("T#{t}#U#{u}")
+    }
+    pub fn event_sk(id: &str) -> String {
+        format!("EV#{id}")
     }
     pub fn connection_sk(c: &ConnectionId) -> String {
         format!("CONN#{c}")
@@ -746,6 +749,42 @@ impl Store for DynamoStore {
             messages.reverse();
         }
         Ok(HistorySlice { messages, more })
+    }
+
+    async fn append_events(&self, tenant: &TenantId, users: &[UserId], event: &LoggedEvent) -> StoreResult<()> {
+        let items = users
+            .iter()
+            .map(|u| {
+                let mut item = with_data(key(user_pk(tenant, u), event_sk(&event.id)), event)?;
+                item.insert("ttl".into(), AttributeValue::N(event.expires_at.timestamp().to_string()));
+                Ok(item)
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(self.batch_put(items).await?)
+    }
+
+    async fn list_events(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        after: &str,
+        limit: usize,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(Vec<LoggedEvent>, bool)> {
+        let values = vec![(":pk", user_pk(tenant, user)), (":lo", format!("{}!", event_sk(after))), (":hi", "EV#~".to_string())];
+        let items = self.query(None, "PK = :pk AND SK BETWEEN :lo AND :hi", values, true, limit, None).await?;
+        let mut events: Vec<LoggedEvent> = Vec::with_capacity(items.len());
+        for item in &items {
+            let event: LoggedEvent = data(item)?;
+            // TTL deletion lags: an expired event is still skipped.
+            if event.expires_at > now {
+                events.push(event);
+            }
+        }
+        // More items were there (limit + 1 were asked for), expired or not.
+        let more = items.len() > limit;
+        events.truncate(limit);
+        Ok((events, more))
     }
 
     async fn put_connection(&self, connection: &Connection) -> StoreResult<()> {

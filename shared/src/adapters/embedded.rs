@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::domain::*;
 use crate::error::StoreError;
-use crate::ports::{HistoryRange, HistorySlice, InboxEntry, Page, Store, StoreResult, Upserted};
+use crate::ports::{HistoryRange, HistorySlice, InboxEntry, LoggedEvent, Page, Store, StoreResult, Upserted};
 
 const ITEMS: TableDefinition<&str, &[u8]> = TableDefinition::new("items");
 /// Separates key parts. Ids cannot contain control characters, so it never appears in one.
@@ -81,6 +81,9 @@ fn client_message_key(t: &TenantId, m: &Message, cmid: &ClientMessageId) -> Stri
 /// A user's conversations by activity: `INBOX|user|activity|conversation`.
 fn inbox_key(t: &TenantId, u: &UserId, activity: &str, c: &ConversationId) -> String {
     key(&["T", t.as_str(), "INBOX", u.as_str(), activity, c.as_str()])
+}
+fn event_key(t: &TenantId, u: &UserId, id: &str) -> String {
+    key(&["T", t.as_str(), "EV", u.as_str(), id])
 }
 fn connection_key(t: &TenantId, u: &UserId, c: &ConnectionId) -> String {
     key(&["T", t.as_str(), "CONN", u.as_str(), c.as_str()])
@@ -516,6 +519,50 @@ impl Store for EmbeddedStore {
             messages.reverse();
         }
         Ok(HistorySlice { messages, more })
+    }
+
+    async fn append_events(&self, tenant: &TenantId, users: &[UserId], event: &LoggedEvent) -> StoreResult<()> {
+        let keys: Vec<String> = users.iter().map(|u| event_key(tenant, u, &event.id)).collect();
+        let event = event.clone();
+        self.writing(move |t| {
+            for k in &keys {
+                write(t, k, &event)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn list_events(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        after: &str,
+        limit: usize,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(Vec<LoggedEvent>, bool)> {
+        let p = prefix(&["T", tenant.as_str(), "EV", user.as_str()]);
+        let from = format!("{p}{after}");
+        self.reading(move |t| {
+            let end = prefix_end(&p);
+            let mut events = Vec::new();
+            let mut more = false;
+            let range = t.range::<&str>((Bound::Excluded(from.as_str()), Bound::Excluded(end.as_str())))?;
+            for entry in range {
+                let (_, v) = entry?;
+                let event: LoggedEvent = decode(v.value())?;
+                if event.expires_at <= now {
+                    continue;
+                }
+                if events.len() == limit {
+                    more = true;
+                    break;
+                }
+                events.push(event);
+            }
+            Ok((events, more))
+        })
+        .await
     }
 
     async fn put_connection(&self, connection: &Connection) -> StoreResult<()> {

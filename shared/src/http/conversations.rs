@@ -99,7 +99,7 @@ async fn send(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<SendBody>,
 ) -> Result<impl IntoResponse, AppError> {
-    let stored =
+    let (stored, _) =
         messages::send_message(&app, &who, &id, &body.body, body.client_message_id.as_deref(), None).await?;
     Ok((created_or_ok(stored.created), Json(stored.value)))
 }
@@ -116,7 +116,7 @@ async fn mark_read(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<ReadBody>,
 ) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(reads::mark_read(&app, &who, &id, &body.message_id, None).await?))
+    Ok(Json(reads::mark_read(&app, &who, &id, &body.message_id, None).await?.0))
 }
 
 #[derive(Deserialize)]
@@ -131,7 +131,7 @@ async fn edit(
     Path((id, message_id)): Path<(String, String)>,
     JsonBody(body): JsonBody<EditBody>,
 ) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(messages::edit_message(&app, &who, &id, &message_id, &body.body, None).await?))
+    Ok(Json(messages::edit_message(&app, &who, &id, &message_id, &body.body, None).await?.0))
 }
 
 async fn delete(
@@ -139,5 +139,5 @@ async fn delete(
     Caller(who): Caller,
     Path((id, message_id)): Path<(String, String)>,
 ) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(messages::delete_message(&app, &who, &id, &message_id, None).await?))
+    Ok(Json(messages::delete_message(&app, &who, &id, &message_id, None).await?.0))
 }

@@ -20,6 +20,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/v1/health", get(health))
         .route("/v1/me", get(me))
         .route("/v1/users", get(list_users))
+        .route("/v1/sync", get(sync))
         .route("/v1/storefronts", post(create_storefront))
         .route("/v1/storefronts/{id}", get(get_storefront))
         .route("/v1/public/storefronts/{id}/sessions", post(open_guest_session))
@@ -104,4 +105,17 @@ async fn open_guest_session(
     let origin = headers.get(http::header::ORIGIN).and_then(|o| o.to_str().ok());
     let session = storefronts::open_guest_session(&app, &id, origin, body).await?;
     Ok((StatusCode::CREATED, Json(session)))
+}
+
+#[derive(Deserialize)]
+struct SyncQuery {
+    since: String,
+}
+
+async fn sync(
+    State(app): State<Arc<App>>,
+    Caller(who): Caller,
+    QueryParams(query): QueryParams<SyncQuery>,
+) -> Result<impl IntoResponse, AppError> {
+    Ok(Json(crate::usecases::sync::sync(&app, &who, &query.since).await?))
 }

@@ -1,25 +1,49 @@
-//! Fan-out of an event to the live connections of a conversation's members.
+//! Publishing events: into the missed-event feed of each recipient, then to their live
+//! connections. Ephemeral signals (typing, presence) skip the feed.
 
 use futures_util::future::join_all;
+use serde_json::Value;
 
 use crate::app::App;
 use crate::domain::{Connection, ConnectionId, Conversation, TenantId, UserId};
-use crate::ports::PushError;
+use crate::ports::{LoggedEvent, PushError};
 use crate::AppError;
 
-/// Sends `frame` to every live connection of every member, except `skip`. Each connection
-/// receives it once. A connection found gone is deleted (that one, not the sender's).
-pub async fn deliver_to_members(
+/// Publishes `event` (a JSON object with a `type`) to every member of the conversation and
+/// returns its cursor. See [`publish`].
+pub async fn publish_to_members(
     app: &App,
     conversation: &Conversation,
-    frame: &str,
+    event: Value,
     skip: Option<&ConnectionId>,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
     let members = app.store.list_members(&conversation.tenant_id, &conversation.id).await?;
     let users: Vec<UserId> = members.into_iter().map(|m| m.user_id).collect();
-    deliver_to_users(app, &conversation.tenant_id, &users, frame, skip).await
+    publish(app, &conversation.tenant_id, &users, event, skip).await
 }
 
+/// Gives `event` a cursor (a new ULID), adds it to each user's feed — so that `sync` finds
+/// it — and only then pushes it to their live connections, except `skip`. Feed first, push
+/// second: a client that connects and then syncs misses nothing in between.
+pub async fn publish(
+    app: &App,
+    tenant: &TenantId,
+    users: &[UserId],
+    mut event: Value,
+    skip: Option<&ConnectionId>,
+) -> Result<String, AppError> {
+    let cursor = app.ids.ulid();
+    event["cursor"] = Value::String(cursor.clone());
+    let frame = event.to_string();
+    let retention = chrono::Duration::from_std(app.config.limits.event_retention).map_err(AppError::internal)?;
+    let logged = LoggedEvent { id: cursor.clone(), frame, expires_at: app.clock.now() + retention };
+    app.store.append_events(tenant, users, &logged).await?;
+    deliver_to_users(app, tenant, users, &logged.frame, skip).await?;
+    Ok(cursor)
+}
+
+/// Sends `frame` to every live connection of `users`, except `skip`. Each connection
+/// receives it once. A connection found gone is deleted (that one, not the sender's).
 pub async fn deliver_to_users(
     app: &App,
     tenant: &TenantId,

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::conversations::require_member;
-use super::delivery::deliver_to_members;
+use super::delivery::publish_to_members;
 use super::Identity;
 use crate::app::App;
 use crate::domain::*;
@@ -24,7 +24,7 @@ pub async fn send_message(
     body: &str,
     client_message_id: Option<&str>,
     from_connection: Option<&ConnectionId>,
-) -> Result<Upserted<Message>, AppError> {
+) -> Result<(Upserted<Message>, Option<String>), AppError> {
     let (conversation, _) = require_member(app, who, conversation_id).await?;
     let message = Message {
         tenant_id: who.tenant_id.clone(),
@@ -40,15 +40,16 @@ pub async fn send_message(
         deleted_at: None,
     };
     let stored = app.store.append_message(&message).await?;
+    let mut cursor = None;
     if stored.created {
         tracing::info!(
             tenant = %who.tenant_id, conversation = %conversation.id, message = %stored.value.id,
             "message stored"
         );
         let event = Event::MessageNew { conversation_id: conversation.id.as_str(), message: &stored.value };
-        deliver_to_members(app, &conversation, &event.to_json(), from_connection).await?;
+        cursor = Some(publish_to_members(app, &conversation, event.to_value(), from_connection).await?);
     }
-    Ok(stored)
+    Ok((stored, cursor))
 }
 
 #[derive(Debug, Serialize)]
@@ -103,7 +104,7 @@ pub async fn edit_message(
     message_id: &str,
     body: &str,
     from_connection: Option<&ConnectionId>,
-) -> Result<Message, AppError> {
+) -> Result<(Message, Option<String>), AppError> {
     let (conversation, _) = require_member(app, who, conversation_id).await?;
     let mut message = find_message(app, &conversation, message_id).await?;
     if message.sender_id != who.user_id || message.kind == MessageKind::System {
@@ -114,8 +115,8 @@ pub async fn edit_message(
     }
     message.body = Some(MessageBody::parse(body)?);
     message.edited_at = Some(app.clock.now());
-    store_change(app, &conversation, &message, Change::Edited, from_connection).await?;
-    Ok(message)
+    let cursor = store_change(app, &conversation, &message, Change::Edited, from_connection).await?;
+    Ok((message, Some(cursor)))
 }
 
 /// Deletes a message, keeping its tombstone (no text) in history; `message.deleted`
@@ -127,7 +128,7 @@ pub async fn delete_message(
     conversation_id: &str,
     message_id: &str,
     from_connection: Option<&ConnectionId>,
-) -> Result<Message, AppError> {
+) -> Result<(Message, Option<String>), AppError> {
     let (conversation, member) = require_member(app, who, conversation_id).await?;
     let mut message = find_message(app, &conversation, message_id).await?;
     let allowed = message.sender_id == who.user_id
@@ -137,12 +138,12 @@ pub async fn delete_message(
         return Err(AppError::forbidden("only the sender, the group's owner or an admin can delete a message"));
     }
     if message.deleted_at.is_some() {
-        return Ok(message);
+        return Ok((message, None));
     }
     message.body = None;
     message.deleted_at = Some(app.clock.now());
-    store_change(app, &conversation, &message, Change::Deleted, from_connection).await?;
-    Ok(message)
+    let cursor = store_change(app, &conversation, &message, Change::Deleted, from_connection).await?;
+    Ok((message, Some(cursor)))
 }
 
 enum Change {
@@ -162,7 +163,7 @@ async fn store_change(
     message: &Message,
     change: Change,
     from_connection: Option<&ConnectionId>,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
     if !app.store.update_message(message).await? {
         return Err(AppError::not_found("message"));
     }
@@ -171,5 +172,5 @@ async fn store_change(
         Change::Deleted => Event::MessageDeleted { conversation_id, message },
         Change::Edited => Event::MessageUpdated { conversation_id, message },
     };
-    deliver_to_members(app, conversation, &frame.to_json(), from_connection).await
+    publish_to_members(app, conversation, frame.to_value(), from_connection).await
 }

@@ -6,6 +6,7 @@ pub mod identity;
 pub mod messages;
 pub mod reads;
 pub mod storefronts;
+pub mod sync;
 pub mod tenants;
 pub mod users;
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::conversations::require_member;
-use super::delivery::deliver_to_members;
+use super::delivery::publish_to_members;
 use super::Identity;
 use crate::app::App;
 use crate::domain::*;
@@ -31,7 +31,7 @@ pub async fn mark_read(
     conversation_id: &str,
     message_id: &str,
     from_connection: Option<&ConnectionId>,
-) -> Result<ReadState, AppError> {
+) -> Result<(ReadState, Option<String>), AppError> {
     let (conversation, member) = require_member(app, who, conversation_id).await?;
     let not_found = || AppError::not_found("message");
     let message_id = MessageId::parse(message_id).map_err(|_| not_found())?;
@@ -45,7 +45,7 @@ pub async fn mark_read(
         unread_count: m.unread_count,
     };
     match app.store.mark_read(&who.tenant_id, &conversation.id, &who.user_id, &message_id, now).await? {
-        None => Ok(state(member)),
+        None => Ok((state(member), None)),
         Some(moved) => {
             let event = Event::Read {
                 conversation_id: conversation.id.as_str(),
@@ -53,8 +53,8 @@ pub async fn mark_read(
                 message_id: message_id.as_str(),
                 read_at: now,
             };
-            deliver_to_members(app, &conversation, &event.to_json(), from_connection).await?;
-            Ok(state(moved))
+            let cursor = publish_to_members(app, &conversation, event.to_value(), from_connection).await?;
+            Ok((state(moved), Some(cursor)))
         }
     }
 }

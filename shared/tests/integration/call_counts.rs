@@ -166,7 +166,7 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     assert_eq!(ws::message(&app, &ws_event("sendMessage", "alice-1=", &alice, Some(send))).await.status_code, 200);
     assert_eq!(
         counter.take(),
-        counts(&[("GetItem", 3), ("Query", 3 + 1), ("TransactWriteItems", 1), ("UpdateItem", 3)]),
+        counts(&[("BatchWriteItem", 1), ("GetItem", 3), ("Query", 3 + 1), ("TransactWriteItems", 1), ("UpdateItem", 3)]),
         "sending a message in a direct conversation (two members, one connection each)"
     );
 
@@ -181,9 +181,12 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     usecases::reads::mark_read(&app, &bob, &conversation, &latest, None).await.unwrap();
     assert_eq!(
         counter.take(),
-        counts(&[("GetItem", 3), ("Query", 1 + 1 + 2), ("UpdateItem", 1)]),
+        counts(&[("BatchWriteItem", 1), ("GetItem", 3), ("Query", 1 + 1 + 2), ("UpdateItem", 1)]),
         "marking read: membership, the message, the unread recount, the marker, then the read event's delivery"
     );
+
+    usecases::sync::sync(&app, &bob, "0").await.unwrap();
+    assert_eq!(counter.take(), counts(&[("Query", 1)]), "one sync page");
 
     assert_eq!(ws::disconnect(&app, &ws_event("$disconnect", "alice-1=", &alice, None)).await.status_code, 200);
     assert_eq!(counter.take(), counts(&[("DeleteItem", 1)]), "disconnect");

@@ -200,6 +200,31 @@ async fn edits_replace_messages_and_the_newest_one_s_preview(store: &dyn Store) 
     assert!(store.get_message(&tid("t1"), &c.id, &ghost.id).await.unwrap().is_none(), "and none was created");
 }
 
+async fn event_feeds_list_in_order_after_a_cursor(store: &dyn Store) {
+    use missive::ports::LoggedEvent;
+    let now = Utc::now();
+    let event = |id: &str, expires_in: i64| LoggedEvent {
+        id: id.into(),
+        frame: format!(r#"{{"type":"x","cursor":"{id}"}}"#),
+        expires_at: now + Duration::seconds(expires_in),
+    };
+    let both = [uid("u1"), uid("u2")];
+    store.append_events(&tid("t1"), &both, &event("05A", 60)).await.unwrap();
+    store.append_events(&tid("t1"), &both[..1], &event("05B", -1)).await.unwrap();
+    for id in ["05C", "05D", "05E"] {
+        store.append_events(&tid("t1"), &both, &event(id, 60)).await.unwrap();
+    }
+    let ids = |r: (Vec<LoggedEvent>, bool)| (r.0.into_iter().map(|e| e.id).collect::<Vec<_>>(), r.1);
+    assert_eq!(ids(store.list_events(&tid("t1"), &uid("u1"), "0", 10, now).await.unwrap()), (vec!["05A".into(), "05C".into(), "05D".into(), "05E".into()], false), "expired events are skipped");
+    assert_eq!(ids(store.list_events(&tid("t1"), &uid("u1"), "05A", 2, now).await.unwrap()).0, ["05C", "05D"]);
+    assert!(store.list_events(&tid("t1"), &uid("u2"), "05A", 2, now).await.unwrap().1, "more after a full page");
+    assert_eq!(ids(store.list_events(&tid("t1"), &uid("u2"), "05D", 10, now).await.unwrap()), (vec!["05E".into()], false));
+    assert!(store.list_events(&tid("t1"), &uid("u2"), "05E", 10, now).await.unwrap().0.is_empty());
+    assert!(store.list_events(&tid("t2"), &uid("u1"), "0", 10, now).await.unwrap().0.is_empty(), "tenants are apart");
+    let first = store.list_events(&tid("t1"), &uid("u2"), "0", 1, now).await.unwrap().0;
+    assert_eq!(first[0], event("05A", 60), "the frame comes back as it was stored");
+}
+
 async fn connections_expire_and_are_deleted_one_by_one(store: &dyn Store) {
     let now = Utc::now();
     let conn = |id: &str, expires_in: i64| Connection {
@@ -244,6 +269,7 @@ async fn run_suite(store: Arc<dyn Store>) {
     messages_are_idempotent_ordered_and_paginated(store.as_ref()).await;
     read_markers_only_move_forward_and_unread_counts_follow(store.as_ref()).await;
     edits_replace_messages_and_the_newest_one_s_preview(store.as_ref()).await;
+    event_feeds_list_in_order_after_a_cursor(store.as_ref()).await;
     connections_expire_and_are_deleted_one_by_one(store.as_ref()).await;
     storefronts_are_found_from_their_id_alone(store.as_ref()).await;
 }
