@@ -60,6 +60,13 @@ pub struct Limits {
     pub event_retention: Duration,
     /// The most events one `sync` returns; a client asks again from the cursor it got.
     pub max_sync_events: usize,
+    /// Frames one connection may send per `rate_window` before `rate_limited` answers.
+    pub max_frames_per_window: u64,
+    pub rate_window: Duration,
+    /// One `typing` per user, conversation and state within this interval; more are dropped.
+    pub typing_interval: Duration,
+    /// How long clients show a `typing` start without a refresh.
+    pub typing_expiry: Duration,
 }
 
 impl Default for Limits {
@@ -72,6 +79,10 @@ impl Default for Limits {
             guest_token_ttl: Duration::from_secs(7 * 24 * 60 * 60),
             event_retention: Duration::from_secs(7 * 24 * 60 * 60),
             max_sync_events: 500,
+            max_frames_per_window: 60,
+            rate_window: Duration::from_secs(10),
+            typing_interval: Duration::from_secs(2),
+            typing_expiry: Duration::from_secs(6),
         }
     }
 }
@@ -107,6 +118,10 @@ impl Config {
         }
         config.jwt_issuer = non_empty("MISSIVE_JWT_ISSUER");
         config.jwt_audience = non_empty("MISSIVE_JWT_AUDIENCE");
+        if let Some(max) = non_empty("MISSIVE_MAX_FRAMES_PER_10S") {
+            config.limits.max_frames_per_window =
+                max.parse().map_err(|_| ConfigError::Invalid("MISSIVE_MAX_FRAMES_PER_10S", "expected a number".into()))?;
+        }
         Ok(config)
     }
 

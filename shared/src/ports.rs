@@ -182,6 +182,15 @@ pub trait Store: Send + Sync {
         now: DateTime<Utc>,
     ) -> StoreResult<(Vec<LoggedEvent>, bool)>;
 
+    /// Counts one hit on `key` in the current fixed window of `window` (windows start at
+    /// multiples of `window` since the epoch) and returns the hits so far in that window.
+    /// Rate limits and throttles; the counts expire with their window.
+    async fn count_hit(&self, tenant: &TenantId, key: &str, window: std::time::Duration, now: DateTime<Utc>) -> StoreResult<u64>;
+
+    /// Takes `key` until `until` if nobody holds it at `now`; `false` when it is taken. Throttles
+    /// ("at most one per interval"), across every instance.
+    async fn try_claim(&self, tenant: &TenantId, key: &str, now: DateTime<Utc>, until: DateTime<Utc>) -> StoreResult<bool>;
+
     async fn put_connection(&self, connection: &Connection) -> StoreResult<()>;
     async fn delete_connection(
         &self,

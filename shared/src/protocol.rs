@@ -16,7 +16,15 @@ pub enum Action {
     DeleteMessage(DeleteMessage),
     MarkRead(MarkRead),
     Sync(Sync),
+    Typing(Typing),
     Ping,
+}
+
+#[derive(Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Typing {
+    pub conversation_id: String,
+    pub state: crate::usecases::typing::TypingState,
 }
 
 #[derive(Debug, PartialEq, Deserialize)]
@@ -119,6 +127,7 @@ impl Frame {
             "sendMessage" => serde_json::from_value(fields).map(Action::SendMessage).map_err(invalid),
             "editMessage" => serde_json::from_value(fields).map(Action::EditMessage).map_err(invalid),
             "deleteMessage" => serde_json::from_value(fields).map(Action::DeleteMessage).map_err(invalid),
+            "typing" => serde_json::from_value(fields).map(Action::Typing).map_err(invalid),
             "sync" => serde_json::from_value(fields).map(Action::Sync).map_err(invalid),
             "markRead" => serde_json::from_value(fields).map(Action::MarkRead).map_err(invalid),
             "ping" => Ok(Action::Ping),

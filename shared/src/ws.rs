@@ -129,6 +129,10 @@ pub async fn message(app: &App, event: &ApiGatewayWebsocketProxyRequest) -> ApiG
 
 async fn run_action(app: &App, who: &Identity, connection_id: &ConnectionId, frame: &Frame) -> String {
     let request_id = frame.request_id.as_ref();
+    if let Err(e) = within_rate(app, who, connection_id).await {
+        e.log_if_internal();
+        return Event::from_app_error(request_id, &e).to_json();
+    }
     let action = match &frame.action {
         Ok(action) => action,
         Err(e) => {
@@ -177,6 +181,9 @@ async fn run_action(app: &App, who: &Identity, connection_id: &ConnectionId, fra
                 .await
                 .map(|(message, cursor)| json!({ "message": message, "cursor": cursor }))
         }
+        Action::Typing(typing) => usecases::typing::typing(app, who, &typing.conversation_id, typing.state)
+            .await
+            .map(|delivered| json!({ "delivered": delivered })),
         Action::MarkRead(read) => {
             usecases::reads::mark_read(app, who, &read.conversation_id, &read.message_id, Some(connection_id))
                 .await
@@ -188,6 +195,18 @@ async fn run_action(app: &App, who: &Identity, connection_id: &ConnectionId, fra
         e.log_if_internal();
         Event::from_app_error(request_id, &e).to_json()
     })
+}
+
+/// Per-connection rate limit: at most `max_frames_per_window` frames per window, counted in
+/// the store so that every Lambda instance sees the same count.
+async fn within_rate(app: &App, who: &Identity, connection_id: &ConnectionId) -> Result<(), AppError> {
+    let limits = &app.config.limits;
+    let key = format!("frames:{connection_id}");
+    let hits = app.store.count_hit(&who.tenant_id, &key, limits.rate_window, app.clock.now()).await?;
+    if hits > limits.max_frames_per_window {
+        return Err(AppError::RateLimited);
+    }
+    Ok(())
 }
 
 /// The caller of a route event: the identity the authorizer attached and the connection id.

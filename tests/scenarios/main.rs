@@ -6,5 +6,6 @@ mod bad_input;
 mod chat;
 mod editing;
 mod reading;
+mod signals;
 mod storefront;
 mod sync;

@@ -69,6 +69,11 @@ fn binary(place: &Place) -> Command {
 impl Server {
     /// A fresh server with an empty data directory (and table) of its own.
     pub async fn start() -> Server {
+        Server::start_with(&[], &[]).await
+    }
+
+    /// A fresh server with extra command-line flags and environment variables.
+    pub async fn start_with(args: &[&str], env: &[(&str, &str)]) -> Server {
         let temp = tempfile::tempdir().expect("temp dir");
         let table = aws_backend().then(|| format!("scenario-{}", ulid::Ulid::new().to_string().to_lowercase()));
         let place = Place { data_dir: temp.path().to_path_buf(), table };
@@ -76,15 +81,23 @@ impl Server {
             let status = binary(&place).arg("setup-aws").stdout(Stdio::null()).status().await.expect("setup-aws");
             assert!(status.success(), "missive-local setup-aws failed");
         }
-        let mut server = Server::start_on(place).await;
+        let mut server = Server::launch(place, args, env).await;
         server._temp = Some(temp);
         server
     }
 
     /// A server on existing data (for restarts).
     pub async fn start_on(place: Place) -> Server {
-        let mut child = binary(&place)
-            .args(["--port", "0", "--no-demo"])
+        Server::launch(place, &[], &[]).await
+    }
+
+    async fn launch(place: Place, args: &[&str], env: &[(&str, &str)]) -> Server {
+        let mut command = binary(&place);
+        command.args(["--port", "0", "--no-demo"]).args(args);
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -282,6 +295,37 @@ impl WsClient {
             tokio::time::timeout(Duration::from_millis(ms), self.stream.next()).await
         {
             panic!("unexpected frame: {t}");
+        }
+    }
+
+    /// Waits for the server to close the socket; fails if it stays open past `within`.
+    pub async fn expect_closed(&mut self, within: Duration) {
+        let closed = tokio::time::timeout(within, async {
+            loop {
+                match self.stream.next().await {
+                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                    Some(Ok(_)) => continue,
+                }
+            }
+        })
+        .await;
+        assert!(closed.is_ok(), "the socket was still open after {within:?}");
+    }
+
+    /// A ping and its pong, or `None` when the socket has been closed.
+    pub async fn try_ping(&mut self, request_id: &str) -> Option<Value> {
+        self.stream.send(Message::Text(json!({ "action": "ping", "requestId": request_id }).to_string().into())).await.ok()?;
+        loop {
+            match tokio::time::timeout(RECEIVE_TIMEOUT, self.stream.next()).await.ok()? {
+                Some(Ok(Message::Text(t))) => {
+                    let v: Value = serde_json::from_str(&t).ok()?;
+                    if v["requestId"] == json!(request_id) {
+                        return Some(v);
+                    }
+                }
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
+                Some(Ok(_)) => {}
+            }
         }
     }
 

@@ -787,6 +787,48 @@ impl Store for DynamoStore {
         Ok((events, more))
     }
 
+    async fn count_hit(&self, tenant: &TenantId, key_name: &str, window: std::time::Duration, now: DateTime<Utc>) -> StoreResult<u64> {
+        // One item per key and window, gone by TTL once the window is over.
+        let index = super::embedded::window_index(window, now);
+        let ends = (index + 1) * window.as_millis().max(1) as i64 / 1000 + 1;
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(format!("{}#HIT#{key_name}", tenant_pk(tenant)), index.to_string())))
+            .update_expression("ADD hits :one SET #ttl = :ttl")
+            .expression_attribute_names("#ttl", "ttl")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":ttl", AttributeValue::N(ends.to_string()))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(anyhow::Error::from)?;
+        let hits = out.attributes.as_ref().and_then(|a| a.get("hits")).and_then(|v| v.as_n().ok()).context("no hit count")?;
+        Ok(hits.parse().context("hit count is not a number")?)
+    }
+
+    async fn try_claim(&self, tenant: &TenantId, key_name: &str, now: DateTime<Utc>, until: DateTime<Utc>) -> StoreResult<bool> {
+        let mut item = key(format!("{}#CLAIM#{key_name}", tenant_pk(tenant)), "CLAIM");
+        item.insert("until".into(), AttributeValue::N(until.timestamp_millis().to_string()));
+        item.insert("ttl".into(), AttributeValue::N((until.timestamp() + 1).to_string()));
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK) OR #until <= :now")
+            .expression_attribute_names("#until", "until")
+            .expression_attribute_values(":now", AttributeValue::N(now.timestamp_millis().to_string()))
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(true),
+            Err(e) if is_condition_failure(&e) => Ok(false),
+            Err(e) => Err(StoreError(e.into())),
+        }
+    }
+
     async fn put_connection(&self, connection: &Connection) -> StoreResult<()> {
         let mut item = with_data(key(user_pk(&connection.tenant_id, &connection.user_id), connection_sk(&connection.id)), connection)?;
         // DynamoDB's TTL deletes the item some time after this instant.

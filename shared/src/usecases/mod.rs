@@ -8,6 +8,7 @@ pub mod reads;
 pub mod storefronts;
 pub mod sync;
 pub mod tenants;
+pub mod typing;
 pub mod users;
 
 pub use identity::{authenticate, authenticate_platform, Identity};

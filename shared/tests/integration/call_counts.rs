@@ -166,8 +166,8 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     assert_eq!(ws::message(&app, &ws_event("sendMessage", "alice-1=", &alice, Some(send))).await.status_code, 200);
     assert_eq!(
         counter.take(),
-        counts(&[("BatchWriteItem", 1), ("GetItem", 3), ("Query", 3 + 1), ("TransactWriteItems", 1), ("UpdateItem", 3)]),
-        "sending a message in a direct conversation (two members, one connection each)"
+        counts(&[("BatchWriteItem", 1), ("GetItem", 3), ("Query", 3 + 1), ("TransactWriteItems", 1), ("UpdateItem", 1 + 3)]),
+        "sending a message in a direct conversation (two members, one connection each), rate limit included"
     );
 
     usecases::conversations::list_conversations(&app, &bob, &Default::default(), None, 20).await.unwrap();

@@ -225,6 +225,22 @@ async fn event_feeds_list_in_order_after_a_cursor(store: &dyn Store) {
     assert_eq!(first[0], event("05A", 60), "the frame comes back as it was stored");
 }
 
+async fn counters_and_claims_hold_across_calls(store: &dyn Store) {
+    let window = std::time::Duration::from_secs(10);
+    let start = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+    assert_eq!(store.count_hit(&tid("t1"), "frames:c1", window, start).await.unwrap(), 1);
+    assert_eq!(store.count_hit(&tid("t1"), "frames:c1", window, start + Duration::seconds(3)).await.unwrap(), 2);
+    assert_eq!(store.count_hit(&tid("t1"), "frames:c2", window, start).await.unwrap(), 1, "keys are apart");
+    assert_eq!(store.count_hit(&tid("t2"), "frames:c1", window, start).await.unwrap(), 1, "tenants are apart");
+    assert_eq!(store.count_hit(&tid("t1"), "frames:c1", window, start + Duration::seconds(10)).await.unwrap(), 1, "a new window");
+
+    let until = |s: i64| start + Duration::seconds(s);
+    assert!(store.try_claim(&tid("t1"), "typing:x", start, until(2)).await.unwrap());
+    assert!(!store.try_claim(&tid("t1"), "typing:x", until(1), until(3)).await.unwrap(), "held until 2 s");
+    assert!(store.try_claim(&tid("t2"), "typing:x", until(1), until(3)).await.unwrap(), "tenants are apart");
+    assert!(store.try_claim(&tid("t1"), "typing:x", until(2), until(4)).await.unwrap(), "free again once it lapsed");
+}
+
 async fn connections_expire_and_are_deleted_one_by_one(store: &dyn Store) {
     let now = Utc::now();
     let conn = |id: &str, expires_in: i64| Connection {
@@ -270,6 +286,7 @@ async fn run_suite(store: Arc<dyn Store>) {
     read_markers_only_move_forward_and_unread_counts_follow(store.as_ref()).await;
     edits_replace_messages_and_the_newest_one_s_preview(store.as_ref()).await;
     event_feeds_list_in_order_after_a_cursor(store.as_ref()).await;
+    counters_and_claims_hold_across_calls(store.as_ref()).await;
     connections_expire_and_are_deleted_one_by_one(store.as_ref()).await;
     storefronts_are_found_from_their_id_alone(store.as_ref()).await;
 }

@@ -1,0 +1,49 @@
+//! Typing indicators: ephemeral, throttled, never stored in history.
+
+use serde_json::json;
+
+use super::conversations::require_member;
+use super::delivery::deliver_to_users;
+use super::Identity;
+use crate::app::App;
+use crate::AppError;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TypingState {
+    Start,
+    Stop,
+}
+
+/// Tells the other members that the caller starts or stops typing. At most one signal per
+/// user, conversation and state per `typing_interval`; the rest are dropped (`false`). A
+/// start carries `expiresInMs`: clients stop showing it by then unless it is refreshed,
+/// which is how "typing" ends when a client vanishes without sending `stop`.
+pub async fn typing(app: &App, who: &Identity, conversation_id: &str, state: TypingState) -> Result<bool, AppError> {
+    let (conversation, _) = require_member(app, who, conversation_id).await?;
+    let limits = &app.config.limits;
+    let key = format!("typing:{}:{}:{state:?}", conversation.id, who.user_id);
+    let now = app.clock.now();
+    let until = now + chrono::Duration::from_std(limits.typing_interval).map_err(AppError::internal)?;
+    if !app.store.try_claim(&who.tenant_id, &key, now, until).await? {
+        return Ok(false);
+    }
+    let others: Vec<_> = app
+        .store
+        .list_members(&who.tenant_id, &conversation.id)
+        .await?
+        .into_iter()
+        .map(|m| m.user_id)
+        .filter(|u| *u != who.user_id)
+        .collect();
+    let event = json!({
+        "type": "typing",
+        "conversationId": conversation.id,
+        "userId": who.user_id,
+        "name": who.name,
+        "state": state,
+        "expiresInMs": if state == TypingState::Start { Some(limits.typing_expiry.as_millis() as u64) } else { None },
+    });
+    deliver_to_users(app, &who.tenant_id, &others, &event.to_string(), None).await?;
+    Ok(true)
+}

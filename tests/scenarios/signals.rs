@@ -1,0 +1,85 @@
+//! Typing indicators, rate limits and the local gateway's connection limits.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::support::{Server, WsClient};
+
+#[tokio::test]
+async fn typing_reaches_the_other_members_is_throttled_and_never_stored() {
+    let server = Server::start().await;
+    let t = server.tenant_with("typing", &[("ann", "member"), ("ben", "member"), ("cat", "member")]).await;
+    let group = server.create_conversation(&t[0], json!({ "kind": "group", "title": "G", "memberIds": ["ben", "cat"] })).await;
+    let mut ann = WsClient::connect(&server, &t[0]).await;
+    let mut ann_tab2 = WsClient::connect(&server, &t[0]).await;
+    let mut ben = WsClient::connect(&server, &t[1]).await;
+    let mut cat = WsClient::connect(&server, &t[2]).await;
+
+    let ack = ann.request(json!({ "action": "typing", "conversationId": group, "state": "start" }), "t1").await;
+    assert_eq!((ack["type"].as_str(), ack["delivered"].as_bool()), (Some("ack"), Some(true)), "{ack}");
+    for other in [&mut ben, &mut cat] {
+        let e = other.recv().await;
+        assert_eq!((e["type"].as_str(), e["userId"].as_str(), e["state"].as_str()), (Some("typing"), Some("ann"), Some("start")));
+        assert_eq!(e["name"], "Ann");
+        assert_eq!(e["expiresInMs"], 6000, "clients stop showing it by themselves without a refresh");
+        assert!(e["cursor"].is_null(), "typing is not part of the missed-event feed");
+    }
+    ann_tab2.expect_silence(200).await;
+
+    // A refresh within two seconds is dropped; a stop still goes through.
+    let again = ann.request(json!({ "action": "typing", "conversationId": group, "state": "start" }), "t2").await;
+    assert_eq!(again["delivered"], false);
+    ben.expect_silence(200).await;
+    ann.request(json!({ "action": "typing", "conversationId": group, "state": "stop" }), "t3").await;
+    let stop = ben.recv().await;
+    assert_eq!((stop["state"].as_str(), stop["expiresInMs"].is_null()), (Some("stop"), true));
+    cat.recv().await;
+
+    assert!(server.full_history(&t[1], &group).await.is_empty(), "typing is never stored in history");
+    let (_, feed) = server.get("/v1/sync?since=0", &t[1]).await;
+    assert!(feed["events"].as_array().unwrap().is_empty());
+    let bad = ann.request(json!({ "action": "typing", "conversationId": group, "state": "dancing" }), "t4").await;
+    assert_eq!(bad["code"], "invalid_request");
+}
+
+#[tokio::test]
+async fn a_connection_over_its_frame_rate_is_answered_rate_limited_and_stays_open() {
+    let server = Server::start_with(&[], &[("MISSIVE_MAX_FRAMES_PER_10S", "5")]).await;
+    let t = server.tenant_with("rates", &[("ann", "member")]).await;
+    let mut ann = WsClient::connect(&server, &t[0]).await;
+    let mut codes = Vec::new();
+    for i in 0..8 {
+        let answer = ann.request(json!({ "action": "ping" }), &format!("p{i}")).await;
+        codes.push(answer["type"].as_str().unwrap().to_string() + ":" + answer["code"].as_str().unwrap_or(""));
+    }
+    assert_eq!(codes, ["pong:", "pong:", "pong:", "pong:", "pong:", "error:rate_limited", "error:rate_limited", "error:rate_limited"]);
+    // Another connection of the same user has its own budget.
+    let mut other = WsClient::connect(&server, &t[0]).await;
+    other.assert_open().await;
+}
+
+#[tokio::test]
+async fn idle_connections_close_and_pings_keep_them_open() {
+    let server = Server::start_with(&["--idle-timeout-secs", "1", "--max-connection-secs", "4"], &[]).await;
+    let t = server.tenant_with("idle", &[("ann", "member")]).await;
+    let mut idle = WsClient::connect(&server, &t[0]).await;
+    let mut busy = WsClient::connect(&server, &t[0]).await;
+    for i in 0..4 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let pong = busy.request(json!({ "action": "ping" }), &format!("k{i}")).await;
+        assert_eq!(pong["type"], "pong");
+    }
+    idle.expect_closed(Duration::from_millis(200)).await;
+    // Even a busy connection ends at its maximum life (4 s here), pings or not.
+    let mut pings = 4;
+    let closed = loop {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        if busy.try_ping(&format!("k{pings}")).await.is_none() {
+            break pings;
+        }
+        pings += 1;
+        assert!(pings < 30, "the connection outlived its maximum life");
+    };
+    assert!(closed >= 7, "closed by its maximum life, not by idling (after {closed} pings)");
+}
