@@ -37,6 +37,19 @@ pub struct Gateway {
     pub push: Arc<LocalPush>,
     pub limits: GatewayLimits,
     pub shutdown: watch::Receiver<bool>,
+    /// Sockets still open, so that a shutdown can wait for their `$disconnect`.
+    pub open_sockets: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Gateway {
+    /// After the shutdown signal: waits (a few seconds at most) until every socket has run
+    /// its `$disconnect`, so that no connection record outlives the process.
+    pub async fn drain(open_sockets: &std::sync::atomic::AtomicUsize) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while open_sockets.load(std::sync::atomic::Ordering::SeqCst) > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
 }
 
 /// Frames up to this size are read and answered (those over the 32 KB limit with an
@@ -91,6 +104,7 @@ async fn serve_socket(
     authorizer: HashMap<String, Value>,
     mut outgoing: mpsc::UnboundedReceiver<String>,
 ) {
+    gw.open_sockets.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let (mut sink, mut stream) = socket.split();
     let writer = tokio::spawn(async move {
         while let Some(frame) = outgoing.recv().await {
@@ -130,6 +144,7 @@ async fn serve_socket(
     let disconnect = event("$disconnect", "DISCONNECT", &connection_id, &authorizer, &no_query, None);
     ws::disconnect(&gw.app, &disconnect).await;
     let _ = writer.await;
+    gw.open_sockets.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
 }
 
 /// API Gateway's route selection, `$request.body.action`: the action's name when it is a

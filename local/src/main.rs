@@ -208,7 +208,9 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
             max_lifetime: Duration::from_secs(args.max_connection_secs),
         },
         shutdown: stopped,
+        open_sockets: Default::default(),
     };
+    let open_sockets = gateway.open_sockets.clone();
     let router = Router::new()
         .route("/ws", get(gateway::endpoint))
         .with_state(gateway)
@@ -231,6 +233,7 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
             let _ = stop.send(true);
         })
         .await?;
+    Gateway::drain(&open_sockets).await;
     Ok(())
 }
 

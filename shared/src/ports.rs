@@ -191,6 +191,11 @@ pub trait Store: Send + Sync {
     /// ("at most one per interval"), across every instance.
     async fn try_claim(&self, tenant: &TenantId, key: &str, now: DateTime<Utc>, until: DateTime<Utc>) -> StoreResult<bool>;
 
+    /// When each user was last seen connected (set when their last connection closes).
+    async fn put_last_seen(&self, tenant: &TenantId, user: &UserId, at: DateTime<Utc>) -> StoreResult<()>;
+    /// Last-seen times of several users at once; users never seen are left out.
+    async fn get_last_seen(&self, tenant: &TenantId, users: &[UserId]) -> StoreResult<Vec<(UserId, DateTime<Utc>)>>;
+
     async fn put_connection(&self, connection: &Connection) -> StoreResult<()>;
     async fn delete_connection(
         &self,

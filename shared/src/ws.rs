@@ -90,6 +90,7 @@ pub async fn connect(app: &App, event: &ApiGatewayWebsocketProxyRequest) -> ApiG
         };
         app.store.put_connection(&connection).await?;
         tracing::info!(tenant = %who.tenant_id, user = %who.user_id, connection = %connection.id, "connected");
+        usecases::presence::connected(app, &who, &connection.id).await?;
         Ok::<_, AppError>(())
     };
     respond(result.await)
@@ -101,6 +102,7 @@ pub async fn disconnect(app: &App, event: &ApiGatewayWebsocketProxyRequest) -> A
         let (who, connection_id) = caller(event)?;
         app.store.delete_connection(&who.tenant_id, &who.user_id, &connection_id).await?;
         tracing::info!(tenant = %who.tenant_id, connection = %connection_id, "disconnected");
+        usecases::presence::disconnected(app, &who).await?;
         Ok::<_, AppError>(())
     };
     respond(result.await)

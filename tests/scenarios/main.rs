@@ -5,6 +5,7 @@ mod support;
 mod bad_input;
 mod chat;
 mod editing;
+mod presence;
 mod reading;
 mod signals;
 mod storefront;

@@ -253,8 +253,19 @@ impl WsClient {
         self.send_text(frame.to_string()).await;
     }
 
-    /// The next JSON frame; fails the test after a timeout.
+    /// The next JSON frame other than a `presence` signal (which arrive whenever someone a
+    /// test connects comes online); fails the test after a timeout.
     pub async fn recv(&mut self) -> Value {
+        loop {
+            let frame = self.recv_any().await;
+            if frame["type"] != "presence" {
+                return frame;
+            }
+        }
+    }
+
+    /// The next JSON frame, whatever it is; fails the test after a timeout.
+    pub async fn recv_any(&mut self) -> Value {
         loop {
             let msg = tokio::time::timeout(RECEIVE_TIMEOUT, self.stream.next())
                 .await
@@ -289,11 +300,19 @@ impl WsClient {
         ack["message"].clone()
     }
 
-    /// Asserts that no frame arrives within `ms` milliseconds.
+    /// Asserts that no frame but `presence` signals arrives within `ms` milliseconds.
     pub async fn expect_silence(&mut self, ms: u64) {
-        if let Ok(Some(Ok(Message::Text(t)))) =
-            tokio::time::timeout(Duration::from_millis(ms), self.stream.next()).await
-        {
+        let until = tokio::time::Instant::now() + Duration::from_millis(ms);
+        while let Ok(Some(Ok(Message::Text(t)))) = tokio::time::timeout_at(until, self.stream.next()).await {
+            if serde_json::from_str::<Value>(&t).map(|v| v["type"] != "presence").unwrap_or(true) {
+                panic!("unexpected frame: {t}");
+            }
+        }
+    }
+
+    /// Asserts that no frame at all, presence included, arrives within `ms` milliseconds.
+    pub async fn expect_no_frame(&mut self, ms: u64) {
+        if let Ok(Some(Ok(Message::Text(t)))) = tokio::time::timeout(Duration::from_millis(ms), self.stream.next()).await {
             panic!("unexpected frame: {t}");
         }
     }

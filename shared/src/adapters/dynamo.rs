@@ -173,6 +173,29 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
+    /// Reads items by key, 100 a call, retrying what DynamoDB leaves unprocessed; missing
+    /// items are left out.
+    async fn batch_get(&self, keys: Vec<Item>) -> anyhow::Result<Vec<Item>> {
+        let mut found = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(MAX_BATCH_GET) {
+            let mut keys = chunk.to_vec();
+            for attempt in 0..8 {
+                let request = KeysAndAttributes::builder().set_keys(Some(keys)).build()?;
+                let out = self.client.batch_get_item().request_items(&self.table, request).send().await?;
+                found.extend(out.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default());
+                keys = out.unprocessed_keys.and_then(|mut u| u.remove(&self.table)).map(|k| k.keys).unwrap_or_default();
+                if keys.is_empty() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(25 << attempt)).await;
+            }
+            if !keys.is_empty() {
+                return Err(anyhow!("{} reads left unprocessed", keys.len()));
+            }
+        }
+        Ok(found)
+    }
+
     /// Writes items in batches of 25, retrying what DynamoDB leaves unprocessed.
     async fn batch_put(&self, items: Vec<Item>) -> anyhow::Result<()> {
         for chunk in items.chunks(MAX_BATCH_WRITE) {
@@ -398,26 +421,8 @@ impl Store for DynamoStore {
         let mut unique: Vec<&UserId> = ids.iter().collect();
         unique.sort();
         unique.dedup();
-        let mut users = Vec::with_capacity(unique.len());
-        for chunk in unique.chunks(MAX_BATCH_GET) {
-            let mut keys: Vec<Item> = chunk.iter().map(|u| key(tenant_pk(tenant), user_sk(u))).collect();
-            for attempt in 0..8 {
-                let request = KeysAndAttributes::builder().set_keys(Some(keys)).build().map_err(anyhow::Error::from)?;
-                let out = self.client.batch_get_item().request_items(&self.table, request).send().await.map_err(anyhow::Error::from)?;
-                for item in out.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default() {
-                    users.push(data(&item)?);
-                }
-                keys = out.unprocessed_keys.and_then(|mut u| u.remove(&self.table)).map(|k| k.keys).unwrap_or_default();
-                if keys.is_empty() {
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(25 << attempt)).await;
-            }
-            if !keys.is_empty() {
-                return Err(StoreError(anyhow!("{} user reads left unprocessed", keys.len())));
-            }
-        }
-        Ok(users)
+        let items = self.batch_get(unique.iter().map(|u| key(tenant_pk(tenant), user_sk(u))).collect()).await?;
+        Ok(items.iter().map(data).collect::<anyhow::Result<_>>()?)
     }
 
     async fn list_users(&self, tenant: &TenantId, cursor: Option<&str>, limit: usize) -> StoreResult<Page<User>> {
@@ -827,6 +832,20 @@ impl Store for DynamoStore {
             Err(e) if is_condition_failure(&e) => Ok(false),
             Err(e) => Err(StoreError(e.into())),
         }
+    }
+
+    async fn put_last_seen(&self, tenant: &TenantId, user: &UserId, at: DateTime<Utc>) -> StoreResult<()> {
+        self.put_item(with_data(key(tenant_pk(tenant), format!("SEEN#{user}")), &at)?).await
+    }
+
+    async fn get_last_seen(&self, tenant: &TenantId, users: &[UserId]) -> StoreResult<Vec<(UserId, DateTime<Utc>)>> {
+        let items = self.batch_get(users.iter().map(|u| key(tenant_pk(tenant), format!("SEEN#{u}"))).collect()).await?;
+        let mut seen = Vec::with_capacity(items.len());
+        for item in &items {
+            let user = text(item, "SK")?.strip_prefix("SEEN#").context("not a last-seen item")?;
+            seen.push((UserId::parse(user).map_err(|e| anyhow!("{e}"))?, data(item)?));
+        }
+        Ok(seen)
     }
 
     async fn put_connection(&self, connection: &Connection) -> StoreResult<()> {

@@ -595,6 +595,25 @@ impl Store for EmbeddedStore {
         .await
     }
 
+    async fn put_last_seen(&self, tenant: &TenantId, user: &UserId, at: DateTime<Utc>) -> StoreResult<()> {
+        self.put(key(&["T", tenant.as_str(), "SEEN", user.as_str()]), at).await
+    }
+
+    async fn get_last_seen(&self, tenant: &TenantId, users: &[UserId]) -> StoreResult<Vec<(UserId, DateTime<Utc>)>> {
+        let keys: Vec<(UserId, String)> =
+            users.iter().map(|u| (u.clone(), key(&["T", tenant.as_str(), "SEEN", u.as_str()]))).collect();
+        self.reading(move |t| {
+            let mut seen = Vec::new();
+            for (user, k) in keys {
+                if let Some(at) = read(t, &k)? {
+                    seen.push((user, at));
+                }
+            }
+            Ok(seen)
+        })
+        .await
+    }
+
     async fn put_connection(&self, connection: &Connection) -> StoreResult<()> {
         let k = connection_key(&connection.tenant_id, &connection.user_id, &connection.id);
         self.put(k, connection.clone()).await

@@ -4,6 +4,7 @@ pub mod conversations;
 pub mod delivery;
 pub mod identity;
 pub mod messages;
+pub mod presence;
 pub mod reads;
 pub mod storefronts;
 pub mod sync;

@@ -10,6 +10,16 @@ use crate::AppError;
 
 pub const MAX_PAGE: usize = 100;
 
+/// A directory entry: the user, whether they are online, when they were last seen.
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DirectoryEntry {
+    #[serde(flatten)]
+    pub user: User,
+    pub online: bool,
+    pub last_seen_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// The directory, filtered by `q` (case-insensitive, on name and id).
 pub async fn list_users(
     app: &App,
@@ -17,22 +27,23 @@ pub async fn list_users(
     q: Option<&str>,
     cursor: Option<&str>,
     limit: usize,
-) -> Result<Page<User>, AppError> {
+) -> Result<Page<DirectoryEntry>, AppError> {
     who.require_signed_in()?;
+    let q = crate::domain::SearchQuery::parse(q)?;
     let page = app.store.list_users(&who.tenant_id, cursor, limit.clamp(1, MAX_PAGE)).await?;
-    let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()).map(str::to_lowercase) else {
-        return Ok(page);
-    };
-    Ok(Page {
-        items: page
-            .items
-            .into_iter()
-            .filter(|u| {
-                u.name.as_str().to_lowercase().contains(&q) || u.id.as_str().to_lowercase().contains(&q)
-            })
-            .collect(),
-        next_cursor: page.next_cursor,
-    })
+    let users: Vec<User> = page
+        .items
+        .into_iter()
+        .filter(|u| q.as_ref().is_none_or(|q| q.matches(u.name.as_str()) || q.matches(u.id.as_str())))
+        .collect();
+    let ids: Vec<UserId> = users.iter().map(|u| u.id.clone()).collect();
+    let presence = super::presence::presence_of(app, who, &ids).await?;
+    let items = users
+        .into_iter()
+        .zip(presence)
+        .map(|(user, (online, last_seen_at))| DirectoryEntry { user, online, last_seen_at })
+        .collect();
+    Ok(Page { items, next_cursor: page.next_cursor })
 }
 
 #[derive(Debug, Deserialize)]

@@ -138,7 +138,11 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     counter.take();
 
     assert_eq!(ws::connect(&app, &ws_event("$connect", "alice-1=", &alice, None)).await.status_code, 200);
-    assert_eq!(counter.take(), counts(&[("PutItem", 1)]), "connect");
+    assert_eq!(
+        counter.take(),
+        counts(&[("PutItem", 1), ("Query", 1 + 1 + 1)]),
+        "connect: the record, then presence (her connections, her recent conversations, bob's connections)"
+    );
     ws::connect(&app, &ws_event("$connect", "bob-1=", &bob, None)).await;
     counter.take();
 
@@ -189,5 +193,9 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     assert_eq!(counter.take(), counts(&[("Query", 1)]), "one sync page");
 
     assert_eq!(ws::disconnect(&app, &ws_event("$disconnect", "alice-1=", &alice, None)).await.status_code, 200);
-    assert_eq!(counter.take(), counts(&[("DeleteItem", 1)]), "disconnect");
+    assert_eq!(
+        counter.take(),
+        counts(&[("DeleteItem", 1), ("PutItem", 1), ("Query", 1 + 1 + 1)]),
+        "disconnect: the record, then presence (her connections, last seen, her recent conversations, bob's connections)"
+    );
 }

@@ -241,6 +241,17 @@ async fn counters_and_claims_hold_across_calls(store: &dyn Store) {
     assert!(store.try_claim(&tid("t1"), "typing:x", until(2), until(4)).await.unwrap(), "free again once it lapsed");
 }
 
+async fn last_seen_times_are_kept_per_user(store: &dyn Store) {
+    let at = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+    store.put_last_seen(&tid("t1"), &uid("u1"), at).await.unwrap();
+    store.put_last_seen(&tid("t1"), &uid("u1"), at + Duration::seconds(5)).await.unwrap();
+    store.put_last_seen(&tid("t1"), &uid("u2"), at).await.unwrap();
+    let mut seen = store.get_last_seen(&tid("t1"), &[uid("u1"), uid("u2"), uid("never")]).await.unwrap();
+    seen.sort();
+    assert_eq!(seen, vec![(uid("u1"), at + Duration::seconds(5)), (uid("u2"), at)]);
+    assert!(store.get_last_seen(&tid("t2"), &[uid("u1")]).await.unwrap().is_empty());
+}
+
 async fn connections_expire_and_are_deleted_one_by_one(store: &dyn Store) {
     let now = Utc::now();
     let conn = |id: &str, expires_in: i64| Connection {
@@ -287,6 +298,7 @@ async fn run_suite(store: Arc<dyn Store>) {
     edits_replace_messages_and_the_newest_one_s_preview(store.as_ref()).await;
     event_feeds_list_in_order_after_a_cursor(store.as_ref()).await;
     counters_and_claims_hold_across_calls(store.as_ref()).await;
+    last_seen_times_are_kept_per_user(store.as_ref()).await;
     connections_expire_and_are_deleted_one_by_one(store.as_ref()).await;
     storefronts_are_found_from_their_id_alone(store.as_ref()).await;
 }

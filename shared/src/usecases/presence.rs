@@ -1,0 +1,69 @@
+//! Presence: a user is online while one of their connections is live. Who shares a
+//! conversation with them hears when that changes; `GET /v1/users` shows it.
+
+use chrono::{DateTime, Utc};
+use futures_util::future::join_all;
+use serde_json::json;
+
+use super::delivery::deliver_to_users;
+use super::Identity;
+use crate::app::App;
+use crate::domain::{ConnectionId, UserId};
+use crate::AppError;
+
+/// How many of a user's most recent conversations define who hears of their presence, and
+/// how many people that can be at most: presence is a courtesy, not worth a fan-out to a
+/// whole tenant.
+const PRESENCE_CONVERSATIONS: usize = 50;
+const PRESENCE_AUDIENCE: usize = 500;
+
+/// After `$connect`: if this is the user's only live connection, they just came online.
+pub async fn connected(app: &App, who: &Identity, connection: &ConnectionId) -> Result<(), AppError> {
+    let live = app.store.list_user_connections(&who.tenant_id, &who.user_id, app.clock.now()).await?;
+    if live.iter().all(|c| c.id == *connection) {
+        announce(app, who, true, None).await?;
+    }
+    Ok(())
+}
+
+/// After `$disconnect`: with no live connection left, the user is offline as of now.
+pub async fn disconnected(app: &App, who: &Identity) -> Result<(), AppError> {
+    let now = app.clock.now();
+    if app.store.list_user_connections(&who.tenant_id, &who.user_id, now).await?.is_empty() {
+        app.store.put_last_seen(&who.tenant_id, &who.user_id, now).await?;
+        announce(app, who, false, Some(now)).await?;
+    }
+    Ok(())
+}
+
+async fn announce(app: &App, who: &Identity, online: bool, last_seen_at: Option<DateTime<Utc>>) -> Result<(), AppError> {
+    if who.conversation_scope.is_some() {
+        return Ok(()); // guests come and go without telling anyone
+    }
+    let page = app.store.list_user_conversations(&who.tenant_id, &who.user_id, None, PRESENCE_CONVERSATIONS).await?;
+    let mut audience: Vec<UserId> = Vec::new();
+    for entry in &page.items {
+        for p in &entry.conversation.participants {
+            if p.user_id != who.user_id && !audience.contains(&p.user_id) && audience.len() < PRESENCE_AUDIENCE {
+                audience.push(p.user_id.clone());
+            }
+        }
+    }
+    let event = json!({ "type": "presence", "userId": who.user_id, "online": online, "lastSeenAt": last_seen_at });
+    deliver_to_users(app, &who.tenant_id, &audience, &event.to_string(), None).await
+}
+
+/// Whether each user is online now, and when each was last seen.
+pub async fn presence_of(app: &App, who: &Identity, users: &[UserId]) -> Result<Vec<(bool, Option<DateTime<Utc>>)>, AppError> {
+    let now = app.clock.now();
+    let online = join_all(users.iter().map(|u| app.store.list_user_connections(&who.tenant_id, u, now))).await;
+    let seen = app.store.get_last_seen(&who.tenant_id, users).await?;
+    users
+        .iter()
+        .zip(online)
+        .map(|(u, live)| {
+            let last_seen = seen.iter().find(|(id, _)| id == u).map(|(_, at)| *at);
+            Ok((!live?.is_empty(), last_seen))
+        })
+        .collect()
+}
