@@ -9,6 +9,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod i18n;
 pub mod ports;
 pub mod protocol;
 pub mod usecases;

@@ -112,6 +112,13 @@ pub trait Store: Send + Sync {
         members: &[Member],
         unique_key: Option<&str>,
     ) -> StoreResult<Upserted<Conversation>>;
+    /// Replaces a conversation's details (title, participants), wherever lists show them.
+    async fn update_conversation(&self, conversation: &Conversation) -> StoreResult<()>;
+    /// Adds members (or rewrites existing ones, e.g. a new owner) to a conversation and to
+    /// their conversation lists.
+    async fn put_members(&self, conversation: &Conversation, members: &[Member]) -> StoreResult<()>;
+    /// Removes a member from a conversation and from their list; `false` if not a member.
+    async fn remove_member(&self, conversation: &Conversation, user: &UserId) -> StoreResult<bool>;
     async fn get_conversation(
         &self,
         tenant: &TenantId,

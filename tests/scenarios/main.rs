@@ -5,6 +5,7 @@ mod support;
 mod bad_input;
 mod chat;
 mod editing;
+mod groups;
 mod presence;
 mod reading;
 mod signals;

@@ -502,6 +502,68 @@ impl Store for DynamoStore {
         Ok(Upserted { value: conversation.clone(), created: true })
     }
 
+    async fn update_conversation(&self, conversation: &Conversation) -> StoreResult<()> {
+        let tenant = &conversation.tenant_id;
+        let pk = conversation_pk(tenant, &conversation.id);
+        let stored = self.get_conversation(tenant, &conversation.id).await?.context("updating a missing conversation")?;
+        // Activity and preview belong to the messages; only the details change here.
+        let updated = Conversation {
+            activity: stored.activity.clone(),
+            last_activity_at: stored.last_activity_at,
+            last_message: stored.last_message.clone(),
+            ..conversation.clone()
+        };
+        let snapshot = serde_json::to_string(&updated).map_err(anyhow::Error::from)?;
+        let members = self.list_members(tenant, &conversation.id).await?;
+        let mut sort_keys = vec![(META_SK.to_string(), "data")];
+        sort_keys.extend(members.iter().map(|m| (member_sk(&m.user_id), "conv")));
+        // Each write is conditional on the activity it read: a message landing meanwhile wrote a
+        // newer snapshot, and the details are written again on top of that one.
+        let writes = sort_keys.into_iter().map(|(sk, attribute)| {
+            self.client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(key(pk.clone(), sk)))
+                .update_expression("SET #a = :snapshot")
+                .condition_expression("attribute_exists(PK) AND activity = :activity")
+                .expression_attribute_names("#a", attribute)
+                .expression_attribute_values(":snapshot", s(snapshot.clone()))
+                .expression_attribute_values(":activity", s(&stored.activity))
+                .send()
+        });
+        let mut raced = false;
+        for result in join_all(writes).await {
+            match result {
+                Ok(_) => {}
+                Err(e) if is_condition_failure(&e) => raced = true,
+                Err(e) => return Err(StoreError(e.into())),
+            }
+        }
+        if raced {
+            return Box::pin(self.update_conversation(conversation)).await;
+        }
+        Ok(())
+    }
+
+    async fn put_members(&self, conversation: &Conversation, members: &[Member]) -> StoreResult<()> {
+        let current = self.get_conversation(&conversation.tenant_id, &conversation.id).await?.context("members of a missing conversation")?;
+        let items = members.iter().map(|m| self.member_item(&current, m)).collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(self.batch_put(items).await?)
+    }
+
+    async fn remove_member(&self, conversation: &Conversation, user: &UserId) -> StoreResult<bool> {
+        let out = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(conversation_pk(&conversation.tenant_id, &conversation.id), member_sk(user))))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(anyhow::Error::from)?;
+        Ok(out.attributes.is_some())
+    }
+
     async fn get_conversation(&self, tenant: &TenantId, id: &ConversationId) -> StoreResult<Option<Conversation>> {
         self.get_data(key(conversation_pk(tenant, id), META_SK)).await
     }

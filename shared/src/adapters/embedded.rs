@@ -343,6 +343,43 @@ impl Store for EmbeddedStore {
         .await
     }
 
+    async fn update_conversation(&self, conversation: &Conversation) -> StoreResult<()> {
+        let conversation = conversation.clone();
+        self.writing(move |t| {
+            let k = conversation_key(&conversation.tenant_id, &conversation.id);
+            let stored: Conversation = read(t, &k)?.context("updating a missing conversation")?;
+            // Activity and preview belong to the messages; only the details change here.
+            let updated = Conversation { activity: stored.activity, last_activity_at: stored.last_activity_at, last_message: stored.last_message, ..conversation };
+            write(t, &k, &updated)
+        })
+        .await
+    }
+
+    async fn put_members(&self, conversation: &Conversation, members: &[Member]) -> StoreResult<()> {
+        let (tenant, id) = (conversation.tenant_id.clone(), conversation.id.clone());
+        let members = members.to_vec();
+        self.writing(move |t| {
+            let current: Conversation = read(t, &conversation_key(&tenant, &id))?.context("members of a missing conversation")?;
+            for m in &members {
+                write(t, &member_key(&tenant, &id, &m.user_id), m)?;
+                t.insert(inbox_key(&tenant, &m.user_id, &current.activity, &id).as_str(), &[][..])?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn remove_member(&self, conversation: &Conversation, user: &UserId) -> StoreResult<bool> {
+        let (tenant, id, user) = (conversation.tenant_id.clone(), conversation.id.clone(), user.clone());
+        self.writing(move |t| {
+            let current: Conversation = read(t, &conversation_key(&tenant, &id))?.context("members of a missing conversation")?;
+            let removed = t.remove(member_key(&tenant, &id, &user).as_str())?.is_some();
+            t.remove(inbox_key(&tenant, &user, &current.activity, &id).as_str())?;
+            Ok(removed)
+        })
+        .await
+    }
+
     async fn get_conversation(&self, tenant: &TenantId, id: &ConversationId) -> StoreResult<Option<Conversation>> {
         self.get(conversation_key(tenant, id)).await
     }

@@ -60,6 +60,9 @@ pub struct Message {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_message_id: Option<ClientMessageId>,
     pub kind: MessageKind,
+    /// For `system` messages: what happened, for clients that word it themselves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<serde_json::Value>,
     pub created_at: DateTime<Utc>,
     #[serde(default)]
     pub edited_at: Option<DateTime<Utc>>,

@@ -13,13 +13,15 @@ use serde_json::json;
 use super::extract::{Caller, JsonBody, QueryParams};
 use crate::app::App;
 use crate::domain::ConversationKind;
-use crate::usecases::{conversations, messages, reads};
+use crate::usecases::{conversations, groups, messages, reads};
 use crate::AppError;
 
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/v1/conversations", get(list).post(create))
-        .route("/v1/conversations/{id}", get(details))
+        .route("/v1/conversations/{id}", get(details).patch(rename))
+        .route("/v1/conversations/{id}/members", axum::routing::post(add_members))
+        .route("/v1/conversations/{id}/members/{user_id}", axum::routing::delete(remove_member))
         .route("/v1/conversations/{id}/messages", get(history).post(send))
         .route("/v1/conversations/{id}/messages/{message_id}", axum::routing::patch(edit).delete(delete))
         .route("/v1/conversations/{id}/read", axum::routing::post(mark_read))
@@ -140,4 +142,42 @@ async fn delete(
     Path((id, message_id)): Path<(String, String)>,
 ) -> Result<impl IntoResponse, AppError> {
     Ok(Json(messages::delete_message(&app, &who, &id, &message_id, None).await?.0))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RenameBody {
+    title: String,
+}
+
+async fn rename(
+    State(app): State<Arc<App>>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<RenameBody>,
+) -> Result<impl IntoResponse, AppError> {
+    Ok(Json(groups::rename(&app, &who, &id, &body.title).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AddMembersBody {
+    user_ids: Vec<String>,
+}
+
+async fn add_members(
+    State(app): State<Arc<App>>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<AddMembersBody>,
+) -> Result<impl IntoResponse, AppError> {
+    Ok(Json(groups::add_members(&app, &who, &id, &body.user_ids).await?))
+}
+
+async fn remove_member(
+    State(app): State<Arc<App>>,
+    Caller(who): Caller,
+    Path((id, user_id)): Path<(String, String)>,
+) -> Result<impl IntoResponse, AppError> {
+    Ok(Json(groups::remove_member(&app, &who, &id, &user_id).await?))
 }

@@ -118,7 +118,12 @@ pub async fn create_conversation(
         participants(app, &who.tenant_id, &members).await?,
     );
     let stored = app.store.create_conversation(&conversation, &members, unique_key.as_deref()).await?;
-    Ok(Upserted { value: view(app, stored.value).await?, created: stored.created })
+    let view = get_view(app, stored.value).await?;
+    if stored.created {
+        let event = serde_json::json!({ "type": "conversation.created", "conversation": view });
+        super::delivery::publish_to_members(app, &view.conversation, event, None).await?;
+    }
+    Ok(Upserted { value: view, created: stored.created })
 }
 
 pub fn check_group_size(app: &App, members: usize) -> Result<(), AppError> {
@@ -167,7 +172,7 @@ async fn existing_user(app: &App, who: &Identity, raw: &str) -> Result<User, App
 
 pub async fn get_conversation(app: &App, who: &Identity, id: &str) -> Result<ConversationView, AppError> {
     let (conversation, _) = require_member(app, who, id).await?;
-    view(app, conversation).await
+    get_view(app, conversation).await
 }
 
 /// One line of the conversation list.
@@ -242,7 +247,8 @@ pub async fn list_conversations(
     }
 }
 
-async fn view(app: &App, conversation: Conversation) -> Result<ConversationView, AppError> {
+/// A conversation with its members' names and read markers.
+pub async fn get_view(app: &App, conversation: Conversation) -> Result<ConversationView, AppError> {
     let members = app.store.list_members(&conversation.tenant_id, &conversation.id).await?;
     let ids: Vec<UserId> = members.iter().map(|m| m.user_id.clone()).collect();
     let users = app.store.get_users(&conversation.tenant_id, &ids).await?;

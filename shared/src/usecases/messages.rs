@@ -35,6 +35,7 @@ pub async fn send_message(
         body: Some(MessageBody::parse(body)?),
         client_message_id: client_message_id.map(ClientMessageId::parse).transpose()?,
         kind: MessageKind::User,
+        system: None,
         created_at: app.clock.now(),
         edited_at: None,
         deleted_at: None,

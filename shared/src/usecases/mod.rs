@@ -2,6 +2,7 @@
 
 pub mod conversations;
 pub mod delivery;
+pub mod groups;
 pub mod identity;
 pub mod messages;
 pub mod presence;

@@ -135,6 +135,8 @@ async fn connect_message_and_disconnect_events_run_the_whole_lifecycle() {
     .value
     .conversation
     .id;
+    let created = f.push.0.lock().unwrap().drain(..).map(|(_, frame)| frame["type"].clone()).collect::<Vec<_>>();
+    assert_eq!(created, ["conversation.created"], "alice's socket hears of the new conversation");
     let send = route_event(
         "example-apigw-websocket-request.json",
         "sendMessage",

@@ -51,6 +51,7 @@ fn message(c: &Conversation, id: &str, sender: &str, cmid: Option<&str>) -> Mess
         body: Some(MessageBody::parse(format!("body of {id}")).unwrap()),
         client_message_id: cmid.map(|c| ClientMessageId::parse(c).unwrap()),
         kind: MessageKind::User,
+        system: None,
         created_at: Utc::now(),
         edited_at: None,
         deleted_at: None,

@@ -1,0 +1,129 @@
+//! Managing a group: rename, add and remove members, leave. Each change leaves a `system`
+//! message in the conversation and sends `conversation.updated`.
+
+use serde_json::json;
+
+use super::conversations::{check_group_size, participants, require_member, ConversationView};
+use super::delivery::{publish, publish_to_members};
+use super::Identity;
+use crate::app::App;
+use crate::domain::*;
+use crate::i18n::{group_change, GroupChange};
+use crate::protocol::Event;
+use crate::AppError;
+
+/// Loads a group the caller belongs to; with `owner`, the caller must own it.
+async fn group(app: &App, who: &Identity, id: &str, owner: bool) -> Result<(Conversation, Member), AppError> {
+    let (conversation, member) = require_member(app, who, id).await?;
+    if conversation.kind != ConversationKind::Group {
+        return Err(AppError::invalid("only a group can be changed"));
+    }
+    if owner && member.role != MemberRole::Owner {
+        return Err(AppError::forbidden("only the group's owner can do this"));
+    }
+    Ok((conversation, member))
+}
+
+pub async fn rename(app: &App, who: &Identity, id: &str, title: &str) -> Result<ConversationView, AppError> {
+    let (mut conversation, _) = group(app, who, id, true).await?;
+    let title = parse_text("title", title, 120)?;
+    conversation.title = Some(title.clone());
+    app.store.update_conversation(&conversation).await?;
+    let system = json!({ "change": "renamed", "actorId": who.user_id, "title": title });
+    let text = |locale| group_change(locale, &GroupChange::Renamed { actor: &who.name, title: &title });
+    announce(app, who, &conversation, system, text, &[]).await
+}
+
+pub async fn add_members(app: &App, who: &Identity, id: &str, user_ids: &[String]) -> Result<ConversationView, AppError> {
+    let (mut conversation, _) = group(app, who, id, true).await?;
+    let current = app.store.list_members(&who.tenant_id, &conversation.id).await?;
+    let now = app.clock.now();
+    let mut added: Vec<Member> = Vec::new();
+    for raw in user_ids {
+        let user_id = UserId::parse(raw.as_str())?;
+        if app.store.get_user(&who.tenant_id, &user_id).await?.is_none() {
+            return Err(AppError::NotFound(format!("user {user_id} not found")));
+        }
+        if !current.iter().any(|m| m.user_id == user_id) && !added.iter().any(|m| m.user_id == user_id) {
+            added.push(Member::new(user_id, MemberRole::Member, now));
+        }
+    }
+    if added.is_empty() {
+        return Err(AppError::invalid("invalid userIds: no one to add"));
+    }
+    check_group_size(app, current.len() + added.len())?;
+    app.store.put_members(&conversation, &added).await?;
+    let new_people = participants(app, &who.tenant_id, &added).await?;
+    conversation.participants.extend(new_people.iter().cloned());
+    app.store.update_conversation(&conversation).await?;
+    let names: Vec<String> = new_people.iter().map(|p| p.name.clone()).collect();
+    let system = json!({ "change": "added", "actorId": who.user_id, "userIds": added.iter().map(|m| &m.user_id).collect::<Vec<_>>() });
+    let text = |locale| group_change(locale, &GroupChange::Added { actor: &who.name, names: &names });
+    announce(app, who, &conversation, system, text, &[]).await
+}
+
+/// Removes `user_id`: the owner removes anyone, anyone removes themself (leaves). When the
+/// last owner leaves, the longest-standing member becomes owner.
+pub async fn remove_member(app: &App, who: &Identity, id: &str, user_id: &str) -> Result<ConversationView, AppError> {
+    let leaving = user_id == who.user_id.as_str();
+    let (mut conversation, _) = group(app, who, id, !leaving).await?;
+    let target = UserId::parse(user_id).map_err(|_| AppError::not_found("member"))?;
+    if !app.store.remove_member(&conversation, &target).await? {
+        return Err(AppError::not_found("member"));
+    }
+    let name = conversation.participants.iter().find(|p| p.user_id == target).map_or_else(|| target.to_string(), |p| p.name.clone());
+    conversation.participants.retain(|p| p.user_id != target);
+    let remaining = app.store.list_members(&who.tenant_id, &conversation.id).await?;
+    if !remaining.is_empty() && !remaining.iter().any(|m| m.role == MemberRole::Owner) {
+        let mut heir = remaining.iter().min_by_key(|m| m.joined_at).cloned().expect("not empty");
+        heir.role = MemberRole::Owner;
+        app.store.put_members(&conversation, &[heir]).await?;
+    }
+    app.store.update_conversation(&conversation).await?;
+    let system = json!({ "change": if leaving { "left" } else { "removed" }, "actorId": who.user_id, "userIds": [target] });
+    let text = |locale| {
+        if leaving {
+            group_change(locale, &GroupChange::Left { name: &name })
+        } else {
+            group_change(locale, &GroupChange::Removed { actor: &who.name, name: &name })
+        }
+    };
+    // The removed member hears of it once more, and then nothing from this conversation.
+    announce(app, who, &conversation, system, text, &[target]).await
+}
+
+/// Leaves the system message, then sends `conversation.updated` to the members and to
+/// `also` (members who just left).
+async fn announce(
+    app: &App,
+    who: &Identity,
+    conversation: &Conversation,
+    system: serde_json::Value,
+    text: impl Fn(Locale) -> String,
+    also: &[UserId],
+) -> Result<ConversationView, AppError> {
+    let tenant = app.store.get_tenant(&who.tenant_id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
+    let message = Message {
+        tenant_id: who.tenant_id.clone(),
+        conversation_id: conversation.id.clone(),
+        id: MessageId::parse(app.ids.ulid())?,
+        sender_id: who.user_id.clone(),
+        sender_name: who.name.clone(),
+        body: Some(MessageBody::parse(text(tenant.locale))?),
+        client_message_id: None,
+        kind: MessageKind::System,
+        system: Some(system.clone()),
+        created_at: app.clock.now(),
+        edited_at: None,
+        deleted_at: None,
+    };
+    let stored = app.store.append_message(&message).await?.value;
+    let new_message = Event::MessageNew { conversation_id: conversation.id.as_str(), message: &stored }.to_value();
+    publish_to_members(app, conversation, new_message, None).await?;
+    let view = super::conversations::get_view(app, conversation.clone()).await?;
+    let mut audience: Vec<UserId> = view.members.iter().map(|m| m.user_id.clone()).collect();
+    audience.extend(also.iter().cloned());
+    let event = json!({ "type": "conversation.updated", "conversation": view, "change": system });
+    publish(app, &who.tenant_id, &audience, event, None).await?;
+    Ok(view)
+}
