@@ -8,6 +8,7 @@ mod editing;
 mod groups;
 mod presence;
 mod reading;
+mod search;
 mod signals;
 mod storefront;
 mod sync;

@@ -76,6 +76,7 @@ struct HistoryQuery {
     before: Option<String>,
     after: Option<String>,
     limit: Option<usize>,
+    q: Option<String>,
 }
 
 async fn history(
@@ -84,7 +85,11 @@ async fn history(
     Path(id): Path<String>,
     QueryParams(q): QueryParams<HistoryQuery>,
 ) -> Result<impl IntoResponse, AppError> {
-    let page = messages::history(&app, &who, &id, q.before.as_deref(), q.after.as_deref(), q.limit).await?;
+    let page = match (q.q.as_deref(), q.after.is_some()) {
+        (Some(_), true) => return Err(AppError::invalid("a search walks back in time: use `before`, not `after`")),
+        (Some(text), false) => messages::search(&app, &who, &id, text, q.before.as_deref(), q.limit).await?,
+        (None, _) => messages::history(&app, &who, &id, q.before.as_deref(), q.after.as_deref(), q.limit).await?,
+    };
     Ok(Json(page))
 }
 

@@ -64,6 +64,9 @@ pub struct HistoryPage {
     pub newer_cursor: Option<MessageId>,
 }
 
+/// How many messages one search request reads at most; the rest is behind `olderCursor`.
+const MAX_SEARCH_SCAN: usize = 5000;
+
 pub async fn history(
     app: &App,
     who: &Identity,
@@ -73,6 +76,64 @@ pub async fn history(
     limit: Option<usize>,
 ) -> Result<HistoryPage, AppError> {
     let (conversation, _) = require_member(app, who, conversation_id).await?;
+    history_of(app, &conversation, before, after, limit).await
+}
+
+/// Messages whose text contains `q` (case- and accent-insensitive), newest first as they are
+/// found, walking the conversation back from `before` (or its newest message). Deleted
+/// messages never match. One request reads at most `MAX_SEARCH_SCAN` messages: a search that
+/// stops early returns `olderCursor` to continue from.
+pub async fn search(
+    app: &App,
+    who: &Identity,
+    conversation_id: &str,
+    q: &str,
+    before: Option<&str>,
+    limit: Option<usize>,
+) -> Result<HistoryPage, AppError> {
+    let (conversation, _) = require_member(app, who, conversation_id).await?;
+    let Some(query) = SearchQuery::parse(Some(q))? else {
+        return history_of(app, &conversation, before, None, limit).await;
+    };
+    let limit = limit.unwrap_or(DEFAULT_HISTORY_PAGE).clamp(1, MAX_HISTORY_PAGE);
+    let mut range = match before {
+        Some(b) => HistoryRange::Before(check_cursor("before", b)?),
+        None => HistoryRange::Latest,
+    };
+    let mut found: Vec<Message> = Vec::new();
+    let mut scanned = 0;
+    loop {
+        let slice = app.store.list_messages(&who.tenant_id, &conversation.id, &range, MAX_HISTORY_PAGE).await?;
+        let Some(oldest) = slice.messages.first().map(|m| m.id.clone()) else {
+            return Ok(HistoryPage { messages: found, older_cursor: None, newer_cursor: None });
+        };
+        for m in slice.messages.iter().rev() {
+            scanned += 1;
+            if m.body.as_ref().is_some_and(|b| query.matches(b.as_str())) {
+                found.insert(0, m.clone());
+                if found.len() == limit {
+                    let more = slice.more || m.id != oldest;
+                    return Ok(HistoryPage { messages: found, older_cursor: more.then(|| m.id.clone()), newer_cursor: None });
+                }
+            }
+        }
+        if !slice.more {
+            return Ok(HistoryPage { messages: found, older_cursor: None, newer_cursor: None });
+        }
+        if scanned >= MAX_SEARCH_SCAN {
+            return Ok(HistoryPage { messages: found, older_cursor: Some(oldest), newer_cursor: None });
+        }
+        range = HistoryRange::Before(oldest.to_string());
+    }
+}
+
+async fn history_of(
+    app: &App,
+    conversation: &Conversation,
+    before: Option<&str>,
+    after: Option<&str>,
+    limit: Option<usize>,
+) -> Result<HistoryPage, AppError> {
     let range = match (before, after) {
         (Some(_), Some(_)) => return Err(AppError::invalid("use either `before` or `after`, not both")),
         (Some(b), None) => HistoryRange::Before(check_cursor("before", b)?),
@@ -80,7 +141,7 @@ pub async fn history(
         (None, None) => HistoryRange::Latest,
     };
     let limit = limit.unwrap_or(DEFAULT_HISTORY_PAGE).clamp(1, MAX_HISTORY_PAGE);
-    let slice = app.store.list_messages(&who.tenant_id, &conversation.id, &range, limit).await?;
+    let slice = app.store.list_messages(&conversation.tenant_id, &conversation.id, &range, limit).await?;
     let first = slice.messages.first().map(|m| m.id.clone());
     let last = slice.messages.last().map(|m| m.id.clone());
     let (older_cursor, newer_cursor) = match range {
