@@ -3,6 +3,7 @@
 mod demo;
 mod gateway;
 mod push;
+mod queue;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -15,7 +16,8 @@ use axum::Router;
 use clap::{Args, Parser, Subcommand};
 use missive::adapters::dynamo::DynamoStore;
 use missive::adapters::embedded::EmbeddedStore;
-use missive::ports::Store;
+use missive::adapters::sqs_queue::SqsQueue;
+use missive::ports::QueueName;
 use missive::config::Config;
 use missive::App;
 use tokio::sync::watch;
@@ -185,21 +187,34 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
     let args = &cli.serve;
     let config = config(&cli.secrets)?;
     let jwt_secret = config.jwt_secret.clone();
-    let store: Arc<dyn Store> = match args.backend {
-        Backend::Embedded => Arc::new(EmbeddedStore::open(&args.data_dir)?),
+    let push = Arc::new(LocalPush::default());
+    let (stop, stopped) = watch::channel(false);
+    let app = match args.backend {
+        Backend::Embedded => {
+            let store = Arc::new(EmbeddedStore::open(&args.data_dir)?);
+            let jobs = Arc::new(queue::LocalQueue::default());
+            let app = Arc::new(App::new(config, store, push.clone(), jobs.clone()));
+            for name in QueueName::ALL {
+                tokio::spawn(queue::work(app.clone(), jobs.clone(), name, stopped.clone()));
+            }
+            app
+        }
         Backend::Aws => {
             let sdk = missive::adapters::aws::sdk_config().await;
-            tracing::info!(table = %args.table, "using DynamoDB");
-            Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &args.table))
+            tracing::info!(table = %args.table, "using DynamoDB and SQS");
+            let store = Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &args.table));
+            let urls = missive::adapters::aws::queue_urls(&sdk, &args.table).await?;
+            let sqs = aws_sdk_sqs::Client::new(&sdk);
+            let jobs = Arc::new(SqsQueue::new(sqs.clone(), urls.clone()));
+            let app = Arc::new(App::new(config, store, push.clone(), jobs));
+            tokio::spawn(queue::poll_sqs(app.clone(), sqs, urls[&QueueName::Notifications].clone(), stopped.clone()));
+            app
         }
     };
-    let push = Arc::new(LocalPush::default());
-    let app = Arc::new(App::new(config, store, push.clone()));
     if !args.no_demo && demo::seed(&app).await? {
         tracing::info!("created the demo tenant `{}`", demo::DEMO_TENANT);
     }
 
-    let (stop, stopped) = watch::channel(false);
     let gateway = Gateway {
         app: app.clone(),
         push,

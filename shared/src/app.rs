@@ -5,19 +5,20 @@ use std::sync::Arc;
 
 use crate::auth::TokenVerifier;
 use crate::config::Config;
-use crate::ports::{Clock, Ids, Push, Store, SystemClock, UlidIds};
+use crate::ports::{Clock, Ids, JobQueue, Push, Store, SystemClock, UlidIds};
 
 pub struct App {
     pub config: Config,
     pub tokens: TokenVerifier,
     pub store: Arc<dyn Store>,
     pub push: Arc<dyn Push>,
+    pub jobs: Arc<dyn JobQueue>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn Ids>,
 }
 
 impl App {
-    pub fn new(config: Config, store: Arc<dyn Store>, push: Arc<dyn Push>) -> Self {
+    pub fn new(config: Config, store: Arc<dyn Store>, push: Arc<dyn Push>, jobs: Arc<dyn JobQueue>) -> Self {
         let tokens = TokenVerifier::new(
             config.jwt_secret.expose().as_bytes(),
             config.guest_secret.expose().as_bytes(),
@@ -29,6 +30,7 @@ impl App {
             tokens,
             store,
             push,
+            jobs,
             clock: Arc::new(SystemClock),
             ids: Arc::new(UlidIds::default()),
         }

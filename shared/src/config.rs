@@ -67,6 +67,9 @@ pub struct Limits {
     pub typing_interval: Duration,
     /// How long clients show a `typing` start without a refresh.
     pub typing_expiry: Duration,
+    /// Events for more recipients than this are published by a queue worker, so that the
+    /// sender's answer does not wait for the fan-out.
+    pub fan_out_threshold: usize,
 }
 
 impl Default for Limits {
@@ -83,6 +86,7 @@ impl Default for Limits {
             rate_window: Duration::from_secs(10),
             typing_interval: Duration::from_secs(2),
             typing_expiry: Duration::from_secs(6),
+            fan_out_threshold: 50,
         }
     }
 }
@@ -118,6 +122,10 @@ impl Config {
         }
         config.jwt_issuer = non_empty("MISSIVE_JWT_ISSUER");
         config.jwt_audience = non_empty("MISSIVE_JWT_AUDIENCE");
+        if let Some(n) = non_empty("MISSIVE_FANOUT_THRESHOLD") {
+            config.limits.fan_out_threshold =
+                n.parse().map_err(|_| ConfigError::Invalid("MISSIVE_FANOUT_THRESHOLD", "expected a number".into()))?;
+        }
         if let Some(max) = non_empty("MISSIVE_MAX_FRAMES_PER_10S") {
             config.limits.max_frames_per_window =
                 max.parse().map_err(|_| ConfigError::Invalid("MISSIVE_MAX_FRAMES_PER_10S", "expected a number".into()))?;

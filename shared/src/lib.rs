@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod i18n;
+pub mod jobs;
 pub mod ports;
 pub mod protocol;
 pub mod usecases;

@@ -5,6 +5,7 @@ mod support;
 mod bad_input;
 mod chat;
 mod editing;
+mod fanout;
 mod groups;
 mod presence;
 mod reading;

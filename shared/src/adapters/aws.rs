@@ -18,6 +18,8 @@ pub struct AwsSettings {
     pub table: String,
     /// `MISSIVE_WS_ENDPOINT`: the WebSocket API's management endpoint, for pushes.
     pub ws_endpoint: Option<String>,
+    /// `MISSIVE_NOTIFICATIONS_QUEUE_URL`, `MISSIVE_EMAILS_QUEUE_URL`.
+    pub queue_urls: std::collections::HashMap<crate::ports::QueueName, String>,
 }
 
 impl AwsSettings {
@@ -26,6 +28,13 @@ impl AwsSettings {
         Ok(Self {
             table: non_empty("MISSIVE_TABLE").ok_or(ConfigError::Missing("MISSIVE_TABLE"))?,
             ws_endpoint: non_empty("MISSIVE_WS_ENDPOINT"),
+            queue_urls: [
+                (crate::ports::QueueName::Notifications, non_empty("MISSIVE_NOTIFICATIONS_QUEUE_URL")),
+                (crate::ports::QueueName::Emails, non_empty("MISSIVE_EMAILS_QUEUE_URL")),
+            ]
+            .into_iter()
+            .filter_map(|(name, url)| url.map(|u| (name, u)))
+            .collect(),
         })
     }
 
@@ -103,7 +112,31 @@ pub async fn lambda_app() -> anyhow::Result<std::sync::Arc<crate::App>> {
     let sdk = sdk_config().await;
     let store = super::dynamo::DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &settings.table);
     let push = super::apigw_push::ApiGatewayPush::new(&sdk, settings.require_ws_endpoint()?);
-    Ok(std::sync::Arc::new(crate::App::new(config, std::sync::Arc::new(store), std::sync::Arc::new(push))))
+    if !settings.queue_urls.contains_key(&crate::ports::QueueName::Notifications) {
+        return Err(ConfigError::Missing("MISSIVE_NOTIFICATIONS_QUEUE_URL").into());
+    }
+    let jobs = super::sqs_queue::SqsQueue::new(aws_sdk_sqs::Client::new(&sdk), settings.queue_urls.clone());
+    Ok(std::sync::Arc::new(crate::App::new(
+        config,
+        std::sync::Arc::new(store),
+        std::sync::Arc::new(push),
+        std::sync::Arc::new(jobs),
+    )))
+}
+
+/// The URLs of the queues `create_queues` made for `prefix`.
+pub async fn queue_urls(
+    sdk: &aws_config::SdkConfig,
+    prefix: &str,
+) -> anyhow::Result<std::collections::HashMap<crate::ports::QueueName, String>> {
+    let client = aws_sdk_sqs::Client::new(sdk);
+    let mut urls = std::collections::HashMap::new();
+    for queue in crate::ports::QueueName::ALL {
+        let name = format!("{prefix}-{}", queue.as_str());
+        let out = client.get_queue_url().queue_name(&name).send().await.with_context(|| format!("finding queue {name} (run setup-aws)"))?;
+        urls.insert(queue, out.queue_url().context("no queue URL")?.to_string());
+    }
+    Ok(urls)
 }
 
 /// How many times SQS delivers a job before moving it to its dead-letter queue.

@@ -6,7 +6,8 @@ use serde_json::Value;
 
 use crate::app::App;
 use crate::domain::{Connection, ConnectionId, Conversation, TenantId, UserId};
-use crate::ports::{LoggedEvent, PushError};
+use crate::jobs::{FanOut, FAN_OUT};
+use crate::ports::{Job, LoggedEvent, PushError, QueueName};
 use crate::AppError;
 
 /// Publishes `event` (a JSON object with a `type`) to every member of the conversation and
@@ -37,10 +38,27 @@ pub async fn publish(
     let frame = event.to_string();
     let retention = chrono::Duration::from_std(app.config.limits.event_retention).map_err(AppError::internal)?;
     let logged = LoggedEvent { id: cursor.clone(), frame, expires_at: app.clock.now() + retention };
+    if users.len() > app.config.limits.fan_out_threshold {
+        // A large audience: workers publish it, a hundred recipients per job.
+        let jobs: Vec<Job> = users
+            .chunks(FAN_OUT_CHUNK)
+            .enumerate()
+            .map(|(i, chunk)| {
+                let fan_out = FanOut { tenant_id: tenant.clone(), users: chunk.to_vec(), event: logged.clone(), skip: skip.cloned() };
+                Ok(Job { id: format!("{cursor}-{i}"), kind: FAN_OUT.into(), payload: serde_json::to_value(fan_out)? })
+            })
+            .collect::<Result<_, serde_json::Error>>()
+            .map_err(AppError::internal)?;
+        app.jobs.send_batch(QueueName::Notifications, &jobs).await.map_err(|e| AppError::internal(e.0))?;
+        return Ok(cursor);
+    }
     app.store.append_events(tenant, users, &logged).await?;
     deliver_to_users(app, tenant, users, &logged.frame, skip).await?;
     Ok(cursor)
 }
+
+/// Recipients per fan-out job.
+const FAN_OUT_CHUNK: usize = 100;
 
 /// Sends `frame` to every live connection of `users`, except `skip`. Each connection
 /// receives it once. A connection found gone is deleted (that one, not the sender's).

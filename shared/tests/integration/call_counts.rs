@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use async_trait::async_trait;
 use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
@@ -17,7 +16,9 @@ use chrono::Utc;
 use missive::adapters::dynamo::DynamoStore;
 use missive::config::Config;
 use missive::domain::*;
-use missive::ports::{Push, PushError, Store};
+use missive::ports::Store;
+
+use crate::fakes::{RecordingPush, RecordingQueue};
 use missive::usecases::{self, Identity};
 use missive::{ws, App};
 use serde_json::json;
@@ -52,14 +53,6 @@ impl CallCounter {
     }
 }
 
-struct NoopPush;
-
-#[async_trait]
-impl Push for NoopPush {
-    async fn send(&self, _: &ConnectionId, _: &str) -> Result<(), PushError> {
-        Ok(())
-    }
-}
 
 fn counts(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
     pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
@@ -84,7 +77,12 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
         aws_sdk_dynamodb::config::Builder::from(&sdk).interceptor(counter.clone()).build(),
     );
     let store = Arc::new(DynamoStore::new(client, table));
-    let app = App::new(Config::new("call-count-secret-0123", "pk"), store.clone(), Arc::new(NoopPush));
+    let app = App::new(
+        Config::new("call-count-secret-0123", "pk"),
+        store.clone(),
+        Arc::new(RecordingPush::default()),
+        Arc::new(RecordingQueue::default()),
+    );
     let tenant = TenantId::parse("acme").unwrap();
     store
         .create_tenant(&Tenant::new(tenant.clone(), "Acme", Utc::now()))

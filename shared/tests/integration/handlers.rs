@@ -2,32 +2,22 @@
 //! `aws_lambda_events` ships (copied into tests/fixtures, MIT licence), adjusted only where a
 //! test needs its own token, route or body.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use async_trait::async_trait;
 use aws_lambda_events::apigw::{ApiGatewayCustomAuthorizerRequestTypeRequest, ApiGatewayWebsocketProxyRequest};
 use chrono::Utc;
 use missive::adapters::embedded::EmbeddedStore;
 use missive::auth::{mint_platform_token, Claims};
 use missive::config::Config;
 use missive::domain::*;
-use missive::ports::{Push, PushError};
+
+use crate::fakes::{RecordingPush, RecordingQueue};
 use missive::{ws, App, AppError};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
 const SECRET: &str = "handler-test-secret-0123";
 
-#[derive(Default)]
-struct RecordingPush(Mutex<Vec<(String, Value)>>);
-
-#[async_trait]
-impl Push for RecordingPush {
-    async fn send(&self, connection: &ConnectionId, frame: &str) -> Result<(), PushError> {
-        self.0.lock().unwrap().push((connection.to_string(), serde_json::from_str(frame).unwrap()));
-        Ok(())
-    }
-}
 
 struct Fixture {
     app: Arc<App>,
@@ -39,7 +29,7 @@ async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
     let push = Arc::new(RecordingPush::default());
-    let app = Arc::new(App::new(Config::new(SECRET, "platform-key"), store, push.clone()));
+    let app = Arc::new(App::new(Config::new(SECRET, "platform-key"), store, push.clone(), Arc::new(RecordingQueue::default())));
     let tenant = Tenant::new(TenantId::parse("acme").unwrap(), "Acme", Utc::now());
     app.store.create_tenant(&tenant).await.unwrap();
     Fixture { app, push, _dir: dir }

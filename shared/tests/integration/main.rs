@@ -4,7 +4,9 @@
 
 mod aws_support;
 mod call_counts;
+mod fakes;
 mod handlers;
+mod jobs;
 mod push;
 mod queue_and_mail;
 mod store_conformance;
