@@ -33,8 +33,7 @@ fn user(t: &str, id: &str) -> User {
 }
 
 fn conversation(t: &str, id: &str) -> Conversation {
-    let c = Conversation::new(tid(t), ConversationId::parse(id).unwrap(), ConversationKind::Group, Some(id.into()), None, uid("u1"), Utc::now(), vec![]);
-    c
+    Conversation::new(tid(t), ConversationId::parse(id).unwrap(), ConversationKind::Group, Some(id.into()), None, uid("u1"), Utc::now(), vec![])
 }
 
 fn members(ids: &[&str]) -> Vec<Member> {
