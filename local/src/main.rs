@@ -2,6 +2,7 @@
 
 mod demo;
 mod gateway;
+mod outbox;
 mod push;
 mod queue;
 
@@ -60,6 +61,14 @@ enum Backend {
     Aws,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum MailerKind {
+    /// Write each e-mail as an .eml file in DATA_DIR/outbox (listed at GET /local/outbox).
+    Outbox,
+    /// Send through SES (API v2) at the standard AWS configuration's endpoint.
+    Ses,
+}
+
 #[derive(Args)]
 struct SecretArgs {
     /// HS256 secret of platform tokens.
@@ -91,6 +100,12 @@ struct ServeArgs {
     /// Close a WebSocket after this many seconds without traffic (API Gateway: 600).
     #[arg(long, env = "MISSIVE_IDLE_TIMEOUT_SECS", default_value_t = 600)]
     idle_timeout_secs: u64,
+    /// How e-mails leave: `.eml` files in DATA_DIR/outbox, or SES at the AWS endpoint.
+    #[arg(long, env = "MISSIVE_MAILER", value_enum, default_value = "outbox")]
+    mailer: MailerKind,
+    /// How often the scheduler looks for due jobs (on AWS: every minute).
+    #[arg(long, env = "MISSIVE_SCHEDULER_INTERVAL_MS", default_value_t = 1000)]
+    scheduler_interval_ms: u64,
     /// Close a WebSocket this many seconds after it opened (API Gateway: 7200).
     #[arg(long, env = "MISSIVE_MAX_CONNECTION_SECS", default_value_t = 7200)]
     max_connection_secs: u64,
@@ -185,32 +200,51 @@ fn config(secrets: &SecretArgs) -> anyhow::Result<Config> {
 async fn serve(cli: &Cli) -> anyhow::Result<()> {
     init_logging();
     let args = &cli.serve;
-    let config = config(&cli.secrets)?;
+    let mut config = config(&cli.secrets)?;
+    let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
+        .await
+        .with_context(|| format!("binding {}:{}", args.host, args.port))?;
+    let addr: SocketAddr = listener.local_addr()?;
+    let base = format!("http://{addr}");
+    if std::env::var_os("MISSIVE_PUBLIC_URL").is_none() {
+        config.public_url = base.clone();
+    }
     let jwt_secret = config.jwt_secret.clone();
     let push = Arc::new(LocalPush::default());
+    let outbox = Arc::new(outbox::Outbox::open(args.data_dir.join("outbox"))?);
     let (stop, stopped) = watch::channel(false);
-    let app = match args.backend {
-        Backend::Embedded => {
+    let sdk = match (args.backend, args.mailer) {
+        (Backend::Embedded, MailerKind::Outbox) => None,
+        _ => Some(missive::adapters::aws::sdk_config().await),
+    };
+    let mailer: Arc<dyn missive::ports::Mailer> = match (args.mailer, &sdk) {
+        (MailerKind::Ses, Some(sdk)) => Arc::new(missive::adapters::ses_mailer::SesMailer::new(aws_sdk_sesv2::Client::new(sdk))),
+        _ => outbox.clone(),
+    };
+    let app = match (args.backend, &sdk) {
+        (Backend::Aws, Some(sdk)) => {
+            tracing::info!(table = %args.table, "using DynamoDB and SQS");
+            let store = Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(sdk), &args.table));
+            let urls = missive::adapters::aws::queue_urls(sdk, &args.table).await?;
+            let sqs = aws_sdk_sqs::Client::new(sdk);
+            let jobs = Arc::new(SqsQueue::new(sqs.clone(), urls.clone()));
+            let app = Arc::new(App::new(config, store, push.clone(), jobs, mailer));
+            for name in QueueName::ALL {
+                tokio::spawn(queue::poll_sqs(app.clone(), sqs.clone(), name, urls[&name].clone(), stopped.clone()));
+            }
+            app
+        }
+        _ => {
             let store = Arc::new(EmbeddedStore::open(&args.data_dir)?);
             let jobs = Arc::new(queue::LocalQueue::default());
-            let app = Arc::new(App::new(config, store, push.clone(), jobs.clone()));
+            let app = Arc::new(App::new(config, store, push.clone(), jobs.clone(), mailer));
             for name in QueueName::ALL {
                 tokio::spawn(queue::work(app.clone(), jobs.clone(), name, stopped.clone()));
             }
             app
         }
-        Backend::Aws => {
-            let sdk = missive::adapters::aws::sdk_config().await;
-            tracing::info!(table = %args.table, "using DynamoDB and SQS");
-            let store = Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &args.table));
-            let urls = missive::adapters::aws::queue_urls(&sdk, &args.table).await?;
-            let sqs = aws_sdk_sqs::Client::new(&sdk);
-            let jobs = Arc::new(SqsQueue::new(sqs.clone(), urls.clone()));
-            let app = Arc::new(App::new(config, store, push.clone(), jobs));
-            tokio::spawn(queue::poll_sqs(app.clone(), sqs, urls[&QueueName::Notifications].clone(), stopped.clone()));
-            app
-        }
     };
+    tokio::spawn(schedule(app.clone(), Duration::from_millis(args.scheduler_interval_ms.max(10)), stopped.clone()));
     if !args.no_demo && demo::seed(&app).await? {
         tracing::info!("created the demo tenant `{}`", demo::DEMO_TENANT);
     }
@@ -229,13 +263,9 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
     let router = Router::new()
         .route("/ws", get(gateway::endpoint))
         .with_state(gateway)
+        .merge(outbox::routes(outbox))
         .merge(missive::http::router(app));
 
-    let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
-        .await
-        .with_context(|| format!("binding {}:{}", args.host, args.port))?;
-    let addr: SocketAddr = listener.local_addr()?;
-    let base = format!("http://{addr}");
     println!("Missive listening on {base}");
     if !args.no_demo {
         print!("{}", demo::banner(jwt_secret.expose(), &base)?);
@@ -250,6 +280,22 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
         .await?;
     Gateway::drain(&open_sockets).await;
     Ok(())
+}
+
+/// The scheduler: the same pass as the `scheduler` Lambda function, on a timer.
+async fn schedule(app: Arc<App>, every: Duration, mut shutdown: watch::Receiver<bool>) {
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {
+                if let Err(e) = missive::usecases::scheduling::run_scheduler(&app).await {
+                    e.log_if_internal();
+                }
+            }
+            _ = shutdown.changed() => return,
+        }
+    }
 }
 
 async fn wait_for_signal() {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
-use missive::ports::{Job, JobQueue, QueueError, QueueName};
+use missive::ports::{Job, JobQueue, QueueError, QueueName, QueueStats};
 use missive::App;
 use tokio::sync::{watch, Notify};
 use tokio::time::Instant;
@@ -22,6 +22,7 @@ const VISIBILITY_TIMEOUT: Duration = Duration::from_secs(60);
 
 struct Entry {
     job: Job,
+    sent_at: Instant,
     visible_at: Instant,
     receives: u32,
 }
@@ -59,7 +60,7 @@ impl LocalQueue {
         }
     }
 
-    fn settle(&self, queue: QueueName, job_id: &str, outcome: Result<(), ()>) {
+    fn settle(&self, queue: QueueName, job_id: &str, outcome: Result<(), ()>, backoff: Duration) {
         let mut queues = self.lock();
         let entries = queues.ready.entry(queue).or_default();
         let Some(i) = entries.iter().position(|e| e.job.id == job_id) else { return };
@@ -73,11 +74,8 @@ impl LocalQueue {
                 queues.dead.entry(queue).or_default().push(entry);
             }
             Err(()) => {
-                // Exponential backoff with jitter, as the AWS worker sets through the
-                // message's visibility timeout.
-                let receives = entries[i].receives;
-                let jitter = Duration::from_millis(u64::from(ulid::Ulid::new().random() as u16 % 250));
-                entries[i].visible_at = Instant::now() + Duration::from_millis(200 << receives.min(8)) + jitter;
+                // The same backoff as the AWS worker sets through the visibility timeout.
+                entries[i].visible_at = Instant::now() + backoff;
             }
         }
     }
@@ -87,7 +85,8 @@ impl LocalQueue {
 impl JobQueue for LocalQueue {
     async fn send(&self, queue: QueueName, job: &Job, delay: Option<Duration>) -> Result<(), QueueError> {
         let visible_at = Instant::now() + delay.unwrap_or_default();
-        self.lock().ready.entry(queue).or_default().push(Entry { job: job.clone(), visible_at, receives: 0 });
+        let entry = Entry { job: job.clone(), sent_at: Instant::now(), visible_at, receives: 0 };
+        self.lock().ready.entry(queue).or_default().push(entry);
         self.wake.notify_waiters();
         Ok(())
     }
@@ -96,6 +95,43 @@ impl JobQueue for LocalQueue {
         for job in jobs {
             self.send(queue, job, None).await?;
         }
+        Ok(())
+    }
+
+    async fn stats(&self, queue: QueueName) -> Result<QueueStats, QueueError> {
+        let now = Instant::now();
+        let queues = self.lock();
+        let ready = queues.ready.get(&queue).map(Vec::as_slice).unwrap_or_default();
+        let dead = queues.dead.get(&queue).map(Vec::as_slice).unwrap_or_default();
+        let age = |entries: &mut dyn Iterator<Item = &Entry>| entries.map(|e| now.duration_since(e.sent_at).as_secs()).max();
+        Ok(QueueStats {
+            name: queue.as_str().into(),
+            // As on SQS: a received job (running, or waiting out its retry backoff) is in
+            // flight; a job sent with a delay and not yet visible is delayed.
+            visible: ready.iter().filter(|e| e.visible_at <= now).count() as u64,
+            in_flight: ready.iter().filter(|e| e.visible_at > now && e.receives > 0).count() as u64,
+            delayed: ready.iter().filter(|e| e.visible_at > now && e.receives == 0).count() as u64,
+            dead_lettered: dead.len() as u64,
+            oldest_age_seconds: age(&mut ready.iter()),
+            oldest_dead_letter_age_seconds: age(&mut dead.iter()),
+        })
+    }
+
+    async fn redrive(&self, queue: QueueName) -> Result<u64, QueueError> {
+        let mut queues = self.lock();
+        let dead = std::mem::take(queues.dead.entry(queue).or_default());
+        let moved = dead.len() as u64;
+        let now = Instant::now();
+        // As SQS does, a redriven job starts again with no receives.
+        let entries = queues.ready.entry(queue).or_default();
+        entries.extend(dead.into_iter().map(|e| Entry { visible_at: now, receives: 0, ..e }));
+        drop(queues);
+        self.wake.notify_waiters();
+        Ok(moved)
+    }
+
+    async fn retry_later(&self, _queue: QueueName, _receipt: &str, _delay: Duration) -> Result<(), QueueError> {
+        // Local workers settle their jobs directly (`settle`), with the same backoff.
         Ok(())
     }
 }
@@ -110,7 +146,8 @@ pub async fn work(app: Arc<App>, queue: Arc<LocalQueue>, name: QueueName, mut sh
                     e.log_if_internal();
                     tracing::info!(job = %job.id, receives, "job failed, will retry");
                 }
-                queue.settle(name, &job.id, outcome.map_err(|_| ()));
+                let backoff = missive::jobs::backoff(&app, receives);
+                queue.settle(name, &job.id, outcome.map_err(|_| ()), backoff);
             }
             Err(next) => {
                 let wait = next.map_or(Duration::from_secs(3600), |at| at.saturating_duration_since(Instant::now()));
@@ -126,10 +163,16 @@ pub async fn work(app: Arc<App>, queue: Arc<LocalQueue>, name: QueueName, mut sh
 
 /// With `--backend aws`: reads one SQS queue like Lambda's event source mapping, hands each
 /// batch to the Lambda worker's handler and deletes what succeeded.
-pub async fn poll_sqs(app: Arc<App>, client: aws_sdk_sqs::Client, url: String, mut shutdown: watch::Receiver<bool>) {
+pub async fn poll_sqs(app: Arc<App>, client: aws_sdk_sqs::Client, queue: QueueName, url: String, mut shutdown: watch::Receiver<bool>) {
     loop {
         let received = tokio::select! {
-            r = client.receive_message().queue_url(&url).max_number_of_messages(10).wait_time_seconds(1).send() => r,
+            r = client
+                .receive_message()
+                .queue_url(&url)
+                .max_number_of_messages(10)
+                .wait_time_seconds(1)
+                .message_system_attribute_names(aws_sdk_sqs::types::MessageSystemAttributeName::ApproximateReceiveCount)
+                .send() => r,
             _ = shutdown.changed() => return,
         };
         let messages = match received {
@@ -150,12 +193,15 @@ pub async fn poll_sqs(app: Arc<App>, client: aws_sdk_sqs::Client, url: String, m
             record.message_id = m.message_id.clone();
             record.receipt_handle = m.receipt_handle.clone();
             record.body = m.body.clone();
+            for (name, value) in m.attributes.iter().flatten() {
+                record.attributes.insert(name.as_str().to_string(), value.clone());
+            }
             if let (Some(id), Some(handle)) = (m.message_id, m.receipt_handle) {
                 receipts.insert(id, handle);
             }
             event.records.push(record);
         }
-        let response = missive::jobs::handle_batch(&app, event).await;
+        let response = missive::jobs::handle_batch(&app, queue, event).await;
         for failed in &response.batch_item_failures {
             receipts.remove(&failed.item_identifier);
         }

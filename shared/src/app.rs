@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::auth::TokenVerifier;
 use crate::config::Config;
-use crate::ports::{Clock, Ids, JobQueue, Push, Store, SystemClock, UlidIds};
+use crate::ports::{Clock, Ids, JobQueue, Mailer, Push, Store, SystemClock, UlidIds};
 
 pub struct App {
     pub config: Config,
@@ -13,12 +13,20 @@ pub struct App {
     pub store: Arc<dyn Store>,
     pub push: Arc<dyn Push>,
     pub jobs: Arc<dyn JobQueue>,
+    pub mailer: Arc<dyn Mailer>,
+    pub emails: crate::usecases::emails::Templates,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn Ids>,
 }
 
 impl App {
-    pub fn new(config: Config, store: Arc<dyn Store>, push: Arc<dyn Push>, jobs: Arc<dyn JobQueue>) -> Self {
+    pub fn new(
+        config: Config,
+        store: Arc<dyn Store>,
+        push: Arc<dyn Push>,
+        jobs: Arc<dyn JobQueue>,
+        mailer: Arc<dyn Mailer>,
+    ) -> Self {
         let tokens = TokenVerifier::new(
             config.jwt_secret.expose().as_bytes(),
             config.guest_secret.expose().as_bytes(),
@@ -31,6 +39,8 @@ impl App {
             store,
             push,
             jobs,
+            mailer,
+            emails: crate::usecases::emails::Templates::new(),
             clock: Arc::new(SystemClock),
             ids: Arc::new(UlidIds::default()),
         }

@@ -62,6 +62,20 @@ pub struct TokenVerifier {
     guest_decoding: DecodingKey,
     guest_encoding: EncodingKey,
     guest_validation: Validation,
+    unsubscribe_encoding: EncodingKey,
+    unsubscribe_decoding: DecodingKey,
+}
+
+const UNSUBSCRIBE_AUDIENCE: &str = "missive-unsubscribe";
+/// An unsubscribe link keeps working this long (mail clients and people open old e-mails).
+const UNSUBSCRIBE_DAYS: i64 = 365;
+
+#[derive(Serialize, Deserialize)]
+struct UnsubscribeClaims {
+    tid: String,
+    sub: String,
+    aud: String,
+    exp: i64,
 }
 
 impl TokenVerifier {
@@ -106,7 +120,33 @@ impl TokenVerifier {
             guest_decoding: DecodingKey::from_secret(guest_secret),
             guest_encoding: EncodingKey::from_secret(guest_secret),
             guest_validation,
+            // A key of its own: an unsubscribe link opens nothing else.
+            unsubscribe_encoding: EncodingKey::from_secret(&[b"missive-unsubscribe:", guest_secret].concat()),
+            unsubscribe_decoding: DecodingKey::from_secret(&[b"missive-unsubscribe:", guest_secret].concat()),
         }
+    }
+
+    /// A signed token for a user's one-click unsubscribe link.
+    pub fn unsubscribe_token(&self, tenant: &TenantId, user: &UserId, now: DateTime<Utc>) -> Result<String, AppError> {
+        let claims = UnsubscribeClaims {
+            tid: tenant.as_str().into(),
+            sub: user.as_str().into(),
+            aud: UNSUBSCRIBE_AUDIENCE.into(),
+            exp: (now + chrono::Duration::days(UNSUBSCRIBE_DAYS)).timestamp(),
+        };
+        encode(&Header::new(Algorithm::HS256), &claims, &self.unsubscribe_encoding).map_err(AppError::internal)
+    }
+
+    /// The tenant and user an unsubscribe token was made for.
+    pub fn verify_unsubscribe(&self, token: &str) -> Result<(TenantId, UserId), AppError> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_audience(&[UNSUBSCRIBE_AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "sub", "aud"]);
+        let invalid = || AppError::invalid("this unsubscribe link is invalid or has expired");
+        let data = decode::<UnsubscribeClaims>(token, &self.unsubscribe_decoding, &validation).map_err(|_| invalid())?;
+        let tenant = TenantId::parse(data.claims.tid).map_err(|_| invalid())?;
+        let user = UserId::parse(data.claims.sub).map_err(|_| invalid())?;
+        Ok((tenant, user))
     }
 
     pub fn verify(&self, token: &str) -> Result<VerifiedClaims, AppError> {

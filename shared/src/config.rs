@@ -42,6 +42,10 @@ pub struct Config {
     pub jwt_audience: Option<String>,
     /// The platform operator's key (`MISSIVE_PLATFORM_KEY`).
     pub platform_key: Secret,
+    /// Where the REST API is reached from outside (`MISSIVE_PUBLIC_URL`): links in e-mails.
+    pub public_url: String,
+    /// The sender of e-mails for tenants without their own `emailFrom` (`MISSIVE_EMAIL_FROM`).
+    pub email_from: String,
     pub limits: Limits,
 }
 
@@ -70,6 +74,15 @@ pub struct Limits {
     /// Events for more recipients than this are published by a queue worker, so that the
     /// sender's answer does not wait for the fan-out.
     pub fan_out_threshold: usize,
+    /// A message still unread this long after it reached an offline member is e-mailed.
+    pub message_email_delay: Duration,
+    /// How often a digest goes out to users in digest mode (hourly).
+    pub digest_interval: Duration,
+    /// The first retry of a failed job waits about this long; each next one twice as long.
+    pub retry_base: Duration,
+    /// Jobs due later than this are kept in the store until the scheduler enqueues them;
+    /// sooner ones ride the queue's own delay (SQS: 15 minutes at most).
+    pub max_queue_delay: Duration,
 }
 
 impl Default for Limits {
@@ -87,6 +100,10 @@ impl Default for Limits {
             typing_interval: Duration::from_secs(2),
             typing_expiry: Duration::from_secs(6),
             fan_out_threshold: 50,
+            message_email_delay: Duration::from_secs(10 * 60),
+            digest_interval: Duration::from_secs(60 * 60),
+            retry_base: Duration::from_secs(10),
+            max_queue_delay: Duration::from_secs(15 * 60),
         }
     }
 }
@@ -100,6 +117,8 @@ impl Config {
             jwt_issuer: None,
             jwt_audience: None,
             platform_key: Secret::new(platform_key),
+            public_url: "http://127.0.0.1:3000".into(),
+            email_from: "Missive <no-reply@missive.local>".into(),
             limits: Limits::default(),
         }
     }
@@ -129,6 +148,27 @@ impl Config {
         if let Some(max) = non_empty("MISSIVE_MAX_FRAMES_PER_10S") {
             config.limits.max_frames_per_window =
                 max.parse().map_err(|_| ConfigError::Invalid("MISSIVE_MAX_FRAMES_PER_10S", "expected a number".into()))?;
+        }
+        if let Some(url) = non_empty("MISSIVE_PUBLIC_URL") {
+            config.public_url = url.trim_end_matches('/').to_string();
+        }
+        if let Some(from) = non_empty("MISSIVE_EMAIL_FROM") {
+            config.email_from = from;
+        }
+        let seconds = |name: &'static str, default: Duration| -> Result<Duration, ConfigError> {
+            match non_empty(name) {
+                Some(v) => v.parse::<u64>().map(Duration::from_secs).map_err(|_| ConfigError::Invalid(name, "expected seconds".into())),
+                None => Ok(default),
+            }
+        };
+        let limits = &mut config.limits;
+        limits.message_email_delay = seconds("MISSIVE_MESSAGE_EMAIL_DELAY_SECS", limits.message_email_delay)?;
+        limits.digest_interval = seconds("MISSIVE_DIGEST_INTERVAL_SECS", limits.digest_interval)?.max(Duration::from_secs(1));
+        limits.max_queue_delay = seconds("MISSIVE_MAX_QUEUE_DELAY_SECS", limits.max_queue_delay)?.min(Duration::from_secs(15 * 60));
+        if let Some(ms) = non_empty("MISSIVE_RETRY_BASE_MS") {
+            limits.retry_base = Duration::from_millis(
+                ms.parse().map_err(|_| ConfigError::Invalid("MISSIVE_RETRY_BASE_MS", "expected milliseconds".into()))?,
+            );
         }
         Ok(config)
     }

@@ -49,3 +49,58 @@ mod tests {
         assert_eq!(group_change(Locale::En, &GroupChange::Renamed { actor: "Ann", title: "Night" }), "Ann renamed the group “Night”");
     }
 }
+
+/// The words of e-mails, by locale: the templates take them as `t`.
+pub fn email_texts(locale: Locale) -> serde_json::Value {
+    match locale {
+        Locale::Fr => serde_json::json!({
+            "greeting": "Bonjour,",
+            "intro_message": "Vous avez des messages non lus :",
+            "intro_mention": "On vous a mentionné :",
+            "intro_reminder": "Votre rappel :",
+            "intro_event": "Du nouveau pour vous :",
+            "intro_system": "Information importante :",
+            "intro_digest": "Voici ce que vous avez manqué :",
+            "open": "Ouvrir",
+            "footer": "Vous recevez cet e-mail selon vos préférences de notification.",
+            "unsubscribe": "Ne plus recevoir d'e-mails",
+        }),
+        Locale::En => serde_json::json!({
+            "greeting": "Hello,",
+            "intro_message": "You have unread messages:",
+            "intro_mention": "You were mentioned:",
+            "intro_reminder": "Your reminder:",
+            "intro_event": "Something new for you:",
+            "intro_system": "Important information:",
+            "intro_digest": "Here is what you missed:",
+            "open": "Open",
+            "footer": "You receive this e-mail because of your notification preferences.",
+            "unsubscribe": "Unsubscribe from e-mails",
+        }),
+    }
+}
+
+/// An e-mail's subject: what it holds, in the recipient's language.
+pub fn email_subject(locale: Locale, template: &str, count: usize, first_title: &str, brand: &str) -> String {
+    match (locale, template, count) {
+        (Locale::Fr, "message", 1) => format!("Nouveau message de {first_title}"),
+        (Locale::En, "message", 1) => format!("New message from {first_title}"),
+        (Locale::Fr, "message", n) => format!("{n} nouveaux messages"),
+        (Locale::En, "message", n) => format!("{n} new messages"),
+        (Locale::Fr, "reminder", 1) => format!("Rappel : {first_title}"),
+        (Locale::En, "reminder", 1) => format!("Reminder: {first_title}"),
+        (Locale::Fr, "digest", n) => format!("Votre récapitulatif {brand} : {n} notification{}", if n > 1 { "s" } else { "" }),
+        (Locale::En, "digest", n) => format!("Your {brand} digest: {n} notification{}", if n > 1 { "s" } else { "" }),
+        (_, _, 1) => first_title.to_string(),
+        (Locale::Fr, _, n) => format!("{brand} : {n} notifications"),
+        (Locale::En, _, n) => format!("{brand}: {n} notifications"),
+    }
+}
+
+/// The page a one-click unsubscribe link opens.
+pub fn unsubscribed_page(locale: Locale) -> &'static str {
+    match locale {
+        Locale::Fr => "Vous ne recevrez plus d'e-mails de notification. Vous pouvez les réactiver dans vos préférences.",
+        Locale::En => "You will no longer receive notification e-mails. You can turn them back on in your preferences.",
+    }
+}

@@ -217,6 +217,67 @@ pub trait Store: Send + Sync {
         user: &UserId,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Connection>>;
+
+    /// Small JSON documents in named collections (a user's preferences, reminders, e-mails
+    /// waiting): one key each, listed in id order within their collection.
+    async fn put_doc(&self, tenant: &TenantId, collection: &str, id: &str, doc: &str, expires_at: Option<DateTime<Utc>>) -> StoreResult<()>;
+    async fn get_doc(&self, tenant: &TenantId, collection: &str, id: &str) -> StoreResult<Option<String>>;
+    /// Documents after `after` (an id) in id order, at most `limit`; the cursor is the last id.
+    async fn list_docs(&self, tenant: &TenantId, collection: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<String>>;
+    /// `false` when it did not exist.
+    async fn delete_doc(&self, tenant: &TenantId, collection: &str, id: &str) -> StoreResult<bool>;
+
+    /// Creates or replaces a notification; unread ones are also in the user's unread index.
+    async fn put_notification(&self, notification: &Notification) -> StoreResult<()>;
+    async fn get_notification(&self, tenant: &TenantId, user: &UserId, id: &str) -> StoreResult<Option<Notification>>;
+    /// A user's notifications, newest first, older than `before` (an id) when given.
+    async fn list_notifications(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        unread_only: bool,
+        before: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<Notification>>;
+    async fn count_unread_notifications(&self, tenant: &TenantId, user: &UserId) -> StoreResult<u64>;
+
+    /// Keeps a job until it is due (past SQS's 15-minute delay). Same id, same entry.
+    async fn schedule_job(&self, scheduled: &ScheduledJob) -> StoreResult<()>;
+    /// Jobs due at `now`, every tenant, earliest first, at most `limit`: the scheduler's query.
+    async fn list_due_jobs(&self, now: DateTime<Utc>, limit: usize) -> StoreResult<Vec<ScheduledJob>>;
+    /// Removes a scheduled job; `true` only for the one caller that removed it, so that a
+    /// scheduler running twice enqueues it once.
+    async fn take_scheduled_job(&self, tenant: &TenantId, job_id: &str) -> StoreResult<bool>;
+
+    /// Starts a job's effect: `Acquired` (a lease until `lease_until`), `Done` (it happened
+    /// already), or `Busy` (another worker holds an unexpired lease).
+    async fn begin_effect(&self, tenant: &TenantId, key: &str, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> StoreResult<EffectClaim>;
+    /// Records the effect as done, remembered until `keep_until`.
+    async fn finish_effect(&self, tenant: &TenantId, key: &str, keep_until: DateTime<Utc>) -> StoreResult<()>;
+    /// Gives a lease up after a failure, so that a retry need not wait for it to expire.
+    async fn release_effect(&self, tenant: &TenantId, key: &str) -> StoreResult<()>;
+}
+
+/// A job waiting in the store until `due_at`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduledJob {
+    pub queue: QueueName,
+    pub job: Job,
+    pub due_at: DateTime<Utc>,
+}
+
+/// How due times sort as text in the due index: fixed-width UTC with milliseconds.
+pub fn due_sort_key(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// See [`Store::begin_effect`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EffectClaim {
+    Acquired,
+    Done,
+    Busy,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -284,6 +345,10 @@ impl QueueName {
             QueueName::Emails => "emails",
         }
     }
+
+    pub fn parse(name: &str) -> Option<QueueName> {
+        QueueName::ALL.into_iter().find(|q| q.as_str() == name)
+    }
 }
 
 /// A unit of background work. Its id makes its effect happen once, however often the queue
@@ -292,6 +357,7 @@ impl QueueName {
 #[serde(rename_all = "camelCase")]
 pub struct Job {
     pub id: String,
+    pub tenant_id: TenantId,
     /// What to do, e.g. `deliverNotification`, `sendEmail`.
     pub kind: String,
     pub payload: serde_json::Value,
@@ -301,17 +367,39 @@ pub struct Job {
 #[error("queue failure: {0:#}")]
 pub struct QueueError(#[from] pub anyhow::Error);
 
+/// One queue's depth, as `GET /v1/admin/queues` shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueStats {
+    pub name: String,
+    pub visible: u64,
+    pub in_flight: u64,
+    pub delayed: u64,
+    pub dead_lettered: u64,
+    /// Age of the oldest job waiting (visible or delayed), when the queue can tell.
+    pub oldest_age_seconds: Option<u64>,
+    /// Age of the oldest dead-lettered job.
+    pub oldest_dead_letter_age_seconds: Option<u64>,
+}
+
 #[async_trait]
 pub trait JobQueue: Send + Sync {
     /// Enqueues a job, visible after `delay` (at most 15 minutes, SQS's limit).
     async fn send(&self, queue: QueueName, job: &Job, delay: Option<std::time::Duration>) -> Result<(), QueueError>;
     /// Enqueues several jobs at once (SQS batches of ten).
     async fn send_batch(&self, queue: QueueName, jobs: &[Job]) -> Result<(), QueueError>;
+    async fn stats(&self, queue: QueueName) -> Result<QueueStats, QueueError>;
+    /// Moves every dead-lettered job back to its queue; returns how many moved.
+    async fn redrive(&self, queue: QueueName) -> Result<u64, QueueError>;
+    /// Makes a received job, which failed, visible again after `delay` (its backoff).
+    async fn retry_later(&self, queue: QueueName, receipt: &str, delay: std::time::Duration) -> Result<(), QueueError>;
 }
 
 /// An e-mail ready to send: both parts rendered, the headers already safe.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Email {
+    /// Missive's id for this e-mail (the job that sends it), for tracing and support.
+    pub id: String,
     pub from: String,
     pub to: String,
     pub subject: String,

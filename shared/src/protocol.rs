@@ -155,6 +155,8 @@ pub enum Event<'a> {
     MessageUpdated { conversation_id: &'a str, message: &'a Message },
     #[serde(rename = "message.deleted", rename_all = "camelCase")]
     MessageDeleted { conversation_id: &'a str, message: &'a Message },
+    #[serde(rename = "notification.new", rename_all = "camelCase")]
+    NotificationNew { notification: &'a crate::domain::Notification },
     #[serde(rename = "read", rename_all = "camelCase")]
     Read { conversation_id: &'a str, user_id: &'a str, message_id: &'a str, read_at: DateTime<Utc> },
     /// The answer to an action: its result's fields beside `type` and `requestId`.

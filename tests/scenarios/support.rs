@@ -154,6 +154,18 @@ impl Server {
         self.request("POST", path, Some(token), Some(body)).await
     }
 
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> (u16, Value) {
+        self.request("PUT", path, Some(token), Some(body)).await
+    }
+
+    /// Turns a user's in-app `message` notifications off, for scenarios that count the
+    /// events an offline user missed and want only the conversation's.
+    pub async fn quiet_message_notifications(&self, token: &str) {
+        let prefs = json!({ "types": { "message": { "inApp": false, "email": false } } });
+        let (status, body) = self.put("/v1/settings/notifications", token, prefs).await;
+        assert_eq!(status, 200, "{body}");
+    }
+
     /// Creates a tenant through the platform API.
     pub async fn create_tenant(&self, id: &str) {
         let (status, body) = self

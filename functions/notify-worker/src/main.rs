@@ -3,6 +3,7 @@
 
 use aws_lambda_events::sqs::SqsEvent;
 use lambda_runtime::{service_fn, Error, LambdaEvent};
+use missive::ports::QueueName;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -10,7 +11,7 @@ async fn main() -> Result<(), Error> {
     let app = missive::adapters::aws::lambda_app().await?;
     lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| {
         let app = app.clone();
-        async move { Ok::<_, Error>(missive::jobs::handle_batch(&app, event.payload).await) }
+        async move { Ok::<_, Error>(missive::jobs::handle_batch(&app, QueueName::Notifications, event.payload).await) }
     }))
     .await
 }

@@ -112,15 +112,22 @@ pub async fn lambda_app() -> anyhow::Result<std::sync::Arc<crate::App>> {
     let sdk = sdk_config().await;
     let store = super::dynamo::DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &settings.table);
     let push = super::apigw_push::ApiGatewayPush::new(&sdk, settings.require_ws_endpoint()?);
-    if !settings.queue_urls.contains_key(&crate::ports::QueueName::Notifications) {
-        return Err(ConfigError::Missing("MISSIVE_NOTIFICATIONS_QUEUE_URL").into());
+    for (queue, variable) in [
+        (crate::ports::QueueName::Notifications, "MISSIVE_NOTIFICATIONS_QUEUE_URL"),
+        (crate::ports::QueueName::Emails, "MISSIVE_EMAILS_QUEUE_URL"),
+    ] {
+        if !settings.queue_urls.contains_key(&queue) {
+            return Err(ConfigError::Missing(variable).into());
+        }
     }
     let jobs = super::sqs_queue::SqsQueue::new(aws_sdk_sqs::Client::new(&sdk), settings.queue_urls.clone());
+    let mailer = super::ses_mailer::SesMailer::new(aws_sdk_sesv2::Client::new(&sdk));
     Ok(std::sync::Arc::new(crate::App::new(
         config,
         std::sync::Arc::new(store),
         std::sync::Arc::new(push),
         std::sync::Arc::new(jobs),
+        std::sync::Arc::new(mailer),
     )))
 }
 

@@ -20,7 +20,9 @@ use serde::Serialize;
 
 use crate::domain::*;
 use crate::error::StoreError;
-use crate::ports::{HistoryRange, HistorySlice, InboxEntry, LoggedEvent, Page, Store, StoreResult, Upserted};
+use crate::ports::{
+    EffectClaim, HistoryRange, HistorySlice, InboxEntry, LoggedEvent, Page, ScheduledJob, Store, StoreResult, Upserted,
+};
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -79,6 +81,41 @@ pub mod keys {
     pub fn inbox_sk(activity: &str, c: &ConversationId) -> String {
         format!("{activity}#{c}")
     }
+    /// A collection of documents: the collection name is the rest of the key.
+    pub fn doc_pk(t: &TenantId, collection: &str) -> String {
+        format!("T#{t}#D#{collection}")
+    }
+    /// A user's notifications, by id (time).
+    pub fn notifications_pk(t: &TenantId, u: &UserId) -> String {
+        format!("T#{t}#N#{u}")
+    }
+    /// GSI1: a user's unread notifications (a sparse index: read ones leave it).
+    pub fn unread_pk(t: &TenantId, u: &UserId) -> String {
+        format!("T#{t}#NU#{u}")
+    }
+    pub fn scheduled_pk(t: &TenantId) -> String {
+        format!("T#{t}#SCHED")
+    }
+    /// GSI1: jobs due, spread over `DUE_SHARDS` partitions so that no one partition takes
+    /// every write; the scheduler queries each.
+    pub fn due_pk(shard: u32) -> String {
+        format!("DUE#{shard}")
+    }
+    pub fn effect_pk(t: &TenantId, key: &str) -> String {
+        format!("T#{t}#EFFECT#{key}")
+    }
+}
+
+/// How many partitions the due index is spread over.
+pub const DUE_SHARDS: u32 = 8;
+
+fn due_shard(job_id: &str) -> u32 {
+    // FNV-1a: stable across processes and releases, unlike std's hasher.
+    job_id.bytes().fold(0x811c9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x01000193)) % DUE_SHARDS
+}
+
+fn expiry(at: DateTime<Utc>) -> AttributeValue {
+    AttributeValue::N((at.timestamp() + 1).to_string())
 }
 
 use keys::*;
@@ -939,5 +976,214 @@ impl Store for DynamoStore {
             }
         }
         Ok(live)
+    }
+
+    async fn put_doc(&self, tenant: &TenantId, collection: &str, id: &str, doc: &str, expires_at: Option<DateTime<Utc>>) -> StoreResult<()> {
+        let mut item = key(doc_pk(tenant, collection), id);
+        item.insert("data".into(), s(doc));
+        if let Some(at) = expires_at {
+            item.insert("ttl".into(), expiry(at));
+            item.insert("expiresAt".into(), AttributeValue::N(at.timestamp_millis().to_string()));
+        }
+        self.put_item(item).await
+    }
+
+    async fn get_doc(&self, tenant: &TenantId, collection: &str, id: &str) -> StoreResult<Option<String>> {
+        let item = self.get_item(key(doc_pk(tenant, collection), id)).await?;
+        Ok(item.filter(|i| doc_live(i, Utc::now())).map(|i| text(&i, "data").map(str::to_string)).transpose()?)
+    }
+
+    async fn list_docs(&self, tenant: &TenantId, collection: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<String>> {
+        let start = after.map(|a| key(doc_pk(tenant, collection), a));
+        let mut items = self.query(None, "PK = :pk", vec![(":pk", doc_pk(tenant, collection))], true, limit, start).await?;
+        let more = items.len() > limit;
+        items.truncate(limit);
+        let next_cursor = if more { items.last().map(|i| text(i, "SK").map(str::to_string)).transpose()? } else { None };
+        let now = Utc::now();
+        let docs = items.iter().filter(|i| doc_live(i, now)).map(|i| text(i, "data").map(str::to_string)).collect::<anyhow::Result<_>>()?;
+        Ok(Page { items: docs, next_cursor })
+    }
+
+    async fn delete_doc(&self, tenant: &TenantId, collection: &str, id: &str) -> StoreResult<bool> {
+        let out = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(doc_pk(tenant, collection), id)))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(anyhow::Error::from)?;
+        Ok(out.attributes.is_some_and(|a| !a.is_empty()))
+    }
+
+    async fn put_notification(&self, notification: &Notification) -> StoreResult<()> {
+        let mut item = with_data(key(notifications_pk(&notification.tenant_id, &notification.user_id), &notification.id), notification)?;
+        if notification.read_at.is_none() {
+            item.insert("GSI1PK".into(), s(unread_pk(&notification.tenant_id, &notification.user_id)));
+            item.insert("GSI1SK".into(), s(&notification.id));
+        }
+        self.put_item(item).await
+    }
+
+    async fn get_notification(&self, tenant: &TenantId, user: &UserId, id: &str) -> StoreResult<Option<Notification>> {
+        self.get_data(key(notifications_pk(tenant, user), id)).await
+    }
+
+    async fn list_notifications(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        unread_only: bool,
+        before: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<Notification>> {
+        let (index, pk, sk) = if unread_only { (Some("GSI1"), "GSI1PK", "GSI1SK") } else { (None, "PK", "SK") };
+        let pk_value = if unread_only { unread_pk(tenant, user) } else { notifications_pk(tenant, user) };
+        let mut values = vec![(":pk", pk_value)];
+        let condition = match before {
+            Some(b) => {
+                values.push((":before", b.to_string()));
+                format!("{pk} = :pk AND {sk} < :before")
+            }
+            None => format!("{pk} = :pk"),
+        };
+        let mut items = self.query(index, &condition, values, false, limit, None).await?;
+        let more = items.len() > limit;
+        items.truncate(limit);
+        let notifications: Vec<Notification> = items.iter().map(data).collect::<anyhow::Result<_>>()?;
+        let next_cursor = if more { notifications.last().map(|n| n.id.clone()) } else { None };
+        Ok(Page { items: notifications, next_cursor })
+    }
+
+    async fn count_unread_notifications(&self, tenant: &TenantId, user: &UserId) -> StoreResult<u64> {
+        let mut count = 0u64;
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name("GSI1")
+                .key_condition_expression("GSI1PK = :pk")
+                .expression_attribute_values(":pk", s(unread_pk(tenant, user)))
+                .select(aws_sdk_dynamodb::types::Select::Count)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(anyhow::Error::from)?;
+            count += out.count as u64;
+            match out.last_evaluated_key {
+                Some(next) => start = Some(next),
+                None => return Ok(count),
+            }
+        }
+    }
+
+    async fn schedule_job(&self, scheduled: &ScheduledJob) -> StoreResult<()> {
+        let job = &scheduled.job;
+        let mut item = with_data(key(scheduled_pk(&job.tenant_id), &job.id), scheduled)?;
+        item.insert("GSI1PK".into(), s(due_pk(due_shard(&job.id))));
+        item.insert("GSI1SK".into(), s(format!("{}#{}#{}", crate::ports::due_sort_key(scheduled.due_at), job.tenant_id, job.id)));
+        self.put_item(item).await
+    }
+
+    async fn list_due_jobs(&self, now: DateTime<Utc>, limit: usize) -> StoreResult<Vec<ScheduledJob>> {
+        let upto = format!("{}~", crate::ports::due_sort_key(now));
+        let shards = (0..DUE_SHARDS).map(|shard| {
+            self.query(Some("GSI1"), "GSI1PK = :pk AND GSI1SK <= :upto", vec![(":pk", due_pk(shard)), (":upto", upto.clone())], true, limit, None)
+        });
+        let mut due: Vec<ScheduledJob> = Vec::new();
+        for items in join_all(shards).await {
+            for item in items? {
+                due.push(data(&item)?);
+            }
+        }
+        due.sort_by(|a, b| a.due_at.cmp(&b.due_at).then_with(|| a.job.id.cmp(&b.job.id)));
+        due.truncate(limit);
+        Ok(due)
+    }
+
+    async fn take_scheduled_job(&self, tenant: &TenantId, job_id: &str) -> StoreResult<bool> {
+        let deleted = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(scheduled_pk(tenant), job_id)))
+            .condition_expression("attribute_exists(PK)")
+            .send()
+            .await;
+        match deleted {
+            Ok(_) => Ok(true),
+            Err(e) if is_condition_failure(&e) => Ok(false),
+            Err(e) => Err(StoreError(e.into())),
+        }
+    }
+
+    async fn begin_effect(&self, tenant: &TenantId, key_name: &str, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> StoreResult<EffectClaim> {
+        let mut item = key(effect_pk(tenant, key_name), "EFFECT");
+        item.insert("done".into(), AttributeValue::Bool(false));
+        item.insert("until".into(), AttributeValue::N(lease_until.timestamp_millis().to_string()));
+        item.insert("ttl".into(), expiry(lease_until));
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK) OR #until <= :now")
+            .expression_attribute_names("#until", "until")
+            .expression_attribute_values(":now", AttributeValue::N(now.timestamp_millis().to_string()))
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(EffectClaim::Acquired),
+            Err(e) if is_condition_failure(&e) => {
+                let held = self
+                    .client
+                    .get_item()
+                    .table_name(&self.table)
+                    .set_key(Some(key(effect_pk(tenant, key_name), "EFFECT")))
+                    .consistent_read(true)
+                    .send()
+                    .await
+                    .map_err(anyhow::Error::from)?;
+                let done = held.item.as_ref().and_then(|i| i.get("done")).and_then(|v| v.as_bool().ok()).copied();
+                Ok(if done == Some(true) { EffectClaim::Done } else { EffectClaim::Busy })
+            }
+            Err(e) => Err(StoreError(e.into())),
+        }
+    }
+
+    async fn finish_effect(&self, tenant: &TenantId, key_name: &str, keep_until: DateTime<Utc>) -> StoreResult<()> {
+        let mut item = key(effect_pk(tenant, key_name), "EFFECT");
+        item.insert("done".into(), AttributeValue::Bool(true));
+        item.insert("until".into(), AttributeValue::N(keep_until.timestamp_millis().to_string()));
+        item.insert("ttl".into(), expiry(keep_until));
+        self.put_item(item).await
+    }
+
+    async fn release_effect(&self, tenant: &TenantId, key_name: &str) -> StoreResult<()> {
+        let deleted = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(effect_pk(tenant, key_name), "EFFECT")))
+            .condition_expression("done = :false")
+            .expression_attribute_values(":false", AttributeValue::Bool(false))
+            .send()
+            .await;
+        match deleted {
+            Ok(_) => Ok(()),
+            Err(e) if is_condition_failure(&e) => Ok(()),
+            Err(e) => Err(StoreError(e.into())),
+        }
+    }
+}
+
+/// Whether a document has not expired (TTL deletion lags, so expiry is checked on read).
+fn doc_live(item: &Item, now: DateTime<Utc>) -> bool {
+    match item.get("expiresAt").and_then(|v| v.as_n().ok()).and_then(|v| v.parse::<i64>().ok()) {
+        Some(at) => at > now.timestamp_millis(),
+        None => true,
     }
 }

@@ -18,7 +18,9 @@ use serde::Serialize;
 
 use crate::domain::*;
 use crate::error::StoreError;
-use crate::ports::{HistoryRange, HistorySlice, InboxEntry, LoggedEvent, Page, Store, StoreResult, Upserted};
+use crate::ports::{
+    EffectClaim, HistoryRange, HistorySlice, InboxEntry, LoggedEvent, Page, ScheduledJob, Store, StoreResult, Upserted,
+};
 
 const ITEMS: TableDefinition<&str, &[u8]> = TableDefinition::new("items");
 /// Separates key parts. Ids cannot contain control characters, so it never appears in one.
@@ -87,6 +89,50 @@ fn event_key(t: &TenantId, u: &UserId, id: &str) -> String {
 }
 fn connection_key(t: &TenantId, u: &UserId, c: &ConnectionId) -> String {
     key(&["T", t.as_str(), "CONN", u.as_str(), c.as_str()])
+}
+
+fn doc_key(t: &TenantId, collection: &str, id: &str) -> String {
+    key(&["T", t.as_str(), "DOC", collection, id])
+}
+fn notification_key(t: &TenantId, u: &UserId, id: &str) -> String {
+    key(&["T", t.as_str(), "NOTIF", u.as_str(), id])
+}
+/// The unread index: present while the notification is unread.
+fn unread_key(t: &TenantId, u: &UserId, id: &str) -> String {
+    key(&["T", t.as_str(), "NUNREAD", u.as_str(), id])
+}
+fn scheduled_key(t: &TenantId, job: &str) -> String {
+    key(&["T", t.as_str(), "SCHED", job])
+}
+/// The due index, across tenants, in time order: what the scheduler reads.
+fn due_key(scheduled: &ScheduledJob) -> String {
+    key(&["DUE", &crate::ports::due_sort_key(scheduled.due_at), scheduled.job.tenant_id.as_str(), &scheduled.job.id])
+}
+fn effect_key(t: &TenantId, k: &str) -> String {
+    key(&["T", t.as_str(), "EFFECT", k])
+}
+
+/// A document with its optional expiry (expired ones read as absent, as DynamoDB's TTL
+/// hides nothing by itself but Missive filters them the same way).
+#[derive(Serialize, serde::Deserialize)]
+struct StoredDoc {
+    doc: String,
+    expires_at: Option<DateTime<Utc>>,
+}
+
+impl StoredDoc {
+    fn live(self, now: DateTime<Utc>) -> Option<String> {
+        match self.expires_at {
+            Some(at) if at <= now => None,
+            _ => Some(self.doc),
+        }
+    }
+}
+
+#[derive(Serialize, serde::Deserialize)]
+struct EffectRecord {
+    done: bool,
+    until: DateTime<Utc>,
 }
 
 fn encode<T: Serialize>(value: &T) -> anyhow::Result<Vec<u8>> {
@@ -683,6 +729,150 @@ impl Store for EmbeddedStore {
                 }
             }
             Ok(live)
+        })
+        .await
+    }
+
+    async fn put_doc(&self, tenant: &TenantId, collection: &str, id: &str, doc: &str, expires_at: Option<DateTime<Utc>>) -> StoreResult<()> {
+        self.put(doc_key(tenant, collection, id), StoredDoc { doc: doc.to_string(), expires_at }).await
+    }
+
+    async fn get_doc(&self, tenant: &TenantId, collection: &str, id: &str) -> StoreResult<Option<String>> {
+        let stored: Option<StoredDoc> = self.get(doc_key(tenant, collection, id)).await?;
+        Ok(stored.and_then(|d| d.live(Utc::now())))
+    }
+
+    async fn list_docs(&self, tenant: &TenantId, collection: &str, after: Option<&str>, limit: usize) -> StoreResult<Page<String>> {
+        let page = self.page::<StoredDoc>(prefix(&["T", tenant.as_str(), "DOC", collection]), after, limit, false).await?;
+        let now = Utc::now();
+        Ok(Page { items: page.items.into_iter().filter_map(|(_, d)| d.live(now)).collect(), next_cursor: page.next_cursor })
+    }
+
+    async fn delete_doc(&self, tenant: &TenantId, collection: &str, id: &str) -> StoreResult<bool> {
+        let k = doc_key(tenant, collection, id);
+        self.writing(move |t| Ok(t.remove(k.as_str())?.is_some())).await
+    }
+
+    async fn put_notification(&self, notification: &Notification) -> StoreResult<()> {
+        let n = notification.clone();
+        self.writing(move |t| {
+            let unread = unread_key(&n.tenant_id, &n.user_id, &n.id);
+            if n.read_at.is_none() {
+                t.insert(unread.as_str(), &[][..])?;
+            } else {
+                t.remove(unread.as_str())?;
+            }
+            write(t, &notification_key(&n.tenant_id, &n.user_id, &n.id), &n)
+        })
+        .await
+    }
+
+    async fn get_notification(&self, tenant: &TenantId, user: &UserId, id: &str) -> StoreResult<Option<Notification>> {
+        self.get(notification_key(tenant, user, id)).await
+    }
+
+    async fn list_notifications(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        unread_only: bool,
+        before: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<Notification>> {
+        if !unread_only {
+            let page = self.page::<Notification>(prefix(&["T", tenant.as_str(), "NOTIF", user.as_str()]), before, limit, true).await?;
+            return Ok(Page { items: page.items.into_iter().map(|(_, n)| n).collect(), next_cursor: page.next_cursor });
+        }
+        let p = prefix(&["T", tenant.as_str(), "NUNREAD", user.as_str()]);
+        let before = before.map(|b| format!("{p}{b}"));
+        let (tenant, user) = (tenant.clone(), user.clone());
+        self.reading(move |t| {
+            let end = prefix_end(&p);
+            let to = before.as_deref().map_or(Bound::Excluded(end.as_str()), Bound::Excluded);
+            let rows = scan(t, Bound::Included(p.as_str()), to, true, limit + 1)?;
+            let more = rows.len() > limit;
+            let mut items = Vec::new();
+            for (k, _) in rows.into_iter().take(limit) {
+                if let Some(n) = read(t, &notification_key(&tenant, &user, &k[p.len()..]))? {
+                    items.push(n);
+                }
+            }
+            let next_cursor = if more { items.last().map(|n: &Notification| n.id.clone()) } else { None };
+            Ok(Page { items, next_cursor })
+        })
+        .await
+    }
+
+    async fn count_unread_notifications(&self, tenant: &TenantId, user: &UserId) -> StoreResult<u64> {
+        let p = prefix(&["T", tenant.as_str(), "NUNREAD", user.as_str()]);
+        self.reading(move |t| {
+            let end = prefix_end(&p);
+            Ok(t.range::<&str>((Bound::Included(p.as_str()), Bound::Excluded(end.as_str())))?.count() as u64)
+        })
+        .await
+    }
+
+    async fn schedule_job(&self, scheduled: &ScheduledJob) -> StoreResult<()> {
+        let scheduled = scheduled.clone();
+        self.writing(move |t| {
+            let k = scheduled_key(&scheduled.job.tenant_id, &scheduled.job.id);
+            if let Some(previous) = read::<ScheduledJob>(t, &k)? {
+                t.remove(due_key(&previous).as_str())?;
+            }
+            write(t, &due_key(&scheduled), &scheduled)?;
+            write(t, &k, &scheduled)
+        })
+        .await
+    }
+
+    async fn list_due_jobs(&self, now: DateTime<Utc>, limit: usize) -> StoreResult<Vec<ScheduledJob>> {
+        let p = prefix(&["DUE"]);
+        let upto = format!("{p}{}{END}", crate::ports::due_sort_key(now));
+        self.reading(move |t| {
+            scan(t, Bound::Included(p.as_str()), Bound::Excluded(upto.as_str()), false, limit)?
+                .into_iter()
+                .map(|(_, v)| decode(&v))
+                .collect()
+        })
+        .await
+    }
+
+    async fn take_scheduled_job(&self, tenant: &TenantId, job_id: &str) -> StoreResult<bool> {
+        let k = scheduled_key(tenant, job_id);
+        self.writing(move |t| {
+            let Some(scheduled) = read::<ScheduledJob>(t, &k)? else { return Ok(false) };
+            t.remove(due_key(&scheduled).as_str())?;
+            t.remove(k.as_str())?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn begin_effect(&self, tenant: &TenantId, key_name: &str, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> StoreResult<EffectClaim> {
+        let k = effect_key(tenant, key_name);
+        self.writing(move |t| {
+            match read::<EffectRecord>(t, &k)? {
+                Some(r) if r.done && r.until > now => return Ok(EffectClaim::Done),
+                Some(r) if !r.done && r.until > now => return Ok(EffectClaim::Busy),
+                _ => {}
+            }
+            write(t, &k, &EffectRecord { done: false, until: lease_until })?;
+            Ok(EffectClaim::Acquired)
+        })
+        .await
+    }
+
+    async fn finish_effect(&self, tenant: &TenantId, key_name: &str, keep_until: DateTime<Utc>) -> StoreResult<()> {
+        self.put(effect_key(tenant, key_name), EffectRecord { done: true, until: keep_until }).await
+    }
+
+    async fn release_effect(&self, tenant: &TenantId, key_name: &str) -> StoreResult<()> {
+        let k = effect_key(tenant, key_name);
+        self.writing(move |t| {
+            if read::<EffectRecord>(t, &k)?.is_some_and(|r| !r.done) {
+                t.remove(k.as_str())?;
+            }
+            Ok(())
         })
         .await
     }

@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use anyhow::{anyhow, Context};
 use async_trait::async_trait;
-use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
+use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, QueueAttributeName, SendMessageBatchRequestEntry};
 use aws_sdk_sqs::Client;
 
-use crate::ports::{Job, JobQueue, QueueError, QueueName};
+use crate::ports::{Job, JobQueue, QueueError, QueueName, QueueStats};
 
 /// SQS's longest delay.
 pub const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
@@ -28,6 +28,33 @@ impl SqsQueue {
     fn url(&self, queue: QueueName) -> Result<&str, QueueError> {
         self.urls.get(&queue).map(String::as_str).ok_or_else(|| QueueError(anyhow!("no URL for queue {}", queue.as_str())))
     }
+
+    async fn attributes(&self, url: &str, names: &[QueueAttributeName]) -> anyhow::Result<HashMap<QueueAttributeName, String>> {
+        let out = self
+            .client
+            .get_queue_attributes()
+            .queue_url(url)
+            .set_attribute_names(Some(names.to_vec()))
+            .send()
+            .await
+            .with_context(|| format!("reading the attributes of {url}"))?;
+        Ok(out.attributes.unwrap_or_default())
+    }
+
+    /// The dead-letter queue's URL, from the queue's redrive policy.
+    async fn dead_letter_url(&self, queue: QueueName) -> anyhow::Result<String> {
+        let attributes = self.attributes(self.url(queue)?, &[QueueAttributeName::RedrivePolicy]).await?;
+        let policy: serde_json::Value =
+            serde_json::from_str(attributes.get(&QueueAttributeName::RedrivePolicy).context("the queue has no redrive policy")?)?;
+        let arn = policy["deadLetterTargetArn"].as_str().context("no deadLetterTargetArn")?;
+        let name = arn.rsplit(':').next().context("a malformed queue ARN")?;
+        let out = self.client.get_queue_url().queue_name(name).send().await.with_context(|| format!("finding {name}"))?;
+        Ok(out.queue_url().context("no dead-letter queue URL")?.to_string())
+    }
+}
+
+fn count(attributes: &HashMap<QueueAttributeName, String>, name: QueueAttributeName) -> u64 {
+    attributes.get(&name).and_then(|v| v.parse().ok()).unwrap_or(0)
 }
 
 fn delay_seconds(delay: Option<Duration>) -> Result<Option<i32>, QueueError> {
@@ -89,4 +116,76 @@ impl JobQueue for SqsQueue {
         }
         Ok(())
     }
+
+    async fn stats(&self, queue: QueueName) -> Result<QueueStats, QueueError> {
+        use QueueAttributeName::*;
+        let main = self
+            .attributes(self.url(queue)?, &[ApproximateNumberOfMessages, ApproximateNumberOfMessagesNotVisible, ApproximateNumberOfMessagesDelayed])
+            .await?;
+        let dead = self.attributes(&self.dead_letter_url(queue).await?, &[ApproximateNumberOfMessages]).await?;
+        Ok(QueueStats {
+            name: queue.as_str().into(),
+            visible: count(&main, ApproximateNumberOfMessages),
+            in_flight: count(&main, ApproximateNumberOfMessagesNotVisible),
+            delayed: count(&main, ApproximateNumberOfMessagesDelayed),
+            dead_lettered: count(&dead, ApproximateNumberOfMessages),
+            // SQS tells a queue's oldest age only through CloudWatch
+            // (ApproximateAgeOfOldestMessage, on the dashboard and its alarm).
+            oldest_age_seconds: None,
+            oldest_dead_letter_age_seconds: None,
+        })
+    }
+
+    async fn redrive(&self, queue: QueueName) -> Result<u64, QueueError> {
+        let target = self.url(queue)?;
+        let dlq = self.dead_letter_url(queue).await?;
+        let mut moved = 0u64;
+        // Received jobs stay hidden for a minute: each pass sees new ones, and a job whose
+        // send fails reappears in the dead-letter queue instead of being lost.
+        for _ in 0..REDRIVE_MAX_PASSES {
+            let out = self
+                .client
+                .receive_message()
+                .queue_url(&dlq)
+                .max_number_of_messages(MAX_BATCH as i32)
+                .visibility_timeout(60)
+                .send()
+                .await
+                .context("reading the dead-letter queue")?;
+            let messages = out.messages.unwrap_or_default();
+            if messages.is_empty() {
+                break;
+            }
+            for m in &messages {
+                let body = m.body().unwrap_or_default();
+                self.client.send_message().queue_url(target).message_body(body).send().await.context("sending a job back")?;
+            }
+            let entries: Vec<DeleteMessageBatchRequestEntry> = messages
+                .iter()
+                .enumerate()
+                .filter_map(|(i, m)| {
+                    DeleteMessageBatchRequestEntry::builder().id(i.to_string()).receipt_handle(m.receipt_handle()?).build().ok()
+                })
+                .collect();
+            self.client.delete_message_batch().queue_url(&dlq).set_entries(Some(entries)).send().await.context("deleting redriven jobs")?;
+            moved += messages.len() as u64;
+        }
+        Ok(moved)
+    }
+
+    async fn retry_later(&self, queue: QueueName, receipt: &str, delay: Duration) -> Result<(), QueueError> {
+        let seconds = delay.as_secs().min(12 * 60 * 60) as i32;
+        self.client
+            .change_message_visibility()
+            .queue_url(self.url(queue)?)
+            .receipt_handle(receipt)
+            .visibility_timeout(seconds)
+            .send()
+            .await
+            .context("delaying a failed job")?;
+        Ok(())
+    }
 }
+
+/// At most this many batches of ten move per redrive call; call again for more.
+const REDRIVE_MAX_PASSES: usize = 100;

@@ -4,6 +4,7 @@
 mod conversation;
 mod ids;
 mod message;
+mod notification;
 mod tenant;
 mod text;
 mod user;
@@ -13,6 +14,10 @@ pub use ids::{
     ClientMessageId, ConnectionId, ConversationId, MessageId, StorefrontId, TenantId, UserId,
 };
 pub use message::{Message, MessageBody, MessageKind, MessagePreview};
+pub use notification::{
+    Channels, EmailMode, Notification, NotificationType, PendingEmail, Preferences, QuietHours, Reminder, ReminderStatus,
+    TypeChannels,
+};
 pub use tenant::{Branding, Locale, Tenant, TenantStatus};
 pub use text::{fold, SearchQuery};
 pub use user::{Connection, DisplayName, Role, User};

@@ -116,7 +116,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T>
 /// axum prefixes serde's message ("Failed to deserialize the JSON body into the target
 /// type: missing field `name` at line 1 column 2"); the client needs the part after it.
 fn serde_detail(text: &str) -> String {
-    let detail = text.rsplit_once(": ").map_or(text, |(_, d)| d);
+    // Keep the field's path ("quietHours.start: invalid type…") that follows the prefix.
+    let detail = match text.strip_prefix("Failed to deserialize") {
+        Some(rest) => rest.split_once(": ").map_or(rest, |(_, d)| d),
+        None => text,
+    };
     match detail.find(" at line ") {
         Some(i) => detail[..i].to_string(),
         None => detail.to_string(),

@@ -4,6 +4,7 @@
 mod admin;
 mod conversations;
 mod directory;
+mod notifications;
 pub mod extract;
 
 use std::sync::Arc;
@@ -21,6 +22,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(directory::routes())
         .merge(conversations::routes())
         .merge(admin::routes())
+        .merge(notifications::routes())
         .fallback(|| async { AppError::not_found("route") })
         .method_not_allowed_fallback(|| async {
             AppError::invalid("method not allowed on this route")

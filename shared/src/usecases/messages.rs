@@ -47,8 +47,7 @@ pub async fn send_message(
             tenant = %who.tenant_id, conversation = %conversation.id, message = %stored.value.id,
             "message stored"
         );
-        let event = Event::MessageNew { conversation_id: conversation.id.as_str(), message: &stored.value };
-        cursor = Some(publish_to_members(app, &conversation, event.to_value(), from_connection).await?);
+        cursor = Some(super::delivery::publish_message(app, &conversation, &stored.value, from_connection).await?);
     }
     Ok((stored, cursor))
 }

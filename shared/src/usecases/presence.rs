@@ -50,7 +50,7 @@ async fn announce(app: &App, who: &Identity, online: bool, last_seen_at: Option<
         }
     }
     let event = json!({ "type": "presence", "userId": who.user_id, "online": online, "lastSeenAt": last_seen_at });
-    deliver_to_users(app, &who.tenant_id, &audience, &event.to_string(), None).await
+    deliver_to_users(app, &who.tenant_id, &audience, &event.to_string(), None).await.map(|_| ())
 }
 
 /// Whether each user is online now, and when each was last seen.

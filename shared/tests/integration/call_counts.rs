@@ -82,6 +82,7 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
         store.clone(),
         Arc::new(RecordingPush::default()),
         Arc::new(RecordingQueue::default()),
+        Arc::new(crate::fakes::RecordingMailer::default()),
     );
     let tenant = TenantId::parse("acme").unwrap();
     store

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use missive::domain::ConnectionId;
-use missive::ports::{Job, JobQueue, Push, PushError, QueueError, QueueName};
+use missive::ports::{Email, Job, JobQueue, MailError, Mailer, Push, PushError, QueueError, QueueName, QueueStats};
 use serde_json::Value;
 
 /// Keeps every frame pushed, with its connection.
@@ -20,9 +20,15 @@ impl Push for RecordingPush {
     }
 }
 
-/// Keeps every job enqueued.
+/// Keeps every job enqueued, and the backoffs it was asked for.
 #[derive(Default)]
-pub struct RecordingQueue(pub Mutex<Vec<(QueueName, Job)>>);
+pub struct RecordingQueue(pub Mutex<Vec<(QueueName, Job)>>, pub Mutex<Vec<(String, Duration)>>);
+
+impl RecordingQueue {
+    pub fn take(&self) -> Vec<(QueueName, Job)> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
 
 #[async_trait]
 impl JobQueue for RecordingQueue {
@@ -33,5 +39,38 @@ impl JobQueue for RecordingQueue {
     async fn send_batch(&self, queue: QueueName, jobs: &[Job]) -> Result<(), QueueError> {
         self.0.lock().unwrap().extend(jobs.iter().map(|j| (queue, j.clone())));
         Ok(())
+    }
+    async fn stats(&self, queue: QueueName) -> Result<QueueStats, QueueError> {
+        let visible = self.0.lock().unwrap().iter().filter(|(q, _)| *q == queue).count() as u64;
+        Ok(QueueStats { name: queue.as_str().into(), visible, ..Default::default() })
+    }
+    async fn redrive(&self, _queue: QueueName) -> Result<u64, QueueError> {
+        Ok(0)
+    }
+    async fn retry_later(&self, _queue: QueueName, receipt: &str, delay: Duration) -> Result<(), QueueError> {
+        self.1.lock().unwrap().push((receipt.to_string(), delay));
+        Ok(())
+    }
+}
+
+/// Keeps every e-mail sent; fails the next `fail_next` sends first.
+#[derive(Default)]
+pub struct RecordingMailer {
+    pub sent: Mutex<Vec<Email>>,
+    pub attempts: Mutex<u32>,
+    pub fail_next: Mutex<u32>,
+}
+
+#[async_trait]
+impl Mailer for RecordingMailer {
+    async fn send(&self, email: &Email) -> Result<String, MailError> {
+        *self.attempts.lock().unwrap() += 1;
+        let mut fail = self.fail_next.lock().unwrap();
+        if *fail > 0 {
+            *fail -= 1;
+            return Err(MailError::Failed(anyhow::anyhow!("the test mailer was told to fail")));
+        }
+        self.sent.lock().unwrap().push(email.clone());
+        Ok(format!("mail-{}", email.id))
     }
 }

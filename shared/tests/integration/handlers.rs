@@ -29,7 +29,7 @@ async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
     let push = Arc::new(RecordingPush::default());
-    let app = Arc::new(App::new(Config::new(SECRET, "platform-key"), store, push.clone(), Arc::new(RecordingQueue::default())));
+    let app = Arc::new(App::new(Config::new(SECRET, "platform-key"), store, push.clone(), Arc::new(RecordingQueue::default()), Arc::new(crate::fakes::RecordingMailer::default())));
     let tenant = Tenant::new(TenantId::parse("acme").unwrap(), "Acme", Utc::now());
     app.store.create_tenant(&tenant).await.unwrap();
     Fixture { app, push, _dir: dir }

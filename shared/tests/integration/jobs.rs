@@ -23,7 +23,7 @@ async fn a_large_group_s_message_is_published_by_the_worker_and_poison_records_a
     let queue = Arc::new(RecordingQueue::default());
     let mut config = Config::new("jobs-test-secret-01234", "pk");
     config.limits.fan_out_threshold = 2;
-    let app = App::new(config, store.clone(), push.clone(), queue.clone());
+    let app = App::new(config, store.clone(), push.clone(), queue.clone(), Arc::new(crate::fakes::RecordingMailer::default()));
     let tenant = TenantId::parse("acme").unwrap();
     store.create_tenant(&Tenant::new(tenant.clone(), "Acme", Utc::now())).await.unwrap();
     let now = Utc::now();
@@ -79,7 +79,7 @@ async fn a_large_group_s_message_is_published_by_the_worker_and_poison_records_a
     good.message_id = Some("job-1".into());
     good.body = Some(serde_json::to_string(&jobs[0].1).unwrap());
     event.records = vec![good.clone(), poison];
-    let response = missive::jobs::handle_batch(&app, event).await;
+    let response = missive::jobs::handle_batch(&app, QueueName::Notifications, event).await;
     let failed: Vec<_> = response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
     assert_eq!(failed, ["MessageID_1"], "only the poison record is reported");
 
@@ -96,7 +96,7 @@ async fn a_large_group_s_message_is_published_by_the_worker_and_poison_records_a
     // The same job delivered again changes no feed: its entries have the same keys.
     let mut again = SqsEvent::default();
     again.records = vec![good];
-    assert!(missive::jobs::handle_batch(&app, again).await.batch_item_failures.is_empty());
+    assert!(missive::jobs::handle_batch(&app, QueueName::Notifications, again).await.batch_item_failures.is_empty());
     let (feed, _) = store.list_events(&tenant, &UserId::parse("ben").unwrap(), "0", 50, Utc::now()).await.unwrap();
     assert_eq!(feed.iter().filter(|e| e.id == cursor).count(), 1);
 }

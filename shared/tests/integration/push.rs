@@ -73,7 +73,7 @@ async fn a_gone_connection_is_deleted_and_the_others_still_receive() {
     let push = Arc::new(ApiGatewayPush::new(&sdk, &endpoint));
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
-    let app = App::new(Config::new("push-test-secret-0123", "pk"), store.clone(), push, Arc::new(crate::fakes::RecordingQueue::default()));
+    let app = App::new(Config::new("push-test-secret-0123", "pk"), store.clone(), push, Arc::new(crate::fakes::RecordingQueue::default()), Arc::new(crate::fakes::RecordingMailer::default()));
     for c in [connection("ann", "gone-ann="), connection("ann", "live-ann="), connection("ben", "live-ben")] {
         store.put_connection(&c).await.unwrap();
     }

@@ -10,7 +10,7 @@ use missive::ports::{Email, Job, JobQueue, MailError, Mailer, QueueName};
 use serde_json::json;
 
 fn job(id: &str) -> Job {
-    Job { id: id.into(), kind: "sendEmail".into(), payload: json!({ "to": "alice" }) }
+    Job { id: id.into(), tenant_id: missive::domain::TenantId::parse("acme").unwrap(), kind: "sendEmail".into(), payload: json!({ "to": "alice" }) }
 }
 
 async fn receive_all(client: &aws_sdk_sqs::Client, url: &str) -> Vec<Job> {
@@ -77,6 +77,7 @@ async fn emails_go_out_through_ses_with_both_parts_and_refusals_are_told_apart()
     ses.create_email_identity().email_identity("brigade@missive.test").send().await.unwrap();
     let mailer = SesMailer::new(ses);
     let email = Email {
+        id: "mail-1".into(),
         from: "Brigade <brigade@missive.test>".into(),
         to: "alice@example.com".into(),
         subject: "Nouveau message\r\nBcc: victim@example.com".into(),

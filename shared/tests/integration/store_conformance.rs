@@ -289,6 +289,110 @@ async fn storefronts_are_found_from_their_id_alone(store: &dyn Store) {
     assert!(store.get_storefront(&tid("t2"), &sf.id).await.unwrap().is_none());
 }
 
+async fn documents_are_kept_listed_and_expire(store: &dyn Store) {
+    let later = Utc::now() + Duration::hours(1);
+    for id in ["b", "a", "c"] {
+        store.put_doc(&tid("t1"), "mail/u1", id, &format!("{{\"id\":\"{id}\"}}"), Some(later)).await.unwrap();
+    }
+    store.put_doc(&tid("t1"), "mail/u1", "gone", "{}", Some(Utc::now() - Duration::seconds(1))).await.unwrap();
+    store.put_doc(&tid("t2"), "mail/u1", "x", "{}", None).await.unwrap();
+    assert_eq!(store.get_doc(&tid("t1"), "mail/u1", "a").await.unwrap().as_deref(), Some("{\"id\":\"a\"}"));
+    assert!(store.get_doc(&tid("t1"), "mail/u1", "gone").await.unwrap().is_none(), "an expired document reads as absent");
+    assert!(store.get_doc(&tid("t1"), "mail/u1", "x").await.unwrap().is_none(), "tenants are apart");
+    let first = store.list_docs(&tid("t1"), "mail/u1", None, 2).await.unwrap();
+    assert_eq!(first.items, ["{\"id\":\"a\"}", "{\"id\":\"b\"}"]);
+    let rest = store.list_docs(&tid("t1"), "mail/u1", first.next_cursor.as_deref(), 10).await.unwrap();
+    assert_eq!(rest.items, ["{\"id\":\"c\"}"], "in id order, the expired one left out");
+    assert!(store.list_docs(&tid("t1"), "mail/u2", None, 10).await.unwrap().items.is_empty());
+    assert!(store.delete_doc(&tid("t1"), "mail/u1", "a").await.unwrap());
+    assert!(!store.delete_doc(&tid("t1"), "mail/u1", "a").await.unwrap());
+}
+
+fn notification(user: &str, id: &str) -> Notification {
+    Notification {
+        tenant_id: tid("t1"),
+        id: id.into(),
+        user_id: uid(user),
+        kind: NotificationType::Event,
+        title: format!("n {id}"),
+        body: String::new(),
+        action_url: None,
+        action_label: None,
+        conversation_id: None,
+        message_id: None,
+        created_at: Utc::now(),
+        read_at: None,
+    }
+}
+
+async fn notifications_list_newest_first_and_count_the_unread(store: &dyn Store) {
+    let ids: Vec<String> = (1..=5).map(|i| format!("01N{i:023}")).collect();
+    for id in &ids {
+        store.put_notification(&notification("u1", id)).await.unwrap();
+    }
+    store.put_notification(&notification("u2", "01N99999999999999999999999")).await.unwrap();
+    assert_eq!(store.count_unread_notifications(&tid("t1"), &uid("u1")).await.unwrap(), 5);
+    let mut read = notification("u1", &ids[3]);
+    read.read_at = Some(Utc::now());
+    store.put_notification(&read).await.unwrap();
+    assert_eq!(store.count_unread_notifications(&tid("t1"), &uid("u1")).await.unwrap(), 4);
+    assert_eq!(store.get_notification(&tid("t1"), &uid("u1"), &ids[3]).await.unwrap(), Some(read));
+
+    let all = store.list_notifications(&tid("t1"), &uid("u1"), false, None, 3).await.unwrap();
+    assert_eq!(all.items.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(), [&ids[4], &ids[3], &ids[2]]);
+    let older = store.list_notifications(&tid("t1"), &uid("u1"), false, all.next_cursor.as_deref(), 3).await.unwrap();
+    assert_eq!(older.items.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(), [&ids[1], &ids[0]]);
+    assert!(older.next_cursor.is_none());
+    let unread = store.list_notifications(&tid("t1"), &uid("u1"), true, None, 2).await.unwrap();
+    assert_eq!(unread.items.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(), [&ids[4], &ids[2]], "the read one is left out");
+    let unread_rest = store.list_notifications(&tid("t1"), &uid("u1"), true, unread.next_cursor.as_deref(), 5).await.unwrap();
+    assert_eq!(unread_rest.items.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(), [&ids[1], &ids[0]]);
+    assert!(store.get_notification(&tid("t2"), &uid("u1"), &ids[0]).await.unwrap().is_none(), "tenants are apart");
+}
+
+async fn scheduled_jobs_come_due_and_are_taken_once(store: &dyn Store) {
+    use missive::ports::{Job, QueueName, ScheduledJob};
+    let now = Utc::now();
+    let scheduled = |tenant: &str, id: &str, at| ScheduledJob {
+        queue: QueueName::Emails,
+        job: Job { id: id.into(), tenant_id: tid(tenant), kind: "sendEmails".into(), payload: serde_json::json!({}) },
+        due_at: at,
+    };
+    store.schedule_job(&scheduled("t1", "late", now - Duration::minutes(1))).await.unwrap();
+    store.schedule_job(&scheduled("t2", "later", now - Duration::seconds(1))).await.unwrap();
+    store.schedule_job(&scheduled("t1", "future", now + Duration::hours(1))).await.unwrap();
+    // Rescheduling the same id moves it.
+    store.schedule_job(&scheduled("t1", "moved", now + Duration::hours(2))).await.unwrap();
+    store.schedule_job(&scheduled("t1", "moved", now - Duration::seconds(30))).await.unwrap();
+    let due = store.list_due_jobs(now, 10).await.unwrap();
+    assert_eq!(due.iter().map(|d| d.job.id.as_str()).collect::<Vec<_>>(), ["late", "moved", "later"], "every tenant, earliest first");
+    assert_eq!(due[2].job.tenant_id, tid("t2"));
+    assert!(store.take_scheduled_job(&tid("t1"), "late").await.unwrap());
+    assert!(!store.take_scheduled_job(&tid("t1"), "late").await.unwrap(), "taken once");
+    assert!(!store.take_scheduled_job(&tid("t2"), "moved").await.unwrap(), "tenants are apart");
+    assert!(store.take_scheduled_job(&tid("t1"), "moved").await.unwrap());
+    assert!(store.take_scheduled_job(&tid("t2"), "later").await.unwrap());
+    assert!(store.list_due_jobs(now, 10).await.unwrap().is_empty());
+    assert_eq!(store.list_due_jobs(now + Duration::hours(3), 10).await.unwrap().len(), 1);
+}
+
+async fn effects_happen_once(store: &dyn Store) {
+    use missive::ports::EffectClaim;
+    let now = Utc::now();
+    let lease = now + Duration::minutes(2);
+    assert_eq!(store.begin_effect(&tid("t1"), "job-1", now, lease).await.unwrap(), EffectClaim::Acquired);
+    assert_eq!(store.begin_effect(&tid("t1"), "job-1", now, lease).await.unwrap(), EffectClaim::Busy);
+    assert_eq!(store.begin_effect(&tid("t2"), "job-1", now, lease).await.unwrap(), EffectClaim::Acquired, "tenants are apart");
+    // A lease that ran out (the worker died) is taken over.
+    assert_eq!(store.begin_effect(&tid("t1"), "job-1", lease + Duration::seconds(1), lease + Duration::minutes(3)).await.unwrap(), EffectClaim::Acquired);
+    store.release_effect(&tid("t1"), "job-1").await.unwrap();
+    assert_eq!(store.begin_effect(&tid("t1"), "job-1", now, lease).await.unwrap(), EffectClaim::Acquired, "released after a failure");
+    store.finish_effect(&tid("t1"), "job-1", now + Duration::days(7)).await.unwrap();
+    assert_eq!(store.begin_effect(&tid("t1"), "job-1", now, lease).await.unwrap(), EffectClaim::Done);
+    store.release_effect(&tid("t1"), "job-1").await.unwrap();
+    assert_eq!(store.begin_effect(&tid("t1"), "job-1", now, lease).await.unwrap(), EffectClaim::Done, "release leaves done alone");
+}
+
 async fn run_suite(store: Arc<dyn Store>) {
     store.health().await.unwrap();
     tenants_and_users(store.as_ref()).await;
@@ -301,6 +405,10 @@ async fn run_suite(store: Arc<dyn Store>) {
     last_seen_times_are_kept_per_user(store.as_ref()).await;
     connections_expire_and_are_deleted_one_by_one(store.as_ref()).await;
     storefronts_are_found_from_their_id_alone(store.as_ref()).await;
+    documents_are_kept_listed_and_expire(store.as_ref()).await;
+    notifications_list_newest_first_and_count_the_unread(store.as_ref()).await;
+    scheduled_jobs_come_due_and_are_taken_once(store.as_ref()).await;
+    effects_happen_once(store.as_ref()).await;
 }
 
 #[tokio::test]

@@ -1,0 +1,291 @@
+//! In-app notifications: creating them (for users, per their preferences), the bell
+//! (listing, unread counter, marking read), and the `message` notifications of members who
+//! were offline when a message arrived.
+
+use serde::{Deserialize, Serialize};
+
+use super::delivery::{publish, MessageRef};
+use super::{emails, preferences, Identity};
+use crate::app::App;
+use crate::domain::*;
+use crate::jobs::{self, NotifyMessage, NOTIFY_MESSAGE};
+use crate::ports::{EffectClaim, Page};
+use crate::protocol::Event;
+use crate::AppError;
+
+pub const DEFAULT_PAGE: usize = 20;
+pub const MAX_PAGE: usize = 100;
+/// Recipients of one `POST /v1/notifications`.
+pub const MAX_RECIPIENTS: usize = 100;
+/// A `message` notification shows this much of the message.
+const PREVIEW_CHARS: usize = 140;
+
+/// What a notification says, before it has a recipient and an id.
+#[derive(Clone, Debug)]
+pub struct Draft {
+    pub kind: NotificationType,
+    pub title: String,
+    pub body: String,
+    pub action_url: Option<String>,
+    pub action_label: Option<String>,
+    pub conversation_id: Option<ConversationId>,
+    pub message_id: Option<MessageId>,
+}
+
+/// Notifies each user as their preferences say: into the bell with a `notification.new`
+/// event, and/or on the way to an e-mail. With `once`, each user's notification happens at
+/// most once under the key `{once}:{user}`, however often the caller (a job) runs.
+pub async fn notify_users(
+    app: &App,
+    tenant: &TenantId,
+    users: &[UserId],
+    draft: &Draft,
+    once: Option<&str>,
+) -> Result<Vec<Notification>, AppError> {
+    let mut created = Vec::with_capacity(users.len());
+    for user in users {
+        let key = once.map(|prefix| format!("{prefix}:{user}"));
+        if let Some(key) = &key {
+            let now = app.clock.now();
+            match app.store.begin_effect(tenant, key, now, now + chrono::Duration::minutes(2)).await? {
+                EffectClaim::Acquired => {}
+                EffectClaim::Done => continue,
+                EffectClaim::Busy => return Err(AppError::internal(anyhow::anyhow!("notification {key} is being created elsewhere"))),
+            }
+        }
+        let outcome = notify_one(app, tenant, user, draft).await;
+        if let Some(key) = &key {
+            match &outcome {
+                Ok(_) => app.store.finish_effect(tenant, key, app.clock.now() + chrono::Duration::days(7)).await?,
+                Err(_) => app.store.release_effect(tenant, key).await?,
+            }
+        }
+        created.push(outcome?);
+    }
+    Ok(created)
+}
+
+async fn notify_one(app: &App, tenant: &TenantId, user: &UserId, draft: &Draft) -> Result<Notification, AppError> {
+    let prefs = preferences::load(app, tenant, user).await?;
+    let channels = prefs.types.of(draft.kind);
+    let notification = Notification {
+        tenant_id: tenant.clone(),
+        id: app.ids.ulid(),
+        user_id: user.clone(),
+        kind: draft.kind,
+        title: draft.title.clone(),
+        body: draft.body.clone(),
+        action_url: draft.action_url.clone(),
+        action_label: draft.action_label.clone(),
+        conversation_id: draft.conversation_id.clone(),
+        message_id: draft.message_id.clone(),
+        created_at: app.clock.now(),
+        read_at: None,
+    };
+    if channels.in_app {
+        app.store.put_notification(&notification).await?;
+        let event = Event::NotificationNew { notification: &notification }.to_value();
+        publish(app, tenant, std::slice::from_ref(user), event, None).await?;
+    }
+    if prefs.emails(draft.kind) {
+        emails::queue(app, &prefs, &notification, channels.in_app).await?;
+    }
+    tracing::info!(tenant = %tenant, notification = %notification.id, kind = draft.kind.as_str(), in_app = channels.in_app, "notified");
+    Ok(notification)
+}
+
+/// Members who had no live connection when a message arrived (the sender aside) get a
+/// `message` notification, made by a worker so that the sender's answer does not wait.
+/// A failure here is logged, not returned: the message is stored and delivered already.
+pub async fn message_reached_offline(app: &App, tenant: &TenantId, message: &MessageRef, offline: &[UserId], origin: &str) {
+    let users: Vec<UserId> = offline.iter().filter(|u| **u != message.sender_id).cloned().collect();
+    if users.is_empty() {
+        return;
+    }
+    let notice = NotifyMessage { conversation_id: message.conversation_id.clone(), message_id: message.message_id.clone(), users };
+    let queued = match jobs::job(tenant, format!("notify:{origin}"), NOTIFY_MESSAGE, &notice) {
+        Ok(job) => app.jobs.send(jobs::queue_of(NOTIFY_MESSAGE), &job, None).await.map_err(|e| AppError::internal(e.0)),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = queued {
+        tracing::error!(tenant = %tenant, message = %message.message_id, error = %e, "could not queue the offline members' notifications");
+    }
+}
+
+/// The `notifyMessage` job: a `message` notification for each offline member still in the
+/// conversation, unless the message was deleted meanwhile.
+pub async fn notify_message(app: &App, tenant: &TenantId, notice: &NotifyMessage) -> Result<(), AppError> {
+    let Some(message) = app.store.get_message(tenant, &notice.conversation_id, &notice.message_id).await? else {
+        return Ok(());
+    };
+    let (Some(body), Some(conversation)) = (&message.body, app.store.get_conversation(tenant, &notice.conversation_id).await?) else {
+        return Ok(());
+    };
+    let title = match (&conversation.kind, &conversation.title) {
+        (ConversationKind::Direct, _) | (_, None) => message.sender_name.clone(),
+        (_, Some(title)) => format!("{} · {title}", message.sender_name),
+    };
+    let draft = Draft {
+        kind: NotificationType::Message,
+        title,
+        body: preview(body.as_str()),
+        action_url: None,
+        action_label: None,
+        conversation_id: Some(conversation.id.clone()),
+        message_id: Some(message.id.clone()),
+    };
+    let mut members = Vec::with_capacity(notice.users.len());
+    for user in &notice.users {
+        if app.store.get_member(tenant, &conversation.id, user).await?.is_some() {
+            members.push(user.clone());
+        }
+    }
+    notify_users(app, tenant, &members, &draft, Some(&format!("msg:{}", message.id))).await?;
+    Ok(())
+}
+
+fn preview(text: &str) -> String {
+    let mut chars = text.chars();
+    let cut: String = chars.by_ref().take(PREVIEW_CHARS).collect();
+    if chars.next().is_some() {
+        format!("{cut}…")
+    } else {
+        cut
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationPage {
+    pub notifications: Vec<Notification>,
+    pub next_cursor: Option<String>,
+}
+
+pub async fn list(
+    app: &App,
+    who: &Identity,
+    unread_only: bool,
+    cursor: Option<&str>,
+    limit: Option<usize>,
+) -> Result<NotificationPage, AppError> {
+    let limit = limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+    if let Some(c) = cursor {
+        ulid::Ulid::from_string(c).map_err(|_| AppError::invalid("cursor: not a cursor from an earlier page"))?;
+    }
+    let Page { items, next_cursor } =
+        app.store.list_notifications(&who.tenant_id, &who.user_id, unread_only, cursor, limit).await?;
+    Ok(NotificationPage { notifications: items, next_cursor })
+}
+
+pub async fn unread_count(app: &App, who: &Identity) -> Result<u64, AppError> {
+    Ok(app.store.count_unread_notifications(&who.tenant_id, &who.user_id).await?)
+}
+
+/// Marks one of the caller's notifications read (again is fine).
+pub async fn mark_read(app: &App, who: &Identity, id: &str) -> Result<Notification, AppError> {
+    let mut notification = app
+        .store
+        .get_notification(&who.tenant_id, &who.user_id, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("notification"))?;
+    if notification.read_at.is_none() {
+        notification.read_at = Some(app.clock.now());
+        app.store.put_notification(&notification).await?;
+    }
+    Ok(notification)
+}
+
+/// Marks every unread notification of the caller read; returns how many.
+pub async fn mark_all_read(app: &App, who: &Identity) -> Result<u64, AppError> {
+    let now = app.clock.now();
+    let mut marked = 0;
+    loop {
+        // Each pass reads the unread index from its start: what was marked left it.
+        let page = app.store.list_notifications(&who.tenant_id, &who.user_id, true, None, MAX_PAGE).await?;
+        for mut notification in page.items {
+            notification.read_at = Some(now);
+            app.store.put_notification(&notification).await?;
+            marked += 1;
+        }
+        if page.next_cursor.is_none() {
+            return Ok(marked);
+        }
+    }
+}
+
+/// `POST /v1/notifications`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewNotifications {
+    /// Required with the platform key (which belongs to no tenant); ignored for an admin.
+    pub tenant_id: Option<String>,
+    pub users: Vec<String>,
+    #[serde(rename = "type")]
+    pub kind: NotificationType,
+    pub title: String,
+    #[serde(default)]
+    pub body: String,
+    pub action_url: Option<String>,
+    pub action_label: Option<String>,
+}
+
+/// Who may create notifications: a tenant admin for their tenant, or the platform.
+pub enum Notifier<'a> {
+    Admin(&'a Identity),
+    Platform,
+}
+
+pub async fn create(app: &App, by: Notifier<'_>, body: NewNotifications) -> Result<Vec<Notification>, AppError> {
+    let tenant = match by {
+        Notifier::Admin(who) => {
+            who.require_role(&[Role::Admin])?;
+            who.tenant_id.clone()
+        }
+        Notifier::Platform => {
+            let id = body.tenant_id.as_deref().ok_or_else(|| AppError::invalid("tenantId: required with the platform key"))?;
+            let tenant = TenantId::parse(id).map_err(|_| AppError::not_found("tenant"))?;
+            app.store.get_tenant(&tenant).await?.ok_or_else(|| AppError::not_found("tenant"))?;
+            tenant
+        }
+    };
+    if body.users.is_empty() || body.users.len() > MAX_RECIPIENTS {
+        return Err(AppError::invalid(format!("users: between 1 and {MAX_RECIPIENTS} user ids")));
+    }
+    let mut users: Vec<UserId> = body.users.into_iter().map(UserId::parse).collect::<Result<_, _>>()?;
+    users.sort();
+    users.dedup();
+    let known = app.store.get_users(&tenant, &users).await?;
+    if let Some(unknown) = users.iter().find(|u| !known.iter().any(|k| k.id == **u)) {
+        return Err(AppError::invalid(format!("users: unknown user {unknown}")));
+    }
+    let draft = Draft {
+        kind: body.kind,
+        title: parse_text("title", &body.title, 200)?,
+        body: check_body(&body.body)?,
+        action_url: body.action_url.as_deref().map(check_action_url).transpose()?,
+        action_label: body.action_label.as_deref().map(|l| parse_text("actionLabel", l, 60)).transpose()?,
+        conversation_id: None,
+        message_id: None,
+    };
+    notify_users(app, &tenant, &users, &draft, None).await
+}
+
+/// A notification's text: up to 2,000 characters, line breaks allowed, no other control
+/// characters.
+pub fn check_body(body: &str) -> Result<String, AppError> {
+    let body = body.trim();
+    if body.chars().count() > 2000 || body.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(AppError::invalid("body: at most 2000 characters, no control characters but line breaks"));
+    }
+    Ok(body.to_string())
+}
+
+/// A link a notification opens: absolute http(s) or a path on the platform's own site.
+pub fn check_action_url(url: &str) -> Result<String, AppError> {
+    let url = url.trim();
+    let scheme_ok = url.starts_with("https://") || url.starts_with("http://") || (url.starts_with('/') && !url.starts_with("//"));
+    if !scheme_ok || url.len() > 2000 || url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(AppError::invalid("actionUrl: an http(s) URL or a path starting with /"));
+    }
+    Ok(url.to_string())
+}

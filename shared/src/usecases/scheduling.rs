@@ -1,0 +1,43 @@
+//! Jobs for later. A job due within the queue's own delay (SQS: 15 minutes) rides that
+//! delay; a later one waits in the store's due index until the scheduler (every minute on
+//! AWS, every second locally) enqueues it.
+
+use chrono::{DateTime, Utc};
+
+use crate::app::App;
+use crate::ports::{Job, QueueName, ScheduledJob};
+use crate::AppError;
+
+/// Jobs the scheduler enqueues per pass at most; the rest wait for the next pass.
+const SCHEDULER_BATCH: usize = 200;
+
+/// Enqueues `job` to run at `at` (now, if `at` has passed).
+pub async fn enqueue_at(app: &App, queue: QueueName, job: Job, at: DateTime<Utc>) -> Result<(), AppError> {
+    let wait = (at - app.clock.now()).to_std().unwrap_or_default();
+    if wait <= app.config.limits.max_queue_delay {
+        let delay = (!wait.is_zero()).then_some(wait);
+        return app.jobs.send(queue, &job, delay).await.map_err(|e| AppError::internal(e.0));
+    }
+    app.store.schedule_job(&ScheduledJob { queue, job, due_at: at }).await?;
+    Ok(())
+}
+
+/// One scheduler pass: every job due now moves to its queue, once. Each is taken from the
+/// store by a conditional delete first, so a second scheduler running at the same time
+/// finds nothing to take; if the queue then refuses it, it goes back to the store.
+pub async fn run_scheduler(app: &App) -> Result<usize, AppError> {
+    let due = app.store.list_due_jobs(app.clock.now(), SCHEDULER_BATCH).await?;
+    let mut enqueued = 0;
+    for scheduled in due {
+        if !app.store.take_scheduled_job(&scheduled.job.tenant_id, &scheduled.job.id).await? {
+            continue;
+        }
+        if let Err(e) = app.jobs.send(scheduled.queue, &scheduled.job, None).await {
+            app.store.schedule_job(&scheduled).await?;
+            return Err(AppError::internal(e.0));
+        }
+        tracing::info!(job = %scheduled.job.id, queue = scheduled.queue.as_str(), "scheduled job enqueued");
+        enqueued += 1;
+    }
+    Ok(enqueued)
+}
