@@ -115,7 +115,7 @@ async fn another_tenants_conversation_is_not_found_and_bad_rest_input_is_a_400()
     // REST input errors.
     for (body, message) in [
         (json!({ "kind": "direct" }), "missing field `userId`"),
-        (json!({ "kind": "phone", "userId": "bob" }), "unknown variant `phone`, expected one of `direct`, `group`, `storefront`"),
+        (json!({ "kind": "phone", "userId": "bob" }), "kind: unknown variant `phone`, expected one of `direct`, `group`, `storefront`"),
         (json!({ "kind": "group", "title": " ", "memberIds": [] }), "invalid title: expected 1 to 120 characters without control characters"),
         (json!({ "kind": "direct", "userId": "alice" }), "invalid userId: a direct conversation needs another user"),
     ] {

@@ -98,6 +98,7 @@ fn function(runtime_api: &str, table: Option<&str>) -> tokio::process::Command {
         .env("MISSIVE_PLATFORM_KEY", "platform-key")
         .env("MISSIVE_WS_ENDPOINT", moto())
         .env("MISSIVE_NOTIFICATIONS_QUEUE_URL", format!("{}/123456789012/unused-notifications", moto()))
+        .env("MISSIVE_EMAILS_QUEUE_URL", format!("{}/123456789012/unused-emails", moto()))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);

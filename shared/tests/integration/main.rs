@@ -10,3 +10,4 @@ mod jobs;
 mod push;
 mod queue_and_mail;
 mod store_conformance;
+mod workers;
