@@ -316,6 +316,28 @@ impl DynamoStore {
         }
     }
 
+    /// Puts `item` held until `until`, unless an item under its key is held past `now`:
+    /// `false` then. Claims and job leases.
+    async fn put_if_free(&self, mut item: Item, now: DateTime<Utc>, until: DateTime<Utc>) -> StoreResult<bool> {
+        item.insert("until".into(), AttributeValue::N(until.timestamp_millis().to_string()));
+        item.insert("ttl".into(), expiry(until));
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK) OR #until <= :now")
+            .expression_attribute_names("#until", "until")
+            .expression_attribute_values(":now", AttributeValue::N(now.timestamp_millis().to_string()))
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(true),
+            Err(e) if is_condition_failure(&e) => Ok(false),
+            Err(e) => Err(StoreError(e.into())),
+        }
+    }
+
     fn member_item(&self, conversation: &Conversation, member: &Member) -> anyhow::Result<Item> {
         let mut item = with_data(key(conversation_pk(&conversation.tenant_id, &conversation.id), member_sk(&member.user_id)), member)?;
         item.insert("GSI1PK".into(), s(user_pk(&conversation.tenant_id, &member.user_id)));
@@ -913,24 +935,7 @@ impl Store for DynamoStore {
     }
 
     async fn try_claim(&self, tenant: &TenantId, key_name: &str, now: DateTime<Utc>, until: DateTime<Utc>) -> StoreResult<bool> {
-        let mut item = key(format!("{}#CLAIM#{key_name}", tenant_pk(tenant)), "CLAIM");
-        item.insert("until".into(), AttributeValue::N(until.timestamp_millis().to_string()));
-        item.insert("ttl".into(), AttributeValue::N((until.timestamp() + 1).to_string()));
-        let put = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK) OR #until <= :now")
-            .expression_attribute_names("#until", "until")
-            .expression_attribute_values(":now", AttributeValue::N(now.timestamp_millis().to_string()))
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(true),
-            Err(e) if is_condition_failure(&e) => Ok(false),
-            Err(e) => Err(StoreError(e.into())),
-        }
+        self.put_if_free(key(format!("{}#CLAIM#{key_name}", tenant_pk(tenant)), "CLAIM"), now, until).await
     }
 
     async fn put_last_seen(&self, tenant: &TenantId, user: &UserId, at: DateTime<Utc>) -> StoreResult<()> {
@@ -1123,35 +1128,20 @@ impl Store for DynamoStore {
     async fn begin_effect(&self, tenant: &TenantId, key_name: &str, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> StoreResult<EffectClaim> {
         let mut item = key(effect_pk(tenant, key_name), "EFFECT");
         item.insert("done".into(), AttributeValue::Bool(false));
-        item.insert("until".into(), AttributeValue::N(lease_until.timestamp_millis().to_string()));
-        item.insert("ttl".into(), expiry(lease_until));
-        let put = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK) OR #until <= :now")
-            .expression_attribute_names("#until", "until")
-            .expression_attribute_values(":now", AttributeValue::N(now.timestamp_millis().to_string()))
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(EffectClaim::Acquired),
-            Err(e) if is_condition_failure(&e) => {
-                let held = self
-                    .client
-                    .get_item()
-                    .table_name(&self.table)
-                    .set_key(Some(key(effect_pk(tenant, key_name), "EFFECT")))
-                    .consistent_read(true)
-                    .send()
-                    .await
-                    .map_err(anyhow::Error::from)?;
-                let done = held.item.as_ref().and_then(|i| i.get("done")).and_then(|v| v.as_bool().ok()).copied();
-                Ok(if done == Some(true) { EffectClaim::Done } else { EffectClaim::Busy })
-            }
-            Err(e) => Err(StoreError(e.into())),
+        if self.put_if_free(item, now, lease_until).await? {
+            return Ok(EffectClaim::Acquired);
         }
+        let held = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(effect_pk(tenant, key_name), "EFFECT")))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(anyhow::Error::from)?;
+        let done = held.item.as_ref().and_then(|i| i.get("done")).and_then(|v| v.as_bool().ok()).copied();
+        Ok(if done == Some(true) { EffectClaim::Done } else { EffectClaim::Busy })
     }
 
     async fn finish_effect(&self, tenant: &TenantId, key_name: &str, keep_until: DateTime<Utc>) -> StoreResult<()> {
