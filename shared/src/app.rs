@@ -14,7 +14,6 @@ pub struct App {
     pub push: Arc<dyn Push>,
     pub jobs: Arc<dyn JobQueue>,
     pub mailer: Arc<dyn Mailer>,
-    pub emails: crate::usecases::emails::Templates,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn Ids>,
 }
@@ -40,7 +39,6 @@ impl App {
             push,
             jobs,
             mailer,
-            emails: crate::usecases::emails::Templates::new(),
             clock: Arc::new(SystemClock),
             ids: Arc::new(UlidIds::default()),
         }

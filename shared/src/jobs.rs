@@ -90,25 +90,37 @@ fn payload<T: for<'de> Deserialize<'de>>(job: &Job) -> Result<T, AppError> {
 /// Runs one job once. An error leaves the job on its queue, to be retried after its backoff
 /// and dead-lettered after too many attempts.
 pub async fn run(app: &App, job: &Job) -> Result<(), AppError> {
+    if once(app, &job.tenant_id, &job.id, perform(app, job)).await?.is_none() {
+        tracing::info!(job = %job.id, "job already done, nothing to do");
+    }
+    Ok(())
+}
+
+/// Runs `effect` under the idempotency record `key`: `None` when it happened already; an
+/// error when another worker is running it (try again later) or when it fails (its lease is
+/// given up so that a retry need not wait for it).
+pub async fn once<T>(
+    app: &App,
+    tenant: &TenantId,
+    key: &str,
+    effect: impl std::future::Future<Output = Result<T, AppError>>,
+) -> Result<Option<T>, AppError> {
     let now = app.clock.now();
     let lease_until = now + chrono::Duration::from_std(LEASE).map_err(AppError::internal)?;
-    match app.store.begin_effect(&job.tenant_id, &job.id, now, lease_until).await? {
-        EffectClaim::Done => {
-            tracing::info!(job = %job.id, "job already done, nothing to do");
-            return Ok(());
-        }
-        EffectClaim::Busy => return Err(AppError::internal(anyhow::anyhow!("job {} is running elsewhere", job.id))),
+    match app.store.begin_effect(tenant, key, now, lease_until).await? {
+        EffectClaim::Done => return Ok(None),
+        EffectClaim::Busy => return Err(AppError::internal(anyhow::anyhow!("{key} is running elsewhere"))),
         EffectClaim::Acquired => {}
     }
-    match perform(app, job).await {
-        Ok(()) => {
+    match effect.await {
+        Ok(value) => {
             let keep = app.clock.now() + chrono::Duration::from_std(REMEMBER_DONE).map_err(AppError::internal)?;
-            app.store.finish_effect(&job.tenant_id, &job.id, keep).await?;
-            Ok(())
+            app.store.finish_effect(tenant, key, keep).await?;
+            Ok(Some(value))
         }
         Err(e) => {
-            if let Err(release) = app.store.release_effect(&job.tenant_id, &job.id).await {
-                tracing::warn!(job = %job.id, error = %release, "could not release a failed job's lease");
+            if let Err(release) = app.store.release_effect(tenant, key).await {
+                tracing::warn!(key, error = %release, "could not release a failed effect's lease");
             }
             Err(e)
         }
@@ -164,13 +176,13 @@ pub fn backoff(app: &App, receives: u32) -> Duration {
 /// their backoff (through their visibility timeout) and reported (`ReportBatchItemFailures`)
 /// so that only they come back.
 pub async fn handle_batch(app: &App, queue: QueueName, event: SqsEvent) -> SqsBatchResponse {
-    let mut by_job: HashMap<String, (Option<Job>, Vec<(String, Option<String>, u32)>)> = HashMap::new();
+    let mut by_job: HashMap<String, (Job, Vec<(String, Option<String>, u32)>)> = HashMap::new();
     let mut unreadable = Vec::new();
     for record in event.records {
         let id = record.message_id.clone().unwrap_or_default();
         let receives = record.attributes.get("ApproximateReceiveCount").and_then(|v| v.parse().ok()).unwrap_or(1);
         match serde_json::from_str::<Job>(record.body.as_deref().unwrap_or_default()) {
-            Ok(job) => by_job.entry(job.id.clone()).or_insert_with(|| (Some(job), Vec::new())).1.push((id, record.receipt_handle, receives)),
+            Ok(job) => by_job.entry(job.id.clone()).or_insert_with(|| (job, Vec::new())).1.push((id, record.receipt_handle, receives)),
             Err(e) => {
                 tracing::error!(message_id = %id, error = %e, "a queue record that is not a job");
                 unreadable.push((id, record.receipt_handle, receives));
@@ -178,7 +190,6 @@ pub async fn handle_batch(app: &App, queue: QueueName, event: SqsEvent) -> SqsBa
         }
     }
     let runs = by_job.into_values().map(|(job, records)| async move {
-        let job = job.expect("every entry has its job");
         let span = tracing::info_span!("job", job = %job.id, kind = %job.kind, attempt = records[0].2);
         let outcome = run(app, &job).instrument(span).await;
         if let Err(e) = &outcome {

@@ -310,4 +310,29 @@ async fn preferences_are_validated_and_header_injection_is_neutralised() {
     }
     let (status, _) = server.post("/v1/notifications", &bob, json!({ "users": ["bob"], "type": "event", "title": "x" })).await;
     assert_eq!(status, 403, "members do not notify others");
+    for (body, field) in [
+        (json!({ "users": [], "type": "event", "title": "x" }), "users"),
+        (json!({ "users": ["nobody"], "type": "event", "title": "x" }), "users: unknown user nobody"),
+        (json!({ "users": ["bob"], "type": "gossip", "title": "x" }), "type"),
+        (json!({ "users": ["bob"], "type": "event", "title": "x", "actionUrl": "javascript:alert(1)" }), "actionUrl"),
+        (json!({ "users": ["bob"], "type": "event", "title": "" }), "title"),
+    ] {
+        let (status, err) = server.post("/v1/notifications", &admin, body).await;
+        assert_eq!(status, 400, "{err}");
+        assert!(err["error"]["message"].as_str().unwrap().contains(field), "{field}: {err}");
+    }
+    let (status, _) = server.get("/v1/notifications?cursor=not-a-cursor", &bob).await;
+    assert_eq!(status, 400);
+    let at = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
+    for (body, field) in [
+        (json!({ "at": at, "title": "x" }), "users"),
+        (json!({ "at": at, "title": "x", "users": ["bob"], "conversationId": "01ARZ3NDEKTSV4RRFFQ69G5FAV" }), "users"),
+        (json!({ "at": "2099-01-01T00:00:00Z", "title": "x", "users": ["bob"] }), "at"),
+    ] {
+        let (status, err) = server.post("/v1/reminders", &bob, body).await;
+        assert_eq!(status, 400, "{err}");
+        assert!(err["error"]["message"].as_str().unwrap().contains(field), "{field}: {err}");
+    }
+    let (status, _) = server.request("DELETE", "/v1/reminders/nope", Some(&bob), None).await;
+    assert_eq!(status, 404);
 }

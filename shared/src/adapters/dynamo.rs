@@ -338,6 +338,34 @@ impl DynamoStore {
         }
     }
 
+    /// Writes a conversation's snapshot into its `META` item and each member's inbox entry,
+    /// each only where `activity` is still `activity`. `true` when some item had moved on.
+    async fn write_snapshots(&self, pk: String, members: &[Member], snapshot: &str, activity: &str) -> StoreResult<bool> {
+        let mut sort_keys = vec![(META_SK.to_string(), "data")];
+        sort_keys.extend(members.iter().map(|m| (member_sk(&m.user_id), "conv")));
+        let writes = sort_keys.into_iter().map(|(sk, attribute)| {
+            self.client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(key(pk.clone(), sk)))
+                .update_expression("SET #a = :snapshot")
+                .condition_expression("attribute_exists(PK) AND activity = :activity")
+                .expression_attribute_names("#a", attribute)
+                .expression_attribute_values(":snapshot", s(snapshot))
+                .expression_attribute_values(":activity", s(activity))
+                .send()
+        });
+        let mut raced = false;
+        for result in join_all(writes).await {
+            match result {
+                Ok(_) => {}
+                Err(e) if is_condition_failure(&e) => raced = true,
+                Err(e) => return Err(StoreError(e.into())),
+            }
+        }
+        Ok(raced)
+    }
+
     fn member_item(&self, conversation: &Conversation, member: &Member) -> anyhow::Result<Item> {
         let mut item = with_data(key(conversation_pk(&conversation.tenant_id, &conversation.id), member_sk(&member.user_id)), member)?;
         item.insert("GSI1PK".into(), s(user_pk(&conversation.tenant_id, &member.user_id)));
@@ -574,30 +602,9 @@ impl Store for DynamoStore {
         };
         let snapshot = serde_json::to_string(&updated).map_err(anyhow::Error::from)?;
         let members = self.list_members(tenant, &conversation.id).await?;
-        let mut sort_keys = vec![(META_SK.to_string(), "data")];
-        sort_keys.extend(members.iter().map(|m| (member_sk(&m.user_id), "conv")));
-        // Each write is conditional on the activity it read: a message landing meanwhile wrote a
-        // newer snapshot, and the details are written again on top of that one.
-        let writes = sort_keys.into_iter().map(|(sk, attribute)| {
-            self.client
-                .update_item()
-                .table_name(&self.table)
-                .set_key(Some(key(pk.clone(), sk)))
-                .update_expression("SET #a = :snapshot")
-                .condition_expression("attribute_exists(PK) AND activity = :activity")
-                .expression_attribute_names("#a", attribute)
-                .expression_attribute_values(":snapshot", s(snapshot.clone()))
-                .expression_attribute_values(":activity", s(&stored.activity))
-                .send()
-        });
-        let mut raced = false;
-        for result in join_all(writes).await {
-            match result {
-                Ok(_) => {}
-                Err(e) if is_condition_failure(&e) => raced = true,
-                Err(e) => return Err(StoreError(e.into())),
-            }
-        }
+        // Conditional on the activity read: a message landing meanwhile wrote a newer
+        // snapshot, and the details are written again on top of that one.
+        let raced = self.write_snapshots(pk, &members, &snapshot, &stored.activity).await?;
         if raced {
             return Box::pin(self.update_conversation(conversation)).await;
         }
@@ -771,28 +778,8 @@ impl Store for DynamoStore {
         // member's inbox entry, unless a newer message got there meanwhile.
         conversation.last_message = Some(MessagePreview::of(message));
         let snapshot = serde_json::to_string(&conversation).map_err(anyhow::Error::from)?;
-        let refresh = |sk: String, attribute: &'static str| {
-            self.client
-                .update_item()
-                .table_name(&self.table)
-                .set_key(Some(key(pk.clone(), sk)))
-                .update_expression("SET #a = :snapshot")
-                .condition_expression("activity = :activity")
-                .expression_attribute_names("#a", attribute)
-                .expression_attribute_values(":snapshot", s(snapshot.clone()))
-                .expression_attribute_values(":activity", s(&conversation.activity))
-                .send()
-        };
         let members = self.list_members(tenant, &message.conversation_id).await?;
-        let mut updates = vec![refresh(META_SK.to_string(), "data")];
-        updates.extend(members.iter().map(|m| refresh(member_sk(&m.user_id), "conv")));
-        for result in join_all(updates).await {
-            match result {
-                Ok(_) => {}
-                Err(e) if is_condition_failure(&e) => {}
-                Err(e) => return Err(StoreError(e.into())),
-            }
-        }
+        self.write_snapshots(pk, &members, &snapshot, &conversation.activity).await?;
         Ok(true)
     }
 

@@ -25,38 +25,27 @@ fn collection(user: &UserId) -> String {
     format!("mail/{user}")
 }
 
-/// The compiled e-mail templates, one pair (HTML, text) per notification type and the digest.
-pub struct Templates {
-    env: Environment<'static>,
-}
-
-impl Default for Templates {
-    fn default() -> Self {
-        Self::new()
+/// The e-mail templates, one pair (HTML, text) per notification type and the digest,
+/// compiled on first use: only the functions that send e-mails pay for it, once.
+static TEMPLATES: std::sync::LazyLock<Environment<'static>> = std::sync::LazyLock::new(|| {
+    let mut env = Environment::new();
+    macro_rules! add {
+        ($($name:literal),*) => {
+            $(env.add_template($name, include_str!(concat!("../../templates/email/", $name))).expect("e-mail templates compile");)*
+        };
     }
-}
+    add!(
+        "base.html", "base.txt", "message.html", "message.txt", "mention.html", "mention.txt", "reminder.html",
+        "reminder.txt", "event.html", "event.txt", "system.html", "system.txt", "digest.html", "digest.txt"
+    );
+    env
+});
 
-impl Templates {
-    pub fn new() -> Self {
-        let mut env = Environment::new();
-        macro_rules! add {
-            ($($name:literal),*) => {
-                $(env.add_template($name, include_str!(concat!("../../templates/email/", $name))).expect("e-mail templates compile");)*
-            };
-        }
-        add!(
-            "base.html", "base.txt", "message.html", "message.txt", "mention.html", "mention.txt", "reminder.html",
-            "reminder.txt", "event.html", "event.txt", "system.html", "system.txt", "digest.html", "digest.txt"
-        );
-        Self { env }
-    }
-
-    fn render(&self, name: &str, context: &minijinja::Value) -> Result<String, AppError> {
-        self.env
-            .get_template(name)
-            .and_then(|t| t.render(context))
-            .map_err(|e| AppError::internal(anyhow::anyhow!("rendering {name}: {e:#}")))
-    }
+fn render_template(name: &str, context: &minijinja::Value) -> Result<String, AppError> {
+    TEMPLATES
+        .get_template(name)
+        .and_then(|t| t.render(context))
+        .map_err(|e| AppError::internal(anyhow::anyhow!("rendering {name}: {e:#}")))
 }
 
 /// A notification is on its way to an e-mail: it waits in the user's mail collection, and
@@ -241,8 +230,8 @@ pub fn render(app: &App, tenant: &Tenant, user: &User, items: &[Notification], d
         from: sender(&brand, &address),
         to: Email::header_safe(user.email.as_deref().unwrap_or_default()),
         subject,
-        html: app.emails.render(&format!("{template}.html"), &context)?,
-        text: app.emails.render(&format!("{template}.txt"), &context)?,
+        html: render_template(&format!("{template}.html"), &context)?,
+        text: render_template(&format!("{template}.txt"), &context)?,
         unsubscribe_url: Some(unsubscribe_url),
     })
 }
@@ -273,4 +262,34 @@ pub async fn unsubscribe(app: &App, token: &str) -> Result<Locale, AppError> {
     tracing::info!(tenant = %tenant, "a user unsubscribed from e-mails");
     let stored = app.store.get_user(&tenant, &user).await?;
     Ok(stored.map(|u| u.locale).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_renders_in_both_languages_and_escapes_html() {
+        for locale in [Locale::Fr, Locale::En] {
+            for kind in ["message", "mention", "reminder", "event", "system", "digest"] {
+                let context = minijinja::context! {
+                    lang => "fr",
+                    t => crate::i18n::email_texts(locale),
+                    subject => "s",
+                    brand => "Brigade",
+                    color => "#4f46e5",
+                    items => vec![minijinja::context! { title => "<b>Alerte</b>", body => "Caserne", action_url => "https://x.test/1", when => "now" }],
+                    unsubscribe_url => "https://x.test/u",
+                };
+                let html = render_template(&format!("{kind}.html"), &context).unwrap();
+                assert!(html.contains("&lt;b&gt;Alerte") && html.contains("Brigade"), "{kind}.html: {html}");
+                // minijinja escapes `/` too: the link is the URL once the attribute is decoded.
+                assert!(html.contains(r#"href="https:&#x2f;&#x2f;x.test&#x2f;u""#), "{kind}.html: {html}");
+                let text = render_template(&format!("{kind}.txt"), &context).unwrap();
+                assert!(text.contains("<b>Alerte</b>") && text.contains("https://x.test/1"), "{kind}.txt");
+                let intro = crate::i18n::email_texts(locale)[format!("intro_{kind}")].as_str().unwrap().to_string();
+                assert!(text.contains(&intro), "{kind}.txt says its intro");
+            }
+        }
+    }
 }

@@ -9,7 +9,7 @@ use super::{emails, preferences, Identity};
 use crate::app::App;
 use crate::domain::*;
 use crate::jobs::{self, NotifyMessage, NOTIFY_MESSAGE};
-use crate::ports::{EffectClaim, Page};
+use crate::ports::Page;
 use crate::protocol::Event;
 use crate::AppError;
 
@@ -44,23 +44,11 @@ pub async fn notify_users(
 ) -> Result<Vec<Notification>, AppError> {
     let mut created = Vec::with_capacity(users.len());
     for user in users {
-        let key = once.map(|prefix| format!("{prefix}:{user}"));
-        if let Some(key) = &key {
-            let now = app.clock.now();
-            match app.store.begin_effect(tenant, key, now, now + chrono::Duration::minutes(2)).await? {
-                EffectClaim::Acquired => {}
-                EffectClaim::Done => continue,
-                EffectClaim::Busy => return Err(AppError::internal(anyhow::anyhow!("notification {key} is being created elsewhere"))),
-            }
-        }
-        let outcome = notify_one(app, tenant, user, draft).await;
-        if let Some(key) = &key {
-            match &outcome {
-                Ok(_) => app.store.finish_effect(tenant, key, app.clock.now() + chrono::Duration::days(7)).await?,
-                Err(_) => app.store.release_effect(tenant, key).await?,
-            }
-        }
-        created.push(outcome?);
+        let notified = match once {
+            Some(prefix) => jobs::once(app, tenant, &format!("{prefix}:{user}"), notify_one(app, tenant, user, draft)).await?,
+            None => Some(notify_one(app, tenant, user, draft).await?),
+        };
+        created.extend(notified);
     }
     Ok(created)
 }
