@@ -92,7 +92,15 @@ pub fn banner(secret: &str, base: &str) -> anyhow::Result<String> {
     for (id, name, role) in DEMO_USERS {
         let t = token(
             secret,
-            &TokenRequest { tenant: DEMO_TENANT, user: id, role: role.as_str(), name: Some(name), email: None, locale: None, ttl_hours: 24 },
+            &TokenRequest {
+                tenant: DEMO_TENANT,
+                user: id,
+                role: role.as_str(),
+                name: Some(name),
+                email: None,
+                locale: None,
+                ttl_hours: 24,
+            },
         )?;
         out.push_str(&format!("  {id:<6} ({:<7}) {t}\n", role.as_str()));
     }

@@ -15,11 +15,13 @@ use anyhow::Context;
 use axum::routing::get;
 use axum::Router;
 use clap::{Args, Parser, Subcommand};
+use missive::adapters::aws::sqs_queue::SqsQueue;
+use missive::adapters::aws::{provision, sdk_config};
 use missive::adapters::dynamo::DynamoStore;
 use missive::adapters::embedded::EmbeddedStore;
-use missive::adapters::sqs_queue::SqsQueue;
-use missive::ports::QueueName;
 use missive::config::Config;
+use missive::domain::QueueName;
+use missive::workers::{EmailsWorker, NotificationsWorker};
 use missive::App;
 use tokio::sync::watch;
 
@@ -29,6 +31,8 @@ use crate::push::LocalPush;
 /// Development defaults, printed when used. Never use them beyond a laptop.
 const DEV_JWT_SECRET: &str = "missive-dev-secret-change-me";
 const DEV_PLATFORM_KEY: &str = "missive-dev-platform-key";
+/// The local runtime's sender of e-mails when `MISSIVE_EMAIL_FROM` is not set.
+const DEV_EMAIL_FROM: &str = "Missive <no-reply@missive.local>";
 
 #[derive(Parser)]
 #[command(name = "missive-local", version, about = "Missive in one process: REST, WebSocket and an embedded store")]
@@ -153,10 +157,10 @@ async fn main() -> anyhow::Result<()> {
         }
         Some(Command::SetupAws) => {
             init_logging();
-            let sdk = missive::adapters::aws::sdk_config().await;
-            let created = missive::adapters::aws::create_table(&sdk, &cli.serve.table).await?;
+            let sdk = sdk_config().await;
+            let created = provision::create_table(&sdk, &cli.serve.table).await?;
             println!("table {}: {}", cli.serve.table, if created { "created" } else { "exists already" });
-            let mut queues: Vec<_> = missive::adapters::aws::create_queues(&sdk, &cli.serve.table).await?.into_iter().collect();
+            let mut queues: Vec<_> = provision::create_queues(&sdk, &cli.serve.table).await?.into_iter().collect();
             queues.sort_by_key(|(name, _)| name.as_str());
             for (name, url) in queues {
                 println!("queue {}: {url}", name.as_str());
@@ -206,41 +210,53 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
         .with_context(|| format!("binding {}:{}", args.host, args.port))?;
     let addr: SocketAddr = listener.local_addr()?;
     let base = format!("http://{addr}");
-    if std::env::var_os("MISSIVE_PUBLIC_URL").is_none() {
-        config.public_url = base.clone();
-    }
+    config.public_url.get_or_insert_with(|| base.clone());
+    config.email_from.get_or_insert_with(|| DEV_EMAIL_FROM.into());
     let jwt_secret = config.jwt_secret.clone();
     let push = Arc::new(LocalPush::default());
     let outbox = Arc::new(outbox::Outbox::open(args.data_dir.join("outbox"))?);
     let (stop, stopped) = watch::channel(false);
     let sdk = match (args.backend, args.mailer) {
         (Backend::Embedded, MailerKind::Outbox) => None,
-        _ => Some(missive::adapters::aws::sdk_config().await),
+        _ => Some(sdk_config().await),
     };
     let mailer: Arc<dyn missive::ports::Mailer> = match (args.mailer, &sdk) {
-        (MailerKind::Ses, Some(sdk)) => Arc::new(missive::adapters::ses_mailer::SesMailer::new(aws_sdk_sesv2::Client::new(sdk))),
+        (MailerKind::Ses, Some(sdk)) => {
+            Arc::new(missive::adapters::aws::ses_mailer::SesMailer::new(aws_sdk_sesv2::Client::new(sdk)))
+        }
         _ => outbox.clone(),
     };
     let app = match (args.backend, &sdk) {
         (Backend::Aws, Some(sdk)) => {
             tracing::info!(table = %args.table, "using DynamoDB and SQS");
             let store = Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(sdk), &args.table));
-            let urls = missive::adapters::aws::queue_urls(sdk, &args.table).await?;
+            let urls = provision::queue_urls(sdk, &args.table).await?;
             let sqs = aws_sdk_sqs::Client::new(sdk);
             let jobs = Arc::new(SqsQueue::new(sqs.clone(), urls.clone()));
             let app = Arc::new(App::new(config, store, push.clone(), jobs, mailer));
-            for name in QueueName::ALL {
-                tokio::spawn(queue::poll_sqs(app.clone(), sqs.clone(), name, urls[&name].clone(), stopped.clone()));
-            }
+            let url = |queue: QueueName| urls[&queue].clone();
+            tokio::spawn(queue::poll_sqs(
+                NotificationsWorker,
+                app.clone(),
+                sqs.clone(),
+                url(QueueName::Notifications),
+                stopped.clone(),
+            ));
+            tokio::spawn(queue::poll_sqs(
+                EmailsWorker,
+                app.clone(),
+                sqs.clone(),
+                url(QueueName::Emails),
+                stopped.clone(),
+            ));
             app
         }
         _ => {
             let store = Arc::new(EmbeddedStore::open(&args.data_dir)?);
             let jobs = Arc::new(queue::LocalQueue::default());
             let app = Arc::new(App::new(config, store, push.clone(), jobs.clone(), mailer));
-            for name in QueueName::ALL {
-                tokio::spawn(queue::work(app.clone(), jobs.clone(), name, stopped.clone()));
-            }
+            tokio::spawn(queue::work(NotificationsWorker, app.clone(), jobs.clone(), stopped.clone()));
+            tokio::spawn(queue::work(EmailsWorker, app.clone(), jobs.clone(), stopped.clone()));
             app
         }
     };

@@ -51,7 +51,8 @@ impl Outbox {
             .to(mailbox(&email.to)?)
             .subject(Email::header_safe(&email.subject));
         if let Some(url) = &email.unsubscribe_url {
-            let header = |name: &'static str, value: String| HeaderValue::new(HeaderName::new_from_ascii_str(name), value);
+            let header =
+                |name: &'static str, value: String| HeaderValue::new(HeaderName::new_from_ascii_str(name), value);
             builder = builder
                 .raw_header(header("List-Unsubscribe", format!("<{}>", Email::header_safe(url))))
                 .raw_header(header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".into()));
@@ -64,10 +65,18 @@ impl Outbox {
             )
             .context("building the e-mail")?;
         let sent_at = chrono::Utc::now();
-        let safe_id: String = email.id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+        let safe_id: String =
+            email.id.as_str().chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
         let file = format!("{}-{safe_id}.eml", sent_at.format("%Y%m%dT%H%M%S%.3f"));
         std::fs::write(self.dir.join(&file), message.formatted()).with_context(|| format!("writing {file}"))?;
-        let entry = OutboxEntry { id: email.id.clone(), file, to: email.to.clone(), subject: email.subject.clone(), attempts, sent_at };
+        let entry = OutboxEntry {
+            id: email.id.to_string(),
+            file,
+            to: email.to.clone(),
+            subject: email.subject.clone(),
+            attempts,
+            sent_at,
+        };
         let mut index = std::fs::OpenOptions::new().create(true).append(true).open(self.dir.join("index.jsonl"))?;
         writeln!(index, "{}", serde_json::to_string(&entry)?)?;
         Ok(entry)
@@ -86,10 +95,10 @@ impl Outbox {
 
 #[async_trait]
 impl Mailer for Outbox {
-    async fn send(&self, email: &Email) -> Result<String, MailError> {
+    async fn send_email(&self, email: &Email) -> Result<String, MailError> {
         let attempts = {
             let mut seen = self.attempts.lock().unwrap_or_else(|p| p.into_inner());
-            let n = seen.entry(email.id.clone()).or_default();
+            let n = seen.entry(email.id.to_string()).or_default();
             *n += 1;
             *n
         };

@@ -31,7 +31,7 @@ impl LocalPush {
 
 #[async_trait]
 impl Push for LocalPush {
-    async fn send(&self, connection: &ConnectionId, frame: &str) -> Result<(), PushError> {
+    async fn push_to_connection(&self, connection: &ConnectionId, frame: &str) -> Result<(), PushError> {
         let outbox = self.lock().get(connection).cloned().ok_or(PushError::Gone)?;
         outbox.send(frame.to_string()).map_err(|_| PushError::Gone)
     }

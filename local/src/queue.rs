@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
-use missive::ports::{Job, JobQueue, QueueError, QueueName, QueueStats};
+use missive::domain::{Job, JobId, QueueName};
+use missive::ports::{JobQueue, QueueError, QueueStats};
+use missive::workers::{self, Worker};
 use missive::App;
 use tokio::sync::{watch, Notify};
 use tokio::time::Instant;
@@ -60,10 +62,10 @@ impl LocalQueue {
         }
     }
 
-    fn settle(&self, queue: QueueName, job_id: &str, outcome: Result<(), ()>, backoff: Duration) {
+    fn settle(&self, queue: QueueName, job_id: &JobId, outcome: Result<(), ()>, backoff: Duration) {
         let mut queues = self.lock();
         let entries = queues.ready.entry(queue).or_default();
-        let Some(i) = entries.iter().position(|e| e.job.id == job_id) else { return };
+        let Some(i) = entries.iter().position(|e| e.job.id == *job_id) else { return };
         match outcome {
             Ok(()) => {
                 entries.remove(i);
@@ -83,7 +85,8 @@ impl LocalQueue {
 
 #[async_trait]
 impl JobQueue for LocalQueue {
-    async fn send(&self, queue: QueueName, job: &Job, delay: Option<Duration>) -> Result<(), QueueError> {
+    async fn enqueue(&self, job: &Job, delay: Option<Duration>) -> Result<(), QueueError> {
+        let queue = job.queue();
         let visible_at = Instant::now() + delay.unwrap_or_default();
         let entry = Entry { job: job.clone(), sent_at: Instant::now(), visible_at, receives: 0 };
         self.lock().ready.entry(queue).or_default().push(entry);
@@ -91,9 +94,9 @@ impl JobQueue for LocalQueue {
         Ok(())
     }
 
-    async fn send_batch(&self, queue: QueueName, jobs: &[Job]) -> Result<(), QueueError> {
+    async fn enqueue_batch(&self, jobs: &[Job]) -> Result<(), QueueError> {
         for job in jobs {
-            self.send(queue, job, None).await?;
+            self.enqueue(job, None).await?;
         }
         Ok(())
     }
@@ -103,7 +106,8 @@ impl JobQueue for LocalQueue {
         let queues = self.lock();
         let ready = queues.ready.get(&queue).map(Vec::as_slice).unwrap_or_default();
         let dead = queues.dead.get(&queue).map(Vec::as_slice).unwrap_or_default();
-        let age = |entries: &mut dyn Iterator<Item = &Entry>| entries.map(|e| now.duration_since(e.sent_at).as_secs()).max();
+        let age =
+            |entries: &mut dyn Iterator<Item = &Entry>| entries.map(|e| now.duration_since(e.sent_at).as_secs()).max();
         Ok(QueueStats {
             name: queue.as_str().into(),
             // As on SQS: a received job (running, or waiting out its retry backoff) is in
@@ -136,17 +140,18 @@ impl JobQueue for LocalQueue {
     }
 }
 
-/// Runs the jobs of one local queue until shutdown.
-pub async fn work(app: Arc<App>, queue: Arc<LocalQueue>, name: QueueName, mut shutdown: watch::Receiver<bool>) {
+/// Runs the jobs of the worker's local queue until shutdown.
+pub async fn work<W: Worker>(worker: W, app: Arc<App>, queue: Arc<LocalQueue>, mut shutdown: watch::Receiver<bool>) {
+    let name = W::QUEUE;
     loop {
         match queue.receive(name) {
             Ok((job, receives)) => {
-                let outcome = missive::jobs::run(&app, &job).await;
+                let outcome = workers::run(&worker, &app, &job).await;
                 if let Err(e) = &outcome {
                     e.log_if_internal();
                     tracing::info!(job = %job.id, receives, "job failed, will retry");
                 }
-                let backoff = missive::jobs::backoff(&app, receives);
+                let backoff = workers::backoff(&app, receives);
                 queue.settle(name, &job.id, outcome.map_err(|_| ()), backoff);
             }
             Err(next) => {
@@ -163,7 +168,13 @@ pub async fn work(app: Arc<App>, queue: Arc<LocalQueue>, name: QueueName, mut sh
 
 /// With `--backend aws`: reads one SQS queue like Lambda's event source mapping, hands each
 /// batch to the Lambda worker's handler and deletes what succeeded.
-pub async fn poll_sqs(app: Arc<App>, client: aws_sdk_sqs::Client, queue: QueueName, url: String, mut shutdown: watch::Receiver<bool>) {
+pub async fn poll_sqs<W: Worker>(
+    worker: W,
+    app: Arc<App>,
+    client: aws_sdk_sqs::Client,
+    url: String,
+    mut shutdown: watch::Receiver<bool>,
+) {
     loop {
         let received = tokio::select! {
             r = client
@@ -201,7 +212,7 @@ pub async fn poll_sqs(app: Arc<App>, client: aws_sdk_sqs::Client, queue: QueueNa
             }
             event.records.push(record);
         }
-        let response = missive::jobs::handle_batch(&app, queue, event).await;
+        let response = workers::handle_batch(&worker, &app, event).await;
         for failed in &response.batch_item_failures {
             receipts.remove(&failed.item_identifier);
         }

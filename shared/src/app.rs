@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
+use crate::adapters::system::{SystemClock, UlidIds};
 use crate::auth::TokenVerifier;
 use crate::config::Config;
-use crate::ports::{Clock, Ids, JobQueue, Mailer, Push, Store, SystemClock, UlidIds};
+use crate::ports::{Clock, Ids, JobQueue, Mailer, Push, Store};
 
 pub struct App {
     pub config: Config,

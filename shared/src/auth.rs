@@ -81,12 +81,7 @@ struct UnsubscribeClaims {
 impl TokenVerifier {
     /// `secret` verifies the platform's HS256 tokens; `guest_secret` signs and verifies
     /// Missive's guest tokens. `issuer` / `audience`, when set, must match.
-    pub fn new(
-        secret: &[u8],
-        guest_secret: &[u8],
-        issuer: Option<&str>,
-        audience: Option<&str>,
-    ) -> Self {
+    pub fn new(secret: &[u8], guest_secret: &[u8], issuer: Option<&str>, audience: Option<&str>) -> Self {
         let mut platform_validation = Validation::new(Algorithm::HS256);
         platform_validation.leeway = LEEWAY_SECONDS;
         platform_validation.validate_nbf = true;
@@ -143,7 +138,8 @@ impl TokenVerifier {
         validation.set_audience(&[UNSUBSCRIBE_AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "sub", "aud"]);
         let invalid = || AppError::invalid("this unsubscribe link is invalid or has expired");
-        let data = decode::<UnsubscribeClaims>(token, &self.unsubscribe_decoding, &validation).map_err(|_| invalid())?;
+        let data =
+            decode::<UnsubscribeClaims>(token, &self.unsubscribe_decoding, &validation).map_err(|_| invalid())?;
         let tenant = TenantId::parse(data.claims.tid).map_err(|_| invalid())?;
         let user = UserId::parse(data.claims.sub).map_err(|_| invalid())?;
         Ok((tenant, user))
@@ -224,8 +220,7 @@ impl TokenVerifier {
 /// Signs a platform token (HS256): what a platform's backend does, offered for the local
 /// runtime's demo tokens and `missive-local token`.
 pub fn mint_platform_token(secret: &[u8], claims: &Claims) -> Result<String, AppError> {
-    encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret))
-        .map_err(AppError::internal)
+    encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret)).map_err(AppError::internal)
 }
 
 /// Compares two secrets in time that does not depend on where they differ.

@@ -43,9 +43,11 @@ pub struct Config {
     /// The platform operator's key (`MISSIVE_PLATFORM_KEY`).
     pub platform_key: Secret,
     /// Where the REST API is reached from outside (`MISSIVE_PUBLIC_URL`): links in e-mails.
-    pub public_url: String,
+    /// Required where e-mails are sent; the local runtime defaults it to where it listens.
+    pub public_url: Option<String>,
     /// The sender of e-mails for tenants without their own `emailFrom` (`MISSIVE_EMAIL_FROM`).
-    pub email_from: String,
+    /// Required where e-mails are sent; the local runtime has a development default.
+    pub email_from: Option<String>,
     pub limits: Limits,
 }
 
@@ -117,8 +119,8 @@ impl Config {
             jwt_issuer: None,
             jwt_audience: None,
             platform_key: Secret::new(platform_key),
-            public_url: "http://127.0.0.1:3000".into(),
-            email_from: "Missive <no-reply@missive.local>".into(),
+            public_url: None,
+            email_from: None,
             limits: Limits::default(),
         }
     }
@@ -128,13 +130,9 @@ impl Config {
         let non_empty = |name: &str| get(name).filter(|v| !v.trim().is_empty());
         let secret = non_empty("MISSIVE_JWT_SECRET").ok_or(ConfigError::Missing("MISSIVE_JWT_SECRET"))?;
         if secret.len() < 16 {
-            return Err(ConfigError::Invalid(
-                "MISSIVE_JWT_SECRET",
-                "use at least 16 characters".into(),
-            ));
+            return Err(ConfigError::Invalid("MISSIVE_JWT_SECRET", "use at least 16 characters".into()));
         }
-        let platform_key =
-            non_empty("MISSIVE_PLATFORM_KEY").ok_or(ConfigError::Missing("MISSIVE_PLATFORM_KEY"))?;
+        let platform_key = non_empty("MISSIVE_PLATFORM_KEY").ok_or(ConfigError::Missing("MISSIVE_PLATFORM_KEY"))?;
         let mut config = Config::new(&secret, &platform_key);
         if let Some(guest) = non_empty("MISSIVE_GUEST_SECRET") {
             config.guest_secret = Secret::new(guest);
@@ -146,28 +144,35 @@ impl Config {
                 n.parse().map_err(|_| ConfigError::Invalid("MISSIVE_FANOUT_THRESHOLD", "expected a number".into()))?;
         }
         if let Some(max) = non_empty("MISSIVE_MAX_FRAMES_PER_10S") {
-            config.limits.max_frames_per_window =
-                max.parse().map_err(|_| ConfigError::Invalid("MISSIVE_MAX_FRAMES_PER_10S", "expected a number".into()))?;
+            config.limits.max_frames_per_window = max
+                .parse()
+                .map_err(|_| ConfigError::Invalid("MISSIVE_MAX_FRAMES_PER_10S", "expected a number".into()))?;
         }
         if let Some(url) = non_empty("MISSIVE_PUBLIC_URL") {
-            config.public_url = url.trim_end_matches('/').to_string();
+            config.public_url = Some(url.trim_end_matches('/').to_string());
         }
         if let Some(from) = non_empty("MISSIVE_EMAIL_FROM") {
-            config.email_from = from;
+            config.email_from = Some(from);
         }
         let seconds = |name: &'static str, default: Duration| -> Result<Duration, ConfigError> {
             match non_empty(name) {
-                Some(v) => v.parse::<u64>().map(Duration::from_secs).map_err(|_| ConfigError::Invalid(name, "expected seconds".into())),
+                Some(v) => v
+                    .parse::<u64>()
+                    .map(Duration::from_secs)
+                    .map_err(|_| ConfigError::Invalid(name, "expected seconds".into())),
                 None => Ok(default),
             }
         };
         let limits = &mut config.limits;
         limits.message_email_delay = seconds("MISSIVE_MESSAGE_EMAIL_DELAY_SECS", limits.message_email_delay)?;
-        limits.digest_interval = seconds("MISSIVE_DIGEST_INTERVAL_SECS", limits.digest_interval)?.max(Duration::from_secs(1));
-        limits.max_queue_delay = seconds("MISSIVE_MAX_QUEUE_DELAY_SECS", limits.max_queue_delay)?.min(Duration::from_secs(15 * 60));
+        limits.digest_interval =
+            seconds("MISSIVE_DIGEST_INTERVAL_SECS", limits.digest_interval)?.max(Duration::from_secs(1));
+        limits.max_queue_delay =
+            seconds("MISSIVE_MAX_QUEUE_DELAY_SECS", limits.max_queue_delay)?.min(Duration::from_secs(15 * 60));
         if let Some(ms) = non_empty("MISSIVE_RETRY_BASE_MS") {
             limits.retry_base = Duration::from_millis(
-                ms.parse().map_err(|_| ConfigError::Invalid("MISSIVE_RETRY_BASE_MS", "expected milliseconds".into()))?,
+                ms.parse()
+                    .map_err(|_| ConfigError::Invalid("MISSIVE_RETRY_BASE_MS", "expected milliseconds".into()))?,
             );
         }
         Ok(config)
@@ -175,6 +180,13 @@ impl Config {
 
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// What sending e-mails needs: where their links point and who sends them.
+    pub fn require_email_settings(&self) -> Result<(&str, &str), ConfigError> {
+        let public_url = self.public_url.as_deref().ok_or(ConfigError::Missing("MISSIVE_PUBLIC_URL"))?;
+        let email_from = self.email_from.as_deref().ok_or(ConfigError::Missing("MISSIVE_EMAIL_FROM"))?;
+        Ok((public_url, email_from))
     }
 }
 
@@ -198,5 +210,10 @@ mod tests {
         assert_eq!(config.jwt_issuer.as_deref(), Some("https://idp"));
         let printed = format!("{config:?}");
         assert!(!printed.contains("0123456789abcdef") && !printed.contains("pk-123"));
+        // No development default outside the local runtime: e-mail settings stay unset.
+        assert_eq!(
+            config.require_email_settings().unwrap_err().to_string(),
+            "missing required environment variable MISSIVE_PUBLIC_URL"
+        );
     }
 }

@@ -36,20 +36,6 @@ fn list(locale: Locale, names: &[String]) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn group_changes_read_naturally_in_both_languages() {
-        let names = ["Ben".to_string(), "Cat".to_string(), "Dee".to_string()];
-        assert_eq!(group_change(Locale::Fr, &GroupChange::Added { actor: "Ann", names: &names }), "Ann a ajouté Ben, Cat et Dee");
-        assert_eq!(group_change(Locale::En, &GroupChange::Added { actor: "Ann", names: &names[..1] }), "Ann added Ben");
-        assert_eq!(group_change(Locale::Fr, &GroupChange::Left { name: "Cat" }), "Cat a quitté le groupe");
-        assert_eq!(group_change(Locale::En, &GroupChange::Renamed { actor: "Ann", title: "Night" }), "Ann renamed the group “Night”");
-    }
-}
-
 /// The words of e-mails, by locale: the templates take them as `t`.
 pub fn email_texts(locale: Locale) -> serde_json::Value {
     match locale {
@@ -89,7 +75,9 @@ pub fn email_subject(locale: Locale, template: &str, count: usize, first_title: 
         (Locale::En, "message", n) => format!("{n} new messages"),
         (Locale::Fr, "reminder", 1) => format!("Rappel : {first_title}"),
         (Locale::En, "reminder", 1) => format!("Reminder: {first_title}"),
-        (Locale::Fr, "digest", n) => format!("Votre récapitulatif {brand} : {n} notification{}", if n > 1 { "s" } else { "" }),
+        (Locale::Fr, "digest", n) => {
+            format!("Votre récapitulatif {brand} : {n} notification{}", if n > 1 { "s" } else { "" })
+        }
         (Locale::En, "digest", n) => format!("Your {brand} digest: {n} notification{}", if n > 1 { "s" } else { "" }),
         (_, _, 1) => first_title.to_string(),
         (Locale::Fr, _, n) => format!("{brand} : {n} notifications"),
@@ -100,7 +88,29 @@ pub fn email_subject(locale: Locale, template: &str, count: usize, first_title: 
 /// The page a one-click unsubscribe link opens.
 pub fn unsubscribed_page(locale: Locale) -> &'static str {
     match locale {
-        Locale::Fr => "Vous ne recevrez plus d'e-mails de notification. Vous pouvez les réactiver dans vos préférences.",
+        Locale::Fr => {
+            "Vous ne recevrez plus d'e-mails de notification. Vous pouvez les réactiver dans vos préférences."
+        }
         Locale::En => "You will no longer receive notification e-mails. You can turn them back on in your preferences.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_changes_read_naturally_in_both_languages() {
+        let names = ["Ben".to_string(), "Cat".to_string(), "Dee".to_string()];
+        assert_eq!(
+            group_change(Locale::Fr, &GroupChange::Added { actor: "Ann", names: &names }),
+            "Ann a ajouté Ben, Cat et Dee"
+        );
+        assert_eq!(group_change(Locale::En, &GroupChange::Added { actor: "Ann", names: &names[..1] }), "Ann added Ben");
+        assert_eq!(group_change(Locale::Fr, &GroupChange::Left { name: "Cat" }), "Cat a quitté le groupe");
+        assert_eq!(
+            group_change(Locale::En, &GroupChange::Renamed { actor: "Ann", title: "Night" }),
+            "Ann renamed the group “Night”"
+        );
     }
 }

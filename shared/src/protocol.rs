@@ -24,7 +24,7 @@ pub enum Action {
 #[serde(rename_all = "camelCase")]
 pub struct Typing {
     pub conversation_id: String,
-    pub state: crate::usecases::typing::TypingState,
+    pub state: crate::domain::TypingState,
 }
 
 #[derive(Debug, PartialEq, Deserialize)]
@@ -110,9 +110,8 @@ impl Frame {
                 action: Err(FrameError::InvalidRequest("a frame is a JSON object".into())),
             };
         };
-        let request_id = object
-            .remove("requestId")
-            .filter(|id| matches!(id, Value::String(s) if s.len() <= 128) || id.is_number());
+        let request_id =
+            object.remove("requestId").filter(|id| matches!(id, Value::String(s) if s.len() <= 128) || id.is_number());
         let action = match object.remove("action") {
             Some(Value::String(name)) => Self::action(&name, Value::Object(object)),
             Some(_) => Err(FrameError::InvalidRequest("`action` must be a string".into())),

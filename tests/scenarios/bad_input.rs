@@ -20,7 +20,11 @@ async fn bad_frames_are_answered_precisely_and_the_connection_stays_open() {
         (json!({ "action": "dance" }), "unknown_action", "unknown action `dance`"),
         (json!({ "body": "no action" }), "invalid_request", "missing field `action`"),
         (json!({ "action": "sendMessage", "body": "hi" }), "invalid_request", "missing field `conversationId`"),
-        (json!({ "action": "sendMessage", "conversationId": conv, "body": "" }), "invalid_request", "invalid body: a message cannot be empty"),
+        (
+            json!({ "action": "sendMessage", "conversationId": conv, "body": "" }),
+            "invalid_request",
+            "invalid body: a message cannot be empty",
+        ),
         (
             json!({ "action": "sendMessage", "conversationId": conv, "body": "x".repeat(4001) }),
             "invalid_request",
@@ -34,17 +38,20 @@ async fn bad_frames_are_answered_precisely_and_the_connection_stays_open() {
         assert_eq!(answer["message"], message, "{answer}");
     }
     // A frame over 32 KB is refused without its requestId being read, like API Gateway would.
-    let huge = json!({ "action": "sendMessage", "conversationId": conv, "body": "é".repeat(20_000), "requestId": "big" });
+    let huge =
+        json!({ "action": "sendMessage", "conversationId": conv, "body": "é".repeat(20_000), "requestId": "big" });
     alice.send(huge).await;
     let e = alice.recv().await;
-    assert_eq!((e["code"].as_str(), e["message"].as_str()), (Some("frame_too_large"), Some("frame is larger than 32768 bytes")));
+    assert_eq!(
+        (e["code"].as_str(), e["message"].as_str()),
+        (Some("frame_too_large"), Some("frame is larger than 32768 bytes"))
+    );
 
     // A conversation alice is not in, and one that does not exist.
     let bob_eve = server.create_conversation(&t[1], json!({ "kind": "direct", "userId": "eve" })).await;
     for target in [bob_eve.as_str(), "01JUNKJUNKJUNKJUNKJUNKJUNK"] {
-        let answer = alice
-            .request(json!({ "action": "sendMessage", "conversationId": target, "body": "hello?" }), "nm")
-            .await;
+        let answer =
+            alice.request(json!({ "action": "sendMessage", "conversationId": target, "body": "hello?" }), "nm").await;
         assert_eq!(answer["code"], "not_found", "{answer}");
     }
 
@@ -106,26 +113,29 @@ async fn another_tenants_conversation_is_not_found_and_bad_rest_input_is_a_400()
     let (status, _) = server.post("/v1/conversations", &b[0], json!({ "kind": "direct", "userId": "bob" })).await;
     assert_eq!(status, 404, "bob lives in tenant A only");
     let mut carol = WsClient::connect(&server, &b[1]).await;
-    let answer = carol
-        .request(json!({ "action": "sendMessage", "conversationId": conv_a, "body": "hi" }), "x")
-        .await;
+    let answer = carol.request(json!({ "action": "sendMessage", "conversationId": conv_a, "body": "hi" }), "x").await;
     assert_eq!(answer["code"], "not_found");
     assert_eq!(server.full_history(&a[1], &conv_a).await.len(), 1);
 
     // REST input errors.
     for (body, message) in [
         (json!({ "kind": "direct" }), "missing field `userId`"),
-        (json!({ "kind": "phone", "userId": "bob" }), "kind: unknown variant `phone`, expected one of `direct`, `group`, `storefront`"),
-        (json!({ "kind": "group", "title": " ", "memberIds": [] }), "invalid title: expected 1 to 120 characters without control characters"),
+        (
+            json!({ "kind": "phone", "userId": "bob" }),
+            "kind: unknown variant `phone`, expected one of `direct`, `group`, `storefront`",
+        ),
+        (
+            json!({ "kind": "group", "title": " ", "memberIds": [] }),
+            "invalid title: expected 1 to 120 characters without control characters",
+        ),
         (json!({ "kind": "direct", "userId": "alice" }), "invalid userId: a direct conversation needs another user"),
     ] {
         let (status, answer) = server.post("/v1/conversations", &a[0], body).await;
         assert_eq!(status, 400, "{answer}");
         assert_eq!(answer["error"]["message"], message);
     }
-    let (status, answer) = server
-        .post(&format!("/v1/conversations/{conv_a}/messages"), &a[0], json!({ "body": "y".repeat(4001) }))
-        .await;
+    let (status, answer) =
+        server.post(&format!("/v1/conversations/{conv_a}/messages"), &a[0], json!({ "body": "y".repeat(4001) })).await;
     assert_eq!((status, answer["error"]["code"].as_str()), (400, Some("invalid_request")));
     let (status, _) = server
         .post(&format!("/v1/conversations/{conv_a}/messages"), &a[0], json!({ "body": "z".repeat(70_000) }))

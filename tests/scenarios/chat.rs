@@ -15,7 +15,8 @@ async fn two_members_chat_live_and_find_it_in_history_in_order() {
 
     let mut alice = WsClient::connect(&server, alice_token).await;
     let mut bob = WsClient::connect(&server, bob_token).await;
-    let lines = [("alice", "Salut Bob !"), ("bob", "Salut Alice, ça va ?"), ("alice", "Très bien 🎉"), ("bob", "Parfait.")];
+    let lines =
+        [("alice", "Salut Bob !"), ("bob", "Salut Alice, ça va ?"), ("alice", "Très bien 🎉"), ("bob", "Parfait.")];
     for (i, (who, text)) in lines.iter().enumerate() {
         let (sender, receiver) = if *who == "alice" { (&mut alice, &mut bob) } else { (&mut bob, &mut alice) };
         let sent = sender.send_message(&conv, text, &format!("r{i}")).await;
@@ -76,7 +77,8 @@ async fn the_same_client_message_id_stores_and_delivers_one_message() {
     let conv = server.create_conversation(&t[0], json!({ "kind": "direct", "userId": "bob" })).await;
     let mut alice = WsClient::connect(&server, &t[0]).await;
     let mut bob = WsClient::connect(&server, &t[1]).await;
-    let frame = json!({ "action": "sendMessage", "conversationId": conv, "body": "Une seule fois", "clientMessageId": "cm-1" });
+    let frame =
+        json!({ "action": "sendMessage", "conversationId": conv, "body": "Une seule fois", "clientMessageId": "cm-1" });
     let first = alice.request(frame.clone(), "r1").await;
     let second = alice.request(frame, "r2").await;
     assert_eq!(first["type"], "ack");
@@ -84,7 +86,11 @@ async fn the_same_client_message_id_stores_and_delivers_one_message() {
     assert_eq!(first["message"], second["message"], "the retry returns the first message");
     // Over REST too.
     let (status, third) = server
-        .post(&format!("/v1/conversations/{conv}/messages"), &t[0], json!({ "body": "Une seule fois", "clientMessageId": "cm-1" }))
+        .post(
+            &format!("/v1/conversations/{conv}/messages"),
+            &t[0],
+            json!({ "body": "Une seule fois", "clientMessageId": "cm-1" }),
+        )
         .await;
     assert_eq!(status, 200);
     assert_eq!(third, first["message"]);
@@ -113,7 +119,8 @@ async fn history_pages_walk_forward_and_backward_over_250_messages_without_gap_o
     let mut path = format!("/v1/conversations/{conv}/messages?limit=40");
     loop {
         let (_, page) = server.get(&path, &t[1]).await;
-        let ids: Vec<String> = page["messages"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap().into()).collect();
+        let ids: Vec<String> =
+            page["messages"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap().into()).collect();
         assert!(ids.windows(2).all(|w| w[0] < w[1]), "each page is oldest first");
         backward.splice(0..0, ids);
         match page["olderCursor"].as_str() {
@@ -137,7 +144,8 @@ async fn history_pages_walk_forward_and_backward_over_250_messages_without_gap_o
     assert_eq!(forward, sent);
 
     // A page in the middle points both ways.
-    let (_, middle) = server.get(&format!("/v1/conversations/{conv}/messages?limit=10&before={}", sent[100]), &t[0]).await;
+    let (_, middle) =
+        server.get(&format!("/v1/conversations/{conv}/messages?limit=10&before={}", sent[100]), &t[0]).await;
     assert_eq!(middle["messages"][0]["id"], sent[90].as_str());
     assert_eq!(middle["olderCursor"], sent[90].as_str());
     assert_eq!(middle["newerCursor"], sent[99].as_str());

@@ -7,7 +7,9 @@ use crate::support::{Server, WsClient};
 #[tokio::test]
 async fn edits_and_deletions_reach_everyone_and_deletions_leave_a_tombstone() {
     let server = Server::start().await;
-    let t = server.tenant_with("edits", &[("ann", "member"), ("ben", "member"), ("cat", "member"), ("root", "admin")]).await;
+    let t = server
+        .tenant_with("edits", &[("ann", "member"), ("ben", "member"), ("cat", "member"), ("root", "admin")])
+        .await;
     let group = server
         .create_conversation(&t[0], json!({ "kind": "group", "title": "Garde", "memberIds": ["ben", "cat", "root"] }))
         .await;
@@ -20,23 +22,43 @@ async fn edits_and_deletions_reach_everyone_and_deletions_leave_a_tombstone() {
         c.recv().await;
     }
 
-    let ack = ben.request(json!({ "action": "editMessage", "conversationId": group, "messageId": id, "body": "Rendez-vous à 9h" }), "e1").await;
+    let ack = ben
+        .request(
+            json!({ "action": "editMessage", "conversationId": group, "messageId": id, "body": "Rendez-vous à 9h" }),
+            "e1",
+        )
+        .await;
     assert_eq!(ack["type"], "ack", "{ack}");
     assert_eq!(ack["message"]["body"], "Rendez-vous à 9h");
     assert!(ack["message"]["editedAt"].is_string());
     for c in [&mut ann, &mut ann_tab2] {
         let e = c.recv().await;
-        assert_eq!((e["type"].as_str(), e["message"]["body"].as_str()), (Some("message.updated"), Some("Rendez-vous à 9h")));
+        assert_eq!(
+            (e["type"].as_str(), e["message"]["body"].as_str()),
+            (Some("message.updated"), Some("Rendez-vous à 9h"))
+        );
     }
     // Only the sender edits.
-    let denied = ann.request(json!({ "action": "editMessage", "conversationId": group, "messageId": id, "body": "non" }), "e2").await;
+    let denied = ann
+        .request(json!({ "action": "editMessage", "conversationId": group, "messageId": id, "body": "non" }), "e2")
+        .await;
     assert_eq!(denied["code"], "forbidden");
     let (status, _) = server
-        .request("PATCH", &format!("/v1/conversations/{group}/messages/{id}"), Some(&t[2]), Some(json!({ "body": "non" })))
+        .request(
+            "PATCH",
+            &format!("/v1/conversations/{group}/messages/{id}"),
+            Some(&t[2]),
+            Some(json!({ "body": "non" })),
+        )
         .await;
     assert_eq!(status, 403);
     let (status, edited) = server
-        .request("PATCH", &format!("/v1/conversations/{group}/messages/{id}"), Some(&t[1]), Some(json!({ "body": "9h30" })))
+        .request(
+            "PATCH",
+            &format!("/v1/conversations/{group}/messages/{id}"),
+            Some(&t[1]),
+            Some(json!({ "body": "9h30" })),
+        )
         .await;
     assert_eq!((status, edited["body"].as_str()), (200, Some("9h30")));
     for c in [&mut ann, &mut ann_tab2, &mut ben] {
@@ -44,7 +66,8 @@ async fn edits_and_deletions_reach_everyone_and_deletions_leave_a_tombstone() {
     }
 
     // cat (a plain member) cannot delete ben's message; the owner (ann) can.
-    let (status, _) = server.request("DELETE", &format!("/v1/conversations/{group}/messages/{id}"), Some(&t[2]), None).await;
+    let (status, _) =
+        server.request("DELETE", &format!("/v1/conversations/{group}/messages/{id}"), Some(&t[2]), None).await;
     assert_eq!(status, 403);
     let ack = ann.request(json!({ "action": "deleteMessage", "conversationId": group, "messageId": id }), "d1").await;
     assert_eq!(ack["type"], "ack", "{ack}");
@@ -63,7 +86,9 @@ async fn edits_and_deletions_reach_everyone_and_deletions_leave_a_tombstone() {
     assert_eq!(list["conversations"][0]["lastMessage"]["deleted"], true);
     assert_eq!(list["conversations"][0]["lastMessage"]["body"], "");
     // A deleted message cannot be edited; deleting again changes nothing.
-    let conflict = ben.request(json!({ "action": "editMessage", "conversationId": group, "messageId": id, "body": "x" }), "e3").await;
+    let conflict = ben
+        .request(json!({ "action": "editMessage", "conversationId": group, "messageId": id, "body": "x" }), "e3")
+        .await;
     assert_eq!(conflict["code"], "conflict");
     let again = ben.request(json!({ "action": "deleteMessage", "conversationId": group, "messageId": id }), "d2").await;
     assert_eq!(again["message"]["deletedAt"], ack["message"]["deletedAt"]);
@@ -72,9 +97,15 @@ async fn edits_and_deletions_reach_everyone_and_deletions_leave_a_tombstone() {
     // An admin may delete any message of a conversation they are in.
     let second = ben.send_message(&group, "encore", "b2").await;
     let (status, tomb) = server
-        .request("DELETE", &format!("/v1/conversations/{group}/messages/{}", second["id"].as_str().unwrap()), Some(&t[3]), None)
+        .request(
+            "DELETE",
+            &format!("/v1/conversations/{group}/messages/{}", second["id"].as_str().unwrap()),
+            Some(&t[3]),
+            None,
+        )
         .await;
     assert_eq!((status, tomb["body"].is_null()), (200, true));
-    let (status, _) = server.request("DELETE", &format!("/v1/conversations/{group}/messages/01NOPE"), Some(&t[1]), None).await;
+    let (status, _) =
+        server.request("DELETE", &format!("/v1/conversations/{group}/messages/01NOPE"), Some(&t[1]), None).await;
     assert_eq!(status, 404);
 }

@@ -8,8 +8,12 @@ use crate::support::{Server, WsClient};
 #[tokio::test]
 async fn large_groups_fan_out_through_the_queue_and_small_ones_inline() {
     let server = Server::start_with(&[], &[("MISSIVE_FANOUT_THRESHOLD", "2")]).await;
-    let t = server.tenant_with("fanout", &[("ann", "member"), ("ben", "member"), ("cat", "member"), ("dee", "member")]).await;
-    let group = server.create_conversation(&t[0], json!({ "kind": "group", "title": "Tous", "memberIds": ["ben", "cat", "dee"] })).await;
+    let t = server
+        .tenant_with("fanout", &[("ann", "member"), ("ben", "member"), ("cat", "member"), ("dee", "member")])
+        .await;
+    let group = server
+        .create_conversation(&t[0], json!({ "kind": "group", "title": "Tous", "memberIds": ["ben", "cat", "dee"] }))
+        .await;
     let direct = server.create_conversation(&t[0], json!({ "kind": "direct", "userId": "ben" })).await;
     let mut ann = WsClient::connect(&server, &t[0]).await;
     let mut ann_tab2 = WsClient::connect(&server, &t[0]).await;
@@ -35,9 +39,21 @@ async fn large_groups_fan_out_through_the_queue_and_small_ones_inline() {
 
     // Both are in the feeds, the large group's event once.
     let (_, feed) = server.get("/v1/sync?since=0", &t[3]).await;
-    let ids: Vec<_> = feed["events"].as_array().unwrap().iter().filter(|e| e["type"] == "message.new").map(|e| e["message"]["id"].clone()).collect();
+    let ids: Vec<_> = feed["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "message.new")
+        .map(|e| e["message"]["id"].clone())
+        .collect();
     assert_eq!(ids, [sent["id"].clone()]);
     let (_, feed) = server.get("/v1/sync?since=0", &t[1]).await;
-    let ids: Vec<_> = feed["events"].as_array().unwrap().iter().filter(|e| e["type"] == "message.new").map(|e| e["message"]["id"].clone()).collect();
+    let ids: Vec<_> = feed["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "message.new")
+        .map(|e| e["message"]["id"].clone())
+        .collect();
     assert_eq!(ids, [sent["id"].clone(), inline["id"].clone()]);
 }

@@ -27,18 +27,27 @@ async fn owners_rename_add_and_remove_members_leave_and_everyone_hears_of_it() {
     let (ann_t, ben_t, cat_t, dee_t) = (&t[0], &t[1], &t[2], &t[3]);
     let mut ben = WsClient::connect(&server, ben_t).await;
     let mut cat = WsClient::connect(&server, cat_t).await;
-    let group = server.create_conversation(ann_t, json!({ "kind": "group", "title": "Garde", "memberIds": ["ben", "dee"] })).await;
+    let group = server
+        .create_conversation(ann_t, json!({ "kind": "group", "title": "Garde", "memberIds": ["ben", "dee"] }))
+        .await;
     let created = ben.recv().await;
-    assert_eq!((created["type"].as_str(), created["conversation"]["title"].as_str()), (Some("conversation.created"), Some("Garde")));
+    assert_eq!(
+        (created["type"].as_str(), created["conversation"]["title"].as_str()),
+        (Some("conversation.created"), Some("Garde"))
+    );
     let path = format!("/v1/conversations/{group}");
 
     // Rename: the owner only.
     let (status, _) = server.request("PATCH", &path, Some(ben_t), Some(json!({ "title": "Putsch" }))).await;
     assert_eq!(status, 403);
-    let (status, renamed) = server.request("PATCH", &path, Some(ann_t), Some(json!({ "title": "Garde de nuit" }))).await;
+    let (status, renamed) =
+        server.request("PATCH", &path, Some(ann_t), Some(json!({ "title": "Garde de nuit" }))).await;
     assert_eq!((status, renamed["title"].as_str()), (200, Some("Garde de nuit")));
     let (system, updated) = change_seen_by(&mut ben).await;
-    assert_eq!(system["message"]["body"], "Ann a renommé le groupe « Garde de nuit »", "in the tenant's language, French by default");
+    assert_eq!(
+        system["message"]["body"], "Ann a renommé le groupe « Garde de nuit »",
+        "in the tenant's language, French by default"
+    );
     assert_eq!(system["message"]["system"]["change"], "renamed");
     assert_eq!(updated["conversation"]["title"], "Garde de nuit");
     let (_, list) = server.get("/v1/conversations", ben_t).await;
@@ -60,7 +69,10 @@ async fn owners_rename_add_and_remove_members_leave_and_everyone_hears_of_it() {
     let (status, _) = server.request("DELETE", &format!("{path}/members/ben"), Some(ann_t), None).await;
     assert_eq!(status, 200);
     let gone = ben.recv().await;
-    assert_eq!((gone["type"].as_str(), gone["change"]["change"].as_str()), (Some("conversation.updated"), Some("removed")));
+    assert_eq!(
+        (gone["type"].as_str(), gone["change"]["change"].as_str()),
+        (Some("conversation.updated"), Some("removed"))
+    );
     change_seen_by(&mut cat).await;
     server.post(&format!("{path}/messages"), ann_t, json!({ "body": "sans Ben" })).await;
     assert_eq!(cat.recv().await["message"]["body"], "sans Ben");
@@ -91,11 +103,19 @@ async fn owners_rename_add_and_remove_members_leave_and_everyone_hears_of_it() {
         .collect();
     assert_eq!(
         bodies,
-        ["Ann a renommé le groupe « Garde de nuit »", "Ann a ajouté Cat", "Ann a retiré Ben", "Cat a quitté le groupe", "Ann a quitté le groupe"]
+        [
+            "Ann a renommé le groupe « Garde de nuit »",
+            "Ann a ajouté Cat",
+            "Ann a retiré Ben",
+            "Cat a quitté le groupe",
+            "Ann a quitté le groupe"
+        ]
     );
 
     // Only groups change this way.
     let direct = server.create_conversation(dee_t, json!({ "kind": "direct", "userId": "ann" })).await;
-    let (status, _) = server.request("PATCH", &format!("/v1/conversations/{direct}"), Some(dee_t), Some(json!({ "title": "x" }))).await;
+    let (status, _) = server
+        .request("PATCH", &format!("/v1/conversations/{direct}"), Some(dee_t), Some(json!({ "title": "x" })))
+        .await;
     assert_eq!(status, 400);
 }

@@ -45,8 +45,10 @@ async fn staff(server: &Server, tenant: &str, users: &[(&str, &str)]) -> (String
     all.extend(users.iter().map(|(u, _)| (*u, "member")));
     let tokens = server.tenant_with(tenant, &all).await;
     for (user, locale) in users {
-        let body = json!({ "tenantId": tenant, "name": user, "email": format!("{user}@example.com"), "locale": locale });
-        let (status, out) = server.request("PUT", &format!("/v1/admin/users/{user}"), Some(PLATFORM_KEY), Some(body)).await;
+        let body =
+            json!({ "tenantId": tenant, "name": user, "email": format!("{user}@example.com"), "locale": locale });
+        let (status, out) =
+            server.request("PUT", &format!("/v1/admin/users/{user}"), Some(PLATFORM_KEY), Some(body)).await;
         assert!(status == 200 || status == 201, "{out}");
     }
     (tokens[0].clone(), tokens[1..].to_vec())
@@ -79,27 +81,39 @@ async fn an_offline_member_gets_a_notification_then_one_email_and_a_reader_gets_
     let to_carol = server.create_conversation(&t[0], json!({ "kind": "direct", "userId": "carol" })).await;
 
     for body in ["Premier message", "Second message"] {
-        let (status, _) = server.post(&format!("/v1/conversations/{to_bob}/messages"), &t[0], json!({ "body": body })).await;
+        let (status, _) =
+            server.post(&format!("/v1/conversations/{to_bob}/messages"), &t[0], json!({ "body": body })).await;
         assert_eq!(status, 201);
     }
-    let (_, to_read) = server.post(&format!("/v1/conversations/{to_carol}/messages"), &t[0], json!({ "body": "Lis-moi" })).await;
+    let (_, to_read) =
+        server.post(&format!("/v1/conversations/{to_carol}/messages"), &t[0], json!({ "body": "Lis-moi" })).await;
     // Carol reads in time; bob does not.
     eventually(5, "carol's notification", || async { (unread_count(&server, &t[2]).await == 1).then_some(()) }).await;
-    let (status, _) = server.post(&format!("/v1/conversations/{to_carol}/read"), &t[2], json!({ "messageId": to_read["id"] })).await;
+    let (status, _) =
+        server.post(&format!("/v1/conversations/{to_carol}/read"), &t[2], json!({ "messageId": to_read["id"] })).await;
     assert_eq!(status, 200);
 
-    eventually(5, "bob's two notifications", || async { (unread_count(&server, &t[1]).await == 2).then_some(()) }).await;
+    eventually(5, "bob's two notifications", || async { (unread_count(&server, &t[1]).await == 2).then_some(()) })
+        .await;
     let (_, bell) = server.get("/v1/notifications", &t[1]).await;
     let first = &bell["notifications"][0];
-    assert_eq!((first["type"].as_str(), first["title"].as_str(), first["body"].as_str()), (Some("message"), Some("Alice"), Some("Second message")));
+    assert_eq!(
+        (first["type"].as_str(), first["title"].as_str(), first["body"].as_str()),
+        (Some("message"), Some("Alice"), Some("Second message"))
+    );
     assert_eq!(first["conversationId"].as_str(), Some(to_bob.as_str()));
 
-    let mails = eventually(10, "bob's e-mail", || async { Some(outbox(&server).await).filter(|o| !o.is_empty()) }).await;
+    let mails =
+        eventually(10, "bob's e-mail", || async { Some(outbox(&server).await).filter(|o| !o.is_empty()) }).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let mails_after = outbox(&server).await;
     assert_eq!(mails_after.len(), 1, "two unread messages make one e-mail, carol gets none: {mails_after:?}");
     let mail = &mails[0];
-    assert_eq!((mail["to"].as_str(), mail["subject"].as_str()), (Some("bob@example.com"), Some("2 new messages")), "in bob's language");
+    assert_eq!(
+        (mail["to"].as_str(), mail["subject"].as_str()),
+        (Some("bob@example.com"), Some("2 new messages")),
+        "in bob's language"
+    );
     let text = eml(&server, mail).await;
     assert!(text.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
     assert!(text.contains("Content-Type: text/plain") && text.contains("Content-Type: text/html"));
@@ -153,7 +167,8 @@ async fn a_mailer_that_always_fails_dead_letters_the_job_and_redrive_delivers_it
     set_failures(&server, json!({ "always": false })).await;
     let (status, moved) = server.post("/v1/admin/queues/emails/redrive", &admin, json!({})).await;
     assert_eq!((status, moved["moved"].as_u64()), (200, Some(1)), "{moved}");
-    let mails = eventually(15, "the redriven e-mail", || async { Some(outbox(&server).await).filter(|o| !o.is_empty()) }).await;
+    let mails =
+        eventually(15, "the redriven e-mail", || async { Some(outbox(&server).await).filter(|o| !o.is_empty()) }).await;
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0]["subject"], "Formation secourisme");
     let queue = eventually(10, "an empty dead-letter queue", || async {
@@ -201,19 +216,26 @@ async fn quiet_hours_defer_emails_and_digest_mode_groups_them() {
 #[tokio::test]
 async fn a_reminder_fires_once_at_its_time_and_the_bell_counts_down_to_zero() {
     // Every delayed job goes through the store and the scheduler, as past SQS's 15 minutes.
-    let server = Server::start_with(&["--scheduler-interval-ms", "200"], &[("MISSIVE_MAX_QUEUE_DELAY_SECS", "0")]).await;
+    let server =
+        Server::start_with(&["--scheduler-interval-ms", "200"], &[("MISSIVE_MAX_QUEUE_DELAY_SECS", "0")]).await;
     let (admin, t) = staff(&server, "remind", &[("bob", "fr")]).await;
     let mut bob = WsClient::connect(&server, &t[0]).await;
     let at = (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339();
-    let (status, reminder) = server.post("/v1/reminders", &t[0], json!({ "at": at, "title": "Garde de nuit", "users": ["bob"] })).await;
+    let (status, reminder) =
+        server.post("/v1/reminders", &t[0], json!({ "at": at, "title": "Garde de nuit", "users": ["bob"] })).await;
     assert_eq!(status, 201, "{reminder}");
     let (status, _) = server.post("/v1/reminders", &t[0], json!({ "at": at, "title": "x", "users": ["boss"] })).await;
     assert_eq!(status, 403, "members remind themselves only");
-    let (status, err) = server.post("/v1/reminders", &t[0], json!({ "at": "2001-01-01T00:00:00Z", "title": "x", "users": ["bob"] })).await;
+    let (status, err) = server
+        .post("/v1/reminders", &t[0], json!({ "at": "2001-01-01T00:00:00Z", "title": "x", "users": ["bob"] }))
+        .await;
     assert_eq!(status, 400, "{err}");
 
     let event = bob.recv().await;
-    assert_eq!((event["type"].as_str(), event["notification"]["type"].as_str()), (Some("notification.new"), Some("reminder")));
+    assert_eq!(
+        (event["type"].as_str(), event["notification"]["type"].as_str()),
+        (Some("notification.new"), Some("reminder"))
+    );
     assert_eq!(event["notification"]["title"], "Garde de nuit");
     assert!(event["cursor"].is_string());
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -247,8 +269,11 @@ async fn a_reminder_fires_once_at_its_time_and_the_bell_counts_down_to_zero() {
 
     // A cancelled reminder never fires.
     let at = (chrono::Utc::now() + chrono::Duration::seconds(1)).to_rfc3339();
-    let (_, cancelled) = server.post("/v1/reminders", &t[0], json!({ "at": at, "title": "Annulé", "users": ["bob"] })).await;
-    let (status, _) = server.request("DELETE", &format!("/v1/reminders/{}", cancelled["id"].as_str().unwrap()), Some(&t[0]), None).await;
+    let (_, cancelled) =
+        server.post("/v1/reminders", &t[0], json!({ "at": at, "title": "Annulé", "users": ["bob"] })).await;
+    let (status, _) = server
+        .request("DELETE", &format!("/v1/reminders/{}", cancelled["id"].as_str().unwrap()), Some(&t[0]), None)
+        .await;
     assert_eq!(status, 204);
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(unread_count(&server, &t[0]).await, 0);
@@ -259,7 +284,10 @@ async fn preferences_are_validated_and_header_injection_is_neutralised() {
     let server = Server::start().await;
     // Every way a CR/LF could reach a header is refused at the door…
     for (field, tenant) in [
-        ("branding.displayName", json!({ "id": "evil", "name": "evil", "branding": { "displayName": "Pompiers\r\nBcc: victim@example.com" } })),
+        (
+            "branding.displayName",
+            json!({ "id": "evil", "name": "evil", "branding": { "displayName": "Pompiers\r\nBcc: victim@example.com" } }),
+        ),
         ("emailFrom", json!({ "id": "evil", "name": "evil", "emailFrom": "a@example.com\r\nBcc: victim@example.com" })),
         ("name", json!({ "id": "evil", "name": "Pompiers\nBcc: victim@example.com" })),
     ] {
@@ -280,7 +308,13 @@ async fn preferences_are_validated_and_header_injection_is_neutralised() {
     assert_eq!(status, 400, "so are addresses");
     let body = json!({ "tenantId": "evil", "name": "Bob", "email": "bob@example.com" });
     server.request("PUT", "/v1/admin/users/bob", Some(PLATFORM_KEY), Some(body)).await;
-    let (status, err) = server.post("/v1/notifications", &admin, json!({ "users": ["bob"], "type": "event", "title": "Hi\r\nBcc: victim@example.com" })).await;
+    let (status, err) = server
+        .post(
+            "/v1/notifications",
+            &admin,
+            json!({ "users": ["bob"], "type": "event", "title": "Hi\r\nBcc: victim@example.com" }),
+        )
+        .await;
     assert_eq!((status, err["error"]["code"].as_str()), (400, Some("invalid_request")), "{err}");
 
     // …and what does get through (quotes, angle brackets in a brand) stays inside its header.
@@ -296,11 +330,17 @@ async fn preferences_are_validated_and_header_injection_is_neutralised() {
     let bob = crate::support::token("evil", "bob", "member");
     let (status, defaults) = server.get("/v1/settings/notifications", &bob).await;
     assert_eq!(status, 200);
-    assert_eq!((defaults["emailMode"].as_str(), defaults["types"]["system"]["inApp"].as_bool()), (Some("immediate"), Some(true)));
+    assert_eq!(
+        (defaults["emailMode"].as_str(), defaults["types"]["system"]["inApp"].as_bool()),
+        (Some("immediate"), Some(true))
+    );
     for (prefs, field) in [
         (json!({ "types": { "system": { "inApp": false, "email": true } } }), "types.system.inApp"),
         (json!({ "quietHours": { "start": "25:00", "end": "07:00", "timeZone": "UTC" } }), "quietHours.start"),
-        (json!({ "quietHours": { "start": "22:00", "end": "07:00", "timeZone": "Mars/Olympus" } }), "quietHours.timeZone"),
+        (
+            json!({ "quietHours": { "start": "22:00", "end": "07:00", "timeZone": "Mars/Olympus" } }),
+            "quietHours.timeZone",
+        ),
         (json!({ "emailMode": "sometimes" }), "emailMode"),
         (json!({ "types": { "gossip": { "inApp": true, "email": true } } }), "gossip"),
     ] {
@@ -308,7 +348,8 @@ async fn preferences_are_validated_and_header_injection_is_neutralised() {
         assert_eq!(status, 400, "{err}");
         assert!(err["error"]["message"].as_str().unwrap().contains(field), "{field}: {err}");
     }
-    let (status, _) = server.post("/v1/notifications", &bob, json!({ "users": ["bob"], "type": "event", "title": "x" })).await;
+    let (status, _) =
+        server.post("/v1/notifications", &bob, json!({ "users": ["bob"], "type": "event", "title": "x" })).await;
     assert_eq!(status, 403, "members do not notify others");
     for (body, field) in [
         (json!({ "users": [], "type": "event", "title": "x" }), "users"),

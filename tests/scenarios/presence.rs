@@ -17,12 +17,18 @@ async fn presence_follows_the_last_connection_and_reaches_those_who_share_a_conv
     let mut cat = WsClient::connect(&server, &t[2]).await;
 
     let (_, users) = server.get("/v1/users", &t[1]).await;
-    assert_eq!((entry(&users, "ann")["online"].as_bool(), entry(&users, "ann")["lastSeenAt"].is_null()), (Some(false), true));
+    assert_eq!(
+        (entry(&users, "ann")["online"].as_bool(), entry(&users, "ann")["lastSeenAt"].is_null()),
+        (Some(false), true)
+    );
     assert_eq!(entry(&users, "ben")["online"], true);
 
     let tab1 = WsClient::connect(&server, &t[0]).await;
     let e = ben.recv_any().await;
-    assert_eq!((e["type"].as_str(), e["userId"].as_str(), e["online"].as_bool()), (Some("presence"), Some("ann"), Some(true)));
+    assert_eq!(
+        (e["type"].as_str(), e["userId"].as_str(), e["online"].as_bool()),
+        (Some("presence"), Some("ann"), Some(true))
+    );
     cat.expect_no_frame(300).await; // cat shares no conversation with ann
     let (_, users) = server.get("/v1/users", &t[2]).await;
     assert_eq!(entry(&users, "ann")["online"], true);

@@ -13,7 +13,9 @@ async fn read_markers_move_forward_reach_the_members_and_drive_unread_counts() {
     let mut bob = WsClient::connect(&server, &t[1]).await;
     let mut sent = Vec::new();
     for i in 0..3 {
-        sent.push(alice.send_message(&conv, &format!("m{i}"), &format!("s{i}")).await["id"].as_str().unwrap().to_string());
+        sent.push(
+            alice.send_message(&conv, &format!("m{i}"), &format!("s{i}")).await["id"].as_str().unwrap().to_string(),
+        );
         bob.recv().await;
     }
     let unread = |list: &serde_json::Value| list["conversations"][0]["unreadCount"].clone();
@@ -34,20 +36,27 @@ async fn read_markers_move_forward_reach_the_members_and_drive_unread_counts() {
     alice.expect_silence(300).await;
 
     let (_, details) = server.get(&format!("/v1/conversations/{conv}"), &t[0]).await;
-    let marker = |who: &str| details["members"].as_array().unwrap().iter().find(|m| m["userId"] == who).unwrap()["lastReadMessageId"].clone();
+    let marker = |who: &str| {
+        details["members"].as_array().unwrap().iter().find(|m| m["userId"] == who).unwrap()["lastReadMessageId"].clone()
+    };
     assert_eq!(marker("bob"), sent[1].as_str());
     assert_eq!(marker("alice"), sent[2].as_str(), "read by all once bob reaches it");
 
-    let (status, state) = server.post(&format!("/v1/conversations/{conv}/read"), &t[1], json!({ "messageId": sent[2] })).await;
+    let (status, state) =
+        server.post(&format!("/v1/conversations/{conv}/read"), &t[1], json!({ "messageId": sent[2] })).await;
     assert_eq!((status, state["unreadCount"].as_u64()), (200, Some(0)), "{state}");
     assert_eq!(alice.recv().await["messageId"], sent[2].as_str());
     assert_eq!(unread(&server.get("/v1/conversations", &t[1]).await.1), 0);
 
     // A message of another conversation, or none at all, is not found.
-    let (status, _) = server.post(&format!("/v1/conversations/{conv}/read"), &t[1], json!({ "messageId": "01NOPE" })).await;
+    let (status, _) =
+        server.post(&format!("/v1/conversations/{conv}/read"), &t[1], json!({ "messageId": "01NOPE" })).await;
     assert_eq!(status, 404);
     let err = bob.request(json!({ "action": "markRead", "conversationId": conv }), "r3").await;
-    assert_eq!((err["code"].as_str(), err["message"].as_str()), (Some("invalid_request"), Some("missing field `messageId`")));
+    assert_eq!(
+        (err["code"].as_str(), err["message"].as_str()),
+        (Some("invalid_request"), Some("missing field `messageId`"))
+    );
 }
 
 #[tokio::test]
@@ -64,7 +73,12 @@ async fn unread_counts_hold_for_groups_and_storefronts_and_the_list_filters_by_k
     }
     server.post(&format!("/v1/conversations/{group}/messages"), &t[1], json!({ "body": "trois" })).await;
     let count_in = |list: &serde_json::Value, id: &str| {
-        list["conversations"].as_array().unwrap().iter().find(|c| c["id"] == id).map(|c| c["unreadCount"].as_u64().unwrap())
+        list["conversations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c["unreadCount"].as_u64().unwrap())
     };
     assert_eq!(count_in(&server.get("/v1/conversations", &t[2]).await.1, &group), Some(3));
     assert_eq!(count_in(&server.get("/v1/conversations", &t[1]).await.1, &group), Some(0));
@@ -96,7 +110,12 @@ async fn unread_counts_hold_for_groups_and_storefronts_and_the_list_filters_by_k
 
     // A filtered listing pages like an unfiltered one.
     for i in 0..5 {
-        server.create_conversation(&t[3], json!({ "kind": "group", "title": format!("Mariage {i}"), "memberIds": ["ann"] })).await;
+        server
+            .create_conversation(
+                &t[3],
+                json!({ "kind": "group", "title": format!("Mariage {i}"), "memberIds": ["ann"] }),
+            )
+            .await;
     }
     let mut seen = Vec::new();
     let mut path = "/v1/conversations?kind=group&limit=2".to_string();

@@ -10,7 +10,8 @@ use crate::support::{Server, WsClient};
 async fn typing_reaches_the_other_members_is_throttled_and_never_stored() {
     let server = Server::start().await;
     let t = server.tenant_with("typing", &[("ann", "member"), ("ben", "member"), ("cat", "member")]).await;
-    let group = server.create_conversation(&t[0], json!({ "kind": "group", "title": "G", "memberIds": ["ben", "cat"] })).await;
+    let group =
+        server.create_conversation(&t[0], json!({ "kind": "group", "title": "G", "memberIds": ["ben", "cat"] })).await;
     let mut ann = WsClient::connect(&server, &t[0]).await;
     let mut ann_tab2 = WsClient::connect(&server, &t[0]).await;
     let mut ben = WsClient::connect(&server, &t[1]).await;
@@ -20,7 +21,10 @@ async fn typing_reaches_the_other_members_is_throttled_and_never_stored() {
     assert_eq!((ack["type"].as_str(), ack["delivered"].as_bool()), (Some("ack"), Some(true)), "{ack}");
     for other in [&mut ben, &mut cat] {
         let e = other.recv().await;
-        assert_eq!((e["type"].as_str(), e["userId"].as_str(), e["state"].as_str()), (Some("typing"), Some("ann"), Some("start")));
+        assert_eq!(
+            (e["type"].as_str(), e["userId"].as_str(), e["state"].as_str()),
+            (Some("typing"), Some("ann"), Some("start"))
+        );
         assert_eq!(e["name"], "Ann");
         assert_eq!(e["expiresInMs"], 6000, "clients stop showing it by themselves without a refresh");
         assert!(e["cursor"].is_null(), "typing is not part of the missed-event feed");
@@ -54,7 +58,10 @@ async fn a_connection_over_its_frame_rate_is_answered_rate_limited_and_stays_ope
         let answer = ann.request(json!({ "action": "ping" }), &format!("p{i}")).await;
         codes.push(answer["type"].as_str().unwrap().to_string() + ":" + answer["code"].as_str().unwrap_or(""));
     }
-    assert_eq!(codes, ["pong:", "pong:", "pong:", "pong:", "pong:", "error:rate_limited", "error:rate_limited", "error:rate_limited"]);
+    assert_eq!(
+        codes,
+        ["pong:", "pong:", "pong:", "pong:", "pong:", "error:rate_limited", "error:rate_limited", "error:rate_limited"]
+    );
     // Another connection of the same user has its own budget.
     let mut other = WsClient::connect(&server, &t[0]).await;
     other.assert_open().await;

@@ -32,7 +32,8 @@ async fn a_guest_writes_on_a_storefront_and_the_partner_answers_live() {
     // The partner's inbox lists the storefront conversation with its last message.
     let (status, inbox) = server.get("/v1/conversations", paul).await;
     assert_eq!(status, 200);
-    let entry = inbox["conversations"].as_array().unwrap().iter().find(|c| c["id"] == conv).expect("in the inbox").clone();
+    let entry =
+        inbox["conversations"].as_array().unwrap().iter().find(|c| c["id"] == conv).expect("in the inbox").clone();
     assert_eq!(entry["storefrontId"], sf);
     assert_eq!(entry["lastMessage"]["body"], "Bonjour, êtes-vous libres le 12 juin ?");
 
@@ -44,14 +45,13 @@ async fn a_guest_writes_on_a_storefront_and_the_partner_answers_live() {
     // The guest token opens that conversation and nothing else.
     let (status, _) = server.get("/v1/users", guest_token).await;
     assert_eq!(status, 403);
-    let (status, _) = server.post("/v1/conversations", guest_token, json!({ "kind": "direct", "userId": "paul" })).await;
+    let (status, _) =
+        server.post("/v1/conversations", guest_token, json!({ "kind": "direct", "userId": "paul" })).await;
     assert_eq!(status, 403);
     let other = server.create_conversation(&t[1], json!({ "kind": "direct", "userId": "paul" })).await;
     let (status, _) = server.get(&format!("/v1/conversations/{other}"), guest_token).await;
     assert_eq!(status, 404);
-    let denied = guest
-        .request(json!({ "action": "sendMessage", "conversationId": other, "body": "psst" }), "g2")
-        .await;
+    let denied = guest.request(json!({ "action": "sendMessage", "conversationId": other, "body": "psst" }), "g2").await;
     assert_eq!(denied["code"], "not_found");
 
     // A signed-in client opening the same storefront gets one conversation, however often.
@@ -61,9 +61,8 @@ async fn a_guest_writes_on_a_storefront_and_the_partner_answers_live() {
     assert_ne!(a, conv);
 
     // Unknown storefronts and suspended tenants open no session.
-    let (status, _) = server
-        .request("POST", "/v1/public/storefronts/nope/sessions", None, Some(json!({ "name": "X" })))
-        .await;
+    let (status, _) =
+        server.request("POST", "/v1/public/storefronts/nope/sessions", None, Some(json!({ "name": "X" }))).await;
     assert_eq!(status, 404);
     let (status, _) = server
         .request("PATCH", "/v1/admin/tenants/mariage", Some(PLATFORM_KEY), Some(json!({ "status": "suspended" })))

@@ -97,11 +97,8 @@ impl Server {
         for (k, v) in env {
             command.env(k, v);
         }
-        let mut child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("starting missive-local");
+        let mut child =
+            command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("starting missive-local");
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
         let base = tokio::time::timeout(Duration::from_secs(30), async {
@@ -142,7 +139,8 @@ impl Server {
         let res = req.send().await.expect("HTTP request");
         let status = res.status().as_u16();
         let text = res.text().await.expect("body");
-        let value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        let value =
+            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
         (status, value)
     }
 
@@ -168,9 +166,8 @@ impl Server {
 
     /// Creates a tenant through the platform API.
     pub async fn create_tenant(&self, id: &str) {
-        let (status, body) = self
-            .request("POST", "/v1/admin/tenants", Some(PLATFORM_KEY), Some(json!({ "id": id, "name": id })))
-            .await;
+        let (status, body) =
+            self.request("POST", "/v1/admin/tenants", Some(PLATFORM_KEY), Some(json!({ "id": id, "name": id }))).await;
         assert_eq!(status, 201, "creating tenant {id}: {body}");
     }
 
@@ -324,7 +321,9 @@ impl WsClient {
 
     /// Asserts that no frame at all, presence included, arrives within `ms` milliseconds.
     pub async fn expect_no_frame(&mut self, ms: u64) {
-        if let Ok(Some(Ok(Message::Text(t)))) = tokio::time::timeout(Duration::from_millis(ms), self.stream.next()).await {
+        if let Ok(Some(Ok(Message::Text(t)))) =
+            tokio::time::timeout(Duration::from_millis(ms), self.stream.next()).await
+        {
             panic!("unexpected frame: {t}");
         }
     }
@@ -345,7 +344,10 @@ impl WsClient {
 
     /// A ping and its pong, or `None` when the socket has been closed.
     pub async fn try_ping(&mut self, request_id: &str) -> Option<Value> {
-        self.stream.send(Message::Text(json!({ "action": "ping", "requestId": request_id }).to_string().into())).await.ok()?;
+        self.stream
+            .send(Message::Text(json!({ "action": "ping", "requestId": request_id }).to_string().into()))
+            .await
+            .ok()?;
         loop {
             match tokio::time::timeout(RECEIVE_TIMEOUT, self.stream.next()).await.ok()? {
                 Some(Ok(Message::Text(t))) => {

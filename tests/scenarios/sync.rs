@@ -17,7 +17,9 @@ async fn a_client_that_comes_back_syncs_everything_it_missed_in_order() {
     // Offline, bob would also get `message` notifications (see the notifications scenarios).
     server.quiet_message_notifications(&t[1]).await;
     let direct = server.create_conversation(&t[0], json!({ "kind": "direct", "userId": "bob" })).await;
-    let group = server.create_conversation(&t[2], json!({ "kind": "group", "title": "G", "memberIds": ["alice", "bob"] })).await;
+    let group = server
+        .create_conversation(&t[2], json!({ "kind": "group", "title": "G", "memberIds": ["alice", "bob"] }))
+        .await;
     let mut alice = WsClient::connect(&server, &t[0]).await;
     let mut bob = WsClient::connect(&server, &t[1]).await;
     let first = alice.send_message(&direct, "avant", "a0").await;
@@ -31,7 +33,10 @@ async fn a_client_that_comes_back_syncs_everything_it_missed_in_order() {
     let (_, m2) = server.post(&format!("/v1/conversations/{group}/messages"), &t[2], json!({ "body": "deux" })).await;
     alice.recv().await;
     let edit = alice
-        .request(json!({ "action": "editMessage", "conversationId": direct, "messageId": m1["id"], "body": "un (modifié)" }), "a2")
+        .request(
+            json!({ "action": "editMessage", "conversationId": direct, "messageId": m1["id"], "body": "un (modifié)" }),
+            "a2",
+        )
         .await;
     assert!(edit["cursor"].is_string(), "acks carry the cursor too: {edit}");
     server.post(&format!("/v1/conversations/{group}/read"), &t[0], json!({ "messageId": m2["id"] })).await;
@@ -51,10 +56,16 @@ async fn a_client_that_comes_back_syncs_everything_it_missed_in_order() {
     assert_eq!(events[0]["message"]["id"], m1["id"]);
     assert_eq!(events[1]["message"]["id"], m2["id"]);
     assert_eq!(events[2]["message"]["body"], "un (modifié)");
-    assert_eq!((events[3]["userId"].as_str(), events[3]["conversationId"].as_str()), (Some("alice"), Some(group.as_str())));
+    assert_eq!(
+        (events[3]["userId"].as_str(), events[3]["conversationId"].as_str()),
+        (Some("alice"), Some(group.as_str()))
+    );
     let cursors: Vec<&str> = events.iter().map(|e| e["cursor"].as_str().unwrap()).collect();
     assert!(cursors.windows(2).all(|w| w[0] < w[1]) && cursors[0] > since.as_str(), "in order, after the cursor");
-    assert_eq!((done["requestId"].as_str(), done["cursor"].as_str(), done["more"].as_bool()), (Some("s1"), Some(cursors[3]), Some(false)));
+    assert_eq!(
+        (done["requestId"].as_str(), done["cursor"].as_str(), done["more"].as_bool()),
+        (Some("s1"), Some(cursors[3]), Some(false))
+    );
 
     // Syncing from the new cursor finds nothing; REST gives the same feed.
     let again = bob.request(json!({ "action": "sync", "since": cursors[3] }), "s2").await;
@@ -66,7 +77,10 @@ async fn a_client_that_comes_back_syncs_everything_it_missed_in_order() {
 
     // Bad and expired cursors.
     let bad = bob.request(json!({ "action": "sync", "since": "yesterday" }), "s3").await;
-    assert_eq!((bad["code"].as_str(), bad["message"].as_str()), (Some("invalid_request"), Some("invalid since: expected a cursor")));
+    assert_eq!(
+        (bad["code"].as_str(), bad["message"].as_str()),
+        (Some("invalid_request"), Some("invalid since: expected a cursor"))
+    );
     let old = ulid::Ulid::from_parts(1_000_000_000_000, 0).to_string();
     let expired = bob.request(json!({ "action": "sync", "since": old }), "s4").await;
     assert_eq!(expired["code"], "sync_expired");
@@ -93,7 +107,11 @@ impl Client {
             self.cursor = c.to_string();
         }
         let kind = frame["type"].as_str().unwrap_or_default();
-        let message = if kind == "message.new" || (kind == "ack" && frame["cursor"].is_string()) { &frame["message"] } else { return };
+        let message = if kind == "message.new" || (kind == "ack" && frame["cursor"].is_string()) {
+            &frame["message"]
+        } else {
+            return;
+        };
         let (conversation, id) = (message["conversationId"].as_str().unwrap(), message["id"].as_str().unwrap());
         let seen = self.view.entry(conversation.to_string()).or_default();
         assert!(!seen.iter().any(|s| s == id), "message {id} seen twice");
@@ -182,9 +200,13 @@ async fn randomized_clients_that_drop_and_sync_end_with_exactly_the_server_histo
     for t in &tokens {
         server.quiet_message_notifications(t).await;
     }
-    let group = server.create_conversation(&tokens[0], json!({ "kind": "group", "title": "All", "memberIds": ["bru", "cid", "dee"] })).await;
+    let group = server
+        .create_conversation(&tokens[0], json!({ "kind": "group", "title": "All", "memberIds": ["bru", "cid", "dee"] }))
+        .await;
     let pair = server.create_conversation(&tokens[0], json!({ "kind": "direct", "userId": "bru" })).await;
-    let trio = server.create_conversation(&tokens[2], json!({ "kind": "group", "title": "CBD", "memberIds": ["bru", "dee"] })).await;
+    let trio = server
+        .create_conversation(&tokens[2], json!({ "kind": "group", "title": "CBD", "memberIds": ["bru", "dee"] }))
+        .await;
     let memberships: HashMap<&str, Vec<&String>> = HashMap::from([
         ("ana", vec![&group, &pair]),
         ("bru", vec![&group, &pair, &trio]),

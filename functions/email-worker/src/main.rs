@@ -1,17 +1,17 @@
 //! The `emails` queue's worker: runs each job of an SQS batch and reports the failed
-//! ones (missive::jobs::handle_batch).
+//! ones (missive::workers::handle_batch).
 
 use aws_lambda_events::sqs::SqsEvent;
 use lambda_runtime::{service_fn, Error, LambdaEvent};
-use missive::ports::QueueName;
+use missive::workers::{handle_batch, EmailsWorker};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
-    let app = missive::adapters::aws::lambda_app().await?;
+    let app = missive::adapters::aws::lambda::LambdaApp::from_env().await?.with_jobs()?.with_mailer()?.build();
     lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| {
         let app = app.clone();
-        async move { Ok::<_, Error>(missive::jobs::handle_batch(&app, QueueName::Emails, event.payload).await) }
+        async move { Ok::<_, Error>(handle_batch(&EmailsWorker, &app, event.payload).await) }
     }))
     .await
 }

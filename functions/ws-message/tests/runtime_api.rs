@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use missive::adapters::dynamo::DynamoStore;
 use missive::domain::*;
-use missive::ports::{HistoryRange, Store};
+use missive::ports::{ConversationStore, HistoryRange, MessageStore, TenantStore};
 use serde_json::{json, Value};
 use tokio::sync::Notify;
 
@@ -47,7 +47,11 @@ async fn next_invocation(State(api): State<Arc<RuntimeApi>>) -> impl IntoRespons
     (headers, axum::Json(event))
 }
 
-async fn record(State(api): State<Arc<RuntimeApi>>, Path((id, kind)): Path<(String, String)>, body: String) -> StatusCode {
+async fn record(
+    State(api): State<Arc<RuntimeApi>>,
+    Path((id, kind)): Path<(String, String)>,
+    body: String,
+) -> StatusCode {
     let value = serde_json::from_str(&body).unwrap_or(Value::String(body));
     api.answers.lock().unwrap().push((format!("{id}/{kind}"), value));
     api.answered.notify_one();
@@ -125,14 +129,11 @@ async fn the_function_binary_handles_a_send_message_event() {
         .load()
         .await;
     let table = format!("runtime-{}", ulid::Ulid::new().to_string().to_lowercase());
-    missive::adapters::aws::create_table(&sdk, &table).await.unwrap();
+    missive::adapters::aws::provision::create_table(&sdk, &table).await.unwrap();
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &table);
     let tenant = TenantId::parse("acme").unwrap();
     let now = Utc::now();
-    store
-        .create_tenant(&Tenant::new(tenant.clone(), "Acme", now))
-        .await
-        .unwrap();
+    store.create_tenant(&Tenant::new(tenant.clone(), "Acme", now)).await.unwrap();
     let conversation = Conversation::new(
         tenant.clone(),
         ConversationId::parse(ulid::Ulid::new().to_string()).unwrap(),
@@ -143,10 +144,8 @@ async fn the_function_binary_handles_a_send_message_event() {
         now,
         vec![],
     );
-    let members: Vec<Member> = ["alice", "bob"]
-        .iter()
-        .map(|u| Member::new(UserId::parse(*u).unwrap(), MemberRole::Member, now))
-        .collect();
+    let members: Vec<Member> =
+        ["alice", "bob"].iter().map(|u| Member::new(UserId::parse(*u).unwrap(), MemberRole::Member, now)).collect();
     store.create_conversation(&conversation, &members, None).await.unwrap();
 
     let event = fixture(|e| {

@@ -76,8 +76,42 @@ simple_id!(
     StorefrontId, "storefront id", 64
 );
 simple_id!(
+    /// A notification in a user's bell; generated as a ULID, so ids sort in time order.
+    NotificationId, "notification id", 64
+);
+simple_id!(
+    /// A reminder; generated as a ULID.
+    ReminderId, "reminder id", 64
+);
+simple_id!(
+    /// A published event: the `cursor` clients sync from; generated as a ULID, so cursors
+    /// sort in publication order.
+    EventId, "cursor", 64
+);
+simple_id!(
     /// One live WebSocket connection (API Gateway's connection id, or the local runtime's).
     ConnectionId, "connection id", 128, is_connection_id_char, "base64 characters"
+);
+
+/// `lookup` parses an id a client gave to find something. A malformed id names nothing that
+/// exists, so it answers "not found" like an unknown one: nothing reveals which ids exist.
+macro_rules! lookup {
+    ($($name:ident => $noun:literal),*) => {
+        $(impl $name {
+            pub fn lookup(s: &str) -> Result<Self, AppError> {
+                Self::parse(s).map_err(|_| AppError::not_found($noun))
+            }
+        })*
+    };
+}
+
+lookup!(
+    TenantId => "tenant",
+    ConversationId => "conversation",
+    MessageId => "message",
+    StorefrontId => "storefront",
+    NotificationId => "notification",
+    ReminderId => "reminder"
 );
 
 /// A user id: the JWT `sub` given by the platform. Platforms use many shapes (`auth0|123`,
@@ -91,13 +125,8 @@ impl UserId {
 
     pub fn parse(s: impl Into<String>) -> Result<Self, AppError> {
         let s = s.into();
-        if s.is_empty()
-            || s.len() > Self::MAX_LEN
-            || s.chars().any(|c| c.is_control() || c.is_whitespace())
-        {
-            return Err(AppError::invalid(
-                "invalid user id: expected 1 to 128 printable characters without spaces",
-            ));
+        if s.is_empty() || s.len() > Self::MAX_LEN || s.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(AppError::invalid("invalid user id: expected 1 to 128 printable characters without spaces"));
         }
         Ok(Self(s))
     }
@@ -122,6 +151,59 @@ impl fmt::Display for UserId {
     }
 }
 
+/// A background job's id. It names what the job does (`reminder:01K…`, `mail:ada:01K…`), so
+/// that the same work asked twice is one job, and its effect happens once under this id.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct JobId(String);
+
+impl JobId {
+    pub const MAX_LEN: usize = 512;
+
+    pub fn parse(s: impl Into<String>) -> Result<Self, AppError> {
+        let s = s.into();
+        if s.is_empty() || s.len() > Self::MAX_LEN || s.chars().any(char::is_control) {
+            return Err(AppError::invalid("invalid job id: expected 1 to 512 printable characters"));
+        }
+        Ok(Self(s))
+    }
+
+    /// `kind:part:part…`, the parts being ids that are already valid (so the result is).
+    pub fn of(kind: &str, parts: &[&str]) -> Self {
+        let mut id = kind.to_string();
+        for part in parts {
+            id.push(':');
+            id.push_str(part);
+        }
+        Self(id)
+    }
+
+    /// A job derived from this one (its retry after quiet hours, its next check).
+    pub fn derived(&self, suffix: &str) -> Self {
+        Self(format!("{}:{suffix}", self.0))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl TryFrom<String> for JobId {
+    type Error = AppError;
+    fn try_from(s: String) -> Result<Self, AppError> {
+        Self::parse(s)
+    }
+}
+impl From<JobId> for String {
+    fn from(id: JobId) -> String {
+        id.0
+    }
+}
+impl fmt::Display for JobId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// The client's idempotency key for a message: printable, at most 64 characters.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -131,9 +213,7 @@ impl ClientMessageId {
     pub fn parse(s: impl Into<String>) -> Result<Self, AppError> {
         let s = s.into();
         if s.is_empty() || s.chars().count() > 64 || s.chars().any(char::is_control) {
-            return Err(AppError::invalid(
-                "invalid clientMessageId: expected 1 to 64 printable characters",
-            ));
+            return Err(AppError::invalid("invalid clientMessageId: expected 1 to 64 printable characters"));
         }
         Ok(Self(s))
     }

@@ -18,9 +18,7 @@ impl MessageBody {
             return Err(AppError::invalid("invalid body: a message cannot be empty"));
         }
         if s.chars().count() > Self::MAX_CHARS {
-            return Err(AppError::invalid(
-                "invalid body: a message has at most 4000 characters",
-            ));
+            return Err(AppError::invalid("invalid body: a message has at most 4000 characters"));
         }
         Ok(Self(s))
     }

@@ -2,7 +2,9 @@
 //! storage, HTTP or AWS.
 
 mod conversation;
+mod event;
 mod ids;
+mod job;
 mod message;
 mod notification;
 mod tenant;
@@ -10,13 +12,16 @@ mod text;
 mod user;
 
 pub use conversation::{Conversation, ConversationKind, Member, MemberRole, Participant, Storefront};
+pub use event::{LoggedEvent, MessageRef, TypingState};
 pub use ids::{
-    ClientMessageId, ConnectionId, ConversationId, MessageId, StorefrontId, TenantId, UserId,
+    ClientMessageId, ConnectionId, ConversationId, EventId, JobId, MessageId, NotificationId, ReminderId, StorefrontId,
+    TenantId, UserId,
 };
+pub use job::{FanOut, FireReminder, Job, NotifyMessage, QueueName, SendEmails, Task};
 pub use message::{Message, MessageBody, MessageKind, MessagePreview};
 pub use notification::{
-    Channels, EmailMode, Notification, NotificationType, PendingEmail, Preferences, QuietHours, Reminder, ReminderStatus,
-    TypeChannels,
+    Channels, EmailMode, Notification, NotificationType, PendingEmail, Preferences, QuietHours, Reminder,
+    ReminderStatus, TypeChannels,
 };
 pub use tenant::{Branding, Locale, Tenant, TenantStatus};
 pub use text::{fold, SearchQuery};

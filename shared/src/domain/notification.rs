@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{ConversationId, MessageId, TenantId, UserId};
+use super::{ConversationId, MessageId, NotificationId, ReminderId, TenantId, UserId};
 use crate::AppError;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -34,7 +34,7 @@ impl NotificationType {
 pub struct Notification {
     pub tenant_id: TenantId,
     /// A ULID: notifications sort by creation.
-    pub id: String,
+    pub id: NotificationId,
     pub user_id: UserId,
     #[serde(rename = "type")]
     pub kind: NotificationType,
@@ -159,9 +159,10 @@ impl QuietHours {
             day = day.succ_opt()?;
         }
         // On a daylight-saving jump the wall time may not exist: take the earliest valid one.
-        let end_local = tz.from_local_datetime(&day.and_time(end)).earliest().or_else(|| {
-            tz.from_local_datetime(&(day.and_time(end) + chrono::Duration::hours(1))).earliest()
-        })?;
+        let end_local = tz
+            .from_local_datetime(&day.and_time(end))
+            .earliest()
+            .or_else(|| tz.from_local_datetime(&(day.and_time(end) + chrono::Duration::hours(1))).earliest())?;
         Some(end_local.with_timezone(&Utc))
     }
 }
@@ -209,7 +210,7 @@ pub enum ReminderStatus {
 #[serde(rename_all = "camelCase")]
 pub struct Reminder {
     pub tenant_id: TenantId,
-    pub id: String,
+    pub id: ReminderId,
     pub created_by: UserId,
     pub at: DateTime<Utc>,
     pub title: String,
@@ -227,6 +228,15 @@ pub struct Reminder {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fired_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+}
+
+impl Reminder {
+    /// A reminder is kept this long after its time, then forgotten.
+    pub const KEPT_AFTER: chrono::TimeDelta = chrono::TimeDelta::days(30);
+
+    pub fn forget_at(&self) -> DateTime<Utc> {
+        self.at + Self::KEPT_AFTER
+    }
 }
 
 #[cfg(test)]

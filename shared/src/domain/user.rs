@@ -24,9 +24,7 @@ impl Role {
             "partner" => Ok(Role::Partner),
             "admin" => Ok(Role::Admin),
             "guest" => Ok(Role::Guest),
-            _ => Err(AppError::invalid(
-                "invalid role: expected member, partner, admin or guest",
-            )),
+            _ => Err(AppError::invalid("invalid role: expected member, partner, admin or guest")),
         }
     }
     pub fn as_str(self) -> &'static str {

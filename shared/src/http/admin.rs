@@ -10,6 +10,7 @@ use axum::{Json, Router};
 
 use super::extract::{CallerOrPlatform, JsonBody, Platform};
 use crate::app::App;
+use crate::domain::{TenantId, UserId};
 use crate::usecases::tenants;
 use crate::usecases::users::{self, UserAdmin};
 use crate::AppError;
@@ -39,7 +40,7 @@ async fn update_tenant(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<tenants::TenantPatch>,
 ) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(tenants::update_tenant(&app, &id, body).await?))
+    Ok(Json(tenants::update_tenant(&app, &TenantId::lookup(&id)?, body).await?))
 }
 
 async fn upsert_user(
@@ -52,7 +53,7 @@ async fn upsert_user(
         CallerOrPlatform::Caller(who) => UserAdmin::TenantAdmin(who),
         CallerOrPlatform::Platform => UserAdmin::Platform,
     };
-    let (user, created) = users::upsert_user(&app, by, &user_id, body).await?;
+    let (user, created) = users::upsert_user(&app, by, &UserId::parse(user_id)?, body).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(user)))
 }

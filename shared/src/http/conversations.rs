@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::extract::{Caller, JsonBody, QueryParams};
 use crate::app::App;
-use crate::domain::ConversationKind;
+use crate::domain::{ConversationId, ConversationKind, MessageId, UserId};
 use crate::usecases::{conversations, groups, messages, reads};
 use crate::AppError;
 
@@ -50,7 +50,8 @@ async fn list(
 ) -> Result<impl IntoResponse, AppError> {
     let filter = conversations::ListFilter { kind: query.kind, q: query.q };
     let page =
-        conversations::list_conversations(&app, &who, &filter, query.cursor.as_deref(), query.limit.unwrap_or(50)).await?;
+        conversations::list_conversations(&app, &who, &filter, query.cursor.as_deref(), query.limit.unwrap_or(50))
+            .await?;
     Ok(Json(json!({ "conversations": page.items, "nextCursor": page.next_cursor })))
 }
 
@@ -68,7 +69,7 @@ async fn details(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(conversations::get_conversation(&app, &who, &id).await?))
+    Ok(Json(conversations::get_conversation(&app, &who, &ConversationId::lookup(&id)?).await?))
 }
 
 #[derive(Deserialize)]
@@ -85,6 +86,7 @@ async fn history(
     Path(id): Path<String>,
     QueryParams(q): QueryParams<HistoryQuery>,
 ) -> Result<impl IntoResponse, AppError> {
+    let id = ConversationId::lookup(&id)?;
     let page = match (q.q.as_deref(), q.after.is_some()) {
         (Some(_), true) => return Err(AppError::invalid("a search walks back in time: use `before`, not `after`")),
         (Some(text), false) => messages::search(&app, &who, &id, text, q.before.as_deref(), q.limit).await?,
@@ -106,6 +108,7 @@ async fn send(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<SendBody>,
 ) -> Result<impl IntoResponse, AppError> {
+    let id = ConversationId::lookup(&id)?;
     let (stored, _) =
         messages::send_message(&app, &who, &id, &body.body, body.client_message_id.as_deref(), None).await?;
     Ok((created_or_ok(stored.created), Json(stored.value)))
@@ -123,7 +126,8 @@ async fn mark_read(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<ReadBody>,
 ) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(reads::mark_read(&app, &who, &id, &body.message_id, None).await?.0))
+    let (id, message_id) = (ConversationId::lookup(&id)?, MessageId::lookup(&body.message_id)?);
+    Ok(Json(reads::mark_read(&app, &who, &id, &message_id, None).await?.0))
 }
 
 #[derive(Deserialize)]
@@ -138,6 +142,7 @@ async fn edit(
     Path((id, message_id)): Path<(String, String)>,
     JsonBody(body): JsonBody<EditBody>,
 ) -> Result<impl IntoResponse, AppError> {
+    let (id, message_id) = (ConversationId::lookup(&id)?, MessageId::lookup(&message_id)?);
     Ok(Json(messages::edit_message(&app, &who, &id, &message_id, &body.body, None).await?.0))
 }
 
@@ -146,6 +151,7 @@ async fn delete(
     Caller(who): Caller,
     Path((id, message_id)): Path<(String, String)>,
 ) -> Result<impl IntoResponse, AppError> {
+    let (id, message_id) = (ConversationId::lookup(&id)?, MessageId::lookup(&message_id)?);
     Ok(Json(messages::delete_message(&app, &who, &id, &message_id, None).await?.0))
 }
 
@@ -161,7 +167,7 @@ async fn rename(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<RenameBody>,
 ) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(groups::rename(&app, &who, &id, &body.title).await?))
+    Ok(Json(groups::rename(&app, &who, &ConversationId::lookup(&id)?, &body.title).await?))
 }
 
 #[derive(Deserialize)]
@@ -176,7 +182,7 @@ async fn add_members(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<AddMembersBody>,
 ) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(groups::add_members(&app, &who, &id, &body.user_ids).await?))
+    Ok(Json(groups::add_members(&app, &who, &ConversationId::lookup(&id)?, &body.user_ids).await?))
 }
 
 async fn remove_member(
@@ -184,5 +190,7 @@ async fn remove_member(
     Caller(who): Caller,
     Path((id, user_id)): Path<(String, String)>,
 ) -> Result<impl IntoResponse, AppError> {
+    let id = ConversationId::lookup(&id)?;
+    let user_id = UserId::parse(user_id).map_err(|_| AppError::not_found("member"))?;
     Ok(Json(groups::remove_member(&app, &who, &id, &user_id).await?))
 }

@@ -12,7 +12,8 @@ use serde_json::json;
 
 use super::extract::{Caller, JsonBody, QueryParams};
 use crate::app::App;
-use crate::usecases::{storefronts, users};
+use crate::domain::{StorefrontId, UserId};
+use crate::usecases::{guests, storefronts, users};
 use crate::AppError;
 
 pub fn routes() -> Router<Arc<App>> {
@@ -68,14 +69,10 @@ async fn list_users(
     Caller(who): Caller,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> Result<impl IntoResponse, AppError> {
-    let page = users::list_users(
-        &app,
-        &who,
-        query.q.as_deref(),
-        query.cursor.as_deref(),
-        query.limit.unwrap_or(users::MAX_PAGE),
-    )
-    .await?;
+    let after = query.cursor.map(|c| UserId::parse(c).map_err(|_| AppError::invalid("invalid cursor"))).transpose()?;
+    let page =
+        users::list_users(&app, &who, query.q.as_deref(), after.as_ref(), query.limit.unwrap_or(users::MAX_PAGE))
+            .await?;
     Ok(Json(json!({ "users": page.items, "nextCursor": page.next_cursor })))
 }
 
@@ -93,17 +90,17 @@ async fn get_storefront(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(storefronts::get_storefront(&app, &who, &id).await?))
+    Ok(Json(storefronts::get_storefront(&app, &who, &StorefrontId::lookup(&id)?).await?))
 }
 
 async fn open_guest_session(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    JsonBody(body): JsonBody<storefronts::NewGuestSession>,
+    JsonBody(body): JsonBody<guests::NewGuestSession>,
 ) -> Result<impl IntoResponse, AppError> {
     let origin = headers.get(http::header::ORIGIN).and_then(|o| o.to_str().ok());
-    let session = storefronts::open_guest_session(&app, &id, origin, body).await?;
+    let session = guests::open_guest_session(&app, &StorefrontId::lookup(&id)?, origin, body).await?;
     Ok((StatusCode::CREATED, Json(session)))
 }
 

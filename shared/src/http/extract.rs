@@ -19,10 +19,8 @@ impl IntoResponse for AppError {
 }
 
 fn bearer(parts: &Parts) -> Result<&str, AppError> {
-    let header = parts
-        .headers
-        .get(http::header::AUTHORIZATION)
-        .ok_or(AppError::Unauthorized("missing bearer token"))?;
+    let header =
+        parts.headers.get(http::header::AUTHORIZATION).ok_or(AppError::Unauthorized("missing bearer token"))?;
     header
         .to_str()
         .ok()

@@ -4,8 +4,8 @@
 mod admin;
 mod conversations;
 mod directory;
-mod notifications;
 pub mod extract;
+mod notifications;
 
 use std::sync::Arc;
 
@@ -24,9 +24,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(admin::routes())
         .merge(notifications::routes())
         .fallback(|| async { AppError::not_found("route") })
-        .method_not_allowed_fallback(|| async {
-            AppError::invalid("method not allowed on this route")
-        })
+        .method_not_allowed_fallback(|| async { AppError::invalid("method not allowed on this route") })
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn(trace_request))
         .with_state(app)

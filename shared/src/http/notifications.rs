@@ -13,10 +13,9 @@ use serde_json::json;
 
 use super::extract::{Caller, CallerOrPlatform, JsonBody, QueryParams};
 use crate::app::App;
-use crate::domain::{Preferences, Role};
-use crate::ports::QueueName;
+use crate::domain::{NotificationId, Preferences, QueueName, ReminderId, Role};
 use crate::usecases::notifications::{self, NewNotifications, Notifier};
-use crate::usecases::{emails, preferences, reminders};
+use crate::usecases::{email_queue, preferences, reminders};
 use crate::AppError;
 
 pub fn routes() -> Router<Arc<App>> {
@@ -46,15 +45,25 @@ async fn list(
     Caller(who): Caller,
     QueryParams(q): QueryParams<ListQuery>,
 ) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(notifications::list(&app, &who, q.unread, q.cursor.as_deref(), q.limit).await?))
+    // Cursors are the ULIDs of earlier pages' notifications.
+    let before = match q.cursor.as_deref() {
+        Some(c) if ulid::Ulid::from_string(c).is_ok() => Some(NotificationId::parse(c)?),
+        Some(_) => return Err(AppError::invalid("cursor: not a cursor from an earlier page")),
+        None => None,
+    };
+    Ok(Json(notifications::list(&app, &who, q.unread, before.as_ref(), q.limit).await?))
 }
 
 async fn unread_count(State(app): State<Arc<App>>, Caller(who): Caller) -> Result<impl IntoResponse, AppError> {
     Ok(Json(json!({ "count": notifications::unread_count(&app, &who).await? })))
 }
 
-async fn read_one(State(app): State<Arc<App>>, Caller(who): Caller, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(notifications::mark_read(&app, &who, &id).await?))
+async fn read_one(
+    State(app): State<Arc<App>>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
+    Ok(Json(notifications::mark_read(&app, &who, &NotificationId::lookup(&id)?).await?))
 }
 
 async fn read_all(State(app): State<Arc<App>>, Caller(who): Caller) -> Result<impl IntoResponse, AppError> {
@@ -97,7 +106,11 @@ async fn list_reminders(
     Caller(who): Caller,
     QueryParams(q): QueryParams<PageQuery>,
 ) -> Result<impl IntoResponse, AppError> {
-    let page = reminders::list(&app, &who, q.cursor.as_deref(), q.limit).await?;
+    let after = q
+        .cursor
+        .map(|c| ReminderId::parse(c).map_err(|_| AppError::invalid("cursor: not a cursor from an earlier page")))
+        .transpose()?;
+    let page = reminders::list(&app, &who, after.as_ref(), q.limit).await?;
     Ok(Json(json!({ "reminders": page.items, "nextCursor": page.next_cursor })))
 }
 
@@ -114,7 +127,7 @@ async fn delete_reminder(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, AppError> {
-    reminders::delete(&app, &who, &id).await?;
+    reminders::delete(&app, &who, &ReminderId::lookup(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -125,8 +138,11 @@ struct UnsubscribeQuery {
 
 /// Opened from the e-mail's link (GET) or by the mail client's one-click button (POST,
 /// RFC 8058); both turn e-mails off. No bearer token: the signed link is the proof.
-async fn unsubscribe(State(app): State<Arc<App>>, QueryParams(q): QueryParams<UnsubscribeQuery>) -> Result<impl IntoResponse, AppError> {
-    let locale = emails::unsubscribe(&app, &q.token).await?;
+async fn unsubscribe(
+    State(app): State<Arc<App>>,
+    QueryParams(q): QueryParams<UnsubscribeQuery>,
+) -> Result<impl IntoResponse, AppError> {
+    let locale = email_queue::unsubscribe(&app, &q.token).await?;
     let lang = match locale {
         crate::domain::Locale::Fr => "fr",
         crate::domain::Locale::En => "en",
@@ -151,15 +167,19 @@ async fn queues(State(app): State<Arc<App>>, by: CallerOrPlatform) -> Result<imp
     require_queue_admin(&by)?;
     let mut queues = Vec::new();
     for queue in QueueName::ALL {
-        queues.push(app.jobs.stats(queue).await.map_err(|e| AppError::internal(e.0))?);
+        queues.push(app.jobs.stats(queue).await?);
     }
     Ok(Json(json!({ "queues": queues })))
 }
 
-async fn redrive(State(app): State<Arc<App>>, by: CallerOrPlatform, Path(name): Path<String>) -> Result<impl IntoResponse, AppError> {
+async fn redrive(
+    State(app): State<Arc<App>>,
+    by: CallerOrPlatform,
+    Path(name): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
     require_queue_admin(&by)?;
     let queue = QueueName::parse(&name).ok_or_else(|| AppError::not_found("queue"))?;
-    let moved = app.jobs.redrive(queue).await.map_err(|e| AppError::internal(e.0))?;
+    let moved = app.jobs.redrive(queue).await?;
     tracing::info!(queue = queue.as_str(), moved, "dead-lettered jobs redriven");
     Ok(Json(json!({ "queue": queue.as_str(), "moved": moved })))
 }

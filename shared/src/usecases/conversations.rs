@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Identity;
+use super::delivery::publish_to_members;
+use super::identity::Identity;
 use crate::app::App;
 use crate::domain::*;
 use crate::ports::{Page, Upserted};
@@ -54,19 +55,14 @@ pub enum NewConversation {
 pub async fn require_member(
     app: &App,
     who: &Identity,
-    id: &str,
+    id: &ConversationId,
 ) -> Result<(Conversation, Member), AppError> {
     let not_found = || AppError::not_found("conversation");
-    let id = ConversationId::parse(id).map_err(|_| not_found())?;
-    if who.conversation_scope.as_ref().is_some_and(|scope| *scope != id) {
+    if who.conversation_scope.as_ref().is_some_and(|scope| scope != id) {
         return Err(not_found());
     }
-    let conversation = app.store.get_conversation(&who.tenant_id, &id).await?.ok_or_else(not_found)?;
-    let member = app
-        .store
-        .get_member(&who.tenant_id, &id, &who.user_id)
-        .await?
-        .ok_or_else(not_found)?;
+    let conversation = app.store.get_conversation(&who.tenant_id, id).await?.ok_or_else(not_found)?;
+    let member = app.store.get_member(&who.tenant_id, id, &who.user_id).await?.ok_or_else(not_found)?;
     Ok((conversation, member))
 }
 
@@ -101,7 +97,9 @@ pub async fn create_conversation(
             (ConversationKind::Group, Some(title), None, members, None)
         }
         NewConversation::Storefront { storefront_id } => {
-            let storefront = super::storefronts::find_storefront(app, &who.tenant_id, &storefront_id).await?;
+            let storefront =
+                super::storefronts::find_storefront(app, &who.tenant_id, &StorefrontId::lookup(&storefront_id)?)
+                    .await?;
             let key = Conversation::storefront_client_key(&storefront.id, &who.user_id);
             let members = storefront_members(&storefront, who.user_id.clone(), now);
             (ConversationKind::Storefront, Some(storefront.title), Some(storefront.id), members, Some(key))
@@ -121,7 +119,7 @@ pub async fn create_conversation(
     let view = get_view(app, stored.value).await?;
     if stored.created {
         let event = serde_json::json!({ "type": "conversation.created", "conversation": view });
-        super::delivery::publish_to_members(app, &view.conversation, event, None).await?;
+        publish_to_members(app, &view.conversation, event, None).await?;
     }
     Ok(Upserted { value: view, created: stored.created })
 }
@@ -141,18 +139,15 @@ pub async fn participants(app: &App, tenant: &TenantId, members: &[Member]) -> R
     Ok(ids
         .into_iter()
         .map(|id| {
-            let name = users.iter().find(|u| u.id == id).map_or_else(|| id.to_string(), |u| u.name.as_str().to_string());
+            let name =
+                users.iter().find(|u| u.id == id).map_or_else(|| id.to_string(), |u| u.name.as_str().to_string());
             Participant { user_id: id, name }
         })
         .collect())
 }
 
 /// The members of a storefront conversation: the client (or guest) and the partner team.
-pub fn storefront_members(
-    storefront: &Storefront,
-    client: UserId,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Vec<Member> {
+pub fn storefront_members(storefront: &Storefront, client: UserId, now: chrono::DateTime<chrono::Utc>) -> Vec<Member> {
     let mut members = vec![Member::new(client, MemberRole::Owner, now)];
     for partner in &storefront.partner_ids {
         if !members.iter().any(|m| m.user_id == *partner) {
@@ -164,13 +159,10 @@ pub fn storefront_members(
 
 async fn existing_user(app: &App, who: &Identity, raw: &str) -> Result<User, AppError> {
     let id = UserId::parse(raw)?;
-    app.store
-        .get_user(&who.tenant_id, &id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("user {id} not found")))
+    app.store.get_user(&who.tenant_id, &id).await?.ok_or_else(|| AppError::NotFound(format!("user {id} not found")))
 }
 
-pub async fn get_conversation(app: &App, who: &Identity, id: &str) -> Result<ConversationView, AppError> {
+pub async fn get_conversation(app: &App, who: &Identity, id: &ConversationId) -> Result<ConversationView, AppError> {
     let (conversation, _) = require_member(app, who, id).await?;
     get_view(app, conversation).await
 }
@@ -191,6 +183,9 @@ pub struct ListFilter {
     pub q: Option<String>,
 }
 
+/// The largest page of conversations.
+pub const MAX_PAGE: usize = 100;
+
 /// How many entries a filtered listing reads at most to fill one page; what it has not
 /// read yet is behind the returned cursor.
 const MAX_FILTER_READ: usize = 1000;
@@ -205,7 +200,7 @@ pub async fn list_conversations(
     cursor: Option<&str>,
     limit: usize,
 ) -> Result<Page<ConversationListItem>, AppError> {
-    let limit = limit.clamp(1, super::users::MAX_PAGE);
+    let limit = limit.clamp(1, MAX_PAGE);
     let q = SearchQuery::parse(filter.q.as_deref())?;
     let matches = |c: &Conversation| {
         filter.kind.is_none_or(|k| c.kind == k)
@@ -214,7 +209,7 @@ pub async fn list_conversations(
             })
     };
     let filtered = filter.kind.is_some() || q.is_some();
-    let batch = if filtered { super::users::MAX_PAGE } else { limit };
+    let batch = if filtered { MAX_PAGE } else { limit };
     let mut items = Vec::new();
     let mut cursor = cursor.map(str::to_string);
     let mut read = 0;

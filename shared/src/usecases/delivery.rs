@@ -1,15 +1,36 @@
 //! Publishing events: into the missed-event feed of each recipient, then to their live
-//! connections. Ephemeral signals (typing, presence) skip the feed.
+//! connections. Ephemeral signals (typing, presence) skip the feed. This is transport: what
+//! a delivery means (who to notify when no one was online) is the callers' business.
 
 use futures_util::future::join_all;
 use serde_json::Value;
 
 use crate::app::App;
-use crate::domain::{Connection, ConnectionId, Conversation, Message, TenantId, UserId};
-use crate::jobs::{FanOut, FAN_OUT};
-use crate::protocol::Event;
-use crate::ports::{Job, LoggedEvent, PushError, QueueName};
+use crate::domain::{
+    Connection, ConnectionId, Conversation, EventId, FanOut, Job, JobId, LoggedEvent, MessageRef, Task, TenantId,
+    UserId,
+};
+use crate::ports::PushError;
 use crate::AppError;
+
+/// Recipients per fan-out job.
+const FAN_OUT_CHUNK: usize = 100;
+
+/// What became of a published event.
+#[derive(Debug)]
+pub struct Published {
+    /// The event's cursor.
+    pub cursor: EventId,
+    /// The recipients who had no live connection, when the event was delivered here; `None`
+    /// when queue workers deliver it (a large audience), who then know it instead.
+    pub offline: Option<Vec<UserId>>,
+}
+
+/// The user ids of a conversation's members.
+pub async fn member_ids(app: &App, conversation: &Conversation) -> Result<Vec<UserId>, AppError> {
+    let members = app.store.list_members(&conversation.tenant_id, &conversation.id).await?;
+    Ok(members.into_iter().map(|m| m.user_id).collect())
+}
 
 /// Publishes `event` (a JSON object with a `type`) to every member of the conversation and
 /// returns its cursor. See [`publish`].
@@ -18,92 +39,64 @@ pub async fn publish_to_members(
     conversation: &Conversation,
     event: Value,
     skip: Option<&ConnectionId>,
-) -> Result<String, AppError> {
-    let members = app.store.list_members(&conversation.tenant_id, &conversation.id).await?;
-    let users: Vec<UserId> = members.into_iter().map(|m| m.user_id).collect();
-    publish(app, &conversation.tenant_id, &users, event, skip).await
-}
-
-/// Publishes a new message's `message.new` to the conversation's members, then hands the
-/// members who had no live connection to the notifications (see
-/// [`super::notifications::message_reached_offline`]).
-pub async fn publish_message(
-    app: &App,
-    conversation: &Conversation,
-    message: &Message,
-    skip: Option<&ConnectionId>,
-) -> Result<String, AppError> {
-    let members = app.store.list_members(&conversation.tenant_id, &conversation.id).await?;
-    let users: Vec<UserId> = members.into_iter().map(|m| m.user_id).collect();
-    let event = Event::MessageNew { conversation_id: conversation.id.as_str(), message }.to_value();
-    let notice = MessageRef { conversation_id: conversation.id.clone(), message_id: message.id.clone(), sender_id: message.sender_id.clone() };
-    publish_inner(app, &conversation.tenant_id, &users, event, skip, Some(notice)).await
-}
-
-/// Which message an event announces, for the notifications of those who missed it live.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MessageRef {
-    pub conversation_id: crate::domain::ConversationId,
-    pub message_id: crate::domain::MessageId,
-    pub sender_id: UserId,
+) -> Result<EventId, AppError> {
+    let users = member_ids(app, conversation).await?;
+    Ok(publish(app, &conversation.tenant_id, &users, event, skip, None).await?.cursor)
 }
 
 /// Gives `event` a cursor (a new ULID), adds it to each user's feed — so that `sync` finds
 /// it — and only then pushes it to their live connections, except `skip`. Feed first, push
 /// second: a client that connects and then syncs misses nothing in between.
+///
+/// For more recipients than the fan-out threshold, queue workers do both, a hundred
+/// recipients per job, so that the sender's answer does not wait; `message` rides along
+/// for the notifications of the members they find offline.
 pub async fn publish(
-    app: &App,
-    tenant: &TenantId,
-    users: &[UserId],
-    event: Value,
-    skip: Option<&ConnectionId>,
-) -> Result<String, AppError> {
-    publish_inner(app, tenant, users, event, skip, None).await
-}
-
-async fn publish_inner(
     app: &App,
     tenant: &TenantId,
     users: &[UserId],
     mut event: Value,
     skip: Option<&ConnectionId>,
-    message: Option<MessageRef>,
-) -> Result<String, AppError> {
-    let cursor = app.ids.ulid();
-    event["cursor"] = Value::String(cursor.clone());
+    message: Option<&MessageRef>,
+) -> Result<Published, AppError> {
+    let cursor = EventId::parse(app.ids.ulid())?;
+    event["cursor"] = Value::String(cursor.to_string());
     let frame = event.to_string();
     let retention = chrono::Duration::from_std(app.config.limits.event_retention).map_err(AppError::internal)?;
     let logged = LoggedEvent { id: cursor.clone(), frame, expires_at: app.clock.now() + retention };
     if users.len() > app.config.limits.fan_out_threshold {
-        // A large audience: workers publish it, a hundred recipients per job.
         let jobs: Vec<Job> = users
             .chunks(FAN_OUT_CHUNK)
             .enumerate()
             .map(|(i, chunk)| {
                 let fan_out = FanOut {
-                    tenant_id: tenant.clone(),
                     users: chunk.to_vec(),
                     event: logged.clone(),
                     skip: skip.cloned(),
-                    message: message.clone(),
+                    message: message.cloned(),
                 };
-                crate::jobs::job(tenant, format!("{cursor}-{i}"), FAN_OUT, &fan_out)
+                Job::new(tenant, JobId::of("fanout", &[cursor.as_str(), &i.to_string()]), Task::FanOut(fan_out))
             })
-            .collect::<Result<_, AppError>>()?;
-        app.jobs.send_batch(QueueName::Notifications, &jobs).await.map_err(|e| AppError::internal(e.0))?;
-        return Ok(cursor);
+            .collect();
+        app.jobs.enqueue_batch(&jobs).await?;
+        return Ok(Published { cursor, offline: None });
     }
-    app.store.append_events(tenant, users, &logged).await?;
-    let offline = deliver_to_users(app, tenant, users, &logged.frame, skip).await?;
-    if let Some(message) = message {
-        super::notifications::message_reached_offline(app, tenant, &message, &offline, &cursor).await;
-    }
-    Ok(cursor)
+    let offline = feed_and_push(app, tenant, users, &logged, skip).await?;
+    Ok(Published { cursor, offline: Some(offline) })
 }
 
-/// Recipients per fan-out job.
-const FAN_OUT_CHUNK: usize = 100;
+/// Adds a logged event to each user's feed, then pushes it to their live connections
+/// except `skip`; returns the users who had none.
+pub async fn feed_and_push(
+    app: &App,
+    tenant: &TenantId,
+    users: &[UserId],
+    logged: &LoggedEvent,
+    skip: Option<&ConnectionId>,
+) -> Result<Vec<UserId>, AppError> {
+    app.store.append_events(tenant, users, logged).await?;
+    deliver_to_users(app, tenant, users, &logged.frame, skip).await
+}
 
 /// Sends `frame` to every live connection of `users`, except `skip`. Each connection
 /// receives it once. A connection found gone is deleted (that one, not the sender's).
@@ -126,20 +119,17 @@ pub async fn deliver_to_users(
         }
         connections.extend(found.into_iter().filter(|c| Some(&c.id) != skip));
     }
-    let sends = connections.iter().map(|c| push_one(app, c, frame));
-    join_all(sends).await;
+    join_all(connections.iter().map(|c| push_one(app, c, frame))).await;
     Ok(offline)
 }
 
 async fn push_one(app: &App, connection: &Connection, frame: &str) {
-    match app.push.send(&connection.id, frame).await {
+    match app.push.push_to_connection(&connection.id, frame).await {
         Ok(()) => {}
         Err(PushError::Gone) => {
             tracing::info!(connection = %connection.id, "connection gone, removing it");
-            if let Err(e) = app
-                .store
-                .delete_connection(&connection.tenant_id, &connection.user_id, &connection.id)
-                .await
+            if let Err(e) =
+                app.store.delete_connection(&connection.tenant_id, &connection.user_id, &connection.id).await
             {
                 tracing::warn!(connection = %connection.id, error = %e, "could not remove a gone connection");
             }

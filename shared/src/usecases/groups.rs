@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::conversations::{check_group_size, participants, require_member, ConversationView};
 use super::delivery::{publish, publish_to_members};
-use super::Identity;
+use super::identity::Identity;
 use crate::app::App;
 use crate::domain::*;
 use crate::i18n::{group_change, GroupChange};
@@ -13,7 +13,12 @@ use crate::protocol::Event;
 use crate::AppError;
 
 /// Loads a group the caller belongs to; with `owner`, the caller must own it.
-async fn group(app: &App, who: &Identity, id: &str, owner: bool) -> Result<(Conversation, Member), AppError> {
+async fn group(
+    app: &App,
+    who: &Identity,
+    id: &ConversationId,
+    owner: bool,
+) -> Result<(Conversation, Member), AppError> {
     let (conversation, member) = require_member(app, who, id).await?;
     if conversation.kind != ConversationKind::Group {
         return Err(AppError::invalid("only a group can be changed"));
@@ -24,7 +29,7 @@ async fn group(app: &App, who: &Identity, id: &str, owner: bool) -> Result<(Conv
     Ok((conversation, member))
 }
 
-pub async fn rename(app: &App, who: &Identity, id: &str, title: &str) -> Result<ConversationView, AppError> {
+pub async fn rename(app: &App, who: &Identity, id: &ConversationId, title: &str) -> Result<ConversationView, AppError> {
     let (mut conversation, _) = group(app, who, id, true).await?;
     let title = parse_text("title", title, 120)?;
     conversation.title = Some(title.clone());
@@ -34,7 +39,12 @@ pub async fn rename(app: &App, who: &Identity, id: &str, title: &str) -> Result<
     announce(app, who, &conversation, system, text, &[]).await
 }
 
-pub async fn add_members(app: &App, who: &Identity, id: &str, user_ids: &[String]) -> Result<ConversationView, AppError> {
+pub async fn add_members(
+    app: &App,
+    who: &Identity,
+    id: &ConversationId,
+    user_ids: &[String],
+) -> Result<ConversationView, AppError> {
     let (mut conversation, _) = group(app, who, id, true).await?;
     let current = app.store.list_members(&who.tenant_id, &conversation.id).await?;
     let now = app.clock.now();
@@ -64,14 +74,23 @@ pub async fn add_members(app: &App, who: &Identity, id: &str, user_ids: &[String
 
 /// Removes `user_id`: the owner removes anyone, anyone removes themself (leaves). When the
 /// last owner leaves, the longest-standing member becomes owner.
-pub async fn remove_member(app: &App, who: &Identity, id: &str, user_id: &str) -> Result<ConversationView, AppError> {
-    let leaving = user_id == who.user_id.as_str();
+pub async fn remove_member(
+    app: &App,
+    who: &Identity,
+    id: &ConversationId,
+    target: &UserId,
+) -> Result<ConversationView, AppError> {
+    let leaving = *target == who.user_id;
     let (mut conversation, _) = group(app, who, id, !leaving).await?;
-    let target = UserId::parse(user_id).map_err(|_| AppError::not_found("member"))?;
+    let target = target.clone();
     if !app.store.remove_member(&conversation, &target).await? {
         return Err(AppError::not_found("member"));
     }
-    let name = conversation.participants.iter().find(|p| p.user_id == target).map_or_else(|| target.to_string(), |p| p.name.clone());
+    let name = conversation
+        .participants
+        .iter()
+        .find(|p| p.user_id == target)
+        .map_or_else(|| target.to_string(), |p| p.name.clone());
     conversation.participants.retain(|p| p.user_id != target);
     let remaining = app.store.list_members(&who.tenant_id, &conversation.id).await?;
     if !remaining.is_empty() && !remaining.iter().any(|m| m.role == MemberRole::Owner) {
@@ -80,7 +99,8 @@ pub async fn remove_member(app: &App, who: &Identity, id: &str, user_id: &str) -
         app.store.put_members(&conversation, &[heir]).await?;
     }
     app.store.update_conversation(&conversation).await?;
-    let system = json!({ "change": if leaving { "left" } else { "removed" }, "actorId": who.user_id, "userIds": [target] });
+    let system =
+        json!({ "change": if leaving { "left" } else { "removed" }, "actorId": who.user_id, "userIds": [target] });
     let text = |locale| {
         if leaving {
             group_change(locale, &GroupChange::Left { name: &name })
@@ -124,6 +144,6 @@ async fn announce(
     let mut audience: Vec<UserId> = view.members.iter().map(|m| m.user_id.clone()).collect();
     audience.extend(also.iter().cloned());
     let event = json!({ "type": "conversation.updated", "conversation": view, "change": system });
-    publish(app, &who.tenant_id, &audience, event, None).await?;
+    publish(app, &who.tenant_id, &audience, event, None, None).await?;
     Ok(view)
 }

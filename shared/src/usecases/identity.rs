@@ -58,10 +58,7 @@ impl Identity {
             user_id: UserId::parse(text("userId").ok_or_else(missing)?).map_err(|_| missing())?,
             role: Role::parse(text("role").ok_or_else(missing)?).map_err(|_| missing())?,
             name: text("name").unwrap_or_default().to_string(),
-            conversation_scope: text("conversationId")
-                .map(ConversationId::parse)
-                .transpose()
-                .map_err(|_| missing())?,
+            conversation_scope: text("conversationId").map(ConversationId::parse).transpose().map_err(|_| missing())?,
         })
     }
 }
@@ -69,20 +66,13 @@ impl Identity {
 /// Verifies a bearer token, checks its tenant, and creates or refreshes the user record.
 pub async fn authenticate(app: &App, token: &str) -> Result<Identity, AppError> {
     let claims = app.tokens.verify(token)?;
-    let tenant = app
-        .store
-        .get_tenant(&claims.tenant_id)
-        .await?
-        .ok_or(AppError::Unauthorized("unknown tenant"))?;
+    let tenant = app.store.get_tenant(&claims.tenant_id).await?.ok_or(AppError::Unauthorized("unknown tenant"))?;
     if !tenant.is_active() {
         return Err(AppError::forbidden("tenant suspended"));
     }
     let user = if claims.role == Role::Guest {
         // Guests are created with their session; a token for a vanished guest is void.
-        app.store
-            .get_user(&claims.tenant_id, &claims.user_id)
-            .await?
-            .ok_or(AppError::Unauthorized("unknown guest"))?
+        app.store.get_user(&claims.tenant_id, &claims.user_id).await?.ok_or(AppError::Unauthorized("unknown guest"))?
     } else {
         provision(app, &claims, tenant.locale).await?
     };
@@ -97,11 +87,7 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Identity, AppError> 
 
 /// Just-in-time provisioning: the token's claims are the truth about a user. The record is
 /// written only when it is new or a claim changed, so most requests cost one read.
-async fn provision(
-    app: &App,
-    claims: &VerifiedClaims,
-    tenant_locale: crate::domain::Locale,
-) -> Result<User, AppError> {
+async fn provision(app: &App, claims: &VerifiedClaims, tenant_locale: crate::domain::Locale) -> Result<User, AppError> {
     let existing = app.store.get_user(&claims.tenant_id, &claims.user_id).await?;
     let now = app.clock.now();
     // Claims the token carries win; those it leaves out keep their stored value.
@@ -116,10 +102,7 @@ async fn provision(
         id: claims.user_id.clone(),
         name,
         email: claims.email.clone().or_else(|| existing.as_ref().and_then(|u| u.email.clone())),
-        locale: claims
-            .locale
-            .or(existing.as_ref().map(|u| u.locale))
-            .unwrap_or(tenant_locale),
+        locale: claims.locale.or(existing.as_ref().map(|u| u.locale)).unwrap_or(tenant_locale),
         role: claims.role,
         created_at: existing.as_ref().map_or(now, |u| u.created_at),
         updated_at: existing.as_ref().map_or(now, |u| u.updated_at),

@@ -3,8 +3,9 @@
 use serde::Serialize;
 
 use super::conversations::require_member;
-use super::delivery::publish_to_members;
-use super::Identity;
+use super::delivery::{member_ids, publish, publish_to_members};
+use super::identity::Identity;
+use super::notifications::message_reached_offline;
 use crate::app::App;
 use crate::domain::*;
 use crate::ports::{HistoryRange, Upserted};
@@ -20,11 +21,11 @@ pub const MAX_HISTORY_PAGE: usize = 100;
 pub async fn send_message(
     app: &App,
     who: &Identity,
-    conversation_id: &str,
+    conversation_id: &ConversationId,
     body: &str,
     client_message_id: Option<&str>,
     from_connection: Option<&ConnectionId>,
-) -> Result<(Upserted<Message>, Option<String>), AppError> {
+) -> Result<(Upserted<Message>, Option<EventId>), AppError> {
     let (conversation, _) = require_member(app, who, conversation_id).await?;
     let message = Message {
         tenant_id: who.tenant_id.clone(),
@@ -47,9 +48,31 @@ pub async fn send_message(
             tenant = %who.tenant_id, conversation = %conversation.id, message = %stored.value.id,
             "message stored"
         );
-        cursor = Some(super::delivery::publish_message(app, &conversation, &stored.value, from_connection).await?);
+        cursor = Some(publish_message(app, &conversation, &stored.value, from_connection).await?);
     }
     Ok((stored, cursor))
+}
+
+/// Publishes a new message's `message.new` to the conversation's members, then hands the
+/// members who had no live connection to the notifications (see [`message_reached_offline`]).
+async fn publish_message(
+    app: &App,
+    conversation: &Conversation,
+    message: &Message,
+    skip: Option<&ConnectionId>,
+) -> Result<EventId, AppError> {
+    let users = member_ids(app, conversation).await?;
+    let event = Event::MessageNew { conversation_id: conversation.id.as_str(), message }.to_value();
+    let reference = MessageRef {
+        conversation_id: conversation.id.clone(),
+        message_id: message.id.clone(),
+        sender_id: message.sender_id.clone(),
+    };
+    let published = publish(app, &conversation.tenant_id, &users, event, skip, Some(&reference)).await?;
+    if let Some(offline) = &published.offline {
+        message_reached_offline(app, &conversation.tenant_id, &reference, offline, published.cursor.as_str()).await;
+    }
+    Ok(published.cursor)
 }
 
 #[derive(Debug, Serialize)]
@@ -69,7 +92,7 @@ const MAX_SEARCH_SCAN: usize = 5000;
 pub async fn history(
     app: &App,
     who: &Identity,
-    conversation_id: &str,
+    conversation_id: &ConversationId,
     before: Option<&str>,
     after: Option<&str>,
     limit: Option<usize>,
@@ -85,7 +108,7 @@ pub async fn history(
 pub async fn search(
     app: &App,
     who: &Identity,
-    conversation_id: &str,
+    conversation_id: &ConversationId,
     q: &str,
     before: Option<&str>,
     limit: Option<usize>,
@@ -112,7 +135,11 @@ pub async fn search(
                 found.insert(0, m.clone());
                 if found.len() == limit {
                     let more = slice.more || m.id != oldest;
-                    return Ok(HistoryPage { messages: found, older_cursor: more.then(|| m.id.clone()), newer_cursor: None });
+                    return Ok(HistoryPage {
+                        messages: found,
+                        older_cursor: more.then(|| m.id.clone()),
+                        newer_cursor: None,
+                    });
                 }
             }
         }
@@ -122,7 +149,7 @@ pub async fn search(
         if scanned >= MAX_SEARCH_SCAN {
             return Ok(HistoryPage { messages: found, older_cursor: Some(oldest), newer_cursor: None });
         }
-        range = HistoryRange::Before(oldest.to_string());
+        range = HistoryRange::Before(oldest);
     }
 }
 
@@ -151,21 +178,19 @@ async fn history_of(
     Ok(HistoryPage { messages: slice.messages, older_cursor, newer_cursor })
 }
 
-fn check_cursor(name: &str, value: &str) -> Result<String, AppError> {
-    MessageId::parse(value)
-        .map(String::from)
-        .map_err(|_| AppError::invalid(format!("invalid {name}: expected a message id")))
+fn check_cursor(name: &str, value: &str) -> Result<MessageId, AppError> {
+    MessageId::parse(value).map_err(|_| AppError::invalid(format!("invalid {name}: expected a message id")))
 }
 
 /// Replaces the text of one's own message; `message.updated` reaches the members.
 pub async fn edit_message(
     app: &App,
     who: &Identity,
-    conversation_id: &str,
-    message_id: &str,
+    conversation_id: &ConversationId,
+    message_id: &MessageId,
     body: &str,
     from_connection: Option<&ConnectionId>,
-) -> Result<(Message, Option<String>), AppError> {
+) -> Result<(Message, Option<EventId>), AppError> {
     let (conversation, _) = require_member(app, who, conversation_id).await?;
     let mut message = find_message(app, &conversation, message_id).await?;
     if message.sender_id != who.user_id || message.kind == MessageKind::System {
@@ -186,10 +211,10 @@ pub async fn edit_message(
 pub async fn delete_message(
     app: &App,
     who: &Identity,
-    conversation_id: &str,
-    message_id: &str,
+    conversation_id: &ConversationId,
+    message_id: &MessageId,
     from_connection: Option<&ConnectionId>,
-) -> Result<(Message, Option<String>), AppError> {
+) -> Result<(Message, Option<EventId>), AppError> {
     let (conversation, member) = require_member(app, who, conversation_id).await?;
     let mut message = find_message(app, &conversation, message_id).await?;
     let allowed = message.sender_id == who.user_id
@@ -212,10 +237,9 @@ enum Change {
     Deleted,
 }
 
-async fn find_message(app: &App, conversation: &Conversation, id: &str) -> Result<Message, AppError> {
-    let not_found = || AppError::not_found("message");
-    let id = MessageId::parse(id).map_err(|_| not_found())?;
-    app.store.get_message(&conversation.tenant_id, &conversation.id, &id).await?.ok_or_else(not_found)
+async fn find_message(app: &App, conversation: &Conversation, id: &MessageId) -> Result<Message, AppError> {
+    let found = app.store.get_message(&conversation.tenant_id, &conversation.id, id).await?;
+    found.ok_or_else(|| AppError::not_found("message"))
 }
 
 async fn store_change(
@@ -224,7 +248,7 @@ async fn store_change(
     message: &Message,
     change: Change,
     from_connection: Option<&ConnectionId>,
-) -> Result<String, AppError> {
+) -> Result<EventId, AppError> {
     if !app.store.update_message(message).await? {
         return Err(AppError::not_found("message"));
     }

@@ -1,9 +1,15 @@
-//! The use cases: what Missive does, written against the ports only.
+//! The use cases: what Missive does, written against the ports only. Entry points (the
+//! WebSocket handlers, the REST routes, the queue workers) call them with typed values.
 
 pub mod conversations;
 pub mod delivery;
-pub mod emails;
+pub mod effects;
+pub mod email_queue;
+#[cfg(feature = "email")]
+pub mod email_sending;
+pub mod fanout;
 pub mod groups;
+pub mod guests;
 pub mod identity;
 pub mod messages;
 pub mod notifications;

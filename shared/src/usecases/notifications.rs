@@ -4,11 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::delivery::{publish, MessageRef};
-use super::{emails, preferences, Identity};
+use super::delivery::publish;
+use super::identity::Identity;
+use super::{effects, email_queue, preferences};
 use crate::app::App;
 use crate::domain::*;
-use crate::jobs::{self, NotifyMessage, NOTIFY_MESSAGE};
 use crate::ports::Page;
 use crate::protocol::Event;
 use crate::AppError;
@@ -45,7 +45,9 @@ pub async fn notify_users(
     let mut created = Vec::with_capacity(users.len());
     for user in users {
         let notified = match once {
-            Some(prefix) => jobs::once(app, tenant, &format!("{prefix}:{user}"), notify_one(app, tenant, user, draft)).await?,
+            Some(prefix) => {
+                effects::once(app, tenant, &format!("{prefix}:{user}"), notify_one(app, tenant, user, draft)).await?
+            }
             None => Some(notify_one(app, tenant, user, draft).await?),
         };
         created.extend(notified);
@@ -58,7 +60,7 @@ async fn notify_one(app: &App, tenant: &TenantId, user: &UserId, draft: &Draft) 
     let channels = prefs.types.of(draft.kind);
     let notification = Notification {
         tenant_id: tenant.clone(),
-        id: app.ids.ulid(),
+        id: NotificationId::parse(app.ids.ulid())?,
         user_id: user.clone(),
         kind: draft.kind,
         title: draft.title.clone(),
@@ -73,10 +75,10 @@ async fn notify_one(app: &App, tenant: &TenantId, user: &UserId, draft: &Draft) 
     if channels.in_app {
         app.store.put_notification(&notification).await?;
         let event = Event::NotificationNew { notification: &notification }.to_value();
-        publish(app, tenant, std::slice::from_ref(user), event, None).await?;
+        publish(app, tenant, std::slice::from_ref(user), event, None, None).await?;
     }
     if prefs.emails(draft.kind) {
-        emails::queue(app, &prefs, &notification, channels.in_app).await?;
+        email_queue::queue(app, &prefs, &notification, channels.in_app).await?;
     }
     tracing::info!(tenant = %tenant, notification = %notification.id, kind = draft.kind.as_str(), in_app = channels.in_app, "notified");
     Ok(notification)
@@ -85,17 +87,24 @@ async fn notify_one(app: &App, tenant: &TenantId, user: &UserId, draft: &Draft) 
 /// Members who had no live connection when a message arrived (the sender aside) get a
 /// `message` notification, made by a worker so that the sender's answer does not wait.
 /// A failure here is logged, not returned: the message is stored and delivered already.
-pub async fn message_reached_offline(app: &App, tenant: &TenantId, message: &MessageRef, offline: &[UserId], origin: &str) {
+pub async fn message_reached_offline(
+    app: &App,
+    tenant: &TenantId,
+    message: &MessageRef,
+    offline: &[UserId],
+    origin: &str,
+) {
     let users: Vec<UserId> = offline.iter().filter(|u| **u != message.sender_id).cloned().collect();
     if users.is_empty() {
         return;
     }
-    let notice = NotifyMessage { conversation_id: message.conversation_id.clone(), message_id: message.message_id.clone(), users };
-    let queued = match jobs::job(tenant, format!("notify:{origin}"), NOTIFY_MESSAGE, &notice) {
-        Ok(job) => app.jobs.send(jobs::queue_of(NOTIFY_MESSAGE), &job, None).await.map_err(|e| AppError::internal(e.0)),
-        Err(e) => Err(e),
+    let notice = NotifyMessage {
+        conversation_id: message.conversation_id.clone(),
+        message_id: message.message_id.clone(),
+        users,
     };
-    if let Err(e) = queued {
+    let job = Job::new(tenant, JobId::of("notify", &[origin]), Task::NotifyMessage(notice));
+    if let Err(e) = app.jobs.enqueue(&job, None).await {
         tracing::error!(tenant = %tenant, message = %message.message_id, error = %e, "could not queue the offline members' notifications");
     }
 }
@@ -106,7 +115,9 @@ pub async fn notify_message(app: &App, tenant: &TenantId, notice: &NotifyMessage
     let Some(message) = app.store.get_message(tenant, &notice.conversation_id, &notice.message_id).await? else {
         return Ok(());
     };
-    let (Some(body), Some(conversation)) = (&message.body, app.store.get_conversation(tenant, &notice.conversation_id).await?) else {
+    let (Some(body), Some(conversation)) =
+        (&message.body, app.store.get_conversation(tenant, &notice.conversation_id).await?)
+    else {
         return Ok(());
     };
     let title = match (&conversation.kind, &conversation.title) {
@@ -149,19 +160,18 @@ pub struct NotificationPage {
     pub next_cursor: Option<String>,
 }
 
+/// The caller's notifications, newest first, older than `before` (the `nextCursor` of an
+/// earlier page) when given.
 pub async fn list(
     app: &App,
     who: &Identity,
     unread_only: bool,
-    cursor: Option<&str>,
+    before: Option<&NotificationId>,
     limit: Option<usize>,
 ) -> Result<NotificationPage, AppError> {
     let limit = limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
-    if let Some(c) = cursor {
-        ulid::Ulid::from_string(c).map_err(|_| AppError::invalid("cursor: not a cursor from an earlier page"))?;
-    }
     let Page { items, next_cursor } =
-        app.store.list_notifications(&who.tenant_id, &who.user_id, unread_only, cursor, limit).await?;
+        app.store.list_notifications(&who.tenant_id, &who.user_id, unread_only, before, limit).await?;
     Ok(NotificationPage { notifications: items, next_cursor })
 }
 
@@ -170,7 +180,7 @@ pub async fn unread_count(app: &App, who: &Identity) -> Result<u64, AppError> {
 }
 
 /// Marks one of the caller's notifications read (again is fine).
-pub async fn mark_read(app: &App, who: &Identity, id: &str) -> Result<Notification, AppError> {
+pub async fn mark_read(app: &App, who: &Identity, id: &NotificationId) -> Result<Notification, AppError> {
     let mut notification = app
         .store
         .get_notification(&who.tenant_id, &who.user_id, id)
@@ -207,7 +217,7 @@ pub async fn mark_all_read(app: &App, who: &Identity) -> Result<u64, AppError> {
 pub struct NewNotifications {
     /// Required with the platform key (which belongs to no tenant); ignored for an admin.
     pub tenant_id: Option<String>,
-    pub users: Vec<String>,
+    pub users: Vec<UserId>,
     #[serde(rename = "type")]
     pub kind: NotificationType,
     pub title: String,
@@ -230,8 +240,11 @@ pub async fn create(app: &App, by: Notifier<'_>, body: NewNotifications) -> Resu
             who.tenant_id.clone()
         }
         Notifier::Platform => {
-            let id = body.tenant_id.as_deref().ok_or_else(|| AppError::invalid("tenantId: required with the platform key"))?;
-            let tenant = TenantId::parse(id).map_err(|_| AppError::not_found("tenant"))?;
+            let id = body
+                .tenant_id
+                .as_deref()
+                .ok_or_else(|| AppError::invalid("tenantId: required with the platform key"))?;
+            let tenant = TenantId::lookup(id)?;
             app.store.get_tenant(&tenant).await?.ok_or_else(|| AppError::not_found("tenant"))?;
             tenant
         }
@@ -239,7 +252,7 @@ pub async fn create(app: &App, by: Notifier<'_>, body: NewNotifications) -> Resu
     if body.users.is_empty() || body.users.len() > MAX_RECIPIENTS {
         return Err(AppError::invalid(format!("users: between 1 and {MAX_RECIPIENTS} user ids")));
     }
-    let mut users: Vec<UserId> = body.users.into_iter().map(UserId::parse).collect::<Result<_, _>>()?;
+    let mut users = body.users;
     users.sort();
     users.dedup();
     let known = app.store.get_users(&tenant, &users).await?;
@@ -271,7 +284,8 @@ pub fn check_body(body: &str) -> Result<String, AppError> {
 /// A link a notification opens: absolute http(s) or a path on the platform's own site.
 pub fn check_action_url(url: &str) -> Result<String, AppError> {
     let url = url.trim();
-    let scheme_ok = url.starts_with("https://") || url.starts_with("http://") || (url.starts_with('/') && !url.starts_with("//"));
+    let scheme_ok =
+        url.starts_with("https://") || url.starts_with("http://") || (url.starts_with('/') && !url.starts_with("//"));
     if !scheme_ok || url.len() > 2000 || url.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Err(AppError::invalid("actionUrl: an http(s) URL or a path starting with /"));
     }

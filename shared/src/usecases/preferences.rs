@@ -1,25 +1,18 @@
 //! Notification preferences: what each user wants, per type and channel, and when e-mails
 //! may go. A user who never set any has the defaults.
 
-use super::Identity;
+use super::identity::Identity;
 use crate::app::App;
 use crate::domain::{Preferences, TenantId, UserId};
 use crate::AppError;
 
-/// The document collection of preferences, one document per user.
-const COLLECTION: &str = "prefs";
-
 pub async fn load(app: &App, tenant: &TenantId, user: &UserId) -> Result<Preferences, AppError> {
-    match app.store.get_doc(tenant, COLLECTION, user.as_str()).await? {
-        Some(doc) => serde_json::from_str(&doc).map_err(AppError::internal),
-        None => Ok(Preferences::default()),
-    }
+    Ok(app.store.get_preferences(tenant, user).await?.unwrap_or_default())
 }
 
 pub async fn save(app: &App, tenant: &TenantId, user: &UserId, preferences: &Preferences) -> Result<(), AppError> {
     preferences.validate()?;
-    let doc = serde_json::to_string(preferences).map_err(AppError::internal)?;
-    app.store.put_doc(tenant, COLLECTION, user.as_str(), &doc, None).await?;
+    app.store.put_preferences(tenant, user, preferences).await?;
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use futures_util::future::join_all;
 use serde_json::json;
 
 use super::delivery::deliver_to_users;
-use super::Identity;
+use super::identity::Identity;
 use crate::app::App;
 use crate::domain::{ConnectionId, UserId};
 use crate::AppError;
@@ -36,7 +36,12 @@ pub async fn disconnected(app: &App, who: &Identity) -> Result<(), AppError> {
     Ok(())
 }
 
-async fn announce(app: &App, who: &Identity, online: bool, last_seen_at: Option<DateTime<Utc>>) -> Result<(), AppError> {
+async fn announce(
+    app: &App,
+    who: &Identity,
+    online: bool,
+    last_seen_at: Option<DateTime<Utc>>,
+) -> Result<(), AppError> {
     if who.conversation_scope.is_some() {
         return Ok(()); // guests come and go without telling anyone
     }
@@ -54,7 +59,11 @@ async fn announce(app: &App, who: &Identity, online: bool, last_seen_at: Option<
 }
 
 /// Whether each user is online now, and when each was last seen.
-pub async fn presence_of(app: &App, who: &Identity, users: &[UserId]) -> Result<Vec<(bool, Option<DateTime<Utc>>)>, AppError> {
+pub async fn presence_of(
+    app: &App,
+    who: &Identity,
+    users: &[UserId],
+) -> Result<Vec<(bool, Option<DateTime<Utc>>)>, AppError> {
     let now = app.clock.now();
     let online = join_all(users.iter().map(|u| app.store.list_user_connections(&who.tenant_id, u, now))).await;
     let seen = app.store.get_last_seen(&who.tenant_id, users).await?;

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::conversations::require_member;
 use super::delivery::publish_to_members;
-use super::Identity;
+use super::identity::Identity;
 use crate::app::App;
 use crate::domain::*;
 use crate::protocol::Event;
@@ -28,14 +28,13 @@ pub struct ReadState {
 pub async fn mark_read(
     app: &App,
     who: &Identity,
-    conversation_id: &str,
-    message_id: &str,
+    conversation_id: &ConversationId,
+    message_id: &MessageId,
     from_connection: Option<&ConnectionId>,
-) -> Result<(ReadState, Option<String>), AppError> {
+) -> Result<(ReadState, Option<EventId>), AppError> {
     let (conversation, member) = require_member(app, who, conversation_id).await?;
-    let not_found = || AppError::not_found("message");
-    let message_id = MessageId::parse(message_id).map_err(|_| not_found())?;
-    app.store.get_message(&who.tenant_id, &conversation.id, &message_id).await?.ok_or_else(not_found)?;
+    let found = app.store.get_message(&who.tenant_id, &conversation.id, message_id).await?;
+    found.ok_or_else(|| AppError::not_found("message"))?;
     let now = app.clock.now();
     let state = |m: Member| ReadState {
         conversation_id: conversation.id.clone(),
@@ -44,7 +43,7 @@ pub async fn mark_read(
         last_read_at: m.last_read_at,
         unread_count: m.unread_count,
     };
-    match app.store.mark_read(&who.tenant_id, &conversation.id, &who.user_id, &message_id, now).await? {
+    match app.store.mark_read(&who.tenant_id, &conversation.id, &who.user_id, message_id, now).await? {
         None => Ok((state(member), None)),
         Some(moved) => {
             let event = Event::Read {

@@ -1,30 +1,25 @@
 //! Reminders: a notification scheduled for a time, for some users or for a conversation's
-//! members (as they are when it fires). Each is a document in its creator's `reminders/`
-//! collection and a `fireReminder` job for its time.
+//! members (as they are when it fires). Each is kept under its creator, with a
+//! `fireReminder` job for its time.
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::conversations::require_member;
+use super::identity::Identity;
 use super::notifications::{check_action_url, check_body, notify_users, Draft};
-use super::Identity;
+use super::scheduling::enqueue_at;
 use crate::app::App;
 use crate::domain::*;
-use crate::jobs::{self, FireReminder, FIRE_REMINDER};
 use crate::ports::Page;
-use crate::usecases::scheduling::enqueue_at;
 use crate::AppError;
 
 const MAX_USERS: usize = 100;
 /// Reminders are set at most this far ahead.
 const MAX_AHEAD_DAYS: i64 = 366;
 
-fn collection(user: &UserId) -> String {
-    format!("reminders/{user}")
-}
-
-fn job_id(reminder: &str) -> String {
-    format!("reminder:{reminder}")
+fn job_id(reminder: &ReminderId) -> JobId {
+    JobId::of("reminder", &[reminder.as_str()])
 }
 
 #[derive(Debug, Deserialize)]
@@ -35,7 +30,7 @@ pub struct NewReminder {
     #[serde(default)]
     pub body: String,
     #[serde(default)]
-    pub users: Vec<String>,
+    pub users: Vec<UserId>,
     pub conversation_id: Option<String>,
     pub action_url: Option<String>,
     pub action_label: Option<String>,
@@ -49,12 +44,12 @@ pub async fn create(app: &App, who: &Identity, body: NewReminder) -> Result<Remi
     if body.at <= now || body.at > now + chrono::Duration::days(MAX_AHEAD_DAYS) {
         return Err(AppError::invalid(format!("at: a time in the future, at most {MAX_AHEAD_DAYS} days ahead")));
     }
-    let mut users: Vec<UserId> = body.users.into_iter().map(UserId::parse).collect::<Result<_, _>>()?;
+    let mut users = body.users;
     users.sort();
     users.dedup();
     let conversation_id = match (&body.conversation_id, users.is_empty()) {
         (Some(_), false) => return Err(AppError::invalid("users: give users or a conversationId, not both")),
-        (Some(id), true) => Some(require_member(app, who, id).await?.0.id),
+        (Some(id), true) => Some(require_member(app, who, &ConversationId::lookup(id)?).await?.0.id),
         (None, true) => return Err(AppError::invalid("users: give users or a conversationId")),
         (None, false) => None,
     };
@@ -70,7 +65,7 @@ pub async fn create(app: &App, who: &Identity, body: NewReminder) -> Result<Remi
     }
     let reminder = Reminder {
         tenant_id: who.tenant_id.clone(),
-        id: app.ids.ulid(),
+        id: ReminderId::parse(app.ids.ulid())?,
         created_by: who.user_id.clone(),
         at: body.at,
         title: parse_text("title", &body.title, 200)?,
@@ -83,40 +78,28 @@ pub async fn create(app: &App, who: &Identity, body: NewReminder) -> Result<Remi
         fired_at: None,
         created_at: now,
     };
-    save(app, &reminder).await?;
+    app.store.put_reminder(&reminder).await?;
     let fire = FireReminder { created_by: who.user_id.clone(), reminder_id: reminder.id.clone() };
-    let job = jobs::job(&who.tenant_id, job_id(&reminder.id), FIRE_REMINDER, &fire)?;
-    enqueue_at(app, jobs::queue_of(FIRE_REMINDER), job, reminder.at).await?;
+    enqueue_at(app, Job::new(&who.tenant_id, job_id(&reminder.id), Task::FireReminder(fire)), reminder.at).await?;
     Ok(reminder)
 }
 
-async fn save(app: &App, reminder: &Reminder) -> Result<(), AppError> {
-    let doc = serde_json::to_string(reminder).map_err(AppError::internal)?;
-    // A reminder is kept 30 days after its time, then forgotten.
-    let forget = reminder.at + chrono::Duration::days(30);
-    app.store.put_doc(&reminder.tenant_id, &collection(&reminder.created_by), &reminder.id, &doc, Some(forget)).await?;
-    Ok(())
-}
-
-async fn load(app: &App, tenant: &TenantId, creator: &UserId, id: &str) -> Result<Option<Reminder>, AppError> {
-    match app.store.get_doc(tenant, &collection(creator), id).await? {
-        Some(doc) => Ok(Some(serde_json::from_str(&doc).map_err(AppError::internal)?)),
-        None => Ok(None),
-    }
-}
-
-/// The caller's reminders, in creation order.
-pub async fn list(app: &App, who: &Identity, cursor: Option<&str>, limit: Option<usize>) -> Result<Page<Reminder>, AppError> {
+/// The caller's reminders, in creation order, after `after` (the `nextCursor` of an earlier
+/// page) when given.
+pub async fn list(
+    app: &App,
+    who: &Identity,
+    after: Option<&ReminderId>,
+    limit: Option<usize>,
+) -> Result<Page<Reminder>, AppError> {
     let limit = limit.unwrap_or(50).clamp(1, 100);
-    let page = app.store.list_docs(&who.tenant_id, &collection(&who.user_id), cursor, limit).await?;
-    let items = page.items.iter().map(|d| serde_json::from_str(d)).collect::<Result<_, _>>().map_err(AppError::internal)?;
-    Ok(Page { items, next_cursor: page.next_cursor })
+    Ok(app.store.list_reminders(&who.tenant_id, &who.user_id, after, limit).await?)
 }
 
 /// Cancels one of the caller's reminders. If its job is on a queue already, the job finds
 /// the reminder gone and does nothing.
-pub async fn delete(app: &App, who: &Identity, id: &str) -> Result<(), AppError> {
-    if !app.store.delete_doc(&who.tenant_id, &collection(&who.user_id), id).await? {
+pub async fn delete(app: &App, who: &Identity, id: &ReminderId) -> Result<(), AppError> {
+    if !app.store.delete_reminder(&who.tenant_id, &who.user_id, id).await? {
         return Err(AppError::not_found("reminder"));
     }
     app.store.take_scheduled_job(&who.tenant_id, &job_id(id)).await?;
@@ -125,14 +108,16 @@ pub async fn delete(app: &App, who: &Identity, id: &str) -> Result<(), AppError>
 
 /// The `fireReminder` job: a `reminder` notification to each recipient, once.
 pub async fn fire(app: &App, tenant: &TenantId, fire: &FireReminder) -> Result<(), AppError> {
-    let Some(mut reminder) = load(app, tenant, &fire.created_by, &fire.reminder_id).await? else {
+    let Some(mut reminder) = app.store.get_reminder(tenant, &fire.created_by, &fire.reminder_id).await? else {
         return Ok(());
     };
     if reminder.status == ReminderStatus::Fired {
         return Ok(());
     }
     let users: Vec<UserId> = match &reminder.conversation_id {
-        Some(conversation) => app.store.list_members(tenant, conversation).await?.into_iter().map(|m| m.user_id).collect(),
+        Some(conversation) => {
+            app.store.list_members(tenant, conversation).await?.into_iter().map(|m| m.user_id).collect()
+        }
         None => reminder.users.clone(),
     };
     let draft = Draft {
@@ -144,8 +129,8 @@ pub async fn fire(app: &App, tenant: &TenantId, fire: &FireReminder) -> Result<(
         conversation_id: None,
         message_id: None,
     };
-    notify_users(app, tenant, &users, &draft, Some(&job_id(&reminder.id))).await?;
+    notify_users(app, tenant, &users, &draft, Some(job_id(&reminder.id).as_str())).await?;
     reminder.status = ReminderStatus::Fired;
     reminder.fired_at = Some(app.clock.now());
-    save(app, &reminder).await
+    Ok(app.store.put_reminder(&reminder).await?)
 }

@@ -5,20 +5,21 @@
 use chrono::{DateTime, Utc};
 
 use crate::app::App;
-use crate::ports::{Job, QueueName, ScheduledJob};
+use crate::domain::Job;
+use crate::ports::ScheduledJob;
 use crate::AppError;
 
 /// Jobs the scheduler enqueues per pass at most; the rest wait for the next pass.
 const SCHEDULER_BATCH: usize = 200;
 
 /// Enqueues `job` to run at `at` (now, if `at` has passed).
-pub async fn enqueue_at(app: &App, queue: QueueName, job: Job, at: DateTime<Utc>) -> Result<(), AppError> {
+pub async fn enqueue_at(app: &App, job: Job, at: DateTime<Utc>) -> Result<(), AppError> {
     let wait = (at - app.clock.now()).to_std().unwrap_or_default();
     if wait <= app.config.limits.max_queue_delay {
         let delay = (!wait.is_zero()).then_some(wait);
-        return app.jobs.send(queue, &job, delay).await.map_err(|e| AppError::internal(e.0));
+        return Ok(app.jobs.enqueue(&job, delay).await?);
     }
-    app.store.schedule_job(&ScheduledJob { queue, job, due_at: at }).await?;
+    app.store.schedule_job(&ScheduledJob { queue: job.queue(), job, due_at: at }).await?;
     Ok(())
 }
 
@@ -32,9 +33,9 @@ pub async fn run_scheduler(app: &App) -> Result<usize, AppError> {
         if !app.store.take_scheduled_job(&scheduled.job.tenant_id, &scheduled.job.id).await? {
             continue;
         }
-        if let Err(e) = app.jobs.send(scheduled.queue, &scheduled.job, None).await {
+        if let Err(e) = app.jobs.enqueue(&scheduled.job, None).await {
             app.store.schedule_job(&scheduled).await?;
-            return Err(AppError::internal(e.0));
+            return Err(e.into());
         }
         tracing::info!(job = %scheduled.job.id, queue = scheduled.queue.as_str(), "scheduled job enqueued");
         enqueued += 1;

@@ -2,8 +2,9 @@
 
 use serde::Serialize;
 
-use super::Identity;
+use super::identity::Identity;
 use crate::app::App;
+use crate::domain::EventId;
 use crate::AppError;
 
 #[derive(Debug, Serialize)]
@@ -22,16 +23,24 @@ pub struct SyncPage {
 /// the client reloads instead of trusting an incomplete feed.
 pub async fn sync(app: &App, who: &Identity, since: &str) -> Result<SyncPage, AppError> {
     let since = since.trim();
-    if since != "0" {
-        let cursor = ulid::Ulid::from_string(since).map_err(|_| AppError::invalid("invalid since: expected a cursor"))?;
-        let age_ms = app.clock.now().timestamp_millis() - cursor.timestamp_ms() as i64;
-        if age_ms > app.config.limits.event_retention.as_millis() as i64 {
-            return Err(AppError::Gone("this cursor is older than the events kept: reload, then sync from a new cursor".into()));
+    let after = match since {
+        "0" => None,
+        cursor => {
+            let invalid = || AppError::invalid("invalid since: expected a cursor");
+            let ulid = ulid::Ulid::from_string(cursor).map_err(|_| invalid())?;
+            let age_ms = app.clock.now().timestamp_millis() - ulid.timestamp_ms() as i64;
+            if age_ms > app.config.limits.event_retention.as_millis() as i64 {
+                return Err(AppError::Gone(
+                    "this cursor is older than the events kept: reload, then sync from a new cursor".into(),
+                ));
+            }
+            Some(EventId::parse(cursor).map_err(|_| invalid())?)
         }
-    }
+    };
     let limit = app.config.limits.max_sync_events;
-    let (logged, more) = app.store.list_events(&who.tenant_id, &who.user_id, since, limit, app.clock.now()).await?;
-    let cursor = logged.last().map_or_else(|| since.to_string(), |e| e.id.clone());
+    let (logged, more) =
+        app.store.list_events(&who.tenant_id, &who.user_id, after.as_ref(), limit, app.clock.now()).await?;
+    let cursor = logged.last().map_or_else(|| since.to_string(), |e| e.id.to_string());
     let events = logged
         .iter()
         .filter(|e| who.conversation_scope.is_none() || in_scope(who, &e.frame))

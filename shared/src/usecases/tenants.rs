@@ -49,9 +49,8 @@ pub async fn create_tenant(app: &App, new: NewTenant) -> Result<Upserted<Tenant>
     Ok(app.store.create_tenant(&tenant).await?)
 }
 
-pub async fn update_tenant(app: &App, id: &str, patch: TenantPatch) -> Result<Tenant, AppError> {
-    let id = TenantId::parse(id).map_err(|_| AppError::not_found("tenant"))?;
-    let mut tenant = app.store.get_tenant(&id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
+pub async fn update_tenant(app: &App, id: &TenantId, patch: TenantPatch) -> Result<Tenant, AppError> {
+    let mut tenant = app.store.get_tenant(id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
     if let Some(name) = patch.name {
         tenant.name = parse_text("name", &name, 200)?;
     }
@@ -117,8 +116,5 @@ fn check_url(field: &str, value: &str) -> Result<String, AppError> {
 }
 
 fn check_origins(origins: Vec<String>) -> Result<Vec<String>, AppError> {
-    origins
-        .into_iter()
-        .map(|o| check_url("allowedOrigins", &o).map(|o| o.trim_end_matches('/').to_string()))
-        .collect()
+    origins.into_iter().map(|o| check_url("allowedOrigins", &o).map(|o| o.trim_end_matches('/').to_string())).collect()
 }

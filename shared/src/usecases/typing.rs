@@ -4,22 +4,21 @@ use serde_json::json;
 
 use super::conversations::require_member;
 use super::delivery::deliver_to_users;
-use super::Identity;
+use super::identity::Identity;
 use crate::app::App;
+use crate::domain::{ConversationId, TypingState};
 use crate::AppError;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TypingState {
-    Start,
-    Stop,
-}
 
 /// Tells the other members that the caller starts or stops typing. At most one signal per
 /// user, conversation and state per `typing_interval`; the rest are dropped (`false`). A
 /// start carries `expiresInMs`: clients stop showing it by then unless it is refreshed,
 /// which is how "typing" ends when a client vanishes without sending `stop`.
-pub async fn typing(app: &App, who: &Identity, conversation_id: &str, state: TypingState) -> Result<bool, AppError> {
+pub async fn typing(
+    app: &App,
+    who: &Identity,
+    conversation_id: &ConversationId,
+    state: TypingState,
+) -> Result<bool, AppError> {
     let (conversation, _) = require_member(app, who, conversation_id).await?;
     let limits = &app.config.limits;
     let key = format!("typing:{}:{}:{state:?}", conversation.id, who.user_id);

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::Identity;
+use super::identity::Identity;
 use crate::app::App;
 use crate::domain::{DisplayName, Locale, Role, TenantId, User, UserId};
 use crate::ports::Page;
@@ -25,12 +25,12 @@ pub async fn list_users(
     app: &App,
     who: &Identity,
     q: Option<&str>,
-    cursor: Option<&str>,
+    after: Option<&UserId>,
     limit: usize,
 ) -> Result<Page<DirectoryEntry>, AppError> {
     who.require_signed_in()?;
     let q = crate::domain::SearchQuery::parse(q)?;
-    let page = app.store.list_users(&who.tenant_id, cursor, limit.clamp(1, MAX_PAGE)).await?;
+    let page = app.store.list_users(&who.tenant_id, after, limit.clamp(1, MAX_PAGE)).await?;
     let users: Vec<User> = page
         .items
         .into_iter()
@@ -66,7 +66,7 @@ pub enum UserAdmin<'a> {
 pub async fn upsert_user(
     app: &App,
     by: UserAdmin<'_>,
-    user_id: &str,
+    id: &UserId,
     body: UserUpsert,
 ) -> Result<(User, bool), AppError> {
     let tenant_id = match by {
@@ -77,21 +77,20 @@ pub async fn upsert_user(
             }
             who.tenant_id.clone()
         }
-        UserAdmin::Platform => TenantId::parse(
-            body.tenant_id.ok_or_else(|| AppError::invalid("missing field `tenantId`"))?,
-        )?,
+        UserAdmin::Platform => {
+            TenantId::parse(body.tenant_id.ok_or_else(|| AppError::invalid("missing field `tenantId`"))?)?
+        }
     };
     let tenant = app.store.get_tenant(&tenant_id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
     let role = body.role.unwrap_or(Role::Member);
     if role == Role::Guest {
         return Err(AppError::invalid("invalid role: guests are created by storefront sessions"));
     }
-    let id = UserId::parse(user_id)?;
-    let existing = app.store.get_user(&tenant_id, &id).await?;
+    let existing = app.store.get_user(&tenant_id, id).await?;
     let now = app.clock.now();
     let user = User {
         tenant_id,
-        id,
+        id: id.clone(),
         name: DisplayName::parse(&body.name)?,
         email: body.email.map(|e| super::tenants::check_email("email", &e)).transpose()?,
         locale: body.locale.unwrap_or(tenant.locale),

@@ -4,9 +4,8 @@
 use aws_sdk_dynamodb::config::{Credentials, Region};
 
 pub fn endpoint() -> String {
-    std::env::var("MISSIVE_TEST_AWS_ENDPOINT").expect(
-        "MISSIVE_TEST_AWS_ENDPOINT is not set: run the tests with ./scripts/test, which starts moto",
-    )
+    std::env::var("MISSIVE_TEST_AWS_ENDPOINT")
+        .expect("MISSIVE_TEST_AWS_ENDPOINT is not set: run the tests with ./scripts/test, which starts moto")
 }
 
 /// An SDK configuration for the emulator: its endpoint, a region, throwaway credentials.

@@ -16,7 +16,7 @@ use chrono::Utc;
 use missive::adapters::dynamo::DynamoStore;
 use missive::config::Config;
 use missive::domain::*;
-use missive::ports::Store;
+use missive::ports::*;
 
 use crate::fakes::{RecordingPush, RecordingQueue};
 use missive::usecases::{self, Identity};
@@ -53,12 +53,16 @@ impl CallCounter {
     }
 }
 
-
 fn counts(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
     pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
 }
 
-fn ws_event(route: &str, connection: &str, who: &Identity, body: Option<serde_json::Value>) -> ApiGatewayWebsocketProxyRequest {
+fn ws_event(
+    route: &str,
+    connection: &str,
+    who: &Identity,
+    body: Option<serde_json::Value>,
+) -> ApiGatewayWebsocketProxyRequest {
     let mut event = ApiGatewayWebsocketProxyRequest::default();
     event.request_context.route_key = Some(route.into());
     event.request_context.connection_id = Some(connection.into());
@@ -71,7 +75,7 @@ fn ws_event(route: &str, connection: &str, who: &Identity, body: Option<serde_js
 async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     let sdk = crate::aws_support::sdk_config().await;
     let table = crate::aws_support::unique_name("calls");
-    missive::adapters::aws::create_table(&sdk, &table).await.unwrap();
+    missive::adapters::aws::provision::create_table(&sdk, &table).await.unwrap();
     let counter = CallCounter::default();
     let client = aws_sdk_dynamodb::Client::from_conf(
         aws_sdk_dynamodb::config::Builder::from(&sdk).interceptor(counter.clone()).build(),
@@ -85,10 +89,7 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
         Arc::new(crate::fakes::RecordingMailer::default()),
     );
     let tenant = TenantId::parse("acme").unwrap();
-    store
-        .create_tenant(&Tenant::new(tenant.clone(), "Acme", Utc::now()))
-        .await
-        .unwrap();
+    store.create_tenant(&Tenant::new(tenant.clone(), "Acme", Utc::now())).await.unwrap();
     let identity = |user: &str| Identity {
         tenant_id: tenant.clone(),
         user_id: UserId::parse(user).unwrap(),
@@ -122,17 +123,26 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     .unwrap()
     .value
     .conversation
-    .id
-    .to_string();
+    .id;
     // Some history, and other conversations in the tenant, which must not change the costs.
     for i in 0..30 {
         usecases::messages::send_message(&app, &bob, &conversation, &format!("m{i}"), None, None).await.unwrap();
     }
     for other in ["carol", "dave", "erin"] {
-        store.put_user(&User { id: UserId::parse(other).unwrap(), ..store.get_user(&tenant, &alice.user_id).await.unwrap().unwrap() }).await.unwrap();
-        usecases::conversations::create_conversation(&app, &identity(other), serde_json::from_value(json!({ "kind": "direct", "userId": "bob" })).unwrap())
+        store
+            .put_user(&User {
+                id: UserId::parse(other).unwrap(),
+                ..store.get_user(&tenant, &alice.user_id).await.unwrap().unwrap()
+            })
             .await
             .unwrap();
+        usecases::conversations::create_conversation(
+            &app,
+            &identity(other),
+            serde_json::from_value(json!({ "kind": "direct", "userId": "bob" })).unwrap(),
+        )
+        .await
+        .unwrap();
     }
     counter.take();
 
@@ -165,11 +175,18 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     usecases::authenticate(&app, &token).await.unwrap();
     assert_eq!(counter.take(), counts(&[("GetItem", 2)]), "authenticating a known user (every REST request)");
 
-    let send = json!({ "action": "sendMessage", "conversationId": conversation, "body": "hello", "clientMessageId": "c1" });
+    let send =
+        json!({ "action": "sendMessage", "conversationId": conversation, "body": "hello", "clientMessageId": "c1" });
     assert_eq!(ws::message(&app, &ws_event("sendMessage", "alice-1=", &alice, Some(send))).await.status_code, 200);
     assert_eq!(
         counter.take(),
-        counts(&[("BatchWriteItem", 1), ("GetItem", 3), ("Query", 3 + 1), ("TransactWriteItems", 1), ("UpdateItem", 1 + 3)]),
+        counts(&[
+            ("BatchWriteItem", 1),
+            ("GetItem", 3),
+            ("Query", 3 + 1),
+            ("TransactWriteItems", 1),
+            ("UpdateItem", 1 + 3)
+        ]),
         "sending a message in a direct conversation (two members, one connection each), rate limit included"
     );
 
@@ -177,9 +194,15 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     assert_eq!(counter.take(), counts(&[("Query", 1)]), "one page of conversations");
 
     usecases::messages::history(&app, &alice, &conversation, None, None, Some(20)).await.unwrap();
-    assert_eq!(counter.take(), counts(&[("GetItem", 2), ("Query", 1)]), "one page of history (with the membership check)");
+    assert_eq!(
+        counter.take(),
+        counts(&[("GetItem", 2), ("Query", 1)]),
+        "one page of history (with the membership check)"
+    );
 
-    let latest = usecases::messages::history(&app, &bob, &conversation, None, None, Some(1)).await.unwrap().messages[0].id.to_string();
+    let latest = usecases::messages::history(&app, &bob, &conversation, None, None, Some(1)).await.unwrap().messages[0]
+        .id
+        .clone();
     counter.take();
     usecases::reads::mark_read(&app, &bob, &conversation, &latest, None).await.unwrap();
     assert_eq!(

@@ -4,8 +4,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use missive::domain::ConnectionId;
-use missive::ports::{Email, Job, JobQueue, MailError, Mailer, Push, PushError, QueueError, QueueName, QueueStats};
+use missive::domain::{ConnectionId, Job, QueueName};
+use missive::ports::{Email, JobQueue, MailError, Mailer, Push, PushError, QueueError, QueueStats};
 use serde_json::Value;
 
 /// Keeps every frame pushed, with its connection.
@@ -14,7 +14,7 @@ pub struct RecordingPush(pub Mutex<Vec<(String, Value)>>);
 
 #[async_trait]
 impl Push for RecordingPush {
-    async fn send(&self, connection: &ConnectionId, frame: &str) -> Result<(), PushError> {
+    async fn push_to_connection(&self, connection: &ConnectionId, frame: &str) -> Result<(), PushError> {
         self.0.lock().unwrap().push((connection.to_string(), serde_json::from_str(frame).unwrap()));
         Ok(())
     }
@@ -32,12 +32,12 @@ impl RecordingQueue {
 
 #[async_trait]
 impl JobQueue for RecordingQueue {
-    async fn send(&self, queue: QueueName, job: &Job, _delay: Option<Duration>) -> Result<(), QueueError> {
-        self.0.lock().unwrap().push((queue, job.clone()));
+    async fn enqueue(&self, job: &Job, _delay: Option<Duration>) -> Result<(), QueueError> {
+        self.0.lock().unwrap().push((job.queue(), job.clone()));
         Ok(())
     }
-    async fn send_batch(&self, queue: QueueName, jobs: &[Job]) -> Result<(), QueueError> {
-        self.0.lock().unwrap().extend(jobs.iter().map(|j| (queue, j.clone())));
+    async fn enqueue_batch(&self, jobs: &[Job]) -> Result<(), QueueError> {
+        self.0.lock().unwrap().extend(jobs.iter().map(|j| (j.queue(), j.clone())));
         Ok(())
     }
     async fn stats(&self, queue: QueueName) -> Result<QueueStats, QueueError> {
@@ -63,7 +63,7 @@ pub struct RecordingMailer {
 
 #[async_trait]
 impl Mailer for RecordingMailer {
-    async fn send(&self, email: &Email) -> Result<String, MailError> {
+    async fn send_email(&self, email: &Email) -> Result<String, MailError> {
         *self.attempts.lock().unwrap() += 1;
         let mut fail = self.fail_next.lock().unwrap();
         if *fail > 0 {

@@ -18,7 +18,6 @@ use tower::ServiceExt;
 
 const SECRET: &str = "handler-test-secret-0123";
 
-
 struct Fixture {
     app: Arc<App>,
     push: Arc<RecordingPush>,
@@ -29,7 +28,13 @@ async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
     let push = Arc::new(RecordingPush::default());
-    let app = Arc::new(App::new(Config::new(SECRET, "platform-key"), store, push.clone(), Arc::new(RecordingQueue::default()), Arc::new(crate::fakes::RecordingMailer::default())));
+    let app = Arc::new(App::new(
+        Config::new(SECRET, "platform-key"),
+        store,
+        push.clone(),
+        Arc::new(RecordingQueue::default()),
+        Arc::new(crate::fakes::RecordingMailer::default()),
+    ));
     let tenant = Tenant::new(TenantId::parse("acme").unwrap(), "Acme", Utc::now());
     app.store.create_tenant(&tenant).await.unwrap();
     Fixture { app, push, _dir: dir }
@@ -142,13 +147,19 @@ async fn connect_message_and_disconnect_events_run_the_whole_lifecycle() {
     assert_eq!(pushed[0].1["message"]["body"], "from a real event");
 
     // An event without the authorizer's context is refused, whatever its body.
-    let anonymous = route_event("example-apigw-websocket-request.json", "$default", &json!(null), Some(json!({ "action": "ping" })));
+    let anonymous = route_event(
+        "example-apigw-websocket-request.json",
+        "$default",
+        &json!(null),
+        Some(json!({ "action": "ping" })),
+    );
     assert_eq!(ws::message(&f.app, &anonymous).await.status_code, 401);
 
-    let disconnect = load::<ApiGatewayWebsocketProxyRequest>("example-apigw-websocket-request-disconnect-route.json", |v| {
-        v["requestContext"]["authorizer"] = context.clone();
-        v["requestContext"]["connectionId"] = json!(connection_id);
-    });
+    let disconnect =
+        load::<ApiGatewayWebsocketProxyRequest>("example-apigw-websocket-request-disconnect-route.json", |v| {
+            v["requestContext"]["authorizer"] = context.clone();
+            v["requestContext"]["connectionId"] = json!(connection_id);
+        });
     assert_eq!(ws::disconnect(&f.app, &disconnect).await.status_code, 200);
     assert!(f.app.store.list_user_connections(&tenant, &alice, Utc::now()).await.unwrap().is_empty());
 }

@@ -8,8 +8,9 @@ use chrono::Utc;
 use missive::adapters::embedded::EmbeddedStore;
 use missive::config::Config;
 use missive::domain::*;
-use missive::ports::{QueueName, Store};
+use missive::ports::*;
 use missive::usecases::{self, Identity};
+use missive::workers::{handle_batch, NotificationsWorker};
 use missive::App;
 use serde_json::json;
 
@@ -23,7 +24,13 @@ async fn a_large_group_s_message_is_published_by_the_worker_and_poison_records_a
     let queue = Arc::new(RecordingQueue::default());
     let mut config = Config::new("jobs-test-secret-01234", "pk");
     config.limits.fan_out_threshold = 2;
-    let app = App::new(config, store.clone(), push.clone(), queue.clone(), Arc::new(crate::fakes::RecordingMailer::default()));
+    let app = App::new(
+        config,
+        store.clone(),
+        push.clone(),
+        queue.clone(),
+        Arc::new(crate::fakes::RecordingMailer::default()),
+    );
     let tenant = TenantId::parse("acme").unwrap();
     store.create_tenant(&Tenant::new(tenant.clone(), "Acme", Utc::now())).await.unwrap();
     let now = Utc::now();
@@ -49,7 +56,13 @@ async fn a_large_group_s_message_is_published_by_the_worker_and_poison_records_a
         };
         store.put_connection(&connection).await.unwrap();
     }
-    let ann = Identity { tenant_id: tenant.clone(), user_id: UserId::parse("ann").unwrap(), role: Role::Member, name: "ann".into(), conversation_scope: None };
+    let ann = Identity {
+        tenant_id: tenant.clone(),
+        user_id: UserId::parse("ann").unwrap(),
+        role: Role::Member,
+        name: "ann".into(),
+        conversation_scope: None,
+    };
     let group = usecases::conversations::create_conversation(
         &app,
         &ann,
@@ -64,22 +77,24 @@ async fn a_large_group_s_message_is_published_by_the_worker_and_poison_records_a
     push.0.lock().unwrap().clear();
 
     let skip = ConnectionId::parse("ann-1").unwrap();
-    let (sent, cursor) = usecases::messages::send_message(&app, &ann, group.as_str(), "à tous", None, Some(&skip)).await.unwrap();
+    let (sent, cursor) =
+        usecases::messages::send_message(&app, &ann, &group, "à tous", None, Some(&skip)).await.unwrap();
     let cursor = cursor.unwrap();
     assert!(push.0.lock().unwrap().is_empty(), "the sender's answer does not wait for the fan-out");
     let jobs = queue.0.lock().unwrap().clone();
     assert_eq!(jobs.len(), 1);
-    assert_eq!((jobs[0].0, jobs[0].1.kind.as_str()), (QueueName::Notifications, "fanOut"));
+    assert_eq!((jobs[0].0, jobs[0].1.task.kind()), (QueueName::Notifications, "fanOut"));
 
     // The worker's batch: the job, and a record that is not a job at all.
-    let fixture = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/example-sqs-event.json")).unwrap();
+    let fixture =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/example-sqs-event.json")).unwrap();
     let mut event: SqsEvent = serde_json::from_str(&fixture).unwrap();
     let poison = event.records[0].clone();
     let mut good = poison.clone();
     good.message_id = Some("job-1".into());
     good.body = Some(serde_json::to_string(&jobs[0].1).unwrap());
     event.records = vec![good.clone(), poison];
-    let response = missive::jobs::handle_batch(&app, QueueName::Notifications, event).await;
+    let response = handle_batch(&NotificationsWorker, &app, event).await;
     let failed: Vec<_> = response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
     assert_eq!(failed, ["MessageID_1"], "only the poison record is reported");
 
@@ -87,16 +102,18 @@ async fn a_large_group_s_message_is_published_by_the_worker_and_poison_records_a
     let mut to: Vec<_> = pushed.iter().map(|(c, _)| c.as_str()).collect();
     to.sort();
     assert_eq!(to, ["ben-1", "cat-1"], "every member's connection but the sender's socket");
-    assert!(pushed.iter().all(|(_, f)| f["type"] == "message.new" && f["message"]["id"] == sent.value.id.as_str() && f["cursor"] == cursor.as_str()));
+    assert!(pushed.iter().all(|(_, f)| f["type"] == "message.new"
+        && f["message"]["id"] == sent.value.id.as_str()
+        && f["cursor"] == cursor.as_str()));
     for u in ["ann", "ben", "cat"] {
-        let (feed, _) = store.list_events(&tenant, &UserId::parse(u).unwrap(), "0", 50, Utc::now()).await.unwrap();
+        let (feed, _) = store.list_events(&tenant, &UserId::parse(u).unwrap(), None, 50, Utc::now()).await.unwrap();
         assert_eq!(feed.iter().filter(|e| e.id == cursor).count(), 1, "{u}'s feed has it once");
     }
 
     // The same job delivered again changes no feed: its entries have the same keys.
     let mut again = SqsEvent::default();
     again.records = vec![good];
-    assert!(missive::jobs::handle_batch(&app, QueueName::Notifications, again).await.batch_item_failures.is_empty());
-    let (feed, _) = store.list_events(&tenant, &UserId::parse("ben").unwrap(), "0", 50, Utc::now()).await.unwrap();
+    assert!(handle_batch(&NotificationsWorker, &app, again).await.batch_item_failures.is_empty());
+    let (feed, _) = store.list_events(&tenant, &UserId::parse("ben").unwrap(), None, 50, Utc::now()).await.unwrap();
     assert_eq!(feed.iter().filter(|e| e.id == cursor).count(), 1);
 }

@@ -4,10 +4,10 @@
 
 mod aws_support;
 mod call_counts;
+mod conformance;
 mod fakes;
 mod handlers;
 mod jobs;
 mod push;
 mod queue_and_mail;
-mod store_conformance;
 mod workers;

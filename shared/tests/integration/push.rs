@@ -8,11 +8,11 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use chrono::Utc;
-use missive::adapters::apigw_push::ApiGatewayPush;
+use missive::adapters::aws::apigw_push::ApiGatewayPush;
 use missive::adapters::embedded::EmbeddedStore;
 use missive::config::Config;
 use missive::domain::*;
-use missive::ports::{Push, PushError, Store};
+use missive::ports::*;
 use missive::App;
 
 #[derive(Default)]
@@ -36,7 +36,11 @@ async fn post_to_connection(
     }
     if let Some(left) = gw.failures.lock().unwrap().get_mut(&id).filter(|n| **n > 0) {
         *left -= 1;
-        return (StatusCode::INTERNAL_SERVER_ERROR, [("x-amzn-ErrorType", "InternalServerErrorException")], r#"{"message":"boom"}"#)
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [("x-amzn-ErrorType", "InternalServerErrorException")],
+            r#"{"message":"boom"}"#,
+        )
             .into_response();
     }
     gw.received.lock().unwrap().entry(id).or_default().push(body);
@@ -73,7 +77,13 @@ async fn a_gone_connection_is_deleted_and_the_others_still_receive() {
     let push = Arc::new(ApiGatewayPush::new(&sdk, &endpoint));
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
-    let app = App::new(Config::new("push-test-secret-0123", "pk"), store.clone(), push, Arc::new(crate::fakes::RecordingQueue::default()), Arc::new(crate::fakes::RecordingMailer::default()));
+    let app = App::new(
+        Config::new("push-test-secret-0123", "pk"),
+        store.clone(),
+        push,
+        Arc::new(crate::fakes::RecordingQueue::default()),
+        Arc::new(crate::fakes::RecordingMailer::default()),
+    );
     for c in [connection("ann", "gone-ann="), connection("ann", "live-ann="), connection("ben", "live-ben")] {
         store.put_connection(&c).await.unwrap();
     }
@@ -96,10 +106,10 @@ async fn persistent_failures_are_bounded_and_reported() {
     let (endpoint, gw) = fake_gateway().await;
     let push = ApiGatewayPush::new(&crate::aws_support::sdk_config().await, &endpoint);
     gw.failures.lock().unwrap().insert("flaky".into(), 100);
-    let result = push.send(&ConnectionId::parse("flaky").unwrap(), "{}").await;
+    let result = push.push_to_connection(&ConnectionId::parse("flaky").unwrap(), "{}").await;
     assert!(matches!(result, Err(PushError::Failed(_))), "{result:?}");
     assert_eq!(gw.failures.lock().unwrap()["flaky"], 97, "three attempts, no more");
-    let gone = push.send(&ConnectionId::parse("gone-1").unwrap(), "{}").await;
+    let gone = push.push_to_connection(&ConnectionId::parse("gone-1").unwrap(), "{}").await;
     assert!(matches!(gone, Err(PushError::Gone)));
 }
 
@@ -110,5 +120,5 @@ async fn posting_to_a_connection_on_moto_succeeds() {
     // moto accepts any connection id; the real SDK request is built, signed, sent and its
     // answer parsed. (moto's GetConnection answers a timestamp format the SDK rejects, so
     // the delivery itself is observed against the fake gateway above.)
-    push.send(&ConnectionId::parse("moto-conn-1=").unwrap(), r#"{"type":"pong"}"#).await.unwrap();
+    push.push_to_connection(&ConnectionId::parse("moto-conn-1=").unwrap(), r#"{"type":"pong"}"#).await.unwrap();
 }

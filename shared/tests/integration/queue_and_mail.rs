@@ -4,13 +4,25 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
-use missive::adapters::ses_mailer::SesMailer;
-use missive::adapters::sqs_queue::SqsQueue;
-use missive::ports::{Email, Job, JobQueue, MailError, Mailer, QueueName};
-use serde_json::json;
+use missive::adapters::aws::provision::create_queues;
+use missive::adapters::aws::ses_mailer::SesMailer;
+use missive::adapters::aws::sqs_queue::SqsQueue;
+use missive::domain::*;
+use missive::ports::{Email, JobQueue, MailError, Mailer};
 
+/// A job of the e-mails queue.
 fn job(id: &str) -> Job {
-    Job { id: id.into(), tenant_id: missive::domain::TenantId::parse("acme").unwrap(), kind: "sendEmail".into(), payload: json!({ "to": "alice" }) }
+    let task = Task::SendEmails(SendEmails { user_id: UserId::parse("alice").unwrap(), digest: false });
+    Job::new(&TenantId::parse("acme").unwrap(), JobId::parse(id).unwrap(), task)
+}
+
+/// A job of the notifications queue.
+fn reminder_job(id: &str) -> Job {
+    let task = Task::FireReminder(FireReminder {
+        created_by: UserId::parse("alice").unwrap(),
+        reminder_id: ReminderId::parse(id).unwrap(),
+    });
+    Job::new(&TenantId::parse("acme").unwrap(), JobId::parse(id).unwrap(), task)
 }
 
 async fn receive_all(client: &aws_sdk_sqs::Client, url: &str) -> Vec<Job> {
@@ -29,7 +41,7 @@ async fn receive_all(client: &aws_sdk_sqs::Client, url: &str) -> Vec<Job> {
 async fn jobs_are_sent_delayed_and_batched_to_queues_with_dead_letter_queues() {
     let sdk = crate::aws_support::sdk_config().await;
     let prefix = crate::aws_support::unique_name("q");
-    let urls: HashMap<QueueName, String> = missive::adapters::aws::create_queues(&sdk, &prefix).await.unwrap();
+    let urls: HashMap<QueueName, String> = create_queues(&sdk, &prefix).await.unwrap();
     assert_eq!(urls.len(), 2);
     let client = aws_sdk_sqs::Client::new(&sdk);
     let attributes = client
@@ -45,15 +57,15 @@ async fn jobs_are_sent_delayed_and_batched_to_queues_with_dead_letter_queues() {
     assert!(redrive["deadLetterTargetArn"].as_str().unwrap().ends_with("-emails-dlq"));
 
     let queue = SqsQueue::new(client.clone(), urls.clone());
-    queue.send(QueueName::Emails, &job("now"), None).await.unwrap();
-    queue.send(QueueName::Emails, &job("later"), Some(Duration::from_secs(2))).await.unwrap();
+    queue.enqueue(&job("now"), None).await.unwrap();
+    queue.enqueue(&job("later"), Some(Duration::from_secs(2))).await.unwrap();
     let first = receive_all(&client, &urls[&QueueName::Emails]).await;
     assert_eq!(first, vec![job("now")], "the delayed job is not visible yet");
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(receive_all(&client, &urls[&QueueName::Emails]).await, vec![job("later")]);
 
-    let jobs: Vec<Job> = (0..23).map(|i| job(&format!("j{i}"))).collect();
-    queue.send_batch(QueueName::Notifications, &jobs).await.unwrap();
+    let jobs: Vec<Job> = (0..23).map(|i| reminder_job(&format!("j{i}"))).collect();
+    queue.enqueue_batch(&jobs).await.unwrap();
     let mut received = Vec::new();
     for _ in 0..10 {
         received.extend(receive_all(&client, &urls[&QueueName::Notifications]).await);
@@ -66,7 +78,7 @@ async fn jobs_are_sent_delayed_and_batched_to_queues_with_dead_letter_queues() {
     expected.sort_by(|a, b| a.id.cmp(&b.id));
     assert_eq!(received, expected, "23 jobs in three batches, each once");
 
-    let too_long = queue.send(QueueName::Emails, &job("x"), Some(Duration::from_secs(901))).await;
+    let too_long = queue.enqueue(&job("x"), Some(Duration::from_secs(901))).await;
     assert!(too_long.is_err());
 }
 
@@ -77,7 +89,7 @@ async fn emails_go_out_through_ses_with_both_parts_and_refusals_are_told_apart()
     ses.create_email_identity().email_identity("brigade@missive.test").send().await.unwrap();
     let mailer = SesMailer::new(ses);
     let email = Email {
-        id: "mail-1".into(),
+        id: JobId::parse("mail-1").unwrap(),
         from: "Brigade <brigade@missive.test>".into(),
         to: "alice@example.com".into(),
         subject: "Nouveau message\r\nBcc: victim@example.com".into(),
@@ -87,11 +99,11 @@ async fn emails_go_out_through_ses_with_both_parts_and_refusals_are_told_apart()
     };
     // The display-name form is what tenants configure; moto verifies the bare address.
     let bare = Email { from: "brigade@missive.test".into(), ..email.clone() };
-    let id = mailer.send(&bare).await.unwrap();
+    let id = mailer.send_email(&bare).await.unwrap();
     assert!(!id.is_empty());
 
     let unverified = Email { from: "nobody@elsewhere.test".into(), ..email };
-    assert!(matches!(mailer.send(&unverified).await, Err(MailError::Rejected(_))));
+    assert!(matches!(mailer.send_email(&unverified).await, Err(MailError::Rejected(_))));
 }
 
 #[test]

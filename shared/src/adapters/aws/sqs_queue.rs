@@ -8,7 +8,8 @@ use async_trait::async_trait;
 use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, QueueAttributeName, SendMessageBatchRequestEntry};
 use aws_sdk_sqs::Client;
 
-use crate::ports::{Job, JobQueue, QueueError, QueueName, QueueStats};
+use crate::domain::{Job, QueueName};
+use crate::ports::{JobQueue, QueueError, QueueStats};
 
 /// SQS's longest delay.
 pub const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
@@ -26,10 +27,17 @@ impl SqsQueue {
     }
 
     fn url(&self, queue: QueueName) -> Result<&str, QueueError> {
-        self.urls.get(&queue).map(String::as_str).ok_or_else(|| QueueError(anyhow!("no URL for queue {}", queue.as_str())))
+        self.urls
+            .get(&queue)
+            .map(String::as_str)
+            .ok_or_else(|| QueueError(anyhow!("no URL for queue {}", queue.as_str())))
     }
 
-    async fn attributes(&self, url: &str, names: &[QueueAttributeName]) -> anyhow::Result<HashMap<QueueAttributeName, String>> {
+    async fn attributes(
+        &self,
+        url: &str,
+        names: &[QueueAttributeName],
+    ) -> anyhow::Result<HashMap<QueueAttributeName, String>> {
         let out = self
             .client
             .get_queue_attributes()
@@ -41,46 +49,12 @@ impl SqsQueue {
         Ok(out.attributes.unwrap_or_default())
     }
 
-    /// The dead-letter queue's URL, from the queue's redrive policy.
-    async fn dead_letter_url(&self, queue: QueueName) -> anyhow::Result<String> {
-        let attributes = self.attributes(self.url(queue)?, &[QueueAttributeName::RedrivePolicy]).await?;
-        let policy: serde_json::Value =
-            serde_json::from_str(attributes.get(&QueueAttributeName::RedrivePolicy).context("the queue has no redrive policy")?)?;
-        let arn = policy["deadLetterTargetArn"].as_str().context("no deadLetterTargetArn")?;
-        let name = arn.rsplit(':').next().context("a malformed queue ARN")?;
-        let out = self.client.get_queue_url().queue_name(name).send().await.with_context(|| format!("finding {name}"))?;
-        Ok(out.queue_url().context("no dead-letter queue URL")?.to_string())
-    }
-}
-
-fn count(attributes: &HashMap<QueueAttributeName, String>, name: QueueAttributeName) -> u64 {
-    attributes.get(&name).and_then(|v| v.parse().ok()).unwrap_or(0)
-}
-
-fn delay_seconds(delay: Option<Duration>) -> Result<Option<i32>, QueueError> {
-    match delay {
-        None => Ok(None),
-        Some(d) if d <= MAX_DELAY => Ok(Some(d.as_secs() as i32)),
-        Some(d) => Err(QueueError(anyhow!("a delay of {}s is over SQS's 900s", d.as_secs()))),
-    }
-}
-
-#[async_trait]
-impl JobQueue for SqsQueue {
-    async fn send(&self, queue: QueueName, job: &Job, delay: Option<Duration>) -> Result<(), QueueError> {
-        let body = serde_json::to_string(job).context("encoding a job")?;
-        self.client
-            .send_message()
-            .queue_url(self.url(queue)?)
-            .message_body(body)
-            .set_delay_seconds(delay_seconds(delay)?)
-            .send()
-            .await
-            .with_context(|| format!("sending job {} to {}", job.id, queue.as_str()))?;
-        Ok(())
-    }
-
-    async fn send_batch(&self, queue: QueueName, jobs: &[Job]) -> Result<(), QueueError> {
+    /// Sends jobs of one queue in batches of ten; what a batch fails to take is sent again,
+    /// twice at most.
+    async fn send_batch(&self, queue: QueueName, jobs: &[&Job]) -> Result<(), QueueError> {
+        if jobs.is_empty() {
+            return Ok(());
+        }
         let url = self.url(queue)?;
         for chunk in jobs.chunks(MAX_BATCH) {
             let mut entries: Vec<SendMessageBatchRequestEntry> = chunk
@@ -93,7 +67,6 @@ impl JobQueue for SqsQueue {
                         .build()?)
                 })
                 .collect::<anyhow::Result<_>>()?;
-            // A batch can half-succeed: what failed is sent again, twice at most.
             for attempt in 0..3 {
                 let out = self
                     .client
@@ -117,10 +90,67 @@ impl JobQueue for SqsQueue {
         Ok(())
     }
 
+    /// The dead-letter queue's URL, from the queue's redrive policy.
+    async fn dead_letter_url(&self, queue: QueueName) -> anyhow::Result<String> {
+        let attributes = self.attributes(self.url(queue)?, &[QueueAttributeName::RedrivePolicy]).await?;
+        let policy: serde_json::Value = serde_json::from_str(
+            attributes.get(&QueueAttributeName::RedrivePolicy).context("the queue has no redrive policy")?,
+        )?;
+        let arn = policy["deadLetterTargetArn"].as_str().context("no deadLetterTargetArn")?;
+        let name = arn.rsplit(':').next().context("a malformed queue ARN")?;
+        let out =
+            self.client.get_queue_url().queue_name(name).send().await.with_context(|| format!("finding {name}"))?;
+        Ok(out.queue_url().context("no dead-letter queue URL")?.to_string())
+    }
+}
+
+fn count(attributes: &HashMap<QueueAttributeName, String>, name: QueueAttributeName) -> u64 {
+    attributes.get(&name).and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
+fn delay_seconds(delay: Option<Duration>) -> Result<Option<i32>, QueueError> {
+    match delay {
+        None => Ok(None),
+        Some(d) if d <= MAX_DELAY => Ok(Some(d.as_secs() as i32)),
+        Some(d) => Err(QueueError(anyhow!("a delay of {}s is over SQS's 900s", d.as_secs()))),
+    }
+}
+
+#[async_trait]
+impl JobQueue for SqsQueue {
+    async fn enqueue(&self, job: &Job, delay: Option<Duration>) -> Result<(), QueueError> {
+        let queue = job.queue();
+        let body = serde_json::to_string(job).context("encoding a job")?;
+        self.client
+            .send_message()
+            .queue_url(self.url(queue)?)
+            .message_body(body)
+            .set_delay_seconds(delay_seconds(delay)?)
+            .send()
+            .await
+            .with_context(|| format!("sending job {} to {}", job.id, queue.as_str()))?;
+        Ok(())
+    }
+
+    async fn enqueue_batch(&self, jobs: &[Job]) -> Result<(), QueueError> {
+        for queue in QueueName::ALL {
+            let on_queue: Vec<&Job> = jobs.iter().filter(|j| j.queue() == queue).collect();
+            self.send_batch(queue, &on_queue).await?;
+        }
+        Ok(())
+    }
+
     async fn stats(&self, queue: QueueName) -> Result<QueueStats, QueueError> {
         use QueueAttributeName::*;
         let main = self
-            .attributes(self.url(queue)?, &[ApproximateNumberOfMessages, ApproximateNumberOfMessagesNotVisible, ApproximateNumberOfMessagesDelayed])
+            .attributes(
+                self.url(queue)?,
+                &[
+                    ApproximateNumberOfMessages,
+                    ApproximateNumberOfMessagesNotVisible,
+                    ApproximateNumberOfMessagesDelayed,
+                ],
+            )
             .await?;
         let dead = self.attributes(&self.dead_letter_url(queue).await?, &[ApproximateNumberOfMessages]).await?;
         Ok(QueueStats {
@@ -158,16 +188,32 @@ impl JobQueue for SqsQueue {
             }
             for m in &messages {
                 let body = m.body().unwrap_or_default();
-                self.client.send_message().queue_url(target).message_body(body).send().await.context("sending a job back")?;
+                self.client
+                    .send_message()
+                    .queue_url(target)
+                    .message_body(body)
+                    .send()
+                    .await
+                    .context("sending a job back")?;
             }
             let entries: Vec<DeleteMessageBatchRequestEntry> = messages
                 .iter()
                 .enumerate()
                 .filter_map(|(i, m)| {
-                    DeleteMessageBatchRequestEntry::builder().id(i.to_string()).receipt_handle(m.receipt_handle()?).build().ok()
+                    DeleteMessageBatchRequestEntry::builder()
+                        .id(i.to_string())
+                        .receipt_handle(m.receipt_handle()?)
+                        .build()
+                        .ok()
                 })
                 .collect();
-            self.client.delete_message_batch().queue_url(&dlq).set_entries(Some(entries)).send().await.context("deleting redriven jobs")?;
+            self.client
+                .delete_message_batch()
+                .queue_url(&dlq)
+                .set_entries(Some(entries))
+                .send()
+                .await
+                .context("deleting redriven jobs")?;
             moved += messages.len() as u64;
         }
         Ok(moved)

@@ -1,9 +1,9 @@
 //! The push adapter for AWS: API Gateway's management API (`PostToConnection`).
 
 use async_trait::async_trait;
+use aws_sdk_apigatewaymanagement::config::retry::RetryConfig;
 use aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectionError;
 use aws_sdk_apigatewaymanagement::primitives::Blob;
-use aws_sdk_apigatewaymanagement::config::retry::RetryConfig;
 use aws_sdk_apigatewaymanagement::Client;
 
 use crate::domain::ConnectionId;
@@ -35,7 +35,7 @@ impl ApiGatewayPush {
 
 #[async_trait]
 impl Push for ApiGatewayPush {
-    async fn send(&self, connection: &ConnectionId, frame: &str) -> Result<(), PushError> {
+    async fn push_to_connection(&self, connection: &ConnectionId, frame: &str) -> Result<(), PushError> {
         let result = self
             .client
             .post_to_connection()
@@ -45,7 +45,9 @@ impl Push for ApiGatewayPush {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(e) if matches!(e.as_service_error(), Some(PostToConnectionError::GoneException(_))) => Err(PushError::Gone),
+            Err(e) if matches!(e.as_service_error(), Some(PostToConnectionError::GoneException(_))) => {
+                Err(PushError::Gone)
+            }
             Err(e) => Err(PushError::Failed(e.into())),
         }
     }

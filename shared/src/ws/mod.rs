@@ -4,19 +4,22 @@
 //! Routes: a REQUEST authorizer on `$connect` verifies the token (`?token=`) and hands its
 //! context to every later route of the connection; `$connect` records the connection;
 //! `$disconnect` forgets it; every other route (`sendMessage`, `ping`, `$default`) goes to
-//! [`message`]. Answers (`ack`, `error`, `pong`) are pushed to the caller's connection.
+//! [`message`], which runs the frame's action ([`actions`]). Answers (`ack`, `error`,
+//! `pong`) are pushed to the caller's connection.
+
+mod actions;
 
 use aws_lambda_events::apigw::{
-    ApiGatewayCustomAuthorizerPolicy, ApiGatewayCustomAuthorizerRequestTypeRequest,
-    ApiGatewayCustomAuthorizerResponse, ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest,
+    ApiGatewayCustomAuthorizerPolicy, ApiGatewayCustomAuthorizerRequestTypeRequest, ApiGatewayCustomAuthorizerResponse,
+    ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest,
 };
 use aws_lambda_events::iam::{IamPolicyEffect, IamPolicyStatement};
-use serde_json::{json, Value};
+use serde_json::Value;
 use tracing::Instrument;
 
 use crate::app::App;
 use crate::domain::{Connection, ConnectionId};
-use crate::protocol::{Action, Event, Frame};
+use crate::protocol::Frame;
 use crate::usecases::{self, Identity};
 use crate::AppError;
 
@@ -27,10 +30,7 @@ pub async fn authorize(
     app: &App,
     event: &ApiGatewayCustomAuthorizerRequestTypeRequest,
 ) -> Result<ApiGatewayCustomAuthorizerResponse, AppError> {
-    let token = event
-        .query_string_parameters
-        .first("token")
-        .ok_or(AppError::Unauthorized("missing token"))?;
+    let token = event.query_string_parameters.first("token").ok_or(AppError::Unauthorized("missing token"))?;
     let identity = usecases::authenticate(app, token).await?;
     let context = Value::Object(identity.to_authorizer_context());
     Ok(policy(event, IamPolicyEffect::Allow, identity.user_id.as_str(), context))
@@ -122,93 +122,11 @@ pub async fn message(app: &App, event: &ApiGatewayWebsocketProxyRequest) -> ApiG
         connection = %connection_id,
         route = event.request_context.route_key.as_deref().unwrap_or("$default"),
     );
-    let answer = run_action(app, &who, &connection_id, &frame).instrument(span).await;
-    if let Err(e) = app.push.send(&connection_id, &answer).await {
+    let answer = actions::run(app, &who, &connection_id, &frame).instrument(span).await;
+    if let Err(e) = app.push.push_to_connection(&connection_id, &answer).await {
         tracing::info!(connection = %connection_id, error = %e, "could not answer the caller");
     }
     respond(Ok(()))
-}
-
-async fn run_action(app: &App, who: &Identity, connection_id: &ConnectionId, frame: &Frame) -> String {
-    let request_id = frame.request_id.as_ref();
-    if let Err(e) = within_rate(app, who, connection_id).await {
-        e.log_if_internal();
-        return Event::from_app_error(request_id, &e).to_json();
-    }
-    let action = match &frame.action {
-        Ok(action) => action,
-        Err(e) => {
-            return Event::Error { request_id, code: e.code(), message: e.to_string() }.to_json();
-        }
-    };
-    let result = match action {
-        Action::Ping => return Event::Pong { request_id }.to_json(),
-        Action::Sync(sync) => {
-            return match usecases::sync::sync(app, who, &sync.since).await {
-                Ok(page) => {
-                    // The missed events first, in order, each as it was pushed; then the end.
-                    for event in &page.events {
-                        if let Err(e) = app.push.send(connection_id, &event.to_string()).await {
-                            tracing::info!(connection = %connection_id, error = %e, "sync interrupted");
-                            break;
-                        }
-                    }
-                    Event::SyncDone { request_id, cursor: &page.cursor, more: page.more }.to_json()
-                }
-                Err(e) => Event::from_app_error(request_id, &e).to_json(),
-            };
-        }
-        Action::SendMessage(send) => usecases::messages::send_message(
-            app,
-            who,
-            &send.conversation_id,
-            &send.body,
-            send.client_message_id.as_deref(),
-            Some(connection_id),
-        )
-        .await
-        .map(|(stored, cursor)| json!({ "message": stored.value, "cursor": cursor })),
-        Action::EditMessage(edit) => usecases::messages::edit_message(
-            app,
-            who,
-            &edit.conversation_id,
-            &edit.message_id,
-            &edit.body,
-            Some(connection_id),
-        )
-        .await
-        .map(|(message, cursor)| json!({ "message": message, "cursor": cursor })),
-        Action::DeleteMessage(delete) => {
-            usecases::messages::delete_message(app, who, &delete.conversation_id, &delete.message_id, Some(connection_id))
-                .await
-                .map(|(message, cursor)| json!({ "message": message, "cursor": cursor }))
-        }
-        Action::Typing(typing) => usecases::typing::typing(app, who, &typing.conversation_id, typing.state)
-            .await
-            .map(|delivered| json!({ "delivered": delivered })),
-        Action::MarkRead(read) => {
-            usecases::reads::mark_read(app, who, &read.conversation_id, &read.message_id, Some(connection_id))
-                .await
-                .map(|(state, cursor)| json!({ "read": state, "cursor": cursor }))
-        }
-    };
-    let result = result.map(|result| Event::Ack { request_id, result }.to_json());
-    result.unwrap_or_else(|e| {
-        e.log_if_internal();
-        Event::from_app_error(request_id, &e).to_json()
-    })
-}
-
-/// Per-connection rate limit: at most `max_frames_per_window` frames per window, counted in
-/// the store so that every Lambda instance sees the same count.
-async fn within_rate(app: &App, who: &Identity, connection_id: &ConnectionId) -> Result<(), AppError> {
-    let limits = &app.config.limits;
-    let key = format!("frames:{connection_id}");
-    let hits = app.store.count_hit(&who.tenant_id, &key, limits.rate_window, app.clock.now()).await?;
-    if hits > limits.max_frames_per_window {
-        return Err(AppError::RateLimited);
-    }
-    Ok(())
 }
 
 /// The caller of a route event: the identity the authorizer attached and the connection id.

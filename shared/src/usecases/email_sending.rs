@@ -1,29 +1,21 @@
-//! Notification e-mails: what waits to be sent, when it goes (now, after the unread delay,
-//! after quiet hours, in the digest), and how it reads (templates in the recipient's
+//! Sending notification e-mails: the `sendEmails` job, which takes what waits for a user
+//! (see [`super::email_queue`]) and sends it as one e-mail unless preferences, quiet hours or
+//! reading in time say otherwise; and how an e-mail reads (templates in the recipient's
 //! language with the tenant's branding and a one-click unsubscribe link).
-//!
-//! Each notification that should be e-mailed waits as a `PendingEmail` document in the
-//! user's `mail/{user}` collection. A `sendEmails` job sends what is due in one e-mail and
-//! removes it; notifications read meanwhile are dropped without an e-mail.
 
-use chrono::{DateTime, Utc};
 use minijinja::Environment;
 use serde::Serialize;
 
+use super::email_queue::{message_delay, schedule_digest, schedule_send};
 use super::preferences;
+use super::scheduling::enqueue_at;
 use crate::app::App;
 use crate::domain::*;
-use crate::jobs::{self, SendEmails, SEND_EMAILS};
-use crate::ports::{Email, MailError, QueueName};
-use crate::usecases::scheduling::enqueue_at;
+use crate::ports::{Email, MailError};
 use crate::AppError;
 
 /// Waiting e-mails read per job; more wait for the next one.
 const MAX_PER_EMAIL: usize = 50;
-
-fn collection(user: &UserId) -> String {
-    format!("mail/{user}")
-}
 
 /// The e-mail templates, one pair (HTML, text) per notification type and the digest,
 /// compiled on first use: only the functions that send e-mails pay for it, once.
@@ -35,8 +27,20 @@ static TEMPLATES: std::sync::LazyLock<Environment<'static>> = std::sync::LazyLoc
         };
     }
     add!(
-        "base.html", "base.txt", "message.html", "message.txt", "mention.html", "mention.txt", "reminder.html",
-        "reminder.txt", "event.html", "event.txt", "system.html", "system.txt", "digest.html", "digest.txt"
+        "base.html",
+        "base.txt",
+        "message.html",
+        "message.txt",
+        "mention.html",
+        "mention.txt",
+        "reminder.html",
+        "reminder.txt",
+        "event.html",
+        "event.txt",
+        "system.html",
+        "system.txt",
+        "digest.html",
+        "digest.txt"
     );
     env
 });
@@ -48,64 +52,19 @@ fn render_template(name: &str, context: &minijinja::Value) -> Result<String, App
         .map_err(|e| AppError::internal(anyhow::anyhow!("rendering {name}: {e:#}")))
 }
 
-/// A notification is on its way to an e-mail: it waits in the user's mail collection, and
-/// a `sendEmails` job is arranged as the preferences say.
-pub async fn queue(app: &App, prefs: &Preferences, notification: &Notification, in_app: bool) -> Result<(), AppError> {
-    let (tenant, user) = (&notification.tenant_id, &notification.user_id);
-    let pending = PendingEmail { notification: notification.clone(), in_app };
-    let doc = serde_json::to_string(&pending).map_err(AppError::internal)?;
-    app.store.put_doc(tenant, &collection(user), &notification.id, &doc, None).await?;
-    let now = app.clock.now();
-    match prefs.email_mode {
-        EmailMode::Off => Ok(()),
-        EmailMode::Digest => schedule_digest(app, tenant, user, now).await,
-        EmailMode::Immediate if notification.kind == NotificationType::Message => {
-            // One check per user and delay window: later messages ride the same e-mail.
-            let at = now + delay(app)?;
-            if app.store.try_claim(tenant, &format!("mailcheck:{user}"), now, at).await? {
-                schedule_send(app, tenant, user, &format!("mail:{user}:{}", notification.id), at).await?;
-            }
-            Ok(())
-        }
-        EmailMode::Immediate => schedule_send(app, tenant, user, &format!("mail:{user}:{}", notification.id), now).await,
-    }
-}
-
-fn delay(app: &App) -> Result<chrono::Duration, AppError> {
-    chrono::Duration::from_std(app.config.limits.message_email_delay).map_err(AppError::internal)
-}
-
-async fn schedule_send(app: &App, tenant: &TenantId, user: &UserId, id: &str, at: DateTime<Utc>) -> Result<(), AppError> {
-    let job = jobs::job(tenant, id.to_string(), SEND_EMAILS, &SendEmails { user_id: user.clone(), digest: false })?;
-    enqueue_at(app, QueueName::Emails, job, at).await
-}
-
-/// Arranges the user's next digest (at the next multiple of the digest interval), once.
-async fn schedule_digest(app: &App, tenant: &TenantId, user: &UserId, now: DateTime<Utc>) -> Result<(), AppError> {
-    let interval = app.config.limits.digest_interval.as_millis().max(1) as i64;
-    let next = (now.timestamp_millis() / interval + 1) * interval;
-    let at = DateTime::<Utc>::from_timestamp_millis(next).ok_or_else(|| AppError::internal(anyhow::anyhow!("digest time overflow")))?;
-    let id = format!("digest:{user}:{next}");
-    if app.store.try_claim(tenant, &id, now, at).await? {
-        let job = jobs::job(tenant, id, SEND_EMAILS, &SendEmails { user_id: user.clone(), digest: true })?;
-        enqueue_at(app, QueueName::Emails, job, at).await?;
-    }
-    Ok(())
-}
-
 /// The `sendEmails` job: one e-mail with what is due for the user, unless their preferences
 /// or quiet hours say otherwise.
-pub async fn send_pending(app: &App, tenant_id: &TenantId, send: &SendEmails, job_id: &str) -> Result<(), AppError> {
+pub async fn send_pending(app: &App, tenant_id: &TenantId, send: &SendEmails, job_id: &JobId) -> Result<(), AppError> {
     let user_id = &send.user_id;
     let now = app.clock.now();
     let prefs = preferences::load(app, tenant_id, user_id).await?;
-    let waiting = app.store.list_docs(tenant_id, &collection(user_id), None, MAX_PER_EMAIL).await?;
-    let waiting: Vec<PendingEmail> =
-        waiting.items.iter().map(|d| serde_json::from_str(d)).collect::<Result<_, _>>().map_err(AppError::internal)?;
+    let waiting = app.store.list_pending_emails(tenant_id, user_id, MAX_PER_EMAIL).await?;
     if waiting.is_empty() {
         return Ok(());
     }
-    let (Some(tenant), Some(user)) = (app.store.get_tenant(tenant_id).await?, app.store.get_user(tenant_id, user_id).await?) else {
+    let (Some(tenant), Some(user)) =
+        (app.store.get_tenant(tenant_id).await?, app.store.get_user(tenant_id, user_id).await?)
+    else {
         return drop_all(app, tenant_id, user_id, &waiting).await;
     };
     if user.email.is_none() || prefs.email_mode == EmailMode::Off {
@@ -116,8 +75,9 @@ pub async fn send_pending(app: &App, tenant_id: &TenantId, send: &SendEmails, jo
     }
     if let Some(end) = prefs.quiet_hours.as_ref().and_then(|q| q.ends_after(now)) {
         tracing::info!(job = %job_id, until = %end, "quiet hours: the e-mail waits");
-        let job = jobs::job(tenant_id, format!("{job_id}:after:{}", end.timestamp()), SEND_EMAILS, send)?;
-        return enqueue_at(app, QueueName::Emails, job, end).await;
+        let job =
+            Job::new(tenant_id, job_id.derived(&format!("after:{}", end.timestamp())), Task::SendEmails(send.clone()));
+        return enqueue_at(app, job, end).await;
     }
 
     let mut due = Vec::new();
@@ -127,7 +87,7 @@ pub async fn send_pending(app: &App, tenant_id: &TenantId, send: &SendEmails, jo
         let n = &pending.notification;
         if !prefs.emails(n.kind) || still_read(app, &pending).await? {
             settled.push(n.id.clone());
-        } else if !send.digest && n.kind == NotificationType::Message && n.created_at + delay(app)? > now {
+        } else if !send.digest && n.kind == NotificationType::Message && n.created_at + message_delay(app)? > now {
             young.push(n.clone());
         } else {
             due.push(n.clone());
@@ -136,7 +96,7 @@ pub async fn send_pending(app: &App, tenant_id: &TenantId, send: &SendEmails, jo
     if due.is_empty() {
         // Only recent messages, which may still be read in time: a later check decides.
         if let Some(latest) = young.iter().map(|n| n.created_at).max() {
-            schedule_send(app, tenant_id, user_id, &format!("{job_id}:next"), latest + delay(app)?).await?;
+            schedule_send(app, tenant_id, user_id, job_id.derived("next"), latest + message_delay(app)?).await?;
         }
     } else {
         // An e-mail goes anyway: the unread recent messages ride along rather than make
@@ -145,7 +105,7 @@ pub async fn send_pending(app: &App, tenant_id: &TenantId, send: &SendEmails, jo
     }
     if !due.is_empty() {
         let email = render(app, &tenant, &user, &due, send.digest, job_id)?;
-        match app.mailer.send(&email).await {
+        match app.mailer.send_email(&email).await {
             Ok(provider_id) => tracing::info!(job = %job_id, provider_id, count = due.len(), "e-mail sent"),
             // A refused address will be refused again: drop these instead of retrying.
             Err(MailError::Rejected(reason)) => tracing::warn!(job = %job_id, reason, "e-mail rejected, dropped"),
@@ -154,7 +114,7 @@ pub async fn send_pending(app: &App, tenant_id: &TenantId, send: &SendEmails, jo
         settled.extend(due.into_iter().map(|n| n.id));
     }
     for id in settled {
-        app.store.delete_doc(tenant_id, &collection(user_id), &id).await?;
+        app.store.delete_pending_email(tenant_id, user_id, &id).await?;
     }
     Ok(())
 }
@@ -179,7 +139,7 @@ async fn still_read(app: &App, pending: &PendingEmail) -> Result<bool, AppError>
 
 async fn drop_all(app: &App, tenant: &TenantId, user: &UserId, waiting: &[PendingEmail]) -> Result<(), AppError> {
     for pending in waiting {
-        app.store.delete_doc(tenant, &collection(user), &pending.notification.id).await?;
+        app.store.delete_pending_email(tenant, user, &pending.notification.id).await?;
     }
     Ok(())
 }
@@ -194,16 +154,25 @@ struct Item {
 }
 
 /// Renders the e-mail for `items`: the type's template when they share one, else the digest.
-pub fn render(app: &App, tenant: &Tenant, user: &User, items: &[Notification], digest: bool, id: &str) -> Result<Email, AppError> {
+pub fn render(
+    app: &App,
+    tenant: &Tenant,
+    user: &User,
+    items: &[Notification],
+    digest: bool,
+    id: &JobId,
+) -> Result<Email, AppError> {
     let template = match items.first() {
         Some(first) if !digest && items.iter().all(|n| n.kind == first.kind) => first.kind.as_str(),
         _ => "digest",
     };
     let brand = tenant.branding.display_name.clone().unwrap_or_else(|| tenant.name.clone());
     let first_title = items.first().map(|n| n.title.as_str()).unwrap_or_default();
-    let subject = Email::header_safe(&crate::i18n::email_subject(user.locale, template, items.len(), first_title, &brand));
+    let subject =
+        Email::header_safe(&crate::i18n::email_subject(user.locale, template, items.len(), first_title, &brand));
     let token = app.tokens.unsubscribe_token(&tenant.id, &user.id, app.clock.now())?;
-    let unsubscribe_url = format!("{}/v1/email/unsubscribe?token={token}", app.config.public_url);
+    let (public_url, default_from) = app.config.require_email_settings().map_err(AppError::internal)?;
+    let unsubscribe_url = format!("{public_url}/v1/email/unsubscribe?token={token}");
     let items: Vec<Item> = items
         .iter()
         .map(|n| Item {
@@ -224,10 +193,10 @@ pub fn render(app: &App, tenant: &Tenant, user: &User, items: &[Notification], d
         items => &items,
         unsubscribe_url => &unsubscribe_url,
     };
-    let address = tenant.email_from.clone().unwrap_or_else(|| app.config.email_from.clone());
+    let address = tenant.email_from.as_deref().unwrap_or(default_from);
     Ok(Email {
-        id: id.to_string(),
-        from: sender(&brand, &address),
+        id: id.clone(),
+        from: sender(&brand, address),
         to: Email::header_safe(user.email.as_deref().unwrap_or_default()),
         subject,
         html: render_template(&format!("{template}.html"), &context)?,
@@ -250,18 +219,6 @@ fn sender(brand: &str, address: &str) -> String {
 /// A CSS colour the templates may use as is: `#rgb` or `#rrggbb`.
 fn is_colour(c: &str) -> bool {
     (c.len() == 7 || c.len() == 4) && c.starts_with('#') && c[1..].chars().all(|h| h.is_ascii_hexdigit())
-}
-
-/// `GET`/`POST /v1/email/unsubscribe?token=`: turns the user's e-mails off; returns their
-/// locale for the confirmation page.
-pub async fn unsubscribe(app: &App, token: &str) -> Result<Locale, AppError> {
-    let (tenant, user) = app.tokens.verify_unsubscribe(token)?;
-    let mut prefs = preferences::load(app, &tenant, &user).await?;
-    prefs.email_mode = EmailMode::Off;
-    preferences::save(app, &tenant, &user, &prefs).await?;
-    tracing::info!(tenant = %tenant, "a user unsubscribed from e-mails");
-    let stored = app.store.get_user(&tenant, &user).await?;
-    Ok(stored.map(|u| u.locale).unwrap_or_default())
 }
 
 #[cfg(test)]

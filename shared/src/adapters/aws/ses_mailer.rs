@@ -23,7 +23,7 @@ fn content(data: &str) -> Result<Content, MailError> {
 
 #[async_trait]
 impl Mailer for SesMailer {
-    async fn send(&self, email: &Email) -> Result<String, MailError> {
+    async fn send_email(&self, email: &Email) -> Result<String, MailError> {
         let mut message = Message::builder()
             .subject(content(&Email::header_safe(&email.subject))?)
             .body(Body::builder().html(content(&email.html)?).text(content(&email.text)?).build());
@@ -46,8 +46,12 @@ impl Mailer for SesMailer {
         match result {
             Ok(out) => Ok(out.message_id().unwrap_or_default().to_string()),
             Err(e) => match e.as_service_error() {
-                Some(SendEmailError::MessageRejected(r)) => Err(MailError::Rejected(r.message().unwrap_or("rejected").into())),
-                Some(SendEmailError::BadRequestException(r)) => Err(MailError::Rejected(r.message().unwrap_or("bad request").into())),
+                Some(SendEmailError::MessageRejected(r)) => {
+                    Err(MailError::Rejected(r.message().unwrap_or("rejected").into()))
+                }
+                Some(SendEmailError::BadRequestException(r)) => {
+                    Err(MailError::Rejected(r.message().unwrap_or("bad request").into()))
+                }
                 _ => Err(MailError::Failed(e.into())),
             },
         }

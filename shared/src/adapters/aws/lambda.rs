@@ -1,0 +1,63 @@
+//! The Lambda functions' composition root: each function's `main` builds its application
+//! once per cold start from the environment, wiring only the ports it uses. Configuration
+//! is read first and fails fast, naming the missing variable; a port a function does not
+//! wire answers every call with an error that says so (and IAM grants it nothing anyway).
+
+use std::sync::Arc;
+
+use super::settings::AwsSettings;
+use crate::adapters::dynamo::DynamoStore;
+use crate::adapters::unwired::Unwired;
+use crate::app::App;
+use crate::config::{Config, ConfigError};
+use crate::ports::{JobQueue, Mailer, Push};
+
+/// A Lambda function's application being wired.
+pub struct LambdaApp {
+    config: Config,
+    settings: AwsSettings,
+    sdk: aws_config::SdkConfig,
+    push: Arc<dyn Push>,
+    jobs: Arc<dyn JobQueue>,
+    mailer: Arc<dyn Mailer>,
+}
+
+impl LambdaApp {
+    /// The configuration, the AWS settings and the SDK; the store is always DynamoDB.
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        let config = Config::from_env()?;
+        let settings = AwsSettings::from_env()?;
+        let sdk = super::sdk_config().await;
+        let unwired = Arc::new(Unwired);
+        Ok(Self { config, settings, sdk, push: unwired.clone(), jobs: unwired.clone(), mailer: unwired })
+    }
+
+    /// Pushes to WebSocket connections (`MISSIVE_WS_ENDPOINT`).
+    #[cfg(feature = "apigw")]
+    pub fn with_push(mut self) -> Result<Self, ConfigError> {
+        let endpoint = self.settings.require_ws_endpoint()?;
+        self.push = Arc::new(super::apigw_push::ApiGatewayPush::new(&self.sdk, endpoint));
+        Ok(self)
+    }
+
+    /// Enqueues jobs (`MISSIVE_NOTIFICATIONS_QUEUE_URL`, `MISSIVE_EMAILS_QUEUE_URL`).
+    #[cfg(feature = "sqs")]
+    pub fn with_jobs(mut self) -> Result<Self, ConfigError> {
+        let urls = self.settings.require_queue_urls()?;
+        self.jobs = Arc::new(super::sqs_queue::SqsQueue::new(aws_sdk_sqs::Client::new(&self.sdk), urls));
+        Ok(self)
+    }
+
+    /// Sends e-mails through SES, with links to `MISSIVE_PUBLIC_URL` from `MISSIVE_EMAIL_FROM`.
+    #[cfg(feature = "ses")]
+    pub fn with_mailer(mut self) -> Result<Self, ConfigError> {
+        self.config.require_email_settings()?;
+        self.mailer = Arc::new(super::ses_mailer::SesMailer::new(aws_sdk_sesv2::Client::new(&self.sdk)));
+        Ok(self)
+    }
+
+    pub fn build(self) -> Arc<App> {
+        let store = Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&self.sdk), &self.settings.table));
+        Arc::new(App::new(self.config, store, self.push, self.jobs, self.mailer))
+    }
+}

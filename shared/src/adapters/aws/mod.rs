@@ -1,0 +1,31 @@
+//! The AWS adapters and their wiring. Endpoints come from the standard AWS configuration
+//! (`AWS_ENDPOINT_URL` and friends), so the same binary talks to AWS or to an emulator.
+//!
+//! - `apigw_push`: pushes through API Gateway's management API (feature `apigw`);
+//! - `sqs_queue`: the job queues on SQS (feature `sqs`);
+//! - `ses_mailer`: e-mails through SES v2 (feature `ses`);
+//! - the store is [`super::dynamo`] (feature `dynamodb`);
+//! - `lambda`: the Lambda functions' composition root; `settings`: where the resources are;
+//! - `provision`: creates the table and queues (feature `provision`, the local runtime's
+//!   `setup-aws` and the tests only).
+
+#[cfg(feature = "apigw")]
+pub mod apigw_push;
+#[cfg(feature = "dynamodb")]
+pub mod lambda;
+#[cfg(feature = "provision")]
+pub mod provision;
+#[cfg(feature = "ses")]
+pub mod ses_mailer;
+pub mod settings;
+#[cfg(feature = "sqs")]
+pub mod sqs_queue;
+
+/// How many times SQS delivers a job before moving it to its dead-letter queue (the redrive
+/// policy's `maxReceiveCount`, here and in template.yaml).
+pub const MAX_RECEIVES: u32 = 5;
+
+/// The standard AWS configuration chain: environment, profile, container or instance role.
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
+}

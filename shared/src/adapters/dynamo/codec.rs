@@ -1,0 +1,93 @@
+//! How records become items and back: the record as JSON in `data`, key attributes beside
+//! it, and the few attributes that writes change on their own (counters, markers, expiry).
+
+use std::collections::HashMap;
+
+use anyhow::{anyhow, Context};
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::domain::{Member, MessageId};
+
+pub(super) type Item = HashMap<String, AttributeValue>;
+
+pub(super) fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+pub(super) fn n(value: u64) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+pub(super) fn key(pk: String, sk: impl Into<String>) -> Item {
+    HashMap::from([("PK".to_string(), s(pk)), ("SK".to_string(), s(sk))])
+}
+
+pub(super) fn with_data<T: Serialize>(mut item: Item, value: &T) -> anyhow::Result<Item> {
+    item.insert("data".into(), s(serde_json::to_string(value)?));
+    Ok(item)
+}
+
+pub(super) fn data<T: DeserializeOwned>(item: &Item) -> anyhow::Result<T> {
+    let raw = item.get("data").and_then(|v| v.as_s().ok()).context("item without data")?;
+    serde_json::from_str(raw).context("decoding an item's data")
+}
+
+pub(super) fn text<'a>(item: &'a Item, name: &str) -> anyhow::Result<&'a str> {
+    item.get(name).and_then(|v| v.as_s().ok()).map(String::as_str).with_context(|| format!("item without {name}"))
+}
+
+pub(super) fn expiry(at: DateTime<Utc>) -> AttributeValue {
+    AttributeValue::N((at.timestamp() + 1).to_string())
+}
+
+/// A member item: the record in `data`, with the attributes that change on their own
+/// (the unread counter, the read marker) laid over it.
+pub(super) fn member_from(item: &Item) -> anyhow::Result<Member> {
+    let mut member: Member = data(item)?;
+    if let Some(n) = item.get("unread").and_then(|v| v.as_n().ok()) {
+        member.unread_count = n.parse().context("unread is not a number")?;
+    }
+    if let Ok(id) = text(item, "lastReadMessageId") {
+        member.last_read_message_id = Some(MessageId::parse(id).map_err(|e| anyhow!("{e}"))?);
+    }
+    if let Ok(at) = text(item, "lastReadAt") {
+        member.last_read_at = Some(at.parse().context("lastReadAt is not a time")?);
+    }
+    Ok(member)
+}
+
+pub(super) fn inbox_cursor(item: &Item) -> anyhow::Result<String> {
+    let sk = text(item, "GSI1SK")?;
+    let (activity, conversation) = sk.split_once('#').context("malformed GSI1SK")?;
+    Ok(format!("{activity}.{conversation}"))
+}
+
+/// Whether a document has not expired (TTL deletion lags, so expiry is checked on read).
+pub(super) fn doc_live(item: &Item, now: DateTime<Utc>) -> bool {
+    match item.get("expiresAt").and_then(|v| v.as_n().ok()).and_then(|v| v.parse::<i64>().ok()) {
+        Some(at) => at > now.timestamp_millis(),
+        None => true,
+    }
+}
+
+/// Whether an SDK error is a failed condition (an expected outcome, not a failure).
+pub(super) fn is_condition_failure<E: aws_sdk_dynamodb::error::ProvideErrorMetadata>(
+    e: &aws_sdk_dynamodb::error::SdkError<E>,
+) -> bool {
+    e.as_service_error().and_then(|se| se.code()) == Some("ConditionalCheckFailedException")
+}
+
+pub(super) fn transaction_condition_failed(
+    e: &aws_sdk_dynamodb::error::SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError>,
+) -> bool {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+    match e.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(tc)) => {
+            tc.cancellation_reasons().iter().any(|r| r.code() == Some("ConditionalCheckFailed"))
+        }
+        _ => false,
+    }
+}

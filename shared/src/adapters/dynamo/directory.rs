@@ -1,0 +1,112 @@
+//! Tenants, users (and when they were last seen), storefronts.
+
+use anyhow::{anyhow, Context};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::codec::*;
+use super::keys::*;
+use super::DynamoStore;
+use crate::domain::*;
+use crate::error::StoreError;
+use crate::ports::*;
+
+#[async_trait]
+impl TenantStore for DynamoStore {
+    async fn create_tenant(&self, tenant: &Tenant) -> StoreResult<Upserted<Tenant>> {
+        let item = with_data(key(tenant_pk(&tenant.id), TENANT_SK), tenant)?;
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)");
+        match put.send().await {
+            Ok(_) => Ok(Upserted { value: tenant.clone(), created: true }),
+            Err(e) if is_condition_failure(&e) => {
+                let existing = self.get_tenant(&tenant.id).await?.context("tenant vanished")?;
+                Ok(Upserted { value: existing, created: false })
+            }
+            Err(e) => Err(StoreError(e.into())),
+        }
+    }
+    async fn put_tenant(&self, tenant: &Tenant) -> StoreResult<()> {
+        self.put_item(with_data(key(tenant_pk(&tenant.id), TENANT_SK), tenant)?).await
+    }
+    async fn get_tenant(&self, id: &TenantId) -> StoreResult<Option<Tenant>> {
+        self.get_data(key(tenant_pk(id), TENANT_SK)).await
+    }
+}
+
+#[async_trait]
+impl UserStore for DynamoStore {
+    async fn put_user(&self, user: &User) -> StoreResult<()> {
+        self.put_item(with_data(key(tenant_pk(&user.tenant_id), user_sk(&user.id)), user)?).await
+    }
+    async fn get_user(&self, tenant: &TenantId, id: &UserId) -> StoreResult<Option<User>> {
+        self.get_data(key(tenant_pk(tenant), user_sk(id))).await
+    }
+    async fn get_users(&self, tenant: &TenantId, ids: &[UserId]) -> StoreResult<Vec<User>> {
+        let mut unique: Vec<&UserId> = ids.iter().collect();
+        unique.sort();
+        unique.dedup();
+        let items = self.batch_get(unique.iter().map(|u| key(tenant_pk(tenant), user_sk(u))).collect()).await?;
+        Ok(items.iter().map(data).collect::<anyhow::Result<_>>()?)
+    }
+    async fn list_users(&self, tenant: &TenantId, after: Option<&UserId>, limit: usize) -> StoreResult<Page<User>> {
+        let start = after.map(|u| key(tenant_pk(tenant), user_sk(u)));
+        let mut items = self
+            .query(
+                None,
+                "PK = :pk AND begins_with(SK, :prefix)",
+                vec![(":pk", tenant_pk(tenant)), (":prefix", "USER#".into())],
+                true,
+                limit,
+                start,
+            )
+            .await?;
+        let more = items.len() > limit;
+        items.truncate(limit);
+        let users: Vec<User> = items.iter().map(data).collect::<anyhow::Result<_>>()?;
+        let next_cursor = if more { users.last().map(|u| u.id.to_string()) } else { None };
+        Ok(Page { items: users, next_cursor })
+    }
+    async fn put_last_seen(&self, tenant: &TenantId, user: &UserId, at: DateTime<Utc>) -> StoreResult<()> {
+        self.put_item(with_data(key(tenant_pk(tenant), format!("SEEN#{user}")), &at)?).await
+    }
+    async fn get_last_seen(&self, tenant: &TenantId, users: &[UserId]) -> StoreResult<Vec<(UserId, DateTime<Utc>)>> {
+        let items = self.batch_get(users.iter().map(|u| key(tenant_pk(tenant), format!("SEEN#{u}"))).collect()).await?;
+        let mut seen = Vec::with_capacity(items.len());
+        for item in &items {
+            let user = text(item, "SK")?.strip_prefix("SEEN#").context("not a last-seen item")?;
+            seen.push((UserId::parse(user).map_err(|e| anyhow!("{e}"))?, data(item)?));
+        }
+        Ok(seen)
+    }
+}
+
+#[async_trait]
+impl StorefrontStore for DynamoStore {
+    async fn put_storefront(&self, storefront: &Storefront) -> StoreResult<()> {
+        let item = with_data(key(tenant_pk(&storefront.tenant_id), storefront_sk(&storefront.id)), storefront)?;
+        let mut reference = key(storefront_ref_pk(&storefront.id), "SFREF");
+        reference.insert("tenantId".into(), s(storefront.tenant_id.as_str()));
+        self.client
+            .transact_write_items()
+            .transact_items(self.put(item, None)?)
+            .transact_items(self.put(reference, None)?)
+            .send()
+            .await
+            .map_err(anyhow::Error::from)?;
+        Ok(())
+    }
+    async fn get_storefront(&self, tenant: &TenantId, id: &StorefrontId) -> StoreResult<Option<Storefront>> {
+        self.get_data(key(tenant_pk(tenant), storefront_sk(id))).await
+    }
+    async fn storefront_tenant(&self, id: &StorefrontId) -> StoreResult<Option<TenantId>> {
+        let Some(item) = self.get_item(key(storefront_ref_pk(id), "SFREF")).await? else {
+            return Ok(None);
+        };
+        Ok(Some(TenantId::parse(text(&item, "tenantId")?).map_err(|e| anyhow!("{e}"))?))
+    }
+}

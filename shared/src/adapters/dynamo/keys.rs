@@ -1,0 +1,77 @@
+//! Key formats. Tenant ids and Missive's own ids cannot contain `#`; user ids can, so
+//! they only ever end a key, or come length-prefixed.
+use crate::domain::*;
+
+pub fn tenant_pk(t: &TenantId) -> String {
+    format!("T#{t}")
+}
+pub const TENANT_SK: &str = "TENANT";
+pub fn user_sk(u: &UserId) -> String {
+    format!("USER#{u}")
+}
+pub fn storefront_sk(s: &StorefrontId) -> String {
+    format!("SF#{s}")
+}
+/// The one partition without a tenant: the public guest endpoint knows only this id.
+pub fn storefront_ref_pk(s: &StorefrontId) -> String {
+    format!("SFREF#{s}")
+}
+pub fn conversation_pk(t: &TenantId, c: &ConversationId) -> String {
+    format!("T#{t}#C#{c}")
+}
+pub const META_SK: &str = "META";
+pub fn member_sk(u: &UserId) -> String {
+    format!("M#{u}")
+}
+pub fn message_sk(m: &str) -> String {
+    format!("MSG#{m}")
+}
+pub fn client_message_sk(sender: &UserId, cmid: &ClientMessageId) -> String {
+    format!("CMID#{}:{sender}#{}", sender.as_str().len(), cmid.as_str())
+}
+pub fn unique_pk(t: &TenantId, key: &str) -> String {
+    format!("T#{t}#UNIQ#{key}")
+}
+pub fn user_pk(t: &TenantId, u: &UserId) -> String {
+    format!("T#{t}#U#{u}")
+}
+pub fn event_sk(id: &str) -> String {
+    format!("EV#{id}")
+}
+pub fn connection_sk(c: &ConnectionId) -> String {
+    format!("CONN#{c}")
+}
+pub fn inbox_sk(activity: &str, c: &ConversationId) -> String {
+    format!("{activity}#{c}")
+}
+/// A collection of documents: the collection name is the rest of the key.
+pub fn doc_pk(t: &TenantId, collection: &str) -> String {
+    format!("T#{t}#D#{collection}")
+}
+/// A user's notifications, by id (time).
+pub fn notifications_pk(t: &TenantId, u: &UserId) -> String {
+    format!("T#{t}#N#{u}")
+}
+/// GSI1: a user's unread notifications (a sparse index: read ones leave it).
+pub fn unread_pk(t: &TenantId, u: &UserId) -> String {
+    format!("T#{t}#NU#{u}")
+}
+pub fn scheduled_pk(t: &TenantId) -> String {
+    format!("T#{t}#SCHED")
+}
+/// GSI1: jobs due, spread over `DUE_SHARDS` partitions so that no one partition takes
+/// every write; the scheduler queries each.
+pub fn due_pk(shard: u32) -> String {
+    format!("DUE#{shard}")
+}
+pub fn effect_pk(t: &TenantId, key: &str) -> String {
+    format!("T#{t}#EFFECT#{key}")
+}
+
+/// How many partitions the due index is spread over.
+pub const DUE_SHARDS: u32 = 8;
+
+pub(super) fn due_shard(job_id: &str) -> u32 {
+    // FNV-1a: stable across processes and releases, unlike std's hasher.
+    job_id.bytes().fold(0x811c9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x01000193)) % DUE_SHARDS
+}

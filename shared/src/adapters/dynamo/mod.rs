@@ -1,0 +1,48 @@
+//! The DynamoDB store: one table, keys `PK`/`SK`, one global secondary index `GSI1`
+//! (`GSI1PK`/`GSI1SK`) for a user's conversations by activity, unread notifications and the
+//! due index. See docs/data-model.md for every access pattern and the item shapes.
+//!
+//! Each item keeps its domain record as JSON in `data`, so that it round-trips exactly, plus
+//! the key and index attributes, `activity` where writes race on it, and `ttl` where items
+//! expire. No operation scans: every read is a `GetItem`, a `BatchGetItem` or a `Query` on
+//! one partition. One file per port; `keys` says how items are keyed, `codec` how records
+//! become items, `ops` the table operations they share.
+
+mod codec;
+mod connections;
+mod conversations;
+mod directory;
+mod documents;
+mod effects;
+mod events;
+pub mod keys;
+mod messages;
+mod notifications;
+mod ops;
+mod schedule;
+mod throttles;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+
+use crate::ports::{StoreHealth, StoreResult};
+
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self { client, table: table.into() }
+    }
+}
+
+#[async_trait]
+impl StoreHealth for DynamoStore {
+    async fn health(&self) -> StoreResult<()> {
+        self.get_item(codec::key("HEALTH".into(), "HEALTH")).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,49 @@
+//! Live connections under their user.
+
+use std::ops::Bound;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::codec::*;
+use super::keys::*;
+use super::EmbeddedStore;
+use crate::domain::*;
+use crate::ports::*;
+
+#[async_trait]
+impl ConnectionStore for EmbeddedStore {
+    async fn put_connection(&self, connection: &Connection) -> StoreResult<()> {
+        let k = connection_key(&connection.tenant_id, &connection.user_id, &connection.id);
+        self.put(k, connection.clone()).await
+    }
+    async fn delete_connection(&self, tenant: &TenantId, user: &UserId, id: &ConnectionId) -> StoreResult<()> {
+        let k = connection_key(tenant, user, id);
+        self.writing(move |t| {
+            t.remove(k.as_str())?;
+            Ok(())
+        })
+        .await
+    }
+    async fn list_user_connections(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Connection>> {
+        let p = prefix(&["T", tenant.as_str(), "CONN", user.as_str()]);
+        self.reading(move |t| {
+            let end = prefix_end(&p);
+            let mut live = Vec::new();
+            for (_, v) in scan(t, Bound::Included(&p), Bound::Excluded(&end), false, usize::MAX)? {
+                let c: Connection = decode(&v)?;
+                // Expired records linger until removed, as DynamoDB's TTL deletes lazily.
+                if c.is_live(now) {
+                    live.push(c);
+                }
+            }
+            Ok(live)
+        })
+        .await
+    }
+}

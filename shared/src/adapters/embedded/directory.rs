@@ -1,0 +1,92 @@
+//! Tenants, users (and when they were last seen), storefronts.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::codec::*;
+use super::keys::*;
+use super::EmbeddedStore;
+use crate::domain::*;
+use crate::ports::*;
+
+#[async_trait]
+impl TenantStore for EmbeddedStore {
+    async fn create_tenant(&self, tenant: &Tenant) -> StoreResult<Upserted<Tenant>> {
+        let tenant = tenant.clone();
+        self.writing(move |t| {
+            let k = tenant_key(&tenant.id);
+            if let Some(existing) = read(t, &k)? {
+                return Ok(Upserted { value: existing, created: false });
+            }
+            write(t, &k, &tenant)?;
+            Ok(Upserted { value: tenant, created: true })
+        })
+        .await
+    }
+    async fn put_tenant(&self, tenant: &Tenant) -> StoreResult<()> {
+        self.put(tenant_key(&tenant.id), tenant.clone()).await
+    }
+    async fn get_tenant(&self, id: &TenantId) -> StoreResult<Option<Tenant>> {
+        self.get(tenant_key(id)).await
+    }
+}
+
+#[async_trait]
+impl UserStore for EmbeddedStore {
+    async fn put_user(&self, user: &User) -> StoreResult<()> {
+        self.put(user_key(&user.tenant_id, &user.id), user.clone()).await
+    }
+    async fn get_user(&self, tenant: &TenantId, id: &UserId) -> StoreResult<Option<User>> {
+        self.get(user_key(tenant, id)).await
+    }
+    async fn get_users(&self, tenant: &TenantId, ids: &[UserId]) -> StoreResult<Vec<User>> {
+        let keys: Vec<String> = ids.iter().map(|id| user_key(tenant, id)).collect();
+        self.reading(move |t| {
+            let mut users = Vec::with_capacity(keys.len());
+            for k in &keys {
+                users.extend(read::<User>(t, k)?);
+            }
+            Ok(users)
+        })
+        .await
+    }
+    async fn list_users(&self, tenant: &TenantId, after: Option<&UserId>, limit: usize) -> StoreResult<Page<User>> {
+        let page = self.page(prefix(&["T", tenant.as_str(), "USER"]), after.map(UserId::as_str), limit, false).await?;
+        Ok(Page { items: page.items.into_iter().map(|(_, u)| u).collect(), next_cursor: page.next_cursor })
+    }
+    async fn put_last_seen(&self, tenant: &TenantId, user: &UserId, at: DateTime<Utc>) -> StoreResult<()> {
+        self.put(key(&["T", tenant.as_str(), "SEEN", user.as_str()]), at).await
+    }
+    async fn get_last_seen(&self, tenant: &TenantId, users: &[UserId]) -> StoreResult<Vec<(UserId, DateTime<Utc>)>> {
+        let keys: Vec<(UserId, String)> =
+            users.iter().map(|u| (u.clone(), key(&["T", tenant.as_str(), "SEEN", u.as_str()]))).collect();
+        self.reading(move |t| {
+            let mut seen = Vec::new();
+            for (user, k) in keys {
+                if let Some(at) = read(t, &k)? {
+                    seen.push((user, at));
+                }
+            }
+            Ok(seen)
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl StorefrontStore for EmbeddedStore {
+    async fn put_storefront(&self, storefront: &Storefront) -> StoreResult<()> {
+        let storefront = storefront.clone();
+        self.writing(move |t| {
+            write(t, &storefront_key(&storefront.tenant_id, &storefront.id), &storefront)?;
+            write(t, &storefront_ref_key(&storefront.id), &storefront.tenant_id)
+        })
+        .await
+    }
+    async fn get_storefront(&self, tenant: &TenantId, id: &StorefrontId) -> StoreResult<Option<Storefront>> {
+        self.get(storefront_key(tenant, id)).await
+    }
+    async fn storefront_tenant(&self, id: &StorefrontId) -> StoreResult<Option<TenantId>> {
+        self.get(storefront_ref_key(id)).await
+    }
+}

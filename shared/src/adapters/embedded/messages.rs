@@ -1,0 +1,118 @@
+//! Messages, their idempotency records, and what a new message moves: the conversation's
+//! activity and every member's inbox entry and unread count, in the same transaction.
+
+use std::ops::Bound;
+
+use redb::ReadableTable;
+
+use anyhow::Context;
+use async_trait::async_trait;
+
+use super::codec::*;
+use super::keys::*;
+use super::EmbeddedStore;
+use crate::domain::*;
+use crate::ports::*;
+
+#[async_trait]
+impl MessageStore for EmbeddedStore {
+    async fn append_message(&self, message: &Message) -> StoreResult<Upserted<Message>> {
+        let message = message.clone();
+        self.writing(move |t| {
+            let tenant = &message.tenant_id;
+            if let Some(cmid) = &message.client_message_id {
+                let dedupe = client_message_key(tenant, &message, cmid);
+                if let Some(first_id) = read::<MessageId>(t, &dedupe)? {
+                    let first = read(t, &message_key(tenant, &message.conversation_id, first_id.as_str()))?
+                        .context("an idempotency record points to a missing message")?;
+                    return Ok(Upserted { value: first, created: false });
+                }
+                write(t, &dedupe, &message.id)?;
+            }
+            write(t, &message_key(tenant, &message.conversation_id, message.id.as_str()), &message)?;
+
+            let conv_key = conversation_key(tenant, &message.conversation_id);
+            let mut conversation: Conversation = read(t, &conv_key)?.context("message for a missing conversation")?;
+            let previous_activity = std::mem::replace(&mut conversation.activity, message.id.to_string());
+            conversation.last_activity_at = message.created_at;
+            conversation.last_message = Some(MessagePreview::of(&message));
+            write(t, &conv_key, &conversation)?;
+
+            let p = prefix(&["T", tenant.as_str(), "CONV", message.conversation_id.as_str(), "MEMBER"]);
+            let end = prefix_end(&p);
+            let members: Vec<Member> = scan(t, Bound::Included(&p), Bound::Excluded(&end), false, usize::MAX)?
+                .into_iter()
+                .map(|(_, v)| decode(&v))
+                .collect::<anyhow::Result<_>>()?;
+            for mut m in members {
+                t.remove(inbox_key(tenant, &m.user_id, &previous_activity, &conversation.id).as_str())?;
+                let inbox = inbox_key(tenant, &m.user_id, &conversation.activity, &conversation.id);
+                t.insert(inbox.as_str(), &[][..])?;
+                if m.user_id == message.sender_id {
+                    m.last_read_message_id = Some(message.id.clone());
+                    m.last_read_at = Some(message.created_at);
+                    m.unread_count = 0;
+                } else {
+                    m.unread_count += 1;
+                }
+                write(t, &member_key(tenant, &conversation.id, &m.user_id), &m)?;
+            }
+            Ok(Upserted { value: message, created: true })
+        })
+        .await
+    }
+    async fn update_message(&self, message: &Message) -> StoreResult<bool> {
+        let message = message.clone();
+        self.writing(move |t| {
+            let tenant = &message.tenant_id;
+            let k = message_key(tenant, &message.conversation_id, message.id.as_str());
+            if t.get(k.as_str())?.is_none() {
+                return Ok(false);
+            }
+            write(t, &k, &message)?;
+            let conv_key = conversation_key(tenant, &message.conversation_id);
+            let mut conversation: Conversation = read(t, &conv_key)?.context("message of a missing conversation")?;
+            if conversation.last_message_id() == Some(&message.id) {
+                conversation.last_message = Some(MessagePreview::of(&message));
+                write(t, &conv_key, &conversation)?;
+            }
+            Ok(true)
+        })
+        .await
+    }
+    async fn get_message(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        id: &MessageId,
+    ) -> StoreResult<Option<Message>> {
+        self.get(message_key(tenant, conversation, id.as_str())).await
+    }
+    async fn list_messages(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        range: &HistoryRange,
+        limit: usize,
+    ) -> StoreResult<HistorySlice> {
+        let (cursor, reverse) = match range {
+            HistoryRange::Latest => (None, true),
+            HistoryRange::Before(id) => (Some(id.as_str()), true),
+            HistoryRange::After(id) => (Some(id.as_str()), false),
+        };
+        let page = self
+            .page::<Message>(
+                prefix(&["T", tenant.as_str(), "CONV", conversation.as_str(), "MSG"]),
+                cursor,
+                limit,
+                reverse,
+            )
+            .await?;
+        let more = page.next_cursor.is_some();
+        let mut messages: Vec<Message> = page.items.into_iter().map(|(_, m)| m).collect();
+        if reverse {
+            messages.reverse();
+        }
+        Ok(HistorySlice { messages, more })
+    }
+}

@@ -1,0 +1,60 @@
+//! The embedded store: redb, one ordered key-value table in a single file.
+//!
+//! The keys mirror the DynamoDB single-table design: every tenant-owned key starts with the
+//! tenant id, and every listing is a range over one key prefix, the way a DynamoDB `Query`
+//! reads one partition. Each write is one ACID transaction committed with an fsync
+//! (`Durability::Immediate`, redb's default), so an acknowledged message survives a crash.
+//! One file per port; `keys` says how records are keyed, `codec` how they are encoded and
+//! read in ranges, `ops` the transactions every port runs in.
+
+mod codec;
+mod connections;
+mod conversations;
+mod directory;
+mod documents;
+mod effects;
+mod events;
+mod keys;
+mod messages;
+mod notifications;
+mod ops;
+mod schedule;
+mod throttles;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use async_trait::async_trait;
+use redb::Database;
+
+use crate::ports::{StoreHealth, StoreResult};
+
+#[derive(Clone)]
+pub struct EmbeddedStore {
+    db: Arc<Database>,
+}
+
+impl EmbeddedStore {
+    /// Opens (or creates) the store in `dir/missive.redb`.
+    pub fn open(dir: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let path = dir.join("missive.redb");
+        let db = Database::create(&path).with_context(|| format!("opening {}", path.display()))?;
+        let tx = db.begin_write()?;
+        tx.open_table(ops::ITEMS)?;
+        tx.commit()?;
+        Ok(Self { db: Arc::new(db) })
+    }
+}
+
+#[async_trait]
+impl StoreHealth for EmbeddedStore {
+    async fn health(&self) -> StoreResult<()> {
+        self.reading(|t| {
+            t.get("health")?;
+            Ok(())
+        })
+        .await
+    }
+}

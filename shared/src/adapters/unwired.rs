@@ -1,0 +1,51 @@
+//! The adapter of a port that a process does not use: a Lambda function wires only what it
+//! needs (the authorizer pushes nothing, the scheduler sends no e-mail). A call reaching it
+//! is a wiring mistake, answered with an error that names the port rather than a
+//! permission error from AWS.
+
+use std::time::Duration;
+
+use anyhow::anyhow;
+use async_trait::async_trait;
+
+use crate::domain::{ConnectionId, Job, QueueName};
+use crate::ports::{Email, JobQueue, MailError, Mailer, Push, PushError, QueueError, QueueStats};
+
+pub struct Unwired;
+
+fn unwired(port: &str) -> anyhow::Error {
+    anyhow!("this process has no {port}: its entry point does not wire one")
+}
+
+#[async_trait]
+impl Push for Unwired {
+    async fn push_to_connection(&self, _: &ConnectionId, _: &str) -> Result<(), PushError> {
+        Err(PushError::Failed(unwired("push adapter")))
+    }
+}
+
+#[async_trait]
+impl JobQueue for Unwired {
+    async fn enqueue(&self, _: &Job, _: Option<Duration>) -> Result<(), QueueError> {
+        Err(QueueError(unwired("job queue")))
+    }
+    async fn enqueue_batch(&self, _: &[Job]) -> Result<(), QueueError> {
+        Err(QueueError(unwired("job queue")))
+    }
+    async fn stats(&self, _: QueueName) -> Result<QueueStats, QueueError> {
+        Err(QueueError(unwired("job queue")))
+    }
+    async fn redrive(&self, _: QueueName) -> Result<u64, QueueError> {
+        Err(QueueError(unwired("job queue")))
+    }
+    async fn retry_later(&self, _: QueueName, _: &str, _: Duration) -> Result<(), QueueError> {
+        Err(QueueError(unwired("job queue")))
+    }
+}
+
+#[async_trait]
+impl Mailer for Unwired {
+    async fn send_email(&self, _: &Email) -> Result<String, MailError> {
+        Err(MailError::Failed(unwired("mailer")))
+    }
+}

@@ -1,0 +1,136 @@
+//! Background jobs: what a queue worker is asked to do, one typed task per kind. A job's id
+//! names what it does, so that the same work asked twice is one job; its effect happens once
+//! under that id, however often the queue delivers it.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ConnectionId, ConversationId, JobId, LoggedEvent, MessageId, MessageRef, ReminderId, TenantId, UserId};
+
+/// The background queues (an SQS standard queue each, with a dead-letter queue).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QueueName {
+    Notifications,
+    Emails,
+}
+
+impl QueueName {
+    pub const ALL: [QueueName; 2] = [QueueName::Notifications, QueueName::Emails];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QueueName::Notifications => "notifications",
+            QueueName::Emails => "emails",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<QueueName> {
+        QueueName::ALL.into_iter().find(|q| q.as_str() == name)
+    }
+}
+
+/// A unit of background work: on the wire `{"id", "tenantId", "kind", "payload"}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Job {
+    pub id: JobId,
+    pub tenant_id: TenantId,
+    #[serde(flatten)]
+    pub task: Task,
+}
+
+impl Job {
+    pub fn new(tenant_id: &TenantId, id: JobId, task: Task) -> Self {
+        Self { id, tenant_id: tenant_id.clone(), task }
+    }
+
+    /// The queue that carries this kind of job.
+    pub fn queue(&self) -> QueueName {
+        self.task.queue()
+    }
+}
+
+/// What a job does, with its typed payload.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload", rename_all = "camelCase")]
+pub enum Task {
+    FanOut(FanOut),
+    NotifyMessage(NotifyMessage),
+    SendEmails(SendEmails),
+    FireReminder(FireReminder),
+}
+
+impl Task {
+    pub fn queue(&self) -> QueueName {
+        match self {
+            Task::SendEmails(_) => QueueName::Emails,
+            Task::FanOut(_) | Task::NotifyMessage(_) | Task::FireReminder(_) => QueueName::Notifications,
+        }
+    }
+
+    /// The kind's name, as on the wire and in logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Task::FanOut(_) => "fanOut",
+            Task::NotifyMessage(_) => "notifyMessage",
+            Task::SendEmails(_) => "sendEmails",
+            Task::FireReminder(_) => "fireReminder",
+        }
+    }
+}
+
+/// A large group's event, published by a worker: into each user's feed, then to their
+/// connections.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FanOut {
+    pub users: Vec<UserId>,
+    pub event: LoggedEvent,
+    pub skip: Option<ConnectionId>,
+    /// When the event is a new message: who sent what, for the offline members' notifications.
+    #[serde(default)]
+    pub message: Option<MessageRef>,
+}
+
+/// A message reached members who had no live connection: each gets a `message`
+/// notification (and, later, maybe an e-mail).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotifyMessage {
+    pub conversation_id: ConversationId,
+    pub message_id: MessageId,
+    pub users: Vec<UserId>,
+}
+
+/// E-mail what is waiting for a user: now (`digest: false`) or as their digest.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendEmails {
+    pub user_id: UserId,
+    pub digest: bool,
+}
+
+/// Fires a reminder: a `reminder` notification to each of its recipients.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FireReminder {
+    pub created_by: UserId,
+    pub reminder_id: ReminderId,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_job_reads_as_its_kind_and_typed_payload() {
+        let json = r#"{"id":"reminder:01K","tenantId":"demo","kind":"fireReminder","payload":{"createdBy":"ada","reminderId":"01K"}}"#;
+        let job: Job = serde_json::from_str(json).unwrap();
+        assert_eq!(job.queue(), QueueName::Notifications);
+        let Task::FireReminder(fire) = &job.task else { panic!("{job:?}") };
+        assert_eq!(fire.reminder_id.as_str(), "01K");
+        let back: serde_json::Value = serde_json::to_value(&job).unwrap();
+        assert_eq!(back, serde_json::from_str::<serde_json::Value>(json).unwrap());
+        assert!(serde_json::from_str::<Job>(r#"{"id":"x","tenantId":"demo","kind":"nope","payload":{}}"#).is_err());
+    }
+}

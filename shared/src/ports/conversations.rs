@@ -1,0 +1,69 @@
+//! Conversations, their members, and each user's conversation list (the inbox).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::{Page, StoreResult, Upserted};
+use crate::domain::{Conversation, ConversationId, Member, MessageId, TenantId, UserId};
+
+/// One line of a user's conversation list: the conversation and the user's membership (read
+/// marker, unread count).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InboxEntry {
+    pub conversation: Conversation,
+    pub member: Member,
+}
+
+impl InboxEntry {
+    /// The cursor that continues a listing after this entry: `{activity}.{conversationId}`,
+    /// understood by every adapter's `list_user_conversations`.
+    pub fn cursor(&self) -> String {
+        format!("{}.{}", self.conversation.activity, self.conversation.id)
+    }
+}
+
+#[async_trait]
+pub trait ConversationStore: Send + Sync {
+    /// Creates a conversation with its members, atomically. With a `unique_key`, a second
+    /// creation under the same key returns the first conversation instead.
+    async fn create_conversation(
+        &self,
+        conversation: &Conversation,
+        members: &[Member],
+        unique_key: Option<&str>,
+    ) -> StoreResult<Upserted<Conversation>>;
+    /// Replaces a conversation's details (title, participants), wherever lists show them.
+    async fn update_conversation(&self, conversation: &Conversation) -> StoreResult<()>;
+    /// Adds members (or rewrites existing ones, e.g. a new owner) to a conversation and to
+    /// their conversation lists.
+    async fn put_members(&self, conversation: &Conversation, members: &[Member]) -> StoreResult<()>;
+    /// Removes a member from a conversation and from their list; `false` if not a member.
+    async fn remove_member(&self, conversation: &Conversation, user: &UserId) -> StoreResult<bool>;
+    async fn get_conversation(&self, tenant: &TenantId, id: &ConversationId) -> StoreResult<Option<Conversation>>;
+    async fn get_member(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        user: &UserId,
+    ) -> StoreResult<Option<Member>>;
+    async fn list_members(&self, tenant: &TenantId, conversation: &ConversationId) -> StoreResult<Vec<Member>>;
+    /// A user's conversations, most recent activity first, with the user's membership.
+    /// `cursor` is an [`InboxEntry::cursor`].
+    async fn list_user_conversations(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<InboxEntry>>;
+    /// Moves a member's read marker forward to `message` (never back) and recounts their
+    /// unread messages. `None` when the marker was already there or further.
+    async fn mark_read(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        user: &UserId,
+        message: &MessageId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<Member>>;
+}

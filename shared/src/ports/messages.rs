@@ -1,0 +1,50 @@
+//! A conversation's messages: appended, edited in place, read in pages both ways.
+
+use async_trait::async_trait;
+
+use super::{StoreResult, Upserted};
+use crate::domain::{ConversationId, Message, MessageId, TenantId};
+
+/// Which slice of a conversation's history to read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HistoryRange {
+    /// The newest messages.
+    Latest,
+    /// Messages older than this id, newest first up to the limit.
+    Before(MessageId),
+    /// Messages newer than this id, oldest first up to the limit.
+    After(MessageId),
+}
+
+/// Messages in ascending id order, and whether more exist beyond the page in the direction
+/// that was read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HistorySlice {
+    pub messages: Vec<Message>,
+    pub more: bool,
+}
+
+#[async_trait]
+pub trait MessageStore: Send + Sync {
+    /// Appends a message and moves the conversation's activity: every other member has one
+    /// more unread message, the sender's read marker moves to it. With a `client_message_id`,
+    /// a second append by the same sender in the same conversation returns the first message
+    /// and changes nothing.
+    async fn append_message(&self, message: &Message) -> StoreResult<Upserted<Message>>;
+    /// Replaces a stored message (an edit, a deletion's tombstone). When it is the
+    /// conversation's newest, the conversation's preview follows. `false` if it does not exist.
+    async fn update_message(&self, message: &Message) -> StoreResult<bool>;
+    async fn get_message(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        id: &MessageId,
+    ) -> StoreResult<Option<Message>>;
+    async fn list_messages(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        range: &HistoryRange,
+        limit: usize,
+    ) -> StoreResult<HistorySlice>;
+}

@@ -1,0 +1,104 @@
+//! The ports: what the use cases need from the outside world, one small trait per role.
+//! One adapter set implements them for AWS (DynamoDB, API Gateway, SQS, SES), one for the
+//! local runtime (redb, its own sockets, an in-process queue, an outbox). No AWS type
+//! appears here; every value crossing a port is typed.
+//!
+//! Every storage method is a key lookup or a query on one key prefix (an index on
+//! DynamoDB): nothing here reads a whole table.
+
+mod clock;
+mod connections;
+mod conversations;
+mod directory;
+mod effects;
+mod events;
+mod mail;
+mod messages;
+mod notifications;
+mod push;
+mod queue;
+mod reminders;
+mod schedule;
+mod throttles;
+
+pub use clock::{Clock, Ids};
+pub use connections::ConnectionStore;
+pub use conversations::{ConversationStore, InboxEntry};
+pub use directory::{StorefrontStore, TenantStore, UserStore};
+pub use effects::{EffectClaim, EffectStore};
+pub use events::EventFeed;
+pub use mail::{Email, MailError, Mailer};
+pub use messages::{HistoryRange, HistorySlice, MessageStore};
+pub use notifications::{NotificationStore, PendingEmailStore, PreferenceStore};
+pub use push::{Push, PushError};
+pub use queue::{JobQueue, QueueError, QueueStats};
+pub use reminders::ReminderStore;
+pub use schedule::{due_sort_key, ScheduleStore, ScheduledJob};
+pub use throttles::{window_index, ThrottleStore};
+
+use crate::error::StoreError;
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// One page of a listing and the opaque cursor of the next page, if there is one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// The result of a write that is idempotent on a key: the stored record, and whether this
+/// call created it (`false`: it existed already and is returned unchanged).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Upserted<T> {
+    pub value: T,
+    pub created: bool,
+}
+
+/// Whether the store answers at all (`GET /v1/health`).
+#[async_trait::async_trait]
+pub trait StoreHealth: Send + Sync {
+    /// A cheap read that proves the store answers.
+    async fn health(&self) -> StoreResult<()>;
+}
+
+/// Every storage port at once: what one backend (redb, DynamoDB) provides, and what the
+/// application holds. Use cases name the roles they use through it.
+pub trait Store:
+    StoreHealth
+    + TenantStore
+    + UserStore
+    + StorefrontStore
+    + ConversationStore
+    + MessageStore
+    + EventFeed
+    + ConnectionStore
+    + NotificationStore
+    + PreferenceStore
+    + PendingEmailStore
+    + ReminderStore
+    + ScheduleStore
+    + EffectStore
+    + ThrottleStore
+{
+}
+
+impl<T> Store for T where
+    T: StoreHealth
+        + TenantStore
+        + UserStore
+        + StorefrontStore
+        + ConversationStore
+        + MessageStore
+        + EventFeed
+        + ConnectionStore
+        + NotificationStore
+        + PreferenceStore
+        + PendingEmailStore
+        + ReminderStore
+        + ScheduleStore
+        + EffectStore
+        + ThrottleStore
+        + ?Sized
+{
+}

@@ -1,0 +1,45 @@
+//! The background job queues.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::domain::{Job, QueueName};
+
+#[derive(Debug, thiserror::Error)]
+#[error("queue failure: {0:#}")]
+pub struct QueueError(#[from] pub anyhow::Error);
+
+impl From<QueueError> for crate::AppError {
+    fn from(e: QueueError) -> Self {
+        crate::AppError::Internal(e.0)
+    }
+}
+
+/// One queue's depth, as `GET /v1/admin/queues` shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueStats {
+    pub name: String,
+    pub visible: u64,
+    pub in_flight: u64,
+    pub delayed: u64,
+    pub dead_lettered: u64,
+    /// Age of the oldest job waiting (visible or delayed), when the queue can tell.
+    pub oldest_age_seconds: Option<u64>,
+    /// Age of the oldest dead-lettered job.
+    pub oldest_dead_letter_age_seconds: Option<u64>,
+}
+
+#[async_trait]
+pub trait JobQueue: Send + Sync {
+    /// Enqueues a job on its queue, visible after `delay` (at most 15 minutes, SQS's limit).
+    async fn enqueue(&self, job: &Job, delay: Option<Duration>) -> Result<(), QueueError>;
+    /// Enqueues several jobs at once (SQS batches of ten), each on its queue.
+    async fn enqueue_batch(&self, jobs: &[Job]) -> Result<(), QueueError>;
+    async fn stats(&self, queue: QueueName) -> Result<QueueStats, QueueError>;
+    /// Moves every dead-lettered job back to its queue; returns how many moved.
+    async fn redrive(&self, queue: QueueName) -> Result<u64, QueueError>;
+    /// Makes a received job, which failed, visible again after `delay` (its backoff).
+    async fn retry_later(&self, queue: QueueName, receipt: &str, delay: Duration) -> Result<(), QueueError>;
+}

@@ -1,0 +1,20 @@
+//! The e-mails queue's worker: sends what waits for a user.
+
+use super::{misrouted, Worker};
+use crate::app::App;
+use crate::domain::{Job, QueueName, Task};
+use crate::usecases::email_sending;
+use crate::AppError;
+
+pub struct EmailsWorker;
+
+impl Worker for EmailsWorker {
+    const QUEUE: QueueName = QueueName::Emails;
+
+    async fn perform(&self, app: &App, job: &Job) -> Result<(), AppError> {
+        match &job.task {
+            Task::SendEmails(send) => email_sending::send_pending(app, &job.tenant_id, send, &job.id).await,
+            Task::FanOut(_) | Task::NotifyMessage(_) | Task::FireReminder(_) => Err(misrouted(Self::QUEUE, job)),
+        }
+    }
+}

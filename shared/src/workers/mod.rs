@@ -1,0 +1,114 @@
+//! The queue workers: what a worker does with each job of its queue, and the SQS batch
+//! handler that the worker Lambdas and the local runtime's workers share.
+//!
+//! Delivery is at least once; effects are exactly once: every job runs under an
+//! idempotency record keyed by its id ([`crate::usecases::effects::once`]).
+
+#[cfg(feature = "email")]
+mod emails;
+mod notifications;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::Duration;
+
+use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use futures_util::future::join_all;
+use tracing::Instrument;
+
+use crate::app::App;
+use crate::domain::{Job, JobId, QueueName};
+use crate::usecases::effects;
+use crate::AppError;
+
+#[cfg(feature = "email")]
+pub use emails::EmailsWorker;
+pub use notifications::NotificationsWorker;
+
+/// The worker of one queue.
+pub trait Worker: Sync {
+    const QUEUE: QueueName;
+
+    /// Does what `job` asks; a job of another queue's kind is an error (it was misrouted).
+    fn perform(&self, app: &App, job: &Job) -> impl Future<Output = Result<(), AppError>> + Send;
+}
+
+/// A job of a kind that another queue's worker does.
+fn misrouted(queue: QueueName, job: &Job) -> AppError {
+    AppError::internal(anyhow::anyhow!(
+        "a {} job on the {} queue belongs to the {} queue",
+        job.task.kind(),
+        queue.as_str(),
+        job.queue().as_str()
+    ))
+}
+
+/// Runs one job once. An error leaves the job on its queue, to be retried after its backoff
+/// and dead-lettered after too many attempts.
+pub async fn run<W: Worker>(worker: &W, app: &App, job: &Job) -> Result<(), AppError> {
+    if effects::once(app, &job.tenant_id, job.id.as_str(), worker.perform(app, job)).await?.is_none() {
+        tracing::info!(job = %job.id, "job already done, nothing to do");
+    }
+    Ok(())
+}
+
+/// The wait before attempt `receives + 1` of a failed job: exponential from the configured
+/// base, with jitter so that jobs failing together do not retry together, at most 15 min.
+pub fn backoff(app: &App, receives: u32) -> Duration {
+    let base = app.config.limits.retry_base.as_millis() as u64;
+    let full = base.saturating_mul(1 << receives.saturating_sub(1).min(16)).min(15 * 60 * 1000);
+    let jitter = u64::from(ulid::Ulid::new().random() as u32) % (full / 2 + 1);
+    Duration::from_millis(full / 2 + jitter)
+}
+
+/// One SQS record: its message id, its receipt handle and how often it was received.
+type Record = (String, Option<String>, u32);
+
+/// An SQS batch of the worker's queue, records processed concurrently, one span each. The
+/// same job twice in one batch runs once and both records share its outcome. Failed records
+/// are given their backoff (through their visibility timeout) and reported
+/// (`ReportBatchItemFailures`) so that only they come back.
+pub async fn handle_batch<W: Worker>(worker: &W, app: &App, event: SqsEvent) -> SqsBatchResponse {
+    let mut by_job: HashMap<JobId, (Job, Vec<Record>)> = HashMap::new();
+    let mut failed: Vec<Record> = Vec::new();
+    for record in event.records {
+        let id = record.message_id.clone().unwrap_or_default();
+        let receives = record.attributes.get("ApproximateReceiveCount").and_then(|v| v.parse().ok()).unwrap_or(1);
+        match serde_json::from_str::<Job>(record.body.as_deref().unwrap_or_default()) {
+            Ok(job) => by_job.entry(job.id.clone()).or_insert_with(|| (job, Vec::new())).1.push((
+                id,
+                record.receipt_handle,
+                receives,
+            )),
+            Err(e) => {
+                tracing::error!(message_id = %id, error = %e, "a queue record that is not a job");
+                failed.push((id, record.receipt_handle, receives));
+            }
+        }
+    }
+    let runs = by_job.into_values().map(|(job, records)| async move {
+        let span = tracing::info_span!("job", job = %job.id, kind = job.task.kind(), attempt = records[0].2);
+        let outcome = run(worker, app, &job).instrument(span).await;
+        if let Err(e) = &outcome {
+            e.log_if_internal();
+        }
+        (outcome.is_ok(), records)
+    });
+    for (ok, records) in join_all(runs).await {
+        if !ok {
+            failed.extend(records);
+        }
+    }
+    let mut response = SqsBatchResponse::default();
+    for (id, receipt, receives) in failed {
+        if let Some(receipt) = receipt {
+            if let Err(e) = app.jobs.retry_later(W::QUEUE, &receipt, backoff(app, receives)).await {
+                tracing::warn!(message_id = %id, error = %e, "could not set a failed job's backoff");
+            }
+        }
+        let mut item = BatchItemFailure::default();
+        item.item_identifier = id;
+        response.batch_item_failures.push(item);
+    }
+    response
+}

@@ -1,0 +1,24 @@
+//! The notifications queue's worker: large audiences' events, offline members'
+//! notifications, reminders.
+
+use super::{misrouted, Worker};
+use crate::app::App;
+use crate::domain::{Job, QueueName, Task};
+use crate::usecases::{fanout, notifications, reminders};
+use crate::AppError;
+
+pub struct NotificationsWorker;
+
+impl Worker for NotificationsWorker {
+    const QUEUE: QueueName = QueueName::Notifications;
+
+    async fn perform(&self, app: &App, job: &Job) -> Result<(), AppError> {
+        let tenant = &job.tenant_id;
+        match &job.task {
+            Task::FanOut(fan_out) => fanout::fan_out(app, tenant, &job.id, fan_out).await,
+            Task::NotifyMessage(notice) => notifications::notify_message(app, tenant, notice).await,
+            Task::FireReminder(fire) => reminders::fire(app, tenant, fire).await,
+            Task::SendEmails(_) => Err(misrouted(Self::QUEUE, job)),
+        }
+    }
+}

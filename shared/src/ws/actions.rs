@@ -1,0 +1,108 @@
+//! The actions a connection's frames ask for: each parsed action runs its use case, and its
+//! answer (`ack`, `error`, `pong`, or the events of a `sync` then `sync.done`) is returned
+//! as the frame to push back to the caller.
+
+use serde_json::{json, Value};
+
+use crate::app::App;
+use crate::domain::{ConnectionId, ConversationId, MessageId};
+use crate::protocol::{Action, DeleteMessage, EditMessage, Event, Frame, MarkRead, SendMessage};
+use crate::usecases::{self, Identity};
+use crate::AppError;
+
+/// Runs one frame from `connection_id` and returns the answer to push back to it.
+pub async fn run(app: &App, who: &Identity, connection_id: &ConnectionId, frame: &Frame) -> String {
+    let request_id = frame.request_id.as_ref();
+    if let Err(e) = within_rate(app, who, connection_id).await {
+        e.log_if_internal();
+        return Event::from_app_error(request_id, &e).to_json();
+    }
+    let action = match &frame.action {
+        Ok(action) => action,
+        Err(e) => {
+            return Event::Error { request_id, code: e.code(), message: e.to_string() }.to_json();
+        }
+    };
+    let result = match action {
+        Action::Ping => return Event::Pong { request_id }.to_json(),
+        Action::Sync(sync) => {
+            return match usecases::sync::sync(app, who, &sync.since).await {
+                Ok(page) => {
+                    // The missed events first, in order, each as it was pushed; then the end.
+                    for event in &page.events {
+                        if let Err(e) = app.push.push_to_connection(connection_id, &event.to_string()).await {
+                            tracing::info!(connection = %connection_id, error = %e, "sync interrupted");
+                            break;
+                        }
+                    }
+                    Event::SyncDone { request_id, cursor: &page.cursor, more: page.more }.to_json()
+                }
+                Err(e) => Event::from_app_error(request_id, &e).to_json(),
+            };
+        }
+        Action::SendMessage(send) => send_message(app, who, connection_id, send).await,
+        Action::EditMessage(edit) => edit_message(app, who, connection_id, edit).await,
+        Action::DeleteMessage(delete) => delete_message(app, who, connection_id, delete).await,
+        Action::Typing(typing) => {
+            async {
+                let conversation = ConversationId::lookup(&typing.conversation_id)?;
+                let delivered = usecases::typing::typing(app, who, &conversation, typing.state).await?;
+                Ok(json!({ "delivered": delivered }))
+            }
+            .await
+        }
+        Action::MarkRead(read) => mark_read(app, who, connection_id, read).await,
+    };
+    let result = result.map(|result| Event::Ack { request_id, result }.to_json());
+    result.unwrap_or_else(|e| {
+        e.log_if_internal();
+        Event::from_app_error(request_id, &e).to_json()
+    })
+}
+
+async fn send_message(app: &App, who: &Identity, from: &ConnectionId, send: &SendMessage) -> Result<Value, AppError> {
+    let conversation = ConversationId::lookup(&send.conversation_id)?;
+    let client_message_id = send.client_message_id.as_deref();
+    let (stored, cursor) =
+        usecases::messages::send_message(app, who, &conversation, &send.body, client_message_id, Some(from)).await?;
+    Ok(json!({ "message": stored.value, "cursor": cursor }))
+}
+
+async fn edit_message(app: &App, who: &Identity, from: &ConnectionId, edit: &EditMessage) -> Result<Value, AppError> {
+    let conversation = ConversationId::lookup(&edit.conversation_id)?;
+    let message = MessageId::lookup(&edit.message_id)?;
+    let (message, cursor) =
+        usecases::messages::edit_message(app, who, &conversation, &message, &edit.body, Some(from)).await?;
+    Ok(json!({ "message": message, "cursor": cursor }))
+}
+
+async fn delete_message(
+    app: &App,
+    who: &Identity,
+    from: &ConnectionId,
+    delete: &DeleteMessage,
+) -> Result<Value, AppError> {
+    let conversation = ConversationId::lookup(&delete.conversation_id)?;
+    let message = MessageId::lookup(&delete.message_id)?;
+    let (message, cursor) = usecases::messages::delete_message(app, who, &conversation, &message, Some(from)).await?;
+    Ok(json!({ "message": message, "cursor": cursor }))
+}
+
+async fn mark_read(app: &App, who: &Identity, from: &ConnectionId, read: &MarkRead) -> Result<Value, AppError> {
+    let conversation = ConversationId::lookup(&read.conversation_id)?;
+    let message = MessageId::lookup(&read.message_id)?;
+    let (state, cursor) = usecases::reads::mark_read(app, who, &conversation, &message, Some(from)).await?;
+    Ok(json!({ "read": state, "cursor": cursor }))
+}
+
+/// Per-connection rate limit: at most `max_frames_per_window` frames per window, counted in
+/// the store so that every Lambda instance sees the same count.
+async fn within_rate(app: &App, who: &Identity, connection_id: &ConnectionId) -> Result<(), AppError> {
+    let limits = &app.config.limits;
+    let key = format!("frames:{connection_id}");
+    let hits = app.store.count_hit(&who.tenant_id, &key, limits.rate_window, app.clock.now()).await?;
+    if hits > limits.max_frames_per_window {
+        return Err(AppError::RateLimited);
+    }
+    Ok(())
+}

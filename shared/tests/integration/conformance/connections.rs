@@ -1,0 +1,32 @@
+//! Live connections.
+
+use chrono::{Duration, Utc};
+use missive::domain::*;
+use missive::ports::*;
+
+use super::*;
+
+async fn connections_expire_and_are_deleted_one_by_one<S: ConnectionStore + ?Sized>(store: &S) {
+    let now = Utc::now();
+    let conn = |id: &str, expires_in: i64| Connection {
+        tenant_id: tid("t1"),
+        user_id: uid("u1"),
+        id: ConnectionId::parse(id).unwrap(),
+        connected_at: now,
+        last_seen_at: now,
+        expires_at: now + Duration::seconds(expires_in),
+    };
+    store.put_connection(&conn("live1=", 60)).await.unwrap();
+    store.put_connection(&conn("live2", 60)).await.unwrap();
+    store.put_connection(&conn("expired", -1)).await.unwrap();
+    let live = store.list_user_connections(&tid("t1"), &uid("u1"), now).await.unwrap();
+    let mut ids: Vec<_> = live.iter().map(|c| c.id.to_string()).collect();
+    ids.sort();
+    assert_eq!(ids, ["live1=", "live2"]);
+    store.delete_connection(&tid("t1"), &uid("u1"), &ConnectionId::parse("live1=").unwrap()).await.unwrap();
+    let live = store.list_user_connections(&tid("t1"), &uid("u1"), now).await.unwrap();
+    assert_eq!(live.len(), 1);
+    assert!(store.list_user_connections(&tid("t2"), &uid("u1"), now).await.unwrap().is_empty());
+}
+
+conforms!(connections_expire_and_are_deleted_one_by_one);

@@ -1,0 +1,90 @@
+//! Conversations, members, inboxes and read markers.
+
+use chrono::Utc;
+use missive::domain::*;
+use missive::ports::*;
+
+use super::*;
+
+async fn conversations_order_by_activity_and_unique_keys_hold<S: ConversationStore + MessageStore + ?Sized>(store: &S) {
+    let c1 = conversation("t1", "01A");
+    let c2 = conversation("t1", "01B");
+    assert!(store.create_conversation(&c1, &members(&["u1", "u2"]), Some("pair")).await.unwrap().created);
+    let dup = store.create_conversation(&c2, &members(&["u1", "u2"]), Some("pair")).await.unwrap();
+    assert!(!dup.created);
+    assert_eq!(dup.value.id, c1.id, "the unique key returns the first conversation");
+    assert!(store.get_conversation(&tid("t1"), &c2.id).await.unwrap().is_none());
+    store.create_conversation(&c2, &members(&["u1"]), None).await.unwrap();
+    let c3 = conversation("t1", "01C");
+    store.create_conversation(&c3, &members(&["u1", "u2"]), None).await.unwrap();
+
+    let ids = |p: missive::ports::Page<missive::ports::InboxEntry>| {
+        p.items.into_iter().map(|e| e.conversation.id.to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(store.list_user_conversations(&tid("t1"), &uid("u1"), None, 10).await.unwrap()),
+        ["01C", "01B", "01A"]
+    );
+
+    // A message moves its conversation to the top for every member.
+    store.append_message(&message(&c1, "01D", "u2", None)).await.unwrap();
+    let page = store.list_user_conversations(&tid("t1"), &uid("u1"), None, 2).await.unwrap();
+    assert_eq!(page.items[0].conversation.last_message.as_ref().unwrap().id.as_str(), "01D");
+    assert_eq!(ids(page.clone()), ["01A", "01C"]);
+    let next = store.list_user_conversations(&tid("t1"), &uid("u1"), page.next_cursor.as_deref(), 2).await.unwrap();
+    assert_eq!(ids(next.clone()), ["01B"]);
+    assert!(next.next_cursor.is_none());
+    assert_eq!(ids(store.list_user_conversations(&tid("t1"), &uid("u2"), None, 10).await.unwrap()), ["01A", "01C"]);
+    assert!(store.list_user_conversations(&tid("t2"), &uid("u1"), None, 10).await.unwrap().items.is_empty());
+
+    assert!(store.get_member(&tid("t1"), &c2.id, &uid("u2")).await.unwrap().is_none());
+    assert_eq!(store.list_members(&tid("t1"), &c1.id).await.unwrap().len(), 2);
+    assert!(store.list_members(&tid("t2"), &c1.id).await.unwrap().is_empty());
+}
+
+async fn read_markers_only_move_forward_and_unread_counts_follow<S: ConversationStore + MessageStore + ?Sized>(
+    store: &S,
+) {
+    let c = conversation("t1", "03A");
+    store.create_conversation(&c, &members(&["u1", "u2", "u3"]), None).await.unwrap();
+    for (id, sender) in [("03B", "u1"), ("03C", "u2"), ("03D", "u1")] {
+        store.append_message(&message(&c, id, sender, None)).await.unwrap();
+    }
+    let mid = |s: &str| MessageId::parse(s).unwrap();
+    let mut got = Vec::new();
+    for u in ["u1", "u2", "u3"] {
+        got.push(store.get_member(&tid("t1"), &c.id, &uid(u)).await.unwrap().unwrap());
+    }
+    let (u1, u2, u3) = (&got[0], &got[1], &got[2]);
+    assert_eq!(
+        (u1.last_read_message_id.clone(), u1.unread_count),
+        (Some(mid("03D")), 0),
+        "a sender has read their message"
+    );
+    assert_eq!((u2.last_read_message_id.clone(), u2.unread_count), (Some(mid("03C")), 1));
+    assert_eq!((u3.last_read_message_id.clone(), u3.unread_count), (None, 3));
+
+    let moved = store.mark_read(&tid("t1"), &c.id, &uid("u3"), &mid("03C"), Utc::now()).await.unwrap().unwrap();
+    assert_eq!((moved.last_read_message_id, moved.unread_count), (Some(mid("03C")), 1));
+    assert!(
+        store.mark_read(&tid("t1"), &c.id, &uid("u3"), &mid("03B"), Utc::now()).await.unwrap().is_none(),
+        "never back"
+    );
+    assert!(store.mark_read(&tid("t1"), &c.id, &uid("u3"), &mid("03C"), Utc::now()).await.unwrap().is_none());
+    let inbox = store.list_user_conversations(&tid("t1"), &uid("u3"), None, 10).await.unwrap();
+    let entry = inbox.items.iter().find(|e| e.conversation.id == c.id).unwrap();
+    assert_eq!((entry.member.unread_count, entry.member.last_read_message_id.clone()), (1, Some(mid("03C"))));
+    let done = store.mark_read(&tid("t1"), &c.id, &uid("u3"), &mid("03D"), Utc::now()).await.unwrap().unwrap();
+    assert_eq!(done.unread_count, 0);
+    assert!(
+        store.mark_read(&tid("t2"), &c.id, &uid("u3"), &mid("03D"), Utc::now()).await.unwrap().is_none(),
+        "tenants are apart"
+    );
+    assert_eq!(store.get_message(&tid("t1"), &c.id, &mid("03C")).await.unwrap().unwrap().sender_id, uid("u2"));
+    assert!(store.get_message(&tid("t2"), &c.id, &mid("03C")).await.unwrap().is_none());
+}
+
+conforms!(
+    conversations_order_by_activity_and_unique_keys_hold,
+    read_markers_only_move_forward_and_unread_counts_follow
+);

@@ -1,0 +1,59 @@
+//! Tenants, users and last-seen times, storefronts.
+
+use chrono::{Duration, Utc};
+use missive::domain::*;
+use missive::ports::*;
+
+use super::*;
+
+async fn tenants_and_users<S: TenantStore + UserStore + ?Sized>(store: &S) {
+    assert!(store.create_tenant(&tenant("t1")).await.unwrap().created);
+    let again = store.create_tenant(&Tenant { name: "other".into(), ..tenant("t1") }).await.unwrap();
+    assert!(!again.created);
+    assert_eq!(again.value.name, "t1", "the first tenant is kept");
+    assert!(store.get_tenant(&tid("nope")).await.unwrap().is_none());
+
+    for u in ["b", "a", "c"] {
+        store.put_user(&user("t1", u)).await.unwrap();
+    }
+    store.put_user(&user("t2", "z")).await.unwrap();
+    let first = store.list_users(&tid("t1"), None, 2).await.unwrap();
+    assert_eq!(first.items.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+    let after = uid(first.next_cursor.as_deref().unwrap());
+    let rest = store.list_users(&tid("t1"), Some(&after), 2).await.unwrap();
+    assert_eq!(rest.items.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(), ["c"]);
+    assert!(rest.next_cursor.is_none());
+    assert!(store.get_user(&tid("t2"), &uid("a")).await.unwrap().is_none(), "tenants are apart");
+    let some = store.get_users(&tid("t1"), &[uid("c"), uid("nobody"), uid("a")]).await.unwrap();
+    let mut names: Vec<_> = some.iter().map(|u| u.id.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["a", "c"]);
+    assert!(store.get_users(&tid("t2"), &[uid("a")]).await.unwrap().is_empty());
+}
+
+async fn last_seen_times_are_kept_per_user<S: UserStore + ?Sized>(store: &S) {
+    let at = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+    store.put_last_seen(&tid("t1"), &uid("u1"), at).await.unwrap();
+    store.put_last_seen(&tid("t1"), &uid("u1"), at + Duration::seconds(5)).await.unwrap();
+    store.put_last_seen(&tid("t1"), &uid("u2"), at).await.unwrap();
+    let mut seen = store.get_last_seen(&tid("t1"), &[uid("u1"), uid("u2"), uid("never")]).await.unwrap();
+    seen.sort();
+    assert_eq!(seen, vec![(uid("u1"), at + Duration::seconds(5)), (uid("u2"), at)]);
+    assert!(store.get_last_seen(&tid("t2"), &[uid("u1")]).await.unwrap().is_empty());
+}
+
+async fn storefronts_are_found_from_their_id_alone<S: StorefrontStore + ?Sized>(store: &S) {
+    let sf = Storefront {
+        tenant_id: tid("t1"),
+        id: StorefrontId::parse("sf1").unwrap(),
+        title: "Fleurs".into(),
+        partner_ids: vec![uid("p1")],
+        created_at: Utc::now(),
+    };
+    store.put_storefront(&sf).await.unwrap();
+    assert_eq!(store.storefront_tenant(&sf.id).await.unwrap(), Some(tid("t1")));
+    assert_eq!(store.get_storefront(&tid("t1"), &sf.id).await.unwrap(), Some(sf.clone()));
+    assert!(store.get_storefront(&tid("t2"), &sf.id).await.unwrap().is_none());
+}
+
+conforms!(tenants_and_users, last_seen_times_are_kept_per_user, storefronts_are_found_from_their_id_alone);

@@ -1,0 +1,77 @@
+//! Messages: idempotent appends, history pages, edits and the preview that follows them.
+
+use chrono::Utc;
+use missive::domain::*;
+use missive::ports::*;
+
+use super::*;
+
+async fn messages_are_idempotent_ordered_and_paginated<S: ConversationStore + MessageStore + ?Sized>(store: &S) {
+    let c = conversation("t1", "02A");
+    store.create_conversation(&c, &members(&["u1", "u2"]), None).await.unwrap();
+    let first = store.append_message(&message(&c, "02B", "u1", Some("k1"))).await.unwrap();
+    assert!(first.created);
+    let retry = store.append_message(&message(&c, "02C", "u1", Some("k1"))).await.unwrap();
+    assert!(!retry.created);
+    assert_eq!(retry.value, first.value);
+    // The key belongs to its sender: another sender's "k1" is another message.
+    assert!(store.append_message(&message(&c, "02D", "u2", Some("k1"))).await.unwrap().created);
+    for i in 0..7 {
+        store.append_message(&message(&c, &format!("02E{i}"), "u1", None)).await.unwrap();
+    }
+    let all = ["02B", "02D", "02E0", "02E1", "02E2", "02E3", "02E4", "02E5", "02E6"];
+    let ids = |s: &missive::ports::HistorySlice| s.messages.iter().map(|m| m.id.to_string()).collect::<Vec<_>>();
+
+    let latest = store.list_messages(&tid("t1"), &c.id, &HistoryRange::Latest, 4).await.unwrap();
+    assert_eq!(ids(&latest), &all[5..]);
+    assert!(latest.more);
+    let older = store
+        .list_messages(&tid("t1"), &c.id, &HistoryRange::Before(MessageId::parse("02E3").unwrap()), 4)
+        .await
+        .unwrap();
+    assert_eq!(ids(&older), &all[1..5]);
+    assert!(older.more);
+    let oldest = store
+        .list_messages(&tid("t1"), &c.id, &HistoryRange::Before(MessageId::parse("02D").unwrap()), 4)
+        .await
+        .unwrap();
+    assert_eq!(ids(&oldest), &all[..1]);
+    assert!(!oldest.more);
+    let newer = store
+        .list_messages(&tid("t1"), &c.id, &HistoryRange::After(MessageId::parse("02E3").unwrap()), 4)
+        .await
+        .unwrap();
+    assert_eq!(ids(&newer), &all[6..]);
+    assert!(!newer.more);
+    assert!(store.list_messages(&tid("t2"), &c.id, &HistoryRange::Latest, 4).await.unwrap().messages.is_empty());
+}
+
+/// The newest message's preview, as the conversation and u1's inbox both show it.
+async fn preview<S: ConversationStore + ?Sized>(store: &S) -> MessagePreview {
+    let inbox = store.list_user_conversations(&tid("t1"), &uid("u1"), None, 50).await.unwrap();
+    let entry = inbox.items.into_iter().find(|e| e.conversation.id.as_str() == "04A").unwrap();
+    let meta = store.get_conversation(&tid("t1"), &entry.conversation.id).await.unwrap().unwrap();
+    assert_eq!(meta.last_message, entry.conversation.last_message, "the inbox shows what the conversation has");
+    meta.last_message.unwrap()
+}
+
+async fn edits_replace_messages_and_the_newest_one_s_preview<S: ConversationStore + MessageStore + ?Sized>(store: &S) {
+    let c = conversation("t1", "04A");
+    store.create_conversation(&c, &members(&["u1", "u2"]), None).await.unwrap();
+    let first = store.append_message(&message(&c, "04B", "u1", None)).await.unwrap().value;
+    let last = store.append_message(&message(&c, "04C", "u2", None)).await.unwrap().value;
+    let edited =
+        Message { body: Some(MessageBody::parse("edited").unwrap()), edited_at: Some(Utc::now()), ..first.clone() };
+    assert!(store.update_message(&edited).await.unwrap());
+    assert_eq!(store.get_message(&tid("t1"), &c.id, &first.id).await.unwrap().unwrap(), edited);
+    assert_eq!(preview(store).await.body, "body of 04C", "an older message's edit leaves the preview");
+    let tombstone = Message { body: None, deleted_at: Some(Utc::now()), ..last.clone() };
+    assert!(store.update_message(&tombstone).await.unwrap());
+    let p = preview(store).await;
+    assert!(p.deleted && p.body.is_empty(), "a deleted newest message leaves no text in the list");
+    let ghost = Message { id: MessageId::parse("04Z").unwrap(), ..last };
+    assert!(!store.update_message(&ghost).await.unwrap(), "no such message");
+    assert!(store.get_message(&tid("t1"), &c.id, &ghost.id).await.unwrap().is_none(), "and none was created");
+}
+
+conforms!(messages_are_idempotent_ordered_and_paginated, edits_replace_messages_and_the_newest_one_s_preview);
