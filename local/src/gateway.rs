@@ -18,7 +18,7 @@ use missive::{ws, App};
 use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 
-use crate::push::LocalPush;
+use missive::adapters::local::LocalPush;
 
 /// What the local gateway enforces, as API Gateway does.
 #[derive(Clone, Debug)]

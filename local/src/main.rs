@@ -3,7 +3,6 @@
 mod demo;
 mod gateway;
 mod outbox;
-mod push;
 mod queue;
 
 use std::net::SocketAddr;
@@ -19,6 +18,7 @@ use missive::adapters::aws::sqs_queue::SqsQueue;
 use missive::adapters::aws::{provision, sdk_config};
 use missive::adapters::dynamo::DynamoStore;
 use missive::adapters::embedded::EmbeddedStore;
+use missive::adapters::local::{LocalPush, LocalQueue, Outbox};
 use missive::config::Config;
 use missive::domain::QueueName;
 use missive::workers::{EmailsWorker, NotificationsWorker};
@@ -26,7 +26,6 @@ use missive::App;
 use tokio::sync::watch;
 
 use crate::gateway::{Gateway, GatewayLimits};
-use crate::push::LocalPush;
 
 /// Development defaults, printed when used. Never use them beyond a laptop.
 const DEV_JWT_SECRET: &str = "missive-dev-secret-change-me";
@@ -214,7 +213,7 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
     config.email_from.get_or_insert_with(|| DEV_EMAIL_FROM.into());
     let jwt_secret = config.jwt_secret.clone();
     let push = Arc::new(LocalPush::default());
-    let outbox = Arc::new(outbox::Outbox::open(args.data_dir.join("outbox"))?);
+    let outbox = Arc::new(Outbox::open(args.data_dir.join("outbox"))?);
     let (stop, stopped) = watch::channel(false);
     let sdk = match (args.backend, args.mailer) {
         (Backend::Embedded, MailerKind::Outbox) => None,
@@ -253,7 +252,7 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
         }
         _ => {
             let store = Arc::new(EmbeddedStore::open(&args.data_dir)?);
-            let jobs = Arc::new(queue::LocalQueue::default());
+            let jobs = Arc::new(LocalQueue::default());
             let app = Arc::new(App::new(config, store, push.clone(), jobs.clone(), mailer));
             tokio::spawn(queue::work(NotificationsWorker, app.clone(), jobs.clone(), stopped.clone()));
             tokio::spawn(queue::work(EmailsWorker, app.clone(), jobs.clone(), stopped.clone()));

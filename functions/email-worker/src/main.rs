@@ -8,7 +8,7 @@ use missive::workers::{handle_batch, EmailsWorker};
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
-    let app = missive::adapters::aws::lambda::LambdaApp::from_env().await?.with_jobs()?.with_mailer()?.build();
+    let app = missive::lambda::LambdaApp::from_env().await?.with_jobs()?.with_mailer()?.build();
     lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| {
         let app = app.clone();
         async move { Ok::<_, Error>(handle_batch(&EmailsWorker, &app, event.payload).await) }

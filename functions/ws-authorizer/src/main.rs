@@ -6,7 +6,7 @@ use lambda_runtime::{service_fn, Error, LambdaEvent};
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
-    let app = missive::adapters::aws::lambda::LambdaApp::from_env().await?.build();
+    let app = missive::lambda::LambdaApp::from_env().await?.build();
     lambda_runtime::run(service_fn(|event: LambdaEvent<ApiGatewayCustomAuthorizerRequestTypeRequest>| {
         let app = app.clone();
         async move { missive::ws::authorize_for_api_gateway(&app, &event.payload).await.map_err(Error::from) }

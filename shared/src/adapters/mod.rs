@@ -2,14 +2,21 @@
 //!
 //! - `embedded`: the local runtime's durable store, on redb (feature `embedded`);
 //! - `dynamo`: the store on DynamoDB (feature `dynamodb`);
-//! - `aws`: API Gateway push, SQS queues, SES mailer, the Lambda wiring and provisioning;
+//! - `local`: the local runtime's push, in-process queue and outbox mailer (feature `local`);
+//! - `aws`: API Gateway push, SQS queues, SES mailer, settings and provisioning;
+//! - `documents`: the preference, pending e-mail and reminder ports, for any store of
+//!   JSON document collections;
 //! - `system`: the real clock and ids; `unwired`: a port a process does not use.
 
 #[cfg(any(feature = "dynamodb", feature = "apigw", feature = "sqs", feature = "ses"))]
 pub mod aws;
+#[cfg(any(feature = "dynamodb", feature = "embedded"))]
+mod documents;
 #[cfg(feature = "dynamodb")]
 pub mod dynamo;
 #[cfg(feature = "embedded")]
 pub mod embedded;
+#[cfg(feature = "local")]
+pub mod local;
 pub mod system;
 pub mod unwired;

@@ -31,7 +31,7 @@ pub use mail::{Email, MailError, Mailer};
 pub use messages::{HistoryRange, HistorySlice, MessageStore};
 pub use notifications::{NotificationStore, PendingEmailStore, PreferenceStore};
 pub use push::{Push, PushError};
-pub use queue::{JobQueue, QueueError, QueueStats};
+pub use queue::{JobQueue, QueueError, QueueStats, MAX_DELAY, MAX_RECEIVES};
 pub use reminders::ReminderStore;
 pub use schedule::{due_sort_key, ScheduleStore, ScheduledJob};
 pub use throttles::{window_index, ThrottleStore};

@@ -16,6 +16,14 @@ impl From<QueueError> for crate::AppError {
     }
 }
 
+/// The longest a job can be delayed on a queue (SQS's limit); later jobs wait in the
+/// [`super::ScheduleStore`].
+pub const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
+
+/// How many times a job is delivered before it moves to its queue's dead-letter queue (the
+/// redrive policy's `maxReceiveCount`, on SQS as in template.yaml, and locally).
+pub const MAX_RECEIVES: u32 = 5;
+
 /// One queue's depth, as `GET /v1/admin/queues` shows it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -33,7 +41,8 @@ pub struct QueueStats {
 
 #[async_trait]
 pub trait JobQueue: Send + Sync {
-    /// Enqueues a job on its queue, visible after `delay` (at most 15 minutes, SQS's limit).
+    /// Enqueues a job on its queue, visible after `delay`; a delay over [`MAX_DELAY`] is an
+    /// error.
     async fn enqueue(&self, job: &Job, delay: Option<Duration>) -> Result<(), QueueError>;
     /// Enqueues several jobs at once (SQS batches of ten), each on its queue.
     async fn enqueue_batch(&self, jobs: &[Job]) -> Result<(), QueueError>;

@@ -1,6 +1,7 @@
 //! The library's integration tests, in one binary: handlers fed captured API Gateway events,
-//! the storage conformance suite on both stores, and the AWS adapters against a real
-//! AWS-compatible server (moto, started by ./scripts/test).
+//! every port's conformance suite on the local adapters and the AWS ones, the AWS adapters
+//! against a real AWS-compatible server (moto, started by ./scripts/test), the workers and
+//! the DynamoDB call counts.
 
 mod aws_support;
 mod call_counts;

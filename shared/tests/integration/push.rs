@@ -15,12 +15,13 @@ use missive::domain::*;
 use missive::ports::*;
 use missive::App;
 
+/// A server that answers like API Gateway's management API.
 #[derive(Default)]
-struct FakeGateway {
+pub struct FakeGateway {
     /// What each connection received.
-    received: Mutex<HashMap<String, Vec<String>>>,
+    pub received: Mutex<HashMap<String, Vec<String>>>,
     /// Connections that answer 500 this many more times.
-    failures: Mutex<HashMap<String, u32>>,
+    pub failures: Mutex<HashMap<String, u32>>,
 }
 
 async fn post_to_connection(
@@ -47,7 +48,9 @@ async fn post_to_connection(
     StatusCode::OK.into_response()
 }
 
-async fn fake_gateway() -> (String, Arc<FakeGateway>) {
+/// Starts a [`FakeGateway`] on loopback: its management endpoint and its records. Connections
+/// whose id starts with `gone` answer 410 Gone.
+pub async fn fake_gateway() -> (String, Arc<FakeGateway>) {
     let gw = Arc::new(FakeGateway::default());
     let router = axum::Router::new()
         .route("/prod/@connections/{id}", axum::routing::post(post_to_connection))

@@ -5,14 +5,13 @@
 //! - `sqs_queue`: the job queues on SQS (feature `sqs`);
 //! - `ses_mailer`: e-mails through SES v2 (feature `ses`);
 //! - the store is [`super::dynamo`] (feature `dynamodb`);
-//! - `lambda`: the Lambda functions' composition root; `settings`: where the resources are;
+//! - `settings`: where the resources are (the functions' composition root is
+//!   [`crate::lambda`]);
 //! - `provision`: creates the table and queues (feature `provision`, the local runtime's
 //!   `setup-aws` and the tests only).
 
 #[cfg(feature = "apigw")]
 pub mod apigw_push;
-#[cfg(feature = "dynamodb")]
-pub mod lambda;
 #[cfg(feature = "provision")]
 pub mod provision;
 #[cfg(feature = "ses")]
@@ -20,10 +19,6 @@ pub mod ses_mailer;
 pub mod settings;
 #[cfg(feature = "sqs")]
 pub mod sqs_queue;
-
-/// How many times SQS delivers a job before moving it to its dead-letter queue (the redrive
-/// policy's `maxReceiveCount`, here and in template.yaml).
-pub const MAX_RECEIVES: u32 = 5;
 
 /// The standard AWS configuration chain: environment, profile, container or instance role.
 pub async fn sdk_config() -> aws_config::SdkConfig {

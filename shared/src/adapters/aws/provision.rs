@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use crate::domain::QueueName;
 
-use super::MAX_RECEIVES;
+use crate::ports::MAX_RECEIVES;
 
 /// Creates the table with its index, TTL and point-in-time recovery, unless it exists. For
 /// emulators and first deployments without CloudFormation; `template.yaml` declares the same.

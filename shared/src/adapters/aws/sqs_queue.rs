@@ -9,10 +9,8 @@ use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, QueueAttributeName, Sen
 use aws_sdk_sqs::Client;
 
 use crate::domain::{Job, QueueName};
-use crate::ports::{JobQueue, QueueError, QueueStats};
+use crate::ports::{JobQueue, QueueError, QueueStats, MAX_DELAY};
 
-/// SQS's longest delay.
-pub const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
 /// SQS's largest batch.
 const MAX_BATCH: usize = 10;
 

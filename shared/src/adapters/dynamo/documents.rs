@@ -1,7 +1,4 @@
-//! Small per-user documents, each an item in a collection partition (`T#{tenant}#D#{name}`)
-//! keyed by its id: preferences (`prefs`, by user), notifications waiting for an e-mail
-//! (`mail/{user}`, by notification) and reminders (`reminders/{creator}`, by reminder).
-//! Expiring ones carry `ttl` and `expiresAt` (TTL deletion lags: expiry is checked on read).
+//! The DynamoDB store's document collections (see [`crate::adapters::documents`]): each document an item in its collection's partition (`T#{tenant}#D#{name}`) keyed by its id, expiring ones with `ttl` and `expiresAt`.
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
@@ -12,21 +9,13 @@ use serde::Serialize;
 use super::codec::*;
 use super::keys::doc_pk;
 use super::DynamoStore;
-use crate::domain::{NotificationId, PendingEmail, Preferences, Reminder, ReminderId, TenantId, UserId};
-use crate::ports::{Page, PendingEmailStore, PreferenceStore, ReminderStore, StoreResult};
+use crate::adapters::documents::Documents;
+use crate::domain::TenantId;
+use crate::ports::{Page, StoreResult};
 
-const PREFERENCES: &str = "prefs";
-
-fn mail(user: &UserId) -> String {
-    format!("mail/{user}")
-}
-
-fn reminders(creator: &UserId) -> String {
-    format!("reminders/{creator}")
-}
-
-impl DynamoStore {
-    async fn put_doc<T: Serialize>(
+#[async_trait]
+impl Documents for DynamoStore {
+    async fn put_doc<T: Serialize + Sync>(
         &self,
         tenant: &TenantId,
         collection: &str,
@@ -52,7 +41,7 @@ impl DynamoStore {
         Ok(item.filter(|i| doc_live(i, Utc::now())).map(|i| data(&i)).transpose()?)
     }
 
-    async fn list_docs<T: DeserializeOwned>(
+    async fn list_docs<T: DeserializeOwned + Send>(
         &self,
         tenant: &TenantId,
         collection: &str,
@@ -82,68 +71,5 @@ impl DynamoStore {
             .await
             .map_err(anyhow::Error::from)?;
         Ok(out.attributes.is_some_and(|a| !a.is_empty()))
-    }
-}
-
-#[async_trait]
-impl PreferenceStore for DynamoStore {
-    async fn get_preferences(&self, tenant: &TenantId, user: &UserId) -> StoreResult<Option<Preferences>> {
-        self.get_doc(tenant, PREFERENCES, user.as_str()).await
-    }
-
-    async fn put_preferences(&self, tenant: &TenantId, user: &UserId, preferences: &Preferences) -> StoreResult<()> {
-        self.put_doc(tenant, PREFERENCES, user.as_str(), preferences, None).await
-    }
-}
-
-#[async_trait]
-impl PendingEmailStore for DynamoStore {
-    async fn put_pending_email(&self, pending: &PendingEmail) -> StoreResult<()> {
-        let n = &pending.notification;
-        self.put_doc(&n.tenant_id, &mail(&n.user_id), n.id.as_str(), pending, None).await
-    }
-
-    async fn list_pending_emails(
-        &self,
-        tenant: &TenantId,
-        user: &UserId,
-        limit: usize,
-    ) -> StoreResult<Vec<PendingEmail>> {
-        Ok(self.list_docs(tenant, &mail(user), None, limit).await?.items)
-    }
-
-    async fn delete_pending_email(&self, tenant: &TenantId, user: &UserId, id: &NotificationId) -> StoreResult<bool> {
-        self.delete_doc(tenant, &mail(user), id.as_str()).await
-    }
-}
-
-#[async_trait]
-impl ReminderStore for DynamoStore {
-    async fn put_reminder(&self, reminder: &Reminder) -> StoreResult<()> {
-        let collection = reminders(&reminder.created_by);
-        self.put_doc(&reminder.tenant_id, &collection, reminder.id.as_str(), reminder, Some(reminder.forget_at())).await
-    }
-
-    async fn get_reminder(
-        &self,
-        tenant: &TenantId,
-        creator: &UserId,
-        id: &ReminderId,
-    ) -> StoreResult<Option<Reminder>> {
-        self.get_doc(tenant, &reminders(creator), id.as_str()).await
-    }
-
-    async fn list_reminders(
-        &self,
-        tenant: &TenantId,
-        creator: &UserId,
-        after: Option<&ReminderId>,
-        limit: usize,
-    ) -> StoreResult<Page<Reminder>> {
-        self.list_docs(tenant, &reminders(creator), after.map(ReminderId::as_str), limit).await
-    }
-
-    async fn delete_reminder(&self, tenant: &TenantId, creator: &UserId, id: &ReminderId) -> StoreResult<bool> {
-        self.delete_doc(tenant, &reminders(creator), id.as_str()).await
     }
 }

@@ -1,7 +1,4 @@
-//! Small per-user documents in named collections: preferences (`prefs`, by user),
-//! notifications waiting for an e-mail (`mail/{user}`, by notification) and reminders
-//! (`reminders/{creator}`, by reminder). Expired ones read as absent, as on DynamoDB, whose
-//! TTL deletion lags.
+//! The embedded store's document collections (see [`crate::adapters::documents`]): each document a record under `T|{tenant}|DOC|{name}|{id}` with its optional expiry.
 
 use anyhow::Context;
 use async_trait::async_trait;
@@ -11,18 +8,9 @@ use serde::Serialize;
 
 use super::keys::{doc_key, prefix};
 use super::EmbeddedStore;
-use crate::domain::{NotificationId, PendingEmail, Preferences, Reminder, ReminderId, TenantId, UserId};
-use crate::ports::{Page, PendingEmailStore, PreferenceStore, ReminderStore, StoreResult};
-
-const PREFERENCES: &str = "prefs";
-
-fn mail(user: &UserId) -> String {
-    format!("mail/{user}")
-}
-
-fn reminders(creator: &UserId) -> String {
-    format!("reminders/{creator}")
-}
+use crate::adapters::documents::Documents;
+use crate::domain::TenantId;
+use crate::ports::{Page, StoreResult};
 
 /// A document (its JSON text) with its optional expiry.
 #[derive(Serialize, serde::Deserialize)]
@@ -40,8 +28,9 @@ impl StoredDoc {
     }
 }
 
-impl EmbeddedStore {
-    async fn put_doc<T: Serialize>(
+#[async_trait]
+impl Documents for EmbeddedStore {
+    async fn put_doc<T: Serialize + Sync>(
         &self,
         tenant: &TenantId,
         collection: &str,
@@ -63,7 +52,7 @@ impl EmbeddedStore {
         Ok(stored.map(|d| d.live(Utc::now())).transpose()?.flatten())
     }
 
-    async fn list_docs<T: DeserializeOwned>(
+    async fn list_docs<T: DeserializeOwned + Send>(
         &self,
         tenant: &TenantId,
         collection: &str,
@@ -83,68 +72,5 @@ impl EmbeddedStore {
     async fn delete_doc(&self, tenant: &TenantId, collection: &str, id: &str) -> StoreResult<bool> {
         let k = doc_key(tenant, collection, id);
         self.writing(move |t| Ok(t.remove(k.as_str())?.is_some())).await
-    }
-}
-
-#[async_trait]
-impl PreferenceStore for EmbeddedStore {
-    async fn get_preferences(&self, tenant: &TenantId, user: &UserId) -> StoreResult<Option<Preferences>> {
-        self.get_doc(tenant, PREFERENCES, user.as_str()).await
-    }
-
-    async fn put_preferences(&self, tenant: &TenantId, user: &UserId, preferences: &Preferences) -> StoreResult<()> {
-        self.put_doc(tenant, PREFERENCES, user.as_str(), preferences, None).await
-    }
-}
-
-#[async_trait]
-impl PendingEmailStore for EmbeddedStore {
-    async fn put_pending_email(&self, pending: &PendingEmail) -> StoreResult<()> {
-        let n = &pending.notification;
-        self.put_doc(&n.tenant_id, &mail(&n.user_id), n.id.as_str(), pending, None).await
-    }
-
-    async fn list_pending_emails(
-        &self,
-        tenant: &TenantId,
-        user: &UserId,
-        limit: usize,
-    ) -> StoreResult<Vec<PendingEmail>> {
-        Ok(self.list_docs(tenant, &mail(user), None, limit).await?.items)
-    }
-
-    async fn delete_pending_email(&self, tenant: &TenantId, user: &UserId, id: &NotificationId) -> StoreResult<bool> {
-        self.delete_doc(tenant, &mail(user), id.as_str()).await
-    }
-}
-
-#[async_trait]
-impl ReminderStore for EmbeddedStore {
-    async fn put_reminder(&self, reminder: &Reminder) -> StoreResult<()> {
-        let collection = reminders(&reminder.created_by);
-        self.put_doc(&reminder.tenant_id, &collection, reminder.id.as_str(), reminder, Some(reminder.forget_at())).await
-    }
-
-    async fn get_reminder(
-        &self,
-        tenant: &TenantId,
-        creator: &UserId,
-        id: &ReminderId,
-    ) -> StoreResult<Option<Reminder>> {
-        self.get_doc(tenant, &reminders(creator), id.as_str()).await
-    }
-
-    async fn list_reminders(
-        &self,
-        tenant: &TenantId,
-        creator: &UserId,
-        after: Option<&ReminderId>,
-        limit: usize,
-    ) -> StoreResult<Page<Reminder>> {
-        self.list_docs(tenant, &reminders(creator), after.map(ReminderId::as_str), limit).await
-    }
-
-    async fn delete_reminder(&self, tenant: &TenantId, creator: &UserId, id: &ReminderId) -> StoreResult<bool> {
-        self.delete_doc(tenant, &reminders(creator), id.as_str()).await
     }
 }

@@ -1,6 +1,8 @@
-//! The storage ports' contracts, each written once and run against every adapter: the
-//! embedded store, and DynamoDB on moto (a fresh table per port). A port's suite is generic
-//! over the port's trait, so it reads what that port promises.
+//! The ports' contracts, each written once and run against every adapter. A suite is generic
+//! over its port's trait, so it reads what that port promises. The storage ports' suites run
+//! on the embedded store and on DynamoDB on moto (a fresh table each), through `conforms!`;
+//! the job queue, push and mailer suites (`queues`, `push`, `mail`) on the local runtime's
+//! adapters and on SQS, API Gateway's management API and SES.
 
 mod connections;
 mod conversations;
@@ -8,8 +10,11 @@ mod directory;
 mod documents;
 mod effects;
 mod events;
+mod mail;
 mod messages;
 mod notifications;
+mod push;
+mod queues;
 
 mod schedule;
 mod throttles;

@@ -3,9 +3,9 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use crate::domain::ConnectionId;
+use crate::ports::{Push, PushError};
 use async_trait::async_trait;
-use missive::domain::ConnectionId;
-use missive::ports::{Push, PushError};
 use tokio::sync::mpsc::UnboundedSender;
 
 /// Open sockets by connection id. A connection that is not here (closed, or of another

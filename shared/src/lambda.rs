@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use super::settings::AwsSettings;
+use crate::adapters::aws::settings::AwsSettings;
 use crate::adapters::dynamo::DynamoStore;
 use crate::adapters::unwired::Unwired;
 use crate::app::App;
@@ -27,7 +27,7 @@ impl LambdaApp {
     pub async fn from_env() -> Result<Self, ConfigError> {
         let config = Config::from_env()?;
         let settings = AwsSettings::from_env()?;
-        let sdk = super::sdk_config().await;
+        let sdk = crate::adapters::aws::sdk_config().await;
         let unwired = Arc::new(Unwired);
         Ok(Self { config, settings, sdk, push: unwired.clone(), jobs: unwired.clone(), mailer: unwired })
     }
@@ -36,7 +36,7 @@ impl LambdaApp {
     #[cfg(feature = "apigw")]
     pub fn with_push(mut self) -> Result<Self, ConfigError> {
         let endpoint = self.settings.require_ws_endpoint()?;
-        self.push = Arc::new(super::apigw_push::ApiGatewayPush::new(&self.sdk, endpoint));
+        self.push = Arc::new(crate::adapters::aws::apigw_push::ApiGatewayPush::new(&self.sdk, endpoint));
         Ok(self)
     }
 
@@ -44,7 +44,7 @@ impl LambdaApp {
     #[cfg(feature = "sqs")]
     pub fn with_jobs(mut self) -> Result<Self, ConfigError> {
         let urls = self.settings.require_queue_urls()?;
-        self.jobs = Arc::new(super::sqs_queue::SqsQueue::new(aws_sdk_sqs::Client::new(&self.sdk), urls));
+        self.jobs = Arc::new(crate::adapters::aws::sqs_queue::SqsQueue::new(aws_sdk_sqs::Client::new(&self.sdk), urls));
         Ok(self)
     }
 
@@ -52,7 +52,7 @@ impl LambdaApp {
     #[cfg(feature = "ses")]
     pub fn with_mailer(mut self) -> Result<Self, ConfigError> {
         self.config.require_email_settings()?;
-        self.mailer = Arc::new(super::ses_mailer::SesMailer::new(aws_sdk_sesv2::Client::new(&self.sdk)));
+        self.mailer = Arc::new(crate::adapters::aws::ses_mailer::SesMailer::new(aws_sdk_sesv2::Client::new(&self.sdk)));
         Ok(self)
     }
 

@@ -1,0 +1,116 @@
+//! Small per-user documents, the same way on every store: preferences (collection `prefs`,
+//! one per user), notifications waiting for an e-mail (`mail/{user}`, by notification id) and
+//! reminders (`reminders/{creator}`, by reminder id, forgotten after [`Reminder::forget_at`]).
+//! A store provides [`Documents`] — typed JSON documents in named collections, listed in id
+//! order, expired ones read as absent — and gets the three ports from it.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::domain::{NotificationId, PendingEmail, Preferences, Reminder, ReminderId, TenantId, UserId};
+use crate::ports::{Page, PendingEmailStore, PreferenceStore, ReminderStore, StoreResult};
+
+/// A store's collections of JSON documents. Expiry is checked on read, as DynamoDB's TTL
+/// deletes late.
+#[async_trait]
+pub trait Documents: Send + Sync {
+    async fn put_doc<T: Serialize + Sync>(
+        &self,
+        tenant: &TenantId,
+        collection: &str,
+        id: &str,
+        doc: &T,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> StoreResult<()>;
+    async fn get_doc<T: DeserializeOwned>(
+        &self,
+        tenant: &TenantId,
+        collection: &str,
+        id: &str,
+    ) -> StoreResult<Option<T>>;
+    /// Documents after `after` (an id) in id order, at most `limit`; the cursor is the last id.
+    async fn list_docs<T: DeserializeOwned + Send>(
+        &self,
+        tenant: &TenantId,
+        collection: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<T>>;
+    /// `false` when it did not exist.
+    async fn delete_doc(&self, tenant: &TenantId, collection: &str, id: &str) -> StoreResult<bool>;
+}
+
+const PREFERENCES: &str = "prefs";
+
+fn mail(user: &UserId) -> String {
+    format!("mail/{user}")
+}
+
+fn reminders(creator: &UserId) -> String {
+    format!("reminders/{creator}")
+}
+
+#[async_trait]
+impl<D: Documents> PreferenceStore for D {
+    async fn get_preferences(&self, tenant: &TenantId, user: &UserId) -> StoreResult<Option<Preferences>> {
+        self.get_doc(tenant, PREFERENCES, user.as_str()).await
+    }
+
+    async fn put_preferences(&self, tenant: &TenantId, user: &UserId, preferences: &Preferences) -> StoreResult<()> {
+        self.put_doc(tenant, PREFERENCES, user.as_str(), preferences, None).await
+    }
+}
+
+#[async_trait]
+impl<D: Documents> PendingEmailStore for D {
+    async fn put_pending_email(&self, pending: &PendingEmail) -> StoreResult<()> {
+        let n = &pending.notification;
+        self.put_doc(&n.tenant_id, &mail(&n.user_id), n.id.as_str(), pending, None).await
+    }
+
+    async fn list_pending_emails(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        limit: usize,
+    ) -> StoreResult<Vec<PendingEmail>> {
+        Ok(self.list_docs(tenant, &mail(user), None, limit).await?.items)
+    }
+
+    async fn delete_pending_email(&self, tenant: &TenantId, user: &UserId, id: &NotificationId) -> StoreResult<bool> {
+        self.delete_doc(tenant, &mail(user), id.as_str()).await
+    }
+}
+
+#[async_trait]
+impl<D: Documents> ReminderStore for D {
+    async fn put_reminder(&self, reminder: &Reminder) -> StoreResult<()> {
+        let collection = reminders(&reminder.created_by);
+        self.put_doc(&reminder.tenant_id, &collection, reminder.id.as_str(), reminder, Some(reminder.forget_at())).await
+    }
+
+    async fn get_reminder(
+        &self,
+        tenant: &TenantId,
+        creator: &UserId,
+        id: &ReminderId,
+    ) -> StoreResult<Option<Reminder>> {
+        self.get_doc(tenant, &reminders(creator), id.as_str()).await
+    }
+
+    async fn list_reminders(
+        &self,
+        tenant: &TenantId,
+        creator: &UserId,
+        after: Option<&ReminderId>,
+        limit: usize,
+    ) -> StoreResult<Page<Reminder>> {
+        self.list_docs(tenant, &reminders(creator), after.map(ReminderId::as_str), limit).await
+    }
+
+    async fn delete_reminder(&self, tenant: &TenantId, creator: &UserId, id: &ReminderId) -> StoreResult<bool> {
+        self.delete_doc(tenant, &reminders(creator), id.as_str()).await
+    }
+}
