@@ -53,6 +53,9 @@ impl Gateway {
 /// Frames up to this size are read and answered (those over the 32 KB limit with an
 /// `error`); only a larger one closes the socket, as no client should send it.
 const READ_LIMIT_BYTES: usize = 1024 * 1024;
+/// Each socket's read buffer starts this small (1 KiB) and grows only for a larger frame:
+/// tungstenite's default (128 KiB per socket) is what dominated an idle socket's memory.
+const READ_BUFFER_BYTES: usize = 1024;
 
 pub async fn endpoint(
     State(gw): State<Gateway>,
@@ -90,6 +93,8 @@ pub async fn endpoint(
     }
 
     upgrade
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(0)
         .max_message_size(READ_LIMIT_BYTES)
         .max_frame_size(READ_LIMIT_BYTES)
         .on_upgrade(move |socket| serve_socket(gw, socket, connection_id, authorizer, outgoing))
@@ -135,12 +140,14 @@ async fn serve_socket(
         let route = route_key(&text);
         let message = event(&route, "MESSAGE", &connection_id, &authorizer, &no_query, Some(text));
         // One frame at a time per connection, so answers keep the order of the requests.
-        ws::message(&gw.app, &message).await;
+        // Boxed: the handler's future is large, and inline it would make every idle
+        // socket's task hold that much memory between frames.
+        Box::pin(ws::message(&gw.app, &message)).await;
     }
 
     gw.push.unregister(&connection_id);
     let disconnect = event("$disconnect", "DISCONNECT", &connection_id, &authorizer, &no_query, None);
-    ws::disconnect(&gw.app, &disconnect).await;
+    Box::pin(ws::disconnect(&gw.app, &disconnect)).await;
     let _ = writer.await;
     gw.open_sockets.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
 }

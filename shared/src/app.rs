@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::adapters::system::{SystemClock, UlidIds};
 use crate::auth::TokenVerifier;
 use crate::config::Config;
+use crate::domain::FrameRate;
 use crate::ports::{Clock, Ids, JobQueue, Mailer, Push, Store};
 
 pub struct App {
@@ -17,6 +18,8 @@ pub struct App {
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn Ids>,
+    /// Each connection's frame budget, in this process.
+    pub frame_rate: FrameRate,
 }
 
 impl App {
@@ -33,7 +36,9 @@ impl App {
             config.jwt_issuer.as_deref(),
             config.jwt_audience.as_deref(),
         );
+        let frame_rate = FrameRate::new(config.limits.max_frames_per_window, config.limits.rate_window);
         Self {
+            frame_rate,
             config,
             tokens,
             store,

@@ -66,7 +66,8 @@ pub struct Limits {
     pub event_retention: Duration,
     /// The most events one `sync` returns; a client asks again from the cursor it got.
     pub max_sync_events: usize,
-    /// Frames one connection may send per `rate_window` before `rate_limited` answers.
+    /// Frames one connection may send in a burst, and per `rate_window` after it, before
+    /// `rate_limited` answers (a token bucket, see `domain::FrameRate`).
     pub max_frames_per_window: u64,
     pub rate_window: Duration,
     /// One `typing` per user, conversation and state within this interval; more are dropped.
@@ -164,6 +165,7 @@ impl Config {
             }
         };
         let limits = &mut config.limits;
+        limits.rate_window = seconds("MISSIVE_FRAME_WINDOW_SECS", limits.rate_window)?.max(Duration::from_secs(1));
         limits.message_email_delay = seconds("MISSIVE_MESSAGE_EMAIL_DELAY_SECS", limits.message_email_delay)?;
         limits.digest_interval =
             seconds("MISSIVE_DIGEST_INTERVAL_SECS", limits.digest_interval)?.max(Duration::from_secs(1));

@@ -3,6 +3,7 @@
 
 mod conversation;
 mod event;
+mod frame_rate;
 mod ids;
 mod job;
 mod message;
@@ -13,6 +14,7 @@ mod user;
 
 pub use conversation::{Conversation, ConversationKind, Member, MemberRole, Participant, Storefront};
 pub use event::{LoggedEvent, MessageRef, TypingState};
+pub use frame_rate::FrameRate;
 pub use ids::{
     ClientMessageId, ConnectionId, ConversationId, EventId, JobId, MessageId, NotificationId, ReminderId, StorefrontId,
     TenantId, UserId,

@@ -34,7 +34,7 @@ pub use push::{Push, PushError};
 pub use queue::{JobQueue, QueueError, QueueStats, MAX_DELAY, MAX_RECEIVES};
 pub use reminders::ReminderStore;
 pub use schedule::{due_sort_key, ScheduleStore, ScheduledJob};
-pub use throttles::{window_index, ThrottleStore};
+pub use throttles::ThrottleStore;
 
 use crate::error::StoreError;
 

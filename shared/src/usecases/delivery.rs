@@ -1,6 +1,9 @@
-//! Publishing events: into the missed-event feed of each recipient, then to their live
-//! connections. Ephemeral signals (typing, presence) skip the feed. This is transport: what
-//! a delivery means (who to notify when no one was online) is the callers' business.
+//! Publishing events. A conversation's event is written once, to the conversation's log,
+//! then pushed to its members' live connections; an event for particular users goes into
+//! each one's feed, then to their connections. Either way the store first, the push second:
+//! a client that connects and then syncs misses nothing in between. Ephemeral signals
+//! (typing, presence) are only pushed. This is transport: what a delivery means (who to
+//! notify when no one was online) is the callers' business.
 
 use futures_util::future::join_all;
 use serde_json::Value;
@@ -21,8 +24,8 @@ const FAN_OUT_CHUNK: usize = 100;
 pub struct Published {
     /// The event's cursor.
     pub cursor: EventId,
-    /// The recipients who had no live connection, when the event was delivered here; `None`
-    /// when queue workers deliver it (a large audience), who then know it instead.
+    /// The recipients who had no live connection, when the event was pushed here; `None`
+    /// when queue workers push it (a large audience), who then know it instead.
     pub offline: Option<Vec<UserId>>,
 }
 
@@ -32,40 +35,38 @@ pub async fn member_ids(app: &App, conversation: &Conversation) -> Result<Vec<Us
     Ok(members.into_iter().map(|m| m.user_id).collect())
 }
 
-/// Publishes `event` (a JSON object with a `type`) to every member of the conversation and
-/// returns its cursor. See [`publish`].
+/// Publishes a conversation's event to its current members. See [`publish_to_conversation`].
 pub async fn publish_to_members(
     app: &App,
     conversation: &Conversation,
     event: Value,
     skip: Option<&ConnectionId>,
 ) -> Result<EventId, AppError> {
-    let users = member_ids(app, conversation).await?;
-    Ok(publish(app, &conversation.tenant_id, &users, event, skip, None).await?.cursor)
+    let members = member_ids(app, conversation).await?;
+    Ok(publish_to_conversation(app, conversation, &members, event, skip, None).await?.cursor)
 }
 
-/// Gives `event` a cursor (a new ULID), adds it to each user's feed — so that `sync` finds
-/// it — and only then pushes it to their live connections, except `skip`. Feed first, push
-/// second: a client that connects and then syncs misses nothing in between.
+/// Gives a conversation's `event` (a JSON object with a `type`) a cursor, appends it to the
+/// conversation's log — once, whatever the number of members — and pushes it to the live
+/// connections of `members` except `skip`.
 ///
-/// For more recipients than the fan-out threshold, queue workers do both, a hundred
-/// recipients per job, so that the sender's answer does not wait; `message` rides along
-/// for the notifications of the members they find offline.
-pub async fn publish(
+/// For more members than the fan-out threshold, queue workers push it, a hundred members per
+/// job, so that the sender's answer does not wait; `message` rides along for the
+/// notifications of the members they find offline.
+pub async fn publish_to_conversation(
     app: &App,
-    tenant: &TenantId,
-    users: &[UserId],
-    mut event: Value,
+    conversation: &Conversation,
+    members: &[UserId],
+    event: Value,
     skip: Option<&ConnectionId>,
     message: Option<&MessageRef>,
 ) -> Result<Published, AppError> {
-    let cursor = EventId::parse(app.ids.ulid())?;
-    event["cursor"] = Value::String(cursor.to_string());
-    let frame = event.to_string();
-    let retention = chrono::Duration::from_std(app.config.limits.event_retention).map_err(AppError::internal)?;
-    let logged = LoggedEvent { id: cursor.clone(), frame, expires_at: app.clock.now() + retention };
-    if users.len() > app.config.limits.fan_out_threshold {
-        let jobs: Vec<Job> = users
+    let tenant = &conversation.tenant_id;
+    let logged = logged(app, event)?;
+    app.store.append_conversation_event(tenant, &conversation.id, &logged).await?;
+    let cursor = logged.id.clone();
+    if members.len() > app.config.limits.fan_out_threshold {
+        let jobs: Vec<Job> = members
             .chunks(FAN_OUT_CHUNK)
             .enumerate()
             .map(|(i, chunk)| {
@@ -81,21 +82,31 @@ pub async fn publish(
         app.jobs.enqueue_batch(&jobs).await?;
         return Ok(Published { cursor, offline: None });
     }
-    let offline = feed_and_push(app, tenant, users, &logged, skip).await?;
+    let offline = deliver_to_users(app, tenant, members, &logged.frame, skip).await?;
     Ok(Published { cursor, offline: Some(offline) })
 }
 
-/// Adds a logged event to each user's feed, then pushes it to their live connections
-/// except `skip`; returns the users who had none.
-pub async fn feed_and_push(
+/// Gives `event` a cursor, adds it to the feed of each of `users` (events that concern them
+/// and no conversation they are in: a notification, a conversation they just left), then
+/// pushes it to their live connections.
+pub async fn publish_to_users(
     app: &App,
     tenant: &TenantId,
     users: &[UserId],
-    logged: &LoggedEvent,
-    skip: Option<&ConnectionId>,
-) -> Result<Vec<UserId>, AppError> {
-    app.store.append_events(tenant, users, logged).await?;
-    deliver_to_users(app, tenant, users, &logged.frame, skip).await
+    event: Value,
+) -> Result<EventId, AppError> {
+    let logged = logged(app, event)?;
+    app.store.append_user_events(tenant, users, &logged).await?;
+    deliver_to_users(app, tenant, users, &logged.frame, None).await?;
+    Ok(logged.id)
+}
+
+/// The event with a new cursor, as it is kept (for the retention period) and pushed.
+fn logged(app: &App, mut event: Value) -> Result<LoggedEvent, AppError> {
+    let cursor = EventId::parse(app.ids.ulid())?;
+    event["cursor"] = Value::String(cursor.to_string());
+    let retention = chrono::Duration::from_std(app.config.limits.event_retention).map_err(AppError::internal)?;
+    Ok(LoggedEvent { id: cursor, frame: event.to_string(), expires_at: app.clock.now() + retention })
 }
 
 /// Sends `frame` to every live connection of `users`, except `skip`. Each connection

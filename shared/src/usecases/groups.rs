@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::conversations::{check_group_size, participants, require_member, ConversationView};
-use super::delivery::{publish, publish_to_members};
+use super::delivery::{publish_to_conversation, publish_to_members, publish_to_users};
 use super::identity::Identity;
 use crate::app::App;
 use crate::domain::*;
@@ -141,9 +141,12 @@ async fn announce(
     let new_message = Event::MessageNew { conversation_id: conversation.id.as_str(), message: &stored }.to_value();
     publish_to_members(app, conversation, new_message, None).await?;
     let view = super::conversations::get_view(app, conversation.clone()).await?;
-    let mut audience: Vec<UserId> = view.members.iter().map(|m| m.user_id.clone()).collect();
-    audience.extend(also.iter().cloned());
+    let members: Vec<UserId> = view.members.iter().map(|m| m.user_id.clone()).collect();
     let event = json!({ "type": "conversation.updated", "conversation": view, "change": system });
-    publish(app, &who.tenant_id, &audience, event, None, None).await?;
+    publish_to_conversation(app, conversation, &members, event.clone(), None, None).await?;
+    if !also.is_empty() {
+        // Those who just left are no longer members: the news goes to their own feed.
+        publish_to_users(app, &who.tenant_id, also, event).await?;
+    }
     Ok(view)
 }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::conversations::require_member;
-use super::delivery::{member_ids, publish, publish_to_members};
+use super::delivery::{member_ids, publish_to_conversation, publish_to_members};
 use super::identity::Identity;
 use super::notifications::message_reached_offline;
 use crate::app::App;
@@ -68,7 +68,7 @@ async fn publish_message(
         message_id: message.id.clone(),
         sender_id: message.sender_id.clone(),
     };
-    let published = publish(app, &conversation.tenant_id, &users, event, skip, Some(&reference)).await?;
+    let published = publish_to_conversation(app, conversation, &users, event, skip, Some(&reference)).await?;
     if let Some(offline) = &published.offline {
         message_reached_offline(app, &conversation.tenant_id, &reference, offline, published.cursor.as_str()).await;
     }

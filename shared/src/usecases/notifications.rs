@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::delivery::publish;
+use super::delivery::publish_to_users;
 use super::identity::Identity;
 use super::{effects, email_queue, preferences};
 use crate::app::App;
@@ -75,7 +75,7 @@ async fn notify_one(app: &App, tenant: &TenantId, user: &UserId, draft: &Draft) 
     if channels.in_app {
         app.store.put_notification(&notification).await?;
         let event = Event::NotificationNew { notification: &notification }.to_value();
-        publish(app, tenant, std::slice::from_ref(user), event, None, None).await?;
+        publish_to_users(app, tenant, std::slice::from_ref(user), event).await?;
     }
     if prefs.emails(draft.kind) {
         email_queue::queue(app, &prefs, &notification, channels.in_app).await?;

@@ -1,11 +1,17 @@
-//! Missed-event recovery: every event a user was sent after a cursor, in order.
+//! Missed-event recovery: every event a user was sent after a cursor, in order — from the
+//! user's own feed and from the logs of their conversations that changed since the cursor.
 
 use serde::Serialize;
 
 use super::identity::Identity;
 use crate::app::App;
-use crate::domain::EventId;
+use crate::domain::{ConversationId, EventId, LoggedEvent};
 use crate::AppError;
+
+/// The most conversations one sync looks through (a user's memberships are read in pages
+/// of this many); beyond it the client should reload rather than sync.
+const MAX_SYNC_CONVERSATIONS: usize = 10_000;
+const MEMBERSHIP_PAGE: usize = 100;
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -21,6 +27,10 @@ pub struct SyncPage {
 /// The caller's events after `since` (a cursor from an event or an ack; `0` for everything
 /// still kept). A cursor older than the retention period answers `sync_expired`-style 410 so
 /// the client reloads instead of trusting an incomplete feed.
+///
+/// Each source (the user's feed; each conversation whose latest event is after `since`)
+/// gives its first `limit` events after `since`; the first `limit` of their union, in cursor
+/// order, are the first `limit` events of all, so pages never skip one.
 pub async fn sync(app: &App, who: &Identity, since: &str) -> Result<SyncPage, AppError> {
     let since = since.trim();
     let after = match since {
@@ -37,25 +47,61 @@ pub async fn sync(app: &App, who: &Identity, since: &str) -> Result<SyncPage, Ap
             Some(EventId::parse(cursor).map_err(|_| invalid())?)
         }
     };
-    let limit = app.config.limits.max_sync_events;
-    let (logged, more) =
-        app.store.list_events(&who.tenant_id, &who.user_id, after.as_ref(), limit, app.clock.now()).await?;
-    let cursor = logged.last().map_or_else(|| since.to_string(), |e| e.id.to_string());
-    let events = logged
-        .iter()
-        .filter(|e| who.conversation_scope.is_none() || in_scope(who, &e.frame))
-        .map(|e| serde_json::from_str(&e.frame).map_err(AppError::internal))
-        .collect::<Result<_, _>>()?;
+    let (tenant, now, limit) = (&who.tenant_id, app.clock.now(), app.config.limits.max_sync_events);
+    let (mut events, mut more) = app.store.list_user_events(tenant, &who.user_id, after.as_ref(), limit, now).await?;
+    let conversations = changed_conversations(app, who, after.as_ref()).await?;
+    for conversation in &conversations {
+        let (logged, left) =
+            app.store.list_conversation_events(tenant, conversation, after.as_ref(), limit, now).await?;
+        events.extend(logged);
+        more |= left;
+    }
+    events.sort_by(|a, b| a.id.cmp(&b.id));
+    if events.len() > limit {
+        events.truncate(limit);
+        more = true;
+    }
+    let cursor = events.last().map_or_else(|| since.to_string(), |e| e.id.to_string());
+    let events = events.iter().map(frame).collect::<Result<_, _>>()?;
     Ok(SyncPage { events, cursor, more })
 }
 
-/// A guest's feed only ever holds its one conversation's events; this keeps it so even if
-/// a guest id were reused.
-fn in_scope(who: &Identity, frame: &str) -> bool {
-    let scope = who.conversation_scope.as_ref().map(|c| c.as_str());
-    serde_json::from_str::<serde_json::Value>(frame)
-        .ok()
-        .and_then(|v| v.get("conversationId").and_then(|c| c.as_str().map(str::to_string)))
-        .as_deref()
-        == scope
+/// The caller's conversations whose latest event is after `after` (a guest's one
+/// conversation at most).
+async fn changed_conversations(
+    app: &App,
+    who: &Identity,
+    after: Option<&EventId>,
+) -> Result<Vec<ConversationId>, AppError> {
+    let mut mine: Vec<ConversationId> = Vec::new();
+    match &who.conversation_scope {
+        Some(scope) => {
+            if app.store.get_member(&who.tenant_id, scope, &who.user_id).await?.is_some() {
+                mine.push(scope.clone());
+            }
+        }
+        None => {
+            let mut cursor = None;
+            loop {
+                let page = app
+                    .store
+                    .list_user_conversations(&who.tenant_id, &who.user_id, cursor.as_deref(), MEMBERSHIP_PAGE)
+                    .await?;
+                mine.extend(page.items.iter().map(|e| e.conversation.id.clone()));
+                match page.next_cursor {
+                    Some(next) if mine.len() < MAX_SYNC_CONVERSATIONS => cursor = Some(next),
+                    _ => break,
+                }
+            }
+        }
+    }
+    if mine.is_empty() {
+        return Ok(mine);
+    }
+    let latest = app.store.latest_conversation_events(&who.tenant_id, &mine).await?;
+    Ok(latest.into_iter().filter(|(_, last)| after.is_none_or(|a| last > a)).map(|(c, _)| c).collect())
+}
+
+fn frame(event: &LoggedEvent) -> Result<serde_json::Value, AppError> {
+    serde_json::from_str(&event.frame).map_err(AppError::internal)
 }

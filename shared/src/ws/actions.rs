@@ -13,9 +13,9 @@ use crate::AppError;
 /// Runs one frame from `connection_id` and returns the answer to push back to it.
 pub async fn run(app: &App, who: &Identity, connection_id: &ConnectionId, frame: &Frame) -> String {
     let request_id = frame.request_id.as_ref();
-    if let Err(e) = within_rate(app, who, connection_id).await {
-        e.log_if_internal();
-        return Event::from_app_error(request_id, &e).to_json();
+    if !app.frame_rate.admit(connection_id, app.clock.now()) {
+        tracing::info!(tenant = %who.tenant_id, connection = %connection_id, "frame rate exceeded");
+        return Event::from_app_error(request_id, &AppError::RateLimited).to_json();
     }
     let action = match &frame.action {
         Ok(action) => action,
@@ -93,16 +93,4 @@ async fn mark_read(app: &App, who: &Identity, from: &ConnectionId, read: &MarkRe
     let message = MessageId::lookup(&read.message_id)?;
     let (state, cursor) = usecases::reads::mark_read(app, who, &conversation, &message, Some(from)).await?;
     Ok(json!({ "read": state, "cursor": cursor }))
-}
-
-/// Per-connection rate limit: at most `max_frames_per_window` frames per window, counted in
-/// the store so that every Lambda instance sees the same count.
-async fn within_rate(app: &App, who: &Identity, connection_id: &ConnectionId) -> Result<(), AppError> {
-    let limits = &app.config.limits;
-    let key = format!("frames:{connection_id}");
-    let hits = app.store.count_hit(&who.tenant_id, &key, limits.rate_window, app.clock.now()).await?;
-    if hits > limits.max_frames_per_window {
-        return Err(AppError::RateLimited);
-    }
-    Ok(())
 }

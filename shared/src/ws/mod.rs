@@ -101,6 +101,7 @@ pub async fn disconnect(app: &App, event: &ApiGatewayWebsocketProxyRequest) -> A
     let result = async {
         let (who, connection_id) = caller(event)?;
         app.store.delete_connection(&who.tenant_id, &who.user_id, &connection_id).await?;
+        app.frame_rate.forget(&connection_id);
         tracing::info!(tenant = %who.tenant_id, connection = %connection_id, "disconnected");
         usecases::presence::disconnected(app, &who).await?;
         Ok::<_, AppError>(())

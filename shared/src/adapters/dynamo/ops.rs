@@ -25,10 +25,12 @@ impl DynamoStore {
         let out = self.client.get_item().table_name(&self.table).set_key(Some(key)).send().await?;
         Ok(out.item)
     }
+
     pub(super) async fn get_data<T: DeserializeOwned>(&self, key: Item) -> StoreResult<Option<T>> {
         let item = self.get_item(key).await?;
         Ok(item.as_ref().map(data).transpose()?)
     }
+
     pub(super) async fn put_item(&self, item: Item) -> StoreResult<()> {
         self.client
             .put_item()
@@ -39,6 +41,7 @@ impl DynamoStore {
             .map_err(anyhow::Error::from)?;
         Ok(())
     }
+
     pub(super) fn put(&self, item: Item, condition: Option<&str>) -> anyhow::Result<TransactWriteItem> {
         let put = Put::builder()
             .table_name(&self.table)
@@ -47,14 +50,27 @@ impl DynamoStore {
             .build()?;
         Ok(TransactWriteItem::builder().put(put).build())
     }
+
     /// Reads items by key, 100 a call, retrying what DynamoDB leaves unprocessed; missing
     /// items are left out.
     pub(super) async fn batch_get(&self, keys: Vec<Item>) -> anyhow::Result<Vec<Item>> {
+        self.batch_get_attributes(keys, None).await
+    }
+
+    /// [`Self::batch_get`], reading only the attributes of `projection` when given.
+    pub(super) async fn batch_get_attributes(
+        &self,
+        keys: Vec<Item>,
+        projection: Option<&str>,
+    ) -> anyhow::Result<Vec<Item>> {
         let mut found = Vec::with_capacity(keys.len());
         for chunk in keys.chunks(MAX_BATCH_GET) {
             let mut keys = chunk.to_vec();
             for attempt in 0..8 {
-                let request = KeysAndAttributes::builder().set_keys(Some(keys)).build()?;
+                let request = KeysAndAttributes::builder()
+                    .set_keys(Some(keys))
+                    .set_projection_expression(projection.map(str::to_string))
+                    .build()?;
                 let out = self.client.batch_get_item().request_items(&self.table, request).send().await?;
                 found.extend(out.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default());
                 keys = out.unprocessed_keys.and_then(|mut u| u.remove(&self.table)).map(|k| k.keys).unwrap_or_default();
@@ -69,6 +85,7 @@ impl DynamoStore {
         }
         Ok(found)
     }
+
     /// Writes items in batches of 25, retrying what DynamoDB leaves unprocessed.
     pub(super) async fn batch_put(&self, items: Vec<Item>) -> anyhow::Result<()> {
         for chunk in items.chunks(MAX_BATCH_WRITE) {
@@ -94,6 +111,7 @@ impl DynamoStore {
         }
         Ok(())
     }
+
     /// Reads a page of one partition. `limit + 1` items are asked for, so that "more" is
     /// known without a second request.
     pub(super) async fn query(
@@ -130,6 +148,7 @@ impl DynamoStore {
             }
         }
     }
+
     /// Every item under one partition key and sort-key prefix (small collections only:
     /// members, connections).
     pub(super) async fn query_all(&self, pk: String, prefix: &str) -> anyhow::Result<Vec<Item>> {
@@ -153,6 +172,7 @@ impl DynamoStore {
             }
         }
     }
+
     /// Puts `item` held until `until`, unless an item under its key is held past `now`:
     /// `false` then. Claims and job leases.
     pub(super) async fn put_if_free(

@@ -74,10 +74,6 @@ pub(super) fn inbox_key(t: &TenantId, u: &UserId, activity: &str, c: &Conversati
     key(&["T", t.as_str(), "INBOX", u.as_str(), activity, c.as_str()])
 }
 
-pub(super) fn event_key(t: &TenantId, u: &UserId, id: &str) -> String {
-    key(&["T", t.as_str(), "EV", u.as_str(), id])
-}
-
 pub(super) fn connection_key(t: &TenantId, u: &UserId, c: &ConnectionId) -> String {
     key(&["T", t.as_str(), "CONN", u.as_str(), c.as_str()])
 }

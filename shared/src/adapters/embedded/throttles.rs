@@ -1,4 +1,4 @@
-//! Rate counters (one record per key, reset each window) and claims.
+//! Claims: a key held until a time.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -11,24 +11,6 @@ use crate::ports::*;
 
 #[async_trait]
 impl ThrottleStore for EmbeddedStore {
-    async fn count_hit(
-        &self,
-        tenant: &TenantId,
-        key_name: &str,
-        window: std::time::Duration,
-        now: DateTime<Utc>,
-    ) -> StoreResult<u64> {
-        // One record per key, reset when a new window starts, so that nothing accumulates.
-        let k = key(&["T", tenant.as_str(), "HIT", key_name]);
-        let index = window_index(window, now);
-        self.writing(move |t| {
-            let (stored_index, count) = read::<(i64, u64)>(t, &k)?.unwrap_or((index, 0));
-            let count = if stored_index == index { count + 1 } else { 1 };
-            write(t, &k, &(index, count))?;
-            Ok(count)
-        })
-        .await
-    }
     async fn try_claim(
         &self,
         tenant: &TenantId,
