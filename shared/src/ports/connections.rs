@@ -17,4 +17,11 @@ pub trait ConnectionStore: Send + Sync {
         user: &UserId,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Connection>>;
+    /// The live connections of several users at once (delivering to a conversation's members).
+    async fn list_users_connections(
+        &self,
+        tenant: &TenantId,
+        users: &[UserId],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Connection>>;
 }

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use super::{StoreResult, Upserted};
-use crate::domain::{ConversationId, Message, MessageId, TenantId};
+use crate::domain::{ConversationId, LoggedEvent, Message, MessageId, TenantId};
 
 /// Which slice of a conversation's history to read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,11 +26,12 @@ pub struct HistorySlice {
 
 #[async_trait]
 pub trait MessageStore: Send + Sync {
-    /// Appends a message and moves the conversation's activity: every other member has one
-    /// more unread message, the sender's read marker moves to it. With a `client_message_id`,
-    /// a second append by the same sender in the same conversation returns the first message
-    /// and changes nothing.
-    async fn append_message(&self, message: &Message) -> StoreResult<Upserted<Message>>;
+    /// Appends a message, its `message.new` event to the conversation's log (as
+    /// `EventFeed::append_conversation_event` would), and moves the conversation's activity:
+    /// every other member has one more unread message, the sender's read marker moves to it.
+    /// With a `client_message_id`, a second append by the same sender in the same conversation
+    /// returns the first message and changes nothing (the event is not logged).
+    async fn append_message(&self, message: &Message, event: &LoggedEvent) -> StoreResult<Upserted<Message>>;
     /// Replaces a stored message (an edit, a deletion's tombstone). When it is the
     /// conversation's newest, the conversation's preview follows. `false` if it does not exist.
     async fn update_message(&self, message: &Message) -> StoreResult<bool>;

@@ -61,9 +61,22 @@ pub async fn publish_to_conversation(
     skip: Option<&ConnectionId>,
     message: Option<&MessageRef>,
 ) -> Result<Published, AppError> {
+    let logged = new_event(app, event)?;
+    app.store.append_conversation_event(&conversation.tenant_id, &conversation.id, &logged).await?;
+    push_to_members(app, conversation, members, logged, skip, message).await
+}
+
+/// Pushes a conversation's event, in its log already, to the live connections of `members`
+/// except `skip` — through queue workers for more members than the fan-out threshold.
+pub async fn push_to_members(
+    app: &App,
+    conversation: &Conversation,
+    members: &[UserId],
+    logged: LoggedEvent,
+    skip: Option<&ConnectionId>,
+    message: Option<&MessageRef>,
+) -> Result<Published, AppError> {
     let tenant = &conversation.tenant_id;
-    let logged = logged(app, event)?;
-    app.store.append_conversation_event(tenant, &conversation.id, &logged).await?;
     let cursor = logged.id.clone();
     if members.len() > app.config.limits.fan_out_threshold {
         let jobs: Vec<Job> = members
@@ -95,14 +108,14 @@ pub async fn publish_to_users(
     users: &[UserId],
     event: Value,
 ) -> Result<EventId, AppError> {
-    let logged = logged(app, event)?;
+    let logged = new_event(app, event)?;
     app.store.append_user_events(tenant, users, &logged).await?;
     deliver_to_users(app, tenant, users, &logged.frame, None).await?;
     Ok(logged.id)
 }
 
 /// The event with a new cursor, as it is kept (for the retention period) and pushed.
-fn logged(app: &App, mut event: Value) -> Result<LoggedEvent, AppError> {
+pub fn new_event(app: &App, mut event: Value) -> Result<LoggedEvent, AppError> {
     let cursor = EventId::parse(app.ids.ulid())?;
     event["cursor"] = Value::String(cursor.to_string());
     let retention = chrono::Duration::from_std(app.config.limits.event_retention).map_err(AppError::internal)?;
@@ -119,18 +132,11 @@ pub async fn deliver_to_users(
     frame: &str,
     skip: Option<&ConnectionId>,
 ) -> Result<Vec<UserId>, AppError> {
-    let now = app.clock.now();
-    let lookups = users.iter().map(|u| app.store.list_user_connections(tenant, u, now));
-    let mut connections: Vec<Connection> = Vec::new();
-    let mut offline = Vec::new();
-    for (user, found) in users.iter().zip(join_all(lookups).await) {
-        let found = found?;
-        if found.is_empty() {
-            offline.push(user.clone());
-        }
-        connections.extend(found.into_iter().filter(|c| Some(&c.id) != skip));
-    }
-    join_all(connections.iter().map(|c| push_one(app, c, frame))).await;
+    let found = app.store.list_users_connections(tenant, users, app.clock.now()).await?;
+    let online: std::collections::HashSet<&UserId> = found.iter().map(|c| &c.user_id).collect();
+    let offline = users.iter().filter(|u| !online.contains(u)).cloned().collect();
+    let connections = found.iter().filter(|c| Some(&c.id) != skip);
+    join_all(connections.map(|c| push_one(app, c, frame))).await;
     Ok(offline)
 }
 

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::conversations::require_member;
-use super::delivery::{member_ids, publish_to_conversation, publish_to_members};
+use super::delivery::{member_ids, new_event, publish_to_members, push_to_members};
 use super::identity::Identity;
 use super::notifications::message_reached_offline;
 use crate::app::App;
@@ -41,34 +41,37 @@ pub async fn send_message(
         edited_at: None,
         deleted_at: None,
     };
-    let stored = app.store.append_message(&message).await?;
+    // Its `message.new` goes into the conversation's log with the message itself.
+    let event =
+        new_event(app, Event::MessageNew { conversation_id: conversation.id.as_str(), message: &message }.to_value())?;
+    let stored = app.store.append_message(&message, &event).await?;
     let mut cursor = None;
     if stored.created {
         tracing::info!(
             tenant = %who.tenant_id, conversation = %conversation.id, message = %stored.value.id,
             "message stored"
         );
-        cursor = Some(publish_message(app, &conversation, &stored.value, from_connection).await?);
+        cursor = Some(push_message(app, &conversation, &stored.value, event, from_connection).await?);
     }
     Ok((stored, cursor))
 }
 
-/// Publishes a new message's `message.new` to the conversation's members, then hands the
+/// Pushes a new message's `message.new` to the conversation's members, then hands the
 /// members who had no live connection to the notifications (see [`message_reached_offline`]).
-async fn publish_message(
+async fn push_message(
     app: &App,
     conversation: &Conversation,
     message: &Message,
+    event: LoggedEvent,
     skip: Option<&ConnectionId>,
 ) -> Result<EventId, AppError> {
     let users = member_ids(app, conversation).await?;
-    let event = Event::MessageNew { conversation_id: conversation.id.as_str(), message }.to_value();
     let reference = MessageRef {
         conversation_id: conversation.id.clone(),
         message_id: message.id.clone(),
         sender_id: message.sender_id.clone(),
     };
-    let published = publish_to_conversation(app, conversation, &users, event, skip, Some(&reference)).await?;
+    let published = push_to_members(app, conversation, &users, event, skip, Some(&reference)).await?;
     if let Some(offline) = &published.offline {
         message_reached_offline(app, &conversation.tenant_id, &reference, offline, published.cursor.as_str()).await;
     }

@@ -2,7 +2,6 @@
 //! conversation with them hears when that changes; `GET /v1/users` shows it.
 
 use chrono::{DateTime, Utc};
-use futures_util::future::join_all;
 use serde_json::json;
 
 use super::delivery::deliver_to_users;
@@ -64,15 +63,16 @@ pub async fn presence_of(
     who: &Identity,
     users: &[UserId],
 ) -> Result<Vec<(bool, Option<DateTime<Utc>>)>, AppError> {
-    let now = app.clock.now();
-    let online = join_all(users.iter().map(|u| app.store.list_user_connections(&who.tenant_id, u, now))).await;
-    let seen = app.store.get_last_seen(&who.tenant_id, users).await?;
-    users
+    let (live, seen) = tokio::join!(
+        app.store.list_users_connections(&who.tenant_id, users, app.clock.now()),
+        app.store.get_last_seen(&who.tenant_id, users)
+    );
+    let (live, seen) = (live?, seen?);
+    Ok(users
         .iter()
-        .zip(online)
-        .map(|(u, live)| {
+        .map(|u| {
             let last_seen = seen.iter().find(|(id, _)| id == u).map(|(_, at)| *at);
-            Ok((!live?.is_empty(), last_seen))
+            (live.iter().any(|c| c.user_id == *u), last_seen)
         })
-        .collect()
+        .collect())
 }

@@ -108,10 +108,15 @@ async fn a_large_group_s_message_is_published_by_the_worker_and_poison_records_a
     let (log, _) = store.list_conversation_events(&tenant, &group, None, 50, Utc::now()).await.unwrap();
     assert_eq!(log.iter().filter(|e| e.id == cursor).count(), 1, "written once, to the conversation's log");
 
-    // The same job delivered again pushes nothing again: it is done.
+    // The same job delivered again pushes again (pushes are at least once), the same frame
+    // with the same cursor, which clients drop; nothing is stored again.
     let pushes = push.0.lock().unwrap().len();
     let mut again = SqsEvent::default();
     again.records = vec![good];
     assert!(handle_batch(&NotificationsWorker, &app, again).await.batch_item_failures.is_empty());
-    assert_eq!(push.0.lock().unwrap().len(), pushes);
+    let repeated = push.0.lock().unwrap()[pushes..].to_vec();
+    assert_eq!(repeated.len(), 2);
+    assert!(repeated.iter().all(|(_, f)| f["cursor"] == cursor.as_str()));
+    let (log, _) = store.list_conversation_events(&tenant, &group, None, 50, Utc::now()).await.unwrap();
+    assert_eq!(log.iter().filter(|e| e.id == cursor).count(), 1);
 }

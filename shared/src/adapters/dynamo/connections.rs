@@ -48,4 +48,19 @@ impl ConnectionStore for DynamoStore {
         }
         Ok(live)
     }
+
+    async fn list_users_connections(
+        &self,
+        tenant: &TenantId,
+        users: &[UserId],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Connection>> {
+        // One Query per user, all at once: a user's connections are one partition's items.
+        let each = users.iter().map(|u| self.list_user_connections(tenant, u, now));
+        let mut live = Vec::new();
+        for found in futures_util::future::join_all(each).await {
+            live.extend(found?);
+        }
+        Ok(live)
+    }
 }

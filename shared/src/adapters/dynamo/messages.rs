@@ -14,7 +14,7 @@ use crate::ports::*;
 
 #[async_trait]
 impl MessageStore for DynamoStore {
-    async fn append_message(&self, message: &Message) -> StoreResult<Upserted<Message>> {
+    async fn append_message(&self, message: &Message, event: &LoggedEvent) -> StoreResult<Upserted<Message>> {
         let tenant = &message.tenant_id;
         let pk = conversation_pk(tenant, &message.conversation_id);
         let mut message_item = with_data(key(pk.clone(), message_sk(message.id.as_str())), message)?;
@@ -50,49 +50,12 @@ impl MessageStore for DynamoStore {
         };
         stored?;
 
-        // The message is stored; now its conversation and every member's inbox move forward.
-        let mut conversation = self
-            .get_conversation(tenant, &message.conversation_id)
-            .await?
-            .context("message for a missing conversation")?;
-        conversation.activity = message.id.to_string();
-        conversation.last_activity_at = message.created_at;
-        conversation.last_message = Some(MessagePreview::of(message));
-        let snapshot = serde_json::to_string(&conversation).map_err(anyhow::Error::from)?;
-        self.advance(key(pk.clone(), META_SK), &conversation.activity, vec![("data", s(snapshot.clone()))], vec![])
-            .await?;
-        let members = self.list_members(tenant, &message.conversation_id).await?;
-        let inbox_sort = inbox_sk(&conversation.activity, &conversation.id);
-        let updates = members.iter().map(|m| async {
-            let member_key = key(pk.clone(), member_sk(&m.user_id));
-            let moved = vec![("GSI1SK", s(inbox_sort.clone())), ("conv", s(snapshot.clone()))];
-            if m.user_id == message.sender_id {
-                let read = vec![
-                    ("lastReadMessageId", s(message.id.as_str())),
-                    ("lastReadAt", s(message.created_at.to_rfc3339())),
-                    ("unread", n(0)),
-                ];
-                if !self.advance(member_key, &conversation.activity, [moved, read].concat(), vec![]).await? {
-                    // A newer message got there first; the sender has still read this one.
-                    self.move_read_marker(tenant, &conversation.id, &m.user_id, &message.id, message.created_at, 0)
-                        .await?;
-                }
-            } else if !self.advance(member_key.clone(), &conversation.activity, moved, vec![("unread", n(1))]).await? {
-                // A newer message got there first; this one still counts as unread.
-                self.client
-                    .update_item()
-                    .table_name(&self.table)
-                    .set_key(Some(member_key))
-                    .update_expression("ADD unread :one")
-                    .expression_attribute_values(":one", n(1))
-                    .send()
-                    .await?;
-            }
-            Ok::<_, anyhow::Error>(())
-        });
-        for result in join_all(updates).await {
-            result?;
-        }
+        // The message is stored; now, all at once, its event goes into the conversation's
+        // log, and its conversation and every member's inbox move forward.
+        let logged = self.append_conversation_event(tenant, &message.conversation_id, event);
+        let (logged, moved) = tokio::join!(logged, self.move_forward(message));
+        logged?;
+        moved?;
         Ok(Upserted { value: message.clone(), created: true })
     }
     async fn update_message(&self, message: &Message) -> StoreResult<bool> {
@@ -176,5 +139,60 @@ impl MessageStore for DynamoStore {
             messages.reverse();
         }
         Ok(HistorySlice { messages, more })
+    }
+}
+
+impl DynamoStore {
+    /// After a new message: the conversation's activity and preview, and every member's inbox
+    /// entry and unread count (the sender's read marker moves to the message).
+    async fn move_forward(&self, message: &Message) -> anyhow::Result<()> {
+        let tenant = &message.tenant_id;
+        let pk = conversation_pk(tenant, &message.conversation_id);
+        let (conversation, members) = tokio::join!(
+            self.get_conversation(tenant, &message.conversation_id),
+            self.list_members(tenant, &message.conversation_id)
+        );
+        let mut conversation = conversation?.context("message for a missing conversation")?;
+        let members = members?;
+        conversation.activity = message.id.to_string();
+        conversation.last_activity_at = message.created_at;
+        conversation.last_message = Some(MessagePreview::of(message));
+        let snapshot = serde_json::to_string(&conversation).map_err(anyhow::Error::from)?;
+        let meta =
+            self.advance(key(pk.clone(), META_SK), &conversation.activity, vec![("data", s(snapshot.clone()))], vec![]);
+        let inbox_sort = inbox_sk(&conversation.activity, &conversation.id);
+        let updates = members.iter().map(|m| async {
+            let member_key = key(pk.clone(), member_sk(&m.user_id));
+            let moved = vec![("GSI1SK", s(inbox_sort.clone())), ("conv", s(snapshot.clone()))];
+            if m.user_id == message.sender_id {
+                let read = vec![
+                    ("lastReadMessageId", s(message.id.as_str())),
+                    ("lastReadAt", s(message.created_at.to_rfc3339())),
+                    ("unread", n(0)),
+                ];
+                if !self.advance(member_key, &conversation.activity, [moved, read].concat(), vec![]).await? {
+                    // A newer message got there first; the sender has still read this one.
+                    self.move_read_marker(tenant, &conversation.id, &m.user_id, &message.id, message.created_at, 0)
+                        .await?;
+                }
+            } else if !self.advance(member_key.clone(), &conversation.activity, moved, vec![("unread", n(1))]).await? {
+                // A newer message got there first; this one still counts as unread.
+                self.client
+                    .update_item()
+                    .table_name(&self.table)
+                    .set_key(Some(member_key))
+                    .update_expression("ADD unread :one")
+                    .expression_attribute_values(":one", n(1))
+                    .send()
+                    .await?;
+            }
+            Ok::<_, anyhow::Error>(())
+        });
+        let (meta, updates) = tokio::join!(meta, join_all(updates));
+        meta?;
+        for result in updates {
+            result?;
+        }
+        Ok(())
     }
 }

@@ -31,15 +31,27 @@ impl ConnectionStore for EmbeddedStore {
         user: &UserId,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Connection>> {
-        let p = prefix(&["T", tenant.as_str(), "CONN", user.as_str()]);
+        self.list_users_connections(tenant, std::slice::from_ref(user), now).await
+    }
+
+    async fn list_users_connections(
+        &self,
+        tenant: &TenantId,
+        users: &[UserId],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Connection>> {
+        let prefixes: Vec<String> = users.iter().map(|u| prefix(&["T", tenant.as_str(), "CONN", u.as_str()])).collect();
+        // One read transaction for every user.
         self.reading(move |t| {
-            let end = prefix_end(&p);
             let mut live = Vec::new();
-            for (_, v) in scan(t, Bound::Included(&p), Bound::Excluded(&end), false, usize::MAX)? {
-                let c: Connection = decode(&v)?;
-                // Expired records linger until removed, as DynamoDB's TTL deletes lazily.
-                if c.is_live(now) {
-                    live.push(c);
+            for p in &prefixes {
+                let end = prefix_end(p);
+                for (_, v) in scan(t, Bound::Included(p.as_str()), Bound::Excluded(&end), false, usize::MAX)? {
+                    let c: Connection = decode(&v)?;
+                    // Expired records linger until removed, as DynamoDB's TTL deletes lazily.
+                    if c.is_live(now) {
+                        live.push(c);
+                    }
                 }
             }
             Ok(live)

@@ -55,7 +55,7 @@ impl EventFeed for EmbeddedStore {
         conversation: &ConversationId,
         event: &LoggedEvent,
     ) -> StoreResult<()> {
-        self.put(format!("{}{}", log_prefix(tenant, conversation), event.id), event.clone()).await
+        self.put(conversation_event_key(tenant, conversation, &event.id), event.clone()).await
     }
 
     async fn list_conversation_events(

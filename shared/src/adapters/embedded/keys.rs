@@ -74,6 +74,10 @@ pub(super) fn inbox_key(t: &TenantId, u: &UserId, activity: &str, c: &Conversati
     key(&["T", t.as_str(), "INBOX", u.as_str(), activity, c.as_str()])
 }
 
+/// An event in a conversation's log.
+pub(super) fn conversation_event_key(t: &TenantId, c: &ConversationId, id: &EventId) -> String {
+    key(&["T", t.as_str(), "CONV", c.as_str(), "EV", id.as_str()])
+}
 pub(super) fn connection_key(t: &TenantId, u: &UserId, c: &ConnectionId) -> String {
     key(&["T", t.as_str(), "CONN", u.as_str(), c.as_str()])
 }

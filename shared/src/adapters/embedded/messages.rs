@@ -16,8 +16,8 @@ use crate::ports::*;
 
 #[async_trait]
 impl MessageStore for EmbeddedStore {
-    async fn append_message(&self, message: &Message) -> StoreResult<Upserted<Message>> {
-        let message = message.clone();
+    async fn append_message(&self, message: &Message, event: &LoggedEvent) -> StoreResult<Upserted<Message>> {
+        let (message, event) = (message.clone(), event.clone());
         self.writing(move |t| {
             let tenant = &message.tenant_id;
             if let Some(cmid) = &message.client_message_id {
@@ -30,6 +30,7 @@ impl MessageStore for EmbeddedStore {
                 write(t, &dedupe, &message.id)?;
             }
             write(t, &message_key(tenant, &message.conversation_id, message.id.as_str()), &message)?;
+            write(t, &conversation_event_key(tenant, &message.conversation_id, &event.id), &event)?;
 
             let conv_key = conversation_key(tenant, &message.conversation_id);
             let mut conversation: Conversation = read(t, &conv_key)?.context("message for a missing conversation")?;

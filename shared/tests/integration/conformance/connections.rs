@@ -23,6 +23,11 @@ async fn connections_expire_and_are_deleted_one_by_one<S: ConnectionStore + ?Siz
     let mut ids: Vec<_> = live.iter().map(|c| c.id.to_string()).collect();
     ids.sort();
     assert_eq!(ids, ["live1=", "live2"]);
+    store.put_connection(&Connection { user_id: uid("u2"), ..conn("other", 60) }).await.unwrap();
+    let several = store.list_users_connections(&tid("t1"), &[uid("u1"), uid("u2"), uid("u3")], now).await.unwrap();
+    let mut ids: Vec<_> = several.iter().map(|c| format!("{}/{}", c.user_id, c.id)).collect();
+    ids.sort();
+    assert_eq!(ids, ["u1/live1=", "u1/live2", "u2/other"], "several users' live connections in one call");
     store.delete_connection(&tid("t1"), &uid("u1"), &ConnectionId::parse("live1=").unwrap()).await.unwrap();
     let live = store.list_user_connections(&tid("t1"), &uid("u1"), now).await.unwrap();
     assert_eq!(live.len(), 1);

@@ -27,7 +27,7 @@ async fn conversations_order_by_activity_and_unique_keys_hold<S: ConversationSto
     );
 
     // A message moves its conversation to the top for every member.
-    store.append_message(&message(&c1, "01D", "u2", None)).await.unwrap();
+    append(store, &message(&c1, "01D", "u2", None)).await.unwrap();
     let page = store.list_user_conversations(&tid("t1"), &uid("u1"), None, 2).await.unwrap();
     assert_eq!(page.items[0].conversation.last_message.as_ref().unwrap().id.as_str(), "01D");
     assert_eq!(ids(page.clone()), ["01A", "01C"]);
@@ -48,7 +48,7 @@ async fn read_markers_only_move_forward_and_unread_counts_follow<S: Conversation
     let c = conversation("t1", "03A");
     store.create_conversation(&c, &members(&["u1", "u2", "u3"]), None).await.unwrap();
     for (id, sender) in [("03B", "u1"), ("03C", "u2"), ("03D", "u1")] {
-        store.append_message(&message(&c, id, sender, None)).await.unwrap();
+        append(store, &message(&c, id, sender, None)).await.unwrap();
     }
     let mid = |s: &str| MessageId::parse(s).unwrap();
     let mut got = Vec::new();

@@ -6,18 +6,23 @@ use missive::ports::*;
 
 use super::*;
 
-async fn messages_are_idempotent_ordered_and_paginated<S: ConversationStore + MessageStore + ?Sized>(store: &S) {
+async fn messages_are_idempotent_ordered_and_paginated<S: ConversationStore + MessageStore + EventFeed + ?Sized>(
+    store: &S,
+) {
     let c = conversation("t1", "02A");
     store.create_conversation(&c, &members(&["u1", "u2"]), None).await.unwrap();
-    let first = store.append_message(&message(&c, "02B", "u1", Some("k1"))).await.unwrap();
+    let first = append(store, &message(&c, "02B", "u1", Some("k1"))).await.unwrap();
     assert!(first.created);
-    let retry = store.append_message(&message(&c, "02C", "u1", Some("k1"))).await.unwrap();
+    let retry = append(store, &message(&c, "02C", "u1", Some("k1"))).await.unwrap();
     assert!(!retry.created);
     assert_eq!(retry.value, first.value);
+    let (logged, _) = store.list_conversation_events(&tid("t1"), &c.id, None, 10, Utc::now()).await.unwrap();
+    let logged: Vec<String> = logged.into_iter().map(|e| e.id.to_string()).collect();
+    assert_eq!(logged, ["E02B"], "the message's event is logged with it, the retry's is not");
     // The key belongs to its sender: another sender's "k1" is another message.
-    assert!(store.append_message(&message(&c, "02D", "u2", Some("k1"))).await.unwrap().created);
+    assert!(append(store, &message(&c, "02D", "u2", Some("k1"))).await.unwrap().created);
     for i in 0..7 {
-        store.append_message(&message(&c, &format!("02E{i}"), "u1", None)).await.unwrap();
+        append(store, &message(&c, &format!("02E{i}"), "u1", None)).await.unwrap();
     }
     let all = ["02B", "02D", "02E0", "02E1", "02E2", "02E3", "02E4", "02E5", "02E6"];
     let ids = |s: &missive::ports::HistorySlice| s.messages.iter().map(|m| m.id.to_string()).collect::<Vec<_>>();
@@ -58,8 +63,8 @@ async fn preview<S: ConversationStore + ?Sized>(store: &S) -> MessagePreview {
 async fn edits_replace_messages_and_the_newest_one_s_preview<S: ConversationStore + MessageStore + ?Sized>(store: &S) {
     let c = conversation("t1", "04A");
     store.create_conversation(&c, &members(&["u1", "u2"]), None).await.unwrap();
-    let first = store.append_message(&message(&c, "04B", "u1", None)).await.unwrap().value;
-    let last = store.append_message(&message(&c, "04C", "u2", None)).await.unwrap().value;
+    let first = append(store, &message(&c, "04B", "u1", None)).await.unwrap().value;
+    let last = append(store, &message(&c, "04C", "u2", None)).await.unwrap().value;
     let edited =
         Message { body: Some(MessageBody::parse("edited").unwrap()), edited_at: Some(Utc::now()), ..first.clone() };
     assert!(store.update_message(&edited).await.unwrap());

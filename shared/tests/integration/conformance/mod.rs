@@ -25,7 +25,7 @@ use chrono::Utc;
 use missive::adapters::dynamo::DynamoStore;
 use missive::adapters::embedded::EmbeddedStore;
 use missive::domain::*;
-use missive::ports::Store;
+use missive::ports::{MessageStore, Store, StoreResult, Upserted};
 
 /// A fresh embedded store; its directory lives as long as the store is used.
 pub fn embedded() -> (Arc<dyn Store>, tempfile::TempDir) {
@@ -124,4 +124,14 @@ pub fn message(c: &Conversation, id: &str, sender: &str, cmid: Option<&str>) -> 
         edited_at: None,
         deleted_at: None,
     }
+}
+
+/// Appends a message with its `message.new` event, whose cursor is `E` and the message's id.
+pub async fn append<S: MessageStore + ?Sized>(store: &S, m: &Message) -> StoreResult<Upserted<Message>> {
+    let event = LoggedEvent {
+        id: EventId::parse(format!("E{}", m.id)).unwrap(),
+        frame: format!(r#"{{"type":"message.new","cursor":"E{}"}}"#, m.id),
+        expires_at: Utc::now() + chrono::Duration::hours(1),
+    };
+    store.append_message(m, &event).await
 }
