@@ -18,7 +18,7 @@ pub enum MemberRole {
     Member,
 }
 
-/// A member of a conversation, with their read marker.
+/// A member of a conversation, with their read position.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Member {
@@ -30,14 +30,16 @@ pub struct Member {
     pub last_read_message_id: Option<MessageId>,
     #[serde(default)]
     pub last_read_at: Option<DateTime<Utc>>,
-    /// Messages from others after the read marker.
+    /// How many of the conversation's messages this member has read or sent: the
+    /// conversation's message count when the marker last moved. Unread messages are the
+    /// count since ([`Conversation::unread_for`]), so a new message writes nothing per member.
     #[serde(default)]
-    pub unread_count: u64,
+    pub read_count: u64,
 }
 
 impl Member {
     pub fn new(user_id: UserId, role: MemberRole, joined_at: DateTime<Utc>) -> Self {
-        Self { user_id, role, joined_at, last_read_message_id: None, last_read_at: None, unread_count: 0 }
+        Self { user_id, role, joined_at, last_read_message_id: None, last_read_at: None, read_count: 0 }
     }
 }
 
@@ -69,6 +71,9 @@ pub struct Conversation {
     pub last_message: Option<MessagePreview>,
     #[serde(default)]
     pub participants: Vec<Participant>,
+    /// Messages in the conversation so far (system messages included).
+    #[serde(default)]
+    pub message_count: u64,
 }
 
 impl Conversation {
@@ -96,7 +101,13 @@ impl Conversation {
             last_activity_at: created_at,
             last_message: None,
             participants,
+            message_count: 0,
         }
+    }
+
+    /// How many messages `member` has not read: those since their read position.
+    pub fn unread_for(&self, member: &Member) -> u64 {
+        self.message_count.saturating_sub(member.read_count)
     }
 
     /// The key that makes creation idempotent: one direct conversation per pair of users,

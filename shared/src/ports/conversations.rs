@@ -7,7 +7,7 @@ use super::{Page, StoreResult, Upserted};
 use crate::domain::{Conversation, ConversationId, Member, MessageId, TenantId, UserId};
 
 /// One line of a user's conversation list: the conversation and the user's membership (read
-/// marker, unread count).
+/// marker and position: see [`Conversation::unread_for`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InboxEntry {
     pub conversation: Conversation,
@@ -19,6 +19,23 @@ impl InboxEntry {
     /// understood by every adapter's `list_user_conversations`.
     pub fn cursor(&self) -> String {
         format!("{}.{}", self.conversation.activity, self.conversation.id)
+    }
+
+    fn order_key(&self) -> (&str, &str) {
+        (self.conversation.activity.as_str(), self.conversation.id.as_str())
+    }
+
+    /// One page of a user's whole list: latest activity first (then the newer conversation),
+    /// the entries after `cursor`, at most `limit`. Every adapter lists this way.
+    pub fn page(mut entries: Vec<InboxEntry>, cursor: Option<&str>, limit: usize) -> Page<InboxEntry> {
+        entries.sort_by(|a, b| b.order_key().cmp(&a.order_key()));
+        if let Some((activity, id)) = cursor.and_then(|c| c.split_once('.')) {
+            entries.retain(|e| e.order_key() < (activity, id));
+        }
+        let more = entries.len() > limit;
+        entries.truncate(limit);
+        let next_cursor = if more { entries.last().map(InboxEntry::cursor) } else { None };
+        Page { items: entries, next_cursor }
     }
 }
 
@@ -48,7 +65,8 @@ pub trait ConversationStore: Send + Sync {
     ) -> StoreResult<Option<Member>>;
     async fn list_members(&self, tenant: &TenantId, conversation: &ConversationId) -> StoreResult<Vec<Member>>;
     /// A user's conversations, most recent activity first, with the user's membership.
-    /// `cursor` is an [`InboxEntry::cursor`].
+    /// `cursor` is an [`InboxEntry::cursor`]. The order is computed from the conversations'
+    /// current activity when the list is read: a new message writes nothing per member.
     async fn list_user_conversations(
         &self,
         tenant: &TenantId,
@@ -56,8 +74,9 @@ pub trait ConversationStore: Send + Sync {
         cursor: Option<&str>,
         limit: usize,
     ) -> StoreResult<Page<InboxEntry>>;
-    /// Moves a member's read marker forward to `message` (never back) and recounts their
-    /// unread messages. `None` when the marker was already there or further.
+    /// Moves a member's read marker forward to `message` (never back), their read position
+    /// to the messages up to it; returns the member and how many messages are unread after
+    /// it. `None` when the marker was already there or further.
     async fn mark_read(
         &self,
         tenant: &TenantId,
@@ -65,5 +84,5 @@ pub trait ConversationStore: Send + Sync {
         user: &UserId,
         message: &MessageId,
         at: DateTime<Utc>,
-    ) -> StoreResult<Option<Member>>;
+    ) -> StoreResult<Option<(Member, u64)>>;
 }

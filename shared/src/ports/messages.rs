@@ -27,8 +27,9 @@ pub struct HistorySlice {
 #[async_trait]
 pub trait MessageStore: Send + Sync {
     /// Appends a message, its `message.new` event to the conversation's log (as
-    /// `EventFeed::append_conversation_event` would), and moves the conversation's activity:
-    /// every other member has one more unread message, the sender's read marker moves to it.
+    /// `EventFeed::append_conversation_event` would), and moves the conversation forward (its
+    /// activity, preview and message count) and the sender's read marker and position to it —
+    /// nothing for the other members, whose unread count follows from the message count.
     /// With a `client_message_id`, a second append by the same sender in the same conversation
     /// returns the first message and changes nothing (the event is not logged).
     async fn append_message(&self, message: &Message, event: &LoggedEvent) -> StoreResult<Upserted<Message>>;

@@ -222,7 +222,7 @@ pub async fn list_conversations(
             cursor = Some(entry.cursor());
             if matches(&entry.conversation) {
                 items.push(ConversationListItem {
-                    unread_count: entry.member.unread_count,
+                    unread_count: entry.conversation.unread_for(&entry.member),
                     last_read_message_id: entry.member.last_read_message_id,
                     conversation: entry.conversation,
                 });

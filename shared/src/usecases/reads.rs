@@ -36,16 +36,19 @@ pub async fn mark_read(
     let found = app.store.get_message(&who.tenant_id, &conversation.id, message_id).await?;
     found.ok_or_else(|| AppError::not_found("message"))?;
     let now = app.clock.now();
-    let state = |m: Member| ReadState {
+    let state = |m: Member, unread_count| ReadState {
         conversation_id: conversation.id.clone(),
         user_id: m.user_id,
         last_read_message_id: m.last_read_message_id,
         last_read_at: m.last_read_at,
-        unread_count: m.unread_count,
+        unread_count,
     };
     match app.store.mark_read(&who.tenant_id, &conversation.id, &who.user_id, message_id, now).await? {
-        None => Ok((state(member), None)),
-        Some(moved) => {
+        None => {
+            let unread = conversation.unread_for(&member);
+            Ok((state(member, unread), None))
+        }
+        Some((moved, unread)) => {
             let event = Event::Read {
                 conversation_id: conversation.id.as_str(),
                 user_id: who.user_id.as_str(),
@@ -53,7 +56,7 @@ pub async fn mark_read(
                 read_at: now,
             };
             let cursor = publish_to_members(app, &conversation, event.to_value(), from_connection).await?;
-            Ok((state(moved), Some(cursor)))
+            Ok((state(moved, unread), Some(cursor)))
         }
     }
 }

@@ -8,10 +8,9 @@ use crate::app::App;
 use crate::domain::{ConversationId, EventId, LoggedEvent};
 use crate::AppError;
 
-/// The most conversations one sync looks through (a user's memberships are read in pages
-/// of this many); beyond it the client should reload rather than sync.
+/// The most conversations one sync looks through, the most recently active; beyond it the
+/// client should reload rather than sync.
 const MAX_SYNC_CONVERSATIONS: usize = 10_000;
-const MEMBERSHIP_PAGE: usize = 100;
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -81,18 +80,9 @@ async fn changed_conversations(
             }
         }
         None => {
-            let mut cursor = None;
-            loop {
-                let page = app
-                    .store
-                    .list_user_conversations(&who.tenant_id, &who.user_id, cursor.as_deref(), MEMBERSHIP_PAGE)
-                    .await?;
-                mine.extend(page.items.iter().map(|e| e.conversation.id.clone()));
-                match page.next_cursor {
-                    Some(next) if mine.len() < MAX_SYNC_CONVERSATIONS => cursor = Some(next),
-                    _ => break,
-                }
-            }
+            let page =
+                app.store.list_user_conversations(&who.tenant_id, &who.user_id, None, MAX_SYNC_CONVERSATIONS).await?;
+            mine.extend(page.items.into_iter().map(|e| e.conversation.id));
         }
     }
     if mine.is_empty() {

@@ -149,8 +149,8 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     assert_eq!(ws::connect(&app, &ws_event("$connect", "alice-1=", &alice, None)).await.status_code, 200);
     assert_eq!(
         counter.take(),
-        counts(&[("PutItem", 1), ("Query", 1 + 1 + 1)]),
-        "connect: the record, then presence (her connections, her recent conversations, bob's connections)"
+        counts(&[("BatchGetItem", 1), ("PutItem", 1), ("Query", 1 + 1 + 1)]),
+        "connect: the record, then presence (her connections, her memberships and their conversations, bob's connections)"
     );
     ws::connect(&app, &ws_event("$connect", "bob-1=", &bob, None)).await;
     counter.take();
@@ -180,12 +180,18 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     assert_eq!(ws::message(&app, &ws_event("sendMessage", "alice-1=", &alice, Some(send))).await.status_code, 200);
     assert_eq!(
         counter.take(),
-        counts(&[("GetItem", 3), ("PutItem", 1), ("Query", 3 + 1), ("TransactWriteItems", 1), ("UpdateItem", 3 + 1)]),
-        "sending a message in a direct conversation (two members, one connection each); the rate limit is in memory"
+        counts(&[("GetItem", 3), ("PutItem", 1), ("Query", 1 + 2), ("TransactWriteItems", 1), ("UpdateItem", 4)]),
+        "sending in a direct conversation (two members, one connection each): the membership check, the message and \
+         its idempotency record, its event in the log, the conversation's preview, count and latest event, the \
+         sender's read marker (nothing per other member), the members and their connections"
     );
 
     usecases::conversations::list_conversations(&app, &bob, &Default::default(), None, 20).await.unwrap();
-    assert_eq!(counter.take(), counts(&[("Query", 1)]), "one page of conversations");
+    assert_eq!(
+        counter.take(),
+        counts(&[("BatchGetItem", 1), ("Query", 1)]),
+        "one page of conversations: bob's memberships, then their conversations (up to 100 a call)"
+    );
 
     usecases::messages::history(&app, &alice, &conversation, None, None, Some(20)).await.unwrap();
     assert_eq!(
@@ -201,21 +207,23 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     usecases::reads::mark_read(&app, &bob, &conversation, &latest, None).await.unwrap();
     assert_eq!(
         counter.take(),
-        counts(&[("GetItem", 3), ("PutItem", 1), ("Query", 1 + 1 + 2), ("UpdateItem", 1 + 1)]),
-        "marking read: membership, the message, the unread recount, the marker, then the read event: the conversation's log and latest event, its delivery"
+        counts(&[("GetItem", 4), ("PutItem", 1), ("Query", 1 + 1 + 2), ("UpdateItem", 1 + 1)]),
+        "marking read: membership, the message, the count after it and the conversation's count, the marker, then \
+         the read event: the conversation's log and latest event, its delivery"
     );
 
     usecases::sync::sync(&app, &bob, "0").await.unwrap();
     assert_eq!(
         counter.take(),
-        counts(&[("BatchGetItem", 1), ("Query", 1 + 1 + 4)]),
-        "one sync page: bob's feed, his conversations, their latest events, the log of each of the 4 that changed"
+        counts(&[("BatchGetItem", 2), ("Query", 1 + 1 + 4)]),
+        "one sync page: bob's feed, his memberships and their conversations, their latest events, the log of each of \
+         the 4 that changed"
     );
 
     assert_eq!(ws::disconnect(&app, &ws_event("$disconnect", "alice-1=", &alice, None)).await.status_code, 200);
     assert_eq!(
         counter.take(),
-        counts(&[("DeleteItem", 1), ("PutItem", 1), ("Query", 1 + 1 + 1)]),
+        counts(&[("BatchGetItem", 1), ("DeleteItem", 1), ("PutItem", 1), ("Query", 1 + 1 + 1)]),
         "disconnect: the record, then presence (her connections, last seen, her recent conversations, bob's connections)"
     );
 }

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::domain::{Member, MessageId};
+use crate::domain::{Conversation, Member, MessageId};
 
 pub(super) type Item = HashMap<String, AttributeValue>;
 
@@ -44,11 +44,11 @@ pub(super) fn expiry(at: DateTime<Utc>) -> AttributeValue {
 }
 
 /// A member item: the record in `data`, with the attributes that change on their own
-/// (the unread counter, the read marker) laid over it.
+/// (the read position and marker) laid over it.
 pub(super) fn member_from(item: &Item) -> anyhow::Result<Member> {
     let mut member: Member = data(item)?;
-    if let Some(n) = item.get("unread").and_then(|v| v.as_n().ok()) {
-        member.unread_count = n.parse().context("unread is not a number")?;
+    if let Some(n) = item.get("readCount").and_then(|v| v.as_n().ok()) {
+        member.read_count = n.parse().context("readCount is not a number")?;
     }
     if let Ok(id) = text(item, "lastReadMessageId") {
         member.last_read_message_id = Some(MessageId::parse(id).map_err(|e| anyhow!("{e}"))?);
@@ -57,12 +57,6 @@ pub(super) fn member_from(item: &Item) -> anyhow::Result<Member> {
         member.last_read_at = Some(at.parse().context("lastReadAt is not a time")?);
     }
     Ok(member)
-}
-
-pub(super) fn inbox_cursor(item: &Item) -> anyhow::Result<String> {
-    let sk = text(item, "GSI1SK")?;
-    let (activity, conversation) = sk.split_once('#').context("malformed GSI1SK")?;
-    Ok(format!("{activity}.{conversation}"))
 }
 
 /// Whether a document has not expired (TTL deletion lags, so expiry is checked on read).
@@ -90,4 +84,14 @@ pub(super) fn transaction_condition_failed(
         }
         _ => false,
     }
+}
+
+/// A conversation's `META` item: the record in `data`, with its message count (which every
+/// message adds to on its own) laid over it.
+pub(super) fn conversation_from(item: &Item) -> anyhow::Result<Conversation> {
+    let mut conversation: Conversation = data(item)?;
+    if let Some(n) = item.get("messageCount").and_then(|v| v.as_n().ok()) {
+        conversation.message_count = n.parse().context("messageCount is not a number")?;
+    }
+    Ok(conversation)
 }

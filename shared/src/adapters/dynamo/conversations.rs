@@ -1,11 +1,11 @@
-//! Conversations (`META`), members (`M#`) and each member's inbox entry, which is the member
-//! item itself, indexed in GSI1 by activity with a snapshot of the conversation.
+//! Conversations (`META`, with `activity` and `messageCount` beside the record) and members
+//! (`M#`, indexed in GSI1 under their user: a user's memberships, from which their list is
+//! computed in the order of the conversations' current activity).
 
 use anyhow::{anyhow, Context};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
-use futures_util::future::join_all;
 
 use super::codec::*;
 use super::keys::*;
@@ -62,29 +62,25 @@ impl ConversationStore for DynamoStore {
         let pk = conversation_pk(tenant, &conversation.id);
         let stored =
             self.get_conversation(tenant, &conversation.id).await?.context("updating a missing conversation")?;
-        // Activity and preview belong to the messages; only the details change here.
+        // Activity, preview and count belong to the messages; only the details change here.
         let updated = Conversation {
             activity: stored.activity.clone(),
             last_activity_at: stored.last_activity_at,
             last_message: stored.last_message.clone(),
+            message_count: stored.message_count,
             ..conversation.clone()
         };
         let snapshot = serde_json::to_string(&updated).map_err(anyhow::Error::from)?;
-        let members = self.list_members(tenant, &conversation.id).await?;
         // Conditional on the activity read: a message landing meanwhile wrote a newer
         // snapshot, and the details are written again on top of that one.
-        let raced = self.write_snapshots(pk, &members, &snapshot, &stored.activity).await?;
+        let raced = self.write_snapshot(pk, &snapshot, &stored.activity).await?;
         if raced {
             return Box::pin(self.update_conversation(conversation)).await;
         }
         Ok(())
     }
     async fn put_members(&self, conversation: &Conversation, members: &[Member]) -> StoreResult<()> {
-        let current = self
-            .get_conversation(&conversation.tenant_id, &conversation.id)
-            .await?
-            .context("members of a missing conversation")?;
-        let items = members.iter().map(|m| self.member_item(&current, m)).collect::<anyhow::Result<Vec<_>>>()?;
+        let items = members.iter().map(|m| self.member_item(conversation, m)).collect::<anyhow::Result<Vec<_>>>()?;
         Ok(self.batch_put(items).await?)
     }
     async fn remove_member(&self, conversation: &Conversation, user: &UserId) -> StoreResult<bool> {
@@ -100,7 +96,8 @@ impl ConversationStore for DynamoStore {
         Ok(out.attributes.is_some())
     }
     async fn get_conversation(&self, tenant: &TenantId, id: &ConversationId) -> StoreResult<Option<Conversation>> {
-        self.get_data(key(conversation_pk(tenant, id), META_SK)).await
+        let item = self.get_item(key(conversation_pk(tenant, id), META_SK)).await?;
+        Ok(item.as_ref().map(conversation_from).transpose()?)
     }
     async fn get_member(
         &self,
@@ -122,30 +119,27 @@ impl ConversationStore for DynamoStore {
         cursor: Option<&str>,
         limit: usize,
     ) -> StoreResult<Page<InboxEntry>> {
-        let start = match cursor {
-            Some(c) => {
-                let (activity, conversation) = c.split_once('.').context("bad cursor")?;
-                let conversation = ConversationId::parse(conversation).map_err(|e| anyhow!("bad cursor: {e}"))?;
-                let mut k = key(conversation_pk(tenant, &conversation), member_sk(user));
-                k.insert("GSI1PK".into(), s(user_pk(tenant, user)));
-                k.insert("GSI1SK".into(), s(inbox_sk(activity, &conversation)));
-                Some(k)
-            }
-            None => None,
+        let memberships = self.query_index_all("GSI1", user_pk(tenant, user)).await?;
+        let conversation_of = |item: &Item| -> anyhow::Result<ConversationId> {
+            let pk = text(item, "PK")?;
+            let id = pk.strip_prefix(&format!("T#{tenant}#C#")).context("a membership of another partition")?;
+            ConversationId::parse(id).map_err(|e| anyhow!("{e}"))
         };
-        let mut items =
-            self.query(Some("GSI1"), "GSI1PK = :pk", vec![(":pk", user_pk(tenant, user))], false, limit, start).await?;
-        let more = items.len() > limit;
-        items.truncate(limit);
-        let next_cursor = if more { items.last().map(inbox_cursor).transpose()? } else { None };
-        let entries = items
-            .iter()
-            .map(|i| {
-                let conversation = serde_json::from_str(text(i, "conv")?).context("decoding an inbox entry")?;
-                Ok(InboxEntry { conversation, member: member_from(i)? })
-            })
-            .collect::<anyhow::Result<_>>()?;
-        Ok(Page { items: entries, next_cursor })
+        let ids: Vec<ConversationId> = memberships.iter().map(conversation_of).collect::<anyhow::Result<_>>()?;
+        let metas = self.batch_get(ids.iter().map(|c| key(conversation_pk(tenant, c), META_SK)).collect()).await?;
+        let mut conversations: std::collections::HashMap<ConversationId, Conversation> =
+            std::collections::HashMap::new();
+        for item in &metas {
+            let conversation = conversation_from(item)?;
+            conversations.insert(conversation.id.clone(), conversation);
+        }
+        let mut entries = Vec::with_capacity(memberships.len());
+        for (item, id) in memberships.iter().zip(&ids) {
+            if let Some(conversation) = conversations.remove(id) {
+                entries.push(InboxEntry { conversation, member: member_from(item)? });
+            }
+        }
+        Ok(InboxEntry::page(entries, cursor, limit))
     }
     async fn mark_read(
         &self,
@@ -154,82 +148,74 @@ impl ConversationStore for DynamoStore {
         user: &UserId,
         message: &MessageId,
         at: DateTime<Utc>,
-    ) -> StoreResult<Option<Member>> {
-        // Others' messages after the new marker: one counting query, bounded by what is unread.
-        let mut unread = 0u64;
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND SK BETWEEN :lo AND :hi")
-                .filter_expression("sender <> :me")
-                .expression_attribute_values(":pk", s(conversation_pk(tenant, conversation)))
-                .expression_attribute_values(":lo", s(format!("{}!", message_sk(message.as_str()))))
-                .expression_attribute_values(":hi", s("MSG#~"))
-                .expression_attribute_values(":me", s(user.as_str()))
-                .select(aws_sdk_dynamodb::types::Select::Count)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(anyhow::Error::from)?;
-            unread += out.count as u64;
-            match out.last_evaluated_key {
-                Some(next) => start = Some(next),
-                None => break,
+    ) -> StoreResult<Option<(Member, u64)>> {
+        // The messages after the new marker (one counting query, bounded by what is unread),
+        // and the conversation's count, at the same time.
+        let pk = conversation_pk(tenant, conversation);
+        let counting = async {
+            let mut unread = 0u64;
+            let mut start = None;
+            loop {
+                let out = self
+                    .client
+                    .query()
+                    .table_name(&self.table)
+                    .key_condition_expression("PK = :pk AND SK BETWEEN :lo AND :hi")
+                    .expression_attribute_values(":pk", s(pk.clone()))
+                    .expression_attribute_values(":lo", s(format!("{}!", message_sk(message.as_str()))))
+                    .expression_attribute_values(":hi", s("MSG#~"))
+                    .select(aws_sdk_dynamodb::types::Select::Count)
+                    .set_exclusive_start_key(start)
+                    .send()
+                    .await?;
+                unread += out.count as u64;
+                match out.last_evaluated_key {
+                    Some(next) => start = Some(next),
+                    None => return Ok::<_, anyhow::Error>(unread),
+                }
             }
-        }
-        Ok(self.move_read_marker(tenant, conversation, user, message, at, unread).await?)
+        };
+        let (unread, stored) = tokio::join!(counting, self.get_conversation(tenant, conversation));
+        let Some(stored) = stored? else { return Ok(None) };
+        let unread = unread?;
+        let read_count = stored.message_count.saturating_sub(unread);
+        let moved = self.move_read_marker(tenant, conversation, user, message, at, read_count).await?;
+        Ok(moved.map(|member| (member, unread)))
     }
 }
 
 impl DynamoStore {
-    /// Writes a conversation's snapshot into its `META` item and each member's inbox entry,
-    /// each only where `activity` is still `activity`. `true` when some item had moved on.
-    pub(super) async fn write_snapshots(
-        &self,
-        pk: String,
-        members: &[Member],
-        snapshot: &str,
-        activity: &str,
-    ) -> StoreResult<bool> {
-        let mut sort_keys = vec![(META_SK.to_string(), "data")];
-        sort_keys.extend(members.iter().map(|m| (member_sk(&m.user_id), "conv")));
-        let writes = sort_keys.into_iter().map(|(sk, attribute)| {
-            self.client
-                .update_item()
-                .table_name(&self.table)
-                .set_key(Some(key(pk.clone(), sk)))
-                .update_expression("SET #a = :snapshot")
-                .condition_expression("attribute_exists(PK) AND activity = :activity")
-                .expression_attribute_names("#a", attribute)
-                .expression_attribute_values(":snapshot", s(snapshot))
-                .expression_attribute_values(":activity", s(activity))
-                .send()
-        });
-        let mut raced = false;
-        for result in join_all(writes).await {
-            match result {
-                Ok(_) => {}
-                Err(e) if is_condition_failure(&e) => raced = true,
-                Err(e) => return Err(StoreError(e.into())),
-            }
+    /// Writes a conversation's snapshot into its `META` item, only where `activity` is still
+    /// `activity`. `true` when it had moved on (a message landed meanwhile).
+    pub(super) async fn write_snapshot(&self, pk: String, snapshot: &str, activity: &str) -> StoreResult<bool> {
+        let written = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, META_SK)))
+            .update_expression("SET #data = :snapshot")
+            .condition_expression("attribute_exists(PK) AND activity = :activity")
+            .expression_attribute_names("#data", "data")
+            .expression_attribute_values(":snapshot", s(snapshot))
+            .expression_attribute_values(":activity", s(activity))
+            .send()
+            .await;
+        match written {
+            Ok(_) => Ok(false),
+            Err(e) if is_condition_failure(&e) => Ok(true),
+            Err(e) => Err(StoreError(e.into())),
         }
-        Ok(raced)
     }
+
     pub(super) fn member_item(&self, conversation: &Conversation, member: &Member) -> anyhow::Result<Item> {
         let mut item = with_data(
             key(conversation_pk(&conversation.tenant_id, &conversation.id), member_sk(&member.user_id)),
             member,
         )?;
+        // GSI1: the user's memberships; their list reads the conversations' current state.
         item.insert("GSI1PK".into(), s(user_pk(&conversation.tenant_id, &member.user_id)));
-        item.insert("GSI1SK".into(), s(inbox_sk(&conversation.activity, &conversation.id)));
-        item.insert("activity".into(), s(&conversation.activity));
-        // The inbox reads conversations from the index alone, so each member item carries
-        // the conversation as it was at its latest activity.
-        item.insert("conv".into(), s(serde_json::to_string(conversation)?));
-        item.insert("unread".into(), n(member.unread_count));
+        item.insert("GSI1SK".into(), s(conversation.id.as_str()));
+        item.insert("readCount".into(), n(member.read_count));
         if let Some(id) = &member.last_read_message_id {
             item.insert("lastReadMessageId".into(), s(id.as_str()));
         }
@@ -242,6 +228,7 @@ impl DynamoStore {
         let mut item =
             with_data(key(conversation_pk(&conversation.tenant_id, &conversation.id), META_SK), conversation)?;
         item.insert("activity".into(), s(&conversation.activity));
+        item.insert("messageCount".into(), n(conversation.message_count));
         Ok(item)
     }
     /// Moves an item's activity forward, never back: of two racing messages, the newer
@@ -289,7 +276,8 @@ impl DynamoStore {
             Err(e) => Err(e.into()),
         }
     }
-    /// A member's read marker moves to `message` if it is newer, with `unread` as the new count.
+    /// A member's read marker moves to `message` if it is newer, with `read_count` as their
+    /// read position.
     pub(super) async fn move_read_marker(
         &self,
         tenant: &TenantId,
@@ -297,20 +285,20 @@ impl DynamoStore {
         user: &UserId,
         message: &MessageId,
         at: DateTime<Utc>,
-        unread: u64,
+        read_count: u64,
     ) -> anyhow::Result<Option<Member>> {
         let result = self
             .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(conversation_pk(tenant, conversation), member_sk(user))))
-            .update_expression("SET lastReadMessageId = :m, lastReadAt = :at, unread = :n")
+            .update_expression("SET lastReadMessageId = :m, lastReadAt = :at, readCount = :n")
             .condition_expression(
                 "attribute_exists(PK) AND (attribute_not_exists(lastReadMessageId) OR lastReadMessageId < :m)",
             )
             .expression_attribute_values(":m", s(message.as_str()))
             .expression_attribute_values(":at", s(at.to_rfc3339()))
-            .expression_attribute_values(":n", n(unread))
+            .expression_attribute_values(":n", n(read_count))
             .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
             .send()
             .await;

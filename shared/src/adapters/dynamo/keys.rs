@@ -41,9 +41,6 @@ pub fn event_sk(id: &str) -> String {
 pub fn connection_sk(c: &ConnectionId) -> String {
     format!("CONN#{c}")
 }
-pub fn inbox_sk(activity: &str, c: &ConversationId) -> String {
-    format!("{activity}#{c}")
-}
 /// A collection of documents: the collection name is the rest of the key.
 pub fn doc_pk(t: &TenantId, collection: &str) -> String {
     format!("T#{t}#D#{collection}")

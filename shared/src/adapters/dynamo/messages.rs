@@ -3,7 +3,6 @@
 
 use anyhow::Context;
 use async_trait::async_trait;
-use futures_util::future::join_all;
 
 use super::codec::*;
 use super::keys::*;
@@ -86,8 +85,7 @@ impl MessageStore for DynamoStore {
         // member's inbox entry, unless a newer message got there meanwhile.
         conversation.last_message = Some(MessagePreview::of(message));
         let snapshot = serde_json::to_string(&conversation).map_err(anyhow::Error::from)?;
-        let members = self.list_members(tenant, &message.conversation_id).await?;
-        self.write_snapshots(pk, &members, &snapshot, &conversation.activity).await?;
+        self.write_snapshot(pk, &snapshot, &conversation.activity).await?;
         Ok(true)
     }
     async fn get_message(
@@ -143,55 +141,61 @@ impl MessageStore for DynamoStore {
 }
 
 impl DynamoStore {
-    /// After a new message: the conversation's activity and preview, and every member's inbox
-    /// entry and unread count (the sender's read marker moves to the message).
+    /// After a new message: the conversation's activity and preview (if it is the newest) and
+    /// its message count, then the sender's read marker and position — and nothing for the
+    /// other members, whose unread count follows from the message count.
     async fn move_forward(&self, message: &Message) -> anyhow::Result<()> {
         let tenant = &message.tenant_id;
         let pk = conversation_pk(tenant, &message.conversation_id);
-        let (conversation, members) = tokio::join!(
-            self.get_conversation(tenant, &message.conversation_id),
-            self.list_members(tenant, &message.conversation_id)
-        );
-        let mut conversation = conversation?.context("message for a missing conversation")?;
-        let members = members?;
+        let mut conversation = self
+            .get_conversation(tenant, &message.conversation_id)
+            .await?
+            .context("message for a missing conversation")?;
         conversation.activity = message.id.to_string();
         conversation.last_activity_at = message.created_at;
         conversation.last_message = Some(MessagePreview::of(message));
         let snapshot = serde_json::to_string(&conversation).map_err(anyhow::Error::from)?;
-        let meta =
-            self.advance(key(pk.clone(), META_SK), &conversation.activity, vec![("data", s(snapshot.clone()))], vec![]);
-        let inbox_sort = inbox_sk(&conversation.activity, &conversation.id);
-        let updates = members.iter().map(|m| async {
-            let member_key = key(pk.clone(), member_sk(&m.user_id));
-            let moved = vec![("GSI1SK", s(inbox_sort.clone())), ("conv", s(snapshot.clone()))];
-            if m.user_id == message.sender_id {
-                let read = vec![
-                    ("lastReadMessageId", s(message.id.as_str())),
-                    ("lastReadAt", s(message.created_at.to_rfc3339())),
-                    ("unread", n(0)),
-                ];
-                if !self.advance(member_key, &conversation.activity, [moved, read].concat(), vec![]).await? {
-                    // A newer message got there first; the sender has still read this one.
-                    self.move_read_marker(tenant, &conversation.id, &m.user_id, &message.id, message.created_at, 0)
-                        .await?;
+        let preview =
+            self.advance(key(pk.clone(), META_SK), &conversation.activity, vec![("data", s(snapshot))], vec![]);
+        let counted = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk.clone(), META_SK)))
+            .update_expression("ADD messageCount :one")
+            .expression_attribute_values(":one", n(1))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
+            .send();
+        let (preview, counted) = tokio::join!(preview, counted);
+        preview?;
+        let count: u64 = counted?
+            .attributes
+            .as_ref()
+            .and_then(|a| a.get("messageCount"))
+            .and_then(|v| v.as_n().ok())
+            .context("no message count")?
+            .parse()?;
+        let marker = self
+            .move_read_marker(tenant, &conversation.id, &message.sender_id, &message.id, message.created_at, count)
+            .await?;
+        if marker.is_none() {
+            // A newer message of the sender's moved the marker first; the position still counts
+            // this one, unless that newer one counted further.
+            let moved = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(key(pk, member_sk(&message.sender_id))))
+                .update_expression("SET readCount = :n")
+                .condition_expression("attribute_exists(PK) AND (attribute_not_exists(readCount) OR readCount < :n)")
+                .expression_attribute_values(":n", n(count))
+                .send()
+                .await;
+            if let Err(e) = moved {
+                if !is_condition_failure(&e) {
+                    return Err(e.into());
                 }
-            } else if !self.advance(member_key.clone(), &conversation.activity, moved, vec![("unread", n(1))]).await? {
-                // A newer message got there first; this one still counts as unread.
-                self.client
-                    .update_item()
-                    .table_name(&self.table)
-                    .set_key(Some(member_key))
-                    .update_expression("ADD unread :one")
-                    .expression_attribute_values(":one", n(1))
-                    .send()
-                    .await?;
             }
-            Ok::<_, anyhow::Error>(())
-        });
-        let (meta, updates) = tokio::join!(meta, join_all(updates));
-        meta?;
-        for result in updates {
-            result?;
         }
         Ok(())
     }

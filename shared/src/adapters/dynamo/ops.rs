@@ -173,6 +173,29 @@ impl DynamoStore {
         }
     }
 
+    /// Every item of one partition of an index (`GSI1PK = pk`): a user's memberships.
+    pub(super) async fn query_index_all(&self, index: &str, pk: String) -> anyhow::Result<Vec<Item>> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(index)
+                .key_condition_expression("GSI1PK = :pk")
+                .expression_attribute_values(":pk", s(pk.clone()))
+                .set_exclusive_start_key(start)
+                .send()
+                .await?;
+            items.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(next) => start = Some(next),
+                None => return Ok(items),
+            }
+        }
+    }
+
     /// Puts `item` held until `until`, unless an item under its key is held past `now`:
     /// `false` then. Claims and job leases.
     pub(super) async fn put_if_free(

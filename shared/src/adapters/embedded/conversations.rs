@@ -1,10 +1,12 @@
-//! Conversations, members, and each user's inbox: keys ordered by activity.
+//! Conversations, members, and each user's memberships, from which their list is computed
+//! in the order of the conversations' current activity.
 
 use std::ops::Bound;
 
 use anyhow::Context;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use redb::ReadableTable;
 
 use super::codec::*;
 use super::keys::*;
@@ -36,8 +38,7 @@ impl ConversationStore for EmbeddedStore {
             write(t, &conversation_key(tenant, &conversation.id), &conversation)?;
             for m in &members {
                 write(t, &member_key(tenant, &conversation.id, &m.user_id), m)?;
-                let inbox = inbox_key(tenant, &m.user_id, &conversation.activity, &conversation.id);
-                t.insert(inbox.as_str(), &[][..])?;
+                t.insert(membership_key(tenant, &m.user_id, &conversation.id).as_str(), &[][..])?;
             }
             Ok(Upserted { value: conversation, created: true })
         })
@@ -53,6 +54,7 @@ impl ConversationStore for EmbeddedStore {
                 activity: stored.activity,
                 last_activity_at: stored.last_activity_at,
                 last_message: stored.last_message,
+                message_count: stored.message_count,
                 ..conversation
             };
             write(t, &k, &updated)
@@ -63,11 +65,9 @@ impl ConversationStore for EmbeddedStore {
         let (tenant, id) = (conversation.tenant_id.clone(), conversation.id.clone());
         let members = members.to_vec();
         self.writing(move |t| {
-            let current: Conversation =
-                read(t, &conversation_key(&tenant, &id))?.context("members of a missing conversation")?;
             for m in &members {
                 write(t, &member_key(&tenant, &id, &m.user_id), m)?;
-                t.insert(inbox_key(&tenant, &m.user_id, &current.activity, &id).as_str(), &[][..])?;
+                t.insert(membership_key(&tenant, &m.user_id, &id).as_str(), &[][..])?;
             }
             Ok(())
         })
@@ -76,10 +76,8 @@ impl ConversationStore for EmbeddedStore {
     async fn remove_member(&self, conversation: &Conversation, user: &UserId) -> StoreResult<bool> {
         let (tenant, id, user) = (conversation.tenant_id.clone(), conversation.id.clone(), user.clone());
         self.writing(move |t| {
-            let current: Conversation =
-                read(t, &conversation_key(&tenant, &id))?.context("members of a missing conversation")?;
             let removed = t.remove(member_key(&tenant, &id, &user).as_str())?.is_some();
-            t.remove(inbox_key(&tenant, &user, &current.activity, &id).as_str())?;
+            t.remove(membership_key(&tenant, &user, &id).as_str())?;
             Ok(removed)
         })
         .await
@@ -113,28 +111,19 @@ impl ConversationStore for EmbeddedStore {
         cursor: Option<&str>,
         limit: usize,
     ) -> StoreResult<Page<InboxEntry>> {
-        let p = prefix(&["T", tenant.as_str(), "INBOX", user.as_str()]);
-        let user = user.clone();
-        let cursor = cursor.map(inbox_cursor_to_suffix);
-        let tenant = tenant.clone();
+        let p = prefix(&["T", tenant.as_str(), "MEMBERSHIP", user.as_str()]);
+        let (tenant, user, cursor) = (tenant.clone(), user.clone(), cursor.map(str::to_string));
         self.reading(move |t| {
             let end = prefix_end(&p);
-            let from = format!("{p}{}", cursor.as_deref().unwrap_or_default());
-            let to = if cursor.is_some() { Bound::Excluded(from.as_str()) } else { Bound::Excluded(end.as_str()) };
-            let mut rows = scan(t, Bound::Included(&p), to, true, limit + 1)?;
-            let more = rows.len() > limit;
-            rows.truncate(limit);
-            let next_cursor = if more { rows.last().map(|(k, _)| inbox_suffix_to_cursor(&k[p.len()..])) } else { None };
-            let mut items = Vec::with_capacity(rows.len());
-            for (k, _) in rows {
-                let (_, conv) = k[p.len()..].split_once(SEP).context("malformed inbox key")?;
-                let id = ConversationId::parse(conv).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let mut entries = Vec::new();
+            for (k, _) in scan(t, Bound::Included(&p), Bound::Excluded(&end), false, usize::MAX)? {
+                let id = ConversationId::parse(&k[p.len()..]).map_err(|e| anyhow::anyhow!("{e}"))?;
                 let conversation =
-                    read(t, &conversation_key(&tenant, &id))?.context("inbox entry without conversation")?;
-                let member = read(t, &member_key(&tenant, &id, &user))?.context("inbox entry without membership")?;
-                items.push(InboxEntry { conversation, member });
+                    read(t, &conversation_key(&tenant, &id))?.context("a membership without its conversation")?;
+                let member = read(t, &member_key(&tenant, &id, &user))?.context("a membership without its member")?;
+                entries.push(InboxEntry { conversation, member });
             }
-            Ok(Page { items, next_cursor })
+            Ok(InboxEntry::page(entries, cursor.as_deref(), limit))
         })
         .await
     }
@@ -145,7 +134,7 @@ impl ConversationStore for EmbeddedStore {
         user: &UserId,
         message: &MessageId,
         at: DateTime<Utc>,
-    ) -> StoreResult<Option<Member>> {
+    ) -> StoreResult<Option<(Member, u64)>> {
         let (tenant, conversation, user, message) =
             (tenant.clone(), conversation.clone(), user.clone(), message.clone());
         self.writing(move |t| {
@@ -154,20 +143,17 @@ impl ConversationStore for EmbeddedStore {
             if member.last_read_message_id.as_ref().is_some_and(|last| *last >= message) {
                 return Ok(None);
             }
+            let stored: Conversation =
+                read(t, &conversation_key(&tenant, &conversation))?.context("reading a missing conversation")?;
             let after = message_key(&tenant, &conversation, message.as_str());
             let end = prefix_end(&prefix(&["T", tenant.as_str(), "CONV", conversation.as_str(), "MSG"]));
-            let newer = scan(t, Bound::Excluded(after.as_str()), Bound::Excluded(end.as_str()), false, usize::MAX)?;
-            let mut unread = 0;
-            for (_, v) in newer {
-                if decode::<Message>(&v)?.sender_id != user {
-                    unread += 1;
-                }
-            }
+            let unread =
+                t.range::<&str>((Bound::Excluded(after.as_str()), Bound::Excluded(end.as_str())))?.count() as u64;
             member.last_read_message_id = Some(message);
             member.last_read_at = Some(at);
-            member.unread_count = unread;
+            member.read_count = stored.message_count.saturating_sub(unread);
             write(t, &k, &member)?;
-            Ok(Some(member))
+            Ok(Some((member, unread)))
         })
         .await
     }

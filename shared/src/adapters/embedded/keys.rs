@@ -69,9 +69,9 @@ pub(super) fn client_message_key(t: &TenantId, m: &Message, cmid: &ClientMessage
     key(&["T", t.as_str(), "CMID", m.conversation_id.as_str(), m.sender_id.as_str(), cmid.as_str()])
 }
 
-/// A user's conversations by activity: `INBOX|user|activity|conversation`.
-pub(super) fn inbox_key(t: &TenantId, u: &UserId, activity: &str, c: &ConversationId) -> String {
-    key(&["T", t.as_str(), "INBOX", u.as_str(), activity, c.as_str()])
+/// A user's memberships: `MEMBERSHIP|user|conversation` (their list is computed from them).
+pub(super) fn membership_key(t: &TenantId, u: &UserId, c: &ConversationId) -> String {
+    key(&["T", t.as_str(), "MEMBERSHIP", u.as_str(), c.as_str()])
 }
 
 /// An event in a conversation's log.
@@ -106,13 +106,4 @@ pub(super) fn due_key(scheduled: &ScheduledJob) -> String {
 
 pub(super) fn effect_key(t: &TenantId, k: &str) -> String {
     key(&["T", t.as_str(), "EFFECT", k])
-}
-
-/// Inbox cursors travel in URLs: the key suffix's separator becomes a '.'.
-pub(super) fn inbox_cursor_to_suffix(cursor: &str) -> String {
-    cursor.replacen('.', &SEP.to_string(), 1)
-}
-
-pub(super) fn inbox_suffix_to_cursor(suffix: &str) -> String {
-    suffix.replacen(SEP, ".", 1)
 }

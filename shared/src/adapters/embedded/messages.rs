@@ -1,8 +1,6 @@
 //! Messages, their idempotency records, and what a new message moves: the conversation's
 //! activity and every member's inbox entry and unread count, in the same transaction.
 
-use std::ops::Bound;
-
 use redb::ReadableTable;
 
 use anyhow::Context;
@@ -34,29 +32,24 @@ impl MessageStore for EmbeddedStore {
 
             let conv_key = conversation_key(tenant, &message.conversation_id);
             let mut conversation: Conversation = read(t, &conv_key)?.context("message for a missing conversation")?;
-            let previous_activity = std::mem::replace(&mut conversation.activity, message.id.to_string());
-            conversation.last_activity_at = message.created_at;
-            conversation.last_message = Some(MessagePreview::of(&message));
+            // A message that lost a race to a newer one still counts, but leaves the preview.
+            if message.id.as_str() > conversation.activity.as_str() {
+                conversation.activity = message.id.to_string();
+                conversation.last_activity_at = message.created_at;
+                conversation.last_message = Some(MessagePreview::of(&message));
+            }
+            conversation.message_count += 1;
             write(t, &conv_key, &conversation)?;
 
-            let p = prefix(&["T", tenant.as_str(), "CONV", message.conversation_id.as_str(), "MEMBER"]);
-            let end = prefix_end(&p);
-            let members: Vec<Member> = scan(t, Bound::Included(&p), Bound::Excluded(&end), false, usize::MAX)?
-                .into_iter()
-                .map(|(_, v)| decode(&v))
-                .collect::<anyhow::Result<_>>()?;
-            for mut m in members {
-                t.remove(inbox_key(tenant, &m.user_id, &previous_activity, &conversation.id).as_str())?;
-                let inbox = inbox_key(tenant, &m.user_id, &conversation.activity, &conversation.id);
-                t.insert(inbox.as_str(), &[][..])?;
-                if m.user_id == message.sender_id {
-                    m.last_read_message_id = Some(message.id.clone());
-                    m.last_read_at = Some(message.created_at);
-                    m.unread_count = 0;
-                } else {
-                    m.unread_count += 1;
+            // The sender has read up to their message; the other members are not written to.
+            let sender_key = member_key(tenant, &conversation.id, &message.sender_id);
+            if let Some(mut sender) = read::<Member>(t, &sender_key)? {
+                if sender.last_read_message_id.as_ref().is_none_or(|read| *read < message.id) {
+                    sender.last_read_message_id = Some(message.id.clone());
+                    sender.last_read_at = Some(message.created_at);
                 }
-                write(t, &member_key(tenant, &conversation.id, &m.user_id), &m)?;
+                sender.read_count = conversation.message_count;
+                write(t, &sender_key, &sender)?;
             }
             Ok(Upserted { value: message, created: true })
         })

@@ -51,21 +51,20 @@ async fn read_markers_only_move_forward_and_unread_counts_follow<S: Conversation
         append(store, &message(&c, id, sender, None)).await.unwrap();
     }
     let mid = |s: &str| MessageId::parse(s).unwrap();
+    let stored = store.get_conversation(&tid("t1"), &c.id).await.unwrap().unwrap();
+    assert_eq!(stored.message_count, 3);
     let mut got = Vec::new();
     for u in ["u1", "u2", "u3"] {
-        got.push(store.get_member(&tid("t1"), &c.id, &uid(u)).await.unwrap().unwrap());
+        let member = store.get_member(&tid("t1"), &c.id, &uid(u)).await.unwrap().unwrap();
+        got.push((member.last_read_message_id.clone(), stored.unread_for(&member)));
     }
-    let (u1, u2, u3) = (&got[0], &got[1], &got[2]);
-    assert_eq!(
-        (u1.last_read_message_id.clone(), u1.unread_count),
-        (Some(mid("03D")), 0),
-        "a sender has read their message"
-    );
-    assert_eq!((u2.last_read_message_id.clone(), u2.unread_count), (Some(mid("03C")), 1));
-    assert_eq!((u3.last_read_message_id.clone(), u3.unread_count), (None, 3));
+    assert_eq!(got[0], (Some(mid("03D")), 0), "a sender has read their message");
+    assert_eq!(got[1], (Some(mid("03C")), 1));
+    assert_eq!(got[2], (None, 3));
 
-    let moved = store.mark_read(&tid("t1"), &c.id, &uid("u3"), &mid("03C"), Utc::now()).await.unwrap().unwrap();
-    assert_eq!((moved.last_read_message_id, moved.unread_count), (Some(mid("03C")), 1));
+    let (moved, unread) =
+        store.mark_read(&tid("t1"), &c.id, &uid("u3"), &mid("03C"), Utc::now()).await.unwrap().unwrap();
+    assert_eq!((moved.last_read_message_id.clone(), unread, stored.unread_for(&moved)), (Some(mid("03C")), 1, 1));
     assert!(
         store.mark_read(&tid("t1"), &c.id, &uid("u3"), &mid("03B"), Utc::now()).await.unwrap().is_none(),
         "never back"
@@ -73,9 +72,13 @@ async fn read_markers_only_move_forward_and_unread_counts_follow<S: Conversation
     assert!(store.mark_read(&tid("t1"), &c.id, &uid("u3"), &mid("03C"), Utc::now()).await.unwrap().is_none());
     let inbox = store.list_user_conversations(&tid("t1"), &uid("u3"), None, 10).await.unwrap();
     let entry = inbox.items.iter().find(|e| e.conversation.id == c.id).unwrap();
-    assert_eq!((entry.member.unread_count, entry.member.last_read_message_id.clone()), (1, Some(mid("03C"))));
-    let done = store.mark_read(&tid("t1"), &c.id, &uid("u3"), &mid("03D"), Utc::now()).await.unwrap().unwrap();
-    assert_eq!(done.unread_count, 0);
+    assert_eq!(
+        (entry.conversation.unread_for(&entry.member), entry.member.last_read_message_id.clone()),
+        (1, Some(mid("03C")))
+    );
+    let (done, unread) =
+        store.mark_read(&tid("t1"), &c.id, &uid("u3"), &mid("03D"), Utc::now()).await.unwrap().unwrap();
+    assert_eq!((unread, stored.unread_for(&done)), (0, 0));
     assert!(
         store.mark_read(&tid("t2"), &c.id, &uid("u3"), &mid("03D"), Utc::now()).await.unwrap().is_none(),
         "tenants are apart"
