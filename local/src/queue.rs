@@ -31,7 +31,7 @@ pub async fn work<W: Worker>(worker: W, app: Arc<App>, queue: Arc<LocalQueue>, m
             Err(next) => {
                 let wait = next.map_or(Duration::from_secs(3600), |at| at.saturating_duration_since(Instant::now()));
                 tokio::select! {
-                    _ = queue.wait_for_work(wait) => {}
+                    _ = queue.wait_for_work(name, wait) => {}
                     _ = shutdown.changed() => return,
                 }
             }

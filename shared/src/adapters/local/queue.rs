@@ -31,7 +31,9 @@ struct Queues {
 #[derive(Default)]
 pub struct LocalQueue {
     queues: Mutex<Queues>,
-    wake: Notify,
+    /// One per queue, so that a job wakes its own queue's worker. `notify_one` keeps the
+    /// wake-up for a worker that is not waiting yet: none is lost between its look and its wait.
+    wake: [Notify; 2],
 }
 
 impl LocalQueue {
@@ -39,10 +41,17 @@ impl LocalQueue {
         self.queues.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    fn wake_of(&self, queue: QueueName) -> &Notify {
+        &self.wake[match queue {
+            QueueName::Notifications => 0,
+            QueueName::Emails => 1,
+        }]
+    }
+
     /// Waits until a job may have become visible (one was sent or redriven) or `wait` passed.
-    pub async fn wait_for_work(&self, wait: Duration) {
+    pub async fn wait_for_work(&self, queue: QueueName, wait: Duration) {
         tokio::select! {
-            _ = self.wake.notified() => {}
+            _ = self.wake_of(queue).notified() => {}
             _ = tokio::time::sleep(wait) => {}
         }
     }
@@ -96,7 +105,7 @@ impl JobQueue for LocalQueue {
         let visible_at = Instant::now() + delay.unwrap_or_default();
         let entry = Entry { job: job.clone(), sent_at: Instant::now(), visible_at, receives: 0 };
         self.lock().ready.entry(queue).or_default().push(entry);
-        self.wake.notify_waiters();
+        self.wake_of(queue).notify_one();
         Ok(())
     }
 
@@ -136,7 +145,7 @@ impl JobQueue for LocalQueue {
         let entries = queues.ready.entry(queue).or_default();
         entries.extend(dead.into_iter().map(|e| Entry { visible_at: now, receives: 0, ..e }));
         drop(queues);
-        self.wake.notify_waiters();
+        self.wake_of(queue).notify_one();
         Ok(moved)
     }
 
