@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::adapters::system::{SystemClock, UlidIds};
 use crate::auth::TokenVerifier;
 use crate::config::Config;
-use crate::domain::FrameRate;
+use crate::domain::{DirectoryCache, FrameRate};
 use crate::ports::{Clock, Ids, JobQueue, Mailer, Push, Store};
 
 pub struct App {
@@ -20,6 +20,8 @@ pub struct App {
     pub ids: Arc<dyn Ids>,
     /// Each connection's frame budget, in this process.
     pub frame_rate: FrameRate,
+    /// Tenants and users recently read, for authentication (`Limits::directory_cache_ttl`).
+    pub directory: DirectoryCache,
 }
 
 impl App {
@@ -37,8 +39,10 @@ impl App {
             config.jwt_audience.as_deref(),
         );
         let frame_rate = FrameRate::new(config.limits.max_frames_per_window, config.limits.rate_window);
+        let directory = DirectoryCache::new(config.limits.directory_cache_ttl);
         Self {
             frame_rate,
+            directory,
             config,
             tokens,
             store,

@@ -83,6 +83,9 @@ pub struct Limits {
     pub digest_interval: Duration,
     /// The first retry of a failed job waits about this long; each next one twice as long.
     pub retry_base: Duration,
+    /// How long a process trusts a tenant or user it read for authentication: a suspension
+    /// or a change made elsewhere is seen within this bound.
+    pub directory_cache_ttl: Duration,
     /// Jobs due later than this are kept in the store until the scheduler enqueues them;
     /// sooner ones ride the queue's own delay (SQS: 15 minutes at most).
     pub max_queue_delay: Duration,
@@ -107,6 +110,7 @@ impl Default for Limits {
             digest_interval: Duration::from_secs(60 * 60),
             retry_base: Duration::from_secs(10),
             max_queue_delay: Duration::from_secs(15 * 60),
+            directory_cache_ttl: Duration::from_secs(5),
         }
     }
 }
@@ -165,6 +169,7 @@ impl Config {
             }
         };
         let limits = &mut config.limits;
+        limits.directory_cache_ttl = seconds("MISSIVE_DIRECTORY_CACHE_SECS", limits.directory_cache_ttl)?;
         limits.rate_window = seconds("MISSIVE_FRAME_WINDOW_SECS", limits.rate_window)?.max(Duration::from_secs(1));
         limits.message_email_delay = seconds("MISSIVE_MESSAGE_EMAIL_DELAY_SECS", limits.message_email_delay)?;
         limits.digest_interval =

@@ -2,6 +2,7 @@
 //! storage, HTTP or AWS.
 
 mod conversation;
+mod directory_cache;
 mod event;
 mod frame_rate;
 mod ids;
@@ -13,6 +14,7 @@ mod text;
 mod user;
 
 pub use conversation::{Conversation, ConversationKind, Member, MemberRole, Participant, Storefront};
+pub use directory_cache::DirectoryCache;
 pub use event::{LoggedEvent, MessageRef, TypingState};
 pub use frame_rate::FrameRate;
 pub use ids::{

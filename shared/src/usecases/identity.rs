@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::app::App;
 use crate::auth::{constant_time_eq, VerifiedClaims};
-use crate::domain::{ConversationId, DisplayName, Role, TenantId, User, UserId};
+use crate::domain::{ConversationId, DisplayName, Role, Tenant, TenantId, User, UserId};
 use crate::AppError;
 
 /// An authenticated caller, after every check that does not depend on the action.
@@ -66,13 +66,13 @@ impl Identity {
 /// Verifies a bearer token, checks its tenant, and creates or refreshes the user record.
 pub async fn authenticate(app: &App, token: &str) -> Result<Identity, AppError> {
     let claims = app.tokens.verify(token)?;
-    let tenant = app.store.get_tenant(&claims.tenant_id).await?.ok_or(AppError::Unauthorized("unknown tenant"))?;
+    let tenant = tenant_of(app, &claims.tenant_id).await?.ok_or(AppError::Unauthorized("unknown tenant"))?;
     if !tenant.is_active() {
         return Err(AppError::forbidden("tenant suspended"));
     }
     let user = if claims.role == Role::Guest {
         // Guests are created with their session; a token for a vanished guest is void.
-        app.store.get_user(&claims.tenant_id, &claims.user_id).await?.ok_or(AppError::Unauthorized("unknown guest"))?
+        user_of(app, &claims.tenant_id, &claims.user_id).await?.ok_or(AppError::Unauthorized("unknown guest"))?
     } else {
         provision(app, &claims, tenant.locale).await?
     };
@@ -88,7 +88,7 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Identity, AppError> 
 /// Just-in-time provisioning: the token's claims are the truth about a user. The record is
 /// written only when it is new or a claim changed, so most requests cost one read.
 async fn provision(app: &App, claims: &VerifiedClaims, tenant_locale: crate::domain::Locale) -> Result<User, AppError> {
-    let existing = app.store.get_user(&claims.tenant_id, &claims.user_id).await?;
+    let existing = user_of(app, &claims.tenant_id, &claims.user_id).await?;
     let now = app.clock.now();
     // Claims the token carries win; those it leaves out keep their stored value.
     let name = match (&claims.name, &existing) {
@@ -112,9 +112,36 @@ async fn provision(app: &App, claims: &VerifiedClaims, tenant_locale: crate::dom
         _ => {
             let user = User { updated_at: now, ..wanted };
             app.store.put_user(&user).await?;
+            app.directory.keep_user(&user, now);
             Ok(user)
         }
     }
+}
+
+/// A tenant, from this process's short memory or the store.
+async fn tenant_of(app: &App, id: &TenantId) -> Result<Option<Tenant>, AppError> {
+    let now = app.clock.now();
+    if let Some(tenant) = app.directory.tenant(id, now) {
+        return Ok(Some(tenant));
+    }
+    let tenant = app.store.get_tenant(id).await?;
+    if let Some(t) = &tenant {
+        app.directory.keep_tenant(t, now);
+    }
+    Ok(tenant)
+}
+
+/// A user, from this process's short memory or the store.
+async fn user_of(app: &App, tenant: &TenantId, id: &UserId) -> Result<Option<User>, AppError> {
+    let now = app.clock.now();
+    if let Some(user) = app.directory.user(tenant, id, now) {
+        return Ok(Some(user));
+    }
+    let user = app.store.get_user(tenant, id).await?;
+    if let Some(u) = &user {
+        app.directory.keep_user(u, now);
+    }
+    Ok(user)
 }
 
 /// The platform operator, holding `MISSIVE_PLATFORM_KEY`.

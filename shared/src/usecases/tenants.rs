@@ -70,6 +70,8 @@ pub async fn update_tenant(app: &App, id: &TenantId, patch: TenantPatch) -> Resu
         tenant.allowed_origins = check_origins(origins)?;
     }
     app.store.put_tenant(&tenant).await?;
+    // This process sees the change at once; others within `directory_cache_ttl`.
+    app.directory.forget_tenant(&tenant.id);
     Ok(tenant)
 }
 

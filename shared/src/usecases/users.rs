@@ -99,5 +99,6 @@ pub async fn upsert_user(
         updated_at: now,
     };
     app.store.put_user(&user).await?;
+    app.directory.keep_user(&user, now);
     Ok((user, existing.is_none()))
 }
