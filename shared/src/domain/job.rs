@@ -2,6 +2,7 @@
 //! names what it does, so that the same work asked twice is one job; its effect happens once
 //! under that id, however often the queue delivers it.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{ConnectionId, ConversationId, JobId, LoggedEvent, MessageId, MessageRef, ReminderId, TenantId, UserId};
@@ -58,13 +59,16 @@ pub enum Task {
     NotifyMessage(NotifyMessage),
     SendEmails(SendEmails),
     FireReminder(FireReminder),
+    AnnouncePresence(AnnouncePresence),
 }
 
 impl Task {
     pub fn queue(&self) -> QueueName {
         match self {
             Task::SendEmails(_) => QueueName::Emails,
-            Task::FanOut(_) | Task::NotifyMessage(_) | Task::FireReminder(_) => QueueName::Notifications,
+            Task::FanOut(_) | Task::NotifyMessage(_) | Task::FireReminder(_) | Task::AnnouncePresence(_) => {
+                QueueName::Notifications
+            }
         }
     }
 
@@ -75,7 +79,15 @@ impl Task {
             Task::NotifyMessage(_) => "notifyMessage",
             Task::SendEmails(_) => "sendEmails",
             Task::FireReminder(_) => "fireReminder",
+            Task::AnnouncePresence(_) => "announcePresence",
         }
+    }
+
+    /// Whether running the job twice would do its effect twice. A fan-out's pushes and a
+    /// presence signal are at least once anyway (clients drop what they have seen), so they
+    /// run without an idempotency record.
+    pub fn needs_idempotency_record(&self) -> bool {
+        !matches!(self, Task::FanOut(_) | Task::AnnouncePresence(_))
     }
 }
 
@@ -116,6 +128,16 @@ pub struct SendEmails {
 pub struct FireReminder {
     pub created_by: UserId,
     pub reminder_id: ReminderId,
+}
+
+/// A user came online (their first connection) or went offline (their last one closed):
+/// those who share one of their recent conversations hear of it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnnouncePresence {
+    pub user_id: UserId,
+    pub online: bool,
+    pub last_seen_at: Option<DateTime<Utc>>,
 }
 
 #[cfg(test)]

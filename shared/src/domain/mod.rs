@@ -21,7 +21,7 @@ pub use ids::{
     ClientMessageId, ConnectionId, ConversationId, EventId, JobId, MessageId, NotificationId, ReminderId, StorefrontId,
     TenantId, UserId,
 };
-pub use job::{FanOut, FireReminder, Job, NotifyMessage, QueueName, SendEmails, Task};
+pub use job::{AnnouncePresence, FanOut, FireReminder, Job, NotifyMessage, QueueName, SendEmails, Task};
 pub use message::{Message, MessageBody, MessageKind, MessagePreview};
 pub use notification::{
     Channels, EmailMode, Notification, NotificationType, PendingEmail, Preferences, QuietHours, Reminder,

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::delivery::deliver_to_users;
 use super::identity::Identity;
 use crate::app::App;
-use crate::domain::{ConnectionId, UserId};
+use crate::domain::{AnnouncePresence, ConnectionId, Job, JobId, Task, TenantId, UserId};
 use crate::AppError;
 
 /// How many of a user's most recent conversations define who hears of their presence, and
@@ -16,11 +16,16 @@ use crate::AppError;
 const PRESENCE_CONVERSATIONS: usize = 50;
 const PRESENCE_AUDIENCE: usize = 500;
 
-/// After `$connect`: if this is the user's only live connection, they just came online.
+/// After `$connect`: if this is the user's only live connection, they just came online. The
+/// news goes out through the notifications queue, so that connecting costs two store calls
+/// whoever the user's contacts are.
 pub async fn connected(app: &App, who: &Identity, connection: &ConnectionId) -> Result<(), AppError> {
+    if who.conversation_scope.is_some() {
+        return Ok(()); // guests come and go without telling anyone
+    }
     let live = app.store.list_user_connections(&who.tenant_id, &who.user_id, app.clock.now()).await?;
     if live.iter().all(|c| c.id == *connection) {
-        announce(app, who, true, None).await?;
+        queue_announcement(app, who, true, None).await;
     }
     Ok(())
 }
@@ -30,31 +35,43 @@ pub async fn disconnected(app: &App, who: &Identity) -> Result<(), AppError> {
     let now = app.clock.now();
     if app.store.list_user_connections(&who.tenant_id, &who.user_id, now).await?.is_empty() {
         app.store.put_last_seen(&who.tenant_id, &who.user_id, now).await?;
-        announce(app, who, false, Some(now)).await?;
+        if who.conversation_scope.is_none() {
+            queue_announcement(app, who, false, Some(now)).await;
+        }
     }
     Ok(())
 }
 
-async fn announce(
-    app: &App,
-    who: &Identity,
-    online: bool,
-    last_seen_at: Option<DateTime<Utc>>,
-) -> Result<(), AppError> {
-    if who.conversation_scope.is_some() {
-        return Ok(()); // guests come and go without telling anyone
+/// Presence is a courtesy: a queue that refuses the announcement is logged, the connection
+/// stands.
+async fn queue_announcement(app: &App, who: &Identity, online: bool, last_seen_at: Option<DateTime<Utc>>) {
+    let announcement = AnnouncePresence { user_id: who.user_id.clone(), online, last_seen_at };
+    let id = JobId::of("presence", &[who.user_id.as_str(), &app.ids.ulid()]);
+    let job = Job::new(&who.tenant_id, id, Task::AnnouncePresence(announcement));
+    if let Err(e) = app.jobs.enqueue(&job, None).await {
+        tracing::warn!(tenant = %who.tenant_id, error = %e, "could not queue a presence announcement");
     }
-    let page = app.store.list_user_conversations(&who.tenant_id, &who.user_id, None, PRESENCE_CONVERSATIONS).await?;
+}
+
+/// The `announcePresence` job: a `presence` event to those who share one of the user's
+/// recent conversations.
+pub async fn announce(app: &App, tenant: &TenantId, presence: &AnnouncePresence) -> Result<(), AppError> {
+    let page = app.store.list_user_conversations(tenant, &presence.user_id, None, PRESENCE_CONVERSATIONS).await?;
     let mut audience: Vec<UserId> = Vec::new();
     for entry in &page.items {
         for p in &entry.conversation.participants {
-            if p.user_id != who.user_id && !audience.contains(&p.user_id) && audience.len() < PRESENCE_AUDIENCE {
+            if p.user_id != presence.user_id && !audience.contains(&p.user_id) && audience.len() < PRESENCE_AUDIENCE {
                 audience.push(p.user_id.clone());
             }
         }
     }
-    let event = json!({ "type": "presence", "userId": who.user_id, "online": online, "lastSeenAt": last_seen_at });
-    deliver_to_users(app, &who.tenant_id, &audience, &event.to_string(), None).await.map(|_| ())
+    let event = json!({
+        "type": "presence",
+        "userId": presence.user_id,
+        "online": presence.online,
+        "lastSeenAt": presence.last_seen_at,
+    });
+    deliver_to_users(app, tenant, &audience, &event.to_string(), None).await.map(|_| ())
 }
 
 /// Whether each user is online now, and when each was last seen.

@@ -17,7 +17,7 @@ use futures_util::future::join_all;
 use tracing::Instrument;
 
 use crate::app::App;
-use crate::domain::{Job, JobId, QueueName, Task};
+use crate::domain::{Job, JobId, QueueName};
 use crate::usecases::effects;
 use crate::AppError;
 
@@ -46,12 +46,12 @@ fn misrouted(queue: QueueName, job: &Job) -> AppError {
 /// Runs one job once. An error leaves the job on its queue, to be retried after its backoff
 /// and dead-lettered after too many attempts.
 ///
-/// A `fanOut` job runs without an idempotency record: its pushes are at least once anyway
-/// (clients drop a cursor they have seen), and the notification job it makes has an id
-/// derived from its own, so that one happens once. This spares two store writes per hundred
-/// recipients of a large group's every event.
+/// A `fanOut` or `announcePresence` job runs without an idempotency record: its pushes are
+/// at least once anyway (clients drop a cursor they have seen), and the notification job a
+/// fan-out makes has an id derived from its own, so that one happens once. This spares two
+/// store writes per hundred recipients of a large group's every event.
 pub async fn run<W: Worker>(worker: &W, app: &App, job: &Job) -> Result<(), AppError> {
-    if matches!(job.task, Task::FanOut(_)) {
+    if !job.task.needs_idempotency_record() {
         return worker.perform(app, job).await;
     }
     if effects::once(app, &job.tenant_id, job.id.as_str(), worker.perform(app, job)).await?.is_none() {

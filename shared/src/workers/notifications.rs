@@ -4,7 +4,7 @@
 use super::{misrouted, Worker};
 use crate::app::App;
 use crate::domain::{Job, QueueName, Task};
-use crate::usecases::{fanout, notifications, reminders};
+use crate::usecases::{fanout, notifications, presence, reminders};
 use crate::AppError;
 
 pub struct NotificationsWorker;
@@ -18,6 +18,7 @@ impl Worker for NotificationsWorker {
             Task::FanOut(fan_out) => fanout::fan_out(app, tenant, &job.id, fan_out).await,
             Task::NotifyMessage(notice) => notifications::notify_message(app, tenant, notice).await,
             Task::FireReminder(fire) => reminders::fire(app, tenant, fire).await,
+            Task::AnnouncePresence(presence) => presence::announce(app, tenant, presence).await,
             Task::SendEmails(_) => Err(misrouted(Self::QUEUE, job)),
         }
     }
