@@ -74,6 +74,9 @@ pub trait ConversationStore: Send + Sync {
         cursor: Option<&str>,
         limit: usize,
     ) -> StoreResult<Page<InboxEntry>>;
+    /// The ids of every conversation the user is a member of, in no particular order: what
+    /// `sync` looks through, without reading the conversations themselves.
+    async fn list_user_conversation_ids(&self, tenant: &TenantId, user: &UserId) -> StoreResult<Vec<ConversationId>>;
     /// Moves a member's read marker forward to `message` (never back), their read position
     /// to the messages up to it; returns the member and how many messages are unread after
     /// it. `None` when the marker was already there or further.

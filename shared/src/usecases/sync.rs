@@ -8,10 +8,6 @@ use crate::app::App;
 use crate::domain::{ConversationId, EventId, LoggedEvent};
 use crate::AppError;
 
-/// The most conversations one sync looks through, the most recently active; beyond it the
-/// client should reload rather than sync.
-const MAX_SYNC_CONVERSATIONS: usize = 10_000;
-
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncPage {
@@ -72,19 +68,14 @@ async fn changed_conversations(
     who: &Identity,
     after: Option<&EventId>,
 ) -> Result<Vec<ConversationId>, AppError> {
-    let mut mine: Vec<ConversationId> = Vec::new();
-    match &who.conversation_scope {
-        Some(scope) => {
-            if app.store.get_member(&who.tenant_id, scope, &who.user_id).await?.is_some() {
-                mine.push(scope.clone());
-            }
-        }
-        None => {
-            let page =
-                app.store.list_user_conversations(&who.tenant_id, &who.user_id, None, MAX_SYNC_CONVERSATIONS).await?;
-            mine.extend(page.items.into_iter().map(|e| e.conversation.id));
-        }
-    }
+    let mine: Vec<ConversationId> = match &who.conversation_scope {
+        // A guest's one conversation, while they are still in it.
+        Some(scope) => match app.store.get_member(&who.tenant_id, scope, &who.user_id).await? {
+            Some(_) => vec![scope.clone()],
+            None => Vec::new(),
+        },
+        None => app.store.list_user_conversation_ids(&who.tenant_id, &who.user_id).await?,
+    };
     if mine.is_empty() {
         return Ok(mine);
     }

@@ -221,9 +221,9 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     usecases::sync::sync(&app, &bob, "0").await.unwrap();
     assert_eq!(
         counter.take(),
-        counts(&[("BatchGetItem", 2), ("Query", 1 + 1 + 4)]),
-        "one sync page: bob's feed, his memberships and their conversations, their latest events, the log of each of \
-         the 4 that changed"
+        counts(&[("BatchGetItem", 1), ("Query", 1 + 1 + 4)]),
+        "one sync page: bob's feed, his memberships, their conversations' latest events, the log of each of the 4 \
+         that changed"
     );
 
     assert_eq!(ws::disconnect(&app, &ws_event("$disconnect", "alice-1=", &alice, None)).await.status_code, 200);

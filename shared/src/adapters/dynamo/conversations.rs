@@ -120,12 +120,8 @@ impl ConversationStore for DynamoStore {
         limit: usize,
     ) -> StoreResult<Page<InboxEntry>> {
         let memberships = self.query_index_all("GSI1", user_pk(tenant, user)).await?;
-        let conversation_of = |item: &Item| -> anyhow::Result<ConversationId> {
-            let pk = text(item, "PK")?;
-            let id = pk.strip_prefix(&format!("T#{tenant}#C#")).context("a membership of another partition")?;
-            ConversationId::parse(id).map_err(|e| anyhow!("{e}"))
-        };
-        let ids: Vec<ConversationId> = memberships.iter().map(conversation_of).collect::<anyhow::Result<_>>()?;
+        let ids: Vec<ConversationId> =
+            memberships.iter().map(|m| membership_conversation(tenant, m)).collect::<anyhow::Result<_>>()?;
         let metas = self.batch_get(ids.iter().map(|c| key(conversation_pk(tenant, c), META_SK)).collect()).await?;
         let mut conversations: std::collections::HashMap<ConversationId, Conversation> =
             std::collections::HashMap::new();
@@ -140,6 +136,10 @@ impl ConversationStore for DynamoStore {
             }
         }
         Ok(InboxEntry::page(entries, cursor, limit))
+    }
+    async fn list_user_conversation_ids(&self, tenant: &TenantId, user: &UserId) -> StoreResult<Vec<ConversationId>> {
+        let memberships = self.query_index_all("GSI1", user_pk(tenant, user)).await?;
+        Ok(memberships.iter().map(|m| membership_conversation(tenant, m)).collect::<anyhow::Result<_>>()?)
     }
     async fn mark_read(
         &self,
@@ -182,6 +182,13 @@ impl ConversationStore for DynamoStore {
         let moved = self.move_read_marker(tenant, conversation, user, message, at, read_count).await?;
         Ok(moved.map(|member| (member, unread)))
     }
+}
+
+/// The conversation of a member item (found under its user in GSI1).
+fn membership_conversation(tenant: &TenantId, item: &Item) -> anyhow::Result<ConversationId> {
+    let pk = text(item, "PK")?;
+    let id = pk.strip_prefix(&format!("T#{tenant}#C#")).context("a membership of another partition")?;
+    ConversationId::parse(id).map_err(|e| anyhow!("{e}"))
 }
 
 impl DynamoStore {

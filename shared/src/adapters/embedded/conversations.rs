@@ -127,6 +127,17 @@ impl ConversationStore for EmbeddedStore {
         })
         .await
     }
+    async fn list_user_conversation_ids(&self, tenant: &TenantId, user: &UserId) -> StoreResult<Vec<ConversationId>> {
+        let p = prefix(&["T", tenant.as_str(), "MEMBERSHIP", user.as_str()]);
+        self.reading(move |t| {
+            let end = prefix_end(&p);
+            scan(t, Bound::Included(&p), Bound::Excluded(&end), false, usize::MAX)?
+                .into_iter()
+                .map(|(k, _)| ConversationId::parse(&k[p.len()..]).map_err(|e| anyhow::anyhow!("{e}")))
+                .collect()
+        })
+        .await
+    }
     async fn mark_read(
         &self,
         tenant: &TenantId,

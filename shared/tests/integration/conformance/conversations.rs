@@ -37,6 +37,10 @@ async fn conversations_order_by_activity_and_unique_keys_hold<S: ConversationSto
     assert_eq!(ids(store.list_user_conversations(&tid("t1"), &uid("u2"), None, 10).await.unwrap()), ["01A", "01C"]);
     assert!(store.list_user_conversations(&tid("t2"), &uid("u1"), None, 10).await.unwrap().items.is_empty());
 
+    let mut mine = store.list_user_conversation_ids(&tid("t1"), &uid("u1")).await.unwrap();
+    mine.sort();
+    assert_eq!(mine.iter().map(|c| c.as_str()).collect::<Vec<_>>(), ["01A", "01B", "01C"], "every membership");
+    assert!(store.list_user_conversation_ids(&tid("t2"), &uid("u1")).await.unwrap().is_empty(), "tenants are apart");
     assert!(store.get_member(&tid("t1"), &c2.id, &uid("u2")).await.unwrap().is_none());
     assert_eq!(store.list_members(&tid("t1"), &c1.id).await.unwrap().len(), 2);
     assert!(store.list_members(&tid("t2"), &c1.id).await.unwrap().is_empty());
