@@ -4,13 +4,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::StoreResult;
-use crate::domain::{Job, JobId, QueueName, TenantId};
+use crate::domain::{Job, JobId, TenantId};
 
 /// A job waiting in the store until `due_at`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ScheduledJob {
-    pub queue: QueueName,
+    /// It goes to its kind's queue (`Job::queue`).
     pub job: Job,
     pub due_at: DateTime<Utc>,
 }

@@ -19,7 +19,7 @@ pub async fn enqueue_at(app: &App, job: Job, at: DateTime<Utc>) -> Result<(), Ap
         let delay = (!wait.is_zero()).then_some(wait);
         return Ok(app.jobs.enqueue(&job, delay).await?);
     }
-    app.store.schedule_job(&ScheduledJob { queue: job.queue(), job, due_at: at }).await?;
+    app.store.schedule_job(&ScheduledJob { job, due_at: at }).await?;
     Ok(())
 }
 
@@ -37,7 +37,7 @@ pub async fn run_scheduler(app: &App) -> Result<usize, AppError> {
             app.store.schedule_job(&scheduled).await?;
             return Err(e.into());
         }
-        tracing::info!(job = %scheduled.job.id, queue = scheduled.queue.as_str(), "scheduled job enqueued");
+        tracing::info!(job = %scheduled.job.id, queue = scheduled.job.queue().as_str(), "scheduled job enqueued");
         enqueued += 1;
     }
     Ok(enqueued)

@@ -161,11 +161,7 @@ async fn a_scheduler_running_twice_enqueues_each_due_job_once() {
             FireReminder { created_by: UserId::parse("ann").unwrap(), reminder_id: ReminderId::parse(id).unwrap() };
         let job = Job::new(&tenant, JobId::parse(id).unwrap(), Task::FireReminder(fire));
         store
-            .schedule_job(&ScheduledJob {
-                queue: QueueName::Notifications,
-                job,
-                due_at: Utc::now() + chrono::Duration::minutes(minutes),
-            })
+            .schedule_job(&ScheduledJob { job, due_at: Utc::now() + chrono::Duration::minutes(minutes) })
             .await
             .unwrap();
     }

@@ -9,7 +9,6 @@ use super::*;
 async fn scheduled_jobs_come_due_and_are_taken_once<S: ScheduleStore + ?Sized>(store: &S) {
     let now = Utc::now();
     let scheduled = |tenant: &str, id: &str, at| ScheduledJob {
-        queue: QueueName::Emails,
         job: Job::new(
             &tid(tenant),
             JobId::parse(id).unwrap(),
