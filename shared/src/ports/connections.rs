@@ -8,8 +8,17 @@ use crate::domain::{Connection, ConnectionId, TenantId, UserId};
 
 #[async_trait]
 pub trait ConnectionStore: Send + Sync {
-    async fn put_connection(&self, connection: &Connection) -> StoreResult<()>;
-    async fn delete_connection(&self, tenant: &TenantId, user: &UserId, id: &ConnectionId) -> StoreResult<()>;
+    /// Records a connection; returns the user's live connections (this one included) as of
+    /// its `connected_at`: whether it is their first tells if they just came online.
+    async fn put_connection(&self, connection: &Connection) -> StoreResult<Vec<Connection>>;
+    /// Forgets a connection; returns the user's connections still live at `now`.
+    async fn delete_connection(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        id: &ConnectionId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Connection>>;
     /// The user's connections that have not expired at `now`.
     async fn list_user_connections(
         &self,

@@ -64,6 +64,30 @@ pub trait ConversationStore: Send + Sync {
         user: &UserId,
     ) -> StoreResult<Option<Member>>;
     async fn list_members(&self, tenant: &TenantId, conversation: &ConversationId) -> StoreResult<Vec<Member>>;
+    /// The conversation and the user's membership of it, `None` unless both exist: the check
+    /// before any member's action. An adapter that can read both at once should.
+    async fn get_membership(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        user: &UserId,
+    ) -> StoreResult<Option<(Conversation, Member)>> {
+        let (found, member) =
+            tokio::join!(self.get_conversation(tenant, conversation), self.get_member(tenant, conversation, user));
+        Ok(found?.zip(member?))
+    }
+    /// The conversation with all its members: what a send needs (the sender's membership and
+    /// the recipients). An adapter that can read both at once should.
+    async fn get_conversation_with_members(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+    ) -> StoreResult<Option<(Conversation, Vec<Member>)>> {
+        let (found, members) =
+            tokio::join!(self.get_conversation(tenant, conversation), self.list_members(tenant, conversation));
+        let members = members?;
+        Ok(found?.map(|c| (c, members)))
+    }
     /// A user's conversations, most recent activity first, with the user's membership.
     /// `cursor` is an [`InboxEntry::cursor`]. The order is computed from the conversations'
     /// current activity when the list is read: a new message writes nothing per member.

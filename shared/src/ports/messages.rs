@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use super::{StoreResult, Upserted};
-use crate::domain::{ConversationId, LoggedEvent, Message, MessageId, TenantId};
+use crate::domain::{Conversation, ConversationId, LoggedEvent, Message, MessageId, TenantId};
 
 /// Which slice of a conversation's history to read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,12 +27,20 @@ pub struct HistorySlice {
 #[async_trait]
 pub trait MessageStore: Send + Sync {
     /// Appends a message, its `message.new` event to the conversation's log (as
-    /// `EventFeed::append_conversation_event` would), and moves the conversation forward (its
-    /// activity, preview and message count) and the sender's read marker and position to it —
-    /// nothing for the other members, whose unread count follows from the message count.
-    /// With a `client_message_id`, a second append by the same sender in the same conversation
-    /// returns the first message and changes nothing (the event is not logged).
-    async fn append_message(&self, message: &Message, event: &LoggedEvent) -> StoreResult<Upserted<Message>>;
+    /// `EventFeed::append_conversation_event` would; the event's cursor is the message's id),
+    /// and moves the conversation forward (its activity, preview and message count) and the
+    /// sender's read marker and position to it — nothing for the other members, whose unread
+    /// count follows from the message count. `conversation` is the conversation as the caller
+    /// read it: an adapter that cannot count inside the write takes the sender's read position
+    /// from its count. With a `client_message_id`, a second append by the same sender in the
+    /// same conversation returns the first message and changes nothing (the event is not
+    /// logged).
+    async fn append_message(
+        &self,
+        conversation: &Conversation,
+        message: &Message,
+        event: &LoggedEvent,
+    ) -> StoreResult<Upserted<Message>>;
     /// Replaces a stored message (an edit, a deletion's tombstone). When it is the
     /// conversation's newest, the conversation's preview follows. `false` if it does not exist.
     async fn update_message(&self, message: &Message) -> StoreResult<bool>;

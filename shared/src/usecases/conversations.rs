@@ -57,13 +57,16 @@ pub async fn require_member(
     who: &Identity,
     id: &ConversationId,
 ) -> Result<(Conversation, Member), AppError> {
-    let not_found = || AppError::not_found("conversation");
-    if who.conversation_scope.as_ref().is_some_and(|scope| scope != id) {
-        return Err(not_found());
+    check_scope(who, id)?;
+    app.store.get_membership(&who.tenant_id, id, &who.user_id).await?.ok_or_else(|| AppError::not_found("conversation"))
+}
+
+/// A guest's session is for one conversation: any other is not found.
+pub fn check_scope(who: &Identity, id: &ConversationId) -> Result<(), AppError> {
+    match &who.conversation_scope {
+        Some(scope) if scope != id => Err(AppError::not_found("conversation")),
+        _ => Ok(()),
     }
-    let conversation = app.store.get_conversation(&who.tenant_id, id).await?.ok_or_else(not_found)?;
-    let member = app.store.get_member(&who.tenant_id, id, &who.user_id).await?.ok_or_else(not_found)?;
-    Ok((conversation, member))
 }
 
 pub async fn create_conversation(

@@ -10,10 +10,11 @@ use serde_json::Value;
 
 use crate::app::App;
 use crate::domain::{
-    Connection, ConnectionId, Conversation, EventId, FanOut, Job, JobId, LoggedEvent, MessageRef, Task, TenantId,
-    UserId,
+    Connection, ConnectionId, Conversation, EventId, FanOut, Job, JobId, LoggedEvent, Message, MessageRef, Task,
+    TenantId, UserId,
 };
 use crate::ports::PushError;
+use crate::protocol::Event;
 use crate::AppError;
 
 /// Recipients per fan-out job.
@@ -63,11 +64,17 @@ pub async fn publish_to_conversation(
 ) -> Result<Published, AppError> {
     let logged = new_event(app, event)?;
     app.store.append_conversation_event(&conversation.tenant_id, &conversation.id, &logged).await?;
-    push_to_members(app, conversation, members, logged, skip, message).await
+    push_to_members(app, conversation, members, logged, skip, message, None).await
+}
+
+/// Whether an event for `members` is pushed from here rather than by queue workers.
+pub fn pushed_here(app: &App, members: &[UserId]) -> bool {
+    members.len() <= app.config.limits.fan_out_threshold
 }
 
 /// Pushes a conversation's event, in its log already, to the live connections of `members`
 /// except `skip` — through queue workers for more members than the fan-out threshold.
+/// `found` are the members' live connections when the caller looked them up already.
 pub async fn push_to_members(
     app: &App,
     conversation: &Conversation,
@@ -75,10 +82,11 @@ pub async fn push_to_members(
     logged: LoggedEvent,
     skip: Option<&ConnectionId>,
     message: Option<&MessageRef>,
+    found: Option<Vec<Connection>>,
 ) -> Result<Published, AppError> {
     let tenant = &conversation.tenant_id;
     let cursor = logged.id.clone();
-    if members.len() > app.config.limits.fan_out_threshold {
+    if !pushed_here(app, members) {
         let jobs: Vec<Job> = members
             .chunks(FAN_OUT_CHUNK)
             .enumerate()
@@ -95,7 +103,11 @@ pub async fn push_to_members(
         app.jobs.enqueue_batch(&jobs).await?;
         return Ok(Published { cursor, offline: None });
     }
-    let offline = deliver_to_users(app, tenant, members, &logged.frame, skip).await?;
+    let found = match found {
+        Some(found) => found,
+        None => app.store.list_users_connections(tenant, members, app.clock.now()).await?,
+    };
+    let offline = deliver_to_connections(app, members, &found, &logged.frame, skip).await;
     Ok(Published { cursor, offline: Some(offline) })
 }
 
@@ -115,8 +127,18 @@ pub async fn publish_to_users(
 }
 
 /// The event with a new cursor, as it is kept (for the retention period) and pushed.
-pub fn new_event(app: &App, mut event: Value) -> Result<LoggedEvent, AppError> {
-    let cursor = EventId::parse(app.ids.ulid())?;
+pub fn new_event(app: &App, event: Value) -> Result<LoggedEvent, AppError> {
+    logged_as(app, EventId::parse(app.ids.ulid())?, event)
+}
+
+/// A new message's `message.new`, whose cursor is the message's id: stores may keep the
+/// message and its event as one record.
+pub fn message_event(app: &App, message: &Message) -> Result<LoggedEvent, AppError> {
+    let event = Event::MessageNew { conversation_id: message.conversation_id.as_str(), message }.to_value();
+    logged_as(app, EventId::parse(message.id.as_str())?, event)
+}
+
+fn logged_as(app: &App, cursor: EventId, mut event: Value) -> Result<LoggedEvent, AppError> {
     event["cursor"] = Value::String(cursor.to_string());
     let retention = chrono::Duration::from_std(app.config.limits.event_retention).map_err(AppError::internal)?;
     Ok(LoggedEvent { id: cursor, frame: event.to_string(), expires_at: app.clock.now() + retention })
@@ -133,11 +155,23 @@ pub async fn deliver_to_users(
     skip: Option<&ConnectionId>,
 ) -> Result<Vec<UserId>, AppError> {
     let found = app.store.list_users_connections(tenant, users, app.clock.now()).await?;
+    Ok(deliver_to_connections(app, users, &found, frame, skip).await)
+}
+
+/// Sends `frame` to `found`, the live connections of `users`, except `skip`; returns the
+/// users who had none.
+async fn deliver_to_connections(
+    app: &App,
+    users: &[UserId],
+    found: &[Connection],
+    frame: &str,
+    skip: Option<&ConnectionId>,
+) -> Vec<UserId> {
     let online: std::collections::HashSet<&UserId> = found.iter().map(|c| &c.user_id).collect();
     let offline = users.iter().filter(|u| !online.contains(u)).cloned().collect();
     let connections = found.iter().filter(|c| Some(&c.id) != skip);
     join_all(connections.map(|c| push_one(app, c, frame))).await;
-    Ok(offline)
+    offline
 }
 
 async fn push_one(app: &App, connection: &Connection, frame: &str) {
@@ -145,9 +179,8 @@ async fn push_one(app: &App, connection: &Connection, frame: &str) {
         Ok(()) => {}
         Err(PushError::Gone) => {
             tracing::info!(connection = %connection.id, "connection gone, removing it");
-            if let Err(e) =
-                app.store.delete_connection(&connection.tenant_id, &connection.user_id, &connection.id).await
-            {
+            let (tenant, user, now) = (&connection.tenant_id, &connection.user_id, app.clock.now());
+            if let Err(e) = app.store.delete_connection(tenant, user, &connection.id, now).await {
                 tracing::warn!(connection = %connection.id, error = %e, "could not remove a gone connection");
             }
         }

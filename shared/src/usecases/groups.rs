@@ -4,12 +4,11 @@
 use serde_json::json;
 
 use super::conversations::{check_group_size, participants, require_member, ConversationView};
-use super::delivery::{new_event, publish_to_conversation, publish_to_users, push_to_members};
+use super::delivery::{message_event, publish_to_conversation, publish_to_users, push_to_members};
 use super::identity::Identity;
 use crate::app::App;
 use crate::domain::*;
 use crate::i18n::{group_change, GroupChange};
-use crate::protocol::Event;
 use crate::AppError;
 
 /// Loads a group the caller belongs to; with `owner`, the caller must own it.
@@ -137,12 +136,11 @@ async fn announce(
         edited_at: None,
         deleted_at: None,
     };
-    let new_message = Event::MessageNew { conversation_id: conversation.id.as_str(), message: &message }.to_value();
-    let logged = new_event(app, new_message)?;
-    app.store.append_message(&message, &logged).await?;
+    let logged = message_event(app, &message)?;
+    app.store.append_message(conversation, &message, &logged).await?;
     let view = super::conversations::get_view(app, conversation.clone()).await?;
     let members: Vec<UserId> = view.members.iter().map(|m| m.user_id.clone()).collect();
-    push_to_members(app, conversation, &members, logged, None, None).await?;
+    push_to_members(app, conversation, &members, logged, None, None, None).await?;
     let event = json!({ "type": "conversation.updated", "conversation": view, "change": system });
     publish_to_conversation(app, conversation, &members, event.clone(), None, None).await?;
     if !also.is_empty() {

@@ -2,8 +2,8 @@
 
 use serde::Serialize;
 
-use super::conversations::require_member;
-use super::delivery::{member_ids, new_event, publish_to_members, push_to_members};
+use super::conversations::{check_scope, require_member};
+use super::delivery::{message_event, publish_to_members, push_to_members, pushed_here};
 use super::identity::Identity;
 use super::notifications::message_reached_offline;
 use crate::app::App;
@@ -18,6 +18,10 @@ pub const MAX_HISTORY_PAGE: usize = 100;
 /// Stores a message, then delivers `message.new` to every live connection of every member
 /// except `from_connection` (the sending socket, which gets the ack instead). A repeated
 /// `client_message_id` returns the first message and delivers nothing.
+///
+/// Three store round trips whatever the group: the conversation with its members; then the
+/// message's write and, at the same time, the members' connections; then the sender's marker
+/// (inside the write's call).
 pub async fn send_message(
     app: &App,
     who: &Identity,
@@ -26,7 +30,13 @@ pub async fn send_message(
     client_message_id: Option<&str>,
     from_connection: Option<&ConnectionId>,
 ) -> Result<(Upserted<Message>, Option<EventId>), AppError> {
-    let (conversation, _) = require_member(app, who, conversation_id).await?;
+    check_scope(who, conversation_id)?;
+    let not_found = || AppError::not_found("conversation");
+    let (conversation, members) =
+        app.store.get_conversation_with_members(&who.tenant_id, conversation_id).await?.ok_or_else(not_found)?;
+    if !members.iter().any(|m| m.user_id == who.user_id) {
+        return Err(not_found());
+    }
     let message = Message {
         tenant_id: who.tenant_id.clone(),
         conversation_id: conversation.id.clone(),
@@ -42,40 +52,33 @@ pub async fn send_message(
         deleted_at: None,
     };
     // Its `message.new` goes into the conversation's log with the message itself.
-    let event =
-        new_event(app, Event::MessageNew { conversation_id: conversation.id.as_str(), message: &message }.to_value())?;
-    let stored = app.store.append_message(&message, &event).await?;
-    let mut cursor = None;
-    if stored.created {
-        tracing::info!(
-            tenant = %who.tenant_id, conversation = %conversation.id, message = %stored.value.id,
-            "message stored"
-        );
-        cursor = Some(push_message(app, &conversation, &stored.value, event, from_connection).await?);
+    let event = message_event(app, &message)?;
+    let users: Vec<UserId> = members.into_iter().map(|m| m.user_id).collect();
+    let found = async {
+        match pushed_here(app, &users) {
+            true => app.store.list_users_connections(&who.tenant_id, &users, app.clock.now()).await.map(Some),
+            false => Ok(None),
+        }
+    };
+    let (stored, found) = tokio::join!(app.store.append_message(&conversation, &message, &event), found);
+    let stored = stored?;
+    if !stored.created {
+        return Ok((stored, None));
     }
-    Ok((stored, cursor))
-}
-
-/// Pushes a new message's `message.new` to the conversation's members, then hands the
-/// members who had no live connection to the notifications (see [`message_reached_offline`]).
-async fn push_message(
-    app: &App,
-    conversation: &Conversation,
-    message: &Message,
-    event: LoggedEvent,
-    skip: Option<&ConnectionId>,
-) -> Result<EventId, AppError> {
-    let users = member_ids(app, conversation).await?;
+    tracing::info!(
+        tenant = %who.tenant_id, conversation = %conversation.id, message = %stored.value.id, "message stored"
+    );
     let reference = MessageRef {
         conversation_id: conversation.id.clone(),
         message_id: message.id.clone(),
         sender_id: message.sender_id.clone(),
     };
-    let published = push_to_members(app, conversation, &users, event, skip, Some(&reference)).await?;
+    let published =
+        push_to_members(app, &conversation, &users, event, from_connection, Some(&reference), found?).await?;
     if let Some(offline) = &published.offline {
         message_reached_offline(app, &conversation.tenant_id, &reference, offline, published.cursor.as_str()).await;
     }
-    Ok(published.cursor)
+    Ok((stored, Some(published.cursor)))
 }
 
 #[derive(Debug, Serialize)]

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::delivery::deliver_to_users;
 use super::identity::Identity;
 use crate::app::App;
-use crate::domain::{AnnouncePresence, ConnectionId, Job, JobId, Task, TenantId, UserId};
+use crate::domain::{AnnouncePresence, Connection, ConnectionId, Job, JobId, Task, TenantId, UserId};
 use crate::AppError;
 
 /// How many of a user's most recent conversations define who hears of their presence, and
@@ -16,24 +16,22 @@ use crate::AppError;
 const PRESENCE_CONVERSATIONS: usize = 50;
 const PRESENCE_AUDIENCE: usize = 500;
 
-/// After `$connect`: if this is the user's only live connection, they just came online. The
-/// news goes out through the notifications queue, so that connecting costs two store calls
-/// whoever the user's contacts are.
-pub async fn connected(app: &App, who: &Identity, connection: &ConnectionId) -> Result<(), AppError> {
+/// After `$connect`, given the user's live connections: if this is the only one, they just
+/// came online. The news goes out through the notifications queue, so that connecting costs
+/// one store call whoever the user's contacts are.
+pub async fn connected(app: &App, who: &Identity, connection: &ConnectionId, live: &[Connection]) {
     if who.conversation_scope.is_some() {
-        return Ok(()); // guests come and go without telling anyone
+        return; // guests come and go without telling anyone
     }
-    let live = app.store.list_user_connections(&who.tenant_id, &who.user_id, app.clock.now()).await?;
     if live.iter().all(|c| c.id == *connection) {
         queue_announcement(app, who, true, None).await;
     }
-    Ok(())
 }
 
-/// After `$disconnect`: with no live connection left, the user is offline as of now.
-pub async fn disconnected(app: &App, who: &Identity) -> Result<(), AppError> {
-    let now = app.clock.now();
-    if app.store.list_user_connections(&who.tenant_id, &who.user_id, now).await?.is_empty() {
+/// After `$disconnect`, given the user's connections left: with none, the user is offline as
+/// of `now`.
+pub async fn disconnected(app: &App, who: &Identity, left: &[Connection], now: DateTime<Utc>) -> Result<(), AppError> {
+    if left.is_empty() {
         app.store.put_last_seen(&who.tenant_id, &who.user_id, now).await?;
         if who.conversation_scope.is_none() {
             queue_announcement(app, who, false, Some(now)).await;

@@ -88,9 +88,9 @@ pub async fn connect(app: &App, event: &ApiGatewayWebsocketProxyRequest) -> ApiG
             last_seen_at: now,
             expires_at: now + ttl,
         };
-        app.store.put_connection(&connection).await?;
+        let live = app.store.put_connection(&connection).await?;
         tracing::info!(tenant = %who.tenant_id, user = %who.user_id, connection = %connection.id, "connected");
-        usecases::presence::connected(app, &who, &connection.id).await?;
+        usecases::presence::connected(app, &who, &connection.id, &live).await;
         Ok::<_, AppError>(())
     };
     respond(result.await)
@@ -100,10 +100,11 @@ pub async fn connect(app: &App, event: &ApiGatewayWebsocketProxyRequest) -> ApiG
 pub async fn disconnect(app: &App, event: &ApiGatewayWebsocketProxyRequest) -> ApiGatewayProxyResponse {
     let result = async {
         let (who, connection_id) = caller(event)?;
-        app.store.delete_connection(&who.tenant_id, &who.user_id, &connection_id).await?;
+        let now = app.clock.now();
+        let left = app.store.delete_connection(&who.tenant_id, &who.user_id, &connection_id, now).await?;
         app.frame_rate.forget(&connection_id);
         tracing::info!(tenant = %who.tenant_id, connection = %connection_id, "disconnected");
-        usecases::presence::disconnected(app, &who).await?;
+        usecases::presence::disconnected(app, &who, &left, now).await?;
         Ok::<_, AppError>(())
     };
     respond(result.await)

@@ -7,11 +7,13 @@ use std::sync::{Arc, Mutex};
 
 use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
 use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeSerializationInterceptorContextRef, FinalizerInterceptorContextRef,
+};
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
 use chrono::Utc;
 use missive::adapters::dynamo::DynamoStore;
 use missive::config::Config;
@@ -23,8 +25,28 @@ use missive::usecases::{self, Identity};
 use missive::{ws, App};
 use serde_json::json;
 
+/// Counts calls by operation, and the sequential round trips they made: a call's round trip
+/// is one after the latest of those that had finished when it started — calls made at the
+/// same time share one.
 #[derive(Debug, Default, Clone)]
-struct CallCounter(Arc<Mutex<Vec<String>>>);
+struct CallCounter(Arc<Mutex<Calls>>);
+
+#[derive(Debug, Default)]
+struct Calls {
+    names: Vec<String>,
+    /// The latest round trip of the calls finished so far.
+    finished: usize,
+    /// The latest round trip of any call so far.
+    deepest: usize,
+}
+
+/// A call's round trip, kept in its own config bag from its start to its end.
+#[derive(Debug, Clone)]
+struct RoundTrip(usize);
+
+impl Storable for RoundTrip {
+    type Storer = StoreReplace<Self>;
+}
 
 impl Intercept for CallCounter {
     fn name(&self) -> &'static str {
@@ -37,7 +59,22 @@ impl Intercept for CallCounter {
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let name = cfg.load::<Metadata>().map_or("?", |m| m.name()).to_string();
-        self.0.lock().unwrap().push(name);
+        let mut calls = self.0.lock().unwrap();
+        calls.names.push(name);
+        let round_trip = calls.finished + 1;
+        calls.deepest = calls.deepest.max(round_trip);
+        cfg.interceptor_state().store_put(RoundTrip(round_trip));
+        Ok(())
+    }
+    fn read_after_execution(
+        &self,
+        _context: &FinalizerInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let round_trip = cfg.load::<RoundTrip>().map_or(0, |r| r.0);
+        let mut calls = self.0.lock().unwrap();
+        calls.finished = calls.finished.max(round_trip);
         Ok(())
     }
 }
@@ -45,11 +82,20 @@ impl Intercept for CallCounter {
 impl CallCounter {
     /// The calls made since the last take, by operation.
     fn take(&self) -> BTreeMap<String, usize> {
+        self.take_with_round_trips().0
+    }
+
+    /// The calls made since the last take, by operation, and how many round trips they made
+    /// one after another.
+    fn take_with_round_trips(&self) -> (BTreeMap<String, usize>, usize) {
+        let mut calls = self.0.lock().unwrap();
         let mut counts = BTreeMap::new();
-        for op in self.0.lock().unwrap().drain(..) {
+        for op in calls.names.drain(..) {
             *counts.entry(op).or_insert(0) += 1;
         }
-        counts
+        let round_trips = calls.deepest;
+        (calls.finished, calls.deepest) = (0, 0);
+        (counts, round_trips)
     }
 }
 
@@ -153,8 +199,9 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     assert_eq!(ws::connect(&app, &ws_event("$connect", "alice-1=", &alice, None)).await.status_code, 200);
     assert_eq!(
         counter.take(),
-        counts(&[("PutItem", 1), ("Query", 1)]),
-        "connect: the record and her connections (her first: its presence announcement is queued)"
+        counts(&[("UpdateItem", 1)]),
+        "connect: the connection, into her connections item, which answers with all of them (her first: its \
+         presence announcement is queued)"
     );
     ws::connect(&app, &ws_event("$connect", "bob-1=", &bob, None)).await;
     counter.take();
@@ -184,12 +231,59 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     let send =
         json!({ "action": "sendMessage", "conversationId": conversation, "body": "hello", "clientMessageId": "c1" });
     assert_eq!(ws::message(&app, &ws_event("sendMessage", "alice-1=", &alice, Some(send))).await.status_code, 200);
+    let one_send = counts(&[("BatchGetItem", 1), ("Query", 1), ("TransactWriteItems", 1), ("UpdateItem", 1)]);
+    assert_eq!(
+        counter.take_with_round_trips(),
+        (one_send.clone(), 3),
+        "sending in a direct conversation (two members, one connection each): the conversation with its members; \
+         then the message with its idempotency record and log entry and the conversation's head in one transaction, \
+         and at the same time the members' connections; then the sender's read marker"
+    );
+
+    // The same in groups: nothing grows with the group, up to the fan-out threshold (the
+    // members' connections are one call per hundred), and above it, where queue workers
+    // look the connections up.
+    for size in [40, 120] {
+        let mut member_ids = Vec::new();
+        for i in 0..size {
+            let id = format!("member-{size}-{i}");
+            store
+                .put_user(&User {
+                    id: UserId::parse(&id).unwrap(),
+                    ..store.get_user(&tenant, &alice.user_id).await.unwrap().unwrap()
+                })
+                .await
+                .unwrap();
+            member_ids.push(id);
+        }
+        let group = usecases::conversations::create_conversation(
+            &app,
+            &alice,
+            serde_json::from_value(json!({ "kind": "group", "title": "crew", "memberIds": member_ids })).unwrap(),
+        )
+        .await
+        .unwrap()
+        .value
+        .conversation
+        .id;
+        counter.take();
+        let send = json!({ "action": "sendMessage", "conversationId": group, "body": "all", "clientMessageId": "g1" });
+        assert_eq!(ws::message(&app, &ws_event("sendMessage", "alice-1=", &alice, Some(send))).await.status_code, 200);
+        let expected = if size <= app.config.limits.fan_out_threshold {
+            one_send.clone()
+        } else {
+            counts(&[("Query", 1), ("TransactWriteItems", 1), ("UpdateItem", 1)])
+        };
+        assert_eq!(counter.take_with_round_trips(), (expected, 3), "sending in a group of {}", size + 1);
+    }
+
+    let repeat =
+        json!({ "action": "sendMessage", "conversationId": conversation, "body": "hello", "clientMessageId": "c1" });
+    assert_eq!(ws::message(&app, &ws_event("sendMessage", "alice-1=", &alice, Some(repeat))).await.status_code, 200);
     assert_eq!(
         counter.take(),
-        counts(&[("GetItem", 3), ("PutItem", 1), ("Query", 1 + 2), ("TransactWriteItems", 1), ("UpdateItem", 4)]),
-        "sending in a direct conversation (two members, one connection each): the membership check, the message and \
-         its idempotency record, its event in the log, the conversation's preview, count and latest event, the \
-         sender's read marker (nothing per other member), the members and their connections"
+        counts(&[("BatchGetItem", 1), ("GetItem", 2), ("Query", 1), ("TransactWriteItems", 1)]),
+        "a repeated send: the transaction refused, the first message found through its idempotency record"
     );
 
     usecases::conversations::list_conversations(&app, &bob, &Default::default(), None, 20).await.unwrap();
@@ -202,7 +296,7 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     usecases::messages::history(&app, &alice, &conversation, None, None, Some(20)).await.unwrap();
     assert_eq!(
         counter.take(),
-        counts(&[("GetItem", 2), ("Query", 1)]),
+        counts(&[("BatchGetItem", 1), ("Query", 1)]),
         "one page of history (with the membership check)"
     );
 
@@ -213,23 +307,24 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     usecases::reads::mark_read(&app, &bob, &conversation, &latest, None).await.unwrap();
     assert_eq!(
         counter.take(),
-        counts(&[("GetItem", 4), ("PutItem", 1), ("Query", 1 + 1 + 2), ("UpdateItem", 1 + 1)]),
+        counts(&[("BatchGetItem", 1 + 1 + 1), ("GetItem", 1), ("PutItem", 1), ("Query", 1 + 1), ("UpdateItem", 1 + 1)]),
         "marking read: membership, the message, the count after it and the conversation's count, the marker, then \
-         the read event: the conversation's log and latest event, its delivery"
+         the read event: the conversation's log and latest event, the members and their connections"
     );
 
     usecases::sync::sync(&app, &bob, "0").await.unwrap();
     assert_eq!(
         counter.take(),
-        counts(&[("BatchGetItem", 1), ("Query", 1 + 1 + 4)]),
+        counts(&[("BatchGetItem", 1), ("Query", 1 + 1 + 2 * 4)]),
         "one sync page: bob's feed, his memberships, their conversations' latest events, the log of each of the 4 \
-         that changed"
+         that changed (its events and its messages, at the same time)"
     );
 
     assert_eq!(ws::disconnect(&app, &ws_event("$disconnect", "alice-1=", &alice, None)).await.status_code, 200);
     assert_eq!(
         counter.take(),
-        counts(&[("DeleteItem", 1), ("PutItem", 1), ("Query", 1)]),
-        "disconnect: the record, her connections (none left), last seen; the announcement is queued"
+        counts(&[("PutItem", 1), ("UpdateItem", 1)]),
+        "disconnect: the connection out of her connections item, which answers with those left (none), then her \
+         last seen; the announcement is queued"
     );
 }

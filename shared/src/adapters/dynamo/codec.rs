@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::keys::HEAD_SK;
 use crate::domain::{Conversation, Member, MessageId};
 
 pub(super) type Item = HashMap<String, AttributeValue>;
@@ -86,12 +87,47 @@ pub(super) fn transaction_condition_failed(
     }
 }
 
-/// A conversation's `META` item: the record in `data`, with its message count (which every
-/// message adds to on its own) laid over it.
-pub(super) fn conversation_from(item: &Item) -> anyhow::Result<Conversation> {
-    let mut conversation: Conversation = data(item)?;
-    if let Some(n) = item.get("messageCount").and_then(|v| v.as_n().ok()) {
-        conversation.message_count = n.parse().context("messageCount is not a number")?;
-    }
+/// A conversation from its `META` item (the record in `data`) and its `HEAD` item (activity,
+/// preview and message count, which every message moves) laid over it.
+pub(super) fn conversation_from(meta: &Item, head: &Item) -> anyhow::Result<Conversation> {
+    let mut conversation: Conversation = data(meta)?;
+    conversation.activity = text(head, "activity")?.to_string();
+    conversation.last_activity_at = text(head, "lastActivityAt")?.parse().context("lastActivityAt is not a time")?;
+    conversation.last_message = match text(head, "lastMessage") {
+        Ok(preview) => Some(serde_json::from_str(preview).context("decoding a conversation's preview")?),
+        Err(_) => None,
+    };
+    conversation.message_count = number(head, "messageCount")?;
     Ok(conversation)
+}
+
+/// A conversation's `HEAD` item as it is created.
+pub(super) fn head_item(pk: String, conversation: &Conversation) -> anyhow::Result<Item> {
+    let mut item = key(pk, HEAD_SK);
+    item.insert("activity".into(), s(&conversation.activity));
+    item.insert("lastActivityAt".into(), s(conversation.last_activity_at.to_rfc3339()));
+    if let Some(preview) = &conversation.last_message {
+        item.insert("lastMessage".into(), s(serde_json::to_string(preview)?));
+    }
+    item.insert("messageCount".into(), n(conversation.message_count));
+    Ok(item)
+}
+
+pub(super) fn number(item: &Item, name: &str) -> anyhow::Result<u64> {
+    let raw = item.get(name).and_then(|v| v.as_n().ok()).with_context(|| format!("item without {name}"))?;
+    raw.parse().with_context(|| format!("{name} is not a number"))
+}
+
+/// Which items of a cancelled transaction failed their condition, in the order they were
+/// written; `None` when the transaction failed otherwise.
+pub(super) fn failed_conditions(
+    e: &aws_sdk_dynamodb::error::SdkError<aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError>,
+) -> Option<Vec<bool>> {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+    match e.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(tc)) => {
+            Some(tc.cancellation_reasons().iter().map(|r| r.code() == Some("ConditionalCheckFailed")).collect())
+        }
+        _ => None,
+    }
 }

@@ -1,15 +1,17 @@
-//! Conversations (`META`, with `activity` and `messageCount` beside the record) and members
-//! (`M#`, indexed in GSI1 under their user: a user's memberships, from which their list is
-//! computed in the order of the conversations' current activity).
+//! Conversations (`META`: the details; `HEAD`: activity, preview, message count and latest
+//! event, which every message moves) and members (`M#`, indexed in GSI1 under their user: a
+//! user's memberships, from which their list is computed in the order of the conversations'
+//! current activity).
+
+use std::collections::HashMap;
 
 use anyhow::{anyhow, Context};
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 
 use super::codec::*;
 use super::keys::*;
-use super::ops::MAX_TRANSACTION_ITEMS;
+use super::ops::{all_pages, MAX_TRANSACTION_ITEMS};
 use super::DynamoStore;
 use crate::domain::*;
 use crate::error::StoreError;
@@ -31,6 +33,7 @@ impl ConversationStore for DynamoStore {
             writes.push(self.put(item, Some("attribute_not_exists(PK)"))?);
         }
         writes.push(self.put(self.conversation_item(conversation)?, Some("attribute_not_exists(PK)"))?);
+        writes.push(self.put(head_item(conversation_pk(tenant, &conversation.id), conversation)?, None)?);
         let member_items: Vec<Item> =
             members.iter().map(|m| self.member_item(conversation, m)).collect::<anyhow::Result<_>>()?;
         // As many members as fit go into the transaction; a larger group's other members
@@ -58,25 +61,19 @@ impl ConversationStore for DynamoStore {
         Ok(Upserted { value: conversation.clone(), created: true })
     }
     async fn update_conversation(&self, conversation: &Conversation) -> StoreResult<()> {
-        let tenant = &conversation.tenant_id;
-        let pk = conversation_pk(tenant, &conversation.id);
-        let stored =
-            self.get_conversation(tenant, &conversation.id).await?.context("updating a missing conversation")?;
-        // Activity, preview and count belong to the messages; only the details change here.
-        let updated = Conversation {
-            activity: stored.activity.clone(),
-            last_activity_at: stored.last_activity_at,
-            last_message: stored.last_message.clone(),
-            message_count: stored.message_count,
-            ..conversation.clone()
-        };
-        let snapshot = serde_json::to_string(&updated).map_err(anyhow::Error::from)?;
-        // Conditional on the activity read: a message landing meanwhile wrote a newer
-        // snapshot, and the details are written again on top of that one.
-        let raced = self.write_snapshot(pk, &snapshot, &stored.activity).await?;
-        if raced {
-            return Box::pin(self.update_conversation(conversation)).await;
-        }
+        // Only the details: activity, preview and count live in the head, which messages move.
+        let pk = conversation_pk(&conversation.tenant_id, &conversation.id);
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, META_SK)))
+            .update_expression("SET #data = :data")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_names("#data", "data")
+            .expression_attribute_values(":data", s(serde_json::to_string(conversation).map_err(anyhow::Error::from)?))
+            .send()
+            .await
+            .map_err(anyhow::Error::from)?;
         Ok(())
     }
     async fn put_members(&self, conversation: &Conversation, members: &[Member]) -> StoreResult<()> {
@@ -96,8 +93,7 @@ impl ConversationStore for DynamoStore {
         Ok(out.attributes.is_some())
     }
     async fn get_conversation(&self, tenant: &TenantId, id: &ConversationId) -> StoreResult<Option<Conversation>> {
-        let item = self.get_item(key(conversation_pk(tenant, id), META_SK)).await?;
-        Ok(item.as_ref().map(conversation_from).transpose()?)
+        Ok(self.read_conversations(tenant, std::slice::from_ref(id)).await?.remove(id))
     }
     async fn get_member(
         &self,
@@ -112,6 +108,46 @@ impl ConversationStore for DynamoStore {
         let items = self.query_all(conversation_pk(tenant, conversation), "M#").await?;
         Ok(items.iter().map(member_from).collect::<anyhow::Result<_>>()?)
     }
+    async fn get_membership(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        user: &UserId,
+    ) -> StoreResult<Option<(Conversation, Member)>> {
+        // The conversation's two items and the member's, in one call.
+        let pk = conversation_pk(tenant, conversation);
+        let member_key = member_sk(user);
+        let items = self
+            .batch_get(vec![key(pk.clone(), HEAD_SK), key(pk.clone(), META_SK), key(pk, member_key.clone())])
+            .await?;
+        let find = |sk: &str| items.iter().find(|i| text(i, "SK").is_ok_and(|k| k == sk));
+        let (Some(head), Some(meta), Some(member)) = (find(HEAD_SK), find(META_SK), find(&member_key)) else {
+            return Ok(None);
+        };
+        Ok(Some((conversation_from(meta, head)?, member_from(member)?)))
+    }
+    async fn get_conversation_with_members(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+    ) -> StoreResult<Option<(Conversation, Vec<Member>)>> {
+        // `HEAD` < `M#…` < `META`: one Query reads them all (a page holds thousands of members).
+        let request = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND SK BETWEEN :head AND :meta")
+            .expression_attribute_values(":pk", s(conversation_pk(tenant, conversation)))
+            .expression_attribute_values(":head", s(HEAD_SK))
+            .expression_attribute_values(":meta", s(META_SK));
+        let items = all_pages(request).await?;
+        let (Some(head), Some(meta)) = (items.first(), items.last()) else { return Ok(None) };
+        if text(head, "SK")? != HEAD_SK || text(meta, "SK")? != META_SK {
+            return Ok(None);
+        }
+        let members = items[1..items.len() - 1].iter().map(member_from).collect::<anyhow::Result<_>>()?;
+        Ok(Some((conversation_from(meta, head)?, members)))
+    }
     async fn list_user_conversations(
         &self,
         tenant: &TenantId,
@@ -122,13 +158,7 @@ impl ConversationStore for DynamoStore {
         let memberships = self.query_index_all("GSI1", user_pk(tenant, user)).await?;
         let ids: Vec<ConversationId> =
             memberships.iter().map(|m| membership_conversation(tenant, m)).collect::<anyhow::Result<_>>()?;
-        let metas = self.batch_get(ids.iter().map(|c| key(conversation_pk(tenant, c), META_SK)).collect()).await?;
-        let mut conversations: std::collections::HashMap<ConversationId, Conversation> =
-            std::collections::HashMap::new();
-        for item in &metas {
-            let conversation = conversation_from(item)?;
-            conversations.insert(conversation.id.clone(), conversation);
-        }
+        let mut conversations = self.read_conversations(tenant, &ids).await?;
         let mut entries = Vec::with_capacity(memberships.len());
         for (item, id) in memberships.iter().zip(&ids) {
             if let Some(conversation) = conversations.remove(id) {
@@ -192,26 +222,36 @@ fn membership_conversation(tenant: &TenantId, item: &Item) -> anyhow::Result<Con
 }
 
 impl DynamoStore {
-    /// Writes a conversation's snapshot into its `META` item, only where `activity` is still
-    /// `activity`. `true` when it had moved on (a message landed meanwhile).
-    pub(super) async fn write_snapshot(&self, pk: String, snapshot: &str, activity: &str) -> StoreResult<bool> {
-        let written = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(pk, META_SK)))
-            .update_expression("SET #data = :snapshot")
-            .condition_expression("attribute_exists(PK) AND activity = :activity")
-            .expression_attribute_names("#data", "data")
-            .expression_attribute_values(":snapshot", s(snapshot))
-            .expression_attribute_values(":activity", s(activity))
-            .send()
-            .await;
-        match written {
-            Ok(_) => Ok(false),
-            Err(e) if is_condition_failure(&e) => Ok(true),
-            Err(e) => Err(StoreError(e.into())),
+    /// Conversations by id, each from its two items (two keys a conversation, 50 a call);
+    /// missing ones are left out.
+    pub(super) async fn read_conversations(
+        &self,
+        tenant: &TenantId,
+        ids: &[ConversationId],
+    ) -> anyhow::Result<HashMap<ConversationId, Conversation>> {
+        let keys = ids
+            .iter()
+            .flat_map(|c| [key(conversation_pk(tenant, c), HEAD_SK), key(conversation_pk(tenant, c), META_SK)])
+            .collect();
+        let items = self.batch_get(keys).await?;
+        let mut heads: HashMap<&str, &Item> = HashMap::new();
+        let mut metas = Vec::with_capacity(ids.len());
+        for item in &items {
+            match text(item, "SK")? {
+                HEAD_SK => {
+                    heads.insert(text(item, "PK")?, item);
+                }
+                _ => metas.push(item),
+            }
         }
+        let mut conversations = HashMap::with_capacity(metas.len());
+        for meta in metas {
+            if let Some(head) = heads.get(text(meta, "PK")?) {
+                let conversation = conversation_from(meta, head)?;
+                conversations.insert(conversation.id.clone(), conversation);
+            }
+        }
+        Ok(conversations)
     }
 
     pub(super) fn member_item(&self, conversation: &Conversation, member: &Member) -> anyhow::Result<Item> {
@@ -232,56 +272,7 @@ impl DynamoStore {
         Ok(item)
     }
     pub(super) fn conversation_item(&self, conversation: &Conversation) -> anyhow::Result<Item> {
-        let mut item =
-            with_data(key(conversation_pk(&conversation.tenant_id, &conversation.id), META_SK), conversation)?;
-        item.insert("activity".into(), s(&conversation.activity));
-        item.insert("messageCount".into(), n(conversation.message_count));
-        Ok(item)
-    }
-    /// Moves an item's activity forward, never back: of two racing messages, the newer
-    /// one's preview wins whatever the order the writes land in. `set` and `add` are further
-    /// attributes to set or add to in the same write.
-    pub(super) async fn advance(
-        &self,
-        key: Item,
-        activity: &str,
-        set: Vec<(&str, AttributeValue)>,
-        add: Vec<(&str, AttributeValue)>,
-    ) -> anyhow::Result<bool> {
-        let mut request = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key))
-            .condition_expression("attribute_exists(PK) AND activity < :activity")
-            .expression_attribute_values(":activity", s(activity));
-        let mut sets = vec!["activity = :activity".to_string()];
-        for (i, (name, value)) in set.into_iter().enumerate() {
-            sets.push(format!("#s{i} = :s{i}"));
-            request = request
-                .expression_attribute_names(format!("#s{i}"), name)
-                .expression_attribute_values(format!(":s{i}"), value);
-        }
-        let mut expression = format!("SET {}", sets.join(", "));
-        let adds: Vec<String> = add
-            .into_iter()
-            .enumerate()
-            .map(|(i, (name, value))| {
-                request = request
-                    .clone()
-                    .expression_attribute_names(format!("#a{i}"), name)
-                    .expression_attribute_values(format!(":a{i}"), value);
-                format!("#a{i} :a{i}")
-            })
-            .collect();
-        if !adds.is_empty() {
-            expression.push_str(&format!(" ADD {}", adds.join(", ")));
-        }
-        match request.update_expression(expression).send().await {
-            Ok(_) => Ok(true),
-            Err(e) if is_condition_failure(&e) => Ok(false),
-            Err(e) => Err(e.into()),
-        }
+        with_data(key(conversation_pk(&conversation.tenant_id, &conversation.id), META_SK), conversation)
     }
     /// A member's read marker moves to `message` if it is newer, with `read_count` as their
     /// read position.

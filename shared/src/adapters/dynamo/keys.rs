@@ -19,7 +19,12 @@ pub fn storefront_ref_pk(s: &StorefrontId) -> String {
 pub fn conversation_pk(t: &TenantId, c: &ConversationId) -> String {
     format!("T#{t}#C#{c}")
 }
+/// A conversation's details (title, participants): written when they change.
 pub const META_SK: &str = "META";
+/// A conversation's head (activity, preview, message count, latest event): written by every
+/// message, and small whatever the group's size. `HEAD` < `M#…` < `META`: one Query between
+/// them reads a conversation with all its members.
+pub const HEAD_SK: &str = "HEAD";
 pub fn member_sk(u: &UserId) -> String {
     format!("M#{u}")
 }
@@ -38,8 +43,11 @@ pub fn user_pk(t: &TenantId, u: &UserId) -> String {
 pub fn event_sk(id: &str) -> String {
     format!("EV#{id}")
 }
-pub fn connection_sk(c: &ConnectionId) -> String {
-    format!("CONN#{c}")
+/// The one item under a user that holds all their live connections, one attribute each.
+pub const CONNECTIONS_SK: &str = "CONNS";
+/// The attribute of one connection in the user's connections item.
+pub fn connection_attribute(c: &ConnectionId) -> String {
+    format!("c#{c}")
 }
 /// A collection of documents: the collection name is the rest of the key.
 pub fn doc_pk(t: &TenantId, collection: &str) -> String {

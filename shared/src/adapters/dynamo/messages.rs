@@ -1,8 +1,10 @@
-//! Messages (`MSG#`), their idempotency records (`CMID#`), and what a new message moves:
-//! the conversation's activity and every member's inbox entry and unread count.
+//! Messages (`MSG#`, each also its `message.new` entry in the conversation's log), their
+//! idempotency records (`CMID#`), and what a new message moves: the conversation's head and
+//! the sender's read marker — nothing per other member.
 
-use anyhow::Context;
+use anyhow::{anyhow, Context};
 use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 
 use super::codec::*;
 use super::keys::*;
@@ -13,80 +15,93 @@ use crate::ports::*;
 
 #[async_trait]
 impl MessageStore for DynamoStore {
-    async fn append_message(&self, message: &Message, event: &LoggedEvent) -> StoreResult<Upserted<Message>> {
+    async fn append_message(
+        &self,
+        conversation: &Conversation,
+        message: &Message,
+        event: &LoggedEvent,
+    ) -> StoreResult<Upserted<Message>> {
+        if event.id.as_str() != message.id.as_str() {
+            return Err(StoreError(anyhow!("a message's event must have the message's id as its cursor")));
+        }
         let tenant = &message.tenant_id;
         let pk = conversation_pk(tenant, &message.conversation_id);
+        // The message's item is also its `message.new` entry in the conversation's log: one
+        // item, under the message's id, which is the event's cursor.
         let mut message_item = with_data(key(pk.clone(), message_sk(message.id.as_str())), message)?;
         message_item.insert("sender".into(), s(message.sender_id.as_str()));
-        let stored = match &message.client_message_id {
-            None => self.put_item(message_item).await,
-            Some(cmid) => {
-                let mut dedupe = key(pk.clone(), client_message_sk(&message.sender_id, cmid));
-                dedupe.insert("messageId".into(), s(message.id.as_str()));
-                let result = self
-                    .client
-                    .transact_write_items()
-                    .transact_items(self.put(message_item, Some("attribute_not_exists(PK)"))?)
-                    .transact_items(self.put(dedupe, Some("attribute_not_exists(PK)"))?)
-                    .send()
-                    .await;
-                match result {
-                    Ok(_) => Ok(()),
-                    Err(e) if transaction_condition_failed(&e) => {
-                        let pointer =
-                            self.get_item(key(pk.clone(), client_message_sk(&message.sender_id, cmid))).await?;
-                        let first_id =
-                            text(pointer.as_ref().context("idempotency record vanished")?, "messageId")?.to_string();
-                        let first: Message = self
-                            .get_data(key(pk.clone(), message_sk(&first_id)))
-                            .await?
-                            .context("an idempotency record points to a missing message")?;
-                        return Ok(Upserted { value: first, created: false });
+        message_item.insert("event".into(), s(serde_json::to_string(event).map_err(anyhow::Error::from)?));
+        let mut writes = vec![self.put(message_item, Some("attribute_not_exists(PK)"))?];
+        if let Some(cmid) = &message.client_message_id {
+            let mut dedupe = key(pk.clone(), client_message_sk(&message.sender_id, cmid));
+            dedupe.insert("messageId".into(), s(message.id.as_str()));
+            writes.push(self.put(dedupe, Some("attribute_not_exists(PK)"))?);
+        }
+        // One transaction: the message, its idempotency record, and the conversation's head
+        // (count; activity, preview and latest event when this is the newest). A message that
+        // lost a race to a newer one, or to a newer event, is counted without moving the head,
+        // which then moves only as far as each of its parts is still behind.
+        let mut newest = true;
+        loop {
+            let head = self.head_update(&pk, message, newest)?;
+            let request = self.client.transact_write_items().set_transact_items(Some(writes.clone()));
+            match request.transact_items(head).send().await {
+                Ok(_) => break,
+                Err(e) => match failed_conditions(&e) {
+                    Some(failed) if failed.get(1) == Some(&true) && message.client_message_id.is_some() => {
+                        return Ok(Upserted { value: self.first_message(&pk, message).await?, created: false });
                     }
-                    Err(e) => Err(StoreError(e.into())),
-                }
+                    Some(failed) if newest && failed.last() == Some(&true) => newest = false,
+                    _ => return Err(StoreError(e.into())),
+                },
             }
-        };
-        stored?;
-
-        // The message is stored; now, all at once, its event goes into the conversation's
-        // log, and its conversation and every member's inbox move forward.
-        let logged = self.append_conversation_event(tenant, &message.conversation_id, event);
-        let (logged, moved) = tokio::join!(logged, self.move_forward(message));
-        logged?;
-        moved?;
+        }
+        if !newest {
+            let (preview, latest) =
+                tokio::join!(self.advance_preview(&pk, message), self.advance_latest_event(pk.clone(), &event.id));
+            preview?;
+            latest?;
+        }
+        self.move_sender_marker(conversation, message).await?;
         Ok(Upserted { value: message.clone(), created: true })
     }
     async fn update_message(&self, message: &Message) -> StoreResult<bool> {
-        let tenant = &message.tenant_id;
-        let pk = conversation_pk(tenant, &message.conversation_id);
-        let mut item = with_data(key(pk.clone(), message_sk(message.id.as_str())), message)?;
-        item.insert("sender".into(), s(message.sender_id.as_str()));
-        let put = self
+        let pk = conversation_pk(&message.tenant_id, &message.conversation_id);
+        let updated = self
             .client
-            .put_item()
+            .update_item()
             .table_name(&self.table)
-            .set_item(Some(item))
+            .set_key(Some(key(pk.clone(), message_sk(message.id.as_str()))))
+            .update_expression("SET #data = :data")
             .condition_expression("attribute_exists(PK)")
-            .send()
-            .await;
-        match put {
-            Ok(_) => {}
-            Err(e) if is_condition_failure(&e) => return Ok(false),
-            Err(e) => return Err(StoreError(e.into())),
+            .expression_attribute_names("#data", "data")
+            .expression_attribute_values(":data", s(serde_json::to_string(message).map_err(anyhow::Error::from)?))
+            .send();
+        // If it is the newest message, the preview follows — at the same time: a message that
+        // does not exist is no conversation's activity.
+        let preview = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, HEAD_SK)))
+            .update_expression("SET lastMessage = :preview")
+            .condition_expression("activity = :m")
+            .expression_attribute_values(":m", s(message.id.as_str()))
+            .expression_attribute_values(
+                ":preview",
+                s(serde_json::to_string(&MessagePreview::of(message)).map_err(anyhow::Error::from)?),
+            )
+            .send();
+        let (updated, preview) = tokio::join!(updated, preview);
+        match preview {
+            Err(e) if !is_condition_failure(&e) => return Err(StoreError(e.into())),
+            _ => {}
         }
-        let Some(mut conversation) = self.get_conversation(tenant, &message.conversation_id).await? else {
-            return Ok(true);
-        };
-        if conversation.last_message_id() != Some(&message.id) {
-            return Ok(true);
+        match updated {
+            Ok(_) => Ok(true),
+            Err(e) if is_condition_failure(&e) => Ok(false),
+            Err(e) => Err(StoreError(e.into())),
         }
-        // The newest message changed: its preview changes in the conversation and in every
-        // member's inbox entry, unless a newer message got there meanwhile.
-        conversation.last_message = Some(MessagePreview::of(message));
-        let snapshot = serde_json::to_string(&conversation).map_err(anyhow::Error::from)?;
-        self.write_snapshot(pk, &snapshot, &conversation.activity).await?;
-        Ok(true)
     }
     async fn get_message(
         &self,
@@ -141,62 +156,85 @@ impl MessageStore for DynamoStore {
 }
 
 impl DynamoStore {
-    /// After a new message: the conversation's activity and preview (if it is the newest) and
-    /// its message count, then the sender's read marker and position — and nothing for the
-    /// other members, whose unread count follows from the message count.
-    async fn move_forward(&self, message: &Message) -> anyhow::Result<()> {
-        let tenant = &message.tenant_id;
-        let pk = conversation_pk(tenant, &message.conversation_id);
-        let mut conversation = self
-            .get_conversation(tenant, &message.conversation_id)
-            .await?
-            .context("message for a missing conversation")?;
-        conversation.activity = message.id.to_string();
-        conversation.last_activity_at = message.created_at;
-        conversation.last_message = Some(MessagePreview::of(message));
-        let snapshot = serde_json::to_string(&conversation).map_err(anyhow::Error::from)?;
-        let preview =
-            self.advance(key(pk.clone(), META_SK), &conversation.activity, vec![("data", s(snapshot))], vec![]);
-        let counted = self
+    /// The head's part of a new message's transaction: counted, and, when `newest`, the
+    /// activity, preview and latest event moved to it — on condition that they are behind.
+    fn head_update(&self, pk: &str, message: &Message, newest: bool) -> anyhow::Result<TransactWriteItem> {
+        let update = Update::builder().table_name(&self.table).set_key(Some(key(pk.to_string(), HEAD_SK)));
+        let update = if newest {
+            update
+                .update_expression(
+                    "SET activity = :m, lastActivityAt = :at, lastMessage = :preview, lastEvent = :m \
+                     ADD messageCount :one",
+                )
+                .condition_expression(
+                    "attribute_exists(PK) AND activity < :m AND (attribute_not_exists(lastEvent) OR lastEvent < :m)",
+                )
+                .expression_attribute_values(":m", s(message.id.as_str()))
+                .expression_attribute_values(":at", s(message.created_at.to_rfc3339()))
+                .expression_attribute_values(":preview", s(serde_json::to_string(&MessagePreview::of(message))?))
+        } else {
+            update.update_expression("ADD messageCount :one").condition_expression("attribute_exists(PK)")
+        };
+        let update = update.expression_attribute_values(":one", n(1)).build()?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// After a lost race: the activity and preview move to `message` if it is still newer.
+    async fn advance_preview(&self, pk: &str, message: &Message) -> anyhow::Result<()> {
+        let moved = self
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(pk.clone(), META_SK)))
-            .update_expression("ADD messageCount :one")
-            .expression_attribute_values(":one", n(1))
-            .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
-            .send();
-        let (preview, counted) = tokio::join!(preview, counted);
-        preview?;
-        let count: u64 = counted?
-            .attributes
-            .as_ref()
-            .and_then(|a| a.get("messageCount"))
-            .and_then(|v| v.as_n().ok())
-            .context("no message count")?
-            .parse()?;
-        let marker = self
-            .move_read_marker(tenant, &conversation.id, &message.sender_id, &message.id, message.created_at, count)
-            .await?;
-        if marker.is_none() {
-            // A newer message of the sender's moved the marker first; the position still counts
-            // this one, unless that newer one counted further.
-            let moved = self
-                .client
-                .update_item()
-                .table_name(&self.table)
-                .set_key(Some(key(pk, member_sk(&message.sender_id))))
-                .update_expression("SET readCount = :n")
-                .condition_expression("attribute_exists(PK) AND (attribute_not_exists(readCount) OR readCount < :n)")
-                .expression_attribute_values(":n", n(count))
-                .send()
-                .await;
-            if let Err(e) = moved {
-                if !is_condition_failure(&e) {
-                    return Err(e.into());
-                }
-            }
+            .set_key(Some(key(pk.to_string(), HEAD_SK)))
+            .update_expression("SET activity = :m, lastActivityAt = :at, lastMessage = :preview")
+            .condition_expression("activity < :m")
+            .expression_attribute_values(":m", s(message.id.as_str()))
+            .expression_attribute_values(":at", s(message.created_at.to_rfc3339()))
+            .expression_attribute_values(":preview", s(serde_json::to_string(&MessagePreview::of(message))?))
+            .send()
+            .await;
+        match moved {
+            Err(e) if !is_condition_failure(&e) => Err(e.into()),
+            _ => Ok(()),
         }
-        Ok(())
+    }
+
+    /// A repeated send: the message its idempotency record points to.
+    async fn first_message(&self, pk: &str, message: &Message) -> anyhow::Result<Message> {
+        let cmid = message.client_message_id.as_ref().context("a repeat without an idempotency key")?;
+        let pointer = self.get_item(key(pk.to_string(), client_message_sk(&message.sender_id, cmid))).await?;
+        let first_id = text(pointer.as_ref().context("idempotency record vanished")?, "messageId")?.to_string();
+        self.get_data(key(pk.to_string(), message_sk(&first_id)))
+            .await?
+            .context("an idempotency record points to a missing message")
+    }
+
+    /// The sender has read up to their message: their marker moves to it, their read position
+    /// to the conversation's count as the sender read it, plus this message. Only once the
+    /// message is stored: a marker never points at a message that is not.
+    async fn move_sender_marker(&self, conversation: &Conversation, message: &Message) -> anyhow::Result<()> {
+        let tenant = &message.tenant_id;
+        let count = conversation.message_count + 1;
+        let moved =
+            self.move_read_marker(tenant, &conversation.id, &message.sender_id, &message.id, message.created_at, count);
+        if moved.await?.is_some() {
+            return Ok(());
+        }
+        // A newer message of the sender's moved the marker first; the position still counts
+        // this one, unless that newer one counted further.
+        let moved = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(conversation_pk(tenant, &conversation.id), member_sk(&message.sender_id))))
+            .update_expression("SET readCount = :n")
+            .condition_expression("attribute_exists(PK) AND (attribute_not_exists(readCount) OR readCount < :n)")
+            .expression_attribute_values(":n", n(count))
+            .send()
+            .await;
+        match moved {
+            Err(e) if !is_condition_failure(&e) => Err(e.into()),
+            _ => Ok(()),
+        }
     }
 }

@@ -204,7 +204,7 @@ impl DynamoStore {
 }
 
 /// Follows a query's pages to the end.
-async fn all_pages(request: QueryFluentBuilder) -> anyhow::Result<Vec<Item>> {
+pub(super) async fn all_pages(request: QueryFluentBuilder) -> anyhow::Result<Vec<Item>> {
     let mut items = Vec::new();
     let mut start = None;
     loop {

@@ -13,17 +13,25 @@ use crate::ports::*;
 
 #[async_trait]
 impl ConnectionStore for EmbeddedStore {
-    async fn put_connection(&self, connection: &Connection) -> StoreResult<()> {
+    async fn put_connection(&self, connection: &Connection) -> StoreResult<Vec<Connection>> {
         let k = connection_key(&connection.tenant_id, &connection.user_id, &connection.id);
-        self.put(k, connection.clone()).await
+        self.put(k, connection.clone()).await?;
+        self.list_user_connections(&connection.tenant_id, &connection.user_id, connection.connected_at).await
     }
-    async fn delete_connection(&self, tenant: &TenantId, user: &UserId, id: &ConnectionId) -> StoreResult<()> {
+    async fn delete_connection(
+        &self,
+        tenant: &TenantId,
+        user: &UserId,
+        id: &ConnectionId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Connection>> {
         let k = connection_key(tenant, user, id);
         self.writing(move |t| {
             t.remove(k.as_str())?;
             Ok(())
         })
-        .await
+        .await?;
+        self.list_user_connections(tenant, user, now).await
     }
     async fn list_user_connections(
         &self,

@@ -14,7 +14,13 @@ use crate::ports::*;
 
 #[async_trait]
 impl MessageStore for EmbeddedStore {
-    async fn append_message(&self, message: &Message, event: &LoggedEvent) -> StoreResult<Upserted<Message>> {
+    async fn append_message(
+        &self,
+        _read: &Conversation,
+        message: &Message,
+        event: &LoggedEvent,
+    ) -> StoreResult<Upserted<Message>> {
+        // The conversation is read again inside the transaction: counts are exact here.
         let (message, event) = (message.clone(), event.clone());
         self.writing(move |t| {
             let tenant = &message.tenant_id;

@@ -16,8 +16,9 @@ async fn connections_expire_and_are_deleted_one_by_one<S: ConnectionStore + ?Siz
         last_seen_at: now,
         expires_at: now + Duration::seconds(expires_in),
     };
-    store.put_connection(&conn("live1=", 60)).await.unwrap();
-    store.put_connection(&conn("live2", 60)).await.unwrap();
+    let first = store.put_connection(&conn("live1=", 60)).await.unwrap();
+    assert_eq!(first.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["live1="], "the user's first connection");
+    assert_eq!(store.put_connection(&conn("live2", 60)).await.unwrap().len(), 2, "with it, the user's live ones");
     store.put_connection(&conn("expired", -1)).await.unwrap();
     let live = store.list_user_connections(&tid("t1"), &uid("u1"), now).await.unwrap();
     let mut ids: Vec<_> = live.iter().map(|c| c.id.to_string()).collect();
@@ -28,9 +29,17 @@ async fn connections_expire_and_are_deleted_one_by_one<S: ConnectionStore + ?Siz
     let mut ids: Vec<_> = several.iter().map(|c| format!("{}/{}", c.user_id, c.id)).collect();
     ids.sort();
     assert_eq!(ids, ["u1/live1=", "u1/live2", "u2/other"], "several users' live connections in one call");
-    store.delete_connection(&tid("t1"), &uid("u1"), &ConnectionId::parse("live1=").unwrap()).await.unwrap();
+    let left =
+        store.delete_connection(&tid("t1"), &uid("u1"), &ConnectionId::parse("live1=").unwrap(), now).await.unwrap();
+    assert_eq!(left.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["live2"], "the live ones left");
     let live = store.list_user_connections(&tid("t1"), &uid("u1"), now).await.unwrap();
     assert_eq!(live.len(), 1);
+    let left =
+        store.delete_connection(&tid("t1"), &uid("u1"), &ConnectionId::parse("live2").unwrap(), now).await.unwrap();
+    assert!(left.is_empty(), "none left: the user is offline");
+    let (t1, u1, live2) = (tid("t1"), uid("u1"), ConnectionId::parse("live2").unwrap());
+    let again = store.delete_connection(&t1, &u1, &live2, now).await.unwrap();
+    assert!(again.is_empty(), "forgetting a connection twice is harmless");
     assert!(store.list_user_connections(&tid("t2"), &uid("u1"), now).await.unwrap().is_empty());
 }
 

@@ -91,7 +91,66 @@ async fn read_markers_only_move_forward_and_unread_counts_follow<S: Conversation
     assert!(store.get_message(&tid("t2"), &c.id, &mid("03C")).await.unwrap().is_none());
 }
 
+/// Messages that land out of order (an older id after a newer message or event) are counted,
+/// but the preview and the latest event only ever move forward.
+async fn a_late_message_counts_without_moving_back_what_newer_ones_set<
+    S: ConversationStore + MessageStore + EventFeed + ?Sized,
+>(
+    store: &S,
+) {
+    let c = conversation("t1", "09A");
+    store.create_conversation(&c, &members(&["u1", "u2"]), None).await.unwrap();
+    append(store, &message(&c, "09C", "u1", None)).await.unwrap();
+    append(store, &message(&c, "09B", "u2", None)).await.unwrap();
+    assert_eq!(head_of(store, &c).await, (2, "09C".into(), "09C".into()), "counted, the newer preview kept");
+    assert_eq!(latest_of(store, &c).await, "09C");
+
+    let read = LoggedEvent {
+        id: EventId::parse("09E").unwrap(),
+        frame: r#"{"type":"message.read","cursor":"09E"}"#.into(),
+        expires_at: Utc::now() + chrono::Duration::hours(1),
+    };
+    store.append_conversation_event(&tid("t1"), &c.id, &read).await.unwrap();
+    append(store, &message(&c, "09D", "u1", None)).await.unwrap();
+    assert_eq!(head_of(store, &c).await, (3, "09D".into(), "09D".into()), "the newest message is the preview");
+    assert_eq!(latest_of(store, &c).await, "09E", "the latest event stays the newer read");
+}
+
+async fn latest_of<S: EventFeed + ?Sized>(store: &S, c: &Conversation) -> String {
+    store.latest_conversation_events(&tid("t1"), std::slice::from_ref(&c.id)).await.unwrap()[0].1.to_string()
+}
+
+/// A conversation's message count, activity and preview's message.
+async fn head_of<S: ConversationStore + ?Sized>(store: &S, c: &Conversation) -> (u64, String, String) {
+    let stored = store.get_conversation(&tid("t1"), &c.id).await.unwrap().unwrap();
+    (stored.message_count, stored.activity.clone(), stored.last_message.unwrap().id.to_string())
+}
+
+/// The reads a member's action starts with: the conversation with the member, or with all
+/// its members.
+async fn a_membership_reads_the_conversation_with_its_member<S: ConversationStore + MessageStore + ?Sized>(store: &S) {
+    let c = conversation("t1", "0AA");
+    store.create_conversation(&c, &members(&["u1", "u2", "u3"]), None).await.unwrap();
+    append(store, &message(&c, "0AB", "u2", None)).await.unwrap();
+    let (found, member) = store.get_membership(&tid("t1"), &c.id, &uid("u2")).await.unwrap().unwrap();
+    assert_eq!((found.id.as_str(), found.message_count, member.user_id.as_str()), ("0AA", 1, "u2"));
+    assert_eq!(member.last_read_message_id.map(|m| m.to_string()).as_deref(), Some("0AB"));
+    assert!(store.get_membership(&tid("t1"), &c.id, &uid("u9")).await.unwrap().is_none(), "not a member");
+    assert!(store.get_membership(&tid("t2"), &c.id, &uid("u2")).await.unwrap().is_none(), "tenants are apart");
+    let missing = ConversationId::parse("0AZ").unwrap();
+    assert!(store.get_membership(&tid("t1"), &missing, &uid("u2")).await.unwrap().is_none());
+
+    let (found, all) = store.get_conversation_with_members(&tid("t1"), &c.id).await.unwrap().unwrap();
+    let mut users: Vec<String> = all.iter().map(|m| m.user_id.to_string()).collect();
+    users.sort();
+    assert_eq!((found.message_count, users), (1, vec!["u1".to_string(), "u2".into(), "u3".into()]));
+    assert!(store.get_conversation_with_members(&tid("t1"), &missing).await.unwrap().is_none());
+    assert!(store.get_conversation_with_members(&tid("t2"), &c.id).await.unwrap().is_none());
+}
+
 conforms!(
     conversations_order_by_activity_and_unique_keys_hold,
-    read_markers_only_move_forward_and_unread_counts_follow
+    read_markers_only_move_forward_and_unread_counts_follow,
+    a_late_message_counts_without_moving_back_what_newer_ones_set,
+    a_membership_reads_the_conversation_with_its_member
 );

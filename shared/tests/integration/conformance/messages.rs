@@ -18,7 +18,7 @@ async fn messages_are_idempotent_ordered_and_paginated<S: ConversationStore + Me
     assert_eq!(retry.value, first.value);
     let (logged, _) = store.list_conversation_events(&tid("t1"), &c.id, None, 10, Utc::now()).await.unwrap();
     let logged: Vec<String> = logged.into_iter().map(|e| e.id.to_string()).collect();
-    assert_eq!(logged, ["E02B"], "the message's event is logged with it, the retry's is not");
+    assert_eq!(logged, ["02B"], "the message's event is logged with it, the retry's is not");
     // The key belongs to its sender: another sender's "k1" is another message.
     assert!(append(store, &message(&c, "02D", "u2", Some("k1"))).await.unwrap().created);
     for i in 0..7 {
@@ -79,4 +79,52 @@ async fn edits_replace_messages_and_the_newest_one_s_preview<S: ConversationStor
     assert!(store.get_message(&tid("t1"), &c.id, &ghost.id).await.unwrap().is_none(), "and none was created");
 }
 
-conforms!(messages_are_idempotent_ordered_and_paginated, edits_replace_messages_and_the_newest_one_s_preview);
+/// Messages' events and the conversation's other events make one log, read in cursor order
+/// page by page without a gap, whatever the page size.
+async fn a_conversation_log_holds_messages_and_other_events_in_order<
+    S: ConversationStore + MessageStore + EventFeed + ?Sized,
+>(
+    store: &S,
+) {
+    let c = conversation("t1", "08A");
+    store.create_conversation(&c, &members(&["u1", "u2"]), None).await.unwrap();
+    let other = |id: &str| LoggedEvent {
+        id: EventId::parse(id).unwrap(),
+        frame: format!(r#"{{"type":"message.read","cursor":"{id}"}}"#),
+        expires_at: Utc::now() + chrono::Duration::hours(1),
+    };
+    for id in ["08B", "08C", "08D", "08E", "08F", "08G", "08H", "08J"] {
+        if ["08C", "08F", "08G", "08J"].contains(&id) {
+            store.append_conversation_event(&tid("t1"), &c.id, &other(id)).await.unwrap();
+        } else {
+            append(store, &message(&c, id, "u1", None)).await.unwrap();
+        }
+    }
+    let everything = ["08B", "08C", "08D", "08E", "08F", "08G", "08H", "08J"];
+    for page in 1..=9 {
+        let (mut read, mut cursor) = (Vec::new(), None::<EventId>);
+        loop {
+            let (events, more) =
+                store.list_conversation_events(&tid("t1"), &c.id, cursor.as_ref(), page, Utc::now()).await.unwrap();
+            assert!(events.len() <= page);
+            read.extend(events.iter().map(|e| e.id.to_string()));
+            cursor = events.last().map(|e| e.id.clone()).or(cursor);
+            if !more {
+                break;
+            }
+        }
+        assert_eq!(read, everything, "pages of {page}");
+    }
+    let ids = [c.id.clone()];
+    let latest = store.latest_conversation_events(&tid("t1"), &ids).await.unwrap();
+    assert_eq!(latest[0].1.as_str(), "08J");
+    append(store, &message(&c, "08K", "u2", None)).await.unwrap();
+    let latest = store.latest_conversation_events(&tid("t1"), &ids).await.unwrap();
+    assert_eq!(latest[0].1.as_str(), "08K", "a message is its conversation's latest event");
+}
+
+conforms!(
+    messages_are_idempotent_ordered_and_paginated,
+    edits_replace_messages_and_the_newest_one_s_preview,
+    a_conversation_log_holds_messages_and_other_events_in_order
+);

@@ -25,7 +25,7 @@ use chrono::Utc;
 use missive::adapters::dynamo::DynamoStore;
 use missive::adapters::embedded::EmbeddedStore;
 use missive::domain::*;
-use missive::ports::{MessageStore, Store, StoreResult, Upserted};
+use missive::ports::{ConversationStore, MessageStore, Store, StoreResult, Upserted};
 
 /// A fresh embedded store; its directory lives as long as the store is used.
 pub fn embedded() -> (Arc<dyn Store>, tempfile::TempDir) {
@@ -126,12 +126,17 @@ pub fn message(c: &Conversation, id: &str, sender: &str, cmid: Option<&str>) -> 
     }
 }
 
-/// Appends a message with its `message.new` event, whose cursor is `E` and the message's id.
-pub async fn append<S: MessageStore + ?Sized>(store: &S, m: &Message) -> StoreResult<Upserted<Message>> {
+/// Appends a message with its `message.new` event, whose cursor is the message's id, to the
+/// conversation as it is stored.
+pub async fn append<S: ConversationStore + MessageStore + ?Sized>(
+    store: &S,
+    m: &Message,
+) -> StoreResult<Upserted<Message>> {
     let event = LoggedEvent {
-        id: EventId::parse(format!("E{}", m.id)).unwrap(),
-        frame: format!(r#"{{"type":"message.new","cursor":"E{}"}}"#, m.id),
+        id: EventId::parse(m.id.as_str()).unwrap(),
+        frame: format!(r#"{{"type":"message.new","cursor":"{}"}}"#, m.id),
         expires_at: Utc::now() + chrono::Duration::hours(1),
     };
-    store.append_message(m, &event).await
+    let conversation = store.get_conversation(&m.tenant_id, &m.conversation_id).await?.expect("the conversation");
+    store.append_message(&conversation, m, &event).await
 }
