@@ -12,6 +12,7 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use missive::domain::ConnectionId;
 use missive::{ws, App};
@@ -56,6 +57,9 @@ const READ_LIMIT_BYTES: usize = 1024 * 1024;
 /// Each socket's read buffer starts this small (1 KiB) and grows only for a larger frame:
 /// tungstenite's default (128 KiB per socket) is what dominated an idle socket's memory.
 const READ_BUFFER_BYTES: usize = 1024;
+/// Frames written before a flush gather up to this much; the buffer grows only with use, so an
+/// idle socket holds none of it.
+const WRITE_BUFFER_BYTES: usize = 64 * 1024;
 
 pub async fn endpoint(
     State(gw): State<Gateway>,
@@ -94,7 +98,8 @@ pub async fn endpoint(
 
     upgrade
         .read_buffer_size(READ_BUFFER_BYTES)
-        .write_buffer_size(0)
+        // Frames gather in the write buffer until the writer flushes (see `write_frames`).
+        .write_buffer_size(WRITE_BUFFER_BYTES)
         .max_message_size(READ_LIMIT_BYTES)
         .max_frame_size(READ_LIMIT_BYTES)
         .on_upgrade(move |socket| serve_socket(gw, socket, connection_id, authorizer, outgoing))
@@ -105,18 +110,11 @@ async fn serve_socket(
     socket: WebSocket,
     connection_id: ConnectionId,
     authorizer: HashMap<String, Value>,
-    mut outgoing: mpsc::UnboundedReceiver<String>,
+    outgoing: mpsc::UnboundedReceiver<String>,
 ) {
     gw.open_sockets.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let (mut sink, mut stream) = socket.split();
-    let writer = tokio::spawn(async move {
-        while let Some(frame) = outgoing.recv().await {
-            if sink.send(Message::Text(frame.into())).await.is_err() {
-                break;
-            }
-        }
-        let _ = sink.close().await;
-    });
+    let (sink, mut stream) = socket.split();
+    let writer = tokio::spawn(write_frames(sink, outgoing));
 
     let mut shutdown = gw.shutdown.clone();
     let deadline = tokio::time::sleep(gw.limits.max_lifetime);
@@ -150,6 +148,24 @@ async fn serve_socket(
     Box::pin(ws::disconnect(&gw.app, &disconnect)).await;
     let _ = writer.await;
     gw.open_sockets.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Writes the socket's outgoing frames: each frame with those queued behind it, in one write.
+/// With TCP_NODELAY each write is a packet; under load (a large group's traffic) frames queue,
+/// and a socket sends a few large writes instead of many small ones — the batching Nagle's
+/// algorithm would do, without its 40 ms stalls at a low rate.
+async fn write_frames(mut sink: SplitSink<WebSocket, Message>, mut outgoing: mpsc::UnboundedReceiver<String>) {
+    while let Some(frame) = outgoing.recv().await {
+        let mut written = sink.feed(Message::Text(frame.into())).await;
+        while written.is_ok() {
+            let Ok(next) = outgoing.try_recv() else { break };
+            written = sink.feed(Message::Text(next.into())).await;
+        }
+        if written.is_err() || sink.flush().await.is_err() {
+            break;
+        }
+    }
+    let _ = sink.close().await;
 }
 
 /// API Gateway's route selection, `$request.body.action`: the action's name when it is a

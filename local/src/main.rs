@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::Router;
 use clap::{Args, Parser, Subcommand};
 use missive::adapters::aws::sqs_queue::SqsQueue;
@@ -106,6 +107,9 @@ struct ServeArgs {
     /// How e-mails leave: `.eml` files in DATA_DIR/outbox, or SES at the AWS endpoint.
     #[arg(long, env = "MISSIVE_MAILER", value_enum, default_value = "outbox")]
     mailer: MailerKind,
+    /// The embedded store's page cache, in MiB: what the store keeps in memory at most.
+    #[arg(long, env = "MISSIVE_STORE_CACHE_MIB", default_value_t = 64)]
+    store_cache_mib: usize,
     /// How often the scheduler looks for due jobs (on AWS: every minute).
     #[arg(long, env = "MISSIVE_SCHEDULER_INTERVAL_MS", default_value_t = 1000)]
     scheduler_interval_ms: u64,
@@ -208,6 +212,14 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}:{}", args.host, args.port))?;
     let addr: SocketAddr = listener.local_addr()?;
+    // Frames are small and follow each other: without TCP_NODELAY, Nagle's algorithm holds a
+    // frame sent while the previous one is unacknowledged, and the client's delayed ACK makes
+    // that up to 40 ms.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %e, "could not set TCP_NODELAY on a connection");
+        }
+    });
     let base = format!("http://{addr}");
     config.public_url.get_or_insert_with(|| base.clone());
     config.email_from.get_or_insert_with(|| DEV_EMAIL_FROM.into());
@@ -251,7 +263,8 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
             app
         }
         _ => {
-            let store = Arc::new(EmbeddedStore::open(&args.data_dir)?);
+            let cache = args.store_cache_mib.saturating_mul(1024 * 1024);
+            let store = Arc::new(EmbeddedStore::open_with_cache(&args.data_dir, cache)?);
             let jobs = Arc::new(LocalQueue::default());
             let app = Arc::new(App::new(config, store, push.clone(), jobs.clone(), mailer));
             tokio::spawn(queue::work(NotificationsWorker, app.clone(), jobs.clone(), stopped.clone()));

@@ -35,12 +35,25 @@ pub struct EmbeddedStore {
     db: Arc<Database>,
 }
 
+/// The page cache's size unless told otherwise: redb's own default (1 GiB) is more than a
+/// laptop's development server should take.
+pub const DEFAULT_CACHE_BYTES: usize = 64 * 1024 * 1024;
+
 impl EmbeddedStore {
-    /// Opens (or creates) the store in `dir/missive.redb`.
+    /// Opens (or creates) the store in `dir/missive.redb`, with the default cache.
     pub fn open(dir: &Path) -> anyhow::Result<Self> {
+        Self::open_with_cache(dir, DEFAULT_CACHE_BYTES)
+    }
+
+    /// Opens (or creates) the store in `dir/missive.redb`; redb keeps at most `cache_bytes` of
+    /// pages in memory, which bounds the store's part of the process's memory.
+    pub fn open_with_cache(dir: &Path, cache_bytes: usize) -> anyhow::Result<Self> {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         let path = dir.join("missive.redb");
-        let db = Database::create(&path).with_context(|| format!("opening {}", path.display()))?;
+        let db = Database::builder()
+            .set_cache_size(cache_bytes)
+            .create(&path)
+            .with_context(|| format!("opening {}", path.display()))?;
         let tx = db.begin_write()?;
         tx.open_table(ops::ITEMS)?;
         tx.commit()?;
