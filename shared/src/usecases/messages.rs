@@ -95,6 +95,8 @@ pub struct HistoryPage {
 /// How many messages one search request reads at most; the rest is behind `olderCursor`.
 const MAX_SEARCH_SCAN: usize = 5000;
 
+/// One page of history. The membership check and the page's read run at the same time (one
+/// round trip); the page is dropped unless the caller is a member.
 pub async fn history(
     app: &App,
     who: &Identity,
@@ -103,8 +105,12 @@ pub async fn history(
     after: Option<&str>,
     limit: Option<usize>,
 ) -> Result<HistoryPage, AppError> {
-    let (conversation, _) = require_member(app, who, conversation_id).await?;
-    history_of(app, &conversation, before, after, limit).await
+    let (membership, page) = tokio::join!(
+        require_member(app, who, conversation_id),
+        history_of(app, who, conversation_id, before, after, limit)
+    );
+    membership?;
+    page
 }
 
 /// Messages whose text contains `q` (case- and accent-insensitive), newest first as they are
@@ -121,7 +127,7 @@ pub async fn search(
 ) -> Result<HistoryPage, AppError> {
     let (conversation, _) = require_member(app, who, conversation_id).await?;
     let Some(query) = SearchQuery::parse(Some(q))? else {
-        return history_of(app, &conversation, before, None, limit).await;
+        return history_of(app, who, &conversation.id, before, None, limit).await;
     };
     let limit = limit.unwrap_or(DEFAULT_HISTORY_PAGE).clamp(1, MAX_HISTORY_PAGE);
     let mut range = match before {
@@ -161,7 +167,8 @@ pub async fn search(
 
 async fn history_of(
     app: &App,
-    conversation: &Conversation,
+    who: &Identity,
+    conversation: &ConversationId,
     before: Option<&str>,
     after: Option<&str>,
     limit: Option<usize>,
@@ -173,7 +180,7 @@ async fn history_of(
         (None, None) => HistoryRange::Latest,
     };
     let limit = limit.unwrap_or(DEFAULT_HISTORY_PAGE).clamp(1, MAX_HISTORY_PAGE);
-    let slice = app.store.list_messages(&conversation.tenant_id, &conversation.id, &range, limit).await?;
+    let slice = app.store.list_messages(&who.tenant_id, conversation, &range, limit).await?;
     let first = slice.messages.first().map(|m| m.id.clone());
     let last = slice.messages.last().map(|m| m.id.clone());
     let (older_cursor, newer_cursor) = match range {
