@@ -146,3 +146,59 @@ async fn another_tenants_conversation_is_not_found_and_bad_rest_input_is_a_400()
     let (status, _) = server.request("POST", "/v1/admin/tenants", Some(&a[0]), Some(json!({ "name": "x" }))).await;
     assert_eq!(status, 401, "a user token is not the platform key");
 }
+
+/// Every query parameter of every route that takes one is checked: cursors are ids from
+/// earlier pages, limits within their range, unknown parameters refused — a 400 naming it.
+#[tokio::test]
+async fn every_query_parameter_is_checked_on_every_route() {
+    let server = Server::start().await;
+    let t = server.tenant_with("queries", &[("alice", "member"), ("bob", "member")]).await;
+    let conv = server.create_conversation(&t[0], json!({ "kind": "direct", "userId": "bob" })).await;
+    let history = format!("/v1/conversations/{conv}/messages");
+    let cases: Vec<(String, &str)> = vec![
+        (format!("{history}?limit=0"), "limit: must be from 1 to 100"),
+        (format!("{history}?limit=101"), "limit: must be from 1 to 100"),
+        (format!("{history}?limit=-1"), "limit"),
+        (format!("{history}?before=not-an-id"), "invalid before: expected a message id"),
+        (format!("{history}?after=zzz"), "invalid after: expected a message id"),
+        (format!("{history}?before=0"), "invalid before: expected a message id"),
+        (format!("{history}?q=hi&before=nope"), "invalid before: expected a message id"),
+        (format!("{history}?page=2"), "unknown field `page`"),
+        ("/v1/conversations?limit=0".into(), "limit: must be from 1 to 100"),
+        ("/v1/conversations?limit=1000".into(), "limit: must be from 1 to 100"),
+        ("/v1/conversations?cursor=garbage".into(), "cursor: not a cursor from an earlier page"),
+        ("/v1/conversations?cursor=01JUNKJUNKJUNKJUNKJUNKJUNK.x".into(), "cursor: not a cursor from an earlier page"),
+        ("/v1/conversations?kind=secret".into(), "kind"),
+        ("/v1/conversations?sort=asc".into(), "unknown field `sort`"),
+        ("/v1/users?limit=0".into(), "limit: must be from 1 to 100"),
+        ("/v1/users?limit=101".into(), "limit: must be from 1 to 100"),
+        ("/v1/users?cursor=a%20b".into(), "cursor: not a cursor from an earlier page"),
+        ("/v1/users?role=admin".into(), "unknown field `role`"),
+        ("/v1/notifications?limit=0".into(), "limit: must be from 1 to 100"),
+        ("/v1/notifications?limit=500".into(), "limit: must be from 1 to 100"),
+        ("/v1/notifications?cursor=nope".into(), "cursor: not a cursor from an earlier page"),
+        ("/v1/notifications?unread=maybe".into(), "unread"),
+        ("/v1/notifications?all=1".into(), "unknown field `all`"),
+        ("/v1/reminders?limit=0".into(), "limit: must be from 1 to 100"),
+        ("/v1/reminders?limit=101".into(), "limit: must be from 1 to 100"),
+        ("/v1/reminders?cursor=a%23b".into(), "cursor: not a cursor from an earlier page"),
+        ("/v1/reminders?due=today".into(), "unknown field `due`"),
+        ("/v1/sync".into(), "missing field `since`"),
+        ("/v1/sync?since=yesterday".into(), "invalid since: expected a cursor"),
+        ("/v1/sync?since=0&limit=5".into(), "unknown field `limit`"),
+    ];
+    for (path, message) in cases {
+        let (status, answer) = server.get(&path, &t[0]).await;
+        assert_eq!((status, answer["error"]["code"].as_str()), (400, Some("invalid_request")), "{path}: {answer}");
+        let said = answer["error"]["message"].as_str().unwrap_or_default();
+        assert!(said.contains(message), "{path}: expected `{message}`, got `{said}`");
+    }
+    for path in [format!("{history}?limit=1"), format!("{history}?after=0&limit=100"), "/v1/sync?since=0".into()] {
+        let (status, answer) = server.get(&path, &t[0]).await;
+        assert_eq!(status, 200, "{path}: {answer}");
+    }
+    let (status, answer) = server.get("/v1/email/unsubscribe?token=x&extra=1", &t[0]).await;
+    assert_eq!(status, 400, "{answer}");
+    let said = answer["error"]["message"].as_str().unwrap_or_default();
+    assert!(said.contains("unknown field `extra`"), "the unsubscribe link's parameters too: {said}");
+}

@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::extract::{Caller, JsonBody, QueryParams};
+use super::extract::{bad_cursor, page_limit, Caller, JsonBody, QueryParams};
 use crate::app::App;
 use crate::domain::{ConversationId, ConversationKind, MessageId, UserId};
 use crate::usecases::{conversations, groups, messages, reads};
@@ -36,6 +36,7 @@ fn created_or_ok(created: bool) -> StatusCode {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ListQuery {
     cursor: Option<String>,
     limit: Option<usize>,
@@ -43,15 +44,24 @@ struct ListQuery {
     q: Option<String>,
 }
 
+/// A list's cursor is `{activity}.{conversationId}`, both ULIDs.
+fn check_list_cursor(cursor: Option<&str>) -> Result<(), AppError> {
+    let Some(cursor) = cursor else { return Ok(()) };
+    let (activity, id) = cursor.split_once('.').ok_or_else(bad_cursor)?;
+    ulid::Ulid::from_string(activity).map_err(|_| bad_cursor())?;
+    ConversationId::parse(id).map_err(|_| bad_cursor())?;
+    Ok(())
+}
+
 async fn list(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> Result<impl IntoResponse, AppError> {
+    check_list_cursor(query.cursor.as_deref())?;
+    let limit = page_limit(query.limit, 50, conversations::MAX_PAGE)?;
     let filter = conversations::ListFilter { kind: query.kind, q: query.q };
-    let page =
-        conversations::list_conversations(&app, &who, &filter, query.cursor.as_deref(), query.limit.unwrap_or(50))
-            .await?;
+    let page = conversations::list_conversations(&app, &who, &filter, query.cursor.as_deref(), limit).await?;
     Ok(Json(json!({ "conversations": page.items, "nextCursor": page.next_cursor })))
 }
 
@@ -73,6 +83,7 @@ async fn details(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct HistoryQuery {
     before: Option<String>,
     after: Option<String>,
@@ -87,10 +98,11 @@ async fn history(
     QueryParams(q): QueryParams<HistoryQuery>,
 ) -> Result<impl IntoResponse, AppError> {
     let id = ConversationId::lookup(&id)?;
+    let limit = Some(page_limit(q.limit, messages::DEFAULT_HISTORY_PAGE, messages::MAX_HISTORY_PAGE)?);
     let page = match (q.q.as_deref(), q.after.is_some()) {
         (Some(_), true) => return Err(AppError::invalid("a search walks back in time: use `before`, not `after`")),
-        (Some(text), false) => messages::search(&app, &who, &id, text, q.before.as_deref(), q.limit).await?,
-        (None, _) => messages::history(&app, &who, &id, q.before.as_deref(), q.after.as_deref(), q.limit).await?,
+        (Some(text), false) => messages::search(&app, &who, &id, text, q.before.as_deref(), limit).await?,
+        (None, _) => messages::history(&app, &who, &id, q.before.as_deref(), q.after.as_deref(), limit).await?,
     };
     Ok(Json(page))
 }

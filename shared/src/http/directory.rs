@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::extract::{Caller, JsonBody, QueryParams};
+use super::extract::{bad_cursor, page_limit, Caller, JsonBody, QueryParams};
 use crate::app::App;
 use crate::domain::{StorefrontId, UserId};
 use crate::usecases::{guests, storefronts, users};
@@ -58,6 +58,7 @@ async fn me(State(app): State<Arc<App>>, Caller(who): Caller) -> Result<impl Int
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ListQuery {
     q: Option<String>,
     cursor: Option<String>,
@@ -69,10 +70,9 @@ async fn list_users(
     Caller(who): Caller,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> Result<impl IntoResponse, AppError> {
-    let after = query.cursor.map(|c| UserId::parse(c).map_err(|_| AppError::invalid("invalid cursor"))).transpose()?;
-    let page =
-        users::list_users(&app, &who, query.q.as_deref(), after.as_ref(), query.limit.unwrap_or(users::MAX_PAGE))
-            .await?;
+    let after = query.cursor.map(|c| UserId::parse(c).map_err(|_| bad_cursor())).transpose()?;
+    let limit = page_limit(query.limit, users::MAX_PAGE, users::MAX_PAGE)?;
+    let page = users::list_users(&app, &who, query.q.as_deref(), after.as_ref(), limit).await?;
     Ok(Json(json!({ "users": page.items, "nextCursor": page.next_cursor })))
 }
 
@@ -105,6 +105,7 @@ async fn open_guest_session(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SyncQuery {
     since: String,
 }

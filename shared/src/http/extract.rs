@@ -97,7 +97,23 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     }
 }
 
-/// Query parameters; an unparsable one is a 400 naming it.
+/// A page size from the query string: absent, the route's `default`; otherwise from 1 to
+/// `max`, or a 400 naming `limit`.
+pub fn page_limit(value: Option<usize>, default: usize, max: usize) -> Result<usize, AppError> {
+    match value {
+        None => Ok(default),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(_) => Err(AppError::invalid(format!("limit: must be from 1 to {max}"))),
+    }
+}
+
+/// The error of a `cursor` that no earlier page gave.
+pub fn bad_cursor() -> AppError {
+    AppError::invalid("cursor: not a cursor from an earlier page")
+}
+
+/// Query parameters (their structs deny unknown fields); an unparsable or unknown one is a
+/// 400 naming it.
 pub struct QueryParams<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T> {

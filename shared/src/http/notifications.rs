@@ -11,7 +11,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::extract::{Caller, CallerOrPlatform, JsonBody, QueryParams};
+use super::extract::{bad_cursor, page_limit, Caller, CallerOrPlatform, JsonBody, QueryParams};
 use crate::app::App;
 use crate::domain::{NotificationId, Preferences, QueueName, ReminderId, Role};
 use crate::usecases::notifications::{self, NewNotifications, Notifier};
@@ -33,6 +33,7 @@ pub fn routes() -> Router<Arc<App>> {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ListQuery {
     #[serde(default)]
     unread: bool,
@@ -48,10 +49,11 @@ async fn list(
     // Cursors are the ULIDs of earlier pages' notifications.
     let before = match q.cursor.as_deref() {
         Some(c) if ulid::Ulid::from_string(c).is_ok() => Some(NotificationId::parse(c)?),
-        Some(_) => return Err(AppError::invalid("cursor: not a cursor from an earlier page")),
+        Some(_) => return Err(bad_cursor()),
         None => None,
     };
-    Ok(Json(notifications::list(&app, &who, q.unread, before.as_ref(), q.limit).await?))
+    let limit = page_limit(q.limit, notifications::DEFAULT_PAGE, notifications::MAX_PAGE)?;
+    Ok(Json(notifications::list(&app, &who, q.unread, before.as_ref(), Some(limit)).await?))
 }
 
 async fn unread_count(State(app): State<Arc<App>>, Caller(who): Caller) -> Result<impl IntoResponse, AppError> {
@@ -96,6 +98,7 @@ async fn put_preferences(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct PageQuery {
     cursor: Option<String>,
     limit: Option<usize>,
@@ -106,11 +109,9 @@ async fn list_reminders(
     Caller(who): Caller,
     QueryParams(q): QueryParams<PageQuery>,
 ) -> Result<impl IntoResponse, AppError> {
-    let after = q
-        .cursor
-        .map(|c| ReminderId::parse(c).map_err(|_| AppError::invalid("cursor: not a cursor from an earlier page")))
-        .transpose()?;
-    let page = reminders::list(&app, &who, after.as_ref(), q.limit).await?;
+    let after = q.cursor.map(|c| ReminderId::parse(c).map_err(|_| bad_cursor())).transpose()?;
+    let limit = page_limit(q.limit, reminders::DEFAULT_PAGE, reminders::MAX_PAGE)?;
+    let page = reminders::list(&app, &who, after.as_ref(), Some(limit)).await?;
     Ok(Json(json!({ "reminders": page.items, "nextCursor": page.next_cursor })))
 }
 
@@ -132,6 +133,7 @@ async fn delete_reminder(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct UnsubscribeQuery {
     token: String,
 }

@@ -191,8 +191,13 @@ async fn history_of(
     Ok(HistoryPage { messages: slice.messages, older_cursor, newer_cursor })
 }
 
+/// A history cursor is a message's id (a ULID); `after=0` starts at the first message.
 fn check_cursor(name: &str, value: &str) -> Result<MessageId, AppError> {
-    MessageId::parse(value).map_err(|_| AppError::invalid(format!("invalid {name}: expected a message id")))
+    let invalid = || AppError::invalid(format!("invalid {name}: expected a message id"));
+    if !(name == "after" && value == "0") {
+        ulid::Ulid::from_string(value).map_err(|_| invalid())?;
+    }
+    MessageId::parse(value).map_err(|_| invalid())
 }
 
 /// Replaces the text of one's own message; `message.updated` reaches the members.

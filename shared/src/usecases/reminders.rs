@@ -14,6 +14,10 @@ use crate::domain::*;
 use crate::ports::Page;
 use crate::AppError;
 
+/// Reminders per page of a user's list: by default, and at most.
+pub const DEFAULT_PAGE: usize = 50;
+pub const MAX_PAGE: usize = 100;
+
 const MAX_USERS: usize = 100;
 /// Reminders are set at most this far ahead.
 const MAX_AHEAD_DAYS: i64 = 366;
@@ -92,7 +96,7 @@ pub async fn list(
     after: Option<&ReminderId>,
     limit: Option<usize>,
 ) -> Result<Page<Reminder>, AppError> {
-    let limit = limit.unwrap_or(50).clamp(1, 100);
+    let limit = limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
     Ok(app.store.list_reminders(&who.tenant_id, &who.user_id, after, limit).await?)
 }
 
