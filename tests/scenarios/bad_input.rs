@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{claims, token, Server, WsClient, JWT_SECRET};
+use crate::support::{claims, token, Server, WsClient, JWT_SECRET, PLATFORM_KEY};
 use missive::auth::mint_platform_token;
 
 #[tokio::test]
@@ -201,4 +201,37 @@ async fn every_query_parameter_is_checked_on_every_route() {
     assert_eq!(status, 400, "{answer}");
     let said = answer["error"]["message"].as_str().unwrap_or_default();
     assert!(said.contains("unknown field `extra`"), "the unsubscribe link's parameters too: {said}");
+}
+
+/// A suspension reaches the connections opened before it: their actions are refused (pings
+/// still answered), nothing is stored, and reactivation lets them act again.
+#[tokio::test]
+async fn a_suspended_tenant_s_live_connections_can_no_longer_act() {
+    let server = Server::start().await;
+    let t = server.tenant_with("suspendme", &[("alice", "member"), ("bob", "member")]).await;
+    let conv = server.create_conversation(&t[0], json!({ "kind": "direct", "userId": "bob" })).await;
+    let mut alice = WsClient::connect(&server, &t[0]).await;
+    let send = || json!({ "action": "sendMessage", "conversationId": conv, "body": "before" });
+    assert_eq!(alice.request(send(), "s1").await["type"], "ack");
+
+    let status = |tenant_status: &str| json!({ "status": tenant_status });
+    let patch = |body| server.request("PATCH", "/v1/admin/tenants/suspendme", Some(PLATFORM_KEY), Some(body));
+    assert_eq!(patch(status("suspended")).await.0, 200);
+    let refused =
+        alice.request(json!({ "action": "sendMessage", "conversationId": conv, "body": "after" }), "s2").await;
+    assert_eq!((refused["type"].as_str(), refused["code"].as_str()), (Some("error"), Some("forbidden")), "{refused}");
+    let refused = alice.request(json!({ "action": "sync", "since": "0" }), "s3").await;
+    assert_eq!(refused["code"], "forbidden", "{refused}");
+    assert_eq!(alice.request(json!({ "action": "ping" }), "p").await["type"], "pong");
+    alice.assert_open().await;
+
+    assert_eq!(patch(status("active")).await.0, 200);
+    assert_eq!(alice.request(send(), "s4").await["type"], "ack");
+    let bodies: Vec<String> = server
+        .full_history(&t[1], &conv)
+        .await
+        .iter()
+        .map(|m| m["body"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(bodies, ["before", "before"], "nothing was stored while suspended");
 }

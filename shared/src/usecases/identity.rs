@@ -118,6 +118,18 @@ async fn provision(app: &App, claims: &VerifiedClaims, tenant_locale: crate::dom
     }
 }
 
+/// Whether a connection's caller, authenticated when it connected, may still act: their
+/// tenant is still active. Checked before every action of a live connection, from this
+/// process's memory of tenants (`MISSIVE_DIRECTORY_CACHE_SECS`): a suspension made by this
+/// process counts at once, one made by another process within that bound.
+pub async fn still_allowed(app: &App, who: &Identity) -> Result<(), AppError> {
+    match tenant_of(app, &who.tenant_id).await? {
+        Some(tenant) if tenant.is_active() => Ok(()),
+        Some(_) => Err(AppError::forbidden("tenant suspended")),
+        None => Err(AppError::Unauthorized("unknown tenant")),
+    }
+}
+
 /// A tenant, from this process's short memory or the store.
 async fn tenant_of(app: &App, id: &TenantId) -> Result<Option<Tenant>, AppError> {
     let now = app.clock.now();

@@ -23,6 +23,14 @@ pub async fn run(app: &App, who: &Identity, connection_id: &ConnectionId, frame:
             return Event::Error { request_id, code: e.code(), message: e.to_string() }.to_json();
         }
     };
+    // Pings keep a connection alive and read nothing; every other action is refused once the
+    // caller's tenant is suspended.
+    if !matches!(action, Action::Ping) {
+        if let Err(e) = usecases::identity::still_allowed(app, who).await {
+            e.log_if_internal();
+            return Event::from_app_error(request_id, &e).to_json();
+        }
+    }
     let result = match action {
         Action::Ping => return Event::Pong { request_id }.to_json(),
         Action::Sync(sync) => {
