@@ -265,7 +265,8 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
         _ => {
             let cache = args.store_cache_mib.saturating_mul(1024 * 1024);
             let store = Arc::new(EmbeddedStore::open_with_cache(&args.data_dir, cache)?);
-            let jobs = Arc::new(LocalQueue::default());
+            // The jobs live in the store too: a restart finds them where they were.
+            let jobs = Arc::new(LocalQueue::durable(store.clone())?);
             let app = Arc::new(App::new(config, store, push.clone(), jobs.clone(), mailer));
             tokio::spawn(queue::work(NotificationsWorker, app.clone(), jobs.clone(), stopped.clone()));
             tokio::spawn(queue::work(EmailsWorker, app.clone(), jobs.clone(), stopped.clone()));

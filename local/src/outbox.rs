@@ -1,5 +1,6 @@
 //! `GET /local/outbox` lists the e-mails the local mailer wrote; `POST /local/outbox/failures`
-//! tells it to fail its next sends or every send, for trying retries and dead letters.
+//! tells it to fail its next sends or every send, for trying retries and dead letters, and
+//! `GET /local/outbox/failures` tells how many are still to come.
 
 use std::sync::Arc;
 
@@ -20,16 +21,21 @@ struct Failures {
     always: bool,
 }
 
-/// `GET /local/outbox` and `POST /local/outbox/failures` (the local runtime only).
+/// `GET /local/outbox` and `GET`/`POST /local/outbox/failures` (the local runtime only).
 pub fn routes(outbox: Arc<Outbox>) -> Router {
     Router::new()
         .route("/local/outbox", get(list))
-        .route("/local/outbox/failures", post(set_failures))
+        .route("/local/outbox/failures", post(set_failures).get(failures))
         .with_state(outbox)
 }
 
 async fn list(State(outbox): State<Arc<Outbox>>) -> Result<Json<Vec<OutboxEntry>>, (axum::http::StatusCode, String)> {
     outbox.list().map(Json).map_err(|e| (axum::http::StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")))
+}
+
+async fn failures(State(outbox): State<Arc<Outbox>>) -> Json<serde_json::Value> {
+    let (next, always) = outbox.failures();
+    Json(serde_json::json!({ "next": next, "always": always }))
 }
 
 async fn set_failures(State(outbox): State<Arc<Outbox>>, Json(f): Json<Failures>) -> Json<serde_json::Value> {

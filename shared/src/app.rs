@@ -38,6 +38,16 @@ impl App {
             config.jwt_issuer.as_deref(),
             config.jwt_audience.as_deref(),
         );
+        #[cfg(feature = "jwks")]
+        let tokens = match config.jwks_url.as_deref().map(crate::jwks::Jwks::new) {
+            Some(Ok(keys)) => tokens.with_provider_keys(keys),
+            Some(Err(e)) => {
+                // Fails closed: the provider's tokens are refused, the platform's HS256 ones work.
+                tracing::error!(error = %e, "could not set up reading MISSIVE_JWKS_URL");
+                tokens
+            }
+            None => tokens,
+        };
         let frame_rate = FrameRate::new(config.limits.max_frames_per_window, config.limits.rate_window);
         let directory = DirectoryCache::new(config.limits.directory_cache_ttl);
         Self {

@@ -1,8 +1,10 @@
 //! Identity: verifying the platform's JWTs and Missive's own guest tokens.
 //!
 //! The algorithm is pinned per key (never read from the token), `exp` is required, and
-//! `nbf`, `iss` and `aud` are checked. Guest tokens carry `kid: missive-guest` and are
-//! verified with Missive's own key only; the platform key can never mint a guest.
+//! `nbf`, `iss` and `aud` are checked. Platform tokens are HS256 with the shared secret, or —
+//! with `MISSIVE_JWKS_URL` — RS256/ES256 with the identity provider's published keys, chosen
+//! by `kid` (see [`crate::jwks`]). Guest tokens carry `kid: missive-guest` and are verified
+//! with Missive's own key only; the platform key can never mint a guest.
 
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -64,6 +66,8 @@ pub struct TokenVerifier {
     guest_validation: Validation,
     unsubscribe_encoding: EncodingKey,
     unsubscribe_decoding: DecodingKey,
+    #[cfg(feature = "jwks")]
+    provider_keys: Option<crate::jwks::Jwks>,
 }
 
 const UNSUBSCRIBE_AUDIENCE: &str = "missive-unsubscribe";
@@ -118,7 +122,33 @@ impl TokenVerifier {
             // A key of its own: an unsubscribe link opens nothing else.
             unsubscribe_encoding: EncodingKey::from_secret(&[b"missive-unsubscribe:", guest_secret].concat()),
             unsubscribe_decoding: DecodingKey::from_secret(&[b"missive-unsubscribe:", guest_secret].concat()),
+            #[cfg(feature = "jwks")]
+            provider_keys: None,
         }
+    }
+
+    /// Also accepts the tokens an identity provider signs with the keys it publishes.
+    #[cfg(feature = "jwks")]
+    pub fn with_provider_keys(mut self, keys: crate::jwks::Jwks) -> Self {
+        self.provider_keys = Some(keys);
+        self
+    }
+
+    /// An identity provider's token: verified with the published key its `kid` names, with
+    /// that key's one algorithm, and the platform's rules on `exp`, `nbf`, `iss` and `aud`.
+    #[cfg(feature = "jwks")]
+    async fn decode_provider_token(&self, token: &str, kid: Option<&str>) -> Result<Claims, AppError> {
+        let invalid = AppError::Unauthorized("invalid token");
+        let (Some(keys), Some(kid)) = (&self.provider_keys, kid) else { return Err(invalid) };
+        let Some(pinned) = keys.key(kid).await else { return Err(invalid) };
+        let mut validation = self.platform_validation.clone();
+        validation.algorithms = vec![pinned.algorithm];
+        decode::<Claims>(token, &pinned.key, &validation).map(|d| d.claims).map_err(token_error)
+    }
+
+    #[cfg(not(feature = "jwks"))]
+    async fn decode_provider_token(&self, _token: &str, _kid: Option<&str>) -> Result<Claims, AppError> {
+        Err(AppError::Unauthorized("invalid token"))
     }
 
     /// A signed token for a user's one-click unsubscribe link.
@@ -145,23 +175,21 @@ impl TokenVerifier {
         Ok((tenant, user))
     }
 
-    pub fn verify(&self, token: &str) -> Result<VerifiedClaims, AppError> {
+    pub async fn verify(&self, token: &str) -> Result<VerifiedClaims, AppError> {
         let header = decode_header(token).map_err(|_| AppError::Unauthorized("invalid token"))?;
         let is_guest = header.kid.as_deref() == Some(GUEST_KID);
-        let (key, validation) = if is_guest {
-            (&self.guest_decoding, &self.guest_validation)
+        // The header only says which key to try; each key verifies its own algorithm alone.
+        let claims = if is_guest {
+            decode::<Claims>(token, &self.guest_decoding, &self.guest_validation)
+                .map(|d| d.claims)
+                .map_err(token_error)?
+        } else if header.alg == Algorithm::HS256 {
+            decode::<Claims>(token, &self.platform_key, &self.platform_validation)
+                .map(|d| d.claims)
+                .map_err(token_error)?
         } else {
-            (&self.platform_key, &self.platform_validation)
+            self.decode_provider_token(token, header.kid.as_deref()).await?
         };
-        let data = decode::<Claims>(token, key, validation).map_err(|e| {
-            use jsonwebtoken::errors::ErrorKind;
-            match e.kind() {
-                ErrorKind::ExpiredSignature => AppError::Unauthorized("token expired"),
-                ErrorKind::ImmatureSignature => AppError::Unauthorized("token not yet valid"),
-                _ => AppError::Unauthorized("invalid token"),
-            }
-        })?;
-        let claims = data.claims;
         let bad_claims = |_| AppError::Unauthorized("invalid token claims");
         let role = match claims.role.as_deref() {
             None => Role::Member,
@@ -217,6 +245,16 @@ impl TokenVerifier {
     }
 }
 
+/// Why a token was refused, as much as the caller may know.
+fn token_error(e: jsonwebtoken::errors::Error) -> AppError {
+    use jsonwebtoken::errors::ErrorKind;
+    match e.kind() {
+        ErrorKind::ExpiredSignature => AppError::Unauthorized("token expired"),
+        ErrorKind::ImmatureSignature => AppError::Unauthorized("token not yet valid"),
+        _ => AppError::Unauthorized("invalid token"),
+    }
+}
+
 /// Signs a platform token (HS256): what a platform's backend does, offered for the local
 /// runtime's demo tokens and `missive-local token`.
 pub fn mint_platform_token(secret: &[u8], claims: &Claims) -> Result<String, AppError> {
@@ -257,46 +295,46 @@ mod tests {
         TokenVerifier::new(SECRET, b"guest-secret", None, None)
     }
 
-    #[test]
-    fn accepts_a_valid_platform_token() {
+    #[tokio::test]
+    async fn accepts_a_valid_platform_token() {
         let token = mint_platform_token(SECRET, &claims(60)).unwrap();
-        let v = verifier().verify(&token).unwrap();
+        let v = verifier().verify(&token).await.unwrap();
         assert_eq!(v.user_id.as_str(), "alice");
         assert_eq!(v.role, Role::Member);
         assert_eq!(v.locale, Some(Locale::En));
     }
 
-    #[test]
-    fn refuses_expired_wrong_key_and_unsigned_tokens() {
+    #[tokio::test]
+    async fn refuses_expired_wrong_key_and_unsigned_tokens() {
         let expired = mint_platform_token(SECRET, &claims(-120)).unwrap();
-        assert!(matches!(verifier().verify(&expired), Err(AppError::Unauthorized("token expired"))));
+        assert!(matches!(verifier().verify(&expired).await, Err(AppError::Unauthorized("token expired"))));
         let wrong = mint_platform_token(b"another", &claims(60)).unwrap();
-        assert!(verifier().verify(&wrong).is_err());
+        assert!(verifier().verify(&wrong).await.is_err());
         // alg: none — the payload of a valid token with an unsigned header.
         let valid = mint_platform_token(SECRET, &claims(60)).unwrap();
         let payload = valid.split('.').nth(1).unwrap();
         let none = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{payload}.");
-        assert!(verifier().verify(&none).is_err());
+        assert!(verifier().verify(&none).await.is_err());
     }
 
-    #[test]
-    fn checks_issuer_and_audience_when_configured() {
+    #[tokio::test]
+    async fn checks_issuer_and_audience_when_configured() {
         let v = TokenVerifier::new(SECRET, b"g", Some("https://idp"), Some("missive"));
         let token = mint_platform_token(SECRET, &claims(60)).unwrap();
-        assert!(v.verify(&token).is_err(), "iss and aud are required");
+        assert!(v.verify(&token).await.is_err(), "iss and aud are required");
         let mut c = claims(60);
         c.iss = Some("https://idp".into());
         c.aud = Some("missive".into());
-        assert!(v.verify(&mint_platform_token(SECRET, &c).unwrap()).is_ok());
+        assert!(v.verify(&mint_platform_token(SECRET, &c).unwrap()).await.is_ok());
         c.aud = Some("other".into());
-        assert!(v.verify(&mint_platform_token(SECRET, &c).unwrap()).is_err());
+        assert!(v.verify(&mint_platform_token(SECRET, &c).unwrap()).await.is_err());
     }
 
-    #[test]
-    fn a_platform_token_cannot_claim_guest_and_guest_tokens_round_trip() {
+    #[tokio::test]
+    async fn a_platform_token_cannot_claim_guest_and_guest_tokens_round_trip() {
         let mut c = claims(60);
         c.role = Some("guest".into());
-        assert!(verifier().verify(&mint_platform_token(SECRET, &c).unwrap()).is_err());
+        assert!(verifier().verify(&mint_platform_token(SECRET, &c).unwrap()).await.is_err());
 
         let v = verifier();
         let token = v
@@ -308,11 +346,11 @@ mod tests {
                 Utc::now() + chrono::Duration::hours(1),
             )
             .unwrap();
-        let g = v.verify(&token).unwrap();
+        let g = v.verify(&token).await.unwrap();
         assert_eq!(g.role, Role::Guest);
         assert_eq!(g.conversation_scope.unwrap().as_str(), "c1");
         // A guest token signed with the platform key is not a guest token.
         let other = TokenVerifier::new(b"guest-secret-2", SECRET, None, None);
-        assert!(other.verify(&token).is_err());
+        assert!(other.verify(&token).await.is_err());
     }
 }

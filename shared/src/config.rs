@@ -40,6 +40,8 @@ pub struct Config {
     pub guest_secret: Secret,
     pub jwt_issuer: Option<String>,
     pub jwt_audience: Option<String>,
+    /// An identity provider's JSON Web Key Set: its RS256/ES256 tokens are accepted too.
+    pub jwks_url: Option<String>,
     /// The platform operator's key (`MISSIVE_PLATFORM_KEY`).
     pub platform_key: Secret,
     /// Where the REST API is reached from outside (`MISSIVE_PUBLIC_URL`): links in e-mails.
@@ -123,6 +125,7 @@ impl Config {
             guest_secret: Secret::new(format!("missive-guest:{jwt_secret}")),
             jwt_issuer: None,
             jwt_audience: None,
+            jwks_url: None,
             platform_key: Secret::new(platform_key),
             public_url: None,
             email_from: None,
@@ -144,6 +147,7 @@ impl Config {
         }
         config.jwt_issuer = non_empty("MISSIVE_JWT_ISSUER");
         config.jwt_audience = non_empty("MISSIVE_JWT_AUDIENCE");
+        config.jwks_url = non_empty("MISSIVE_JWKS_URL");
         if let Some(n) = non_empty("MISSIVE_FANOUT_THRESHOLD") {
             config.limits.fan_out_threshold =
                 n.parse().map_err(|_| ConfigError::Invalid("MISSIVE_FANOUT_THRESHOLD", "expected a number".into()))?;

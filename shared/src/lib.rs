@@ -15,6 +15,8 @@ pub mod error;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod i18n;
+#[cfg(feature = "jwks")]
+pub mod jwks;
 #[cfg(feature = "dynamodb")]
 pub mod lambda;
 pub mod ports;

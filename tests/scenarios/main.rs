@@ -7,6 +7,7 @@ mod chat;
 mod editing;
 mod fanout;
 mod groups;
+mod identity_provider;
 mod notifications;
 mod presence;
 mod reading;

@@ -380,3 +380,59 @@ async fn preferences_are_validated_and_header_injection_is_neutralised() {
     let (status, _) = server.request("DELETE", "/v1/reminders/nope", Some(&bob), None).await;
     assert_eq!(status, 404);
 }
+
+/// The local runtime's queue lives in its store: after a kill -9, a reminder that was waiting on
+/// the queue and an e-mail waiting for its retry both happen, once each. (On the AWS backend the
+/// jobs wait on SQS, which outlives the process anyway.)
+#[tokio::test]
+async fn a_pending_reminder_and_a_waiting_retry_survive_a_kill_9_and_happen_once() {
+    let server = Server::start_with(&[], &[("MISSIVE_RETRY_BASE_MS", "3000")]).await;
+    let (admin, t) = staff(&server, "crash", &[("bob", "fr")]).await;
+    set_failures(&server, json!({ "next": 1 })).await;
+    notify(&server, &admin, &["bob"], "Alerte crue").await;
+    eventually(20, "the e-mail's first attempt, failed", || async {
+        let (_, failures) = server.request("GET", "/local/outbox/failures", None, None).await;
+        (failures["next"] == 0).then_some(())
+    })
+    .await;
+    // Far enough ahead that it is surely still waiting when the process dies.
+    let at = (chrono::Utc::now() + chrono::Duration::seconds(8)).to_rfc3339();
+    let (status, reminder) =
+        server.post("/v1/reminders", &t[0], json!({ "at": at, "title": "Relève de garde", "users": ["bob"] })).await;
+    assert_eq!(status, 201, "{reminder}");
+    let (_, list) = server.get("/v1/reminders", &t[0]).await;
+    assert_eq!(list["reminders"][0]["status"], "pending", "{list}");
+    assert!(outbox(&server).await.is_empty());
+    let (place, temp) = server.kill9().await;
+
+    let server = Server::start_on(place).await;
+    let titles = |bell: &Value| -> Vec<String> {
+        let all = bell["notifications"].as_array().cloned().unwrap_or_default();
+        all.iter().map(|n| n["title"].as_str().unwrap_or_default().to_string()).collect()
+    };
+    eventually(40, "the reminder, fired after the restart", || async {
+        let (_, bell) = server.get("/v1/notifications", &t[0]).await;
+        titles(&bell).contains(&"Relève de garde".to_string()).then_some(())
+    })
+    .await;
+    let alerts = |mails: &[Value]| mails.iter().filter(|m| m["subject"] == "Alerte crue").count();
+    eventually(40, "the retried e-mail", || async { (alerts(&outbox(&server).await) > 0).then_some(()) }).await;
+    // The reminder is marked fired once its notifications are out: a moment after the bell.
+    eventually(20, "the reminder marked fired", || async {
+        let (_, list) = server.get("/v1/reminders", &t[0]).await;
+        (list["reminders"][0]["status"] == "fired").then_some(())
+    })
+    .await;
+    // Once each: the queue is empty again, and nothing was sent twice.
+    eventually(20, "empty queues", || async {
+        let (_, queues) = server.get("/v1/admin/queues", &admin).await;
+        let all = queues["queues"].as_array().cloned().unwrap_or_default();
+        all.iter().all(|q| q["visible"] == 0 && q["inFlight"] == 0 && q["delayed"] == 0).then_some(())
+    })
+    .await;
+    assert_eq!(alerts(&outbox(&server).await), 1, "one e-mail");
+    let (_, bell) = server.get("/v1/notifications", &t[0]).await;
+    let fired = titles(&bell).iter().filter(|t| *t == "Relève de garde").count();
+    assert_eq!(fired, 1, "one reminder: {bell}");
+    drop(temp);
+}

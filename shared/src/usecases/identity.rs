@@ -65,7 +65,7 @@ impl Identity {
 
 /// Verifies a bearer token, checks its tenant, and creates or refreshes the user record.
 pub async fn authenticate(app: &App, token: &str) -> Result<Identity, AppError> {
-    let claims = app.tokens.verify(token)?;
+    let claims = app.tokens.verify(token).await?;
     let tenant = tenant_of(app, &claims.tenant_id).await?.ok_or(AppError::Unauthorized("unknown tenant"))?;
     if !tenant.is_active() {
         return Err(AppError::forbidden("tenant suspended"));

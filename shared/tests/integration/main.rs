@@ -9,6 +9,7 @@ mod conformance;
 mod fakes;
 mod handlers;
 mod jobs;
+mod jwks;
 mod push;
 mod queue_and_mail;
 mod workers;

@@ -18,6 +18,8 @@ mod keys;
 mod messages;
 mod notifications;
 mod ops;
+#[cfg(feature = "local")]
+mod queue_journal;
 mod schedule;
 mod throttles;
 
@@ -33,6 +35,8 @@ use crate::ports::{StoreHealth, StoreResult};
 #[derive(Clone)]
 pub struct EmbeddedStore {
     db: Arc<Database>,
+    /// This opening of the store (a ULID): what running effects' leases name.
+    instance: String,
 }
 
 /// The page cache's size unless told otherwise: redb's own default (1 GiB) is more than a
@@ -57,7 +61,7 @@ impl EmbeddedStore {
         let tx = db.begin_write()?;
         tx.open_table(ops::ITEMS)?;
         tx.commit()?;
-        Ok(Self { db: Arc::new(db) })
+        Ok(Self { db: Arc::new(db), instance: ulid::Ulid::new().to_string() })
     }
 }
 

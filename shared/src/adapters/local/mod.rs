@@ -7,4 +7,4 @@ mod queue;
 
 pub use outbox::{Outbox, OutboxEntry};
 pub use push::LocalPush;
-pub use queue::LocalQueue;
+pub use queue::{JournalEntry, LocalQueue, QueueJournal};

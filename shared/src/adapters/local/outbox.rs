@@ -87,6 +87,11 @@ impl Outbox {
         self.fail_always.store(always, Ordering::SeqCst);
     }
 
+    /// The failures still to come: how many of the next sends fail, and whether all do.
+    pub fn failures(&self) -> (u32, bool) {
+        (self.fail_next.load(Ordering::SeqCst), self.fail_always.load(Ordering::SeqCst))
+    }
+
     /// Every e-mail written, oldest first.
     pub fn list(&self) -> anyhow::Result<Vec<OutboxEntry>> {
         let index = match std::fs::read_to_string(self.dir.join("index.jsonl")) {

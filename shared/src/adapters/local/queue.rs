@@ -1,17 +1,69 @@
 //! The local runtime's job queue: in-process, with SQS's semantics (delay, visibility timeout,
 //! receive count, dead-letter after too many receives, redrive). The runtime's workers take
-//! jobs with [`LocalQueue::receive`] and settle them with [`LocalQueue::settle`].
+//! jobs with [`LocalQueue::receive`] and settle them with [`LocalQueue::settle`]. With a
+//! [`QueueJournal`] (the embedded store), every job also lives on disk and survives a crash.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
-use crate::domain::{Job, JobId, QueueName};
+use crate::domain::{Job, JobId, QueueName, Task};
 use crate::ports::{JobQueue, QueueError, QueueStats, MAX_DELAY, MAX_RECEIVES};
+
+/// A job as the journal keeps it: its times on the wall clock, so that they mean the same
+/// after a restart.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JournalEntry {
+    pub job: Job,
+    pub sent_at: DateTime<Utc>,
+    pub visible_at: DateTime<Utc>,
+    pub receives: u32,
+    pub dead: bool,
+    /// Received and not settled: running when the journal was written.
+    #[serde(default)]
+    pub running: bool,
+}
+
+/// Where a durable local queue keeps its jobs. `durable` writes must survive a crash once they
+/// return (a new job, a retry's backoff, a dead letter); the others (a receive, a finished
+/// job's removal) may be lost in one — the job then runs again, as SQS may deliver twice.
+pub trait QueueJournal: Send + Sync {
+    fn save(&self, entries: &[JournalEntry], durable: bool) -> anyhow::Result<()>;
+    fn remove(&self, job: &Job) -> anyhow::Result<()>;
+    /// Every job kept, in no particular order.
+    fn load(&self) -> anyhow::Result<Vec<JournalEntry>>;
+}
+
+/// How a job is kept across a restart.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Not at all. A presence announcement and a fan-out's pushes are for connections, which a
+    /// restart closes. A fan-out also queues its offline members' notifications: a crash
+    /// before it ran loses those, as a crash between storing a small group's message and
+    /// queueing its notifications does — journaling it would double the message path's
+    /// writes for no stronger guarantee.
+    No,
+    /// Written with an fsync before `enqueue` returns: notifications, e-mails, reminders.
+    Durably,
+}
+
+fn keep(job: &Job) -> Keep {
+    match job.task {
+        Task::AnnouncePresence(_) | Task::FanOut(_) => Keep::No,
+        _ => Keep::Durably,
+    }
+}
+
+fn kept(job: &Job) -> bool {
+    keep(job) != Keep::No
+}
 /// How long a received job stays invisible while it runs.
 const VISIBILITY_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -20,6 +72,8 @@ struct Entry {
     sent_at: Instant,
     visible_at: Instant,
     receives: u32,
+    /// Received, and not settled yet.
+    running: bool,
 }
 
 #[derive(Default)]
@@ -34,9 +88,82 @@ pub struct LocalQueue {
     /// One per queue, so that a job wakes its own queue's worker. `notify_one` keeps the
     /// wake-up for a worker that is not waiting yet: none is lost between its look and its wait.
     wake: [Notify; 2],
+    journal: Option<Arc<dyn QueueJournal>>,
+}
+
+/// A time on the process's monotonic clock as a wall-clock time, and back.
+fn wall(at: Instant) -> DateTime<Utc> {
+    let now = Instant::now();
+    let offset = if at >= now {
+        chrono::Duration::from_std(at - now).unwrap_or_default()
+    } else {
+        -chrono::Duration::from_std(now - at).unwrap_or_default()
+    };
+    Utc::now() + offset
+}
+
+fn monotonic(at: DateTime<Utc>) -> Instant {
+    let now = Instant::now();
+    match (at - Utc::now()).to_std() {
+        Ok(ahead) => now + ahead,
+        Err(_) => now.checked_sub((Utc::now() - at).to_std().unwrap_or_default()).unwrap_or(now),
+    }
+}
+
+impl Entry {
+    fn journaled(&self, dead: bool) -> JournalEntry {
+        JournalEntry {
+            job: self.job.clone(),
+            sent_at: wall(self.sent_at),
+            visible_at: wall(self.visible_at),
+            receives: self.receives,
+            dead,
+            running: self.running,
+        }
+    }
 }
 
 impl LocalQueue {
+    /// A queue whose jobs live in `journal` too: the jobs it holds (from before a restart)
+    /// are back, as they were — but a job that was running when the process died is visible
+    /// at once: the worker whose visibility timeout it waited out is gone.
+    pub fn durable(journal: Arc<dyn QueueJournal>) -> anyhow::Result<Self> {
+        let mut queues = Queues::default();
+        let now = Instant::now();
+        for kept in journal.load()? {
+            let entry = Entry {
+                sent_at: monotonic(kept.sent_at),
+                visible_at: if kept.running { now } else { monotonic(kept.visible_at) },
+                receives: kept.receives,
+                running: false,
+                job: kept.job,
+            };
+            let side = if kept.dead { &mut queues.dead } else { &mut queues.ready };
+            side.entry(entry.job.queue()).or_default().push(entry);
+        }
+        Ok(Self { queues: Mutex::new(queues), wake: Default::default(), journal: Some(journal) })
+    }
+
+    /// Writes entries to the journal, if there is one; a failure is logged (the job stays in
+    /// memory and runs, but may not survive a crash).
+    fn journal(&self, entries: &[&Entry], dead: bool, durable: bool) {
+        let Some(journal) = &self.journal else { return };
+        let kept: Vec<JournalEntry> = entries.iter().filter(|e| kept(&e.job)).map(|e| e.journaled(dead)).collect();
+        if kept.is_empty() {
+            return;
+        }
+        if let Err(e) = journal.save(&kept, durable) {
+            tracing::error!(error = %e, "could not write the job queue's journal");
+        }
+    }
+
+    fn unjournal(&self, job: &Job) {
+        let Some(journal) = self.journal.as_ref().filter(|_| kept(job)) else { return };
+        if let Err(e) = journal.remove(job) {
+            tracing::error!(error = %e, job = %job.id, "could not remove a job from the queue's journal");
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Queues> {
         self.queues.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -66,7 +193,10 @@ impl LocalQueue {
             Some(entry) => {
                 entry.receives += 1;
                 entry.visible_at = now + VISIBILITY_TIMEOUT;
-                Ok((entry.job.clone(), entry.receives))
+                entry.running = true;
+                let received = (entry.job.clone(), entry.receives);
+                self.journal(&[entry], false, false);
+                Ok(received)
             }
             None => Err(entries.iter().map(|e| e.visible_at).min()),
         }
@@ -80,18 +210,58 @@ impl LocalQueue {
         let Some(i) = entries.iter().position(|e| e.job.id == *job_id) else { return };
         match outcome {
             Ok(()) => {
-                entries.remove(i);
+                let done = entries.remove(i);
+                self.unjournal(&done.job);
             }
             Err(()) if entries[i].receives >= MAX_RECEIVES => {
-                let entry = entries.remove(i);
+                let mut entry = entries.remove(i);
+                entry.running = false;
                 tracing::warn!(job = %entry.job.id, queue = queue.as_str(), "job dead-lettered");
+                self.journal(&[&entry], true, true);
                 queues.dead.entry(queue).or_default().push(entry);
             }
             Err(()) => {
                 // The same backoff as the AWS worker sets through the visibility timeout.
                 entries[i].visible_at = Instant::now() + backoff;
+                entries[i].running = false;
+                self.journal(&[&entries[i]], false, true);
             }
         }
+    }
+}
+
+impl LocalQueue {
+    /// New jobs, each visible after its delay: in the journal first (one durable write for
+    /// the batch), then in memory for the workers.
+    async fn add(&self, jobs: &[(Job, Duration)]) -> Result<(), QueueError> {
+        let now = Instant::now();
+        let entries: Vec<Entry> = jobs
+            .iter()
+            .map(|(job, delay)| Entry {
+                job: job.clone(),
+                sent_at: now,
+                visible_at: now + *delay,
+                receives: 0,
+                running: false,
+            })
+            .collect();
+        if let Some(journal) = &self.journal {
+            let durably: Vec<JournalEntry> =
+                entries.iter().filter(|e| kept(&e.job)).map(|e| e.journaled(false)).collect();
+            if !durably.is_empty() {
+                let journal = journal.clone();
+                tokio::task::spawn_blocking(move || journal.save(&durably, true))
+                    .await
+                    .map_err(|e| QueueError(e.into()))??;
+            }
+        }
+        let mut queues = self.lock();
+        for entry in entries {
+            let queue = entry.job.queue();
+            queues.ready.entry(queue).or_default().push(entry);
+            self.wake_of(queue).notify_one();
+        }
+        Ok(())
     }
 }
 
@@ -101,19 +271,11 @@ impl JobQueue for LocalQueue {
         if delay.is_some_and(|d| d > MAX_DELAY) {
             return Err(QueueError(anyhow::anyhow!("a delay over {}s, as SQS would refuse", MAX_DELAY.as_secs())));
         }
-        let queue = job.queue();
-        let visible_at = Instant::now() + delay.unwrap_or_default();
-        let entry = Entry { job: job.clone(), sent_at: Instant::now(), visible_at, receives: 0 };
-        self.lock().ready.entry(queue).or_default().push(entry);
-        self.wake_of(queue).notify_one();
-        Ok(())
+        self.add(&[(job.clone(), delay.unwrap_or_default())]).await
     }
 
     async fn enqueue_batch(&self, jobs: &[Job]) -> Result<(), QueueError> {
-        for job in jobs {
-            self.enqueue(job, None).await?;
-        }
-        Ok(())
+        self.add(&jobs.iter().map(|j| (j.clone(), Duration::ZERO)).collect::<Vec<_>>()).await
     }
 
     async fn stats(&self, queue: QueueName) -> Result<QueueStats, QueueError> {
@@ -142,8 +304,10 @@ impl JobQueue for LocalQueue {
         let moved = dead.len() as u64;
         let now = Instant::now();
         // As SQS does, a redriven job starts again with no receives.
-        let entries = queues.ready.entry(queue).or_default();
-        entries.extend(dead.into_iter().map(|e| Entry { visible_at: now, receives: 0, ..e }));
+        let redriven: Vec<Entry> =
+            dead.into_iter().map(|e| Entry { visible_at: now, receives: 0, running: false, ..e }).collect();
+        self.journal(&redriven.iter().collect::<Vec<_>>(), false, true);
+        queues.ready.entry(queue).or_default().extend(redriven);
         drop(queues);
         self.wake_of(queue).notify_one();
         Ok(moved)
