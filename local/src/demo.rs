@@ -43,6 +43,7 @@ pub async fn seed(app: &App) -> anyhow::Result<bool> {
                 role,
                 created_at: now,
                 updated_at: now,
+                suspended: false,
             })
             .await?;
     }

@@ -235,3 +235,31 @@ async fn a_suspended_tenant_s_live_connections_can_no_longer_act() {
         .collect();
     assert_eq!(bodies, ["before", "before"], "nothing was stored while suspended");
 }
+
+/// A suspended user: their tokens are refused, their live connections can no longer act, the
+/// others in the tenant carry on; reinstated, they act again.
+#[tokio::test]
+async fn a_suspended_user_is_refused_everywhere_until_reinstated() {
+    let server = Server::start().await;
+    let t = server.tenant_with("usersuspend", &[("alice", "member"), ("bob", "member")]).await;
+    let conv = server.create_conversation(&t[0], json!({ "kind": "direct", "userId": "bob" })).await;
+    let mut alice = WsClient::connect(&server, &t[0]).await;
+    let mut bob = WsClient::connect(&server, &t[1]).await;
+    let admin = |suspended: bool| {
+        let body = json!({ "tenantId": "usersuspend", "name": "Alice", "suspended": suspended });
+        server.request("PUT", "/v1/admin/users/alice", Some(PLATFORM_KEY), Some(body))
+    };
+    let (status, user) = admin(true).await;
+    assert_eq!((status, user["suspended"].as_bool()), (200, Some(true)), "{user}");
+
+    let refused = alice.request(json!({ "action": "sendMessage", "conversationId": conv, "body": "x" }), "a1").await;
+    assert_eq!((refused["code"].as_str(), refused["message"].as_str()), (Some("forbidden"), Some("user suspended")));
+    assert_eq!(server.get("/v1/me", &t[0]).await.0, 403, "her token is refused on REST");
+    assert!(tokio_tungstenite::connect_async(server.ws_url(&t[0])).await.is_err(), "and on a new connection");
+    bob.send_message(&conv, "bob carries on", "b1").await;
+
+    let (status, user) = admin(false).await;
+    assert_eq!((status, user.get("suspended")), (200, None), "{user}");
+    alice.send_message(&conv, "back", "a2").await;
+    assert_eq!(server.get("/v1/me", &t[0]).await.0, 200);
+}

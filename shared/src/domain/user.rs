@@ -74,6 +74,10 @@ pub struct User {
     pub role: Role,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Set by an admin: the user's tokens are refused, and their live connections can no
+    /// longer act (see `usecases::identity`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub suspended: bool,
 }
 
 /// One live WebSocket connection. It expires two hours after connect, like API Gateway's.

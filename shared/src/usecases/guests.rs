@@ -63,6 +63,7 @@ pub async fn open_guest_session(
         role: Role::Guest,
         created_at: now,
         updated_at: now,
+        suspended: false,
     };
     app.store.put_user(&guest).await?;
     let members = storefront_members(&storefront, guest.id.clone(), now);

@@ -76,6 +76,9 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Identity, AppError> 
     } else {
         provision(app, &claims, tenant.locale).await?
     };
+    if user.suspended {
+        return Err(AppError::forbidden("user suspended"));
+    }
     Ok(Identity {
         tenant_id: claims.tenant_id,
         user_id: claims.user_id,
@@ -106,6 +109,8 @@ async fn provision(app: &App, claims: &VerifiedClaims, tenant_locale: crate::dom
         role: claims.role,
         created_at: existing.as_ref().map_or(now, |u| u.created_at),
         updated_at: existing.as_ref().map_or(now, |u| u.updated_at),
+        // Only an admin suspends or reinstates: a token cannot.
+        suspended: existing.as_ref().is_some_and(|u| u.suspended),
     };
     match existing {
         Some(user) if user == wanted => Ok(user),
@@ -119,14 +124,21 @@ async fn provision(app: &App, claims: &VerifiedClaims, tenant_locale: crate::dom
 }
 
 /// Whether a connection's caller, authenticated when it connected, may still act: their
-/// tenant is still active. Checked before every action of a live connection, from this
-/// process's memory of tenants (`MISSIVE_DIRECTORY_CACHE_SECS`): a suspension made by this
-/// process counts at once, one made by another process within that bound.
+/// tenant is still active and they are not suspended. Checked before every action of a live
+/// connection, from this process's memory of tenants and users
+/// (`MISSIVE_DIRECTORY_CACHE_SECS`): a suspension made by this process counts at once, one
+/// made by another process within that bound.
 pub async fn still_allowed(app: &App, who: &Identity) -> Result<(), AppError> {
-    match tenant_of(app, &who.tenant_id).await? {
-        Some(tenant) if tenant.is_active() => Ok(()),
-        Some(_) => Err(AppError::forbidden("tenant suspended")),
-        None => Err(AppError::Unauthorized("unknown tenant")),
+    let (tenant, user) = tokio::join!(tenant_of(app, &who.tenant_id), user_of(app, &who.tenant_id, &who.user_id));
+    match tenant? {
+        Some(tenant) if tenant.is_active() => {}
+        Some(_) => return Err(AppError::forbidden("tenant suspended")),
+        None => return Err(AppError::Unauthorized("unknown tenant")),
+    }
+    match user? {
+        Some(user) if user.suspended => Err(AppError::forbidden("user suspended")),
+        Some(_) => Ok(()),
+        None => Err(AppError::Unauthorized("unknown user")),
     }
 }
 

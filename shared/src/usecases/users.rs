@@ -55,6 +55,8 @@ pub struct UserUpsert {
     pub role: Option<Role>,
     /// Required with the platform key; a tenant admin can only write their own tenant.
     pub tenant_id: Option<String>,
+    /// Suspends the user (or lifts it with `false`); absent, it stays as it was.
+    pub suspended: Option<bool>,
 }
 
 /// Who may create users ahead of time.
@@ -97,6 +99,7 @@ pub async fn upsert_user(
         role,
         created_at: existing.as_ref().map_or(now, |u| u.created_at),
         updated_at: now,
+        suspended: body.suspended.unwrap_or_else(|| existing.as_ref().is_some_and(|u| u.suspended)),
     };
     app.store.put_user(&user).await?;
     app.directory.keep_user(&user, now);

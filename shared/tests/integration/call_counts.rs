@@ -159,6 +159,7 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
                 role: Role::Member,
                 created_at: now,
                 updated_at: now,
+                suspended: false,
             })
             .await
             .unwrap();

@@ -44,6 +44,7 @@ async fn a_large_group_s_message_is_published_by_the_worker_and_poison_records_a
             role: Role::Member,
             created_at: now,
             updated_at: now,
+            suspended: false,
         };
         store.put_user(&user).await.unwrap();
         let connection = Connection {

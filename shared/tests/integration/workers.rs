@@ -80,6 +80,7 @@ async fn the_email_worker_sends_once_for_a_duplicated_job_and_reports_only_the_p
         role: Role::Member,
         created_at: now,
         updated_at: now,
+        suspended: false,
     };
     store.put_user(&bob).await.unwrap();
 

@@ -89,6 +89,7 @@ pub fn user(t: &str, id: &str) -> User {
         role: Role::Member,
         created_at: Utc::now(),
         updated_at: Utc::now(),
+        suspended: false,
     }
 }
 
