@@ -264,3 +264,68 @@ async fn randomized_clients_that_drop_and_sync_end_with_exactly_the_server_histo
         }
     }
 }
+
+/// "Connect first, then sync: an event published meanwhile is either in the sync or pushed
+/// live after it, never lost" — while another client sends as fast as it can. Each round, a
+/// fresh connection syncs from the start; then every message acknowledged by then must reach it,
+/// in the sync or live. One published while the sync ran may come both ways: with the same
+/// cursor, and at most twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connecting_and_syncing_while_messages_flow_loses_none() {
+    let server = Server::start().await;
+    let t = server.tenant_with("flow", &[("alice", "member"), ("bob", "member")]).await;
+    server.quiet_message_notifications(&t[1]).await;
+    let conversation = server.create_conversation(&t[0], json!({ "kind": "direct", "userId": "bob" })).await;
+    let acked: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sender = {
+        let (acked, stop, mut alice) = (acked.clone(), stop.clone(), WsClient::connect(&server, &t[0]).await);
+        let conversation = conversation.clone();
+        tokio::spawn(async move {
+            let mut i = 0;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let message = alice.send_message(&conversation, &format!("flux {i}"), &format!("f{i}")).await;
+                acked.lock().unwrap().push(message["id"].as_str().unwrap().to_string());
+                i += 1;
+            }
+        })
+    };
+    let mut overlaps = 0;
+    for round in 0..25 {
+        // Each round connects while the sender is at work: after one more acknowledgement.
+        let before = acked.lock().unwrap().len();
+        while acked.lock().unwrap().len() == before {
+            tokio::task::yield_now().await;
+        }
+        let mut bob = WsClient::connect(&server, &t[1]).await;
+        bob.send(json!({ "action": "sync", "since": "0", "requestId": format!("s{round}") })).await;
+        // Message id → the cursors it came with.
+        let mut received: HashMap<String, Vec<String>> = HashMap::new();
+        let take = |received: &mut HashMap<String, Vec<String>>, frame: &Value| {
+            if frame["type"] == "message.new" {
+                let id = frame["message"]["id"].as_str().unwrap().to_string();
+                received.entry(id).or_default().push(frame["cursor"].as_str().unwrap().to_string());
+            }
+        };
+        loop {
+            let frame = bob.recv().await;
+            if frame["type"] == "sync.done" {
+                break;
+            }
+            take(&mut received, &frame);
+        }
+        let expected: Vec<String> = acked.lock().unwrap().clone();
+        while !expected.iter().all(|id| received.contains_key(id)) {
+            take(&mut received, &bob.recv().await); // fails the test if an acknowledged message never comes
+        }
+        for (id, cursors) in &received {
+            assert!(cursors.len() <= 2, "round {round}: {id} came {} times", cursors.len());
+            assert!(cursors.iter().all(|c| c == id), "round {round}: {id} came with cursors {cursors:?}");
+            overlaps += usize::from(cursors.len() == 2);
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    sender.await.unwrap();
+    println!("{overlaps} messages came both in a sync and live");
+    assert!(acked.lock().unwrap().len() > 25, "messages flowed during the rounds");
+}

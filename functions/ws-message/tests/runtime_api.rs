@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use missive::adapters::dynamo::DynamoStore;
 use missive::domain::*;
-use missive::ports::{ConversationStore, HistoryRange, MessageStore, TenantStore};
+use missive::ports::{ConversationStore, HistoryRange, MessageStore, TenantStore, UserStore};
 use serde_json::{json, Value};
 use tokio::sync::Notify;
 
@@ -134,6 +134,21 @@ async fn the_function_binary_handles_a_send_message_event() {
     let tenant = TenantId::parse("acme").unwrap();
     let now = Utc::now();
     store.create_tenant(&Tenant::new(tenant.clone(), "Acme", now)).await.unwrap();
+    // Provisioned by the authorizer at $connect, as every connection's user is.
+    store
+        .put_user(&User {
+            tenant_id: tenant.clone(),
+            id: UserId::parse("alice").unwrap(),
+            name: DisplayName::parse("Alice").unwrap(),
+            email: None,
+            locale: Locale::Fr,
+            role: Role::Member,
+            created_at: now,
+            updated_at: now,
+            suspended: false,
+        })
+        .await
+        .unwrap();
     let conversation = Conversation::new(
         tenant.clone(),
         ConversationId::parse(ulid::Ulid::new().to_string()).unwrap(),

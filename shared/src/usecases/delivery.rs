@@ -64,17 +64,12 @@ pub async fn publish_to_conversation(
 ) -> Result<Published, AppError> {
     let logged = new_event(app, event)?;
     app.store.append_conversation_event(&conversation.tenant_id, &conversation.id, &logged).await?;
-    push_to_members(app, conversation, members, logged, skip, message, None).await
-}
-
-/// Whether an event for `members` is pushed from here rather than by queue workers.
-pub fn pushed_here(app: &App, members: &[UserId]) -> bool {
-    members.len() <= app.config.limits.fan_out_threshold
+    push_to_members(app, conversation, members, logged, skip, message).await
 }
 
 /// Pushes a conversation's event, in its log already, to the live connections of `members`
 /// except `skip` — through queue workers for more members than the fan-out threshold.
-/// `found` are the members' live connections when the caller looked them up already.
+/// The connections are read now, after the event was stored (see `messages::send_message`).
 pub async fn push_to_members(
     app: &App,
     conversation: &Conversation,
@@ -82,11 +77,10 @@ pub async fn push_to_members(
     logged: LoggedEvent,
     skip: Option<&ConnectionId>,
     message: Option<&MessageRef>,
-    found: Option<Vec<Connection>>,
 ) -> Result<Published, AppError> {
     let tenant = &conversation.tenant_id;
     let cursor = logged.id.clone();
-    if !pushed_here(app, members) {
+    if members.len() > app.config.limits.fan_out_threshold {
         let jobs: Vec<Job> = members
             .chunks(FAN_OUT_CHUNK)
             .enumerate()
@@ -103,11 +97,7 @@ pub async fn push_to_members(
         app.jobs.enqueue_batch(&jobs).await?;
         return Ok(Published { cursor, offline: None });
     }
-    let found = match found {
-        Some(found) => found,
-        None => app.store.list_users_connections(tenant, members, app.clock.now()).await?,
-    };
-    let offline = deliver_to_connections(app, members, &found, &logged.frame, skip).await;
+    let offline = deliver_to_users(app, tenant, members, &logged.frame, skip).await?;
     Ok(Published { cursor, offline: Some(offline) })
 }
 

@@ -140,7 +140,7 @@ async fn announce(
     app.store.append_message(conversation, &message, &logged).await?;
     let view = super::conversations::get_view(app, conversation.clone()).await?;
     let members: Vec<UserId> = view.members.iter().map(|m| m.user_id.clone()).collect();
-    push_to_members(app, conversation, &members, logged, None, None, None).await?;
+    push_to_members(app, conversation, &members, logged, None, None).await?;
     let event = json!({ "type": "conversation.updated", "conversation": view, "change": system });
     publish_to_conversation(app, conversation, &members, event.clone(), None, None).await?;
     if !also.is_empty() {

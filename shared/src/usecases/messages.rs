@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::conversations::{check_scope, require_member};
-use super::delivery::{message_event, publish_to_members, push_to_members, pushed_here};
+use super::delivery::{message_event, publish_to_members, push_to_members};
 use super::identity::Identity;
 use super::notifications::message_reached_offline;
 use crate::app::App;
@@ -19,9 +19,11 @@ pub const MAX_HISTORY_PAGE: usize = 100;
 /// except `from_connection` (the sending socket, which gets the ack instead). A repeated
 /// `client_message_id` returns the first message and delivers nothing.
 ///
-/// Three store round trips whatever the group: the conversation with its members; then the
-/// message's write and, at the same time, the members' connections; then the sender's marker
-/// (inside the write's call).
+/// Three store round trips whatever the group: the conversation with its members; the
+/// message's write; then the members' connections. The connections are read after the write:
+/// a connection opened before the read gets the push, one opened after it finds the message
+/// in its `sync` — read at the same time as the write, a connection opened in between and
+/// syncing before the write landed would get neither.
 pub async fn send_message(
     app: &App,
     who: &Identity,
@@ -54,14 +56,7 @@ pub async fn send_message(
     // Its `message.new` goes into the conversation's log with the message itself.
     let event = message_event(app, &message)?;
     let users: Vec<UserId> = members.into_iter().map(|m| m.user_id).collect();
-    let found = async {
-        match pushed_here(app, &users) {
-            true => app.store.list_users_connections(&who.tenant_id, &users, app.clock.now()).await.map(Some),
-            false => Ok(None),
-        }
-    };
-    let (stored, found) = tokio::join!(app.store.append_message(&conversation, &message, &event), found);
-    let stored = stored?;
+    let stored = app.store.append_message(&conversation, &message, &event).await?;
     if !stored.created {
         return Ok((stored, None));
     }
@@ -73,8 +68,7 @@ pub async fn send_message(
         message_id: message.id.clone(),
         sender_id: message.sender_id.clone(),
     };
-    let published =
-        push_to_members(app, &conversation, &users, event, from_connection, Some(&reference), found?).await?;
+    let published = push_to_members(app, &conversation, &users, event, from_connection, Some(&reference)).await?;
     if let Some(offline) = &published.offline {
         message_reached_offline(app, &conversation.tenant_id, &reference, offline, published.cursor.as_str()).await;
     }

@@ -1,6 +1,6 @@
 //! Messages (`MSG#`, each also its `message.new` entry in the conversation's log), their
-//! idempotency records (`CMID#`), and what a new message moves: the conversation's head and
-//! the sender's read marker — nothing per other member.
+//! idempotency records (`CMID#`), and what a new message moves in the same transaction: the
+//! conversation's head and the sender's read marker — nothing per other member.
 
 use anyhow::{anyhow, Context};
 use async_trait::async_trait;
@@ -37,24 +37,33 @@ impl MessageStore for DynamoStore {
             dedupe.insert("messageId".into(), s(message.id.as_str()));
             writes.push(self.put(dedupe, Some("attribute_not_exists(PK)"))?);
         }
-        // One transaction: the message, its idempotency record, and the conversation's head
-        // (count; activity, preview and latest event when this is the newest). A message that
-        // lost a race to a newer one, or to a newer event, is counted without moving the head,
-        // which then moves only as far as each of its parts is still behind.
-        let mut newest = true;
+        // One transaction: the message, its idempotency record, the conversation's head (count;
+        // activity, preview and latest event when this is the newest) and the sender's read
+        // marker (when it is behind). A message that lost a race to a newer message or event
+        // is counted without moving the head, which then moves only as far as each of its
+        // parts is still behind; a marker a newer message of the sender's moved first stays.
+        let (mut newest, mut marker) = (true, true);
         loop {
-            let head = self.head_update(&pk, message, newest)?;
-            let request = self.client.transact_write_items().set_transact_items(Some(writes.clone()));
-            match request.transact_items(head).send().await {
-                Ok(_) => break,
-                Err(e) => match failed_conditions(&e) {
-                    Some(failed) if failed.get(1) == Some(&true) && message.client_message_id.is_some() => {
-                        return Ok(Upserted { value: self.first_message(&pk, message).await?, created: false });
-                    }
-                    Some(failed) if newest && failed.last() == Some(&true) => newest = false,
-                    _ => return Err(StoreError(e.into())),
-                },
+            let head_at = writes.len();
+            let mut items = writes.clone();
+            items.push(self.head_update(&pk, message, newest)?);
+            if marker {
+                items.push(self.sender_marker_update(&pk, conversation, message)?);
             }
+            let Err(e) = self.client.transact_write_items().set_transact_items(Some(items)).send().await else {
+                break;
+            };
+            let Some(failed) = failed_conditions(&e) else { return Err(StoreError(e.into())) };
+            if message.client_message_id.is_some() && failed.get(1) == Some(&true) {
+                return Ok(Upserted { value: self.first_message(&pk, message).await?, created: false });
+            }
+            let (head_failed, marker_failed) =
+                (failed.get(head_at) == Some(&true), failed.get(head_at + 1) == Some(&true));
+            if (head_failed && !newest) || !(head_failed || marker_failed) {
+                return Err(StoreError(e.into()));
+            }
+            newest &= !head_failed;
+            marker &= !marker_failed;
         }
         if !newest {
             let (preview, latest) =
@@ -62,7 +71,9 @@ impl MessageStore for DynamoStore {
             preview?;
             latest?;
         }
-        self.move_sender_marker(conversation, message).await?;
+        if !marker {
+            self.count_sender_read(&pk, conversation, message).await?;
+        }
         Ok(Upserted { value: message.clone(), created: true })
     }
     async fn update_message(&self, message: &Message) -> StoreResult<bool> {
@@ -210,26 +221,39 @@ impl DynamoStore {
     }
 
     /// The sender has read up to their message: their marker moves to it, their read position
-    /// to the conversation's count as the sender read it, plus this message. Only once the
-    /// message is stored: a marker never points at a message that is not.
-    async fn move_sender_marker(&self, conversation: &Conversation, message: &Message) -> anyhow::Result<()> {
-        let tenant = &message.tenant_id;
-        let count = conversation.message_count + 1;
-        let moved =
-            self.move_read_marker(tenant, &conversation.id, &message.sender_id, &message.id, message.created_at, count);
-        if moved.await?.is_some() {
-            return Ok(());
-        }
-        // A newer message of the sender's moved the marker first; the position still counts
-        // this one, unless that newer one counted further.
+    /// to the conversation's count as the sender read it, plus this message — when the marker
+    /// is behind it.
+    fn sender_marker_update(
+        &self,
+        pk: &str,
+        conversation: &Conversation,
+        message: &Message,
+    ) -> anyhow::Result<TransactWriteItem> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk.to_string(), member_sk(&message.sender_id))))
+            .update_expression("SET lastReadMessageId = :m, lastReadAt = :at, readCount = :n")
+            .condition_expression(
+                "attribute_exists(PK) AND (attribute_not_exists(lastReadMessageId) OR lastReadMessageId < :m)",
+            )
+            .expression_attribute_values(":m", s(message.id.as_str()))
+            .expression_attribute_values(":at", s(message.created_at.to_rfc3339()))
+            .expression_attribute_values(":n", n(conversation.message_count + 1))
+            .build()?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// After a newer message of the sender's moved their marker first: the read position still
+    /// counts this one, unless that newer one counted further.
+    async fn count_sender_read(&self, pk: &str, conversation: &Conversation, message: &Message) -> anyhow::Result<()> {
         let moved = self
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(conversation_pk(tenant, &conversation.id), member_sk(&message.sender_id))))
+            .set_key(Some(key(pk.to_string(), member_sk(&message.sender_id))))
             .update_expression("SET readCount = :n")
             .condition_expression("attribute_exists(PK) AND (attribute_not_exists(readCount) OR readCount < :n)")
-            .expression_attribute_values(":n", n(count))
+            .expression_attribute_values(":n", n(conversation.message_count + 1))
             .send()
             .await;
         match moved {

@@ -1,0 +1,63 @@
+// One error type for everything the client throws or rejects with, so an app can switch on
+// `code` whether the failure came from the server (REST status + body, or a WebSocket `error`
+// frame) or from the client itself (network down, timeout, client closed).
+
+/** Codes the server sends (docs/api.md, docs/protocol.md). */
+export type ServerErrorCode =
+  | 'invalid_request'
+  | 'invalid_json'
+  | 'unknown_action'
+  | 'frame_too_large'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'sync_expired'
+  | 'too_large'
+  | 'rate_limited'
+  | 'internal';
+
+/** Codes the client produces itself. */
+export type ClientErrorCode =
+  /** fetch failed before any HTTP answer (offline, DNS, refused, CORS). */
+  | 'network_error'
+  /** An answer that is not what the API documents (not JSON, no error body…). */
+  | 'invalid_response'
+  /** The call's own `timeoutMs` passed before an answer. */
+  | 'timeout'
+  /** `close()` was called while the call was pending. */
+  | 'closed'
+  /** The call cannot wait for a connection (typing, ping) and there is none. */
+  | 'not_connected'
+  /** The connection dropped before the answer and the call is not safe to repeat. */
+  | 'disconnected'
+  /** `getToken()` threw or returned something that is not a non-empty string. */
+  | 'token_error'
+  /** An event listener threw; reported so that it does not break delivery. */
+  | 'listener_error'
+  /** The platform has no WebSocket (or fetch) and none was passed in the options. */
+  | 'unsupported';
+
+export type MissiveErrorCode = ServerErrorCode | ClientErrorCode;
+
+export class MissiveError extends Error {
+  override readonly name = 'MissiveError';
+  /** The server's `code`, or one of the client's own (see `ClientErrorCode`). */
+  readonly code: MissiveErrorCode | (string & {});
+  /** The HTTP status for REST errors; `undefined` for WebSocket and client-side errors. */
+  readonly status: number | undefined;
+
+  constructor(
+    code: MissiveErrorCode | (string & {}),
+    message: string,
+    options: { status?: number; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = options.status;
+  }
+}
+
+export function isMissiveError(value: unknown): value is MissiveError {
+  return value instanceof MissiveError;
+}

@@ -1,0 +1,80 @@
+// What a MissiveClient can be told, and its defaults.
+
+import type { BackoffOptions } from './backoff.js';
+import type { Clock } from './clock.js';
+import type { WebSocketConstructor } from './socket.js';
+
+export interface MissiveClientOptions {
+  /** The WebSocket endpoint, e.g. `ws://127.0.0.1:3000/ws`; `?token=` is added. */
+  url: string;
+  /** Called before every (re)connection and rotation, so an expiring token can be renewed. */
+  getToken: () => string | Promise<string>;
+  /** The WebSocket implementation; default `globalThis.WebSocket` (pass `ws`'s on Node 20). */
+  WebSocket?: WebSocketConstructor;
+  /** Resume from this cursor (e.g. `resumeCursor` saved by an earlier session). */
+  since?: string | null;
+  /** Reconnect delays (full jitter). Default base 500 ms, ceiling 30 s. */
+  backoff?: BackoffOptions;
+  /** A request without its answer for this long means the socket is dead. Default 10 000. */
+  ackTimeoutMs?: number;
+  /** A socket not open after this long is given up. Default 15 000. */
+  connectTimeoutMs?: number;
+  /** A `sync` page not finished after this long means the socket is dead. Default 30 000. */
+  syncTimeoutMs?: number;
+  /** A `ping` after this long without a frame sent (the server closes after 10 min). Default 240 000; 0: never. */
+  pingIntervalMs?: number;
+  /** Rotate this long after a socket opened (the server closes at 2 h). Default 6 900 000 (1 h 55); 0: never. */
+  rotateAfterMs?: number;
+  /**
+   * A second `sync` this long after each connection, for events the server stored but did
+   * not push while the connection was being registered (see docs/client.md). Default 1 000;
+   * 0: none.
+   */
+  settleSyncMs?: number;
+  /** How far out of order two publishes may finish (see resume.ts). Default 10 000. */
+  reorderWindowMs?: number;
+  /** Time and timers; tests pass a fake. */
+  clock?: Clock;
+  /** Randomness for the jitter; tests pass their own. */
+  random?: () => number;
+}
+
+export interface SendOptions {
+  /** The idempotency key; one is generated when absent. Reuse it to retry a send yourself. */
+  clientMessageId?: string;
+  /** Reject with `timeout` after this long (the send may still happen). Default: no limit. */
+  timeoutMs?: number;
+}
+
+export interface RequestOptions {
+  /** Reject with `timeout` after this long. Default: no limit (typing and ping: the ack timeout). */
+  timeoutMs?: number;
+}
+
+/** The timings, every one given. */
+export type Timings = Required<
+  Pick<
+    MissiveClientOptions,
+    | 'ackTimeoutMs'
+    | 'connectTimeoutMs'
+    | 'syncTimeoutMs'
+    | 'pingIntervalMs'
+    | 'rotateAfterMs'
+    | 'settleSyncMs'
+    | 'reorderWindowMs'
+  >
+>;
+
+export function timings(options: MissiveClientOptions): Timings {
+  return {
+    ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
+    connectTimeoutMs: options.connectTimeoutMs ?? 15_000,
+    syncTimeoutMs: options.syncTimeoutMs ?? 30_000,
+    // Under half the server's 10-minute idle limit: one lost ping still leaves time for another.
+    pingIntervalMs: options.pingIntervalMs ?? 240_000,
+    // Five minutes before the server's 2-hour limit, so a slow rotation still finishes in time.
+    rotateAfterMs: options.rotateAfterMs ?? 6_900_000,
+    settleSyncMs: options.settleSyncMs ?? 1_000,
+    reorderWindowMs: options.reorderWindowMs ?? 10_000,
+  };
+}

@@ -1,0 +1,220 @@
+// Every REST helper against the real local runtime: what it answers, and errors as
+// MissiveError with the server's code and status.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MissiveError, MissiveRest } from '../../dist/index.js';
+import { PLATFORM_KEY, rest, startServer, token } from '../support/server.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Asserts that `promise` rejects with a MissiveError of this code and status. */
+async function rejectsWith(promise, code, status) {
+  await assert.rejects(promise, (e) => {
+    assert.ok(e instanceof MissiveError, `a MissiveError, not ${e}`);
+    assert.deepEqual({ code: e.code, status: e.status }, { code, status });
+    return true;
+  });
+}
+
+describe('REST helpers on the local runtime', () => {
+  let server;
+  let dataDir;
+  let platform;
+  let admin;
+  let alice;
+  let bob;
+
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'missive-client-rest-'));
+    server = await startServer({ dataDir });
+    platform = new MissiveRest({ baseUrl: server.base, getToken: () => PLATFORM_KEY });
+    await platform.createTenant({ id: 'acme', name: 'Acme', locale: 'en' });
+    admin = rest(server, 'ada', 'admin');
+    alice = rest(server, 'alice');
+    bob = rest(server, 'bob');
+    await Promise.all([admin.me(), alice.me(), bob.me()]);
+  });
+
+  after(async () => {
+    await server?.kill();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('health needs no token', async () => {
+    const anonymous = new MissiveRest({ baseUrl: server.base });
+    assert.equal((await anonymous.health()).status, 'ok');
+  });
+
+  test('tenants and users: the platform key creates, a taken id is a conflict, users are upserted', async () => {
+    const tenant = await platform.createTenant({ id: 'globex', name: 'Globex', branding: { displayName: 'Globex' } });
+    assert.deepEqual([tenant.id, tenant.status, tenant.branding.displayName], ['globex', 'active', 'Globex']);
+    await rejectsWith(platform.createTenant({ id: 'globex', name: 'Again' }), 'conflict', 409);
+    assert.equal((await platform.updateTenant('globex', { name: 'Globex Corp' })).name, 'Globex Corp');
+    const created = await platform.putUser('carol', { tenantId: 'acme', name: 'Carol', role: 'member' });
+    assert.deepEqual([created.created, created.value.id, created.value.name], [true, 'carol', 'Carol']);
+    const updated = await admin.putUser('carol', { name: 'Carol B.' });
+    assert.deepEqual([updated.created, updated.value.name], [false, 'Carol B.']);
+    await rejectsWith(alice.putUser('dave', { name: 'Dave' }), 'forbidden', 403);
+  });
+
+  test('identity and directory', async () => {
+    const me = await alice.me();
+    assert.deepEqual([me.user.id, me.role, me.tenant.id, me.conversationScope], ['alice', 'member', 'acme', null]);
+    const users = await alice.listUsers({ q: 'bob' });
+    assert.ok(users.users.some((u) => u.id === 'bob' && typeof u.online === 'boolean'));
+    const badToken = new MissiveRest({ baseUrl: server.base, getToken: () => 'not-a-token' });
+    await rejectsWith(badToken.me(), 'unauthorized', 401);
+    const otherTenant = new MissiveRest({ baseUrl: server.base, getToken: () => token({ sub: 'x', tid: 'nowhere' }) });
+    await rejectsWith(otherTenant.me(), 'unauthorized', 401);
+  });
+
+  test('conversations: direct (one per pair), groups and their members', async () => {
+    const first = await alice.createConversation({ kind: 'direct', userId: 'bob' });
+    const again = await bob.createConversation({ kind: 'direct', userId: 'alice' });
+    assert.deepEqual([first.created, again.created, again.value.id], [true, false, first.value.id]);
+    await rejectsWith(alice.createConversation({ kind: 'direct', userId: 'nobody' }), 'not_found', 404);
+
+    const group = (await alice.createConversation({ kind: 'group', title: 'Crew', memberIds: ['bob'] })).value;
+    assert.deepEqual(group.members.map((m) => [m.userId, m.role]).sort(), [
+      ['alice', 'owner'],
+      ['bob', 'member'],
+    ]);
+    assert.equal((await alice.renameConversation(group.id, 'Crew 2')).title, 'Crew 2');
+    await rejectsWith(bob.renameConversation(group.id, 'Mine'), 'forbidden', 403);
+    const added = await alice.addMembers(group.id, ['carol']);
+    assert.ok(added.members.some((m) => m.userId === 'carol'));
+    const left = await bob.removeMember(group.id, 'bob');
+    assert.ok(!left.members.some((m) => m.userId === 'bob'));
+    await rejectsWith(bob.getConversation(group.id), 'not_found', 404);
+    assert.equal((await alice.getConversation(group.id)).id, group.id);
+    const groups = await alice.listConversations({ kind: 'group' });
+    assert.deepEqual(
+      groups.conversations.map((c) => c.id),
+      [group.id],
+    );
+    await rejectsWith(alice.listConversations({ kind: 'banana' }), 'invalid_request', 400);
+  });
+
+  test('messages: idempotent post, history both ways, search, edit, delete, read', async () => {
+    const conversation = (await alice.createConversation({ kind: 'direct', userId: 'bob' })).value;
+    const first = await alice.postMessage(conversation.id, 'Bonjour la fête', { clientMessageId: 'rest-1' });
+    const repeat = await alice.postMessage(conversation.id, 'Bonjour la fête', { clientMessageId: 'rest-1' });
+    assert.deepEqual([first.created, repeat.created, repeat.value.id], [true, false, first.value.id]);
+    const second = (await alice.postMessage(conversation.id, 'Second')).value;
+
+    const page = await bob.listMessages(conversation.id, { after: '0', limit: 1 });
+    assert.deepEqual(
+      page.messages.map((m) => m.body),
+      ['Bonjour la fête'],
+    );
+    const next = await bob.listMessages(conversation.id, { after: page.newerCursor });
+    assert.deepEqual(
+      next.messages.map((m) => m.id),
+      [second.id],
+    );
+    const found = await bob.searchMessages(conversation.id, 'fete');
+    assert.deepEqual(
+      found.messages.map((m) => m.id),
+      [first.value.id],
+    );
+
+    assert.equal((await alice.editMessage(conversation.id, second.id, 'Second, edited')).body, 'Second, edited');
+    await rejectsWith(bob.editMessage(conversation.id, second.id, 'Not mine'), 'forbidden', 403);
+    const tombstone = await alice.deleteMessage(conversation.id, second.id);
+    assert.deepEqual([tombstone.body, typeof tombstone.deletedAt], [null, 'string']);
+    await rejectsWith(alice.editMessage(conversation.id, second.id, 'Too late'), 'conflict', 409);
+
+    const read = await bob.markRead(conversation.id, second.id);
+    assert.deepEqual([read.lastReadMessageId, read.unreadCount], [second.id, 0]);
+  });
+
+  test('sync: the missed events, and sync_expired (410) for a cursor older than the events kept', async () => {
+    const page = await bob.sync('0');
+    assert.ok(page.events.some((e) => e.type === 'message.new'));
+    assert.equal(typeof page.cursor, 'string');
+    assert.equal(page.more, false);
+    await rejectsWith(bob.sync('01ARZ3NDEKTSV4RRFFQ69G5FAV'), 'sync_expired', 410);
+    await rejectsWith(bob.sync('garbage'), 'invalid_request', 400);
+  });
+
+  test('storefronts and guest sessions', async () => {
+    const paul = rest(server, 'paul', 'partner');
+    await paul.me();
+    const storefront = await paul.createStorefront({ id: 'flowers', title: 'Flowers' });
+    assert.deepEqual(storefront.partnerIds, ['paul']);
+    assert.equal((await paul.getStorefront('flowers')).title, 'Flowers');
+    await rejectsWith(alice.createStorefront({ title: 'Nope' }), 'forbidden', 403);
+
+    const anonymous = new MissiveRest({ baseUrl: server.base });
+    const session = await anonymous.createGuestSession('flowers', { name: 'Zoé' });
+    assert.equal(session.conversation.kind, 'storefront');
+    const guest = new MissiveRest({ baseUrl: server.base, getToken: () => session.token });
+    const me = await guest.me();
+    assert.deepEqual([me.role, me.conversationScope], ['guest', session.conversation.id]);
+    await guest.postMessage(session.conversation.id, 'Do you deliver?');
+    const inbox = await paul.listConversations({ kind: 'storefront' });
+    assert.ok(inbox.conversations.some((c) => c.id === session.conversation.id));
+  });
+
+  test('notifications: created by an admin, listed, counted, marked read', async () => {
+    // Bob may have message notifications already (messages reached him offline): start at 0.
+    await bob.markAllNotificationsRead();
+    const created = await admin.createNotifications({
+      users: ['bob'],
+      type: 'event',
+      title: 'Drill at 9',
+      body: 'Yard B',
+    });
+    assert.equal(created.length, 1);
+    assert.equal(await bob.unreadNotificationCount(), 1);
+    const listed = await bob.listNotifications({ unread: true });
+    assert.deepEqual(
+      listed.notifications.map((n) => n.title),
+      ['Drill at 9'],
+    );
+    assert.equal(typeof (await bob.markNotificationRead(created[0].id)).readAt, 'string');
+    await admin.createNotifications({ users: ['bob'], type: 'system', title: 'Second' });
+    assert.equal(await bob.markAllNotificationsRead(), 1);
+    assert.equal(await bob.unreadNotificationCount(), 0);
+    await rejectsWith(alice.markNotificationRead(created[0].id), 'not_found', 404);
+    await rejectsWith(alice.createNotifications({ users: ['bob'], type: 'event', title: 'x' }), 'forbidden', 403);
+  });
+
+  test('notification settings: defaults, replaced, a bad field named', async () => {
+    const defaults = await alice.getNotificationSettings();
+    assert.equal(defaults.emailMode, 'immediate');
+    const saved = await alice.putNotificationSettings({
+      emailMode: 'digest',
+      types: { message: { inApp: true, email: false } },
+      quietHours: { start: '22:00', end: '07:00', timeZone: 'Europe/Paris' },
+    });
+    assert.deepEqual(
+      [saved.emailMode, saved.types.message.email, saved.quietHours.timeZone],
+      ['digest', false, 'Europe/Paris'],
+    );
+    await rejectsWith(alice.putNotificationSettings({ emailMode: 'sometimes' }), 'invalid_request', 400);
+  });
+
+  test('reminders: created, listed, cancelled', async () => {
+    const at = new Date(Date.now() + 24 * 3600 * 1000).toISOString();
+    const reminder = await alice.createReminder({ at, title: 'Check the hoses', users: ['alice'] });
+    assert.equal(reminder.status, 'pending');
+    assert.ok((await alice.listReminders()).reminders.some((r) => r.id === reminder.id));
+    await alice.deleteReminder(reminder.id);
+    assert.ok(!(await alice.listReminders()).reminders.some((r) => r.id === reminder.id));
+    await rejectsWith(alice.createReminder({ at: '2001-01-01T00:00:00Z', title: 'Past' }), 'invalid_request', 400);
+  });
+
+  test('queues, redrive, unsubscribe and the local outbox', async () => {
+    const queues = await admin.getQueues();
+    assert.deepEqual(queues.map((q) => q.name).sort(), ['emails', 'notifications']);
+    assert.equal(await platform.redriveQueue('emails'), 0);
+    await rejectsWith(admin.redriveQueue('nope'), 'not_found', 404);
+    await rejectsWith(alice.getQueues(), 'forbidden', 403);
+    await rejectsWith(new MissiveRest({ baseUrl: server.base }).unsubscribe('forged'), 'invalid_request', 400);
+    assert.ok(Array.isArray(await alice.localOutbox()));
+    assert.deepEqual(await alice.setLocalOutboxFailures({ next: 0 }), { next: 0, always: false });
+  });
+});
