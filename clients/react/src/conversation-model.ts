@@ -1,0 +1,392 @@
+// One conversation as a view shows it: its history (paged back over REST, kept current by
+// live events), the caller's sends in flight, who is typing and how far each member has read.
+//
+// Messages are keyed by id and ordered by id (message-list.ts), so a page, a live event and an
+// ack that carry the same message make one entry whatever their order. A send shows at once as
+// a pending entry (id `pending:<clientMessageId>`, after the stored messages) and is replaced
+// by the stored message when the server answers — or when the message arrives another way
+// first (a history page), recognised by its `clientMessageId`.
+
+import {
+  newClientMessageId,
+  type ConversationWithMembers,
+  type Message,
+  type MessageNewEvent,
+  type ReadEvent,
+} from '@missive/client';
+import type { MissiveContextValue } from './context.js';
+import { listen, unsubscribeAll } from './events.js';
+import { ECHO_INFO } from './local-echo.js';
+import { upsertMessages } from './message-list.js';
+import { advanceMarker, markersOf, mergeMarkers, type ReadMarkers } from './read-markers.js';
+import { Model, Runs, type Unsubscribe } from './store.js';
+import { TypingIndicators, type TypingUser } from './typing-indicators.js';
+import { TypingSender, type TypingTimings } from './typing-sender.js';
+
+/** A send not answered yet (`sending`) or that failed (`failed`, with its `error`). */
+export interface PendingMessage extends Message {
+  /** The send's idempotency key: `retry` and `discard` take it. */
+  clientMessageId: string;
+  pending: 'sending' | 'failed';
+  error?: unknown;
+}
+
+export type ChatMessage = Message | PendingMessage;
+
+export function isPending(message: ChatMessage): message is PendingMessage {
+  return 'pending' in message;
+}
+
+export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
+
+export interface ConversationState {
+  conversationId: string | null;
+  /** `idle` without a conversation id; `error` when the history or the conversation could not be loaded. */
+  status: LoadStatus;
+  /** The last failure of a load (initial, `loadOlder`, reload); actions reject instead. */
+  error: unknown;
+  /** The conversation with its members; `null` until loaded. */
+  conversation: ConversationWithMembers | null;
+  /** Stored messages by id (oldest first), then the caller's pending sends in send order. */
+  messages: readonly ChatMessage[];
+  /** Older messages exist on the server: `loadOlder()` fetches the previous page. */
+  hasOlder: boolean;
+  loadingOlder: boolean;
+  /** The other members typing now, in the order they started. */
+  typing: readonly TypingUser[];
+  /** Each member's read marker, moved forward by `read` events and by their own messages. */
+  readBy: ReadMarkers;
+}
+
+export interface ConversationOptions {
+  typing?: TypingTimings;
+}
+
+function initialState(conversationId: string | null): ConversationState {
+  return {
+    conversationId,
+    status: conversationId ? 'loading' : 'idle',
+    error: null,
+    conversation: null,
+    messages: [],
+    hasOlder: false,
+    loadingOlder: false,
+    typing: [],
+    readBy: {},
+  };
+}
+
+export class ConversationModel extends Model<ConversationState> {
+  private readonly runs = new Runs();
+  private stored: readonly Message[] = [];
+  private pending: readonly PendingMessage[] = [];
+  private olderCursor: string | null = null;
+  private composed: {
+    stored: readonly Message[];
+    pending: readonly PendingMessage[];
+    messages: readonly ChatMessage[];
+  } = { stored: [], pending: [], messages: [] };
+  /** A `markRead` in flight up to this id: another for the same or an older message is not sent. */
+  private markingUpTo: string | null = null;
+  private subscriptions: Unsubscribe = () => {};
+  private readonly typingIn: TypingIndicators;
+  private typingOut: TypingSender | undefined;
+
+  constructor(
+    private readonly context: MissiveContextValue,
+    readonly conversationId: string | null,
+    private readonly options: ConversationOptions = {},
+  ) {
+    super(initialState(conversationId));
+    this.typingIn = new TypingIndicators(context.clock, () => this.update({ typing: this.typingIn.current }));
+  }
+
+  start(): void {
+    const run = this.runs.next();
+    this.stored = [];
+    this.pending = [];
+    this.olderCursor = null;
+    this.markingUpTo = null;
+    this.setState(initialState(this.conversationId));
+    const id = this.conversationId;
+    if (!id) return;
+    const { client, clock } = this.context;
+    this.typingOut = new TypingSender((state) => client.typing(id, state), clock, this.options.typing);
+    this.subscriptions = unsubscribeAll([
+      listen(this.context, 'message.new', (event) => {
+        if (event.conversationId === id) this.onNewMessage(event);
+      }),
+      listen(this.context, 'message.updated', (event) => {
+        if (event.conversationId === id) this.store([event.message]);
+      }),
+      listen(this.context, 'message.deleted', (event) => {
+        if (event.conversationId === id) this.store([event.message]);
+      }),
+      listen(this.context, 'read', (event) => {
+        if (event.conversationId === id) this.onRead(event);
+      }),
+      listen(this.context, 'typing', (event) => {
+        if (event.conversationId === id) this.typingIn.apply(event);
+      }),
+      listen(this.context, 'conversation.updated', (event) => {
+        if (event.conversation.id === id) this.onDetails(event.conversation);
+      }),
+      // Events were lost (the resume point expired): what is held may have gaps.
+      listen(this.context, 'reload', () => {
+        void this.loadNewest(run, 'reload');
+        void this.loadDetails(run);
+      }),
+    ]);
+    void this.loadNewest(run, 'initial');
+    void this.loadDetails(run);
+  }
+
+  stop(): void {
+    this.runs.end();
+    this.subscriptions();
+    this.subscriptions = () => {};
+    this.typingIn.clear();
+    this.typingOut?.dispose();
+    this.typingOut = undefined;
+  }
+
+  // ---- Actions ----------------------------------------------------------------------------
+
+  /** Fetches the page before the oldest message held; failures land in `error`. */
+  readonly loadOlder = async (): Promise<void> => {
+    const id = this.conversationId;
+    const before = this.olderCursor;
+    if (!id || before === null || this.current.loadingOlder || this.current.status !== 'ready') return;
+    const run = this.runs.current;
+    this.update({ loadingOlder: true });
+    try {
+      const page = await this.context.rest.listMessages(id, { before });
+      if (!this.runs.isCurrent(run)) return;
+      this.olderCursor = page.olderCursor;
+      this.store(page.messages, { loadingOlder: false, error: null });
+    } catch (error) {
+      if (this.runs.isCurrent(run)) this.update({ loadingOlder: false, error });
+    }
+  };
+
+  /**
+   * Sends `body`: a pending entry shows at once, replaced by the stored message on the ack.
+   * Resolves with the stored message; on failure the entry stays, `failed`, for `retry` or
+   * `discard`, and the promise rejects with the `MissiveError`.
+   */
+  readonly send = (body: string): Promise<Message> => {
+    const id = this.conversationId;
+    if (!id) return Promise.reject(new Error('useConversation: no conversation to send to'));
+    const clientMessageId = newClientMessageId();
+    const optimistic: PendingMessage = {
+      id: `pending:${clientMessageId}`,
+      tenantId: '',
+      conversationId: id,
+      senderId: this.context.identity.userId ?? '',
+      senderName: '',
+      body,
+      clientMessageId,
+      kind: 'user',
+      createdAt: new Date(this.context.clock.now()).toISOString(),
+      editedAt: null,
+      deletedAt: null,
+      pending: 'sending',
+    };
+    this.pending = [...this.pending, optimistic];
+    this.commit();
+    this.typingOut?.set(false);
+    return this.deliver(id, optimistic);
+  };
+
+  /** Sends a failed message again, with its `clientMessageId`: the server stores it once whatever the retries. */
+  readonly retry = (clientMessageId: string): Promise<Message> => {
+    const id = this.conversationId;
+    const entry = this.pending.find((p) => p.clientMessageId === clientMessageId);
+    if (!id || !entry) return Promise.reject(new Error(`useConversation: no pending message ${clientMessageId}`));
+    return this.deliver(id, entry);
+  };
+
+  /** Forgets a failed send. */
+  readonly discard = (clientMessageId: string): void => {
+    this.removePending(clientMessageId);
+  };
+
+  /** Replaces the text of one's own message; resolves with the edited message. */
+  readonly edit = async (messageId: string, body: string): Promise<Message> => {
+    const id = this.requireId();
+    const ack = await this.context.client.editMessage(id, messageId, body);
+    this.store([ack.message]);
+    this.context.echo.emit(
+      'message.updated',
+      { type: 'message.updated', conversationId: id, message: ack.message, cursor: ack.cursor ?? '' },
+      ECHO_INFO,
+    );
+    return ack.message;
+  };
+
+  /** Deletes a message (its tombstone keeps its place); resolves with the tombstone. */
+  readonly remove = async (messageId: string): Promise<Message> => {
+    const id = this.requireId();
+    const ack = await this.context.client.deleteMessage(id, messageId);
+    this.store([ack.message]);
+    this.context.echo.emit(
+      'message.deleted',
+      { type: 'message.deleted', conversationId: id, message: ack.message, cursor: ack.cursor ?? '' },
+      ECHO_INFO,
+    );
+    return ack.message;
+  };
+
+  /**
+   * Moves the caller's read marker to `messageId` (default: the newest message held). Never
+   * back, and not again for a message already marked, so calling it on every render of a
+   * visible conversation costs nothing.
+   */
+  readonly markRead = async (messageId?: string): Promise<void> => {
+    const id = this.requireId();
+    const target = messageId ?? this.stored[this.stored.length - 1]?.id;
+    if (!target) return;
+    const me = this.context.identity.userId;
+    const marked = me ? this.current.readBy[me]?.lastReadMessageId : null;
+    if ((marked && marked >= target) || (this.markingUpTo && this.markingUpTo >= target)) return;
+    this.markingUpTo = target;
+    try {
+      const { read, cursor } = await this.context.client.markRead(id, target);
+      const messageIdRead = read.lastReadMessageId ?? target;
+      this.update({ readBy: advanceMarker(this.current.readBy, read.userId, messageIdRead, read.lastReadAt) });
+      this.context.echo.emit(
+        'read',
+        {
+          type: 'read',
+          conversationId: id,
+          userId: read.userId,
+          messageId: messageIdRead,
+          readAt: read.lastReadAt ?? new Date(this.context.clock.now()).toISOString(),
+          cursor: cursor ?? '',
+          unreadCount: read.unreadCount,
+        },
+        ECHO_INFO,
+      );
+    } finally {
+      if (this.markingUpTo === target) this.markingUpTo = null;
+    }
+  };
+
+  /** Call with `true` on each keystroke and `false` when the draft is cleared (see typing-sender.ts). */
+  readonly setTyping = (active: boolean): void => {
+    this.typingOut?.set(active);
+  };
+
+  // ---- Loading ----------------------------------------------------------------------------
+
+  /**
+   * The newest page. On a reload (events were lost), what is held may be older than the page
+   * with a gap between: then only the page and what came live meanwhile are kept, and paging
+   * back starts again from the page.
+   */
+  private async loadNewest(run: number, mode: 'initial' | 'reload'): Promise<void> {
+    const id = this.conversationId as string;
+    try {
+      const page = await this.context.rest.listMessages(id);
+      if (!this.runs.isCurrent(run)) return;
+      const oldestOfPage = page.messages[0]?.id;
+      const newestHeldBefore = this.stored[this.stored.length - 1]?.id;
+      if (mode === 'initial') {
+        this.olderCursor = page.olderCursor;
+      } else if (page.olderCursor !== null && oldestOfPage && newestHeldBefore && newestHeldBefore < oldestOfPage) {
+        this.stored = this.stored.filter((m) => m.id >= oldestOfPage);
+        this.olderCursor = page.olderCursor;
+      }
+      this.store(page.messages, { status: this.current.status === 'error' ? 'error' : 'ready' });
+    } catch (error) {
+      if (this.runs.isCurrent(run)) this.update({ status: 'error', error });
+    }
+  }
+
+  private async loadDetails(run: number): Promise<void> {
+    try {
+      const conversation = await this.context.rest.getConversation(this.conversationId as string);
+      if (this.runs.isCurrent(run)) this.onDetails(conversation);
+    } catch (error) {
+      if (this.runs.isCurrent(run)) this.update({ status: 'error', error });
+    }
+  }
+
+  // ---- Events -----------------------------------------------------------------------------
+
+  private onNewMessage(event: MessageNewEvent): void {
+    const { message } = event;
+    // Sending ends typing, and the server moves the sender's read marker to their message.
+    this.typingIn.stopped(message.senderId);
+    this.store([message], {
+      readBy: advanceMarker(this.current.readBy, message.senderId, message.id, message.createdAt),
+    });
+  }
+
+  private onRead(event: ReadEvent): void {
+    this.update({ readBy: advanceMarker(this.current.readBy, event.userId, event.messageId, event.readAt) });
+  }
+
+  /** Members change (added, removed, renamed): keep the markers of those still in it. */
+  private onDetails(conversation: ConversationWithMembers): void {
+    const members = new Set(conversation.members.map((m) => m.userId));
+    const live = Object.fromEntries(Object.entries(this.current.readBy).filter(([userId]) => members.has(userId)));
+    this.update({ conversation, readBy: mergeMarkers(markersOf(conversation.members), live) });
+  }
+
+  // ---- State ------------------------------------------------------------------------------
+
+  private async deliver(conversationId: string, entry: PendingMessage): Promise<Message> {
+    const clientMessageId = entry.clientMessageId;
+    this.setPending(clientMessageId, { pending: 'sending', error: undefined });
+    try {
+      const message = await this.context.client.send(conversationId, entry.body ?? '', { clientMessageId });
+      this.store([message], {
+        readBy: advanceMarker(this.current.readBy, message.senderId, message.id, message.createdAt),
+      });
+      this.context.echo.emit('message.new', { type: 'message.new', conversationId, message, cursor: '' }, ECHO_INFO);
+      return message;
+    } catch (error) {
+      this.setPending(clientMessageId, { pending: 'failed', error });
+      throw error;
+    }
+  }
+
+  /** Upserts stored messages; a pending send whose message arrived is dropped. */
+  private store(messages: readonly Message[], patch: Partial<ConversationState> = {}): void {
+    this.stored = upsertMessages(this.stored, messages);
+    const arrived = new Set(messages.map((m) => m.clientMessageId).filter((c) => c !== undefined));
+    if (arrived.size > 0 && this.pending.some((p) => arrived.has(p.clientMessageId))) {
+      this.pending = this.pending.filter((p) => !arrived.has(p.clientMessageId));
+    }
+    this.commit(patch);
+  }
+
+  private setPending(clientMessageId: string, patch: Pick<PendingMessage, 'pending' | 'error'>): void {
+    // Answered already (the message came another way): nothing to mark.
+    if (!this.pending.some((p) => p.clientMessageId === clientMessageId)) return;
+    this.pending = this.pending.map((p) => (p.clientMessageId === clientMessageId ? { ...p, ...patch } : p));
+    this.commit();
+  }
+
+  private removePending(clientMessageId: string): void {
+    const kept = this.pending.filter((p) => p.clientMessageId !== clientMessageId);
+    if (kept.length === this.pending.length) return;
+    this.pending = kept;
+    this.commit();
+  }
+
+  /** Publishes the held messages (the same array while nothing changed) with `patch`. */
+  private commit(patch: Partial<ConversationState> = {}): void {
+    if (this.composed.stored !== this.stored || this.composed.pending !== this.pending) {
+      const messages = this.pending.length === 0 ? this.stored : [...this.stored, ...this.pending];
+      this.composed = { stored: this.stored, pending: this.pending, messages };
+    }
+    this.update({ ...patch, messages: this.composed.messages, hasOlder: this.olderCursor !== null });
+  }
+
+  private requireId(): string {
+    if (!this.conversationId) throw new Error('useConversation: no conversation');
+    return this.conversationId;
+  }
+}

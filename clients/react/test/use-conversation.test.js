@@ -1,0 +1,432 @@
+import { closeDom } from './support/dom.js';
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { useConversation, useConversations, isPending } from '../dist/index.js';
+import { FakeClient, FakeClock, FakeRest } from './support/fakes.js';
+import { conversationDetails, listItem, message, messageEvent, messageId, page } from './support/data.js';
+import { renderHooks, step } from './support/render.js';
+
+after(closeDom);
+
+/** A conversation `c1` whose details answer by themselves; history pages are answered by each test. */
+function setup() {
+  const client = new FakeClient();
+  const rest = new FakeRest().answer('getConversation', (id) => conversationDetails(id));
+  const clock = new FakeClock();
+  client.clock = clock;
+  return { client, rest, clock };
+}
+
+const ids = (messages) => messages.map((m) => m.id);
+const numbers = (...ns) => ns.map(messageId);
+
+describe('useConversation: history', () => {
+  test('pages back through REST, oldest first, until nothing older is left', async () => {
+    const { client, rest, clock } = setup();
+    const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
+    assert.equal(view.result.current.status, 'loading');
+
+    await step(() => rest.take('listMessages').resolve(page([message(4), message(5)], { olderCursor: messageId(4) })));
+    assert.equal(view.result.current.status, 'ready');
+    assert.deepEqual(ids(view.result.current.messages), numbers(4, 5));
+    assert.equal(view.result.current.hasOlder, true);
+
+    let older;
+    await step(() => {
+      void view.result.current.loadOlder();
+      older = rest.take('listMessages');
+    });
+    assert.deepEqual(older.args, ['c1', { before: messageId(4) }]);
+    assert.equal(view.result.current.loadingOlder, true);
+    await step(() => older.resolve(page([message(2), message(3)], { olderCursor: null })));
+    assert.deepEqual(ids(view.result.current.messages), numbers(2, 3, 4, 5));
+    assert.equal(view.result.current.hasOlder, false);
+    assert.equal(view.result.current.loadingOlder, false);
+  });
+
+  test('a live message that a page also holds appears once, in id order', async () => {
+    const { client, rest, clock } = setup();
+    const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
+
+    // Messages 6 and 7 arrive live while the first page is in flight; the page, read on the
+    // server after message 6 was stored, holds it too.
+    await step(() => client.emit('message.new', messageEvent('message.new', message(7)), { late: false }));
+    await step(() => client.emit('message.new', messageEvent('message.new', message(6)), { late: true }));
+    assert.deepEqual(ids(view.result.current.messages), numbers(6, 7));
+    await step(() =>
+      rest.take('listMessages').resolve(page([message(4), message(5), message(6)], { olderCursor: messageId(4) })),
+    );
+    assert.deepEqual(ids(view.result.current.messages), numbers(4, 5, 6, 7));
+
+    // The same message again, live then in an older page that overlaps: still once.
+    await step(() => client.emit('message.new', messageEvent('message.new', message(7)), { late: false }));
+    let older;
+    await step(() => {
+      void view.result.current.loadOlder();
+      older = rest.take('listMessages');
+    });
+    await step(() => older.resolve(page([message(3), message(4), message(5)], { olderCursor: messageId(3) })));
+    assert.deepEqual(ids(view.result.current.messages), numbers(3, 4, 5, 6, 7));
+  });
+
+  test('an edit or deletion is not undone by an older copy of the message in a page', async () => {
+    const { client, rest, clock } = setup();
+    const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
+    const edited = message(5, { body: 'edited', editedAt: '2026-11-24T10:00:00.000Z' });
+    const deleted = message(4, { body: null, deletedAt: '2026-11-24T10:00:01.000Z' });
+    await step(() => client.emit('message.updated', messageEvent('message.updated', edited), { late: false }));
+    await step(() => client.emit('message.deleted', messageEvent('message.deleted', deleted), { late: false }));
+    await step(() => rest.take('listMessages').resolve(page([message(4), message(5)])));
+    const [m4, m5] = view.result.current.messages;
+    assert.equal(m4.body, null);
+    assert.equal(m4.deletedAt, deleted.deletedAt);
+    assert.equal(m5.body, 'edited');
+  });
+
+  test('events of other conversations are ignored', async () => {
+    const { client, rest, clock } = setup();
+    const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
+    await step(() => rest.take('listMessages').resolve(page([message(1)])));
+    await step(() =>
+      client.emit('message.new', messageEvent('message.new', message(2, { conversationId: 'c2' })), { late: false }),
+    );
+    assert.deepEqual(ids(view.result.current.messages), numbers(1));
+  });
+
+  test('switching conversation starts over, and a late page of the previous one is dropped', async () => {
+    const { client, rest, clock } = setup();
+    const view = await renderHooks((id) => useConversation(id), { client, rest, clock, props: 'c1' });
+    const first = rest.take('listMessages');
+    await view.rerender('c2');
+    assert.equal(view.result.current.conversationId, 'c2');
+    await step(() => first.resolve(page([message(1)])));
+    assert.deepEqual(view.result.current.messages, []);
+    await step(() => rest.take('listMessages').resolve(page([message(9, { conversationId: 'c2' })])));
+    assert.deepEqual(ids(view.result.current.messages), numbers(9));
+  });
+
+  test('after a reload (events lost), a newest page with a gap before it replaces what was held', async () => {
+    const { client, rest, clock } = setup();
+    const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
+    await step(() => rest.take('listMessages').resolve(page([message(1), message(2)])));
+    assert.equal(view.result.current.hasOlder, false);
+
+    const reload = () => step(() => client.emit('reload', { reason: 'sync_expired', since: 'x', message: 'expired' }));
+    // The newest page overlaps what is held: kept, merged.
+    await reload();
+    await step(() => rest.take('listMessages').resolve(page([message(2), message(3)], { olderCursor: messageId(2) })));
+    assert.deepEqual(ids(view.result.current.messages), numbers(1, 2, 3));
+    assert.equal(view.result.current.hasOlder, false);
+
+    // Messages 4..19 were missed: what is held cannot be joined to the page; paging back starts from it.
+    await reload();
+    await step(() =>
+      rest.take('listMessages').resolve(page([message(20), message(21)], { olderCursor: messageId(20) })),
+    );
+    assert.deepEqual(ids(view.result.current.messages), numbers(20, 21));
+    assert.equal(view.result.current.hasOlder, true);
+  });
+
+  test('null is idle: nothing is loaded', async () => {
+    const { client, rest, clock } = setup();
+    const view = await renderHooks(() => useConversation(null), { client, rest, clock });
+    assert.equal(view.result.current.status, 'idle');
+    assert.equal(rest.calls.length, 0);
+  });
+});
+
+describe('useConversation: sending', () => {
+  test('a send shows at once as pending and is replaced by the stored message on the ack', async () => {
+    const { client, rest, clock } = setup();
+    const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
+    await step(() => rest.take('listMessages').resolve(page([message(1)])));
+
+    let sent;
+    await step(() => {
+      sent = view.result.current.send('Bonjour');
+    });
+    const request = client.take('sendMessage');
+    assert.equal(request.args.body, 'Bonjour');
+    const [, pending] = view.result.current.messages;
+    assert.ok(isPending(pending));
+    assert.equal(pending.pending, 'sending');
+    assert.equal(pending.body, 'Bonjour');
+    assert.equal(pending.senderId, 'me');
+    assert.equal(pending.clientMessageId, request.args.clientMessageId);
+
+    // Someone else's message arrives before the ack: stored messages stay ordered by id and
+    // the pending one stays last, where the newest belongs.
+    await step(() => client.emit('message.new', messageEvent('message.new', message(2)), { late: false }));
+    assert.deepEqual(
+      view.result.current.messages.map((m) => m.body),
+      ['message 1', 'message 2', 'Bonjour'],
+    );
+
+    const stored = message(3, {
+      senderId: 'me',
+      senderName: 'Me',
+      body: 'Bonjour',
+      clientMessageId: request.args.clientMessageId,
+    });
+    await step(() => request.resolve(stored));
+    assert.deepEqual(await sent, stored);
+    assert.deepEqual(ids(view.result.current.messages), numbers(1, 2, 3));
+    assert.equal(view.result.current.messages.some(isPending), false);
+    // The server moved the sender's read marker to their message.
+    assert.equal(view.result.current.readBy.me.lastReadMessageId, messageId(3));
+  });
+
+  test('a page that brings the sent message before the ack replaces the pending entry too', async () => {
+    const { client, rest, clock } = setup();
+    const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
+    let sent;
+    await step(() => {
+      sent = view.result.current.send('vite');
+    });
+    const request = client.take('sendMessage');
+    const stored = message(2, { senderId: 'me', body: 'vite', clientMessageId: request.args.clientMessageId });
+    await step(() => rest.take('listMessages').resolve(page([message(1), stored])));
+    assert.deepEqual(ids(view.result.current.messages), numbers(1, 2));
+    await step(() => request.resolve(stored));
+    await sent;
+    assert.deepEqual(ids(view.result.current.messages), numbers(1, 2));
+  });
+
+  test('a failed send stays, marked failed, and a retry uses the same clientMessageId', async () => {
+    const { client, rest, clock } = setup();
+    const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
+    await step(() => rest.take('listMessages').resolve(page([])));
+    let sent;
+    await step(() => {
+      sent = view.result.current.send('perdu ?');
+      sent.catch(() => {}); // asserted below
+    });
+    const first = client.take('sendMessage');
+    const failure = new Error('forbidden');
+    await step(() => first.reject(failure));
+    await assert.rejects(sent, failure);
+    const [failed] = view.result.current.messages;
+    assert.equal(failed.pending, 'failed');
+    assert.equal(failed.error, failure);
+
+    let retried;
+    await step(() => {
+      retried = view.result.current.retry(failed.clientMessageId);
+    });
+    assert.equal(view.result.current.messages[0].pending, 'sending');
+    const second = client.take('sendMessage');
+    assert.equal(second.args.clientMessageId, failed.clientMessageId);
+    const stored = message(1, { senderId: 'me', body: 'perdu ?', clientMessageId: failed.clientMessageId });
+    await step(() => second.resolve(stored));
+    await retried;
+    assert.deepEqual(view.result.current.messages, [stored]);
+  });
+
+  test('edit and remove replace the message with the answered one', async () => {
+    const { client, rest, clock } = setup();
+    const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
+    await step(() => rest.take('listMessages').resolve(page([message(1, { senderId: 'me' })])));
+    await step(() => {
+      void view.result.current.edit(messageId(1), 'corrigé');
+    });
+    const edit = client.take('editMessage');
+    assert.deepEqual(edit.args, { conversationId: 'c1', messageId: messageId(1), body: 'corrigé' });
+    await step(() =>
+      edit.resolve({
+        message: message(1, { senderId: 'me', body: 'corrigé', editedAt: '2026-11-24T10:00:00.000Z' }),
+        cursor: 'c',
+      }),
+    );
+    assert.equal(view.result.current.messages[0].body, 'corrigé');
+
+    await step(() => {
+      void view.result.current.remove(messageId(1));
+    });
+    await step(() =>
+      client.take('deleteMessage').resolve({
+        message: message(1, { senderId: 'me', body: null, deletedAt: '2026-11-24T10:00:01.000Z' }),
+        cursor: 'c',
+      }),
+    );
+    assert.equal(view.result.current.messages[0].body, null);
+  });
+
+  test('the conversation list hears of one’s own send (the client does not report it as an event)', async () => {
+    const { client, rest, clock } = setup();
+    const view = await renderHooks(() => ({ list: useConversations(), chat: useConversation('c1') }), {
+      client,
+      rest,
+      clock,
+    });
+    await step(() =>
+      rest.take('listConversations').resolve({
+        conversations: [listItem('c2', 5), listItem('c1', 3, { unreadCount: 2, lastReadMessageId: messageId(1) })],
+        nextCursor: null,
+      }),
+    );
+    await step(() => rest.take('listMessages').resolve(page([message(1), message(2), message(3)])));
+    assert.deepEqual(
+      view.result.current.list.conversations.map((c) => c.id),
+      ['c2', 'c1'],
+    );
+
+    await step(() => {
+      void view.result.current.chat.send('me voici');
+    });
+    const request = client.take('sendMessage');
+    const stored = message(6, { senderId: 'me', body: 'me voici', clientMessageId: request.args.clientMessageId });
+    await step(() => request.resolve(stored));
+    const [top] = view.result.current.list.conversations;
+    assert.equal(top.id, 'c1');
+    assert.equal(top.lastMessage.body, 'me voici');
+    assert.equal(top.unreadCount, 0, 'one’s own message is not unread');
+  });
+});
+
+describe('useConversation: typing', () => {
+  test('who is typing, until stop, their message, or the expiry of the last start', async () => {
+    const { client, rest, clock } = setup();
+    const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
+    const typing = (userId, state, expiresInMs = 6000) =>
+      step(() =>
+        client.emit('typing', {
+          type: 'typing',
+          conversationId: 'c1',
+          userId,
+          name: userId.toUpperCase(),
+          state,
+          expiresInMs,
+        }),
+      );
+
+    await typing('ann', 'start');
+    await typing('bob', 'start');
+    assert.deepEqual(view.result.current.typing, [
+      { userId: 'ann', name: 'ANN' },
+      { userId: 'bob', name: 'BOB' },
+    ]);
+
+    await typing('ann', 'stop');
+    assert.deepEqual(
+      view.result.current.typing.map((t) => t.userId),
+      ['bob'],
+    );
+
+    // Bob refreshes his start at 4 s: shown until 4 + 6 s, not 6 s.
+    await step(() => clock.advance(4000));
+    await typing('bob', 'start');
+    await step(() => clock.advance(5999));
+    assert.deepEqual(
+      view.result.current.typing.map((t) => t.userId),
+      ['bob'],
+    );
+    await step(() => clock.advance(1));
+    assert.deepEqual(view.result.current.typing, []);
+
+    // A message from a typist ends their indicator at once.
+    await typing('cat', 'start');
+    await step(() =>
+      client.emit('message.new', messageEvent('message.new', message(1, { senderId: 'cat' })), { late: false }),
+    );
+    assert.deepEqual(view.result.current.typing, []);
+    assert.equal(clock.pendingTimers, 0);
+  });
+
+  test('setTyping on every keystroke sends one start, refreshed every 3 s, then stop when idle', async () => {
+    const { client, rest, clock } = setup();
+    const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
+    const keystroke = () => step(() => view.result.current.setTyping(true));
+    for (let i = 0; i < 10; i++) {
+      await keystroke();
+      await step(() => clock.advance(400)); // 10 keys over 4 s
+    }
+    // Starts at 0 s and at 3.2 s (the first keystroke 3 s or more after the last start).
+    assert.deepEqual(
+      client.typingSignals.map((s) => [s.state, s.at - client.typingSignals[0].at]),
+      [
+        ['start', 0],
+        ['start', 3200],
+      ],
+    );
+    await step(() => clock.advance(5000));
+    assert.deepEqual(client.typingSignals.at(-1).state, 'stop');
+    assert.equal(client.typingSignals.length, 3);
+
+    // A send ends typing at once.
+    await keystroke();
+    await step(() => {
+      void view.result.current.send('fini').catch(() => {});
+    });
+    assert.deepEqual(
+      client.typingSignals.slice(-2).map((s) => s.state),
+      ['start', 'stop'],
+    );
+  });
+});
+
+describe('useConversation: read markers', () => {
+  test('readBy starts from the members, moves forward with read events, never back', async () => {
+    const { client, rest, clock } = setup();
+    const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
+    await step(() => rest.take('listMessages').resolve(page([message(1), message(2), message(3)])));
+    assert.deepEqual(Object.keys(view.result.current.readBy).sort(), ['bob', 'me']);
+    const read = (userId, n) =>
+      step(() =>
+        client.emit(
+          'read',
+          {
+            type: 'read',
+            conversationId: 'c1',
+            userId,
+            messageId: messageId(n),
+            readAt: '2026-11-24T10:00:00Z',
+            cursor: 'x',
+          },
+          { late: false },
+        ),
+      );
+    await read('bob', 2);
+    assert.equal(view.result.current.readBy.bob.lastReadMessageId, messageId(2));
+    await read('bob', 1);
+    assert.equal(view.result.current.readBy.bob.lastReadMessageId, messageId(2));
+  });
+
+  test('markRead marks the newest message once, and the list’s unread count follows the ack', async () => {
+    const { client, rest, clock } = setup();
+    const view = await renderHooks(() => ({ list: useConversations(), chat: useConversation('c1') }), {
+      client,
+      rest,
+      clock,
+    });
+    await step(() =>
+      rest.take('listConversations').resolve({
+        conversations: [listItem('c1', 3, { unreadCount: 2, lastReadMessageId: messageId(1) })],
+        nextCursor: null,
+      }),
+    );
+    await step(() => rest.take('listMessages').resolve(page([message(1), message(2), message(3)])));
+    await step(() => {
+      void view.result.current.chat.markRead();
+      void view.result.current.chat.markRead(); // in flight already: not sent twice
+    });
+    const request = client.take('markRead');
+    assert.deepEqual(request.args, { conversationId: 'c1', messageId: messageId(3) });
+    assert.equal(client.requests.length, 0);
+    await step(() =>
+      request.resolve({
+        read: {
+          conversationId: 'c1',
+          userId: 'me',
+          lastReadMessageId: messageId(3),
+          lastReadAt: '2026-11-24T10:00:00Z',
+          unreadCount: 0,
+        },
+        cursor: 'c',
+      }),
+    );
+    assert.equal(view.result.current.chat.readBy.me.lastReadMessageId, messageId(3));
+    assert.equal(view.result.current.list.conversations[0].unreadCount, 0);
+    await step(() => view.result.current.chat.markRead());
+    assert.equal(client.requests.length, 0, 'already read: nothing sent');
+  });
+});
