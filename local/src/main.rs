@@ -36,6 +36,8 @@ const DEV_EMAIL_FROM: &str = "Missive <no-reply@missive.local>";
 
 #[derive(Parser)]
 #[command(name = "missive-local", version, about = "Missive in one process: REST, WebSocket and an embedded store")]
+/// The serving flags are global: `missive-local --port 0` and `missive-local serve --port 0`
+/// mean the same.
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -85,36 +87,36 @@ struct SecretArgs {
 
 #[derive(Args)]
 struct ServeArgs {
-    #[arg(long, env = "MISSIVE_HOST", default_value = "127.0.0.1")]
+    #[arg(long, env = "MISSIVE_HOST", default_value = "127.0.0.1", global = true)]
     host: String,
     /// 0 picks a free port (printed on start).
-    #[arg(long, env = "MISSIVE_PORT", default_value_t = 3000)]
+    #[arg(long, env = "MISSIVE_PORT", default_value_t = 3000, global = true)]
     port: u16,
-    #[arg(long, env = "MISSIVE_DATA_DIR", default_value = "./.missive")]
+    #[arg(long, env = "MISSIVE_DATA_DIR", default_value = "./.missive", global = true)]
     data_dir: PathBuf,
     /// Where data lives.
-    #[arg(long, env = "MISSIVE_BACKEND", value_enum, default_value = "embedded")]
+    #[arg(long, env = "MISSIVE_BACKEND", value_enum, default_value = "embedded", global = true)]
     backend: Backend,
     /// The DynamoDB table, with `--backend aws`.
     #[arg(long, env = "MISSIVE_TABLE", default_value = "missive", global = true)]
     table: String,
     /// Do not create the demo tenant nor print its tokens.
-    #[arg(long)]
+    #[arg(long, global = true)]
     no_demo: bool,
     /// Close a WebSocket after this many seconds without traffic (API Gateway: 600).
-    #[arg(long, env = "MISSIVE_IDLE_TIMEOUT_SECS", default_value_t = 600)]
+    #[arg(long, env = "MISSIVE_IDLE_TIMEOUT_SECS", default_value_t = 600, global = true)]
     idle_timeout_secs: u64,
     /// How e-mails leave: `.eml` files in DATA_DIR/outbox, or SES at the AWS endpoint.
-    #[arg(long, env = "MISSIVE_MAILER", value_enum, default_value = "outbox")]
+    #[arg(long, env = "MISSIVE_MAILER", value_enum, default_value = "outbox", global = true)]
     mailer: MailerKind,
     /// The embedded store's page cache, in MiB: what the store keeps in memory at most.
-    #[arg(long, env = "MISSIVE_STORE_CACHE_MIB", default_value_t = 64)]
+    #[arg(long, env = "MISSIVE_STORE_CACHE_MIB", default_value_t = 64, global = true)]
     store_cache_mib: usize,
     /// How often the scheduler looks for due jobs (on AWS: every minute).
-    #[arg(long, env = "MISSIVE_SCHEDULER_INTERVAL_MS", default_value_t = 1000)]
+    #[arg(long, env = "MISSIVE_SCHEDULER_INTERVAL_MS", default_value_t = 1000, global = true)]
     scheduler_interval_ms: u64,
     /// Close a WebSocket this many seconds after it opened (API Gateway: 7200).
-    #[arg(long, env = "MISSIVE_MAX_CONNECTION_SECS", default_value_t = 7200)]
+    #[arg(long, env = "MISSIVE_MAX_CONNECTION_SECS", default_value_t = 7200, global = true)]
     max_connection_secs: u64,
 }
 
@@ -340,4 +342,24 @@ async fn wait_for_signal() {
     }
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::{Cli, Command};
+
+    #[test]
+    fn serving_flags_go_before_or_after_serve() {
+        for args in
+            [&["missive-local", "--port", "0", "serve"][..], &["missive-local", "serve", "--port", "0", "--no-demo"]]
+        {
+            let cli = Cli::try_parse_from(args).unwrap();
+            assert!(matches!(cli.command, Some(Command::Serve)));
+            assert_eq!(cli.serve.port, 0, "{args:?}");
+        }
+        let cli = Cli::try_parse_from(["missive-local", "setup-aws", "--table", "t1"]).unwrap();
+        assert_eq!(cli.serve.table, "t1");
+    }
 }
