@@ -145,23 +145,11 @@ pub async fn deliver_to_users(
     skip: Option<&ConnectionId>,
 ) -> Result<Vec<UserId>, AppError> {
     let found = app.store.list_users_connections(tenant, users, app.clock.now()).await?;
-    Ok(deliver_to_connections(app, users, &found, frame, skip).await)
-}
-
-/// Sends `frame` to `found`, the live connections of `users`, except `skip`; returns the
-/// users who had none.
-async fn deliver_to_connections(
-    app: &App,
-    users: &[UserId],
-    found: &[Connection],
-    frame: &str,
-    skip: Option<&ConnectionId>,
-) -> Vec<UserId> {
     let online: std::collections::HashSet<&UserId> = found.iter().map(|c| &c.user_id).collect();
     let offline = users.iter().filter(|u| !online.contains(u)).cloned().collect();
     let connections = found.iter().filter(|c| Some(&c.id) != skip);
     join_all(connections.map(|c| push_one(app, c, frame))).await;
-    offline
+    Ok(offline)
 }
 
 async fn push_one(app: &App, connection: &Connection, frame: &str) {

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 
 use super::codec::*;
 use super::keys::*;
-use super::ops::{all_pages, MAX_TRANSACTION_ITEMS};
+use super::ops::{all_pages, count_all, MAX_TRANSACTION_ITEMS};
 use super::DynamoStore;
 use crate::domain::*;
 use crate::error::StoreError;
@@ -182,29 +182,15 @@ impl ConversationStore for DynamoStore {
         // The messages after the new marker (one counting query, bounded by what is unread),
         // and the conversation's count, at the same time.
         let pk = conversation_pk(tenant, conversation);
-        let counting = async {
-            let mut unread = 0u64;
-            let mut start = None;
-            loop {
-                let out = self
-                    .client
-                    .query()
-                    .table_name(&self.table)
-                    .key_condition_expression("PK = :pk AND SK BETWEEN :lo AND :hi")
-                    .expression_attribute_values(":pk", s(pk.clone()))
-                    .expression_attribute_values(":lo", s(format!("{}!", message_sk(message.as_str()))))
-                    .expression_attribute_values(":hi", s("MSG#~"))
-                    .select(aws_sdk_dynamodb::types::Select::Count)
-                    .set_exclusive_start_key(start)
-                    .send()
-                    .await?;
-                unread += out.count as u64;
-                match out.last_evaluated_key {
-                    Some(next) => start = Some(next),
-                    None => return Ok::<_, anyhow::Error>(unread),
-                }
-            }
-        };
+        let counting = count_all(
+            self.client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk AND SK BETWEEN :lo AND :hi")
+                .expression_attribute_values(":pk", s(pk.clone()))
+                .expression_attribute_values(":lo", s(format!("{}!", message_sk(message.as_str()))))
+                .expression_attribute_values(":hi", s("MSG#~")),
+        );
         let (unread, stored) = tokio::join!(counting, self.get_conversation(tenant, conversation));
         let Some(stored) = stored? else { return Ok(None) };
         let unread = unread?;

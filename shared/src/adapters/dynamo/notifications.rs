@@ -4,6 +4,7 @@ use async_trait::async_trait;
 
 use super::codec::*;
 use super::keys::*;
+use super::ops::count_all;
 use super::DynamoStore;
 use crate::domain::*;
 use crate::ports::*;
@@ -55,26 +56,13 @@ impl NotificationStore for DynamoStore {
         Ok(Page { items: notifications, next_cursor })
     }
     async fn count_unread_notifications(&self, tenant: &TenantId, user: &UserId) -> StoreResult<u64> {
-        let mut count = 0u64;
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name("GSI1")
-                .key_condition_expression("GSI1PK = :pk")
-                .expression_attribute_values(":pk", s(unread_pk(tenant, user)))
-                .select(aws_sdk_dynamodb::types::Select::Count)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(anyhow::Error::from)?;
-            count += out.count as u64;
-            match out.last_evaluated_key {
-                Some(next) => start = Some(next),
-                None => return Ok(count),
-            }
-        }
+        let request = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("GSI1")
+            .key_condition_expression("GSI1PK = :pk")
+            .expression_attribute_values(":pk", s(unread_pk(tenant, user)));
+        Ok(count_all(request).await?)
     }
 }

@@ -203,6 +203,21 @@ impl DynamoStore {
     }
 }
 
+/// How many items a `Select=COUNT` query matches, following its pages to the end.
+pub(super) async fn count_all(request: QueryFluentBuilder) -> anyhow::Result<u64> {
+    let request = request.select(aws_sdk_dynamodb::types::Select::Count);
+    let mut count = 0u64;
+    let mut start = None;
+    loop {
+        let out = request.clone().set_exclusive_start_key(start).send().await?;
+        count += out.count as u64;
+        match out.last_evaluated_key {
+            Some(next) => start = Some(next),
+            None => return Ok(count),
+        }
+    }
+}
+
 /// Follows a query's pages to the end.
 pub(super) async fn all_pages(request: QueryFluentBuilder) -> anyhow::Result<Vec<Item>> {
     let mut items = Vec::new();

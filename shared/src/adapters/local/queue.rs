@@ -41,28 +41,14 @@ pub trait QueueJournal: Send + Sync {
     fn load(&self) -> anyhow::Result<Vec<JournalEntry>>;
 }
 
-/// How a job is kept across a restart.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Keep {
-    /// Not at all. A presence announcement and a fan-out's pushes are for connections, which a
-    /// restart closes. A fan-out also queues its offline members' notifications: a crash
-    /// before it ran loses those, as a crash between storing a small group's message and
-    /// queueing its notifications does — journaling it would double the message path's
-    /// writes for no stronger guarantee.
-    No,
-    /// Written with an fsync before `enqueue` returns: notifications, e-mails, reminders.
-    Durably,
-}
-
-fn keep(job: &Job) -> Keep {
-    match job.task {
-        Task::AnnouncePresence(_) | Task::FanOut(_) => Keep::No,
-        _ => Keep::Durably,
-    }
-}
-
+/// Whether a job is kept across a restart (written with an fsync before `enqueue` returns):
+/// notifications, e-mails, reminders. A presence announcement and a fan-out's pushes are for
+/// connections, which a restart closes. A fan-out also queues its offline members'
+/// notifications: a crash before it ran loses those, as a crash between storing a small
+/// group's message and queueing its notifications does — journaling it would double the
+/// message path's writes for no stronger guarantee.
 fn kept(job: &Job) -> bool {
-    keep(job) != Keep::No
+    !matches!(job.task, Task::AnnouncePresence(_) | Task::FanOut(_))
 }
 /// How long a received job stays invisible while it runs.
 const VISIBILITY_TIMEOUT: Duration = Duration::from_secs(60);
