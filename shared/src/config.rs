@@ -68,6 +68,12 @@ pub struct Limits {
     pub event_retention: Duration,
     /// The most events one `sync` returns; a client asks again from the cursor it got.
     pub max_sync_events: usize,
+    /// How long an event may take to be written after it took its cursor (a ULID of the
+    /// moment its publication started). The cursor a `sync` ends on stays this far behind the
+    /// present, so that an event written late, with a cursor lower than ones already synced,
+    /// is in the next sync rather than skipped; the events after that cursor come again and
+    /// the client drops them by cursor.
+    pub sync_settle: Duration,
     /// Frames one connection may send in a burst, and per `rate_window` after it, before
     /// `rate_limited` answers (a token bucket, see `domain::FrameRate`).
     pub max_frames_per_window: u64,
@@ -103,6 +109,7 @@ impl Default for Limits {
             guest_token_ttl: Duration::from_secs(7 * 24 * 60 * 60),
             event_retention: Duration::from_secs(7 * 24 * 60 * 60),
             max_sync_events: 500,
+            sync_settle: Duration::from_secs(10),
             max_frames_per_window: 60,
             rate_window: Duration::from_secs(10),
             typing_interval: Duration::from_secs(2),

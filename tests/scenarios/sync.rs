@@ -42,15 +42,7 @@ async fn a_client_that_comes_back_syncs_everything_it_missed_in_order() {
     server.post(&format!("/v1/conversations/{group}/read"), &t[0], json!({ "messageId": m2["id"] })).await;
 
     let mut bob = WsClient::connect(&server, &t[1]).await;
-    bob.send(json!({ "action": "sync", "since": since, "requestId": "s1" })).await;
-    let mut events = Vec::new();
-    let done = loop {
-        let frame = bob.recv().await;
-        if frame["type"] == "sync.done" {
-            break frame;
-        }
-        events.push(frame);
-    };
+    let (events, done) = sync(&mut bob, &since, "s1").await;
     let kinds: Vec<_> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["message.new", "message.new", "message.updated", "read"]);
     assert_eq!(events[0]["message"]["id"], m1["id"]);
@@ -62,31 +54,54 @@ async fn a_client_that_comes_back_syncs_everything_it_missed_in_order() {
     );
     let cursors: Vec<&str> = events.iter().map(|e| e["cursor"].as_str().unwrap()).collect();
     assert!(cursors.windows(2).all(|w| w[0] < w[1]) && cursors[0] > since.as_str(), "in order, after the cursor");
-    assert_eq!(
-        (done["requestId"].as_str(), done["cursor"].as_str(), done["more"].as_bool()),
-        (Some("s1"), Some(cursors[3]), Some(false))
-    );
+    // The cursor to resume from stays up to 10 s behind the present (an event whose write is
+    // slow can still land below it): between `since` and the last event; syncing from it
+    // brings exactly the events after it again, which a client drops by cursor.
+    let resume = done["cursor"].as_str().unwrap();
+    assert_eq!((done["requestId"].as_str(), done["more"].as_bool()), (Some("s1"), Some(false)));
+    assert!(since.as_str() <= resume && resume <= cursors[3], "{resume} between {since} and {}", cursors[3]);
+    let again = sync_events(&mut bob, resume, "s2").await;
+    let after_resume: Vec<_> = events.iter().filter(|e| e["cursor"].as_str().unwrap() > resume).cloned().collect();
+    assert_eq!(again, after_resume);
 
-    // Syncing from the new cursor finds nothing; REST gives the same feed.
-    let again = bob.request(json!({ "action": "sync", "since": cursors[3] }), "s2").await;
-    assert_eq!((again["type"].as_str(), again["cursor"].as_str()), (Some("sync.done"), Some(cursors[3])));
+    // From the last event's cursor nothing comes; REST gives the same feed.
+    let last = bob.request(json!({ "action": "sync", "since": cursors[3] }), "s3").await;
+    assert_eq!((last["type"].as_str(), last["cursor"].as_str()), (Some("sync.done"), Some(cursors[3])));
     let (status, page) = server.get(&format!("/v1/sync?since={since}"), &t[1]).await;
     assert_eq!(status, 200);
     assert_eq!(page["events"].as_array().unwrap(), &events);
-    assert_eq!((page["cursor"].as_str(), page["more"].as_bool()), (Some(cursors[3]), Some(false)));
+    let rest_resume = page["cursor"].as_str().unwrap();
+    assert!(resume <= rest_resume && rest_resume <= cursors[3] && page["more"] == false, "{page}");
 
     // Bad and expired cursors.
-    let bad = bob.request(json!({ "action": "sync", "since": "yesterday" }), "s3").await;
+    let bad = bob.request(json!({ "action": "sync", "since": "yesterday" }), "s4").await;
     assert_eq!(
         (bad["code"].as_str(), bad["message"].as_str()),
         (Some("invalid_request"), Some("invalid since: expected a cursor"))
     );
     let old = ulid::Ulid::from_parts(1_000_000_000_000, 0).to_string();
-    let expired = bob.request(json!({ "action": "sync", "since": old }), "s4").await;
+    let expired = bob.request(json!({ "action": "sync", "since": old }), "s5").await;
     assert_eq!(expired["code"], "sync_expired");
     let (status, body) = server.get(&format!("/v1/sync?since={old}"), &t[1]).await;
     assert_eq!((status, body["error"]["code"].as_str()), (410, Some("sync_expired")));
     bob.assert_open().await;
+}
+
+/// Sends a `sync` and collects its events until `sync.done`.
+async fn sync(client: &mut WsClient, since: &str, request_id: &str) -> (Vec<Value>, Value) {
+    client.send(json!({ "action": "sync", "since": since, "requestId": request_id })).await;
+    let mut events = Vec::new();
+    loop {
+        let frame = client.recv().await;
+        if frame["type"] == "sync.done" {
+            return (events, frame);
+        }
+        events.push(frame);
+    }
+}
+
+async fn sync_events(client: &mut WsClient, since: &str, request_id: &str) -> Vec<Value> {
+    sync(client, since, request_id).await.0
 }
 
 /// A client as a real one would be written from docs/protocol.md: it processes every frame

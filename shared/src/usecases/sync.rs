@@ -13,7 +13,8 @@ use crate::AppError;
 pub struct SyncPage {
     /// The events, oldest first, each exactly as it was pushed (with its `cursor`).
     pub events: Vec<serde_json::Value>,
-    /// Where the next sync starts: the last event's cursor, or `since` when none came.
+    /// Where the next sync starts: the last event's cursor, but on the last page never later
+    /// than `sync_settle` ago (nor earlier than `since`) — see `resume_cursor`.
     pub cursor: String,
     /// More events follow: sync again from `cursor`.
     pub more: bool,
@@ -56,9 +57,31 @@ pub async fn sync(app: &App, who: &Identity, since: &str) -> Result<SyncPage, Ap
         events.truncate(limit);
         more = true;
     }
-    let cursor = events.last().map_or_else(|| since.to_string(), |e| e.id.to_string());
+    let cursor = resume_cursor(app, since, events.last().map(|e| e.id.as_str()), more);
     let events = events.iter().map(frame).collect::<Result<_, _>>()?;
     Ok(SyncPage { events, cursor, more })
+}
+
+/// Where the next sync starts. An event takes its cursor when its publication starts and is
+/// readable once written: one still being written can end up below cursors already synced.
+/// So the last page's cursor stays `sync_settle` behind the present — the events after it
+/// come again in the next sync (same cursors: the client drops them) and one written late is
+/// among them. A page with more after it ends on its last event, so paging always advances.
+fn resume_cursor(app: &App, since: &str, last: Option<&str>, more: bool) -> String {
+    let Some(last) = last else { return since.to_string() };
+    if more {
+        return last.to_string();
+    }
+    let settle_ms = app.config.limits.sync_settle.as_millis() as i64;
+    let horizon_ms = (app.clock.now().timestamp_millis() - settle_ms).max(0) as u64;
+    // The lowest ULID of that millisecond: every event that started after it sorts above.
+    let horizon = ulid::Ulid::from_parts(horizon_ms, 0).to_string();
+    let settled = if horizon.as_str() < last { horizon } else { last.to_string() };
+    if since != "0" && settled.as_str() < since {
+        since.to_string()
+    } else {
+        settled
+    }
 }
 
 /// The caller's conversations whose latest event is after `after` (a guest's one

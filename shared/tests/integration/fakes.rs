@@ -74,3 +74,21 @@ impl Mailer for RecordingMailer {
         Ok(format!("mail-{}", email.id))
     }
 }
+
+/// A clock that stands still until the test moves it.
+pub struct ManualClock(pub Mutex<chrono::DateTime<chrono::Utc>>);
+
+impl ManualClock {
+    pub fn at(now: chrono::DateTime<chrono::Utc>) -> Self {
+        Self(Mutex::new(now))
+    }
+    pub fn set(&self, now: chrono::DateTime<chrono::Utc>) {
+        *self.0.lock().unwrap() = now;
+    }
+}
+
+impl missive::ports::Clock for ManualClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        *self.0.lock().unwrap()
+    }
+}

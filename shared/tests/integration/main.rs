@@ -12,4 +12,5 @@ mod jobs;
 mod jwks;
 mod push;
 mod queue_and_mail;
+mod sync;
 mod workers;
