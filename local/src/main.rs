@@ -1,6 +1,7 @@
 //! `missive-local`: the whole of Missive in one process, on an embedded durable store.
 
 mod demo;
+mod demo_site;
 mod gateway;
 mod outbox;
 mod queue;
@@ -100,9 +101,12 @@ struct ServeArgs {
     /// The DynamoDB table, with `--backend aws`.
     #[arg(long, env = "MISSIVE_TABLE", default_value = "missive", global = true)]
     table: String,
-    /// Do not create the demo tenant nor print its tokens.
+    /// Do not create the demo tenant, print its tokens nor serve the demo app.
     #[arg(long, global = true)]
     no_demo: bool,
+    /// The built demo app served at `/demo/` (with the demo, on a loopback address only).
+    #[arg(long, env = "MISSIVE_DEMO_DIR", default_value = demo_site::DEFAULT_DEMO_DIR, global = true)]
+    demo_dir: PathBuf,
     /// Close a WebSocket after this many seconds without traffic (API Gateway: 600).
     #[arg(long, env = "MISSIVE_IDLE_TIMEOUT_SECS", default_value_t = 600, global = true)]
     idle_timeout_secs: u64,
@@ -226,6 +230,7 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
     config.public_url.get_or_insert_with(|| base.clone());
     config.email_from.get_or_insert_with(|| DEV_EMAIL_FROM.into());
     let jwt_secret = config.jwt_secret.clone();
+    let platform_key = config.platform_key.clone();
     let push = Arc::new(LocalPush::default());
     let outbox = Arc::new(Outbox::open(args.data_dir.join("outbox"))?);
     let (stop, stopped) = watch::channel(false);
@@ -291,13 +296,23 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
         open_sockets: Default::default(),
     };
     let open_sockets = gateway.open_sockets.clone();
-    let router = Router::new()
+    let mut router = Router::new()
         .route("/ws", get(gateway::endpoint))
         .with_state(gateway)
         .merge(outbox::routes(outbox))
         .merge(missive::http::router(app));
+    // The demo hands out tokens and the platform key: never beyond this machine.
+    let serve_demo_app = !args.no_demo && addr.ip().is_loopback();
+    if serve_demo_app {
+        router = router.merge(demo_site::routes(&args.demo_dir, jwt_secret.expose(), platform_key.expose()));
+    } else if !args.no_demo {
+        tracing::info!("not serving the demo app: {} is not a loopback address", addr.ip());
+    }
 
     println!("Missive listening on {base}");
+    if serve_demo_app {
+        println!("Demo app: {base}/demo/");
+    }
     if !args.no_demo {
         print!("{}", demo::banner(jwt_secret.expose(), &base)?);
     }

@@ -147,6 +147,17 @@ async fn another_tenants_conversation_is_not_found_and_bad_rest_input_is_a_400()
     assert_eq!(status, 401, "a user token is not the platform key");
 }
 
+/// The API describes itself, and a method a route does not take is a 405 naming the others.
+#[tokio::test]
+async fn the_api_serves_its_openapi_document_and_answers_405_to_a_method_a_route_does_not_take() {
+    let server = Server::start().await;
+    let (status, doc) = server.request("GET", "/v1/openapi.json", None, None).await;
+    assert_eq!((status, doc["openapi"].as_str()), (200, Some("3.1.0")));
+    assert!(doc["paths"]["/v1/conversations/{id}/messages"]["post"]["requestBody"].is_object(), "{doc}");
+    let (status, answer) = server.request("DELETE", "/v1/health", None, None).await;
+    assert_eq!((status, answer["error"]["code"].as_str()), (405, Some("method_not_allowed")), "{answer}");
+}
+
 /// Every query parameter of every route that takes one is checked: cursors are ids from
 /// earlier pages, limits within their range, unknown parameters refused — a 400 naming it.
 #[tokio::test]

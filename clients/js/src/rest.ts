@@ -74,7 +74,9 @@ export class MissiveRest {
 
   constructor(private readonly options: MissiveRestOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    const fetchImpl = options.fetch ?? (globalThis.fetch as FetchLike | undefined);
+    // The global one is bound: a browser's `fetch` called as a method of this object (`this`
+    // not the window) throws "Illegal invocation".
+    const fetchImpl = options.fetch ?? (globalThis.fetch?.bind(globalThis) as FetchLike | undefined);
     if (!fetchImpl) throw new MissiveError('unsupported', 'no fetch implementation: pass one as the `fetch` option');
     this.fetchImpl = fetchImpl;
   }
@@ -244,7 +246,7 @@ export class MissiveRest {
     return this.call('PUT', `/v1/admin/users/${seg(userId)}`, { body });
   }
 
-  /** A tenant admin, or the platform key. */
+  /** The platform key only: queues hold every tenant's jobs. */
   async getQueues(): Promise<QueueStats[]> {
     return (await this.json<{ queues: QueueStats[] }>('GET', '/v1/admin/queues')).queues;
   }

@@ -1,4 +1,5 @@
-//! The HTTP API: every REST route, through the one router (missive::http::router).
+//! The HTTP API: every REST route, through the one router (missive::http::router), with the
+//! stage taken off the path (missive::http::lambda).
 
 use lambda_http::Error;
 
@@ -6,5 +7,5 @@ use lambda_http::Error;
 async fn main() -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
     let app = missive::lambda::LambdaApp::from_env().await?.with_push()?.with_jobs()?.build();
-    lambda_http::run(missive::http::router(app)).await
+    lambda_http::run(missive::http::lambda::service(app)).await
 }

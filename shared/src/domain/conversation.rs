@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ConversationId, MessageId, MessagePreview, StorefrontId, TenantId, UserId};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ConversationKind {
     Direct,
@@ -11,7 +11,7 @@ pub enum ConversationKind {
     Storefront,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum MemberRole {
     Owner,
@@ -44,14 +44,14 @@ impl Member {
 }
 
 /// Who is in a conversation, as lists show it (names as of when they joined).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Participant {
     pub user_id: UserId,
     pub name: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Conversation {
     pub tenant_id: TenantId,
@@ -125,7 +125,7 @@ impl Conversation {
 }
 
 /// A partner's public page, answered by its partner team.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Storefront {
     pub tenant_id: TenantId,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{ConversationId, MessageId, NotificationId, ReminderId, TenantId, UserId};
 use crate::AppError;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum NotificationType {
     Message,
@@ -29,7 +29,7 @@ impl NotificationType {
 }
 
 /// One line of a user's bell.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Notification {
     pub tenant_id: TenantId,
@@ -66,7 +66,7 @@ pub struct PendingEmail {
 }
 
 /// On/off per channel for one notification type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Channels {
     pub in_app: bool,
@@ -79,7 +79,7 @@ impl Default for Channels {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TypeChannels {
     #[serde(default)]
@@ -106,7 +106,7 @@ impl TypeChannels {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum EmailMode {
     /// Each e-mail goes as soon as it is due.
@@ -119,7 +119,7 @@ pub enum EmailMode {
 
 /// Quiet hours: e-mails due between `start` and `end` (local time in `time_zone`) wait for
 /// `end`. `start` after `end` spans midnight.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct QuietHours {
     pub start: String,
@@ -168,7 +168,7 @@ impl QuietHours {
 }
 
 /// What a user wants: per type and channel, how e-mails go, and when they must wait.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Preferences {
     #[serde(default)]
@@ -197,7 +197,7 @@ impl Preferences {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ReminderStatus {
     Pending,
@@ -206,7 +206,7 @@ pub enum ReminderStatus {
 
 /// A notification scheduled for a time, for users or for a conversation's members (as they
 /// are when it fires).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Reminder {
     pub tenant_id: TenantId,

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use super::{ConnectionId, Locale, TenantId, UserId};
 use crate::AppError;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Staff or customer.
@@ -38,7 +38,7 @@ impl Role {
 }
 
 /// A person's display name: 1..=100 characters, no control characters.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "String", into = "String")]
 pub struct DisplayName(String);
 
@@ -62,7 +62,7 @@ impl From<DisplayName> for String {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     pub tenant_id: TenantId,

@@ -10,7 +10,7 @@ use axum::{Json, Router};
 
 use super::extract::{CallerOrPlatform, JsonBody, Platform};
 use crate::app::App;
-use crate::domain::{TenantId, UserId};
+use crate::domain::{Tenant, TenantId, User, UserId};
 use crate::usecases::tenants;
 use crate::usecases::users::{self, UserAdmin};
 use crate::AppError;
@@ -22,7 +22,12 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/v1/admin/users/{user_id}", put(upsert_user))
 }
 
-async fn create_tenant(
+/// Creates a tenant (the platform operator).
+#[utoipa::path(post, path = "/v1/admin/tenants", tag = "operator", security(("platformKey" = [])), request_body = tenants::NewTenant, responses(
+    (status = 201, body = Tenant),
+    (status = 409, description = "The id is taken", body = super::openapi::ErrorBody),
+))]
+pub(super) async fn create_tenant(
     State(app): State<Arc<App>>,
     _: Platform,
     JsonBody(body): JsonBody<tenants::NewTenant>,
@@ -34,7 +39,9 @@ async fn create_tenant(
     Ok((StatusCode::CREATED, Json(result.value)))
 }
 
-async fn update_tenant(
+/// Changes a tenant, or suspends it (`status`).
+#[utoipa::path(patch, path = "/v1/admin/tenants/{id}", tag = "operator", security(("platformKey" = [])), params(("id" = String, Path)), request_body = tenants::TenantPatch, responses((status = 200, body = Tenant)))]
+pub(super) async fn update_tenant(
     State(app): State<Arc<App>>,
     _: Platform,
     Path(id): Path<String>,
@@ -43,7 +50,13 @@ async fn update_tenant(
     Ok(Json(tenants::update_tenant(&app, &TenantId::lookup(&id)?, body).await?))
 }
 
-async fn upsert_user(
+/// Creates or updates a user ahead of their first connection, or suspends them (a tenant
+/// admin, or the platform key with `tenantId`).
+#[utoipa::path(put, path = "/v1/admin/users/{userId}", tag = "directory", security(("bearer" = []), ("platformKey" = [])), params(("userId" = String, Path)), request_body = users::UserUpsert, responses(
+    (status = 201, description = "Created", body = User),
+    (status = 200, description = "Updated", body = User),
+))]
+pub(super) async fn upsert_user(
     State(app): State<Arc<App>>,
     by: CallerOrPlatform,
     Path(user_id): Path<String>,

@@ -7,12 +7,16 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{bad_cursor, page_limit, Caller, JsonBody, QueryParams};
 use crate::app::App;
+use crate::domain::Message;
 use crate::domain::{ConversationId, ConversationKind, MessageId, UserId};
+use crate::usecases::conversations::{ConversationListItem, ConversationView};
+use crate::usecases::messages::HistoryPage;
+use crate::usecases::reads::ReadState;
 use crate::usecases::{conversations, groups, messages, reads};
 use crate::AppError;
 
@@ -35,13 +39,27 @@ fn created_or_ok(created: bool) -> StatusCode {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
-struct ListQuery {
+#[into_params(parameter_in = Query)]
+pub(super) struct ListQuery {
+    /// `nextCursor` of the previous page.
     cursor: Option<String>,
+    /// 1 to 100; 50 when absent.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<usize>,
+    /// Only this kind (`storefront`: the partner inbox).
+    #[param(inline)]
     kind: Option<ConversationKind>,
+    /// Titles and participants' names, case- and accent-insensitive.
     q: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationsPage {
+    conversations: Vec<ConversationListItem>,
+    next_cursor: Option<String>,
 }
 
 /// A list's cursor is `{activity}.{conversationId}`, both ULIDs.
@@ -53,7 +71,9 @@ fn check_list_cursor(cursor: Option<&str>) -> Result<(), AppError> {
     Ok(())
 }
 
-async fn list(
+/// The caller's conversations, most recent activity first, with unread counts.
+#[utoipa::path(get, path = "/v1/conversations", tag = "conversations", params(ListQuery), responses((status = 200, body = ConversationsPage)))]
+pub(super) async fn list(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     QueryParams(query): QueryParams<ListQuery>,
@@ -62,10 +82,15 @@ async fn list(
     let limit = page_limit(query.limit, 50, conversations::MAX_PAGE)?;
     let filter = conversations::ListFilter { kind: query.kind, q: query.q };
     let page = conversations::list_conversations(&app, &who, &filter, query.cursor.as_deref(), limit).await?;
-    Ok(Json(json!({ "conversations": page.items, "nextCursor": page.next_cursor })))
+    Ok(Json(ConversationsPage { conversations: page.items, next_cursor: page.next_cursor }))
 }
 
-async fn create(
+/// Opens a direct conversation (one per pair), a group, or a storefront conversation.
+#[utoipa::path(post, path = "/v1/conversations", tag = "conversations", request_body = conversations::NewConversation, responses(
+    (status = 201, description = "Created", body = ConversationView),
+    (status = 200, description = "The existing direct or storefront conversation", body = ConversationView),
+))]
+pub(super) async fn create(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     JsonBody(body): JsonBody<conversations::NewConversation>,
@@ -74,7 +99,9 @@ async fn create(
     Ok((created_or_ok(result.created), Json(result.value)))
 }
 
-async fn details(
+/// A conversation with its members and their read markers.
+#[utoipa::path(get, path = "/v1/conversations/{id}", tag = "conversations", params(("id" = String, Path)), responses((status = 200, body = ConversationView)))]
+pub(super) async fn details(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     Path(id): Path<String>,
@@ -82,16 +109,24 @@ async fn details(
     Ok(Json(conversations::get_conversation(&app, &who, &ConversationId::lookup(&id)?).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
-struct HistoryQuery {
+#[into_params(parameter_in = Query)]
+pub(super) struct HistoryQuery {
+    /// A message id: the page before it (`olderCursor`).
     before: Option<String>,
+    /// A message id: the page after it (`newerCursor`); `0` starts at the first message.
     after: Option<String>,
+    /// 1 to 100; 50 when absent.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<usize>,
+    /// Search: messages containing this text (case- and accent-insensitive), walking back.
     q: Option<String>,
 }
 
-async fn history(
+/// History, oldest first in each page, or a search with `q`.
+#[utoipa::path(get, path = "/v1/conversations/{id}/messages", tag = "messages", params(("id" = String, Path), HistoryQuery), responses((status = 200, body = HistoryPage)))]
+pub(super) async fn history(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     Path(id): Path<String>,
@@ -107,14 +142,21 @@ async fn history(
     Ok(Json(page))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct SendBody {
+pub struct SendBody {
+    /// 1 to 4,000 characters.
     body: String,
+    /// The client's own id: a repeated send answers the first message instead of a second.
     client_message_id: Option<String>,
 }
 
-async fn send(
+/// Sends a message, as the `sendMessage` action.
+#[utoipa::path(post, path = "/v1/conversations/{id}/messages", tag = "messages", params(("id" = String, Path)), request_body = SendBody, responses(
+    (status = 201, description = "Sent", body = Message),
+    (status = 200, description = "The message first sent with this `clientMessageId`", body = Message),
+))]
+pub(super) async fn send(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     Path(id): Path<String>,
@@ -126,13 +168,15 @@ async fn send(
     Ok((created_or_ok(stored.created), Json(stored.value)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ReadBody {
+pub struct ReadBody {
     message_id: String,
 }
 
-async fn mark_read(
+/// Moves the caller's read marker forward, as the `markRead` action.
+#[utoipa::path(post, path = "/v1/conversations/{id}/read", tag = "messages", params(("id" = String, Path)), request_body = ReadBody, responses((status = 200, body = ReadState)))]
+pub(super) async fn mark_read(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     Path(id): Path<String>,
@@ -142,13 +186,15 @@ async fn mark_read(
     Ok(Json(reads::mark_read(&app, &who, &id, &message_id, None).await?.0))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct EditBody {
+pub struct EditBody {
     body: String,
 }
 
-async fn edit(
+/// Edits one of the caller's messages, as the `editMessage` action.
+#[utoipa::path(patch, path = "/v1/conversations/{id}/messages/{messageId}", tag = "messages", params(("id" = String, Path), ("messageId" = String, Path)), request_body = EditBody, responses((status = 200, body = Message)))]
+pub(super) async fn edit(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     Path((id, message_id)): Path<(String, String)>,
@@ -158,7 +204,9 @@ async fn edit(
     Ok(Json(messages::edit_message(&app, &who, &id, &message_id, &body.body, None).await?.0))
 }
 
-async fn delete(
+/// Deletes one of the caller's messages (a tombstone stays), as the `deleteMessage` action.
+#[utoipa::path(delete, path = "/v1/conversations/{id}/messages/{messageId}", tag = "messages", params(("id" = String, Path), ("messageId" = String, Path)), responses((status = 200, body = Message)))]
+pub(super) async fn delete(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     Path((id, message_id)): Path<(String, String)>,
@@ -167,13 +215,15 @@ async fn delete(
     Ok(Json(messages::delete_message(&app, &who, &id, &message_id, None).await?.0))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct RenameBody {
+pub struct RenameBody {
     title: String,
 }
 
-async fn rename(
+/// Renames a group (its owner).
+#[utoipa::path(patch, path = "/v1/conversations/{id}", tag = "conversations", params(("id" = String, Path)), request_body = RenameBody, responses((status = 200, body = ConversationView)))]
+pub(super) async fn rename(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     Path(id): Path<String>,
@@ -182,13 +232,15 @@ async fn rename(
     Ok(Json(groups::rename(&app, &who, &ConversationId::lookup(&id)?, &body.title).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct AddMembersBody {
+pub struct AddMembersBody {
     user_ids: Vec<String>,
 }
 
-async fn add_members(
+/// Adds members to a group (its owner).
+#[utoipa::path(post, path = "/v1/conversations/{id}/members", tag = "conversations", params(("id" = String, Path)), request_body = AddMembersBody, responses((status = 200, body = ConversationView)))]
+pub(super) async fn add_members(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     Path(id): Path<String>,
@@ -197,7 +249,9 @@ async fn add_members(
     Ok(Json(groups::add_members(&app, &who, &ConversationId::lookup(&id)?, &body.user_ids).await?))
 }
 
-async fn remove_member(
+/// Removes a member of a group (its owner), or leaves it (anyone, for themself).
+#[utoipa::path(delete, path = "/v1/conversations/{id}/members/{userId}", tag = "conversations", params(("id" = String, Path), ("userId" = String, Path)), responses((status = 200, body = ConversationView)))]
+pub(super) async fn remove_member(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     Path((id, user_id)): Path<(String, String)>,

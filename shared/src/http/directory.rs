@@ -7,12 +7,14 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{bad_cursor, page_limit, Caller, JsonBody, QueryParams};
 use crate::app::App;
-use crate::domain::{StorefrontId, UserId};
+use crate::domain::{Branding, ConversationId, Locale, Role, Storefront, StorefrontId, TenantId, User, UserId};
+use crate::usecases::sync::SyncPage;
+use crate::usecases::users::DirectoryEntry;
 use crate::usecases::{guests, storefronts, users};
 use crate::AppError;
 
@@ -27,45 +29,93 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/v1/public/storefronts/{id}/sessions", post(open_guest_session))
 }
 
-async fn health(State(app): State<Arc<App>>) -> impl IntoResponse {
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`, or `degraded` (with status 503) when storage fails.
+    status: &'static str,
+    version: &'static str,
+    checks: HealthChecks,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HealthChecks {
+    /// `ok` or `unavailable`.
+    storage: &'static str,
+}
+
+/// Whether Missive and its storage answer.
+#[utoipa::path(get, path = "/v1/health", tag = "health", security(()), responses(
+    (status = 200, description = "Missive and its storage answer", body = Health),
+    (status = 503, description = "Storage does not answer", body = Health),
+))]
+pub(super) async fn health(State(app): State<Arc<App>>) -> impl IntoResponse {
     let storage = app.store.health().await;
     if let Err(e) = &storage {
         tracing::error!(error = %e, "storage health check failed");
     }
     let status = if storage.is_ok() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    let body = json!({
-        "status": if storage.is_ok() { "ok" } else { "degraded" },
-        "version": env!("CARGO_PKG_VERSION"),
-        "checks": { "storage": if storage.is_ok() { "ok" } else { "unavailable" } },
-    });
+    let body = Health {
+        status: if storage.is_ok() { "ok" } else { "degraded" },
+        version: env!("CARGO_PKG_VERSION"),
+        checks: HealthChecks { storage: if storage.is_ok() { "ok" } else { "unavailable" } },
+    };
     (status, Json(body))
 }
 
-async fn me(State(app): State<Arc<App>>, Caller(who): Caller) -> Result<impl IntoResponse, AppError> {
-    let user = app.store.get_user(&who.tenant_id, &who.user_id).await?.ok_or_else(|| AppError::not_found("user"))?;
-    let tenant = app.store.get_tenant(&who.tenant_id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
-    Ok(Json(json!({
-        "user": user,
-        "role": who.role,
-        "conversationScope": who.conversation_scope,
-        "tenant": {
-            "id": tenant.id,
-            "name": tenant.name,
-            "locale": tenant.locale,
-            "branding": tenant.branding,
-        },
-    })))
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Me {
+    user: User,
+    role: Role,
+    /// A guest's one conversation.
+    conversation_scope: Option<ConversationId>,
+    tenant: TenantSummary,
 }
 
-#[derive(Deserialize)]
+#[derive(Serialize, ToSchema)]
+pub struct TenantSummary {
+    id: TenantId,
+    name: String,
+    locale: Locale,
+    branding: Branding,
+}
+
+/// The caller: their user, role and tenant.
+#[utoipa::path(get, path = "/v1/me", tag = "directory", responses((status = 200, body = Me)))]
+pub(super) async fn me(State(app): State<Arc<App>>, Caller(who): Caller) -> Result<Json<Me>, AppError> {
+    let user = app.store.get_user(&who.tenant_id, &who.user_id).await?.ok_or_else(|| AppError::not_found("user"))?;
+    let tenant = app.store.get_tenant(&who.tenant_id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
+    Ok(Json(Me {
+        user,
+        role: who.role,
+        conversation_scope: who.conversation_scope,
+        tenant: TenantSummary { id: tenant.id, name: tenant.name, locale: tenant.locale, branding: tenant.branding },
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
-struct ListQuery {
+#[into_params(parameter_in = Query)]
+pub(super) struct ListQuery {
+    /// Filters names and ids (case- and accent-insensitive) within the page read.
     q: Option<String>,
+    /// `nextCursor` of the previous page.
     cursor: Option<String>,
+    /// 1 to 100; 100 when absent.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<usize>,
 }
 
-async fn list_users(
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UsersPage {
+    users: Vec<DirectoryEntry>,
+    next_cursor: Option<String>,
+}
+
+/// The tenant directory, in id order, with who is online.
+#[utoipa::path(get, path = "/v1/users", tag = "directory", params(ListQuery), responses((status = 200, body = UsersPage)))]
+pub(super) async fn list_users(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     QueryParams(query): QueryParams<ListQuery>,
@@ -73,10 +123,15 @@ async fn list_users(
     let after = query.cursor.map(|c| UserId::parse(c).map_err(|_| bad_cursor())).transpose()?;
     let limit = page_limit(query.limit, users::MAX_PAGE, users::MAX_PAGE)?;
     let page = users::list_users(&app, &who, query.q.as_deref(), after.as_ref(), limit).await?;
-    Ok(Json(json!({ "users": page.items, "nextCursor": page.next_cursor })))
+    Ok(Json(UsersPage { users: page.items, next_cursor: page.next_cursor }))
 }
 
-async fn create_storefront(
+/// Creates a storefront (a partner's public page with its chat card).
+#[utoipa::path(post, path = "/v1/storefronts", tag = "storefronts", request_body = storefronts::NewStorefront, responses(
+    (status = 201, body = Storefront),
+    (status = 409, description = "The id is taken", body = super::openapi::ErrorBody),
+))]
+pub(super) async fn create_storefront(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     JsonBody(body): JsonBody<storefronts::NewStorefront>,
@@ -85,7 +140,8 @@ async fn create_storefront(
     Ok((StatusCode::CREATED, Json(storefront)))
 }
 
-async fn get_storefront(
+#[utoipa::path(get, path = "/v1/storefronts/{id}", tag = "storefronts", params(("id" = String, Path)), responses((status = 200, body = Storefront)))]
+pub(super) async fn get_storefront(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     Path(id): Path<String>,
@@ -93,7 +149,12 @@ async fn get_storefront(
     Ok(Json(storefronts::get_storefront(&app, &who, &StorefrontId::lookup(&id)?).await?))
 }
 
-async fn open_guest_session(
+/// A guest's session: a guest user, its conversation with the storefront's partners, and a
+/// token for that conversation only.
+#[utoipa::path(post, path = "/v1/public/storefronts/{id}/sessions", tag = "storefronts", security(()),
+    params(("id" = String, Path)), request_body = guests::NewGuestSession,
+    responses((status = 201, body = guests::GuestSession)))]
+pub(super) async fn open_guest_session(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -104,13 +165,20 @@ async fn open_guest_session(
     Ok((StatusCode::CREATED, Json(session)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
-struct SyncQuery {
+#[into_params(parameter_in = Query)]
+pub(super) struct SyncQuery {
+    /// A `cursor` from an event, an ack or a previous sync; `0` for every event kept.
     since: String,
 }
 
-async fn sync(
+/// The events the caller missed after a cursor, as the `sync` action (docs/protocol.md).
+#[utoipa::path(get, path = "/v1/sync", tag = "sync", params(SyncQuery), responses(
+    (status = 200, body = SyncPage),
+    (status = 410, description = "`sync_expired`: the cursor is older than the events kept", body = super::openapi::ErrorBody),
+))]
+pub(super) async fn sync(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     QueryParams(query): QueryParams<SyncQuery>,

@@ -5,7 +5,10 @@ mod admin;
 mod conversations;
 mod directory;
 pub mod extract;
+#[cfg(feature = "lambda-http")]
+pub mod lambda;
 mod notifications;
+pub mod openapi;
 
 use std::sync::Arc;
 
@@ -23,11 +26,20 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(conversations::routes())
         .merge(admin::routes())
         .merge(notifications::routes())
+        .route("/v1/openapi.json", axum::routing::get(openapi::document))
         .fallback(|| async { AppError::not_found("route") })
-        .method_not_allowed_fallback(|| async { AppError::invalid("method not allowed on this route") })
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn(trace_request))
         .with_state(app)
+}
+
+/// A method the route does not take: 405, with the `Allow` header axum adds to it.
+async fn method_not_allowed() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let body =
+        serde_json::json!({ "error": { "code": "method_not_allowed", "message": "method not allowed on this route" } });
+    (http::StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response()
 }
 
 /// One span per request with the method and the route, never the query string (it may

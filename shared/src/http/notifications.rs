@@ -8,13 +8,14 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{bad_cursor, page_limit, Caller, CallerOrPlatform, JsonBody, QueryParams};
+use super::extract::{bad_cursor, page_limit, Caller, CallerOrPlatform, JsonBody, Platform, QueryParams};
 use crate::app::App;
-use crate::domain::{NotificationId, Preferences, QueueName, ReminderId, Role};
-use crate::usecases::notifications::{self, NewNotifications, Notifier};
+use crate::domain::{Notification, NotificationId, Preferences, QueueName, Reminder, ReminderId};
+use crate::ports::QueueStats;
+use crate::usecases::notifications::{self, NewNotifications, NotificationPage, Notifier};
 use crate::usecases::{email_queue, preferences, reminders};
 use crate::AppError;
 
@@ -32,16 +33,23 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/v1/admin/queues/{name}/redrive", post(redrive))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
-struct ListQuery {
+#[into_params(parameter_in = Query)]
+pub(super) struct ListQuery {
+    /// `true`: the unread ones only.
     #[serde(default)]
     unread: bool,
+    /// `nextCursor` of the previous page.
     cursor: Option<String>,
+    /// 1 to 100; 20 when absent.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<usize>,
 }
 
-async fn list(
+/// The caller's bell, newest first.
+#[utoipa::path(get, path = "/v1/notifications", tag = "notifications", params(ListQuery), responses((status = 200, body = NotificationPage)))]
+pub(super) async fn list(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     QueryParams(q): QueryParams<ListQuery>,
@@ -56,11 +64,23 @@ async fn list(
     Ok(Json(notifications::list(&app, &who, q.unread, before.as_ref(), Some(limit)).await?))
 }
 
-async fn unread_count(State(app): State<Arc<App>>, Caller(who): Caller) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(json!({ "count": notifications::unread_count(&app, &who).await? })))
+#[derive(Serialize, ToSchema)]
+pub struct UnreadCount {
+    count: u64,
 }
 
-async fn read_one(
+/// The bell's counter.
+#[utoipa::path(get, path = "/v1/notifications/unread-count", tag = "notifications", responses((status = 200, body = UnreadCount)))]
+pub(super) async fn unread_count(
+    State(app): State<Arc<App>>,
+    Caller(who): Caller,
+) -> Result<Json<UnreadCount>, AppError> {
+    Ok(Json(UnreadCount { count: notifications::unread_count(&app, &who).await? }))
+}
+
+/// Marks one of the caller's notifications read (again is fine).
+#[utoipa::path(post, path = "/v1/notifications/{id}/read", tag = "notifications", params(("id" = String, Path)), responses((status = 200, body = Notification)))]
+pub(super) async fn read_one(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     Path(id): Path<String>,
@@ -68,11 +88,27 @@ async fn read_one(
     Ok(Json(notifications::mark_read(&app, &who, &NotificationId::lookup(&id)?).await?))
 }
 
-async fn read_all(State(app): State<Arc<App>>, Caller(who): Caller) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(json!({ "marked": notifications::mark_all_read(&app, &who).await? })))
+#[derive(Serialize, ToSchema)]
+pub struct Marked {
+    /// How many were unread.
+    marked: u64,
 }
 
-async fn create(
+/// Marks every notification of the caller read.
+#[utoipa::path(post, path = "/v1/notifications/read-all", tag = "notifications", responses((status = 200, body = Marked)))]
+pub(super) async fn read_all(State(app): State<Arc<App>>, Caller(who): Caller) -> Result<Json<Marked>, AppError> {
+    Ok(Json(Marked { marked: notifications::mark_all_read(&app, &who).await? }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatedNotifications {
+    notifications: Vec<Notification>,
+}
+
+/// Notifies users (a tenant admin, or the platform key with `tenantId`), each as their
+/// preferences say.
+#[utoipa::path(post, path = "/v1/notifications", tag = "notifications", request_body = NewNotifications, responses((status = 201, body = CreatedNotifications)))]
+pub(super) async fn create(
     State(app): State<Arc<App>>,
     by: CallerOrPlatform,
     JsonBody(body): JsonBody<NewNotifications>,
@@ -82,14 +118,21 @@ async fn create(
         CallerOrPlatform::Platform => Notifier::Platform,
     };
     let created = notifications::create(&app, by, body).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "notifications": created }))))
+    Ok((StatusCode::CREATED, Json(CreatedNotifications { notifications: created })))
 }
 
-async fn get_preferences(State(app): State<Arc<App>>, Caller(who): Caller) -> Result<impl IntoResponse, AppError> {
+/// The caller's notification preferences (the defaults until set).
+#[utoipa::path(get, path = "/v1/settings/notifications", tag = "notifications", responses((status = 200, body = Preferences)))]
+pub(super) async fn get_preferences(
+    State(app): State<Arc<App>>,
+    Caller(who): Caller,
+) -> Result<impl IntoResponse, AppError> {
     Ok(Json(preferences::get(&app, &who).await?))
 }
 
-async fn put_preferences(
+/// Replaces the caller's notification preferences; absent fields take their defaults.
+#[utoipa::path(put, path = "/v1/settings/notifications", tag = "notifications", request_body = Preferences, responses((status = 200, body = Preferences)))]
+pub(super) async fn put_preferences(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     JsonBody(body): JsonBody<Preferences>,
@@ -97,14 +140,27 @@ async fn put_preferences(
     Ok(Json(preferences::put(&app, &who, body).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
-struct PageQuery {
+#[into_params(parameter_in = Query)]
+pub(super) struct PageQuery {
+    /// `nextCursor` of the previous page.
     cursor: Option<String>,
+    /// 1 to 100; 50 when absent.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<usize>,
 }
 
-async fn list_reminders(
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RemindersPage {
+    reminders: Vec<Reminder>,
+    next_cursor: Option<String>,
+}
+
+/// The caller's reminders, pending and fired (kept 30 days after their time).
+#[utoipa::path(get, path = "/v1/reminders", tag = "reminders", params(PageQuery), responses((status = 200, body = RemindersPage)))]
+pub(super) async fn list_reminders(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     QueryParams(q): QueryParams<PageQuery>,
@@ -112,10 +168,12 @@ async fn list_reminders(
     let after = q.cursor.map(|c| ReminderId::parse(c).map_err(|_| bad_cursor())).transpose()?;
     let limit = page_limit(q.limit, reminders::DEFAULT_PAGE, reminders::MAX_PAGE)?;
     let page = reminders::list(&app, &who, after.as_ref(), Some(limit)).await?;
-    Ok(Json(json!({ "reminders": page.items, "nextCursor": page.next_cursor })))
+    Ok(Json(RemindersPage { reminders: page.items, next_cursor: page.next_cursor }))
 }
 
-async fn create_reminder(
+/// A reminder for users or for a conversation's members, at a time.
+#[utoipa::path(post, path = "/v1/reminders", tag = "reminders", request_body = reminders::NewReminder, responses((status = 201, body = Reminder)))]
+pub(super) async fn create_reminder(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     JsonBody(body): JsonBody<reminders::NewReminder>,
@@ -123,7 +181,9 @@ async fn create_reminder(
     Ok((StatusCode::CREATED, Json(reminders::create(&app, &who, body).await?)))
 }
 
-async fn delete_reminder(
+/// Cancels a reminder (its creator).
+#[utoipa::path(delete, path = "/v1/reminders/{id}", tag = "reminders", params(("id" = String, Path)), responses((status = 204, description = "Cancelled")))]
+pub(super) async fn delete_reminder(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
     Path(id): Path<String>,
@@ -132,15 +192,20 @@ async fn delete_reminder(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
-struct UnsubscribeQuery {
+#[into_params(parameter_in = Query)]
+pub(super) struct UnsubscribeQuery {
+    /// The signed token of the e-mail's link.
     token: String,
 }
 
 /// Opened from the e-mail's link (GET) or by the mail client's one-click button (POST,
 /// RFC 8058); both turn e-mails off. No bearer token: the signed link is the proof.
-async fn unsubscribe(
+#[utoipa::path(get, path = "/v1/email/unsubscribe", tag = "notifications", security(()), params(UnsubscribeQuery), responses(
+    (status = 200, description = "E-mails are off; a short page in the user's language", body = String, content_type = "text/html"),
+))]
+pub(super) async fn unsubscribe(
     State(app): State<Arc<App>>,
     QueryParams(q): QueryParams<UnsubscribeQuery>,
 ) -> Result<impl IntoResponse, AppError> {
@@ -156,32 +221,47 @@ async fn unsubscribe(
     )))
 }
 
-/// Queues are shared by every tenant: their depths are the platform's, and no job's content
-/// is shown. A tenant admin or the platform operator may look and redrive.
-fn require_queue_admin(by: &CallerOrPlatform) -> Result<(), AppError> {
-    match by {
-        CallerOrPlatform::Platform => Ok(()),
-        CallerOrPlatform::Caller(who) => who.require_role(&[Role::Admin]),
-    }
+/// The same link, posted by a mail client's one-click unsubscribe (RFC 8058).
+#[utoipa::path(post, path = "/v1/email/unsubscribe", tag = "notifications", security(()), params(UnsubscribeQuery), responses(
+    (status = 200, description = "E-mails are off; a short page in the user's language", body = String, content_type = "text/html"),
+))]
+#[allow(dead_code)] // Documents the POST that `unsubscribe` also serves.
+pub(super) async fn unsubscribe_one_click() {}
+
+#[derive(Serialize, ToSchema)]
+pub struct Queues {
+    queues: Vec<QueueStats>,
 }
 
-async fn queues(State(app): State<Arc<App>>, by: CallerOrPlatform) -> Result<impl IntoResponse, AppError> {
-    require_queue_admin(&by)?;
+/// The job queues' depths. Queues are shared by every tenant, so they are the platform
+/// operator's alone (a tenant admin must not redrive other tenants' jobs); no job's content
+/// is shown.
+#[utoipa::path(get, path = "/v1/admin/queues", tag = "operator", security(("platformKey" = [])), responses((status = 200, body = Queues)))]
+pub(super) async fn queues(State(app): State<Arc<App>>, _: Platform) -> Result<Json<Queues>, AppError> {
     let mut queues = Vec::new();
     for queue in QueueName::ALL {
         queues.push(app.jobs.stats(queue).await?);
     }
-    Ok(Json(json!({ "queues": queues })))
+    Ok(Json(Queues { queues }))
 }
 
-async fn redrive(
+#[derive(Serialize, ToSchema)]
+pub struct Redriven {
+    queue: &'static str,
+    /// Jobs moved back from the dead-letter queue.
+    moved: u64,
+}
+
+/// Moves a queue's dead-lettered jobs back to it (the platform operator).
+#[utoipa::path(post, path = "/v1/admin/queues/{name}/redrive", tag = "operator", security(("platformKey" = [])),
+    params(("name" = String, Path, description = "`notifications` or `emails`")), responses((status = 200, body = Redriven)))]
+pub(super) async fn redrive(
     State(app): State<Arc<App>>,
-    by: CallerOrPlatform,
+    _: Platform,
     Path(name): Path<String>,
-) -> Result<impl IntoResponse, AppError> {
-    require_queue_admin(&by)?;
+) -> Result<Json<Redriven>, AppError> {
     let queue = QueueName::parse(&name).ok_or_else(|| AppError::not_found("queue"))?;
     let moved = app.jobs.redrive(queue).await?;
     tracing::info!(queue = queue.as_str(), moved, "dead-lettered jobs redriven");
-    Ok(Json(json!({ "queue": queue.as_str(), "moved": moved })))
+    Ok(Json(Redriven { queue: queue.as_str(), moved }))
 }

@@ -25,7 +25,7 @@ pub const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
 pub const MAX_RECEIVES: u32 = 5;
 
 /// One queue's depth, as `GET /v1/admin/queues` shows it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct QueueStats {
     pub name: String,

@@ -11,7 +11,7 @@ use crate::ports::{Page, Upserted};
 use crate::AppError;
 
 /// A conversation as clients see it: the record and its members with their names.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConversationView {
     #[serde(flatten)]
@@ -19,7 +19,7 @@ pub struct ConversationView {
     pub members: Vec<MemberView>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MemberView {
     pub user_id: UserId,
@@ -30,7 +30,7 @@ pub struct MemberView {
     pub last_read_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
 pub enum NewConversation {
     Direct {
@@ -171,7 +171,7 @@ pub async fn get_conversation(app: &App, who: &Identity, id: &ConversationId) ->
 }
 
 /// One line of the conversation list.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConversationListItem {
     #[serde(flatten)]

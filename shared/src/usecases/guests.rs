@@ -11,14 +11,14 @@ use crate::app::App;
 use crate::domain::*;
 use crate::AppError;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewGuestSession {
     pub name: String,
     pub email: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GuestSession {
     pub token: String,
@@ -28,7 +28,7 @@ pub struct GuestSession {
     pub conversation: ConversationView,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PublicStorefront {
     pub id: StorefrontId,

@@ -75,7 +75,7 @@ pub async fn send_message(
     Ok((stored, Some(published.cursor)))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryPage {
     /// Oldest first.

@@ -153,7 +153,7 @@ fn preview(text: &str) -> String {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NotificationPage {
     pub notifications: Vec<Notification>,
@@ -212,7 +212,7 @@ pub async fn mark_all_read(app: &App, who: &Identity) -> Result<u64, AppError> {
 }
 
 /// `POST /v1/notifications`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewNotifications {
     /// Required with the platform key (which belongs to no tenant); ignored for an admin.

@@ -12,7 +12,7 @@ use crate::protocol::Event;
 use crate::AppError;
 
 /// A member's read state after `markRead`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ReadState {
     pub conversation_id: ConversationId,

@@ -26,7 +26,7 @@ fn job_id(reminder: &ReminderId) -> JobId {
     JobId::of("reminder", &[reminder.as_str()])
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewReminder {
     pub at: DateTime<Utc>,

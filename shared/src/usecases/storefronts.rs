@@ -8,7 +8,7 @@ use crate::app::App;
 use crate::domain::*;
 use crate::AppError;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewStorefront {
     pub title: String,

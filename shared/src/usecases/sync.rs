@@ -8,7 +8,7 @@ use crate::app::App;
 use crate::domain::{ConversationId, EventId, LoggedEvent};
 use crate::AppError;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncPage {
     /// The events, oldest first, each exactly as it was pushed (with its `cursor`).

@@ -7,7 +7,7 @@ use crate::domain::{parse_text, Branding, Locale, Tenant, TenantId, TenantStatus
 use crate::ports::Upserted;
 use crate::AppError;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewTenant {
     pub name: String,
@@ -18,7 +18,7 @@ pub struct NewTenant {
     pub allowed_origins: Option<Vec<String>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TenantPatch {
     pub name: Option<String>,

@@ -11,7 +11,7 @@ use crate::AppError;
 pub const MAX_PAGE: usize = 100;
 
 /// A directory entry: the user, whether they are online, when they were last seen.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DirectoryEntry {
     #[serde(flatten)]
@@ -46,7 +46,7 @@ pub async fn list_users(
     Ok(Page { items, next_cursor: page.next_cursor })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserUpsert {
     pub name: String,

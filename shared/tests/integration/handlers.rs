@@ -164,14 +164,19 @@ async fn connect_message_and_disconnect_events_run_the_whole_lifecycle() {
     assert!(f.app.store.list_user_connections(&tenant, &alice, Utc::now()).await.unwrap().is_empty());
 }
 
+/// The HTTP API's function as the template deploys it: on the `$default` stage the path is
+/// `/v1/…`; on a named stage API Gateway puts the stage in front (`/prod/v1/…`), which the
+/// function takes off before routing.
 #[tokio::test]
-async fn the_rest_router_answers_api_gateway_http_events() {
+async fn the_rest_function_answers_api_gateway_http_events_on_a_named_stage_and_on_default() {
     let f = fixture().await;
-    let router = missive::http::router(f.app.clone());
-    let request = |path: &str, auth: Option<String>| {
+    let service = missive::http::lambda::service(f.app.clone());
+    let request = |stage: &str, path: &str, auth: Option<String>| {
+        let raw_path = if stage == "$default" { path.to_string() } else { format!("/{stage}{path}") };
         let event = load::<Value>("example-apigw-v2-request-no-authorizer.json", |v| {
-            v["rawPath"] = json!(path);
-            v["requestContext"]["http"]["path"] = json!(path);
+            v["rawPath"] = json!(raw_path);
+            v["requestContext"]["http"]["path"] = json!(raw_path);
+            v["requestContext"]["stage"] = json!(stage);
             v["rawQueryString"] = json!("");
             if let Some(a) = &auth {
                 v["headers"]["authorization"] = json!(a);
@@ -184,17 +189,22 @@ async fn the_rest_router_answers_api_gateway_http_events() {
         serde_json::from_slice::<Value>(&bytes).unwrap()
     };
 
-    let health = router.clone().oneshot(request("/v1/health", None)).await.unwrap();
-    assert_eq!(health.status(), 200);
-    assert_eq!(body(health).await["checks"]["storage"], "ok");
+    for stage in ["prod", "$default"] {
+        let health = service.clone().oneshot(request(stage, "/v1/health", None)).await.unwrap();
+        assert_eq!(health.status(), 200, "stage {stage}");
+        assert_eq!(body(health).await["checks"]["storage"], "ok");
 
-    let me = router.clone().oneshot(request("/v1/me", Some(format!("Bearer {}", token("carol"))))).await.unwrap();
-    assert_eq!(me.status(), 200);
-    let me = body(me).await;
-    assert_eq!(me["user"]["id"], "carol");
-    assert_eq!(me["user"]["locale"], "en");
+        let bearer = Some(format!("Bearer {}", token("carol")));
+        let me = service.clone().oneshot(request(stage, "/v1/me", bearer)).await.unwrap();
+        assert_eq!(me.status(), 200, "stage {stage}");
+        let me = body(me).await;
+        assert_eq!((me["user"]["id"].as_str(), me["user"]["locale"].as_str()), (Some("carol"), Some("en")));
 
-    let denied = router.oneshot(request("/v1/me", None)).await.unwrap();
-    assert_eq!(denied.status(), 401);
-    assert_eq!(body(denied).await["error"]["code"], "unauthorized");
+        let denied = service.clone().oneshot(request(stage, "/v1/me", None)).await.unwrap();
+        assert_eq!(denied.status(), 401);
+        assert_eq!(body(denied).await["error"]["code"], "unauthorized");
+    }
+    // The stage is taken off once: a path that merely starts like it is not the route.
+    let nested = service.oneshot(request("prod", "/prod/v1/health", None)).await.unwrap();
+    assert_eq!(nested.status(), 404);
 }

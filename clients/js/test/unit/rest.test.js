@@ -39,6 +39,20 @@ test('requests carry the bearer token, JSON bodies, and only the query parameter
   });
 });
 
+test('the global fetch is called on the global object, as browsers require', async (t) => {
+  // A browser's fetch throws "Illegal invocation" when `this` is another object.
+  const original = globalThis.fetch;
+  t.after(() => {
+    globalThis.fetch = original;
+  });
+  globalThis.fetch = function (url) {
+    if (this !== globalThis && this !== undefined) throw new TypeError("Failed to execute 'fetch': Illegal invocation");
+    return Promise.resolve(new Response(JSON.stringify({ url }), { status: 200 }));
+  };
+  const rest = new MissiveRest({ baseUrl: 'http://api.test' });
+  assert.deepEqual(await rest.health(), { url: 'http://api.test/v1/health' });
+});
+
 test('public routes send no token', async () => {
   const { fetch, calls } = fakeFetch({ status: 201, body: { token: 'g' } });
   const rest = new MissiveRest({ baseUrl: 'http://api.test', getToken: () => 'tok', fetch });

@@ -1,0 +1,184 @@
+//! The REST API's OpenAPI 3.1 document, served at `/v1/openapi.json`: derived from the
+//! handlers' annotations and the types they read and answer, so it cannot drift from them.
+
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, ResponseBuilder};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+use super::{admin, conversations, directory, notifications};
+
+/// Every error's body (docs/api.md, "Errors").
+#[derive(serde::Serialize, ToSchema)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(serde::Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// `invalid_request`, `unauthorized`, `forbidden`, `not_found`, `conflict`,
+    /// `sync_expired`, `too_large`, `rate_limited` or `internal`.
+    code: String,
+    /// For people: names the parameter or field at fault; never a detail of Missive's own.
+    message: String,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Missive REST API",
+        description = "Multi-tenant messaging and notifications. Real-time events travel over the \
+            WebSocket (docs/protocol.md); this is the REST side (docs/api.md).",
+        license(name = "Apache-2.0"),
+    ),
+    paths(
+        document,
+        directory::health,
+        directory::me,
+        directory::list_users,
+        directory::sync,
+        directory::create_storefront,
+        directory::get_storefront,
+        directory::open_guest_session,
+        conversations::list,
+        conversations::create,
+        conversations::details,
+        conversations::rename,
+        conversations::add_members,
+        conversations::remove_member,
+        conversations::history,
+        conversations::send,
+        conversations::edit,
+        conversations::delete,
+        conversations::mark_read,
+        notifications::list,
+        notifications::create,
+        notifications::unread_count,
+        notifications::read_all,
+        notifications::read_one,
+        notifications::get_preferences,
+        notifications::put_preferences,
+        notifications::list_reminders,
+        notifications::create_reminder,
+        notifications::delete_reminder,
+        notifications::unsubscribe,
+        notifications::unsubscribe_one_click,
+        notifications::queues,
+        notifications::redrive,
+        admin::create_tenant,
+        admin::update_tenant,
+        admin::upsert_user,
+    ),
+    components(schemas(ErrorBody)),
+    modifiers(&Authentication, &Errors),
+    security(("bearer" = [])),
+)]
+pub struct ApiDoc;
+
+/// This document (built once).
+#[utoipa::path(get, path = "/v1/openapi.json", tag = "health", security(()), responses(
+    (status = 200, description = "The OpenAPI 3.1 document of this API", body = Object),
+))]
+pub(super) async fn document() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let json = DOCUMENT.get_or_init(|| ApiDoc::openapi().to_json().expect("the OpenAPI document serializes"));
+    ([(http::header::CONTENT_TYPE, "application/json")], json.clone()).into_response()
+}
+
+/// The two credentials: a user's token (a platform JWT, an identity provider's, or a guest
+/// token) and the platform operator's key, both as `Authorization: Bearer`.
+struct Authentication;
+
+impl Modify for Authentication {
+    fn modify(&self, doc: &mut Document) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        let bearer = |description: &str| {
+            let mut scheme = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build();
+            scheme.description = Some(description.into());
+            SecurityScheme::Http(scheme)
+        };
+        components.add_security_scheme("bearer", bearer("A user's token: platform JWT, identity provider's, or guest"));
+        components.add_security_scheme("platformKey", bearer("The platform operator's key (MISSIVE_PLATFORM_KEY)"));
+    }
+}
+
+/// The errors every route can answer, added to each operation in Missive's error format:
+/// 400 (a bad parameter or body), 404, 413 (a body over the limit) and 500, and 401/403 for
+/// the routes that take a credential.
+struct Errors;
+
+impl Modify for Errors {
+    fn modify(&self, doc: &mut Document) {
+        let global_security = doc.security.clone().unwrap_or_default();
+        for item in doc.paths.paths.values_mut() {
+            let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            for operation in operations.into_iter().flatten() {
+                let public = operation.security.as_ref().unwrap_or(&global_security).iter().all(is_anonymous);
+                add_errors(operation, public);
+            }
+        }
+    }
+}
+
+fn is_anonymous(requirement: &utoipa::openapi::security::SecurityRequirement) -> bool {
+    serde_json::to_value(requirement).is_ok_and(|v| v.as_object().is_some_and(|o| o.is_empty()))
+}
+
+fn add_errors(operation: &mut Operation, public: bool) {
+    let mut errors = vec![
+        ("400", "`invalid_request`: a parameter or field is invalid (the message names it)"),
+        ("404", "`not_found`: no such thing, or not the caller's"),
+        ("413", "`too_large`: the body is over the limit"),
+        ("500", "`internal`: a failure on Missive's side; no detail is given"),
+    ];
+    if !public {
+        errors.push(("401", "`unauthorized`: no credential, or a bad or expired one"));
+        errors.push(("403", "`forbidden`: the role or tenant does not allow it"));
+    }
+    for (status, description) in errors {
+        let body = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+        let response = ResponseBuilder::new().description(description).content("application/json", body).build();
+        operation.responses.responses.entry(status.into()).or_insert(response.into());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every route of docs/api.md's table, as (method, path with `{param}`s).
+    fn documented_routes() -> Vec<(String, String)> {
+        let api = include_str!("../../../docs/api.md");
+        let mut routes = Vec::new();
+        for line in api.lines().filter(|l| l.starts_with("| `") && l.contains("/v1/")) {
+            // "| `GET`/`POST /v1/email/unsubscribe?token=` | …": methods, then the path.
+            let cell = line.split('|').nth(1).unwrap().replace('`', "");
+            let (methods, path) = cell.trim().rsplit_once(' ').unwrap();
+            let path = path.split('?').next().unwrap().to_string();
+            for method in methods.split('/') {
+                routes.push((method.trim().to_lowercase(), path.clone()));
+            }
+        }
+        routes
+    }
+
+    #[test]
+    fn the_document_is_openapi_3_1_and_covers_every_documented_route_with_its_errors() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        assert_eq!(doc["openapi"], "3.1.0");
+        let routes = documented_routes();
+        assert!(routes.len() >= 35, "the table was read: {routes:?}");
+        for (method, path) in routes {
+            let operation = &doc["paths"][&path][&method];
+            assert!(operation.is_object(), "{method} {path} is not in the OpenAPI document");
+            let responses = operation["responses"].as_object().unwrap();
+            assert!(responses.keys().any(|s| s.starts_with('2')), "{method} {path} has no success response");
+            assert!(responses.contains_key("400") && responses.contains_key("500"), "{method} {path}'s errors");
+        }
+        let secured = &doc["paths"]["/v1/conversations"]["get"]["responses"];
+        assert!(secured["401"].is_object() && secured["403"].is_object());
+        let public = &doc["paths"]["/v1/health"]["get"]["responses"];
+        assert!(public["401"].is_null(), "no credential, no 401");
+    }
+}
