@@ -23,6 +23,7 @@ use missive::adapters::embedded::EmbeddedStore;
 use missive::adapters::local::{LocalPush, LocalQueue, Outbox};
 use missive::config::Config;
 use missive::domain::QueueName;
+use missive::metrics::Metrics;
 use missive::workers::{EmailsWorker, NotificationsWorker};
 use missive::App;
 use tokio::sync::watch;
@@ -76,6 +77,13 @@ enum MailerKind {
     Ses,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum MetricsOutput {
+    Off,
+    /// One CloudWatch Embedded Metric Format line per count on stdout.
+    Emf,
+}
+
 #[derive(Args)]
 struct SecretArgs {
     /// HS256 secret of platform tokens.
@@ -119,6 +127,9 @@ struct ServeArgs {
     /// How often the scheduler looks for due jobs (on AWS: every minute).
     #[arg(long, env = "MISSIVE_SCHEDULER_INTERVAL_MS", default_value_t = 1000, global = true)]
     scheduler_interval_ms: u64,
+    /// Operational counts: none, or CloudWatch embedded metric lines on stdout.
+    #[arg(long, env = "MISSIVE_METRICS", value_enum, default_value = "off", global = true)]
+    metrics: MetricsOutput,
     /// Close a WebSocket this many seconds after it opened (API Gateway: 7200).
     #[arg(long, env = "MISSIVE_MAX_CONNECTION_SECS", default_value_t = 7200, global = true)]
     max_connection_secs: u64,
@@ -239,9 +250,10 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
         _ => Some(sdk_config().await),
     };
     let mailer: Arc<dyn missive::ports::Mailer> = match (args.mailer, &sdk) {
-        (MailerKind::Ses, Some(sdk)) => {
-            Arc::new(missive::adapters::aws::ses_mailer::SesMailer::new(aws_sdk_sesv2::Client::new(sdk)))
-        }
+        (MailerKind::Ses, Some(sdk)) => Arc::new(
+            missive::adapters::aws::ses_mailer::SesMailer::new(aws_sdk_sesv2::Client::new(sdk))
+                .with_configuration_set(std::env::var("MISSIVE_SES_CONFIGURATION_SET").ok()),
+        ),
         _ => outbox.clone(),
     };
     let app = match (args.backend, &sdk) {
@@ -251,7 +263,7 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
             let urls = provision::queue_urls(sdk, &args.table).await?;
             let sqs = aws_sdk_sqs::Client::new(sdk);
             let jobs = Arc::new(SqsQueue::new(sqs.clone(), urls.clone()));
-            let app = Arc::new(App::new(config, store, push.clone(), jobs, mailer));
+            let app = Arc::new(App::new(config, store, push.clone(), jobs, mailer).with_metrics(metrics(args)));
             let url = |queue: QueueName| urls[&queue].clone();
             tokio::spawn(queue::poll_sqs(
                 NotificationsWorker,
@@ -274,7 +286,7 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
             let store = Arc::new(EmbeddedStore::open_with_cache(&args.data_dir, cache)?);
             // The jobs live in the store too: a restart finds them where they were.
             let jobs = Arc::new(LocalQueue::durable(store.clone())?);
-            let app = Arc::new(App::new(config, store, push.clone(), jobs.clone(), mailer));
+            let app = Arc::new(App::new(config, store, push.clone(), jobs.clone(), mailer).with_metrics(metrics(args)));
             tokio::spawn(queue::work(NotificationsWorker, app.clone(), jobs.clone(), stopped.clone()));
             tokio::spawn(queue::work(EmailsWorker, app.clone(), jobs.clone(), stopped.clone()));
             app
@@ -326,6 +338,15 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
         .await?;
     Gateway::drain(&open_sockets).await;
     Ok(())
+}
+
+/// CloudWatch embedded metrics on stdout with `--metrics emf` (as the Lambda functions write
+/// them, under the stack `local`); none by default.
+fn metrics(args: &ServeArgs) -> Metrics {
+    match args.metrics {
+        MetricsOutput::Off => Metrics::off(),
+        MetricsOutput::Emf => Metrics::stdout("local"),
+    }
 }
 
 /// The scheduler: the same pass as the `scheduler` Lambda function, on a timer.

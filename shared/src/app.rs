@@ -7,6 +7,7 @@ use crate::adapters::system::{SystemClock, UlidIds};
 use crate::auth::TokenVerifier;
 use crate::config::Config;
 use crate::domain::{DirectoryCache, FrameRate};
+use crate::metrics::Metrics;
 use crate::ports::{Clock, Ids, JobQueue, Mailer, Push, Store};
 
 pub struct App {
@@ -22,6 +23,8 @@ pub struct App {
     pub frame_rate: FrameRate,
     /// Tenants and users recently read, for authentication (`Limits::directory_cache_ttl`).
     pub directory: DirectoryCache,
+    /// Operational counts (CloudWatch Embedded Metric Format on Lambda; off locally unless asked).
+    pub metrics: Metrics,
 }
 
 impl App {
@@ -61,7 +64,13 @@ impl App {
             mailer,
             clock: Arc::new(SystemClock),
             ids: Arc::new(UlidIds::default()),
+            metrics: Metrics::off(),
         }
+    }
+
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {

@@ -52,12 +52,16 @@ impl LambdaApp {
     #[cfg(feature = "ses")]
     pub fn with_mailer(mut self) -> Result<Self, ConfigError> {
         self.config.require_email_settings()?;
-        self.mailer = Arc::new(crate::adapters::aws::ses_mailer::SesMailer::new(aws_sdk_sesv2::Client::new(&self.sdk)));
+        let mailer = crate::adapters::aws::ses_mailer::SesMailer::new(aws_sdk_sesv2::Client::new(&self.sdk))
+            .with_configuration_set(self.settings.ses_configuration_set.clone());
+        self.mailer = Arc::new(mailer);
         Ok(self)
     }
 
     pub fn build(self) -> Arc<App> {
         let store = Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&self.sdk), &self.settings.table));
-        Arc::new(App::new(self.config, store, self.push, self.jobs, self.mailer))
+        // Counts as CloudWatch embedded metrics, under the stack's name (MISSIVE_STACK_NAME).
+        let metrics = crate::metrics::Metrics::stdout(self.settings.stack_name.clone());
+        Arc::new(App::new(self.config, store, self.push, self.jobs, self.mailer).with_metrics(metrics))
     }
 }

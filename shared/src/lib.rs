@@ -19,6 +19,7 @@ pub mod i18n;
 pub mod jwks;
 #[cfg(feature = "dynamodb")]
 pub mod lambda;
+pub mod metrics;
 pub mod ports;
 pub mod protocol;
 pub mod usecases;

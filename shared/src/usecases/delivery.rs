@@ -13,6 +13,7 @@ use crate::domain::{
     Connection, ConnectionId, Conversation, EventId, FanOut, Job, JobId, LoggedEvent, Message, MessageRef, Task,
     TenantId, UserId,
 };
+use crate::metrics::Metric;
 use crate::ports::PushError;
 use crate::protocol::Event;
 use crate::AppError;
@@ -148,20 +149,35 @@ pub async fn deliver_to_users(
     let online: std::collections::HashSet<&UserId> = found.iter().map(|c| &c.user_id).collect();
     let offline = users.iter().filter(|u| !online.contains(u)).cloned().collect();
     let connections = found.iter().filter(|c| Some(&c.id) != skip);
-    join_all(connections.map(|c| push_one(app, c, frame))).await;
+    let outcomes = join_all(connections.map(|c| push_one(app, c, frame))).await;
+    let count = |wanted: Pushed| outcomes.iter().filter(|o| **o == wanted).count() as u64;
+    let now = app.clock.now();
+    app.metrics.count(Metric::Deliveries, count(Pushed::Delivered), Some(tenant), now);
+    app.metrics.count(Metric::StaleConnectionsRemoved, count(Pushed::Gone), Some(tenant), now);
     Ok(offline)
 }
 
-async fn push_one(app: &App, connection: &Connection, frame: &str) {
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pushed {
+    Delivered,
+    Gone,
+    Failed,
+}
+
+async fn push_one(app: &App, connection: &Connection, frame: &str) -> Pushed {
     match app.push.push_to_connection(&connection.id, frame).await {
-        Ok(()) => {}
+        Ok(()) => Pushed::Delivered,
         Err(PushError::Gone) => {
             tracing::info!(connection = %connection.id, "connection gone, removing it");
             let (tenant, user, now) = (&connection.tenant_id, &connection.user_id, app.clock.now());
             if let Err(e) = app.store.delete_connection(tenant, user, &connection.id, now).await {
                 tracing::warn!(connection = %connection.id, error = %e, "could not remove a gone connection");
             }
+            Pushed::Gone
         }
-        Err(e) => tracing::warn!(connection = %connection.id, error = %e, "push failed"),
+        Err(e) => {
+            tracing::warn!(connection = %connection.id, error = %e, "push failed");
+            Pushed::Failed
+        }
     }
 }

@@ -11,6 +11,7 @@ use super::preferences;
 use super::scheduling::enqueue_at;
 use crate::app::App;
 use crate::domain::*;
+use crate::metrics::Metric;
 use crate::ports::{Email, MailError};
 use crate::AppError;
 
@@ -105,11 +106,21 @@ pub async fn send_pending(app: &App, tenant_id: &TenantId, send: &SendEmails, jo
     }
     if !due.is_empty() {
         let email = render(app, &tenant, &user, &due, send.digest, job_id)?;
+        let (metrics, now) = (&app.metrics, app.clock.now());
         match app.mailer.send_email(&email).await {
-            Ok(provider_id) => tracing::info!(job = %job_id, provider_id, count = due.len(), "e-mail sent"),
+            Ok(provider_id) => {
+                metrics.count(Metric::EmailsSent, 1, Some(tenant_id), now);
+                tracing::info!(job = %job_id, provider_id, count = due.len(), "e-mail sent")
+            }
             // A refused address will be refused again: drop these instead of retrying.
-            Err(MailError::Rejected(reason)) => tracing::warn!(job = %job_id, reason, "e-mail rejected, dropped"),
-            Err(MailError::Failed(e)) => return Err(AppError::internal(e.context("sending an e-mail"))),
+            Err(MailError::Rejected(reason)) => {
+                metrics.count(Metric::EmailsFailed, 1, Some(tenant_id), now);
+                tracing::warn!(job = %job_id, reason, "e-mail rejected, dropped")
+            }
+            Err(MailError::Failed(e)) => {
+                metrics.count(Metric::EmailsFailed, 1, Some(tenant_id), now);
+                return Err(AppError::internal(e.context("sending an e-mail")));
+            }
         }
         settled.extend(due.into_iter().map(|n| n.id));
     }

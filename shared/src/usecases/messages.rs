@@ -8,6 +8,7 @@ use super::identity::Identity;
 use super::notifications::message_reached_offline;
 use crate::app::App;
 use crate::domain::*;
+use crate::metrics::Metric;
 use crate::ports::{HistoryRange, Upserted};
 use crate::protocol::Event;
 use crate::AppError;
@@ -63,6 +64,7 @@ pub async fn send_message(
     tracing::info!(
         tenant = %who.tenant_id, conversation = %conversation.id, message = %stored.value.id, "message stored"
     );
+    app.metrics.count(Metric::MessagesSent, 1, Some(&who.tenant_id), app.clock.now());
     let reference = MessageRef {
         conversation_id: conversation.id.clone(),
         message_id: message.id.clone(),

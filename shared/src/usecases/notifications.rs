@@ -9,6 +9,7 @@ use super::identity::Identity;
 use super::{effects, email_queue, preferences};
 use crate::app::App;
 use crate::domain::*;
+use crate::metrics::Metric;
 use crate::ports::Page;
 use crate::protocol::Event;
 use crate::AppError;
@@ -74,6 +75,7 @@ async fn notify_one(app: &App, tenant: &TenantId, user: &UserId, draft: &Draft) 
     };
     if channels.in_app {
         app.store.put_notification(&notification).await?;
+        app.metrics.count(Metric::NotificationsCreated, 1, Some(tenant), app.clock.now());
         let event = Event::NotificationNew { notification: &notification }.to_value();
         publish_to_users(app, tenant, std::slice::from_ref(user), event).await?;
     }

@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::identity::Identity;
 use crate::app::App;
 use crate::domain::{ConversationId, EventId, LoggedEvent};
+use crate::metrics::Metric;
 use crate::AppError;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -44,6 +45,7 @@ pub async fn sync(app: &App, who: &Identity, since: &str) -> Result<SyncPage, Ap
         }
     };
     let (tenant, now, limit) = (&who.tenant_id, app.clock.now(), app.config.limits.max_sync_events);
+    app.metrics.count(Metric::SyncRequests, 1, Some(tenant), now);
     let (mut events, mut more) = app.store.list_user_events(tenant, &who.user_id, after.as_ref(), limit, now).await?;
     let conversations = changed_conversations(app, who, after.as_ref()).await?;
     for conversation in &conversations {

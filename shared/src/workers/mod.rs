@@ -18,6 +18,7 @@ use tracing::Instrument;
 
 use crate::app::App;
 use crate::domain::{Job, JobId, QueueName};
+use crate::metrics::Metric;
 use crate::usecases::effects;
 use crate::AppError;
 
@@ -108,6 +109,7 @@ pub async fn handle_batch<W: Worker>(worker: &W, app: &App, event: SqsEvent) -> 
         }
     }
     let mut response = SqsBatchResponse::default();
+    app.metrics.count(Metric::JobRetries, failed.len() as u64, None, app.clock.now());
     for (id, receipt, receives) in failed {
         if let Some(receipt) = receipt {
             if let Err(e) = app.jobs.retry_later(W::QUEUE, &receipt, backoff(app, receives)).await {

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use crate::app::App;
 use crate::domain::{ConnectionId, ConversationId, MessageId};
+use crate::metrics::Metric;
 use crate::protocol::{Action, DeleteMessage, EditMessage, Event, Frame, MarkRead, SendMessage};
 use crate::usecases::{self, Identity};
 use crate::AppError;
@@ -15,6 +16,7 @@ pub async fn run(app: &App, who: &Identity, connection_id: &ConnectionId, frame:
     let request_id = frame.request_id.as_ref();
     if !app.frame_rate.admit(connection_id, app.clock.now()) {
         tracing::info!(tenant = %who.tenant_id, connection = %connection_id, "frame rate exceeded");
+        app.metrics.count(Metric::RateLimitedFrames, 1, Some(&who.tenant_id), app.clock.now());
         return Event::from_app_error(request_id, &AppError::RateLimited).to_json();
     }
     let action = match &frame.action {

@@ -10,6 +10,7 @@ mod fakes;
 mod handlers;
 mod jobs;
 mod jwks;
+mod metrics;
 mod push;
 mod queue_and_mail;
 mod sync;

@@ -9,11 +9,19 @@ use crate::ports::{Email, MailError, Mailer};
 
 pub struct SesMailer {
     client: Client,
+    /// The configuration set every e-mail is sent with (template.yaml's: bounces and
+    /// complaints suppress the address, and its events become metrics).
+    configuration_set: Option<String>,
 }
 
 impl SesMailer {
     pub fn new(client: Client) -> Self {
-        Self { client }
+        Self { client, configuration_set: None }
+    }
+
+    pub fn with_configuration_set(mut self, name: Option<String>) -> Self {
+        self.configuration_set = name;
+        self
     }
 }
 
@@ -41,6 +49,7 @@ impl Mailer for SesMailer {
             .from_email_address(Email::header_safe(&email.from))
             .destination(Destination::builder().to_addresses(Email::header_safe(&email.to)).build())
             .content(EmailContent::builder().simple(message.build()).build())
+            .set_configuration_set_name(self.configuration_set.clone())
             .send()
             .await;
         match result {

@@ -14,6 +14,10 @@ pub struct AwsSettings {
     pub ws_endpoint: Option<String>,
     /// `MISSIVE_NOTIFICATIONS_QUEUE_URL`, `MISSIVE_EMAILS_QUEUE_URL`.
     pub queue_urls: HashMap<QueueName, String>,
+    /// `MISSIVE_STACK_NAME`: the `Stack` dimension of the functions' metrics (`missive` when unset).
+    pub stack_name: String,
+    /// `MISSIVE_SES_CONFIGURATION_SET`: the configuration set e-mails are sent with.
+    pub ses_configuration_set: Option<String>,
 }
 
 impl AwsSettings {
@@ -29,6 +33,8 @@ impl AwsSettings {
             .into_iter()
             .filter_map(|(name, url)| url.map(|u| (name, u)))
             .collect(),
+            stack_name: non_empty("MISSIVE_STACK_NAME").unwrap_or_else(|| "missive".into()),
+            ses_configuration_set: non_empty("MISSIVE_SES_CONFIGURATION_SET"),
         })
     }
 

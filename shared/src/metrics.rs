@@ -1,0 +1,202 @@
+//! Operational counts as CloudWatch Embedded Metric Format: one JSON line on stdout per count,
+//! which CloudWatch Logs turns into metrics of the namespace `Missive` (the dashboard and the
+//! alarms of template.yaml read them). One dimension, `Stack` (the stack's name), so that two
+//! stacks in one account stay apart; the tenant rides along as a property — searchable in the
+//! logs, never a dimension, whose every value would be a billed metric.
+
+use std::io::Write;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use crate::domain::TenantId;
+
+pub const NAMESPACE: &str = "Missive";
+
+/// What is counted (docs/operations.md says what each means).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metric {
+    /// Messages stored.
+    MessagesSent,
+    /// Frames pushed to connections.
+    Deliveries,
+    /// Connections found gone by a push, and forgotten.
+    StaleConnectionsRemoved,
+    /// Notifications written to bells.
+    NotificationsCreated,
+    /// E-mails the provider accepted.
+    EmailsSent,
+    /// E-mails the provider refused or failed to take.
+    EmailsFailed,
+    /// Failed job attempts: retried after their backoff, or dead-lettered after the last.
+    JobRetries,
+    /// `sync` actions and `GET /v1/sync` requests.
+    SyncRequests,
+    /// Frames refused by a connection's rate limit.
+    RateLimitedFrames,
+}
+
+impl Metric {
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::MessagesSent => "MessagesSent",
+            Metric::Deliveries => "Deliveries",
+            Metric::StaleConnectionsRemoved => "StaleConnectionsRemoved",
+            Metric::NotificationsCreated => "NotificationsCreated",
+            Metric::EmailsSent => "EmailsSent",
+            Metric::EmailsFailed => "EmailsFailed",
+            Metric::JobRetries => "JobRetries",
+            Metric::SyncRequests => "SyncRequests",
+            Metric::RateLimitedFrames => "RateLimitedFrames",
+        }
+    }
+}
+
+/// Where counts go: nowhere (the local runtime, unless asked), stdout (Lambda), or a list
+/// (tests).
+pub struct Metrics {
+    stack: String,
+    output: Output,
+}
+
+enum Output {
+    Off,
+    Stdout,
+    Recorded(Mutex<Vec<String>>),
+}
+
+impl Metrics {
+    pub fn off() -> Self {
+        Self { stack: String::new(), output: Output::Off }
+    }
+
+    /// EMF lines on stdout, under the dimension `Stack` = `stack`.
+    pub fn stdout(stack: impl Into<String>) -> Self {
+        Self { stack: stack.into(), output: Output::Stdout }
+    }
+
+    /// EMF lines kept in memory, for tests (`recorded`).
+    pub fn recording(stack: impl Into<String>) -> Self {
+        Self { stack: stack.into(), output: Output::Recorded(Mutex::default()) }
+    }
+
+    pub fn recorded(&self) -> Vec<String> {
+        match &self.output {
+            Output::Recorded(lines) => lines.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Counts `n` of `metric` for `tenant`, at `now`. Nothing is written for 0.
+    pub fn count(&self, metric: Metric, n: u64, tenant: Option<&TenantId>, now: DateTime<Utc>) {
+        if n == 0 || matches!(self.output, Output::Off) {
+            return;
+        }
+        let line = self.line(metric, n, tenant, now);
+        match &self.output {
+            Output::Off => {}
+            // One write of the whole line, so that lines from concurrent tasks never interleave.
+            Output::Stdout => {
+                let _ = std::io::stdout().lock().write_all(format!("{line}\n").as_bytes());
+            }
+            Output::Recorded(lines) => lines.lock().unwrap_or_else(|e| e.into_inner()).push(line),
+        }
+    }
+
+    fn line(&self, metric: Metric, n: u64, tenant: Option<&TenantId>, now: DateTime<Utc>) -> String {
+        let name = metric.name();
+        let mut line = json!({
+            "_aws": {
+                "Timestamp": now.timestamp_millis(),
+                "CloudWatchMetrics": [{
+                    "Namespace": NAMESPACE,
+                    "Dimensions": [["Stack"]],
+                    "Metrics": [{ "Name": name, "Unit": "Count" }],
+                }],
+            },
+            "Stack": self.stack,
+            name: n,
+        });
+        if let Some(tenant) = tenant {
+            line["tenant"] = json!(tenant.as_str());
+        }
+        line.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    /// The EMF specification's rules for one line: the `_aws` envelope with an integer
+    /// timestamp, each directive's namespace, dimension sets naming root string members (at
+    /// most 30), and metrics naming root numeric members with a CloudWatch unit.
+    fn assert_valid_emf(line: &str) -> Value {
+        let root: Value = serde_json::from_str(line).expect("one JSON object per line");
+        assert!(!line.contains('\n'));
+        let aws = &root["_aws"];
+        assert!(aws["Timestamp"].is_i64(), "{line}");
+        let directives = aws["CloudWatchMetrics"].as_array().expect("CloudWatchMetrics");
+        assert!(!directives.is_empty());
+        for directive in directives {
+            let namespace = directive["Namespace"].as_str().expect("Namespace");
+            assert!(!namespace.is_empty() && namespace.len() <= 255);
+            for set in directive["Dimensions"].as_array().expect("Dimensions") {
+                let set = set.as_array().expect("a dimension set is an array");
+                assert!(set.len() <= 30);
+                for key in set {
+                    let key = key.as_str().expect("a dimension is a name");
+                    assert!(root[key].is_string(), "dimension {key} is a root string member: {line}");
+                }
+            }
+            for metric in directive["Metrics"].as_array().expect("Metrics") {
+                let name = metric["Name"].as_str().expect("Name");
+                assert!(root[name].is_number(), "metric {name} is a root number: {line}");
+                assert_eq!(metric["Unit"], "Count");
+            }
+        }
+        root
+    }
+
+    #[test]
+    fn counts_are_valid_emf_lines_with_the_stack_as_their_one_dimension_and_the_tenant_as_a_property() {
+        let metrics = Metrics::recording("missive-prod");
+        let tenant = TenantId::parse("acme").unwrap();
+        let now = DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z").unwrap().with_timezone(&Utc);
+        metrics.count(Metric::MessagesSent, 1, Some(&tenant), now);
+        metrics.count(Metric::Deliveries, 40, Some(&tenant), now);
+        metrics.count(Metric::JobRetries, 2, None, now);
+        metrics.count(Metric::EmailsFailed, 0, None, now);
+        let lines = metrics.recorded();
+        assert_eq!(lines.len(), 3, "a count of 0 writes nothing");
+        let first = assert_valid_emf(&lines[0]);
+        assert_eq!(
+            (first["Stack"].as_str(), first["MessagesSent"].as_u64(), first["tenant"].as_str()),
+            (Some("missive-prod"), Some(1), Some("acme"))
+        );
+        assert_eq!(first["_aws"]["Timestamp"], 1_795_694_400_000_i64);
+        assert_eq!(first["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([["Stack"]]));
+        assert_eq!(assert_valid_emf(&lines[1])["Deliveries"], 40);
+        assert!(assert_valid_emf(&lines[2])["tenant"].is_null());
+    }
+
+    #[test]
+    fn every_metric_has_the_name_the_dashboard_and_alarms_read() {
+        let template = include_str!("../../template.yaml");
+        for metric in [
+            Metric::MessagesSent,
+            Metric::Deliveries,
+            Metric::StaleConnectionsRemoved,
+            Metric::NotificationsCreated,
+            Metric::EmailsSent,
+            Metric::EmailsFailed,
+            Metric::JobRetries,
+            Metric::SyncRequests,
+            Metric::RateLimitedFrames,
+        ] {
+            assert!(template.contains(&format!("\"{}\"", metric.name())), "{} is not on the dashboard", metric.name());
+        }
+    }
+}
