@@ -3,6 +3,7 @@
 //! is read first and fails fast, naming the missing variable; a port a function does not
 //! wire answers every call with an error that says so (and IAM grants it nothing anyway).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::adapters::aws::settings::AwsSettings;
@@ -22,12 +23,33 @@ pub struct LambdaApp {
     mailer: Arc<dyn Mailer>,
 }
 
+/// The secrets as configuration variables: from the Secrets Manager secret
+/// `MISSIVE_SECRETS_ARN` names (the template gives it to the functions that verify or sign
+/// tokens); from the environment when it holds them (an emulator's or a test's); and for a
+/// function given none, values nobody knows — it verifies and signs no token, so a token it
+/// was somehow asked to check is refused.
+async fn secret_variables(_sdk: &aws_config::SdkConfig) -> Result<HashMap<&'static str, String>, ConfigError> {
+    let set = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    match set("MISSIVE_SECRETS_ARN") {
+        #[cfg(feature = "secrets")]
+        Some(secret_id) => crate::adapters::aws::secrets::read(_sdk, &secret_id).await,
+        #[cfg(not(feature = "secrets"))]
+        Some(_) => Err(ConfigError::Invalid("MISSIVE_SECRETS_ARN", "this function is built without `secrets`".into())),
+        None if set("MISSIVE_JWT_SECRET").is_some() => Ok(HashMap::new()),
+        None => {
+            let unknowable = || format!("{}{}", ulid::Ulid::new(), ulid::Ulid::new());
+            Ok(HashMap::from([("MISSIVE_JWT_SECRET", unknowable()), ("MISSIVE_PLATFORM_KEY", unknowable())]))
+        }
+    }
+}
+
 impl LambdaApp {
     /// The configuration, the AWS settings and the SDK; the store is always DynamoDB.
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let config = Config::from_env()?;
-        let settings = AwsSettings::from_env()?;
         let sdk = crate::adapters::aws::sdk_config().await;
+        let secrets = secret_variables(&sdk).await?;
+        let config = Config::from_lookup(|name| secrets.get(name).cloned().or_else(|| std::env::var(name).ok()))?;
+        let settings = AwsSettings::from_env()?;
         let unwired = Arc::new(Unwired);
         Ok(Self { config, settings, sdk, push: unwired.clone(), jobs: unwired.clone(), mailer: unwired })
     }

@@ -13,5 +13,6 @@ mod jwks;
 mod metrics;
 mod push;
 mod queue_and_mail;
+mod secrets;
 mod sync;
 mod workers;

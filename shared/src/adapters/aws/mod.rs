@@ -5,6 +5,7 @@
 //! - `sqs_queue`: the job queues on SQS (feature `sqs`);
 //! - `ses_mailer`: e-mails through SES v2 (feature `ses`);
 //! - the store is [`super::dynamo`] (feature `dynamodb`);
+//! - `secrets`: the functions' secrets from Secrets Manager (feature `secrets`);
 //! - `settings`: where the resources are (the functions' composition root is
 //!   [`crate::lambda`]);
 //! - `provision`: creates the table and queues (feature `provision`, the local runtime's
@@ -14,6 +15,8 @@
 pub mod apigw_push;
 #[cfg(feature = "provision")]
 pub mod provision;
+#[cfg(feature = "secrets")]
+pub mod secrets;
 #[cfg(feature = "ses")]
 pub mod ses_mailer;
 pub mod settings;
