@@ -5,13 +5,14 @@
 
 use std::path::{Path, PathBuf};
 
-use axum::extract::{Query, State};
+use axum::extract::{Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
+use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
 use crate::demo::{self, DEMO_STOREFRONT, DEMO_TENANT, DEMO_USERS};
@@ -35,12 +36,24 @@ struct SessionQuery {
 /// The demo's routes and files.
 pub fn routes(dir: &Path, jwt_secret: &str, platform_key: &str) -> Router {
     let keys = Keys { jwt_secret: jwt_secret.into(), platform_key: platform_key.into() };
+    // The files under `/demo/`; the page must be there (with the slash) for its relative
+    // addresses to resolve under it, so `/` and `/demo` lead to it.
+    let files = ServeDir::new(PathBuf::from(dir)).append_index_html_on_directories(true);
+    let files = files.map_request(|mut request: Request| {
+        let path = request.uri().path().strip_prefix("/demo").unwrap_or("/").to_string();
+        if let Ok(uri) = path.parse() {
+            *request.uri_mut() = uri;
+        }
+        request
+    });
     Router::new()
         .route("/", get(|| async { Redirect::temporary("/demo/") }))
+        .route("/demo", get(|| async { Redirect::permanent("/demo/") }))
+        .route_service("/demo/", files.clone())
+        .route_service("/demo/{*file}", files)
         .route("/local/demo/session", get(session))
         .route("/local/demo/operator", get(operator))
         .with_state(keys)
-        .nest_service("/demo", ServeDir::new(PathBuf::from(dir)).append_index_html_on_directories(true))
 }
 
 async fn session(State(keys): State<Keys>, Query(q): Query<SessionQuery>) -> Response {

@@ -1,0 +1,70 @@
+// The conversation list: each with its name, the last message, its time, an unread badge and
+// an online dot for the other person of a direct or storefront conversation.
+
+import type { ConversationListItem } from '@missive/client';
+import { usePresence } from '@missive/react';
+import { conversationName, formatWhen, initials } from '../format.js';
+import { useI18n } from '../i18n.js';
+import { OnlineDot } from './OnlineDot.js';
+
+export function ConversationList({
+  conversations,
+  me,
+  selected,
+  hrefOf,
+  label,
+}: {
+  conversations: readonly ConversationListItem[];
+  me: string;
+  selected: string | null;
+  hrefOf: (id: string) => string;
+  label: string;
+}) {
+  const { t, lang } = useI18n();
+  const others = conversations.flatMap((c) =>
+    c.kind === 'group' ? [] : c.participants.filter((p) => p.userId !== me).map((p) => p.userId),
+  );
+  const presence = usePresence(others);
+
+  return (
+    <ul className="conversation-list" aria-label={label}>
+      {conversations.map((c) => {
+        const name = conversationName(c, me);
+        const other = c.kind === 'group' ? undefined : c.participants.find((p) => p.userId !== me);
+        const last = c.lastMessage;
+        const preview = !last
+          ? t.noMessageYet
+          : last.deleted
+            ? t.messageDeleted
+            : last.kind === 'system'
+              ? last.body
+              : t.labelled(last.senderId === me ? t.you : (last.senderName.split(' ')[0] ?? ''), last.body);
+        return (
+          <li key={c.id} className={c.id === selected ? 'selected' : undefined}>
+            <a href={hrefOf(c.id)} aria-current={c.id === selected ? 'true' : undefined}>
+              <span className={`avatar small ${c.kind}`} aria-hidden="true">
+                {c.kind === 'group' ? '#' : initials(name)}
+              </span>
+              {other && <OnlineDot presence={presence[other.userId]} />}
+              <span className="conversation-text">
+                <span className="conversation-name">
+                  {name}
+                  {c.kind !== 'direct' && <span className={`kind-chip ${c.kind}`}>{t.kinds[c.kind]}</span>}
+                </span>
+                <span className="preview">{preview}</span>
+              </span>
+              <span className="conversation-meta">
+                {last && <time dateTime={last.createdAt}>{formatWhen(last.createdAt, lang)}</time>}
+                {c.unreadCount > 0 && (
+                  <span className="badge" aria-label={t.unread(c.unreadCount)}>
+                    {c.unreadCount}
+                  </span>
+                )}
+              </span>
+            </a>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,194 @@
+// The notification preferences: per type, in the app and/or by e-mail; how e-mails go out
+// (right away, as an hourly digest, never); quiet hours in a time zone.
+
+import type { NotificationPreferences, NotificationType } from '@missive/client';
+import { useMissive } from '@missive/react';
+import { useEffect, useState } from 'react';
+import { useI18n } from '../i18n.js';
+import { ErrorNote } from './ErrorNote.js';
+
+const TYPES: NotificationType[] = ['message', 'mention', 'reminder', 'event', 'system'];
+const MODES = ['immediate', 'digest', 'off'] as const;
+
+function timeZones(): string[] {
+  const own = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const all = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  return [...new Set(['Europe/Paris', 'UTC', own, ...all])];
+}
+
+export function Preferences() {
+  const { t } = useI18n();
+  const { rest } = useMissive();
+  const [prefs, setPrefs] = useState<NotificationPreferences | null>(null);
+  const [quiet, setQuiet] = useState({ on: false, start: '22:00', end: '07:00', timeZone: 'Europe/Paris' });
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  const show = (p: NotificationPreferences) => {
+    setPrefs(p);
+    if (p.quietHours) setQuiet({ on: true, ...p.quietHours });
+    else setQuiet((q) => ({ ...q, on: false }));
+  };
+
+  useEffect(() => {
+    let active = true;
+    rest.getNotificationSettings().then(
+      (p) => active && show(p),
+      (e: unknown) => active && setError(e),
+    );
+    return () => {
+      active = false;
+    };
+  }, [rest]);
+
+  const setChannel = (type: NotificationType, channel: 'inApp' | 'email', on: boolean) => {
+    if (!prefs) return;
+    setSaved(false);
+    setPrefs({ ...prefs, types: { ...prefs.types, [type]: { ...prefs.types[type], [channel]: on } } });
+  };
+
+  const save = async () => {
+    if (!prefs) return;
+    setBusy(true);
+    setError(null);
+    setSaved(false);
+    try {
+      show(
+        await rest.putNotificationSettings({
+          types: prefs.types,
+          emailMode: prefs.emailMode,
+          quietHours: quiet.on ? { start: quiet.start, end: quiet.end, timeZone: quiet.timeZone } : null,
+        }),
+      );
+      setSaved(true);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card" aria-labelledby="preferences-title">
+      <h2 id="preferences-title">{t.preferences}</h2>
+      <p className="hint">{t.preferencesIntro}</p>
+      {!prefs && !error && <p className="empty">{t.loading}</p>}
+      {prefs && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save();
+          }}
+        >
+          <table className="prefs">
+            <thead>
+              <tr>
+                <th scope="col">{t.type}</th>
+                <th scope="col">{t.inApp}</th>
+                <th scope="col">{t.email}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {TYPES.map((type) => (
+                <tr key={type}>
+                  <th scope="row">{t.types[type]}</th>
+                  {(['inApp', 'email'] as const).map((channel) => (
+                    <td key={channel}>
+                      <input
+                        type="checkbox"
+                        aria-label={t.channelFor(channel === 'inApp' ? t.inApp : t.email, t.types[type])}
+                        checked={prefs.types[type][channel]}
+                        disabled={type === 'system' && channel === 'inApp'}
+                        onChange={(e) => setChannel(type, channel, e.target.checked)}
+                      />
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="hint">{t.systemAlwaysInApp}</p>
+          <label className="field">
+            {t.emailMode}
+            <select
+              value={prefs.emailMode}
+              onChange={(e) => {
+                setSaved(false);
+                setPrefs({ ...prefs, emailMode: e.target.value as NotificationPreferences['emailMode'] });
+              }}
+            >
+              {MODES.map((m) => (
+                <option key={m} value={m}>
+                  {t.emailModes[m]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <fieldset className="quiet">
+            <legend>{t.quietHours}</legend>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={quiet.on}
+                onChange={(e) => {
+                  setSaved(false);
+                  setQuiet({ ...quiet, on: e.target.checked });
+                }}
+              />
+              {t.quietHoursOn}
+            </label>
+            <div className="row">
+              <label className="field">
+                {t.quietStart}
+                <input
+                  type="time"
+                  value={quiet.start}
+                  disabled={!quiet.on}
+                  required
+                  onChange={(e) => setQuiet({ ...quiet, start: e.target.value })}
+                />
+              </label>
+              <label className="field">
+                {t.quietEnd}
+                <input
+                  type="time"
+                  value={quiet.end}
+                  disabled={!quiet.on}
+                  required
+                  onChange={(e) => setQuiet({ ...quiet, end: e.target.value })}
+                />
+              </label>
+              <label className="field">
+                {t.timeZone}
+                <select
+                  value={quiet.timeZone}
+                  disabled={!quiet.on}
+                  onChange={(e) => setQuiet({ ...quiet, timeZone: e.target.value })}
+                >
+                  {timeZones().map((z) => (
+                    <option key={z} value={z}>
+                      {z}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            </div>
+          </fieldset>
+          {error !== null && <ErrorNote error={error} />}
+          <div className="form-actions">
+            <button type="submit" className="primary" disabled={busy}>
+              {t.savePreferences}
+            </button>
+            {saved && (
+              <span className="ok" role="status">
+                {t.preferencesSaved}
+              </span>
+            )}
+          </div>
+        </form>
+      )}
+      {!prefs && error !== null && <ErrorNote error={error} />}
+    </section>
+  );
+}

@@ -1,0 +1,82 @@
+// One conversation: its header (name, members online), the messages, who is typing and the
+// composer. Shown means read: the read marker follows the newest message while the page is
+// visible. Used by the messenger, the partner inbox and (as a card) the storefront chat.
+
+import { usePresence, useConversation } from '@missive/react';
+import { useEffect, type ReactNode } from 'react';
+import { conversationName } from '../format.js';
+import { useI18n } from '../i18n.js';
+import { Composer } from './Composer.js';
+import { ErrorNote } from './ErrorNote.js';
+import { MessageList } from './MessageList.js';
+import { OnlineDot, PresenceText } from './OnlineDot.js';
+
+export function Thread({
+  conversationId,
+  me,
+  header,
+  showSenders,
+}: {
+  conversationId: string;
+  me: string;
+  /** Replaces the default header (the storefront card has its own). */
+  header?: ReactNode;
+  /** Names above the others' messages; by default in groups and storefront conversations. */
+  showSenders?: boolean;
+}) {
+  const { t } = useI18n();
+  const chat = useConversation(conversationId);
+  const { conversation, status, error, messages, markRead, typing } = chat;
+  const others = (conversation?.members ?? []).filter((m) => m.userId !== me);
+  const presence = usePresence(others.map((m) => m.userId));
+
+  // The newest stored message, whenever it changes, is read if the page is seen.
+  const newest = [...messages].reverse().find((m) => !('pending' in m))?.id;
+  useEffect(() => {
+    if (!newest) return;
+    const read = () => {
+      if (document.visibilityState === 'visible') markRead().catch(() => {});
+    };
+    read();
+    document.addEventListener('visibilitychange', read);
+    return () => document.removeEventListener('visibilitychange', read);
+  }, [newest, markRead]);
+
+  const title = conversation ? conversationName(conversation, me) : '';
+  return (
+    <section className="thread" aria-label={title || t.messages}>
+      {header ??
+        (conversation && (
+          <header className="thread-head">
+            <h2>{title}</h2>
+            <ul className="members" aria-label={t.members}>
+              {others.map((m) => (
+                <li key={m.userId}>
+                  <OnlineDot presence={presence[m.userId]} />
+                  {conversation.kind === 'direct' ? <PresenceText presence={presence[m.userId]} /> : m.name}
+                </li>
+              ))}
+            </ul>
+          </header>
+        ))}
+      {status === 'error' && <ErrorNote error={error} />}
+      {status === 'loading' && <p className="empty">{t.loading}</p>}
+      {status === 'ready' && (
+        <MessageList
+          chat={chat}
+          me={me}
+          members={conversation?.members ?? []}
+          showSenders={showSenders ?? conversation?.kind !== 'direct'}
+        />
+      )}
+      <p className="typing" aria-live="polite">
+        {typing.length > 0 ? t.typing(typing.map((u) => u.name)) : ''}
+      </p>
+      <Composer
+        disabled={status !== 'ready'}
+        onSend={(body) => chat.send(body).catch(() => {})}
+        onTyping={chat.setTyping}
+      />
+    </section>
+  );
+}

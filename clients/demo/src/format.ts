@@ -1,0 +1,44 @@
+// Dates and names as the screens show them.
+
+import type { Conversation } from '@missive/client';
+import type { Lang } from './i18n.js';
+
+const locales: Record<Lang, string> = { fr: 'fr-FR', en: 'en-GB' };
+
+export function formatTime(iso: string, lang: Lang): string {
+  return new Intl.DateTimeFormat(locales[lang], { hour: '2-digit', minute: '2-digit' }).format(new Date(iso));
+}
+
+/** The time for today's dates, the day and time otherwise. */
+export function formatWhen(iso: string, lang: Lang): string {
+  const date = new Date(iso);
+  const today = new Date().toDateString() === date.toDateString();
+  const options: Intl.DateTimeFormatOptions = today
+    ? { hour: '2-digit', minute: '2-digit' }
+    : { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' };
+  return new Intl.DateTimeFormat(locales[lang], options).format(date);
+}
+
+export function formatClock(date: Date, lang: Lang): string {
+  return new Intl.DateTimeFormat(locales[lang], { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(date);
+}
+
+/** How a conversation is named for `me`: a group's title, otherwise the other people's names. */
+export function conversationName(c: Pick<Conversation, 'kind' | 'title' | 'participants'>, me: string | null): string {
+  if (c.kind === 'group' && c.title) return c.title;
+  const others = c.participants.filter((p) => p.userId !== me).map((p) => p.name);
+  if (others.length > 0) return others.join(', ');
+  return c.title ?? '—';
+}
+
+/** Two letters for an avatar. */
+export function initials(name: string): string {
+  const parts = name.trim().split(/\s+/);
+  return ((parts[0]?.[0] ?? '') + (parts.length > 1 ? (parts.at(-1)?.[0] ?? '') : '')).toUpperCase() || '?';
+}
+
+/** The message of an error, whatever threw it. */
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,51 @@
+// A visitor of "Les Fleurs de Paul" chats with Paul: the guest through the storefront's chat
+// card, Paul through his partner inbox, where the conversation shows with its unread badge.
+
+import { test } from 'node:test';
+import { startDemo } from './support/demo.js';
+
+test('a guest and the partner chat both ways through the storefront card and the partner inbox', async (t) => {
+  const demo = await startDemo(t);
+
+  const paul = await demo.open('#/paul/inbox');
+  const inbox = paul.getByRole('list', { name: 'Conversations de la boutique' });
+  await paul.getByText('Aucun visiteur n’a encore écrit.', { exact: false }).waitFor();
+
+  const guest = await demo.open('#/guest');
+  await guest.getByRole('heading', { name: 'Les Fleurs de Paul' }).waitFor();
+  await guest.getByLabel('Votre prénom').fill('Zoé');
+  await guest.getByRole('button', { name: 'Démarrer la discussion' }).click();
+  const guestMessages = guest.getByRole('list', { name: 'Messages' });
+  await guest.getByText('Pas encore de message. Dites bonjour !').waitFor();
+  await guest.getByLabel('Votre message').fill('Bonjour ! Avez-vous des pivoines pour un mariage en juin ?');
+  await guest.getByLabel('Votre message').press('Enter');
+  const question = guestMessages.getByRole('listitem').filter({ hasText: 'Avez-vous des pivoines' });
+  await question.getByRole('img', { name: 'Envoyé' }).waitFor();
+
+  // Paul's inbox: Zoé's conversation, unread, with her message as its preview.
+  const zoe = inbox.getByRole('listitem').filter({ hasText: 'Zoé' });
+  await zoe.getByLabel('1 message non lu').waitFor();
+  await zoe.getByText('Avez-vous des pivoines', { exact: false }).waitFor();
+
+  // Opening it reads it: the badge goes, and Zoé sees her message read.
+  await zoe.getByRole('link').click();
+  const paulMessages = paul.getByRole('list', { name: 'Messages' });
+  await paulMessages.getByText('Bonjour ! Avez-vous des pivoines pour un mariage en juin ?').waitFor();
+  await zoe.getByLabel('1 message non lu').waitFor({ state: 'detached' });
+  await question.getByRole('img', { name: 'Lu' }).waitFor();
+
+  // Paul answers; Zoé sees it live, and answers back.
+  await paul.getByLabel('Votre message').fill('Bonjour Zoé, oui : des pivoines Sarah Bernhardt, dès fin mai.');
+  await paul.getByRole('button', { name: 'Envoyer' }).click();
+  await guestMessages.getByText('Bonjour Zoé, oui : des pivoines Sarah Bernhardt, dès fin mai.').waitFor();
+  await guest.getByLabel('Votre message').fill('Parfait, merci !');
+  await guest.getByRole('button', { name: 'Envoyer' }).click();
+  await paulMessages.getByText('Parfait, merci !').waitFor();
+  await zoe.getByText('Parfait, merci !', { exact: false }).waitFor();
+
+  // A reload keeps the guest's conversation (its session is kept in the tab).
+  await guest.reload();
+  await guestMessages.getByText('Bonjour Zoé, oui : des pivoines Sarah Bernhardt, dès fin mai.').waitFor();
+
+  demo.assertNoPageErrors();
+});

@@ -1,0 +1,182 @@
+// What every browser test needs: the real local runtime (MISSIVE_LOCAL_BIN, by default the
+// repository's target/debug/missive-local) on a free port with its own data directory,
+// serving the freshly built dist/ at /demo/; Debian's Chromium through playwright-core (one
+// browser context per person, so each has its own storage and connection); and `eventually`,
+// which polls a condition with a generous timeout instead of sleeping.
+
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const DEMO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const REPO_ROOT = resolve(DEMO_ROOT, '..', '..');
+export const BINARY = resolve(process.env.MISSIVE_LOCAL_BIN || join(REPO_ROOT, 'target', 'debug', 'missive-local'));
+export const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
+export const SCREENSHOTS = join(REPO_ROOT, 'target', 'demo-screenshots');
+
+/** How long a condition may take to come true (the machine may be busy building). */
+export const TIMEOUT_MS = 30_000;
+
+const PLATFORM_KEY = 'missive-demo-tests-platform-key';
+
+/**
+ * Starts missive-local for the test `t` (stopped, and its data removed, after it) and a
+ * browser. `open(hash)` opens a page in a new browser context at `/demo/<hash>`.
+ */
+export async function startDemo(t, { env = {}, args = [] } = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'missive-demo-test-'));
+  const server = await startServer({ dataDir, env, args });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--lang=fr-FR',
+      // Every person's page is in its own context, all "in the background" but one: their
+      // timers and sockets must run as in a visible tab.
+      '--disable-background-timer-throttling',
+      '--disable-renderer-backgrounding',
+      '--disable-backgrounding-occluded-windows',
+    ],
+  });
+  const pageErrors = [];
+
+  t.after(async () => {
+    await browser.close().catch(() => {});
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  return {
+    base: server.base,
+    browser,
+    pageErrors,
+    /** A new person (browser context) on `/demo/<hash>`. */
+    async open(hash = '', { viewport = { width: 1280, height: 800 } } = {}) {
+      const context = await browser.newContext({ viewport, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+      context.setDefaultTimeout(TIMEOUT_MS);
+      const page = await context.newPage();
+      page.on('pageerror', (error) => pageErrors.push(error));
+      await page.goto(`${server.base}/demo/${hash}`);
+      return page;
+    },
+    /** Fails if a page threw an uncaught error. */
+    assertNoPageErrors() {
+      if (pageErrors.length > 0)
+        throw new Error(`the demo threw in the browser:\n${pageErrors.map((e) => e.stack ?? e).join('\n')}`);
+    },
+  };
+}
+
+/** missive-local on a free port over `dataDir`, with the demo served from the built dist/. */
+async function startServer({ dataDir, env, args }) {
+  const child = spawn(
+    BINARY,
+    [
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--demo-dir',
+      join(DEMO_ROOT, 'dist'),
+      '--scheduler-interval-ms',
+      '100',
+      ...args,
+    ],
+    {
+      env: {
+        ...process.env,
+        MISSIVE_JWT_SECRET: 'missive-demo-tests-secret-0123456789',
+        MISSIVE_PLATFORM_KEY: PLATFORM_KEY,
+        MISSIVE_RETRY_BASE_MS: '50',
+        MISSIVE_MESSAGE_EMAIL_DELAY_SECS: '0',
+        RUST_LOG: process.env.MISSIVE_TEST_LOG || 'warn',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+    if (process.env.MISSIVE_TEST_LOG) process.stderr.write(chunk);
+  });
+  const exited = new Promise((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
+  const base = await new Promise((resolveBase, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`missive-local did not start within 30 s: ${stderr}`));
+    }, 30_000);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot run ${BINARY} (set MISSIVE_LOCAL_BIN): ${error.message}`));
+    });
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`missive-local exited (${code ?? signal}) before listening: ${stderr}`));
+    });
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      const prefix = 'Missive listening on ';
+      if (!line.startsWith(prefix)) return;
+      clearTimeout(timer);
+      resolveBase(line.slice(prefix.length).trim());
+    });
+  });
+  return {
+    base,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
+
+/**
+ * Polls `check` (sync or async) until it returns a truthy value, which is returned; an error
+ * it throws counts as "not yet". After `timeoutMs` fails with `what` and the last answer.
+ */
+export async function eventually(check, { what = 'a condition', timeoutMs = TIMEOUT_MS, everyMs = 50 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+      last = value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last?.message ?? last})`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Waits until `locator`'s text (trimmed) is `expected`. */
+export async function expectText(locator, expected, what = `text "${expected}"`) {
+  await eventually(async () => (await locator.textContent({ timeout: 1_000 }))?.trim() === expected, { what });
+}
+
+/** Waits until `locator` matches no element. */
+export async function expectGone(locator) {
+  await locator.waitFor({ state: 'detached' });
+}
+
+/** The directory the screenshots go to, created. */
+export function screenshotDir() {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return SCREENSHOTS;
+}
