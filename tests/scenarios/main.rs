@@ -4,6 +4,7 @@ mod support;
 
 mod bad_input;
 mod chat;
+mod cors;
 mod editing;
 mod fanout;
 mod groups;

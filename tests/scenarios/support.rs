@@ -144,6 +144,18 @@ impl Server {
         (status, value)
     }
 
+    /// A request with headers of its own (a browser's `Origin`, a preflight's), answering the
+    /// status and the response's headers.
+    pub async fn raw(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> (u16, reqwest::header::HeaderMap) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        let res = req.send().await.expect("HTTP request");
+        (res.status().as_u16(), res.headers().clone())
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
         self.request("GET", path, Some(token), None).await
     }

@@ -40,6 +40,9 @@ impl FromRequestParts<Arc<App>> for Caller {
         let token = bearer(parts)?;
         let identity = usecases::authenticate(app, token).await?;
         tracing::Span::current().record("tenant", identity.tenant_id.as_str());
+        if let Some(caller) = parts.extensions.get::<super::cors::CallerTenant>() {
+            caller.set(&identity.tenant_id);
+        }
         Ok(Caller(identity))
     }
 }
@@ -70,7 +73,8 @@ impl FromRequestParts<Arc<App>> for CallerOrPlatform {
         if usecases::authenticate_platform(app, token).is_ok() {
             return Ok(CallerOrPlatform::Platform);
         }
-        Ok(CallerOrPlatform::Caller(usecases::authenticate(app, token).await?))
+        let Caller(identity) = Caller::from_request_parts(parts, app).await?;
+        Ok(CallerOrPlatform::Caller(identity))
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod admin;
 mod conversations;
+pub mod cors;
 mod directory;
 pub mod extract;
 #[cfg(feature = "lambda-http")]
@@ -30,6 +31,7 @@ pub fn router(app: Arc<App>) -> Router {
         .fallback(|| async { AppError::not_found("route") })
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), cors::cors))
         .layer(axum::middleware::from_fn(trace_request))
         .with_state(app)
 }

@@ -10,8 +10,12 @@ use crate::domain::{Storefront, StorefrontId, Tenant, TenantId, User, UserId};
 pub trait TenantStore: Send + Sync {
     /// Creates a tenant; `created: false` (and the existing tenant) if the id is taken.
     async fn create_tenant(&self, tenant: &Tenant) -> StoreResult<Upserted<Tenant>>;
+    /// Writes a tenant; its `allowedOrigins` replace the ones it listed before.
     async fn put_tenant(&self, tenant: &Tenant) -> StoreResult<()>;
     async fn get_tenant(&self, id: &TenantId) -> StoreResult<Option<Tenant>>;
+    /// Whether some tenant lists `origin` in its `allowedOrigins` (a browser's CORS preflight
+    /// names no tenant); one read of an index kept by `create_tenant` and `put_tenant`.
+    async fn origin_allowed(&self, origin: &str) -> StoreResult<bool>;
 }
 
 #[async_trait]

@@ -143,7 +143,7 @@ pub async fn still_allowed(app: &App, who: &Identity) -> Result<(), AppError> {
 }
 
 /// A tenant, from this process's short memory or the store.
-async fn tenant_of(app: &App, id: &TenantId) -> Result<Option<Tenant>, AppError> {
+pub(crate) async fn tenant_of(app: &App, id: &TenantId) -> Result<Option<Tenant>, AppError> {
     let now = app.clock.now();
     if let Some(tenant) = app.directory.tenant(id, now) {
         return Ok(Some(tenant));

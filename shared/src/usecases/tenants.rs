@@ -117,6 +117,26 @@ fn check_url(field: &str, value: &str) -> Result<String, AppError> {
     }
 }
 
+/// The most origins a tenant lists (they are indexed for CORS preflights).
+pub const MAX_ALLOWED_ORIGINS: usize = 20;
+
+/// Origins as browsers send them (`https://shop.example` or with a port: no path), each once.
 fn check_origins(origins: Vec<String>) -> Result<Vec<String>, AppError> {
-    origins.into_iter().map(|o| check_url("allowedOrigins", &o).map(|o| o.trim_end_matches('/').to_string())).collect()
+    let mut checked: Vec<String> = Vec::new();
+    for origin in origins {
+        let origin = check_url("allowedOrigins", &origin)?.trim_end_matches('/').to_string();
+        let host = origin.split_once("://").map_or("", |(_, rest)| rest);
+        if host.is_empty() || host.contains(['/', '?', '#']) {
+            return Err(AppError::invalid(format!(
+                "invalid allowedOrigins: `{origin}` is not an origin (scheme://host[:port], no path)"
+            )));
+        }
+        if !checked.contains(&origin) {
+            checked.push(origin);
+        }
+    }
+    if checked.len() > MAX_ALLOWED_ORIGINS {
+        return Err(AppError::invalid(format!("invalid allowedOrigins: at most {MAX_ALLOWED_ORIGINS}")));
+    }
+    Ok(checked)
 }

@@ -2,6 +2,7 @@
 
 use anyhow::{anyhow, Context};
 use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{Delete, TransactWriteItem};
 use chrono::{DateTime, Utc};
 
 use super::codec::*;
@@ -22,7 +23,13 @@ impl TenantStore for DynamoStore {
             .set_item(Some(item))
             .condition_expression("attribute_not_exists(PK)");
         match put.send().await {
-            Ok(_) => Ok(Upserted { value: tenant.clone(), created: true }),
+            Ok(_) => {
+                // The index follows the tenant: a crash in between leaves an origin without its
+                // CORS grant until the tenant's next update, never a grant it did not give.
+                let origins = tenant.allowed_origins.iter().map(|o| key(origin_pk(o), tenant_pk(&tenant.id))).collect();
+                self.batch_put(origins).await?;
+                Ok(Upserted { value: tenant.clone(), created: true })
+            }
             Err(e) if is_condition_failure(&e) => {
                 let existing = self.get_tenant(&tenant.id).await?.context("tenant vanished")?;
                 Ok(Upserted { value: existing, created: false })
@@ -31,10 +38,35 @@ impl TenantStore for DynamoStore {
         }
     }
     async fn put_tenant(&self, tenant: &Tenant) -> StoreResult<()> {
-        self.put_item(with_data(key(tenant_pk(&tenant.id), TENANT_SK), tenant)?).await
+        let before = self.get_tenant(&tenant.id).await?.map(|old| old.allowed_origins).unwrap_or_default();
+        let pk = tenant_pk(&tenant.id);
+        let mut writes = vec![self.put(with_data(key(pk.clone(), TENANT_SK), tenant)?, None)?];
+        for origin in tenant.allowed_origins.iter().filter(|o| !before.contains(o)) {
+            writes.push(self.put(key(origin_pk(origin), pk.clone()), None)?);
+        }
+        for gone in before.iter().filter(|o| !tenant.allowed_origins.contains(o)) {
+            let delete = Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(origin_pk(gone), pk.clone())))
+                .build()
+                .map_err(anyhow::Error::from)?;
+            writes.push(TransactWriteItem::builder().delete(delete).build());
+        }
+        // The tenant and its index change together (allowedOrigins holds at most 20).
+        self.client
+            .transact_write_items()
+            .set_transact_items(Some(writes))
+            .send()
+            .await
+            .map_err(anyhow::Error::from)?;
+        Ok(())
     }
     async fn get_tenant(&self, id: &TenantId) -> StoreResult<Option<Tenant>> {
         self.get_data(key(tenant_pk(id), TENANT_SK)).await
+    }
+    async fn origin_allowed(&self, origin: &str) -> StoreResult<bool> {
+        let items = self.query(None, "PK = :pk", vec![(":pk", origin_pk(origin))], true, 1, None).await?;
+        Ok(!items.is_empty())
     }
 }
 

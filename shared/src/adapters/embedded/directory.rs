@@ -19,16 +19,39 @@ impl TenantStore for EmbeddedStore {
                 return Ok(Upserted { value: existing, created: false });
             }
             write(t, &k, &tenant)?;
+            index_origins(t, &tenant, &[])?;
             Ok(Upserted { value: tenant, created: true })
         })
         .await
     }
     async fn put_tenant(&self, tenant: &Tenant) -> StoreResult<()> {
-        self.put(tenant_key(&tenant.id), tenant.clone()).await
+        let tenant = tenant.clone();
+        self.writing(move |t| {
+            let k = tenant_key(&tenant.id);
+            let before = read::<Tenant>(t, &k)?.map(|old| old.allowed_origins).unwrap_or_default();
+            write(t, &k, &tenant)?;
+            index_origins(t, &tenant, &before)
+        })
+        .await
     }
     async fn get_tenant(&self, id: &TenantId) -> StoreResult<Option<Tenant>> {
         self.get(tenant_key(id)).await
     }
+    async fn origin_allowed(&self, origin: &str) -> StoreResult<bool> {
+        let page = self.page::<String>(prefix(&["ORIGIN", origin]), None, 1, false).await?;
+        Ok(!page.items.is_empty())
+    }
+}
+
+/// Brings the origin index in line with `tenant`'s origins, `before` being those it had.
+fn index_origins(t: &mut redb::Table<'_, &str, &[u8]>, tenant: &Tenant, before: &[String]) -> anyhow::Result<()> {
+    for gone in before.iter().filter(|o| !tenant.allowed_origins.contains(o)) {
+        t.remove(origin_key(gone, &tenant.id).as_str())?;
+    }
+    for origin in &tenant.allowed_origins {
+        write(t, &origin_key(origin, &tenant.id), &tenant.id.as_str())?;
+    }
+    Ok(())
 }
 
 #[async_trait]

@@ -36,6 +36,11 @@ pub(super) fn tenant_key(t: &TenantId) -> String {
     key(&["TENANT", t.as_str()])
 }
 
+/// The origin index: one key per origin a tenant allows (CORS preflights name no tenant).
+pub(super) fn origin_key(origin: &str, t: &TenantId) -> String {
+    key(&["ORIGIN", origin, t.as_str()])
+}
+
 pub(super) fn user_key(t: &TenantId, u: &UserId) -> String {
     key(&["T", t.as_str(), "USER", u.as_str()])
 }

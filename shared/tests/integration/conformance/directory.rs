@@ -56,4 +56,33 @@ async fn storefronts_are_found_from_their_id_alone<S: StorefrontStore + ?Sized>(
     assert!(store.get_storefront(&tid("t2"), &sf.id).await.unwrap().is_none());
 }
 
-conforms!(tenants_and_users, last_seen_times_are_kept_per_user, storefronts_are_found_from_their_id_alone);
+/// A browser's preflight names no tenant: the origins tenants allow are indexed, and the index
+/// follows each tenant's changes.
+async fn origins_are_allowed_while_a_tenant_lists_them<S: TenantStore + ?Sized>(store: &S) {
+    let shop = "https://shop.example";
+    assert!(!store.origin_allowed(shop).await.unwrap());
+    let with = |id: &str, origins: &[&str]| Tenant {
+        allowed_origins: origins.iter().map(|o| o.to_string()).collect(),
+        ..tenant(id)
+    };
+    assert!(store.create_tenant(&with("t1", &[shop])).await.unwrap().created);
+    assert!(store.create_tenant(&with("t2", &[shop, "http://localhost:5173"])).await.unwrap().created);
+    assert!(store.origin_allowed(shop).await.unwrap());
+    assert!(store.origin_allowed("http://localhost:5173").await.unwrap());
+    assert!(!store.origin_allowed("https://shop.example.evil").await.unwrap(), "exact origins only");
+
+    store.put_tenant(&with("t1", &[])).await.unwrap();
+    assert!(store.origin_allowed(shop).await.unwrap(), "t2 still lists it");
+    store.put_tenant(&with("t2", &["https://new.example"])).await.unwrap();
+    assert!(!store.origin_allowed(shop).await.unwrap(), "nobody lists it any more");
+    assert!(!store.origin_allowed("http://localhost:5173").await.unwrap());
+    assert!(store.origin_allowed("https://new.example").await.unwrap());
+    assert_eq!(store.get_tenant(&tid("t2")).await.unwrap().unwrap().allowed_origins, ["https://new.example"]);
+}
+
+conforms!(
+    tenants_and_users,
+    last_seen_times_are_kept_per_user,
+    storefronts_are_found_from_their_id_alone,
+    origins_are_allowed_while_a_tenant_lists_them
+);
