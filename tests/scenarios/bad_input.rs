@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{claims, token, Server, WsClient, JWT_SECRET, PLATFORM_KEY};
+use crate::support::{claims, deployed, token, Server, WsClient, JWT_SECRET, PLATFORM_KEY};
 use missive::auth::mint_platform_token;
 
 #[tokio::test]
@@ -37,16 +37,6 @@ async fn bad_frames_are_answered_precisely_and_the_connection_stays_open() {
         assert_eq!(answer["code"], code, "{answer}");
         assert_eq!(answer["message"], message, "{answer}");
     }
-    // A frame over 32 KB is refused without its requestId being read, like API Gateway would.
-    let huge =
-        json!({ "action": "sendMessage", "conversationId": conv, "body": "é".repeat(20_000), "requestId": "big" });
-    alice.send(huge).await;
-    let e = alice.recv().await;
-    assert_eq!(
-        (e["code"].as_str(), e["message"].as_str()),
-        (Some("frame_too_large"), Some("frame is larger than 32768 bytes"))
-    );
-
     // A conversation alice is not in, and one that does not exist.
     let bob_eve = server.create_conversation(&t[1], json!({ "kind": "direct", "userId": "eve" })).await;
     for target in [bob_eve.as_str(), "01JUNKJUNKJUNKJUNKJUNKJUNK"] {
@@ -56,6 +46,22 @@ async fn bad_frames_are_answered_precisely_and_the_connection_stays_open() {
     }
 
     alice.assert_open().await;
+
+    // A frame over 32 KB, API Gateway's limit: the local runtime refuses it without reading its
+    // requestId and keeps the socket; API Gateway closes the connection (1009, "message too big").
+    let huge =
+        json!({ "action": "sendMessage", "conversationId": conv, "body": "é".repeat(20_000), "requestId": "big" });
+    alice.send(huge).await;
+    if deployed() {
+        alice.expect_close(1009).await;
+    } else {
+        let e = alice.recv().await;
+        assert_eq!(
+            (e["code"].as_str(), e["message"].as_str()),
+            (Some("frame_too_large"), Some("frame is larger than 32768 bytes"))
+        );
+        alice.assert_open().await;
+    }
     assert!(server.full_history(&t[0], &conv).await.is_empty(), "no bad frame stored anything");
     assert!(server.full_history(&t[1], &bob_eve).await.is_empty());
 }
@@ -218,7 +224,7 @@ async fn every_query_parameter_is_checked_on_every_route() {
 /// still answered), nothing is stored, and reactivation lets them act again.
 #[tokio::test]
 async fn a_suspended_tenant_s_live_connections_can_no_longer_act() {
-    let server = Server::start().await;
+    let server = Server::start_with(&[], cross_process_directory()).await;
     let t = server.tenant_with("suspendme", &[("alice", "member"), ("bob", "member")]).await;
     let conv = server.create_conversation(&t[0], json!({ "kind": "direct", "userId": "bob" })).await;
     let mut alice = WsClient::connect(&server, &t[0]).await;
@@ -251,7 +257,7 @@ async fn a_suspended_tenant_s_live_connections_can_no_longer_act() {
 /// others in the tenant carry on; reinstated, they act again.
 #[tokio::test]
 async fn a_suspended_user_is_refused_everywhere_until_reinstated() {
-    let server = Server::start().await;
+    let server = Server::start_with(&[], cross_process_directory()).await;
     let t = server.tenant_with("usersuspend", &[("alice", "member"), ("bob", "member")]).await;
     let conv = server.create_conversation(&t[0], json!({ "kind": "direct", "userId": "bob" })).await;
     let mut alice = WsClient::connect(&server, &t[0]).await;
@@ -273,4 +279,16 @@ async fn a_suspended_user_is_refused_everywhere_until_reinstated() {
     assert_eq!((status, user.get("suspended")), (200, None), "{user}");
     alice.send_message(&conv, "back", "a2").await;
     assert_eq!(server.get("/v1/me", &t[0]).await.0, 200);
+}
+
+/// Locally one process makes the change and sees it at once. Deployed, the REST function
+/// makes it and the WebSocket function sees it within its directory cache's lifetime
+/// (`MISSIVE_DIRECTORY_CACHE_SECS`, 5 s): with no cache, at once — what is tested is that
+/// every action checks again.
+fn cross_process_directory() -> &'static [(&'static str, &'static str)] {
+    if deployed() {
+        &[("MISSIVE_DIRECTORY_CACHE_SECS", "0")]
+    } else {
+        &[]
+    }
 }

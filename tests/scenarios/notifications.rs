@@ -1,6 +1,6 @@
 //! Notifications, e-mails, queues and reminders through the real server: the bell, message
 //! notifications and their e-mail, retries and the dead-letter queue, quiet hours, digests,
-//! reminders and header injection. E-mails are read from the local outbox.
+//! reminders and header injection. E-mails are read from the local outbox (from what SES took, on the deployed backend).
 
 use std::time::Duration;
 
@@ -25,18 +25,16 @@ where
 }
 
 async fn outbox(server: &Server) -> Vec<Value> {
-    let (status, list) = server.request("GET", "/local/outbox", None, None).await;
-    assert_eq!(status, 200, "{list}");
-    list.as_array().unwrap().clone()
+    server.sent_emails().await
 }
 
-async fn eml(server: &Server, entry: &Value) -> String {
-    std::fs::read_to_string(server.place.data_dir.join("outbox").join(entry["file"].as_str().unwrap())).unwrap()
+/// An e-mail's headers and parts, as text.
+async fn eml(_server: &Server, entry: &Value) -> String {
+    entry["raw"].as_str().unwrap().to_string()
 }
 
 async fn set_failures(server: &Server, failures: Value) {
-    let (status, body) = server.request("POST", "/local/outbox/failures", None, Some(failures)).await;
-    assert_eq!(status, 200, "{body}");
+    server.set_email_failures(failures).await;
 }
 
 /// A tenant with an admin and the given users, each with an e-mail address and a locale.
@@ -124,7 +122,7 @@ async fn an_offline_member_gets_a_notification_then_one_email_and_a_reader_gets_
         .and_then(|l| l.strip_suffix('>'))
         .expect("a List-Unsubscribe header")
         .to_string();
-    let path = unsubscribe.strip_prefix(&server.base).expect("the link points at this server");
+    let path = unsubscribe.strip_prefix(&server.public_url).expect("the link points at this server");
 
     let (status, page) = server.request("GET", path, None, None).await;
     assert_eq!(status, 200, "{page}");
@@ -395,7 +393,7 @@ async fn a_pending_reminder_and_a_waiting_retry_survive_a_kill_9_and_happen_once
     set_failures(&server, json!({ "next": 1 })).await;
     notify(&server, &admin, &["bob"], "Alerte crue").await;
     eventually(20, "the e-mail's first attempt, failed", || async {
-        let (_, failures) = server.request("GET", "/local/outbox/failures", None, None).await;
+        let failures = server.email_failures().await;
         (failures["next"] == 0).then_some(())
     })
     .await;

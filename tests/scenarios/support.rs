@@ -1,8 +1,12 @@
-//! Test support: the real `missive-local` binary on a free port with its own data directory,
-//! an HTTP client, and a WebSocket client.
+//! Test support: the server under test on free ports with data of its own, an HTTP client and
+//! a WebSocket client. `MISSIVE_TEST_BACKEND` picks the server: `embedded` (default: the real
+//! `missive-local` binary on redb), `aws` (`missive-local` on DynamoDB and SQS on moto), or
+//! `deployed` (the eight Lambda function binaries behind the emulation of what template.yaml
+//! deploys, tests/deployed, on moto).
 
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -16,32 +20,75 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 pub const JWT_SECRET: &str = "scenario-secret-0123456789";
 pub const PLATFORM_KEY: &str = "scenario-platform-key";
-/// How long a client waits for a frame it expects.
-const RECEIVE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client waits for a frame it expects: longer on the deployed backend, where each
+/// frame crosses the emulated API Gateway, a function process and AWS calls through a proxy.
+fn receive_timeout() -> Duration {
+    Duration::from_secs(if deployed() { 30 } else { 10 })
+}
 
-/// Where a server keeps its data: its own directory, and on the AWS backend its own table.
+/// Where a server keeps its data: its own directory, and on the AWS backend its own table; on
+/// the deployed backend, the emulated stack itself (its data lives in moto, and a "restart"
+/// kills the functions' processes, not the stack).
 #[derive(Clone, Debug)]
 pub struct Place {
     pub data_dir: PathBuf,
     /// `Some` on the AWS backend (MISSIVE_TEST_BACKEND=aws): DynamoDB on moto.
     pub table: Option<String>,
+    deployed: Option<Arc<Deployed>>,
+}
+
+/// The emulated stack: its process, and its URLs.
+#[derive(Debug)]
+struct Deployed {
+    _process: Child,
+    /// The HTTP API's stage URL (`http://…/prod`).
+    http: String,
+    /// The WebSocket API's stage URL (`ws://…/prod`).
+    ws: String,
+    /// The emulator's test-only endpoints (sent e-mails, SES failures, killing sandboxes).
+    control: String,
 }
 
 pub struct Server {
-    child: Child,
+    child: Option<Child>,
     pub base: String,
+    /// The REST API's public URL, as e-mails' links give it.
+    pub public_url: String,
     pub place: Place,
     http: reqwest::Client,
     _temp: Option<tempfile::TempDir>,
 }
 
-fn aws_backend() -> bool {
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Backend {
+    Embedded,
+    Aws,
+    Deployed,
+}
+
+fn backend() -> Backend {
     match std::env::var("MISSIVE_TEST_BACKEND").as_deref() {
-        Ok("aws") => true,
-        Ok("embedded") | Err(_) => false,
-        Ok(other) => panic!("MISSIVE_TEST_BACKEND={other}: expected embedded or aws"),
+        Ok("aws") => Backend::Aws,
+        Ok("deployed") => Backend::Deployed,
+        Ok("embedded") | Err(_) => Backend::Embedded,
+        Ok(other) => panic!("MISSIVE_TEST_BACKEND={other}: expected embedded, aws or deployed"),
     }
 }
+
+/// Whether the scenarios run on the emulated deployed topology (a scenario about a local-only
+/// behaviour says so and does what AWS does instead).
+pub fn deployed() -> bool {
+    backend() == Backend::Deployed
+}
+
+fn aws_endpoint() -> String {
+    std::env::var("MISSIVE_TEST_AWS_ENDPOINT")
+        .expect("MISSIVE_TEST_AWS_ENDPOINT is not set: run the tests with ./scripts/test, which starts moto")
+}
+
+/// The public URL the deployed stack's e-mails link to (PublicUrl must be https): the HTTP
+/// API's stage URL stands behind it.
+const DEPLOYED_PUBLIC_URL: &str = "https://missive.test/prod";
 
 fn binary(place: &Place) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_missive-local"));
@@ -53,8 +100,7 @@ fn binary(place: &Place) -> Command {
         .arg(&place.data_dir)
         .kill_on_drop(true);
     if let Some(table) = &place.table {
-        let endpoint = std::env::var("MISSIVE_TEST_AWS_ENDPOINT")
-            .expect("MISSIVE_TEST_AWS_ENDPOINT is not set: run the tests with ./scripts/test, which starts moto");
+        let endpoint = aws_endpoint();
         command
             .args(["--backend", "aws", "--table", table])
             .env("AWS_ENDPOINT_URL", endpoint)
@@ -75,8 +121,15 @@ impl Server {
     /// A fresh server with extra command-line flags and environment variables.
     pub async fn start_with(args: &[&str], env: &[(&str, &str)]) -> Server {
         let temp = tempfile::tempdir().expect("temp dir");
-        let table = aws_backend().then(|| format!("scenario-{}", ulid::Ulid::new().to_string().to_lowercase()));
-        let place = Place { data_dir: temp.path().to_path_buf(), table };
+        if backend() == Backend::Deployed {
+            let place = Place { data_dir: temp.path().to_path_buf(), table: None, deployed: None };
+            let mut server = Server::deploy(place, args, env).await;
+            server._temp = Some(temp);
+            return server;
+        }
+        let table =
+            (backend() == Backend::Aws).then(|| format!("scenario-{}", ulid::Ulid::new().to_string().to_lowercase()));
+        let place = Place { data_dir: temp.path().to_path_buf(), table, deployed: None };
         if place.table.is_some() {
             let status = binary(&place).arg("setup-aws").stdout(Stdio::null()).status().await.expect("setup-aws");
             assert!(status.success(), "missive-local setup-aws failed");
@@ -88,7 +141,10 @@ impl Server {
 
     /// A server on existing data (for restarts).
     pub async fn start_on(place: Place) -> Server {
-        Server::launch(place, &[], &[]).await
+        match place.deployed.clone() {
+            Some(stack) => Server::on_stack(place, stack),
+            None => Server::launch(place, &[], &[]).await,
+        }
     }
 
     async fn launch(place: Place, args: &[&str], env: &[(&str, &str)]) -> Server {
@@ -113,18 +169,158 @@ impl Server {
         .expect("missive-local did not start in time");
         // Keep draining stdout so the child never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Server { child, base, place, http: reqwest::Client::new(), _temp: None }
+        let public_url = base.clone();
+        Server { child: Some(child), base, public_url, place, http: reqwest::Client::new(), _temp: None }
     }
 
-    /// Kills the process the hard way (SIGKILL), keeping its data.
+    /// The emulated stack (tests/deployed/emulator.py): the local runtime's flags and
+    /// variables become the emulator's options, the template's parameters or test-only
+    /// variables for every function.
+    async fn deploy(mut place: Place, args: &[&str], env: &[(&str, &str)]) -> Server {
+        let repo = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        let stack = format!("scenario-{}", ulid::Ulid::new().to_string().to_lowercase());
+        let mut command = Command::new(format!("{repo}/.venv/bin/python"));
+        command
+            .arg(format!("{repo}/tests/deployed/emulator.py"))
+            .args(["--aws-endpoint", &aws_endpoint(), "--bin-dir", &format!("{repo}/target/debug")])
+            .args(["--stack-name", &stack, "--log-dir", &format!("{repo}/target/deployed-logs/{stack}")])
+            .args(["--schedule-every-ms", "1000"])
+            .args(["--param", &format!("JwtSecret={JWT_SECRET}"), "--param", &format!("PlatformKey={PLATFORM_KEY}")])
+            .args(["--param", &format!("PublicUrl={DEPLOYED_PUBLIC_URL}")])
+            .args(["--param", "EmailFrom=no-reply@missive.local"])
+            .kill_on_drop(true);
+        let mut flags = args.iter();
+        while let Some(flag) = flags.next() {
+            let renamed = match *flag {
+                "--idle-timeout-secs" => "--ws-idle-timeout-secs",
+                "--max-connection-secs" => "--ws-max-connection-secs",
+                "--scheduler-interval-ms" => "--schedule-every-ms",
+                // The deployed backend's own: how many execution environments a function gets.
+                "--max-instances" => "--max-instances",
+                other => panic!("{other}: no equivalent on the deployed backend"),
+            };
+            command.arg(renamed).arg(flags.next().expect("a flag's value"));
+        }
+        for (name, value) in env {
+            match *name {
+                "MISSIVE_JWKS_URL" => command.args(["--param", &format!("JwksUrl={value}")]),
+                _ => command.args(["--env", &format!("{name}={value}")]),
+            };
+        }
+        let mut process =
+            command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("starting the emulator");
+        let stdout = process.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let (mut http, mut ws, mut control) = (None, None, None);
+        tokio::time::timeout(Duration::from_secs(60), async {
+            while let Some(line) = lines.next_line().await.expect("reading stdout") {
+                match line.split_once(' ') {
+                    Some(("HTTP", url)) => http = Some(url.to_string()),
+                    Some(("WS", url)) => ws = Some(url.to_string()),
+                    Some(("CONTROL", url)) => control = Some(url.to_string()),
+                    _ if line == "READY" => return,
+                    _ => {}
+                }
+            }
+            panic!("the emulator exited before READY");
+        })
+        .await
+        .expect("the emulator did not start in time");
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let (http, ws, control) = (http.expect("HTTP"), ws.expect("WS"), control.expect("CONTROL"));
+        let stack = Arc::new(Deployed { _process: process, http, ws, control });
+        place.deployed = Some(stack.clone());
+        Server::on_stack(place, stack)
+    }
+
+    fn on_stack(place: Place, stack: Arc<Deployed>) -> Server {
+        Server {
+            child: None,
+            base: stack.http.clone(),
+            public_url: DEPLOYED_PUBLIC_URL.into(),
+            place,
+            http: reqwest::Client::new(),
+            _temp: None,
+        }
+    }
+
+    /// Kills the process the hard way (SIGKILL), keeping its data. On the deployed backend,
+    /// every function's process is killed mid-flight (the next invocations start cold); the
+    /// stack, its data and its sockets stay, as on AWS.
     pub async fn kill9(mut self) -> (Place, Option<tempfile::TempDir>) {
-        self.child.start_kill().expect("kill");
-        self.child.wait().await.expect("wait");
+        match (&mut self.child, &self.place.deployed) {
+            (Some(child), _) => {
+                child.start_kill().expect("kill");
+                child.wait().await.expect("wait");
+            }
+            (None, Some(stack)) => {
+                let url = format!("{}/_emulator/sandboxes/kill", stack.control);
+                let res = self.http.post(url).send().await.expect("killing the sandboxes");
+                assert!(res.status().is_success(), "killing the sandboxes: {}", res.status());
+            }
+            (None, None) => unreachable!("a server runs a process or a stack"),
+        }
         (self.place.clone(), self._temp.take())
     }
 
     pub fn ws_url(&self, token: &str) -> String {
-        format!("{}/ws?token={token}", self.base.replacen("http", "ws", 1))
+        match &self.place.deployed {
+            Some(stack) => format!("{}?token={token}", stack.ws),
+            None => format!("{}/ws?token={token}", self.base.replacen("http", "ws", 1)),
+        }
+    }
+
+    /// The e-mails sent so far, oldest first, each with `to`, `subject`, `attempts` and `raw`
+    /// (its headers and parts as text): the local outbox, or on the deployed backend what SES took.
+    pub async fn sent_emails(&self) -> Vec<Value> {
+        match &self.place.deployed {
+            None => {
+                let (status, list) = self.request("GET", "/local/outbox", None, None).await;
+                assert_eq!(status, 200, "{list}");
+                let dir = self.place.data_dir.join("outbox");
+                list.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|entry| {
+                        let raw = std::fs::read_to_string(dir.join(entry["file"].as_str().unwrap())).unwrap();
+                        json!({ "to": entry["to"], "subject": entry["subject"], "attempts": entry["attempts"], "raw": raw })
+                    })
+                    .collect()
+            }
+            Some(stack) => {
+                let journal: Value = self
+                    .http
+                    .get(format!("{}/_emulator/journal", stack.control))
+                    .send()
+                    .await
+                    .expect("the emulator's journal")
+                    .json()
+                    .await
+                    .expect("a JSON journal");
+                journal["emails"].as_array().cloned().unwrap_or_default().iter().map(as_sent_email).collect()
+            }
+        }
+    }
+
+    /// Makes e-mail sends fail: `{"next": n}` or `{"always": bool}` (the local outbox, or SES
+    /// on the deployed backend).
+    pub async fn set_email_failures(&self, failures: Value) -> Value {
+        let url = match &self.place.deployed {
+            None => format!("{}/local/outbox/failures", self.base),
+            Some(stack) => format!("{}/_emulator/ses/failures", stack.control),
+        };
+        let res = self.http.post(url).json(&failures).send().await.expect("setting e-mail failures");
+        assert!(res.status().is_success(), "setting e-mail failures: {}", res.status());
+        res.json().await.expect("JSON")
+    }
+
+    /// The e-mail failures still to come: `{"next": n, "always": bool}`.
+    pub async fn email_failures(&self) -> Value {
+        let url = match &self.place.deployed {
+            None => format!("{}/local/outbox/failures", self.base),
+            Some(stack) => format!("{}/_emulator/ses/failures", stack.control),
+        };
+        self.http.get(url).send().await.expect("reading e-mail failures").json().await.expect("JSON")
     }
 
     pub async fn request(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
@@ -221,6 +417,29 @@ impl Server {
     }
 }
 
+/// An e-mail SES took, as the local outbox describes one: its headers and parts as text.
+fn as_sent_email(sent: &Value) -> Value {
+    let to: Vec<&str> = sent["to"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    let mut raw = format!(
+        "From: {}\r\nTo: {}\r\nSubject: {}\r\n",
+        sent["from"].as_str().unwrap_or_default(),
+        to.join(", "),
+        sent["subject"].as_str().unwrap_or_default()
+    );
+    if let Some(headers) = sent["headers"].as_object() {
+        for (name, value) in headers {
+            raw.push_str(&format!("{name}: {}\r\n", value.as_str().unwrap_or_default()));
+        }
+    }
+    raw.push_str(&format!(
+        "\r\nContent-Type: text/plain\r\n\r\n{}\r\nContent-Type: text/html\r\n\r\n{}",
+        sent["text"].as_str().unwrap_or_default(),
+        sent["html"].as_str().unwrap_or_default()
+    ));
+    let to = to.first().copied().unwrap_or_default();
+    json!({ "to": to, "subject": sent["subject"], "attempts": sent["attempts"], "raw": raw })
+}
+
 pub fn claims(tenant: &str, user: &str, role: &str, exp_in_seconds: i64) -> Claims {
     Claims {
         sub: user.into(),
@@ -288,7 +507,7 @@ impl WsClient {
     /// The next JSON frame, whatever it is; fails the test after a timeout.
     pub async fn recv_any(&mut self) -> Value {
         loop {
-            let msg = tokio::time::timeout(RECEIVE_TIMEOUT, self.stream.next())
+            let msg = tokio::time::timeout(receive_timeout(), self.stream.next())
                 .await
                 .expect("no frame in time")
                 .expect("socket closed")
@@ -361,7 +580,7 @@ impl WsClient {
             .await
             .ok()?;
         loop {
-            match tokio::time::timeout(RECEIVE_TIMEOUT, self.stream.next()).await.ok()? {
+            match tokio::time::timeout(receive_timeout(), self.stream.next()).await.ok()? {
                 Some(Ok(Message::Text(t))) => {
                     let v: Value = serde_json::from_str(&t).ok()?;
                     if v["requestId"] == json!(request_id) {
@@ -375,6 +594,21 @@ impl WsClient {
     }
 
     /// Proves the socket is open and answering: a ping gets its pong.
+    /// Asserts that the server closes the socket with `code` (ignoring frames before it).
+    pub async fn expect_close(&mut self, code: u16) {
+        loop {
+            match tokio::time::timeout(receive_timeout(), self.stream.next()).await.expect("no close in time") {
+                Some(Ok(Message::Close(Some(frame)))) => {
+                    assert_eq!(u16::from(frame.code), code, "{frame:?}");
+                    return;
+                }
+                Some(Ok(Message::Close(None))) | None => panic!("closed without the code {code}"),
+                Some(Err(e)) => panic!("socket error instead of the close {code}: {e}"),
+                Some(Ok(_)) => continue,
+            }
+        }
+    }
+
     pub async fn assert_open(&mut self) {
         let pong = self.request(json!({ "action": "ping" }), "still-open").await;
         assert_eq!(pong["type"], "pong");

@@ -257,9 +257,23 @@ async fn randomized_clients_that_drop_and_sync_end_with_exactly_the_server_histo
             }
         }
     }
-    for client in clients.iter_mut() {
+    // Every send was acknowledged, so the histories are final; pushes can trail their acks
+    // (more so on the deployed backend): each client reads until it has learnt as many
+    // messages as its conversations hold, or a generous deadline passes (the comparison
+    // below then says what is missing), then a last silence shows nothing more comes.
+    let histories: HashMap<&String, usize> = HashMap::from([
+        (&group, server.full_history(&tokens[0], &group).await.len()),
+        (&pair, server.full_history(&tokens[0], &pair).await.len()),
+        (&trio, server.full_history(&tokens[2], &trio).await.len()),
+    ]);
+    for (i, client) in clients.iter_mut().enumerate() {
         if client.socket.is_none() {
             client.connect_and_sync(&server).await;
+        }
+        let wanted: usize = memberships[users[i]].iter().map(|c| histories[*c]).sum();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        while client.view.values().map(Vec::len).sum::<usize>() < wanted && tokio::time::Instant::now() < deadline {
+            client.drain().await;
         }
         client.drain().await;
     }

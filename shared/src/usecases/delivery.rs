@@ -161,12 +161,23 @@ pub async fn deliver_to_users(
 enum Pushed {
     Delivered,
     Gone,
+    /// Not open yet: its `$connect` is still running.
+    Opening,
     Failed,
 }
+
+/// API Gateway answers 410 Gone to a push until the connection's `$connect` integration has
+/// returned (at most 29 s): a connection recorded more recently than this may be opening, not
+/// gone. It misses the frame (its client syncs once connected) but is not forgotten.
+const CONNECT_GRACE: chrono::Duration = chrono::Duration::seconds(30);
 
 async fn push_one(app: &App, connection: &Connection, frame: &str) -> Pushed {
     match app.push.push_to_connection(&connection.id, frame).await {
         Ok(()) => Pushed::Delivered,
+        Err(PushError::Gone) if app.clock.now() - connection.connected_at < CONNECT_GRACE => {
+            tracing::info!(connection = %connection.id, "connection not open yet, frame skipped");
+            Pushed::Opening
+        }
         Err(PushError::Gone) => {
             tracing::info!(connection = %connection.id, "connection gone, removing it");
             let (tenant, user, now) = (&connection.tenant_id, &connection.user_id, app.clock.now());

@@ -92,3 +92,14 @@ impl missive::ports::Clock for ManualClock {
         *self.0.lock().unwrap()
     }
 }
+
+/// API Gateway's answer for every connection: gone (410).
+#[derive(Default)]
+pub struct GonePush;
+
+#[async_trait]
+impl Push for GonePush {
+    async fn push_to_connection(&self, _connection: &ConnectionId, _frame: &str) -> Result<(), PushError> {
+        Err(PushError::Gone)
+    }
+}

@@ -6,6 +6,7 @@
 mod aws_support;
 mod call_counts;
 mod conformance;
+mod delivery;
 mod fakes;
 mod handlers;
 mod jobs;

@@ -87,7 +87,10 @@ async fn a_gone_connection_is_deleted_and_the_others_still_receive() {
         Arc::new(crate::fakes::RecordingQueue::default()),
         Arc::new(crate::fakes::RecordingMailer::default()),
     );
-    for c in [connection("ann", "gone-ann="), connection("ann", "live-ann="), connection("ben", "live-ben")] {
+    // Opened ten minutes ago: gone, not still opening (see delivery.rs).
+    let gone =
+        Connection { connected_at: Utc::now() - chrono::Duration::minutes(10), ..connection("ann", "gone-ann=") };
+    for c in [gone, connection("ann", "live-ann="), connection("ben", "live-ben")] {
         store.put_connection(&c).await.unwrap();
     }
     gw.failures.lock().unwrap().insert("live-ben".into(), 2);

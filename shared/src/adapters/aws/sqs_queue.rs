@@ -106,10 +106,13 @@ fn count(attributes: &HashMap<QueueAttributeName, String>, name: QueueAttributeN
     attributes.get(&name).and_then(|v| v.parse().ok()).unwrap_or(0)
 }
 
+/// SQS counts delays in whole seconds: a fraction rounds up, so that a job never arrives
+/// before it is due (one that came early would find its work not yet due and enqueue itself
+/// again for the fraction left, rounded down to 0: a loop until the due time).
 fn delay_seconds(delay: Option<Duration>) -> Result<Option<i32>, QueueError> {
     match delay {
         None => Ok(None),
-        Some(d) if d <= MAX_DELAY => Ok(Some(d.as_secs() as i32)),
+        Some(d) if d <= MAX_DELAY => Ok(Some((d.as_secs() + u64::from(d.subsec_nanos() > 0)) as i32)),
         Some(d) => Err(QueueError(anyhow!("a delay of {}s is over SQS's 900s", d.as_secs()))),
     }
 }
@@ -233,3 +236,20 @@ impl JobQueue for SqsQueue {
 
 /// At most this many batches of ten move per redrive call; call again for more.
 const REDRIVE_MAX_PASSES: usize = 100;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_delay_rounds_up_to_whole_seconds_so_a_job_never_arrives_early() {
+        let secs = |ms: u64| delay_seconds(Some(Duration::from_millis(ms))).unwrap();
+        assert_eq!(
+            (secs(0), secs(1), secs(1_000), secs(1_001), secs(599_900)),
+            (Some(0), Some(1), Some(1), Some(2), Some(600))
+        );
+        assert_eq!(secs(900_000), Some(900));
+        assert!(delay_seconds(Some(Duration::from_millis(900_001))).is_err(), "over SQS's limit");
+        assert_eq!(delay_seconds(None).unwrap(), None);
+    }
+}

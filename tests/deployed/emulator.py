@@ -1,0 +1,260 @@
+#!/usr/bin/env python3
+"""Runs Missive's Lambda binaries the way template.yaml deploys them, against moto.
+
+    .venv/bin/python tests/deployed/emulator.py --aws-endpoint http://127.0.0.1:5000 \\
+        --bin-dir target/debug --param JwtSecret=… --param PlatformKey=… \\
+        --param PublicUrl=https://missive.example --param EmailFrom=noreply@missive.example
+
+Prints `HTTP …`, `WS …`, `CONTROL …` and `READY` on stdout; SIGTERM or SIGINT stops everything.
+How it works, what it reads and what it does not emulate: tests/deployed/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import concurrent.futures
+import os
+import random
+import re
+import signal
+import string
+import sys
+from pathlib import Path
+
+from aiohttp import web
+
+sys.dont_write_bytecode = True  # no __pycache__ in the work tree
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import provision, topology as topo  # noqa: E402
+from harness.egress import Egress, SesFaults  # noqa: E402
+from harness.http_api import HttpServer  # noqa: E402
+from harness.journal import Journal  # noqa: E402
+from harness.runtime import LambdaFunction, lambda_environment  # noqa: E402
+from harness.schedule import Ticker  # noqa: E402
+from harness.sqs_source import QueuePoller  # noqa: E402
+from harness.template import Stack, TemplateError, decode, sam_transform  # noqa: E402
+from harness.websocket_api import WebSocketServer  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def pairs(text: str) -> tuple[str, str]:
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    name, value = text.split("=", 1)
+    return name, value
+
+
+def arguments() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--aws-endpoint", default=os.environ.get("MISSIVE_TEST_AWS_ENDPOINT"),
+                   help="moto's address (default: $MISSIVE_TEST_AWS_ENDPOINT)")
+    p.add_argument("--template", type=Path, default=REPO / "template.yaml")
+    p.add_argument("--bin-dir", type=Path, default=REPO / "target" / "debug")
+    p.add_argument("--param", type=pairs, action="append", default=[], metavar="NAME=VALUE",
+                   help="a template parameter (repeatable)")
+    p.add_argument("--env", type=pairs, action="append", default=[], metavar="NAME=VALUE",
+                   help="TEST ONLY: an environment variable for every function, beyond the template's (repeatable)")
+    p.add_argument("--region", default="eu-west-1")
+    p.add_argument("--stack-name", default="missive-" + "".join(random.choices(string.ascii_lowercase, k=6)))
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--http-port", type=int, default=0)
+    p.add_argument("--ws-port", type=int, default=0)
+    p.add_argument("--control-port", type=int, default=0)
+    p.add_argument("--schedule-every-ms", type=int, help="default: the template's rate")
+    p.add_argument("--max-instances", type=int, default=4, help="concurrent sandboxes per function")
+    p.add_argument("--ws-idle-timeout-secs", type=float, default=600)
+    p.add_argument("--ws-max-connection-secs", type=float, default=7200)
+    p.add_argument("--ses-identity", action="append", default=[],
+                   help="an SES identity verified in the account (default: EmailFrom's domain)")
+    p.add_argument("--log-dir", type=Path, default=REPO / "target" / "deployed-logs")
+    p.add_argument("--no-warm", action="store_true", help="skip the cold start of every function at startup")
+    args = p.parse_args()
+    if not args.aws_endpoint:
+        p.error("--aws-endpoint (or MISSIVE_TEST_AWS_ENDPOINT) is required")
+    return args
+
+
+def note(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+async def listen(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    return runner, site._server.sockets[0].getsockname()[1]
+
+
+def rewrite_endpoints(value: str, region: str, targets: dict[str, str]) -> str:
+    """An execute-api address of an emulated API → where the emulator serves it (its "DNS")."""
+    def one(match: re.Match) -> str:
+        return targets.get(f"{match.group(1)}://{match.group(2)}", match.group(0))
+    return re.sub(rf"(https|wss)://([a-z0-9]+)\.execute-api\.{re.escape(region)}\.amazonaws\.com", one, value)
+
+
+async def main() -> int:
+    args = arguments()
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(max_workers=64))
+    journal = Journal()
+
+    # The template, as CloudFormation would deploy it.
+    parameters = dict(args.param)
+    try:
+        template = decode(args.template)
+        cloudformation, code_uris = sam_transform(template, parameters, args.region)
+        stack = Stack(cloudformation, parameters, args.region, args.stack_name)
+        aws = provision.clients(args.aws_endpoint, args.region)
+        identities = args.ses_identity or (
+            [provision.sender_identity(stack.parameters["EmailFrom"])] if "EmailFrom" in stack.parameters else [])
+        for line in provision.create(stack, aws, identities):
+            note(f"note: {line}")
+        topology = topo.read(stack, code_uris, args.template.parent, args.bin_dir)
+        for line in topology.notes:
+            note(f"note: {line}")
+    except TemplateError as e:
+        note(f"TEMPLATE ERROR: {e}")
+        return 2
+
+    # The APIs' listeners first: their addresses go into the functions' environments.
+    lambdas: dict[str, LambdaFunction] = {}
+    runners = []
+    targets: dict[str, str] = {}
+    http_server = ws_server = None
+    if topology.http:
+        http_server = HttpServer(topology.http, topology, lambdas)
+        app = web.Application(client_max_size=10 * 1024 * 1024)
+        http_server.routes(app)
+        runner, http_port = await listen(app, args.host, args.http_port)
+        runners.append(runner)
+        targets[f"https://{topology.http.api_id}"] = f"http://{args.host}:{http_port}"
+    if topology.websocket:
+        ws_server = WebSocketServer(topology.websocket, topology, lambdas,
+                                    args.ws_idle_timeout_secs, args.ws_max_connection_secs)
+        app = web.Application()
+        ws_server.routes(app)
+        runner, ws_port = await listen(app, args.host, args.ws_port)
+        runners.append(runner)
+        targets[f"wss://{topology.websocket.api_id}"] = f"ws://{args.host}:{ws_port}"
+
+    # Each function: its egress (IAM, then moto or @connections), its environment, its sandboxes.
+    egresses = []
+    ses_faults = SesFaults()
+    overrides = dict(args.env)
+    if overrides:
+        note(f"note: TEST-ONLY variables, not in the template, given to every function: {sorted(overrides)}")
+    for logical, function in topology.functions.items():
+        egress = Egress(function, args.aws_endpoint, args.region, journal,
+                        topology.websocket.api_id if topology.websocket else None,
+                        ws_server.manage if ws_server else None, set(identities), topology.secrets, ses_faults)
+        aws_url = await egress.start()
+        egresses.append(egress)
+        own = dict(targets)
+        if topology.websocket:  # the management API is reached through the function's egress
+            own[f"https://{topology.websocket.api_id}"] = aws_url
+        env = lambda_environment(function, args.region, aws_url)
+        env.update({k: rewrite_endpoints(v, args.region, own) for k, v in function.env.items()})
+        env.update(overrides)
+        lambdas[logical] = LambdaFunction(function, env, args.log_dir, args.max_instances, journal)
+
+    # Control: what tests need and AWS has no API for.
+    try:
+        tickers = [Ticker(s, lambdas[s.function.logical], args.region, args.schedule_every_ms) for s in topology.schedules]
+    except TemplateError as e:
+        note(f"TEMPLATE ERROR: {e}")
+        await shut_down([], None, lambdas, egresses, runners)
+        return 2
+    control = web.Application()
+    control.router.add_get("/_emulator/journal", lambda r: web.json_response(journal.as_json()))
+    control.router.add_get("/_emulator/stack", lambda r: web.json_response(describe(stack, topology)))
+
+    async def fire(request: web.Request) -> web.Response:
+        results = await asyncio.gather(*(t.fire() for t in tickers))
+        return web.json_response([{"ok": r.ok, "payload": r.json() if r.ok else r.error} for r in results])
+
+    async def kill(request: web.Request) -> web.Response:
+        for lam in lambdas.values():
+            lam.stop()
+        return web.json_response({"killed": True})
+
+    async def faults(request: web.Request) -> web.Response:
+        if request.method == "POST":
+            wanted = await request.json()
+            ses_faults.next = int(wanted.get("next", ses_faults.next))
+            ses_faults.always = bool(wanted.get("always", ses_faults.always))
+        return web.json_response({"next": ses_faults.next, "always": ses_faults.always})
+
+    control.router.add_post("/_emulator/schedules/fire", fire)
+    control.router.add_post("/_emulator/sandboxes/kill", kill)
+    control.router.add_route("*", "/_emulator/ses/failures", faults)
+    runner, control_port = await listen(control, args.host, args.control_port)
+    runners.append(runner)
+
+    if not args.no_warm:
+        warmed = await asyncio.gather(*(lam.warm() for lam in lambdas.values()), return_exceptions=True)
+        failures = [str(w) for w in warmed if isinstance(w, Exception)]
+        if failures:
+            for failure in failures:
+                note(f"COLD START FAILED: {failure}")
+            await shut_down([], None, lambdas, egresses, runners)
+            return 3
+    pollers = [QueuePoller(source, lambdas[source.function.logical], aws["sqs"], args.region, args.max_instances)
+               for source in topology.event_sources]
+    for worker in pollers + tickers:
+        worker.start()
+
+    if topology.http:
+        print(f"HTTP http://{args.host}:{http_port}" + ("" if topology.http.stage == "$default" else f"/{topology.http.stage}"))
+    if topology.websocket:
+        print(f"WS ws://{args.host}:{ws_port}/{topology.websocket.stage}")
+    print(f"CONTROL http://{args.host}:{control_port}")
+    print(f"STACK {stack.stack_name}")
+    print("READY", flush=True)
+
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await shut_down(pollers + tickers, ws_server, lambdas, egresses, runners)
+    return 0
+
+
+async def shut_down(workers, ws_server, lambdas, egresses, runners) -> None:
+    """As a stack going away: no more polling or schedules, every socket closed (their
+    $disconnect run), then the sandboxes, the egresses and the listeners."""
+    for worker in workers:
+        worker.stop()
+    if ws_server:
+        await ws_server.close_all()
+    for lam in lambdas.values():
+        lam.journal.stopped = True
+        lam.stop()
+    for egress in egresses:
+        await egress.stop()
+    for runner in runners:
+        await runner.cleanup()
+
+
+def describe(stack: Stack, topology: topo.Topology) -> dict:
+    return {
+        "stackName": stack.stack_name,
+        "tables": topology.table_names,
+        "queues": {q.logical: {"name": q.name, "url": q.url, "arn": q.arn} for q in topology.queues.values()},
+        "functions": {f.logical: {"name": f.name, "binary": str(f.binary), "timeout": f.timeout}
+                      for f in topology.functions.values()},
+        "eventSources": [{"queue": e.queue.logical, "function": e.function.logical, "batchSize": e.batch_size,
+                          "reportBatchItemFailures": e.report_failures, "maximumConcurrency": e.max_concurrency}
+                         for e in topology.event_sources],
+        "websocketRoutes": sorted(topology.websocket.routes) if topology.websocket else [],
+        "httpRoutes": [r.key for r in topology.http.routes] if topology.http else [],
+        "schedules": [{"logical": s.logical, "function": s.function.logical, "everyMs": s.every_ms}
+                      for s in topology.schedules],
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

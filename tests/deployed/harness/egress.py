@@ -1,0 +1,164 @@
+"""Each function's way out to AWS: its AWS_ENDPOINT_URL (and its WebSocket management endpoint)
+point here. A request is named in IAM terms from its signing service and content, checked
+against the function's role, then passed to moto unchanged — or, for the @connections API, to
+the emulated WebSocket API. A denied call gets the service's AccessDenied error, as on AWS."""
+
+from __future__ import annotations
+
+import json
+from typing import Awaitable, Callable
+
+import aiohttp
+import yarl
+from aiohttp import web
+
+from . import iam
+from .journal import Journal
+from .topology import Function
+
+HOP_BY_HOP = {"host", "content-length", "transfer-encoding", "connection", "keep-alive"}
+Manage = Callable[[str, str, str, bytes], Awaitable[web.Response]]  # method, stage, connection id, body
+
+
+class SesFaults:
+    """Test-only: SendEmail calls answered with SES's SendingPausedException (a 400 the SDK does
+    not retry: the worker's own retry takes over), the next `next` ones or all of them."""
+
+    def __init__(self):
+        self.next = 0
+        self.always = False
+        self.failed: dict[tuple, int] = {}  # (to, subject) → sends refused so far
+
+    def take(self, key: tuple) -> bool:
+        if not (self.always or self.next > 0):
+            return False
+        self.next = max(0, self.next - 1)
+        self.failed[key] = self.failed.get(key, 0) + 1
+        return True
+
+
+class Egress:
+    def __init__(self, function: Function, moto: str, region: str, journal: Journal,
+                 websocket_api_id: str | None, manage: Manage | None, verified_identities: set[str],
+                 secrets: dict[str, str], ses_faults: SesFaults):
+        self.function = function
+        self.moto = moto.rstrip("/")
+        self.region = region
+        self.journal = journal
+        self.websocket_api_id = websocket_api_id
+        self.manage = manage
+        self.verified = verified_identities
+        self.secrets = secrets  # secret names → ARNs, for requests that name a secret
+        self.ses_faults = ses_faults
+        self.session: aiohttp.ClientSession | None = None
+
+    async def start(self) -> str:
+        self.session = aiohttp.ClientSession(auto_decompress=False, timeout=aiohttp.ClientTimeout(total=60))
+        app = web.Application(client_max_size=16 * 1024 * 1024)
+        app.router.add_route("*", "/{tail:.*}", self.handle)
+        self.runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        return f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+
+    async def stop(self) -> None:
+        if self.session:
+            await self.session.close()
+        await self.runner.cleanup()
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        body = await request.read()
+        service = iam.service_of(request.headers.get("Authorization"))
+        if service == "execute-api":
+            return await self._connections(request, body)
+        wanted = self._iam_terms(service, request, body)
+        if wanted is None:
+            self.journal.not_checked(self.function.short, f"{service} {request.method} {request.path}")
+        for action, resource in wanted or []:
+            if not self.function.role.policy.allows(action, resource):
+                self.journal.denial(self.function.short, action, resource)
+                return self._access_denied(service, request, action, resource)
+        sending = service == "ses" and bool(wanted)
+        if sending and self.ses_faults.take(self._email_key(body)):
+            return web.json_response({"message": "Sending is paused for this account (injected by the emulator)"},
+                                     status=400, headers={"x-amzn-ErrorType": "SendingPausedException"})
+        response = await self._forward(request, body)
+        if sending and response.status == 200:
+            self._record_email(body, response.body)
+        return response
+
+    @staticmethod
+    def _email_key(body: bytes) -> tuple:
+        sent = json.loads(body)
+        to = tuple(sent.get("Destination", {}).get("ToAddresses", []))
+        return to, sent.get("Content", {}).get("Simple", {}).get("Subject", {}).get("Data")
+
+    def _iam_terms(self, service: str | None, request: web.Request, body: bytes) -> list[tuple[str, str]] | None:
+        target = request.headers.get("X-Amz-Target")
+        try:
+            if service == "dynamodb" and target:
+                return iam.dynamodb_requests(self.region, target, json.loads(body or b"{}"))
+            if service == "sqs":
+                return iam.sqs_requests(self.region, target, body)
+            if service == "secretsmanager" and target:
+                return iam.secretsmanager_requests(target, json.loads(body or b"{}"), self.secrets)
+            if service == "ses":
+                parsed = json.loads(body) if body else {}
+                return iam.sesv2_requests(self.region, request.method, request.path, parsed, self.verified)
+        except (ValueError, KeyError):
+            return None
+        return None
+
+    async def _forward(self, request: web.Request, body: bytes) -> web.Response:
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP}
+        url = yarl.URL(self.moto + request.raw_path, encoded=True)
+        try:
+            async with self.session.request(request.method, url, headers=headers, data=body) as upstream:
+                payload = await upstream.read()
+                out = {k: v for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP}
+                return web.Response(status=upstream.status, body=payload, headers=out)
+        except aiohttp.ClientError as e:  # moto stopped or restarting: the SDK sees a 503 and retries
+            return web.json_response({"message": f"moto unreachable: {e}"}, status=503)
+
+    def _record_email(self, request_body: bytes, response_body: bytes) -> None:
+        sent = json.loads(request_body)
+        simple = sent.get("Content", {}).get("Simple", {})
+        self.journal.email(self.function.short, {
+            "messageId": json.loads(response_body or b"{}").get("MessageId"),
+            "from": sent.get("FromEmailAddress"),
+            "to": sent.get("Destination", {}).get("ToAddresses", []),
+            "subject": simple.get("Subject", {}).get("Data"),
+            "text": simple.get("Body", {}).get("Text", {}).get("Data"),
+            "html": simple.get("Body", {}).get("Html", {}).get("Data"),
+            "headers": {h["Name"]: h["Value"] for h in simple.get("Headers", [])},
+            "configurationSet": sent.get("ConfigurationSetName"),
+            "attempts": self.ses_faults.failed.get(self._email_key(request_body), 0) + 1,
+        })
+
+    async def _connections(self, request: web.Request, body: bytes) -> web.Response:
+        parsed = iam.connections_request(self.region, self.websocket_api_id or "?", request.method, request.raw_path)
+        if parsed is None or self.manage is None:
+            return web.json_response({"message": "Forbidden"}, status=403, headers={"x-amzn-ErrorType": "ForbiddenException"})
+        stage, connection_id, arn = parsed
+        if not self.function.role.policy.allows("execute-api:ManageConnections", arn):
+            self.journal.denial(self.function.short, "execute-api:ManageConnections", arn)
+            return self._access_denied("execute-api", request, "execute-api:ManageConnections", arn)
+        return await self.manage(request.method, stage, connection_id, body)
+
+    def _access_denied(self, service: str | None, request: web.Request, action: str, resource: str) -> web.Response:
+        role = self.function.role.name
+        message = (f"User: arn:aws:sts::{iam.ACCOUNT}:assumed-role/{role}/{self.function.name} is not authorized "
+                   f"to perform: {action} on resource: {resource} because no identity-based policy allows the "
+                   f"{action} action")
+        if service in ("dynamodb", "sqs") and request.headers.get("X-Amz-Target"):  # the awsJson protocols
+            return web.json_response(
+                {"__type": "com.amazon.coral.service#AccessDeniedException", "message": message, "Message": message},
+                status=400, content_type="application/x-amz-json-1.0",
+                headers={"x-amzn-query-error": "AccessDenied;Sender"})
+        if service == "sqs":  # the query protocol
+            xml = (f"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>{message}</Message>"
+                   "</Error><RequestId>emulated</RequestId></ErrorResponse>")
+            return web.Response(status=403, text=xml, content_type="text/xml")
+        error_type = "ForbiddenException" if service == "execute-api" else "AccessDeniedException"
+        return web.json_response({"message": message}, status=403, headers={"x-amzn-ErrorType": error_type})
