@@ -232,13 +232,17 @@ def _read_roles(t: Topology) -> dict[str, Role]:
 
 def _binary(logical: str, resource: dict, code_uri: str | None, repo: Path, bin_dir: Path) -> Path:
     metadata = resource.get("Metadata", {})
-    if metadata.get("BuildMethod") != "rust-cargolambda":
-        raise TemplateError(f"{logical}: BuildMethod {metadata.get('BuildMethod')!r} is not emulated (rust-cargolambda only)")
+    build_method = metadata.get("BuildMethod")
+    if build_method not in ("rust-cargolambda", "makefile"):
+        raise TemplateError(f"{logical}: BuildMethod {build_method!r} is not emulated (rust-cargolambda or makefile)")
     if code_uri is None:
         raise TemplateError(f"{logical}: no CodeUri")
     manifest = repo / code_uri / "Cargo.toml"
     if not manifest.is_file():
         raise TemplateError(f"{logical}: CodeUri {code_uri} has no Cargo.toml: cargo-lambda would build nothing")
+    # The makefile build (functions/lambda.mk) copies the binary named after the crate's folder.
+    if build_method == "makefile" and not (repo / code_uri / "Makefile").is_file():
+        raise TemplateError(f"{logical}: BuildMethod makefile but CodeUri {code_uri} has no Makefile: sam build would fail")
     name = metadata.get("BuildProperties", {}).get("Binary") or tomllib.loads(manifest.read_text())["package"]["name"]
     binary = bin_dir / name
     if not binary.is_file():
