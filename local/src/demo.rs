@@ -87,22 +87,25 @@ pub fn token(secret: &str, req: &TokenRequest<'_>) -> anyhow::Result<String> {
     Ok(mint_platform_token(secret.as_bytes(), &claims)?)
 }
 
+/// A token of one of the demo users, valid 24 hours.
+pub fn demo_user_token(secret: &str, (id, name, role): (&str, &str, Role)) -> anyhow::Result<String> {
+    let request = TokenRequest {
+        tenant: DEMO_TENANT,
+        user: id,
+        role: role.as_str(),
+        name: Some(name),
+        email: None,
+        locale: None,
+        ttl_hours: 24,
+    };
+    token(secret, &request)
+}
+
 /// The lines printed after "Missive listening on …".
 pub fn banner(secret: &str, base: &str) -> anyhow::Result<String> {
     let mut out = format!("Demo tenant `{DEMO_TENANT}` — tokens valid 24 hours:\n");
     for (id, name, role) in DEMO_USERS {
-        let t = token(
-            secret,
-            &TokenRequest {
-                tenant: DEMO_TENANT,
-                user: id,
-                role: role.as_str(),
-                name: Some(name),
-                email: None,
-                locale: None,
-                ttl_hours: 24,
-            },
-        )?;
+        let t = demo_user_token(secret, (id, name, role))?;
         out.push_str(&format!("  {id:<6} ({:<7}) {t}\n", role.as_str()));
     }
     let ws = base.replacen("http", "ws", 1);

@@ -63,16 +63,7 @@ async fn session(State(keys): State<Keys>, Query(q): Query<SessionQuery>) -> Res
         return (StatusCode::NOT_FOUND, Json(json!({ "error": { "code": "not_found", "message": message } })))
             .into_response();
     };
-    let request = demo::TokenRequest {
-        tenant: DEMO_TENANT,
-        user: id,
-        role: role.as_str(),
-        name: Some(name),
-        email: None,
-        locale: None,
-        ttl_hours: 24,
-    };
-    match demo::token(&keys.jwt_secret, &request) {
+    match demo::demo_user_token(&keys.jwt_secret, (id, name, *role)) {
         Ok(token) => Json(json!({
             "token": token,
             "tenantId": DEMO_TENANT,

@@ -6,6 +6,7 @@ import { useMissive } from '@missive/react';
 import { useEffect, useState } from 'react';
 import { useI18n } from '../i18n.js';
 import { ErrorNote } from './ErrorNote.js';
+import { FormFooter } from './FormFooter.js';
 
 const TYPES: NotificationType[] = ['message', 'mention', 'reminder', 'event', 'system'];
 const MODES = ['immediate', 'digest', 'off'] as const;
@@ -175,17 +176,12 @@ export function Preferences() {
               </label>
             </div>
           </fieldset>
-          {error !== null && <ErrorNote error={error} />}
-          <div className="form-actions">
-            <button type="submit" className="primary" disabled={busy}>
-              {t.savePreferences}
-            </button>
-            {saved && (
-              <span className="ok" role="status">
-                {t.preferencesSaved}
-              </span>
-            )}
-          </div>
+          <FormFooter
+            error={error}
+            submit={t.savePreferences}
+            busy={busy}
+            done={saved ? t.preferencesSaved : null}
+          />
         </form>
       )}
       {!prefs && error !== null && <ErrorNote error={error} />}

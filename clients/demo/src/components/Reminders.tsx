@@ -6,7 +6,7 @@ import { useMissive, useMissiveEvent } from '@missive/react';
 import { useCallback, useEffect, useState } from 'react';
 import { conversationName, formatWhen } from '../format.js';
 import { useI18n } from '../i18n.js';
-import { ErrorNote } from './ErrorNote.js';
+import { FormFooter } from './FormFooter.js';
 
 /** `date` as a datetime-local input wants it (local time, to the minute). */
 function localInputValue(date: Date): string {
@@ -126,22 +126,12 @@ export function Reminders({ me }: { me: string }) {
               </select>
             </label>
           </div>
-          {problem && (
-            <p className="error-note" role="alert">
-              {problem}
-            </p>
-          )}
-          {error !== null && <ErrorNote error={error} />}
-          <div className="form-actions">
-            <button type="submit" className="primary">
-              {t.createReminder}
-            </button>
-            {created && (
-              <span className="ok" role="status">
-                {t.reminderCreated}
-              </span>
-            )}
-          </div>
+          <FormFooter
+            problem={problem}
+            error={error}
+            submit={t.createReminder}
+            done={created ? t.reminderCreated : null}
+          />
         </fieldset>
       </form>
       {reminders !== null && reminders.length === 0 && <p className="empty">{t.noReminders}</p>}

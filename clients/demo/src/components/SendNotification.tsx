@@ -5,7 +5,7 @@ import type { DirectoryUser, NotificationType } from '@missive/client';
 import { useMissive } from '@missive/react';
 import { useEffect, useState } from 'react';
 import { useI18n } from '../i18n.js';
-import { ErrorNote } from './ErrorNote.js';
+import { FormFooter } from './FormFooter.js';
 
 const TYPES: NotificationType[] = ['event', 'system', 'mention'];
 
@@ -116,22 +116,13 @@ export function SendNotification({ me }: { me: string }) {
             />
           </label>
         </div>
-        {problem && (
-          <p className="error-note" role="alert">
-            {problem}
-          </p>
-        )}
-        {error !== null && <ErrorNote error={error} />}
-        <div className="form-actions">
-          <button type="submit" className="primary" disabled={busy}>
-            {t.sendIt}
-          </button>
-          {sent !== null && (
-            <span className="ok" role="status">
-              {t.sentTo(sent)}
-            </span>
-          )}
-        </div>
+        <FormFooter
+          problem={problem}
+          error={error}
+          submit={t.sendIt}
+          busy={busy}
+          done={sent !== null ? t.sentTo(sent) : null}
+        />
       </form>
     </section>
   );

@@ -5,6 +5,19 @@ import { initials } from '../format.js';
 import { useI18n } from '../i18n.js';
 import { href } from '../router.js';
 
+/** One card of the home page: a link to a role's first screen. */
+interface RoleCard {
+  to: string;
+  /** The avatar's colour class (a role, or guest, operator, status). */
+  kind: string;
+  /** The avatar's initials or sign. */
+  avatar: string;
+  title: string;
+  /** The person's role, for the demo's people. */
+  role?: string;
+  text: string;
+}
+
 export function Home() {
   const { t } = useI18n();
   const texts: Record<string, string> = {
@@ -14,60 +27,50 @@ export function Home() {
     ada: t.homeAdaText,
   };
   const firstScreen = (id: string) => (id === 'paul' ? 'inbox' : id === 'ada' ? 'notifications' : 'messages');
+  const people: RoleCard[] = [
+    { to: href('guest'), kind: 'guest', avatar: '✿', title: t.homeGuestTitle, text: t.homeGuestText },
+    ...DEMO_PEOPLE.map((person) => ({
+      to: href(person.id, firstScreen(person.id)),
+      kind: person.role,
+      avatar: initials(person.name),
+      title: person.name,
+      role: t.roles[person.role],
+      text: texts[person.id] ?? '',
+    })),
+  ];
+  const platform: RoleCard[] = [
+    { to: href('operator'), kind: 'operator', avatar: '⚙', title: t.operator, text: t.homeOperatorText },
+    { to: href('status'), kind: 'status', avatar: '♥', title: t.homeStatusTitle, text: t.homeStatusText },
+  ];
   return (
     <main className="home">
       <h1>{t.homeTitle}</h1>
       <p className="lead">{t.homeIntro}</p>
-      <section aria-labelledby="home-people">
-        <h2 id="home-people">{t.sectionPeople}</h2>
-        <ul className="role-cards">
-          <li>
-            <a className="role-card" href={href('guest')}>
-              <span className="avatar guest" aria-hidden="true">
-                ✿
-              </span>
-              <strong>{t.homeGuestTitle}</strong>
-              <span>{t.homeGuestText}</span>
-            </a>
-          </li>
-          {DEMO_PEOPLE.map((person) => (
-            <li key={person.id}>
-              <a className="role-card" href={href(person.id, firstScreen(person.id))}>
-                <span className={`avatar ${person.role}`} aria-hidden="true">
-                  {initials(person.name)}
-                </span>
-                <strong>{person.name}</strong>
-                <span className="role">{t.roles[person.role]}</span>
-                <span>{texts[person.id]}</span>
-              </a>
-            </li>
-          ))}
-        </ul>
-      </section>
-      <section aria-labelledby="home-platform">
-        <h2 id="home-platform">{t.sectionPlatform}</h2>
-        <ul className="role-cards">
-          <li>
-            <a className="role-card" href={href('operator')}>
-              <span className="avatar operator" aria-hidden="true">
-                ⚙
-              </span>
-              <strong>{t.operator}</strong>
-              <span>{t.homeOperatorText}</span>
-            </a>
-          </li>
-          <li>
-            <a className="role-card" href={href('status')}>
-              <span className="avatar status" aria-hidden="true">
-                ♥
-              </span>
-              <strong>{t.homeStatusTitle}</strong>
-              <span>{t.homeStatusText}</span>
-            </a>
-          </li>
-        </ul>
-      </section>
+      <RoleSection id="home-people" title={t.sectionPeople} cards={people} />
+      <RoleSection id="home-platform" title={t.sectionPlatform} cards={platform} />
       <p className="tip">{t.homeTip}</p>
     </main>
+  );
+}
+
+function RoleSection({ id, title, cards }: { id: string; title: string; cards: readonly RoleCard[] }) {
+  return (
+    <section aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      <ul className="role-cards">
+        {cards.map((card) => (
+          <li key={card.to}>
+            <a className="role-card" href={card.to}>
+              <span className={`avatar ${card.kind}`} aria-hidden="true">
+                {card.avatar}
+              </span>
+              <strong>{card.title}</strong>
+              {card.role && <span className="role">{card.role}</span>}
+              <span>{card.text}</span>
+            </a>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

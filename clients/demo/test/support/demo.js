@@ -4,13 +4,14 @@
 // browser context per person, so each has its own storage and connection); and `eventually`,
 // which polls a condition with a generous timeout instead of sleeping.
 
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+// The client's integration tests start missive-local the same way: one launcher for both (test
+// code of the same repository, so a relative import rather than a package).
+import { spawnLocal } from '../../../js/test/support/spawn-local.js';
 
 const DEMO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const REPO_ROOT = resolve(DEMO_ROOT, '..', '..');
@@ -80,9 +81,9 @@ export async function startDemo(t, { env = {}, args = [] } = {}) {
 
 /** missive-local on a free port over `dataDir`, with the demo served from the built dist/. */
 async function startServer({ dataDir, env, args }) {
-  const child = spawn(
-    BINARY,
-    [
+  const { base, child, exited } = await spawnLocal({
+    binary: BINARY,
+    args: [
       '--port',
       '0',
       '--data-dir',
@@ -93,45 +94,13 @@ async function startServer({ dataDir, env, args }) {
       '100',
       ...args,
     ],
-    {
-      env: {
-        ...process.env,
-        MISSIVE_JWT_SECRET: 'missive-demo-tests-secret-0123456789',
-        MISSIVE_PLATFORM_KEY: PLATFORM_KEY,
-        MISSIVE_RETRY_BASE_MS: '50',
-        MISSIVE_MESSAGE_EMAIL_DELAY_SECS: '0',
-        RUST_LOG: process.env.MISSIVE_TEST_LOG || 'warn',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      MISSIVE_JWT_SECRET: 'missive-demo-tests-secret-0123456789',
+      MISSIVE_PLATFORM_KEY: PLATFORM_KEY,
+      MISSIVE_RETRY_BASE_MS: '50',
+      MISSIVE_MESSAGE_EMAIL_DELAY_SECS: '0',
+      ...env,
     },
-  );
-  let stderr = '';
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-    if (process.env.MISSIVE_TEST_LOG) process.stderr.write(chunk);
-  });
-  const exited = new Promise((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
-  const base = await new Promise((resolveBase, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`missive-local did not start within 30 s: ${stderr}`));
-    }, 30_000);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot run ${BINARY} (set MISSIVE_LOCAL_BIN): ${error.message}`));
-    });
-    exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`missive-local exited (${code ?? signal}) before listening: ${stderr}`));
-    });
-    const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => {
-      const prefix = 'Missive listening on ';
-      if (!line.startsWith(prefix)) return;
-      clearTimeout(timer);
-      resolveBase(line.slice(prefix.length).trim());
-    });
   });
   return {
     base,

@@ -2,14 +2,13 @@
 // directory, killed (SIGKILL) and restarted on the same port and data when a test says so.
 // The binary is MISSIVE_LOCAL_BIN (default /tmp/missive-local-bin).
 
-import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
 import { MissiveClient, MissiveRest } from '../../dist/index.js';
+import { spawnLocal } from './spawn-local.js';
 
 export const JWT_SECRET = 'missive-client-tests-secret-0123456789';
 export const PLATFORM_KEY = 'missive-client-tests-platform-key';
@@ -36,58 +35,26 @@ export async function startServer({ dataDir, port = 0, args = [], env = {} }) {
   }
 }
 
-function launch({ dataDir, port, args, env }) {
-  const child = spawn(BINARY, ['--data-dir', dataDir, '--port', String(port), '--no-demo', ...args], {
-    env: {
-      ...process.env,
-      MISSIVE_JWT_SECRET: JWT_SECRET,
-      MISSIVE_PLATFORM_KEY: PLATFORM_KEY,
-      RUST_LOG: process.env.MISSIVE_TEST_LOG || 'warn',
-      ...env,
+async function launch({ dataDir, port, args, env }) {
+  const { base, child, exited } = await spawnLocal({
+    binary: BINARY,
+    args: ['--data-dir', dataDir, '--port', String(port), '--no-demo', ...args],
+    env: { MISSIVE_JWT_SECRET: JWT_SECRET, MISSIVE_PLATFORM_KEY: PLATFORM_KEY, ...env },
+  });
+  return {
+    base,
+    port: Number(new URL(base).port),
+    wsUrl: `${base.replace(/^http/, 'ws')}/ws`,
+    /** SIGKILL: no shutdown, no $disconnect; resolves when the process is gone. */
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-    if (process.env.MISSIVE_TEST_LOG) process.stderr.write(chunk);
-  });
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
+    killNow() {
       child.kill('SIGKILL');
-      reject(new Error(`missive-local did not start within 30 s: ${stderr}`));
-    }, 30_000);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot run ${BINARY} (set MISSIVE_LOCAL_BIN): ${error.message}`));
-    });
-    exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`missive-local exited (${code ?? signal}) before listening: ${stderr}`));
-    });
-    const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => {
-      const prefix = 'Missive listening on ';
-      if (!line.startsWith(prefix)) return;
-      clearTimeout(timer);
-      const base = line.slice(prefix.length).trim();
-      resolve({
-        base,
-        port: Number(new URL(base).port),
-        wsUrl: `${base.replace(/^http/, 'ws')}/ws`,
-        /** SIGKILL: no shutdown, no $disconnect; resolves when the process is gone. */
-        async kill() {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-          await exited;
-        },
-        killNow() {
-          child.kill('SIGKILL');
-        },
-        exited,
-      });
-    });
-  });
+    },
+    exited,
+  };
 }
 
 /** An HS256 platform token, as a platform's backend signs it. */
