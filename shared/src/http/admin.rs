@@ -25,7 +25,7 @@ pub fn routes() -> Router<Arc<App>> {
 /// Creates a tenant (the platform operator).
 #[utoipa::path(post, path = "/v1/admin/tenants", tag = "operator", security(("platformKey" = [])), request_body = tenants::NewTenant, responses(
     (status = 201, body = Tenant),
-    (status = 409, description = "The id is taken", body = super::openapi::ErrorBody),
+    (status = 409, description = "The id is taken", body = super::extract::ErrorBody),
 ))]
 pub(super) async fn create_tenant(
     State(app): State<Arc<App>>,

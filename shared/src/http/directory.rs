@@ -129,7 +129,7 @@ pub(super) async fn list_users(
 /// Creates a storefront (a partner's public page with its chat card).
 #[utoipa::path(post, path = "/v1/storefronts", tag = "storefronts", request_body = storefronts::NewStorefront, responses(
     (status = 201, body = Storefront),
-    (status = 409, description = "The id is taken", body = super::openapi::ErrorBody),
+    (status = 409, description = "The id is taken", body = super::extract::ErrorBody),
 ))]
 pub(super) async fn create_storefront(
     State(app): State<Arc<App>>,
@@ -176,7 +176,7 @@ pub(super) struct SyncQuery {
 /// The events the caller missed after a cursor, as the `sync` action (docs/protocol.md).
 #[utoipa::path(get, path = "/v1/sync", tag = "sync", params(SyncQuery), responses(
     (status = 200, body = SyncPage),
-    (status = 410, description = "`sync_expired`: the cursor is older than the events kept", body = super::openapi::ErrorBody),
+    (status = 410, description = "`sync_expired`: the cursor is older than the events kept", body = super::extract::ErrorBody),
 ))]
 pub(super) async fn sync(
     State(app): State<Arc<App>>,

@@ -6,10 +6,27 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 use serde::de::DeserializeOwned;
+use utoipa::ToSchema;
 
 use crate::app::App;
 use crate::usecases::{self, Identity};
 use crate::AppError;
+
+/// Every error's body as `AppError` answers it (docs/api.md, "Errors"), for the OpenAPI
+/// document.
+#[derive(serde::Serialize, ToSchema)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(serde::Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// `invalid_request`, `unauthorized`, `forbidden`, `not_found`, `conflict`,
+    /// `method_not_allowed`, `sync_expired`, `too_large`, `rate_limited` or `internal`.
+    code: String,
+    /// For people: names the parameter or field at fault; never a detail of Missive's own.
+    message: String,
+}
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {

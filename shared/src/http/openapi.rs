@@ -4,24 +4,9 @@
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, ResponseBuilder};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi};
 
 use super::{admin, conversations, directory, notifications};
-
-/// Every error's body (docs/api.md, "Errors").
-#[derive(serde::Serialize, ToSchema)]
-pub struct ErrorBody {
-    error: ErrorDetail,
-}
-
-#[derive(serde::Serialize, ToSchema)]
-pub struct ErrorDetail {
-    /// `invalid_request`, `unauthorized`, `forbidden`, `not_found`, `conflict`,
-    /// `sync_expired`, `too_large`, `rate_limited` or `internal`.
-    code: String,
-    /// For people: names the parameter or field at fault; never a detail of Missive's own.
-    message: String,
-}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -69,7 +54,7 @@ pub struct ErrorDetail {
         admin::update_tenant,
         admin::upsert_user,
     ),
-    components(schemas(ErrorBody)),
+    components(schemas(super::extract::ErrorBody)),
     modifiers(&Authentication, &Errors),
     security(("bearer" = [])),
 )]
