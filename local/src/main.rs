@@ -259,11 +259,14 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
     let app = match (args.backend, &sdk) {
         (Backend::Aws, Some(sdk)) => {
             tracing::info!(table = %args.table, "using DynamoDB and SQS");
-            let store = Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(sdk), &args.table));
+            let metrics = metrics(args);
+            let store = Arc::new(
+                DynamoStore::new(aws_sdk_dynamodb::Client::new(sdk), &args.table).counting_retries(metrics.clone()),
+            );
             let urls = provision::queue_urls(sdk, &args.table).await?;
             let sqs = aws_sdk_sqs::Client::new(sdk);
             let jobs = Arc::new(SqsQueue::new(sqs.clone(), urls.clone()));
-            let app = Arc::new(App::new(config, store, push.clone(), jobs, mailer).with_metrics(metrics(args)));
+            let app = Arc::new(App::new(config, store, push.clone(), jobs, mailer).with_metrics(metrics));
             let url = |queue: QueueName| urls[&queue].clone();
             tokio::spawn(queue::poll_sqs(
                 NotificationsWorker,

@@ -22,6 +22,10 @@ pub enum AppError {
     Gone(String),
     #[error("too many requests, slow down")]
     RateLimited,
+    /// A transient fault of the cloud outlasted the server's retries: nothing was done, or
+    /// what was is safe to repeat (a send with its `clientMessageId`). Retry after a moment.
+    #[error("the service is busy, try again in a moment")]
+    Unavailable(#[source] anyhow::Error),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -36,8 +40,15 @@ impl AppError {
     pub fn not_found(what: &str) -> Self {
         AppError::NotFound(format!("{what} not found"))
     }
+    /// A failure that is not the caller's: `unavailable` when it is a transient fault of the
+    /// cloud that outlasted the retries ([`crate::faults`]), `internal` otherwise.
     pub fn internal(e: impl Into<anyhow::Error>) -> Self {
-        AppError::Internal(e.into())
+        let e = e.into();
+        if crate::faults::is_transient(&e) {
+            AppError::Unavailable(e)
+        } else {
+            AppError::Internal(e)
+        }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -50,6 +61,7 @@ impl AppError {
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Gone(_) => StatusCode::GONE,
             AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -65,6 +77,7 @@ impl AppError {
             AppError::TooLarge(_) => "too_large",
             AppError::Gone(_) => "sync_expired",
             AppError::RateLimited => "rate_limited",
+            AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }
     }
@@ -74,10 +87,15 @@ impl AppError {
         self.to_string()
     }
 
-    /// Logs an internal error with its cause chain; expected errors are not worth a log line.
+    /// Logs an internal error with its cause chain, a transient fault that outlasted the
+    /// retries as a warning; expected errors are not worth a log line.
     pub fn log_if_internal(&self) {
-        if let AppError::Internal(e) = self {
-            tracing::error!(error = format!("{e:#}"), "internal error");
+        match self {
+            AppError::Internal(e) => tracing::error!(error = format!("{e:#}"), "internal error"),
+            AppError::Unavailable(e) => {
+                tracing::warn!(error = format!("{e:#}"), "transient fault outlasted the retries")
+            }
+            _ => {}
         }
     }
 
@@ -94,7 +112,7 @@ pub struct StoreError(#[from] pub anyhow::Error);
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
-        AppError::Internal(e.0)
+        AppError::internal(e.0)
     }
 }
 
@@ -108,5 +126,17 @@ mod tests {
         assert_eq!(e.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(e.public_message(), "internal error");
         assert!(!e.to_json().to_string().contains("10.0.0.1"));
+    }
+
+    #[cfg(feature = "aws")]
+    #[test]
+    fn a_transient_fault_that_outlasted_the_retries_is_unavailable_not_internal() {
+        let throttled = aws_smithy_types::error::ErrorMetadata::builder()
+            .code("ProvisionedThroughputExceededException")
+            .message("table missive at capacity")
+            .build();
+        let e: AppError = StoreError(anyhow::Error::new(throttled).context("appending a message")).into();
+        assert_eq!((e.status(), e.code()), (StatusCode::SERVICE_UNAVAILABLE, "unavailable"));
+        assert!(!e.to_json().to_string().contains("missive"), "no detail reaches the client");
     }
 }

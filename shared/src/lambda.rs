@@ -11,6 +11,7 @@ use crate::adapters::dynamo::DynamoStore;
 use crate::adapters::unwired::Unwired;
 use crate::app::App;
 use crate::config::{Config, ConfigError};
+use crate::metrics::Metrics;
 use crate::ports::{JobQueue, Mailer, Push};
 
 /// A Lambda function's application being wired.
@@ -18,6 +19,8 @@ pub struct LambdaApp {
     config: Config,
     settings: AwsSettings,
     sdk: aws_config::SdkConfig,
+    /// Counts as CloudWatch embedded metrics, under the stack's name (MISSIVE_STACK_NAME).
+    metrics: Metrics,
     push: Arc<dyn Push>,
     jobs: Arc<dyn JobQueue>,
     mailer: Arc<dyn Mailer>,
@@ -51,14 +54,16 @@ impl LambdaApp {
         let config = Config::from_lookup(|name| secrets.get(name).cloned().or_else(|| std::env::var(name).ok()))?;
         let settings = AwsSettings::from_env()?;
         let unwired = Arc::new(Unwired);
-        Ok(Self { config, settings, sdk, push: unwired.clone(), jobs: unwired.clone(), mailer: unwired })
+        let metrics = Metrics::stdout(settings.stack_name.clone());
+        Ok(Self { config, settings, sdk, metrics, push: unwired.clone(), jobs: unwired.clone(), mailer: unwired })
     }
 
     /// Pushes to WebSocket connections (`MISSIVE_WS_ENDPOINT`).
     #[cfg(feature = "apigw")]
     pub fn with_push(mut self) -> Result<Self, ConfigError> {
         let endpoint = self.settings.require_ws_endpoint()?;
-        self.push = Arc::new(crate::adapters::aws::apigw_push::ApiGatewayPush::new(&self.sdk, endpoint));
+        self.push =
+            Arc::new(crate::adapters::aws::apigw_push::ApiGatewayPush::new(&self.sdk, endpoint, self.metrics.clone()));
         Ok(self)
     }
 
@@ -66,7 +71,10 @@ impl LambdaApp {
     #[cfg(feature = "sqs")]
     pub fn with_jobs(mut self) -> Result<Self, ConfigError> {
         let urls = self.settings.require_queue_urls()?;
-        self.jobs = Arc::new(crate::adapters::aws::sqs_queue::SqsQueue::new(aws_sdk_sqs::Client::new(&self.sdk), urls));
+        let sqs = aws_sdk_sqs::config::Builder::from(&self.sdk)
+            .interceptor(crate::adapters::aws::retries::CountRetries::new(self.metrics.clone()))
+            .build();
+        self.jobs = Arc::new(crate::adapters::aws::sqs_queue::SqsQueue::new(aws_sdk_sqs::Client::from_conf(sqs), urls));
         Ok(self)
     }
 
@@ -81,9 +89,8 @@ impl LambdaApp {
     }
 
     pub fn build(self) -> Arc<App> {
-        let store = Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&self.sdk), &self.settings.table));
-        // Counts as CloudWatch embedded metrics, under the stack's name (MISSIVE_STACK_NAME).
-        let metrics = crate::metrics::Metrics::stdout(self.settings.stack_name.clone());
-        Arc::new(App::new(self.config, store, self.push, self.jobs, self.mailer).with_metrics(metrics))
+        let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&self.sdk), &self.settings.table)
+            .counting_retries(self.metrics.clone());
+        Arc::new(App::new(self.config, Arc::new(store), self.push, self.jobs, self.mailer).with_metrics(self.metrics))
     }
 }

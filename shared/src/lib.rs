@@ -12,6 +12,7 @@ pub mod auth;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod faults;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod i18n;

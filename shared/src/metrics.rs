@@ -5,7 +5,7 @@
 //! logs, never a dimension, whose every value would be a billed metric.
 
 use std::io::Write;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -35,6 +35,8 @@ pub enum Metric {
     SyncRequests,
     /// Frames refused by a connection's rate limit.
     RateLimitedFrames,
+    /// AWS calls attempted again after a transient fault (a conflict, a throttle, a 5xx).
+    TransientRetries,
 }
 
 impl Metric {
@@ -49,21 +51,30 @@ impl Metric {
             Metric::JobRetries => "JobRetries",
             Metric::SyncRequests => "SyncRequests",
             Metric::RateLimitedFrames => "RateLimitedFrames",
+            Metric::TransientRetries => "TransientRetries",
         }
     }
 }
 
 /// Where counts go: nowhere (the local runtime, unless asked), stdout (Lambda), or a list
-/// (tests).
+/// (tests). A clone writes to the same place.
+#[derive(Clone)]
 pub struct Metrics {
     stack: String,
     output: Output,
 }
 
+#[derive(Clone)]
 enum Output {
     Off,
     Stdout,
-    Recorded(Mutex<Vec<String>>),
+    Recorded(Arc<Mutex<Vec<String>>>),
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Metrics").field("stack", &self.stack).finish_non_exhaustive()
+    }
 }
 
 impl Metrics {
@@ -78,7 +89,7 @@ impl Metrics {
 
     /// EMF lines kept in memory, for tests (`recorded`).
     pub fn recording(stack: impl Into<String>) -> Self {
-        Self { stack: stack.into(), output: Output::Recorded(Mutex::default()) }
+        Self { stack: stack.into(), output: Output::Recorded(Arc::default()) }
     }
 
     pub fn recorded(&self) -> Vec<String> {
@@ -195,6 +206,7 @@ mod tests {
             Metric::JobRetries,
             Metric::SyncRequests,
             Metric::RateLimitedFrames,
+            Metric::TransientRetries,
         ] {
             assert!(template.contains(&format!("\"{}\"", metric.name())), "{} is not on the dashboard", metric.name());
         }

@@ -10,7 +10,7 @@
 // are written, in order. A rotation opens the successor while the current socket still
 // serves, syncs it, switches to it, lets the old one finish its requests, and closes it.
 
-import { backoffDelay } from './backoff.js';
+import { backoffDelay, rotationDelay } from './backoff.js';
 import { emitServerEvent, type ClientEvents, type ConnectionState, type StateChange } from './client-events.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { Emitter } from './emitter.js';
@@ -329,10 +329,12 @@ export class MissiveClient {
     } else {
       const code = typeof frame['code'] === 'string' ? frame['code'] : 'internal';
       const message = typeof frame['message'] === 'string' ? frame['message'] : code;
-      // A rate limit refuses the frame unread: writing it again later is always safe. After a
-      // server failure only a send is (its clientMessageId makes the repeat a no-op).
-      const retry =
-        code === 'rate_limited' || (code === 'internal' && request.action === 'sendMessage' && request.retries < 3);
+      // A rate limit refuses the frame unread: writing it again later is always safe. So is any
+      // frame answered `unavailable` (a transient fault of the cloud outlasted the server's
+      // retries: nothing was done, or what was is safe to repeat). After a server failure only
+      // a send is (its clientMessageId makes the repeat a no-op).
+      const serverFault = code === 'unavailable' || (code === 'internal' && request.action === 'sendMessage');
+      const retry = code === 'rate_limited' || (serverFault && request.retries < 3);
       if (retry) {
         request.status = 'waiting';
         request.link = undefined;
@@ -489,7 +491,9 @@ export class MissiveClient {
     this.failedRotations = 0;
     this.schedulePing(link);
     if (this.options.rotateAfterMs > 0) {
-      const due = Math.max(0, link.openedAt + this.options.rotateAfterMs - this.clock.now());
+      // Jittered: each socket draws its own moment in the last fifth before rotateAfterMs.
+      const after = rotationDelay(this.options.rotateAfterMs, this.random);
+      const due = Math.max(0, link.openedAt + after - this.clock.now());
       link.rotateTimer = this.clock.setTimeout(() => this.rotate(link), due);
     }
     if (this.options.settleSyncMs > 0) {

@@ -15,6 +15,8 @@ export type ServerErrorCode =
   | 'sync_expired'
   | 'too_large'
   | 'rate_limited'
+  /** A transient fault of the cloud outlasted the server's retries: safe to repeat. */
+  | 'unavailable'
   | 'internal';
 
 /** Codes the client produces itself. */

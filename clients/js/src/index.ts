@@ -11,7 +11,7 @@ export {
   type MissiveErrorCode,
   type ServerErrorCode,
 } from './errors.js';
-export { backoffCeiling, backoffDelay, type BackoffOptions } from './backoff.js';
+export { backoffCeiling, backoffDelay, rotationDelay, ROTATION_JITTER, type BackoffOptions } from './backoff.js';
 export { ResumeTracker, EventBuffer, type Admission, type ResumeTrackerOptions } from './resume.js';
 export { systemClock, type Clock, type TimerHandle } from './clock.js';
 export { newClientMessageId } from './ids.js';

@@ -23,7 +23,11 @@ export interface MissiveClientOptions {
   syncTimeoutMs?: number;
   /** A `ping` after this long without a frame sent (the server closes after 10 min). Default 240 000; 0: never. */
   pingIntervalMs?: number;
-  /** Rotate this long after a socket opened (the server closes at 2 h). Default 6 900 000 (1 h 55); 0: never. */
+  /**
+   * Rotate at most this long after a socket opened (the server closes at 2 h), at a random
+   * point in its last fifth so that clients connected together do not rotate together.
+   * Default 6 900 000 (1 h 55: rotations between 1 h 32 and 1 h 55); 0: never.
+   */
   rotateAfterMs?: number;
   /**
    * A second `sync` this long after each connection, for events the server stored but did
@@ -35,7 +39,7 @@ export interface MissiveClientOptions {
   reorderWindowMs?: number;
   /** Time and timers; tests pass a fake. */
   clock?: Clock;
-  /** Randomness for the jitter; tests pass their own. */
+  /** Randomness for the jitter (reconnect backoff, rotation); tests pass their own. */
   random?: () => number;
 }
 

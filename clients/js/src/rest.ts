@@ -335,7 +335,8 @@ function errorFrom(status: number, text: string, method: string, path: string): 
   } catch {
     // not JSON: below
   }
-  const code = status === 429 ? 'rate_limited' : status >= 500 ? 'internal' : 'invalid_response';
+  const code =
+    status === 429 ? 'rate_limited' : status === 503 ? 'unavailable' : status >= 500 ? 'internal' : 'invalid_response';
   return new MissiveError(code, `${method} ${path}: HTTP ${status} without an error body`, { status });
 }
 

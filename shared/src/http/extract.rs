@@ -22,7 +22,7 @@ pub struct ErrorBody {
 #[derive(serde::Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// `invalid_request`, `unauthorized`, `forbidden`, `not_found`, `conflict`,
-    /// `method_not_allowed`, `sync_expired`, `too_large`, `rate_limited` or `internal`.
+    /// `method_not_allowed`, `sync_expired`, `too_large`, `rate_limited`, `unavailable` or `internal`.
     code: String,
     /// For people: names the parameter or field at fault; never a detail of Missive's own.
     message: String,
@@ -31,7 +31,12 @@ pub struct ErrorDetail {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         self.log_if_internal();
-        (self.status(), axum::Json(self.to_json())).into_response()
+        let mut response = (self.status(), axum::Json(self.to_json())).into_response();
+        if let AppError::Unavailable(_) = self {
+            // The retries already waited about a second; as long again is a fair first wait.
+            response.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("1"));
+        }
+        response
     }
 }
 

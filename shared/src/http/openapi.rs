@@ -89,8 +89,8 @@ impl Modify for Authentication {
 }
 
 /// The errors every route can answer, added to each operation in Missive's error format:
-/// 400 (a bad parameter or body), 404, 413 (a body over the limit) and 500, and 401/403 for
-/// the routes that take a credential.
+/// 400 (a bad parameter or body), 404, 413 (a body over the limit), 500 and 503 (a transient
+/// fault that outlasted the retries), and 401/403 for the routes that take a credential.
 struct Errors;
 
 impl Modify for Errors {
@@ -116,6 +116,11 @@ fn add_errors(operation: &mut Operation, public: bool) {
         ("404", "`not_found`: no such thing, or not the caller's"),
         ("413", "`too_large`: the body is over the limit"),
         ("500", "`internal`: a failure on Missive's side; no detail is given"),
+        (
+            "503",
+            "`unavailable`: a transient fault of the cloud outlasted the server's retries; nothing was done, or what \
+             was is safe to repeat: retry after a moment (`Retry-After`)",
+        ),
     ];
     if !public {
         errors.push(("401", "`unauthorized`: no credential, or a bad or expired one"));

@@ -12,7 +12,7 @@ pub struct QueueError(#[from] pub anyhow::Error);
 
 impl From<QueueError> for crate::AppError {
     fn from(e: QueueError) -> Self {
-        crate::AppError::Internal(e.0)
+        crate::AppError::internal(e.0)
     }
 }
 

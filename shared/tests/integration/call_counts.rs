@@ -103,7 +103,7 @@ fn counts(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
     pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
 }
 
-fn ws_event(
+pub(crate) fn ws_event(
     route: &str,
     connection: &str,
     who: &Identity,

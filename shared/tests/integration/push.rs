@@ -77,7 +77,7 @@ fn connection(user: &str, id: &str) -> Connection {
 async fn a_gone_connection_is_deleted_and_the_others_still_receive() {
     let (endpoint, gw) = fake_gateway().await;
     let sdk = crate::aws_support::sdk_config().await;
-    let push = Arc::new(ApiGatewayPush::new(&sdk, &endpoint));
+    let push = Arc::new(ApiGatewayPush::new(&sdk, &endpoint, missive::metrics::Metrics::off()));
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
     let app = App::new(
@@ -110,11 +110,15 @@ async fn a_gone_connection_is_deleted_and_the_others_still_receive() {
 #[tokio::test]
 async fn persistent_failures_are_bounded_and_reported() {
     let (endpoint, gw) = fake_gateway().await;
-    let push = ApiGatewayPush::new(&crate::aws_support::sdk_config().await, &endpoint);
+    let metrics = missive::metrics::Metrics::recording("push");
+    let push = ApiGatewayPush::new(&crate::aws_support::sdk_config().await, &endpoint, metrics.clone());
     gw.failures.lock().unwrap().insert("flaky".into(), 100);
     let result = push.push_to_connection(&ConnectionId::parse("flaky").unwrap(), "{}").await;
     assert!(matches!(result, Err(PushError::Failed(_))), "{result:?}");
-    assert_eq!(gw.failures.lock().unwrap()["flaky"], 97, "three attempts, no more");
+    let attempts = missive::adapters::aws::retries::MAX_ATTEMPTS;
+    assert_eq!(gw.failures.lock().unwrap()["flaky"], 100 - attempts, "{attempts} attempts, no more");
+    let retries = metrics.recorded().iter().filter(|line| line.contains("\"TransientRetries\":1")).count();
+    assert_eq!(retries as u32, attempts - 1, "each retry counted");
     let gone = push.push_to_connection(&ConnectionId::parse("gone-1").unwrap(), "{}").await;
     assert!(matches!(gone, Err(PushError::Gone)));
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffCeiling, backoffDelay } from '../../dist/index.js';
+import { backoffCeiling, backoffDelay, rotationDelay } from '../../dist/index.js';
 
 test('the ceiling doubles from the base and stops at the maximum', () => {
   const options = { baseMs: 100, maxMs: 1000 };
@@ -40,4 +40,14 @@ test('full jitter spreads delays over the whole range', () => {
   const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const delays = Array.from({ length: 400 }, () => backoffDelay(3, { baseMs: 100, maxMs: 10_000 }, random));
   assert.ok(delays.some((d) => d < 200) && delays.some((d) => d >= 600), 'both ends of [0, 800) are drawn');
+});
+
+test('rotation jitter: a delay in the last fifth before rotateAfterMs, never after it', () => {
+  assert.equal(rotationDelay(100_000, () => 0), 100_000, 'the lowest draw rotates at rotateAfterMs');
+  assert.equal(rotationDelay(100_000, () => 0.999999), 80_001, 'the highest draw stays inside the window');
+  for (let i = 0; i < 200; i++) {
+    const delay = rotationDelay(6_900_000);
+    assert.ok(delay > 5_520_000 && delay <= 6_900_000, `${delay} within (80 %, 100 %] of 1 h 55`);
+    assert.ok(Number.isInteger(delay));
+  }
 });

@@ -54,7 +54,7 @@ test('states: disconnected → connecting → connected; a drop waits a jittered
   assert.equal(h.client.state, 'closed');
   assert.deepEqual(h.socket.closedWith, { code: 1000, reason: 'client closed' });
   assert.deepEqual(h.states, ['connecting', 'connected', 'disconnected', 'connecting', 'connected', 'closed']);
-  await h.clock.advance(60_000);
+  await h.clock.advance(1000);
   assert.equal(h.sockets.length, 2, 'nothing reopens a closed client');
   await assert.rejects(h.client.connect(), (e) => e instanceof MissiveError && e.code === 'closed');
 });
@@ -288,6 +288,30 @@ test('rate limited: written again later with the same id; sends to one conversat
   assert.deepEqual([(await one).body, (await two).body, (await elsewhere).body], ['one', 'two', 'elsewhere']);
 });
 
+test('unavailable: any action is written again after a backoff, three times at most', async () => {
+  const h = harness();
+  const socket = await connectFirst(h);
+  const edited = h.client.editMessage(CONV, 'm1', 'new text');
+  await settle();
+  const first = socket.last('editMessage');
+  socket.receive({ type: 'error', requestId: first.requestId, code: 'unavailable', message: 'busy' });
+  await settle();
+  assert.equal(socket.actions('editMessage').length, 1, 'not at once');
+  await h.clock.advance(1000);
+  assert.equal(socket.actions('editMessage').length, 2, 'again after the backoff');
+  await ack(socket, 'editMessage', { message: message(CONV, 'm1', 'new text'), cursor: cursor(h.clock.now(), 5) });
+  assert.equal((await edited).message.body, 'new text');
+
+  const read = assert.rejects(h.client.markRead(CONV, 'm1'), (e) => e instanceof MissiveError && e.code === 'unavailable');
+  for (let answered = 0; answered < 4; answered++) {
+    await settle();
+    socket.receive({ type: 'error', requestId: socket.last('markRead').requestId, code: 'unavailable', message: 'busy' });
+    await h.clock.advance(1000);
+  }
+  await read;
+  assert.equal(socket.actions('markRead').length, 4, 'the first and three retries');
+});
+
 test('a refused request rejects with the server code; other actions resolve with their acks', async () => {
   const h = harness();
   const socket = await connectFirst(h);
@@ -368,7 +392,8 @@ test('pings: an idle socket pings before the idle limit; a missing pong means a 
 });
 
 test('rotation: the successor opens and syncs while the current socket serves, then the old one closes; the state never changes', async () => {
-  const h = harness({ rotateAfterMs: 10_000 });
+  // A draw of 0: no jitter, the rotation comes at rotateAfterMs itself (as in the next two tests).
+  const h = harness({ rotateAfterMs: 10_000, random: () => 0 });
   const t = h.clock.now();
   const c = (ms) => cursor(t, ms);
   const old = await connectFirst(h);
@@ -396,7 +421,7 @@ test('rotation: the successor opens and syncs while the current socket serves, t
 });
 
 test('rotation: the old socket finishes its unanswered requests before it closes', async () => {
-  const h = harness({ rotateAfterMs: 10_000, ackTimeoutMs: 60_000 });
+  const h = harness({ rotateAfterMs: 10_000, ackTimeoutMs: 60_000, random: () => 0 });
   const old = await connectFirst(h);
   await h.clock.advance(9_000);
   const pending = h.client.send(CONV, 'in flight');
@@ -418,7 +443,7 @@ test('rotation: the old socket finishes its unanswered requests before it closes
 });
 
 test('rotation: what the old socket leaves unanswered moves to the new one with the same clientMessageId', async () => {
-  const h = harness({ rotateAfterMs: 10_000, ackTimeoutMs: 2_000 });
+  const h = harness({ rotateAfterMs: 10_000, ackTimeoutMs: 2_000, random: () => 0 });
   const old = await connectFirst(h);
   await h.clock.advance(9_500);
   const pending = h.client.send(CONV, 'stuck', { clientMessageId: 'c-9' });
@@ -438,6 +463,33 @@ test('rotation: what the old socket leaves unanswered moves to the new one with 
   });
   assert.equal((await pending).clientMessageId, 'c-9');
   assert.deepEqual(h.states, ['connecting', 'connected']);
+});
+
+test('rotation is jittered: sockets opened at the same instant rotate at different moments, all in the last fifth before rotateAfterMs', async () => {
+  // Twenty clients connected together (after a deploy or an outage), one seeded random source.
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const rotateAfterMs = 100_000;
+  const rotatedAfter = [];
+  for (let i = 0; i < 20; i++) {
+    const h = harness({ rotateAfterMs, random });
+    const opened = h.clock.now();
+    await connectFirst(h);
+    const pending = h.clock.pendingDelays();
+    assert.equal(pending.length, 1, 'the only timer left is the rotation');
+    const [due] = pending;
+    await h.clock.advance(due - 1);
+    assert.equal(h.sockets.length, 1, `client ${i}: no successor before its moment`);
+    await h.clock.advance(1);
+    assert.equal(h.sockets.length, 2, `client ${i}: the successor opens at its moment`);
+    rotatedAfter.push(h.clock.now() - opened);
+    h.client.close();
+  }
+  for (const ms of rotatedAfter) {
+    assert.ok(ms > 0.8 * rotateAfterMs && ms <= rotateAfterMs, `${ms} ms within (80 000, 100 000]`);
+  }
+  assert.ok(new Set(rotatedAfter).size >= 15, `spread, not together: ${rotatedAfter.join(', ')}`);
+  assert.ok(Math.max(...rotatedAfter) - Math.min(...rotatedAfter) >= 10_000, 'over at least half the window');
 });
 
 test('settle sync: a second sync after connecting brings an event published during the handshake', async () => {

@@ -95,6 +95,12 @@ test('answers without an error body, network failures and token failures have co
     fetch: fakeFetch({ status: 502, body: '<html>bad gateway</html>' }).fetch,
   });
   await assert.rejects(proxy.me(), (e) => e.code === 'internal' && e.status === 502);
+  const busy = new MissiveRest({
+    baseUrl: 'http://api.test',
+    getToken: () => 'tok',
+    fetch: fakeFetch({ status: 503, body: '<html>service unavailable</html>' }).fetch,
+  });
+  await assert.rejects(busy.me(), (e) => e.code === 'unavailable' && e.status === 503);
 
   const offline = new MissiveRest({
     baseUrl: 'http://api.test',

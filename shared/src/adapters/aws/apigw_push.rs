@@ -1,17 +1,14 @@
 //! The push adapter for AWS: API Gateway's management API (`PostToConnection`).
 
 use async_trait::async_trait;
-use aws_sdk_apigatewaymanagement::config::retry::RetryConfig;
 use aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectionError;
 use aws_sdk_apigatewaymanagement::primitives::Blob;
 use aws_sdk_apigatewaymanagement::Client;
 
+use super::retries;
 use crate::domain::ConnectionId;
+use crate::metrics::Metrics;
 use crate::ports::{Push, PushError};
-
-/// Attempts for a push that fails with a retryable error (throttling, a 5xx), with the SDK's
-/// exponential backoff and jitter between them. "Gone" is final at once.
-const ATTEMPTS: u32 = 3;
 
 pub struct ApiGatewayPush {
     client: Client,
@@ -19,11 +16,14 @@ pub struct ApiGatewayPush {
 
 impl ApiGatewayPush {
     /// `endpoint` is the WebSocket API's management endpoint,
-    /// `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`.
-    pub fn new(sdk: &aws_config::SdkConfig, endpoint: &str) -> Self {
+    /// `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`. A push that fails with
+    /// a throttle (429) or a 5xx is retried with the budget of [`retries`], each retry counted
+    /// in `metrics`; "Gone" is final at once.
+    pub fn new(sdk: &aws_config::SdkConfig, endpoint: &str, metrics: Metrics) -> Self {
         let config = aws_sdk_apigatewaymanagement::config::Builder::from(sdk)
             .endpoint_url(endpoint)
-            .retry_config(RetryConfig::standard().with_max_attempts(ATTEMPTS))
+            .retry_config(retries::retry_config())
+            .interceptor(retries::CountRetries::new(metrics))
             .build();
         Self { client: Client::from_conf(config) }
     }

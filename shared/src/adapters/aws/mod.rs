@@ -5,6 +5,7 @@
 //! - `sqs_queue`: the job queues on SQS (feature `sqs`);
 //! - `ses_mailer`: e-mails through SES v2 (feature `ses`);
 //! - the store is [`super::dynamo`] (feature `dynamodb`);
+//! - `retries`: how every client retries transient faults, and counts it;
 //! - `secrets`: the functions' secrets from Secrets Manager (feature `secrets`);
 //! - `settings`: where the resources are (the functions' composition root is
 //!   [`crate::lambda`]);
@@ -15,6 +16,7 @@
 pub mod apigw_push;
 #[cfg(feature = "provision")]
 pub mod provision;
+pub mod retries;
 #[cfg(feature = "secrets")]
 pub mod secrets;
 #[cfg(feature = "ses")]
@@ -23,7 +25,8 @@ pub mod settings;
 #[cfg(feature = "sqs")]
 pub mod sqs_queue;
 
-/// The standard AWS configuration chain: environment, profile, container or instance role.
+/// The standard AWS configuration chain (environment, profile, container or instance role),
+/// with Missive's retry budget for every client ([`retries`]).
 pub async fn sdk_config() -> aws_config::SdkConfig {
-    aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).retry_config(retries::retry_config()).load().await
 }

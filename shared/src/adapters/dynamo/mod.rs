@@ -25,6 +25,8 @@ mod throttles;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 
+use crate::adapters::aws::retries;
+use crate::metrics::Metrics;
 use crate::ports::{StoreHealth, StoreResult};
 
 #[derive(Clone)]
@@ -34,8 +36,22 @@ pub struct DynamoStore {
 }
 
 impl DynamoStore {
+    /// The store on `table`, its client taught Missive's retries (`adapters::aws::retries`):
+    /// transaction conflicts and throttles are retried with backoff, whatever `client` said.
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
+        let config = client
+            .config()
+            .to_builder()
+            .retry_config(retries::retry_config())
+            .retry_classifier(retries::TransientFaults)
+            .build();
+        Self { client: Client::from_conf(config), table: table.into() }
+    }
+
+    /// Counts every retried call in `metrics`.
+    pub fn counting_retries(self, metrics: Metrics) -> Self {
+        let config = self.client.config().to_builder().interceptor(retries::CountRetries::new(metrics)).build();
+        Self { client: Client::from_conf(config), ..self }
     }
 }
 

@@ -53,7 +53,8 @@ mod frames_reach_live_connections_and_gone_ones_say_so {
     #[tokio::test]
     async fn on_api_gateway() {
         let (endpoint, gateway) = crate::push::fake_gateway().await;
-        let push = ApiGatewayPush::new(&crate::aws_support::sdk_config().await, &endpoint);
+        let push =
+            ApiGatewayPush::new(&crate::aws_support::sdk_config().await, &endpoint, missive::metrics::Metrics::off());
         let received = || gateway.received.lock().unwrap().get("live-1=").cloned().unwrap_or_default();
         frames_reach_live_connections_and_gone_ones_say_so(&push, received).await;
     }

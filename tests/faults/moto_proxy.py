@@ -1,0 +1,249 @@
+"""A proxy in front of moto's server that makes it behave more like AWS under load.
+
+1. The guard. On a failed TransactWriteItems moto restores the whole table from a copy taken
+   before the transaction, wiping whatever other requests wrote in between, and a concurrent
+   read can see half a transaction. Real DynamoDB does neither. The proxy lets one DynamoDB
+   request at a time reach moto, so concurrent tests mean what they say.
+2. Faults real AWS has and moto never produces, injected on request for one table (or one
+   queue), so that concurrently running tests do not disturb each other:
+   - a TransactWriteItems cancelled with reason `TransactionConflict` (another transaction
+     held one of its items) or `ThrottlingError` (an item's partition was throttled);
+   - any other DynamoDB call throttled (`ThrottlingException` or
+     `ProvisionedThroughputExceededException`);
+   - an SQS call throttled (`ThrottlingException`).
+   An injected fault never reaches moto: the request had no effect, as on AWS.
+
+Control (JSON over HTTP on the proxy's own address):
+    POST /__faults  {"table": "t", "transactionConflict": 0.25, "transactionThrottle": 0.05,
+                     "throttle": 0.1}             faults for table t (probabilities, 0..1)
+    POST /__faults  {"queuePrefix": "p", "throttle": 0.1}   faults for queues named p…
+    GET  /__faults/stats?target=t                 {"transactionConflict": n, …} injected so far
+
+Usage: moto_proxy.py --upstream http://127.0.0.1:PORT [--port 0] [--port-file FILE]
+Loopback only; it stops when killed.
+"""
+
+import argparse
+import http.client
+import json
+import random
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+DYNAMODB_PREFIX = "DynamoDB_20120810."
+SQS_PREFIX = "AmazonSQS."
+
+
+class Faults:
+    """Fault rules by table name or queue-name prefix, and what was injected."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.tables = {}
+        self.queues = {}
+        self.injected = {}
+        self.random = random.Random()
+
+    def configure(self, rule):
+        with self.lock:
+            if "seed" in rule:
+                self.random.seed(rule["seed"])
+            if "table" in rule:
+                self.tables[rule["table"]] = rule
+            elif "queuePrefix" in rule:
+                self.queues[rule["queuePrefix"]] = rule
+            else:
+                raise ValueError("a rule names a table or a queuePrefix")
+
+    def draw(self, target, rule, kind):
+        """Whether to inject `kind` now, by its probability in `rule`; counted when it is."""
+        with self.lock:
+            if self.random.random() >= float(rule.get(kind, 0)):
+                return False
+            counts = self.injected.setdefault(target, {})
+            counts[kind] = counts.get(kind, 0) + 1
+            return True
+
+    def stats(self, target):
+        with self.lock:
+            return dict(self.injected.get(target, {}))
+
+    def for_table(self, name):
+        with self.lock:
+            return self.tables.get(name)
+
+    def for_queue(self, name):
+        with self.lock:
+            for prefix, rule in self.queues.items():
+                if name.startswith(prefix):
+                    return rule
+        return None
+
+
+def dynamodb_tables(operation, request):
+    """The tables a DynamoDB request touches."""
+    if "TableName" in request:
+        return [request["TableName"]]
+    if operation == "TransactWriteItems":
+        # Each table once: the probabilities are per request, not per item.
+        return list(dict.fromkeys(next(iter(item.values()))["TableName"] for item in request.get("TransactItems", [])))
+    if operation in ("BatchGetItem", "BatchWriteItem"):
+        return list(request.get("RequestItems", {}).keys())
+    return []
+
+
+def dynamodb_error(kind, message, **extra):
+    body = {"__type": f"com.amazonaws.dynamodb.v20120810#{kind}", "message": message, **extra}
+    return 400, "application/x-amz-json-1.0", json.dumps(body).encode()
+
+
+def dynamodb_fault(faults, operation, request):
+    """The error answer to inject for this DynamoDB request, if any."""
+    for table in dynamodb_tables(operation, request):
+        rule = faults.for_table(table)
+        if rule is None:
+            continue
+        if operation == "TransactWriteItems":
+            for kind, code in (("transactionConflict", "TransactionConflict"), ("transactionThrottle", "ThrottlingError")):
+                if faults.draw(table, rule, kind):
+                    items = request.get("TransactItems", [])
+                    hit = faults.random.randrange(len(items)) if items else 0
+                    reasons = [{"Code": "None"} for _ in items]
+                    if reasons:
+                        reasons[hit] = {"Code": code, "Message": f"{code} on an item of the transaction"}
+                    codes = ", ".join(r["Code"] for r in reasons)
+                    return dynamodb_error(
+                        "TransactionCanceledException",
+                        f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
+                        CancellationReasons=reasons,
+                    )
+        if faults.draw(table, rule, "throttle"):
+            kind = faults.random.choice(["ThrottlingException", "ProvisionedThroughputExceededException"])
+            return dynamodb_error(kind, "Throughput exceeds the current capacity of your table or index.")
+    return None
+
+
+def sqs_fault(faults, request):
+    url = request.get("QueueUrl", "")
+    name = url.rstrip("/").rsplit("/", 1)[-1] or request.get("QueueName", "")
+    rule = faults.for_queue(name)
+    if rule is not None and faults.draw(name, rule, "throttle"):
+        body = {"__type": "com.amazonaws.sqs#ThrottlingException", "message": "Rate exceeded"}
+        return 400, "application/x-amz-json-1.0", json.dumps(body).encode()
+    return None
+
+
+class Upstream(threading.local):
+    """One keep-alive connection to moto per proxy thread."""
+
+    def __init__(self, host, port):
+        self.host, self.port, self.connection = host, port, None
+
+    def forward(self, method, path, headers, body):
+        for attempt in range(2):
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection(self.host, self.port, timeout=120)
+            try:
+                self.connection.request(method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
+                return response.status, response.getheaders(), response.read()
+            except (http.client.HTTPException, ConnectionError):
+                # moto closed an idle connection: open another, once.
+                self.connection.close()
+                self.connection = None
+                if attempt == 1:
+                    raise
+        raise AssertionError("unreachable")
+
+
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "proxy-connection", "upgrade"}
+
+
+def handler_for(upstream_url, faults):
+    parsed = urllib.parse.urlparse(upstream_url)
+    upstream = Upstream(parsed.hostname, parsed.port)
+    dynamodb_guard = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def answer(self, status, content_type, body, headers=()):
+            self.send_response(status)
+            for name, value in headers:
+                if name.lower() not in HOP_BY_HOP and name.lower() != "content-type":
+                    self.send_header(name, value)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def body(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            return self.rfile.read(length) if length else b""
+
+        def control(self, body):
+            if self.command == "POST" and self.path == "/__faults":
+                try:
+                    faults.configure(json.loads(body or b"{}"))
+                except (ValueError, TypeError, AttributeError) as e:
+                    return self.answer(400, "application/json", json.dumps({"error": str(e)}).encode())
+                return self.answer(200, "application/json", b"{}")
+            if self.command == "GET" and self.path.startswith("/__faults/stats"):
+                query = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
+                stats = faults.stats(query.get("target", [""])[0])
+                return self.answer(200, "application/json", json.dumps(stats).encode())
+            return self.answer(404, "application/json", b'{"error":"unknown control route"}')
+
+        def relay(self):
+            body = self.body()
+            if self.path.startswith("/__faults"):
+                return self.control(body)
+            target = self.headers.get("X-Amz-Target", "")
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+            headers["Content-Length"] = str(len(body))
+            fault = None
+            if target.startswith(DYNAMODB_PREFIX) or target.startswith(SQS_PREFIX):
+                try:
+                    request = json.loads(body or b"{}")
+                except ValueError:
+                    request = {}
+                if target.startswith(DYNAMODB_PREFIX):
+                    fault = dynamodb_fault(faults, target[len(DYNAMODB_PREFIX):], request)
+                else:
+                    fault = sqs_fault(faults, request)
+            if fault is not None:
+                return self.answer(*fault)
+            if target.startswith(DYNAMODB_PREFIX):
+                with dynamodb_guard:
+                    status, response_headers, response = upstream.forward(self.command, self.path, headers, body)
+            else:
+                status, response_headers, response = upstream.forward(self.command, self.path, headers, body)
+            content_type = dict((k.lower(), v) for k, v in response_headers).get("content-type", "text/plain")
+            self.answer(status, content_type, response, response_headers)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = relay
+
+    return Handler
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--upstream", required=True, help="moto's address, http://127.0.0.1:PORT")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--port-file", help="where to write the port listened on")
+    args = parser.parse_args()
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), handler_for(args.upstream, Faults()))
+    server.daemon_threads = True
+    if args.port_file:
+        with open(args.port_file, "w") as f:
+            f.write(str(server.server_address[1]))
+    print(f"moto proxy on http://127.0.0.1:{server.server_address[1]} -> {args.upstream}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
