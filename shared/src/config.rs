@@ -62,6 +62,7 @@ pub struct Limits {
     pub max_frame_bytes: usize,
     /// The largest REST request body accepted.
     pub max_body_bytes: usize,
+    /// The most members a group may have (`MISSIVE_MAX_GROUP_MEMBERS`).
     pub max_group_members: usize,
     pub guest_token_ttl: Duration,
     /// How long a user's missed events are kept for `sync`.
@@ -82,6 +83,13 @@ pub struct Limits {
     pub typing_interval: Duration,
     /// How long clients show a `typing` start without a refresh.
     pub typing_expiry: Duration,
+    /// Groups of more members than this get their read receipts and typing as one summary per
+    /// `signal_window` (`read.summary`, `typing.summary`) instead of an event per signal, so
+    /// that pushes grow with the group, not with its square (`MISSIVE_SIGNAL_SUMMARY_ABOVE`).
+    pub signal_summary_above: usize,
+    /// How long a large group's read receipts and typing wait to go out together (SQS counts
+    /// delays in whole seconds).
+    pub signal_window: Duration,
     /// Events for more recipients than this are published by a queue worker, so that the
     /// sender's answer does not wait for the fan-out.
     pub fan_out_threshold: usize,
@@ -105,7 +113,7 @@ impl Default for Limits {
             connection_ttl: Duration::from_secs(2 * 60 * 60),
             max_frame_bytes: 32 * 1024,
             max_body_bytes: 64 * 1024,
-            max_group_members: 256,
+            max_group_members: 1000,
             guest_token_ttl: Duration::from_secs(7 * 24 * 60 * 60),
             event_retention: Duration::from_secs(7 * 24 * 60 * 60),
             max_sync_events: 500,
@@ -114,6 +122,8 @@ impl Default for Limits {
             rate_window: Duration::from_secs(10),
             typing_interval: Duration::from_secs(2),
             typing_expiry: Duration::from_secs(6),
+            signal_summary_above: 20,
+            signal_window: Duration::from_secs(1),
             fan_out_threshold: 50,
             message_email_delay: Duration::from_secs(10 * 60),
             digest_interval: Duration::from_secs(60 * 60),
@@ -158,6 +168,14 @@ impl Config {
         if let Some(n) = non_empty("MISSIVE_FANOUT_THRESHOLD") {
             config.limits.fan_out_threshold =
                 n.parse().map_err(|_| ConfigError::Invalid("MISSIVE_FANOUT_THRESHOLD", "expected a number".into()))?;
+        }
+        for (name, limit) in [
+            ("MISSIVE_MAX_GROUP_MEMBERS", &mut config.limits.max_group_members),
+            ("MISSIVE_SIGNAL_SUMMARY_ABOVE", &mut config.limits.signal_summary_above),
+        ] {
+            if let Some(n) = non_empty(name) {
+                *limit = n.parse().map_err(|_| ConfigError::Invalid(name, "expected a number".into()))?;
+            }
         }
         if let Some(max) = non_empty("MISSIVE_MAX_FRAMES_PER_10S") {
             config.limits.max_frames_per_window = max

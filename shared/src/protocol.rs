@@ -144,6 +144,25 @@ fn strip_position(msg: &str) -> String {
     }
 }
 
+/// One member's read marker in a `read.summary`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadMark {
+    pub user_id: crate::domain::UserId,
+    pub last_read_message_id: crate::domain::MessageId,
+    pub last_read_at: DateTime<Utc>,
+}
+
+/// One member typing, in a `typing.summary`: shown for `expires_in_ms` unless a later summary
+/// says otherwise.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Typer {
+    pub user_id: crate::domain::UserId,
+    pub name: String,
+    pub expires_in_ms: u64,
+}
+
 /// What the server sends. Serialized with a `type` tag.
 #[derive(Debug, Serialize)]
 #[serde(tag = "type")]
@@ -158,6 +177,12 @@ pub enum Event<'a> {
     NotificationNew { notification: &'a crate::domain::Notification },
     #[serde(rename = "read", rename_all = "camelCase")]
     Read { conversation_id: &'a str, user_id: &'a str, message_id: &'a str, read_at: DateTime<Utc> },
+    /// A large group's read markers that moved in the last window (`usecases::signals`).
+    #[serde(rename = "read.summary", rename_all = "camelCase")]
+    ReadSummary { conversation_id: &'a str, reads: &'a [ReadMark] },
+    /// Who is typing in a large group now; an empty list: nobody any more.
+    #[serde(rename = "typing.summary", rename_all = "camelCase")]
+    TypingSummary { conversation_id: &'a str, typing: &'a [Typer] },
     /// The answer to an action: its result's fields beside `type` and `requestId`.
     #[serde(rename = "ack", rename_all = "camelCase")]
     Ack {

@@ -10,13 +10,14 @@
      held one of its items) or `ThrottlingError` (an item's partition was throttled);
    - any other DynamoDB call throttled (`ThrottlingException` or
      `ProvisionedThroughputExceededException`);
-   - an SQS call throttled (`ThrottlingException`).
+   - an SQS send throttled (`ThrottlingException`).
    An injected fault never reaches moto: the request had no effect, as on AWS.
 
 Control (JSON over HTTP on the proxy's own address):
     POST /__faults  {"table": "t", "transactionConflict": 0.25, "transactionThrottle": 0.05,
                      "throttle": 0.1}             faults for table t (probabilities, 0..1)
-    POST /__faults  {"queuePrefix": "p", "throttle": 0.1}   faults for queues named p…
+    POST /__faults  {"tablePrefix": "p", …}           the same for every table named p…
+    POST /__faults  {"queuePrefix": "p", "throttle": 0.1}   sends to queues named p… throttled
     GET  /__faults/stats?target=t                 {"transactionConflict": n, …} injected so far
 
 Usage: moto_proxy.py --upstream http://127.0.0.1:PORT [--port 0] [--port-file FILE]
@@ -41,6 +42,7 @@ class Faults:
     def __init__(self):
         self.lock = threading.Lock()
         self.tables = {}
+        self.table_prefixes = {}
         self.queues = {}
         self.injected = {}
         self.random = random.Random()
@@ -51,10 +53,12 @@ class Faults:
                 self.random.seed(rule["seed"])
             if "table" in rule:
                 self.tables[rule["table"]] = rule
+            elif "tablePrefix" in rule:
+                self.table_prefixes[rule["tablePrefix"]] = rule
             elif "queuePrefix" in rule:
                 self.queues[rule["queuePrefix"]] = rule
             else:
-                raise ValueError("a rule names a table or a queuePrefix")
+                raise ValueError("a rule names a table, a tablePrefix or a queuePrefix")
 
     def draw(self, target, rule, kind):
         """Whether to inject `kind` now, by its probability in `rule`; counted when it is."""
@@ -71,7 +75,12 @@ class Faults:
 
     def for_table(self, name):
         with self.lock:
-            return self.tables.get(name)
+            if name in self.tables:
+                return self.tables[name]
+            for prefix, rule in self.table_prefixes.items():
+                if name.startswith(prefix):
+                    return rule
+        return None
 
     def for_queue(self, name):
         with self.lock:
@@ -124,7 +133,14 @@ def dynamodb_fault(faults, operation, request):
     return None
 
 
-def sqs_fault(faults, request):
+# What the functions call; the emulator's own polling (ReceiveMessage, DeleteMessage…) is
+# left alone.
+SQS_SENDS = {"SendMessage", "SendMessageBatch"}
+
+
+def sqs_fault(faults, operation, request):
+    if operation not in SQS_SENDS:
+        return None
     url = request.get("QueueUrl", "")
     name = url.rstrip("/").rsplit("/", 1)[-1] or request.get("QueueName", "")
     rule = faults.for_queue(name)
@@ -167,6 +183,9 @@ def handler_for(upstream_url, faults):
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # The headers and the body are separate writes: with Nagle's algorithm the body waits
+        # for the client's delayed ACK, 40 ms a request.
+        disable_nagle_algorithm = True
 
         def log_message(self, *args):
             pass
@@ -214,7 +233,7 @@ def handler_for(upstream_url, faults):
                 if target.startswith(DYNAMODB_PREFIX):
                     fault = dynamodb_fault(faults, target[len(DYNAMODB_PREFIX):], request)
                 else:
-                    fault = sqs_fault(faults, request)
+                    fault = sqs_fault(faults, target[len(SQS_PREFIX):], request)
             if fault is not None:
                 return self.answer(*fault)
             if target.startswith(DYNAMODB_PREFIX):

@@ -100,3 +100,79 @@ async fn idle_connections_close_and_pings_keep_them_open() {
     };
     assert!(closed >= 7, "closed by its maximum life, not by idling (after {closed} pings)");
 }
+
+#[tokio::test]
+async fn in_a_large_group_reads_and_typing_arrive_as_summaries() {
+    // A group of three counts as large here; at the default, above 20 members.
+    let server = Server::start_with(&[], &[("MISSIVE_SIGNAL_SUMMARY_ABOVE", "2")]).await;
+    let t = server.tenant_with("summaries", &[("ann", "member"), ("ben", "member"), ("cat", "member")]).await;
+    let group =
+        server.create_conversation(&t[0], json!({ "kind": "group", "title": "G", "memberIds": ["ben", "cat"] })).await;
+    let mut ann = WsClient::connect(&server, &t[0]).await;
+    let mut ben = WsClient::connect(&server, &t[1]).await;
+    let mut cat = WsClient::connect(&server, &t[2]).await;
+    let message = ann.send_message(&group, "Relève à 19 h", "m1").await;
+    let id = message["id"].as_str().unwrap();
+    ben.recv().await;
+    cat.recv().await;
+
+    for (who, client) in [("ben", &mut ben), ("cat", &mut cat)] {
+        let ack = client.request(json!({ "action": "markRead", "conversationId": group, "messageId": id }), who).await;
+        assert_eq!((ack["type"].as_str(), ack["read"]["unreadCount"].as_u64()), (Some("ack"), Some(0)), "{ack}");
+    }
+    // One summary per window: both reads in one, or each in its own if the machine is slow;
+    // never a `read` per reader.
+    let mut readers = Vec::new();
+    while readers.len() < 2 {
+        let summary = ann.recv().await;
+        assert_eq!(
+            (summary["type"].as_str(), summary["conversationId"].as_str()),
+            (Some("read.summary"), Some(group.as_str())),
+            "{summary}"
+        );
+        assert!(summary["cursor"].is_string(), "a read summary is in the feed `sync` reads");
+        for read in summary["reads"].as_array().unwrap() {
+            assert_eq!(read["lastReadMessageId"], id);
+            let reader = read["userId"].as_str().unwrap().to_string();
+            if !readers.contains(&reader) && reader != "ann" {
+                readers.push(reader);
+            }
+        }
+    }
+    readers.sort();
+    assert_eq!(readers, ["ben", "cat"]);
+
+    let ack = ben.request(json!({ "action": "typing", "conversationId": group, "state": "start" }), "t1").await;
+    assert_eq!(ack["delivered"], true, "{ack}");
+    let typing = loop {
+        let frame = ann.recv().await;
+        if frame["type"] == "typing.summary" {
+            break frame;
+        }
+        assert_eq!(frame["type"], "read.summary", "{frame}");
+    };
+    assert_eq!(typing["typing"].as_array().unwrap().len(), 1, "{typing}");
+    assert_eq!(
+        (typing["typing"][0]["userId"].as_str(), typing["typing"][0]["name"].as_str()),
+        (Some("ben"), Some("Ben"))
+    );
+    assert!(typing["typing"][0]["expiresInMs"].as_u64().is_some_and(|ms| ms > 0 && ms <= 6000));
+    assert!(typing["cursor"].is_null(), "typing is not part of the missed-event feed");
+    ben.request(json!({ "action": "typing", "conversationId": group, "state": "stop" }), "t2").await;
+    // Cat saw the read summary and ben typing; then, within a window, nobody typing.
+    loop {
+        let frame = cat.recv().await;
+        match frame["type"].as_str() {
+            Some("read.summary") => continue,
+            Some("typing.summary") if frame["typing"][0]["userId"] == "ben" => continue,
+            _ => {
+                assert_eq!(
+                    (frame["type"].as_str(), frame["typing"].as_array().map(Vec::len)),
+                    (Some("typing.summary"), Some(0)),
+                    "{frame}"
+                );
+                break;
+            }
+        }
+    }
+}

@@ -87,13 +87,15 @@ async fn a_client_that_comes_back_syncs_everything_it_missed_in_order() {
     bob.assert_open().await;
 }
 
-/// Sends a `sync` and collects its events until `sync.done`.
+/// Sends a `sync` and collects its events until `sync.done`, in cursor order (they are pushed
+/// a few at a time and may arrive slightly out of it: docs/protocol.md).
 async fn sync(client: &mut WsClient, since: &str, request_id: &str) -> (Vec<Value>, Value) {
     client.send(json!({ "action": "sync", "since": since, "requestId": request_id })).await;
     let mut events = Vec::new();
     loop {
         let frame = client.recv().await;
         if frame["type"] == "sync.done" {
+            events.sort_by(|a: &Value, b: &Value| a["cursor"].as_str().cmp(&b["cursor"].as_str()));
             return (events, frame);
         }
         events.push(frame);
@@ -105,7 +107,8 @@ async fn sync_events(client: &mut WsClient, since: &str, request_id: &str) -> Ve
 }
 
 /// A client as a real one would be written from docs/protocol.md: it processes every frame
-/// in order, remembers the last cursor it processed, and on reconnecting syncs from it.
+/// in order (a sync's in cursor order, once it is done), remembers the last cursor it
+/// processed, and on reconnecting syncs from it.
 struct Client {
     token: String,
     socket: Option<tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>>,
@@ -170,13 +173,19 @@ impl Client {
             let mut action = sync;
             action["requestId"] = json!(id);
             self.socket.as_mut().unwrap().send(Frame::Text(action.to_string().into())).await.unwrap();
+            // Everything until `sync.done` is held, then processed in cursor order.
+            let mut held = Vec::new();
             let done = loop {
                 let frame = self.next_frame(Duration::from_secs(10)).await.expect("sync answers");
                 if frame["requestId"] == json!(id) {
                     break frame;
                 }
-                self.learn(&frame);
+                held.push(frame);
             };
+            held.sort_by(|a: &Value, b: &Value| a["cursor"].as_str().cmp(&b["cursor"].as_str()));
+            for frame in &held {
+                self.learn(frame);
+            }
             assert_eq!(done["type"], "sync.done", "{done}");
             if !done["more"].as_bool().unwrap() {
                 return;

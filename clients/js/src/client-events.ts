@@ -13,8 +13,10 @@ import type {
   NotificationNewEvent,
   PresenceEvent,
   ReadEvent,
+  ReadSummaryEvent,
   ServerEvent,
   TypingEvent,
+  TypingSummaryEvent,
 } from './types.js';
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'closed';
@@ -51,10 +53,14 @@ export interface ClientEvents {
   'message.updated': [event: MessageUpdatedEvent, info: DeliveryInfo];
   'message.deleted': [event: MessageDeletedEvent, info: DeliveryInfo];
   read: [event: ReadEvent, info: DeliveryInfo];
+  /** A large group's read markers that moved (instead of a `read` per reader). */
+  'read.summary': [event: ReadSummaryEvent, info: DeliveryInfo];
   'conversation.created': [event: ConversationCreatedEvent, info: DeliveryInfo];
   'conversation.updated': [event: ConversationUpdatedEvent, info: DeliveryInfo];
   'notification.new': [event: NotificationNewEvent, info: DeliveryInfo];
   typing: [event: TypingEvent];
+  /** Who is typing in a large group now, replacing the previous summary (instead of `typing`). */
+  'typing.summary': [event: TypingSummaryEvent];
   presence: [event: PresenceEvent];
   /**
    * Missed events cannot be recovered: reload conversations and history over REST. The
@@ -70,6 +76,7 @@ const CURSOR_EVENT_TYPES: ReadonlySet<string> = new Set<CursorEvent['type']>([
   'message.updated',
   'message.deleted',
   'read',
+  'read.summary',
   'conversation.created',
   'conversation.updated',
   'notification.new',
@@ -78,6 +85,7 @@ const CURSOR_EVENT_TYPES: ReadonlySet<string> = new Set<CursorEvent['type']>([
 /** Emits a server event on its own channel (if the client knows its type) and on `event`. */
 export function emitServerEvent(emitter: Emitter<ClientEvents>, event: ServerEvent, info: DeliveryInfo): void {
   if (event.type === 'typing') emitter.emit('typing', event);
+  else if (event.type === 'typing.summary') emitter.emit('typing.summary', event);
   else if (event.type === 'presence') emitter.emit('presence', event);
   else if (CURSOR_EVENT_TYPES.has(event.type)) {
     (emitter.emit as (name: string, event: CursorEvent, info: DeliveryInfo) => void)(event.type, event, info);

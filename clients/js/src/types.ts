@@ -219,6 +219,23 @@ export interface ReadEvent {
   readAt: string;
   cursor: string;
 }
+/** One member's read marker in a `read.summary`: they have read up to `lastReadMessageId`. */
+export interface ReadMark {
+  userId: string;
+  lastReadMessageId: string;
+  lastReadAt: string;
+}
+/**
+ * A large group's read markers that moved in the last second (groups of more than 20 members
+ * get this instead of a `read` per reader). It may list the reader's own marker and markers
+ * already known: a marker never goes back, so apply each entry forward only.
+ */
+export interface ReadSummaryEvent {
+  type: 'read.summary';
+  conversationId: string;
+  reads: ReadMark[];
+  cursor: string;
+}
 export interface ConversationCreatedEvent {
   type: 'conversation.created';
   conversation: ConversationWithMembers;
@@ -242,6 +259,7 @@ export type CursorEvent =
   | MessageUpdatedEvent
   | MessageDeletedEvent
   | ReadEvent
+  | ReadSummaryEvent
   | ConversationCreatedEvent
   | ConversationUpdatedEvent
   | NotificationNewEvent;
@@ -255,6 +273,23 @@ export interface TypingEvent {
   /** On `start`: stop showing it after this long without a refresh. */
   expiresInMs?: number | null;
 }
+/** One member typing, in a `typing.summary`: shown for `expiresInMs` unless a later summary says otherwise. */
+export interface Typer {
+  userId: string;
+  name: string;
+  expiresInMs: number;
+}
+/**
+ * Who is typing in a large group now (groups of more than 20 members get this instead of a
+ * `typing` per signal). It replaces the conversation's previous summary: a member missing from
+ * it stopped typing; an empty list means nobody is typing. Sent to every member, the typists
+ * included.
+ */
+export interface TypingSummaryEvent {
+  type: 'typing.summary';
+  conversationId: string;
+  typing: Typer[];
+}
 export interface PresenceEvent {
   type: 'presence';
   userId: string;
@@ -263,7 +298,7 @@ export interface PresenceEvent {
 }
 
 /** Signals that are only pushed: never stored, never in `sync`, no cursor. */
-export type EphemeralEvent = TypingEvent | PresenceEvent;
+export type EphemeralEvent = TypingEvent | TypingSummaryEvent | PresenceEvent;
 
 export type ServerEvent = CursorEvent | EphemeralEvent;
 
@@ -281,7 +316,7 @@ export interface MessageChangeAck {
 }
 export interface MarkReadAck {
   read: ReadState;
-  /** `null` when the marker did not move (an older message). */
+  /** `null` when the marker did not move (an older message), and always in a large group (its move comes in a `read.summary`). */
   cursor: string | null;
 }
 export interface TypingAck {

@@ -3,10 +3,11 @@
 //
 // Live events change what is held: a `message.new` moves its conversation to the top with its
 // preview and one more unread (none when the caller sent it, from another device or through
-// `useConversation`'s echo); a `read` of the caller's lowers the unread count; renames and
-// member changes update the entry, and leaving removes it. An event about a conversation that
-// is not held (a new one, one beyond the pages loaded) refetches the first page, where it now
-// is — or is not, when the list's filter leaves it out.
+// `useConversation`'s echo); a `read` of the caller's (or their entry in a large group's
+// `read.summary`) lowers the unread count; renames and member changes update the entry, and
+// leaving removes it. An event about a conversation that is not held (a new one, one beyond
+// the pages loaded) refetches the first page, where it now is — or is not, when the list's
+// filter leaves it out.
 //
 // A page answers as of when the server read it; events heard while it was in flight are
 // replayed onto it. Applying an event is idempotent (a `message.new` at or before the preview
@@ -97,6 +98,7 @@ export class ConversationListModel extends Model<ConversationListState> {
       listen(this.context, 'message.updated', hear),
       listen(this.context, 'message.deleted', hear),
       listen(this.context, 'read', hear),
+      listen(this.context, 'read.summary', hear),
       listen(this.context, 'conversation.created', hear),
       listen(this.context, 'conversation.updated', hear),
       // Events were lost: start over from the first page.
@@ -232,7 +234,18 @@ export class ConversationListModel extends Model<ConversationListState> {
       }
       case 'read': {
         const item = this.items.get(event.conversationId);
-        if (item && (own || event.userId === me)) this.items.set(item.id, withOwnRead(item, event));
+        if (item && (own || event.userId === me)) {
+          this.items.set(item.id, withOwnRead(item, event.messageId, (event as OwnReadEvent).unreadCount));
+        }
+        return null;
+      }
+      case 'read.summary': {
+        // A large group's markers: the caller's own entry, if any, is a `read` of theirs.
+        const item = this.items.get(event.conversationId);
+        if (!item || me === null) return null;
+        let next = item;
+        for (const r of event.reads) if (r.userId === me) next = withOwnRead(next, r.lastReadMessageId);
+        if (next !== item) this.items.set(item.id, next);
         return null;
       }
       case 'conversation.created':
@@ -308,18 +321,15 @@ function withNewMessage(item: ConversationListItem, message: Message, mine: bool
 
 /**
  * The caller read up to `messageId` (on this device: the echo carries the server's count; on
- * another: a `read` event, which does not). Read up to the preview leaves nothing unread; short
- * of it, only the echo's count is known, and a read only ever lowers it.
+ * another: a `read` event or a `read.summary` entry, which do not). Read up to the preview
+ * leaves nothing unread; short of it, only the echo's count is known, and a read only ever
+ * lowers it.
  */
-function withOwnRead(item: ConversationListItem, event: OwnReadEvent): ConversationListItem {
-  if (item.lastReadMessageId !== null && event.messageId <= item.lastReadMessageId) return item;
-  const caughtUp = !item.lastMessage || event.messageId >= item.lastMessage.id;
-  const unreadCount = caughtUp
-    ? 0
-    : event.unreadCount !== undefined
-      ? Math.min(item.unreadCount, event.unreadCount)
-      : item.unreadCount;
-  return { ...item, lastReadMessageId: event.messageId, unreadCount };
+function withOwnRead(item: ConversationListItem, messageId: string, count?: number): ConversationListItem {
+  if (item.lastReadMessageId !== null && messageId <= item.lastReadMessageId) return item;
+  const caughtUp = !item.lastMessage || messageId >= item.lastMessage.id;
+  const unreadCount = caughtUp ? 0 : count !== undefined ? Math.min(item.unreadCount, count) : item.unreadCount;
+  return { ...item, lastReadMessageId: messageId, unreadCount };
 }
 
 function withDetails(item: ConversationListItem, conversation: ConversationWithMembers): ConversationListItem {

@@ -13,6 +13,8 @@ import {
   type Message,
   type MessageNewEvent,
   type ReadEvent,
+  type ReadSummaryEvent,
+  type TypingSummaryEvent,
 } from '@missive/client';
 import type { MissiveContextValue } from './context.js';
 import { listen, unsubscribeAll } from './events.js';
@@ -54,7 +56,7 @@ export interface ConversationState {
   loadingOlder: boolean;
   /** The other members typing now, in the order they started. */
   typing: readonly TypingUser[];
-  /** Each member's read marker, moved forward by `read` events and by their own messages. */
+  /** Each member's read marker, moved forward by `read` events, `read.summary` entries and their own messages. */
   readBy: ReadMarkers;
 }
 
@@ -125,8 +127,16 @@ export class ConversationModel extends Model<ConversationState> {
       listen(this.context, 'read', (event) => {
         if (event.conversationId === id) this.onRead(event);
       }),
+      // A large group's markers that moved, instead of a `read` per reader.
+      listen(this.context, 'read.summary', (event) => {
+        if (event.conversationId === id) this.onReadSummary(event);
+      }),
       listen(this.context, 'typing', (event) => {
         if (event.conversationId === id) this.typingIn.apply(event);
+      }),
+      // A large group's typists, replacing the previous summary, instead of `typing` signals.
+      listen(this.context, 'typing.summary', (event) => {
+        if (event.conversationId === id) this.onTypingSummary(event);
       }),
       listen(this.context, 'conversation.updated', (event) => {
         if (event.conversation.id === id) this.onDetails(event.conversation);
@@ -325,6 +335,22 @@ export class ConversationModel extends Model<ConversationState> {
 
   private onRead(event: ReadEvent): void {
     this.update({ readBy: advanceMarker(this.current.readBy, event.userId, event.messageId, event.readAt) });
+  }
+
+  /** Each entry as a `read` of its own: forward only (it may repeat a marker already known). */
+  private onReadSummary(event: ReadSummaryEvent): void {
+    let readBy = this.current.readBy;
+    for (const r of event.reads) readBy = advanceMarker(readBy, r.userId, r.lastReadMessageId, r.lastReadAt);
+    this.update({ readBy });
+  }
+
+  /**
+   * The server sends a summary to every member, typists included: the user's own entry is left
+   * out, as `typing` shows only the others (the server sends no `typing` back to its sender).
+   */
+  private onTypingSummary(event: TypingSummaryEvent): void {
+    const me = this.context.identity.userId;
+    this.typingIn.replace(me === null ? event.typing : event.typing.filter((t) => t.userId !== me));
   }
 
   /** Members change (added, removed, renamed): keep the markers of those still in it. */

@@ -332,6 +332,66 @@ describe('useConversation: typing', () => {
     assert.equal(clock.pendingTimers, 0);
   });
 
+  test('a large group’s typing.summary replaces who is typing: places kept, each with its own expiry, oneself left out', async () => {
+    const { client, rest, clock } = setup();
+    const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
+    const summary = (typers, conversationId = 'c1') =>
+      step(() =>
+        client.emit('typing.summary', {
+          type: 'typing.summary',
+          conversationId,
+          typing: typers.map(([userId, expiresInMs]) => ({ userId, name: userId.toUpperCase(), expiresInMs })),
+        }),
+      );
+    const shown = () => view.result.current.typing.map((t) => t.userId);
+
+    await summary([
+      ['ann', 6000],
+      ['bob', 6000],
+    ]);
+    assert.deepEqual(view.result.current.typing, [
+      { userId: 'ann', name: 'ANN' },
+      { userId: 'bob', name: 'BOB' },
+    ]);
+
+    // Ann stopped; Bob stays where he was, Cat comes after him; the user's own entry is not shown.
+    await step(() => clock.advance(1000));
+    await summary([
+      ['cat', 6000],
+      ['me', 6000],
+      ['bob', 3000],
+    ]);
+    assert.deepEqual(shown(), ['bob', 'cat']);
+    const before = view.result.current.typing;
+    await summary([
+      ['bob', 3000],
+      ['cat', 6000],
+    ]);
+    assert.equal(view.result.current.typing, before, 'the same typists: nothing changes');
+    await summary([['ann', 6000]], 'c2');
+    assert.deepEqual(shown(), ['bob', 'cat'], 'another conversation’s summary is ignored');
+
+    // Each for its own expiresInMs, unless a later summary says otherwise.
+    await step(() => clock.advance(2999));
+    assert.deepEqual(shown(), ['bob', 'cat']);
+    await step(() => clock.advance(1));
+    assert.deepEqual(shown(), ['cat']);
+    await summary([
+      ['ann', 2000],
+      ['cat', 6000],
+    ]);
+    assert.deepEqual(shown(), ['cat', 'ann']);
+    await step(() => clock.advance(2000));
+    assert.deepEqual(shown(), ['cat'], 'Ann’s own expiry');
+    await step(() => clock.advance(3999));
+    assert.deepEqual(shown(), ['cat'], 'Cat’s expiry was pushed back by the later summary');
+
+    // An empty summary: nobody is typing any more.
+    await summary([]);
+    assert.deepEqual(view.result.current.typing, []);
+    assert.equal(clock.pendingTimers, 0);
+  });
+
   test('setTyping on every keystroke sends one start, refreshed every 3 s, then stop when idle', async () => {
     const { client, rest, clock } = setup();
     const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
@@ -389,6 +449,55 @@ describe('useConversation: read markers', () => {
     assert.equal(view.result.current.readBy.bob.lastReadMessageId, messageId(2));
     await read('bob', 1);
     assert.equal(view.result.current.readBy.bob.lastReadMessageId, messageId(2));
+  });
+
+  test('a large group’s read.summary moves each listed marker forward, never back', async () => {
+    const { client, rest, clock } = setup();
+    rest.answer('getConversation', (id) => conversationDetails(id, ['me', 'bob', 'ann'], { kind: 'group' }));
+    const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
+    await step(() => rest.take('listMessages').resolve(page([message(1), message(2), message(3)])));
+    const summary = (reads, conversationId = 'c1') =>
+      step(() =>
+        client.emit(
+          'read.summary',
+          {
+            type: 'read.summary',
+            conversationId,
+            reads: reads.map(([userId, n]) => ({
+              userId,
+              lastReadMessageId: messageId(n),
+              lastReadAt: `2026-11-24T10:00:0${n}Z`,
+            })),
+            cursor: 'x',
+          },
+          { late: false },
+        ),
+      );
+    const marker = (userId) => view.result.current.readBy[userId]?.lastReadMessageId ?? null;
+
+    await summary([
+      ['bob', 2],
+      ['ann', 3],
+      ['me', 3],
+    ]);
+    assert.deepEqual([marker('bob'), marker('ann'), marker('me')], numbers(2, 3, 3));
+    assert.equal(view.result.current.readBy.ann.lastReadAt, '2026-11-24T10:00:03Z');
+
+    // Markers already known, and one behind: nothing moves back.
+    const before = view.result.current.readBy;
+    await summary([
+      ['bob', 1],
+      ['ann', 3],
+    ]);
+    assert.equal(view.result.current.readBy, before);
+    await summary([['bob', 3]], 'c2');
+    assert.equal(marker('bob'), messageId(2), 'another conversation’s summary is ignored');
+    await summary([['bob', 3]]);
+    assert.equal(marker('bob'), messageId(3));
+
+    // The user's own entry counts as read: the newest message is not marked again.
+    await step(() => view.result.current.markRead());
+    assert.equal(client.requests.length, 0);
   });
 
   test('markRead marks the newest message once, and the list’s unread count follows the ack', async () => {

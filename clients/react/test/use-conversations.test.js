@@ -87,6 +87,48 @@ describe('useConversations', () => {
     assert.equal(item(view, 'c1').lastReadMessageId, messageId(30));
   });
 
+  test('a large group’s read.summary: the caller’s own entry lowers the unread count; the others’ do not', async () => {
+    const { client, rest, view } = await loaded([
+      listItem('c1', 30, { kind: 'group', unreadCount: 3, lastReadMessageId: messageId(27) }),
+      listItem('c2', 20, { kind: 'group', unreadCount: 2, lastReadMessageId: messageId(18) }),
+    ]);
+    const summary = (conversationId, reads) =>
+      live(client, 'read.summary', {
+        type: 'read.summary',
+        conversationId,
+        reads: reads.map(([userId, n]) => ({
+          userId,
+          lastReadMessageId: messageId(n),
+          lastReadAt: '2026-11-24T10:00:00Z',
+        })),
+        cursor: 'x',
+      });
+    await summary('c1', [['bob', 30]]);
+    assert.equal(item(view, 'c1').unreadCount, 3);
+    assert.equal(item(view, 'c1').lastReadMessageId, messageId(27));
+
+    // Short of the last message, the summary carries no count: it stays until the next page.
+    await summary('c1', [
+      ['bob', 30],
+      ['me', 28],
+    ]);
+    assert.equal(item(view, 'c1').lastReadMessageId, messageId(28));
+    assert.equal(item(view, 'c1').unreadCount, 3);
+    await summary('c1', [
+      ['ann', 29],
+      ['me', 30],
+    ]);
+    assert.equal(item(view, 'c1').lastReadMessageId, messageId(30));
+    assert.equal(item(view, 'c1').unreadCount, 0);
+
+    // A marker never goes back; a conversation the list does not hold is not looked for.
+    await summary('c2', [['me', 17]]);
+    assert.equal(item(view, 'c2').lastReadMessageId, messageId(18));
+    assert.equal(item(view, 'c2').unreadCount, 2);
+    await summary('c9', [['me', 40]]);
+    assert.equal(rest.callsOf('listConversations').length, 1);
+  });
+
   test('a message in a conversation the list does not hold fetches the first page again', async () => {
     const { client, rest, view } = await loaded([listItem('c1', 30)], { nextCursor: 'page-2' });
     await live(client, 'message.new', messageEvent('message.new', message(50, { conversationId: 'c9' })));

@@ -35,11 +35,23 @@ pub struct Member {
     /// count since ([`Conversation::unread_for`]), so a new message writes nothing per member.
     #[serde(default)]
     pub read_count: u64,
+    /// Until when this member is typing, in a group whose typing goes out as summaries
+    /// (`usecases::signals`); `None` when they are not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typing_until: Option<DateTime<Utc>>,
 }
 
 impl Member {
     pub fn new(user_id: UserId, role: MemberRole, joined_at: DateTime<Utc>) -> Self {
-        Self { user_id, role, joined_at, last_read_message_id: None, last_read_at: None, read_count: 0 }
+        Self {
+            user_id,
+            role,
+            joined_at,
+            last_read_message_id: None,
+            last_read_at: None,
+            read_count: 0,
+            typing_until: None,
+        }
     }
 }
 

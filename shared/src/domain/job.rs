@@ -60,15 +60,18 @@ pub enum Task {
     SendEmails(SendEmails),
     FireReminder(FireReminder),
     AnnouncePresence(AnnouncePresence),
+    Summarize(Summarize),
 }
 
 impl Task {
     pub fn queue(&self) -> QueueName {
         match self {
             Task::SendEmails(_) => QueueName::Emails,
-            Task::FanOut(_) | Task::NotifyMessage(_) | Task::FireReminder(_) | Task::AnnouncePresence(_) => {
-                QueueName::Notifications
-            }
+            Task::FanOut(_)
+            | Task::NotifyMessage(_)
+            | Task::FireReminder(_)
+            | Task::AnnouncePresence(_)
+            | Task::Summarize(_) => QueueName::Notifications,
         }
     }
 
@@ -80,14 +83,16 @@ impl Task {
             Task::SendEmails(_) => "sendEmails",
             Task::FireReminder(_) => "fireReminder",
             Task::AnnouncePresence(_) => "announcePresence",
+            Task::Summarize(_) => "summarize",
         }
     }
 
-    /// Whether running the job twice would do its effect twice. A fan-out's pushes and a
-    /// presence signal are at least once anyway (clients drop what they have seen), so they
-    /// run without an idempotency record.
+    /// Whether running the job twice would do its effect twice. A fan-out's pushes, a
+    /// presence signal and a summary are at least once anyway (clients drop what they have
+    /// seen, and a summary states what is, not what changed), so they run without an
+    /// idempotency record.
     pub fn needs_idempotency_record(&self) -> bool {
-        !matches!(self, Task::FanOut(_) | Task::AnnouncePresence(_))
+        !matches!(self, Task::FanOut(_) | Task::AnnouncePresence(_) | Task::Summarize(_))
     }
 }
 
@@ -138,6 +143,33 @@ pub struct AnnouncePresence {
     pub user_id: UserId,
     pub online: bool,
     pub last_seen_at: Option<DateTime<Utc>>,
+}
+
+/// A large group's read receipts or typing of the last window, summarized for every member
+/// (`usecases::signals`). `since` is when the window opened.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summarize {
+    pub conversation_id: ConversationId,
+    pub kind: SignalKind,
+    pub since: DateTime<Utc>,
+}
+
+/// What a summary is of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SignalKind {
+    Read,
+    Typing,
+}
+
+impl SignalKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignalKind::Read => "read",
+            SignalKind::Typing => "typing",
+        }
+    }
 }
 
 #[cfg(test)]

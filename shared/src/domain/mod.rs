@@ -21,7 +21,9 @@ pub use ids::{
     ClientMessageId, ConnectionId, ConversationId, EventId, JobId, MessageId, NotificationId, ReminderId, StorefrontId,
     TenantId, UserId,
 };
-pub use job::{AnnouncePresence, FanOut, FireReminder, Job, NotifyMessage, QueueName, SendEmails, Task};
+pub use job::{
+    AnnouncePresence, FanOut, FireReminder, Job, NotifyMessage, QueueName, SendEmails, SignalKind, Summarize, Task,
+};
 pub use message::{Message, MessageBody, MessageKind, MessagePreview};
 pub use notification::{
     Channels, EmailMode, Notification, NotificationType, PendingEmail, Preferences, QuietHours, Reminder,

@@ -112,4 +112,13 @@ pub trait ConversationStore: Send + Sync {
         message: &MessageId,
         at: DateTime<Utc>,
     ) -> StoreResult<Option<(Member, u64)>>;
+    /// Records until when a member is typing (`None`: they stopped). Nothing for a member who
+    /// is not one.
+    async fn set_typing(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        user: &UserId,
+        until: Option<DateTime<Utc>>,
+    ) -> StoreResult<()>;
 }

@@ -18,6 +18,7 @@ pub mod presence;
 pub mod reads;
 pub mod reminders;
 pub mod scheduling;
+pub mod signals;
 pub mod storefronts;
 pub mod sync;
 pub mod tenants;

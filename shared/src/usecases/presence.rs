@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::delivery::deliver_to_users;
 use super::identity::Identity;
+use super::signals;
 use crate::app::App;
 use crate::domain::{AnnouncePresence, Connection, ConnectionId, Job, JobId, Task, TenantId, UserId};
 use crate::AppError;
@@ -56,7 +57,9 @@ async fn queue_announcement(app: &App, who: &Identity, online: bool, last_seen_a
 pub async fn announce(app: &App, tenant: &TenantId, presence: &AnnouncePresence) -> Result<(), AppError> {
     let page = app.store.list_user_conversations(tenant, &presence.user_id, None, PRESENCE_CONVERSATIONS).await?;
     let mut audience: Vec<UserId> = Vec::new();
-    for entry in &page.items {
+    // A large group's members are not each other's audience: everyone coming online would
+    // be members² pushes. Its members see who is online in the directory (`GET /v1/users`).
+    for entry in page.items.iter().filter(|e| !signals::coalesced(app, &e.conversation)) {
         for p in &entry.conversation.participants {
             if p.user_id != presence.user_id && !audience.contains(&p.user_id) && audience.len() < PRESENCE_AUDIENCE {
                 audience.push(p.user_id.clone());

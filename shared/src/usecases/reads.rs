@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::conversations::require_member;
 use super::delivery::publish_to_members;
 use super::identity::Identity;
+use super::signals;
 use crate::app::App;
 use crate::domain::*;
 use crate::protocol::Event;
@@ -23,8 +24,9 @@ pub struct ReadState {
 }
 
 /// Moves the caller's read marker to `message_id` (never back) and sends `read` to the
-/// members' connections (except `from_connection`). Marking an older message changes
-/// nothing and sends nothing.
+/// members' connections (except `from_connection`) — in a large group, a `read.summary` within
+/// the signal window instead (`signals`). Marking an older message changes nothing and sends
+/// nothing.
 pub async fn mark_read(
     app: &App,
     who: &Identity,
@@ -47,6 +49,10 @@ pub async fn mark_read(
         None => {
             let unread = conversation.unread_for(&member);
             Ok((state(member, unread), None))
+        }
+        Some((moved, unread)) if signals::coalesced(app, &conversation) => {
+            signals::signal(app, &conversation, SignalKind::Read).await?;
+            Ok((state(moved, unread), None))
         }
         Some((moved, unread)) => {
             let event = Event::Read {

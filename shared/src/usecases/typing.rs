@@ -5,14 +5,16 @@ use serde_json::json;
 use super::conversations::require_member;
 use super::delivery::deliver_to_users;
 use super::identity::Identity;
+use super::signals;
 use crate::app::App;
-use crate::domain::{ConversationId, TypingState};
+use crate::domain::{ConversationId, SignalKind, TypingState};
 use crate::AppError;
 
 /// Tells the other members that the caller starts or stops typing. At most one signal per
 /// user, conversation and state per `typing_interval`; the rest are dropped (`false`). A
 /// start carries `expiresInMs`: clients stop showing it by then unless it is refreshed,
-/// which is how "typing" ends when a client vanishes without sending `stop`.
+/// which is how "typing" ends when a client vanishes without sending `stop`. In a large group
+/// the caller's state is stored and goes out in the next `typing.summary` (`signals`).
 pub async fn typing(
     app: &App,
     who: &Identity,
@@ -26,6 +28,13 @@ pub async fn typing(
     let until = now + chrono::Duration::from_std(limits.typing_interval).map_err(AppError::internal)?;
     if !app.store.try_claim(&who.tenant_id, &key, now, until).await? {
         return Ok(false);
+    }
+    if signals::coalesced(app, &conversation) {
+        let expiry = chrono::Duration::from_std(limits.typing_expiry).map_err(AppError::internal)?;
+        let typing_until = (state == TypingState::Start).then(|| now + expiry);
+        app.store.set_typing(&who.tenant_id, &conversation.id, &who.user_id, typing_until).await?;
+        signals::signal(app, &conversation, SignalKind::Typing).await?;
+        return Ok(true);
     }
     let others: Vec<_> = app
         .store

@@ -14,9 +14,11 @@ impl Worker for EmailsWorker {
     async fn perform(&self, app: &App, job: &Job) -> Result<(), AppError> {
         match &job.task {
             Task::SendEmails(send) => email_sending::send_pending(app, &job.tenant_id, send, &job.id).await,
-            Task::FanOut(_) | Task::NotifyMessage(_) | Task::FireReminder(_) | Task::AnnouncePresence(_) => {
-                Err(misrouted(Self::QUEUE, job))
-            }
+            Task::FanOut(_)
+            | Task::NotifyMessage(_)
+            | Task::FireReminder(_)
+            | Task::AnnouncePresence(_)
+            | Task::Summarize(_) => Err(misrouted(Self::QUEUE, job)),
         }
     }
 }

@@ -1,10 +1,10 @@
 //! The notifications queue's worker: large audiences' events, offline members'
-//! notifications, reminders.
+//! notifications, reminders, presence, large groups' read and typing summaries.
 
 use super::{misrouted, Worker};
 use crate::app::App;
 use crate::domain::{Job, QueueName, Task};
-use crate::usecases::{fanout, notifications, presence, reminders};
+use crate::usecases::{fanout, notifications, presence, reminders, signals};
 use crate::AppError;
 
 pub struct NotificationsWorker;
@@ -19,6 +19,7 @@ impl Worker for NotificationsWorker {
             Task::NotifyMessage(notice) => notifications::notify_message(app, tenant, notice).await,
             Task::FireReminder(fire) => reminders::fire(app, tenant, fire).await,
             Task::AnnouncePresence(presence) => presence::announce(app, tenant, presence).await,
+            Task::Summarize(summary) => signals::summarize(app, tenant, summary).await,
             Task::SendEmails(_) => Err(misrouted(Self::QUEUE, job)),
         }
     }

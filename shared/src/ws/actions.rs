@@ -2,6 +2,7 @@
 //! answer (`ack`, `error`, `pong`, or the events of a `sync` then `sync.done`) is returned
 //! as the frame to push back to the caller.
 
+use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};
 
 use crate::app::App;
@@ -10,6 +11,9 @@ use crate::metrics::Metric;
 use crate::protocol::{Action, DeleteMessage, EditMessage, Event, Frame, MarkRead, SendMessage};
 use crate::usecases::{self, Identity};
 use crate::AppError;
+
+/// How many of a sync's events are pushed at once: 500 events in 20 rounds of pushes.
+const SYNC_PUSHES: usize = 25;
 
 /// Runs one frame from `connection_id` and returns the answer to push back to it.
 pub async fn run(app: &App, who: &Identity, connection_id: &ConnectionId, frame: &Frame) -> String {
@@ -38,12 +42,19 @@ pub async fn run(app: &App, who: &Identity, connection_id: &ConnectionId, frame:
         Action::Sync(sync) => {
             return match usecases::sync::sync(app, who, &sync.since).await {
                 Ok(page) => {
-                    // The missed events first, in order, each as it was pushed; then the end.
-                    for event in &page.events {
-                        if let Err(e) = app.push.push_to_connection(connection_id, &event.to_string()).await {
-                            tracing::info!(connection = %connection_id, error = %e, "sync interrupted");
-                            break;
-                        }
+                    // The missed events first, each as it was pushed, then the end. On API
+                    // Gateway each push is a call: up to 500 one after another would not fit in
+                    // the function's time, so they go SYNC_PUSHES at a time. They may arrive in
+                    // any order; clients order a sync's events by cursor (docs/protocol.md), and
+                    // `sync.done`, the answer, comes after all of them.
+                    let pushed = futures_util::stream::iter(&page.events)
+                        .map(Ok)
+                        .try_for_each_concurrent(SYNC_PUSHES, |event| async move {
+                            app.push.push_to_connection(connection_id, &event.to_string()).await
+                        })
+                        .await;
+                    if let Err(e) = pushed {
+                        tracing::info!(connection = %connection_id, error = %e, "sync interrupted");
                     }
                     Event::SyncDone { request_id, cursor: &page.cursor, more: page.more }.to_json()
                 }

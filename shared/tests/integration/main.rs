@@ -14,6 +14,7 @@ mod jobs;
 mod jwks;
 mod metrics;
 mod push;
+mod push_counts;
 mod queue_and_mail;
 mod secrets;
 mod sync;

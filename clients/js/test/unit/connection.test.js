@@ -559,6 +559,97 @@ test('typed listeners: each event type on its own channel, ephemeral signals fro
   assert.deepEqual(reads, [['m1', false]]);
 });
 
+test('large groups: read.summary is a cursor event on its own channel, held while syncing and delivered once', async () => {
+  const h = harness();
+  const t = h.clock.now();
+  const c = (ms) => cursor(t, ms);
+  const readSummary = (cur, reads) => ({
+    type: 'read.summary',
+    conversationId: CONV,
+    reads: reads.map(([userId, lastReadMessageId]) => ({ userId, lastReadMessageId, lastReadAt: 'now' })),
+    cursor: cur,
+  });
+  const summaries = [];
+  const reads = [];
+  h.client.on('read.summary', (e, info) => summaries.push([e.cursor, e.reads.map((r) => r.userId), info.late]));
+  h.client.on('read', (e) => reads.push(e));
+  const first = await connectFirst(h);
+  first.receive(
+    readSummary(c(1), [
+      ['bob', 'm1'],
+      ['ann', 'm1'],
+    ]),
+  );
+  assert.deepEqual(summaries, [[c(1), ['bob', 'ann'], false]]);
+  assert.equal(h.client.lastCursor, c(1), 'its cursor counts as processed');
+
+  first.drop();
+  await settle();
+  await h.clock.advance(h.stateChanges.at(-1).retryInMs);
+  const second = h.socket;
+  second.open();
+  await settle();
+  second.receive(readSummary(c(3), [['cat', 'm3']]));
+  assert.equal(summaries.length, 1, 'held while syncing');
+  // The sync repeats what was seen live and what was pushed during it.
+  await answerSync(second, [
+    readSummary(c(1), [
+      ['bob', 'm1'],
+      ['ann', 'm1'],
+    ]),
+    readSummary(c(2), [['bob', 'm2']]),
+    readSummary(c(3), [['cat', 'm3']]),
+  ]);
+  second.receive(readSummary(c(3), [['cat', 'm3']])); // a queue worker's redelivery: same cursor
+  assert.deepEqual(summaries, [
+    [c(1), ['bob', 'ann'], false],
+    [c(2), ['bob'], false],
+    [c(3), ['cat'], false],
+  ]);
+  assert.deepEqual(
+    h.events.map((e) => [e.event.type, e.event.cursor]),
+    [
+      ['read.summary', c(1)],
+      ['read.summary', c(2)],
+      ['read.summary', c(3)],
+    ],
+    'on `event` too',
+  );
+  assert.equal(reads.length, 0, 'not on `read`');
+  assert.equal(h.client.lastCursor, c(3));
+});
+
+test('large groups: typing.summary is an ephemeral signal on its own channel, from one socket only', async () => {
+  const h = harness({ rotateAfterMs: 10_000, random: () => 0 });
+  const typingSummary = (...userIds) => ({
+    type: 'typing.summary',
+    conversationId: CONV,
+    typing: userIds.map((userId) => ({ userId, name: userId.toUpperCase(), expiresInMs: 6000 })),
+  });
+  const summaries = [];
+  const typing = [];
+  h.client.on('typing.summary', (e) => summaries.push(e.typing.map((u) => u.userId)));
+  h.client.on('typing', (e) => typing.push(e));
+  const old = await connectFirst(h);
+  old.receive(typingSummary('ann'));
+  assert.deepEqual(summaries, [['ann']]);
+  assert.equal(h.events.at(-1).event.type, 'typing.summary', 'on `event` too');
+  assert.equal(h.client.lastCursor, null, 'no cursor: nothing to resume from');
+
+  // A rotation: while the successor syncs, the current socket alone speaks for the client.
+  await h.clock.advance(10_000);
+  const successor = h.socket;
+  assert.notEqual(successor, old);
+  successor.open();
+  await settle();
+  successor.receive(typingSummary('ann', 'bob'));
+  old.receive(typingSummary('bob'));
+  await answerSync(successor);
+  successor.receive(typingSummary());
+  assert.deepEqual(summaries, [['ann'], ['bob'], []]);
+  assert.equal(typing.length, 0, 'not on `typing`');
+});
+
 test('a socket that does not open in time is given up, and another is tried', async () => {
   const h = harness({ connectTimeoutMs: 2_000 });
   h.client.connect();

@@ -57,6 +57,11 @@ pub(super) fn member_from(item: &Item) -> anyhow::Result<Member> {
     if let Ok(at) = text(item, "lastReadAt") {
         member.last_read_at = Some(at.parse().context("lastReadAt is not a time")?);
     }
+    // Typing lives in its own attribute only (a record written back must not revive it).
+    member.typing_until = match text(item, "typingUntil") {
+        Ok(at) => Some(at.parse().context("typingUntil is not a time")?),
+        Err(_) => None,
+    };
     Ok(member)
 }
 

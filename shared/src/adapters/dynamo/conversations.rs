@@ -198,6 +198,31 @@ impl ConversationStore for DynamoStore {
         let moved = self.move_read_marker(tenant, conversation, user, message, at, read_count).await?;
         Ok(moved.map(|member| (member, unread)))
     }
+    async fn set_typing(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        user: &UserId,
+        until: Option<DateTime<Utc>>,
+    ) -> StoreResult<()> {
+        // The member's own item, beside its record: never the conversation's head.
+        let request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(conversation_pk(tenant, conversation), member_sk(user))))
+            .condition_expression("attribute_exists(PK)");
+        let request = match until {
+            Some(until) => request
+                .update_expression("SET typingUntil = :until")
+                .expression_attribute_values(":until", s(until.to_rfc3339())),
+            None => request.update_expression("REMOVE typingUntil"),
+        };
+        match request.send().await {
+            Err(e) if !is_condition_failure(&e) => Err(StoreError(e.into())),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// The conversation of a member item (found under its user in GSI1).

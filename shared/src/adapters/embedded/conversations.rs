@@ -168,4 +168,21 @@ impl ConversationStore for EmbeddedStore {
         })
         .await
     }
+    async fn set_typing(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        user: &UserId,
+        until: Option<DateTime<Utc>>,
+    ) -> StoreResult<()> {
+        let k = member_key(tenant, conversation, user);
+        self.writing(move |t| {
+            if let Some(mut member) = read::<Member>(t, &k)? {
+                member.typing_until = until;
+                write(t, &k, &member)?;
+            }
+            Ok(())
+        })
+        .await
+    }
 }

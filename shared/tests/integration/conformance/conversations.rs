@@ -148,9 +148,37 @@ async fn a_membership_reads_the_conversation_with_its_member<S: ConversationStor
     assert!(store.get_conversation_with_members(&tid("t2"), &c.id).await.unwrap().is_none());
 }
 
+/// A large group's typing: each member's own `typingUntil`, read with the members, cleared
+/// on stop; nothing for a non-member or another tenant.
+async fn a_member_typing_is_read_with_the_members_until_they_stop<S: ConversationStore + MessageStore + ?Sized>(
+    store: &S,
+) {
+    let c = conversation("t1", "0BA");
+    store.create_conversation(&c, &members(&["u1", "u2"]), None).await.unwrap();
+    let until = chrono::DateTime::parse_from_rfc3339("2026-12-05T10:00:06Z").unwrap().with_timezone(&Utc);
+    store.set_typing(&tid("t1"), &c.id, &uid("u2"), Some(until)).await.unwrap();
+    store.set_typing(&tid("t1"), &c.id, &uid("u9"), Some(until)).await.unwrap();
+    store.set_typing(&tid("t2"), &c.id, &uid("u1"), Some(until)).await.unwrap();
+    let typing = |all: Vec<Member>| {
+        let mut typing: Vec<(String, Option<chrono::DateTime<Utc>>)> =
+            all.into_iter().map(|m| (m.user_id.to_string(), m.typing_until)).collect();
+        typing.sort();
+        typing
+    };
+    let (_, all) = store.get_conversation_with_members(&tid("t1"), &c.id).await.unwrap().unwrap();
+    assert_eq!(typing(all), [("u1".to_string(), None), ("u2".to_string(), Some(until))], "only a member, only there");
+    assert!(store.get_member(&tid("t1"), &c.id, &uid("u9")).await.unwrap().is_none(), "no member made");
+    store.set_typing(&tid("t1"), &c.id, &uid("u2"), None).await.unwrap();
+    assert_eq!(
+        typing(store.list_members(&tid("t1"), &c.id).await.unwrap()),
+        [("u1".to_string(), None), ("u2".to_string(), None)]
+    );
+}
+
 conforms!(
     conversations_order_by_activity_and_unique_keys_hold,
     read_markers_only_move_forward_and_unread_counts_follow,
     a_late_message_counts_without_moving_back_what_newer_ones_set,
-    a_membership_reads_the_conversation_with_its_member
+    a_membership_reads_the_conversation_with_its_member,
+    a_member_typing_is_read_with_the_members_until_they_stop
 );
