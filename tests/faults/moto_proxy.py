@@ -19,6 +19,7 @@ Control (JSON over HTTP on the proxy's own address):
     POST /__faults  {"tablePrefix": "p", …}           the same for every table named p…
     POST /__faults  {"queuePrefix": "p", "throttle": 0.1}   sends to queues named p… throttled
     GET  /__faults/stats?target=t                 {"transactionConflict": n, …} injected so far
+    GET  /__faults/stats                          the same, summed over every table and queue
 
 Usage: moto_proxy.py --upstream http://127.0.0.1:PORT [--port 0] [--port-file FILE]
 Loopback only; it stops when killed.
@@ -70,8 +71,15 @@ class Faults:
             return True
 
     def stats(self, target):
+        """What was injected on `target`; without one, the sums over every target."""
         with self.lock:
-            return dict(self.injected.get(target, {}))
+            if target:
+                return dict(self.injected.get(target, {}))
+            totals = {}
+            for counts in self.injected.values():
+                for kind, n in counts.items():
+                    totals[kind] = totals.get(kind, 0) + n
+            return totals
 
     def for_table(self, name):
         with self.lock:

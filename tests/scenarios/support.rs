@@ -86,6 +86,33 @@ fn aws_endpoint() -> String {
         .expect("MISSIVE_TEST_AWS_ENDPOINT is not set: run the tests with ./scripts/test, which starts moto")
 }
 
+/// Whether the deployed stack runs under the faults real AWS has (`MISSIVE_TEST_FAULTS=on`,
+/// as ./scripts/test runs the deployed backend).
+fn faults_on() -> bool {
+    std::env::var("MISSIVE_TEST_FAULTS").is_ok_and(|v| v == "on")
+}
+
+/// Asks tests/faults/moto_proxy.py, in front of moto, to treat the stack's table and queues as
+/// a busy account: a tenth of the transactions cancelled by a conflict, a few with a throttled
+/// item, a few calls and queue sends throttled. The functions must absorb every one: a
+/// scenario never sees them.
+async fn inject_faults(stack: &str) {
+    let endpoint = aws_endpoint();
+    let rules = [
+        json!({ "tablePrefix": stack, "transactionConflict": 0.1, "transactionThrottle": 0.02, "throttle": 0.03 }),
+        json!({ "queuePrefix": stack, "throttle": 0.05 }),
+    ];
+    for rule in rules {
+        let answer = reqwest::Client::new()
+            .post(format!("{endpoint}/__faults"))
+            .json(&rule)
+            .send()
+            .await
+            .expect("the moto proxy answers");
+        assert!(answer.status().is_success(), "MISSIVE_TEST_FAULTS needs tests/faults/moto_proxy.py in front of moto");
+    }
+}
+
 /// The public URL the deployed stack's e-mails link to (PublicUrl must be https): the HTTP
 /// API's stage URL stands behind it.
 const DEPLOYED_PUBLIC_URL: &str = "https://missive.test/prod";
@@ -206,6 +233,9 @@ impl Server {
                 "MISSIVE_JWKS_URL" => command.args(["--param", &format!("JwksUrl={value}")]),
                 _ => command.args(["--env", &format!("{name}={value}")]),
             };
+        }
+        if faults_on() {
+            inject_faults(&stack).await;
         }
         let mut process =
             command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("starting the emulator");
