@@ -24,7 +24,7 @@ use missive::adapters::local::{LocalPush, LocalQueue, Outbox};
 use missive::config::Config;
 use missive::domain::QueueName;
 use missive::metrics::Metrics;
-use missive::workers::{EmailsWorker, NotificationsWorker};
+use missive::workers::{EmailsWorker, FanoutWorker, NotificationsWorker};
 use missive::App;
 use tokio::sync::watch;
 
@@ -269,6 +269,13 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
             let app = Arc::new(App::new(config, store, push.clone(), jobs, mailer).with_metrics(metrics));
             let url = |queue: QueueName| urls[&queue].clone();
             tokio::spawn(queue::poll_sqs(
+                FanoutWorker,
+                app.clone(),
+                sqs.clone(),
+                url(QueueName::Fanout),
+                stopped.clone(),
+            ));
+            tokio::spawn(queue::poll_sqs(
                 NotificationsWorker,
                 app.clone(),
                 sqs.clone(),
@@ -290,6 +297,7 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
             // The jobs live in the store too: a restart finds them where they were.
             let jobs = Arc::new(LocalQueue::durable(store.clone())?);
             let app = Arc::new(App::new(config, store, push.clone(), jobs.clone(), mailer).with_metrics(metrics(args)));
+            tokio::spawn(queue::work(FanoutWorker, app.clone(), jobs.clone(), stopped.clone()));
             tokio::spawn(queue::work(NotificationsWorker, app.clone(), jobs.clone(), stopped.clone()));
             tokio::spawn(queue::work(EmailsWorker, app.clone(), jobs.clone(), stopped.clone()));
             app

@@ -67,7 +67,8 @@ impl LambdaApp {
         Ok(self)
     }
 
-    /// Enqueues jobs (`MISSIVE_NOTIFICATIONS_QUEUE_URL`, `MISSIVE_EMAILS_QUEUE_URL`).
+    /// Enqueues jobs (`MISSIVE_FANOUT_QUEUE_URL`, `MISSIVE_NOTIFICATIONS_QUEUE_URL`,
+    /// `MISSIVE_EMAILS_QUEUE_URL`).
     #[cfg(feature = "sqs")]
     pub fn with_jobs(mut self) -> Result<Self, ConfigError> {
         let urls = self.settings.require_queue_urls()?;

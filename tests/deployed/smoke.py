@@ -360,7 +360,7 @@ async def run(smoke: Smoke) -> None:
 
     async def admin_queues():
         status, body = await smoke.request("GET", "/v1/admin/queues", PLATFORM_KEY)
-        assert status == 200 and {q["name"] for q in body["queues"]} == {"notifications", "emails"}, (status, body)
+        assert status == 200 and {q["name"] for q in body["queues"]} == {"fanout", "notifications", "emails"}, (status, body)
 
     async def frame_limit():
         ws = await smoke.http.ws_connect(f"{smoke.ws_url}?token={alice}")

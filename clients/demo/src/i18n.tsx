@@ -212,7 +212,7 @@ const fr = {
   operatorIntro:
     'Les files de tâches en arrière-plan (partagées par tous les locataires) et les e-mails écrits dans la boîte d’envoi locale.',
   queues: 'Files de tâches',
-  queueNames: { notifications: 'Notifications', emails: 'E-mails' } as Record<string, string>,
+  queueNames: { fanout: 'Diffusion en direct', notifications: 'Notifications', emails: 'E-mails' } as Record<string, string>,
   queue: 'File',
   visible: 'En attente',
   inFlight: 'En cours',
@@ -435,7 +435,7 @@ const en: Dictionary = {
   operatorTitle: 'Platform operator',
   operatorIntro: 'The background job queues (shared by every tenant) and the e-mails written to the local outbox.',
   queues: 'Job queues',
-  queueNames: { notifications: 'Notifications', emails: 'E-mails' },
+  queueNames: { fanout: 'Live fan-out', notifications: 'Notifications', emails: 'E-mails' },
   queue: 'Queue',
   visible: 'Waiting',
   inFlight: 'In flight',

@@ -33,6 +33,7 @@ import type {
   User,
   UserUpsert,
   UsersPage,
+  QueueName,
 } from './types.js';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -252,7 +253,7 @@ export class MissiveRest {
   }
 
   /** Moves a queue's dead-lettered jobs back; returns how many moved. */
-  async redriveQueue(name: 'notifications' | 'emails'): Promise<number> {
+  async redriveQueue(name: QueueName): Promise<number> {
     return (await this.json<{ queue: string; moved: number }>('POST', `/v1/admin/queues/${seg(name)}/redrive`)).moved;
   }
 

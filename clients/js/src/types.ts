@@ -181,8 +181,11 @@ export interface Reminder {
   createdAt: string;
 }
 
+/** The background queues: live delivery's fan-out, notifications, e-mails. */
+export type QueueName = 'fanout' | 'notifications' | 'emails';
+
 export interface QueueStats {
-  name: 'notifications' | 'emails';
+  name: QueueName;
   visible: number;
   inFlight: number;
   delayed: number;

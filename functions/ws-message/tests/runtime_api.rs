@@ -101,6 +101,7 @@ fn function(runtime_api: &str, table: Option<&str>) -> tokio::process::Command {
         .env("MISSIVE_JWT_SECRET", SECRET)
         .env("MISSIVE_PLATFORM_KEY", "platform-key")
         .env("MISSIVE_WS_ENDPOINT", moto())
+        .env("MISSIVE_FANOUT_QUEUE_URL", format!("{}/123456789012/unused-fanout", moto()))
         .env("MISSIVE_NOTIFICATIONS_QUEUE_URL", format!("{}/123456789012/unused-notifications", moto()))
         .env("MISSIVE_EMAILS_QUEUE_URL", format!("{}/123456789012/unused-emails", moto()))
         .stdout(Stdio::piped())

@@ -11,15 +11,20 @@ use super::{ConnectionId, ConversationId, JobId, LoggedEvent, MessageId, Message
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum QueueName {
+    /// Live delivery's background work: a large audience's events, read and typing summaries,
+    /// presence — on a queue of its own, so that a backlog of notifications or e-mails never
+    /// holds it up.
+    Fanout,
     Notifications,
     Emails,
 }
 
 impl QueueName {
-    pub const ALL: [QueueName; 2] = [QueueName::Notifications, QueueName::Emails];
+    pub const ALL: [QueueName; 3] = [QueueName::Fanout, QueueName::Notifications, QueueName::Emails];
 
     pub fn as_str(self) -> &'static str {
         match self {
+            QueueName::Fanout => "fanout",
             QueueName::Notifications => "notifications",
             QueueName::Emails => "emails",
         }
@@ -67,11 +72,8 @@ impl Task {
     pub fn queue(&self) -> QueueName {
         match self {
             Task::SendEmails(_) => QueueName::Emails,
-            Task::FanOut(_)
-            | Task::NotifyMessage(_)
-            | Task::FireReminder(_)
-            | Task::AnnouncePresence(_)
-            | Task::Summarize(_) => QueueName::Notifications,
+            Task::NotifyMessage(_) | Task::FireReminder(_) => QueueName::Notifications,
+            Task::FanOut(_) | Task::AnnouncePresence(_) | Task::Summarize(_) => QueueName::Fanout,
         }
     }
 

@@ -18,7 +18,7 @@ const PRESENCE_CONVERSATIONS: usize = 50;
 const PRESENCE_AUDIENCE: usize = 500;
 
 /// After `$connect`, given the user's live connections: if this is the only one, they just
-/// came online. The news goes out through the notifications queue, so that connecting costs
+/// came online. The news goes out through the fan-out queue, so that connecting costs
 /// one store call whoever the user's contacts are.
 pub async fn connected(app: &App, who: &Identity, connection: &ConnectionId, live: &[Connection]) {
     if who.conversation_scope.is_some() {

@@ -6,6 +6,7 @@
 
 #[cfg(feature = "email")]
 mod emails;
+mod fanout;
 mod notifications;
 
 use std::collections::HashMap;
@@ -24,6 +25,7 @@ use crate::AppError;
 
 #[cfg(feature = "email")]
 pub use emails::EmailsWorker;
+pub use fanout::FanoutWorker;
 pub use notifications::NotificationsWorker;
 
 /// The worker of one queue.
@@ -121,4 +123,34 @@ pub async fn handle_batch<W: Worker>(worker: &W, app: &App, event: SqsEvent) -> 
         response.batch_item_failures.push(item);
     }
     response
+}
+
+/// Whether an SQS batch comes from the queue at `queue_url`: a function subscribed to two
+/// queues (notify-worker: the fan-out and the notifications queue, each with its own
+/// concurrency cap) tells its batches apart by their records' source, whose ARN ends with the
+/// queue's name as its URL does.
+pub fn from_queue(event: &SqsEvent, queue_url: &str) -> bool {
+    let name = queue_url.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
+    let source = event.records.first().and_then(|r| r.event_source_arn.as_deref()).unwrap_or_default();
+    !name.is_empty() && source.rsplit(':').next() == Some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
+
+    use super::from_queue;
+
+    #[test]
+    fn a_batch_is_told_by_the_queue_it_came_from() {
+        let mut record = SqsMessage::default();
+        record.event_source_arn = Some("arn:aws:sqs:eu-west-1:123456789012:prod-FanoutQueue-AbC".into());
+        let mut batch = SqsEvent::default();
+        batch.records = vec![record];
+        let url = |name: &str| format!("https://sqs.eu-west-1.amazonaws.com/123456789012/{name}");
+        assert!(from_queue(&batch, &url("prod-FanoutQueue-AbC")));
+        assert!(!from_queue(&batch, &url("prod-NotificationsQueue-XyZ")));
+        assert!(!from_queue(&batch, &url("prod-FanoutQueue")), "a name is matched whole");
+        assert!(!from_queue(&SqsEvent::default(), &url("prod-FanoutQueue-AbC")));
+    }
 }

@@ -1,10 +1,9 @@
-//! The notifications queue's worker: large audiences' events, offline members'
-//! notifications, reminders, presence, large groups' read and typing summaries.
+//! The notifications queue's worker: offline members' notifications, reminders.
 
-use super::{misrouted, Worker};
+use super::{misrouted, FanoutWorker, Worker};
 use crate::app::App;
 use crate::domain::{Job, QueueName, Task};
-use crate::usecases::{fanout, notifications, presence, reminders, signals};
+use crate::usecases::{notifications, reminders};
 use crate::AppError;
 
 pub struct NotificationsWorker;
@@ -15,11 +14,11 @@ impl Worker for NotificationsWorker {
     async fn perform(&self, app: &App, job: &Job) -> Result<(), AppError> {
         let tenant = &job.tenant_id;
         match &job.task {
-            Task::FanOut(fan_out) => fanout::fan_out(app, tenant, &job.id, fan_out).await,
             Task::NotifyMessage(notice) => notifications::notify_message(app, tenant, notice).await,
             Task::FireReminder(fire) => reminders::fire(app, tenant, fire).await,
-            Task::AnnouncePresence(presence) => presence::announce(app, tenant, presence).await,
-            Task::Summarize(summary) => signals::summarize(app, tenant, summary).await,
+            // Queued here by a version from before the fan-out queue (a deploy's rollout): the
+            // same work, done where it landed rather than dead-lettered.
+            Task::FanOut(_) | Task::AnnouncePresence(_) | Task::Summarize(_) => FanoutWorker.perform(app, job).await,
             Task::SendEmails(_) => Err(misrouted(Self::QUEUE, job)),
         }
     }

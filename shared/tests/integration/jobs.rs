@@ -10,7 +10,7 @@ use missive::config::Config;
 use missive::domain::*;
 use missive::ports::*;
 use missive::usecases::{self, Identity};
-use missive::workers::{handle_batch, NotificationsWorker};
+use missive::workers::{handle_batch, FanoutWorker, NotificationsWorker};
 use missive::App;
 use serde_json::json;
 
@@ -84,7 +84,7 @@ async fn a_large_group_s_message_is_published_by_the_worker_and_poison_records_a
     assert!(push.0.lock().unwrap().is_empty(), "the sender's answer does not wait for the fan-out");
     let jobs = queue.0.lock().unwrap().clone();
     assert_eq!(jobs.len(), 1);
-    assert_eq!((jobs[0].0, jobs[0].1.task.kind()), (QueueName::Notifications, "fanOut"));
+    assert_eq!((jobs[0].0, jobs[0].1.task.kind()), (QueueName::Fanout, "fanOut"));
 
     // The worker's batch: the job, and a record that is not a job at all.
     let fixture =
@@ -95,7 +95,7 @@ async fn a_large_group_s_message_is_published_by_the_worker_and_poison_records_a
     good.message_id = Some("job-1".into());
     good.body = Some(serde_json::to_string(&jobs[0].1).unwrap());
     event.records = vec![good.clone(), poison];
-    let response = handle_batch(&NotificationsWorker, &app, event).await;
+    let response = handle_batch(&FanoutWorker, &app, event).await;
     let failed: Vec<_> = response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
     assert_eq!(failed, ["MessageID_1"], "only the poison record is reported");
 
@@ -110,7 +110,9 @@ async fn a_large_group_s_message_is_published_by_the_worker_and_poison_records_a
     assert_eq!(log.iter().filter(|e| e.id == cursor).count(), 1, "written once, to the conversation's log");
 
     // The same job delivered again pushes again (pushes are at least once), the same frame
-    // with the same cursor, which clients drop; nothing is stored again.
+    // with the same cursor, which clients drop; nothing is stored again. Here it comes from the
+    // notifications queue, as a version from before the fan-out queue queued it during a
+    // deploy: done where it landed, not dead-lettered.
     let pushes = push.0.lock().unwrap().len();
     let mut again = SqsEvent::default();
     again.records = vec![good];

@@ -19,7 +19,7 @@ use missive::config::Config;
 use missive::domain::*;
 use missive::ports::*;
 use missive::usecases::{self, Identity};
-use missive::workers::{NotificationsWorker, Worker};
+use missive::workers::{FanoutWorker, NotificationsWorker, Worker};
 use missive::{ws, App};
 use serde_json::json;
 
@@ -33,8 +33,11 @@ async fn drain(app: &App, queue: &RecordingQueue) {
         if jobs.is_empty() {
             return;
         }
-        for (_, job) in jobs {
-            NotificationsWorker.perform(app, &job).await.unwrap();
+        for (queue, job) in jobs {
+            match queue {
+                QueueName::Fanout => FanoutWorker.perform(app, &job).await.unwrap(),
+                _ => NotificationsWorker.perform(app, &job).await.unwrap(),
+            }
         }
     }
 }

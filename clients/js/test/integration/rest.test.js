@@ -209,7 +209,7 @@ describe('REST helpers on the local runtime', () => {
 
   test('queues, redrive, unsubscribe and the local outbox', async () => {
     const queues = await platform.getQueues();
-    assert.deepEqual(queues.map((q) => q.name).sort(), ['emails', 'notifications']);
+    assert.deepEqual(queues.map((q) => q.name).sort(), ['emails', 'fanout', 'notifications']);
     assert.equal(await platform.redriveQueue('emails'), 0);
     await rejectsWith(platform.redriveQueue('nope'), 'not_found', 404);
     // Queues hold every tenant's jobs: the platform operator's alone.

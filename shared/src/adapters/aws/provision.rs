@@ -83,7 +83,7 @@ pub async fn queue_urls(sdk: &aws_config::SdkConfig, prefix: &str) -> anyhow::Re
     Ok(urls)
 }
 
-/// Creates the queues (`{prefix}-notifications`, `{prefix}-emails`), each with its dead-letter
+/// Creates the queues (`{prefix}-fanout`, `{prefix}-notifications`, `{prefix}-emails`), each with its dead-letter
 /// queue and redrive policy, unless they exist; returns their URLs. For emulators and
 /// first deployments; `template.yaml` declares the same.
 pub async fn create_queues(sdk: &aws_config::SdkConfig, prefix: &str) -> anyhow::Result<HashMap<QueueName, String>> {

@@ -5,6 +5,15 @@ use std::collections::HashMap;
 use crate::config::ConfigError;
 use crate::domain::QueueName;
 
+/// The variable that holds a queue's URL.
+pub fn queue_url_variable(queue: QueueName) -> &'static str {
+    match queue {
+        QueueName::Fanout => "MISSIVE_FANOUT_QUEUE_URL",
+        QueueName::Notifications => "MISSIVE_NOTIFICATIONS_QUEUE_URL",
+        QueueName::Emails => "MISSIVE_EMAILS_QUEUE_URL",
+    }
+}
+
 /// Where the AWS resources are, read from the environment once per cold start.
 #[derive(Clone, Debug)]
 pub struct AwsSettings {
@@ -12,7 +21,7 @@ pub struct AwsSettings {
     pub table: String,
     /// `MISSIVE_WS_ENDPOINT`: the WebSocket API's management endpoint, for pushes.
     pub ws_endpoint: Option<String>,
-    /// `MISSIVE_NOTIFICATIONS_QUEUE_URL`, `MISSIVE_EMAILS_QUEUE_URL`.
+    /// `MISSIVE_FANOUT_QUEUE_URL`, `MISSIVE_NOTIFICATIONS_QUEUE_URL`, `MISSIVE_EMAILS_QUEUE_URL`.
     pub queue_urls: HashMap<QueueName, String>,
     /// `MISSIVE_STACK_NAME`: the `Stack` dimension of the functions' metrics (`missive` when unset).
     pub stack_name: String,
@@ -26,13 +35,10 @@ impl AwsSettings {
         Ok(Self {
             table: non_empty("MISSIVE_TABLE").ok_or(ConfigError::Missing("MISSIVE_TABLE"))?,
             ws_endpoint: non_empty("MISSIVE_WS_ENDPOINT"),
-            queue_urls: [
-                (QueueName::Notifications, non_empty("MISSIVE_NOTIFICATIONS_QUEUE_URL")),
-                (QueueName::Emails, non_empty("MISSIVE_EMAILS_QUEUE_URL")),
-            ]
-            .into_iter()
-            .filter_map(|(name, url)| url.map(|u| (name, u)))
-            .collect(),
+            queue_urls: QueueName::ALL
+                .into_iter()
+                .filter_map(|queue| non_empty(queue_url_variable(queue)).map(|url| (queue, url)))
+                .collect(),
             stack_name: non_empty("MISSIVE_STACK_NAME").unwrap_or_else(|| "missive".into()),
             ses_configuration_set: non_empty("MISSIVE_SES_CONFIGURATION_SET"),
         })
@@ -48,14 +54,11 @@ impl AwsSettings {
 }
 
 impl AwsSettings {
-    /// Both queues' URLs, or the name of the first variable missing.
+    /// Every queue's URL, or the name of the first variable missing.
     pub fn require_queue_urls(&self) -> Result<HashMap<QueueName, String>, ConfigError> {
-        for (queue, variable) in [
-            (QueueName::Notifications, "MISSIVE_NOTIFICATIONS_QUEUE_URL"),
-            (QueueName::Emails, "MISSIVE_EMAILS_QUEUE_URL"),
-        ] {
+        for queue in QueueName::ALL {
             if !self.queue_urls.contains_key(&queue) {
-                return Err(ConfigError::Missing(variable));
+                return Err(ConfigError::Missing(queue_url_variable(queue)));
             }
         }
         Ok(self.queue_urls.clone())

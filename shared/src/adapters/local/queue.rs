@@ -73,7 +73,7 @@ pub struct LocalQueue {
     queues: Mutex<Queues>,
     /// One per queue, so that a job wakes its own queue's worker. `notify_one` keeps the
     /// wake-up for a worker that is not waiting yet: none is lost between its look and its wait.
-    wake: [Notify; 2],
+    wake: [Notify; 3],
     journal: Option<Arc<dyn QueueJournal>>,
 }
 
@@ -156,8 +156,9 @@ impl LocalQueue {
 
     fn wake_of(&self, queue: QueueName) -> &Notify {
         &self.wake[match queue {
-            QueueName::Notifications => 0,
-            QueueName::Emails => 1,
+            QueueName::Fanout => 0,
+            QueueName::Notifications => 1,
+            QueueName::Emails => 2,
         }]
     }
 

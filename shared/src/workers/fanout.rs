@@ -1,0 +1,25 @@
+//! The fan-out queue's worker: live delivery's background work — a large audience's events,
+//! a large group's read and typing summaries, presence announcements. Its own queue and its
+//! own concurrency cap keep it clear of a backlog of notifications or e-mails.
+
+use super::{misrouted, Worker};
+use crate::app::App;
+use crate::domain::{Job, QueueName, Task};
+use crate::usecases::{fanout, presence, signals};
+use crate::AppError;
+
+pub struct FanoutWorker;
+
+impl Worker for FanoutWorker {
+    const QUEUE: QueueName = QueueName::Fanout;
+
+    async fn perform(&self, app: &App, job: &Job) -> Result<(), AppError> {
+        let tenant = &job.tenant_id;
+        match &job.task {
+            Task::FanOut(fan_out) => fanout::fan_out(app, tenant, &job.id, fan_out).await,
+            Task::AnnouncePresence(presence) => presence::announce(app, tenant, presence).await,
+            Task::Summarize(summary) => signals::summarize(app, tenant, summary).await,
+            Task::NotifyMessage(_) | Task::FireReminder(_) | Task::SendEmails(_) => Err(misrouted(Self::QUEUE, job)),
+        }
+    }
+}
