@@ -1,27 +1,37 @@
-// Load client for the Socket.IO comparison peer of Missive's benchmark.
+// Load client for Missive's benchmark against its Socket.IO comparison peer.
 //
-// It starts `node server.js` itself (a fresh server process per case), waits
-// for `listening on <port>`, runs the selected cases and prints one JSON
-// object per case on stdout (one line each), then a human-readable table.
-// Progress goes to stderr. See README.md for the exact methodology.
+// One methodology, two targets: `--target socketio` (default) starts
+// `node server.js` (the plain Socket.IO 4 peer) and drives it with
+// socket.io-client; `--target missive` starts the local runtime
+// (`target/release/missive-local`) and drives it over its own WebSocket
+// protocol (missive.js). Either way a fresh server process per case; the
+// selected cases run one after the other and print one JSON object per case on
+// stdout (one line each), then a human-readable table. Progress goes to
+// stderr. See README.md for the exact methodology.
 //
-// Usage: node load.js [--cases direct,group100_100,group100_1000,idle10k]
+// Usage: node load.js [--target socketio|missive] [--missive-bin PATH]
+//                     [--cases direct,group100_100,group100_1000,idle10k]
 //                     [--duration 10] [--idle 10000]
-// Env equivalents: CASES, DURATION, IDLE (argv wins).
+// Env equivalents: TARGET, MISSIVE_BIN, CASES, DURATION, IDLE (argv wins).
 
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createInterface } from 'node:readline';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io } from 'socket.io-client';
+
+import {
+  CLK_TCK, connectAll, die, hostBusyPct, log, now, nsToMs, openFileLimits, percentile, procCpuMs,
+  procStatusKb, round2, selfCpuMs, sleep, spawnServer,
+} from './common.js';
+import { checkBinary, missiveTarget } from './missive.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const SOCKET_IO_VERSION = require('socket.io/package.json').version;
 const SOCKET_IO_CLIENT_VERSION = require('socket.io-client/package.json').version;
+const DEFAULT_MISSIVE_BIN = resolvePath(HERE, '../../target/release/missive-local');
 
 // ---------------------------------------------------------------- constants
 const WARMUP_S = 1; // warm-up at the case's rate, samples discarded
@@ -39,10 +49,13 @@ const MESSAGE_CASES = {
   group100_1000: { clients: 100, rate: 1000, senders: 'rotate' },
 };
 const ALL_CASES = [...Object.keys(MESSAGE_CASES), 'idle10k'];
+const TARGETS = ['socketio', 'missive'];
 
 // ---------------------------------------------------------------- options
 function parseOptions() {
   const opts = {
+    target: process.env.TARGET || 'socketio',
+    missiveBin: process.env.MISSIVE_BIN || DEFAULT_MISSIVE_BIN,
     cases: process.env.CASES || ALL_CASES.join(','),
     duration: process.env.DURATION || '10',
     idle: process.env.IDLE || '10000',
@@ -58,6 +71,8 @@ function parseOptions() {
     }
     const next = () => (v !== undefined ? v : argv[++i]);
     switch (a) {
+      case '--target': opts.target = next(); break;
+      case '--missive-bin': opts.missiveBin = next(); break;
       case '--cases': opts.cases = next(); break;
       case '--duration': opts.duration = next(); break;
       case '--idle': opts.idle = next(); break;
@@ -65,7 +80,8 @@ function parseOptions() {
       case '-h':
       case '--help':
         process.stdout.write(
-          'usage: node load.js [--cases ' + ALL_CASES.join(',') + '] [--duration 10] [--idle 10000]\n' +
+          'usage: node load.js [--target socketio|missive] [--missive-bin ' + DEFAULT_MISSIVE_BIN + ']\n' +
+          '                    [--cases ' + ALL_CASES.join(',') + '] [--duration 10] [--idle 10000]\n' +
           '       node load.js --table results.jsonl   (reprint the table from saved JSON lines)\n');
         process.exit(0);
         break;
@@ -74,121 +90,18 @@ function parseOptions() {
     }
   }
   if (opts.table) return { table: opts.table };
+  if (!TARGETS.includes(opts.target)) die(`unknown target: ${opts.target} (known: ${TARGETS.join(', ')})`);
   const cases = String(opts.cases).split(',').map((s) => s.trim()).filter(Boolean);
   for (const c of cases) if (!ALL_CASES.includes(c)) die(`unknown case: ${c} (known: ${ALL_CASES.join(', ')})`);
   const duration = Number(opts.duration);
   if (!(duration > 0)) die(`--duration must be a positive number of seconds, got ${opts.duration}`);
   const idle = Number(opts.idle);
   if (!Number.isInteger(idle) || idle < 1) die(`--idle must be a positive integer, got ${opts.idle}`);
-  return { cases, duration, idle };
+  return { target: opts.target, missiveBin: resolvePath(opts.missiveBin), cases, duration, idle };
 }
 
-function die(msg, code = 2) {
-  process.stderr.write(`load.js: ${msg}\n`);
-  process.exit(code);
-}
-
-const log = (msg) => process.stderr.write(`[load] ${msg}\n`);
-
-// ---------------------------------------------------------------- helpers
-const now = () => process.hrtime.bigint();
-const nsToMs = (ns) => Number(ns) / 1e6;
-const round2 = (x) => (x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 100) / 100);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// Soft and hard open-file limits of this process.
-function openFileLimits() {
-  const limits = readFileSync('/proc/self/limits', 'utf8');
-  const m = limits.match(/^Max open files\s+(\S+)\s+(\S+)/m);
-  const num = (v) => (v === 'unlimited' ? Infinity : Number(v));
-  return m ? { soft: num(m[1]), hard: num(m[2]) } : { soft: Infinity, hard: Infinity };
-}
-
-function procStatusKb(pid, field) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const m = status.match(new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm'));
-  return m ? Number(m[1]) : null;
-}
-
-// Machine-wide CPU busy % (all cores, 100 = every core busy) over `ms`,
-// from /proc/stat: shows whether something else was using the CPU.
-async function hostBusyPct(ms = 1000) {
-  const read = () => {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const idle = f[3] + (f[4] || 0); // idle + iowait
-    return { idle, total: f.reduce((a, b) => a + b, 0) };
-  };
-  const a = read();
-  await sleep(ms);
-  const b = read();
-  const total = b.total - a.total;
-  return total > 0 ? round2((1 - (b.idle - a.idle) / total) * 100) : null;
-}
-
-// utime + stime of a process in ms (USER_HZ is 100 on Linux).
-function procCpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10; // fields 14 and 15 of stat
-}
-
-function selfCpuMs() {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
-
-// Nearest-rank percentile of an ascending-sorted array.
-function percentile(sorted, p) {
-  if (sorted.length === 0) return null;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
-}
-
-// ---------------------------------------------------------------- server
-// Server children still running; killed if load.js exits early.
-const liveServers = new Set();
-process.on('exit', () => {
-  for (const c of liveServers) c.kill('SIGKILL');
-});
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
-
-async function startServer() {
-  const child = spawn(process.execPath, [join(HERE, 'server.js')], {
-    env: { ...process.env, PORT: '0' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  liveServers.add(child);
-  const exited = new Promise((resolve) => child.once('exit', (code, sig) => {
-    liveServers.delete(child);
-    resolve({ code, sig });
-  }));
-  const rl = createInterface({ input: child.stdout });
-  const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not print `listening on` within 10 s')), 10_000);
-    rl.once('line', (line) => {
-      clearTimeout(timer);
-      const m = line.match(/^listening on (\d+)$/);
-      if (m) resolve(Number(m[1]));
-      else reject(new Error(`unexpected first line from server: ${line}`));
-    });
-    exited.then(({ code, sig }) => reject(new Error(`server exited early (code ${code}, signal ${sig})`)));
-  });
-  rl.on('line', (line) => process.stderr.write(`[server] ${line}\n`));
-  return {
-    pid: child.pid,
-    url: `http://127.0.0.1:${port}`,
-    port,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(t);
-    },
-    child,
-  };
-}
-
-// ---------------------------------------------------------------- clients
+// ---------------------------------------------------------------- socket.io target
+// The plain Socket.IO 4 server (server.js) and socket.io-client sockets.
 function connectClient(url) {
   const socket = io(url, {
     transports: ['websocket'],
@@ -205,31 +118,67 @@ function connectClient(url) {
   });
 }
 
-async function connectAll(url, n, concurrency, onResult) {
-  const sockets = new Array(n);
-  let nextIdx = 0;
-  let failed = 0;
-  let firstError = null;
-  async function worker() {
-    while (nextIdx < n) {
-      const idx = nextIdx++;
-      try {
-        sockets[idx] = await connectClient(url);
-        if (onResult) onResult(true);
-      } catch (err) {
-        failed++;
-        if (!firstError) firstError = err;
-        if (onResult) onResult(false);
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
-  return { sockets: sockets.filter(Boolean), failed, firstError };
-}
-
 function closeAll(sockets) {
   for (const s of sockets) s.disconnect();
 }
+
+async function startSocketIoServer() {
+  const proc = await spawnServer({
+    cmd: process.execPath,
+    args: [join(HERE, 'server.js')],
+    env: { ...process.env, PORT: '0' },
+    ready: /^listening on (\d+)$/,
+    firstLine: true,
+  });
+  const port = Number(proc.match[1]);
+  return { pid: proc.pid, url: `http://127.0.0.1:${port}`, implVersion: SOCKET_IO_VERSION, stop: proc.stop };
+}
+
+// `clients` sockets in one room; `onDelivery(seq, sentAtNs, t)` for each `msg`
+// of this room, `onUnexpected()` for a malformed or wrong-room one.
+async function openSocketIoRoom(server, caseName, clients, { onDelivery, onUnexpected, bodyBytes }) {
+  const room = `bench-${caseName}`;
+  const body = 'x'.repeat(bodyBytes);
+  const { sockets, failed, firstError } = await connectAll(clients, clients, () => connectClient(server.url));
+  if (failed) {
+    closeAll(sockets);
+    throw new Error(`${failed} client(s) failed to connect: ${firstError && firstError.message}`);
+  }
+  const onMsg = (p) => {
+    const t = now();
+    if (!p || p.room !== room || typeof p.sentAt !== 'string') onUnexpected();
+    else onDelivery(p.seq, BigInt(p.sentAt), t);
+  };
+  for (const s of sockets) s.on('msg', onMsg);
+
+  // Join the room and wait for the server's acknowledgement from every client.
+  await Promise.all(sockets.map((s) => s.timeout(10_000).emitWithAck('join', room)));
+
+  return {
+    // Sends message `seq` from client `idx`; returns the send time.
+    send(idx, seq) {
+      const sentAt = now();
+      sockets[idx].emit('msg', { room, body, sentAt: sentAt.toString(), seq });
+      return sentAt;
+    },
+    close() {
+      for (const s of sockets) s.off('msg', onMsg);
+      closeAll(sockets);
+    },
+    extra: () => ({}),
+  };
+}
+
+const socketIoTarget = {
+  impl: 'socket.io',
+  clientLib: 'socket.io-client',
+  clientVersion: SOCKET_IO_CLIENT_VERSION,
+  describe: join(HERE, 'server.js'),
+  startServer: startSocketIoServer,
+  openRoom: openSocketIoRoom,
+  prepareIdle: async (server) => ({ connect: () => connectClient(server.url) }),
+  closeIdle: closeAll,
+};
 
 // ---------------------------------------------------------------- schedule
 // Fixed schedule: message i is due at start + i/rate. A timer loop wakes up,
@@ -262,22 +211,33 @@ function runSchedule(total, rate, send) {
 }
 
 // ---------------------------------------------------------------- message cases
-async function runMessageCase(name, spec, duration) {
+// Fields every JSON line starts with.
+function identity(target, server, name) {
+  return {
+    case: name,
+    impl: target.impl,
+    impl_version: server.implVersion,
+    client_lib: target.clientLib,
+    client_version: target.clientVersion,
+    node: process.version,
+  };
+}
+
+async function runMessageCase(target, name, spec, duration) {
   const hostBusy = await hostBusyPct();
-  const server = await startServer();
-  const room = `bench-${name}`;
-  const body = 'x'.repeat(BODY_BYTES);
+  const server = await target.startServer();
   const warmupCount = Math.round(spec.rate * WARMUP_S);
   const measuredCount = Math.round(spec.rate * duration);
   const total = warmupCount + measuredCount;
   const fanout = spec.clients - 1;
+  let room = null;
 
   try {
     log(`${name}: starting ${spec.clients} clients against ${server.url}`);
-    const { sockets, failed, firstError } = await connectAll(server.url, spec.clients, spec.clients);
-    if (failed) throw new Error(`${failed} client(s) failed to connect: ${firstError && firstError.message}`);
 
     // Receive side: one shared handler; samples only for measured messages.
+    // The target calls onDelivery(seq, sentAt, t) with t read at the top of
+    // its receive handler, or onUnexpected() for a malformed / wrong-room one.
     const latNs = new Float64Array(measuredCount * fanout);
     const st = {
       received: 0, // measured deliveries received (incl. stragglers)
@@ -287,38 +247,32 @@ async function runMessageCase(name, spec, duration) {
       lastDelivery: 0n,
       rateCutoff: null, // send end + RATE_DRAIN_S, set when sending ends
     };
-    const onMsg = (p) => {
-      const t = now();
-      if (!p || p.room !== room || typeof p.sentAt !== 'string') {
-        st.unexpected++;
-        return;
-      }
-      if (p.seq < warmupCount) {
+    const onDelivery = (seq, sentAt, t) => {
+      if (seq < warmupCount) {
         st.warmupReceived++;
         return;
       }
-      const lat = Number(t - BigInt(p.sentAt));
+      const lat = Number(t - sentAt);
       if (st.received < latNs.length) latNs[st.received] = lat;
       st.received++;
       st.lastDelivery = t;
       if (st.rateCutoff === null || t <= st.rateCutoff) st.inRateWindow++;
     };
-    for (const s of sockets) s.on('msg', onMsg);
+    const onUnexpected = () => {
+      st.unexpected++;
+    };
+    // Connects every client and waits until each is ready to receive.
+    room = await target.openRoom(server, name, spec.clients, { onDelivery, onUnexpected, bodyBytes: BODY_BYTES });
 
-    // Join the room and wait for the server's acknowledgement from every client.
-    await Promise.all(sockets.map((s) => s.timeout(10_000).emitWithAck('join', room)));
-
-    const senderFor = spec.senders === 'first' ? () => sockets[0] : (i) => sockets[i % sockets.length];
+    const senderFor = spec.senders === 'first' ? () => 0 : (i) => i % spec.clients;
     let firstMeasuredSend = null;
     let lastSend = null;
     let cpuStart = null;
     const send = (i) => {
-      const sock = senderFor(i);
       if (i === warmupCount) {
         cpuStart = { server: procCpuMs(server.pid), self: selfCpuMs() };
       }
-      const sentAt = now();
-      sock.emit('msg', { room, body, sentAt: sentAt.toString(), seq: i });
+      const sentAt = room.send(senderFor(i), i);
       if (i === warmupCount) firstMeasuredSend = sentAt;
       lastSend = sentAt;
     };
@@ -338,8 +292,9 @@ async function runMessageCase(name, spec, duration) {
     const wallMs = nsToMs(doneAt - firstMeasuredSend);
     const serverRssKb = procStatusKb(server.pid, 'VmRSS');
 
-    for (const s of sockets) s.off('msg', onMsg);
-    closeAll(sockets);
+    const extra = room.extra();
+    room.close();
+    room = null;
 
     const n = Math.min(st.received, latNs.length);
     const sorted = latNs.subarray(0, n).sort();
@@ -348,13 +303,12 @@ async function runMessageCase(name, spec, duration) {
       : (st.lastDelivery < st.rateCutoff ? st.lastDelivery : st.rateCutoff);
     const rateWindowS = Number(rateEnd - firstMeasuredSend) / 1e9;
     const sendWindowS = Number(sendEnd - firstMeasuredSend) / 1e9;
+    const serverCpuMs = cpuEnd.server - cpuStart.server;
+    const clientCpuMs = cpuEnd.self - cpuStart.self;
+    const perDeliveryUs = (ms) => (st.received > 0 ? (ms * 1000) / st.received : null);
 
     return {
-      case: name,
-      impl: 'socket.io',
-      impl_version: SOCKET_IO_VERSION,
-      client_version: SOCKET_IO_CLIENT_VERSION,
-      node: process.version,
+      ...identity(target, server, name),
       clients: spec.clients,
       receivers_per_message: fanout,
       rate_msgs_per_sec: spec.rate,
@@ -377,29 +331,38 @@ async function runMessageCase(name, spec, duration) {
       max_send_lag_ms: round2(sched.maxLagNs / 1e6),
       warmup_deliveries: st.warmupReceived,
       unexpected_messages: st.unexpected,
-      server_cpu_pct: round2(((cpuEnd.server - cpuStart.server) / wallMs) * 100),
-      client_cpu_pct: round2(((cpuEnd.self - cpuStart.self) / wallMs) * 100),
+      server_cpu_pct: round2((serverCpuMs / wallMs) * 100),
+      client_cpu_pct: round2((clientCpuMs / wallMs) * 100),
+      cpu_window_s: round2(wallMs / 1000),
+      server_cpu_ms: round2(serverCpuMs),
+      server_cpu_us_per_delivery: round2(perDeliveryUs(serverCpuMs)),
+      client_cpu_ms: round2(clientCpuMs),
+      client_cpu_us_per_delivery: round2(perDeliveryUs(clientCpuMs)),
+      clk_tck: CLK_TCK,
       server_rss_kb: serverRssKb,
+      ...extra,
       host_busy_pct_before: hostBusy,
       cpus: availableParallelism(),
     };
   } finally {
+    if (room) room.close();
     await server.stop();
   }
 }
 
 // ---------------------------------------------------------------- idle case
-async function runIdleCase(n) {
+async function runIdleCase(target, n) {
   const hostBusy = await hostBusyPct();
-  const server = await startServer();
+  const server = await target.startServer();
   try {
+    const idle = await target.prepareIdle(server); // Missive: its users, before the baseline
     await sleep(500); // let the fresh server settle before the baseline
     const before = procStatusKb(server.pid, 'VmRSS');
     const cpuStart = { server: procCpuMs(server.pid), self: selfCpuMs() };
     log(`idle10k: opening ${n} idle connections to ${server.url} (${CONNECT_CONCURRENCY} in flight)`);
     const start = now();
     let lastConnect = start;
-    const { sockets, failed, firstError } = await connectAll(server.url, n, CONNECT_CONCURRENCY, (ok) => {
+    const { sockets, failed, firstError } = await connectAll(n, CONNECT_CONCURRENCY, idle.connect, (ok) => {
       if (ok) lastConnect = now();
     });
     const connectS = Number(lastConnect - start) / 1e9;
@@ -409,14 +372,12 @@ async function runIdleCase(n) {
     log(`idle10k: ${sockets.length} connected in ${connectS.toFixed(2)} s; settling ${IDLE_SETTLE_S} s`);
     await sleep(IDLE_SETTLE_S * 1000);
     const after = procStatusKb(server.pid, 'VmRSS');
-    closeAll(sockets);
+    target.closeIdle(sockets);
     await sleep(500);
+    const serverCpuMs = cpuEnd.server - cpuStart.server;
+    const clientCpuMs = cpuEnd.self - cpuStart.self;
     return {
-      case: 'idle10k',
-      impl: 'socket.io',
-      impl_version: SOCKET_IO_VERSION,
-      client_version: SOCKET_IO_CLIENT_VERSION,
-      node: process.version,
+      ...identity(target, server, 'idle10k'),
       connections: n,
       connected: sockets.length,
       failed,
@@ -426,8 +387,12 @@ async function runIdleCase(n) {
       server_rss_before_kb: before,
       server_rss_after_kb: after,
       kb_per_connection: round2((after - before) / n),
-      server_cpu_pct: round2(((cpuEnd.server - cpuStart.server) / connectWallMs) * 100),
-      client_cpu_pct: round2(((cpuEnd.self - cpuStart.self) / connectWallMs) * 100),
+      server_cpu_pct: round2((serverCpuMs / connectWallMs) * 100),
+      client_cpu_pct: round2((clientCpuMs / connectWallMs) * 100),
+      server_cpu_ms: round2(serverCpuMs),
+      server_cpu_us_per_connection: round2(sockets.length > 0 ? (serverCpuMs * 1000) / sockets.length : null),
+      client_cpu_ms: round2(clientCpuMs),
+      clk_tck: CLK_TCK,
       host_busy_pct_before: hostBusy,
       cpus: availableParallelism(),
     };
@@ -437,38 +402,54 @@ async function runIdleCase(n) {
 }
 
 // ---------------------------------------------------------------- table
+const IMPL_NAMES = { 'socket.io': 'Socket.IO', missive: 'Missive (missive-local)' };
+
 function printTable(results) {
   const fmt = (x) => (x === null || x === undefined ? '-' : String(x));
   const f2 = (x) => (x === null || x === undefined ? '-' : Number(x).toFixed(2));
   const msgRows = results.filter((r) => r.p50_ms !== undefined);
   const idleRows = results.filter((r) => r.case === 'idle10k');
+  // Lines saved before `impl` could be missive are all socket.io.
+  const implOf = (r) => r.impl || 'socket.io';
+  const impls = [...new Set(results.map(implOf))];
+  // An `impl` column only when the rows mix targets (e.g. --table over both).
+  const lead = (r) => (impls.length > 1 ? [r.case, implOf(r)] : [r.case]);
+  const leadHeader = impls.length > 1 ? ['case', 'impl'] : ['case'];
   const lines = [];
   const table = (header, rows) => {
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const line = (cells) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
+    const line = (cells) => '| ' + cells.map((c, i) => (i < leadHeader.length ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
     lines.push(line(header));
-    lines.push('|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|');
+    lines.push('|' + widths.map((w, i) => (i < leadHeader.length ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|');
     for (const r of rows) lines.push(line(r));
   };
   lines.push('');
-  const r0 = results[0] || {};
-  lines.push(`Socket.IO ${r0.impl_version} (client ${r0.client_version}), node ${r0.node || process.version}, ` +
-    `${r0.cpus || availableParallelism()} CPUs, machine CPU busy % in the 1 s before each case: ` +
-    results.map((r) => `${r.case} ${f2(r.host_busy_pct_before)}`).join(', '));
+  for (const impl of impls) {
+    const rows = results.filter((r) => implOf(r) === impl);
+    const r0 = rows[0] || {};
+    lines.push(`${IMPL_NAMES[impl] || impl} ${fmt(r0.impl_version)} (client ${r0.client_lib || 'socket.io-client'} ${r0.client_version}), ` +
+      `node ${r0.node || process.version}, ${r0.cpus || availableParallelism()} CPUs, ` +
+      'machine CPU busy % in the 1 s before each case: ' +
+      rows.map((r) => `${r.case} ${f2(r.host_busy_pct_before)}`).join(', '));
+  }
   if (msgRows.length) {
     lines.push('');
     table(
-      ['case', 'msg/s', 'sent', 'expected', 'delivered', 'missing', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'deliveries/s', 'srv cpu%', 'cli cpu%'],
-      msgRows.map((r) => [r.case, fmt(r.rate_msgs_per_sec), fmt(r.sent), fmt(r.expected_deliveries), fmt(r.deliveries), fmt(r.missing),
-        f2(r.p50_ms), f2(r.p90_ms), f2(r.p99_ms), f2(r.max_ms), f2(r.deliveries_per_sec), f2(r.server_cpu_pct), f2(r.client_cpu_pct)]),
+      [...leadHeader, 'msg/s', 'sent', 'expected', 'delivered', 'missing', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'deliveries/s',
+        'srv cpu%', 'cli cpu%', 'srv cpu ms', 'srv us/dlv', 'cli us/dlv'],
+      msgRows.map((r) => [...lead(r), fmt(r.rate_msgs_per_sec), fmt(r.sent), fmt(r.expected_deliveries), fmt(r.deliveries), fmt(r.missing),
+        f2(r.p50_ms), f2(r.p90_ms), f2(r.p99_ms), f2(r.max_ms), f2(r.deliveries_per_sec), f2(r.server_cpu_pct), f2(r.client_cpu_pct),
+        f2(r.server_cpu_ms), f2(r.server_cpu_us_per_delivery), f2(r.client_cpu_us_per_delivery)]),
     );
   }
   if (idleRows.length) {
     lines.push('');
     table(
-      ['case', 'connections', 'connected', 'failed', 'connect s', 'connects/s', 'RSS before KB', 'RSS after KB', 'KB/conn', 'srv cpu%', 'cli cpu%'],
-      idleRows.map((r) => [r.case, fmt(r.connections), fmt(r.connected), fmt(r.failed), f2(r.connect_time_s), f2(r.connects_per_sec),
-        fmt(r.server_rss_before_kb), fmt(r.server_rss_after_kb), f2(r.kb_per_connection), f2(r.server_cpu_pct), f2(r.client_cpu_pct)]),
+      [...leadHeader, 'connections', 'connected', 'failed', 'connect s', 'connects/s', 'RSS before KB', 'RSS after KB', 'KB/conn',
+        'srv cpu%', 'cli cpu%', 'srv us/conn'],
+      idleRows.map((r) => [...lead(r), fmt(r.connections), fmt(r.connected), fmt(r.failed), f2(r.connect_time_s), f2(r.connects_per_sec),
+        fmt(r.server_rss_before_kb), fmt(r.server_rss_after_kb), f2(r.kb_per_connection), f2(r.server_cpu_pct), f2(r.client_cpu_pct),
+        f2(r.server_cpu_us_per_connection)]),
     );
   }
   process.stdout.write(lines.join('\n') + '\n');
@@ -501,10 +482,20 @@ async function main() {
     }
   }
 
-  log(`socket.io ${SOCKET_IO_VERSION}, node ${process.version}, cases ${opts.cases.join(',')}, duration ${opts.duration}s, idle ${opts.idle}`);
+  let target = socketIoTarget;
+  if (opts.target === 'missive') {
+    const problem = checkBinary(opts.missiveBin);
+    if (problem) die(problem);
+    target = missiveTarget(opts.missiveBin);
+  }
+
+  log(`target ${target.impl} (${target.describe}), client ${target.clientLib} ${target.clientVersion}, node ${process.version}, ` +
+    `cases ${opts.cases.join(',')}, duration ${opts.duration}s, idle ${opts.idle}`);
   const results = [];
   for (const name of opts.cases) {
-    const r = name === 'idle10k' ? await runIdleCase(opts.idle) : await runMessageCase(name, MESSAGE_CASES[name], opts.duration);
+    const r = name === 'idle10k'
+      ? await runIdleCase(target, opts.idle)
+      : await runMessageCase(target, name, MESSAGE_CASES[name], opts.duration);
     process.stdout.write(JSON.stringify(r) + '\n');
     results.push(r);
   }

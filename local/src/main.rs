@@ -221,13 +221,30 @@ fn config(secrets: &SecretArgs) -> anyhow::Result<Config> {
     .context("invalid configuration")
 }
 
+/// Connections waiting to be accepted: a burst of clients connecting together (a reconnect
+/// storm, a benchmark's 500 at once) overflows the default of 128, and the kernel makes the
+/// overflow retry after a second.
+const LISTEN_BACKLOG: u32 = 1024;
+
+async fn listen(host: &str, port: u16) -> std::io::Result<tokio::net::TcpListener> {
+    let mut last = None;
+    for addr in tokio::net::lookup_host((host, port)).await? {
+        let socket = if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+        socket.set_reuseaddr(true)?;
+        match socket.bind(addr).and_then(|()| socket.listen(LISTEN_BACKLOG)) {
+            Ok(listener) => return Ok(listener),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::new(std::io::ErrorKind::AddrNotAvailable, "no address to listen on")))
+}
+
 async fn serve(cli: &Cli) -> anyhow::Result<()> {
     init_logging();
     let args = &cli.serve;
     let mut config = config(&cli.secrets)?;
-    let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
-        .await
-        .with_context(|| format!("binding {}:{}", args.host, args.port))?;
+    let listener =
+        listen(&args.host, args.port).await.with_context(|| format!("binding {}:{}", args.host, args.port))?;
     let addr: SocketAddr = listener.local_addr()?;
     // Frames are small and follow each other: without TCP_NODELAY, Nagle's algorithm holds a
     // frame sent while the previous one is unacknowledged, and the client's delayed ACK makes

@@ -7,13 +7,11 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chrono::Utc;
 use missive::adapters::dynamo::DynamoStore;
 use missive::config::Config;
-use missive::domain::*;
 use missive::metrics::Metrics;
 use missive::ports::*;
-use missive::usecases::{self, Identity};
+use missive::usecases;
 use missive::{ws, App};
 use serde_json::{json, Value};
 
@@ -61,45 +59,8 @@ async fn members_sending_at_once_through_conflicts_and_throttling_are_all_acknow
         Arc::new(RecordingQueue::default()),
         Arc::new(RecordingMailer::default()),
     );
-    let tenant = TenantId::parse("acme").unwrap();
-    store.create_tenant(&Tenant::new(tenant.clone(), "Acme", Utc::now())).await.unwrap();
-    let users: Vec<Identity> = (0..MEMBERS)
-        .map(|i| Identity {
-            tenant_id: tenant.clone(),
-            user_id: UserId::parse(format!("member-{i}")).unwrap(),
-            role: Role::Member,
-            name: format!("Member {i}"),
-            conversation_scope: None,
-        })
-        .collect();
-    for who in &users {
-        let now = Utc::now();
-        store
-            .put_user(&User {
-                tenant_id: tenant.clone(),
-                id: who.user_id.clone(),
-                name: DisplayName::parse(&who.name).unwrap(),
-                email: None,
-                locale: Locale::Fr,
-                role: Role::Member,
-                created_at: now,
-                updated_at: now,
-                suspended: false,
-            })
-            .await
-            .unwrap();
-    }
-    let others: Vec<&str> = users[1..].iter().map(|u| u.user_id.as_str()).collect();
-    let group = usecases::conversations::create_conversation(
-        &app,
-        &users[0],
-        serde_json::from_value(json!({ "kind": "group", "title": "crew", "memberIds": others })).unwrap(),
-    )
-    .await
-    .unwrap()
-    .value
-    .conversation
-    .id;
+    let (users, group) = crate::people::tenant_with_group(&app, store.as_ref(), MEMBERS, "member-").await;
+    let tenant = users[0].tenant_id.clone();
     for (i, who) in users.iter().enumerate() {
         let connected = ws::connect(&app, &ws_event("$connect", &format!("conn-{i}="), who, None)).await;
         assert_eq!(connected.status_code, 200);

@@ -13,6 +13,7 @@ mod handlers;
 mod jobs;
 mod jwks;
 mod metrics;
+mod people;
 mod push;
 mod push_counts;
 mod queue_and_mail;

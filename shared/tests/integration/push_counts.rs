@@ -21,7 +21,6 @@ use missive::ports::*;
 use missive::usecases::{self, Identity};
 use missive::workers::{FanoutWorker, NotificationsWorker, Worker};
 use missive::{ws, App};
-use serde_json::json;
 
 use crate::call_counts::ws_event;
 use crate::fakes::{ManualClock, RecordingMailer, RecordingPush, RecordingQueue};
@@ -62,44 +61,8 @@ async fn large_group(store: Arc<dyn Store>, n: usize, through_connect: bool) -> 
     config.limits.max_group_members = n;
     let app = App::new(config, store.clone(), push.clone(), queue.clone(), Arc::new(RecordingMailer::default()))
         .with_clock(Arc::new(ManualClock::at(now)));
-    let tenant = TenantId::parse("acme").unwrap();
-    store.create_tenant(&Tenant::new(tenant.clone(), "Acme", now)).await.unwrap();
-    let members: Vec<Identity> = (0..n)
-        .map(|i| Identity {
-            tenant_id: tenant.clone(),
-            user_id: UserId::parse(format!("m{i}")).unwrap(),
-            role: Role::Member,
-            name: format!("Member {i}"),
-            conversation_scope: None,
-        })
-        .collect();
-    for who in &members {
-        store
-            .put_user(&User {
-                tenant_id: tenant.clone(),
-                id: who.user_id.clone(),
-                name: DisplayName::parse(&who.name).unwrap(),
-                email: None,
-                locale: Locale::Fr,
-                role: Role::Member,
-                created_at: now,
-                updated_at: now,
-                suspended: false,
-            })
-            .await
-            .unwrap();
-    }
-    let others: Vec<&str> = members[1..].iter().map(|m| m.user_id.as_str()).collect();
-    let group = usecases::conversations::create_conversation(
-        &app,
-        &members[0],
-        serde_json::from_value(json!({ "kind": "group", "title": "brigade", "memberIds": others })).unwrap(),
-    )
-    .await
-    .unwrap()
-    .value
-    .conversation
-    .id;
+    let (members, group) = crate::people::tenant_with_group(&app, store.as_ref(), n, "m").await;
+    let tenant = members[0].tenant_id.clone();
     for (i, who) in members.iter().enumerate() {
         let id = format!("c{i}=");
         if through_connect {
