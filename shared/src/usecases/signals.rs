@@ -55,12 +55,11 @@ pub async fn summarize(app: &App, tenant: &TenantId, job: &Summarize) -> Result<
             let from = job.since - window;
             let reads: Vec<ReadMark> = members
                 .iter()
-                .filter(|m| m.last_read_at.is_some_and(|at| at >= from))
                 .filter_map(|m| {
                     Some(ReadMark {
                         user_id: m.user_id.clone(),
                         last_read_message_id: m.last_read_message_id.clone()?,
-                        last_read_at: m.last_read_at?,
+                        last_read_at: m.last_read_at.filter(|at| *at >= from)?,
                     })
                 })
                 .collect();
