@@ -8,10 +8,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_lambda_events::apigw::{ApiGatewayCustomAuthorizerRequestTypeRequest, ApiGatewayWebsocketProxyRequest};
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use missive::domain::ConnectionId;
@@ -110,7 +111,7 @@ async fn serve_socket(
     socket: WebSocket,
     connection_id: ConnectionId,
     authorizer: HashMap<String, Value>,
-    outgoing: mpsc::UnboundedReceiver<String>,
+    outgoing: mpsc::UnboundedReceiver<Bytes>,
 ) {
     gw.open_sockets.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let (sink, mut stream) = socket.split();
@@ -154,18 +155,28 @@ async fn serve_socket(
 /// With TCP_NODELAY each write is a packet; under load (a large group's traffic) frames queue,
 /// and a socket sends a few large writes instead of many small ones — the batching Nagle's
 /// algorithm would do, without its 40 ms stalls at a low rate.
-async fn write_frames(mut sink: SplitSink<WebSocket, Message>, mut outgoing: mpsc::UnboundedReceiver<String>) {
+async fn write_frames(mut sink: SplitSink<WebSocket, Message>, mut outgoing: mpsc::UnboundedReceiver<Bytes>) {
     while let Some(frame) = outgoing.recv().await {
-        let mut written = sink.feed(Message::Text(frame.into())).await;
+        let mut written = sink.feed(text(frame)).await;
         while written.is_ok() {
             let Ok(next) = outgoing.try_recv() else { break };
-            written = sink.feed(Message::Text(next.into())).await;
+            written = sink.feed(text(next)).await;
         }
         if written.is_err() || sink.flush().await.is_err() {
             break;
         }
     }
     let _ = sink.close().await;
+}
+
+/// A pushed frame as a text message, its buffer shared with the other sockets it went to.
+/// The push port takes frames as `&str`, so the check cannot fail; were it to, the frame
+/// would still go out, copied and with its invalid bytes replaced.
+fn text(frame: Bytes) -> Message {
+    match Utf8Bytes::try_from(frame.clone()) {
+        Ok(text) => Message::Text(text),
+        Err(_) => Message::Text(String::from_utf8_lossy(&frame).into_owned().into()),
+    }
 }
 
 /// API Gateway's route selection, `$request.body.action`: the action's name when it is a

@@ -30,6 +30,12 @@ use tokio::sync::watch;
 
 use crate::gateway::{Gateway, GatewayLimits};
 
+/// A frame is allocated on one thread and freed on another (the socket's writer), events and
+/// records are many small allocations: mimalloc's thread-local heaps serve them without the
+/// locks and consolidation of glibc's arenas (docs/performance.md, "Same load client").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Development defaults, printed when used. Never use them beyond a laptop.
 const DEV_JWT_SECRET: &str = "missive-dev-secret-change-me";
 const DEV_PLATFORM_KEY: &str = "missive-dev-platform-key";

@@ -310,7 +310,9 @@ async fn randomized_clients_that_drop_and_sync_end_with_exactly_the_server_histo
 /// cursor, and at most twice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connecting_and_syncing_while_messages_flow_loses_none() {
-    let server = Server::start().await;
+    // Alice sends without a pause for as long as the rounds take: on a loaded machine, more
+    // than the 60 frames in 10 s a connection may send.
+    let server = Server::start_with(&[], &[("MISSIVE_MAX_FRAMES_PER_10S", "100000")]).await;
     let t = server.tenant_with("flow", &[("alice", "member"), ("bob", "member")]).await;
     server.quiet_message_notifications(&t[1]).await;
     let conversation = server.create_conversation(&t[0], json!({ "kind": "direct", "userId": "bob" })).await;
@@ -333,6 +335,10 @@ async fn connecting_and_syncing_while_messages_flow_loses_none() {
         // Each round connects while the sender is at work: after one more acknowledgement.
         let before = acked.lock().unwrap().len();
         while acked.lock().unwrap().len() == before {
+            if sender.is_finished() {
+                sender.await.expect("the sender failed"); // its panic, rather than waiting forever
+                panic!("the sender stopped");
+            }
             tokio::task::yield_now().await;
         }
         let mut bob = WsClient::connect(&server, &t[1]).await;

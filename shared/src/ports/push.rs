@@ -1,6 +1,7 @@
 //! Pushing frames to live WebSocket connections.
 
 use async_trait::async_trait;
+use futures_util::future::join_all;
 
 use crate::domain::ConnectionId;
 
@@ -17,4 +18,11 @@ pub enum PushError {
 pub trait Push: Send + Sync {
     /// Sends one frame to one live connection.
     async fn push_to_connection(&self, connection: &ConnectionId, frame: &str) -> Result<(), PushError>;
+
+    /// Sends one frame to each of `connections`, all at once; the outcome of each, in their
+    /// order. A transport that can share one frame between its sockets overrides it: a
+    /// large group's event is then neither copied nor looked up once per recipient.
+    async fn push_to_connections(&self, connections: &[&ConnectionId], frame: &str) -> Vec<Result<(), PushError>> {
+        join_all(connections.iter().map(|c| self.push_to_connection(c, frame))).await
+    }
 }

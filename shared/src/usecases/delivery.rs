@@ -148,8 +148,10 @@ pub async fn deliver_to_users(
     let found = app.store.list_users_connections(tenant, users, app.clock.now()).await?;
     let online: std::collections::HashSet<&UserId> = found.iter().map(|c| &c.user_id).collect();
     let offline = users.iter().filter(|u| !online.contains(u)).cloned().collect();
-    let connections = found.iter().filter(|c| Some(&c.id) != skip);
-    let outcomes = join_all(connections.map(|c| push_one(app, c, frame))).await;
+    let connections: Vec<&Connection> = found.iter().filter(|c| Some(&c.id) != skip).collect();
+    let ids: Vec<&ConnectionId> = connections.iter().map(|c| &c.id).collect();
+    let pushed = app.push.push_to_connections(&ids, frame).await;
+    let outcomes = join_all(connections.iter().zip(pushed).map(|(c, result)| settle(app, c, result))).await;
     let count = |wanted: Pushed| outcomes.iter().filter(|o| **o == wanted).count() as u64;
     let now = app.clock.now();
     app.metrics.count(Metric::Deliveries, count(Pushed::Delivered), Some(tenant), now);
@@ -171,8 +173,9 @@ enum Pushed {
 /// gone. It misses the frame (its client syncs once connected) but is not forgotten.
 const CONNECT_GRACE: chrono::Duration = chrono::Duration::seconds(30);
 
-async fn push_one(app: &App, connection: &Connection, frame: &str) -> Pushed {
-    match app.push.push_to_connection(&connection.id, frame).await {
+/// What a push's `result` means for `connection`; a gone connection's record is deleted.
+async fn settle(app: &App, connection: &Connection, result: Result<(), PushError>) -> Pushed {
+    match result {
         Ok(()) => Pushed::Delivered,
         Err(PushError::Gone) if app.clock.now() - connection.connected_at < CONNECT_GRACE => {
             tracing::info!(connection = %connection.id, "connection not open yet, frame skipped");

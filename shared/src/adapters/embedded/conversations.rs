@@ -40,7 +40,7 @@ impl ConversationStore for EmbeddedStore {
                 write(t, &member_key(tenant, &conversation.id, &m.user_id), m)?;
                 t.insert(membership_key(tenant, &m.user_id, &conversation.id).as_str(), &[][..])?;
             }
-            Ok(Upserted { value: conversation, created: true })
+            Ok(Upserted { value: conversation.clone(), created: true })
         })
         .await
     }
@@ -55,7 +55,7 @@ impl ConversationStore for EmbeddedStore {
                 last_activity_at: stored.last_activity_at,
                 last_message: stored.last_message,
                 message_count: stored.message_count,
-                ..conversation
+                ..conversation.clone()
             };
             write(t, &k, &updated)
         })
@@ -160,7 +160,7 @@ impl ConversationStore for EmbeddedStore {
             let end = prefix_end(&prefix(&["T", tenant.as_str(), "CONV", conversation.as_str(), "MSG"]));
             let unread =
                 t.range::<&str>((Bound::Excluded(after.as_str()), Bound::Excluded(end.as_str())))?.count() as u64;
-            member.last_read_message_id = Some(message);
+            member.last_read_message_id = Some(message.clone());
             member.last_read_at = Some(at);
             member.read_count = stored.message_count.saturating_sub(unread);
             write(t, &k, &member)?;

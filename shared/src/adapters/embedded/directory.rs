@@ -20,7 +20,7 @@ impl TenantStore for EmbeddedStore {
             }
             write(t, &k, &tenant)?;
             index_origins(t, &tenant, &[])?;
-            Ok(Upserted { value: tenant, created: true })
+            Ok(Upserted { value: tenant.clone(), created: true })
         })
         .await
     }

@@ -40,7 +40,7 @@ impl EffectStore for EmbeddedStore {
                 }
                 _ => {}
             }
-            write(t, &k, &EffectRecord { done: false, until: lease_until, holder: Some(instance) })?;
+            write(t, &k, &EffectRecord { done: false, until: lease_until, holder: Some(instance.clone()) })?;
             Ok(EffectClaim::Acquired)
         })
         .await

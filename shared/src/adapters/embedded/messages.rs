@@ -57,7 +57,7 @@ impl MessageStore for EmbeddedStore {
                 sender.read_count = conversation.message_count;
                 write(t, &sender_key, &sender)?;
             }
-            Ok(Upserted { value: message, created: true })
+            Ok(Upserted { value: message.clone(), created: true })
         })
         .await
     }

@@ -2,8 +2,9 @@
 //!
 //! The keys mirror the DynamoDB single-table design: every tenant-owned key starts with the
 //! tenant id, and every listing is a range over one key prefix, the way a DynamoDB `Query`
-//! reads one partition. Each write is one ACID transaction committed with an fsync
-//! (`Durability::Immediate`, redb's default), so an acknowledged message survives a crash.
+//! reads one partition. Each write is ACID and answered once committed with an fsync
+//! (`Durability::Immediate`, redb's default), so an acknowledged message survives a crash;
+//! writes that arrive together share a commit (`group_commit`).
 //! One file per port; `keys` says how records are keyed, `codec` how they are encoded and
 //! read in ranges, `ops` the transactions every port runs in.
 
@@ -14,6 +15,7 @@ mod directory;
 mod documents;
 mod effects;
 mod events;
+mod group_commit;
 mod keys;
 mod messages;
 mod notifications;
@@ -34,6 +36,8 @@ use crate::ports::{StoreHealth, StoreResult};
 
 #[derive(Clone)]
 pub struct EmbeddedStore {
+    /// Declared first, so dropped first: the last clone's drop waits for the queued writes.
+    writer: Arc<group_commit::Writer>,
     db: Arc<Database>,
     /// This opening of the store (a ULID): what running effects' leases name.
     instance: String,
@@ -61,7 +65,9 @@ impl EmbeddedStore {
         let tx = db.begin_write()?;
         tx.open_table(ops::ITEMS)?;
         tx.commit()?;
-        Ok(Self { db: Arc::new(db), instance: ulid::Ulid::new().to_string() })
+        let db = Arc::new(db);
+        let writer = Arc::new(group_commit::Writer::start(db.clone()).context("starting the store's writer")?);
+        Ok(Self { writer, db, instance: ulid::Ulid::new().to_string() })
     }
 }
 

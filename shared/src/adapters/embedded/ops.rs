@@ -1,5 +1,6 @@
 //! The transactions every port runs in: a read transaction (in place) or a write transaction
-//! (one fsync, on a blocking thread), and the reads they share.
+//! (committed with an fsync by the store's writer thread, see `group_commit`), and the reads
+//! they share.
 
 use std::ops::Bound;
 
@@ -32,24 +33,15 @@ impl EmbeddedStore {
         };
         read().map_err(StoreError)
     }
+    /// Runs `f` in a write transaction and returns its result once that is committed (with an
+    /// fsync), maybe together with other writes (`group_commit`). `f` may run more than once:
+    /// only the run that is committed counts.
     pub(super) async fn writing<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Table<'_>) -> anyhow::Result<T> + Send + 'static,
+        F: Fn(&mut Table<'_>) -> anyhow::Result<T> + Send + 'static,
     {
-        let db = self.db.clone();
-        tokio::task::spawn_blocking(move || {
-            let tx = db.begin_write()?;
-            let result = {
-                let mut table = tx.open_table(ITEMS)?;
-                f(&mut table)?
-            };
-            tx.commit()?;
-            Ok(result)
-        })
-        .await
-        .map_err(|e| StoreError(e.into()))?
-        .map_err(StoreError)
+        self.writer.write(f).await
     }
     pub(super) async fn get<T: DeserializeOwned + Send + 'static>(&self, k: String) -> StoreResult<Option<T>> {
         self.reading(move |t| read(t, &k)).await

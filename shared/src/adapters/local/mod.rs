@@ -6,5 +6,5 @@ mod push;
 mod queue;
 
 pub use outbox::{Outbox, OutboxEntry};
-pub use push::LocalPush;
+pub use push::{LocalPush, Outgoing};
 pub use queue::{JournalEntry, LocalQueue, QueueJournal};

@@ -24,6 +24,13 @@ where
     assert_eq!(received(), [r#"{"type":"a"}"#, r#"{"type":"b","text":"é"}"#], "once each, in order, byte for byte");
     assert!(matches!(push.push_to_connection(&id("gone-2"), "{}").await, Err(PushError::Gone)));
     assert_eq!(received().len(), 2, "nothing else reached the live connection");
+
+    // To several connections at once: each outcome in the connections' order.
+    let outcomes = push.push_to_connections(&[&id("gone-2"), &id("live-1="), &id("gone-3")], r#"{"type":"c"}"#).await;
+    let outcomes: Vec<bool> = outcomes.iter().map(|o| matches!(o, Err(PushError::Gone))).collect();
+    assert_eq!(outcomes, [true, false, true], "gone, delivered, gone");
+    assert_eq!(received().last().map(String::as_str), Some(r#"{"type":"c"}"#), "the live one got it, once");
+    assert_eq!(received().len(), 3);
 }
 
 mod frames_reach_live_connections_and_gone_ones_say_so {
@@ -41,7 +48,7 @@ mod frames_reach_live_connections_and_gone_ones_say_so {
         let received = || {
             let mut seen = seen.lock().unwrap();
             while let Ok(frame) = rx.lock().unwrap().try_recv() {
-                seen.push(frame);
+                seen.push(String::from_utf8(Vec::from(frame)).unwrap());
             }
             seen.clone()
         };
