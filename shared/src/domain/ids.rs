@@ -79,6 +79,20 @@ simple_id!(
     /// A notification in a user's bell; generated as a ULID, so ids sort in time order.
     NotificationId, "notification id", 64
 );
+impl NotificationId {
+    /// The id of the notification that `key` names (a job's once-only effect), made the same
+    /// whenever it is made: a ULID of the time it is about and a hash of `key`. A job that runs
+    /// again after a partial run (a crash, a fault) then rewrites that notification, and its
+    /// e-mail, instead of adding a second one.
+    pub fn stable(about: chrono::DateTime<chrono::Utc>, key: &str) -> Self {
+        // FNV-1a, twice with different offsets: a hash that is the same in every build (the
+        // standard library's may change between Rust releases; a rollout runs two builds).
+        let fnv = |offset: u64| key.bytes().fold(offset, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3));
+        let random = (u128::from(fnv(0xcbf2_9ce4_8422_2325)) << 64) | u128::from(fnv(0x6c62_272e_07bb_0142));
+        let millis = u64::try_from(about.timestamp_millis()).unwrap_or(0);
+        Self(ulid::Ulid::from_parts(millis, random).to_string())
+    }
+}
 simple_id!(
     /// A reminder; generated as a ULID.
     ReminderId, "reminder id", 64

@@ -90,13 +90,10 @@ pub async fn create_conversation(
         NewConversation::Group { title, member_ids } => {
             let title = parse_text("title", &title, 120)?;
             let mut members = vec![Member::new(who.user_id.clone(), MemberRole::Owner, now)];
-            for raw in member_ids {
-                let user = existing_user(app, who, &raw).await?;
-                if !members.iter().any(|m| m.user_id == user.id) {
-                    members.push(Member::new(user.id, MemberRole::Member, now));
-                }
-            }
-            check_group_size(app, members.len())?;
+            let others: Vec<UserId> = distinct_ids(&member_ids)?.into_iter().filter(|id| *id != who.user_id).collect();
+            check_group_size(app, members.len() + others.len())?;
+            existing_users(app, &who.tenant_id, &others).await?;
+            members.extend(others.into_iter().map(|id| Member::new(id, MemberRole::Member, now)));
             (ConversationKind::Group, Some(title), None, members, None)
         }
         NewConversation::Storefront { storefront_id } => {
@@ -158,6 +155,29 @@ pub fn storefront_members(storefront: &Storefront, client: UserId, now: chrono::
         }
     }
     members
+}
+
+/// `raw` as user ids, each once, in their first order.
+pub fn distinct_ids(raw: &[String]) -> Result<Vec<UserId>, AppError> {
+    let mut ids: Vec<UserId> = Vec::with_capacity(raw.len());
+    for r in raw {
+        let id = UserId::parse(r.as_str())?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
+/// Checks that every one of `ids` is a user of the tenant, in one batch read (a group of a
+/// thousand is one request's work, not a thousand reads); 404 names the first one missing.
+pub async fn existing_users(app: &App, tenant: &TenantId, ids: &[UserId]) -> Result<(), AppError> {
+    let found = app.store.get_users(tenant, ids).await?;
+    let known: std::collections::HashSet<&UserId> = found.iter().map(|u| &u.id).collect();
+    match ids.iter().find(|id| !known.contains(id)) {
+        Some(missing) => Err(AppError::NotFound(format!("user {missing} not found"))),
+        None => Ok(()),
+    }
 }
 
 async fn existing_user(app: &App, who: &Identity, raw: &str) -> Result<User, AppError> {

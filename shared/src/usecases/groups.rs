@@ -3,7 +3,9 @@
 
 use serde_json::json;
 
-use super::conversations::{check_group_size, participants, require_member, ConversationView};
+use super::conversations::{
+    check_group_size, distinct_ids, existing_users, participants, require_member, ConversationView,
+};
 use super::delivery::{message_event, publish_to_conversation, publish_to_users, push_to_members};
 use super::identity::Identity;
 use crate::app::App;
@@ -47,20 +49,16 @@ pub async fn add_members(
     let (mut conversation, _) = group(app, who, id, true).await?;
     let current = app.store.list_members(&who.tenant_id, &conversation.id).await?;
     let now = app.clock.now();
-    let mut added: Vec<Member> = Vec::new();
-    for raw in user_ids {
-        let user_id = UserId::parse(raw.as_str())?;
-        if app.store.get_user(&who.tenant_id, &user_id).await?.is_none() {
-            return Err(AppError::NotFound(format!("user {user_id} not found")));
-        }
-        if !current.iter().any(|m| m.user_id == user_id) && !added.iter().any(|m| m.user_id == user_id) {
-            added.push(Member::new(user_id, MemberRole::Member, now));
-        }
-    }
-    if added.is_empty() {
+    let ids = distinct_ids(user_ids)?;
+    let new_ids: Vec<&UserId> = ids.iter().filter(|id| !current.iter().any(|m| m.user_id == **id)).collect();
+    if new_ids.is_empty() {
+        // Still a 404 for an unknown id among members already there.
+        existing_users(app, &who.tenant_id, &ids).await?;
         return Err(AppError::invalid("invalid userIds: no one to add"));
     }
-    check_group_size(app, current.len() + added.len())?;
+    check_group_size(app, current.len() + new_ids.len())?;
+    existing_users(app, &who.tenant_id, &ids).await?;
+    let added: Vec<Member> = new_ids.into_iter().map(|id| Member::new(id.clone(), MemberRole::Member, now)).collect();
     app.store.put_members(&conversation, &added).await?;
     let new_people = participants(app, &who.tenant_id, &added).await?;
     conversation.participants.extend(new_people.iter().cloned());

@@ -18,7 +18,10 @@ pub const MAX_HISTORY_PAGE: usize = 100;
 
 /// Stores a message, then delivers `message.new` to every live connection of every member
 /// except `from_connection` (the sending socket, which gets the ack instead). A repeated
-/// `client_message_id` returns the first message and delivers nothing.
+/// `client_message_id` returns the first message, stores nothing, and pushes the first
+/// message's `message.new` again: the first send may have been stored and then cut short
+/// (its function timed out, crashed or met a fault) before its push, and a client resends
+/// precisely when it did not hear back. Recipients who had it drop it (same cursor).
 ///
 /// Three store round trips whatever the group: the conversation with its members; the
 /// message's write; then the members' connections. The connections are read after the write:
@@ -58,23 +61,32 @@ pub async fn send_message(
     let event = message_event(app, &message)?;
     let users: Vec<UserId> = members.into_iter().map(|m| m.user_id).collect();
     let stored = app.store.append_message(&conversation, &message, &event).await?;
-    if !stored.created {
-        return Ok((stored, None));
-    }
-    tracing::info!(
-        tenant = %who.tenant_id, conversation = %conversation.id, message = %stored.value.id, "message stored"
-    );
-    app.metrics.count(Metric::MessagesSent, 1, Some(&who.tenant_id), app.clock.now());
+    let event = if stored.created {
+        tracing::info!(
+            tenant = %who.tenant_id, conversation = %conversation.id, message = %stored.value.id, "message stored"
+        );
+        app.metrics.count(Metric::MessagesSent, 1, Some(&who.tenant_id), app.clock.now());
+        event
+    } else {
+        tracing::info!(
+            tenant = %who.tenant_id, conversation = %conversation.id, message = %stored.value.id,
+            "message sent again, pushed again"
+        );
+        message_event(app, &stored.value)?
+    };
     let reference = MessageRef {
         conversation_id: conversation.id.clone(),
-        message_id: message.id.clone(),
-        sender_id: message.sender_id.clone(),
+        message_id: stored.value.id.clone(),
+        sender_id: stored.value.sender_id.clone(),
     };
     let published = push_to_members(app, &conversation, &users, event, from_connection, Some(&reference)).await?;
     if let Some(offline) = &published.offline {
+        // Notified once per member and message however often this runs (`notify_message`).
         message_reached_offline(app, &conversation.tenant_id, &reference, offline, published.cursor.as_str()).await;
     }
-    Ok((stored, Some(published.cursor)))
+    // A repeat's answer says that nothing new was stored: no cursor.
+    let cursor = stored.created.then_some(published.cursor);
+    Ok((stored, cursor))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -33,35 +33,55 @@ pub struct Draft {
     pub message_id: Option<MessageId>,
 }
 
+/// What makes a job's notifications once-only: each user's under the key `{key}:{user}`.
+#[derive(Clone, Copy, Debug)]
+pub struct Once<'a> {
+    pub key: &'a str,
+    /// The time of what the notifications are about (a message, a reminder's due time): their
+    /// ids are made from it and the key, the same in every run of the job.
+    pub about: chrono::DateTime<chrono::Utc>,
+}
+
 /// Notifies each user as their preferences say: into the bell with a `notification.new`
 /// event, and/or on the way to an e-mail. With `once`, each user's notification happens at
-/// most once under the key `{once}:{user}`, however often the caller (a job) runs.
+/// most once, however often the caller (a job) runs: a run that was cut short after the
+/// notification was written and before the effect was marked done writes the same
+/// notification (same id, same pending e-mail) again, and the user may get its
+/// `notification.new` twice — one notification, which clients keep once by id.
 pub async fn notify_users(
     app: &App,
     tenant: &TenantId,
     users: &[UserId],
     draft: &Draft,
-    once: Option<&str>,
+    once: Option<Once<'_>>,
 ) -> Result<Vec<Notification>, AppError> {
     let mut created = Vec::with_capacity(users.len());
     for user in users {
         let notified = match once {
-            Some(prefix) => {
-                effects::once(app, tenant, &format!("{prefix}:{user}"), notify_one(app, tenant, user, draft)).await?
+            Some(Once { key, about }) => {
+                let key = format!("{key}:{user}");
+                let id = NotificationId::stable(about, &key);
+                effects::once(app, tenant, &key, notify_one(app, tenant, user, draft, id)).await?
             }
-            None => Some(notify_one(app, tenant, user, draft).await?),
+            None => Some(notify_one(app, tenant, user, draft, NotificationId::parse(app.ids.ulid())?).await?),
         };
         created.extend(notified);
     }
     Ok(created)
 }
 
-async fn notify_one(app: &App, tenant: &TenantId, user: &UserId, draft: &Draft) -> Result<Notification, AppError> {
+async fn notify_one(
+    app: &App,
+    tenant: &TenantId,
+    user: &UserId,
+    draft: &Draft,
+    id: NotificationId,
+) -> Result<Notification, AppError> {
     let prefs = preferences::load(app, tenant, user).await?;
     let channels = prefs.types.of(draft.kind);
     let notification = Notification {
         tenant_id: tenant.clone(),
-        id: NotificationId::parse(app.ids.ulid())?,
+        id,
         user_id: user.clone(),
         kind: draft.kind,
         title: draft.title.clone(),
@@ -141,7 +161,8 @@ pub async fn notify_message(app: &App, tenant: &TenantId, notice: &NotifyMessage
             members.push(user.clone());
         }
     }
-    notify_users(app, tenant, &members, &draft, Some(&format!("msg:{}", message.id))).await?;
+    let key = format!("msg:{}", message.id);
+    notify_users(app, tenant, &members, &draft, Some(Once { key: &key, about: message.created_at })).await?;
     Ok(())
 }
 

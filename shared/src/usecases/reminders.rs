@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::conversations::require_member;
 use super::identity::Identity;
-use super::notifications::{check_action_url, check_body, notify_users, Draft};
+use super::notifications::{check_action_url, check_body, notify_users, Draft, Once};
 use super::scheduling::enqueue_at;
 use crate::app::App;
 use crate::domain::*;
@@ -133,7 +133,8 @@ pub async fn fire(app: &App, tenant: &TenantId, fire: &FireReminder) -> Result<(
         conversation_id: None,
         message_id: None,
     };
-    notify_users(app, tenant, &users, &draft, Some(job_id(&reminder.id).as_str())).await?;
+    let key = job_id(&reminder.id);
+    notify_users(app, tenant, &users, &draft, Some(Once { key: key.as_str(), about: reminder.at })).await?;
     reminder.status = ReminderStatus::Fired;
     reminder.fired_at = Some(app.clock.now());
     Ok(app.store.put_reminder(&reminder).await?)

@@ -244,7 +244,7 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     // The same in groups: nothing grows with the group, up to the fan-out threshold (the
     // members' connections are one call per hundred), and above it, where queue workers
     // look the connections up.
-    for size in [40, 120] {
+    for size in [40_usize, 120] {
         let mut member_ids = Vec::new();
         for i in 0..size {
             let id = format!("member-{size}-{i}");
@@ -257,6 +257,7 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
                 .unwrap();
             member_ids.push(id);
         }
+        counter.take();
         let group = usecases::conversations::create_conversation(
             &app,
             &alice,
@@ -267,7 +268,11 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
         .value
         .conversation
         .id;
-        counter.take();
+        // The members are checked and named in batches of a hundred, never one read each.
+        let created = counter.take();
+        assert_eq!(created.get("GetItem").copied().unwrap_or(0), 0, "creating a group of {}: {created:?}", size + 1);
+        let batches = created.get("BatchGetItem").copied().unwrap_or(0);
+        assert!(batches <= 3 * size.div_ceil(100) + 2, "creating a group of {}: {created:?}", size + 1);
         let send = json!({ "action": "sendMessage", "conversationId": group, "body": "all", "clientMessageId": "g1" });
         assert_eq!(ws::message(&app, &ws_event("sendMessage", "alice-1=", &alice, Some(send))).await.status_code, 200);
         let expected = if size <= app.config.limits.fan_out_threshold {
@@ -283,8 +288,9 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     assert_eq!(ws::message(&app, &ws_event("sendMessage", "alice-1=", &alice, Some(repeat))).await.status_code, 200);
     assert_eq!(
         counter.take(),
-        counts(&[("GetItem", 2), ("Query", 1), ("TransactWriteItems", 1)]),
-        "a repeated send: the transaction refused, the first message found through its idempotency record"
+        counts(&[("BatchGetItem", 1), ("GetItem", 2), ("Query", 1), ("TransactWriteItems", 1)]),
+        "a repeated send: the transaction refused, the first message found through its idempotency record, \
+         and pushed again (the members' connections)"
     );
 
     usecases::conversations::list_conversations(&app, &bob, &Default::default(), None, 20).await.unwrap();

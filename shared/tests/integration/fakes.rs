@@ -20,9 +20,10 @@ impl Push for RecordingPush {
     }
 }
 
-/// Keeps every job enqueued, and the backoffs it was asked for.
+/// Keeps every job enqueued, and the backoffs it was asked for; refuses the next `.2`
+/// enqueues first.
 #[derive(Default)]
-pub struct RecordingQueue(pub Mutex<Vec<(QueueName, Job)>>, pub Mutex<Vec<(String, Duration)>>);
+pub struct RecordingQueue(pub Mutex<Vec<(QueueName, Job)>>, pub Mutex<Vec<(String, Duration)>>, pub Mutex<u32>);
 
 impl RecordingQueue {
     pub fn take(&self) -> Vec<(QueueName, Job)> {
@@ -33,6 +34,11 @@ impl RecordingQueue {
 #[async_trait]
 impl JobQueue for RecordingQueue {
     async fn enqueue(&self, job: &Job, _delay: Option<Duration>) -> Result<(), QueueError> {
+        let mut refuse = self.2.lock().unwrap();
+        if *refuse > 0 {
+            *refuse -= 1;
+            return Err(QueueError(anyhow::anyhow!("the test queue was told to refuse")));
+        }
         self.0.lock().unwrap().push((job.queue(), job.clone()));
         Ok(())
     }

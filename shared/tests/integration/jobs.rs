@@ -123,3 +123,74 @@ async fn a_large_group_s_message_is_published_by_the_worker_and_poison_records_a
     let (log, _) = store.list_conversation_events(&tenant, &group, None, 50, Utc::now()).await.unwrap();
     assert_eq!(log.iter().filter(|e| e.id == cursor).count(), 1);
 }
+
+/// A `notifyMessage` job cut short after a member's notification was written (here its
+/// e-mail check could not be queued) runs again: still one notification, one e-mail waiting.
+#[tokio::test]
+async fn a_notification_job_run_again_after_a_partial_run_notifies_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
+    let queue = Arc::new(RecordingQueue::default());
+    let app = App::new(
+        Config::new("jobs-test-secret-01234", "pk"),
+        store.clone(),
+        Arc::new(RecordingPush::default()),
+        queue.clone(),
+        Arc::new(crate::fakes::RecordingMailer::default()),
+    );
+    let tenant = TenantId::parse("acme").unwrap();
+    store.create_tenant(&Tenant::new(tenant.clone(), "Acme", Utc::now())).await.unwrap();
+    let now = Utc::now();
+    for u in ["ann", "ben"] {
+        store
+            .put_user(&User {
+                tenant_id: tenant.clone(),
+                id: UserId::parse(u).unwrap(),
+                name: DisplayName::parse(u).unwrap(),
+                email: Some(format!("{u}@example.com")),
+                locale: Locale::Fr,
+                role: Role::Member,
+                created_at: now,
+                updated_at: now,
+                suspended: false,
+            })
+            .await
+            .unwrap();
+    }
+    let ann = Identity {
+        tenant_id: tenant.clone(),
+        user_id: UserId::parse("ann").unwrap(),
+        role: Role::Member,
+        name: "ann".into(),
+        conversation_scope: None,
+    };
+    let direct = usecases::conversations::create_conversation(
+        &app,
+        &ann,
+        serde_json::from_value(json!({ "kind": "direct", "userId": "ben" })).unwrap(),
+    )
+    .await
+    .unwrap()
+    .value
+    .conversation
+    .id;
+    usecases::messages::send_message(&app, &ann, &direct, "Bonjour", None, None).await.unwrap();
+    // Ben was offline: his notification is a job.
+    let notice = queue
+        .take()
+        .into_iter()
+        .find_map(|(_, job)| match job.task {
+            Task::NotifyMessage(notice) => Some(notice),
+            _ => None,
+        })
+        .expect("a notifyMessage job");
+
+    *queue.2.lock().unwrap() = 1; // the e-mail check's job is refused: the run fails after the notification
+    assert!(usecases::notifications::notify_message(&app, &tenant, &notice).await.is_err());
+    usecases::notifications::notify_message(&app, &tenant, &notice).await.unwrap();
+
+    let ben = UserId::parse("ben").unwrap();
+    let bell = store.list_notifications(&tenant, &ben, false, None, 10).await.unwrap().items;
+    assert_eq!(bell.len(), 1, "one notification: {bell:?}");
+    assert_eq!(store.list_pending_emails(&tenant, &ben, 10).await.unwrap().len(), 1, "one e-mail waiting");
+}
