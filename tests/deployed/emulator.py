@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import concurrent.futures
+import json
 import os
 import random
 import re
@@ -28,7 +29,9 @@ sys.dont_write_bytecode = True  # no __pycache__ in the work tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import provision, topology as topo  # noqa: E402
+from harness.concurrency import ConcurrencyPool  # noqa: E402
 from harness.egress import Egress, SesFaults  # noqa: E402
+from harness.faults import Faults, latency_range  # noqa: E402
 from harness.http_api import HttpServer  # noqa: E402
 from harness.journal import Journal  # noqa: E402
 from harness.runtime import LambdaFunction, lambda_environment  # noqa: E402
@@ -64,7 +67,23 @@ def arguments() -> argparse.Namespace:
     p.add_argument("--ws-port", type=int, default=0)
     p.add_argument("--control-port", type=int, default=0)
     p.add_argument("--schedule-every-ms", type=int, help="default: the template's rate")
-    p.add_argument("--max-instances", type=int, default=4, help="concurrent sandboxes per function")
+    p.add_argument("--max-instances", type=int, default=4,
+                   help="sandboxes per function on this machine (beyond them an invocation waits)")
+    p.add_argument("--account-concurrency", type=int, default=1000,
+                   help="Lambda's concurrent executions for the account (default 1000, AWS's usual quota)")
+    p.add_argument("--min-unreserved-concurrency", type=int,
+                   help="TEST ONLY: the least the reservations must leave unreserved (AWS: 100, or the whole "
+                        "limit below that — nothing can be reserved in a smaller account)")
+    p.add_argument("--visibility-timeout-cap-secs", type=int,
+                   help="TEST ONLY: event sources receive with at most this visibility timeout (the queues' are "
+                        "180 s), so that a failed batch comes back quickly")
+    p.add_argument("--faults", type=json.loads, metavar="JSON",
+                   help="TEST ONLY: faults at start, as POST /_emulator/faults takes them (README)")
+    p.add_argument("--push-throttle", type=float, metavar="RATE",
+                   help="TEST ONLY: this share of POST @connections answered 429 LimitExceededException")
+    p.add_argument("--push-latency-ms", type=latency_range, metavar="MS|LOW-HIGH",
+                   help="TEST ONLY: POST @connections delayed this long (or uniformly between LOW and HIGH)")
+    p.add_argument("--fault-seed", type=int, default=0, help="the faults' random seed (default 0)")
     p.add_argument("--ws-idle-timeout-secs", type=float, default=600)
     p.add_argument("--ws-max-connection-secs", type=float, default=7200)
     p.add_argument("--ses-identity", action="append", default=[],
@@ -74,7 +93,26 @@ def arguments() -> argparse.Namespace:
     args = p.parse_args()
     if not args.aws_endpoint:
         p.error("--aws-endpoint (or MISSIVE_TEST_AWS_ENDPOINT) is required")
+    if args.visibility_timeout_cap_secs is not None and args.visibility_timeout_cap_secs < 1:
+        p.error("--visibility-timeout-cap-secs: 1 or more (0 would hand every record to every poller)")
     return args
+
+
+def initial_faults(args: argparse.Namespace) -> Faults:
+    faults = Faults()
+    faults.reseed(args.fault_seed)
+    try:
+        faults.configure(args.faults or {})
+        push = {}
+        if args.push_throttle is not None:
+            push["throttle"] = args.push_throttle
+        if args.push_latency_ms is not None:
+            push["latencyMs"] = list(args.push_latency_ms)
+        if push:
+            faults.configure({"push": push})
+    except (ValueError, TypeError) as e:
+        raise TemplateError(f"faults: {e}")
+    return faults
 
 
 def note(text: str) -> None:
@@ -116,6 +154,9 @@ async def main() -> int:
         topology = topo.read(stack, code_uris, args.template.parent, args.bin_dir)
         for line in topology.notes:
             note(f"note: {line}")
+        pool = ConcurrencyPool(args.account_concurrency, list(topology.functions.values()),
+                               args.min_unreserved_concurrency)
+        faults = initial_faults(args)
     except TemplateError as e:
         note(f"TEMPLATE ERROR: {e}")
         return 2
@@ -147,10 +188,17 @@ async def main() -> int:
     overrides = dict(args.env)
     if overrides:
         note(f"note: TEST-ONLY variables, not in the template, given to every function: {sorted(overrides)}")
+    reserved = {f.short: f.reserved for f in topology.functions.values() if f.reserved is not None}
+    if reserved or args.account_concurrency != 1000:
+        note(f"note: account concurrency {args.account_concurrency}, reserved {reserved or 'none'}, "
+             f"unreserved {pool.unreserved_limit}")
+    if faults.push.throttle or faults.push.latency_ms[1] or faults.kill.rule:
+        note(f"note: TEST-ONLY faults: {json.dumps(faults.as_json())}")
     for logical, function in topology.functions.items():
         egress = Egress(function, args.aws_endpoint, args.region, journal,
                         topology.websocket.api_id if topology.websocket else None,
-                        ws_server.manage if ws_server else None, set(identities), topology.secrets, ses_faults)
+                        ws_server.manage if ws_server else None, set(identities), topology.secrets, ses_faults,
+                        faults.push)
         aws_url = await egress.start()
         egresses.append(egress)
         own = dict(targets)
@@ -159,7 +207,8 @@ async def main() -> int:
         env = lambda_environment(function, args.region, aws_url)
         env.update({k: rewrite_endpoints(v, args.region, own) for k, v in function.env.items()})
         env.update(overrides)
-        lambdas[logical] = LambdaFunction(function, env, args.log_dir, args.max_instances, journal)
+        lambdas[logical] = LambdaFunction(function, env, args.log_dir, args.max_instances, journal,
+                                          egress=egress, pool=pool, kills=faults.kill)
 
     # Control: what tests need and AWS has no API for.
     try:
@@ -169,7 +218,8 @@ async def main() -> int:
         await shut_down([], None, lambdas, egresses, runners)
         return 2
     control = web.Application()
-    control.router.add_get("/_emulator/journal", lambda r: web.json_response(journal.as_json()))
+    control.router.add_get("/_emulator/journal",
+                           lambda r: web.json_response(dict(journal.as_json(), concurrency=pool.as_json())))
     control.router.add_get("/_emulator/stack", lambda r: web.json_response(describe(stack, topology)))
 
     async def fire(request: web.Request) -> web.Response:
@@ -181,16 +231,26 @@ async def main() -> int:
             lam.stop()
         return web.json_response({"killed": True})
 
-    async def faults(request: web.Request) -> web.Response:
+    async def ses_failures(request: web.Request) -> web.Response:
         if request.method == "POST":
             wanted = await request.json()
             ses_faults.next = int(wanted.get("next", ses_faults.next))
             ses_faults.always = bool(wanted.get("always", ses_faults.always))
         return web.json_response({"next": ses_faults.next, "always": ses_faults.always})
 
+    async def set_faults(request: web.Request) -> web.Response:
+        if request.method == "POST":
+            try:
+                faults.configure(await request.json())
+            except (ValueError, TypeError) as e:
+                return web.json_response({"error": str(e)}, status=400)
+            note(f"note: faults now {json.dumps(faults.as_json())}")
+        return web.json_response(faults.as_json())
+
     control.router.add_post("/_emulator/schedules/fire", fire)
     control.router.add_post("/_emulator/sandboxes/kill", kill)
-    control.router.add_route("*", "/_emulator/ses/failures", faults)
+    control.router.add_route("*", "/_emulator/ses/failures", ses_failures)
+    control.router.add_route("*", "/_emulator/faults", set_faults)
     runner, control_port = await listen(control, args.host, args.control_port)
     runners.append(runner)
 
@@ -202,7 +262,8 @@ async def main() -> int:
                 note(f"COLD START FAILED: {failure}")
             await shut_down([], None, lambdas, egresses, runners)
             return 3
-    pollers = [QueuePoller(source, lambdas[source.function.logical], aws["sqs"], args.region, args.max_instances)
+    pollers = [QueuePoller(source, lambdas[source.function.logical], aws["sqs"], args.region, args.max_instances,
+                           args.visibility_timeout_cap_secs)
                for source in topology.event_sources]
     for worker in pollers + tickers:
         worker.start()
@@ -244,7 +305,8 @@ def describe(stack: Stack, topology: topo.Topology) -> dict:
         "stackName": stack.stack_name,
         "tables": topology.table_names,
         "queues": {q.logical: {"name": q.name, "url": q.url, "arn": q.arn} for q in topology.queues.values()},
-        "functions": {f.logical: {"name": f.name, "binary": str(f.binary), "timeout": f.timeout}
+        "functions": {f.logical: {"name": f.name, "binary": str(f.binary), "timeout": f.timeout,
+                                  "reservedConcurrency": f.reserved}
                       for f in topology.functions.values()},
         "eventSources": [{"queue": e.queue.logical, "function": e.function.logical, "batchSize": e.batch_size,
                           "reportBatchItemFailures": e.report_failures, "maximumConcurrency": e.max_concurrency}

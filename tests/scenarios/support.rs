@@ -236,6 +236,9 @@ impl Server {
         }
         if faults_on() {
             inject_faults(&stack).await;
+            // API Gateway's own faults, which the emulator injects (tests/deployed/harness/faults.py):
+            // 5% of the pushes answered 429 LimitExceededException, every push 0 to 20 ms slower.
+            command.args(["--push-throttle", "0.05", "--push-latency-ms", "0-20", "--fault-seed", "18"]);
         }
         let mut process =
             command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("starting the emulator");

@@ -1,10 +1,15 @@
 """Each function's way out to AWS: its AWS_ENDPOINT_URL (and its WebSocket management endpoint)
 point here. A request is named in IAM terms from its signing service and content, checked
 against the function's role, then passed to moto unchanged — or, for the @connections API, to
-the emulated WebSocket API. A denied call gets the service's AccessDenied error, as on AWS."""
+the emulated WebSocket API. A denied call gets the service's AccessDenied error, as on AWS.
+
+Each sandbox gets an address of its own on its function's egress (`open_for`), so that every
+call is known to come from one invocation: the sandbox counts it and may be killed there (the
+kill fault). Pushes (POST @connections) may be delayed or throttled (the push fault)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Awaitable, Callable
 
@@ -13,6 +18,7 @@ import yarl
 from aiohttp import web
 
 from . import iam
+from .faults import PushFaults
 from .journal import Journal
 from .topology import Function
 
@@ -40,7 +46,7 @@ class SesFaults:
 class Egress:
     def __init__(self, function: Function, moto: str, region: str, journal: Journal,
                  websocket_api_id: str | None, manage: Manage | None, verified_identities: set[str],
-                 secrets: dict[str, str], ses_faults: SesFaults):
+                 secrets: dict[str, str], ses_faults: SesFaults, push_faults: PushFaults | None = None):
         self.function = function
         self.moto = moto.rstrip("/")
         self.region = region
@@ -50,9 +56,13 @@ class Egress:
         self.verified = verified_identities
         self.secrets = secrets  # secret names → ARNs, for requests that name a secret
         self.ses_faults = ses_faults
+        self.push_faults = push_faults or PushFaults()
         self.session: aiohttp.ClientSession | None = None
+        self.url = ""
+        self.sandboxes: dict[int, tuple[web.TCPSite, object]] = {}  # port → (its site, the sandbox)
 
     async def start(self) -> str:
+        """Listens; answers the function's address (each sandbox is given one of its own)."""
         self.session = aiohttp.ClientSession(auto_decompress=False, timeout=aiohttp.ClientTimeout(total=60))
         app = web.Application(client_max_size=16 * 1024 * 1024)
         app.router.add_route("*", "/{tail:.*}", self.handle)
@@ -60,7 +70,28 @@ class Egress:
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
         await site.start()
-        return f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+        self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+        return self.url
+
+    async def open_for(self, sandbox) -> str:
+        """A sandbox's own address (runtime.Sandbox: its `aws_call` hears of each call)."""
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        self.sandboxes[port] = (site, sandbox)
+        return f"http://127.0.0.1:{port}"
+
+    async def close_for(self, sandbox) -> None:
+        for port, (site, owner) in list(self.sandboxes.items()):
+            if owner is sandbox:
+                del self.sandboxes[port]
+                if site in self.runner.sites:  # not when the egress itself stopped first
+                    await site.stop()
+
+    def _sandbox_of(self, request: web.Request):
+        sockname = request.transport.get_extra_info("sockname") if request.transport else None
+        entry = self.sandboxes.get(sockname[1]) if sockname else None
+        return entry[1] if entry else None
 
     async def stop(self) -> None:
         if self.session:
@@ -70,9 +101,15 @@ class Egress:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
         service = iam.service_of(request.headers.get("Authorization"))
+        wanted = None if service == "execute-api" else self._iam_terms(service, request, body)
+        sandbox = self._sandbox_of(request)
+        if sandbox is not None:
+            name = f"execute-api:{request.method} @connections" if service == "execute-api" else \
+                wanted[0][0] if wanted else f"{service}:{request.method} {request.path}"
+            if not sandbox.aws_call(name):  # killed: the call never leaves the sandbox
+                return web.json_response({"message": "the caller's sandbox is gone"}, status=503)
         if service == "execute-api":
             return await self._connections(request, body)
-        wanted = self._iam_terms(service, request, body)
         if wanted is None:
             self.journal.not_checked(self.function.short, f"{service} {request.method} {request.path}")
         for action, resource in wanted or []:
@@ -144,6 +181,15 @@ class Egress:
         if not self.function.role.policy.allows("execute-api:ManageConnections", arn):
             self.journal.denial(self.function.short, "execute-api:ManageConnections", arn)
             return self._access_denied("execute-api", request, "execute-api:ManageConnections", arn)
+        if request.method == "POST":
+            wait, refused = self.push_faults.draw()
+            if wait:
+                await asyncio.sleep(wait)
+            if refused:
+                # The management API's throttle: its model's LimitExceededException (httpError 429);
+                # the SDK takes the error code from this header.
+                return web.json_response({"message": "Limit Exceeded"}, status=429,
+                                         headers={"x-amzn-ErrorType": "LimitExceededException"})
         return await self.manage(request.method, stage, connection_id, body)
 
     def _access_denied(self, service: str | None, request: web.Request, action: str, resource: str) -> web.Response:

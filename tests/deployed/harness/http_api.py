@@ -5,7 +5,8 @@ then `$default`; no match: 404 `{"message":"Not Found"}`), turned into the paylo
 event (rawPath with the stage, rawQueryString, cookies, lower-case headers with repeats joined
 by commas, pathParameters, requestContext…), and the function's answer back into HTTP
 (statusCode, headers, cookies, body, isBase64Encoded; a bare JSON value is a 200 with it as
-body). A function error is a 500 `{"message":"Internal Server Error"}`.
+body). A function error is a 500 `{"message":"Internal Server Error"}`, and so is an invocation
+Lambda refused for lack of concurrency (API Gateway retries none).
 """
 
 from __future__ import annotations

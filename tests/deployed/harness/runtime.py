@@ -5,6 +5,11 @@ A function keeps warm sandboxes and starts another (a cold start) when all are b
 `max_instances`. A sandbox runs one invocation at a time; one that times out is killed, as Lambda
 does, and one whose process exits is replaced on the next invocation. Each function's output goes
 to its own log file, with Lambda's START/END/REPORT lines around each invocation.
+
+An invocation first takes a unit of the account's concurrency (concurrency.py): without one it
+is throttled and never reaches a sandbox. Each sandbox reaches AWS through an address of its own
+on its function's egress, so that the egress knows which invocation makes each call: the kill
+fault (faults.py) counts them.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import asyncio
 import collections
 import json
 import os
+import re
 import secrets
 import time
 import uuid
@@ -21,6 +27,8 @@ from pathlib import Path
 
 from aiohttp import web
 
+from .concurrency import ConcurrencyPool, Throttled
+from .faults import KillFaults, KillRule
 from .journal import Journal
 from .topology import Function
 
@@ -31,6 +39,7 @@ RUNTIME = "/2018-06-01/runtime"
 class Result:
     payload: bytes | None = None  # the function's response, when it succeeded
     error: dict | None = None  # {"errorType", "errorMessage"} when it failed
+    throttled: bool = False  # Lambda refused it for lack of concurrency: the function never ran
 
     @property
     def ok(self) -> bool:
@@ -42,6 +51,14 @@ class Result:
 
 class InitFailed(Exception):
     pass
+
+
+@dataclass
+class Invocation:
+    id: str
+    source: str
+    doomed: KillRule | None  # the kill fault's rule, when it is to die at one of its AWS calls
+    calls: list[str]  # the AWS calls it made so far, in IAM terms
 
 
 class Sandbox:
@@ -57,6 +74,7 @@ class Sandbox:
         self.tail: collections.deque[str] = collections.deque(maxlen=20)
         self.init_error: dict | None = None
         self.killed = False
+        self.current: Invocation | None = None
 
     @property
     def alive(self) -> bool:
@@ -75,6 +93,11 @@ class Sandbox:
         port = site._server.sockets[0].getsockname()[1]
         env = dict(self.owner.env, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{port}",
                    AWS_LAMBDA_LOG_STREAM_NAME=time.strftime("%Y/%m/%d/[$LATEST]") + secrets.token_hex(16))
+        egress = self.owner.egress
+        if egress is not None:  # the function's egress address → this sandbox's own
+            own = await egress.open_for(self)
+            shared = re.compile(re.escape(egress.url) + r"(?!\d)")
+            env = {k: shared.sub(own, v) for k, v in env.items()}
         self.owner.log(f"INIT_START sandbox {self.index} {self.owner.function.binary}")
         self.process = await asyncio.create_subprocess_exec(
             str(self.owner.function.binary), env=env, cwd=str(self.owner.function.binary.parent),
@@ -99,13 +122,33 @@ class Sandbox:
     async def _watch(self) -> None:
         status = await self.process.wait()
         self.exited.set_result(status)
+        how = f"signal: {'killed' if status == -9 else -status}" if status < 0 else f"exit status {status}"
         error = {"errorType": "Runtime.ExitError",
-                 "errorMessage": f"Runtime exited with error: exit status {status}: {' | '.join(self.tail)}"}
+                 "errorMessage": f"Runtime exited with error: {how}: {' | '.join(self.tail)}"}
         for future in self.pending.values():
             if not future.done():
                 future.set_result(Result(error=error))
         await self.runner.cleanup()
+        if self.owner.egress is not None:
+            await self.owner.egress.close_for(self)
         self.owner.sandbox_gone(self)
+
+    def aws_call(self, name: str) -> bool:
+        """An AWS call this sandbox makes through its egress: whether it may go on. A killed
+        sandbox makes none; the kill fault kills it here, before its k-th call of an invocation."""
+        if not self.alive:
+            return False
+        invocation = self.current
+        if invocation is None:  # the cold start's own calls (its secret) belong to no invocation
+            return True
+        invocation.calls.append(name)
+        if invocation.doomed and KillFaults.due(invocation.doomed, invocation.calls) and self.owner.kills.take():
+            self.owner.journal.kill(self.owner.function.short, invocation.source, list(invocation.calls))
+            self.owner.log(f"FAULT: sandbox {self.index} killed at AWS call {len(invocation.calls)} ({name}) "
+                           f"of RequestId: {invocation.id}")
+            self.kill()
+            return False
+        return True
 
     # ------------------------------------------------------------------ the Runtime API
     async def _next(self, request: web.Request) -> web.Response:
@@ -147,11 +190,12 @@ class Sandbox:
             future.set_result(result)
 
     # ------------------------------------------------------------------ one invocation
-    async def run(self, payload: bytes) -> Result:
+    async def run(self, payload: bytes, source: str) -> Result:
         timeout = self.owner.function.timeout
         invocation_id = str(uuid.uuid4())
         future = asyncio.get_running_loop().create_future()
         self.pending[invocation_id] = future
+        self.current = Invocation(invocation_id, source, self.owner.kills.doom(self.owner.function.short, source), [])
         started = time.monotonic()
         self.owner.log(f"START RequestId: {invocation_id} Version: $LATEST (sandbox {self.index})")
         await self.inbox.put((invocation_id, payload, int((time.time() + timeout) * 1000)))
@@ -163,6 +207,7 @@ class Sandbox:
                                    "errorMessage": f"Task timed out after {timeout:.2f} seconds"})
         finally:
             self.pending.pop(invocation_id, None)
+            self.current = None
         self.owner.log(f"END RequestId: {invocation_id}")
         self.owner.log(f"REPORT RequestId: {invocation_id} Duration: {(time.monotonic() - started) * 1000:.2f} ms"
                        + ("" if result.ok else f" Status: error {result.error.get('errorType')}"))
@@ -177,11 +222,15 @@ class Sandbox:
 class LambdaFunction:
     """One function of the template: its environment, its sandboxes, its log file."""
 
-    def __init__(self, function: Function, env: dict[str, str], log_dir: Path, max_instances: int, journal: Journal):
+    def __init__(self, function: Function, env: dict[str, str], log_dir: Path, max_instances: int, journal: Journal,
+                 egress=None, pool: ConcurrencyPool | None = None, kills: KillFaults | None = None):
         self.function = function
         self.env = env
         self.max_instances = max_instances
         self.journal = journal
+        self.egress = egress  # harness.egress.Egress: a sandbox's AWS calls go through it
+        self.pool = pool  # None: no concurrency limit
+        self.kills = kills or KillFaults()
         self.sandboxes: list[Sandbox] = []
         self.starting = 0
         self.started = 0  # sandboxes ever started: their numbers in the log
@@ -236,18 +285,30 @@ class LambdaFunction:
             self.changed.notify_all()
 
     async def invoke(self, event, source: str) -> Result:
-        """A synchronous invocation (RequestResponse) of `event` (JSON-able, or bytes)."""
+        """A synchronous invocation (RequestResponse) of `event` (JSON-able, or bytes); throttled
+        (`Result.throttled`) when the account's concurrency or the function's reservation is spent.
+        Past --max-instances busy sandboxes it waits for one: that cap is this machine's, not AWS's."""
         payload = event if isinstance(event, bytes) else json.dumps(event).encode()
-        self.journal.invocations[self.function.short] += 1
         try:
-            sandbox = await self._acquire()
-        except InitFailed as e:
-            result = Result(error={"errorType": "Runtime.ExitError", "errorMessage": str(e)})
-        else:
+            if self.pool is not None:
+                self.pool.acquire(self.function.short)
+        except Throttled as e:
+            self.journal.throttle(self.function.short, source)
+            return Result(error=e.error, throttled=True)
+        try:
+            self.journal.invocations[self.function.short] += 1
             try:
-                result = await sandbox.run(payload)
-            finally:
-                await self._release(sandbox)
+                sandbox = await self._acquire()
+            except InitFailed as e:
+                result = Result(error={"errorType": "Runtime.ExitError", "errorMessage": str(e)})
+            else:
+                try:
+                    result = await sandbox.run(payload, source)
+                finally:
+                    await self._release(sandbox)
+        finally:
+            if self.pool is not None:
+                self.pool.release(self.function.short)
         if not result.ok:
             self.journal.error(self.function.short, source, result.error)
         return result

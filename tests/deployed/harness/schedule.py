@@ -1,7 +1,8 @@
 """Schedules (AWS::Scheduler::Schedule, AWS::Events::Rule): the target function is invoked with
 the scheduler's default event (or the target's Input) at the template's rate, or every
 `--schedule-every-ms` when given. Invocations are asynchronous: a slow one does not hold the
-next back."""
+next back. A throttled one is retried as Lambda retries an asynchronous event it could not run
+for lack of concurrency: after 1 s, then twice as long each time up to 5 minutes, for 6 hours."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ import json
 import time
 import uuid
 
-from .runtime import LambdaFunction
+from .runtime import LambdaFunction, Result
 from .template import ACCOUNT, TemplateError
 from .topology import Schedule
+
+# Lambda's asynchronous retries of a throttled event: first wait, longest wait, how long at most.
+THROTTLE_RETRY = (1.0, 300.0, 6 * 3600.0)
 
 
 class Ticker:
@@ -36,8 +40,17 @@ class Ticker:
             "resources": [self.schedule.arn], "detail": {},
         }).encode()
 
+    async def _invoke(self) -> Result:
+        event, source = self.event(), f"schedule {self.schedule.logical}"
+        wait, longest, within = THROTTLE_RETRY
+        give_up = time.monotonic() + within
+        while (result := await self.function.invoke(event, source)).throttled and time.monotonic() + wait < give_up:
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, longest)
+        return result
+
     def fire(self) -> asyncio.Task:
-        task = asyncio.create_task(self.function.invoke(self.event(), f"schedule {self.schedule.logical}"))
+        task = asyncio.create_task(self._invoke())
         self.pending.add(task)
         task.add_done_callback(self.pending.discard)
         return task
@@ -53,3 +66,5 @@ class Ticker:
     def stop(self) -> None:
         if self.task:
             self.task.cancel()
+        for task in list(self.pending):  # events still waiting for a throttled retry
+            task.cancel()

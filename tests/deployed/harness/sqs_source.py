@@ -4,7 +4,14 @@ ReportBatchItemFailures only the records the function lists in `batchItemFailure
 invalid list fails the whole batch); a failed invocation leaves every record. Records that stay
 reappear when their visibility timeout ends (the workers set it themselves for their backoff),
 and moto moves them to the dead-letter queue after the redrive policy's maxReceiveCount.
-ScalingConfig.MaximumConcurrency caps the pollers, hence the concurrent invocations."""
+ScalingConfig.MaximumConcurrency caps the pollers, hence the concurrent invocations; each
+invocation also needs a unit of the account's concurrency (concurrency.py).
+
+A throttled invocation is Lambda's to retry, not the queue's: as AWS documents for SQS event
+sources, the poller keeps the batch and tries again with a growing backoff (which slows the
+mapping down), until the records' visibility timeout ends; then it lets them go, and they come
+back from the queue. `visibility_cap` (test only, --visibility-timeout-cap-secs) receives with
+a shorter visibility timeout than the queue's, so that a failed batch comes back within a test."""
 
 from __future__ import annotations
 
@@ -14,6 +21,8 @@ import time
 
 from .runtime import LambdaFunction
 from .topology import EventSource
+
+THROTTLE_BACKOFF = (0.1, 2.0)  # first wait and longest, seconds (AWS does not publish its own)
 
 LAMBDA_ATTRIBUTES = ("ApproximateReceiveCount", "SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp",
                      "AWSTraceHeader", "SequenceNumber", "MessageGroupId", "MessageDeduplicationId")
@@ -46,12 +55,15 @@ def record(message: dict, source: EventSource, region: str) -> dict:
 
 
 class QueuePoller:
-    def __init__(self, source: EventSource, function: LambdaFunction, sqs, region: str, max_instances: int):
+    def __init__(self, source: EventSource, function: LambdaFunction, sqs, region: str, max_instances: int,
+                 visibility_cap: int | None = None):
         self.source = source
         self.function = function
         self.sqs = sqs
         self.region = region
         self.pollers = min(source.max_concurrency or max_instances, max_instances)
+        self.visibility = source.queue.visibility_timeout if visibility_cap is None else \
+            max(1, min(source.queue.visibility_timeout, visibility_cap))
         self.tasks: list[asyncio.Task] = []
 
     def start(self) -> None:
@@ -62,35 +74,46 @@ class QueuePoller:
         for task in self.tasks:
             task.cancel()
 
-    async def _receive(self) -> list[dict]:
+    async def _receive(self) -> tuple[list[dict], float]:
+        """A batch, and when its first records were received (their visibility ends first)."""
         wanted, window = self.source.batch_size, self.source.batching_window
         until = time.monotonic() + window
         messages: list[dict] = []
+        first = 0.0
         while len(messages) < wanted:
             out = await asyncio.to_thread(
                 self.sqs.receive_message, QueueUrl=self.source.queue.url, MaxNumberOfMessages=min(10, wanted - len(messages)),
-                WaitTimeSeconds=1, AttributeNames=["All"], MessageAttributeNames=["All"])
+                WaitTimeSeconds=1, AttributeNames=["All"], MessageAttributeNames=["All"],
+                VisibilityTimeout=self.visibility)
+            if out.get("Messages") and not messages:
+                first = time.monotonic()
             messages += out.get("Messages", [])
             if not messages or time.monotonic() >= until:
                 break
-        return messages
+        return messages, first
 
     async def _poll(self) -> None:
         where = f"sqs {self.source.queue.logical}"
         while True:
             try:
-                messages = await self._receive()
+                messages, received = await self._receive()
                 if messages:
-                    await self._deliver(messages, where)
+                    await self._deliver(messages, received, where)
             except asyncio.CancelledError:
                 raise
             except Exception as e:  # moto restarting, a stopped emulator: try again
                 print(f"poller {self.source.logical}: {e}", flush=True)
                 await asyncio.sleep(1)
 
-    async def _deliver(self, messages: list[dict], where: str) -> None:
+    async def _deliver(self, messages: list[dict], received: float, where: str) -> None:
         event = {"Records": [record(m, self.source, self.region) for m in messages]}
-        result = await self.function.invoke(event, where)
+        visible_again = received + self.visibility - 0.5  # a margin for the invocation to start
+        backoff = THROTTLE_BACKOFF[0]
+        while (result := await self.function.invoke(event, where)).throttled:
+            if time.monotonic() + backoff >= visible_again:
+                return  # let them go: they come back from the queue
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, THROTTLE_BACKOFF[1])
         if not result.ok:
             return  # every record comes back after its visibility timeout
         ids = {m["MessageId"] for m in messages}

@@ -49,6 +49,7 @@ class Function:
     log_format: str
     tracing: bool
     role: Role
+    reserved: int | None = None  # ReservedConcurrentExecutions; None: the account's unreserved pool
 
 
 @dataclass
@@ -295,6 +296,15 @@ def _read_functions(t: Topology, roles: dict[str, Role], code_uris: dict[str, st
         for arn in role.policy.unknown:
             t.problems.append(f"{where}: role {role.logical}'s managed policy {arn} is not known to iam.py")
         logging = props.get("LoggingConfig", {})
+        reserved = props.get("ReservedConcurrentExecutions")
+        try:
+            reserved = None if reserved is None else int(reserved)
+        except (TypeError, ValueError):
+            t.problems.append(f"{where}: ReservedConcurrentExecutions {reserved!r} is not a number")
+            continue
+        if reserved is not None and reserved < 0:
+            t.problems.append(f"{where}: ReservedConcurrentExecutions {reserved} is below 0")
+            continue
         t.functions[logical] = Function(
             logical=logical,
             name=physical["Ref"],
@@ -308,6 +318,7 @@ def _read_functions(t: Topology, roles: dict[str, Role], code_uris: dict[str, st
             log_format=logging.get("LogFormat", "Text"),
             tracing=props.get("TracingConfig", {}).get("Mode") == "Active",
             role=role,
+            reserved=reserved,
         )
     if stale:
         t.notes.append(f"binaries older than {newest_path.relative_to(repo)}: {', '.join(stale)} (cargo build --bins)")

@@ -2,13 +2,17 @@
 
 $connect: the identity sources must be present (401 otherwise), the REQUEST authorizer decides
 (its error "Unauthorized" → 401, a Deny or no matching Allow → 403, anything else → 500), then
-the $connect integration (a non-2xx status refuses the handshake with that status). Only after
-$connect succeeded does the connection exist for @connections (a push during $connect is 410).
+the $connect integration (a non-2xx status refuses the handshake with that status; a function
+error 502; Lambda refusing the invocation — a throttle — 500, as API Gateway answers an
+invocation the Lambda API rejected). Only after $connect succeeded does the connection exist
+for @connections (a push during $connect is 410).
 
 Frames: route selection on `$request.body.action` (the routes of the template, else $default),
 one integration call per frame (concurrently, as API Gateway does), the authorizer's context in
 every event. A function's answer reaches the client only on a route with a route response
-(two-way); an integration failure sends API Gateway's `{"message": "Internal server error"}`.
+(two-way); an integration failure (a function error, a throttle) sends API Gateway's
+`{"message": "Internal server error"}`. API Gateway retries no invocation: a throttled
+$disconnect is lost.
 Frames over 32 KB close the socket with 1009; idle and maximum lifetimes close it with 1001.
 
 @connections (called through each function's egress, after its IAM check): POST sends a frame
@@ -143,7 +147,7 @@ class WebSocketServer:
             result = await self._call(self._lambda("$connect"), dict(base, requestContext=context(**extra),
                                                                      isBase64Encoded=False), "$connect")
             if not result.ok:
-                return web.json_response({"message": "Internal server error"}, status=502)
+                return web.json_response({"message": "Internal server error"}, status=500 if result.throttled else 502)
             status = int((result.json() or {}).get("statusCode", 200))
             if not 200 <= status < 300:
                 message = {401: "Unauthorized", 403: "Forbidden"}.get(status, "Error")
