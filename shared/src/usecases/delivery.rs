@@ -137,7 +137,9 @@ fn logged_as(app: &App, cursor: EventId, mut event: Value) -> Result<LoggedEvent
 
 /// Sends `frame` to every live connection of `users`, except `skip`. Each connection
 /// receives it once. A connection found gone is deleted (that one, not the sender's).
-/// Returns the users who had no live connection at all.
+/// Returns the users it reached on no connection: those with none, and those whose every
+/// connection turned out gone (a `$disconnect` lost to a throttle or a crash leaves its record
+/// behind) — they did not get it live, so they are the ones to notify.
 pub async fn deliver_to_users(
     app: &App,
     tenant: &TenantId,
@@ -146,12 +148,15 @@ pub async fn deliver_to_users(
     skip: Option<&ConnectionId>,
 ) -> Result<Vec<UserId>, AppError> {
     let found = app.store.list_users_connections(tenant, users, app.clock.now()).await?;
-    let online: std::collections::HashSet<&UserId> = found.iter().map(|c| &c.user_id).collect();
-    let offline = users.iter().filter(|u| !online.contains(u)).cloned().collect();
     let connections: Vec<&Connection> = found.iter().filter(|c| Some(&c.id) != skip).collect();
     let ids: Vec<&ConnectionId> = connections.iter().map(|c| &c.id).collect();
     let pushed = app.push.push_to_connections(&ids, frame).await;
     let outcomes = join_all(connections.iter().zip(pushed).map(|(c, result)| settle(app, c, result))).await;
+    // The skipped connection is the sender's own: they have it.
+    let mut online: std::collections::HashSet<&UserId> =
+        found.iter().filter(|c| Some(&c.id) == skip).map(|c| &c.user_id).collect();
+    online.extend(connections.iter().zip(&outcomes).filter(|(_, o)| **o != Pushed::Gone).map(|(c, _)| &c.user_id));
+    let offline = users.iter().filter(|u| !online.contains(u)).cloned().collect();
     let count = |wanted: Pushed| outcomes.iter().filter(|o| **o == wanted).count() as u64;
     let now = app.clock.now();
     app.metrics.count(Metric::Deliveries, count(Pushed::Delivered), Some(tenant), now);

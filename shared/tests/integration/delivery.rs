@@ -45,3 +45,37 @@ async fn a_gone_connection_is_forgotten_but_one_still_opening_is_kept() {
     let ids: Vec<&str> = left.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, ["opening"]);
 }
+
+/// A user whose only connections turn out gone (their `$disconnect` was lost: throttled, or
+/// the process died) did not get the event: they count as offline, so that a message's
+/// notification still reaches them. One whose connection is still opening counts as online
+/// (it syncs once open).
+#[tokio::test]
+async fn a_user_whose_connections_are_all_gone_counts_as_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
+    let app = App::new(
+        Config::new("delivery-test-secret-0123", "pk"),
+        store.clone(),
+        Arc::new(GonePush),
+        Arc::new(RecordingQueue::default()),
+        Arc::new(RecordingMailer::default()),
+    );
+    let now = Utc::now();
+    let connection = |user: &str, id: &str, age: Duration| Connection {
+        tenant_id: tid("t1"),
+        user_id: uid(user),
+        id: ConnectionId::parse(id).unwrap(),
+        connected_at: now - age,
+        last_seen_at: now - age,
+        expires_at: now + Duration::hours(1),
+    };
+    store.put_connection(&connection("ann", "ann-stale", Duration::minutes(10))).await.unwrap();
+    store.put_connection(&connection("ben", "ben-opening", Duration::seconds(1))).await.unwrap();
+
+    let offline = deliver_to_users(&app, &tid("t1"), &[uid("ann"), uid("ben"), uid("cat")], r#"{"type":"x"}"#, None)
+        .await
+        .unwrap();
+
+    assert_eq!(offline, [uid("ann"), uid("cat")], "ann's only connection was gone, cat had none");
+}

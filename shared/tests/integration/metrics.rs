@@ -81,6 +81,8 @@ async fn sending_delivering_and_syncing_are_counted_once_each() {
         [
             ("MessagesSent".into(), 1, acme.clone()),
             ("Deliveries".into(), 1, acme.clone()),
+            // The repeat pushes the stored message again: a delivery, not a message.
+            ("Deliveries".into(), 1, acme.clone()),
             ("SyncRequests".into(), 1, acme)
         ],
         "a repeated send (same clientMessageId) is not a second message"
