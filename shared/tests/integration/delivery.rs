@@ -16,9 +16,8 @@ use missive::App;
 use crate::conformance::{tid, uid};
 use crate::fakes::{GonePush, RecordingMailer, RecordingQueue};
 
-#[tokio::test]
-async fn a_gone_connection_is_forgotten_but_one_still_opening_is_kept() {
-    let dir = tempfile::tempdir().unwrap();
+/// An app on the embedded store whose every push API Gateway answers 410 Gone.
+fn answered_gone(dir: &tempfile::TempDir) -> (App, Arc<EmbeddedStore>) {
     let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
     let app = App::new(
         Config::new("delivery-test-secret-0123", "pk"),
@@ -27,6 +26,13 @@ async fn a_gone_connection_is_forgotten_but_one_still_opening_is_kept() {
         Arc::new(RecordingQueue::default()),
         Arc::new(RecordingMailer::default()),
     );
+    (app, store)
+}
+
+#[tokio::test]
+async fn a_gone_connection_is_forgotten_but_one_still_opening_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, store) = answered_gone(&dir);
     let now = Utc::now();
     let connection = |id: &str, age: Duration| Connection {
         tenant_id: tid("t1"),
@@ -53,14 +59,7 @@ async fn a_gone_connection_is_forgotten_but_one_still_opening_is_kept() {
 #[tokio::test]
 async fn a_user_whose_connections_are_all_gone_counts_as_offline() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
-    let app = App::new(
-        Config::new("delivery-test-secret-0123", "pk"),
-        store.clone(),
-        Arc::new(GonePush),
-        Arc::new(RecordingQueue::default()),
-        Arc::new(RecordingMailer::default()),
-    );
+    let (app, store) = answered_gone(&dir);
     let now = Utc::now();
     let connection = |user: &str, id: &str, age: Duration| Connection {
         tenant_id: tid("t1"),

@@ -138,44 +138,20 @@ async fn a_notification_job_run_again_after_a_partial_run_notifies_once() {
         queue.clone(),
         Arc::new(crate::fakes::RecordingMailer::default()),
     );
-    let tenant = TenantId::parse("acme").unwrap();
-    store.create_tenant(&Tenant::new(tenant.clone(), "Acme", Utc::now())).await.unwrap();
-    let now = Utc::now();
-    for u in ["ann", "ben"] {
-        store
-            .put_user(&User {
-                tenant_id: tenant.clone(),
-                id: UserId::parse(u).unwrap(),
-                name: DisplayName::parse(u).unwrap(),
-                email: Some(format!("{u}@example.com")),
-                locale: Locale::Fr,
-                role: Role::Member,
-                created_at: now,
-                updated_at: now,
-                suspended: false,
-            })
-            .await
-            .unwrap();
-    }
-    let ann = Identity {
-        tenant_id: tenant.clone(),
-        user_id: UserId::parse("ann").unwrap(),
-        role: Role::Member,
-        name: "ann".into(),
-        conversation_scope: None,
-    };
+    let people = crate::people::tenant_with_people(store.as_ref(), 2, "m", true).await;
+    let (ann, tenant) = (&people[0], people[0].tenant_id.clone());
     let direct = usecases::conversations::create_conversation(
         &app,
-        &ann,
-        serde_json::from_value(json!({ "kind": "direct", "userId": "ben" })).unwrap(),
+        ann,
+        serde_json::from_value(json!({ "kind": "direct", "userId": "m1" })).unwrap(),
     )
     .await
     .unwrap()
     .value
     .conversation
     .id;
-    usecases::messages::send_message(&app, &ann, &direct, "Bonjour", None, None).await.unwrap();
-    // Ben was offline: his notification is a job.
+    usecases::messages::send_message(&app, ann, &direct, "Bonjour", None, None).await.unwrap();
+    // m1 was offline: their notification is a job.
     let notice = queue
         .take()
         .into_iter()
@@ -189,8 +165,8 @@ async fn a_notification_job_run_again_after_a_partial_run_notifies_once() {
     assert!(usecases::notifications::notify_message(&app, &tenant, &notice).await.is_err());
     usecases::notifications::notify_message(&app, &tenant, &notice).await.unwrap();
 
-    let ben = UserId::parse("ben").unwrap();
-    let bell = store.list_notifications(&tenant, &ben, false, None, 10).await.unwrap().items;
+    let m1 = &people[1].user_id;
+    let bell = store.list_notifications(&tenant, m1, false, None, 10).await.unwrap().items;
     assert_eq!(bell.len(), 1, "one notification: {bell:?}");
-    assert_eq!(store.list_pending_emails(&tenant, &ben, 10).await.unwrap().len(), 1, "one e-mail waiting");
+    assert_eq!(store.list_pending_emails(&tenant, m1, 10).await.unwrap().len(), 1, "one e-mail waiting");
 }

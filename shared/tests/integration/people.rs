@@ -15,32 +15,7 @@ pub async fn tenant_with_group(
     n: usize,
     prefix: &str,
 ) -> (Vec<Identity>, ConversationId) {
-    let tenant = TenantId::parse("acme").unwrap();
-    let now = Utc::now();
-    store.create_tenant(&Tenant::new(tenant.clone(), "Acme", now)).await.unwrap();
-    let members: Vec<Identity> = (0..n)
-        .map(|i| Identity {
-            tenant_id: tenant.clone(),
-            user_id: UserId::parse(format!("{prefix}{i}")).unwrap(),
-            role: Role::Member,
-            name: format!("Member {i}"),
-            conversation_scope: None,
-        })
-        .collect();
-    for who in &members {
-        let user = User {
-            tenant_id: tenant.clone(),
-            id: who.user_id.clone(),
-            name: DisplayName::parse(&who.name).unwrap(),
-            email: None,
-            locale: Locale::Fr,
-            role: Role::Member,
-            created_at: now,
-            updated_at: now,
-            suspended: false,
-        };
-        store.put_user(&user).await.unwrap();
-    }
+    let members = tenant_with_people(store, n, prefix, false).await;
     let others: Vec<&str> = members[1..].iter().map(|m| m.user_id.as_str()).collect();
     let group = usecases::conversations::create_conversation(
         app,
@@ -53,4 +28,36 @@ pub async fn tenant_with_group(
     .conversation
     .id;
     (members, group)
+}
+
+/// The tenant `acme` with `n` people (`{prefix}{i}`, named "Member {i}", with an e-mail
+/// address `{id}@example.com` when `emails`), stored; their identities.
+pub async fn tenant_with_people(store: &dyn Store, n: usize, prefix: &str, emails: bool) -> Vec<Identity> {
+    let tenant = TenantId::parse("acme").unwrap();
+    let now = Utc::now();
+    store.create_tenant(&Tenant::new(tenant.clone(), "Acme", now)).await.unwrap();
+    let people: Vec<Identity> = (0..n)
+        .map(|i| Identity {
+            tenant_id: tenant.clone(),
+            user_id: UserId::parse(format!("{prefix}{i}")).unwrap(),
+            role: Role::Member,
+            name: format!("Member {i}"),
+            conversation_scope: None,
+        })
+        .collect();
+    for who in &people {
+        let user = User {
+            tenant_id: tenant.clone(),
+            id: who.user_id.clone(),
+            name: DisplayName::parse(&who.name).unwrap(),
+            email: emails.then(|| format!("{}@example.com", who.user_id)),
+            locale: Locale::Fr,
+            role: Role::Member,
+            created_at: now,
+            updated_at: now,
+            suspended: false,
+        };
+        store.put_user(&user).await.unwrap();
+    }
+    people
 }
