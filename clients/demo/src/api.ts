@@ -3,6 +3,7 @@
 // /local/demo/operator — a real platform's backend would do the signing.
 
 import { MissiveRest, type GuestSession, type Role } from '@missive/client';
+import { MissiveAdmin } from '@missive/client/admin';
 
 export const API_BASE = location.origin;
 export const WS_URL = `${location.origin.replace(/^http/, 'ws')}/ws`;
@@ -59,9 +60,9 @@ export function operatorKey(): Promise<string> {
   return platformKey;
 }
 
-/** A REST client authenticated as the platform operator. */
-export function operatorRest(): MissiveRest {
-  return new MissiveRest({ baseUrl: API_BASE, getToken: operatorKey });
+/** A REST client authenticated as the platform operator, with the operator's routes. */
+export function operatorRest(): MissiveAdmin {
+  return new MissiveAdmin({ baseUrl: API_BASE, getToken: operatorKey });
 }
 
 /** A REST client without a token (health, guest sessions). */
@@ -90,7 +91,7 @@ export function saveGuestSession(session: GuestSession | null): void {
   }
 }
 
-/** The failures the local outbox is told to make (not in MissiveRest: only its setter is). */
+/** The failures the local outbox is told to make (not in MissiveAdmin: only its setter is). */
 export function localOutboxFailures(): Promise<{ next: number; always: boolean }> {
   return getJson('/local/outbox/failures');
 }

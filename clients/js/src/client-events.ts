@@ -30,6 +30,8 @@ export interface StateChange {
   retryInMs?: number;
   /** On `disconnected`: failed attempts in a row so far. */
   attempt?: number;
+  /** On `closed` by the client itself (not by `close()`): why, e.g. `auth_failed`. */
+  error?: MissiveError;
 }
 
 export interface DeliveryInfo {

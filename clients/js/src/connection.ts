@@ -10,6 +10,7 @@
 // are written, in order. A rotation opens the successor while the current socket still
 // serves, syncs it, switches to it, lets the old one finish its requests, and closes it.
 
+import { probeToken } from './auth-probe.js';
 import { backoffDelay, rotationDelay } from './backoff.js';
 import { emitServerEvent, type ClientEvents, type ConnectionState, type StateChange } from './client-events.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
@@ -21,6 +22,7 @@ import { Outbox, type OutgoingRequest } from './outbox.js';
 import { RecentKeys } from './recent-keys.js';
 import { ResumeTracker } from './resume.js';
 import { frameText, Link, type WebSocketConstructor } from './socket.js';
+import { browserWakeSignals, type WakeSignals } from './wake.js';
 import type {
   CursorEvent,
   MarkReadAck,
@@ -43,10 +45,21 @@ interface InternalRequest {
   timer: TimerHandle;
   resolve?: () => void;
   reject?: (error: unknown) => void;
+  /** A ping that checks the socket (an ack timeout, a wake-up), with the requests it is for. */
+  probe?: { overdue: OutgoingRequest[] };
 }
 
 /** Close code for a socket the client gives up on (4000–4999 are the application's). */
 const CLOSE_FAILED = 4000;
+
+/**
+ * How long before its creation the client's first resume point is, without `since`: a publish
+ * that took its cursor just before and was stored just after the app's REST load is still in
+ * the first sync (publishes finish within ~25 ms of their cursor: resume.ts). Not the whole
+ * reorder window: events older than the load are in the load, and the app would get them twice
+ * (a conversation's newest page would gain the messages before it).
+ */
+const FIRST_RESUME_LEAD_MS = 1_000;
 
 export class MissiveClient {
   private readonly options: Timings;
@@ -74,6 +87,13 @@ export class MissiveClient {
   private requestSeq = 0;
   private started = false;
   private waiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private readonly wakeSignals: WakeSignals | undefined;
+  private stopWaking: (() => void) | undefined;
+  /** Sockets closed before they opened, in a row, while not connected (refusals, perhaps). */
+  private refusedInARow = 0;
+  /** The token of the latest connection attempt: the one a REST probe checks. */
+  private lastToken: string | undefined;
+  private authProbing = false;
 
   constructor(private readonly config: MissiveClientOptions) {
     const WebSocketImpl = config.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
@@ -88,6 +108,11 @@ export class MissiveClient {
     this.random = config.random ?? Math.random;
     this.options = timings(config);
     this.tracker = new ResumeTracker({ reorderWindowMs: this.options.reorderWindowMs, since: config.since ?? null });
+    // Without `since`, the first connection resumes from the moment the client was made: an
+    // app that makes it, then loads its state over REST, then connects, gets every event
+    // published since its load began, however long the connection took.
+    this.tracker.startAt(cursorAt(this.clock.now() - FIRST_RESUME_LEAD_MS));
+    this.wakeSignals = config.wakeSignals === null ? undefined : (config.wakeSignals ?? browserWakeSignals());
     this.emitter = new Emitter<ClientEvents>((error, event) => this.reportListenerError(error, event));
   }
 
@@ -134,6 +159,7 @@ export class MissiveClient {
     const connected = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     if (!this.started) {
       this.started = true;
+      this.stopWaking = this.wakeSignals?.subscribe(() => this.checkConnection());
       void this.openCandidate('connect');
     }
     return connected;
@@ -141,20 +167,32 @@ export class MissiveClient {
 
   /** Closes for good: sockets closed, pending calls rejected with `closed`. */
   close(): void {
+    this.shutdown(new MissiveError('closed', 'the client was closed'));
+  }
+
+  /**
+   * Closes for good with `error` as the reason pending calls reject with: `closed` from
+   * `close()`, or the client's own verdict (`auth_failed`), which is also reported on `error`
+   * and in the `state` event.
+   */
+  private shutdown(error: MissiveError): void {
     if (this.currentState === 'closed') return;
+    this.stopWaking?.();
+    this.stopWaking = undefined;
     this.clearRetryTimer();
     for (const link of [this.active, this.candidate, ...this.draining]) link?.close(1000, 'client closed');
     this.active = this.candidate = undefined;
     this.draining.clear();
     for (const request of this.internal.values()) {
       this.clock.clearTimeout(request.timer);
-      request.reject?.(new MissiveError('closed', 'the client was closed'));
+      request.reject?.(error);
     }
     this.internal.clear();
-    for (const request of [...this.outbox.all()])
-      this.fail(request, new MissiveError('closed', 'the client was closed'));
-    this.setState('closed', { reason: 'closed by the app' });
-    for (const waiter of this.waiters.splice(0)) waiter.reject(new MissiveError('closed', 'the client was closed'));
+    for (const request of [...this.outbox.all()]) this.fail(request, error);
+    const byTheApp = error.code === 'closed';
+    if (!byTheApp) this.emitError(error);
+    this.setState('closed', byTheApp ? { reason: 'closed by the app' } : { reason: error.message, error });
+    for (const waiter of this.waiters.splice(0)) waiter.reject(error);
   }
 
   /**
@@ -227,7 +265,9 @@ export class MissiveClient {
     if (this.currentState !== 'connected' || !link) {
       return Promise.reject(new MissiveError('not_connected', 'not connected'));
     }
-    return new Promise((resolve, reject) => this.sendPing(link, resolve, reject));
+    return new Promise((resolve, reject) =>
+      this.sendPing(link, { timeoutMs: this.options.ackTimeoutMs, resolve, reject }),
+    );
   }
 
   /** Skips the backoff wait and tries to connect now (e.g. when the browser comes online). */
@@ -235,6 +275,22 @@ export class MissiveClient {
     if (this.currentState !== 'disconnected' || !this.started || this.opening || this.candidate) return;
     this.clearRetryTimer();
     void this.openCandidate('connect');
+  }
+
+  /**
+   * Checks the connection now, as the `online` and `visibilitychange` events do (see the
+   * `wakeSignals` option): connected, a ping — no pong within `probeTimeoutMs` means the socket
+   * died (asleep, on another network) and the client reconnects; waiting before an attempt,
+   * the attempt starts now.
+   */
+  checkConnection(): void {
+    if (!this.started || this.currentState === 'closed') return;
+    if (this.currentState === 'disconnected') {
+      this.reconnectNow();
+      return;
+    }
+    const link = this.active;
+    if (this.currentState === 'connected' && link?.phase === 'live') this.probeLink(link);
   }
 
   // ---- Requests -------------------------------------------------------------------------
@@ -292,11 +348,33 @@ export class MissiveClient {
   private write(request: OutgoingRequest, link: Link): void {
     const requestId = this.nextRequestId();
     this.outbox.written(request, requestId, link);
-    request.ackTimer = this.clock.setTimeout(
-      () => this.loseLink(link, `no answer to ${request.action} in ${this.options.ackTimeoutMs} ms`),
-      this.options.ackTimeoutMs,
-    );
+    request.ackTimer = this.clock.setTimeout(() => this.overdue(request, link), this.options.ackTimeoutMs);
     if (!link.send({ action: request.action, requestId, ...request.fields })) this.loseLink(link, 'write failed');
+  }
+
+  /**
+   * No answer within the ack timeout. On the live socket: ping it before giving it up (a slow
+   * server is not a dead socket); on a socket being replaced: give it up, the request moves on.
+   */
+  private overdue(request: OutgoingRequest, link: Link): void {
+    request.ackTimer = undefined;
+    if (link === this.active && link.phase === 'live') this.probeLink(link, request);
+    else this.loseLink(link, `no answer to ${request.action} in ${this.options.ackTimeoutMs} ms`);
+  }
+
+  /**
+   * Pings `link` to know whether it still works (one such ping at a time per socket). No pong
+   * within `probeTimeoutMs`: the socket is lost, and its requests go to the next one. A pong:
+   * the socket works, so an overdue request's frame or answer was lost: it is written again.
+   */
+  private probeLink(link: Link, overdue?: OutgoingRequest): void {
+    for (const request of this.internal.values()) {
+      if (request.link === link && request.probe) {
+        if (overdue) request.probe.overdue.push(overdue);
+        return;
+      }
+    }
+    this.sendPing(link, { timeoutMs: this.options.probeTimeoutMs, probe: { overdue: overdue ? [overdue] : [] } });
   }
 
   /** Settles a request: forgotten, timers cleared. */
@@ -370,6 +448,11 @@ export class MissiveClient {
     }
     this.opening = false;
     if (this.isClosed()) return; // closed while the token was awaited
+    if (token instanceof MissiveError && token.code === 'auth_failed') {
+      // The app's verdict: no token will come (signed out). Retrying would only wait forever.
+      this.shutdown(token);
+      return;
+    }
     if (typeof token !== 'string' || token.length === 0) {
       const cause = token instanceof Error ? token : undefined;
       this.emitError(
@@ -386,6 +469,7 @@ export class MissiveClient {
       this.attemptFailed('cannot open a WebSocket');
       return;
     }
+    this.lastToken = token;
     const link = new Link(++this.linkCount, socket, this.clock);
     this.candidate = link;
     socket.onopen = () => this.onOpen(link);
@@ -412,14 +496,10 @@ export class MissiveClient {
     link.connectTimer = undefined;
     link.openedAt = this.clock.now();
     link.lastSentAt = link.openedAt;
-    const since = this.tracker.resumeFrom;
-    if (since === null) {
-      // The very first connection, with no cursor from the app: nothing to catch up with.
-      // Resume points from now on start at this moment (less the reorder window).
-      this.tracker.startAt(cursorAt(link.openedAt - this.options.reorderWindowMs));
-      this.promote(link);
-      return;
-    }
+    this.refusedInARow = 0;
+    // Every connection catches up, the first one too: from `since`, or from when the client
+    // was made (see the constructor).
+    const since = this.tracker.resumeFrom ?? cursorAt(this.clock.now() - FIRST_RESUME_LEAD_MS);
     link.phase = 'syncing';
     this.startSync(link, since, 'resume');
   }
@@ -539,19 +619,29 @@ export class MissiveClient {
       link.pingTimer = undefined;
       if (link !== this.active || link.phase !== 'live') return;
       // Only an idle socket needs one: any frame sent resets the server's idle clock.
-      if (this.clock.now() - link.lastSentAt >= this.options.pingIntervalMs) this.sendPing(link);
+      if (this.clock.now() - link.lastSentAt >= this.options.pingIntervalMs)
+        this.sendPing(link, { timeoutMs: this.options.ackTimeoutMs });
       this.schedulePing(link);
     }, due);
   }
 
-  private sendPing(link: Link, resolve?: () => void, reject?: (error: unknown) => void): void {
+  private sendPing(
+    link: Link,
+    how: {
+      timeoutMs: number;
+      resolve?: () => void;
+      reject?: (error: unknown) => void;
+      probe?: InternalRequest['probe'];
+    },
+  ): void {
     const requestId = this.nextRequestId();
     const timer = this.clock.setTimeout(() => {
       this.internal.delete(requestId);
-      reject?.(new MissiveError('timeout', `no pong in ${this.options.ackTimeoutMs} ms`));
+      how.reject?.(new MissiveError('timeout', `no pong in ${how.timeoutMs} ms`));
       this.loseLink(link, 'no pong');
-    }, this.options.ackTimeoutMs);
-    this.internal.set(requestId, { kind: 'ping', link, timer, resolve, reject });
+    }, how.timeoutMs);
+    const { resolve, reject, probe } = how;
+    this.internal.set(requestId, { kind: 'ping', link, timer, resolve, reject, probe });
     if (!link.send({ action: 'ping', requestId })) this.loseLink(link, 'write failed');
   }
 
@@ -564,8 +654,40 @@ export class MissiveClient {
 
   private onSocketClosed(link: Link, reason: string): void {
     if (link.phase === 'closed') return;
+    // Closed before it opened, while there is no working socket: perhaps a refused handshake
+    // (401/403), which a browser cannot tell from a network failure.
+    const refused = link.phase === 'opening' && this.active?.phase !== 'live';
     link.detach();
     this.linkLost(link, reason);
+    if (refused) this.refusedBeforeOpen();
+  }
+
+  /**
+   * After `authProbeAfter` sockets in a row closed before they opened, asks the REST API with
+   * the same token (`restUrl`): refused there too, the token will never do, and the client
+   * closes with `auth_failed` rather than retrying forever. Otherwise attempts go on, and the
+   * next probe waits for as many refusals again.
+   */
+  private refusedBeforeOpen(): void {
+    this.refusedInARow += 1;
+    const { restUrl } = this.config;
+    const token = this.lastToken;
+    const after = this.options.authProbeAfter;
+    if (after <= 0 || this.refusedInARow < after || !restUrl || token === undefined || this.authProbing) return;
+    this.refusedInARow = 0;
+    this.authProbing = true;
+    void probeToken({
+      restUrl,
+      token,
+      fetch: this.config.fetch,
+      timeoutMs: this.options.probeTimeoutMs,
+      clock: this.clock,
+    }).then((verdict) => {
+      this.authProbing = false;
+      // A connection made meanwhile, or a new token tried since, makes the verdict stale.
+      if (!verdict.refused || this.currentState === 'connected' || this.lastToken !== token) return;
+      this.shutdown(verdict.error);
+    });
   }
 
   private linkLost(link: Link, reason: string): void {
@@ -682,6 +804,20 @@ export class MissiveClient {
     this.clock.clearTimeout(request.timer);
     this.internal.delete(requestId);
     request.resolve?.();
+    if (request.probe) {
+      // The socket works: what it left unanswered was lost on the way, and is written again.
+      for (const overdue of request.probe.overdue) {
+        if (overdue.status !== 'inflight' || overdue.link !== request.link) continue; // answered since
+        if (overdue.resend) {
+          overdue.status = 'queued';
+          overdue.link = undefined;
+        } else {
+          const message = `${overdue.action}: no answer in ${this.options.ackTimeoutMs} ms`;
+          this.fail(overdue, new MissiveError('timeout', message));
+        }
+      }
+      this.flush();
+    }
     if (request.link.phase === 'draining') this.closeIfDrained(request.link);
   }
 

@@ -25,8 +25,16 @@ export type ClientErrorCode =
   | 'network_error'
   /** An answer that is not what the API documents (not JSON, no error body…). */
   | 'invalid_response'
-  /** The call's own `timeoutMs` passed before an answer. */
+  /** The call's own `timeoutMs` (or the REST client's `requestTimeoutMs`) passed before an answer. */
   | 'timeout'
+  /** The call's `AbortSignal` was aborted (its reason is the error's `cause`). */
+  | 'aborted'
+  /**
+   * The credentials are refused for good: `getToken()` threw a MissiveError with this code
+   * (e.g. the user signed out), or the WebSocket was refused again and again and a REST probe
+   * answered 401 or 403 with the same token. The client is closed.
+   */
+  | 'auth_failed'
   /** `close()` was called while the call was pending. */
   | 'closed'
   /** The call cannot wait for a connection (typing, ping) and there is none. */

@@ -1,9 +1,18 @@
-// @missive/client — the JavaScript/TypeScript client of Missive (browsers and Node ≥ 20).
+// @missive/client — the JavaScript/TypeScript client of Missive (browsers and Node ≥ 20). Only
+// the public API: the operator's and the local runtime's routes are `@missive/client/admin`
+// (admin.ts); the other modules are internals, reached by this package's tests alone.
 
 export { MissiveClient } from './connection.js';
 export type { ClientEvents, ConnectionState, DeliveryInfo, ReloadInfo, StateChange } from './client-events.js';
 export type { MissiveClientOptions, RequestOptions, SendOptions } from './options.js';
-export { MissiveRest, type FetchLike, type MissiveRestOptions, type Upserted } from './rest.js';
+export {
+  MissiveRest,
+  type CallOptions,
+  type FetchLike,
+  type MissiveRestOptions,
+  type Upserted,
+} from './rest.js';
+export { browserWakeSignals, type WakeSignals, type WakeTarget } from './wake.js';
 export {
   MissiveError,
   isMissiveError,
@@ -11,10 +20,8 @@ export {
   type MissiveErrorCode,
   type ServerErrorCode,
 } from './errors.js';
-export { backoffCeiling, backoffDelay, rotationDelay, ROTATION_JITTER, type BackoffOptions } from './backoff.js';
-export { ResumeTracker, EventBuffer, type Admission, type ResumeTrackerOptions } from './resume.js';
+export type { BackoffOptions } from './backoff.js';
 export { systemClock, type Clock, type TimerHandle } from './clock.js';
 export { newClientMessageId } from './ids.js';
-export { cursorAt, cursorTime } from './ulid.js';
 export type { WebSocketConstructor, WebSocketLike } from './socket.js';
 export type * from './types.js';

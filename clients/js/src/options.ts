@@ -2,21 +2,58 @@
 
 import type { BackoffOptions } from './backoff.js';
 import type { Clock } from './clock.js';
+import type { FetchLike } from './rest.js';
 import type { WebSocketConstructor } from './socket.js';
+import type { WakeSignals } from './wake.js';
 
 export interface MissiveClientOptions {
   /** The WebSocket endpoint, e.g. `ws://127.0.0.1:3000/ws`; `?token=` is added. */
   url: string;
-  /** Called before every (re)connection and rotation, so an expiring token can be renewed. */
+  /**
+   * Called before every (re)connection and rotation, so an expiring token can be renewed. A
+   * failure is retried with backoff; throw `new MissiveError('auth_failed', …)` to say it
+   * fails for good (e.g. the user signed out): the client closes with `auth_failed`.
+   */
   getToken: () => string | Promise<string>;
   /** The WebSocket implementation; default `globalThis.WebSocket` (pass `ws`'s on Node 20). */
   WebSocket?: WebSocketConstructor;
-  /** Resume from this cursor (e.g. `resumeCursor` saved by an earlier session). */
+  /**
+   * Resume from this cursor (e.g. `resumeCursor` saved by an earlier session). Default: the
+   * moment the client was created (less 1 s), so create it before loading over REST (connect
+   * whenever).
+   */
   since?: string | null;
+  /**
+   * The REST API's base URL (as `MissiveRest`'s `baseUrl`). With it, after `authProbeAfter`
+   * sockets in a row closed before they opened (a browser cannot see the handshake's 401), the
+   * client asks `GET /v1/me` with the same token, and closes with `auth_failed` if it is
+   * answered 401 or 403. Without it, refusals are retried forever (with backoff).
+   */
+  restUrl?: string;
+  /** The `fetch` of that probe. Default: the global `fetch`. */
+  fetch?: FetchLike;
+  /** Sockets closed before they opened, in a row, before the REST probe. Default 3; 0: never probe. */
+  authProbeAfter?: number;
   /** Reconnect delays (full jitter). Default base 500 ms, ceiling 30 s. */
   backoff?: BackoffOptions;
-  /** A request without its answer for this long means the socket is dead. Default 10 000. */
+  /**
+   * A request without its answer for this long makes the client ping the socket: no pong
+   * within `probeTimeoutMs` means the socket is dead (reconnect and write it again); a pong
+   * means the frame or its answer was lost, and it is written again on the same socket.
+   * Default 10 000.
+   */
   ackTimeoutMs?: number;
+  /**
+   * A ping that checks a socket — after an ack timeout, or when the device wakes (`online`,
+   * the page visible again) — unanswered this long means the socket is dead. Default 5 000.
+   */
+  probeTimeoutMs?: number;
+  /**
+   * Where `online` and `visibilitychange` come from: they check the connection at once
+   * (`checkConnection()`). Default: the browser's `window` and `document` when there are
+   * some (`browserWakeSignals()`); `null`: none.
+   */
+  wakeSignals?: WakeSignals | null;
   /** A socket not open after this long is given up. Default 15 000. */
   connectTimeoutMs?: number;
   /** A `sync` page not finished after this long means the socket is dead. Default 30 000. */
@@ -60,6 +97,8 @@ export type Timings = Required<
   Pick<
     MissiveClientOptions,
     | 'ackTimeoutMs'
+    | 'probeTimeoutMs'
+    | 'authProbeAfter'
     | 'connectTimeoutMs'
     | 'syncTimeoutMs'
     | 'pingIntervalMs'
@@ -72,6 +111,9 @@ export type Timings = Required<
 export function timings(options: MissiveClientOptions): Timings {
   return {
     ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
+    // Half the ack timeout: a woken device should learn quickly that its socket died asleep.
+    probeTimeoutMs: options.probeTimeoutMs ?? 5_000,
+    authProbeAfter: options.authProbeAfter ?? 3,
     connectTimeoutMs: options.connectTimeoutMs ?? 15_000,
     syncTimeoutMs: options.syncTimeoutMs ?? 30_000,
     // Under half the server's 10-minute idle limit: one lost ping still leaves time for another.

@@ -1,7 +1,11 @@
-// @missive/react — React bindings of @missive/client: a provider and live hooks.
+'use client';
+
+// @missive/react — React bindings of @missive/client: a provider and live hooks. A client module
+// for React Server Components (the directive above): hooks and context run in the browser.
 
 export { MissiveProvider, type MissiveProviderProps } from './provider.js';
 export { useMissive, useMissiveEvent, type UseMissive } from './use-missive.js';
+export type { EventName as MissiveEventName, EventListener as MissiveEventListener } from './events.js';
 export { useConversations, type UseConversations } from './use-conversations.js';
 export type { ConversationListQuery, ConversationListState } from './conversation-list-model.js';
 export { useConversation, type UseConversation } from './use-conversation.js';
@@ -20,5 +24,4 @@ export { useNotifications, type UseNotifications } from './use-notifications.js'
 export type { NotificationsQuery, NotificationsState } from './notifications-model.js';
 export { usePresence, type PresenceByUser } from './use-presence.js';
 export type { Presence } from './presence-store.js';
-export { MissiveContext, type MissiveContextValue } from './context.js';
 export type { EchoInfo, OwnReadEvent } from './local-echo.js';

@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cursorTime } from '../../dist/index.js';
+import { cursorTime } from '../../dist/ulid.js';
 import { createTenant, rest, startServer, token } from '../support/server.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'missive-order-'));

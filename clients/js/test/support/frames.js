@@ -1,6 +1,6 @@
 // Server frames and cursors for unit tests.
 
-import { cursorAt } from '../../dist/index.js';
+import { cursorAt } from '../../dist/ulid.js';
 
 /** A cursor `ms` milliseconds after `base`, with `n` to tell apart cursors of one millisecond. */
 export function cursor(base, ms, n = 0) {

@@ -20,6 +20,8 @@ export function harness(options = {}) {
     settleSyncMs: 0,
     pingIntervalMs: 0,
     rotateAfterMs: 0,
+    // No browser here; a test that wants wake-ups passes its own source.
+    wakeSignals: null,
     ...options,
   });
   const states = [];
@@ -51,11 +53,16 @@ export function harness(options = {}) {
   };
 }
 
-/** Connects for the first time (no `since`: no sync) and returns the socket. */
+/**
+ * Connects for the first time and returns the socket. The first connection syncs too (from
+ * when the client was made, without `since`): answered here with no events.
+ */
 export async function connectFirst(h) {
   const connected = h.client.connect();
   await settle();
   h.socket.open();
+  await settle();
+  if (h.socket.last('sync')) await answerSync(h.socket);
   await connected;
   await settle();
   return h.socket;

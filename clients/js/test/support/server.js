@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { MissiveAdmin } from '../../dist/admin.js';
 import { MissiveClient, MissiveRest } from '../../dist/index.js';
 import { spawnLocal } from './spawn-local.js';
 
@@ -68,7 +69,7 @@ export function token({ sub, tid = 'acme', role = 'member', name = sub, ttlSecon
 
 /** Creates the tenant `acme` with the platform key. */
 export async function createTenant(server, id = 'acme') {
-  const platform = new MissiveRest({ baseUrl: server.base, getToken: () => PLATFORM_KEY });
+  const platform = new MissiveAdmin({ baseUrl: server.base, getToken: () => PLATFORM_KEY });
   return platform.createTenant({ id, name: 'Acme', locale: 'en' });
 }
 
@@ -118,6 +119,11 @@ export function client(server, user, options = {}) {
 
 export function rest(server, user, role = 'member') {
   return new MissiveRest({ baseUrl: server.base, getToken: () => token({ sub: user, role, name: user }) });
+}
+
+/** The same with the operator's and the local runtime's routes (`@missive/client/admin`). */
+export function adminRest(server, user, role = 'member') {
+  return new MissiveAdmin({ baseUrl: server.base, getToken: () => token({ sub: user, role, name: user }) });
 }
 
 /** Waits until `condition()` is true, polling; fails after a generous timeout. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffCeiling, backoffDelay, rotationDelay } from '../../dist/index.js';
+import { backoffCeiling, backoffDelay, rotationDelay } from '../../dist/backoff.js';
 
 test('the ceiling doubles from the base and stops at the maximum', () => {
   const options = { baseMs: 100, maxMs: 1000 };

@@ -3,7 +3,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cursorAt, MissiveClient, MissiveError } from '../../dist/index.js';
+import { MissiveClient, MissiveError } from '../../dist/index.js';
+import { cursorAt } from '../../dist/ulid.js';
 import { ack, answerSync, connectFirst, harness, settle } from '../support/harness.js';
 import { cursor, message, messageNew } from '../support/frames.js';
 
@@ -23,10 +24,15 @@ async function reconnect(h, { syncWith = [] } = {}) {
 test('states: disconnected → connecting → connected; a drop waits a jittered delay, then resumes; close is final', async () => {
   const h = harness();
   assert.equal(h.client.state, 'disconnected');
+  const madeAt = h.clock.now();
   const first = await connectFirst(h);
   assert.deepEqual(h.states, ['connecting', 'connected']);
   assert.equal(first.url, 'ws://missive.test/ws?token=token-1');
-  assert.equal(first.actions('sync').length, 0, 'a first connection without `since` has nothing to catch up with');
+  assert.deepEqual(
+    first.actions('sync').map((f) => f.since),
+    [cursorAt(madeAt - 1_000)],
+    'a first connection without `since` catches up from when the client was made',
+  );
 
   first.drop();
   await settle();
@@ -73,6 +79,7 @@ test('failed attempts back off exponentially up to the ceiling; a connection sta
   assert.deepEqual(delays, [50, 100, 200, 400, 500, 500], 'half of 100, 200, 400, 800, then the 1000 ms maximum');
   h.socket.open();
   await settle();
+  await answerSync(h.socket);
   assert.equal(h.client.state, 'connected');
   h.socket.drop();
   await settle();
@@ -98,6 +105,7 @@ test('getToken is asked before every connection; a failure is reported and retri
   assert.equal(h.socket.url, 'ws://missive.test/ws?token=a%20b%26c');
   h.socket.open();
   await settle();
+  await answerSync(h.socket);
   assert.equal(h.client.state, 'connected');
 });
 
@@ -114,7 +122,11 @@ test('resume: after a reconnect, synced and live events are delivered once each,
   const second = h.socket;
   second.open();
   await settle();
-  assert.equal(second.last('sync').since, cursorAt(t - 10_000), 'resumes from the floor, not from the highest cursor');
+  assert.equal(
+    second.last('sync').since,
+    cursorAt(t + 1 - 10_000),
+    'resumes from the floor (the window before the first event), not from the highest cursor',
+  );
 
   // A live push overtakes the sync's answer, which repeats what was seen and what was pushed.
   second.receive(messageNew(CONV, c(5), 'five'));
@@ -204,16 +216,19 @@ test('send resolves with the stored message; the ack cursor counts as processed'
   assert.deepEqual(h.bodies(), []);
 });
 
-test('no ack in time: the socket is given up, and the send is written again with the same clientMessageId', async () => {
-  const h = harness({ ackTimeoutMs: 1000 });
+test('no ack in time and no pong to the ping that follows: the socket is given up, and the send is written again with the same clientMessageId', async () => {
+  const h = harness({ ackTimeoutMs: 1000, probeTimeoutMs: 300 });
   const first = await connectFirst(h);
   const sent = h.client.send(CONV, 'hello', { clientMessageId: 'c-1' });
   await settle();
   const written = first.last('sendMessage');
   await h.clock.advance(999);
-  assert.equal(first.closedWith, undefined);
+  assert.equal(first.actions('ping').length, 0);
   await h.clock.advance(1);
-  assert.equal(first.closedWith.code, 4000, 'closed by the client');
+  assert.equal(first.actions('ping').length, 1, 'the socket is checked before it is given up');
+  assert.equal(first.closedWith, undefined);
+  await h.clock.advance(300);
+  assert.equal(first.closedWith.code, 4000, 'no pong: closed by the client');
   assert.equal(h.client.state, 'disconnected');
 
   await h.clock.advance(h.stateChanges.at(-1).retryInMs);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cursorAt, cursorTime, EventBuffer, ResumeTracker } from '../../dist/index.js';
+import { EventBuffer, ResumeTracker } from '../../dist/resume.js';
+import { cursorAt, cursorTime } from '../../dist/ulid.js';
 import { cursor } from '../support/frames.js';
 
 const T = Date.UTC(2026, 10, 26, 10, 0, 0);

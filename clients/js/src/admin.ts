@@ -1,0 +1,61 @@
+// @missive/client/admin — the platform operator's and the local runtime's routes, apart from
+// the app's (`@missive/client`): tenants, users ahead of their first request, the job queues and
+// their dead letters, and the local runtime's mail outbox. An app that never calls them does
+// not ship them.
+
+import { MissiveRest, type CallOptions, type Upserted } from './rest.js';
+import type { NewTenant, OutboxEmail, QueueName, QueueStats, Tenant, TenantPatch, User, UserUpsert } from './types.js';
+
+/**
+ * `MissiveRest` plus the operator's routes (`/v1/admin/…`, mostly the platform key as token)
+ * and the local runtime's (`/local/…`, no token; never deployed). Each takes `CallOptions`
+ * last, like every REST method.
+ */
+export class MissiveAdmin extends MissiveRest {
+  // ---- Administration -------------------------------------------------------------------
+
+  /** The platform key. */
+  createTenant(body: NewTenant, options: CallOptions = {}): Promise<Tenant> {
+    return this.json('POST', '/v1/admin/tenants', { body, ...options });
+  }
+
+  /** The platform key; `status: 'suspended'` suspends. */
+  updateTenant(id: string, patch: TenantPatch, options: CallOptions = {}): Promise<Tenant> {
+    return this.json('PATCH', `/v1/admin/tenants/${seg(id)}`, { body: patch, ...options });
+  }
+
+  /** A tenant admin, or the platform key with `tenantId`: creates (`created`) or updates a user. */
+  putUser(userId: string, body: UserUpsert, options: CallOptions = {}): Promise<Upserted<User>> {
+    return this.call('PUT', `/v1/admin/users/${seg(userId)}`, { body, ...options });
+  }
+
+  /** The platform key only: queues hold every tenant's jobs. */
+  async getQueues(options: CallOptions = {}): Promise<QueueStats[]> {
+    return (await this.json<{ queues: QueueStats[] }>('GET', '/v1/admin/queues', options)).queues;
+  }
+
+  /** Moves a queue's dead-lettered jobs back; returns how many moved. */
+  async redriveQueue(name: QueueName, options: CallOptions = {}): Promise<number> {
+    const path = `/v1/admin/queues/${seg(name)}/redrive`;
+    return (await this.json<{ queue: string; moved: number }>('POST', path, options)).moved;
+  }
+
+  // ---- The local runtime only (never deployed) ------------------------------------------
+
+  /** `GET /local/outbox`: the e-mails the local runtime wrote. */
+  localOutbox(options: CallOptions = {}): Promise<OutboxEmail[]> {
+    return this.json('GET', '/local/outbox', { auth: false, ...options });
+  }
+
+  /** `POST /local/outbox/failures`: make the local mailer fail its next (or every) send. */
+  setLocalOutboxFailures(
+    failures: { next?: number; always?: boolean },
+    options: CallOptions = {},
+  ): Promise<{ next: number; always: boolean }> {
+    return this.json('POST', '/local/outbox/failures', { body: failures, auth: false, ...options });
+  }
+}
+
+function seg(value: string): string {
+  return encodeURIComponent(value);
+}
