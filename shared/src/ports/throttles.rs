@@ -17,4 +17,7 @@ pub trait ThrottleStore: Send + Sync {
         now: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> StoreResult<bool>;
+    /// Gives `key` up before its time (its holder could not do what it took it for): the next
+    /// `try_claim` takes it at once.
+    async fn release_claim(&self, tenant: &TenantId, key: &str) -> StoreResult<()>;
 }

@@ -26,8 +26,16 @@ pub async fn queue(app: &App, prefs: &Preferences, notification: &Notification, 
         EmailMode::Immediate if notification.kind == NotificationType::Message => {
             // One check per user and delay window: later messages ride the same e-mail.
             let at = now + message_delay(app)?;
-            if app.store.try_claim(tenant, &format!("mailcheck:{user}"), now, at).await? {
-                schedule_send(app, tenant, user, job_id, at).await?;
+            let check = format!("mailcheck:{user}");
+            if app.store.try_claim(tenant, &check, now, at).await? {
+                if let Err(e) = schedule_send(app, tenant, user, job_id, at).await {
+                    // Claimed and not arranged: give the claim up, so that the retry arranges
+                    // the check rather than leave the e-mail waiting for the next message's.
+                    if let Err(release) = app.store.release_claim(tenant, &check).await {
+                        tracing::warn!(tenant = %tenant, error = %release, "could not give up an e-mail check's claim");
+                    }
+                    return Err(e);
+                }
             }
             Ok(())
         }

@@ -7,6 +7,7 @@ use super::codec::*;
 use super::keys::*;
 use super::DynamoStore;
 use crate::domain::*;
+use crate::error::StoreError;
 use crate::ports::*;
 
 #[async_trait]
@@ -18,6 +19,20 @@ impl ThrottleStore for DynamoStore {
         now: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        self.put_if_free(key(format!("{}#CLAIM#{key_name}", tenant_pk(tenant)), "CLAIM"), now, until).await
+        self.put_if_free(claim_key(tenant, key_name), now, until).await
     }
+    async fn release_claim(&self, tenant: &TenantId, key_name: &str) -> StoreResult<()> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(claim_key(tenant, key_name)))
+            .send()
+            .await
+            .map_err(|e| StoreError(e.into()))?;
+        Ok(())
+    }
+}
+
+fn claim_key(tenant: &TenantId, key_name: &str) -> Item {
+    key(format!("{}#CLAIM#{key_name}", tenant_pk(tenant)), "CLAIM")
 }

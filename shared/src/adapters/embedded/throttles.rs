@@ -18,7 +18,7 @@ impl ThrottleStore for EmbeddedStore {
         now: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let k = key(&["T", tenant.as_str(), "CLAIM", key_name]);
+        let k = claim_key(tenant, key_name);
         self.writing(move |t| {
             if read::<DateTime<Utc>>(t, &k)?.is_some_and(|held_until| held_until > now) {
                 return Ok(false);
@@ -28,4 +28,12 @@ impl ThrottleStore for EmbeddedStore {
         })
         .await
     }
+    async fn release_claim(&self, tenant: &TenantId, key_name: &str) -> StoreResult<()> {
+        let k = claim_key(tenant, key_name);
+        self.writing(move |t| Ok(t.remove(k.as_str()).map(|_| ())?)).await
+    }
+}
+
+fn claim_key(tenant: &TenantId, key_name: &str) -> String {
+    key(&["T", tenant.as_str(), "CLAIM", key_name])
 }
