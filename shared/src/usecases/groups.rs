@@ -51,13 +51,12 @@ pub async fn add_members(
     let now = app.clock.now();
     let ids = distinct_ids(user_ids)?;
     let new_ids: Vec<&UserId> = ids.iter().filter(|id| !current.iter().any(|m| m.user_id == **id)).collect();
-    if new_ids.is_empty() {
-        // Still a 404 for an unknown id among members already there.
-        existing_users(app, &who.tenant_id, &ids).await?;
-        return Err(AppError::invalid("invalid userIds: no one to add"));
-    }
+    // The size first: a request naming thousands is refused before it is read.
     check_group_size(app, current.len() + new_ids.len())?;
     existing_users(app, &who.tenant_id, &ids).await?;
+    if new_ids.is_empty() {
+        return Err(AppError::invalid("invalid userIds: no one to add"));
+    }
     let added: Vec<Member> = new_ids.into_iter().map(|id| Member::new(id.clone(), MemberRole::Member, now)).collect();
     app.store.put_members(&conversation, &added).await?;
     let new_people = participants(app, &who.tenant_id, &added).await?;
