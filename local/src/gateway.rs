@@ -1,23 +1,22 @@
-//! The local WebSocket endpoint, behaving like API Gateway: it runs the `$connect`
-//! authorizer, then builds the same `$connect`, route and `$disconnect` events that the
-//! Lambda functions receive and calls the same shared handlers. Frames to clients leave
-//! through the push port, as they do through `PostToConnection` on AWS.
+//! The local WebSocket endpoint, behaving like API Gateway: it authenticates `?token=` before
+//! the upgrade (as the `$connect` authorizer does), then calls the realtime core the Lambda
+//! functions' handlers call — connect, each frame, disconnect — with the identity and the
+//! connection. Frames to clients leave through the push port, as they do through
+//! `PostToConnection` on AWS.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_lambda_events::apigw::{ApiGatewayCustomAuthorizerRequestTypeRequest, ApiGatewayWebsocketProxyRequest};
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use missive::domain::ConnectionId;
-use missive::{ws, App};
-use serde_json::Value;
+use missive::usecases::{self, Identity};
+use missive::{ws, App, AppError};
 use tokio::sync::{mpsc, watch};
 
 use missive::adapters::local::LocalPush;
@@ -72,29 +71,21 @@ pub async fn endpoint(
         Err(e) => return e.into_response(),
     };
 
-    let mut auth = ApiGatewayCustomAuthorizerRequestTypeRequest::default();
-    auth.type_ = Some("REQUEST".into());
-    auth.method_arn = Some("arn:aws:execute-api:local:000000000000:missive/local/$connect".into());
-    auth.query_string_parameters = query.clone().into();
-    auth.request_context.stage = Some("local".into());
-    let context = match ws::authorize(&gw.app, &auth).await {
-        Ok(allowed) => allowed.context,
-        Err(e) => return e.into_response(),
+    let authenticated = async {
+        let token = query.get("token").ok_or(AppError::Unauthorized("missing token"))?;
+        usecases::authenticate(&gw.app, token).await
     };
-    let authorizer: HashMap<String, Value> = match context {
-        Value::Object(map) => map.into_iter().collect(),
-        _ => HashMap::new(),
+    let who = match authenticated.await {
+        Ok(who) => who,
+        Err(e) => return e.into_response(),
     };
 
     let (outbox, outgoing) = mpsc::unbounded_channel();
     gw.push.register(connection_id.clone(), outbox);
-    let connect = event("$connect", "CONNECT", &connection_id, &authorizer, &query, None);
-    let answer = ws::connect(&gw.app, &connect).await;
-    if answer.status_code != 200 {
+    if let Err(e) = ws::connect(&gw.app, &who, &connection_id).await {
         gw.push.unregister(&connection_id);
-        let status = StatusCode::from_u16(answer.status_code as u16).unwrap_or(StatusCode::FORBIDDEN);
-        return (status, answer.body.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default())
-            .into_response();
+        e.log_if_internal();
+        return e.into_response();
     }
 
     upgrade
@@ -103,14 +94,14 @@ pub async fn endpoint(
         .write_buffer_size(WRITE_BUFFER_BYTES)
         .max_message_size(READ_LIMIT_BYTES)
         .max_frame_size(READ_LIMIT_BYTES)
-        .on_upgrade(move |socket| serve_socket(gw, socket, connection_id, authorizer, outgoing))
+        .on_upgrade(move |socket| serve_socket(gw, socket, connection_id, who, outgoing))
 }
 
 async fn serve_socket(
     gw: Gateway,
     socket: WebSocket,
     connection_id: ConnectionId,
-    authorizer: HashMap<String, Value>,
+    who: Identity,
     outgoing: mpsc::UnboundedReceiver<Bytes>,
 ) {
     gw.open_sockets.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -120,7 +111,6 @@ async fn serve_socket(
     let mut shutdown = gw.shutdown.clone();
     let deadline = tokio::time::sleep(gw.limits.max_lifetime);
     tokio::pin!(deadline);
-    let no_query = HashMap::new();
     loop {
         let next = tokio::select! {
             next = tokio::time::timeout(gw.limits.idle_timeout, stream.next()) => next,
@@ -136,17 +126,16 @@ async fn serve_socket(
             }
             Ok(Some(Ok(_ping_or_pong))) => continue,
         };
-        let route = route_key(&text);
-        let message = event(&route, "MESSAGE", &connection_id, &authorizer, &no_query, Some(text));
         // One frame at a time per connection, so answers keep the order of the requests.
         // Boxed: the handler's future is large, and inline it would make every idle
         // socket's task hold that much memory between frames.
-        Box::pin(ws::message(&gw.app, &message)).await;
+        Box::pin(ws::frame(&gw.app, &who, &connection_id, &text)).await;
     }
 
     gw.push.unregister(&connection_id);
-    let disconnect = event("$disconnect", "DISCONNECT", &connection_id, &authorizer, &no_query, None);
-    Box::pin(ws::disconnect(&gw.app, &disconnect)).await;
+    if let Err(e) = Box::pin(ws::disconnect(&gw.app, &who, &connection_id)).await {
+        e.log_if_internal();
+    }
     let _ = writer.await;
     gw.open_sockets.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
 }
@@ -176,48 +165,5 @@ fn text(frame: Bytes) -> Message {
     match Utf8Bytes::try_from(frame.clone()) {
         Ok(text) => Message::Text(text),
         Err(_) => Message::Text(String::from_utf8_lossy(&frame).into_owned().into()),
-    }
-}
-
-/// API Gateway's route selection, `$request.body.action`: the action's name when it is a
-/// string, `$default` otherwise (not JSON, or no action).
-fn route_key(body: &str) -> String {
-    serde_json::from_str::<Value>(body)
-        .ok()
-        .and_then(|v| v.get("action").and_then(Value::as_str).map(str::to_string))
-        .unwrap_or_else(|| "$default".into())
-}
-
-fn event(
-    route: &str,
-    event_type: &str,
-    connection_id: &ConnectionId,
-    authorizer: &HashMap<String, Value>,
-    query: &HashMap<String, String>,
-    body: Option<String>,
-) -> ApiGatewayWebsocketProxyRequest {
-    let mut e = ApiGatewayWebsocketProxyRequest::default();
-    e.body = body;
-    e.query_string_parameters = query.clone().into();
-    let ctx = &mut e.request_context;
-    ctx.route_key = Some(route.into());
-    ctx.event_type = Some(event_type.into());
-    ctx.connection_id = Some(connection_id.to_string());
-    ctx.message_direction = Some("IN".into());
-    ctx.stage = Some("local".into());
-    ctx.request_time_epoch = chrono::Utc::now().timestamp_millis();
-    ctx.authorizer.fields = authorizer.clone();
-    e
-}
-
-#[cfg(test)]
-mod tests {
-    use super::route_key;
-
-    #[test]
-    fn routes_like_api_gateway() {
-        assert_eq!(route_key(r#"{"action":"sendMessage"}"#), "sendMessage");
-        assert_eq!(route_key(r#"{"action":3}"#), "$default");
-        assert_eq!(route_key("not json"), "$default");
     }
 }

@@ -4,20 +4,22 @@ use crate::domain::Locale;
 
 /// The text of a system message about a group change, in the tenant's language. Clients can
 /// render their own from the structured `system` field instead.
-pub fn group_change(locale: Locale, change: &GroupChange<'_>) -> String {
+pub fn group_change(locale: Locale, change: &GroupChangeText<'_>) -> String {
     match (locale, change) {
-        (Locale::Fr, GroupChange::Renamed { actor, title }) => format!("{actor} a renommé le groupe « {title} »"),
-        (Locale::En, GroupChange::Renamed { actor, title }) => format!("{actor} renamed the group “{title}”"),
-        (Locale::Fr, GroupChange::Added { actor, names }) => format!("{actor} a ajouté {}", list(Locale::Fr, names)),
-        (Locale::En, GroupChange::Added { actor, names }) => format!("{actor} added {}", list(Locale::En, names)),
-        (Locale::Fr, GroupChange::Removed { actor, name }) => format!("{actor} a retiré {name}"),
-        (Locale::En, GroupChange::Removed { actor, name }) => format!("{actor} removed {name}"),
-        (Locale::Fr, GroupChange::Left { name }) => format!("{name} a quitté le groupe"),
-        (Locale::En, GroupChange::Left { name }) => format!("{name} left the group"),
+        (Locale::Fr, GroupChangeText::Renamed { actor, title }) => format!("{actor} a renommé le groupe « {title} »"),
+        (Locale::En, GroupChangeText::Renamed { actor, title }) => format!("{actor} renamed the group “{title}”"),
+        (Locale::Fr, GroupChangeText::Added { actor, names }) => {
+            format!("{actor} a ajouté {}", list(Locale::Fr, names))
+        }
+        (Locale::En, GroupChangeText::Added { actor, names }) => format!("{actor} added {}", list(Locale::En, names)),
+        (Locale::Fr, GroupChangeText::Removed { actor, name }) => format!("{actor} a retiré {name}"),
+        (Locale::En, GroupChangeText::Removed { actor, name }) => format!("{actor} removed {name}"),
+        (Locale::Fr, GroupChangeText::Left { name }) => format!("{name} a quitté le groupe"),
+        (Locale::En, GroupChangeText::Left { name }) => format!("{name} left the group"),
     }
 }
 
-pub enum GroupChange<'a> {
+pub enum GroupChangeText<'a> {
     Renamed { actor: &'a str, title: &'a str },
     Added { actor: &'a str, names: &'a [String] },
     Removed { actor: &'a str, name: &'a str },
@@ -103,13 +105,16 @@ mod tests {
     fn group_changes_read_naturally_in_both_languages() {
         let names = ["Ben".to_string(), "Cat".to_string(), "Dee".to_string()];
         assert_eq!(
-            group_change(Locale::Fr, &GroupChange::Added { actor: "Ann", names: &names }),
+            group_change(Locale::Fr, &GroupChangeText::Added { actor: "Ann", names: &names }),
             "Ann a ajouté Ben, Cat et Dee"
         );
-        assert_eq!(group_change(Locale::En, &GroupChange::Added { actor: "Ann", names: &names[..1] }), "Ann added Ben");
-        assert_eq!(group_change(Locale::Fr, &GroupChange::Left { name: "Cat" }), "Cat a quitté le groupe");
         assert_eq!(
-            group_change(Locale::En, &GroupChange::Renamed { actor: "Ann", title: "Night" }),
+            group_change(Locale::En, &GroupChangeText::Added { actor: "Ann", names: &names[..1] }),
+            "Ann added Ben"
+        );
+        assert_eq!(group_change(Locale::Fr, &GroupChangeText::Left { name: "Cat" }), "Cat a quitté le groupe");
+        assert_eq!(
+            group_change(Locale::En, &GroupChangeText::Renamed { actor: "Ann", title: "Night" }),
             "Ann renamed the group “Night”"
         );
     }

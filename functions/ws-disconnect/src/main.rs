@@ -1,4 +1,4 @@
-//! The WebSocket API's $disconnect: forgets the connection (missive::ws::disconnect).
+//! The WebSocket API's $disconnect: forgets the connection (missive::ws::api_gateway::disconnect).
 
 use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
 use lambda_runtime::{service_fn, Error, LambdaEvent};
@@ -9,7 +9,7 @@ async fn main() -> Result<(), Error> {
     let app = missive::lambda::LambdaApp::from_env().await?.with_jobs()?.build();
     lambda_runtime::run(service_fn(|event: LambdaEvent<ApiGatewayWebsocketProxyRequest>| {
         let app = app.clone();
-        async move { Ok::<_, Error>(missive::ws::disconnect(&app, &event.payload).await) }
+        async move { Ok::<_, Error>(missive::ws::api_gateway::disconnect(&app, &event.payload).await) }
     }))
     .await
 }

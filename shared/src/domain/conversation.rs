@@ -146,3 +146,34 @@ pub struct Storefront {
     pub partner_ids: Vec<UserId>,
     pub created_at: DateTime<Utc>,
 }
+
+/// A conversation as clients see it: the record and its members with their names.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationView {
+    #[serde(flatten)]
+    pub conversation: Conversation,
+    pub members: Vec<MemberView>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberView {
+    pub user_id: UserId,
+    pub name: String,
+    pub role: MemberRole,
+    pub joined_at: DateTime<Utc>,
+    pub last_read_message_id: Option<MessageId>,
+    pub last_read_at: Option<DateTime<Utc>>,
+}
+
+/// A member's read state after `markRead`.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadState {
+    pub conversation_id: ConversationId,
+    pub user_id: UserId,
+    pub last_read_message_id: Option<MessageId>,
+    pub last_read_at: Option<DateTime<Utc>>,
+    pub unread_count: u64,
+}

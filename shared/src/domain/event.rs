@@ -26,7 +26,7 @@ pub struct MessageRef {
 }
 
 /// A typing signal's state. Never stored: it only passes to live connections.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum TypingState {
     Start,

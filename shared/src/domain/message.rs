@@ -60,12 +60,28 @@ pub struct Message {
     pub kind: MessageKind,
     /// For `system` messages: what happened, for clients that word it themselves.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub system: Option<serde_json::Value>,
+    pub system: Option<GroupChange>,
     pub created_at: DateTime<Utc>,
     #[serde(default)]
     pub edited_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub deleted_at: Option<DateTime<Utc>>,
+}
+
+/// What a `system` message (and its `conversation.updated`) says happened to a group, for
+/// clients that word it themselves: who did it, and to whom.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "change", rename_all = "lowercase")]
+pub enum GroupChange {
+    #[serde(rename_all = "camelCase")]
+    Renamed { actor_id: UserId, title: String },
+    #[serde(rename_all = "camelCase")]
+    Added { actor_id: UserId, user_ids: Vec<UserId> },
+    #[serde(rename_all = "camelCase")]
+    Removed { actor_id: UserId, user_ids: Vec<UserId> },
+    /// The actor left: `user_ids` is themself.
+    #[serde(rename_all = "camelCase")]
+    Left { actor_id: UserId, user_ids: Vec<UserId> },
 }
 
 /// What a conversation list shows of the newest message.

@@ -13,7 +13,10 @@ mod tenant;
 mod text;
 mod user;
 
-pub use conversation::{Conversation, ConversationKind, Member, MemberRole, Participant, Storefront};
+pub use conversation::{
+    Conversation, ConversationKind, ConversationView, Member, MemberRole, MemberView, Participant, ReadState,
+    Storefront,
+};
 pub use directory_cache::DirectoryCache;
 pub use event::{LoggedEvent, MessageRef, TypingState};
 pub use frame_rate::FrameRate;
@@ -24,7 +27,7 @@ pub use ids::{
 pub use job::{
     AnnouncePresence, FanOut, FireReminder, Job, NotifyMessage, QueueName, SendEmails, SignalKind, Summarize, Task,
 };
-pub use message::{Message, MessageBody, MessageKind, MessagePreview};
+pub use message::{GroupChange, Message, MessageBody, MessageKind, MessagePreview};
 pub use notification::{
     Channels, EmailMode, Notification, NotificationType, PendingEmail, Preferences, QuietHours, Reminder,
     ReminderStatus, TypeChannels,

@@ -14,9 +14,9 @@ use super::extract::{bad_cursor, page_limit, Caller, JsonBody, QueryParams};
 use crate::app::App;
 use crate::domain::Message;
 use crate::domain::{ConversationId, ConversationKind, MessageId, UserId};
-use crate::usecases::conversations::{ConversationListItem, ConversationView};
+use crate::domain::{ConversationView, ReadState};
+use crate::usecases::conversations::ConversationListItem;
 use crate::usecases::messages::HistoryPage;
-use crate::usecases::reads::ReadState;
 use crate::usecases::{conversations, groups, messages, reads};
 use crate::AppError;
 

@@ -28,6 +28,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(admin::routes())
         .merge(notifications::routes())
         .route("/v1/openapi.json", axum::routing::get(openapi::document))
+        .route("/v1/protocol.schema.json", axum::routing::get(openapi::protocol_schema))
         .fallback(|| async { AppError::not_found("route") })
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))

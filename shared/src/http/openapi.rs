@@ -1,6 +1,8 @@
 //! The REST API's OpenAPI 3.1 document, served at `/v1/openapi.json`: derived from the
 //! handlers' annotations and the types they read and answer, so it cannot drift from them.
 
+use std::sync::OnceLock;
+
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, ResponseBuilder};
@@ -18,6 +20,7 @@ use super::{admin, conversations, directory, notifications};
     ),
     paths(
         document,
+        protocol_schema,
         directory::health,
         directory::me,
         directory::list_users,
@@ -65,10 +68,22 @@ pub struct ApiDoc;
     (status = 200, description = "The OpenAPI 3.1 document of this API", body = Object),
 ))]
 pub(super) async fn document() -> axum::response::Response {
+    static DOCUMENT: OnceLock<String> = OnceLock::new();
+    json_document(DOCUMENT.get_or_init(|| ApiDoc::openapi().to_json().expect("the OpenAPI document serializes")))
+}
+
+/// The JSON Schema of the WebSocket protocol's frames (built once).
+#[utoipa::path(get, path = "/v1/protocol.schema.json", tag = "health", security(()), responses(
+    (status = 200, description = "The JSON Schema (2020-12) of every WebSocket frame (docs/protocol.md)", body = Object),
+))]
+pub(super) async fn protocol_schema() -> axum::response::Response {
+    static DOCUMENT: OnceLock<String> = OnceLock::new();
+    json_document(DOCUMENT.get_or_init(|| crate::protocol::schema().to_string()))
+}
+
+fn json_document(json: &str) -> axum::response::Response {
     use axum::response::IntoResponse;
-    static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let json = DOCUMENT.get_or_init(|| ApiDoc::openapi().to_json().expect("the OpenAPI document serializes"));
-    ([(http::header::CONTENT_TYPE, "application/json")], json.clone()).into_response()
+    ([(http::header::CONTENT_TYPE, "application/json")], json.to_owned()).into_response()
 }
 
 /// The two credentials: a user's token (a platform JWT, an identity provider's, or a guest

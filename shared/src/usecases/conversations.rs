@@ -8,27 +8,8 @@ use super::identity::Identity;
 use crate::app::App;
 use crate::domain::*;
 use crate::ports::{Page, Upserted};
+use crate::protocol::Event;
 use crate::AppError;
-
-/// A conversation as clients see it: the record and its members with their names.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ConversationView {
-    #[serde(flatten)]
-    pub conversation: Conversation,
-    pub members: Vec<MemberView>,
-}
-
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct MemberView {
-    pub user_id: UserId,
-    pub name: String,
-    pub role: MemberRole,
-    pub joined_at: chrono::DateTime<chrono::Utc>,
-    pub last_read_message_id: Option<MessageId>,
-    pub last_read_at: Option<chrono::DateTime<chrono::Utc>>,
-}
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
@@ -118,7 +99,7 @@ pub async fn create_conversation(
     let stored = app.store.create_conversation(&conversation, &members, unique_key.as_deref()).await?;
     let view = get_view(app, stored.value).await?;
     if stored.created {
-        let event = serde_json::json!({ "type": "conversation.created", "conversation": view });
+        let event = Event::ConversationCreated { conversation: &view, cursor: None };
         publish_to_members(app, &view.conversation, event, None).await?;
     }
     Ok(Upserted { value: view, created: stored.created })

@@ -6,7 +6,6 @@
 //! notify when no one was online) is the callers' business.
 
 use futures_util::future::join_all;
-use serde_json::Value;
 
 use crate::app::App;
 use crate::domain::{
@@ -41,14 +40,14 @@ pub async fn member_ids(app: &App, conversation: &Conversation) -> Result<Vec<Us
 pub async fn publish_to_members(
     app: &App,
     conversation: &Conversation,
-    event: Value,
+    event: Event<'_>,
     skip: Option<&ConnectionId>,
 ) -> Result<EventId, AppError> {
     let members = member_ids(app, conversation).await?;
     Ok(publish_to_conversation(app, conversation, &members, event, skip, None).await?.cursor)
 }
 
-/// Gives a conversation's `event` (a JSON object with a `type`) a cursor, appends it to the
+/// Gives a conversation's `event` a cursor, appends it to the
 /// conversation's log — once, whatever the number of members — and pushes it to the live
 /// connections of `members` except `skip`.
 ///
@@ -59,7 +58,7 @@ pub async fn publish_to_conversation(
     app: &App,
     conversation: &Conversation,
     members: &[UserId],
-    event: Value,
+    event: Event<'_>,
     skip: Option<&ConnectionId>,
     message: Option<&MessageRef>,
 ) -> Result<Published, AppError> {
@@ -109,7 +108,7 @@ pub async fn publish_to_users(
     app: &App,
     tenant: &TenantId,
     users: &[UserId],
-    event: Value,
+    event: Event<'_>,
 ) -> Result<EventId, AppError> {
     let logged = new_event(app, event)?;
     app.store.append_user_events(tenant, users, &logged).await?;
@@ -118,21 +117,21 @@ pub async fn publish_to_users(
 }
 
 /// The event with a new cursor, as it is kept (for the retention period) and pushed.
-pub fn new_event(app: &App, event: Value) -> Result<LoggedEvent, AppError> {
+pub fn new_event(app: &App, event: Event<'_>) -> Result<LoggedEvent, AppError> {
     logged_as(app, EventId::parse(app.ids.ulid())?, event)
 }
 
 /// A new message's `message.new`, whose cursor is the message's id: stores may keep the
 /// message and its event as one record.
 pub fn message_event(app: &App, message: &Message) -> Result<LoggedEvent, AppError> {
-    let event = Event::MessageNew { conversation_id: message.conversation_id.as_str(), message }.to_value();
+    let event = Event::MessageNew { conversation_id: message.conversation_id.as_str(), message, cursor: None };
     logged_as(app, EventId::parse(message.id.as_str())?, event)
 }
 
-fn logged_as(app: &App, cursor: EventId, mut event: Value) -> Result<LoggedEvent, AppError> {
-    event["cursor"] = Value::String(cursor.to_string());
+fn logged_as(app: &App, cursor: EventId, event: Event<'_>) -> Result<LoggedEvent, AppError> {
+    let frame = event.with_cursor(cursor.as_str()).to_json();
     let retention = chrono::Duration::from_std(app.config.limits.event_retention).map_err(AppError::internal)?;
-    Ok(LoggedEvent { id: cursor, frame: event.to_string(), expires_at: app.clock.now() + retention })
+    Ok(LoggedEvent { id: cursor, frame, expires_at: app.clock.now() + retention })
 }
 
 /// Sends `frame` to every live connection of `users`, except `skip`. Each connection

@@ -1,16 +1,13 @@
 //! Managing a group: rename, add and remove members, leave. Each change leaves a `system`
 //! message in the conversation and sends `conversation.updated`.
 
-use serde_json::json;
-
-use super::conversations::{
-    check_group_size, distinct_ids, existing_users, participants, require_member, ConversationView,
-};
+use super::conversations::{check_group_size, distinct_ids, existing_users, participants, require_member};
 use super::delivery::{message_event, publish_to_conversation, publish_to_users, push_to_members};
 use super::identity::Identity;
 use crate::app::App;
 use crate::domain::*;
-use crate::i18n::{group_change, GroupChange};
+use crate::i18n::{group_change, GroupChangeText};
+use crate::protocol::Event;
 use crate::AppError;
 
 /// Loads a group the caller belongs to; with `owner`, the caller must own it.
@@ -35,8 +32,8 @@ pub async fn rename(app: &App, who: &Identity, id: &ConversationId, title: &str)
     let title = parse_text("title", title, 120)?;
     conversation.title = Some(title.clone());
     app.store.update_conversation(&conversation).await?;
-    let system = json!({ "change": "renamed", "actorId": who.user_id, "title": title });
-    let text = |locale| group_change(locale, &GroupChange::Renamed { actor: &who.name, title: &title });
+    let system = GroupChange::Renamed { actor_id: who.user_id.clone(), title: title.clone() };
+    let text = |locale| group_change(locale, &GroupChangeText::Renamed { actor: &who.name, title: &title });
     announce(app, who, &conversation, system, text, &[]).await
 }
 
@@ -63,8 +60,9 @@ pub async fn add_members(
     conversation.participants.extend(new_people.iter().cloned());
     app.store.update_conversation(&conversation).await?;
     let names: Vec<String> = new_people.iter().map(|p| p.name.clone()).collect();
-    let system = json!({ "change": "added", "actorId": who.user_id, "userIds": added.iter().map(|m| &m.user_id).collect::<Vec<_>>() });
-    let text = |locale| group_change(locale, &GroupChange::Added { actor: &who.name, names: &names });
+    let user_ids = added.iter().map(|m| m.user_id.clone()).collect();
+    let system = GroupChange::Added { actor_id: who.user_id.clone(), user_ids };
+    let text = |locale| group_change(locale, &GroupChangeText::Added { actor: &who.name, names: &names });
     announce(app, who, &conversation, system, text, &[]).await
 }
 
@@ -95,13 +93,14 @@ pub async fn remove_member(
         app.store.put_members(&conversation, &[heir]).await?;
     }
     app.store.update_conversation(&conversation).await?;
+    let (actor_id, user_ids) = (who.user_id.clone(), vec![target.clone()]);
     let system =
-        json!({ "change": if leaving { "left" } else { "removed" }, "actorId": who.user_id, "userIds": [target] });
+        if leaving { GroupChange::Left { actor_id, user_ids } } else { GroupChange::Removed { actor_id, user_ids } };
     let text = |locale| {
         if leaving {
-            group_change(locale, &GroupChange::Left { name: &name })
+            group_change(locale, &GroupChangeText::Left { name: &name })
         } else {
-            group_change(locale, &GroupChange::Removed { actor: &who.name, name: &name })
+            group_change(locale, &GroupChangeText::Removed { actor: &who.name, name: &name })
         }
     };
     // The removed member hears of it once more, and then nothing from this conversation.
@@ -114,7 +113,7 @@ async fn announce(
     app: &App,
     who: &Identity,
     conversation: &Conversation,
-    system: serde_json::Value,
+    system: GroupChange,
     text: impl Fn(Locale) -> String,
     also: &[UserId],
 ) -> Result<ConversationView, AppError> {
@@ -138,11 +137,11 @@ async fn announce(
     let view = super::conversations::get_view(app, conversation.clone()).await?;
     let members: Vec<UserId> = view.members.iter().map(|m| m.user_id.clone()).collect();
     push_to_members(app, conversation, &members, logged, None, None).await?;
-    let event = json!({ "type": "conversation.updated", "conversation": view, "change": system });
-    publish_to_conversation(app, conversation, &members, event.clone(), None, None).await?;
+    let event = || Event::ConversationUpdated { conversation: &view, change: &system, cursor: None };
+    publish_to_conversation(app, conversation, &members, event(), None, None).await?;
     if !also.is_empty() {
         // Those who just left are no longer members: the news goes to their own feed.
-        publish_to_users(app, &who.tenant_id, also, event).await?;
+        publish_to_users(app, &who.tenant_id, also, event()).await?;
     }
     Ok(view)
 }

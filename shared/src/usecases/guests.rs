@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::conversations::{get_conversation, participants, storefront_members, ConversationView};
+use super::conversations::{get_conversation, participants, storefront_members};
 use super::identity::Identity;
 use super::tenants::check_email;
 use crate::app::App;

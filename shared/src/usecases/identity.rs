@@ -1,9 +1,5 @@
 //! Who is calling: token verification, tenant checks and just-in-time user provisioning.
 
-use std::collections::HashMap;
-
-use serde_json::Value;
-
 use crate::app::App;
 use crate::auth::{constant_time_eq, VerifiedClaims};
 use crate::domain::{ConversationId, DisplayName, Role, Tenant, TenantId, User, UserId};
@@ -34,32 +30,6 @@ impl Identity {
             return Err(AppError::forbidden("your role does not allow this"));
         }
         Ok(())
-    }
-
-    /// The fields an API Gateway authorizer hands to every later route of a connection.
-    pub fn to_authorizer_context(&self) -> serde_json::Map<String, Value> {
-        let mut ctx = serde_json::Map::new();
-        ctx.insert("tenantId".into(), self.tenant_id.as_str().into());
-        ctx.insert("userId".into(), self.user_id.as_str().into());
-        ctx.insert("role".into(), self.role.as_str().into());
-        ctx.insert("name".into(), self.name.clone().into());
-        if let Some(cid) = &self.conversation_scope {
-            ctx.insert("conversationId".into(), cid.as_str().into());
-        }
-        ctx
-    }
-
-    /// Reads the authorizer context back from a route event (`requestContext.authorizer`).
-    pub fn from_authorizer_fields(fields: &HashMap<String, Value>) -> Result<Self, AppError> {
-        let text = |k: &str| fields.get(k).and_then(Value::as_str);
-        let missing = || AppError::Unauthorized("connection is not authorized");
-        Ok(Self {
-            tenant_id: TenantId::parse(text("tenantId").ok_or_else(missing)?).map_err(|_| missing())?,
-            user_id: UserId::parse(text("userId").ok_or_else(missing)?).map_err(|_| missing())?,
-            role: Role::parse(text("role").ok_or_else(missing)?).map_err(|_| missing())?,
-            name: text("name").unwrap_or_default().to_string(),
-            conversation_scope: text("conversationId").map(ConversationId::parse).transpose().map_err(|_| missing())?,
-        })
     }
 }
 

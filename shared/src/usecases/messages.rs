@@ -280,8 +280,8 @@ async fn store_change(
     }
     let conversation_id = conversation.id.as_str();
     let frame = match change {
-        Change::Deleted => Event::MessageDeleted { conversation_id, message },
-        Change::Edited => Event::MessageUpdated { conversation_id, message },
+        Change::Deleted => Event::MessageDeleted { conversation_id, message, cursor: None },
+        Change::Edited => Event::MessageUpdated { conversation_id, message, cursor: None },
     };
-    publish_to_members(app, conversation, frame.to_value(), from_connection).await
+    publish_to_members(app, conversation, frame, from_connection).await
 }

@@ -1,6 +1,7 @@
 //! The use cases: what Missive does, written against the ports only. Entry points (the
 //! WebSocket handlers, the REST routes, the queue workers) call them with typed values.
 
+pub mod connections;
 pub mod conversations;
 pub mod delivery;
 pub mod effects;

@@ -96,7 +96,7 @@ async fn notify_one(
     if channels.in_app {
         app.store.put_notification(&notification).await?;
         app.metrics.count(Metric::NotificationsCreated, 1, Some(tenant), app.clock.now());
-        let event = Event::NotificationNew { notification: &notification }.to_value();
+        let event = Event::NotificationNew { notification: &notification, cursor: None };
         publish_to_users(app, tenant, std::slice::from_ref(user), event).await?;
     }
     if prefs.emails(draft.kind) {

@@ -2,13 +2,13 @@
 //! conversation with them hears when that changes; `GET /v1/users` shows it.
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
 
 use super::delivery::deliver_to_users;
 use super::identity::Identity;
 use super::signals;
 use crate::app::App;
 use crate::domain::{AnnouncePresence, Connection, ConnectionId, Job, JobId, Task, TenantId, UserId};
+use crate::protocol::Event;
 use crate::AppError;
 
 /// How many of a user's most recent conversations define who hears of their presence, and
@@ -66,13 +66,12 @@ pub async fn announce(app: &App, tenant: &TenantId, presence: &AnnouncePresence)
             }
         }
     }
-    let event = json!({
-        "type": "presence",
-        "userId": presence.user_id,
-        "online": presence.online,
-        "lastSeenAt": presence.last_seen_at,
-    });
-    deliver_to_users(app, tenant, &audience, &event.to_string(), None).await.map(|_| ())
+    let event = Event::Presence {
+        user_id: presence.user_id.as_str(),
+        online: presence.online,
+        last_seen_at: presence.last_seen_at,
+    };
+    deliver_to_users(app, tenant, &audience, &event.to_json(), None).await.map(|_| ())
 }
 
 /// Whether each user is online now, and when each was last seen.

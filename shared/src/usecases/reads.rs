@@ -1,8 +1,5 @@
 //! Read receipts: a member's marker moves forward, the others hear of it.
 
-use chrono::{DateTime, Utc};
-use serde::Serialize;
-
 use super::conversations::require_member;
 use super::delivery::publish_to_members;
 use super::identity::Identity;
@@ -11,17 +8,6 @@ use crate::app::App;
 use crate::domain::*;
 use crate::protocol::Event;
 use crate::AppError;
-
-/// A member's read state after `markRead`.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ReadState {
-    pub conversation_id: ConversationId,
-    pub user_id: UserId,
-    pub last_read_message_id: Option<MessageId>,
-    pub last_read_at: Option<DateTime<Utc>>,
-    pub unread_count: u64,
-}
 
 /// Moves the caller's read marker to `message_id` (never back) and sends `read` to the
 /// members' connections (except `from_connection`) — in a large group, a `read.summary` within
@@ -60,8 +46,9 @@ pub async fn mark_read(
                 user_id: who.user_id.as_str(),
                 message_id: message_id.as_str(),
                 read_at: now,
+                cursor: None,
             };
-            let cursor = publish_to_members(app, &conversation, event.to_value(), from_connection).await?;
+            let cursor = publish_to_members(app, &conversation, event, from_connection).await?;
             Ok((state(moved, unread), Some(cursor)))
         }
     }

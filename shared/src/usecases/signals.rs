@@ -66,7 +66,7 @@ pub async fn summarize(app: &App, tenant: &TenantId, job: &Summarize) -> Result<
             if reads.is_empty() {
                 return Ok(());
             }
-            let event = Event::ReadSummary { conversation_id: conversation.id.as_str(), reads: &reads }.to_value();
+            let event = Event::ReadSummary { conversation_id: conversation.id.as_str(), reads: &reads, cursor: None };
             publish_to_conversation(app, &conversation, &users, event, None, None).await?;
         }
         SignalKind::Typing => {
@@ -90,7 +90,7 @@ pub async fn summarize(app: &App, tenant: &TenantId, job: &Summarize) -> Result<
                 })
                 .collect();
             let event = Event::TypingSummary { conversation_id: conversation.id.as_str(), typing: &typing };
-            deliver_to_users(app, tenant, &users, &event.to_value().to_string(), None).await?;
+            deliver_to_users(app, tenant, &users, &event.to_json(), None).await?;
         }
     }
     Ok(())

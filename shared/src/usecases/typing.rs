@@ -1,13 +1,12 @@
 //! Typing indicators: ephemeral, throttled, never stored in history.
 
-use serde_json::json;
-
 use super::conversations::require_member;
 use super::delivery::deliver_to_users;
 use super::identity::Identity;
 use super::signals;
 use crate::app::App;
 use crate::domain::{ConversationId, SignalKind, TypingState};
+use crate::protocol::Event;
 use crate::AppError;
 
 /// Tells the other members that the caller starts or stops typing. At most one signal per
@@ -44,14 +43,14 @@ pub async fn typing(
         .map(|m| m.user_id)
         .filter(|u| *u != who.user_id)
         .collect();
-    let event = json!({
-        "type": "typing",
-        "conversationId": conversation.id,
-        "userId": who.user_id,
-        "name": who.name,
-        "state": state,
-        "expiresInMs": if state == TypingState::Start { Some(limits.typing_expiry.as_millis() as u64) } else { None },
-    });
-    deliver_to_users(app, &who.tenant_id, &others, &event.to_string(), None).await?;
+    let expires_in_ms = (state == TypingState::Start).then_some(limits.typing_expiry.as_millis() as u64);
+    let event = Event::Typing {
+        conversation_id: conversation.id.as_str(),
+        user_id: who.user_id.as_str(),
+        name: &who.name,
+        state,
+        expires_in_ms,
+    };
+    deliver_to_users(app, &who.tenant_id, &others, &event.to_json(), None).await?;
     Ok(true)
 }

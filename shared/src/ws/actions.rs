@@ -3,12 +3,11 @@
 //! as the frame to push back to the caller.
 
 use futures_util::{StreamExt, TryStreamExt};
-use serde_json::{json, Value};
 
 use crate::app::App;
 use crate::domain::{ConnectionId, ConversationId, MessageId};
 use crate::metrics::Metric;
-use crate::protocol::{Action, DeleteMessage, EditMessage, Event, Frame, MarkRead, SendMessage};
+use crate::protocol::{Action, Answer, DeleteMessage, EditMessage, Frame, MarkRead, RequestId, SendMessage};
 use crate::usecases::{self, Identity};
 use crate::AppError;
 
@@ -21,12 +20,12 @@ pub async fn run(app: &App, who: &Identity, connection_id: &ConnectionId, frame:
     if !app.frame_rate.admit(connection_id, app.clock.now()) {
         tracing::info!(tenant = %who.tenant_id, connection = %connection_id, "frame rate exceeded");
         app.metrics.count(Metric::RateLimitedFrames, 1, Some(&who.tenant_id), app.clock.now());
-        return Event::from_app_error(request_id, &AppError::RateLimited).to_json();
+        return Answer::from_app_error(request_id, &AppError::RateLimited).to_json();
     }
     let action = match &frame.action {
         Ok(action) => action,
         Err(e) => {
-            return Event::Error { request_id, code: e.code(), message: e.to_string() }.to_json();
+            return Answer::Error { request_id, code: e.code(), message: e.to_string() }.to_json();
         }
     };
     // Pings keep a connection alive and read nothing; every other action is refused once the
@@ -34,11 +33,11 @@ pub async fn run(app: &App, who: &Identity, connection_id: &ConnectionId, frame:
     if !matches!(action, Action::Ping) {
         if let Err(e) = usecases::identity::still_allowed(app, who).await {
             e.log_if_internal();
-            return Event::from_app_error(request_id, &e).to_json();
+            return Answer::from_app_error(request_id, &e).to_json();
         }
     }
     let result = match action {
-        Action::Ping => return Event::Pong { request_id }.to_json(),
+        Action::Ping => return Answer::Pong { request_id }.to_json(),
         Action::Sync(sync) => {
             return match usecases::sync::sync(app, who, &sync.since).await {
                 Ok(page) => {
@@ -56,62 +55,80 @@ pub async fn run(app: &App, who: &Identity, connection_id: &ConnectionId, frame:
                     if let Err(e) = pushed {
                         tracing::info!(connection = %connection_id, error = %e, "sync interrupted");
                     }
-                    Event::SyncDone { request_id, cursor: &page.cursor, more: page.more }.to_json()
+                    Answer::SyncDone { request_id, cursor: &page.cursor, more: page.more }.to_json()
                 }
-                Err(e) => Event::from_app_error(request_id, &e).to_json(),
+                Err(e) => Answer::from_app_error(request_id, &e).to_json(),
             };
         }
-        Action::SendMessage(send) => send_message(app, who, connection_id, send).await,
-        Action::EditMessage(edit) => edit_message(app, who, connection_id, edit).await,
-        Action::DeleteMessage(delete) => delete_message(app, who, connection_id, delete).await,
+        Action::SendMessage(send) => send_message(app, who, connection_id, request_id, send).await,
+        Action::EditMessage(edit) => edit_message(app, who, connection_id, request_id, edit).await,
+        Action::DeleteMessage(delete) => delete_message(app, who, connection_id, request_id, delete).await,
         Action::Typing(typing) => {
             async {
                 let conversation = ConversationId::lookup(&typing.conversation_id)?;
                 let delivered = usecases::typing::typing(app, who, &conversation, typing.state).await?;
-                Ok(json!({ "delivered": delivered }))
+                Ok(Answer::TypingAck { request_id, delivered }.to_json())
             }
             .await
         }
-        Action::MarkRead(read) => mark_read(app, who, connection_id, read).await,
+        Action::MarkRead(read) => mark_read(app, who, connection_id, request_id, read).await,
     };
-    let result = result.map(|result| Event::Ack { request_id, result }.to_json());
     result.unwrap_or_else(|e| {
         e.log_if_internal();
-        Event::from_app_error(request_id, &e).to_json()
+        Answer::from_app_error(request_id, &e).to_json()
     })
 }
 
-async fn send_message(app: &App, who: &Identity, from: &ConnectionId, send: &SendMessage) -> Result<Value, AppError> {
+async fn send_message(
+    app: &App,
+    who: &Identity,
+    from: &ConnectionId,
+    request_id: Option<&RequestId>,
+    send: &SendMessage,
+) -> Result<String, AppError> {
     let conversation = ConversationId::lookup(&send.conversation_id)?;
     let client_message_id = send.client_message_id.as_deref();
     let (stored, cursor) =
         usecases::messages::send_message(app, who, &conversation, &send.body, client_message_id, Some(from)).await?;
-    Ok(json!({ "message": stored.value, "cursor": cursor }))
+    Ok(Answer::MessageAck { request_id, message: &stored.value, cursor: cursor.as_ref().map(|c| c.as_str()) }.to_json())
 }
 
-async fn edit_message(app: &App, who: &Identity, from: &ConnectionId, edit: &EditMessage) -> Result<Value, AppError> {
+async fn edit_message(
+    app: &App,
+    who: &Identity,
+    from: &ConnectionId,
+    request_id: Option<&RequestId>,
+    edit: &EditMessage,
+) -> Result<String, AppError> {
     let conversation = ConversationId::lookup(&edit.conversation_id)?;
     let message = MessageId::lookup(&edit.message_id)?;
     let (message, cursor) =
         usecases::messages::edit_message(app, who, &conversation, &message, &edit.body, Some(from)).await?;
-    Ok(json!({ "message": message, "cursor": cursor }))
+    Ok(Answer::MessageAck { request_id, message: &message, cursor: cursor.as_ref().map(|c| c.as_str()) }.to_json())
 }
 
 async fn delete_message(
     app: &App,
     who: &Identity,
     from: &ConnectionId,
+    request_id: Option<&RequestId>,
     delete: &DeleteMessage,
-) -> Result<Value, AppError> {
+) -> Result<String, AppError> {
     let conversation = ConversationId::lookup(&delete.conversation_id)?;
     let message = MessageId::lookup(&delete.message_id)?;
     let (message, cursor) = usecases::messages::delete_message(app, who, &conversation, &message, Some(from)).await?;
-    Ok(json!({ "message": message, "cursor": cursor }))
+    Ok(Answer::MessageAck { request_id, message: &message, cursor: cursor.as_ref().map(|c| c.as_str()) }.to_json())
 }
 
-async fn mark_read(app: &App, who: &Identity, from: &ConnectionId, read: &MarkRead) -> Result<Value, AppError> {
+async fn mark_read(
+    app: &App,
+    who: &Identity,
+    from: &ConnectionId,
+    request_id: Option<&RequestId>,
+    read: &MarkRead,
+) -> Result<String, AppError> {
     let conversation = ConversationId::lookup(&read.conversation_id)?;
     let message = MessageId::lookup(&read.message_id)?;
     let (state, cursor) = usecases::reads::mark_read(app, who, &conversation, &message, Some(from)).await?;
-    Ok(json!({ "read": state, "cursor": cursor }))
+    Ok(Answer::ReadAck { request_id, read: &state, cursor: cursor.as_ref().map(|c| c.as_str()) }.to_json())
 }

@@ -112,7 +112,7 @@ pub(crate) fn ws_event(
     let mut event = ApiGatewayWebsocketProxyRequest::default();
     event.request_context.route_key = Some(route.into());
     event.request_context.connection_id = Some(connection.into());
-    event.request_context.authorizer.fields = who.to_authorizer_context().into_iter().collect();
+    event.request_context.authorizer.fields = missive::ws::api_gateway::authorizer_context(who).into_iter().collect();
     event.body = body.map(|b| b.to_string());
     event
 }
@@ -197,14 +197,14 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     }
     counter.take();
 
-    assert_eq!(ws::connect(&app, &ws_event("$connect", "alice-1=", &alice, None)).await.status_code, 200);
+    assert_eq!(ws::api_gateway::connect(&app, &ws_event("$connect", "alice-1=", &alice, None)).await.status_code, 200);
     assert_eq!(
         counter.take(),
         counts(&[("UpdateItem", 1)]),
         "connect: the connection, into her connections item, which answers with all of them (her first: its \
          presence announcement is queued)"
     );
-    ws::connect(&app, &ws_event("$connect", "bob-1=", &bob, None)).await;
+    ws::api_gateway::connect(&app, &ws_event("$connect", "bob-1=", &bob, None)).await;
     counter.take();
 
     let token = missive::auth::mint_platform_token(
@@ -231,7 +231,10 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
 
     let send =
         json!({ "action": "sendMessage", "conversationId": conversation, "body": "hello", "clientMessageId": "c1" });
-    assert_eq!(ws::message(&app, &ws_event("sendMessage", "alice-1=", &alice, Some(send))).await.status_code, 200);
+    assert_eq!(
+        ws::api_gateway::message(&app, &ws_event("sendMessage", "alice-1=", &alice, Some(send))).await.status_code,
+        200
+    );
     let one_send = counts(&[("BatchGetItem", 1), ("Query", 1), ("TransactWriteItems", 1)]);
     assert_eq!(
         counter.take_with_round_trips(),
@@ -274,7 +277,10 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
         let batches = created.get("BatchGetItem").copied().unwrap_or(0);
         assert!(batches <= 3 * size.div_ceil(100) + 2, "creating a group of {}: {created:?}", size + 1);
         let send = json!({ "action": "sendMessage", "conversationId": group, "body": "all", "clientMessageId": "g1" });
-        assert_eq!(ws::message(&app, &ws_event("sendMessage", "alice-1=", &alice, Some(send))).await.status_code, 200);
+        assert_eq!(
+            ws::api_gateway::message(&app, &ws_event("sendMessage", "alice-1=", &alice, Some(send))).await.status_code,
+            200
+        );
         let expected = if size <= app.config.limits.fan_out_threshold {
             (one_send.clone(), 3)
         } else {
@@ -285,7 +291,10 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
 
     let repeat =
         json!({ "action": "sendMessage", "conversationId": conversation, "body": "hello", "clientMessageId": "c1" });
-    assert_eq!(ws::message(&app, &ws_event("sendMessage", "alice-1=", &alice, Some(repeat))).await.status_code, 200);
+    assert_eq!(
+        ws::api_gateway::message(&app, &ws_event("sendMessage", "alice-1=", &alice, Some(repeat))).await.status_code,
+        200
+    );
     assert_eq!(
         counter.take(),
         counts(&[("BatchGetItem", 1), ("GetItem", 2), ("Query", 1), ("TransactWriteItems", 1)]),
@@ -327,7 +336,10 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
          that changed (its events and its messages, at the same time)"
     );
 
-    assert_eq!(ws::disconnect(&app, &ws_event("$disconnect", "alice-1=", &alice, None)).await.status_code, 200);
+    assert_eq!(
+        ws::api_gateway::disconnect(&app, &ws_event("$disconnect", "alice-1=", &alice, None)).await.status_code,
+        200
+    );
     assert_eq!(
         counter.take(),
         counts(&[("PutItem", 1), ("UpdateItem", 1)]),

@@ -62,7 +62,7 @@ async fn members_sending_at_once_through_conflicts_and_throttling_are_all_acknow
     let (users, group) = crate::people::tenant_with_group(&app, store.as_ref(), MEMBERS, "member-").await;
     let tenant = users[0].tenant_id.clone();
     for (i, who) in users.iter().enumerate() {
-        let connected = ws::connect(&app, &ws_event("$connect", &format!("conn-{i}="), who, None)).await;
+        let connected = ws::api_gateway::connect(&app, &ws_event("$connect", &format!("conn-{i}="), who, None)).await;
         assert_eq!(connected.status_code, 200);
     }
 

@@ -84,7 +84,7 @@ fn route_event(name: &str, route: &str, context: &Value, body: Option<Value>) ->
 #[tokio::test]
 async fn the_connect_authorizer_allows_good_tokens_and_refuses_bad_ones() {
     let f = fixture().await;
-    let allowed = ws::authorize(&f.app, &authorizer_event(&token("alice"))).await.unwrap();
+    let allowed = ws::api_gateway::authorize(&f.app, &authorizer_event(&token("alice"))).await.unwrap();
     assert_eq!(allowed.principal_id.as_deref(), Some("alice"));
     assert_eq!(allowed.context["tenantId"], "acme");
     assert_eq!(allowed.context["role"], "member");
@@ -95,23 +95,26 @@ async fn the_connect_authorizer_allows_good_tokens_and_refuses_bad_ones() {
         "arn:aws:execute-api:eu-west-1:123456789012:abcdef123/test/$connect"
     );
 
-    let refused = ws::authorize(&f.app, &authorizer_event("not-a-token")).await.unwrap_err();
+    let refused = ws::api_gateway::authorize(&f.app, &authorizer_event("not-a-token")).await.unwrap_err();
     assert!(matches!(refused, AppError::Unauthorized(_)));
     let mut no_token = authorizer_event("x");
     no_token.query_string_parameters = Default::default();
-    assert!(matches!(ws::authorize(&f.app, &no_token).await, Err(AppError::Unauthorized("missing token"))));
+    assert!(matches!(
+        ws::api_gateway::authorize(&f.app, &no_token).await,
+        Err(AppError::Unauthorized("missing token"))
+    ));
 }
 
 #[tokio::test]
 async fn connect_message_and_disconnect_events_run_the_whole_lifecycle() {
     let f = fixture().await;
-    let context = ws::authorize(&f.app, &authorizer_event(&token("alice"))).await.unwrap().context;
-    ws::authorize(&f.app, &authorizer_event(&token("bob"))).await.unwrap();
+    let context = ws::api_gateway::authorize(&f.app, &authorizer_event(&token("alice"))).await.unwrap().context;
+    ws::api_gateway::authorize(&f.app, &authorizer_event(&token("bob"))).await.unwrap();
     let tenant = TenantId::parse("acme").unwrap();
     let alice = UserId::parse("alice").unwrap();
 
     let connect = route_event("example-apigw-websocket-request.json", "$connect", &context, None);
-    assert_eq!(ws::connect(&f.app, &connect).await.status_code, 200);
+    assert_eq!(ws::api_gateway::connect(&f.app, &connect).await.status_code, 200);
     let live = f.app.store.list_user_connections(&tenant, &alice, Utc::now()).await.unwrap();
     assert_eq!(live.len(), 1);
     let connection_id = live[0].id.to_string();
@@ -119,7 +122,7 @@ async fn connect_message_and_disconnect_events_run_the_whole_lifecycle() {
     assert!(live[0].expires_at > Utc::now() + chrono::Duration::minutes(119), "a two-hour TTL");
 
     // A conversation to write in, then a sendMessage route event.
-    let who = missive::usecases::Identity::from_authorizer_fields(&connect.request_context.authorizer.fields).unwrap();
+    let who = missive::ws::api_gateway::identity_from_authorizer(&connect.request_context.authorizer.fields).unwrap();
     let conv = missive::usecases::conversations::create_conversation(
         &f.app,
         &who,
@@ -138,7 +141,7 @@ async fn connect_message_and_disconnect_events_run_the_whole_lifecycle() {
         &context,
         Some(json!({ "action": "sendMessage", "requestId": 1, "conversationId": conv, "body": "from a real event" })),
     );
-    assert_eq!(ws::message(&f.app, &send).await.status_code, 200);
+    assert_eq!(ws::api_gateway::message(&f.app, &send).await.status_code, 200);
     let pushed = f.push.0.lock().unwrap().clone();
     assert_eq!(pushed.len(), 1, "bob has no connection; alice's own socket gets the ack only");
     assert_eq!(pushed[0].0, connection_id);
@@ -153,14 +156,14 @@ async fn connect_message_and_disconnect_events_run_the_whole_lifecycle() {
         &json!(null),
         Some(json!({ "action": "ping" })),
     );
-    assert_eq!(ws::message(&f.app, &anonymous).await.status_code, 401);
+    assert_eq!(ws::api_gateway::message(&f.app, &anonymous).await.status_code, 401);
 
     let disconnect =
         load::<ApiGatewayWebsocketProxyRequest>("example-apigw-websocket-request-disconnect-route.json", |v| {
             v["requestContext"]["authorizer"] = context.clone();
             v["requestContext"]["connectionId"] = json!(connection_id);
         });
-    assert_eq!(ws::disconnect(&f.app, &disconnect).await.status_code, 200);
+    assert_eq!(ws::api_gateway::disconnect(&f.app, &disconnect).await.status_code, 200);
     assert!(f.app.store.list_user_connections(&tenant, &alice, Utc::now()).await.unwrap().is_empty());
 }
 

@@ -7,6 +7,7 @@ mod aws_support;
 mod call_counts;
 mod conformance;
 mod delivery;
+mod documents;
 mod fakes;
 mod faults;
 mod handlers;

@@ -66,7 +66,7 @@ async fn large_group(store: Arc<dyn Store>, n: usize, through_connect: bool) -> 
     for (i, who) in members.iter().enumerate() {
         let id = format!("c{i}=");
         if through_connect {
-            assert_eq!(ws::connect(&app, &ws_event("$connect", &id, who, None)).await.status_code, 200);
+            assert_eq!(ws::api_gateway::connect(&app, &ws_event("$connect", &id, who, None)).await.status_code, 200);
         } else {
             let connection = Connection {
                 tenant_id: tenant.clone(),
