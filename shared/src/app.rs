@@ -6,9 +6,9 @@ use std::sync::Arc;
 use crate::adapters::system::{SystemClock, UlidIds};
 use crate::auth::TokenVerifier;
 use crate::config::Config;
-use crate::domain::{DirectoryCache, FrameRate};
 use crate::metrics::Metrics;
 use crate::ports::{Clock, Ids, JobQueue, Mailer, Push, Store};
+use crate::runtime::{DirectoryCache, FrameRate};
 
 pub struct App {
     pub config: Config,

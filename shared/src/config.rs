@@ -76,7 +76,7 @@ pub struct Limits {
     /// the client drops them by cursor.
     pub sync_settle: Duration,
     /// Frames one connection may send in a burst, and per `rate_window` after it, before
-    /// `rate_limited` answers (a token bucket, see `domain::FrameRate`).
+    /// `rate_limited` answers (a token bucket, see `runtime::FrameRate`).
     pub max_frames_per_window: u64,
     pub rate_window: Duration,
     /// One `typing` per user, conversation and state within this interval; more are dropped.

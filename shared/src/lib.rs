@@ -23,6 +23,7 @@ pub mod lambda;
 pub mod metrics;
 pub mod ports;
 pub mod protocol;
+pub mod runtime;
 pub mod usecases;
 pub mod workers;
 pub mod ws;

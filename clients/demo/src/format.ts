@@ -26,7 +26,7 @@ export function formatClock(date: Date, lang: Lang): string {
 /** How a conversation is named for `me`: a group's title, otherwise the other people's names. */
 export function conversationName(c: Pick<Conversation, 'kind' | 'title' | 'participants'>, me: string | null): string {
   if (c.kind === 'group' && c.title) return c.title;
-  const others = c.participants.filter((p) => p.userId !== me).map((p) => p.name);
+  const others = (c.participants ?? []).filter((p) => p.userId !== me).map((p) => p.name);
   if (others.length > 0) return others.join(', ');
   return c.title ?? '—';
 }

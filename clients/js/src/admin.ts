@@ -21,41 +21,37 @@ export class MissiveAdmin extends MissiveRest {
 
   /** The platform key; `status: 'suspended'` suspends. */
   updateTenant(id: string, patch: TenantPatch, options: CallOptions = {}): Promise<Tenant> {
-    return this.json('PATCH', `/v1/admin/tenants/${seg(id)}`, { body: patch, ...options });
+    return this.json('PATCH', '/v1/admin/tenants/{id}', { path: { id }, body: patch, ...options });
   }
 
   /** A tenant admin, or the platform key with `tenantId`: creates (`created`) or updates a user. */
   putUser(userId: string, body: UserUpsert, options: CallOptions = {}): Promise<Upserted<User>> {
-    return this.call('PUT', `/v1/admin/users/${seg(userId)}`, { body, ...options });
+    return this.call('PUT', '/v1/admin/users/{userId}', { path: { userId }, body, ...options });
   }
 
   /** The platform key only: queues hold every tenant's jobs. */
   async getQueues(options: CallOptions = {}): Promise<QueueStats[]> {
-    return (await this.json<{ queues: QueueStats[] }>('GET', '/v1/admin/queues', options)).queues;
+    return (await this.json('GET', '/v1/admin/queues', options)).queues;
   }
 
   /** Moves a queue's dead-lettered jobs back; returns how many moved. */
   async redriveQueue(name: QueueName, options: CallOptions = {}): Promise<number> {
-    const path = `/v1/admin/queues/${seg(name)}/redrive`;
-    return (await this.json<{ queue: string; moved: number }>('POST', path, options)).moved;
+    return (await this.json('POST', '/v1/admin/queues/{name}/redrive', { path: { name }, ...options })).moved;
   }
 
-  // ---- The local runtime only (never deployed) ------------------------------------------
+  // ---- The local runtime only (never deployed, so not in the OpenAPI document) ----------
 
   /** `GET /local/outbox`: the e-mails the local runtime wrote. */
-  localOutbox(options: CallOptions = {}): Promise<OutboxEmail[]> {
-    return this.json('GET', '/local/outbox', { auth: false, ...options });
+  async localOutbox(options: CallOptions = {}): Promise<OutboxEmail[]> {
+    return (await this.request<OutboxEmail[]>('GET', '/local/outbox', { auth: false, ...options })).value;
   }
 
   /** `POST /local/outbox/failures`: make the local mailer fail its next (or every) send. */
-  setLocalOutboxFailures(
+  async setLocalOutboxFailures(
     failures: { next?: number; always?: boolean },
     options: CallOptions = {},
   ): Promise<{ next: number; always: boolean }> {
-    return this.json('POST', '/local/outbox/failures', { body: failures, auth: false, ...options });
+    const call = { body: failures, auth: false, ...options };
+    return (await this.request<{ next: number; always: boolean }>('POST', '/local/outbox/failures', call)).value;
   }
-}
-
-function seg(value: string): string {
-  return encodeURIComponent(value);
 }

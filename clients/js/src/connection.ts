@@ -21,10 +21,17 @@ import { timings, type MissiveClientOptions, type RequestOptions, type SendOptio
 import { Outbox, type OutgoingRequest } from './outbox.js';
 import { RecentKeys } from './recent-keys.js';
 import { ResumeTracker } from './resume.js';
-import { frameText, Link, type WebSocketConstructor } from './socket.js';
+import {
+  frameText,
+  Link,
+  type Action,
+  type Answer,
+  type HeldEvent,
+  type ServerFrame,
+  type WebSocketConstructor,
+} from './socket.js';
 import { browserWakeSignals, type WakeSignals } from './wake.js';
 import type {
-  CursorEvent,
   MarkReadAck,
   Message,
   MessageChangeAck,
@@ -203,8 +210,7 @@ export class MissiveClient {
   async send(conversationId: string, body: string, options: SendOptions = {}): Promise<Message> {
     const clientMessageId = options.clientMessageId ?? newClientMessageId();
     const ack = await this.request<SendAck>(
-      'sendMessage',
-      { conversationId, body, clientMessageId },
+      { action: 'sendMessage', conversationId, body, clientMessageId },
       { ordered: true, resend: true, conversationId, timeoutMs: options.timeoutMs },
     );
     return ack.message;
@@ -218,8 +224,7 @@ export class MissiveClient {
     options: RequestOptions = {},
   ): Promise<MessageChangeAck> {
     return this.request(
-      'editMessage',
-      { conversationId, messageId, body },
+      { action: 'editMessage', conversationId, messageId, body },
       { ordered: true, resend: true, conversationId, ...options },
     );
   }
@@ -227,8 +232,7 @@ export class MissiveClient {
   /** Deletes a message, leaving a tombstone (`message.deleted` to the others). */
   deleteMessage(conversationId: string, messageId: string, options: RequestOptions = {}): Promise<MessageChangeAck> {
     return this.request(
-      'deleteMessage',
-      { conversationId, messageId },
+      { action: 'deleteMessage', conversationId, messageId },
       { ordered: true, resend: true, conversationId, ...options },
     );
   }
@@ -236,8 +240,7 @@ export class MissiveClient {
   /** Moves the caller's read marker forward to `messageId` (never back). */
   markRead(conversationId: string, messageId: string, options: RequestOptions = {}): Promise<MarkReadAck> {
     return this.request(
-      'markRead',
-      { conversationId, messageId },
+      { action: 'markRead', conversationId, messageId },
       { ordered: false, resend: true, conversationId, ...options },
     );
   }
@@ -248,8 +251,7 @@ export class MissiveClient {
       return Promise.reject(new MissiveError('not_connected', 'typing is only sent while connected'));
     }
     return this.request(
-      'typing',
-      { conversationId, state },
+      { action: 'typing', conversationId, state },
       {
         ordered: false,
         resend: false,
@@ -296,16 +298,14 @@ export class MissiveClient {
   // ---- Requests -------------------------------------------------------------------------
 
   private request<T>(
-    action: string,
-    fields: Record<string, unknown>,
+    frame: Action,
     how: { ordered: boolean; resend: boolean; conversationId?: string | undefined; timeoutMs?: number | undefined },
   ): Promise<T> {
     if (this.currentState === 'closed') return Promise.reject(new MissiveError('closed', 'the client is closed'));
     return new Promise<T>((resolve, reject) => {
       const request: OutgoingRequest<T> = {
         seq: ++this.requestSeq,
-        action,
-        fields,
+        frame,
         ordered: how.ordered,
         conversationId: how.conversationId,
         resend: how.resend,
@@ -325,7 +325,7 @@ export class MissiveClient {
           () =>
             this.fail(
               request as OutgoingRequest,
-              new MissiveError('timeout', `${action}: no answer in ${how.timeoutMs} ms`),
+              new MissiveError('timeout', `${frame.action}: no answer in ${how.timeoutMs} ms`),
             ),
           how.timeoutMs,
         );
@@ -349,7 +349,7 @@ export class MissiveClient {
     const requestId = this.nextRequestId();
     this.outbox.written(request, requestId, link);
     request.ackTimer = this.clock.setTimeout(() => this.overdue(request, link), this.options.ackTimeoutMs);
-    if (!link.send({ action: request.action, requestId, ...request.fields })) this.loseLink(link, 'write failed');
+    if (!link.send({ ...request.frame, requestId })) this.loseLink(link, 'write failed');
   }
 
   /**
@@ -359,7 +359,7 @@ export class MissiveClient {
   private overdue(request: OutgoingRequest, link: Link): void {
     request.ackTimer = undefined;
     if (link === this.active && link.phase === 'live') this.probeLink(link, request);
-    else this.loseLink(link, `no answer to ${request.action} in ${this.options.ackTimeoutMs} ms`);
+    else this.loseLink(link, `no answer to ${request.frame.action} in ${this.options.ackTimeoutMs} ms`);
   }
 
   /**
@@ -393,25 +393,24 @@ export class MissiveClient {
     request.reject(error);
   }
 
-  private answer(request: OutgoingRequest, frame: Record<string, unknown>): void {
+  private answer(request: OutgoingRequest, frame: Answer): void {
     const link = request.link;
     if (request.ackTimer !== undefined) this.clock.clearTimeout(request.ackTimer);
     request.ackTimer = undefined;
-    if (frame['type'] === 'ack') {
+    if (frame.type === 'ack') {
       const { type: _type, requestId: _requestId, ...result } = frame;
-      if (typeof result['cursor'] === 'string') this.tracker.markProcessed(result['cursor']);
-      if (request.action === 'sendMessage')
-        this.rememberOwnSend(request.conversationId, request.fields['clientMessageId']);
+      if ('cursor' in result && typeof result.cursor === 'string') this.tracker.markProcessed(result.cursor);
+      if (request.frame.action === 'sendMessage')
+        this.rememberOwnSend(request.conversationId, request.frame.clientMessageId);
       this.settle(request);
       request.resolve(result);
     } else {
-      const code = typeof frame['code'] === 'string' ? frame['code'] : 'internal';
-      const message = typeof frame['message'] === 'string' ? frame['message'] : code;
+      const { code, message } = refusal(frame);
       // A rate limit refuses the frame unread: writing it again later is always safe. So is any
       // frame answered `unavailable` (a transient fault of the cloud outlasted the server's
       // retries: nothing was done, or what was is safe to repeat). After a server failure only
       // a send is (its clientMessageId makes the repeat a no-op).
-      const serverFault = code === 'unavailable' || (code === 'internal' && request.action === 'sendMessage');
+      const serverFault = code === 'unavailable' || (code === 'internal' && request.frame.action === 'sendMessage');
       const retry = code === 'rate_limited' || (serverFault && request.retries < 3);
       if (retry) {
         request.status = 'waiting';
@@ -514,14 +513,14 @@ export class MissiveClient {
     if (!link.send({ action: 'sync', requestId, since })) this.loseLink(link, 'write failed');
   }
 
-  private onSyncAnswer(requestId: string, request: InternalRequest, frame: Record<string, unknown>): void {
+  private onSyncAnswer(requestId: string, request: InternalRequest, frame: Answer): void {
     this.clock.clearTimeout(request.timer);
     this.internal.delete(requestId);
     const link = request.link;
     const resuming = request.mode === 'resume';
-    if (frame['type'] === 'sync.done') {
-      const cursor = typeof frame['cursor'] === 'string' ? frame['cursor'] : undefined;
-      const more = frame['more'] === true && cursor !== undefined;
+    if (frame.type === 'sync.done') {
+      const cursor = typeof frame.cursor === 'string' ? frame.cursor : undefined;
+      const more = frame.more === true && cursor !== undefined;
       if (resuming) {
         this.deliverAll(link.held.take(more ? cursor : undefined));
         if (more) this.startSync(link, cursor as string, 'resume');
@@ -533,8 +532,7 @@ export class MissiveClient {
       }
       return;
     }
-    const code = typeof frame['code'] === 'string' ? frame['code'] : 'internal';
-    const message = typeof frame['message'] === 'string' ? frame['message'] : code;
+    const { code, message } = refusal(frame);
     if (code === 'sync_expired' || code === 'invalid_request') {
       // Nothing can be recovered from this point: the app reloads, live events go on.
       this.tracker.reset(cursorAt(this.clock.now() - this.options.reorderWindowMs));
@@ -766,13 +764,14 @@ export class MissiveClient {
       this.emitError(new MissiveError('invalid_response', 'a frame that is not a JSON object with a type'));
       return;
     }
-    const f = frame as Record<string, unknown> & { type: string };
-    const requestId = typeof f['requestId'] === 'string' ? f['requestId'] : undefined;
+    // Taken as the protocol says; what the client relies on is still checked below.
+    const f = frame as ServerFrame;
     switch (f.type) {
       case 'ack':
       case 'error':
       case 'pong':
       case 'sync.done': {
+        const requestId = typeof f.requestId === 'string' ? f.requestId : undefined;
         const internal = requestId === undefined ? undefined : this.internal.get(requestId);
         if (internal) {
           if (internal.kind === 'sync') this.onSyncAnswer(requestId as string, internal, f);
@@ -783,19 +782,19 @@ export class MissiveClient {
         if (request && request.link === link) {
           this.answer(request, f);
         } else if (f.type === 'error' && requestId === undefined) {
-          const code = typeof f['code'] === 'string' ? f['code'] : 'internal';
-          this.emitError(new MissiveError(code, typeof f['message'] === 'string' ? f['message'] : code));
+          const { code, message } = refusal(f);
+          this.emitError(new MissiveError(code, message));
         }
         // Otherwise an answer to a write given up on: its request was written again.
         return;
       }
       default:
-        if (typeof f['cursor'] === 'string') {
-          const event = f as unknown as CursorEvent;
-          if (link.phase === 'syncing') link.held.add(event);
-          else this.deliverAll([event]);
+        // An event (of a type this client may not know): a kept one carries its cursor.
+        if (hasCursor(f)) {
+          if (link.phase === 'syncing') link.held.add(f);
+          else this.deliverAll([f]);
         } else if (this.speaksFor(link)) {
-          emitServerEvent(this.emitter, f as unknown as ServerEvent, { late: false });
+          emitServerEvent(this.emitter, f, { late: false });
         }
     }
   }
@@ -812,7 +811,7 @@ export class MissiveClient {
           overdue.status = 'queued';
           overdue.link = undefined;
         } else {
-          const message = `${overdue.action}: no answer in ${this.options.ackTimeoutMs} ms`;
+          const message = `${overdue.frame.action}: no answer in ${this.options.ackTimeoutMs} ms`;
           this.fail(overdue, new MissiveError('timeout', message));
         }
       }
@@ -827,7 +826,7 @@ export class MissiveClient {
     return link === this.candidate && !(this.active && this.active.phase === 'live');
   }
 
-  private deliverAll(events: CursorEvent[]): void {
+  private deliverAll(events: HeldEvent[]): void {
     for (const event of events) {
       const { deliver, late } = this.tracker.admit(event.cursor);
       if (!deliver) continue;
@@ -840,7 +839,7 @@ export class MissiveClient {
    * A `message.new` for a send of this client's is its answer, not news: it resolves the send
    * if the ack was lost (or has not come yet), and is not delivered as an event.
    */
-  private isOwnSend(event: MessageNewEvent): boolean {
+  private isOwnSend(event: MessageNewEvent & { cursor: string }): boolean {
     const clientMessageId = event.message?.clientMessageId;
     if (typeof clientMessageId !== 'string') return false;
     const request = this.outbox.findSend(event.conversationId, clientMessageId);
@@ -892,4 +891,16 @@ export class MissiveClient {
       throw error;
     }, 0);
   }
+}
+
+/** A kept event's cursor, checked: the client orders, holds and resumes by it. */
+function hasCursor(event: ServerEvent): event is HeldEvent {
+  return 'cursor' in event && typeof event.cursor === 'string';
+}
+
+/** An `error` answer's code and message; stand-ins for an answer without them. */
+function refusal(frame: Answer): { code: string; message: string } {
+  const code = 'code' in frame && typeof frame.code === 'string' ? frame.code : 'internal';
+  const message = 'message' in frame && typeof frame.message === 'string' ? frame.message : code;
+  return { code, message };
 }

@@ -2,6 +2,7 @@
 // may be written now; the connection (connection.ts) writes, times out and answers them.
 
 import type { TimerHandle } from './clock.js';
+import type { Action } from './socket.js';
 
 export type RequestStatus =
   /** Waiting for a connection. */
@@ -14,8 +15,8 @@ export type RequestStatus =
 export interface OutgoingRequest<T = unknown> {
   /** Order of creation: the order requests are written in. */
   readonly seq: number;
-  readonly action: string;
-  readonly fields: Readonly<Record<string, unknown>>;
+  /** The action as it is written, but for its `requestId` (new for each write). */
+  readonly frame: Readonly<Action>;
   /**
    * Written one at a time per conversation, in order. Sends, edits and deletes are: a message
    * retried after a rate limit must not overtake the one sent after it.
@@ -85,9 +86,9 @@ export class Outbox {
   findSend(conversationId: string, clientMessageId: string): OutgoingRequest | undefined {
     return this.requests.find(
       (r) =>
-        r.action === 'sendMessage' &&
+        r.frame.action === 'sendMessage' &&
         r.conversationId === conversationId &&
-        r.fields['clientMessageId'] === clientMessageId,
+        r.frame.clientMessageId === clientMessageId,
     );
   }
 

@@ -1,9 +1,12 @@
 // The REST API (docs/api.md), one method per route, over the platform's own `fetch`.
-// Errors are thrown as MissiveError with the server's `code` and the HTTP status.
+// Errors are thrown as MissiveError with the server's `code` and the HTTP status. Each route's
+// path, method, parameters, body and answer are checked against the server's OpenAPI document
+// (its generated `paths`): a route or a body the document does not have does not compile.
 
 import { systemClock, type Clock } from './clock.js';
 import { MissiveError } from './errors.js';
 import { newClientMessageId } from './ids.js';
+import type { paths } from './generated/schema.js';
 import { TokenCache } from './token-cache.js';
 import type {
   ConversationKind,
@@ -69,6 +72,7 @@ export interface CallOptions {
 
 type Query = Record<string, string | number | boolean | null | undefined>;
 
+/** What one request is made of, whatever its route (the transport's view). */
 interface Call extends CallOptions {
   query?: Query;
   body?: unknown;
@@ -77,6 +81,37 @@ interface Call extends CallOptions {
   /** The answer is not JSON (the unsubscribe page). */
   text?: boolean;
 }
+
+// ---- Routes as the OpenAPI document describes them --------------------------------------
+
+type Method = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH';
+/** The document's paths that have an operation for `M`. */
+type Route<M extends Method> = {
+  [P in keyof paths]: paths[P][Lowercase<M>] extends { responses: unknown } ? P : never;
+}[keyof paths];
+type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][Lowercase<M>]>;
+type PathParams<O> = O extends { parameters: { path: infer T } } ? T : never;
+type QueryParams<O> = O extends { parameters: { query?: infer T } } ? T : never;
+type RequestBody<O> = O extends { requestBody: { content: { 'application/json': infer T } } } ? T : never;
+/** What the route answers when it succeeds: its 200/201 JSON (or HTML) body; nothing for a 204. */
+type Answer<O> = O extends { responses: infer R } ? Content<R[keyof R & (200 | 201 | 204)]> : never;
+type Content<R> = R extends { content: { 'application/json': infer T } }
+  ? T
+  : R extends { content: { 'text/html': infer T } }
+    ? T
+    : void;
+/**
+ * A request to a route: its `{name}` path parameters in `path`, and `query` and `body` as the
+ * document types them (each absent when the route takes none).
+ */
+type RouteCall<O> = Omit<Call, 'query' | 'body'> &
+  ([PathParams<O>] extends [undefined] ? { path?: never } : { path: PathParams<O> }) &
+  ([QueryParams<O>] extends [undefined]
+    ? { query?: never }
+    : {} extends QueryParams<O>
+      ? { query?: QueryParams<O> }
+      : { query: QueryParams<O> }) &
+  ([RequestBody<O>] extends [undefined] ? { body?: never } : { body: RequestBody<O> });
 
 /** A created-or-existing answer: `created` is true for 201, false for 200. */
 export interface Upserted<T> {
@@ -106,7 +141,7 @@ export class MissiveRest {
 
   health(options: CallOptions = {}): Promise<Health> {
     // 503 (storage failing) still answers the health document: returned, not thrown.
-    return this.call<Health>('GET', '/v1/health', { auth: false, ...options }, [503]).then((r) => r.value);
+    return this.call('GET', '/v1/health', { auth: false, ...options }, [503]).then((r) => r.value);
   }
 
   me(options: CallOptions = {}): Promise<Me> {
@@ -135,20 +170,20 @@ export class MissiveRest {
   }
 
   getConversation(id: string, options: CallOptions = {}): Promise<ConversationWithMembers> {
-    return this.json('GET', `/v1/conversations/${seg(id)}`, options);
+    return this.json('GET', '/v1/conversations/{id}', { path: { id }, ...options });
   }
 
   renameConversation(id: string, title: string, options: CallOptions = {}): Promise<ConversationWithMembers> {
-    return this.json('PATCH', `/v1/conversations/${seg(id)}`, { body: { title }, ...options });
+    return this.json('PATCH', '/v1/conversations/{id}', { path: { id }, body: { title }, ...options });
   }
 
   addMembers(id: string, userIds: string[], options: CallOptions = {}): Promise<ConversationWithMembers> {
-    return this.json('POST', `/v1/conversations/${seg(id)}/members`, { body: { userIds }, ...options });
+    return this.json('POST', '/v1/conversations/{id}/members', { path: { id }, body: { userIds }, ...options });
   }
 
   /** Removes a member (the group's owner), or leaves when `userId` is the caller. */
   removeMember(id: string, userId: string, options: CallOptions = {}): Promise<ConversationWithMembers> {
-    return this.json('DELETE', `/v1/conversations/${seg(id)}/members/${seg(userId)}`, options);
+    return this.json('DELETE', '/v1/conversations/{id}/members/{userId}', { path: { id, userId }, ...options });
   }
 
   /** History, oldest first in the page; `after: '0'` starts at the first message. */
@@ -157,7 +192,7 @@ export class MissiveRest {
     query: { before?: string; after?: string; limit?: number } = {},
     options: CallOptions = {},
   ): Promise<MessagesPage> {
-    return this.json('GET', `/v1/conversations/${seg(id)}/messages`, { query, ...options });
+    return this.json('GET', '/v1/conversations/{id}/messages', { path: { id }, query, ...options });
   }
 
   /** Messages containing `q` (case- and accent-insensitive), walking back from `before`. */
@@ -167,7 +202,7 @@ export class MissiveRest {
     query: { before?: string; limit?: number } = {},
     options: CallOptions = {},
   ): Promise<MessagesPage> {
-    return this.json('GET', `/v1/conversations/${seg(id)}/messages`, { query: { ...query, q }, ...options });
+    return this.json('GET', '/v1/conversations/{id}/messages', { path: { id }, query: { ...query, q }, ...options });
   }
 
   /**
@@ -180,7 +215,8 @@ export class MissiveRest {
     options: { clientMessageId?: string } & CallOptions = {},
   ): Promise<Upserted<Message>> {
     const { clientMessageId = newClientMessageId(), signal, timeoutMs } = options;
-    return this.call('POST', `/v1/conversations/${seg(id)}/messages`, {
+    return this.call('POST', '/v1/conversations/{id}/messages', {
+      path: { id },
       body: { body, clientMessageId },
       signal,
       timeoutMs,
@@ -188,7 +224,8 @@ export class MissiveRest {
   }
 
   editMessage(id: string, messageId: string, body: string, options: CallOptions = {}): Promise<Message> {
-    return this.json('PATCH', `/v1/conversations/${seg(id)}/messages/${seg(messageId)}`, {
+    return this.json('PATCH', '/v1/conversations/{id}/messages/{messageId}', {
+      path: { id, messageId },
       body: { body },
       ...options,
     });
@@ -196,11 +233,11 @@ export class MissiveRest {
 
   /** Answers the tombstone (also when it was deleted already). */
   deleteMessage(id: string, messageId: string, options: CallOptions = {}): Promise<Message> {
-    return this.json('DELETE', `/v1/conversations/${seg(id)}/messages/${seg(messageId)}`, options);
+    return this.json('DELETE', '/v1/conversations/{id}/messages/{messageId}', { path: { id, messageId }, ...options });
   }
 
   markRead(id: string, messageId: string, options: CallOptions = {}): Promise<ReadState> {
-    return this.json('POST', `/v1/conversations/${seg(id)}/read`, { body: { messageId }, ...options });
+    return this.json('POST', '/v1/conversations/{id}/read', { path: { id }, body: { messageId }, ...options });
   }
 
   /** Missed events after `since` (`'0'`: everything kept); `sync_expired` (410) when too old. */
@@ -215,7 +252,7 @@ export class MissiveRest {
   }
 
   getStorefront(id: string, options: CallOptions = {}): Promise<Storefront> {
-    return this.json('GET', `/v1/storefronts/${seg(id)}`, options);
+    return this.json('GET', '/v1/storefronts/{id}', { path: { id }, ...options });
   }
 
   /** No token needed: opens a guest's chat with a storefront; its `token` opens the WebSocket. */
@@ -224,7 +261,8 @@ export class MissiveRest {
     body: { name: string; email?: string },
     options: CallOptions = {},
   ): Promise<GuestSession> {
-    return this.json('POST', `/v1/public/storefronts/${seg(storefrontId)}/sessions`, {
+    return this.json('POST', '/v1/public/storefronts/{id}/sessions', {
+      path: { id: storefrontId },
       body,
       auth: false,
       ...options,
@@ -241,22 +279,21 @@ export class MissiveRest {
   }
 
   async unreadNotificationCount(options: CallOptions = {}): Promise<number> {
-    return (await this.json<{ count: number }>('GET', '/v1/notifications/unread-count', options)).count;
+    return (await this.json('GET', '/v1/notifications/unread-count', options)).count;
   }
 
   markNotificationRead(id: string, options: CallOptions = {}): Promise<Notification> {
-    return this.json('POST', `/v1/notifications/${seg(id)}/read`, options);
+    return this.json('POST', '/v1/notifications/{id}/read', { path: { id }, ...options });
   }
 
   /** Returns how many were marked. */
   async markAllNotificationsRead(options: CallOptions = {}): Promise<number> {
-    return (await this.json<{ marked: number }>('POST', '/v1/notifications/read-all', options)).marked;
+    return (await this.json('POST', '/v1/notifications/read-all', options)).marked;
   }
 
   /** A tenant admin, or the platform key with `tenantId`. */
   async createNotifications(body: NewNotifications, options: CallOptions = {}): Promise<Notification[]> {
-    return (await this.json<{ notifications: Notification[] }>('POST', '/v1/notifications', { body, ...options }))
-      .notifications;
+    return (await this.json('POST', '/v1/notifications', { body, ...options })).notifications;
   }
 
   getNotificationSettings(options: CallOptions = {}): Promise<NotificationPreferences> {
@@ -280,28 +317,57 @@ export class MissiveRest {
   }
 
   async deleteReminder(id: string, options: CallOptions = {}): Promise<void> {
-    await this.call('DELETE', `/v1/reminders/${seg(id)}`, options);
+    await this.call('DELETE', '/v1/reminders/{id}', { path: { id }, ...options });
   }
 
   /** The e-mails' one-click link (no bearer token: the link's token is the proof). Answers an HTML page. */
   async unsubscribe(token: string, method: 'GET' | 'POST' = 'POST', options: CallOptions = {}): Promise<string> {
     const call = { query: { token }, auth: false, text: true, ...options };
-    return (await this.call<string>(method, '/v1/email/unsubscribe', call)).value;
+    return (await this.call(method, '/v1/email/unsubscribe', call)).value;
   }
 
   // ---- Transport ------------------------------------------------------------------------
 
-  /** @internal Also for the admin entry's subclass (admin.ts); left out of the published types. */
-  protected async json<T>(method: string, path: string, call: Call = {}): Promise<T> {
-    return (await this.call<T>(method, path, call)).value;
+  /**
+   * A route's answer. The route is the document's path (`/v1/conversations/{id}`), its
+   * parameters in `call.path`.
+   * @internal Also for the admin entry's subclass (admin.ts); left out of the published types.
+   */
+  protected async json<M extends Method, P extends Route<M>>(
+    method: M,
+    route: P,
+    call: RouteCall<Operation<P, M>>,
+  ): Promise<Answer<Operation<P, M>>> {
+    return (await this.call(method, route, call)).value;
   }
 
   /**
-   * One request; `alsoOk` are error statuses whose body is still the answer. A 401 with a
-   * cached token is tried once more with a new one (the server did nothing).
+   * A route's answer, and whether it was created (201). `alsoOk` are error statuses whose body
+   * is still the answer.
    * @internal Also for the admin entry's subclass (admin.ts); left out of the published types.
    */
-  protected async call<T>(method: string, path: string, call: Call = {}, alsoOk: number[] = []): Promise<Upserted<T>> {
+  protected async call<M extends Method, P extends Route<M>>(
+    method: M,
+    route: P,
+    call: RouteCall<Operation<P, M>>,
+    alsoOk: number[] = [],
+  ): Promise<Upserted<Answer<Operation<P, M>>>> {
+    const { path: params, ...rest } = call as Call & { path?: Record<string, string> };
+    return this.request(method, expand(route, params), rest, alsoOk);
+  }
+
+  /**
+   * One request, to a path the document may not have (the local runtime's); `alsoOk` are error
+   * statuses whose body is still the answer. A 401 with a cached token is tried once more with
+   * a new one (the server did nothing).
+   * @internal Also for the admin entry's subclass (admin.ts); left out of the published types.
+   */
+  protected async request<T>(
+    method: string,
+    path: string,
+    call: Call = {},
+    alsoOk: number[] = [],
+  ): Promise<Upserted<T>> {
     const timeoutMs = call.timeoutMs ?? this.options.requestTimeoutMs ?? 30_000;
     const what = `${method} ${path}`;
     if (call.signal?.aborted) throw abortedError(what, call.signal);
@@ -425,6 +491,7 @@ function queryString(query: Query | undefined): string {
   return s ? `?${s}` : '';
 }
 
-function seg(value: string): string {
-  return encodeURIComponent(value);
+/** A route's path with its `{name}` parameters filled in, each encoded as one segment. */
+function expand(route: string, params: Record<string, string> | undefined): string {
+  return route.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(String(params?.[name])));
 }

@@ -2,8 +2,21 @@
 // live one and, while rotating, its successor (or the predecessor finishing its requests).
 
 import type { Clock, TimerHandle } from './clock.js';
+import type { components } from './generated/schema.js';
 import type { CursorEvent } from './types.js';
 import { EventBuffer } from './resume.js';
+
+// The frames, as the protocol's JSON Schema (docs/schema/protocol.schema.json) gives them.
+/** What the client writes: an action, and a `requestId` to match its answer. */
+export type ClientFrame = components['schemas']['ClientFrame'];
+/** The actions, tagged by `action`. */
+export type Action = components['schemas']['Action'];
+/** What the server sends: an event (`ServerEvent`) or an answer, tagged by `type`. */
+export type ServerFrame = components['schemas']['ServerFrame'];
+/** The answers to actions: `ack`, `sync.done`, `pong`, `error`. */
+export type Answer = components['schemas']['Answer'];
+/** A kept event whose cursor the client checked: what it holds, orders and resumes from. */
+export type HeldEvent = CursorEvent & { cursor: string };
 
 /**
  * The part of the WHATWG WebSocket the client uses: browsers' and Node ≥ 22's global
@@ -39,7 +52,7 @@ export class Link {
   phase: LinkPhase = 'opening';
   openedAt = 0;
   lastSentAt = 0;
-  readonly held = new EventBuffer<CursorEvent>();
+  readonly held = new EventBuffer<HeldEvent>();
   connectTimer: TimerHandle | undefined;
   pingTimer: TimerHandle | undefined;
   rotateTimer: TimerHandle | undefined;
@@ -58,7 +71,7 @@ export class Link {
   }
 
   /** Writes one frame; `false` when the socket is not open. */
-  send(frame: Record<string, unknown>): boolean {
+  send(frame: ClientFrame): boolean {
     if (!this.isOpen) return false;
     try {
       this.socket.send(JSON.stringify(frame));

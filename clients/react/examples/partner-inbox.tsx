@@ -20,7 +20,7 @@ function Inbox() {
   const [q, setQ] = useState('');
   const [selected, setSelected] = useState<string | null>(null);
   const { conversations, status, hasMore, loadMore } = useConversations({ kind: 'storefront', q: q || undefined });
-  const clients = conversations.flatMap((c) => c.participants.map((p) => p.userId));
+  const clients = conversations.flatMap((c) => (c.participants ?? []).map((p) => p.userId));
   const presence = usePresence(clients);
 
   if (status === 'loading') return <p>Loading…</p>;
@@ -31,8 +31,8 @@ function Inbox() {
         <ul>
           {conversations.map((c) => (
             <li key={c.id} onClick={() => setSelected(c.id)} className={c.id === selected ? 'selected' : ''}>
-              {c.participants.some((p) => presence[p.userId]?.online) && '● '}
-              <b>{c.title ?? c.participants.map((p) => p.name).join(', ')}</b>
+              {c.participants?.some((p) => presence[p.userId]?.online) && '● '}
+              <b>{c.title ?? c.participants?.map((p) => p.name).join(', ')}</b>
               {c.unreadCount > 0 && <span className="badge">{c.unreadCount}</span>}
               <p>{c.lastMessage?.deleted ? 'Message deleted' : c.lastMessage?.body}</p>
             </li>

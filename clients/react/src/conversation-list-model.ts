@@ -123,7 +123,7 @@ export class ConversationListModel extends Model<ConversationListState> {
     try {
       const page = await this.context.rest.listConversations({ ...this.query, cursor });
       if (!this.runs.isCurrent(run)) return;
-      this.nextCursor = page.nextCursor;
+      this.nextCursor = page.nextCursor ?? null;
       this.land(page, fetch.startedAt);
       this.publish({ loadingMore: false, error: null });
     } catch (error) {
@@ -161,7 +161,7 @@ export class ConversationListModel extends Model<ConversationListState> {
       if (!this.runs.isCurrent(run)) return;
       if (mode === 'replace') {
         this.items = new Map();
-        this.nextCursor = page.nextCursor;
+        this.nextCursor = page.nextCursor ?? null;
       }
       this.land(page, fetch.startedAt);
       // Those the page was read after and still does not hold are outside this list's filter;
@@ -296,7 +296,7 @@ export function previewOf(message: Message): MessagePreview {
     body: message.body ?? '',
     kind: message.kind,
     createdAt: message.createdAt,
-    deleted: message.deletedAt !== null,
+    deleted: message.deletedAt != null,
   };
 }
 
@@ -312,7 +312,7 @@ function withNewMessage(item: ConversationListItem, message: Message, mine: bool
     lastMessage: previewOf(message),
     activity: message.id > item.activity ? message.id : item.activity,
     lastActivityAt: message.createdAt,
-    messageCount: item.messageCount + 1,
+    messageCount: (item.messageCount ?? 0) + 1,
     // The server moves the sender's read marker to their message: one's own send leaves nothing unread.
     unreadCount: mine ? 0 : item.unreadCount + 1,
     lastReadMessageId: mine ? message.id : item.lastReadMessageId,
@@ -326,7 +326,7 @@ function withNewMessage(item: ConversationListItem, message: Message, mine: bool
  * lowers it.
  */
 function withOwnRead(item: ConversationListItem, messageId: string, count?: number): ConversationListItem {
-  if (item.lastReadMessageId !== null && messageId <= item.lastReadMessageId) return item;
+  if (item.lastReadMessageId != null && messageId <= item.lastReadMessageId) return item;
   const caughtUp = !item.lastMessage || messageId >= item.lastMessage.id;
   const unreadCount = caughtUp ? 0 : count !== undefined ? Math.min(item.unreadCount, count) : item.unreadCount;
   return { ...item, lastReadMessageId: messageId, unreadCount };

@@ -172,7 +172,7 @@ export class ConversationModel extends Model<ConversationState> {
     try {
       const page = await this.context.rest.listMessages(id, { before });
       if (!this.runs.isCurrent(run)) return;
-      this.olderCursor = page.olderCursor;
+      this.olderCursor = page.olderCursor ?? null;
       this.store(page.messages, { loadingOlder: false, error: null });
     } catch (error) {
       if (this.runs.isCurrent(run)) this.update({ loadingOlder: false, error });
@@ -263,7 +263,7 @@ export class ConversationModel extends Model<ConversationState> {
     try {
       const { read, cursor } = await this.context.client.markRead(id, target);
       const messageIdRead = read.lastReadMessageId ?? target;
-      this.update({ readBy: advanceMarker(this.current.readBy, read.userId, messageIdRead, read.lastReadAt) });
+      this.update({ readBy: advanceMarker(this.current.readBy, read.userId, messageIdRead, read.lastReadAt ?? null) });
       this.context.echo.emit(
         'read',
         {
@@ -301,11 +301,12 @@ export class ConversationModel extends Model<ConversationState> {
       if (!this.runs.isCurrent(run)) return;
       const oldestOfPage = page.messages[0]?.id;
       const newestHeldBefore = this.stored[this.stored.length - 1]?.id;
+      const olderCursor = page.olderCursor ?? null;
       if (mode === 'initial') {
-        this.olderCursor = page.olderCursor;
-      } else if (page.olderCursor !== null && oldestOfPage && newestHeldBefore && newestHeldBefore < oldestOfPage) {
+        this.olderCursor = olderCursor;
+      } else if (olderCursor !== null && oldestOfPage && newestHeldBefore && newestHeldBefore < oldestOfPage) {
         this.stored = this.stored.filter((m) => m.id >= oldestOfPage);
-        this.olderCursor = page.olderCursor;
+        this.olderCursor = olderCursor;
       }
       this.store(page.messages, { status: this.current.status === 'error' ? 'error' : 'ready' });
     } catch (error) {

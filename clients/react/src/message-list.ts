@@ -18,8 +18,8 @@ export function newerVersion(held: Message, incoming: Message): Message {
   return time(incoming.editedAt) > time(held.editedAt) ? incoming : held;
 }
 
-function time(timestamp: string | null): number {
-  return timestamp === null ? -Infinity : Date.parse(timestamp);
+function time(timestamp: string | null | undefined): number {
+  return timestamp == null ? -Infinity : Date.parse(timestamp);
 }
 
 /** The index of `id` in `list`, or where it would be inserted (as `~index`, negative). */

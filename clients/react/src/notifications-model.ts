@@ -76,7 +76,7 @@ export class NotificationsModel extends Model<NotificationsState> {
   /** Marks one read: the counter goes down at once, and back up if the server refuses. */
   readonly markRead = async (id: string): Promise<void> => {
     const held = this.current.notifications.find((n) => n.id === id);
-    const wasUnread = held !== undefined && held.readAt === null;
+    const wasUnread = held !== undefined && held.readAt == null;
     if (wasUnread) {
       this.replace({ ...held, readAt: new Date(this.context.clock.now()).toISOString() });
       this.update({ unreadCount: Math.max(0, this.current.unreadCount - 1) });
@@ -99,7 +99,7 @@ export class NotificationsModel extends Model<NotificationsState> {
   readonly markAllRead = async (): Promise<void> => {
     const readAt = new Date(this.context.clock.now()).toISOString();
     this.update({
-      notifications: this.current.notifications.map((n) => (n.readAt === null ? { ...n, readAt } : n)),
+      notifications: this.current.notifications.map((n) => (n.readAt == null ? { ...n, readAt } : n)),
       unreadCount: 0,
     });
     try {
@@ -119,7 +119,7 @@ export class NotificationsModel extends Model<NotificationsState> {
     try {
       const page = await this.context.rest.listNotifications({ ...this.query, cursor });
       if (!this.runs.isCurrent(run)) return;
-      this.nextCursor = page.nextCursor;
+      this.nextCursor = page.nextCursor ?? null;
       this.update({
         notifications: merged(this.current.notifications, page.notifications),
         loadingMore: false,
@@ -143,7 +143,7 @@ export class NotificationsModel extends Model<NotificationsState> {
         this.context.rest.unreadNotificationCount(),
       ]);
       if (!this.runs.isCurrent(run)) return;
-      if (this.current.status === 'loading') this.nextCursor = page.nextCursor;
+      if (this.current.status === 'loading') this.nextCursor = page.nextCursor ?? null;
       this.loading = false;
       this.update({
         notifications: merged(this.current.notifications, page.notifications),
@@ -174,7 +174,7 @@ export class NotificationsModel extends Model<NotificationsState> {
     if (this.loading) this.heardWhileLoading = true;
     this.update({
       notifications: merged(this.current.notifications, [notification]),
-      unreadCount: this.current.unreadCount + (notification.readAt === null ? 1 : 0),
+      unreadCount: this.current.unreadCount + (notification.readAt == null ? 1 : 0),
     });
   }
 

@@ -73,7 +73,7 @@ export class PresenceStore extends Store<ReadonlyMap<string, Presence>> {
 
   private onPresence(event: PresenceEvent): void {
     this.live.add(event.userId);
-    this.set([[event.userId, { online: event.online, lastSeenAt: event.lastSeenAt }]]);
+    this.set([[event.userId, { online: event.online, lastSeenAt: event.lastSeenAt ?? null }]]);
   }
 
   private scheduleRead(): void {
@@ -106,11 +106,12 @@ export class PresenceStore extends Store<ReadonlyMap<string, Presence>> {
         );
         for (const user of page.users) {
           if (!pending.delete(user.id)) continue;
-          if (!this.live.has(user.id)) found.push([user.id, { online: user.online, lastSeenAt: user.lastSeenAt }]);
+          if (!this.live.has(user.id))
+            found.push([user.id, { online: user.online, lastSeenAt: user.lastSeenAt ?? null }]);
         }
         const lastId = page.users[page.users.length - 1]?.id;
         // The directory is in id order: past the highest wanted id, the others do not exist.
-        if (pending.size === 0 || page.nextCursor === null || (lastId !== undefined && lastId >= highest)) break;
+        if (pending.size === 0 || page.nextCursor == null || (lastId !== undefined && lastId >= highest)) break;
         cursor = page.nextCursor;
       }
       this.set(found);

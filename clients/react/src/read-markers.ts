@@ -14,7 +14,8 @@ export type ReadMarkers = Readonly<Record<string, ReadMarker>>;
 
 export function markersOf(members: readonly Member[]): ReadMarkers {
   const markers: Record<string, ReadMarker> = {};
-  for (const m of members) markers[m.userId] = { lastReadMessageId: m.lastReadMessageId, lastReadAt: m.lastReadAt };
+  for (const m of members)
+    markers[m.userId] = { lastReadMessageId: m.lastReadMessageId ?? null, lastReadAt: m.lastReadAt ?? null };
   return markers;
 }
 

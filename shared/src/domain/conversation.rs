@@ -81,9 +81,11 @@ pub struct Conversation {
     pub last_activity_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_message: Option<MessagePreview>,
+    #[schema(required = true)]
     #[serde(default)]
     pub participants: Vec<Participant>,
     /// Messages in the conversation so far (system messages included).
+    #[schema(required = true)]
     #[serde(default)]
     pub message_count: u64,
 }
@@ -163,7 +165,9 @@ pub struct MemberView {
     pub name: String,
     pub role: MemberRole,
     pub joined_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub last_read_message_id: Option<MessageId>,
+    #[schema(required = true)]
     pub last_read_at: Option<DateTime<Utc>>,
 }
 
@@ -173,7 +177,9 @@ pub struct MemberView {
 pub struct ReadState {
     pub conversation_id: ConversationId,
     pub user_id: UserId,
+    #[schema(required = true)]
     pub last_read_message_id: Option<MessageId>,
+    #[schema(required = true)]
     pub last_read_at: Option<DateTime<Utc>>,
     pub unread_count: u64,
 }

@@ -54,6 +54,7 @@ pub struct Message {
     pub sender_id: UserId,
     pub sender_name: String,
     /// `None` once the message is deleted: the tombstone keeps its place, not its text.
+    #[schema(required = true)]
     pub body: Option<MessageBody>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_message_id: Option<ClientMessageId>,
@@ -62,8 +63,10 @@ pub struct Message {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<GroupChange>,
     pub created_at: DateTime<Utc>,
+    #[schema(required = true)]
     #[serde(default)]
     pub edited_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     #[serde(default)]
     pub deleted_at: Option<DateTime<Utc>>,
 }
@@ -94,6 +97,7 @@ pub struct MessagePreview {
     pub body: String,
     pub kind: MessageKind,
     pub created_at: DateTime<Utc>,
+    #[schema(required = true)]
     #[serde(default)]
     pub deleted: bool,
 }

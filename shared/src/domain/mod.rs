@@ -2,9 +2,7 @@
 //! storage, HTTP or AWS.
 
 mod conversation;
-mod directory_cache;
 mod event;
-mod frame_rate;
 mod ids;
 mod job;
 mod message;
@@ -17,9 +15,7 @@ pub use conversation::{
     Conversation, ConversationKind, ConversationView, Member, MemberRole, MemberView, Participant, ReadState,
     Storefront,
 };
-pub use directory_cache::DirectoryCache;
 pub use event::{LoggedEvent, MessageRef, TypingState};
-pub use frame_rate::FrameRate;
 pub use ids::{
     ClientMessageId, ConnectionId, ConversationId, EventId, JobId, MessageId, NotificationId, ReminderId, StorefrontId,
     TenantId, UserId,

@@ -51,6 +51,7 @@ pub struct Notification {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<MessageId>,
     pub created_at: DateTime<Utc>,
+    #[schema(required = true)]
     #[serde(default)]
     pub read_at: Option<DateTime<Utc>>,
 }
@@ -214,6 +215,7 @@ pub struct Reminder {
     pub created_by: UserId,
     pub at: DateTime<Utc>,
     pub title: String,
+    #[schema(required = true)]
     #[serde(default)]
     pub body: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

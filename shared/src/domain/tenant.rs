@@ -50,8 +50,10 @@ pub struct Tenant {
     pub locale: Locale,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_from: Option<String>,
+    #[schema(required = true)]
     #[serde(default)]
     pub branding: Branding,
+    #[schema(required = true)]
     #[serde(default)]
     pub allowed_origins: Vec<String>,
     pub created_at: DateTime<Utc>,

@@ -5,8 +5,10 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::{patch, post, put};
-use axum::{Json, Router};
+use axum::Json;
+
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::extract::{CallerOrPlatform, JsonBody, Platform};
 use crate::app::App;
@@ -15,11 +17,8 @@ use crate::usecases::tenants;
 use crate::usecases::users::{self, UserAdmin};
 use crate::AppError;
 
-pub fn routes() -> Router<Arc<App>> {
-    Router::new()
-        .route("/v1/admin/tenants", post(create_tenant))
-        .route("/v1/admin/tenants/{id}", patch(update_tenant))
-        .route("/v1/admin/users/{user_id}", put(upsert_user))
+pub fn routes() -> OpenApiRouter<Arc<App>> {
+    OpenApiRouter::new().routes(routes!(create_tenant)).routes(routes!(update_tenant)).routes(routes!(upsert_user))
 }
 
 /// Creates a tenant (the platform operator).

@@ -5,10 +5,11 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::extract::{bad_cursor, page_limit, Caller, JsonBody, QueryParams};
 use crate::app::App;
@@ -20,15 +21,15 @@ use crate::usecases::messages::HistoryPage;
 use crate::usecases::{conversations, groups, messages, reads};
 use crate::AppError;
 
-pub fn routes() -> Router<Arc<App>> {
-    Router::new()
-        .route("/v1/conversations", get(list).post(create))
-        .route("/v1/conversations/{id}", get(details).patch(rename))
-        .route("/v1/conversations/{id}/members", axum::routing::post(add_members))
-        .route("/v1/conversations/{id}/members/{user_id}", axum::routing::delete(remove_member))
-        .route("/v1/conversations/{id}/messages", get(history).post(send))
-        .route("/v1/conversations/{id}/messages/{message_id}", axum::routing::patch(edit).delete(delete))
-        .route("/v1/conversations/{id}/read", axum::routing::post(mark_read))
+pub fn routes() -> OpenApiRouter<Arc<App>> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(details, rename))
+        .routes(routes!(add_members))
+        .routes(routes!(remove_member))
+        .routes(routes!(history, send))
+        .routes(routes!(edit, delete))
+        .routes(routes!(mark_read))
 }
 
 fn created_or_ok(created: bool) -> StatusCode {
@@ -59,6 +60,7 @@ pub(super) struct ListQuery {
 #[serde(rename_all = "camelCase")]
 pub struct ConversationsPage {
     conversations: Vec<ConversationListItem>,
+    #[schema(required = true)]
     next_cursor: Option<String>,
 }
 
@@ -72,7 +74,7 @@ fn check_list_cursor(cursor: Option<&str>) -> Result<(), AppError> {
 }
 
 /// The caller's conversations, most recent activity first, with unread counts.
-#[utoipa::path(get, path = "/v1/conversations", tag = "conversations", params(ListQuery), responses((status = 200, body = ConversationsPage)))]
+#[utoipa::path(get, operation_id = "list_conversations", path = "/v1/conversations", tag = "conversations", params(ListQuery), responses((status = 200, body = ConversationsPage)))]
 pub(super) async fn list(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
@@ -86,7 +88,7 @@ pub(super) async fn list(
 }
 
 /// Opens a direct conversation (one per pair), a group, or a storefront conversation.
-#[utoipa::path(post, path = "/v1/conversations", tag = "conversations", request_body = conversations::NewConversation, responses(
+#[utoipa::path(post, operation_id = "create_conversation", path = "/v1/conversations", tag = "conversations", request_body = conversations::NewConversation, responses(
     (status = 201, description = "Created", body = ConversationView),
     (status = 200, description = "The existing direct or storefront conversation", body = ConversationView),
 ))]

@@ -92,10 +92,10 @@ async fn tenant_allows(app: &App, tenant: &TenantId, origin: &str) -> bool {
 }
 
 async fn some_tenant_allows(app: &App, origin: &str) -> bool {
-    match app.store.origin_allowed(origin).await {
+    match crate::usecases::tenants::some_tenant_allows(app, origin).await {
         Ok(allowed) => allowed,
         Err(e) => {
-            tracing::error!(error = %e, "reading the origin index");
+            e.log_if_internal();
             false
         }
     }

@@ -5,28 +5,29 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::extract::{bad_cursor, page_limit, Caller, JsonBody, QueryParams};
 use crate::app::App;
 use crate::domain::{Branding, ConversationId, Locale, Role, Storefront, StorefrontId, TenantId, User, UserId};
 use crate::usecases::sync::SyncPage;
 use crate::usecases::users::DirectoryEntry;
-use crate::usecases::{guests, storefronts, users};
+use crate::usecases::{guests, operations, storefronts, users};
 use crate::AppError;
 
-pub fn routes() -> Router<Arc<App>> {
-    Router::new()
-        .route("/v1/health", get(health))
-        .route("/v1/me", get(me))
-        .route("/v1/users", get(list_users))
-        .route("/v1/sync", get(sync))
-        .route("/v1/storefronts", post(create_storefront))
-        .route("/v1/storefronts/{id}", get(get_storefront))
-        .route("/v1/public/storefronts/{id}/sessions", post(open_guest_session))
+pub fn routes() -> OpenApiRouter<Arc<App>> {
+    OpenApiRouter::new()
+        .routes(routes!(health))
+        .routes(routes!(me))
+        .routes(routes!(list_users))
+        .routes(routes!(sync))
+        .routes(routes!(create_storefront))
+        .routes(routes!(get_storefront))
+        .routes(routes!(open_guest_session))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -49,15 +50,12 @@ pub struct HealthChecks {
     (status = 503, description = "Storage does not answer", body = Health),
 ))]
 pub(super) async fn health(State(app): State<Arc<App>>) -> impl IntoResponse {
-    let storage = app.store.health().await;
-    if let Err(e) = &storage {
-        tracing::error!(error = %e, "storage health check failed");
-    }
-    let status = if storage.is_ok() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let storage = operations::storage_answers(&app).await;
+    let status = if storage { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     let body = Health {
-        status: if storage.is_ok() { "ok" } else { "degraded" },
+        status: if storage { "ok" } else { "degraded" },
         version: env!("CARGO_PKG_VERSION"),
-        checks: HealthChecks { storage: if storage.is_ok() { "ok" } else { "unavailable" } },
+        checks: HealthChecks { storage: if storage { "ok" } else { "unavailable" } },
     };
     (status, Json(body))
 }
@@ -68,6 +66,7 @@ pub struct Me {
     user: User,
     role: Role,
     /// A guest's one conversation.
+    #[schema(required = true)]
     conversation_scope: Option<ConversationId>,
     tenant: TenantSummary,
 }
@@ -83,8 +82,7 @@ pub struct TenantSummary {
 /// The caller: their user, role and tenant.
 #[utoipa::path(get, path = "/v1/me", tag = "directory", responses((status = 200, body = Me)))]
 pub(super) async fn me(State(app): State<Arc<App>>, Caller(who): Caller) -> Result<Json<Me>, AppError> {
-    let user = app.store.get_user(&who.tenant_id, &who.user_id).await?.ok_or_else(|| AppError::not_found("user"))?;
-    let tenant = app.store.get_tenant(&who.tenant_id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
+    let (user, tenant) = users::me(&app, &who).await?;
     Ok(Json(Me {
         user,
         role: who.role,
@@ -110,6 +108,7 @@ pub(super) struct ListQuery {
 #[serde(rename_all = "camelCase")]
 pub struct UsersPage {
     users: Vec<DirectoryEntry>,
+    #[schema(required = true)]
     next_cursor: Option<String>,
 }
 

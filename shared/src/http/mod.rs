@@ -16,19 +16,29 @@ use std::sync::Arc;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::Router;
 use tracing::Instrument;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::app::App;
 use crate::AppError;
 
-pub fn router(app: Arc<App>) -> Router {
-    let body_limit = app.config.limits.max_body_bytes;
-    Router::new()
+/// Every route, each declared once with its OpenAPI entry (`#[utoipa::path]` on its handler):
+/// the router serves them and the document describes them, from this one list.
+fn api() -> OpenApiRouter<Arc<App>> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(directory::routes())
         .merge(conversations::routes())
         .merge(admin::routes())
         .merge(notifications::routes())
-        .route("/v1/openapi.json", axum::routing::get(openapi::document))
-        .route("/v1/protocol.schema.json", axum::routing::get(openapi::protocol_schema))
+        .routes(routes!(openapi::document))
+        .routes(routes!(openapi::protocol_schema))
+}
+
+pub fn router(app: Arc<App>) -> Router {
+    let body_limit = app.config.limits.max_body_bytes;
+    let (routes, _) = api().split_for_parts();
+    routes
         .fallback(|| async { AppError::not_found("route") })
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))

@@ -6,31 +6,32 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::extract::{bad_cursor, page_limit, Caller, CallerOrPlatform, JsonBody, Platform, QueryParams};
 use crate::app::App;
 use crate::domain::{Notification, NotificationId, Preferences, QueueName, Reminder, ReminderId};
 use crate::ports::QueueStats;
 use crate::usecases::notifications::{self, NewNotifications, NotificationPage, Notifier};
-use crate::usecases::{email_queue, preferences, reminders};
+use crate::usecases::{email_queue, operations, preferences, reminders};
 use crate::AppError;
 
-pub fn routes() -> Router<Arc<App>> {
-    Router::new()
-        .route("/v1/notifications", get(list).post(create))
-        .route("/v1/notifications/unread-count", get(unread_count))
-        .route("/v1/notifications/read-all", post(read_all))
-        .route("/v1/notifications/{id}/read", post(read_one))
-        .route("/v1/settings/notifications", get(get_preferences).put(put_preferences))
-        .route("/v1/reminders", get(list_reminders).post(create_reminder))
-        .route("/v1/reminders/{id}", delete(delete_reminder))
-        .route("/v1/email/unsubscribe", get(unsubscribe).post(unsubscribe))
-        .route("/v1/admin/queues", get(queues))
-        .route("/v1/admin/queues/{name}/redrive", post(redrive))
+pub fn routes() -> OpenApiRouter<Arc<App>> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(unread_count))
+        .routes(routes!(read_all))
+        .routes(routes!(read_one))
+        .routes(routes!(get_preferences, put_preferences))
+        .routes(routes!(list_reminders, create_reminder))
+        .routes(routes!(delete_reminder))
+        .routes(routes!(unsubscribe, unsubscribe_one_click))
+        .routes(routes!(queues))
+        .routes(routes!(redrive))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -48,7 +49,7 @@ pub(super) struct ListQuery {
 }
 
 /// The caller's bell, newest first.
-#[utoipa::path(get, path = "/v1/notifications", tag = "notifications", params(ListQuery), responses((status = 200, body = NotificationPage)))]
+#[utoipa::path(get, operation_id = "list_notifications", path = "/v1/notifications", tag = "notifications", params(ListQuery), responses((status = 200, body = NotificationPage)))]
 pub(super) async fn list(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
@@ -107,7 +108,7 @@ pub struct CreatedNotifications {
 
 /// Notifies users (a tenant admin, or the platform key with `tenantId`), each as their
 /// preferences say.
-#[utoipa::path(post, path = "/v1/notifications", tag = "notifications", request_body = NewNotifications, responses((status = 201, body = CreatedNotifications)))]
+#[utoipa::path(post, operation_id = "create_notifications", path = "/v1/notifications", tag = "notifications", request_body = NewNotifications, responses((status = 201, body = CreatedNotifications)))]
 pub(super) async fn create(
     State(app): State<Arc<App>>,
     by: CallerOrPlatform,
@@ -155,6 +156,7 @@ pub(super) struct PageQuery {
 #[serde(rename_all = "camelCase")]
 pub struct RemindersPage {
     reminders: Vec<Reminder>,
+    #[schema(required = true)]
     next_cursor: Option<String>,
 }
 
@@ -225,8 +227,12 @@ pub(super) async fn unsubscribe(
 #[utoipa::path(post, path = "/v1/email/unsubscribe", tag = "notifications", security(()), params(UnsubscribeQuery), responses(
     (status = 200, description = "E-mails are off; a short page in the user's language", body = String, content_type = "text/html"),
 ))]
-#[allow(dead_code)] // Documents the POST that `unsubscribe` also serves.
-pub(super) async fn unsubscribe_one_click() {}
+pub(super) async fn unsubscribe_one_click(
+    app: State<Arc<App>>,
+    query: QueryParams<UnsubscribeQuery>,
+) -> Result<impl IntoResponse, AppError> {
+    unsubscribe(app, query).await
+}
 
 #[derive(Serialize, ToSchema)]
 pub struct Queues {
@@ -238,11 +244,7 @@ pub struct Queues {
 /// is shown.
 #[utoipa::path(get, path = "/v1/admin/queues", tag = "operator", security(("platformKey" = [])), responses((status = 200, body = Queues)))]
 pub(super) async fn queues(State(app): State<Arc<App>>, _: Platform) -> Result<Json<Queues>, AppError> {
-    let mut queues = Vec::new();
-    for queue in QueueName::ALL {
-        queues.push(app.jobs.stats(queue).await?);
-    }
-    Ok(Json(Queues { queues }))
+    Ok(Json(Queues { queues: operations::queue_stats(&app).await? }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -261,7 +263,6 @@ pub(super) async fn redrive(
     Path(name): Path<String>,
 ) -> Result<Json<Redriven>, AppError> {
     let queue = QueueName::parse(&name).ok_or_else(|| AppError::not_found("queue"))?;
-    let moved = app.jobs.redrive(queue).await?;
-    tracing::info!(queue = queue.as_str(), moved, "dead-lettered jobs redriven");
+    let moved = operations::redrive(&app, queue).await?;
     Ok(Json(Redriven { queue: queue.as_str(), moved }))
 }

@@ -1,5 +1,6 @@
 //! The REST API's OpenAPI 3.1 document, served at `/v1/openapi.json`: derived from the
-//! handlers' annotations and the types they read and answer, so it cannot drift from them.
+//! handlers' annotations and the types they read and answer, collected from the routes the
+//! router serves (`http::api`), so it cannot drift from them.
 
 use std::sync::OnceLock;
 
@@ -7,8 +8,6 @@ use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
-
-use super::{admin, conversations, directory, notifications};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -18,50 +17,20 @@ use super::{admin, conversations, directory, notifications};
             WebSocket (docs/protocol.md); this is the REST side (docs/api.md).",
         license(name = "Apache-2.0"),
     ),
-    paths(
-        document,
-        protocol_schema,
-        directory::health,
-        directory::me,
-        directory::list_users,
-        directory::sync,
-        directory::create_storefront,
-        directory::get_storefront,
-        directory::open_guest_session,
-        conversations::list,
-        conversations::create,
-        conversations::details,
-        conversations::rename,
-        conversations::add_members,
-        conversations::remove_member,
-        conversations::history,
-        conversations::send,
-        conversations::edit,
-        conversations::delete,
-        conversations::mark_read,
-        notifications::list,
-        notifications::create,
-        notifications::unread_count,
-        notifications::read_all,
-        notifications::read_one,
-        notifications::get_preferences,
-        notifications::put_preferences,
-        notifications::list_reminders,
-        notifications::create_reminder,
-        notifications::delete_reminder,
-        notifications::unsubscribe,
-        notifications::unsubscribe_one_click,
-        notifications::queues,
-        notifications::redrive,
-        admin::create_tenant,
-        admin::update_tenant,
-        admin::upsert_user,
-    ),
-    components(schemas(super::extract::ErrorBody)),
-    modifiers(&Authentication, &Errors),
+    // The protocol's events: a sync page carries them.
+    components(schemas(super::extract::ErrorBody, crate::protocol::Event)),
+    modifiers(&Authentication),
     security(("bearer" = [])),
 )]
 pub struct ApiDoc;
+
+/// The whole document: what `ApiDoc` says of the API, every route the router serves, and the
+/// errors each can answer.
+pub fn api_document() -> Document {
+    let mut doc = super::api().into_openapi();
+    Errors.modify(&mut doc);
+    doc
+}
 
 /// This document (built once).
 #[utoipa::path(get, path = "/v1/openapi.json", tag = "health", security(()), responses(
@@ -69,7 +38,7 @@ pub struct ApiDoc;
 ))]
 pub(super) async fn document() -> axum::response::Response {
     static DOCUMENT: OnceLock<String> = OnceLock::new();
-    json_document(DOCUMENT.get_or_init(|| ApiDoc::openapi().to_json().expect("the OpenAPI document serializes")))
+    json_document(DOCUMENT.get_or_init(|| api_document().to_json().expect("the OpenAPI document serializes")))
 }
 
 /// The JSON Schema of the WebSocket protocol's frames (built once).
@@ -170,7 +139,7 @@ mod tests {
 
     #[test]
     fn the_document_is_openapi_3_1_and_covers_every_documented_route_with_its_errors() {
-        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let doc = serde_json::to_value(api_document()).unwrap();
         assert_eq!(doc["openapi"], "3.1.0");
         let routes = documented_routes();
         assert!(routes.len() >= 35, "the table was read: {routes:?}");

@@ -34,8 +34,10 @@ pub struct QueueStats {
     pub delayed: u64,
     pub dead_lettered: u64,
     /// Age of the oldest job waiting (visible or delayed), when the queue can tell.
+    #[schema(required = true)]
     pub oldest_age_seconds: Option<u64>,
     /// Age of the oldest dead-lettered job.
+    #[schema(required = true)]
     pub oldest_dead_letter_age_seconds: Option<u64>,
 }
 

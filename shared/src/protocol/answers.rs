@@ -42,6 +42,7 @@ pub enum Answer<'a> {
         request_id: Option<&'a RequestId>,
         message: &'a Message,
         /// `null` for a resend of a message already stored.
+        #[schema(required = true)]
         cursor: Option<&'a str>,
     },
     /// `markRead`: the caller's read state, and the cursor of the `read` event if one was
@@ -51,6 +52,7 @@ pub enum Answer<'a> {
         #[serde(skip_serializing_if = "Option::is_none")]
         request_id: Option<&'a RequestId>,
         read: &'a ReadState,
+        #[schema(required = true)]
         cursor: Option<&'a str>,
     },
     /// `typing`: whether anyone was told.

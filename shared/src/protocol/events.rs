@@ -36,27 +36,35 @@ pub enum Event<'a> {
     MessageNew {
         conversation_id: &'a str,
         message: &'a Message,
+        /// Its position in its feed: `sync` resumes after it.
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[schema(required = true, value_type = String)]
         cursor: Option<&'a str>,
     },
     #[serde(rename = "message.updated", rename_all = "camelCase")]
     MessageUpdated {
         conversation_id: &'a str,
         message: &'a Message,
+        /// Its position in its feed: `sync` resumes after it.
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[schema(required = true, value_type = String)]
         cursor: Option<&'a str>,
     },
     #[serde(rename = "message.deleted", rename_all = "camelCase")]
     MessageDeleted {
         conversation_id: &'a str,
         message: &'a Message,
+        /// Its position in its feed: `sync` resumes after it.
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[schema(required = true, value_type = String)]
         cursor: Option<&'a str>,
     },
     #[serde(rename = "notification.new", rename_all = "camelCase")]
     NotificationNew {
         notification: &'a Notification,
+        /// Its position in its feed: `sync` resumes after it.
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[schema(required = true, value_type = String)]
         cursor: Option<&'a str>,
     },
     /// A member's read marker moved (in a group small enough for each read to be pushed).
@@ -66,7 +74,9 @@ pub enum Event<'a> {
         user_id: &'a str,
         message_id: &'a str,
         read_at: DateTime<Utc>,
+        /// Its position in its feed: `sync` resumes after it.
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[schema(required = true, value_type = String)]
         cursor: Option<&'a str>,
     },
     /// A large group's read markers that moved in the last window.
@@ -74,7 +84,9 @@ pub enum Event<'a> {
     ReadSummary {
         conversation_id: &'a str,
         reads: &'a [ReadMark],
+        /// Its position in its feed: `sync` resumes after it.
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[schema(required = true, value_type = String)]
         cursor: Option<&'a str>,
     },
     /// Someone started or stopped typing (in a group small enough for each to be pushed).
@@ -92,12 +104,20 @@ pub enum Event<'a> {
     TypingSummary { conversation_id: &'a str, typing: &'a [Typer] },
     /// Someone who shares a conversation with the recipient came online or went offline.
     #[serde(rename = "presence", rename_all = "camelCase")]
-    Presence { user_id: &'a str, online: bool, last_seen_at: Option<DateTime<Utc>> },
+    Presence {
+        user_id: &'a str,
+        online: bool,
+        /// When their last connection closed; `null` while online.
+        #[schema(required = true)]
+        last_seen_at: Option<DateTime<Utc>>,
+    },
     /// A conversation the recipient is a member of was created.
     #[serde(rename = "conversation.created", rename_all = "camelCase")]
     ConversationCreated {
         conversation: &'a ConversationView,
+        /// Its position in its feed: `sync` resumes after it.
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[schema(required = true, value_type = String)]
         cursor: Option<&'a str>,
     },
     /// A group changed: renamed, members added, removed or gone. The recipient may be one who
@@ -106,7 +126,9 @@ pub enum Event<'a> {
     ConversationUpdated {
         conversation: &'a ConversationView,
         change: &'a GroupChange,
+        /// Its position in its feed: `sync` resumes after it.
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[schema(required = true, value_type = String)]
         cursor: Option<&'a str>,
     },
 }

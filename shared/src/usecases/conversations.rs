@@ -178,6 +178,7 @@ pub struct ConversationListItem {
     #[serde(flatten)]
     pub conversation: Conversation,
     pub unread_count: u64,
+    #[schema(required = true)]
     pub last_read_message_id: Option<MessageId>,
 }
 

@@ -95,8 +95,10 @@ pub struct HistoryPage {
     /// Oldest first.
     pub messages: Vec<Message>,
     /// Pass as `before` for the previous (older) page; null when nothing older exists.
+    #[schema(required = true)]
     pub older_cursor: Option<MessageId>,
     /// Pass as `after` for the next (newer) page; null when nothing newer exists.
+    #[schema(required = true)]
     pub newer_cursor: Option<MessageId>,
 }
 

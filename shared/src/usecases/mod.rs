@@ -14,6 +14,7 @@ pub mod guests;
 pub mod identity;
 pub mod messages;
 pub mod notifications;
+pub mod operations;
 pub mod preferences;
 pub mod presence;
 pub mod reads;

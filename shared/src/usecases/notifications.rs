@@ -180,6 +180,7 @@ fn preview(text: &str) -> String {
 #[serde(rename_all = "camelCase")]
 pub struct NotificationPage {
     pub notifications: Vec<Notification>,
+    #[schema(required = true)]
     pub next_cursor: Option<String>,
 }
 

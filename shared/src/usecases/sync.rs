@@ -13,12 +13,18 @@ use crate::AppError;
 #[serde(rename_all = "camelCase")]
 pub struct SyncPage {
     /// The events, oldest first, each exactly as it was pushed (with its `cursor`).
+    #[schema(schema_with = pushed_events)]
     pub events: Vec<serde_json::Value>,
     /// Where the next sync starts: the last event's cursor, but on the last page never later
     /// than `sync_settle` ago (nor earlier than `since`) — see `resume_cursor`.
     pub cursor: String,
     /// More events follow: sync again from `cursor`.
     pub more: bool,
+}
+
+/// Kept as the frames they were pushed as, whose schema is the protocol's `Event`.
+fn pushed_events() -> utoipa::openapi::Array {
+    utoipa::openapi::ArrayBuilder::new().items(utoipa::openapi::Ref::from_schema_name("Event")).build()
 }
 
 /// The caller's events after `since` (a cursor from an event or an ack; `0` for everything

@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 use super::identity::Identity;
 use crate::app::App;
-use crate::domain::{DisplayName, Locale, Role, TenantId, User, UserId};
+use crate::domain::{DisplayName, Locale, Role, Tenant, TenantId, User, UserId};
 use crate::ports::Page;
 use crate::AppError;
 
@@ -17,6 +17,7 @@ pub struct DirectoryEntry {
     #[serde(flatten)]
     pub user: User,
     pub online: bool,
+    #[schema(required = true)]
     pub last_seen_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -104,4 +105,11 @@ pub async fn upsert_user(
     app.store.put_user(&user).await?;
     app.directory.keep_user(&user, now);
     Ok((user, existing.is_none()))
+}
+
+/// The caller's own record and their tenant's.
+pub async fn me(app: &App, who: &Identity) -> Result<(User, Tenant), AppError> {
+    let user = app.store.get_user(&who.tenant_id, &who.user_id).await?.ok_or_else(|| AppError::not_found("user"))?;
+    let tenant = app.store.get_tenant(&who.tenant_id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
+    Ok((user, tenant))
 }

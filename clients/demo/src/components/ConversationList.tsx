@@ -22,7 +22,7 @@ export function ConversationList({
 }) {
   const { t, lang } = useI18n();
   const others = conversations.flatMap((c) =>
-    c.kind === 'group' ? [] : c.participants.filter((p) => p.userId !== me).map((p) => p.userId),
+    c.kind === 'group' ? [] : (c.participants ?? []).filter((p) => p.userId !== me).map((p) => p.userId),
   );
   const presence = usePresence(others);
 
@@ -30,7 +30,7 @@ export function ConversationList({
     <ul className="conversation-list" aria-label={label}>
       {conversations.map((c) => {
         const name = conversationName(c, me);
-        const other = c.kind === 'group' ? undefined : c.participants.find((p) => p.userId !== me);
+        const other = c.kind === 'group' ? undefined : c.participants?.find((p) => p.userId !== me);
         const last = c.lastMessage;
         const preview = !last
           ? t.noMessageYet

@@ -34,7 +34,7 @@ export function MessageItem({
     );
 
   const pending = isPending(m) ? m : null;
-  const deleted = m.deletedAt !== null || m.body === null;
+  const deleted = m.deletedAt != null || m.body == null;
   const canChange = mine && !pending && !deleted;
 
   return (

@@ -10,7 +10,7 @@ import { ActionLink } from './ActionLink.js';
 export function NotificationItem({ notification: n, onRead }: { notification: Notification; onRead: () => void }) {
   const { t, lang } = useI18n();
   const { userId } = useMissive();
-  const unread = n.readAt === null;
+  const unread = n.readAt == null;
   return (
     <li className={`notification ${unread ? 'unread' : 'read'}`}>
       <div className="notification-head">

@@ -46,7 +46,9 @@ export function Preferences() {
   const setChannel = (type: NotificationType, channel: 'inApp' | 'email', on: boolean) => {
     if (!prefs) return;
     setSaved(false);
-    setPrefs({ ...prefs, types: { ...prefs.types, [type]: { ...prefs.types[type], [channel]: on } } });
+    // The server answers every type with both channels; the document does not say so (yet).
+    const channels = { inApp: false, email: false, ...prefs.types?.[type], [channel]: on };
+    setPrefs({ ...prefs, types: { ...prefs.types, [type]: channels } });
   };
 
   const save = async () => {
@@ -99,7 +101,7 @@ export function Preferences() {
                       <input
                         type="checkbox"
                         aria-label={t.channelFor(channel === 'inApp' ? t.inApp : t.email, t.types[type])}
-                        checked={prefs.types[type][channel]}
+                        checked={prefs.types?.[type]?.[channel] ?? false}
                         disabled={type === 'system' && channel === 'inApp'}
                         onChange={(e) => setChannel(type, channel, e.target.checked)}
                       />

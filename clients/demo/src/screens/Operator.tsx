@@ -2,7 +2,7 @@
 // ages; redrive per queue), the local outbox's e-mails, and a switch that makes e-mail sends
 // fail so that retries, dead letters and redrive can be watched.
 
-import type { OutboxEmail, QueueStats } from '@missive/client';
+import type { OutboxEmail, QueueName, QueueStats } from '@missive/client';
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { localOutboxFailures, operatorRest } from '../api.js';
 import { ErrorNote } from '../components/ErrorNote.js';
@@ -43,7 +43,8 @@ export function Operator() {
 
   const redrive = async (name: QueueStats['name']) => {
     try {
-      const moved = await rest.redriveQueue(name);
+      // The document gives a queue's name as a string; the server lists only its own queues.
+      const moved = await rest.redriveQueue(name as QueueName);
       setNotice(t.redriven(moved, t.queueNames[name] ?? name));
       refresh();
     } catch (e) {
@@ -63,7 +64,7 @@ export function Operator() {
     }
   };
 
-  const age = (s: number | null) => (s === null ? '—' : t.seconds(s));
+  const age = (s: number | null | undefined) => (s == null ? '—' : t.seconds(s));
 
   return (
     <main className="page operator">

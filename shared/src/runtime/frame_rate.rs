@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::ConnectionId;
+use crate::domain::ConnectionId;
 
 /// Buckets kept before the full (forgotten-able) ones are swept.
 const SWEEP_ABOVE: usize = 10_000;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::{Tenant, TenantId, User, UserId};
+use crate::domain::{Tenant, TenantId, User, UserId};
 
 /// Entries kept at most; past it the memory starts again empty.
 const MAX_ENTRIES: usize = 10_000;
