@@ -1,4 +1,5 @@
-//! The platform operator's tenant management, and users created ahead of time.
+//! `/v1/admin`: the platform operator's tenant management, users created ahead of time, and
+//! the job queues' dashboard.
 
 use std::sync::Arc;
 
@@ -6,19 +7,26 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
-
+use serde::Serialize;
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{CallerOrPlatform, JsonBody, Platform};
 use crate::app::App;
-use crate::domain::{Tenant, TenantId, User, UserId};
-use crate::usecases::tenants;
+use crate::domain::{QueueName, Tenant, TenantId, User, UserId};
+use crate::ports::QueueStats;
 use crate::usecases::users::{self, UserAdmin};
+use crate::usecases::{operations, tenants};
 use crate::AppError;
 
 pub fn routes() -> OpenApiRouter<Arc<App>> {
-    OpenApiRouter::new().routes(routes!(create_tenant)).routes(routes!(update_tenant)).routes(routes!(upsert_user))
+    OpenApiRouter::new()
+        .routes(routes!(create_tenant))
+        .routes(routes!(update_tenant))
+        .routes(routes!(upsert_user))
+        .routes(routes!(queues))
+        .routes(routes!(redrive))
 }
 
 /// Creates a tenant (the platform operator).
@@ -68,4 +76,37 @@ pub(super) async fn upsert_user(
     let (user, created) = users::upsert_user(&app, by, &UserId::parse(user_id)?, body).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(user)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Queues {
+    queues: Vec<QueueStats>,
+}
+
+/// The job queues' depths. Queues are shared by every tenant, so they are the platform
+/// operator's alone (a tenant admin must not redrive other tenants' jobs); no job's content
+/// is shown.
+#[utoipa::path(get, path = "/v1/admin/queues", tag = "operator", security(("platformKey" = [])), responses((status = 200, body = Queues)))]
+pub(super) async fn queues(State(app): State<Arc<App>>, _: Platform) -> Result<Json<Queues>, AppError> {
+    Ok(Json(Queues { queues: operations::queue_stats(&app).await? }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Redriven {
+    queue: &'static str,
+    /// Jobs moved back from the dead-letter queue.
+    moved: u64,
+}
+
+/// Moves a queue's dead-lettered jobs back to it (the platform operator).
+#[utoipa::path(post, path = "/v1/admin/queues/{name}/redrive", tag = "operator", security(("platformKey" = [])),
+    params(("name" = String, Path, description = "`notifications` or `emails`")), responses((status = 200, body = Redriven)))]
+pub(super) async fn redrive(
+    State(app): State<Arc<App>>,
+    _: Platform,
+    Path(name): Path<String>,
+) -> Result<Json<Redriven>, AppError> {
+    let queue = QueueName::parse(&name).ok_or_else(|| AppError::not_found("queue"))?;
+    let moved = operations::redrive(&app, queue).await?;
+    Ok(Json(Redriven { queue: queue.as_str(), moved }))
 }

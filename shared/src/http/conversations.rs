@@ -11,7 +11,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{bad_cursor, page_limit, Caller, JsonBody, QueryParams};
+use super::cursors;
+use super::extract::{page_limit, Caller, JsonBody, QueryParams};
 use crate::app::App;
 use crate::domain::Message;
 use crate::domain::{ConversationId, ConversationKind, MessageId, UserId};
@@ -64,15 +65,6 @@ pub struct ConversationsPage {
     next_cursor: Option<String>,
 }
 
-/// A list's cursor is `{activity}.{conversationId}`, both ULIDs.
-fn check_list_cursor(cursor: Option<&str>) -> Result<(), AppError> {
-    let Some(cursor) = cursor else { return Ok(()) };
-    let (activity, id) = cursor.split_once('.').ok_or_else(bad_cursor)?;
-    ulid::Ulid::from_string(activity).map_err(|_| bad_cursor())?;
-    ConversationId::parse(id).map_err(|_| bad_cursor())?;
-    Ok(())
-}
-
 /// The caller's conversations, most recent activity first, with unread counts.
 #[utoipa::path(get, operation_id = "list_conversations", path = "/v1/conversations", tag = "conversations", params(ListQuery), responses((status = 200, body = ConversationsPage)))]
 pub(super) async fn list(
@@ -80,7 +72,7 @@ pub(super) async fn list(
     Caller(who): Caller,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> Result<impl IntoResponse, AppError> {
-    check_list_cursor(query.cursor.as_deref())?;
+    cursors::conversation_list(query.cursor.as_deref())?;
     let limit = page_limit(query.limit, 50, conversations::MAX_PAGE)?;
     let filter = conversations::ListFilter { kind: query.kind, q: query.q };
     let page = conversations::list_conversations(&app, &who, &filter, query.cursor.as_deref(), limit).await?;

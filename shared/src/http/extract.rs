@@ -133,11 +133,6 @@ pub fn page_limit(value: Option<usize>, default: usize, max: usize) -> Result<us
     }
 }
 
-/// The error of a `cursor` that no earlier page gave.
-pub fn bad_cursor() -> AppError {
-    AppError::invalid("cursor: not a cursor from an earlier page")
-}
-
 /// Query parameters (their structs deny unknown fields); an unparsable or unknown one is a
 /// 400 naming it.
 pub struct QueryParams<T>(pub T);

@@ -1,15 +1,23 @@
 //! The REST API under `/v1`: one axum router, served by the HTTP Lambda function (through
-//! `lambda_http`) and by the local runtime alike.
+//! `lambda_http`) and by the local runtime alike. One file per URL prefix (`/v1/<area>` in
+//! `<area>.rs`), calling the use cases of that area.
 
 mod admin;
 mod conversations;
 pub mod cors;
-mod directory;
+mod cursors;
+mod email;
 pub mod extract;
+mod health;
 #[cfg(feature = "lambda-http")]
 pub mod lambda;
 mod notifications;
 pub mod openapi;
+mod reminders;
+mod settings;
+mod storefronts;
+mod sync;
+mod users;
 
 use std::sync::Arc;
 
@@ -27,10 +35,16 @@ use crate::AppError;
 /// the router serves them and the document describes them, from this one list.
 fn api() -> OpenApiRouter<Arc<App>> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
-        .merge(directory::routes())
+        .merge(health::routes())
+        .merge(users::routes())
         .merge(conversations::routes())
-        .merge(admin::routes())
+        .merge(storefronts::routes())
+        .merge(sync::routes())
         .merge(notifications::routes())
+        .merge(reminders::routes())
+        .merge(settings::routes())
+        .merge(email::routes())
+        .merge(admin::routes())
         .routes(routes!(openapi::document))
         .routes(routes!(openapi::protocol_schema))
 }
