@@ -18,7 +18,7 @@ pub const DEMO_USERS: [(&str, &str, Role); 4] = [
 
 /// Creates the demo tenant, its users and storefront unless the tenant exists.
 pub async fn seed(app: &App) -> anyhow::Result<bool> {
-    let now = app.clock.now();
+    let now = app.ports.clock.now();
     let tenant = Tenant {
         id: TenantId::parse(DEMO_TENANT)?,
         name: "Demo".into(),
@@ -29,11 +29,12 @@ pub async fn seed(app: &App) -> anyhow::Result<bool> {
         allowed_origins: Vec::new(),
         created_at: now,
     };
-    if !app.store.create_tenant(&tenant).await?.created {
+    if !app.ports.tenants.create_tenant(&tenant).await?.created {
         return Ok(false);
     }
     for (id, name, role) in DEMO_USERS {
-        app.store
+        app.ports
+            .users
             .put_user(&User {
                 tenant_id: tenant.id.clone(),
                 id: UserId::parse(id)?,
@@ -47,7 +48,8 @@ pub async fn seed(app: &App) -> anyhow::Result<bool> {
             })
             .await?;
     }
-    app.store
+    app.ports
+        .storefronts
         .put_storefront(&Storefront {
             tenant_id: tenant.id.clone(),
             id: StorefrontId::parse(DEMO_STOREFRONT)?,

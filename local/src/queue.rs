@@ -25,7 +25,7 @@ pub async fn work<W: Worker>(worker: W, app: Arc<App>, queue: Arc<LocalQueue>, m
                 if let Err(e) = &outcome {
                     e.log_if_internal();
                     tracing::info!(job = %job.id, receives, "job failed, will retry");
-                    app.metrics.count(Metric::JobRetries, 1, None, app.clock.now());
+                    app.services.metrics.count(Metric::JobRetries, 1, None, app.ports.clock.now());
                 }
                 let backoff = workers::backoff(&app, receives);
                 queue.settle(name, &job.id, outcome.map_err(|_| ()), backoff);

@@ -1,5 +1,5 @@
-//! The application: configuration and the ports, wired once per process (per cold start on
-//! Lambda) and shared by every handler.
+//! The application: its configuration, its ports and its runtime services, wired once per
+//! process (per cold start on Lambda) and shared by every handler.
 
 use std::sync::Arc;
 
@@ -7,18 +7,79 @@ use crate::adapters::system::{SystemClock, UlidIds};
 use crate::auth::TokenVerifier;
 use crate::config::Config;
 use crate::metrics::Metrics;
-use crate::ports::{Clock, Ids, JobQueue, Mailer, Push, Store};
+use crate::ports::{
+    Clock, ConnectionStore, ConversationStore, EffectStore, EventFeed, Ids, JobQueue, Mailer, MessageStore,
+    NotificationStore, PendingEmailStore, PreferenceStore, Push, ReminderStore, ScheduleStore, Store, StoreHealth,
+    StorefrontStore, TenantStore, ThrottleStore, UserStore,
+};
 use crate::runtime::{DirectoryCache, FrameRate};
 
 pub struct App {
     pub config: Config,
-    pub tokens: TokenVerifier,
-    pub store: Arc<dyn Store>,
+    pub ports: Ports,
+    pub services: Services,
+}
+
+/// What the use cases reach outside the process, one field per role (`ports/`): a use case
+/// names the role it uses (`app.ports.messages`), whichever adapter the process wired.
+pub struct Ports {
+    pub tenants: Arc<dyn TenantStore>,
+    pub users: Arc<dyn UserStore>,
+    pub storefronts: Arc<dyn StorefrontStore>,
+    pub conversations: Arc<dyn ConversationStore>,
+    pub messages: Arc<dyn MessageStore>,
+    pub events: Arc<dyn EventFeed>,
+    pub connections: Arc<dyn ConnectionStore>,
+    pub notifications: Arc<dyn NotificationStore>,
+    pub preferences: Arc<dyn PreferenceStore>,
+    pub pending_emails: Arc<dyn PendingEmailStore>,
+    pub reminders: Arc<dyn ReminderStore>,
+    pub schedule: Arc<dyn ScheduleStore>,
+    pub effects: Arc<dyn EffectStore>,
+    pub throttles: Arc<dyn ThrottleStore>,
+    /// Whether storage answers at all (`/v1/health`).
+    pub storage: Arc<dyn StoreHealth>,
     pub push: Arc<dyn Push>,
     pub jobs: Arc<dyn JobQueue>,
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn Ids>,
+}
+
+impl Ports {
+    /// Every storage role from one store (redb and DynamoDB each implement them all), beside
+    /// the other ports; the real clock and ids.
+    pub fn new(store: Arc<dyn Store>, push: Arc<dyn Push>, jobs: Arc<dyn JobQueue>, mailer: Arc<dyn Mailer>) -> Self {
+        Self {
+            tenants: store.clone(),
+            users: store.clone(),
+            storefronts: store.clone(),
+            conversations: store.clone(),
+            messages: store.clone(),
+            events: store.clone(),
+            connections: store.clone(),
+            notifications: store.clone(),
+            preferences: store.clone(),
+            pending_emails: store.clone(),
+            reminders: store.clone(),
+            schedule: store.clone(),
+            effects: store.clone(),
+            throttles: store.clone(),
+            storage: store,
+            push,
+            jobs,
+            mailer,
+            clock: Arc::new(SystemClock),
+            ids: Arc::new(UlidIds::default()),
+        }
+    }
+}
+
+/// What the process keeps and does in memory beside its ports: token verification (with an
+/// identity provider's keys, fetched and cached), each connection's frame budget, the
+/// directory cache, and the operational counts.
+pub struct Services {
+    pub tokens: TokenVerifier,
     /// Each connection's frame budget, in this process.
     pub frame_rate: FrameRate,
     /// Tenants and users recently read, for authentication (`Limits::directory_cache_ttl`).
@@ -27,14 +88,8 @@ pub struct App {
     pub metrics: Metrics,
 }
 
-impl App {
-    pub fn new(
-        config: Config,
-        store: Arc<dyn Store>,
-        push: Arc<dyn Push>,
-        jobs: Arc<dyn JobQueue>,
-        mailer: Arc<dyn Mailer>,
-    ) -> Self {
+impl Services {
+    fn new(config: &Config) -> Self {
         let tokens = TokenVerifier::new(
             config.jwt_secret.expose().as_bytes(),
             config.guest_secret.expose().as_bytes(),
@@ -51,30 +106,34 @@ impl App {
             }
             None => tokens,
         };
-        let frame_rate = FrameRate::new(config.limits.max_frames_per_window, config.limits.rate_window);
-        let directory = DirectoryCache::new(config.limits.directory_cache_ttl);
         Self {
-            frame_rate,
-            directory,
-            config,
             tokens,
-            store,
-            push,
-            jobs,
-            mailer,
-            clock: Arc::new(SystemClock),
-            ids: Arc::new(UlidIds::default()),
+            frame_rate: FrameRate::new(config.limits.max_frames_per_window, config.limits.rate_window),
+            directory: DirectoryCache::new(config.limits.directory_cache_ttl),
             metrics: Metrics::off(),
         }
     }
+}
+
+impl App {
+    pub fn new(
+        config: Config,
+        store: Arc<dyn Store>,
+        push: Arc<dyn Push>,
+        jobs: Arc<dyn JobQueue>,
+        mailer: Arc<dyn Mailer>,
+    ) -> Self {
+        let services = Services::new(&config);
+        Self { config, ports: Ports::new(store, push, jobs, mailer), services }
+    }
 
     pub fn with_metrics(mut self, metrics: Metrics) -> Self {
-        self.metrics = metrics;
+        self.services.metrics = metrics;
         self
     }
 
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
+        self.ports.clock = clock;
         self
     }
 }

@@ -39,7 +39,11 @@ pub async fn require_member(
     id: &ConversationId,
 ) -> Result<(Conversation, Member), AppError> {
     check_scope(who, id)?;
-    app.store.get_membership(&who.tenant_id, id, &who.user_id).await?.ok_or_else(|| AppError::not_found("conversation"))
+    app.ports
+        .conversations
+        .get_membership(&who.tenant_id, id, &who.user_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("conversation"))
 }
 
 /// A guest's session is for one conversation: any other is not found.
@@ -56,7 +60,7 @@ pub async fn create_conversation(
     new: NewConversation,
 ) -> Result<Upserted<ConversationView>, AppError> {
     who.require_signed_in()?;
-    let now = app.clock.now();
+    let now = app.ports.clock.now();
     let me = || Member::new(who.user_id.clone(), MemberRole::Member, now);
     let (kind, title, storefront_id, members, unique_key) = match new {
         NewConversation::Direct { user_id } => {
@@ -88,7 +92,7 @@ pub async fn create_conversation(
     };
     let conversation = Conversation::new(
         who.tenant_id.clone(),
-        ConversationId::parse(app.ids.ulid())?,
+        ConversationId::parse(app.ports.ids.ulid())?,
         kind,
         title,
         storefront_id,
@@ -96,7 +100,7 @@ pub async fn create_conversation(
         now,
         participants(app, &who.tenant_id, &members).await?,
     );
-    let stored = app.store.create_conversation(&conversation, &members, unique_key.as_deref()).await?;
+    let stored = app.ports.conversations.create_conversation(&conversation, &members, unique_key.as_deref()).await?;
     let view = get_view(app, stored.value).await?;
     if stored.created {
         let event = Event::ConversationCreated { conversation: &view, cursor: None };
@@ -116,7 +120,7 @@ pub fn check_group_size(app: &App, members: usize) -> Result<(), AppError> {
 /// The participants' names, read in one batch.
 pub async fn participants(app: &App, tenant: &TenantId, members: &[Member]) -> Result<Vec<Participant>, AppError> {
     let ids: Vec<UserId> = members.iter().map(|m| m.user_id.clone()).collect();
-    let users = app.store.get_users(tenant, &ids).await?;
+    let users = app.ports.users.get_users(tenant, &ids).await?;
     Ok(ids
         .into_iter()
         .map(|id| {
@@ -153,7 +157,7 @@ pub fn distinct_ids(raw: &[String]) -> Result<Vec<UserId>, AppError> {
 /// Checks that every one of `ids` is a user of the tenant, in one batch read (a group of a
 /// thousand is one request's work, not a thousand reads); 404 names the first one missing.
 pub async fn existing_users(app: &App, tenant: &TenantId, ids: &[UserId]) -> Result<(), AppError> {
-    let found = app.store.get_users(tenant, ids).await?;
+    let found = app.ports.users.get_users(tenant, ids).await?;
     let known: std::collections::HashSet<&UserId> = found.iter().map(|u| &u.id).collect();
     match ids.iter().find(|id| !known.contains(id)) {
         Some(missing) => Err(AppError::NotFound(format!("user {missing} not found"))),
@@ -163,7 +167,11 @@ pub async fn existing_users(app: &App, tenant: &TenantId, ids: &[UserId]) -> Res
 
 async fn existing_user(app: &App, who: &Identity, raw: &str) -> Result<User, AppError> {
     let id = UserId::parse(raw)?;
-    app.store.get_user(&who.tenant_id, &id).await?.ok_or_else(|| AppError::NotFound(format!("user {id} not found")))
+    app.ports
+        .users
+        .get_user(&who.tenant_id, &id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("user {id} not found")))
 }
 
 pub async fn get_conversation(app: &App, who: &Identity, id: &ConversationId) -> Result<ConversationView, AppError> {
@@ -219,7 +227,11 @@ pub async fn list_conversations(
     let mut cursor = cursor.map(str::to_string);
     let mut read = 0;
     loop {
-        let page = app.store.list_user_conversations(&who.tenant_id, &who.user_id, cursor.as_deref(), batch).await?;
+        let page = app
+            .ports
+            .conversations
+            .list_user_conversations(&who.tenant_id, &who.user_id, cursor.as_deref(), batch)
+            .await?;
         let more = page.next_cursor.is_some();
         let in_page = page.items.len();
         for (i, entry) in page.items.into_iter().enumerate() {
@@ -249,9 +261,9 @@ pub async fn list_conversations(
 
 /// A conversation with its members' names and read markers.
 pub async fn get_view(app: &App, conversation: Conversation) -> Result<ConversationView, AppError> {
-    let members = app.store.list_members(&conversation.tenant_id, &conversation.id).await?;
+    let members = app.ports.conversations.list_members(&conversation.tenant_id, &conversation.id).await?;
     let ids: Vec<UserId> = members.iter().map(|m| m.user_id.clone()).collect();
-    let users = app.store.get_users(&conversation.tenant_id, &ids).await?;
+    let users = app.ports.users.get_users(&conversation.tenant_id, &ids).await?;
     let name_of = |id: &UserId| {
         users.iter().find(|u| u.id == *id).map_or_else(|| id.to_string(), |u| u.name.as_str().to_string())
     };

@@ -32,7 +32,7 @@ pub struct Published {
 
 /// The user ids of a conversation's members.
 pub async fn member_ids(app: &App, conversation: &Conversation) -> Result<Vec<UserId>, AppError> {
-    let members = app.store.list_members(&conversation.tenant_id, &conversation.id).await?;
+    let members = app.ports.conversations.list_members(&conversation.tenant_id, &conversation.id).await?;
     Ok(members.into_iter().map(|m| m.user_id).collect())
 }
 
@@ -63,7 +63,7 @@ pub async fn publish_to_conversation(
     message: Option<&MessageRef>,
 ) -> Result<Published, AppError> {
     let logged = new_event(app, event)?;
-    app.store.append_conversation_event(&conversation.tenant_id, &conversation.id, &logged).await?;
+    app.ports.events.append_conversation_event(&conversation.tenant_id, &conversation.id, &logged).await?;
     push_to_members(app, conversation, members, logged, skip, message).await
 }
 
@@ -94,7 +94,7 @@ pub async fn push_to_members(
                 Job::new(tenant, JobId::of("fanout", &[cursor.as_str(), &i.to_string()]), Task::FanOut(fan_out))
             })
             .collect();
-        app.jobs.enqueue_batch(&jobs).await?;
+        app.ports.jobs.enqueue_batch(&jobs).await?;
         return Ok(Published { cursor, offline: None });
     }
     let offline = deliver_to_users(app, tenant, members, &logged.frame, skip).await?;
@@ -111,14 +111,14 @@ pub async fn publish_to_users(
     event: Event<'_>,
 ) -> Result<EventId, AppError> {
     let logged = new_event(app, event)?;
-    app.store.append_user_events(tenant, users, &logged).await?;
+    app.ports.events.append_user_events(tenant, users, &logged).await?;
     deliver_to_users(app, tenant, users, &logged.frame, None).await?;
     Ok(logged.id)
 }
 
 /// The event with a new cursor, as it is kept (for the retention period) and pushed.
 pub fn new_event(app: &App, event: Event<'_>) -> Result<LoggedEvent, AppError> {
-    logged_as(app, EventId::parse(app.ids.ulid())?, event)
+    logged_as(app, EventId::parse(app.ports.ids.ulid())?, event)
 }
 
 /// A new message's `message.new`, whose cursor is the message's id: stores may keep the
@@ -131,7 +131,7 @@ pub fn message_event(app: &App, message: &Message) -> Result<LoggedEvent, AppErr
 fn logged_as(app: &App, cursor: EventId, event: Event<'_>) -> Result<LoggedEvent, AppError> {
     let frame = event.with_cursor(cursor.as_str()).to_json();
     let retention = chrono::Duration::from_std(app.config.limits.event_retention).map_err(AppError::internal)?;
-    Ok(LoggedEvent { id: cursor, frame, expires_at: app.clock.now() + retention })
+    Ok(LoggedEvent { id: cursor, frame, expires_at: app.ports.clock.now() + retention })
 }
 
 /// Sends `frame` to every live connection of `users`, except `skip`. Each connection
@@ -146,10 +146,10 @@ pub async fn deliver_to_users(
     frame: &str,
     skip: Option<&ConnectionId>,
 ) -> Result<Vec<UserId>, AppError> {
-    let found = app.store.list_users_connections(tenant, users, app.clock.now()).await?;
+    let found = app.ports.connections.list_users_connections(tenant, users, app.ports.clock.now()).await?;
     let connections: Vec<&Connection> = found.iter().filter(|c| Some(&c.id) != skip).collect();
     let ids: Vec<&ConnectionId> = connections.iter().map(|c| &c.id).collect();
-    let pushed = app.push.push_to_connections(&ids, frame).await;
+    let pushed = app.ports.push.push_to_connections(&ids, frame).await;
     let outcomes = join_all(connections.iter().zip(pushed).map(|(c, result)| settle(app, c, result))).await;
     // The skipped connection is the sender's own: they have it.
     let mut online: std::collections::HashSet<&UserId> =
@@ -157,9 +157,9 @@ pub async fn deliver_to_users(
     online.extend(connections.iter().zip(&outcomes).filter(|(_, o)| **o != Pushed::Gone).map(|(c, _)| &c.user_id));
     let offline = users.iter().filter(|u| !online.contains(u)).cloned().collect();
     let count = |wanted: Pushed| outcomes.iter().filter(|o| **o == wanted).count() as u64;
-    let now = app.clock.now();
-    app.metrics.count(Metric::Deliveries, count(Pushed::Delivered), Some(tenant), now);
-    app.metrics.count(Metric::StaleConnectionsRemoved, count(Pushed::Gone), Some(tenant), now);
+    let now = app.ports.clock.now();
+    app.services.metrics.count(Metric::Deliveries, count(Pushed::Delivered), Some(tenant), now);
+    app.services.metrics.count(Metric::StaleConnectionsRemoved, count(Pushed::Gone), Some(tenant), now);
     Ok(offline)
 }
 
@@ -181,14 +181,14 @@ const CONNECT_GRACE: chrono::Duration = chrono::Duration::seconds(30);
 async fn settle(app: &App, connection: &Connection, result: Result<(), PushError>) -> Pushed {
     match result {
         Ok(()) => Pushed::Delivered,
-        Err(PushError::Gone) if app.clock.now() - connection.connected_at < CONNECT_GRACE => {
+        Err(PushError::Gone) if app.ports.clock.now() - connection.connected_at < CONNECT_GRACE => {
             tracing::info!(connection = %connection.id, "connection not open yet, frame skipped");
             Pushed::Opening
         }
         Err(PushError::Gone) => {
             tracing::info!(connection = %connection.id, "connection gone, removing it");
-            let (tenant, user, now) = (&connection.tenant_id, &connection.user_id, app.clock.now());
-            if let Err(e) = app.store.delete_connection(tenant, user, &connection.id, now).await {
+            let (tenant, user, now) = (&connection.tenant_id, &connection.user_id, app.ports.clock.now());
+            if let Err(e) = app.ports.connections.delete_connection(tenant, user, &connection.id, now).await {
                 tracing::warn!(connection = %connection.id, error = %e, "could not remove a gone connection");
             }
             Pushed::Gone

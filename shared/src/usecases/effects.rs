@@ -27,21 +27,21 @@ pub async fn once<T>(
     key: &str,
     effect: impl Future<Output = Result<T, AppError>>,
 ) -> Result<Option<T>, AppError> {
-    let now = app.clock.now();
+    let now = app.ports.clock.now();
     let lease_until = now + chrono::Duration::from_std(LEASE).map_err(AppError::internal)?;
-    match app.store.begin_effect(tenant, key, now, lease_until).await? {
+    match app.ports.effects.begin_effect(tenant, key, now, lease_until).await? {
         EffectClaim::Done => return Ok(None),
         EffectClaim::Busy => return Err(AppError::internal(anyhow::anyhow!("{key} is running elsewhere"))),
         EffectClaim::Acquired => {}
     }
     match effect.await {
         Ok(value) => {
-            let keep = app.clock.now() + chrono::Duration::from_std(REMEMBER_DONE).map_err(AppError::internal)?;
-            app.store.finish_effect(tenant, key, keep).await?;
+            let keep = app.ports.clock.now() + chrono::Duration::from_std(REMEMBER_DONE).map_err(AppError::internal)?;
+            app.ports.effects.finish_effect(tenant, key, keep).await?;
             Ok(Some(value))
         }
         Err(e) => {
-            if let Err(release) = app.store.release_effect(tenant, key).await {
+            if let Err(release) = app.ports.effects.release_effect(tenant, key).await {
                 tracing::warn!(key, error = %release, "could not release a failed effect's lease");
             }
             Err(e)

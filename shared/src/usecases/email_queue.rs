@@ -17,8 +17,8 @@ use crate::AppError;
 /// arranged as the preferences say.
 pub async fn queue(app: &App, prefs: &Preferences, notification: &Notification, in_app: bool) -> Result<(), AppError> {
     let (tenant, user) = (&notification.tenant_id, &notification.user_id);
-    app.store.put_pending_email(&PendingEmail { notification: notification.clone(), in_app }).await?;
-    let now = app.clock.now();
+    app.ports.pending_emails.put_pending_email(&PendingEmail { notification: notification.clone(), in_app }).await?;
+    let now = app.ports.clock.now();
     let job_id = JobId::of("mail", &[user.as_str(), notification.id.as_str()]);
     match prefs.email_mode {
         EmailMode::Off => Ok(()),
@@ -27,11 +27,11 @@ pub async fn queue(app: &App, prefs: &Preferences, notification: &Notification, 
             // One check per user and delay window: later messages ride the same e-mail.
             let at = now + message_delay(app)?;
             let check = format!("mailcheck:{user}");
-            if app.store.try_claim(tenant, &check, now, at).await? {
+            if app.ports.throttles.try_claim(tenant, &check, now, at).await? {
                 if let Err(e) = schedule_send(app, tenant, user, job_id, at).await {
                     // Claimed and not arranged: give the claim up, so that the retry arranges
                     // the check rather than leave the e-mail waiting for the next message's.
-                    if let Err(release) = app.store.release_claim(tenant, &check).await {
+                    if let Err(release) = app.ports.throttles.release_claim(tenant, &check).await {
                         tracing::warn!(tenant = %tenant, error = %release, "could not give up an e-mail check's claim");
                     }
                     return Err(e);
@@ -67,7 +67,7 @@ pub async fn schedule_digest(app: &App, tenant: &TenantId, user: &UserId, now: D
     let at = DateTime::<Utc>::from_timestamp_millis(next)
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("digest time overflow")))?;
     let id = JobId::of("digest", &[user.as_str(), &next.to_string()]);
-    if app.store.try_claim(tenant, id.as_str(), now, at).await? {
+    if app.ports.throttles.try_claim(tenant, id.as_str(), now, at).await? {
         let task = Task::SendEmails(SendEmails { user_id: user.clone(), digest: true });
         enqueue_at(app, Job::new(tenant, id, task), at).await?;
     }
@@ -77,11 +77,11 @@ pub async fn schedule_digest(app: &App, tenant: &TenantId, user: &UserId, now: D
 /// `GET`/`POST /v1/email/unsubscribe?token=`: turns the user's e-mails off; returns their
 /// locale for the confirmation page.
 pub async fn unsubscribe(app: &App, token: &str) -> Result<Locale, AppError> {
-    let (tenant, user) = app.tokens.verify_unsubscribe(token)?;
+    let (tenant, user) = app.services.tokens.verify_unsubscribe(token)?;
     let mut prefs = preferences::load(app, &tenant, &user).await?;
     prefs.email_mode = EmailMode::Off;
     preferences::save(app, &tenant, &user, &prefs).await?;
     tracing::info!(tenant = %tenant, "a user unsubscribed from e-mails");
-    let stored = app.store.get_user(&tenant, &user).await?;
+    let stored = app.ports.users.get_user(&tenant, &user).await?;
     Ok(stored.map(|u| u.locale).unwrap_or_default())
 }

@@ -57,14 +57,14 @@ fn render_template(name: &str, context: &minijinja::Value) -> Result<String, App
 /// or quiet hours say otherwise.
 pub async fn send_pending(app: &App, tenant_id: &TenantId, send: &SendEmails, job_id: &JobId) -> Result<(), AppError> {
     let user_id = &send.user_id;
-    let now = app.clock.now();
+    let now = app.ports.clock.now();
     let prefs = preferences::load(app, tenant_id, user_id).await?;
-    let waiting = app.store.list_pending_emails(tenant_id, user_id, MAX_PER_EMAIL).await?;
+    let waiting = app.ports.pending_emails.list_pending_emails(tenant_id, user_id, MAX_PER_EMAIL).await?;
     if waiting.is_empty() {
         return Ok(());
     }
     let (Some(tenant), Some(user)) =
-        (app.store.get_tenant(tenant_id).await?, app.store.get_user(tenant_id, user_id).await?)
+        (app.ports.tenants.get_tenant(tenant_id).await?, app.ports.users.get_user(tenant_id, user_id).await?)
     else {
         return drop_all(app, tenant_id, user_id, &waiting).await;
     };
@@ -106,8 +106,8 @@ pub async fn send_pending(app: &App, tenant_id: &TenantId, send: &SendEmails, jo
     }
     if !due.is_empty() {
         let email = render(app, &tenant, &user, &due, send.digest, job_id)?;
-        let (metrics, now) = (&app.metrics, app.clock.now());
-        match app.mailer.send_email(&email).await {
+        let (metrics, now) = (&app.services.metrics, app.ports.clock.now());
+        match app.ports.mailer.send_email(&email).await {
             Ok(provider_id) => {
                 metrics.count(Metric::EmailsSent, 1, Some(tenant_id), now);
                 tracing::info!(job = %job_id, provider_id, count = due.len(), "e-mail sent")
@@ -125,7 +125,7 @@ pub async fn send_pending(app: &App, tenant_id: &TenantId, send: &SendEmails, jo
         settled.extend(due.into_iter().map(|n| n.id));
     }
     for id in settled {
-        app.store.delete_pending_email(tenant_id, user_id, &id).await?;
+        app.ports.pending_emails.delete_pending_email(tenant_id, user_id, &id).await?;
     }
     Ok(())
 }
@@ -135,7 +135,7 @@ pub async fn send_pending(app: &App, tenant_id: &TenantId, send: &SendEmails, jo
 async fn still_read(app: &App, pending: &PendingEmail) -> Result<bool, AppError> {
     let n = &pending.notification;
     if let (Some(conversation), Some(message)) = (&n.conversation_id, &n.message_id) {
-        let member = app.store.get_member(&n.tenant_id, conversation, &n.user_id).await?;
+        let member = app.ports.conversations.get_member(&n.tenant_id, conversation, &n.user_id).await?;
         return Ok(match member {
             None => true,
             Some(m) => m.last_read_message_id.as_ref().is_some_and(|read| read >= message),
@@ -144,13 +144,13 @@ async fn still_read(app: &App, pending: &PendingEmail) -> Result<bool, AppError>
     if !pending.in_app {
         return Ok(false);
     }
-    let stored = app.store.get_notification(&n.tenant_id, &n.user_id, &n.id).await?;
+    let stored = app.ports.notifications.get_notification(&n.tenant_id, &n.user_id, &n.id).await?;
     Ok(stored.is_none_or(|s| s.read_at.is_some()))
 }
 
 async fn drop_all(app: &App, tenant: &TenantId, user: &UserId, waiting: &[PendingEmail]) -> Result<(), AppError> {
     for pending in waiting {
-        app.store.delete_pending_email(tenant, user, &pending.notification.id).await?;
+        app.ports.pending_emails.delete_pending_email(tenant, user, &pending.notification.id).await?;
     }
     Ok(())
 }
@@ -181,7 +181,7 @@ pub fn render(
     let first_title = items.first().map(|n| n.title.as_str()).unwrap_or_default();
     let subject =
         Email::header_safe(&crate::i18n::email_subject(user.locale, template, items.len(), first_title, &brand));
-    let token = app.tokens.unsubscribe_token(&tenant.id, &user.id, app.clock.now())?;
+    let token = app.services.tokens.unsubscribe_token(&tenant.id, &user.id, app.ports.clock.now())?;
     let (public_url, default_from) = app.config.require_email_settings().map_err(AppError::internal)?;
     let unsubscribe_url = format!("{public_url}/v1/email/unsubscribe?token={token}");
     let items: Vec<Item> = items

@@ -31,7 +31,7 @@ pub async fn rename(app: &App, who: &Identity, id: &ConversationId, title: &str)
     let (mut conversation, _) = group(app, who, id, true).await?;
     let title = parse_text("title", title, 120)?;
     conversation.title = Some(title.clone());
-    app.store.update_conversation(&conversation).await?;
+    app.ports.conversations.update_conversation(&conversation).await?;
     let system = GroupChange::Renamed { actor_id: who.user_id.clone(), title: title.clone() };
     let text = |locale| group_change(locale, &GroupChangeText::Renamed { actor: &who.name, title: &title });
     announce(app, who, &conversation, system, text, &[]).await
@@ -44,8 +44,8 @@ pub async fn add_members(
     user_ids: &[String],
 ) -> Result<ConversationView, AppError> {
     let (mut conversation, _) = group(app, who, id, true).await?;
-    let current = app.store.list_members(&who.tenant_id, &conversation.id).await?;
-    let now = app.clock.now();
+    let current = app.ports.conversations.list_members(&who.tenant_id, &conversation.id).await?;
+    let now = app.ports.clock.now();
     let ids = distinct_ids(user_ids)?;
     let new_ids: Vec<&UserId> = ids.iter().filter(|id| !current.iter().any(|m| m.user_id == **id)).collect();
     // The size first: a request naming thousands is refused before it is read.
@@ -55,10 +55,10 @@ pub async fn add_members(
         return Err(AppError::invalid("invalid userIds: no one to add"));
     }
     let added: Vec<Member> = new_ids.into_iter().map(|id| Member::new(id.clone(), MemberRole::Member, now)).collect();
-    app.store.put_members(&conversation, &added).await?;
+    app.ports.conversations.put_members(&conversation, &added).await?;
     let new_people = participants(app, &who.tenant_id, &added).await?;
     conversation.participants.extend(new_people.iter().cloned());
-    app.store.update_conversation(&conversation).await?;
+    app.ports.conversations.update_conversation(&conversation).await?;
     let names: Vec<String> = new_people.iter().map(|p| p.name.clone()).collect();
     let user_ids = added.iter().map(|m| m.user_id.clone()).collect();
     let system = GroupChange::Added { actor_id: who.user_id.clone(), user_ids };
@@ -77,7 +77,7 @@ pub async fn remove_member(
     let leaving = *target == who.user_id;
     let (mut conversation, _) = group(app, who, id, !leaving).await?;
     let target = target.clone();
-    if !app.store.remove_member(&conversation, &target).await? {
+    if !app.ports.conversations.remove_member(&conversation, &target).await? {
         return Err(AppError::not_found("member"));
     }
     let name = conversation
@@ -86,13 +86,13 @@ pub async fn remove_member(
         .find(|p| p.user_id == target)
         .map_or_else(|| target.to_string(), |p| p.name.clone());
     conversation.participants.retain(|p| p.user_id != target);
-    let remaining = app.store.list_members(&who.tenant_id, &conversation.id).await?;
+    let remaining = app.ports.conversations.list_members(&who.tenant_id, &conversation.id).await?;
     if !remaining.is_empty() && !remaining.iter().any(|m| m.role == MemberRole::Owner) {
         let mut heir = remaining.iter().min_by_key(|m| m.joined_at).cloned().expect("not empty");
         heir.role = MemberRole::Owner;
-        app.store.put_members(&conversation, &[heir]).await?;
+        app.ports.conversations.put_members(&conversation, &[heir]).await?;
     }
-    app.store.update_conversation(&conversation).await?;
+    app.ports.conversations.update_conversation(&conversation).await?;
     let (actor_id, user_ids) = (who.user_id.clone(), vec![target.clone()]);
     let system =
         if leaving { GroupChange::Left { actor_id, user_ids } } else { GroupChange::Removed { actor_id, user_ids } };
@@ -117,23 +117,23 @@ async fn announce(
     text: impl Fn(Locale) -> String,
     also: &[UserId],
 ) -> Result<ConversationView, AppError> {
-    let tenant = app.store.get_tenant(&who.tenant_id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
+    let tenant = app.ports.tenants.get_tenant(&who.tenant_id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
     let message = Message {
         tenant_id: who.tenant_id.clone(),
         conversation_id: conversation.id.clone(),
-        id: MessageId::parse(app.ids.ulid())?,
+        id: MessageId::parse(app.ports.ids.ulid())?,
         sender_id: who.user_id.clone(),
         sender_name: who.name.clone(),
         body: Some(MessageBody::parse(text(tenant.locale))?),
         client_message_id: None,
         kind: MessageKind::System,
         system: Some(system.clone()),
-        created_at: app.clock.now(),
+        created_at: app.ports.clock.now(),
         edited_at: None,
         deleted_at: None,
     };
     let logged = message_event(app, &message)?;
-    app.store.append_message(conversation, &message, &logged).await?;
+    app.ports.messages.append_message(conversation, &message, &logged).await?;
     let view = super::conversations::get_view(app, conversation.clone()).await?;
     let members: Vec<UserId> = view.members.iter().map(|m| m.user_id.clone()).collect();
     push_to_members(app, conversation, &members, logged, None, None).await?;

@@ -44,19 +44,19 @@ pub async fn open_guest_session(
     new: NewGuestSession,
 ) -> Result<GuestSession, AppError> {
     let not_found = || AppError::not_found("storefront");
-    let tenant_id = app.store.storefront_tenant(sf_id).await?.ok_or_else(not_found)?;
-    let tenant = app.store.get_tenant(&tenant_id).await?.ok_or_else(not_found)?;
+    let tenant_id = app.ports.storefronts.storefront_tenant(sf_id).await?.ok_or_else(not_found)?;
+    let tenant = app.ports.tenants.get_tenant(&tenant_id).await?.ok_or_else(not_found)?;
     if !tenant.is_active() {
         return Err(not_found());
     }
     if !tenant.allows_origin(origin) {
         return Err(AppError::forbidden("origin not allowed"));
     }
-    let storefront = app.store.get_storefront(&tenant_id, sf_id).await?.ok_or_else(not_found)?;
-    let now = app.clock.now();
+    let storefront = app.ports.storefronts.get_storefront(&tenant_id, sf_id).await?.ok_or_else(not_found)?;
+    let now = app.ports.clock.now();
     let guest = User {
         tenant_id: tenant_id.clone(),
-        id: UserId::parse(format!("guest-{}", app.ids.ulid().to_ascii_lowercase()))?,
+        id: UserId::parse(format!("guest-{}", app.ports.ids.ulid().to_ascii_lowercase()))?,
         name: DisplayName::parse(&new.name)?,
         email: new.email.map(|e| check_email("email", &e)).transpose()?,
         locale: tenant.locale,
@@ -65,11 +65,11 @@ pub async fn open_guest_session(
         updated_at: now,
         suspended: false,
     };
-    app.store.put_user(&guest).await?;
+    app.ports.users.put_user(&guest).await?;
     let members = storefront_members(&storefront, guest.id.clone(), now);
     let conversation = Conversation::new(
         tenant_id.clone(),
-        ConversationId::parse(app.ids.ulid())?,
+        ConversationId::parse(app.ports.ids.ulid())?,
         ConversationKind::Storefront,
         Some(storefront.title.clone()),
         Some(storefront.id.clone()),
@@ -77,9 +77,9 @@ pub async fn open_guest_session(
         now,
         participants(app, &tenant_id, &members).await?,
     );
-    app.store.create_conversation(&conversation, &members, None).await?;
+    app.ports.conversations.create_conversation(&conversation, &members, None).await?;
     let expires_at = now + chrono::Duration::from_std(app.config.limits.guest_token_ttl).map_err(AppError::internal)?;
-    let token = app.tokens.mint_guest(&tenant_id, &guest.id, &guest.name, &conversation.id, expires_at)?;
+    let token = app.services.tokens.mint_guest(&tenant_id, &guest.id, &guest.name, &conversation.id, expires_at)?;
     let who = Identity {
         tenant_id,
         user_id: guest.id.clone(),

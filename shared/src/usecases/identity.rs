@@ -35,7 +35,7 @@ impl Identity {
 
 /// Verifies a bearer token, checks its tenant, and creates or refreshes the user record.
 pub async fn authenticate(app: &App, token: &str) -> Result<Identity, AppError> {
-    let claims = app.tokens.verify(token).await?;
+    let claims = app.services.tokens.verify(token).await?;
     let tenant = tenant_of(app, &claims.tenant_id).await?.ok_or(AppError::Unauthorized("unknown tenant"))?;
     if !tenant.is_active() {
         return Err(AppError::forbidden("tenant suspended"));
@@ -62,7 +62,7 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Identity, AppError> 
 /// written only when it is new or a claim changed, so most requests cost one read.
 async fn provision(app: &App, claims: &VerifiedClaims, tenant_locale: crate::domain::Locale) -> Result<User, AppError> {
     let existing = user_of(app, &claims.tenant_id, &claims.user_id).await?;
-    let now = app.clock.now();
+    let now = app.ports.clock.now();
     // Claims the token carries win; those it leaves out keep their stored value.
     let name = match (&claims.name, &existing) {
         (Some(name), _) => name.clone(),
@@ -86,8 +86,8 @@ async fn provision(app: &App, claims: &VerifiedClaims, tenant_locale: crate::dom
         Some(user) if user == wanted => Ok(user),
         _ => {
             let user = User { updated_at: now, ..wanted };
-            app.store.put_user(&user).await?;
-            app.directory.keep_user(&user, now);
+            app.ports.users.put_user(&user).await?;
+            app.services.directory.keep_user(&user, now);
             Ok(user)
         }
     }
@@ -114,26 +114,26 @@ pub async fn still_allowed(app: &App, who: &Identity) -> Result<(), AppError> {
 
 /// A tenant, from this process's short memory or the store.
 pub(crate) async fn tenant_of(app: &App, id: &TenantId) -> Result<Option<Tenant>, AppError> {
-    let now = app.clock.now();
-    if let Some(tenant) = app.directory.tenant(id, now) {
+    let now = app.ports.clock.now();
+    if let Some(tenant) = app.services.directory.tenant(id, now) {
         return Ok(Some(tenant));
     }
-    let tenant = app.store.get_tenant(id).await?;
+    let tenant = app.ports.tenants.get_tenant(id).await?;
     if let Some(t) = &tenant {
-        app.directory.keep_tenant(t, now);
+        app.services.directory.keep_tenant(t, now);
     }
     Ok(tenant)
 }
 
 /// A user, from this process's short memory or the store.
 async fn user_of(app: &App, tenant: &TenantId, id: &UserId) -> Result<Option<User>, AppError> {
-    let now = app.clock.now();
-    if let Some(user) = app.directory.user(tenant, id, now) {
+    let now = app.ports.clock.now();
+    if let Some(user) = app.services.directory.user(tenant, id, now) {
         return Ok(Some(user));
     }
-    let user = app.store.get_user(tenant, id).await?;
+    let user = app.ports.users.get_user(tenant, id).await?;
     if let Some(u) = &user {
-        app.directory.keep_user(u, now);
+        app.services.directory.keep_user(u, now);
     }
     Ok(user)
 }

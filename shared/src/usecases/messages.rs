@@ -38,34 +38,38 @@ pub async fn send_message(
 ) -> Result<(Upserted<Message>, Option<EventId>), AppError> {
     check_scope(who, conversation_id)?;
     let not_found = || AppError::not_found("conversation");
-    let (conversation, members) =
-        app.store.get_conversation_with_members(&who.tenant_id, conversation_id).await?.ok_or_else(not_found)?;
+    let (conversation, members) = app
+        .ports
+        .conversations
+        .get_conversation_with_members(&who.tenant_id, conversation_id)
+        .await?
+        .ok_or_else(not_found)?;
     if !members.iter().any(|m| m.user_id == who.user_id) {
         return Err(not_found());
     }
     let message = Message {
         tenant_id: who.tenant_id.clone(),
         conversation_id: conversation.id.clone(),
-        id: MessageId::parse(app.ids.ulid())?,
+        id: MessageId::parse(app.ports.ids.ulid())?,
         sender_id: who.user_id.clone(),
         sender_name: who.name.clone(),
         body: Some(MessageBody::parse(body)?),
         client_message_id: client_message_id.map(ClientMessageId::parse).transpose()?,
         kind: MessageKind::User,
         system: None,
-        created_at: app.clock.now(),
+        created_at: app.ports.clock.now(),
         edited_at: None,
         deleted_at: None,
     };
     // Its `message.new` goes into the conversation's log with the message itself.
     let event = message_event(app, &message)?;
     let users: Vec<UserId> = members.into_iter().map(|m| m.user_id).collect();
-    let stored = app.store.append_message(&conversation, &message, &event).await?;
+    let stored = app.ports.messages.append_message(&conversation, &message, &event).await?;
     let event = if stored.created {
         tracing::info!(
             tenant = %who.tenant_id, conversation = %conversation.id, message = %stored.value.id, "message stored"
         );
-        app.metrics.count(Metric::MessagesSent, 1, Some(&who.tenant_id), app.clock.now());
+        app.services.metrics.count(Metric::MessagesSent, 1, Some(&who.tenant_id), app.ports.clock.now());
         event
     } else {
         tracing::info!(
@@ -147,7 +151,8 @@ pub async fn search(
     let mut found: Vec<Message> = Vec::new();
     let mut scanned = 0;
     loop {
-        let slice = app.store.list_messages(&who.tenant_id, &conversation.id, &range, MAX_HISTORY_PAGE).await?;
+        let slice =
+            app.ports.messages.list_messages(&who.tenant_id, &conversation.id, &range, MAX_HISTORY_PAGE).await?;
         let Some(oldest) = slice.messages.first().map(|m| m.id.clone()) else {
             return Ok(HistoryPage { messages: found, older_cursor: None, newer_cursor: None });
         };
@@ -190,7 +195,7 @@ async fn history_of(
         (None, None) => HistoryRange::Latest,
     };
     let limit = limit.unwrap_or(DEFAULT_HISTORY_PAGE).clamp(1, MAX_HISTORY_PAGE);
-    let slice = app.store.list_messages(&who.tenant_id, conversation, &range, limit).await?;
+    let slice = app.ports.messages.list_messages(&who.tenant_id, conversation, &range, limit).await?;
     let first = slice.messages.first().map(|m| m.id.clone());
     let last = slice.messages.last().map(|m| m.id.clone());
     let (older_cursor, newer_cursor) = match range {
@@ -228,7 +233,7 @@ pub async fn edit_message(
         return Err(AppError::Conflict("the message is deleted".into()));
     }
     message.body = Some(MessageBody::parse(body)?);
-    message.edited_at = Some(app.clock.now());
+    message.edited_at = Some(app.ports.clock.now());
     let cursor = store_change(app, &conversation, &message, Change::Edited, from_connection).await?;
     Ok((message, Some(cursor)))
 }
@@ -255,7 +260,7 @@ pub async fn delete_message(
         return Ok((message, None));
     }
     message.body = None;
-    message.deleted_at = Some(app.clock.now());
+    message.deleted_at = Some(app.ports.clock.now());
     let cursor = store_change(app, &conversation, &message, Change::Deleted, from_connection).await?;
     Ok((message, Some(cursor)))
 }
@@ -266,7 +271,7 @@ enum Change {
 }
 
 async fn find_message(app: &App, conversation: &Conversation, id: &MessageId) -> Result<Message, AppError> {
-    let found = app.store.get_message(&conversation.tenant_id, &conversation.id, id).await?;
+    let found = app.ports.messages.get_message(&conversation.tenant_id, &conversation.id, id).await?;
     found.ok_or_else(|| AppError::not_found("message"))
 }
 
@@ -277,7 +282,7 @@ async fn store_change(
     change: Change,
     from_connection: Option<&ConnectionId>,
 ) -> Result<EventId, AppError> {
-    if !app.store.update_message(message).await? {
+    if !app.ports.messages.update_message(message).await? {
         return Err(AppError::not_found("message"));
     }
     let conversation_id = conversation.id.as_str();

@@ -63,7 +63,7 @@ pub async fn notify_users(
                 let id = NotificationId::stable(about, &key);
                 effects::once(app, tenant, &key, notify_one(app, tenant, user, draft, id)).await?
             }
-            None => Some(notify_one(app, tenant, user, draft, NotificationId::parse(app.ids.ulid())?).await?),
+            None => Some(notify_one(app, tenant, user, draft, NotificationId::parse(app.ports.ids.ulid())?).await?),
         };
         created.extend(notified);
     }
@@ -90,12 +90,12 @@ async fn notify_one(
         action_label: draft.action_label.clone(),
         conversation_id: draft.conversation_id.clone(),
         message_id: draft.message_id.clone(),
-        created_at: app.clock.now(),
+        created_at: app.ports.clock.now(),
         read_at: None,
     };
     if channels.in_app {
-        app.store.put_notification(&notification).await?;
-        app.metrics.count(Metric::NotificationsCreated, 1, Some(tenant), app.clock.now());
+        app.ports.notifications.put_notification(&notification).await?;
+        app.services.metrics.count(Metric::NotificationsCreated, 1, Some(tenant), app.ports.clock.now());
         let event = Event::NotificationNew { notification: &notification, cursor: None };
         publish_to_users(app, tenant, std::slice::from_ref(user), event).await?;
     }
@@ -126,7 +126,7 @@ pub async fn message_reached_offline(
         users,
     };
     let job = Job::new(tenant, JobId::of("notify", &[origin]), Task::NotifyMessage(notice));
-    if let Err(e) = app.jobs.enqueue(&job, None).await {
+    if let Err(e) = app.ports.jobs.enqueue(&job, None).await {
         tracing::error!(tenant = %tenant, message = %message.message_id, error = %e, "could not queue the offline members' notifications");
     }
 }
@@ -134,11 +134,12 @@ pub async fn message_reached_offline(
 /// The `notifyMessage` job: a `message` notification for each offline member still in the
 /// conversation, unless the message was deleted meanwhile.
 pub async fn notify_message(app: &App, tenant: &TenantId, notice: &NotifyMessage) -> Result<(), AppError> {
-    let Some(message) = app.store.get_message(tenant, &notice.conversation_id, &notice.message_id).await? else {
+    let Some(message) = app.ports.messages.get_message(tenant, &notice.conversation_id, &notice.message_id).await?
+    else {
         return Ok(());
     };
     let (Some(body), Some(conversation)) =
-        (&message.body, app.store.get_conversation(tenant, &notice.conversation_id).await?)
+        (&message.body, app.ports.conversations.get_conversation(tenant, &notice.conversation_id).await?)
     else {
         return Ok(());
     };
@@ -157,7 +158,7 @@ pub async fn notify_message(app: &App, tenant: &TenantId, notice: &NotifyMessage
     };
     let mut members = Vec::with_capacity(notice.users.len());
     for user in &notice.users {
-        if app.store.get_member(tenant, &conversation.id, user).await?.is_some() {
+        if app.ports.conversations.get_member(tenant, &conversation.id, user).await?.is_some() {
             members.push(user.clone());
         }
     }
@@ -195,38 +196,40 @@ pub async fn list(
 ) -> Result<NotificationPage, AppError> {
     let limit = limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
     let Page { items, next_cursor } =
-        app.store.list_notifications(&who.tenant_id, &who.user_id, unread_only, before, limit).await?;
+        app.ports.notifications.list_notifications(&who.tenant_id, &who.user_id, unread_only, before, limit).await?;
     Ok(NotificationPage { notifications: items, next_cursor })
 }
 
 pub async fn unread_count(app: &App, who: &Identity) -> Result<u64, AppError> {
-    Ok(app.store.count_unread_notifications(&who.tenant_id, &who.user_id).await?)
+    Ok(app.ports.notifications.count_unread_notifications(&who.tenant_id, &who.user_id).await?)
 }
 
 /// Marks one of the caller's notifications read (again is fine).
 pub async fn mark_read(app: &App, who: &Identity, id: &NotificationId) -> Result<Notification, AppError> {
     let mut notification = app
-        .store
+        .ports
+        .notifications
         .get_notification(&who.tenant_id, &who.user_id, id)
         .await?
         .ok_or_else(|| AppError::not_found("notification"))?;
     if notification.read_at.is_none() {
-        notification.read_at = Some(app.clock.now());
-        app.store.put_notification(&notification).await?;
+        notification.read_at = Some(app.ports.clock.now());
+        app.ports.notifications.put_notification(&notification).await?;
     }
     Ok(notification)
 }
 
 /// Marks every unread notification of the caller read; returns how many.
 pub async fn mark_all_read(app: &App, who: &Identity) -> Result<u64, AppError> {
-    let now = app.clock.now();
+    let now = app.ports.clock.now();
     let mut marked = 0;
     loop {
         // Each pass reads the unread index from its start: what was marked left it.
-        let page = app.store.list_notifications(&who.tenant_id, &who.user_id, true, None, MAX_PAGE).await?;
+        let page =
+            app.ports.notifications.list_notifications(&who.tenant_id, &who.user_id, true, None, MAX_PAGE).await?;
         for mut notification in page.items {
             notification.read_at = Some(now);
-            app.store.put_notification(&notification).await?;
+            app.ports.notifications.put_notification(&notification).await?;
             marked += 1;
         }
         if page.next_cursor.is_none() {
@@ -269,7 +272,7 @@ pub async fn create(app: &App, by: Notifier<'_>, body: NewNotifications) -> Resu
                 .as_deref()
                 .ok_or_else(|| AppError::invalid("tenantId: required with the platform key"))?;
             let tenant = TenantId::lookup(id)?;
-            app.store.get_tenant(&tenant).await?.ok_or_else(|| AppError::not_found("tenant"))?;
+            app.ports.tenants.get_tenant(&tenant).await?.ok_or_else(|| AppError::not_found("tenant"))?;
             tenant
         }
     };
@@ -279,7 +282,7 @@ pub async fn create(app: &App, by: Notifier<'_>, body: NewNotifications) -> Resu
     let mut users = body.users;
     users.sort();
     users.dedup();
-    let known = app.store.get_users(&tenant, &users).await?;
+    let known = app.ports.users.get_users(&tenant, &users).await?;
     if let Some(unknown) = users.iter().find(|u| !known.iter().any(|k| k.id == **u)) {
         return Err(AppError::invalid(format!("users: unknown user {unknown}")));
     }

@@ -7,12 +7,12 @@ use crate::domain::{Preferences, TenantId, UserId};
 use crate::AppError;
 
 pub async fn load(app: &App, tenant: &TenantId, user: &UserId) -> Result<Preferences, AppError> {
-    Ok(app.store.get_preferences(tenant, user).await?.unwrap_or_default())
+    Ok(app.ports.preferences.get_preferences(tenant, user).await?.unwrap_or_default())
 }
 
 pub async fn save(app: &App, tenant: &TenantId, user: &UserId, preferences: &Preferences) -> Result<(), AppError> {
     preferences.validate()?;
-    app.store.put_preferences(tenant, user, preferences).await?;
+    app.ports.preferences.put_preferences(tenant, user, preferences).await?;
     Ok(())
 }
 

@@ -33,7 +33,7 @@ pub async fn connected(app: &App, who: &Identity, connection: &ConnectionId, liv
 /// of `now`.
 pub async fn disconnected(app: &App, who: &Identity, left: &[Connection], now: DateTime<Utc>) -> Result<(), AppError> {
     if left.is_empty() {
-        app.store.put_last_seen(&who.tenant_id, &who.user_id, now).await?;
+        app.ports.users.put_last_seen(&who.tenant_id, &who.user_id, now).await?;
         if who.conversation_scope.is_none() {
             queue_announcement(app, who, false, Some(now)).await;
         }
@@ -45,9 +45,9 @@ pub async fn disconnected(app: &App, who: &Identity, left: &[Connection], now: D
 /// stands.
 async fn queue_announcement(app: &App, who: &Identity, online: bool, last_seen_at: Option<DateTime<Utc>>) {
     let announcement = AnnouncePresence { user_id: who.user_id.clone(), online, last_seen_at };
-    let id = JobId::of("presence", &[who.user_id.as_str(), &app.ids.ulid()]);
+    let id = JobId::of("presence", &[who.user_id.as_str(), &app.ports.ids.ulid()]);
     let job = Job::new(&who.tenant_id, id, Task::AnnouncePresence(announcement));
-    if let Err(e) = app.jobs.enqueue(&job, None).await {
+    if let Err(e) = app.ports.jobs.enqueue(&job, None).await {
         tracing::warn!(tenant = %who.tenant_id, error = %e, "could not queue a presence announcement");
     }
 }
@@ -55,7 +55,11 @@ async fn queue_announcement(app: &App, who: &Identity, online: bool, last_seen_a
 /// The `announcePresence` job: a `presence` event to those who share one of the user's
 /// recent conversations.
 pub async fn announce(app: &App, tenant: &TenantId, presence: &AnnouncePresence) -> Result<(), AppError> {
-    let page = app.store.list_user_conversations(tenant, &presence.user_id, None, PRESENCE_CONVERSATIONS).await?;
+    let page = app
+        .ports
+        .conversations
+        .list_user_conversations(tenant, &presence.user_id, None, PRESENCE_CONVERSATIONS)
+        .await?;
     let mut audience: Vec<UserId> = Vec::new();
     // A large group's members are not each other's audience: everyone coming online would
     // be members² pushes. Its members see who is online in the directory (`GET /v1/users`).
@@ -81,8 +85,8 @@ pub async fn presence_of(
     users: &[UserId],
 ) -> Result<Vec<(bool, Option<DateTime<Utc>>)>, AppError> {
     let (live, seen) = tokio::join!(
-        app.store.list_users_connections(&who.tenant_id, users, app.clock.now()),
-        app.store.get_last_seen(&who.tenant_id, users)
+        app.ports.connections.list_users_connections(&who.tenant_id, users, app.ports.clock.now()),
+        app.ports.users.get_last_seen(&who.tenant_id, users)
     );
     let (live, seen) = (live?, seen?);
     Ok(users

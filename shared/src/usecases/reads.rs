@@ -21,9 +21,9 @@ pub async fn mark_read(
     from_connection: Option<&ConnectionId>,
 ) -> Result<(ReadState, Option<EventId>), AppError> {
     let (conversation, member) = require_member(app, who, conversation_id).await?;
-    let found = app.store.get_message(&who.tenant_id, &conversation.id, message_id).await?;
+    let found = app.ports.messages.get_message(&who.tenant_id, &conversation.id, message_id).await?;
     found.ok_or_else(|| AppError::not_found("message"))?;
-    let now = app.clock.now();
+    let now = app.ports.clock.now();
     let state = |m: Member, unread_count| ReadState {
         conversation_id: conversation.id.clone(),
         user_id: m.user_id,
@@ -31,7 +31,7 @@ pub async fn mark_read(
         last_read_at: m.last_read_at,
         unread_count,
     };
-    match app.store.mark_read(&who.tenant_id, &conversation.id, &who.user_id, message_id, now).await? {
+    match app.ports.conversations.mark_read(&who.tenant_id, &conversation.id, &who.user_id, message_id, now).await? {
         None => {
             let unread = conversation.unread_for(&member);
             Ok((state(member, unread), None))

@@ -44,7 +44,7 @@ pub struct NewReminder {
 /// in their tenant.
 pub async fn create(app: &App, who: &Identity, body: NewReminder) -> Result<Reminder, AppError> {
     who.require_signed_in()?;
-    let now = app.clock.now();
+    let now = app.ports.clock.now();
     if body.at <= now || body.at > now + chrono::Duration::days(MAX_AHEAD_DAYS) {
         return Err(AppError::invalid(format!("at: a time in the future, at most {MAX_AHEAD_DAYS} days ahead")));
     }
@@ -63,13 +63,13 @@ pub async fn create(app: &App, who: &Identity, body: NewReminder) -> Result<Remi
     if who.role != Role::Admin && users.iter().any(|u| *u != who.user_id) {
         return Err(AppError::forbidden("only an admin may remind other users"));
     }
-    let known = app.store.get_users(&who.tenant_id, &users).await?;
+    let known = app.ports.users.get_users(&who.tenant_id, &users).await?;
     if let Some(unknown) = users.iter().find(|u| !known.iter().any(|k| k.id == **u)) {
         return Err(AppError::invalid(format!("users: unknown user {unknown}")));
     }
     let reminder = Reminder {
         tenant_id: who.tenant_id.clone(),
-        id: ReminderId::parse(app.ids.ulid())?,
+        id: ReminderId::parse(app.ports.ids.ulid())?,
         created_by: who.user_id.clone(),
         at: body.at,
         title: parse_text("title", &body.title, 200)?,
@@ -82,7 +82,7 @@ pub async fn create(app: &App, who: &Identity, body: NewReminder) -> Result<Remi
         fired_at: None,
         created_at: now,
     };
-    app.store.put_reminder(&reminder).await?;
+    app.ports.reminders.put_reminder(&reminder).await?;
     let fire = FireReminder { created_by: who.user_id.clone(), reminder_id: reminder.id.clone() };
     enqueue_at(app, Job::new(&who.tenant_id, job_id(&reminder.id), Task::FireReminder(fire)), reminder.at).await?;
     Ok(reminder)
@@ -97,22 +97,23 @@ pub async fn list(
     limit: Option<usize>,
 ) -> Result<Page<Reminder>, AppError> {
     let limit = limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
-    Ok(app.store.list_reminders(&who.tenant_id, &who.user_id, after, limit).await?)
+    Ok(app.ports.reminders.list_reminders(&who.tenant_id, &who.user_id, after, limit).await?)
 }
 
 /// Cancels one of the caller's reminders. If its job is on a queue already, the job finds
 /// the reminder gone and does nothing.
 pub async fn delete(app: &App, who: &Identity, id: &ReminderId) -> Result<(), AppError> {
-    if !app.store.delete_reminder(&who.tenant_id, &who.user_id, id).await? {
+    if !app.ports.reminders.delete_reminder(&who.tenant_id, &who.user_id, id).await? {
         return Err(AppError::not_found("reminder"));
     }
-    app.store.take_scheduled_job(&who.tenant_id, &job_id(id)).await?;
+    app.ports.schedule.take_scheduled_job(&who.tenant_id, &job_id(id)).await?;
     Ok(())
 }
 
 /// The `fireReminder` job: a `reminder` notification to each recipient, once.
 pub async fn fire(app: &App, tenant: &TenantId, fire: &FireReminder) -> Result<(), AppError> {
-    let Some(mut reminder) = app.store.get_reminder(tenant, &fire.created_by, &fire.reminder_id).await? else {
+    let Some(mut reminder) = app.ports.reminders.get_reminder(tenant, &fire.created_by, &fire.reminder_id).await?
+    else {
         return Ok(());
     };
     if reminder.status == ReminderStatus::Fired {
@@ -120,7 +121,7 @@ pub async fn fire(app: &App, tenant: &TenantId, fire: &FireReminder) -> Result<(
     }
     let users: Vec<UserId> = match &reminder.conversation_id {
         Some(conversation) => {
-            app.store.list_members(tenant, conversation).await?.into_iter().map(|m| m.user_id).collect()
+            app.ports.conversations.list_members(tenant, conversation).await?.into_iter().map(|m| m.user_id).collect()
         }
         None => reminder.users.clone(),
     };
@@ -136,6 +137,6 @@ pub async fn fire(app: &App, tenant: &TenantId, fire: &FireReminder) -> Result<(
     let key = job_id(&reminder.id);
     notify_users(app, tenant, &users, &draft, Some(Once { key: key.as_str(), about: reminder.at })).await?;
     reminder.status = ReminderStatus::Fired;
-    reminder.fired_at = Some(app.clock.now());
-    Ok(app.store.put_reminder(&reminder).await?)
+    reminder.fired_at = Some(app.ports.clock.now());
+    Ok(app.ports.reminders.put_reminder(&reminder).await?)
 }

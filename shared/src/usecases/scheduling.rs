@@ -14,12 +14,12 @@ const SCHEDULER_BATCH: usize = 200;
 
 /// Enqueues `job` to run at `at` (now, if `at` has passed).
 pub async fn enqueue_at(app: &App, job: Job, at: DateTime<Utc>) -> Result<(), AppError> {
-    let wait = (at - app.clock.now()).to_std().unwrap_or_default();
+    let wait = (at - app.ports.clock.now()).to_std().unwrap_or_default();
     if wait <= app.config.limits.max_queue_delay {
         let delay = (!wait.is_zero()).then_some(wait);
-        return Ok(app.jobs.enqueue(&job, delay).await?);
+        return Ok(app.ports.jobs.enqueue(&job, delay).await?);
     }
-    app.store.schedule_job(&ScheduledJob { job, due_at: at }).await?;
+    app.ports.schedule.schedule_job(&ScheduledJob { job, due_at: at }).await?;
     Ok(())
 }
 
@@ -27,14 +27,14 @@ pub async fn enqueue_at(app: &App, job: Job, at: DateTime<Utc>) -> Result<(), Ap
 /// store by a conditional delete first, so a second scheduler running at the same time
 /// finds nothing to take; if the queue then refuses it, it goes back to the store.
 pub async fn run_scheduler(app: &App) -> Result<usize, AppError> {
-    let due = app.store.list_due_jobs(app.clock.now(), SCHEDULER_BATCH).await?;
+    let due = app.ports.schedule.list_due_jobs(app.ports.clock.now(), SCHEDULER_BATCH).await?;
     let mut enqueued = 0;
     for scheduled in due {
-        if !app.store.take_scheduled_job(&scheduled.job.tenant_id, &scheduled.job.id).await? {
+        if !app.ports.schedule.take_scheduled_job(&scheduled.job.tenant_id, &scheduled.job.id).await? {
             continue;
         }
-        if let Err(e) = app.jobs.enqueue(&scheduled.job, None).await {
-            app.store.schedule_job(&scheduled).await?;
+        if let Err(e) = app.ports.jobs.enqueue(&scheduled.job, None).await {
+            app.ports.schedule.schedule_job(&scheduled).await?;
             return Err(e.into());
         }
         tracing::info!(job = %scheduled.job.id, queue = scheduled.job.queue().as_str(), "scheduled job enqueued");

@@ -22,17 +22,17 @@ pub fn coalesced(app: &App, conversation: &Conversation) -> bool {
 /// A member's signal of `kind` changed their state (stored already): a summary is due within
 /// the window. The first signal of a window queues it; the others find it queued.
 pub async fn signal(app: &App, conversation: &Conversation, kind: SignalKind) -> Result<(), AppError> {
-    let now = app.clock.now();
+    let now = app.ports.clock.now();
     let window = app.config.limits.signal_window;
     let until = now + chrono::Duration::from_std(window).map_err(AppError::internal)?;
     let key = format!("summary:{}:{}", kind.as_str(), conversation.id);
-    if !app.store.try_claim(&conversation.tenant_id, &key, now, until).await? {
+    if !app.ports.throttles.try_claim(&conversation.tenant_id, &key, now, until).await? {
         return Ok(());
     }
     let summary = Summarize { conversation_id: conversation.id.clone(), kind, since: now };
-    let id = JobId::of("summary", &[kind.as_str(), conversation.id.as_str(), &app.ids.ulid()]);
+    let id = JobId::of("summary", &[kind.as_str(), conversation.id.as_str(), &app.ports.ids.ulid()]);
     let job = Job::new(&conversation.tenant_id, id, Task::Summarize(summary));
-    app.jobs.enqueue(&job, Some(window)).await?;
+    app.ports.jobs.enqueue(&job, Some(window)).await?;
     Ok(())
 }
 
@@ -41,12 +41,13 @@ pub async fn signal(app: &App, conversation: &Conversation, kind: SignalKind) ->
 /// Read summaries go into the conversation's log like any event (one entry per window, not
 /// per reader), so a client that was away finds them in `sync`; typing is only pushed.
 pub async fn summarize(app: &App, tenant: &TenantId, job: &Summarize) -> Result<(), AppError> {
-    let Some((conversation, members)) = app.store.get_conversation_with_members(tenant, &job.conversation_id).await?
+    let Some((conversation, members)) =
+        app.ports.conversations.get_conversation_with_members(tenant, &job.conversation_id).await?
     else {
         return Ok(()); // deleted since
     };
     let users: Vec<UserId> = members.iter().map(|m| m.user_id.clone()).collect();
-    let now = app.clock.now();
+    let now = app.ports.clock.now();
     match job.kind {
         SignalKind::Read => {
             // From the window before this one's start as well: a marker whose write ended

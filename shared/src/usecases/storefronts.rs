@@ -26,7 +26,8 @@ pub async fn create_storefront(app: &App, who: &Identity, new: NewStorefront) ->
     for raw in new.partner_ids.unwrap_or_default() {
         let id = UserId::parse(raw)?;
         let user = app
-            .store
+            .ports
+            .users
             .get_user(&who.tenant_id, &id)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("user {id} not found")))?;
@@ -42,9 +43,9 @@ pub async fn create_storefront(app: &App, who: &Identity, new: NewStorefront) ->
     }
     let id = match new.id {
         Some(id) => StorefrontId::parse(id)?,
-        None => StorefrontId::parse(app.ids.ulid())?,
+        None => StorefrontId::parse(app.ports.ids.ulid())?,
     };
-    if app.store.storefront_tenant(&id).await?.is_some() {
+    if app.ports.storefronts.storefront_tenant(&id).await?.is_some() {
         return Err(AppError::Conflict(format!("storefront {id} exists already")));
     }
     let storefront = Storefront {
@@ -52,9 +53,9 @@ pub async fn create_storefront(app: &App, who: &Identity, new: NewStorefront) ->
         id,
         title: parse_text("title", &new.title, 200)?,
         partner_ids,
-        created_at: app.clock.now(),
+        created_at: app.ports.clock.now(),
     };
-    app.store.put_storefront(&storefront).await?;
+    app.ports.storefronts.put_storefront(&storefront).await?;
     Ok(storefront)
 }
 
@@ -64,5 +65,5 @@ pub async fn get_storefront(app: &App, who: &Identity, id: &StorefrontId) -> Res
 }
 
 pub async fn find_storefront(app: &App, tenant: &TenantId, id: &StorefrontId) -> Result<Storefront, AppError> {
-    app.store.get_storefront(tenant, id).await?.ok_or_else(|| AppError::not_found("storefront"))
+    app.ports.storefronts.get_storefront(tenant, id).await?.ok_or_else(|| AppError::not_found("storefront"))
 }

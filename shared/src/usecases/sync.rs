@@ -41,7 +41,7 @@ pub async fn sync(app: &App, who: &Identity, since: &str) -> Result<SyncPage, Ap
         cursor => {
             let invalid = || AppError::invalid("invalid since: expected a cursor");
             let ulid = ulid::Ulid::from_string(cursor).map_err(|_| invalid())?;
-            let age_ms = app.clock.now().timestamp_millis() - ulid.timestamp_ms() as i64;
+            let age_ms = app.ports.clock.now().timestamp_millis() - ulid.timestamp_ms() as i64;
             if age_ms > app.config.limits.event_retention.as_millis() as i64 {
                 return Err(AppError::Gone(
                     "this cursor is older than the events kept: reload, then sync from a new cursor".into(),
@@ -50,13 +50,14 @@ pub async fn sync(app: &App, who: &Identity, since: &str) -> Result<SyncPage, Ap
             Some(EventId::parse(cursor).map_err(|_| invalid())?)
         }
     };
-    let (tenant, now, limit) = (&who.tenant_id, app.clock.now(), app.config.limits.max_sync_events);
-    app.metrics.count(Metric::SyncRequests, 1, Some(tenant), now);
-    let (mut events, mut more) = app.store.list_user_events(tenant, &who.user_id, after.as_ref(), limit, now).await?;
+    let (tenant, now, limit) = (&who.tenant_id, app.ports.clock.now(), app.config.limits.max_sync_events);
+    app.services.metrics.count(Metric::SyncRequests, 1, Some(tenant), now);
+    let (mut events, mut more) =
+        app.ports.events.list_user_events(tenant, &who.user_id, after.as_ref(), limit, now).await?;
     let conversations = changed_conversations(app, who, after.as_ref()).await?;
     for conversation in &conversations {
         let (logged, left) =
-            app.store.list_conversation_events(tenant, conversation, after.as_ref(), limit, now).await?;
+            app.ports.events.list_conversation_events(tenant, conversation, after.as_ref(), limit, now).await?;
         events.extend(logged);
         more |= left;
     }
@@ -81,7 +82,7 @@ fn resume_cursor(app: &App, since: &str, last: Option<&str>, more: bool) -> Stri
         return last.to_string();
     }
     let settle_ms = app.config.limits.sync_settle.as_millis() as i64;
-    let horizon_ms = (app.clock.now().timestamp_millis() - settle_ms).max(0) as u64;
+    let horizon_ms = (app.ports.clock.now().timestamp_millis() - settle_ms).max(0) as u64;
     // The lowest ULID of that millisecond: every event that started after it sorts above.
     let horizon = ulid::Ulid::from_parts(horizon_ms, 0).to_string();
     let settled = if horizon.as_str() < last { horizon } else { last.to_string() };
@@ -101,16 +102,16 @@ async fn changed_conversations(
 ) -> Result<Vec<ConversationId>, AppError> {
     let mine: Vec<ConversationId> = match &who.conversation_scope {
         // A guest's one conversation, while they are still in it.
-        Some(scope) => match app.store.get_member(&who.tenant_id, scope, &who.user_id).await? {
+        Some(scope) => match app.ports.conversations.get_member(&who.tenant_id, scope, &who.user_id).await? {
             Some(_) => vec![scope.clone()],
             None => Vec::new(),
         },
-        None => app.store.list_user_conversation_ids(&who.tenant_id, &who.user_id).await?,
+        None => app.ports.conversations.list_user_conversation_ids(&who.tenant_id, &who.user_id).await?,
     };
     if mine.is_empty() {
         return Ok(mine);
     }
-    let latest = app.store.latest_conversation_events(&who.tenant_id, &mine).await?;
+    let latest = app.ports.events.latest_conversation_events(&who.tenant_id, &mine).await?;
     Ok(latest.into_iter().filter(|(_, last)| after.is_none_or(|a| last > a)).map(|(c, _)| c).collect())
 }
 

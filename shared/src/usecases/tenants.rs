@@ -34,7 +34,7 @@ pub struct TenantPatch {
 pub async fn create_tenant(app: &App, new: NewTenant) -> Result<Upserted<Tenant>, AppError> {
     let id = match new.id {
         Some(id) => TenantId::parse(id)?,
-        None => TenantId::parse(app.ids.ulid().to_ascii_lowercase())?,
+        None => TenantId::parse(app.ports.ids.ulid().to_ascii_lowercase())?,
     };
     let tenant = Tenant {
         id,
@@ -44,13 +44,13 @@ pub async fn create_tenant(app: &App, new: NewTenant) -> Result<Upserted<Tenant>
         email_from: new.email_from.map(|e| check_email("emailFrom", &e)).transpose()?,
         branding: check_branding(new.branding.unwrap_or_default())?,
         allowed_origins: check_origins(new.allowed_origins.unwrap_or_default())?,
-        created_at: app.clock.now(),
+        created_at: app.ports.clock.now(),
     };
-    Ok(app.store.create_tenant(&tenant).await?)
+    Ok(app.ports.tenants.create_tenant(&tenant).await?)
 }
 
 pub async fn update_tenant(app: &App, id: &TenantId, patch: TenantPatch) -> Result<Tenant, AppError> {
-    let mut tenant = app.store.get_tenant(id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
+    let mut tenant = app.ports.tenants.get_tenant(id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
     if let Some(name) = patch.name {
         tenant.name = parse_text("name", &name, 200)?;
     }
@@ -69,9 +69,9 @@ pub async fn update_tenant(app: &App, id: &TenantId, patch: TenantPatch) -> Resu
     if let Some(origins) = patch.allowed_origins {
         tenant.allowed_origins = check_origins(origins)?;
     }
-    app.store.put_tenant(&tenant).await?;
+    app.ports.tenants.put_tenant(&tenant).await?;
     // This process sees the change at once; others within `directory_cache_ttl`.
-    app.directory.forget_tenant(&tenant.id);
+    app.services.directory.forget_tenant(&tenant.id);
     Ok(tenant)
 }
 
@@ -79,7 +79,7 @@ pub async fn update_tenant(app: &App, id: &TenantId, patch: TenantPatch) -> Resu
 /// Whether some tenant lists `origin` among its allowed origins (a browser's request from it,
 /// before anyone signed in, may then be answered).
 pub async fn some_tenant_allows(app: &App, origin: &str) -> Result<bool, AppError> {
-    Ok(app.store.origin_allowed(origin).await?)
+    Ok(app.ports.tenants.origin_allowed(origin).await?)
 }
 
 pub fn check_email(field: &str, value: &str) -> Result<String, AppError> {

@@ -23,20 +23,21 @@ pub async fn typing(
     let (conversation, _) = require_member(app, who, conversation_id).await?;
     let limits = &app.config.limits;
     let key = format!("typing:{}:{}:{state:?}", conversation.id, who.user_id);
-    let now = app.clock.now();
+    let now = app.ports.clock.now();
     let until = now + chrono::Duration::from_std(limits.typing_interval).map_err(AppError::internal)?;
-    if !app.store.try_claim(&who.tenant_id, &key, now, until).await? {
+    if !app.ports.throttles.try_claim(&who.tenant_id, &key, now, until).await? {
         return Ok(false);
     }
     if signals::coalesced(app, &conversation) {
         let expiry = chrono::Duration::from_std(limits.typing_expiry).map_err(AppError::internal)?;
         let typing_until = (state == TypingState::Start).then(|| now + expiry);
-        app.store.set_typing(&who.tenant_id, &conversation.id, &who.user_id, typing_until).await?;
+        app.ports.conversations.set_typing(&who.tenant_id, &conversation.id, &who.user_id, typing_until).await?;
         signals::signal(app, &conversation, SignalKind::Typing).await?;
         return Ok(true);
     }
     let others: Vec<_> = app
-        .store
+        .ports
+        .conversations
         .list_members(&who.tenant_id, &conversation.id)
         .await?
         .into_iter()

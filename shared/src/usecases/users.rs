@@ -31,7 +31,7 @@ pub async fn list_users(
 ) -> Result<Page<DirectoryEntry>, AppError> {
     who.require_signed_in()?;
     let q = crate::domain::SearchQuery::parse(q)?;
-    let page = app.store.list_users(&who.tenant_id, after, limit.clamp(1, MAX_PAGE)).await?;
+    let page = app.ports.users.list_users(&who.tenant_id, after, limit.clamp(1, MAX_PAGE)).await?;
     let users: Vec<User> = page
         .items
         .into_iter()
@@ -84,13 +84,13 @@ pub async fn upsert_user(
             TenantId::parse(body.tenant_id.ok_or_else(|| AppError::invalid("missing field `tenantId`"))?)?
         }
     };
-    let tenant = app.store.get_tenant(&tenant_id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
+    let tenant = app.ports.tenants.get_tenant(&tenant_id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
     let role = body.role.unwrap_or(Role::Member);
     if role == Role::Guest {
         return Err(AppError::invalid("invalid role: guests are created by storefront sessions"));
     }
-    let existing = app.store.get_user(&tenant_id, id).await?;
-    let now = app.clock.now();
+    let existing = app.ports.users.get_user(&tenant_id, id).await?;
+    let now = app.ports.clock.now();
     let user = User {
         tenant_id,
         id: id.clone(),
@@ -102,14 +102,15 @@ pub async fn upsert_user(
         updated_at: now,
         suspended: body.suspended.unwrap_or_else(|| existing.as_ref().is_some_and(|u| u.suspended)),
     };
-    app.store.put_user(&user).await?;
-    app.directory.keep_user(&user, now);
+    app.ports.users.put_user(&user).await?;
+    app.services.directory.keep_user(&user, now);
     Ok((user, existing.is_none()))
 }
 
 /// The caller's own record and their tenant's.
 pub async fn me(app: &App, who: &Identity) -> Result<(User, Tenant), AppError> {
-    let user = app.store.get_user(&who.tenant_id, &who.user_id).await?.ok_or_else(|| AppError::not_found("user"))?;
-    let tenant = app.store.get_tenant(&who.tenant_id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
+    let user =
+        app.ports.users.get_user(&who.tenant_id, &who.user_id).await?.ok_or_else(|| AppError::not_found("user"))?;
+    let tenant = app.ports.tenants.get_tenant(&who.tenant_id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
     Ok((user, tenant))
 }

@@ -111,10 +111,10 @@ pub async fn handle_batch<W: Worker>(worker: &W, app: &App, event: SqsEvent) -> 
         }
     }
     let mut response = SqsBatchResponse::default();
-    app.metrics.count(Metric::JobRetries, failed.len() as u64, None, app.clock.now());
+    app.services.metrics.count(Metric::JobRetries, failed.len() as u64, None, app.ports.clock.now());
     for (id, receipt, receives) in failed {
         if let Some(receipt) = receipt {
-            if let Err(e) = app.jobs.retry_later(W::QUEUE, &receipt, backoff(app, receives)).await {
+            if let Err(e) = app.ports.jobs.retry_later(W::QUEUE, &receipt, backoff(app, receives)).await {
                 tracing::warn!(message_id = %id, error = %e, "could not set a failed job's backoff");
             }
         }

@@ -17,9 +17,9 @@ const SYNC_PUSHES: usize = 25;
 /// Runs one frame from `connection_id` and returns the answer to push back to it.
 pub async fn run(app: &App, who: &Identity, connection_id: &ConnectionId, frame: &Frame) -> String {
     let request_id = frame.request_id.as_ref();
-    if !app.frame_rate.admit(connection_id, app.clock.now()) {
+    if !app.services.frame_rate.admit(connection_id, app.ports.clock.now()) {
         tracing::info!(tenant = %who.tenant_id, connection = %connection_id, "frame rate exceeded");
-        app.metrics.count(Metric::RateLimitedFrames, 1, Some(&who.tenant_id), app.clock.now());
+        app.services.metrics.count(Metric::RateLimitedFrames, 1, Some(&who.tenant_id), app.ports.clock.now());
         return Answer::from_app_error(request_id, &AppError::RateLimited).to_json();
     }
     let action = match &frame.action {
@@ -49,7 +49,7 @@ pub async fn run(app: &App, who: &Identity, connection_id: &ConnectionId, frame:
                     let pushed = futures_util::stream::iter(&page.events)
                         .map(Ok)
                         .try_for_each_concurrent(SYNC_PUSHES, |event| async move {
-                            app.push.push_to_connection(connection_id, &event.to_string()).await
+                            app.ports.push.push_to_connection(connection_id, &event.to_string()).await
                         })
                         .await;
                     if let Err(e) = pushed {

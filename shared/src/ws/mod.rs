@@ -31,13 +31,13 @@ pub async fn frame(app: &App, who: &Identity, connection: &ConnectionId, text: &
         action = frame.action.as_ref().map_or("invalid", |a| a.name()),
     );
     let answer = actions::run(app, who, connection, &frame).instrument(span).await;
-    if let Err(e) = app.push.push_to_connection(connection, &answer).await {
+    if let Err(e) = app.ports.push.push_to_connection(connection, &answer).await {
         tracing::info!(connection = %connection, error = %e, "could not answer the caller");
     }
 }
 
 /// Closes `connection` of `who`.
 pub async fn disconnect(app: &App, who: &Identity, connection: &ConnectionId) -> Result<(), AppError> {
-    app.frame_rate.forget(connection);
+    app.services.frame_rate.forget(connection);
     usecases::connections::disconnect(app, who, connection).await
 }

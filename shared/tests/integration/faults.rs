@@ -127,7 +127,8 @@ async fn members_sending_at_once_through_conflicts_and_throttling_are_all_acknow
 
     // Stored once: the group's history holds each message exactly once.
     let history = app
-        .store
+        .ports
+        .messages
         .list_messages(&tenant, &group, &HistoryRange::Latest, SENDERS * MESSAGES_EACH + 10)
         .await
         .unwrap()
@@ -139,7 +140,7 @@ async fn members_sending_at_once_through_conflicts_and_throttling_are_all_acknow
         (0..SENDERS).flat_map(|s| (0..MESSAGES_EACH).map(move |m| format!("c-{s}-{m}"))).collect();
     expected.sort();
     assert_eq!(stored, expected, "every message stored, once");
-    let conversation = app.store.get_conversation(&tenant, &group).await.unwrap().unwrap();
+    let conversation = app.ports.conversations.get_conversation(&tenant, &group).await.unwrap().unwrap();
     assert_eq!(conversation.message_count, (SENDERS * MESSAGES_EACH) as u64, "the head counted each once");
     assert_eq!(conversation.activity, history.last().unwrap().id.as_str(), "the head is at the newest message");
 

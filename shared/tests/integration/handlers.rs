@@ -36,7 +36,7 @@ async fn fixture() -> Fixture {
         Arc::new(crate::fakes::RecordingMailer::default()),
     ));
     let tenant = Tenant::new(TenantId::parse("acme").unwrap(), "Acme", Utc::now());
-    app.store.create_tenant(&tenant).await.unwrap();
+    app.ports.tenants.create_tenant(&tenant).await.unwrap();
     Fixture { app, push, _dir: dir }
 }
 
@@ -115,7 +115,7 @@ async fn connect_message_and_disconnect_events_run_the_whole_lifecycle() {
 
     let connect = route_event("example-apigw-websocket-request.json", "$connect", &context, None);
     assert_eq!(ws::api_gateway::connect(&f.app, &connect).await.status_code, 200);
-    let live = f.app.store.list_user_connections(&tenant, &alice, Utc::now()).await.unwrap();
+    let live = f.app.ports.connections.list_user_connections(&tenant, &alice, Utc::now()).await.unwrap();
     assert_eq!(live.len(), 1);
     let connection_id = live[0].id.to_string();
     assert_eq!(Some(connection_id.as_str()), connect.request_context.connection_id.as_deref());
@@ -164,7 +164,7 @@ async fn connect_message_and_disconnect_events_run_the_whole_lifecycle() {
             v["requestContext"]["connectionId"] = json!(connection_id);
         });
     assert_eq!(ws::api_gateway::disconnect(&f.app, &disconnect).await.status_code, 200);
-    assert!(f.app.store.list_user_connections(&tenant, &alice, Utc::now()).await.unwrap().is_empty());
+    assert!(f.app.ports.connections.list_user_connections(&tenant, &alice, Utc::now()).await.unwrap().is_empty());
 }
 
 /// The HTTP API's function as the template deploys it: on the `$default` stage the path is

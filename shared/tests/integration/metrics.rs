@@ -18,7 +18,8 @@ use crate::fakes::{RecordingMailer, RecordingPush, RecordingQueue};
 
 /// The recorded lines as (metric, count, tenant), each checked to be the EMF envelope.
 fn counts(app: &App) -> Vec<(String, u64, Option<String>)> {
-    app.metrics
+    app.services
+        .metrics
         .recorded()
         .iter()
         .map(|line| {
@@ -69,7 +70,7 @@ async fn sending_delivering_and_syncing_are_counted_once_each() {
     let direct = serde_json::from_value(json!({ "kind": "direct", "userId": "ben" })).unwrap();
     let id =
         usecases::conversations::create_conversation(&app, &who("ann"), direct).await.unwrap().value.conversation.id;
-    let before = app.metrics.recorded().len();
+    let before = app.services.metrics.recorded().len();
 
     usecases::messages::send_message(&app, &who("ann"), &id, "bonjour", Some("c1"), None).await.unwrap();
     usecases::messages::send_message(&app, &who("ann"), &id, "bonjour", Some("c1"), None).await.unwrap();
