@@ -23,7 +23,7 @@ export function StorefrontChat({
       {session ? (
         <MissiveProvider
           key={session.token}
-          clientOptions={{ url: WS_URL, getToken: () => session.token }}
+          clientOptions={{ url: WS_URL, restUrl: API_BASE, getToken: () => session.token }}
           restOptions={{ baseUrl: API_BASE, getToken: () => session.token }}
           userId={session.user.id}
         >

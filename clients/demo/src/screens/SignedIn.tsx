@@ -65,7 +65,7 @@ export function SignedIn({ userId, screen, param }: { userId: string; screen?: s
 
   return (
     <MissiveProvider
-      clientOptions={{ url: WS_URL, getToken }}
+      clientOptions={{ url: WS_URL, restUrl: API_BASE, getToken }}
       restOptions={{ baseUrl: API_BASE, getToken }}
       userId={user.id}
     >
