@@ -273,22 +273,20 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
         _ => Some(sdk_config().await),
     };
     let mailer: Arc<dyn missive::ports::Mailer> = match (args.mailer, &sdk) {
-        (MailerKind::Ses, Some(sdk)) => Arc::new(
-            missive::adapters::aws::ses_mailer::SesMailer::new(aws_sdk_sesv2::Client::new(sdk))
-                .with_configuration_set(std::env::var("MISSIVE_SES_CONFIGURATION_SET").ok()),
-        ),
+        (MailerKind::Ses, Some(sdk)) => Arc::new(missive::adapters::aws::ses_mailer::SesMailer::from_sdk(
+            sdk,
+            std::env::var("MISSIVE_SES_CONFIGURATION_SET").ok(),
+        )),
         _ => outbox.clone(),
     };
     let app = match (args.backend, &sdk) {
         (Backend::Aws, Some(sdk)) => {
             tracing::info!(table = %args.table, "using DynamoDB and SQS");
             let metrics = metrics(args);
-            let store = Arc::new(
-                DynamoStore::new(aws_sdk_dynamodb::Client::new(sdk), &args.table).counting_retries(metrics.clone()),
-            );
+            let store = Arc::new(DynamoStore::from_sdk(sdk, &args.table, metrics.clone()));
             let urls = provision::queue_urls(sdk, &args.table).await?;
-            let sqs = aws_sdk_sqs::Client::new(sdk);
-            let jobs = Arc::new(SqsQueue::new(sqs.clone(), urls.clone()));
+            let jobs = Arc::new(SqsQueue::from_sdk(sdk, urls.clone(), metrics.clone()));
+            let sqs = jobs.client().clone();
             let app = Arc::new(App::new(config, store, push.clone(), jobs, mailer).with_metrics(metrics));
             let url = |queue: QueueName| urls[&queue].clone();
             tokio::spawn(queue::poll_sqs(

@@ -72,10 +72,8 @@ impl LambdaApp {
     #[cfg(feature = "sqs")]
     pub fn with_jobs(mut self) -> Result<Self, ConfigError> {
         let urls = self.settings.require_queue_urls()?;
-        let sqs = aws_sdk_sqs::config::Builder::from(&self.sdk)
-            .interceptor(crate::adapters::aws::retries::CountRetries::new(self.metrics.clone()))
-            .build();
-        self.jobs = Arc::new(crate::adapters::aws::sqs_queue::SqsQueue::new(aws_sdk_sqs::Client::from_conf(sqs), urls));
+        self.jobs =
+            Arc::new(crate::adapters::aws::sqs_queue::SqsQueue::from_sdk(&self.sdk, urls, self.metrics.clone()));
         Ok(self)
     }
 
@@ -83,15 +81,13 @@ impl LambdaApp {
     #[cfg(feature = "ses")]
     pub fn with_mailer(mut self) -> Result<Self, ConfigError> {
         self.config.require_email_settings()?;
-        let mailer = crate::adapters::aws::ses_mailer::SesMailer::new(aws_sdk_sesv2::Client::new(&self.sdk))
-            .with_configuration_set(self.settings.ses_configuration_set.clone());
-        self.mailer = Arc::new(mailer);
+        let configuration_set = self.settings.ses_configuration_set.clone();
+        self.mailer = Arc::new(crate::adapters::aws::ses_mailer::SesMailer::from_sdk(&self.sdk, configuration_set));
         Ok(self)
     }
 
     pub fn build(self) -> Arc<App> {
-        let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&self.sdk), &self.settings.table)
-            .counting_retries(self.metrics.clone());
+        let store = DynamoStore::from_sdk(&self.sdk, &self.settings.table, self.metrics.clone());
         Arc::new(App::new(self.config, Arc::new(store), self.push, self.jobs, self.mailer).with_metrics(self.metrics))
     }
 }

@@ -19,6 +19,12 @@ impl SesMailer {
         Self { client, configuration_set: None }
     }
 
+    /// The mailer as every process that sends through SES wires it: the client from `sdk`, and
+    /// the configuration set every e-mail is sent with, if any.
+    pub fn from_sdk(sdk: &aws_config::SdkConfig, configuration_set: Option<String>) -> Self {
+        Self::new(Client::new(sdk)).with_configuration_set(configuration_set)
+    }
+
     pub fn with_configuration_set(mut self, name: Option<String>) -> Self {
         self.configuration_set = name;
         self

@@ -8,7 +8,9 @@ use async_trait::async_trait;
 use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, QueueAttributeName, SendMessageBatchRequestEntry};
 use aws_sdk_sqs::Client;
 
+use super::retries::CountRetries;
 use crate::domain::{Job, QueueName};
+use crate::metrics::Metrics;
 use crate::ports::{JobQueue, QueueError, QueueStats, MAX_DELAY};
 
 /// SQS's largest batch.
@@ -22,6 +24,23 @@ pub struct SqsQueue {
 impl SqsQueue {
     pub fn new(client: Client, urls: HashMap<QueueName, String>) -> Self {
         Self { client, urls }
+    }
+
+    /// The queues as every process that runs on AWS wires them: the client from `sdk`, its
+    /// retries counted in `metrics`.
+    pub fn from_sdk(sdk: &aws_config::SdkConfig, urls: HashMap<QueueName, String>, metrics: Metrics) -> Self {
+        let config = aws_sdk_sqs::config::Builder::from(sdk).interceptor(CountRetries::new(metrics)).build();
+        Self::new(Client::from_conf(config), urls)
+    }
+
+    /// The SQS client, for a process that also receives from the queues (the local runtime).
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Each queue's URL.
+    pub fn urls(&self) -> &HashMap<QueueName, String> {
+        &self.urls
     }
 
     fn url(&self, queue: QueueName) -> Result<&str, QueueError> {

@@ -48,6 +48,12 @@ impl DynamoStore {
         Self { client: Client::from_conf(config), table: table.into() }
     }
 
+    /// The store as every process that runs on AWS wires it (the Lambda functions, the local
+    /// runtime's `--backend aws`): its client from `sdk`, its retries counted in `metrics`.
+    pub fn from_sdk(sdk: &aws_config::SdkConfig, table: impl Into<String>, metrics: Metrics) -> Self {
+        Self::new(Client::new(sdk), table).counting_retries(metrics)
+    }
+
     /// Counts every retried call in `metrics`.
     pub fn counting_retries(self, metrics: Metrics) -> Self {
         let config = self.client.config().to_builder().interceptor(retries::CountRetries::new(metrics)).build();
