@@ -84,7 +84,6 @@ pub async fn endpoint(
     gw.push.register(connection_id.clone(), outbox);
     if let Err(e) = ws::connect(&gw.app, &who, &connection_id).await {
         gw.push.unregister(&connection_id);
-        e.log_if_internal();
         return e.into_response();
     }
 

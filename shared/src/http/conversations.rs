@@ -72,7 +72,7 @@ pub(super) async fn list(
     Caller(who): Caller,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> Result<impl IntoResponse, AppError> {
-    cursors::conversation_list(query.cursor.as_deref())?;
+    cursors::check_conversation_list(query.cursor.as_deref())?;
     let limit = page_limit(query.limit, 50, conversations::MAX_PAGE)?;
     let filter = conversations::ListFilter { kind: query.kind, q: query.q };
     let page = conversations::list_conversations(&app, &who, &filter, query.cursor.as_deref(), limit).await?;

@@ -95,7 +95,7 @@ async fn some_tenant_allows(app: &App, origin: &str) -> bool {
     match crate::usecases::tenants::some_tenant_allows(app, origin).await {
         Ok(allowed) => allowed,
         Err(e) => {
-            e.log_if_internal();
+            tracing::error!(error = %e, "reading the origin index");
             false
         }
     }

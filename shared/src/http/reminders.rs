@@ -48,7 +48,7 @@ pub(super) async fn list_reminders(
     Caller(who): Caller,
     QueryParams(q): QueryParams<PageQuery>,
 ) -> Result<impl IntoResponse, AppError> {
-    let after = cursors::reminder(q.cursor)?;
+    let after = cursors::reminder(q.cursor.as_deref())?;
     let limit = page_limit(q.limit, reminders::DEFAULT_PAGE, reminders::MAX_PAGE)?;
     let page = reminders::list(&app, &who, after.as_ref(), Some(limit)).await?;
     Ok(Json(RemindersPage { reminders: page.items, next_cursor: page.next_cursor }))

@@ -81,7 +81,7 @@ pub(super) async fn list_users(
     Caller(who): Caller,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> Result<impl IntoResponse, AppError> {
-    let after = cursors::user(query.cursor)?;
+    let after = cursors::user(query.cursor.as_deref())?;
     let limit = page_limit(query.limit, users::MAX_PAGE, users::MAX_PAGE)?;
     let page = users::list_users(&app, &who, query.q.as_deref(), after.as_ref(), limit).await?;
     Ok(Json(UsersPage { users: page.items, next_cursor: page.next_cursor }))

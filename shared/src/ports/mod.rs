@@ -62,8 +62,8 @@ pub trait StoreHealth: Send + Sync {
     async fn health(&self) -> StoreResult<()>;
 }
 
-/// Every storage port at once: what one backend (redb, DynamoDB) provides, and what the
-/// application holds. Use cases name the roles they use through it.
+/// Every storage port at once: what one backend (redb, DynamoDB) provides. `Ports::new`
+/// (app.rs) hands it to each role's field, through which use cases reach it.
 pub trait Store:
     StoreHealth
     + TenantStore

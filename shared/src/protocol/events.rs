@@ -97,6 +97,7 @@ pub enum Event<'a> {
         name: &'a str,
         state: TypingState,
         /// With `start`: how long to show it unless told otherwise; `null` with `stop`.
+        #[schema(required = true)]
         expires_in_ms: Option<u64>,
     },
     /// Who is typing in a large group now; an empty list: nobody any more.
@@ -155,8 +156,26 @@ impl<'a> Event<'a> {
         event
     }
 
+    /// The frame. An event that feeds keep is serialized once it has its cursor
+    /// ([`Event::with_cursor`]): the schema promises one.
     pub fn to_json(&self) -> String {
+        debug_assert!(self.cursor_given(), "a kept event is serialized before it has its cursor");
         serde_json::to_string(self).expect("events always serialize")
+    }
+
+    /// False for an event that feeds keep and that has no cursor yet.
+    fn cursor_given(&self) -> bool {
+        match self {
+            Event::MessageNew { cursor, .. }
+            | Event::MessageUpdated { cursor, .. }
+            | Event::MessageDeleted { cursor, .. }
+            | Event::NotificationNew { cursor, .. }
+            | Event::Read { cursor, .. }
+            | Event::ReadSummary { cursor, .. }
+            | Event::ConversationCreated { cursor, .. }
+            | Event::ConversationUpdated { cursor, .. } => cursor.is_some(),
+            Event::Typing { .. } | Event::TypingSummary { .. } | Event::Presence { .. } => true,
+        }
     }
 }
 

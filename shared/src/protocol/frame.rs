@@ -53,7 +53,7 @@ impl Frame {
             };
         };
         let request_id = match object.remove("requestId") {
-            Some(Value::String(s)) if s.len() <= 128 => Some(RequestId::Text(s)),
+            Some(Value::String(s)) if s.chars().count() <= 128 => Some(RequestId::Text(s)),
             Some(Value::Number(n)) => Some(RequestId::Number(n)),
             _ => None,
         };
@@ -108,5 +108,13 @@ mod tests {
         let missing = Frame::parse(r#"{"action":"sendMessage","conversationId":"c"}"#, 1024);
         assert_eq!(missing.action.unwrap_err(), FrameError::InvalidRequest("missing field `body`".into()));
         assert_eq!(Frame::parse(&"x".repeat(2000), 1024).action.unwrap_err().code(), "frame_too_large");
+    }
+
+    #[test]
+    fn a_request_id_is_kept_up_to_128_characters_whatever_their_bytes() {
+        let frame = |id: &str| format!(r#"{{"action":"ping","requestId":"{id}"}}"#);
+        let accents = "é".repeat(128); // 256 bytes
+        assert_eq!(Frame::parse(&frame(&accents), 1024).request_id, Some(RequestId::Text(accents)));
+        assert_eq!(Frame::parse(&frame(&"é".repeat(129)), 1024).request_id, None);
     }
 }

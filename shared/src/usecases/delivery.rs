@@ -47,9 +47,9 @@ pub async fn publish_to_members(
     Ok(publish_to_conversation(app, conversation, &members, event, skip, None).await?.cursor)
 }
 
-/// Gives a conversation's `event` a cursor, appends it to the
-/// conversation's log — once, whatever the number of members — and pushes it to the live
-/// connections of `members` except `skip`.
+/// Gives a conversation's `event` a cursor, appends it to the conversation's log — once,
+/// whatever the number of members — and pushes it to the live connections of `members`
+/// except `skip`.
 ///
 /// For more members than the fan-out threshold, queue workers push it, a hundred members per
 /// job, so that the sender's answer does not wait; `message` rides along for the

@@ -75,13 +75,13 @@ pub async fn update_tenant(app: &App, id: &TenantId, patch: TenantPatch) -> Resu
     Ok(tenant)
 }
 
-/// A plausible address with nothing that could break a mail header.
 /// Whether some tenant lists `origin` among its allowed origins (a browser's request from it,
 /// before anyone signed in, may then be answered).
 pub async fn some_tenant_allows(app: &App, origin: &str) -> Result<bool, AppError> {
     Ok(app.ports.tenants.origin_allowed(origin).await?)
 }
 
+/// A plausible address with nothing that could break a mail header.
 pub fn check_email(field: &str, value: &str) -> Result<String, AppError> {
     let v = value.trim();
     let ok = v.len() <= 254

@@ -15,7 +15,8 @@ use crate::protocol::Frame;
 use crate::usecases::{self, Identity};
 use crate::AppError;
 
-/// Opens `connection` for `who` (authenticated when the socket was requested).
+/// Opens `connection` for `who` (authenticated when the socket was requested). The core's
+/// three calls are the transports' whole surface, even where one only forwards to its use case.
 pub async fn connect(app: &App, who: &Identity, connection: &ConnectionId) -> Result<(), AppError> {
     usecases::connections::connect(app, who, connection).await
 }

@@ -744,7 +744,7 @@ export interface components {
              * Format: int64
              * @description With `start`: how long to show it unless told otherwise; `null` with `stop`.
              */
-            expiresInMs?: number | null;
+            expiresInMs: number | null;
             name: string;
             state: components["schemas"]["TypingState"];
             /** @enum {string} */
