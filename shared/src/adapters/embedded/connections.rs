@@ -11,11 +11,16 @@ use super::EmbeddedStore;
 use crate::domain::*;
 use crate::ports::*;
 
+fn user_prefix(tenant: &TenantId, user: &UserId) -> String {
+    prefix(&["T", tenant.as_str(), "CONN", user.as_str()])
+}
+
 #[async_trait]
 impl ConnectionStore for EmbeddedStore {
     async fn put_connection(&self, connection: &Connection) -> StoreResult<Vec<Connection>> {
         let k = connection_key(&connection.tenant_id, &connection.user_id, &connection.id);
         self.put(k, connection.clone()).await?;
+        self.connections.forget(&user_prefix(&connection.tenant_id, &connection.user_id));
         self.list_user_connections(&connection.tenant_id, &connection.user_id, connection.connected_at).await
     }
     async fn delete_connection(
@@ -31,6 +36,7 @@ impl ConnectionStore for EmbeddedStore {
             Ok(())
         })
         .await?;
+        self.connections.forget(&user_prefix(tenant, user));
         self.list_user_connections(tenant, user, now).await
     }
     async fn list_user_connections(
@@ -48,22 +54,33 @@ impl ConnectionStore for EmbeddedStore {
         users: &[UserId],
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Connection>> {
-        let prefixes: Vec<String> = users.iter().map(|u| prefix(&["T", tenant.as_str(), "CONN", u.as_str()])).collect();
-        // One read transaction for every user.
-        self.reading(move |t| {
-            let mut live = Vec::new();
-            for p in &prefixes {
-                let end = prefix_end(p);
-                for (_, v) in scan(t, Bound::Included(p.as_str()), Bound::Excluded(&end), false, usize::MAX)? {
-                    let c: Connection = decode(&v)?;
-                    // Expired records linger until removed, as DynamoDB's TTL deletes lazily.
-                    if c.is_live(now) {
-                        live.push(c);
-                    }
+        let prefixes: Vec<String> = users.iter().map(|u| user_prefix(tenant, u)).collect();
+        // The records kept in memory, then one read transaction for the users not kept.
+        let began = self.connections.epoch();
+        let kept = self.connections.lookup(&prefixes);
+        let missing: Vec<String> =
+            prefixes.iter().zip(&kept).filter(|(_, k)| k.is_none()).map(|(p, _)| p.clone()).collect();
+        let read = if missing.is_empty() {
+            Vec::new()
+        } else {
+            self.reading(move |t| {
+                let mut read = Vec::with_capacity(missing.len());
+                for p in missing {
+                    let end = prefix_end(&p);
+                    let records = scan(t, Bound::Included(p.as_str()), Bound::Excluded(&end), false, usize::MAX)?
+                        .iter()
+                        .map(|(_, v)| decode::<Connection>(v))
+                        .collect::<anyhow::Result<Vec<_>>>()?;
+                    read.push((p, records));
                 }
-            }
-            Ok(live)
-        })
-        .await
+                Ok(read)
+            })
+            .await?
+        };
+        // Expired records linger until removed, as DynamoDB's TTL deletes lazily.
+        let live = kept.into_iter().flatten().flatten().chain(read.iter().flat_map(|(_, r)| r.iter().cloned()));
+        let live = live.filter(|c| c.is_live(now)).collect();
+        self.connections.keep(began, read);
+        Ok(live)
     }
 }

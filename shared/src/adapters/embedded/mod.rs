@@ -9,6 +9,7 @@
 //! read in ranges, `ops` the transactions every port runs in.
 
 mod codec;
+mod connection_cache;
 mod connections;
 mod conversations;
 mod directory;
@@ -41,6 +42,7 @@ pub struct EmbeddedStore {
     db: Arc<Database>,
     /// This opening of the store (a ULID): what running effects' leases name.
     instance: String,
+    connections: Arc<connection_cache::ConnectionCache>,
 }
 
 /// The page cache's size unless told otherwise: redb's own default (1 GiB) is more than a
@@ -67,7 +69,7 @@ impl EmbeddedStore {
         tx.commit()?;
         let db = Arc::new(db);
         let writer = Arc::new(group_commit::Writer::start(db.clone()).context("starting the store's writer")?);
-        Ok(Self { writer, db, instance: ulid::Ulid::new().to_string() })
+        Ok(Self { writer, db, instance: ulid::Ulid::new().to_string(), connections: Default::default() })
     }
 }
 
