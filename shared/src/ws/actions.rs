@@ -5,7 +5,7 @@
 use futures_util::{StreamExt, TryStreamExt};
 
 use crate::app::App;
-use crate::domain::{ConnectionId, ConversationId, MessageId};
+use crate::domain::{ConnectionId, ConversationId, EventId, Message, MessageId};
 use crate::metrics::Metric;
 use crate::protocol::{Action, Answer, DeleteMessage, EditMessage, Frame, MarkRead, RequestId, SendMessage};
 use crate::usecases::{self, Identity};
@@ -90,7 +90,7 @@ async fn send_message(
     let client_message_id = send.client_message_id.as_deref();
     let (stored, cursor) =
         usecases::messages::send_message(app, who, &conversation, &send.body, client_message_id, Some(from)).await?;
-    Ok(Answer::MessageAck { request_id, message: &stored.value, cursor: cursor.as_ref().map(|c| c.as_str()) }.to_json())
+    Ok(message_ack(request_id, &stored.value, cursor.as_ref()))
 }
 
 async fn edit_message(
@@ -104,7 +104,7 @@ async fn edit_message(
     let message = MessageId::lookup(&edit.message_id)?;
     let (message, cursor) =
         usecases::messages::edit_message(app, who, &conversation, &message, &edit.body, Some(from)).await?;
-    Ok(Answer::MessageAck { request_id, message: &message, cursor: cursor.as_ref().map(|c| c.as_str()) }.to_json())
+    Ok(message_ack(request_id, &message, cursor.as_ref()))
 }
 
 async fn delete_message(
@@ -117,7 +117,7 @@ async fn delete_message(
     let conversation = ConversationId::lookup(&delete.conversation_id)?;
     let message = MessageId::lookup(&delete.message_id)?;
     let (message, cursor) = usecases::messages::delete_message(app, who, &conversation, &message, Some(from)).await?;
-    Ok(Answer::MessageAck { request_id, message: &message, cursor: cursor.as_ref().map(|c| c.as_str()) }.to_json())
+    Ok(message_ack(request_id, &message, cursor.as_ref()))
 }
 
 async fn mark_read(
@@ -131,4 +131,9 @@ async fn mark_read(
     let message = MessageId::lookup(&read.message_id)?;
     let (state, cursor) = usecases::reads::mark_read(app, who, &conversation, &message, Some(from)).await?;
     Ok(Answer::ReadAck { request_id, read: &state, cursor: cursor.as_ref().map(|c| c.as_str()) }.to_json())
+}
+
+/// A message action's `ack`: the message as stored, and its event's cursor (`None` for a resend).
+fn message_ack(request_id: Option<&RequestId>, message: &Message, cursor: Option<&EventId>) -> String {
+    Answer::MessageAck { request_id, message, cursor: cursor.map(EventId::as_str) }.to_json()
 }

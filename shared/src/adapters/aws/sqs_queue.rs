@@ -38,11 +38,6 @@ impl SqsQueue {
         &self.client
     }
 
-    /// Each queue's URL.
-    pub fn urls(&self) -> &HashMap<QueueName, String> {
-        &self.urls
-    }
-
     fn url(&self, queue: QueueName) -> Result<&str, QueueError> {
         self.urls
             .get(&queue)
