@@ -304,6 +304,10 @@ export class ConversationModel extends Model<ConversationState> {
       const olderCursor = page.olderCursor ?? null;
       if (mode === 'initial') {
         this.olderCursor = olderCursor;
+        // The first sync starts a moment before the client was made, so it may replay messages
+        // older than this page: they are history, which paging back brings; held, they would
+        // make the newest page longer by however many were sent in that moment.
+        if (olderCursor !== null && oldestOfPage) this.stored = this.stored.filter((m) => m.id >= oldestOfPage);
       } else if (olderCursor !== null && oldestOfPage && newestHeldBefore && newestHeldBefore < oldestOfPage) {
         this.stored = this.stored.filter((m) => m.id >= oldestOfPage);
         this.olderCursor = olderCursor;

@@ -127,6 +127,17 @@ describe('useConversation: history', () => {
     assert.equal(view.result.current.hasOlder, true);
   });
 
+  test('messages older than the first page, replayed by the first sync, are left to paging back', async () => {
+    const { client, rest, clock } = setup();
+    const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
+    for (const n of [1, 2, 5, 6]) {
+      await step(() => client.emit('message.new', messageEvent('message.new', message(n)), { late: false }));
+    }
+    await step(() => rest.take('listMessages').resolve(page([message(4), message(5)], { olderCursor: messageId(4) })));
+    assert.deepEqual(ids(view.result.current.messages), numbers(4, 5, 6));
+    assert.equal(view.result.current.hasOlder, true);
+  });
+
   test('null is idle: nothing is loaded', async () => {
     const { client, rest, clock } = setup();
     const view = await renderHooks(() => useConversation(null), { client, rest, clock });
