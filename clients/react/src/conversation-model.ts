@@ -333,6 +333,10 @@ export class ConversationModel extends Model<ConversationState> {
     const { message } = event;
     // Sending ends typing, and the server moves the sender's read marker to their message.
     this.typingIn.stopped(message.senderId);
+    // Older than what is held while older history is not loaded (the first sync replays a
+    // moment before the client was made): paging back brings it, in its place.
+    const oldestHeld = this.stored[0]?.id;
+    if (this.olderCursor !== null && oldestHeld && message.id < oldestHeld) return;
     this.store([message], {
       readBy: advanceMarker(this.current.readBy, message.senderId, message.id, message.createdAt),
     });

@@ -136,6 +136,10 @@ describe('useConversation: history', () => {
     await step(() => rest.take('listMessages').resolve(page([message(4), message(5)], { olderCursor: messageId(4) })));
     assert.deepEqual(ids(view.result.current.messages), numbers(4, 5, 6));
     assert.equal(view.result.current.hasOlder, true);
+    // The rest of that replay, after the page: still left to paging back.
+    await step(() => client.emit('message.new', messageEvent('message.new', message(3)), { late: false }));
+    await step(() => client.emit('message.new', messageEvent('message.new', message(7)), { late: false }));
+    assert.deepEqual(ids(view.result.current.messages), numbers(4, 5, 6, 7));
   });
 
   test('null is idle: nothing is loaded', async () => {
