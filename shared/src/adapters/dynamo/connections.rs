@@ -28,8 +28,11 @@ fn live(connections: Vec<Connection>, now: DateTime<Utc>) -> Vec<Connection> {
     connections.into_iter().filter(|c| c.is_live(now)).collect()
 }
 
+/// The DynamoDB store in its connections role: the name this file adapts the port under.
+pub type DynamoConnections = DynamoStore;
+
 #[async_trait]
-impl ConnectionStore for DynamoStore {
+impl ConnectionStore for DynamoConnections {
     async fn put_connection(&self, connection: &Connection) -> StoreResult<Vec<Connection>> {
         let (tenant, user) = (&connection.tenant_id, &connection.user_id);
         let out = self

@@ -17,8 +17,11 @@ use crate::domain::*;
 use crate::error::StoreError;
 use crate::ports::*;
 
+/// The DynamoDB store in its conversations role: the name this file adapts the port under.
+pub type DynamoConversations = DynamoStore;
+
 #[async_trait]
-impl ConversationStore for DynamoStore {
+impl ConversationStore for DynamoConversations {
     async fn create_conversation(
         &self,
         conversation: &Conversation,

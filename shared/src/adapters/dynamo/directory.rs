@@ -12,8 +12,11 @@ use crate::domain::*;
 use crate::error::StoreError;
 use crate::ports::*;
 
+/// The DynamoDB store in its tenants role: the name this file adapts the port under.
+pub type DynamoTenants = DynamoStore;
+
 #[async_trait]
-impl TenantStore for DynamoStore {
+impl TenantStore for DynamoTenants {
     async fn create_tenant(&self, tenant: &Tenant) -> StoreResult<Upserted<Tenant>> {
         let item = with_data(key(tenant_pk(&tenant.id), TENANT_SK), tenant)?;
         let put = self
@@ -70,8 +73,11 @@ impl TenantStore for DynamoStore {
     }
 }
 
+/// The DynamoDB store in its users role: the name this file adapts the port under.
+pub type DynamoUsers = DynamoStore;
+
 #[async_trait]
-impl UserStore for DynamoStore {
+impl UserStore for DynamoUsers {
     async fn put_user(&self, user: &User) -> StoreResult<()> {
         self.put_item(with_data(key(tenant_pk(&user.tenant_id), user_sk(&user.id)), user)?).await
     }
@@ -117,8 +123,11 @@ impl UserStore for DynamoStore {
     }
 }
 
+/// The DynamoDB store in its storefronts role: the name this file adapts the port under.
+pub type DynamoStorefronts = DynamoStore;
+
 #[async_trait]
-impl StorefrontStore for DynamoStore {
+impl StorefrontStore for DynamoStorefronts {
     async fn put_storefront(&self, storefront: &Storefront) -> StoreResult<()> {
         let item = with_data(key(tenant_pk(&storefront.tenant_id), storefront_sk(&storefront.id)), storefront)?;
         let mut reference = key(storefront_ref_pk(&storefront.id), "SFREF");

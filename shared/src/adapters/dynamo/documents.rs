@@ -13,8 +13,11 @@ use crate::adapters::documents::Documents;
 use crate::domain::TenantId;
 use crate::ports::{Page, StoreResult};
 
+/// The DynamoDB store in its documents role: the name this file adapts the port under.
+pub type DynamoDocuments = DynamoStore;
+
 #[async_trait]
-impl Documents for DynamoStore {
+impl Documents for DynamoDocuments {
     async fn put_doc<T: Serialize + Sync>(
         &self,
         tenant: &TenantId,

@@ -11,8 +11,11 @@ use crate::domain::*;
 use crate::error::StoreError;
 use crate::ports::*;
 
+/// The DynamoDB store in its effects role: the name this file adapts the port under.
+pub type DynamoEffects = DynamoStore;
+
 #[async_trait]
-impl EffectStore for DynamoStore {
+impl EffectStore for DynamoEffects {
     async fn begin_effect(
         &self,
         tenant: &TenantId,

@@ -106,8 +106,11 @@ fn merge_logs(
     (events, more)
 }
 
+/// The DynamoDB store in its event feed role: the name this file adapts the port under.
+pub type DynamoEvents = DynamoStore;
+
 #[async_trait]
-impl EventFeed for DynamoStore {
+impl EventFeed for DynamoEvents {
     async fn append_conversation_event(
         &self,
         tenant: &TenantId,

@@ -13,8 +13,11 @@ use crate::domain::*;
 use crate::error::StoreError;
 use crate::ports::*;
 
+/// The DynamoDB store in its messages role: the name this file adapts the port under.
+pub type DynamoMessages = DynamoStore;
+
 #[async_trait]
-impl MessageStore for DynamoStore {
+impl MessageStore for DynamoMessages {
     async fn append_message(
         &self,
         conversation: &Conversation,

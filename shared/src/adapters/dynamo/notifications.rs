@@ -9,8 +9,11 @@ use super::DynamoStore;
 use crate::domain::*;
 use crate::ports::*;
 
+/// The DynamoDB store in its notifications role: the name this file adapts the port under.
+pub type DynamoNotifications = DynamoStore;
+
 #[async_trait]
-impl NotificationStore for DynamoStore {
+impl NotificationStore for DynamoNotifications {
     async fn put_notification(&self, notification: &Notification) -> StoreResult<()> {
         let mut item = with_data(
             key(notifications_pk(&notification.tenant_id, &notification.user_id), notification.id.as_str()),

@@ -11,8 +11,11 @@ use crate::domain::*;
 use crate::error::StoreError;
 use crate::ports::*;
 
+/// The DynamoDB store in its schedule role: the name this file adapts the port under.
+pub type DynamoSchedule = DynamoStore;
+
 #[async_trait]
-impl ScheduleStore for DynamoStore {
+impl ScheduleStore for DynamoSchedule {
     async fn schedule_job(&self, scheduled: &ScheduledJob) -> StoreResult<()> {
         let job = &scheduled.job;
         let mut item = with_data(key(scheduled_pk(&job.tenant_id), job.id.as_str()), scheduled)?;

@@ -10,8 +10,11 @@ use crate::domain::*;
 use crate::error::StoreError;
 use crate::ports::*;
 
+/// The DynamoDB store in its throttles role: the name this file adapts the port under.
+pub type DynamoThrottles = DynamoStore;
+
 #[async_trait]
-impl ThrottleStore for DynamoStore {
+impl ThrottleStore for DynamoThrottles {
     async fn try_claim(
         &self,
         tenant: &TenantId,

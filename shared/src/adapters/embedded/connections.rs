@@ -15,8 +15,11 @@ fn user_prefix(tenant: &TenantId, user: &UserId) -> String {
     prefix(&["T", tenant.as_str(), "CONN", user.as_str()])
 }
 
+/// The embedded store in its connections role: the name this file adapts the port under.
+pub type EmbeddedConnections = EmbeddedStore;
+
 #[async_trait]
-impl ConnectionStore for EmbeddedStore {
+impl ConnectionStore for EmbeddedConnections {
     async fn put_connection(&self, connection: &Connection) -> StoreResult<Vec<Connection>> {
         let k = connection_key(&connection.tenant_id, &connection.user_id, &connection.id);
         self.put(k, connection.clone()).await?;

@@ -14,8 +14,11 @@ use super::EmbeddedStore;
 use crate::domain::*;
 use crate::ports::*;
 
+/// The embedded store in its conversations role: the name this file adapts the port under.
+pub type EmbeddedConversations = EmbeddedStore;
+
 #[async_trait]
-impl ConversationStore for EmbeddedStore {
+impl ConversationStore for EmbeddedConversations {
     async fn create_conversation(
         &self,
         conversation: &Conversation,

@@ -9,8 +9,11 @@ use super::EmbeddedStore;
 use crate::domain::*;
 use crate::ports::*;
 
+/// The embedded store in its tenants role: the name this file adapts the port under.
+pub type EmbeddedTenants = EmbeddedStore;
+
 #[async_trait]
-impl TenantStore for EmbeddedStore {
+impl TenantStore for EmbeddedTenants {
     async fn create_tenant(&self, tenant: &Tenant) -> StoreResult<Upserted<Tenant>> {
         let tenant = tenant.clone();
         self.writing(move |t| {
@@ -54,8 +57,11 @@ fn index_origins(t: &mut redb::Table<'_, &str, &[u8]>, tenant: &Tenant, before: 
     Ok(())
 }
 
+/// The embedded store in its users role: the name this file adapts the port under.
+pub type EmbeddedUsers = EmbeddedStore;
+
 #[async_trait]
-impl UserStore for EmbeddedStore {
+impl UserStore for EmbeddedUsers {
     async fn put_user(&self, user: &User) -> StoreResult<()> {
         self.put(user_key(&user.tenant_id, &user.id), user.clone()).await
     }
@@ -96,8 +102,11 @@ impl UserStore for EmbeddedStore {
     }
 }
 
+/// The embedded store in its storefronts role: the name this file adapts the port under.
+pub type EmbeddedStorefronts = EmbeddedStore;
+
 #[async_trait]
-impl StorefrontStore for EmbeddedStore {
+impl StorefrontStore for EmbeddedStorefronts {
     async fn put_storefront(&self, storefront: &Storefront) -> StoreResult<()> {
         let storefront = storefront.clone();
         self.writing(move |t| {

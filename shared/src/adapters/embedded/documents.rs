@@ -28,8 +28,11 @@ impl StoredDoc {
     }
 }
 
+/// The embedded store in its documents role: the name this file adapts the port under.
+pub type EmbeddedDocuments = EmbeddedStore;
+
 #[async_trait]
-impl Documents for EmbeddedStore {
+impl Documents for EmbeddedDocuments {
     async fn put_doc<T: Serialize + Sync>(
         &self,
         tenant: &TenantId,

@@ -21,8 +21,11 @@ struct EffectRecord {
     holder: Option<String>,
 }
 
+/// The embedded store in its effects role: the name this file adapts the port under.
+pub type EmbeddedEffects = EmbeddedStore;
+
 #[async_trait]
-impl EffectStore for EmbeddedStore {
+impl EffectStore for EmbeddedEffects {
     async fn begin_effect(
         &self,
         tenant: &TenantId,

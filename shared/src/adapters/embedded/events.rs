@@ -47,8 +47,11 @@ fn read_events(
     Ok((events, false))
 }
 
+/// The embedded store in its event feed role: the name this file adapts the port under.
+pub type EmbeddedEvents = EmbeddedStore;
+
 #[async_trait]
-impl EventFeed for EmbeddedStore {
+impl EventFeed for EmbeddedEvents {
     async fn append_conversation_event(
         &self,
         tenant: &TenantId,

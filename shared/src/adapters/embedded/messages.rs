@@ -12,8 +12,11 @@ use super::EmbeddedStore;
 use crate::domain::*;
 use crate::ports::*;
 
+/// The embedded store in its messages role: the name this file adapts the port under.
+pub type EmbeddedMessages = EmbeddedStore;
+
 #[async_trait]
-impl MessageStore for EmbeddedStore {
+impl MessageStore for EmbeddedMessages {
     async fn append_message(
         &self,
         _read: &Conversation,

@@ -9,8 +9,11 @@ use super::EmbeddedStore;
 use crate::domain::*;
 use crate::ports::*;
 
+/// The embedded store in its notifications role: the name this file adapts the port under.
+pub type EmbeddedNotifications = EmbeddedStore;
+
 #[async_trait]
-impl NotificationStore for EmbeddedStore {
+impl NotificationStore for EmbeddedNotifications {
     async fn put_notification(&self, notification: &Notification) -> StoreResult<()> {
         let n = notification.clone();
         self.writing(move |t| {

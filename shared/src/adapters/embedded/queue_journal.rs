@@ -18,7 +18,10 @@ fn job_key(job: &Job) -> String {
     key(&["QUEUE", job.queue().as_str(), job.id.as_str()])
 }
 
-impl QueueJournal for EmbeddedStore {
+/// The embedded store in its queue journal role: the name this file adapts the port under.
+pub type EmbeddedQueueJournal = EmbeddedStore;
+
+impl QueueJournal for EmbeddedQueueJournal {
     fn save(&self, entries: &[JournalEntry], durable: bool) -> anyhow::Result<()> {
         let mut tx = self.db.begin_write()?;
         if !durable {

@@ -11,8 +11,11 @@ use super::EmbeddedStore;
 use crate::domain::*;
 use crate::ports::*;
 
+/// The embedded store in its schedule role: the name this file adapts the port under.
+pub type EmbeddedSchedule = EmbeddedStore;
+
 #[async_trait]
-impl ScheduleStore for EmbeddedStore {
+impl ScheduleStore for EmbeddedSchedule {
     async fn schedule_job(&self, scheduled: &ScheduledJob) -> StoreResult<()> {
         let scheduled = scheduled.clone();
         self.writing(move |t| {

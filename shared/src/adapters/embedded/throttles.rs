@@ -9,8 +9,11 @@ use super::EmbeddedStore;
 use crate::domain::*;
 use crate::ports::*;
 
+/// The embedded store in its throttles role: the name this file adapts the port under.
+pub type EmbeddedThrottles = EmbeddedStore;
+
 #[async_trait]
-impl ThrottleStore for EmbeddedStore {
+impl ThrottleStore for EmbeddedThrottles {
     async fn try_claim(
         &self,
         tenant: &TenantId,
