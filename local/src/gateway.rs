@@ -15,7 +15,7 @@ use bytes::Bytes;
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use missive::domain::ConnectionId;
-use missive::usecases::{self, Identity};
+use missive::usecases::Identity;
 use missive::{ws, App, AppError};
 use tokio::sync::{mpsc, watch};
 
@@ -73,7 +73,7 @@ pub async fn endpoint(
 
     let authenticated = async {
         let token = query.get("token").ok_or(AppError::Unauthorized("missing token"))?;
-        usecases::authenticate(&gw.app, token).await
+        gw.app.use_cases.identity.authenticate(token).await
     };
     let who = match authenticated.await {
         Ok(who) => who,

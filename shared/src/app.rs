@@ -13,11 +13,14 @@ use crate::ports::{
     StorefrontStore, TenantStore, ThrottleStore, UserStore,
 };
 use crate::runtime::{DirectoryCache, FrameRate};
+use crate::usecases::*;
 
 pub struct App {
     pub config: Config,
     pub ports: Ports,
     pub services: Services,
+    /// Every area's use cases, each holding the ports it uses: what the entry points call.
+    pub use_cases: UseCases,
 }
 
 /// What the use cases reach outside the process, one field per role (`ports/`): a use case
@@ -79,11 +82,11 @@ impl Ports {
 /// identity provider's keys, fetched and cached), each connection's frame budget, the
 /// directory cache, and the operational counts.
 pub struct Services {
-    pub tokens: TokenVerifier,
+    pub tokens: Arc<TokenVerifier>,
     /// Each connection's frame budget, in this process.
     pub frame_rate: FrameRate,
     /// Tenants and users recently read, for authentication (`Limits::directory_cache_ttl`).
-    pub directory: DirectoryCache,
+    pub directory: Arc<DirectoryCache>,
     /// Operational counts (CloudWatch Embedded Metric Format on Lambda; off locally unless asked).
     pub metrics: Metrics,
 }
@@ -107,9 +110,9 @@ impl Services {
             None => tokens,
         };
         Self {
-            tokens,
+            tokens: Arc::new(tokens),
             frame_rate: FrameRate::new(config.limits.max_frames_per_window, config.limits.rate_window),
-            directory: DirectoryCache::new(config.limits.directory_cache_ttl),
+            directory: Arc::new(DirectoryCache::new(config.limits.directory_cache_ttl)),
             metrics: Metrics::off(),
         }
     }
@@ -124,16 +127,243 @@ impl App {
         mailer: Arc<dyn Mailer>,
     ) -> Self {
         let services = Services::new(&config);
-        Self { config, ports: Ports::new(store, push, jobs, mailer), services }
+        Self::wire(config, Ports::new(store, push, jobs, mailer), services)
     }
 
-    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
-        self.services.metrics = metrics;
-        self
+    fn wire(config: Config, ports: Ports, services: Services) -> Self {
+        let use_cases = use_cases(&config, &ports, &services);
+        Self { config, ports, services, use_cases }
     }
 
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.ports.clock = clock;
-        self
+    pub fn with_metrics(self, metrics: Metrics) -> Self {
+        let Self { config, ports, mut services, .. } = self;
+        services.metrics = metrics;
+        Self::wire(config, ports, services)
+    }
+
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
+        let Self { config, mut ports, services, .. } = self;
+        ports.clock = clock;
+        Self::wire(config, ports, services)
+    }
+}
+
+/// Each area's use cases with the ports, services and limits it uses, each built once here;
+/// an area that relies on another (messages on delivery, say) holds that area's use cases.
+fn use_cases(config: &Config, ports: &Ports, services: &Services) -> UseCases {
+    let delivery = DeliveryUseCases {
+        clock: ports.clock.clone(),
+        connections: ports.connections.clone(),
+        conversations: ports.conversations.clone(),
+        events: ports.events.clone(),
+        ids: ports.ids.clone(),
+        jobs: ports.jobs.clone(),
+        push: ports.push.clone(),
+        metrics: services.metrics.clone(),
+        limits: config.limits.clone(),
+    };
+    let signals = SignalsUseCases {
+        clock: ports.clock.clone(),
+        conversations: ports.conversations.clone(),
+        ids: ports.ids.clone(),
+        jobs: ports.jobs.clone(),
+        throttles: ports.throttles.clone(),
+        limits: config.limits.clone(),
+        delivery: delivery.clone(),
+    };
+    let presence = PresenceUseCases {
+        clock: ports.clock.clone(),
+        connections: ports.connections.clone(),
+        conversations: ports.conversations.clone(),
+        ids: ports.ids.clone(),
+        jobs: ports.jobs.clone(),
+        users: ports.users.clone(),
+        delivery: delivery.clone(),
+        signals: signals.clone(),
+    };
+    let connections = ConnectionsUseCases {
+        clock: ports.clock.clone(),
+        connections: ports.connections.clone(),
+        limits: config.limits.clone(),
+        presence: presence.clone(),
+    };
+    let storefronts = StorefrontsUseCases {
+        clock: ports.clock.clone(),
+        ids: ports.ids.clone(),
+        storefronts: ports.storefronts.clone(),
+        users: ports.users.clone(),
+    };
+    let conversations = ConversationsUseCases {
+        clock: ports.clock.clone(),
+        conversations: ports.conversations.clone(),
+        ids: ports.ids.clone(),
+        users: ports.users.clone(),
+        limits: config.limits.clone(),
+        delivery: delivery.clone(),
+        storefronts: storefronts.clone(),
+    };
+    let effects = EffectsUseCases { clock: ports.clock.clone(), effects: ports.effects.clone() };
+    let preferences = PreferencesUseCases { preferences: ports.preferences.clone() };
+    let scheduling = SchedulingUseCases {
+        clock: ports.clock.clone(),
+        jobs: ports.jobs.clone(),
+        schedule: ports.schedule.clone(),
+        limits: config.limits.clone(),
+    };
+    let email_queue = EmailQueueUseCases {
+        clock: ports.clock.clone(),
+        pending_emails: ports.pending_emails.clone(),
+        throttles: ports.throttles.clone(),
+        users: ports.users.clone(),
+        tokens: services.tokens.clone(),
+        limits: config.limits.clone(),
+        preferences: preferences.clone(),
+        scheduling: scheduling.clone(),
+    };
+    #[cfg(feature = "email")]
+    let email_sending = EmailSendingUseCases {
+        clock: ports.clock.clone(),
+        conversations: ports.conversations.clone(),
+        mailer: ports.mailer.clone(),
+        notifications: ports.notifications.clone(),
+        pending_emails: ports.pending_emails.clone(),
+        tenants: ports.tenants.clone(),
+        users: ports.users.clone(),
+        metrics: services.metrics.clone(),
+        tokens: services.tokens.clone(),
+        config: Arc::new(config.clone()),
+        email_queue: email_queue.clone(),
+        preferences: preferences.clone(),
+        scheduling: scheduling.clone(),
+    };
+    let notifications = NotificationsUseCases {
+        clock: ports.clock.clone(),
+        conversations: ports.conversations.clone(),
+        ids: ports.ids.clone(),
+        jobs: ports.jobs.clone(),
+        messages: ports.messages.clone(),
+        notifications: ports.notifications.clone(),
+        tenants: ports.tenants.clone(),
+        users: ports.users.clone(),
+        metrics: services.metrics.clone(),
+        delivery: delivery.clone(),
+        effects: effects.clone(),
+        email_queue: email_queue.clone(),
+        preferences: preferences.clone(),
+    };
+    let fanout = FanoutUseCases { delivery: delivery.clone(), notifications: notifications.clone() };
+    let groups = GroupsUseCases {
+        clock: ports.clock.clone(),
+        conversations: ports.conversations.clone(),
+        ids: ports.ids.clone(),
+        messages: ports.messages.clone(),
+        tenants: ports.tenants.clone(),
+        conversation_cases: conversations.clone(),
+        delivery: delivery.clone(),
+    };
+    let guests = GuestsUseCases {
+        clock: ports.clock.clone(),
+        conversations: ports.conversations.clone(),
+        ids: ports.ids.clone(),
+        storefronts: ports.storefronts.clone(),
+        tenants: ports.tenants.clone(),
+        users: ports.users.clone(),
+        tokens: services.tokens.clone(),
+        limits: config.limits.clone(),
+        conversation_cases: conversations.clone(),
+    };
+    let identity = IdentityUseCases {
+        clock: ports.clock.clone(),
+        tenants: ports.tenants.clone(),
+        users: ports.users.clone(),
+        directory: services.directory.clone(),
+        tokens: services.tokens.clone(),
+        platform_key: config.platform_key.clone(),
+    };
+    let messages = MessagesUseCases {
+        clock: ports.clock.clone(),
+        conversations: ports.conversations.clone(),
+        ids: ports.ids.clone(),
+        messages: ports.messages.clone(),
+        metrics: services.metrics.clone(),
+        conversation_cases: conversations.clone(),
+        delivery: delivery.clone(),
+        notifications: notifications.clone(),
+    };
+    let operations = OperationsUseCases { jobs: ports.jobs.clone(), storage: ports.storage.clone() };
+    let reads = ReadsUseCases {
+        clock: ports.clock.clone(),
+        conversations: ports.conversations.clone(),
+        messages: ports.messages.clone(),
+        conversation_cases: conversations.clone(),
+        delivery: delivery.clone(),
+        signals: signals.clone(),
+    };
+    let reminders = RemindersUseCases {
+        clock: ports.clock.clone(),
+        conversations: ports.conversations.clone(),
+        ids: ports.ids.clone(),
+        reminders: ports.reminders.clone(),
+        schedule: ports.schedule.clone(),
+        users: ports.users.clone(),
+        conversation_cases: conversations.clone(),
+        notifications: notifications.clone(),
+        scheduling: scheduling.clone(),
+    };
+    let sync = SyncUseCases {
+        clock: ports.clock.clone(),
+        conversations: ports.conversations.clone(),
+        events: ports.events.clone(),
+        metrics: services.metrics.clone(),
+        limits: config.limits.clone(),
+    };
+    let tenants = TenantsUseCases {
+        clock: ports.clock.clone(),
+        ids: ports.ids.clone(),
+        tenants: ports.tenants.clone(),
+        directory: services.directory.clone(),
+    };
+    let typing = TypingUseCases {
+        clock: ports.clock.clone(),
+        conversations: ports.conversations.clone(),
+        throttles: ports.throttles.clone(),
+        limits: config.limits.clone(),
+        conversation_cases: conversations.clone(),
+        delivery: delivery.clone(),
+        signals: signals.clone(),
+    };
+    let users = UsersUseCases {
+        clock: ports.clock.clone(),
+        tenants: ports.tenants.clone(),
+        users: ports.users.clone(),
+        directory: services.directory.clone(),
+        presence: presence.clone(),
+    };
+    UseCases {
+        connections,
+        conversations,
+        delivery,
+        effects,
+        email_queue,
+        #[cfg(feature = "email")]
+        email_sending,
+        fanout,
+        groups,
+        guests,
+        identity,
+        messages,
+        notifications,
+        operations,
+        preferences,
+        presence,
+        reads,
+        reminders,
+        scheduling,
+        signals,
+        storefronts,
+        sync,
+        tenants,
+        typing,
+        users,
     }
 }

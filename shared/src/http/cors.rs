@@ -18,7 +18,6 @@ use http::{HeaderValue, Method, StatusCode};
 
 use crate::app::App;
 use crate::domain::TenantId;
-use crate::usecases::identity::tenant_of;
 use crate::AppError;
 
 /// The caller's tenant, filled in by the `Caller` extractor once it has authenticated them.
@@ -81,7 +80,7 @@ fn grant(response: &mut Response, origin: &str, granted: bool) {
 }
 
 async fn tenant_allows(app: &App, tenant: &TenantId, origin: &str) -> bool {
-    match tenant_of(app, tenant).await {
+    match app.use_cases.identity.tenant_of(tenant).await {
         Ok(Some(tenant)) => tenant.allowed_origins.iter().any(|o| o == origin),
         Ok(None) => false,
         Err(e) => {
@@ -92,7 +91,7 @@ async fn tenant_allows(app: &App, tenant: &TenantId, origin: &str) -> bool {
 }
 
 async fn some_tenant_allows(app: &App, origin: &str) -> bool {
-    match crate::usecases::tenants::some_tenant_allows(app, origin).await {
+    match app.use_cases.tenants.some_tenant_allows(origin).await {
         Ok(allowed) => allowed,
         Err(e) => {
             tracing::error!(error = %e, "reading the origin index");

@@ -11,7 +11,6 @@ use utoipa_axum::routes;
 
 use super::extract::QueryParams;
 use crate::app::App;
-use crate::usecases::email_queue;
 use crate::AppError;
 
 pub fn routes() -> OpenApiRouter<Arc<App>> {
@@ -35,7 +34,7 @@ pub(super) async fn unsubscribe(
     State(app): State<Arc<App>>,
     QueryParams(q): QueryParams<UnsubscribeQuery>,
 ) -> Result<impl IntoResponse, AppError> {
-    let locale = email_queue::unsubscribe(&app, &q.token).await?;
+    let locale = app.use_cases.email_queue.unsubscribe(&q.token).await?;
     let lang = match locale {
         crate::domain::Locale::Fr => "fr",
         crate::domain::Locale::En => "en",

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use utoipa::ToSchema;
 
 use crate::app::App;
-use crate::usecases::{self, Identity};
+use crate::usecases::Identity;
 use crate::AppError;
 
 /// Every error's body as `AppError` answers it (docs/api.md, "Errors"), for the OpenAPI
@@ -60,7 +60,7 @@ impl FromRequestParts<Arc<App>> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, AppError> {
         let token = bearer(parts)?;
-        let identity = usecases::authenticate(app, token).await?;
+        let identity = app.use_cases.identity.authenticate(token).await?;
         tracing::Span::current().record("tenant", identity.tenant_id.as_str());
         if let Some(caller) = parts.extensions.get::<super::cors::CallerTenant>() {
             caller.set(&identity.tenant_id);
@@ -76,7 +76,7 @@ impl FromRequestParts<Arc<App>> for Platform {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, AppError> {
-        usecases::authenticate_platform(app, bearer(parts)?)?;
+        app.use_cases.identity.authenticate_platform(bearer(parts)?)?;
         Ok(Platform)
     }
 }
@@ -92,7 +92,7 @@ impl FromRequestParts<Arc<App>> for CallerOrPlatform {
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, AppError> {
         let token = bearer(parts)?;
-        if usecases::authenticate_platform(app, token).is_ok() {
+        if app.use_cases.identity.authenticate_platform(token).is_ok() {
             return Ok(CallerOrPlatform::Platform);
         }
         let Caller(identity) = Caller::from_request_parts(parts, app).await?;

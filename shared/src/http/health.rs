@@ -12,7 +12,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::app::App;
-use crate::usecases::operations;
 
 pub fn routes() -> OpenApiRouter<Arc<App>> {
     OpenApiRouter::new().routes(routes!(health))
@@ -38,7 +37,7 @@ pub struct HealthChecks {
     (status = 503, description = "Storage does not answer", body = Health),
 ))]
 pub(super) async fn health(State(app): State<Arc<App>>) -> impl IntoResponse {
-    let storage = operations::storage_answers(&app).await;
+    let storage = app.use_cases.operations.storage_answers().await;
     let status = if storage { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     let body = Health {
         status: if storage { "ok" } else { "degraded" },

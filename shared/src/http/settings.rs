@@ -11,7 +11,6 @@ use utoipa_axum::routes;
 use super::extract::{Caller, JsonBody};
 use crate::app::App;
 use crate::domain::Preferences;
-use crate::usecases::preferences;
 use crate::AppError;
 
 pub fn routes() -> OpenApiRouter<Arc<App>> {
@@ -24,7 +23,7 @@ pub(super) async fn get_preferences(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
 ) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(preferences::get(&app, &who).await?))
+    Ok(Json(app.use_cases.preferences.get(&who).await?))
 }
 
 /// Replaces the caller's notification preferences; absent fields take their defaults.
@@ -34,5 +33,5 @@ pub(super) async fn put_preferences(
     Caller(who): Caller,
     JsonBody(body): JsonBody<Preferences>,
 ) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(preferences::put(&app, &who, body).await?))
+    Ok(Json(app.use_cases.preferences.put(&who, body).await?))
 }

@@ -5,9 +5,12 @@
 //! (typing, presence) are only pushed. This is transport: what a delivery means (who to
 //! notify when no one was online) is the callers' business.
 
+use crate::config::Limits;
+use crate::metrics::Metrics;
+use crate::ports::{Clock, ConnectionStore, ConversationStore, EventFeed, Ids, JobQueue, Push};
 use futures_util::future::join_all;
+use std::sync::Arc;
 
-use crate::app::App;
 use crate::domain::{
     Connection, ConnectionId, Conversation, EventId, FanOut, Job, JobId, LoggedEvent, Message, MessageRef, Task,
     TenantId, UserId,
@@ -30,137 +33,176 @@ pub struct Published {
     pub offline: Option<Vec<UserId>>,
 }
 
-/// The user ids of a conversation's members.
-pub async fn member_ids(app: &App, conversation: &Conversation) -> Result<Vec<UserId>, AppError> {
-    let members = app.ports.conversations.list_members(&conversation.tenant_id, &conversation.id).await?;
-    Ok(members.into_iter().map(|m| m.user_id).collect())
+/// The delivery use cases, with the ports they use.
+#[derive(Clone)]
+pub struct DeliveryUseCases {
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) connections: Arc<dyn ConnectionStore>,
+    pub(crate) conversations: Arc<dyn ConversationStore>,
+    pub(crate) events: Arc<dyn EventFeed>,
+    pub(crate) ids: Arc<dyn Ids>,
+    pub(crate) jobs: Arc<dyn JobQueue>,
+    pub(crate) push: Arc<dyn Push>,
+    pub(crate) metrics: Metrics,
+    pub(crate) limits: Limits,
 }
 
-/// Publishes a conversation's event to its current members. See [`publish_to_conversation`].
-pub async fn publish_to_members(
-    app: &App,
-    conversation: &Conversation,
-    event: Event<'_>,
-    skip: Option<&ConnectionId>,
-) -> Result<EventId, AppError> {
-    let members = member_ids(app, conversation).await?;
-    Ok(publish_to_conversation(app, conversation, &members, event, skip, None).await?.cursor)
-}
-
-/// Gives a conversation's `event` a cursor, appends it to the conversation's log — once,
-/// whatever the number of members — and pushes it to the live connections of `members`
-/// except `skip`.
-///
-/// For more members than the fan-out threshold, queue workers push it, a hundred members per
-/// job, so that the sender's answer does not wait; `message` rides along for the
-/// notifications of the members they find offline.
-pub async fn publish_to_conversation(
-    app: &App,
-    conversation: &Conversation,
-    members: &[UserId],
-    event: Event<'_>,
-    skip: Option<&ConnectionId>,
-    message: Option<&MessageRef>,
-) -> Result<Published, AppError> {
-    let logged = new_event(app, event)?;
-    app.ports.events.append_conversation_event(&conversation.tenant_id, &conversation.id, &logged).await?;
-    push_to_members(app, conversation, members, logged, skip, message).await
-}
-
-/// Pushes a conversation's event, in its log already, to the live connections of `members`
-/// except `skip` — through queue workers for more members than the fan-out threshold.
-/// The connections are read now, after the event was stored (see `messages::send_message`).
-pub async fn push_to_members(
-    app: &App,
-    conversation: &Conversation,
-    members: &[UserId],
-    logged: LoggedEvent,
-    skip: Option<&ConnectionId>,
-    message: Option<&MessageRef>,
-) -> Result<Published, AppError> {
-    let tenant = &conversation.tenant_id;
-    let cursor = logged.id.clone();
-    if members.len() > app.config.limits.fan_out_threshold {
-        let jobs: Vec<Job> = members
-            .chunks(FAN_OUT_CHUNK)
-            .enumerate()
-            .map(|(i, chunk)| {
-                let fan_out = FanOut {
-                    users: chunk.to_vec(),
-                    event: logged.clone(),
-                    skip: skip.cloned(),
-                    message: message.cloned(),
-                };
-                Job::new(tenant, JobId::of("fanout", &[cursor.as_str(), &i.to_string()]), Task::FanOut(fan_out))
-            })
-            .collect();
-        app.ports.jobs.enqueue_batch(&jobs).await?;
-        return Ok(Published { cursor, offline: None });
+impl DeliveryUseCases {
+    /// The user ids of a conversation's members.
+    pub async fn member_ids(&self, conversation: &Conversation) -> Result<Vec<UserId>, AppError> {
+        let members = self.conversations.list_members(&conversation.tenant_id, &conversation.id).await?;
+        Ok(members.into_iter().map(|m| m.user_id).collect())
     }
-    let offline = deliver_to_users(app, tenant, members, &logged.frame, skip).await?;
-    Ok(Published { cursor, offline: Some(offline) })
-}
 
-/// Gives `event` a cursor, adds it to the feed of each of `users` (events that concern them
-/// and no conversation they are in: a notification, a conversation they just left), then
-/// pushes it to their live connections.
-pub async fn publish_to_users(
-    app: &App,
-    tenant: &TenantId,
-    users: &[UserId],
-    event: Event<'_>,
-) -> Result<EventId, AppError> {
-    let logged = new_event(app, event)?;
-    app.ports.events.append_user_events(tenant, users, &logged).await?;
-    deliver_to_users(app, tenant, users, &logged.frame, None).await?;
-    Ok(logged.id)
-}
+    /// Publishes a conversation's event to its current members. See [`publish_to_conversation`].
+    pub async fn publish_to_members(
+        &self,
+        conversation: &Conversation,
+        event: Event<'_>,
+        skip: Option<&ConnectionId>,
+    ) -> Result<EventId, AppError> {
+        let members = self.member_ids(conversation).await?;
+        Ok(self.publish_to_conversation(conversation, &members, event, skip, None).await?.cursor)
+    }
 
-/// The event with a new cursor, as it is kept (for the retention period) and pushed.
-pub fn new_event(app: &App, event: Event<'_>) -> Result<LoggedEvent, AppError> {
-    logged_as(app, EventId::parse(app.ports.ids.ulid())?, event)
-}
+    /// Gives a conversation's `event` a cursor, appends it to the conversation's log — once,
+    /// whatever the number of members — and pushes it to the live connections of `members`
+    /// except `skip`.
+    ///
+    /// For more members than the fan-out threshold, queue workers push it, a hundred members per
+    /// job, so that the sender's answer does not wait; `message` rides along for the
+    /// notifications of the members they find offline.
+    pub async fn publish_to_conversation(
+        &self,
+        conversation: &Conversation,
+        members: &[UserId],
+        event: Event<'_>,
+        skip: Option<&ConnectionId>,
+        message: Option<&MessageRef>,
+    ) -> Result<Published, AppError> {
+        let logged = self.new_event(event)?;
+        self.events.append_conversation_event(&conversation.tenant_id, &conversation.id, &logged).await?;
+        self.push_to_members(conversation, members, logged, skip, message).await
+    }
 
-/// A new message's `message.new`, whose cursor is the message's id: stores may keep the
-/// message and its event as one record.
-pub fn message_event(app: &App, message: &Message) -> Result<LoggedEvent, AppError> {
-    let event = Event::MessageNew { conversation_id: message.conversation_id.as_str(), message, cursor: None };
-    logged_as(app, EventId::parse(message.id.as_str())?, event)
-}
+    /// Pushes a conversation's event, in its log already, to the live connections of `members`
+    /// except `skip` — through queue workers for more members than the fan-out threshold.
+    /// The connections are read now, after the event was stored (see `messages::send_message`).
+    pub async fn push_to_members(
+        &self,
+        conversation: &Conversation,
+        members: &[UserId],
+        logged: LoggedEvent,
+        skip: Option<&ConnectionId>,
+        message: Option<&MessageRef>,
+    ) -> Result<Published, AppError> {
+        let tenant = &conversation.tenant_id;
+        let cursor = logged.id.clone();
+        if members.len() > self.limits.fan_out_threshold {
+            let jobs: Vec<Job> = members
+                .chunks(FAN_OUT_CHUNK)
+                .enumerate()
+                .map(|(i, chunk)| {
+                    let fan_out = FanOut {
+                        users: chunk.to_vec(),
+                        event: logged.clone(),
+                        skip: skip.cloned(),
+                        message: message.cloned(),
+                    };
+                    Job::new(tenant, JobId::of("fanout", &[cursor.as_str(), &i.to_string()]), Task::FanOut(fan_out))
+                })
+                .collect();
+            self.jobs.enqueue_batch(&jobs).await?;
+            return Ok(Published { cursor, offline: None });
+        }
+        let offline = self.deliver_to_users(tenant, members, &logged.frame, skip).await?;
+        Ok(Published { cursor, offline: Some(offline) })
+    }
 
-fn logged_as(app: &App, cursor: EventId, event: Event<'_>) -> Result<LoggedEvent, AppError> {
-    let frame = event.with_cursor(cursor.as_str()).to_json();
-    let retention = chrono::Duration::from_std(app.config.limits.event_retention).map_err(AppError::internal)?;
-    Ok(LoggedEvent { id: cursor, frame, expires_at: app.ports.clock.now() + retention })
-}
+    /// Gives `event` a cursor, adds it to the feed of each of `users` (events that concern them
+    /// and no conversation they are in: a notification, a conversation they just left), then
+    /// pushes it to their live connections.
+    pub async fn publish_to_users(
+        &self,
+        tenant: &TenantId,
+        users: &[UserId],
+        event: Event<'_>,
+    ) -> Result<EventId, AppError> {
+        let logged = self.new_event(event)?;
+        self.events.append_user_events(tenant, users, &logged).await?;
+        self.deliver_to_users(tenant, users, &logged.frame, None).await?;
+        Ok(logged.id)
+    }
 
-/// Sends `frame` to every live connection of `users`, except `skip`. Each connection
-/// receives it once. A connection found gone is deleted (that one, not the sender's).
-/// Returns the users it reached on no connection: those with none, and those whose every
-/// connection turned out gone (a `$disconnect` lost to a throttle or a crash leaves its record
-/// behind) — they did not get it live, so they are the ones to notify.
-pub async fn deliver_to_users(
-    app: &App,
-    tenant: &TenantId,
-    users: &[UserId],
-    frame: &str,
-    skip: Option<&ConnectionId>,
-) -> Result<Vec<UserId>, AppError> {
-    let found = app.ports.connections.list_users_connections(tenant, users, app.ports.clock.now()).await?;
-    let connections: Vec<&Connection> = found.iter().filter(|c| Some(&c.id) != skip).collect();
-    let ids: Vec<&ConnectionId> = connections.iter().map(|c| &c.id).collect();
-    let pushed = app.ports.push.push_to_connections(&ids, frame).await;
-    let outcomes = join_all(connections.iter().zip(pushed).map(|(c, result)| settle(app, c, result))).await;
-    // The skipped connection is the sender's own: they have it.
-    let mut online: std::collections::HashSet<&UserId> =
-        found.iter().filter(|c| Some(&c.id) == skip).map(|c| &c.user_id).collect();
-    online.extend(connections.iter().zip(&outcomes).filter(|(_, o)| **o != Pushed::Gone).map(|(c, _)| &c.user_id));
-    let offline = users.iter().filter(|u| !online.contains(u)).cloned().collect();
-    let count = |wanted: Pushed| outcomes.iter().filter(|o| **o == wanted).count() as u64;
-    let now = app.ports.clock.now();
-    app.services.metrics.count(Metric::Deliveries, count(Pushed::Delivered), Some(tenant), now);
-    app.services.metrics.count(Metric::StaleConnectionsRemoved, count(Pushed::Gone), Some(tenant), now);
-    Ok(offline)
+    /// The event with a new cursor, as it is kept (for the retention period) and pushed.
+    pub fn new_event(&self, event: Event<'_>) -> Result<LoggedEvent, AppError> {
+        self.logged_as(EventId::parse(self.ids.ulid())?, event)
+    }
+
+    /// A new message's `message.new`, whose cursor is the message's id: stores may keep the
+    /// message and its event as one record.
+    pub fn message_event(&self, message: &Message) -> Result<LoggedEvent, AppError> {
+        let event = Event::MessageNew { conversation_id: message.conversation_id.as_str(), message, cursor: None };
+        self.logged_as(EventId::parse(message.id.as_str())?, event)
+    }
+
+    fn logged_as(&self, cursor: EventId, event: Event<'_>) -> Result<LoggedEvent, AppError> {
+        let frame = event.with_cursor(cursor.as_str()).to_json();
+        let retention = chrono::Duration::from_std(self.limits.event_retention).map_err(AppError::internal)?;
+        Ok(LoggedEvent { id: cursor, frame, expires_at: self.clock.now() + retention })
+    }
+
+    /// Sends `frame` to every live connection of `users`, except `skip`. Each connection
+    /// receives it once. A connection found gone is deleted (that one, not the sender's).
+    /// Returns the users it reached on no connection: those with none, and those whose every
+    /// connection turned out gone (a `$disconnect` lost to a throttle or a crash leaves its record
+    /// behind) — they did not get it live, so they are the ones to notify.
+    pub async fn deliver_to_users(
+        &self,
+        tenant: &TenantId,
+        users: &[UserId],
+        frame: &str,
+        skip: Option<&ConnectionId>,
+    ) -> Result<Vec<UserId>, AppError> {
+        let found = self.connections.list_users_connections(tenant, users, self.clock.now()).await?;
+        let connections: Vec<&Connection> = found.iter().filter(|c| Some(&c.id) != skip).collect();
+        let ids: Vec<&ConnectionId> = connections.iter().map(|c| &c.id).collect();
+        let pushed = self.push.push_to_connections(&ids, frame).await;
+        let outcomes = join_all(connections.iter().zip(pushed).map(|(c, result)| self.settle(c, result))).await;
+        // The skipped connection is the sender's own: they have it.
+        let mut online: std::collections::HashSet<&UserId> =
+            found.iter().filter(|c| Some(&c.id) == skip).map(|c| &c.user_id).collect();
+        online.extend(connections.iter().zip(&outcomes).filter(|(_, o)| **o != Pushed::Gone).map(|(c, _)| &c.user_id));
+        let offline = users.iter().filter(|u| !online.contains(u)).cloned().collect();
+        let count = |wanted: Pushed| outcomes.iter().filter(|o| **o == wanted).count() as u64;
+        let now = self.clock.now();
+        self.metrics.count(Metric::Deliveries, count(Pushed::Delivered), Some(tenant), now);
+        self.metrics.count(Metric::StaleConnectionsRemoved, count(Pushed::Gone), Some(tenant), now);
+        Ok(offline)
+    }
+
+    /// What a push's `result` means for `connection`; a gone connection's record is deleted.
+    async fn settle(&self, connection: &Connection, result: Result<(), PushError>) -> Pushed {
+        match result {
+            Ok(()) => Pushed::Delivered,
+            Err(PushError::Gone) if self.clock.now() - connection.connected_at < CONNECT_GRACE => {
+                tracing::info!(connection = %connection.id, "connection not open yet, frame skipped");
+                Pushed::Opening
+            }
+            Err(PushError::Gone) => {
+                tracing::info!(connection = %connection.id, "connection gone, removing it");
+                let (tenant, user, now) = (&connection.tenant_id, &connection.user_id, self.clock.now());
+                if let Err(e) = self.connections.delete_connection(tenant, user, &connection.id, now).await {
+                    tracing::warn!(connection = %connection.id, error = %e, "could not remove a gone connection");
+                }
+                Pushed::Gone
+            }
+            Err(e) => {
+                tracing::warn!(connection = %connection.id, error = %e, "push failed");
+                Pushed::Failed
+            }
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -176,26 +218,3 @@ enum Pushed {
 /// returned (at most 29 s): a connection recorded more recently than this may be opening, not
 /// gone. It misses the frame (its client syncs once connected) but is not forgotten.
 const CONNECT_GRACE: chrono::Duration = chrono::Duration::seconds(30);
-
-/// What a push's `result` means for `connection`; a gone connection's record is deleted.
-async fn settle(app: &App, connection: &Connection, result: Result<(), PushError>) -> Pushed {
-    match result {
-        Ok(()) => Pushed::Delivered,
-        Err(PushError::Gone) if app.ports.clock.now() - connection.connected_at < CONNECT_GRACE => {
-            tracing::info!(connection = %connection.id, "connection not open yet, frame skipped");
-            Pushed::Opening
-        }
-        Err(PushError::Gone) => {
-            tracing::info!(connection = %connection.id, "connection gone, removing it");
-            let (tenant, user, now) = (&connection.tenant_id, &connection.user_id, app.ports.clock.now());
-            if let Err(e) = app.ports.connections.delete_connection(tenant, user, &connection.id, now).await {
-                tracing::warn!(connection = %connection.id, error = %e, "could not remove a gone connection");
-            }
-            Pushed::Gone
-        }
-        Err(e) => {
-            tracing::warn!(connection = %connection.id, error = %e, "push failed");
-            Pushed::Failed
-        }
-    }
-}

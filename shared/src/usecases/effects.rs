@@ -4,10 +4,11 @@
 //! run finds "done" and does nothing; one running at the same time finds the other's lease
 //! and fails, to be retried later.
 
+use crate::ports::{Clock, EffectStore};
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::app::App;
 use crate::domain::TenantId;
 use crate::ports::EffectClaim;
 use crate::AppError;
@@ -18,33 +19,42 @@ const LEASE: Duration = Duration::from_secs(120);
 /// How long a done effect is remembered: longer than SQS keeps a message (4 days by default).
 const REMEMBER_DONE: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 
-/// Runs `effect` under the idempotency record `key`: `None` when it happened already; an
-/// error when another worker is running it (try again later) or when it fails (its lease is
-/// given up so that a retry need not wait for it).
-pub async fn once<T>(
-    app: &App,
-    tenant: &TenantId,
-    key: &str,
-    effect: impl Future<Output = Result<T, AppError>>,
-) -> Result<Option<T>, AppError> {
-    let now = app.ports.clock.now();
-    let lease_until = now + chrono::Duration::from_std(LEASE).map_err(AppError::internal)?;
-    match app.ports.effects.begin_effect(tenant, key, now, lease_until).await? {
-        EffectClaim::Done => return Ok(None),
-        EffectClaim::Busy => return Err(AppError::internal(anyhow::anyhow!("{key} is running elsewhere"))),
-        EffectClaim::Acquired => {}
-    }
-    match effect.await {
-        Ok(value) => {
-            let keep = app.ports.clock.now() + chrono::Duration::from_std(REMEMBER_DONE).map_err(AppError::internal)?;
-            app.ports.effects.finish_effect(tenant, key, keep).await?;
-            Ok(Some(value))
+/// The effects use cases, with the ports they use.
+#[derive(Clone)]
+pub struct EffectsUseCases {
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) effects: Arc<dyn EffectStore>,
+}
+
+impl EffectsUseCases {
+    /// Runs `effect` under the idempotency record `key`: `None` when it happened already; an
+    /// error when another worker is running it (try again later) or when it fails (its lease is
+    /// given up so that a retry need not wait for it).
+    pub async fn once<T>(
+        &self,
+        tenant: &TenantId,
+        key: &str,
+        effect: impl Future<Output = Result<T, AppError>>,
+    ) -> Result<Option<T>, AppError> {
+        let now = self.clock.now();
+        let lease_until = now + chrono::Duration::from_std(LEASE).map_err(AppError::internal)?;
+        match self.effects.begin_effect(tenant, key, now, lease_until).await? {
+            EffectClaim::Done => return Ok(None),
+            EffectClaim::Busy => return Err(AppError::internal(anyhow::anyhow!("{key} is running elsewhere"))),
+            EffectClaim::Acquired => {}
         }
-        Err(e) => {
-            if let Err(release) = app.ports.effects.release_effect(tenant, key).await {
-                tracing::warn!(key, error = %release, "could not release a failed effect's lease");
+        match effect.await {
+            Ok(value) => {
+                let keep = self.clock.now() + chrono::Duration::from_std(REMEMBER_DONE).map_err(AppError::internal)?;
+                self.effects.finish_effect(tenant, key, keep).await?;
+                Ok(Some(value))
             }
-            Err(e)
+            Err(e) => {
+                if let Err(release) = self.effects.release_effect(tenant, key).await {
+                    tracing::warn!(key, error = %release, "could not release a failed effect's lease");
+                }
+                Err(e)
+            }
         }
     }
 }

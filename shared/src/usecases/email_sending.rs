@@ -3,13 +3,17 @@
 //! reading in time say otherwise; and how an e-mail reads (templates in the recipient's
 //! language with the tenant's branding and a one-click unsubscribe link).
 
+use super::email_queue::EmailQueueUseCases;
+use super::preferences::PreferencesUseCases;
+use super::scheduling::SchedulingUseCases;
+use crate::auth::TokenVerifier;
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::ports::{Clock, ConversationStore, Mailer, NotificationStore, PendingEmailStore, TenantStore, UserStore};
 use minijinja::Environment;
 use serde::Serialize;
+use std::sync::Arc;
 
-use super::email_queue::{message_delay, schedule_digest, schedule_send};
-use super::preferences;
-use super::scheduling::enqueue_at;
-use crate::app::App;
 use crate::domain::*;
 use crate::metrics::Metric;
 use crate::ports::{Email, MailError};
@@ -53,106 +57,191 @@ fn render_template(name: &str, context: &minijinja::Value) -> Result<String, App
         .map_err(|e| AppError::internal(anyhow::anyhow!("rendering {name}: {e:#}")))
 }
 
-/// The `sendEmails` job: one e-mail with what is due for the user, unless their preferences
-/// or quiet hours say otherwise.
-pub async fn send_pending(app: &App, tenant_id: &TenantId, send: &SendEmails, job_id: &JobId) -> Result<(), AppError> {
-    let user_id = &send.user_id;
-    let now = app.ports.clock.now();
-    let prefs = preferences::load(app, tenant_id, user_id).await?;
-    let waiting = app.ports.pending_emails.list_pending_emails(tenant_id, user_id, MAX_PER_EMAIL).await?;
-    if waiting.is_empty() {
-        return Ok(());
-    }
-    let (Some(tenant), Some(user)) =
-        (app.ports.tenants.get_tenant(tenant_id).await?, app.ports.users.get_user(tenant_id, user_id).await?)
-    else {
-        return drop_all(app, tenant_id, user_id, &waiting).await;
-    };
-    if user.email.is_none() || prefs.email_mode == EmailMode::Off {
-        return drop_all(app, tenant_id, user_id, &waiting).await;
-    }
-    if !send.digest && prefs.email_mode == EmailMode::Digest {
-        return schedule_digest(app, tenant_id, user_id, now).await;
-    }
-    if let Some(end) = prefs.quiet_hours.as_ref().and_then(|q| q.ends_after(now)) {
-        tracing::info!(job = %job_id, until = %end, "quiet hours: the e-mail waits");
-        let job =
-            Job::new(tenant_id, job_id.derived(&format!("after:{}", end.timestamp())), Task::SendEmails(send.clone()));
-        return enqueue_at(app, job, end).await;
-    }
+/// The email sending use cases, with the ports they use.
+#[derive(Clone)]
+pub struct EmailSendingUseCases {
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) conversations: Arc<dyn ConversationStore>,
+    pub(crate) mailer: Arc<dyn Mailer>,
+    pub(crate) notifications: Arc<dyn NotificationStore>,
+    pub(crate) pending_emails: Arc<dyn PendingEmailStore>,
+    pub(crate) tenants: Arc<dyn TenantStore>,
+    pub(crate) users: Arc<dyn UserStore>,
+    pub(crate) metrics: Metrics,
+    pub(crate) tokens: Arc<TokenVerifier>,
+    pub(crate) config: Arc<Config>,
+    pub(crate) email_queue: EmailQueueUseCases,
+    pub(crate) preferences: PreferencesUseCases,
+    pub(crate) scheduling: SchedulingUseCases,
+}
 
-    let mut due = Vec::new();
-    let mut young = Vec::new();
-    let mut settled = Vec::new();
-    for pending in waiting {
-        let n = &pending.notification;
-        if !prefs.emails(n.kind) || still_read(app, &pending).await? {
-            settled.push(n.id.clone());
-        } else if !send.digest && n.kind == NotificationType::Message && n.created_at + message_delay(app)? > now {
-            young.push(n.clone());
+impl EmailSendingUseCases {
+    /// The `sendEmails` job: one e-mail with what is due for the user, unless their preferences
+    /// or quiet hours say otherwise.
+    pub async fn send_pending(&self, tenant_id: &TenantId, send: &SendEmails, job_id: &JobId) -> Result<(), AppError> {
+        let user_id = &send.user_id;
+        let now = self.clock.now();
+        let prefs = self.preferences.load(tenant_id, user_id).await?;
+        let waiting = self.pending_emails.list_pending_emails(tenant_id, user_id, MAX_PER_EMAIL).await?;
+        if waiting.is_empty() {
+            return Ok(());
+        }
+        let (Some(tenant), Some(user)) =
+            (self.tenants.get_tenant(tenant_id).await?, self.users.get_user(tenant_id, user_id).await?)
+        else {
+            return self.drop_all(tenant_id, user_id, &waiting).await;
+        };
+        if user.email.is_none() || prefs.email_mode == EmailMode::Off {
+            return self.drop_all(tenant_id, user_id, &waiting).await;
+        }
+        if !send.digest && prefs.email_mode == EmailMode::Digest {
+            return self.email_queue.schedule_digest(tenant_id, user_id, now).await;
+        }
+        if let Some(end) = prefs.quiet_hours.as_ref().and_then(|q| q.ends_after(now)) {
+            tracing::info!(job = %job_id, until = %end, "quiet hours: the e-mail waits");
+            let job = Job::new(
+                tenant_id,
+                job_id.derived(&format!("after:{}", end.timestamp())),
+                Task::SendEmails(send.clone()),
+            );
+            return self.scheduling.enqueue_at(job, end).await;
+        }
+
+        let mut due = Vec::new();
+        let mut young = Vec::new();
+        let mut settled = Vec::new();
+        for pending in waiting {
+            let n = &pending.notification;
+            if !prefs.emails(n.kind) || self.still_read(&pending).await? {
+                settled.push(n.id.clone());
+            } else if !send.digest
+                && n.kind == NotificationType::Message
+                && n.created_at + self.email_queue.message_delay()? > now
+            {
+                young.push(n.clone());
+            } else {
+                due.push(n.clone());
+            }
+        }
+        if due.is_empty() {
+            // Only recent messages, which may still be read in time: a later check decides.
+            if let Some(latest) = young.iter().map(|n| n.created_at).max() {
+                self.email_queue
+                    .schedule_send(
+                        tenant_id,
+                        user_id,
+                        job_id.derived("next"),
+                        latest + self.email_queue.message_delay()?,
+                    )
+                    .await?;
+            }
         } else {
-            due.push(n.clone());
+            // An e-mail goes anyway: the unread recent messages ride along rather than make
+            // another one moments later.
+            due.extend(young);
         }
-    }
-    if due.is_empty() {
-        // Only recent messages, which may still be read in time: a later check decides.
-        if let Some(latest) = young.iter().map(|n| n.created_at).max() {
-            schedule_send(app, tenant_id, user_id, job_id.derived("next"), latest + message_delay(app)?).await?;
+        if !due.is_empty() {
+            let email = self.render(&tenant, &user, &due, send.digest, job_id)?;
+            let (metrics, now) = (&self.metrics, self.clock.now());
+            match self.mailer.send_email(&email).await {
+                Ok(provider_id) => {
+                    metrics.count(Metric::EmailsSent, 1, Some(tenant_id), now);
+                    tracing::info!(job = %job_id, provider_id, count = due.len(), "e-mail sent")
+                }
+                // A refused address will be refused again: drop these instead of retrying.
+                Err(MailError::Rejected(reason)) => {
+                    metrics.count(Metric::EmailsFailed, 1, Some(tenant_id), now);
+                    tracing::warn!(job = %job_id, reason, "e-mail rejected, dropped")
+                }
+                Err(MailError::Failed(e)) => {
+                    metrics.count(Metric::EmailsFailed, 1, Some(tenant_id), now);
+                    return Err(AppError::internal(e.context("sending an e-mail")));
+                }
+            }
+            settled.extend(due.into_iter().map(|n| n.id));
         }
-    } else {
-        // An e-mail goes anyway: the unread recent messages ride along rather than make
-        // another one moments later.
-        due.extend(young);
-    }
-    if !due.is_empty() {
-        let email = render(app, &tenant, &user, &due, send.digest, job_id)?;
-        let (metrics, now) = (&app.services.metrics, app.ports.clock.now());
-        match app.ports.mailer.send_email(&email).await {
-            Ok(provider_id) => {
-                metrics.count(Metric::EmailsSent, 1, Some(tenant_id), now);
-                tracing::info!(job = %job_id, provider_id, count = due.len(), "e-mail sent")
-            }
-            // A refused address will be refused again: drop these instead of retrying.
-            Err(MailError::Rejected(reason)) => {
-                metrics.count(Metric::EmailsFailed, 1, Some(tenant_id), now);
-                tracing::warn!(job = %job_id, reason, "e-mail rejected, dropped")
-            }
-            Err(MailError::Failed(e)) => {
-                metrics.count(Metric::EmailsFailed, 1, Some(tenant_id), now);
-                return Err(AppError::internal(e.context("sending an e-mail")));
-            }
+        for id in settled {
+            self.pending_emails.delete_pending_email(tenant_id, user_id, &id).await?;
         }
-        settled.extend(due.into_iter().map(|n| n.id));
+        Ok(())
     }
-    for id in settled {
-        app.ports.pending_emails.delete_pending_email(tenant_id, user_id, &id).await?;
-    }
-    Ok(())
-}
 
-/// Whether a waiting notification was read since, so that no e-mail is needed: a message
-/// by the conversation's read marker, anything else in the bell.
-async fn still_read(app: &App, pending: &PendingEmail) -> Result<bool, AppError> {
-    let n = &pending.notification;
-    if let (Some(conversation), Some(message)) = (&n.conversation_id, &n.message_id) {
-        let member = app.ports.conversations.get_member(&n.tenant_id, conversation, &n.user_id).await?;
-        return Ok(match member {
-            None => true,
-            Some(m) => m.last_read_message_id.as_ref().is_some_and(|read| read >= message),
-        });
+    /// Whether a waiting notification was read since, so that no e-mail is needed: a message
+    /// by the conversation's read marker, anything else in the bell.
+    async fn still_read(&self, pending: &PendingEmail) -> Result<bool, AppError> {
+        let n = &pending.notification;
+        if let (Some(conversation), Some(message)) = (&n.conversation_id, &n.message_id) {
+            let member = self.conversations.get_member(&n.tenant_id, conversation, &n.user_id).await?;
+            return Ok(match member {
+                None => true,
+                Some(m) => m.last_read_message_id.as_ref().is_some_and(|read| read >= message),
+            });
+        }
+        if !pending.in_app {
+            return Ok(false);
+        }
+        let stored = self.notifications.get_notification(&n.tenant_id, &n.user_id, &n.id).await?;
+        Ok(stored.is_none_or(|s| s.read_at.is_some()))
     }
-    if !pending.in_app {
-        return Ok(false);
-    }
-    let stored = app.ports.notifications.get_notification(&n.tenant_id, &n.user_id, &n.id).await?;
-    Ok(stored.is_none_or(|s| s.read_at.is_some()))
-}
 
-async fn drop_all(app: &App, tenant: &TenantId, user: &UserId, waiting: &[PendingEmail]) -> Result<(), AppError> {
-    for pending in waiting {
-        app.ports.pending_emails.delete_pending_email(tenant, user, &pending.notification.id).await?;
+    async fn drop_all(&self, tenant: &TenantId, user: &UserId, waiting: &[PendingEmail]) -> Result<(), AppError> {
+        for pending in waiting {
+            self.pending_emails.delete_pending_email(tenant, user, &pending.notification.id).await?;
+        }
+        Ok(())
     }
-    Ok(())
+
+    /// Renders the e-mail for `items`: the type's template when they share one, else the digest.
+    pub fn render(
+        &self,
+        tenant: &Tenant,
+        user: &User,
+        items: &[Notification],
+        digest: bool,
+        id: &JobId,
+    ) -> Result<Email, AppError> {
+        let template = match items.first() {
+            Some(first) if !digest && items.iter().all(|n| n.kind == first.kind) => first.kind.as_str(),
+            _ => "digest",
+        };
+        let brand = tenant.branding.display_name.clone().unwrap_or_else(|| tenant.name.clone());
+        let first_title = items.first().map(|n| n.title.as_str()).unwrap_or_default();
+        let subject =
+            Email::header_safe(&crate::i18n::email_subject(user.locale, template, items.len(), first_title, &brand));
+        let token = self.tokens.unsubscribe_token(&tenant.id, &user.id, self.clock.now())?;
+        let (public_url, default_from) = self.config.require_email_settings().map_err(AppError::internal)?;
+        let unsubscribe_url = format!("{public_url}/v1/email/unsubscribe?token={token}");
+        let items: Vec<Item> = items
+            .iter()
+            .map(|n| Item {
+                title: n.title.clone(),
+                body: n.body.clone(),
+                action_url: n.action_url.clone(),
+                action_label: n.action_label.clone(),
+                when: n.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            })
+            .collect();
+        let context = minijinja::context! {
+            lang => match user.locale { Locale::Fr => "fr", Locale::En => "en" },
+            t => crate::i18n::email_texts(user.locale),
+            subject => &subject,
+            brand => &brand,
+            color => tenant.branding.primary_color.as_deref().filter(|c| is_colour(c)).unwrap_or("#4f46e5"),
+            logo_url => tenant.branding.logo_url.as_deref().filter(|u| u.starts_with("https://")),
+            items => &items,
+            unsubscribe_url => &unsubscribe_url,
+        };
+        let address = tenant.email_from.as_deref().unwrap_or(default_from);
+        Ok(Email {
+            id: id.clone(),
+            from: sender(&brand, address),
+            to: Email::header_safe(user.email.as_deref().unwrap_or_default()),
+            subject,
+            html: render_template(&format!("{template}.html"), &context)?,
+            text: render_template(&format!("{template}.txt"), &context)?,
+            unsubscribe_url: Some(unsubscribe_url),
+        })
+    }
 }
 
 #[derive(Serialize)]
@@ -162,58 +251,6 @@ struct Item {
     action_url: Option<String>,
     action_label: Option<String>,
     when: String,
-}
-
-/// Renders the e-mail for `items`: the type's template when they share one, else the digest.
-pub fn render(
-    app: &App,
-    tenant: &Tenant,
-    user: &User,
-    items: &[Notification],
-    digest: bool,
-    id: &JobId,
-) -> Result<Email, AppError> {
-    let template = match items.first() {
-        Some(first) if !digest && items.iter().all(|n| n.kind == first.kind) => first.kind.as_str(),
-        _ => "digest",
-    };
-    let brand = tenant.branding.display_name.clone().unwrap_or_else(|| tenant.name.clone());
-    let first_title = items.first().map(|n| n.title.as_str()).unwrap_or_default();
-    let subject =
-        Email::header_safe(&crate::i18n::email_subject(user.locale, template, items.len(), first_title, &brand));
-    let token = app.services.tokens.unsubscribe_token(&tenant.id, &user.id, app.ports.clock.now())?;
-    let (public_url, default_from) = app.config.require_email_settings().map_err(AppError::internal)?;
-    let unsubscribe_url = format!("{public_url}/v1/email/unsubscribe?token={token}");
-    let items: Vec<Item> = items
-        .iter()
-        .map(|n| Item {
-            title: n.title.clone(),
-            body: n.body.clone(),
-            action_url: n.action_url.clone(),
-            action_label: n.action_label.clone(),
-            when: n.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-        })
-        .collect();
-    let context = minijinja::context! {
-        lang => match user.locale { Locale::Fr => "fr", Locale::En => "en" },
-        t => crate::i18n::email_texts(user.locale),
-        subject => &subject,
-        brand => &brand,
-        color => tenant.branding.primary_color.as_deref().filter(|c| is_colour(c)).unwrap_or("#4f46e5"),
-        logo_url => tenant.branding.logo_url.as_deref().filter(|u| u.starts_with("https://")),
-        items => &items,
-        unsubscribe_url => &unsubscribe_url,
-    };
-    let address = tenant.email_from.as_deref().unwrap_or(default_from);
-    Ok(Email {
-        id: id.clone(),
-        from: sender(&brand, address),
-        to: Email::header_safe(user.email.as_deref().unwrap_or_default()),
-        subject,
-        html: render_template(&format!("{template}.html"), &context)?,
-        text: render_template(&format!("{template}.txt"), &context)?,
-        unsubscribe_url: Some(unsubscribe_url),
-    })
 }
 
 /// `"Brand" <address>`, the brand quoted so that no character of it acts as syntax; an

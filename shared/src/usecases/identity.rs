@@ -1,9 +1,13 @@
 //! Who is calling: token verification, tenant checks and just-in-time user provisioning.
 
-use crate::app::App;
+use crate::auth::TokenVerifier;
 use crate::auth::{constant_time_eq, VerifiedClaims};
+use crate::config::Secret;
 use crate::domain::{ConversationId, DisplayName, Role, Tenant, TenantId, User, UserId};
+use crate::ports::{Clock, TenantStore, UserStore};
+use crate::runtime::DirectoryCache;
 use crate::AppError;
+use std::sync::Arc;
 
 /// An authenticated caller, after every check that does not depend on the action.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,116 +37,129 @@ impl Identity {
     }
 }
 
-/// Verifies a bearer token, checks its tenant, and creates or refreshes the user record.
-pub async fn authenticate(app: &App, token: &str) -> Result<Identity, AppError> {
-    let claims = app.services.tokens.verify(token).await?;
-    let tenant = tenant_of(app, &claims.tenant_id).await?.ok_or(AppError::Unauthorized("unknown tenant"))?;
-    if !tenant.is_active() {
-        return Err(AppError::forbidden("tenant suspended"));
-    }
-    let user = if claims.role == Role::Guest {
-        // Guests are created with their session; a token for a vanished guest is void.
-        user_of(app, &claims.tenant_id, &claims.user_id).await?.ok_or(AppError::Unauthorized("unknown guest"))?
-    } else {
-        provision(app, &claims, tenant.locale).await?
-    };
-    if user.suspended {
-        return Err(AppError::forbidden("user suspended"));
-    }
-    Ok(Identity {
-        tenant_id: claims.tenant_id,
-        user_id: claims.user_id,
-        role: claims.role,
-        name: user.name.as_str().to_string(),
-        conversation_scope: claims.conversation_scope,
-    })
+/// The identity use cases, with the ports they use.
+#[derive(Clone)]
+pub struct IdentityUseCases {
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) tenants: Arc<dyn TenantStore>,
+    pub(crate) users: Arc<dyn UserStore>,
+    pub(crate) directory: Arc<DirectoryCache>,
+    pub(crate) tokens: Arc<TokenVerifier>,
+    pub(crate) platform_key: Secret,
 }
 
-/// Just-in-time provisioning: the token's claims are the truth about a user. The record is
-/// written only when it is new or a claim changed, so most requests cost one read.
-async fn provision(app: &App, claims: &VerifiedClaims, tenant_locale: crate::domain::Locale) -> Result<User, AppError> {
-    let existing = user_of(app, &claims.tenant_id, &claims.user_id).await?;
-    let now = app.ports.clock.now();
-    // Claims the token carries win; those it leaves out keep their stored value.
-    let name = match (&claims.name, &existing) {
-        (Some(name), _) => name.clone(),
-        (None, Some(user)) => user.name.clone(),
-        // A user id is printable and at most 128 characters; a name takes 100.
-        (None, None) => DisplayName::parse(&claims.user_id.as_str().chars().take(100).collect::<String>())?,
-    };
-    let wanted = User {
-        tenant_id: claims.tenant_id.clone(),
-        id: claims.user_id.clone(),
-        name,
-        email: claims.email.clone().or_else(|| existing.as_ref().and_then(|u| u.email.clone())),
-        locale: claims.locale.or(existing.as_ref().map(|u| u.locale)).unwrap_or(tenant_locale),
-        role: claims.role,
-        created_at: existing.as_ref().map_or(now, |u| u.created_at),
-        updated_at: existing.as_ref().map_or(now, |u| u.updated_at),
-        // Only an admin suspends or reinstates: a token cannot.
-        suspended: existing.as_ref().is_some_and(|u| u.suspended),
-    };
-    match existing {
-        Some(user) if user == wanted => Ok(user),
-        _ => {
-            let user = User { updated_at: now, ..wanted };
-            app.ports.users.put_user(&user).await?;
-            app.services.directory.keep_user(&user, now);
-            Ok(user)
+impl IdentityUseCases {
+    /// Verifies a bearer token, checks its tenant, and creates or refreshes the user record.
+    pub async fn authenticate(&self, token: &str) -> Result<Identity, AppError> {
+        let claims = self.tokens.verify(token).await?;
+        let tenant = self.tenant_of(&claims.tenant_id).await?.ok_or(AppError::Unauthorized("unknown tenant"))?;
+        if !tenant.is_active() {
+            return Err(AppError::forbidden("tenant suspended"));
+        }
+        let user = if claims.role == Role::Guest {
+            // Guests are created with their session; a token for a vanished guest is void.
+            self.user_of(&claims.tenant_id, &claims.user_id).await?.ok_or(AppError::Unauthorized("unknown guest"))?
+        } else {
+            self.provision(&claims, tenant.locale).await?
+        };
+        if user.suspended {
+            return Err(AppError::forbidden("user suspended"));
+        }
+        Ok(Identity {
+            tenant_id: claims.tenant_id,
+            user_id: claims.user_id,
+            role: claims.role,
+            name: user.name.as_str().to_string(),
+            conversation_scope: claims.conversation_scope,
+        })
+    }
+
+    /// Just-in-time provisioning: the token's claims are the truth about a user. The record is
+    /// written only when it is new or a claim changed, so most requests cost one read.
+    async fn provision(&self, claims: &VerifiedClaims, tenant_locale: crate::domain::Locale) -> Result<User, AppError> {
+        let existing = self.user_of(&claims.tenant_id, &claims.user_id).await?;
+        let now = self.clock.now();
+        // Claims the token carries win; those it leaves out keep their stored value.
+        let name = match (&claims.name, &existing) {
+            (Some(name), _) => name.clone(),
+            (None, Some(user)) => user.name.clone(),
+            // A user id is printable and at most 128 characters; a name takes 100.
+            (None, None) => DisplayName::parse(&claims.user_id.as_str().chars().take(100).collect::<String>())?,
+        };
+        let wanted = User {
+            tenant_id: claims.tenant_id.clone(),
+            id: claims.user_id.clone(),
+            name,
+            email: claims.email.clone().or_else(|| existing.as_ref().and_then(|u| u.email.clone())),
+            locale: claims.locale.or(existing.as_ref().map(|u| u.locale)).unwrap_or(tenant_locale),
+            role: claims.role,
+            created_at: existing.as_ref().map_or(now, |u| u.created_at),
+            updated_at: existing.as_ref().map_or(now, |u| u.updated_at),
+            // Only an admin suspends or reinstates: a token cannot.
+            suspended: existing.as_ref().is_some_and(|u| u.suspended),
+        };
+        match existing {
+            Some(user) if user == wanted => Ok(user),
+            _ => {
+                let user = User { updated_at: now, ..wanted };
+                self.users.put_user(&user).await?;
+                self.directory.keep_user(&user, now);
+                Ok(user)
+            }
         }
     }
-}
 
-/// Whether a connection's caller, authenticated when it connected, may still act: their
-/// tenant is still active and they are not suspended. Checked before every action of a live
-/// connection, from this process's memory of tenants and users
-/// (`MISSIVE_DIRECTORY_CACHE_SECS`): a suspension made by this process counts at once, one
-/// made by another process within that bound.
-pub async fn still_allowed(app: &App, who: &Identity) -> Result<(), AppError> {
-    let (tenant, user) = tokio::join!(tenant_of(app, &who.tenant_id), user_of(app, &who.tenant_id, &who.user_id));
-    match tenant? {
-        Some(tenant) if tenant.is_active() => {}
-        Some(_) => return Err(AppError::forbidden("tenant suspended")),
-        None => return Err(AppError::Unauthorized("unknown tenant")),
+    /// Whether a connection's caller, authenticated when it connected, may still act: their
+    /// tenant is still active and they are not suspended. Checked before every action of a live
+    /// connection, from this process's memory of tenants and users
+    /// (`MISSIVE_DIRECTORY_CACHE_SECS`): a suspension made by this process counts at once, one
+    /// made by another process within that bound.
+    pub async fn still_allowed(&self, who: &Identity) -> Result<(), AppError> {
+        let (tenant, user) = tokio::join!(self.tenant_of(&who.tenant_id), self.user_of(&who.tenant_id, &who.user_id));
+        match tenant? {
+            Some(tenant) if tenant.is_active() => {}
+            Some(_) => return Err(AppError::forbidden("tenant suspended")),
+            None => return Err(AppError::Unauthorized("unknown tenant")),
+        }
+        match user? {
+            Some(user) if user.suspended => Err(AppError::forbidden("user suspended")),
+            Some(_) => Ok(()),
+            None => Err(AppError::Unauthorized("unknown user")),
+        }
     }
-    match user? {
-        Some(user) if user.suspended => Err(AppError::forbidden("user suspended")),
-        Some(_) => Ok(()),
-        None => Err(AppError::Unauthorized("unknown user")),
-    }
-}
 
-/// A tenant, from this process's short memory or the store.
-pub(crate) async fn tenant_of(app: &App, id: &TenantId) -> Result<Option<Tenant>, AppError> {
-    let now = app.ports.clock.now();
-    if let Some(tenant) = app.services.directory.tenant(id, now) {
-        return Ok(Some(tenant));
+    /// A tenant, from this process's short memory or the store.
+    pub(crate) async fn tenant_of(&self, id: &TenantId) -> Result<Option<Tenant>, AppError> {
+        let now = self.clock.now();
+        if let Some(tenant) = self.directory.tenant(id, now) {
+            return Ok(Some(tenant));
+        }
+        let tenant = self.tenants.get_tenant(id).await?;
+        if let Some(t) = &tenant {
+            self.directory.keep_tenant(t, now);
+        }
+        Ok(tenant)
     }
-    let tenant = app.ports.tenants.get_tenant(id).await?;
-    if let Some(t) = &tenant {
-        app.services.directory.keep_tenant(t, now);
-    }
-    Ok(tenant)
-}
 
-/// A user, from this process's short memory or the store.
-async fn user_of(app: &App, tenant: &TenantId, id: &UserId) -> Result<Option<User>, AppError> {
-    let now = app.ports.clock.now();
-    if let Some(user) = app.services.directory.user(tenant, id, now) {
-        return Ok(Some(user));
+    /// A user, from this process's short memory or the store.
+    async fn user_of(&self, tenant: &TenantId, id: &UserId) -> Result<Option<User>, AppError> {
+        let now = self.clock.now();
+        if let Some(user) = self.directory.user(tenant, id, now) {
+            return Ok(Some(user));
+        }
+        let user = self.users.get_user(tenant, id).await?;
+        if let Some(u) = &user {
+            self.directory.keep_user(u, now);
+        }
+        Ok(user)
     }
-    let user = app.ports.users.get_user(tenant, id).await?;
-    if let Some(u) = &user {
-        app.services.directory.keep_user(u, now);
-    }
-    Ok(user)
-}
 
-/// The platform operator, holding `MISSIVE_PLATFORM_KEY`.
-pub fn authenticate_platform(app: &App, key: &str) -> Result<(), AppError> {
-    if constant_time_eq(key.as_bytes(), app.config.platform_key.expose().as_bytes()) {
-        Ok(())
-    } else {
-        Err(AppError::Unauthorized("invalid platform key"))
+    /// The platform operator, holding `MISSIVE_PLATFORM_KEY`.
+    pub fn authenticate_platform(&self, key: &str) -> Result<(), AppError> {
+        if constant_time_eq(key.as_bytes(), self.platform_key.expose().as_bytes()) {
+            Ok(())
+        } else {
+            Err(AppError::Unauthorized("invalid platform key"))
+        }
     }
 }

@@ -1,12 +1,15 @@
 //! Sending messages and reading history.
 
+use super::conversations::ConversationsUseCases;
+use super::delivery::DeliveryUseCases;
+use super::notifications::NotificationsUseCases;
+use crate::metrics::Metrics;
+use crate::ports::{Clock, ConversationStore, Ids, MessageStore};
 use serde::Serialize;
+use std::sync::Arc;
 
-use super::conversations::{check_scope, require_member};
-use super::delivery::{message_event, publish_to_members, push_to_members};
+use super::conversations::check_scope;
 use super::identity::Identity;
-use super::notifications::message_reached_offline;
-use crate::app::App;
 use crate::domain::*;
 use crate::metrics::Metric;
 use crate::ports::{HistoryRange, Upserted};
@@ -16,81 +19,267 @@ use crate::AppError;
 pub const DEFAULT_HISTORY_PAGE: usize = 50;
 pub const MAX_HISTORY_PAGE: usize = 100;
 
-/// Stores a message, then delivers `message.new` to every live connection of every member
-/// except `from_connection` (the sending socket, which gets the ack instead). A repeated
-/// `client_message_id` returns the first message, stores nothing, and pushes the first
-/// message's `message.new` again: the first send may have been stored and then cut short
-/// (its function timed out, crashed or met a fault) before its push, and a client resends
-/// precisely when it did not hear back. Recipients who had it drop it (same cursor).
-///
-/// Three store round trips whatever the group: the conversation with its members; the
-/// message's write; then the members' connections. The connections are read after the write:
-/// a connection opened before the read gets the push, one opened after it finds the message
-/// in its `sync` — read at the same time as the write, a connection opened in between and
-/// syncing before the write landed would get neither.
-pub async fn send_message(
-    app: &App,
-    who: &Identity,
-    conversation_id: &ConversationId,
-    body: &str,
-    client_message_id: Option<&str>,
-    from_connection: Option<&ConnectionId>,
-) -> Result<(Upserted<Message>, Option<EventId>), AppError> {
-    check_scope(who, conversation_id)?;
-    let not_found = || AppError::not_found("conversation");
-    let (conversation, members) = app
-        .ports
-        .conversations
-        .get_conversation_with_members(&who.tenant_id, conversation_id)
-        .await?
-        .ok_or_else(not_found)?;
-    if !members.iter().any(|m| m.user_id == who.user_id) {
-        return Err(not_found());
+/// The messages use cases, with the ports they use.
+#[derive(Clone)]
+pub struct MessagesUseCases {
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) conversations: Arc<dyn ConversationStore>,
+    pub(crate) ids: Arc<dyn Ids>,
+    pub(crate) messages: Arc<dyn MessageStore>,
+    pub(crate) metrics: Metrics,
+    pub(crate) conversation_cases: ConversationsUseCases,
+    pub(crate) delivery: DeliveryUseCases,
+    pub(crate) notifications: NotificationsUseCases,
+}
+
+impl MessagesUseCases {
+    /// Stores a message, then delivers `message.new` to every live connection of every member
+    /// except `from_connection` (the sending socket, which gets the ack instead). A repeated
+    /// `client_message_id` returns the first message, stores nothing, and pushes the first
+    /// message's `message.new` again: the first send may have been stored and then cut short
+    /// (its function timed out, crashed or met a fault) before its push, and a client resends
+    /// precisely when it did not hear back. Recipients who had it drop it (same cursor).
+    ///
+    /// Three store round trips whatever the group: the conversation with its members; the
+    /// message's write; then the members' connections. The connections are read after the write:
+    /// a connection opened before the read gets the push, one opened after it finds the message
+    /// in its `sync` — read at the same time as the write, a connection opened in between and
+    /// syncing before the write landed would get neither.
+    pub async fn send_message(
+        &self,
+        who: &Identity,
+        conversation_id: &ConversationId,
+        body: &str,
+        client_message_id: Option<&str>,
+        from_connection: Option<&ConnectionId>,
+    ) -> Result<(Upserted<Message>, Option<EventId>), AppError> {
+        check_scope(who, conversation_id)?;
+        let not_found = || AppError::not_found("conversation");
+        let (conversation, members) = self
+            .conversations
+            .get_conversation_with_members(&who.tenant_id, conversation_id)
+            .await?
+            .ok_or_else(not_found)?;
+        if !members.iter().any(|m| m.user_id == who.user_id) {
+            return Err(not_found());
+        }
+        let message = Message {
+            tenant_id: who.tenant_id.clone(),
+            conversation_id: conversation.id.clone(),
+            id: MessageId::parse(self.ids.ulid())?,
+            sender_id: who.user_id.clone(),
+            sender_name: who.name.clone(),
+            body: Some(MessageBody::parse(body)?),
+            client_message_id: client_message_id.map(ClientMessageId::parse).transpose()?,
+            kind: MessageKind::User,
+            system: None,
+            created_at: self.clock.now(),
+            edited_at: None,
+            deleted_at: None,
+        };
+        // Its `message.new` goes into the conversation's log with the message itself.
+        let event = self.delivery.message_event(&message)?;
+        let users: Vec<UserId> = members.into_iter().map(|m| m.user_id).collect();
+        let stored = self.messages.append_message(&conversation, &message, &event).await?;
+        let event = if stored.created {
+            tracing::info!(
+                tenant = %who.tenant_id, conversation = %conversation.id, message = %stored.value.id, "message stored"
+            );
+            self.metrics.count(Metric::MessagesSent, 1, Some(&who.tenant_id), self.clock.now());
+            event
+        } else {
+            tracing::info!(
+                tenant = %who.tenant_id, conversation = %conversation.id, message = %stored.value.id,
+                "message sent again, pushed again"
+            );
+            self.delivery.message_event(&stored.value)?
+        };
+        let reference = MessageRef {
+            conversation_id: conversation.id.clone(),
+            message_id: stored.value.id.clone(),
+            sender_id: stored.value.sender_id.clone(),
+        };
+        let published =
+            self.delivery.push_to_members(&conversation, &users, event, from_connection, Some(&reference)).await?;
+        if let Some(offline) = &published.offline {
+            // Notified once per member and message however often this runs (`notify_message`).
+            self.notifications
+                .message_reached_offline(&conversation.tenant_id, &reference, offline, published.cursor.as_str())
+                .await;
+        }
+        // A repeat's answer says that nothing new was stored: no cursor.
+        let cursor = stored.created.then_some(published.cursor);
+        Ok((stored, cursor))
     }
-    let message = Message {
-        tenant_id: who.tenant_id.clone(),
-        conversation_id: conversation.id.clone(),
-        id: MessageId::parse(app.ports.ids.ulid())?,
-        sender_id: who.user_id.clone(),
-        sender_name: who.name.clone(),
-        body: Some(MessageBody::parse(body)?),
-        client_message_id: client_message_id.map(ClientMessageId::parse).transpose()?,
-        kind: MessageKind::User,
-        system: None,
-        created_at: app.ports.clock.now(),
-        edited_at: None,
-        deleted_at: None,
-    };
-    // Its `message.new` goes into the conversation's log with the message itself.
-    let event = message_event(app, &message)?;
-    let users: Vec<UserId> = members.into_iter().map(|m| m.user_id).collect();
-    let stored = app.ports.messages.append_message(&conversation, &message, &event).await?;
-    let event = if stored.created {
-        tracing::info!(
-            tenant = %who.tenant_id, conversation = %conversation.id, message = %stored.value.id, "message stored"
+
+    /// One page of history. The membership check and the page's read run at the same time (one
+    /// round trip); the page is dropped unless the caller is a member.
+    pub async fn history(
+        &self,
+        who: &Identity,
+        conversation_id: &ConversationId,
+        before: Option<&str>,
+        after: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<HistoryPage, AppError> {
+        let (membership, page) = tokio::join!(
+            self.conversation_cases.require_member(who, conversation_id),
+            self.history_of(who, conversation_id, before, after, limit)
         );
-        app.services.metrics.count(Metric::MessagesSent, 1, Some(&who.tenant_id), app.ports.clock.now());
-        event
-    } else {
-        tracing::info!(
-            tenant = %who.tenant_id, conversation = %conversation.id, message = %stored.value.id,
-            "message sent again, pushed again"
-        );
-        message_event(app, &stored.value)?
-    };
-    let reference = MessageRef {
-        conversation_id: conversation.id.clone(),
-        message_id: stored.value.id.clone(),
-        sender_id: stored.value.sender_id.clone(),
-    };
-    let published = push_to_members(app, &conversation, &users, event, from_connection, Some(&reference)).await?;
-    if let Some(offline) = &published.offline {
-        // Notified once per member and message however often this runs (`notify_message`).
-        message_reached_offline(app, &conversation.tenant_id, &reference, offline, published.cursor.as_str()).await;
+        membership?;
+        page
     }
-    // A repeat's answer says that nothing new was stored: no cursor.
-    let cursor = stored.created.then_some(published.cursor);
-    Ok((stored, cursor))
+
+    /// Messages whose text contains `q` (case- and accent-insensitive), newest first as they are
+    /// found, walking the conversation back from `before` (or its newest message). Deleted
+    /// messages never match. One request reads at most `MAX_SEARCH_SCAN` messages: a search that
+    /// stops early returns `olderCursor` to continue from.
+    pub async fn search(
+        &self,
+        who: &Identity,
+        conversation_id: &ConversationId,
+        q: &str,
+        before: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<HistoryPage, AppError> {
+        let (conversation, _) = self.conversation_cases.require_member(who, conversation_id).await?;
+        let Some(query) = SearchQuery::parse(Some(q))? else {
+            return self.history_of(who, &conversation.id, before, None, limit).await;
+        };
+        let limit = limit.unwrap_or(DEFAULT_HISTORY_PAGE).clamp(1, MAX_HISTORY_PAGE);
+        let mut range = match before {
+            Some(b) => HistoryRange::Before(check_cursor("before", b)?),
+            None => HistoryRange::Latest,
+        };
+        let mut found: Vec<Message> = Vec::new();
+        let mut scanned = 0;
+        loop {
+            let slice = self.messages.list_messages(&who.tenant_id, &conversation.id, &range, MAX_HISTORY_PAGE).await?;
+            let Some(oldest) = slice.messages.first().map(|m| m.id.clone()) else {
+                return Ok(HistoryPage { messages: found, older_cursor: None, newer_cursor: None });
+            };
+            for m in slice.messages.iter().rev() {
+                scanned += 1;
+                if m.body.as_ref().is_some_and(|b| query.matches(b.as_str())) {
+                    found.insert(0, m.clone());
+                    if found.len() == limit {
+                        let more = slice.more || m.id != oldest;
+                        return Ok(HistoryPage {
+                            messages: found,
+                            older_cursor: more.then(|| m.id.clone()),
+                            newer_cursor: None,
+                        });
+                    }
+                }
+            }
+            if !slice.more {
+                return Ok(HistoryPage { messages: found, older_cursor: None, newer_cursor: None });
+            }
+            if scanned >= MAX_SEARCH_SCAN {
+                return Ok(HistoryPage { messages: found, older_cursor: Some(oldest), newer_cursor: None });
+            }
+            range = HistoryRange::Before(oldest);
+        }
+    }
+
+    async fn history_of(
+        &self,
+        who: &Identity,
+        conversation: &ConversationId,
+        before: Option<&str>,
+        after: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<HistoryPage, AppError> {
+        let range = match (before, after) {
+            (Some(_), Some(_)) => return Err(AppError::invalid("use either `before` or `after`, not both")),
+            (Some(b), None) => HistoryRange::Before(check_cursor("before", b)?),
+            (None, Some(a)) => HistoryRange::After(check_cursor("after", a)?),
+            (None, None) => HistoryRange::Latest,
+        };
+        let limit = limit.unwrap_or(DEFAULT_HISTORY_PAGE).clamp(1, MAX_HISTORY_PAGE);
+        let slice = self.messages.list_messages(&who.tenant_id, conversation, &range, limit).await?;
+        let first = slice.messages.first().map(|m| m.id.clone());
+        let last = slice.messages.last().map(|m| m.id.clone());
+        let (older_cursor, newer_cursor) = match range {
+            HistoryRange::Latest => (first.filter(|_| slice.more), None),
+            HistoryRange::Before(_) => (first.filter(|_| slice.more), last),
+            HistoryRange::After(_) => (first, last.filter(|_| slice.more)),
+        };
+        Ok(HistoryPage { messages: slice.messages, older_cursor, newer_cursor })
+    }
+
+    /// Replaces the text of one's own message; `message.updated` reaches the members.
+    pub async fn edit_message(
+        &self,
+        who: &Identity,
+        conversation_id: &ConversationId,
+        message_id: &MessageId,
+        body: &str,
+        from_connection: Option<&ConnectionId>,
+    ) -> Result<(Message, Option<EventId>), AppError> {
+        let (conversation, _) = self.conversation_cases.require_member(who, conversation_id).await?;
+        let mut message = self.find_message(&conversation, message_id).await?;
+        if message.sender_id != who.user_id || message.kind == MessageKind::System {
+            return Err(AppError::forbidden("only the sender can edit a message"));
+        }
+        if message.deleted_at.is_some() {
+            return Err(AppError::Conflict("the message is deleted".into()));
+        }
+        message.body = Some(MessageBody::parse(body)?);
+        message.edited_at = Some(self.clock.now());
+        let cursor = self.store_change(&conversation, &message, Change::Edited, from_connection).await?;
+        Ok((message, Some(cursor)))
+    }
+
+    /// Deletes a message, keeping its tombstone (no text) in history; `message.deleted`
+    /// reaches the members. The sender, the group's owner and the tenant's admins may delete.
+    /// Deleting a deleted message returns its tombstone and tells no one.
+    pub async fn delete_message(
+        &self,
+        who: &Identity,
+        conversation_id: &ConversationId,
+        message_id: &MessageId,
+        from_connection: Option<&ConnectionId>,
+    ) -> Result<(Message, Option<EventId>), AppError> {
+        let (conversation, member) = self.conversation_cases.require_member(who, conversation_id).await?;
+        let mut message = self.find_message(&conversation, message_id).await?;
+        let allowed = message.sender_id == who.user_id
+            || (member.role == MemberRole::Owner && conversation.kind == ConversationKind::Group)
+            || who.role == Role::Admin;
+        if !allowed {
+            return Err(AppError::forbidden("only the sender, the group's owner or an admin can delete a message"));
+        }
+        if message.deleted_at.is_some() {
+            return Ok((message, None));
+        }
+        message.body = None;
+        message.deleted_at = Some(self.clock.now());
+        let cursor = self.store_change(&conversation, &message, Change::Deleted, from_connection).await?;
+        Ok((message, Some(cursor)))
+    }
+
+    async fn find_message(&self, conversation: &Conversation, id: &MessageId) -> Result<Message, AppError> {
+        let found = self.messages.get_message(&conversation.tenant_id, &conversation.id, id).await?;
+        found.ok_or_else(|| AppError::not_found("message"))
+    }
+
+    async fn store_change(
+        &self,
+        conversation: &Conversation,
+        message: &Message,
+        change: Change,
+        from_connection: Option<&ConnectionId>,
+    ) -> Result<EventId, AppError> {
+        if !self.messages.update_message(message).await? {
+            return Err(AppError::not_found("message"));
+        }
+        let conversation_id = conversation.id.as_str();
+        let frame = match change {
+            Change::Deleted => Event::MessageDeleted { conversation_id, message, cursor: None },
+            Change::Edited => Event::MessageUpdated { conversation_id, message, cursor: None },
+        };
+        self.delivery.publish_to_members(conversation, frame, from_connection).await
+    }
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -109,103 +298,6 @@ pub struct HistoryPage {
 /// How many messages one search request reads at most; the rest is behind `olderCursor`.
 const MAX_SEARCH_SCAN: usize = 5000;
 
-/// One page of history. The membership check and the page's read run at the same time (one
-/// round trip); the page is dropped unless the caller is a member.
-pub async fn history(
-    app: &App,
-    who: &Identity,
-    conversation_id: &ConversationId,
-    before: Option<&str>,
-    after: Option<&str>,
-    limit: Option<usize>,
-) -> Result<HistoryPage, AppError> {
-    let (membership, page) = tokio::join!(
-        require_member(app, who, conversation_id),
-        history_of(app, who, conversation_id, before, after, limit)
-    );
-    membership?;
-    page
-}
-
-/// Messages whose text contains `q` (case- and accent-insensitive), newest first as they are
-/// found, walking the conversation back from `before` (or its newest message). Deleted
-/// messages never match. One request reads at most `MAX_SEARCH_SCAN` messages: a search that
-/// stops early returns `olderCursor` to continue from.
-pub async fn search(
-    app: &App,
-    who: &Identity,
-    conversation_id: &ConversationId,
-    q: &str,
-    before: Option<&str>,
-    limit: Option<usize>,
-) -> Result<HistoryPage, AppError> {
-    let (conversation, _) = require_member(app, who, conversation_id).await?;
-    let Some(query) = SearchQuery::parse(Some(q))? else {
-        return history_of(app, who, &conversation.id, before, None, limit).await;
-    };
-    let limit = limit.unwrap_or(DEFAULT_HISTORY_PAGE).clamp(1, MAX_HISTORY_PAGE);
-    let mut range = match before {
-        Some(b) => HistoryRange::Before(check_cursor("before", b)?),
-        None => HistoryRange::Latest,
-    };
-    let mut found: Vec<Message> = Vec::new();
-    let mut scanned = 0;
-    loop {
-        let slice =
-            app.ports.messages.list_messages(&who.tenant_id, &conversation.id, &range, MAX_HISTORY_PAGE).await?;
-        let Some(oldest) = slice.messages.first().map(|m| m.id.clone()) else {
-            return Ok(HistoryPage { messages: found, older_cursor: None, newer_cursor: None });
-        };
-        for m in slice.messages.iter().rev() {
-            scanned += 1;
-            if m.body.as_ref().is_some_and(|b| query.matches(b.as_str())) {
-                found.insert(0, m.clone());
-                if found.len() == limit {
-                    let more = slice.more || m.id != oldest;
-                    return Ok(HistoryPage {
-                        messages: found,
-                        older_cursor: more.then(|| m.id.clone()),
-                        newer_cursor: None,
-                    });
-                }
-            }
-        }
-        if !slice.more {
-            return Ok(HistoryPage { messages: found, older_cursor: None, newer_cursor: None });
-        }
-        if scanned >= MAX_SEARCH_SCAN {
-            return Ok(HistoryPage { messages: found, older_cursor: Some(oldest), newer_cursor: None });
-        }
-        range = HistoryRange::Before(oldest);
-    }
-}
-
-async fn history_of(
-    app: &App,
-    who: &Identity,
-    conversation: &ConversationId,
-    before: Option<&str>,
-    after: Option<&str>,
-    limit: Option<usize>,
-) -> Result<HistoryPage, AppError> {
-    let range = match (before, after) {
-        (Some(_), Some(_)) => return Err(AppError::invalid("use either `before` or `after`, not both")),
-        (Some(b), None) => HistoryRange::Before(check_cursor("before", b)?),
-        (None, Some(a)) => HistoryRange::After(check_cursor("after", a)?),
-        (None, None) => HistoryRange::Latest,
-    };
-    let limit = limit.unwrap_or(DEFAULT_HISTORY_PAGE).clamp(1, MAX_HISTORY_PAGE);
-    let slice = app.ports.messages.list_messages(&who.tenant_id, conversation, &range, limit).await?;
-    let first = slice.messages.first().map(|m| m.id.clone());
-    let last = slice.messages.last().map(|m| m.id.clone());
-    let (older_cursor, newer_cursor) = match range {
-        HistoryRange::Latest => (first.filter(|_| slice.more), None),
-        HistoryRange::Before(_) => (first.filter(|_| slice.more), last),
-        HistoryRange::After(_) => (first, last.filter(|_| slice.more)),
-    };
-    Ok(HistoryPage { messages: slice.messages, older_cursor, newer_cursor })
-}
-
 /// A history cursor is a message's id (a ULID); `after=0` starts at the first message.
 fn check_cursor(name: &str, value: &str) -> Result<MessageId, AppError> {
     let invalid = || AppError::invalid(format!("invalid {name}: expected a message id"));
@@ -215,80 +307,7 @@ fn check_cursor(name: &str, value: &str) -> Result<MessageId, AppError> {
     MessageId::parse(value).map_err(|_| invalid())
 }
 
-/// Replaces the text of one's own message; `message.updated` reaches the members.
-pub async fn edit_message(
-    app: &App,
-    who: &Identity,
-    conversation_id: &ConversationId,
-    message_id: &MessageId,
-    body: &str,
-    from_connection: Option<&ConnectionId>,
-) -> Result<(Message, Option<EventId>), AppError> {
-    let (conversation, _) = require_member(app, who, conversation_id).await?;
-    let mut message = find_message(app, &conversation, message_id).await?;
-    if message.sender_id != who.user_id || message.kind == MessageKind::System {
-        return Err(AppError::forbidden("only the sender can edit a message"));
-    }
-    if message.deleted_at.is_some() {
-        return Err(AppError::Conflict("the message is deleted".into()));
-    }
-    message.body = Some(MessageBody::parse(body)?);
-    message.edited_at = Some(app.ports.clock.now());
-    let cursor = store_change(app, &conversation, &message, Change::Edited, from_connection).await?;
-    Ok((message, Some(cursor)))
-}
-
-/// Deletes a message, keeping its tombstone (no text) in history; `message.deleted`
-/// reaches the members. The sender, the group's owner and the tenant's admins may delete.
-/// Deleting a deleted message returns its tombstone and tells no one.
-pub async fn delete_message(
-    app: &App,
-    who: &Identity,
-    conversation_id: &ConversationId,
-    message_id: &MessageId,
-    from_connection: Option<&ConnectionId>,
-) -> Result<(Message, Option<EventId>), AppError> {
-    let (conversation, member) = require_member(app, who, conversation_id).await?;
-    let mut message = find_message(app, &conversation, message_id).await?;
-    let allowed = message.sender_id == who.user_id
-        || (member.role == MemberRole::Owner && conversation.kind == ConversationKind::Group)
-        || who.role == Role::Admin;
-    if !allowed {
-        return Err(AppError::forbidden("only the sender, the group's owner or an admin can delete a message"));
-    }
-    if message.deleted_at.is_some() {
-        return Ok((message, None));
-    }
-    message.body = None;
-    message.deleted_at = Some(app.ports.clock.now());
-    let cursor = store_change(app, &conversation, &message, Change::Deleted, from_connection).await?;
-    Ok((message, Some(cursor)))
-}
-
 enum Change {
     Edited,
     Deleted,
-}
-
-async fn find_message(app: &App, conversation: &Conversation, id: &MessageId) -> Result<Message, AppError> {
-    let found = app.ports.messages.get_message(&conversation.tenant_id, &conversation.id, id).await?;
-    found.ok_or_else(|| AppError::not_found("message"))
-}
-
-async fn store_change(
-    app: &App,
-    conversation: &Conversation,
-    message: &Message,
-    change: Change,
-    from_connection: Option<&ConnectionId>,
-) -> Result<EventId, AppError> {
-    if !app.ports.messages.update_message(message).await? {
-        return Err(AppError::not_found("message"));
-    }
-    let conversation_id = conversation.id.as_str();
-    let frame = match change {
-        Change::Deleted => Event::MessageDeleted { conversation_id, message, cursor: None },
-        Change::Edited => Event::MessageUpdated { conversation_id, message, cursor: None },
-    };
-    publish_to_members(app, conversation, frame, from_connection).await
 }

@@ -2,26 +2,35 @@
 //! may go. A user who never set any has the defaults.
 
 use super::identity::Identity;
-use crate::app::App;
 use crate::domain::{Preferences, TenantId, UserId};
+use crate::ports::PreferenceStore;
 use crate::AppError;
+use std::sync::Arc;
 
-pub async fn load(app: &App, tenant: &TenantId, user: &UserId) -> Result<Preferences, AppError> {
-    Ok(app.ports.preferences.get_preferences(tenant, user).await?.unwrap_or_default())
+/// The preferences use cases, with the ports they use.
+#[derive(Clone)]
+pub struct PreferencesUseCases {
+    pub(crate) preferences: Arc<dyn PreferenceStore>,
 }
 
-pub async fn save(app: &App, tenant: &TenantId, user: &UserId, preferences: &Preferences) -> Result<(), AppError> {
-    preferences.validate()?;
-    app.ports.preferences.put_preferences(tenant, user, preferences).await?;
-    Ok(())
-}
+impl PreferencesUseCases {
+    pub async fn load(&self, tenant: &TenantId, user: &UserId) -> Result<Preferences, AppError> {
+        Ok(self.preferences.get_preferences(tenant, user).await?.unwrap_or_default())
+    }
 
-pub async fn get(app: &App, who: &Identity) -> Result<Preferences, AppError> {
-    load(app, &who.tenant_id, &who.user_id).await
-}
+    pub async fn save(&self, tenant: &TenantId, user: &UserId, preferences: &Preferences) -> Result<(), AppError> {
+        preferences.validate()?;
+        self.preferences.put_preferences(tenant, user, preferences).await?;
+        Ok(())
+    }
 
-/// Replaces the caller's preferences (absent fields take their defaults).
-pub async fn put(app: &App, who: &Identity, preferences: Preferences) -> Result<Preferences, AppError> {
-    save(app, &who.tenant_id, &who.user_id, &preferences).await?;
-    Ok(preferences)
+    pub async fn get(&self, who: &Identity) -> Result<Preferences, AppError> {
+        self.load(&who.tenant_id, &who.user_id).await
+    }
+
+    /// Replaces the caller's preferences (absent fields take their defaults).
+    pub async fn put(&self, who: &Identity, preferences: Preferences) -> Result<Preferences, AppError> {
+        self.save(&who.tenant_id, &who.user_id, &preferences).await?;
+        Ok(preferences)
+    }
 }

@@ -2,9 +2,11 @@
 //! delay; a later one waits in the store's due index until the scheduler (every minute on
 //! AWS, every second locally) enqueues it.
 
+use crate::config::Limits;
+use crate::ports::{Clock, JobQueue, ScheduleStore};
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
 
-use crate::app::App;
 use crate::domain::Job;
 use crate::ports::ScheduledJob;
 use crate::AppError;
@@ -12,33 +14,44 @@ use crate::AppError;
 /// Jobs the scheduler enqueues per pass at most; the rest wait for the next pass.
 const SCHEDULER_BATCH: usize = 200;
 
-/// Enqueues `job` to run at `at` (now, if `at` has passed).
-pub async fn enqueue_at(app: &App, job: Job, at: DateTime<Utc>) -> Result<(), AppError> {
-    let wait = (at - app.ports.clock.now()).to_std().unwrap_or_default();
-    if wait <= app.config.limits.max_queue_delay {
-        let delay = (!wait.is_zero()).then_some(wait);
-        return Ok(app.ports.jobs.enqueue(&job, delay).await?);
-    }
-    app.ports.schedule.schedule_job(&ScheduledJob { job, due_at: at }).await?;
-    Ok(())
+/// The scheduling use cases, with the ports they use.
+#[derive(Clone)]
+pub struct SchedulingUseCases {
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) jobs: Arc<dyn JobQueue>,
+    pub(crate) schedule: Arc<dyn ScheduleStore>,
+    pub(crate) limits: Limits,
 }
 
-/// One scheduler pass: every job due now moves to its queue, once. Each is taken from the
-/// store by a conditional delete first, so a second scheduler running at the same time
-/// finds nothing to take; if the queue then refuses it, it goes back to the store.
-pub async fn run_scheduler(app: &App) -> Result<usize, AppError> {
-    let due = app.ports.schedule.list_due_jobs(app.ports.clock.now(), SCHEDULER_BATCH).await?;
-    let mut enqueued = 0;
-    for scheduled in due {
-        if !app.ports.schedule.take_scheduled_job(&scheduled.job.tenant_id, &scheduled.job.id).await? {
-            continue;
+impl SchedulingUseCases {
+    /// Enqueues `job` to run at `at` (now, if `at` has passed).
+    pub async fn enqueue_at(&self, job: Job, at: DateTime<Utc>) -> Result<(), AppError> {
+        let wait = (at - self.clock.now()).to_std().unwrap_or_default();
+        if wait <= self.limits.max_queue_delay {
+            let delay = (!wait.is_zero()).then_some(wait);
+            return Ok(self.jobs.enqueue(&job, delay).await?);
         }
-        if let Err(e) = app.ports.jobs.enqueue(&scheduled.job, None).await {
-            app.ports.schedule.schedule_job(&scheduled).await?;
-            return Err(e.into());
-        }
-        tracing::info!(job = %scheduled.job.id, queue = scheduled.job.queue().as_str(), "scheduled job enqueued");
-        enqueued += 1;
+        self.schedule.schedule_job(&ScheduledJob { job, due_at: at }).await?;
+        Ok(())
     }
-    Ok(enqueued)
+
+    /// One scheduler pass: every job due now moves to its queue, once. Each is taken from the
+    /// store by a conditional delete first, so a second scheduler running at the same time
+    /// finds nothing to take; if the queue then refuses it, it goes back to the store.
+    pub async fn run_scheduler(&self) -> Result<usize, AppError> {
+        let due = self.schedule.list_due_jobs(self.clock.now(), SCHEDULER_BATCH).await?;
+        let mut enqueued = 0;
+        for scheduled in due {
+            if !self.schedule.take_scheduled_job(&scheduled.job.tenant_id, &scheduled.job.id).await? {
+                continue;
+            }
+            if let Err(e) = self.jobs.enqueue(&scheduled.job, None).await {
+                self.schedule.schedule_job(&scheduled).await?;
+                return Err(e.into());
+            }
+            tracing::info!(job = %scheduled.job.id, queue = scheduled.job.queue().as_str(), "scheduled job enqueued");
+            enqueued += 1;
+        }
+        Ok(enqueued)
+    }
 }

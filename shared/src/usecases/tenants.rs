@@ -1,8 +1,10 @@
 //! Tenants, managed by the platform operator.
 
+use crate::ports::{Clock, Ids, TenantStore};
+use crate::runtime::DirectoryCache;
 use serde::Deserialize;
+use std::sync::Arc;
 
-use crate::app::App;
 use crate::domain::{parse_text, Branding, Locale, Tenant, TenantId, TenantStatus};
 use crate::ports::Upserted;
 use crate::AppError;
@@ -29,56 +31,67 @@ pub struct TenantPatch {
     pub allowed_origins: Option<Vec<String>>,
 }
 
-/// Creates a tenant; with an id that exists already, the existing tenant comes back with
-/// `created: false` (the HTTP layer answers 409).
-pub async fn create_tenant(app: &App, new: NewTenant) -> Result<Upserted<Tenant>, AppError> {
-    let id = match new.id {
-        Some(id) => TenantId::parse(id)?,
-        None => TenantId::parse(app.ports.ids.ulid().to_ascii_lowercase())?,
-    };
-    let tenant = Tenant {
-        id,
-        name: parse_text("name", &new.name, 200)?,
-        status: TenantStatus::Active,
-        locale: new.locale.unwrap_or_default(),
-        email_from: new.email_from.map(|e| check_email("emailFrom", &e)).transpose()?,
-        branding: check_branding(new.branding.unwrap_or_default())?,
-        allowed_origins: check_origins(new.allowed_origins.unwrap_or_default())?,
-        created_at: app.ports.clock.now(),
-    };
-    Ok(app.ports.tenants.create_tenant(&tenant).await?)
+/// The tenants use cases, with the ports they use.
+#[derive(Clone)]
+pub struct TenantsUseCases {
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) ids: Arc<dyn Ids>,
+    pub(crate) tenants: Arc<dyn TenantStore>,
+    pub(crate) directory: Arc<DirectoryCache>,
 }
 
-pub async fn update_tenant(app: &App, id: &TenantId, patch: TenantPatch) -> Result<Tenant, AppError> {
-    let mut tenant = app.ports.tenants.get_tenant(id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
-    if let Some(name) = patch.name {
-        tenant.name = parse_text("name", &name, 200)?;
+impl TenantsUseCases {
+    /// Creates a tenant; with an id that exists already, the existing tenant comes back with
+    /// `created: false` (the HTTP layer answers 409).
+    pub async fn create_tenant(&self, new: NewTenant) -> Result<Upserted<Tenant>, AppError> {
+        let id = match new.id {
+            Some(id) => TenantId::parse(id)?,
+            None => TenantId::parse(self.ids.ulid().to_ascii_lowercase())?,
+        };
+        let tenant = Tenant {
+            id,
+            name: parse_text("name", &new.name, 200)?,
+            status: TenantStatus::Active,
+            locale: new.locale.unwrap_or_default(),
+            email_from: new.email_from.map(|e| check_email("emailFrom", &e)).transpose()?,
+            branding: check_branding(new.branding.unwrap_or_default())?,
+            allowed_origins: check_origins(new.allowed_origins.unwrap_or_default())?,
+            created_at: self.clock.now(),
+        };
+        Ok(self.tenants.create_tenant(&tenant).await?)
     }
-    if let Some(status) = patch.status {
-        tenant.status = status;
-    }
-    if let Some(locale) = patch.locale {
-        tenant.locale = locale;
-    }
-    if let Some(email) = patch.email_from {
-        tenant.email_from = Some(check_email("emailFrom", &email)?);
-    }
-    if let Some(branding) = patch.branding {
-        tenant.branding = check_branding(branding)?;
-    }
-    if let Some(origins) = patch.allowed_origins {
-        tenant.allowed_origins = check_origins(origins)?;
-    }
-    app.ports.tenants.put_tenant(&tenant).await?;
-    // This process sees the change at once; others within `directory_cache_ttl`.
-    app.services.directory.forget_tenant(&tenant.id);
-    Ok(tenant)
-}
 
-/// Whether some tenant lists `origin` among its allowed origins (a browser's request from it,
-/// before anyone signed in, may then be answered).
-pub async fn some_tenant_allows(app: &App, origin: &str) -> Result<bool, AppError> {
-    Ok(app.ports.tenants.origin_allowed(origin).await?)
+    pub async fn update_tenant(&self, id: &TenantId, patch: TenantPatch) -> Result<Tenant, AppError> {
+        let mut tenant = self.tenants.get_tenant(id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
+        if let Some(name) = patch.name {
+            tenant.name = parse_text("name", &name, 200)?;
+        }
+        if let Some(status) = patch.status {
+            tenant.status = status;
+        }
+        if let Some(locale) = patch.locale {
+            tenant.locale = locale;
+        }
+        if let Some(email) = patch.email_from {
+            tenant.email_from = Some(check_email("emailFrom", &email)?);
+        }
+        if let Some(branding) = patch.branding {
+            tenant.branding = check_branding(branding)?;
+        }
+        if let Some(origins) = patch.allowed_origins {
+            tenant.allowed_origins = check_origins(origins)?;
+        }
+        self.tenants.put_tenant(&tenant).await?;
+        // This process sees the change at once; others within `directory_cache_ttl`.
+        self.directory.forget_tenant(&tenant.id);
+        Ok(tenant)
+    }
+
+    /// Whether some tenant lists `origin` among its allowed origins (a browser's request from it,
+    /// before anyone signed in, may then be answered).
+    pub async fn some_tenant_allows(&self, origin: &str) -> Result<bool, AppError> {
+        Ok(self.tenants.origin_allowed(origin).await?)
+    }
 }
 
 /// A plausible address with nothing that could break a mail header.

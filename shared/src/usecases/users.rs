@@ -1,9 +1,12 @@
 //! The tenant directory and users created ahead of their first connection.
 
+use super::presence::PresenceUseCases;
+use crate::ports::{Clock, TenantStore, UserStore};
+use crate::runtime::DirectoryCache;
 use serde::Deserialize;
+use std::sync::Arc;
 
 use super::identity::Identity;
-use crate::app::App;
 use crate::domain::{DisplayName, Locale, Role, Tenant, TenantId, User, UserId};
 use crate::ports::Page;
 use crate::AppError;
@@ -21,30 +24,91 @@ pub struct DirectoryEntry {
     pub last_seen_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// The directory, filtered by `q` (case-insensitive, on name and id).
-pub async fn list_users(
-    app: &App,
-    who: &Identity,
-    q: Option<&str>,
-    after: Option<&UserId>,
-    limit: usize,
-) -> Result<Page<DirectoryEntry>, AppError> {
-    who.require_signed_in()?;
-    let q = crate::domain::SearchQuery::parse(q)?;
-    let page = app.ports.users.list_users(&who.tenant_id, after, limit.clamp(1, MAX_PAGE)).await?;
-    let users: Vec<User> = page
-        .items
-        .into_iter()
-        .filter(|u| q.as_ref().is_none_or(|q| q.matches(u.name.as_str()) || q.matches(u.id.as_str())))
-        .collect();
-    let ids: Vec<UserId> = users.iter().map(|u| u.id.clone()).collect();
-    let presence = super::presence::presence_of(app, who, &ids).await?;
-    let items = users
-        .into_iter()
-        .zip(presence)
-        .map(|(user, (online, last_seen_at))| DirectoryEntry { user, online, last_seen_at })
-        .collect();
-    Ok(Page { items, next_cursor: page.next_cursor })
+/// The users use cases, with the ports they use.
+#[derive(Clone)]
+pub struct UsersUseCases {
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) tenants: Arc<dyn TenantStore>,
+    pub(crate) users: Arc<dyn UserStore>,
+    pub(crate) directory: Arc<DirectoryCache>,
+    pub(crate) presence: PresenceUseCases,
+}
+
+impl UsersUseCases {
+    /// The directory, filtered by `q` (case-insensitive, on name and id).
+    pub async fn list_users(
+        &self,
+        who: &Identity,
+        q: Option<&str>,
+        after: Option<&UserId>,
+        limit: usize,
+    ) -> Result<Page<DirectoryEntry>, AppError> {
+        who.require_signed_in()?;
+        let q = crate::domain::SearchQuery::parse(q)?;
+        let page = self.users.list_users(&who.tenant_id, after, limit.clamp(1, MAX_PAGE)).await?;
+        let users: Vec<User> = page
+            .items
+            .into_iter()
+            .filter(|u| q.as_ref().is_none_or(|q| q.matches(u.name.as_str()) || q.matches(u.id.as_str())))
+            .collect();
+        let ids: Vec<UserId> = users.iter().map(|u| u.id.clone()).collect();
+        let presence = self.presence.presence_of(who, &ids).await?;
+        let items = users
+            .into_iter()
+            .zip(presence)
+            .map(|(user, (online, last_seen_at))| DirectoryEntry { user, online, last_seen_at })
+            .collect();
+        Ok(Page { items, next_cursor: page.next_cursor })
+    }
+
+    pub async fn upsert_user(
+        &self,
+        by: UserAdmin<'_>,
+        id: &UserId,
+        body: UserUpsert,
+    ) -> Result<(User, bool), AppError> {
+        let tenant_id = match by {
+            UserAdmin::TenantAdmin(who) => {
+                who.require_role(&[Role::Admin])?;
+                if body.tenant_id.as_deref().is_some_and(|t| t != who.tenant_id.as_str()) {
+                    return Err(AppError::forbidden("admins manage their own tenant only"));
+                }
+                who.tenant_id.clone()
+            }
+            UserAdmin::Platform => {
+                TenantId::parse(body.tenant_id.ok_or_else(|| AppError::invalid("missing field `tenantId`"))?)?
+            }
+        };
+        let tenant = self.tenants.get_tenant(&tenant_id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
+        let role = body.role.unwrap_or(Role::Member);
+        if role == Role::Guest {
+            return Err(AppError::invalid("invalid role: guests are created by storefront sessions"));
+        }
+        let existing = self.users.get_user(&tenant_id, id).await?;
+        let now = self.clock.now();
+        let user = User {
+            tenant_id,
+            id: id.clone(),
+            name: DisplayName::parse(&body.name)?,
+            email: body.email.map(|e| super::tenants::check_email("email", &e)).transpose()?,
+            locale: body.locale.unwrap_or(tenant.locale),
+            role,
+            created_at: existing.as_ref().map_or(now, |u| u.created_at),
+            updated_at: now,
+            suspended: body.suspended.unwrap_or_else(|| existing.as_ref().is_some_and(|u| u.suspended)),
+        };
+        self.users.put_user(&user).await?;
+        self.directory.keep_user(&user, now);
+        Ok((user, existing.is_none()))
+    }
+
+    /// The caller's own record and their tenant's.
+    pub async fn me(&self, who: &Identity) -> Result<(User, Tenant), AppError> {
+        let user =
+            self.users.get_user(&who.tenant_id, &who.user_id).await?.ok_or_else(|| AppError::not_found("user"))?;
+        let tenant = self.tenants.get_tenant(&who.tenant_id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
+        Ok((user, tenant))
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -64,53 +128,4 @@ pub struct UserUpsert {
 pub enum UserAdmin<'a> {
     TenantAdmin(&'a Identity),
     Platform,
-}
-
-pub async fn upsert_user(
-    app: &App,
-    by: UserAdmin<'_>,
-    id: &UserId,
-    body: UserUpsert,
-) -> Result<(User, bool), AppError> {
-    let tenant_id = match by {
-        UserAdmin::TenantAdmin(who) => {
-            who.require_role(&[Role::Admin])?;
-            if body.tenant_id.as_deref().is_some_and(|t| t != who.tenant_id.as_str()) {
-                return Err(AppError::forbidden("admins manage their own tenant only"));
-            }
-            who.tenant_id.clone()
-        }
-        UserAdmin::Platform => {
-            TenantId::parse(body.tenant_id.ok_or_else(|| AppError::invalid("missing field `tenantId`"))?)?
-        }
-    };
-    let tenant = app.ports.tenants.get_tenant(&tenant_id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
-    let role = body.role.unwrap_or(Role::Member);
-    if role == Role::Guest {
-        return Err(AppError::invalid("invalid role: guests are created by storefront sessions"));
-    }
-    let existing = app.ports.users.get_user(&tenant_id, id).await?;
-    let now = app.ports.clock.now();
-    let user = User {
-        tenant_id,
-        id: id.clone(),
-        name: DisplayName::parse(&body.name)?,
-        email: body.email.map(|e| super::tenants::check_email("email", &e)).transpose()?,
-        locale: body.locale.unwrap_or(tenant.locale),
-        role,
-        created_at: existing.as_ref().map_or(now, |u| u.created_at),
-        updated_at: now,
-        suspended: body.suspended.unwrap_or_else(|| existing.as_ref().is_some_and(|u| u.suspended)),
-    };
-    app.ports.users.put_user(&user).await?;
-    app.services.directory.keep_user(&user, now);
-    Ok((user, existing.is_none()))
-}
-
-/// The caller's own record and their tenant's.
-pub async fn me(app: &App, who: &Identity) -> Result<(User, Tenant), AppError> {
-    let user =
-        app.ports.users.get_user(&who.tenant_id, &who.user_id).await?.ok_or_else(|| AppError::not_found("user"))?;
-    let tenant = app.ports.tenants.get_tenant(&who.tenant_id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
-    Ok((user, tenant))
 }

@@ -3,7 +3,6 @@
 use super::{misrouted, FanoutWorker, Worker};
 use crate::app::App;
 use crate::domain::{Job, QueueName, Task};
-use crate::usecases::{notifications, reminders};
 use crate::AppError;
 
 pub struct NotificationsWorker;
@@ -14,8 +13,8 @@ impl Worker for NotificationsWorker {
     async fn perform(&self, app: &App, job: &Job) -> Result<(), AppError> {
         let tenant = &job.tenant_id;
         match &job.task {
-            Task::NotifyMessage(notice) => notifications::notify_message(app, tenant, notice).await,
-            Task::FireReminder(fire) => reminders::fire(app, tenant, fire).await,
+            Task::NotifyMessage(notice) => app.use_cases.notifications.notify_message(tenant, notice).await,
+            Task::FireReminder(fire) => app.use_cases.reminders.fire(tenant, fire).await,
             // Queued here by a version from before the fan-out queue (a deploy's rollout): the
             // same work, done where it landed rather than dead-lettered.
             Task::FanOut(_) | Task::AnnouncePresence(_) | Task::Summarize(_) => FanoutWorker.perform(app, job).await,

@@ -8,7 +8,7 @@ use crate::app::App;
 use crate::domain::{ConnectionId, ConversationId, EventId, Message, MessageId};
 use crate::metrics::Metric;
 use crate::protocol::{Action, Answer, DeleteMessage, EditMessage, Frame, MarkRead, RequestId, SendMessage};
-use crate::usecases::{self, Identity};
+use crate::usecases::Identity;
 use crate::AppError;
 
 /// How many of a sync's events are pushed at once: 500 events in 20 rounds of pushes.
@@ -31,7 +31,7 @@ pub async fn run(app: &App, who: &Identity, connection_id: &ConnectionId, frame:
     // Pings keep a connection alive and read nothing; every other action is refused once the
     // caller's tenant is suspended.
     if !matches!(action, Action::Ping) {
-        if let Err(e) = usecases::identity::still_allowed(app, who).await {
+        if let Err(e) = app.use_cases.identity.still_allowed(who).await {
             e.log_if_internal();
             return Answer::from_app_error(request_id, &e).to_json();
         }
@@ -39,7 +39,7 @@ pub async fn run(app: &App, who: &Identity, connection_id: &ConnectionId, frame:
     let result = match action {
         Action::Ping => return Answer::Pong { request_id }.to_json(),
         Action::Sync(sync) => {
-            return match usecases::sync::sync(app, who, &sync.since).await {
+            return match app.use_cases.sync.sync(who, &sync.since).await {
                 Ok(page) => {
                     // The missed events first, each as it was pushed, then the end. On API
                     // Gateway each push is a call: up to 500 one after another would not fit in
@@ -66,7 +66,7 @@ pub async fn run(app: &App, who: &Identity, connection_id: &ConnectionId, frame:
         Action::Typing(typing) => {
             async {
                 let conversation = ConversationId::lookup(&typing.conversation_id)?;
-                let delivered = usecases::typing::typing(app, who, &conversation, typing.state).await?;
+                let delivered = app.use_cases.typing.typing(who, &conversation, typing.state).await?;
                 Ok(Answer::TypingAck { request_id, delivered }.to_json())
             }
             .await
@@ -89,7 +89,7 @@ async fn send_message(
     let conversation = ConversationId::lookup(&send.conversation_id)?;
     let client_message_id = send.client_message_id.as_deref();
     let (stored, cursor) =
-        usecases::messages::send_message(app, who, &conversation, &send.body, client_message_id, Some(from)).await?;
+        app.use_cases.messages.send_message(who, &conversation, &send.body, client_message_id, Some(from)).await?;
     Ok(message_ack(request_id, &stored.value, cursor.as_ref()))
 }
 
@@ -103,7 +103,7 @@ async fn edit_message(
     let conversation = ConversationId::lookup(&edit.conversation_id)?;
     let message = MessageId::lookup(&edit.message_id)?;
     let (message, cursor) =
-        usecases::messages::edit_message(app, who, &conversation, &message, &edit.body, Some(from)).await?;
+        app.use_cases.messages.edit_message(who, &conversation, &message, &edit.body, Some(from)).await?;
     Ok(message_ack(request_id, &message, cursor.as_ref()))
 }
 
@@ -116,7 +116,7 @@ async fn delete_message(
 ) -> Result<String, AppError> {
     let conversation = ConversationId::lookup(&delete.conversation_id)?;
     let message = MessageId::lookup(&delete.message_id)?;
-    let (message, cursor) = usecases::messages::delete_message(app, who, &conversation, &message, Some(from)).await?;
+    let (message, cursor) = app.use_cases.messages.delete_message(who, &conversation, &message, Some(from)).await?;
     Ok(message_ack(request_id, &message, cursor.as_ref()))
 }
 
@@ -129,7 +129,7 @@ async fn mark_read(
 ) -> Result<String, AppError> {
     let conversation = ConversationId::lookup(&read.conversation_id)?;
     let message = MessageId::lookup(&read.message_id)?;
-    let (state, cursor) = usecases::reads::mark_read(app, who, &conversation, &message, Some(from)).await?;
+    let (state, cursor) = app.use_cases.reads.mark_read(who, &conversation, &message, Some(from)).await?;
     Ok(Answer::ReadAck { request_id, read: &state, cursor: cursor.as_ref().map(|c| c.as_str()) }.to_json())
 }
 

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::app::App;
 use crate::domain::{ConnectionId, ConversationId, Role, TenantId, UserId};
-use crate::usecases::{self, Identity};
+use crate::usecases::Identity;
 use crate::AppError;
 
 /// The `$connect` authorizer: verifies `?token=` and, when it is good, allows the connection
@@ -25,7 +25,7 @@ pub async fn authorize(
     event: &ApiGatewayCustomAuthorizerRequestTypeRequest,
 ) -> Result<ApiGatewayCustomAuthorizerResponse, AppError> {
     let token = event.query_string_parameters.first("token").ok_or(AppError::Unauthorized("missing token"))?;
-    let identity = usecases::authenticate(app, token).await?;
+    let identity = app.use_cases.identity.authenticate(token).await?;
     let context = Value::Object(authorizer_context(&identity));
     Ok(policy(event, IamPolicyEffect::Allow, identity.user_id.as_str(), context))
 }

@@ -12,13 +12,13 @@ use tracing::Instrument;
 use crate::app::App;
 use crate::domain::ConnectionId;
 use crate::protocol::Frame;
-use crate::usecases::{self, Identity};
+use crate::usecases::Identity;
 use crate::AppError;
 
 /// Opens `connection` for `who` (authenticated when the socket was requested). The core's
 /// three calls are the transports' whole surface, even where one only forwards to its use case.
 pub async fn connect(app: &App, who: &Identity, connection: &ConnectionId) -> Result<(), AppError> {
-    usecases::connections::connect(app, who, connection).await
+    app.use_cases.connections.connect(who, connection).await
 }
 
 /// Runs one frame `text` from `connection` and pushes the answer back to it.
@@ -40,5 +40,5 @@ pub async fn frame(app: &App, who: &Identity, connection: &ConnectionId, text: &
 /// Closes `connection` of `who`.
 pub async fn disconnect(app: &App, who: &Identity, connection: &ConnectionId) -> Result<(), AppError> {
     app.services.frame_rate.forget(connection);
-    usecases::connections::disconnect(app, who, connection).await
+    app.use_cases.connections.disconnect(who, connection).await
 }

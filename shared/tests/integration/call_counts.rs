@@ -21,7 +21,7 @@ use missive::domain::*;
 use missive::ports::*;
 
 use crate::fakes::{RecordingPush, RecordingQueue};
-use missive::usecases::{self, Identity};
+use missive::usecases::Identity;
 use missive::{ws, App};
 use serde_json::json;
 
@@ -165,19 +165,18 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
             .unwrap();
     }
     let (alice, bob) = (identity("alice"), identity("bob"));
-    let conversation = usecases::conversations::create_conversation(
-        &app,
-        &alice,
-        serde_json::from_value(json!({ "kind": "direct", "userId": "bob" })).unwrap(),
-    )
-    .await
-    .unwrap()
-    .value
-    .conversation
-    .id;
+    let conversation = app
+        .use_cases
+        .conversations
+        .create_conversation(&alice, serde_json::from_value(json!({ "kind": "direct", "userId": "bob" })).unwrap())
+        .await
+        .unwrap()
+        .value
+        .conversation
+        .id;
     // Some history, and other conversations in the tenant, which must not change the costs.
     for i in 0..30 {
-        usecases::messages::send_message(&app, &bob, &conversation, &format!("m{i}"), None, None).await.unwrap();
+        app.use_cases.messages.send_message(&bob, &conversation, &format!("m{i}"), None, None).await.unwrap();
     }
     for other in ["carol", "dave", "erin"] {
         store
@@ -187,13 +186,14 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
             })
             .await
             .unwrap();
-        usecases::conversations::create_conversation(
-            &app,
-            &identity(other),
-            serde_json::from_value(json!({ "kind": "direct", "userId": "bob" })).unwrap(),
-        )
-        .await
-        .unwrap();
+        app.use_cases
+            .conversations
+            .create_conversation(
+                &identity(other),
+                serde_json::from_value(json!({ "kind": "direct", "userId": "bob" })).unwrap(),
+            )
+            .await
+            .unwrap();
     }
     counter.take();
 
@@ -224,9 +224,9 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
         },
     )
     .unwrap();
-    usecases::authenticate(&app, &token).await.unwrap();
+    app.use_cases.identity.authenticate(&token).await.unwrap();
     assert_eq!(counter.take(), counts(&[("GetItem", 2)]), "authenticating a known user: the tenant and the user");
-    usecases::authenticate(&app, &token).await.unwrap();
+    app.use_cases.identity.authenticate(&token).await.unwrap();
     assert_eq!(counter.take(), counts(&[]), "authenticating them again within the directory cache's time: no call");
 
     let send =
@@ -261,16 +261,18 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
             member_ids.push(id);
         }
         counter.take();
-        let group = usecases::conversations::create_conversation(
-            &app,
-            &alice,
-            serde_json::from_value(json!({ "kind": "group", "title": "crew", "memberIds": member_ids })).unwrap(),
-        )
-        .await
-        .unwrap()
-        .value
-        .conversation
-        .id;
+        let group = app
+            .use_cases
+            .conversations
+            .create_conversation(
+                &alice,
+                serde_json::from_value(json!({ "kind": "group", "title": "crew", "memberIds": member_ids })).unwrap(),
+            )
+            .await
+            .unwrap()
+            .value
+            .conversation
+            .id;
         // The members are checked and named in batches of a hundred, never one read each.
         let created = counter.take();
         assert_eq!(created.get("GetItem").copied().unwrap_or(0), 0, "creating a group of {}: {created:?}", size + 1);
@@ -302,25 +304,24 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
          and pushed again (the members' connections)"
     );
 
-    usecases::conversations::list_conversations(&app, &bob, &Default::default(), None, 20).await.unwrap();
+    app.use_cases.conversations.list_conversations(&bob, &Default::default(), None, 20).await.unwrap();
     assert_eq!(
         counter.take(),
         counts(&[("BatchGetItem", 1), ("Query", 1)]),
         "one page of conversations: bob's memberships, then their conversations (up to 100 a call)"
     );
 
-    usecases::messages::history(&app, &alice, &conversation, None, None, Some(20)).await.unwrap();
+    app.use_cases.messages.history(&alice, &conversation, None, None, Some(20)).await.unwrap();
     assert_eq!(
         counter.take_with_round_trips(),
         (counts(&[("BatchGetItem", 1), ("Query", 1)]), 1),
         "one page of history: the membership check and the page, at the same time"
     );
 
-    let latest = usecases::messages::history(&app, &bob, &conversation, None, None, Some(1)).await.unwrap().messages[0]
-        .id
-        .clone();
+    let latest =
+        app.use_cases.messages.history(&bob, &conversation, None, None, Some(1)).await.unwrap().messages[0].id.clone();
     counter.take();
-    usecases::reads::mark_read(&app, &bob, &conversation, &latest, None).await.unwrap();
+    app.use_cases.reads.mark_read(&bob, &conversation, &latest, None).await.unwrap();
     assert_eq!(
         counter.take(),
         counts(&[("BatchGetItem", 1 + 1 + 1), ("GetItem", 1), ("PutItem", 1), ("Query", 1 + 1), ("UpdateItem", 1 + 1)]),
@@ -328,7 +329,7 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
          the read event: the conversation's log and latest event, the members and their connections"
     );
 
-    usecases::sync::sync(&app, &bob, "0").await.unwrap();
+    app.use_cases.sync.sync(&bob, "0").await.unwrap();
     assert_eq!(
         counter.take(),
         counts(&[("BatchGetItem", 1), ("Query", 1 + 1 + 2 * 4)]),

@@ -123,16 +123,16 @@ async fn connect_message_and_disconnect_events_run_the_whole_lifecycle() {
 
     // A conversation to write in, then a sendMessage route event.
     let who = missive::ws::api_gateway::identity_from_authorizer(&connect.request_context.authorizer.fields).unwrap();
-    let conv = missive::usecases::conversations::create_conversation(
-        &f.app,
-        &who,
-        serde_json::from_value(json!({ "kind": "direct", "userId": "bob" })).unwrap(),
-    )
-    .await
-    .unwrap()
-    .value
-    .conversation
-    .id;
+    let conv = f
+        .app
+        .use_cases
+        .conversations
+        .create_conversation(&who, serde_json::from_value(json!({ "kind": "direct", "userId": "bob" })).unwrap())
+        .await
+        .unwrap()
+        .value
+        .conversation
+        .id;
     let created = f.push.0.lock().unwrap().drain(..).map(|(_, frame)| frame["type"].clone()).collect::<Vec<_>>();
     assert_eq!(created, ["conversation.created"], "alice's socket hears of the new conversation");
     let send = route_event(

@@ -9,7 +9,7 @@ use missive::adapters::embedded::EmbeddedStore;
 use missive::config::Config;
 use missive::domain::*;
 use missive::ports::*;
-use missive::usecases::{self, Identity};
+use missive::usecases::Identity;
 use missive::workers::{handle_batch, FanoutWorker, NotificationsWorker};
 use missive::App;
 use serde_json::json;
@@ -64,22 +64,23 @@ async fn a_large_group_s_message_is_published_by_the_worker_and_poison_records_a
         name: "ann".into(),
         conversation_scope: None,
     };
-    let group = usecases::conversations::create_conversation(
-        &app,
-        &ann,
-        serde_json::from_value(json!({ "kind": "group", "title": "G", "memberIds": ["ben", "cat"] })).unwrap(),
-    )
-    .await
-    .unwrap()
-    .value
-    .conversation
-    .id;
+    let group = app
+        .use_cases
+        .conversations
+        .create_conversation(
+            &ann,
+            serde_json::from_value(json!({ "kind": "group", "title": "G", "memberIds": ["ben", "cat"] })).unwrap(),
+        )
+        .await
+        .unwrap()
+        .value
+        .conversation
+        .id;
     queue.0.lock().unwrap().clear();
     push.0.lock().unwrap().clear();
 
     let skip = ConnectionId::parse("ann-1").unwrap();
-    let (sent, cursor) =
-        usecases::messages::send_message(&app, &ann, &group, "à tous", None, Some(&skip)).await.unwrap();
+    let (sent, cursor) = app.use_cases.messages.send_message(&ann, &group, "à tous", None, Some(&skip)).await.unwrap();
     let cursor = cursor.unwrap();
     assert!(push.0.lock().unwrap().is_empty(), "the sender's answer does not wait for the fan-out");
     let jobs = queue.0.lock().unwrap().clone();
@@ -140,17 +141,16 @@ async fn a_notification_job_run_again_after_a_partial_run_notifies_once() {
     );
     let people = crate::people::tenant_with_people(store.as_ref(), 2, "m", true).await;
     let (ann, tenant) = (&people[0], people[0].tenant_id.clone());
-    let direct = usecases::conversations::create_conversation(
-        &app,
-        ann,
-        serde_json::from_value(json!({ "kind": "direct", "userId": "m1" })).unwrap(),
-    )
-    .await
-    .unwrap()
-    .value
-    .conversation
-    .id;
-    usecases::messages::send_message(&app, ann, &direct, "Bonjour", None, None).await.unwrap();
+    let direct = app
+        .use_cases
+        .conversations
+        .create_conversation(ann, serde_json::from_value(json!({ "kind": "direct", "userId": "m1" })).unwrap())
+        .await
+        .unwrap()
+        .value
+        .conversation
+        .id;
+    app.use_cases.messages.send_message(ann, &direct, "Bonjour", None, None).await.unwrap();
     // m1 was offline: their notification is a job.
     let notice = queue
         .take()
@@ -162,8 +162,8 @@ async fn a_notification_job_run_again_after_a_partial_run_notifies_once() {
         .expect("a notifyMessage job");
 
     *queue.2.lock().unwrap() = 1; // the e-mail check's job is refused: the run fails after the notification
-    assert!(usecases::notifications::notify_message(&app, &tenant, &notice).await.is_err());
-    usecases::notifications::notify_message(&app, &tenant, &notice).await.unwrap();
+    assert!(app.use_cases.notifications.notify_message(&tenant, &notice).await.is_err());
+    app.use_cases.notifications.notify_message(&tenant, &notice).await.unwrap();
 
     let m1 = &people[1].user_id;
     let bell = store.list_notifications(&tenant, m1, false, None, 10).await.unwrap().items;

@@ -3,7 +3,7 @@
 use chrono::Utc;
 use missive::domain::*;
 use missive::ports::Store;
-use missive::usecases::{self, Identity};
+use missive::usecases::Identity;
 use missive::App;
 use serde_json::json;
 
@@ -17,16 +17,18 @@ pub async fn tenant_with_group(
 ) -> (Vec<Identity>, ConversationId) {
     let members = tenant_with_people(store, n, prefix, false).await;
     let others: Vec<&str> = members[1..].iter().map(|m| m.user_id.as_str()).collect();
-    let group = usecases::conversations::create_conversation(
-        app,
-        &members[0],
-        serde_json::from_value(json!({ "kind": "group", "title": "brigade", "memberIds": others })).unwrap(),
-    )
-    .await
-    .unwrap()
-    .value
-    .conversation
-    .id;
+    let group = app
+        .use_cases
+        .conversations
+        .create_conversation(
+            &members[0],
+            serde_json::from_value(json!({ "kind": "group", "title": "brigade", "memberIds": others })).unwrap(),
+        )
+        .await
+        .unwrap()
+        .value
+        .conversation
+        .id;
     (members, group)
 }
 

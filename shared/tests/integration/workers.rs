@@ -15,7 +15,7 @@ use missive::adapters::embedded::EmbeddedStore;
 use missive::config::Config;
 use missive::domain::*;
 use missive::ports::*;
-use missive::usecases::notifications::{self, Notifier};
+use missive::usecases::notifications::Notifier;
 use missive::workers::{backoff, handle_batch, EmailsWorker};
 use missive::App;
 use serde_json::json;
@@ -85,7 +85,7 @@ async fn the_email_worker_sends_once_for_a_duplicated_job_and_reports_only_the_p
     store.put_user(&bob).await.unwrap();
 
     let body = json!({ "tenantId": "brigade", "users": ["bob"], "type": "event", "title": "Drill at 8", "body": "Bring your gear" });
-    notifications::create(&app, Notifier::Platform, serde_json::from_value(body).unwrap()).await.unwrap();
+    app.use_cases.notifications.create(Notifier::Platform, serde_json::from_value(body).unwrap()).await.unwrap();
     let received = sqs
         .receive_message()
         .queue_url(&urls[&QueueName::Emails])
@@ -166,13 +166,10 @@ async fn a_scheduler_running_twice_enqueues_each_due_job_once() {
             .await
             .unwrap();
     }
-    let (a, b) = tokio::join!(
-        missive::usecases::scheduling::run_scheduler(&app),
-        missive::usecases::scheduling::run_scheduler(&app)
-    );
+    let (a, b) = tokio::join!(app.use_cases.scheduling.run_scheduler(), app.use_cases.scheduling.run_scheduler());
     assert_eq!(a.unwrap() + b.unwrap(), 2);
     let mut ids: Vec<String> = queue.take().into_iter().map(|(_, j)| j.id.to_string()).collect();
     ids.sort();
     assert_eq!(ids, ["due-1", "due-2"], "each due job once, the later one kept");
-    assert_eq!(missive::usecases::scheduling::run_scheduler(&app).await.unwrap(), 0);
+    assert_eq!(app.use_cases.scheduling.run_scheduler().await.unwrap(), 0);
 }
