@@ -73,7 +73,7 @@ pub async fn endpoint(
 
     let authenticated = async {
         let token = query.get("token").ok_or(AppError::Unauthorized("missing token"))?;
-        gw.app.use_cases.identity.authenticate(token).await
+        gw.app.identity.authenticate(token).await
     };
     let who = match authenticated.await {
         Ok(who) => who,

@@ -388,7 +388,7 @@ async fn schedule(app: Arc<App>, every: Duration, mut shutdown: watch::Receiver<
     loop {
         tokio::select! {
             _ = ticks.tick() => {
-                if let Err(e) = app.use_cases.scheduling.run_scheduler().await {
+                if let Err(e) = app.scheduling.run_scheduler().await {
                     e.log_if_internal();
                 }
             }

@@ -13,14 +13,63 @@ use crate::ports::{
     StorefrontStore, TenantStore, ThrottleStore, UserStore,
 };
 use crate::runtime::{DirectoryCache, FrameRate};
-use crate::usecases::*;
+use crate::usecases::connections::ConnectionsUseCases;
+use crate::usecases::conversations::ConversationsUseCases;
+use crate::usecases::delivery::DeliveryUseCases;
+use crate::usecases::effects::EffectsUseCases;
+use crate::usecases::email_queue::EmailQueueUseCases;
+#[cfg(feature = "email")]
+use crate::usecases::email_sending::EmailSendingUseCases;
+use crate::usecases::fanout::FanoutUseCases;
+use crate::usecases::groups::GroupsUseCases;
+use crate::usecases::guests::GuestsUseCases;
+use crate::usecases::identity::IdentityUseCases;
+use crate::usecases::messages::MessagesUseCases;
+use crate::usecases::notifications::NotificationsUseCases;
+use crate::usecases::operations::OperationsUseCases;
+use crate::usecases::preferences::PreferencesUseCases;
+use crate::usecases::presence::PresenceUseCases;
+use crate::usecases::reads::ReadsUseCases;
+use crate::usecases::reminders::RemindersUseCases;
+use crate::usecases::scheduling::SchedulingUseCases;
+use crate::usecases::signals::SignalsUseCases;
+use crate::usecases::storefronts::StorefrontsUseCases;
+use crate::usecases::sync::SyncUseCases;
+use crate::usecases::tenants::TenantsUseCases;
+use crate::usecases::typing::TypingUseCases;
+use crate::usecases::users::UsersUseCases;
 
 pub struct App {
     pub config: Config,
     pub ports: Ports,
     pub services: Services,
-    /// Every area's use cases, each holding the ports it uses: what the entry points call.
-    pub use_cases: UseCases,
+    // Every area's use cases, each holding only the ports, services and other areas it uses
+    // (built once by `wire`): what the entry points call (`app.messages.send_message(…)`).
+    pub connections: ConnectionsUseCases,
+    pub conversations: ConversationsUseCases,
+    pub delivery: DeliveryUseCases,
+    pub effects: EffectsUseCases,
+    pub email_queue: EmailQueueUseCases,
+    #[cfg(feature = "email")]
+    pub email_sending: EmailSendingUseCases,
+    pub fanout: FanoutUseCases,
+    pub groups: GroupsUseCases,
+    pub guests: GuestsUseCases,
+    pub identity: IdentityUseCases,
+    pub messages: MessagesUseCases,
+    pub notifications: NotificationsUseCases,
+    pub operations: OperationsUseCases,
+    pub preferences: PreferencesUseCases,
+    pub presence: PresenceUseCases,
+    pub reads: ReadsUseCases,
+    pub reminders: RemindersUseCases,
+    pub scheduling: SchedulingUseCases,
+    pub signals: SignalsUseCases,
+    pub storefronts: StorefrontsUseCases,
+    pub sync: SyncUseCases,
+    pub tenants: TenantsUseCases,
+    pub typing: TypingUseCases,
+    pub users: UsersUseCases,
 }
 
 /// What the use cases reach outside the process, one field per role (`ports/`): a use case
@@ -127,30 +176,26 @@ impl App {
         mailer: Arc<dyn Mailer>,
     ) -> Self {
         let services = Services::new(&config);
-        Self::wire(config, Ports::new(store, push, jobs, mailer), services)
-    }
-
-    fn wire(config: Config, ports: Ports, services: Services) -> Self {
-        let use_cases = use_cases(&config, &ports, &services);
-        Self { config, ports, services, use_cases }
+        wire(config, Ports::new(store, push, jobs, mailer), services)
     }
 
     pub fn with_metrics(self, metrics: Metrics) -> Self {
         let Self { config, ports, mut services, .. } = self;
         services.metrics = metrics;
-        Self::wire(config, ports, services)
+        wire(config, ports, services)
     }
 
     pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
         let Self { config, mut ports, services, .. } = self;
         ports.clock = clock;
-        Self::wire(config, ports, services)
+        wire(config, ports, services)
     }
 }
 
-/// Each area's use cases with the ports, services and limits it uses, each built once here;
-/// an area that relies on another (messages on delivery, say) holds that area's use cases.
-fn use_cases(config: &Config, ports: &Ports, services: &Services) -> UseCases {
+/// The composition's last step, the same in every process: each area's use cases are built
+/// once with the ports, services and limits they use; an area that relies on another
+/// (messages on delivery, say) holds that area's use cases.
+fn wire(config: Config, ports: Ports, services: Services) -> App {
     let delivery = DeliveryUseCases {
         clock: ports.clock.clone(),
         connections: ports.connections.clone(),
@@ -339,7 +384,10 @@ fn use_cases(config: &Config, ports: &Ports, services: &Services) -> UseCases {
         directory: services.directory.clone(),
         presence: presence.clone(),
     };
-    UseCases {
+    App {
+        config,
+        ports,
+        services,
         connections,
         conversations,
         delivery,

@@ -10,7 +10,7 @@ async fn main() -> Result<(), Error> {
     lambda_runtime::run(service_fn(|_: LambdaEvent<serde_json::Value>| {
         let app = app.clone();
         async move {
-            let enqueued = app.use_cases.scheduling.run_scheduler().await.map_err(|e| {
+            let enqueued = app.scheduling.run_scheduler().await.map_err(|e| {
                 e.log_if_internal();
                 Error::from("the scheduler pass failed")
             })?;

@@ -39,7 +39,7 @@ pub(super) async fn create_tenant(
     _: Platform,
     JsonBody(body): JsonBody<tenants::NewTenant>,
 ) -> Result<impl IntoResponse, AppError> {
-    let result = app.use_cases.tenants.create_tenant(body).await?;
+    let result = app.tenants.create_tenant(body).await?;
     if !result.created {
         return Err(AppError::Conflict(format!("tenant {} exists already", result.value.id)));
     }
@@ -54,7 +54,7 @@ pub(super) async fn update_tenant(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<tenants::TenantPatch>,
 ) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(app.use_cases.tenants.update_tenant(&TenantId::lookup(&id)?, body).await?))
+    Ok(Json(app.tenants.update_tenant(&TenantId::lookup(&id)?, body).await?))
 }
 
 /// Creates or updates a user ahead of their first connection, or suspends them (a tenant
@@ -73,7 +73,7 @@ pub(super) async fn upsert_user(
         CallerOrPlatform::Caller(who) => UserAdmin::TenantAdmin(who),
         CallerOrPlatform::Platform => UserAdmin::Platform,
     };
-    let (user, created) = app.use_cases.users.upsert_user(by, &UserId::parse(user_id)?, body).await?;
+    let (user, created) = app.users.upsert_user(by, &UserId::parse(user_id)?, body).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(user)))
 }
@@ -88,7 +88,7 @@ pub struct Queues {
 /// is shown.
 #[utoipa::path(get, path = "/v1/admin/queues", tag = "operator", security(("platformKey" = [])), responses((status = 200, body = Queues)))]
 pub(super) async fn queues(State(app): State<Arc<App>>, _: Platform) -> Result<Json<Queues>, AppError> {
-    Ok(Json(Queues { queues: app.use_cases.operations.queue_stats().await? }))
+    Ok(Json(Queues { queues: app.operations.queue_stats().await? }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -107,6 +107,6 @@ pub(super) async fn redrive(
     Path(name): Path<String>,
 ) -> Result<Json<Redriven>, AppError> {
     let queue = QueueName::parse(&name).ok_or_else(|| AppError::not_found("queue"))?;
-    let moved = app.use_cases.operations.redrive(queue).await?;
+    let moved = app.operations.redrive(queue).await?;
     Ok(Json(Redriven { queue: queue.as_str(), moved }))
 }

@@ -75,7 +75,7 @@ pub(super) async fn list(
     cursors::check_conversation_list(query.cursor.as_deref())?;
     let limit = page_limit(query.limit, 50, conversations::MAX_PAGE)?;
     let filter = conversations::ListFilter { kind: query.kind, q: query.q };
-    let page = app.use_cases.conversations.list_conversations(&who, &filter, query.cursor.as_deref(), limit).await?;
+    let page = app.conversations.list_conversations(&who, &filter, query.cursor.as_deref(), limit).await?;
     Ok(Json(ConversationsPage { conversations: page.items, next_cursor: page.next_cursor }))
 }
 
@@ -89,7 +89,7 @@ pub(super) async fn create(
     Caller(who): Caller,
     JsonBody(body): JsonBody<conversations::NewConversation>,
 ) -> Result<impl IntoResponse, AppError> {
-    let result = app.use_cases.conversations.create_conversation(&who, body).await?;
+    let result = app.conversations.create_conversation(&who, body).await?;
     Ok((created_or_ok(result.created), Json(result.value)))
 }
 
@@ -100,7 +100,7 @@ pub(super) async fn details(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(app.use_cases.conversations.get_conversation(&who, &ConversationId::lookup(&id)?).await?))
+    Ok(Json(app.conversations.get_conversation(&who, &ConversationId::lookup(&id)?).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -130,8 +130,8 @@ pub(super) async fn history(
     let limit = Some(page_limit(q.limit, messages::DEFAULT_HISTORY_PAGE, messages::MAX_HISTORY_PAGE)?);
     let page = match (q.q.as_deref(), q.after.is_some()) {
         (Some(_), true) => return Err(AppError::invalid("a search walks back in time: use `before`, not `after`")),
-        (Some(text), false) => app.use_cases.messages.search(&who, &id, text, q.before.as_deref(), limit).await?,
-        (None, _) => app.use_cases.messages.history(&who, &id, q.before.as_deref(), q.after.as_deref(), limit).await?,
+        (Some(text), false) => app.messages.search(&who, &id, text, q.before.as_deref(), limit).await?,
+        (None, _) => app.messages.history(&who, &id, q.before.as_deref(), q.after.as_deref(), limit).await?,
     };
     Ok(Json(page))
 }
@@ -157,8 +157,7 @@ pub(super) async fn send(
     JsonBody(body): JsonBody<SendBody>,
 ) -> Result<impl IntoResponse, AppError> {
     let id = ConversationId::lookup(&id)?;
-    let (stored, _) =
-        app.use_cases.messages.send_message(&who, &id, &body.body, body.client_message_id.as_deref(), None).await?;
+    let (stored, _) = app.messages.send_message(&who, &id, &body.body, body.client_message_id.as_deref(), None).await?;
     Ok((created_or_ok(stored.created), Json(stored.value)))
 }
 
@@ -177,7 +176,7 @@ pub(super) async fn mark_read(
     JsonBody(body): JsonBody<ReadBody>,
 ) -> Result<impl IntoResponse, AppError> {
     let (id, message_id) = (ConversationId::lookup(&id)?, MessageId::lookup(&body.message_id)?);
-    Ok(Json(app.use_cases.reads.mark_read(&who, &id, &message_id, None).await?.0))
+    Ok(Json(app.reads.mark_read(&who, &id, &message_id, None).await?.0))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -195,7 +194,7 @@ pub(super) async fn edit(
     JsonBody(body): JsonBody<EditBody>,
 ) -> Result<impl IntoResponse, AppError> {
     let (id, message_id) = (ConversationId::lookup(&id)?, MessageId::lookup(&message_id)?);
-    Ok(Json(app.use_cases.messages.edit_message(&who, &id, &message_id, &body.body, None).await?.0))
+    Ok(Json(app.messages.edit_message(&who, &id, &message_id, &body.body, None).await?.0))
 }
 
 /// Deletes one of the caller's messages (a tombstone stays), as the `deleteMessage` action.
@@ -206,7 +205,7 @@ pub(super) async fn delete(
     Path((id, message_id)): Path<(String, String)>,
 ) -> Result<impl IntoResponse, AppError> {
     let (id, message_id) = (ConversationId::lookup(&id)?, MessageId::lookup(&message_id)?);
-    Ok(Json(app.use_cases.messages.delete_message(&who, &id, &message_id, None).await?.0))
+    Ok(Json(app.messages.delete_message(&who, &id, &message_id, None).await?.0))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -223,7 +222,7 @@ pub(super) async fn rename(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<RenameBody>,
 ) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(app.use_cases.groups.rename(&who, &ConversationId::lookup(&id)?, &body.title).await?))
+    Ok(Json(app.groups.rename(&who, &ConversationId::lookup(&id)?, &body.title).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -240,7 +239,7 @@ pub(super) async fn add_members(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<AddMembersBody>,
 ) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(app.use_cases.groups.add_members(&who, &ConversationId::lookup(&id)?, &body.user_ids).await?))
+    Ok(Json(app.groups.add_members(&who, &ConversationId::lookup(&id)?, &body.user_ids).await?))
 }
 
 /// Removes a member of a group (its owner), or leaves it (anyone, for themself).
@@ -252,5 +251,5 @@ pub(super) async fn remove_member(
 ) -> Result<impl IntoResponse, AppError> {
     let id = ConversationId::lookup(&id)?;
     let user_id = UserId::parse(user_id).map_err(|_| AppError::not_found("member"))?;
-    Ok(Json(app.use_cases.groups.remove_member(&who, &id, &user_id).await?))
+    Ok(Json(app.groups.remove_member(&who, &id, &user_id).await?))
 }

@@ -80,7 +80,7 @@ fn grant(response: &mut Response, origin: &str, granted: bool) {
 }
 
 async fn tenant_allows(app: &App, tenant: &TenantId, origin: &str) -> bool {
-    match app.use_cases.identity.tenant_of(tenant).await {
+    match app.identity.tenant_of(tenant).await {
         Ok(Some(tenant)) => tenant.allowed_origins.iter().any(|o| o == origin),
         Ok(None) => false,
         Err(e) => {
@@ -91,7 +91,7 @@ async fn tenant_allows(app: &App, tenant: &TenantId, origin: &str) -> bool {
 }
 
 async fn some_tenant_allows(app: &App, origin: &str) -> bool {
-    match app.use_cases.tenants.some_tenant_allows(origin).await {
+    match app.tenants.some_tenant_allows(origin).await {
         Ok(allowed) => allowed,
         Err(e) => {
             tracing::error!(error = %e, "reading the origin index");

@@ -34,7 +34,7 @@ pub(super) async fn unsubscribe(
     State(app): State<Arc<App>>,
     QueryParams(q): QueryParams<UnsubscribeQuery>,
 ) -> Result<impl IntoResponse, AppError> {
-    let locale = app.use_cases.email_queue.unsubscribe(&q.token).await?;
+    let locale = app.email_queue.unsubscribe(&q.token).await?;
     let lang = match locale {
         crate::domain::Locale::Fr => "fr",
         crate::domain::Locale::En => "en",

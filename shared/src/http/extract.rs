@@ -60,7 +60,7 @@ impl FromRequestParts<Arc<App>> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, AppError> {
         let token = bearer(parts)?;
-        let identity = app.use_cases.identity.authenticate(token).await?;
+        let identity = app.identity.authenticate(token).await?;
         tracing::Span::current().record("tenant", identity.tenant_id.as_str());
         if let Some(caller) = parts.extensions.get::<super::cors::CallerTenant>() {
             caller.set(&identity.tenant_id);
@@ -76,7 +76,7 @@ impl FromRequestParts<Arc<App>> for Platform {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, AppError> {
-        app.use_cases.identity.authenticate_platform(bearer(parts)?)?;
+        app.identity.authenticate_platform(bearer(parts)?)?;
         Ok(Platform)
     }
 }
@@ -92,7 +92,7 @@ impl FromRequestParts<Arc<App>> for CallerOrPlatform {
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, AppError> {
         let token = bearer(parts)?;
-        if app.use_cases.identity.authenticate_platform(token).is_ok() {
+        if app.identity.authenticate_platform(token).is_ok() {
             return Ok(CallerOrPlatform::Platform);
         }
         let Caller(identity) = Caller::from_request_parts(parts, app).await?;

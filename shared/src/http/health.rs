@@ -37,7 +37,7 @@ pub struct HealthChecks {
     (status = 503, description = "Storage does not answer", body = Health),
 ))]
 pub(super) async fn health(State(app): State<Arc<App>>) -> impl IntoResponse {
-    let storage = app.use_cases.operations.storage_answers().await;
+    let storage = app.operations.storage_answers().await;
     let status = if storage { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     let body = Health {
         status: if storage { "ok" } else { "degraded" },

@@ -51,7 +51,7 @@ pub(super) async fn list(
     // Cursors are the ULIDs of earlier pages' notifications.
     let before = cursors::notification(q.cursor.as_deref())?;
     let limit = page_limit(q.limit, notifications::DEFAULT_PAGE, notifications::MAX_PAGE)?;
-    Ok(Json(app.use_cases.notifications.list(&who, q.unread, before.as_ref(), Some(limit)).await?))
+    Ok(Json(app.notifications.list(&who, q.unread, before.as_ref(), Some(limit)).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -65,7 +65,7 @@ pub(super) async fn unread_count(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
 ) -> Result<Json<UnreadCount>, AppError> {
-    Ok(Json(UnreadCount { count: app.use_cases.notifications.unread_count(&who).await? }))
+    Ok(Json(UnreadCount { count: app.notifications.unread_count(&who).await? }))
 }
 
 /// Marks one of the caller's notifications read (again is fine).
@@ -75,7 +75,7 @@ pub(super) async fn read_one(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(app.use_cases.notifications.mark_read(&who, &NotificationId::lookup(&id)?).await?))
+    Ok(Json(app.notifications.mark_read(&who, &NotificationId::lookup(&id)?).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -87,7 +87,7 @@ pub struct Marked {
 /// Marks every notification of the caller read.
 #[utoipa::path(post, path = "/v1/notifications/read-all", tag = "notifications", responses((status = 200, body = Marked)))]
 pub(super) async fn read_all(State(app): State<Arc<App>>, Caller(who): Caller) -> Result<Json<Marked>, AppError> {
-    Ok(Json(Marked { marked: app.use_cases.notifications.mark_all_read(&who).await? }))
+    Ok(Json(Marked { marked: app.notifications.mark_all_read(&who).await? }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -107,6 +107,6 @@ pub(super) async fn create(
         CallerOrPlatform::Caller(who) => Notifier::Admin(who),
         CallerOrPlatform::Platform => Notifier::Platform,
     };
-    let created = app.use_cases.notifications.create(by, body).await?;
+    let created = app.notifications.create(by, body).await?;
     Ok((StatusCode::CREATED, Json(CreatedNotifications { notifications: created })))
 }

@@ -50,7 +50,7 @@ pub(super) async fn list_reminders(
 ) -> Result<impl IntoResponse, AppError> {
     let after = cursors::reminder(q.cursor.as_deref())?;
     let limit = page_limit(q.limit, reminders::DEFAULT_PAGE, reminders::MAX_PAGE)?;
-    let page = app.use_cases.reminders.list(&who, after.as_ref(), Some(limit)).await?;
+    let page = app.reminders.list(&who, after.as_ref(), Some(limit)).await?;
     Ok(Json(RemindersPage { reminders: page.items, next_cursor: page.next_cursor }))
 }
 
@@ -61,7 +61,7 @@ pub(super) async fn create_reminder(
     Caller(who): Caller,
     JsonBody(body): JsonBody<reminders::NewReminder>,
 ) -> Result<impl IntoResponse, AppError> {
-    Ok((StatusCode::CREATED, Json(app.use_cases.reminders.create(&who, body).await?)))
+    Ok((StatusCode::CREATED, Json(app.reminders.create(&who, body).await?)))
 }
 
 /// Cancels a reminder (its creator).
@@ -71,6 +71,6 @@ pub(super) async fn delete_reminder(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, AppError> {
-    app.use_cases.reminders.delete(&who, &ReminderId::lookup(&id)?).await?;
+    app.reminders.delete(&who, &ReminderId::lookup(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

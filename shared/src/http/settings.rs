@@ -23,7 +23,7 @@ pub(super) async fn get_preferences(
     State(app): State<Arc<App>>,
     Caller(who): Caller,
 ) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(app.use_cases.preferences.get(&who).await?))
+    Ok(Json(app.preferences.get(&who).await?))
 }
 
 /// Replaces the caller's notification preferences; absent fields take their defaults.
@@ -33,5 +33,5 @@ pub(super) async fn put_preferences(
     Caller(who): Caller,
     JsonBody(body): JsonBody<Preferences>,
 ) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(app.use_cases.preferences.put(&who, body).await?))
+    Ok(Json(app.preferences.put(&who, body).await?))
 }

@@ -33,7 +33,7 @@ pub(super) async fn create_storefront(
     Caller(who): Caller,
     JsonBody(body): JsonBody<storefronts::NewStorefront>,
 ) -> Result<impl IntoResponse, AppError> {
-    let storefront = app.use_cases.storefronts.create_storefront(&who, body).await?;
+    let storefront = app.storefronts.create_storefront(&who, body).await?;
     Ok((StatusCode::CREATED, Json(storefront)))
 }
 
@@ -43,7 +43,7 @@ pub(super) async fn get_storefront(
     Caller(who): Caller,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(app.use_cases.storefronts.get_storefront(&who, &StorefrontId::lookup(&id)?).await?))
+    Ok(Json(app.storefronts.get_storefront(&who, &StorefrontId::lookup(&id)?).await?))
 }
 
 /// A guest's session: a guest user, its conversation with the storefront's partners, and a
@@ -58,6 +58,6 @@ pub(super) async fn open_guest_session(
     JsonBody(body): JsonBody<guests::NewGuestSession>,
 ) -> Result<impl IntoResponse, AppError> {
     let origin = headers.get(http::header::ORIGIN).and_then(|o| o.to_str().ok());
-    let session = app.use_cases.guests.open_guest_session(&StorefrontId::lookup(&id)?, origin, body).await?;
+    let session = app.guests.open_guest_session(&StorefrontId::lookup(&id)?, origin, body).await?;
     Ok((StatusCode::CREATED, Json(session)))
 }

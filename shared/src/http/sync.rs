@@ -37,5 +37,5 @@ pub(super) async fn sync(
     Caller(who): Caller,
     QueryParams(query): QueryParams<SyncQuery>,
 ) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(app.use_cases.sync.sync(&who, &query.since).await?))
+    Ok(Json(app.sync.sync(&who, &query.since).await?))
 }

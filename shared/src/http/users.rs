@@ -44,7 +44,7 @@ pub struct TenantSummary {
 /// The caller: their user, role and tenant.
 #[utoipa::path(get, path = "/v1/me", tag = "directory", responses((status = 200, body = Me)))]
 pub(super) async fn me(State(app): State<Arc<App>>, Caller(who): Caller) -> Result<Json<Me>, AppError> {
-    let (user, tenant) = app.use_cases.users.me(&who).await?;
+    let (user, tenant) = app.users.me(&who).await?;
     Ok(Json(Me {
         user,
         role: who.role,
@@ -83,6 +83,6 @@ pub(super) async fn list_users(
 ) -> Result<impl IntoResponse, AppError> {
     let after = cursors::user(query.cursor.as_deref())?;
     let limit = page_limit(query.limit, users::MAX_PAGE, users::MAX_PAGE)?;
-    let page = app.use_cases.users.list_users(&who, query.q.as_deref(), after.as_ref(), limit).await?;
+    let page = app.users.list_users(&who, query.q.as_deref(), after.as_ref(), limit).await?;
     Ok(Json(UsersPage { users: page.items, next_cursor: page.next_cursor }))
 }

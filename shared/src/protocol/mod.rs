@@ -7,8 +7,8 @@
 pub mod actions;
 pub mod answers;
 pub mod events;
-mod frame;
-mod schema;
+pub mod frame;
+pub mod schema;
 
 pub use actions::{Action, DeleteMessage, EditMessage, MarkRead, SendMessage, Sync, Typing};
 pub use answers::{Answer, RequestId};

@@ -12,7 +12,7 @@ impl Worker for EmailsWorker {
 
     async fn perform(&self, app: &App, job: &Job) -> Result<(), AppError> {
         match &job.task {
-            Task::SendEmails(send) => app.use_cases.email_sending.send_pending(&job.tenant_id, send, &job.id).await,
+            Task::SendEmails(send) => app.email_sending.send_pending(&job.tenant_id, send, &job.id).await,
             Task::FanOut(_)
             | Task::NotifyMessage(_)
             | Task::FireReminder(_)

@@ -15,9 +15,9 @@ impl Worker for FanoutWorker {
     async fn perform(&self, app: &App, job: &Job) -> Result<(), AppError> {
         let tenant = &job.tenant_id;
         match &job.task {
-            Task::FanOut(fan_out) => app.use_cases.fanout.fan_out(tenant, &job.id, fan_out).await,
-            Task::AnnouncePresence(presence) => app.use_cases.presence.announce(tenant, presence).await,
-            Task::Summarize(summary) => app.use_cases.signals.summarize(tenant, summary).await,
+            Task::FanOut(fan_out) => app.fanout.fan_out(tenant, &job.id, fan_out).await,
+            Task::AnnouncePresence(presence) => app.presence.announce(tenant, presence).await,
+            Task::Summarize(summary) => app.signals.summarize(tenant, summary).await,
             Task::NotifyMessage(_) | Task::FireReminder(_) | Task::SendEmails(_) => Err(misrouted(Self::QUEUE, job)),
         }
     }

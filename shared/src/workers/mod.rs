@@ -56,7 +56,7 @@ pub async fn run<W: Worker>(worker: &W, app: &App, job: &Job) -> Result<(), AppE
     if !job.task.needs_idempotency_record() {
         return worker.perform(app, job).await;
     }
-    if app.use_cases.effects.once(&job.tenant_id, job.id.as_str(), worker.perform(app, job)).await?.is_none() {
+    if app.effects.once(&job.tenant_id, job.id.as_str(), worker.perform(app, job)).await?.is_none() {
         tracing::info!(job = %job.id, "job already done, nothing to do");
     }
     Ok(())

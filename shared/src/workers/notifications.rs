@@ -13,8 +13,8 @@ impl Worker for NotificationsWorker {
     async fn perform(&self, app: &App, job: &Job) -> Result<(), AppError> {
         let tenant = &job.tenant_id;
         match &job.task {
-            Task::NotifyMessage(notice) => app.use_cases.notifications.notify_message(tenant, notice).await,
-            Task::FireReminder(fire) => app.use_cases.reminders.fire(tenant, fire).await,
+            Task::NotifyMessage(notice) => app.notifications.notify_message(tenant, notice).await,
+            Task::FireReminder(fire) => app.reminders.fire(tenant, fire).await,
             // Queued here by a version from before the fan-out queue (a deploy's rollout): the
             // same work, done where it landed rather than dead-lettered.
             Task::FanOut(_) | Task::AnnouncePresence(_) | Task::Summarize(_) => FanoutWorker.perform(app, job).await,

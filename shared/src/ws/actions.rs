@@ -7,7 +7,11 @@ use futures_util::{StreamExt, TryStreamExt};
 use crate::app::App;
 use crate::domain::{ConnectionId, ConversationId, EventId, Message, MessageId};
 use crate::metrics::Metric;
-use crate::protocol::{Action, Answer, DeleteMessage, EditMessage, Frame, MarkRead, RequestId, SendMessage};
+use crate::protocol::actions::{Action, DeleteMessage, EditMessage, MarkRead, SendMessage};
+use crate::protocol::answers::{Answer, RequestId};
+use crate::protocol::frame::Frame;
+use crate::usecases::messages::MessagesUseCases;
+use crate::usecases::reads::ReadsUseCases;
 use crate::usecases::Identity;
 use crate::AppError;
 
@@ -31,7 +35,7 @@ pub async fn run(app: &App, who: &Identity, connection_id: &ConnectionId, frame:
     // Pings keep a connection alive and read nothing; every other action is refused once the
     // caller's tenant is suspended.
     if !matches!(action, Action::Ping) {
-        if let Err(e) = app.use_cases.identity.still_allowed(who).await {
+        if let Err(e) = app.identity.still_allowed(who).await {
             e.log_if_internal();
             return Answer::from_app_error(request_id, &e).to_json();
         }
@@ -39,7 +43,7 @@ pub async fn run(app: &App, who: &Identity, connection_id: &ConnectionId, frame:
     let result = match action {
         Action::Ping => return Answer::Pong { request_id }.to_json(),
         Action::Sync(sync) => {
-            return match app.use_cases.sync.sync(who, &sync.since).await {
+            return match app.sync.sync(who, &sync.since).await {
                 Ok(page) => {
                     // The missed events first, each as it was pushed, then the end. On API
                     // Gateway each push is a call: up to 500 one after another would not fit in
@@ -60,18 +64,18 @@ pub async fn run(app: &App, who: &Identity, connection_id: &ConnectionId, frame:
                 Err(e) => Answer::from_app_error(request_id, &e).to_json(),
             };
         }
-        Action::SendMessage(send) => send_message(app, who, connection_id, request_id, send).await,
-        Action::EditMessage(edit) => edit_message(app, who, connection_id, request_id, edit).await,
-        Action::DeleteMessage(delete) => delete_message(app, who, connection_id, request_id, delete).await,
+        Action::SendMessage(send) => send_message(&app.messages, who, connection_id, request_id, send).await,
+        Action::EditMessage(edit) => edit_message(&app.messages, who, connection_id, request_id, edit).await,
+        Action::DeleteMessage(delete) => delete_message(&app.messages, who, connection_id, request_id, delete).await,
         Action::Typing(typing) => {
             async {
                 let conversation = ConversationId::lookup(&typing.conversation_id)?;
-                let delivered = app.use_cases.typing.typing(who, &conversation, typing.state).await?;
+                let delivered = app.typing.typing(who, &conversation, typing.state).await?;
                 Ok(Answer::TypingAck { request_id, delivered }.to_json())
             }
             .await
         }
-        Action::MarkRead(read) => mark_read(app, who, connection_id, request_id, read).await,
+        Action::MarkRead(read) => mark_read(&app.reads, who, connection_id, request_id, read).await,
     };
     result.unwrap_or_else(|e| {
         e.log_if_internal();
@@ -80,7 +84,7 @@ pub async fn run(app: &App, who: &Identity, connection_id: &ConnectionId, frame:
 }
 
 async fn send_message(
-    app: &App,
+    messages: &MessagesUseCases,
     who: &Identity,
     from: &ConnectionId,
     request_id: Option<&RequestId>,
@@ -88,13 +92,12 @@ async fn send_message(
 ) -> Result<String, AppError> {
     let conversation = ConversationId::lookup(&send.conversation_id)?;
     let client_message_id = send.client_message_id.as_deref();
-    let (stored, cursor) =
-        app.use_cases.messages.send_message(who, &conversation, &send.body, client_message_id, Some(from)).await?;
+    let (stored, cursor) = messages.send_message(who, &conversation, &send.body, client_message_id, Some(from)).await?;
     Ok(message_ack(request_id, &stored.value, cursor.as_ref()))
 }
 
 async fn edit_message(
-    app: &App,
+    messages: &MessagesUseCases,
     who: &Identity,
     from: &ConnectionId,
     request_id: Option<&RequestId>,
@@ -102,13 +105,12 @@ async fn edit_message(
 ) -> Result<String, AppError> {
     let conversation = ConversationId::lookup(&edit.conversation_id)?;
     let message = MessageId::lookup(&edit.message_id)?;
-    let (message, cursor) =
-        app.use_cases.messages.edit_message(who, &conversation, &message, &edit.body, Some(from)).await?;
+    let (message, cursor) = messages.edit_message(who, &conversation, &message, &edit.body, Some(from)).await?;
     Ok(message_ack(request_id, &message, cursor.as_ref()))
 }
 
 async fn delete_message(
-    app: &App,
+    messages: &MessagesUseCases,
     who: &Identity,
     from: &ConnectionId,
     request_id: Option<&RequestId>,
@@ -116,12 +118,12 @@ async fn delete_message(
 ) -> Result<String, AppError> {
     let conversation = ConversationId::lookup(&delete.conversation_id)?;
     let message = MessageId::lookup(&delete.message_id)?;
-    let (message, cursor) = app.use_cases.messages.delete_message(who, &conversation, &message, Some(from)).await?;
+    let (message, cursor) = messages.delete_message(who, &conversation, &message, Some(from)).await?;
     Ok(message_ack(request_id, &message, cursor.as_ref()))
 }
 
 async fn mark_read(
-    app: &App,
+    reads: &ReadsUseCases,
     who: &Identity,
     from: &ConnectionId,
     request_id: Option<&RequestId>,
@@ -129,7 +131,7 @@ async fn mark_read(
 ) -> Result<String, AppError> {
     let conversation = ConversationId::lookup(&read.conversation_id)?;
     let message = MessageId::lookup(&read.message_id)?;
-    let (state, cursor) = app.use_cases.reads.mark_read(who, &conversation, &message, Some(from)).await?;
+    let (state, cursor) = reads.mark_read(who, &conversation, &message, Some(from)).await?;
     Ok(Answer::ReadAck { request_id, read: &state, cursor: cursor.as_ref().map(|c| c.as_str()) }.to_json())
 }
 

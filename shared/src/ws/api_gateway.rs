@@ -25,7 +25,7 @@ pub async fn authorize(
     event: &ApiGatewayCustomAuthorizerRequestTypeRequest,
 ) -> Result<ApiGatewayCustomAuthorizerResponse, AppError> {
     let token = event.query_string_parameters.first("token").ok_or(AppError::Unauthorized("missing token"))?;
-    let identity = app.use_cases.identity.authenticate(token).await?;
+    let identity = app.identity.authenticate(token).await?;
     let context = Value::Object(authorizer_context(&identity));
     Ok(policy(event, IamPolicyEffect::Allow, identity.user_id.as_str(), context))
 }

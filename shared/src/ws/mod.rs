@@ -11,14 +11,14 @@ use tracing::Instrument;
 
 use crate::app::App;
 use crate::domain::ConnectionId;
-use crate::protocol::Frame;
+use crate::protocol::frame::Frame;
 use crate::usecases::Identity;
 use crate::AppError;
 
 /// Opens `connection` for `who` (authenticated when the socket was requested). The core's
 /// three calls are the transports' whole surface, even where one only forwards to its use case.
 pub async fn connect(app: &App, who: &Identity, connection: &ConnectionId) -> Result<(), AppError> {
-    app.use_cases.connections.connect(who, connection).await
+    app.connections.connect(who, connection).await
 }
 
 /// Runs one frame `text` from `connection` and pushes the answer back to it.
@@ -40,5 +40,5 @@ pub async fn frame(app: &App, who: &Identity, connection: &ConnectionId, text: &
 /// Closes `connection` of `who`.
 pub async fn disconnect(app: &App, who: &Identity, connection: &ConnectionId) -> Result<(), AppError> {
     app.services.frame_rate.forget(connection);
-    app.use_cases.connections.disconnect(who, connection).await
+    app.connections.disconnect(who, connection).await
 }

@@ -166,7 +166,6 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     }
     let (alice, bob) = (identity("alice"), identity("bob"));
     let conversation = app
-        .use_cases
         .conversations
         .create_conversation(&alice, serde_json::from_value(json!({ "kind": "direct", "userId": "bob" })).unwrap())
         .await
@@ -176,7 +175,7 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
         .id;
     // Some history, and other conversations in the tenant, which must not change the costs.
     for i in 0..30 {
-        app.use_cases.messages.send_message(&bob, &conversation, &format!("m{i}"), None, None).await.unwrap();
+        app.messages.send_message(&bob, &conversation, &format!("m{i}"), None, None).await.unwrap();
     }
     for other in ["carol", "dave", "erin"] {
         store
@@ -186,8 +185,7 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
             })
             .await
             .unwrap();
-        app.use_cases
-            .conversations
+        app.conversations
             .create_conversation(
                 &identity(other),
                 serde_json::from_value(json!({ "kind": "direct", "userId": "bob" })).unwrap(),
@@ -224,9 +222,9 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
         },
     )
     .unwrap();
-    app.use_cases.identity.authenticate(&token).await.unwrap();
+    app.identity.authenticate(&token).await.unwrap();
     assert_eq!(counter.take(), counts(&[("GetItem", 2)]), "authenticating a known user: the tenant and the user");
-    app.use_cases.identity.authenticate(&token).await.unwrap();
+    app.identity.authenticate(&token).await.unwrap();
     assert_eq!(counter.take(), counts(&[]), "authenticating them again within the directory cache's time: no call");
 
     let send =
@@ -262,7 +260,6 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
         }
         counter.take();
         let group = app
-            .use_cases
             .conversations
             .create_conversation(
                 &alice,
@@ -304,24 +301,23 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
          and pushed again (the members' connections)"
     );
 
-    app.use_cases.conversations.list_conversations(&bob, &Default::default(), None, 20).await.unwrap();
+    app.conversations.list_conversations(&bob, &Default::default(), None, 20).await.unwrap();
     assert_eq!(
         counter.take(),
         counts(&[("BatchGetItem", 1), ("Query", 1)]),
         "one page of conversations: bob's memberships, then their conversations (up to 100 a call)"
     );
 
-    app.use_cases.messages.history(&alice, &conversation, None, None, Some(20)).await.unwrap();
+    app.messages.history(&alice, &conversation, None, None, Some(20)).await.unwrap();
     assert_eq!(
         counter.take_with_round_trips(),
         (counts(&[("BatchGetItem", 1), ("Query", 1)]), 1),
         "one page of history: the membership check and the page, at the same time"
     );
 
-    let latest =
-        app.use_cases.messages.history(&bob, &conversation, None, None, Some(1)).await.unwrap().messages[0].id.clone();
+    let latest = app.messages.history(&bob, &conversation, None, None, Some(1)).await.unwrap().messages[0].id.clone();
     counter.take();
-    app.use_cases.reads.mark_read(&bob, &conversation, &latest, None).await.unwrap();
+    app.reads.mark_read(&bob, &conversation, &latest, None).await.unwrap();
     assert_eq!(
         counter.take(),
         counts(&[("BatchGetItem", 1 + 1 + 1), ("GetItem", 1), ("PutItem", 1), ("Query", 1 + 1), ("UpdateItem", 1 + 1)]),
@@ -329,7 +325,7 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
          the read event: the conversation's log and latest event, the members and their connections"
     );
 
-    app.use_cases.sync.sync(&bob, "0").await.unwrap();
+    app.sync.sync(&bob, "0").await.unwrap();
     assert_eq!(
         counter.take(),
         counts(&[("BatchGetItem", 1), ("Query", 1 + 1 + 2 * 4)]),

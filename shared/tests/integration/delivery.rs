@@ -44,7 +44,7 @@ async fn a_gone_connection_is_forgotten_but_one_still_opening_is_kept() {
     store.put_connection(&connection("opening", Duration::seconds(1))).await.unwrap();
     store.put_connection(&connection("closed", Duration::minutes(10))).await.unwrap();
 
-    app.use_cases.delivery.deliver_to_users(&tid("t1"), &[uid("ben")], r#"{"type":"x"}"#, None).await.unwrap();
+    app.delivery.deliver_to_users(&tid("t1"), &[uid("ben")], r#"{"type":"x"}"#, None).await.unwrap();
 
     let left = store.list_user_connections(&tid("t1"), &uid("ben"), Utc::now()).await.unwrap();
     let ids: Vec<&str> = left.iter().map(|c| c.id.as_str()).collect();
@@ -72,7 +72,6 @@ async fn a_user_whose_connections_are_all_gone_counts_as_offline() {
     store.put_connection(&connection("ben", "ben-opening", Duration::seconds(1))).await.unwrap();
 
     let offline = app
-        .use_cases
         .delivery
         .deliver_to_users(&tid("t1"), &[uid("ann"), uid("ben"), uid("cat")], r#"{"type":"x"}"#, None)
         .await

@@ -80,12 +80,11 @@ async fn members_sending_at_once_through_conflicts_and_throttling_are_all_acknow
             for m in 0..MESSAGES_EACH {
                 let (body, cmid) = (format!("{s}-{m}"), format!("c-{s}-{m}"));
                 // As a client does: a message that got an error is sent again once, with its id.
-                let sent = match app.use_cases.messages.send_message(&who, &group, &body, Some(&cmid), None).await {
+                let sent = match app.messages.send_message(&who, &group, &body, Some(&cmid), None).await {
                     Ok(sent) => sent,
                     Err(e) => {
                         first_errors.push(e.code());
-                        app.use_cases
-                            .messages
+                        app.messages
                             .send_message(&who, &group, &body, Some(&cmid), None)
                             .await
                             .unwrap_or_else(|e| panic!("{cmid} refused twice: {} ({e:?})", e.code()))

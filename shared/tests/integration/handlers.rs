@@ -125,7 +125,6 @@ async fn connect_message_and_disconnect_events_run_the_whole_lifecycle() {
     let who = missive::ws::api_gateway::identity_from_authorizer(&connect.request_context.authorizer.fields).unwrap();
     let conv = f
         .app
-        .use_cases
         .conversations
         .create_conversation(&who, serde_json::from_value(json!({ "kind": "direct", "userId": "bob" })).unwrap())
         .await

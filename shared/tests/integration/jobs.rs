@@ -65,7 +65,6 @@ async fn a_large_group_s_message_is_published_by_the_worker_and_poison_records_a
         conversation_scope: None,
     };
     let group = app
-        .use_cases
         .conversations
         .create_conversation(
             &ann,
@@ -80,7 +79,7 @@ async fn a_large_group_s_message_is_published_by_the_worker_and_poison_records_a
     push.0.lock().unwrap().clear();
 
     let skip = ConnectionId::parse("ann-1").unwrap();
-    let (sent, cursor) = app.use_cases.messages.send_message(&ann, &group, "à tous", None, Some(&skip)).await.unwrap();
+    let (sent, cursor) = app.messages.send_message(&ann, &group, "à tous", None, Some(&skip)).await.unwrap();
     let cursor = cursor.unwrap();
     assert!(push.0.lock().unwrap().is_empty(), "the sender's answer does not wait for the fan-out");
     let jobs = queue.0.lock().unwrap().clone();
@@ -142,7 +141,6 @@ async fn a_notification_job_run_again_after_a_partial_run_notifies_once() {
     let people = crate::people::tenant_with_people(store.as_ref(), 2, "m", true).await;
     let (ann, tenant) = (&people[0], people[0].tenant_id.clone());
     let direct = app
-        .use_cases
         .conversations
         .create_conversation(ann, serde_json::from_value(json!({ "kind": "direct", "userId": "m1" })).unwrap())
         .await
@@ -150,7 +148,7 @@ async fn a_notification_job_run_again_after_a_partial_run_notifies_once() {
         .value
         .conversation
         .id;
-    app.use_cases.messages.send_message(ann, &direct, "Bonjour", None, None).await.unwrap();
+    app.messages.send_message(ann, &direct, "Bonjour", None, None).await.unwrap();
     // m1 was offline: their notification is a job.
     let notice = queue
         .take()
@@ -162,8 +160,8 @@ async fn a_notification_job_run_again_after_a_partial_run_notifies_once() {
         .expect("a notifyMessage job");
 
     *queue.2.lock().unwrap() = 1; // the e-mail check's job is refused: the run fails after the notification
-    assert!(app.use_cases.notifications.notify_message(&tenant, &notice).await.is_err());
-    app.use_cases.notifications.notify_message(&tenant, &notice).await.unwrap();
+    assert!(app.notifications.notify_message(&tenant, &notice).await.is_err());
+    app.notifications.notify_message(&tenant, &notice).await.unwrap();
 
     let m1 = &people[1].user_id;
     let bell = store.list_notifications(&tenant, m1, false, None, 10).await.unwrap().items;

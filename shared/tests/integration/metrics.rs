@@ -68,12 +68,12 @@ async fn sending_delivering_and_syncing_are_counted_once_each() {
         conversation_scope: None,
     };
     let direct = serde_json::from_value(json!({ "kind": "direct", "userId": "ben" })).unwrap();
-    let id = app.use_cases.conversations.create_conversation(&who("ann"), direct).await.unwrap().value.conversation.id;
+    let id = app.conversations.create_conversation(&who("ann"), direct).await.unwrap().value.conversation.id;
     let before = app.services.metrics.recorded().len();
 
-    app.use_cases.messages.send_message(&who("ann"), &id, "bonjour", Some("c1"), None).await.unwrap();
-    app.use_cases.messages.send_message(&who("ann"), &id, "bonjour", Some("c1"), None).await.unwrap();
-    app.use_cases.sync.sync(&who("ben"), "0").await.unwrap();
+    app.messages.send_message(&who("ann"), &id, "bonjour", Some("c1"), None).await.unwrap();
+    app.messages.send_message(&who("ann"), &id, "bonjour", Some("c1"), None).await.unwrap();
+    app.sync.sync(&who("ben"), "0").await.unwrap();
 
     let acme = Some("acme".to_string());
     assert_eq!(

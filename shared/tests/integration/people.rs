@@ -18,7 +18,6 @@ pub async fn tenant_with_group(
     let members = tenant_with_people(store, n, prefix, false).await;
     let others: Vec<&str> = members[1..].iter().map(|m| m.user_id.as_str()).collect();
     let group = app
-        .use_cases
         .conversations
         .create_conversation(
             &members[0],

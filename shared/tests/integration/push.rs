@@ -97,7 +97,7 @@ async fn a_gone_connection_is_deleted_and_the_others_still_receive() {
 
     let users = [UserId::parse("ann").unwrap(), UserId::parse("ben").unwrap()];
     let tenant = TenantId::parse("acme").unwrap();
-    app.use_cases.delivery.deliver_to_users(&tenant, &users, r#"{"type":"ping"}"#, None).await.unwrap();
+    app.delivery.deliver_to_users(&tenant, &users, r#"{"type":"ping"}"#, None).await.unwrap();
 
     let received = gw.received.lock().unwrap().clone();
     assert_eq!(received.get("live-ann="), Some(&vec![r#"{"type":"ping"}"#.to_string()]));

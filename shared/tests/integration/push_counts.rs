@@ -98,13 +98,12 @@ fn pushed(push: &RecordingPush) -> (BTreeMap<String, usize>, BTreeMap<(String, S
 
 async fn pushes_stay_linear_in_a_large_group(store: Arc<dyn Store>, n: usize) {
     let LargeGroup { app, members, group, push, queue } = large_group(store, n, true).await;
-    let (message, _) =
-        app.use_cases.messages.send_message(&members[1], &group, "Départ 14 h", None, None).await.unwrap();
+    let (message, _) = app.messages.send_message(&members[1], &group, "Départ 14 h", None, None).await.unwrap();
     let message_id = message.value.id;
     drain(&app, &queue).await;
     for who in &members {
-        app.use_cases.reads.mark_read(who, &group, &message_id, None).await.unwrap();
-        assert!(app.use_cases.typing.typing(who, &group, TypingState::Start).await.unwrap());
+        app.reads.mark_read(who, &group, &message_id, None).await.unwrap();
+        assert!(app.typing.typing(who, &group, TypingState::Start).await.unwrap());
     }
     drain(&app, &queue).await;
 
@@ -155,7 +154,7 @@ async fn pushes_stay_linear_in_a_large_group_on_dynamodb() {
 async fn a_group_of_a_thousand_gets_a_message_once_each_on_dynamodb() {
     let LargeGroup { app, members, group, push, queue } =
         large_group(dynamo_store("thousand").await, 1000, false).await;
-    app.use_cases.messages.send_message(&members[999], &group, "Exercice samedi", None, None).await.unwrap();
+    app.messages.send_message(&members[999], &group, "Exercice samedi", None, None).await.unwrap();
     drain(&app, &queue).await;
     let (by_type, per_connection) = pushed(&push);
     assert_eq!(by_type, BTreeMap::from([("message.new".to_string(), 1000)]));

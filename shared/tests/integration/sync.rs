@@ -54,16 +54,16 @@ async fn a_message_written_after_a_later_one_was_synced_is_in_the_next_sync(stor
     let (slow, fast) = (cursor_at(start + Duration::milliseconds(100)), cursor_at(start + Duration::milliseconds(500)));
     append(store.as_ref(), &message(&room, &fast, "u1", None)).await.unwrap();
     clock.set(start + Duration::seconds(1));
-    let first = app.use_cases.sync.sync(&reader, &since).await.unwrap();
+    let first = app.sync.sync(&reader, &since).await.unwrap();
     assert_eq!(cursors(&first.events), std::slice::from_ref(&fast));
     assert_eq!((first.cursor.as_str(), first.more), (since.as_str(), false), "the cursor stays behind the settle time");
 
     append(store.as_ref(), &message(&room, &slow, "u1", None)).await.unwrap();
     clock.set(start + settle + Duration::seconds(5));
-    let second = app.use_cases.sync.sync(&reader, &first.cursor).await.unwrap();
+    let second = app.sync.sync(&reader, &first.cursor).await.unwrap();
     assert_eq!(cursors(&second.events), [slow, fast.clone()], "the late one, and the fast one again (same cursor)");
     assert_eq!(second.cursor, fast, "once settled, the cursor is the last event's");
-    let third = app.use_cases.sync.sync(&reader, &second.cursor).await.unwrap();
+    let third = app.sync.sync(&reader, &second.cursor).await.unwrap();
     assert!(third.events.is_empty() && third.cursor == fast);
 }
 

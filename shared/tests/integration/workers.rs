@@ -85,7 +85,7 @@ async fn the_email_worker_sends_once_for_a_duplicated_job_and_reports_only_the_p
     store.put_user(&bob).await.unwrap();
 
     let body = json!({ "tenantId": "brigade", "users": ["bob"], "type": "event", "title": "Drill at 8", "body": "Bring your gear" });
-    app.use_cases.notifications.create(Notifier::Platform, serde_json::from_value(body).unwrap()).await.unwrap();
+    app.notifications.create(Notifier::Platform, serde_json::from_value(body).unwrap()).await.unwrap();
     let received = sqs
         .receive_message()
         .queue_url(&urls[&QueueName::Emails])
@@ -166,10 +166,10 @@ async fn a_scheduler_running_twice_enqueues_each_due_job_once() {
             .await
             .unwrap();
     }
-    let (a, b) = tokio::join!(app.use_cases.scheduling.run_scheduler(), app.use_cases.scheduling.run_scheduler());
+    let (a, b) = tokio::join!(app.scheduling.run_scheduler(), app.scheduling.run_scheduler());
     assert_eq!(a.unwrap() + b.unwrap(), 2);
     let mut ids: Vec<String> = queue.take().into_iter().map(|(_, j)| j.id.to_string()).collect();
     ids.sort();
     assert_eq!(ids, ["due-1", "due-2"], "each due job once, the later one kept");
-    assert_eq!(app.use_cases.scheduling.run_scheduler().await.unwrap(), 0);
+    assert_eq!(app.scheduling.run_scheduler().await.unwrap(), 0);
 }
