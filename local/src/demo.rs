@@ -3,6 +3,10 @@
 use chrono::Utc;
 use missive::auth::{mint_platform_token, Claims};
 use missive::domain::*;
+use missive::usecases::storefronts::NewStorefront;
+use missive::usecases::tenants::NewTenant;
+use missive::usecases::users::{UserAdmin, UserUpsert};
+use missive::usecases::Identity;
 use missive::App;
 
 pub const DEMO_TENANT: &str = "demo";
@@ -16,48 +20,43 @@ pub const DEMO_USERS: [(&str, &str, Role); 4] = [
     ("bob", "Bob Durand", Role::Member),
 ];
 
-/// Creates the demo tenant, its users and storefront unless the tenant exists.
+/// Creates the demo tenant, its users and storefront unless the tenant exists — through the
+/// use cases the platform's operator and a partner would call, so the demo data passes the
+/// same checks as any tenant's.
 pub async fn seed(app: &App) -> anyhow::Result<bool> {
-    let now = app.ports.clock.now();
-    let tenant = Tenant {
-        id: TenantId::parse(DEMO_TENANT)?,
+    let new_tenant = NewTenant {
         name: "Demo".into(),
-        status: TenantStatus::Active,
-        locale: Locale::Fr,
+        id: Some(DEMO_TENANT.into()),
+        locale: Some(Locale::Fr),
         email_from: Some("demo@missive.localhost".into()),
-        branding: Branding { display_name: Some("Missive Demo".into()), ..Branding::default() },
-        allowed_origins: Vec::new(),
-        created_at: now,
+        branding: Some(Branding { display_name: Some("Missive Demo".into()), ..Branding::default() }),
+        allowed_origins: None,
     };
-    if !app.ports.tenants.create_tenant(&tenant).await?.created {
+    let tenant = app.tenants.create_tenant(new_tenant).await?;
+    if !tenant.created {
         return Ok(false);
     }
     for (id, name, role) in DEMO_USERS {
-        app.ports
-            .users
-            .put_user(&User {
-                tenant_id: tenant.id.clone(),
-                id: UserId::parse(id)?,
-                name: DisplayName::parse(name)?,
-                email: Some(format!("{id}@demo.missive.localhost")),
-                locale: Locale::Fr,
-                role,
-                created_at: now,
-                updated_at: now,
-                suspended: false,
-            })
-            .await?;
+        let user = UserUpsert {
+            name: name.into(),
+            email: Some(format!("{id}@demo.missive.localhost")),
+            locale: Some(Locale::Fr),
+            role: Some(role),
+            tenant_id: Some(DEMO_TENANT.into()),
+            suspended: None,
+        };
+        app.users.upsert_user(UserAdmin::Platform, &UserId::parse(id)?, user).await?;
     }
-    app.ports
-        .storefronts
-        .put_storefront(&Storefront {
-            tenant_id: tenant.id.clone(),
-            id: StorefrontId::parse(DEMO_STOREFRONT)?,
-            title: "Les Fleurs de Paul".into(),
-            partner_ids: vec![UserId::parse("paul")?],
-            created_at: now,
-        })
-        .await?;
+    let partner = Identity {
+        tenant_id: tenant.value.id.clone(),
+        user_id: UserId::parse("paul")?,
+        role: Role::Partner,
+        name: "Paul Fleuriste".into(),
+        conversation_scope: None,
+    };
+    let storefront =
+        NewStorefront { title: "Les Fleurs de Paul".into(), partner_ids: None, id: Some(DEMO_STOREFRONT.into()) };
+    app.storefronts.create_storefront(&partner, storefront).await?;
     Ok(true)
 }
 
