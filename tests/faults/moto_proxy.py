@@ -204,6 +204,13 @@ def handler_for(upstream_url, faults):
                 if name.lower() not in HOP_BY_HOP and name.lower() != "content-type":
                     self.send_header(name, value)
             self.send_header("Content-Type", content_type)
+            if self.command == "HEAD":
+                # A HEAD answer has no body but the length of the one a GET would have (S3's
+                # HeadObject is how a file's size is read).
+                length = dict((k.lower(), v) for k, v in headers).get("content-length", "0")
+                self.send_header("Content-Length", length)
+                self.end_headers()
+                return
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -252,7 +259,7 @@ def handler_for(upstream_url, faults):
             content_type = dict((k.lower(), v) for k, v in response_headers).get("content-type", "text/plain")
             self.answer(status, content_type, response, response_headers)
 
-        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = relay
+        do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = relay
 
     return Handler
 

@@ -6,9 +6,10 @@
 //! - `aws`: API Gateway push, SQS queues, SES mailer, settings and provisioning;
 //! - `documents`: the preference, pending e-mail and reminder ports, for any store of
 //!   JSON document collections;
+//! - `signing`: HMAC-SHA256 for file storage's signed forms and links (features `local`, `s3`);
 //! - `system`: the real clock and ids; `unwired`: a port a process does not use.
 
-#[cfg(any(feature = "dynamodb", feature = "apigw", feature = "sqs", feature = "ses"))]
+#[cfg(any(feature = "dynamodb", feature = "apigw", feature = "sqs", feature = "ses", feature = "s3"))]
 pub mod aws;
 #[cfg(any(feature = "dynamodb", feature = "embedded"))]
 mod documents;
@@ -18,5 +19,7 @@ pub mod dynamo;
 pub mod embedded;
 #[cfg(feature = "local")]
 pub mod local;
+#[cfg(any(feature = "local", feature = "s3"))]
+mod signing;
 pub mod system;
 pub mod unwired;

@@ -72,6 +72,10 @@ simple_id!(
     MessageId, "message id", 64
 );
 simple_id!(
+    /// A file uploaded to a conversation (an attachment once a message carries it); a ULID.
+    UploadId, "upload id", 64
+);
+simple_id!(
     /// A storefront (a partner's public page).
     StorefrontId, "storefront id", 64
 );

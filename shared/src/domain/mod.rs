@@ -18,7 +18,7 @@ pub use conversation::{
 pub use event::{LoggedEvent, MessageRef, TypingState};
 pub use ids::{
     ClientMessageId, ConnectionId, ConversationId, EventId, JobId, MessageId, NotificationId, ReminderId, StorefrontId,
-    TenantId, UserId,
+    TenantId, UploadId, UserId,
 };
 pub use job::{
     AnnouncePresence, FanOut, FireReminder, Job, NotifyMessage, QueueName, SendEmails, SignalKind, Summarize, Task,

@@ -4,6 +4,7 @@
 //! - `apigw_push`: pushes through API Gateway's management API (feature `apigw`);
 //! - `sqs_queue`: the job queues on SQS (feature `sqs`);
 //! - `ses_mailer`: e-mails through SES v2 (feature `ses`);
+//! - `s3_files`: attachments' bytes in an S3 bucket (feature `s3`);
 //! - the store is [`super::dynamo`] (feature `dynamodb`);
 //! - `retries`: how every client retries transient faults, and counts it;
 //! - `secrets`: the functions' secrets from Secrets Manager (feature `secrets`);
@@ -17,6 +18,8 @@ pub mod apigw_push;
 #[cfg(feature = "provision")]
 pub mod provision;
 pub mod retries;
+#[cfg(feature = "s3")]
+pub mod s3_files;
 #[cfg(feature = "secrets")]
 pub mod secrets;
 #[cfg(feature = "ses")]

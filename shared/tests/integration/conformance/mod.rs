@@ -1,8 +1,8 @@
 //! The ports' contracts, each written once and run against every adapter. A suite is generic
 //! over its port's trait, so it reads what that port promises. The storage ports' suites run
 //! on the embedded store and on DynamoDB on moto (a fresh table each), through `conforms!`;
-//! the job queue, push and mailer suites (`queues`, `push`, `mail`) on the local runtime's
-//! adapters and on SQS, API Gateway's management API and SES.
+//! the job queue, push, mailer and file suites (`queues`, `push`, `mail`, `files`) on the
+//! local runtime's adapters and on SQS, API Gateway's management API, SES and S3.
 
 mod connections;
 mod conversations;
@@ -10,6 +10,7 @@ mod directory;
 mod documents;
 mod effects;
 mod events;
+mod files;
 mod mail;
 mod messages;
 mod notifications;

@@ -1,0 +1,169 @@
+//! Attachments' bytes in one private S3 bucket. The browser uploads with a presigned POST
+//! (Signature Version 4 over a policy that binds the key, the declared type, the size range
+//! and the expiry; the SDK presigns requests but not POST policies, so the policy is signed
+//! here); downloads are presigned GETs that set the response's type and disposition.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_sdk_s3::presigning::PresigningConfig;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{Delete, ObjectIdentifier};
+use base64::Engine;
+use chrono::{DateTime, Utc};
+
+use crate::adapters::signing::{hex, hmac_sha256};
+use crate::ports::{Disposition, FileError, FileKey, FileStore, UploadForm, UploadGrant};
+
+pub struct S3Files {
+    client: aws_sdk_s3::Client,
+    credentials: SharedCredentialsProvider,
+    bucket: String,
+    region: String,
+    /// Where the browser posts: the bucket's virtual-hosted address on AWS, or
+    /// `{endpoint}/{bucket}` on an emulator (an endpoint set in the configuration).
+    post_url: String,
+}
+
+fn failed(e: impl std::fmt::Display) -> FileError {
+    FileError::Failed(e.to_string())
+}
+
+impl S3Files {
+    /// The bucket's files, with the SDK configuration's credentials and region (an endpoint
+    /// override, an emulator's, addresses the bucket by path).
+    pub fn from_sdk(sdk: &aws_config::SdkConfig, bucket: impl Into<String>) -> Result<Self, FileError> {
+        let bucket = bucket.into();
+        let region = sdk.region().map(|r| r.to_string()).ok_or_else(|| failed("no AWS region is configured"))?;
+        let credentials = sdk.credentials_provider().ok_or_else(|| failed("no AWS credentials are configured"))?;
+        let mut config = aws_sdk_s3::config::Builder::from(sdk);
+        let post_url = match sdk.endpoint_url() {
+            Some(endpoint) => {
+                config = config.force_path_style(true);
+                format!("{}/{bucket}", endpoint.trim_end_matches('/'))
+            }
+            None => format!("https://{bucket}.s3.{region}.amazonaws.com"),
+        };
+        Ok(Self { client: aws_sdk_s3::Client::from_conf(config.build()), credentials, bucket, region, post_url })
+    }
+
+    pub fn client(&self) -> &aws_sdk_s3::Client {
+        &self.client
+    }
+}
+
+/// Signature Version 4's signing key for S3 on `date` (`yyyymmdd`).
+fn signing_key(secret: &str, date: &str, region: &str) -> Vec<u8> {
+    let k = hmac_sha256(format!("AWS4{secret}").as_bytes(), date.as_bytes());
+    let k = hmac_sha256(&k, region.as_bytes());
+    let k = hmac_sha256(&k, b"s3");
+    hmac_sha256(&k, b"aws4_request")
+}
+
+#[async_trait]
+impl FileStore for S3Files {
+    async fn upload_form(&self, key: &FileKey, grant: &UploadGrant) -> Result<UploadForm, FileError> {
+        let credentials = self.credentials.provide_credentials().await.map_err(failed)?;
+        let now = Utc::now();
+        let date = now.format("%Y%m%d").to_string();
+        let amz_date = now.format("%Y%m%dT%H%M%SZ").to_string();
+        let credential = format!("{}/{date}/{}/s3/aws4_request", credentials.access_key_id(), self.region);
+        let mut fields = vec![
+            ("key".to_string(), key.as_str().to_string()),
+            ("Content-Type".to_string(), grant.content_type.clone()),
+            ("x-amz-algorithm".to_string(), "AWS4-HMAC-SHA256".to_string()),
+            ("x-amz-credential".to_string(), credential),
+            ("x-amz-date".to_string(), amz_date),
+        ];
+        if let Some(token) = credentials.session_token() {
+            fields.push(("x-amz-security-token".to_string(), token.to_string()));
+        }
+        let mut conditions = vec![
+            serde_json::json!({ "bucket": self.bucket }),
+            serde_json::json!(["content-length-range", 1, grant.max_bytes]),
+        ];
+        conditions.extend(fields.iter().map(|(name, value)| serde_json::json!({ name: value })));
+        let policy = serde_json::json!({
+            "expiration": grant.expires_at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            "conditions": conditions,
+        });
+        let policy = base64::engine::general_purpose::STANDARD.encode(policy.to_string());
+        let signature =
+            hex(&hmac_sha256(&signing_key(credentials.secret_access_key(), &date, &self.region), policy.as_bytes()));
+        fields.push(("policy".to_string(), policy));
+        fields.push(("x-amz-signature".to_string(), signature));
+        Ok(UploadForm { url: self.post_url.clone(), fields })
+    }
+
+    async fn size(&self, key: &FileKey) -> Result<Option<u64>, FileError> {
+        match self.client.head_object().bucket(&self.bucket).key(key.as_str()).send().await {
+            Ok(head) => Ok(Some(head.content_length().unwrap_or_default().max(0) as u64)),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(None),
+            Err(e) => Err(failed(aws_sdk_s3::error::DisplayErrorContext(e))),
+        }
+    }
+
+    async fn first_bytes(&self, key: &FileKey, n: usize) -> Result<Vec<u8>, FileError> {
+        let range = format!("bytes=0-{}", n.saturating_sub(1));
+        let object = self.client.get_object().bucket(&self.bucket).key(key.as_str()).range(range).send().await;
+        let object = object.map_err(|e| failed(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+        let mut bytes = object.body.collect().await.map_err(failed)?.to_vec();
+        bytes.truncate(n);
+        Ok(bytes)
+    }
+
+    async fn read(&self, key: &FileKey, max_bytes: u64) -> Result<Vec<u8>, FileError> {
+        let object = self.client.get_object().bucket(&self.bucket).key(key.as_str()).send().await;
+        let object = object.map_err(|e| failed(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+        if object.content_length().unwrap_or_default().max(0) as u64 > max_bytes {
+            return Err(FileError::TooLarge(max_bytes));
+        }
+        Ok(object.body.collect().await.map_err(failed)?.to_vec())
+    }
+
+    async fn write(&self, key: &FileKey, bytes: Vec<u8>, content_type: &str) -> Result<(), FileError> {
+        let put = self.client.put_object().bucket(&self.bucket).key(key.as_str()).content_type(content_type);
+        put.body(ByteStream::from(bytes))
+            .send()
+            .await
+            .map_err(|e| failed(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+        Ok(())
+    }
+
+    async fn download_url(
+        &self,
+        key: &FileKey,
+        content_type: &str,
+        disposition: &Disposition,
+        expires_at: DateTime<Utc>,
+    ) -> Result<String, FileError> {
+        let valid = (expires_at - Utc::now()).to_std().unwrap_or(Duration::from_secs(1));
+        let presigning = PresigningConfig::expires_in(valid).map_err(failed)?;
+        let get = self.client.get_object().bucket(&self.bucket).key(key.as_str());
+        let request = get
+            .response_content_type(content_type)
+            .response_content_disposition(disposition.header())
+            .presigned(presigning)
+            .await
+            .map_err(|e| failed(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+        Ok(request.uri().to_string())
+    }
+
+    async fn delete(&self, keys: &[FileKey]) -> Result<(), FileError> {
+        // DeleteObjects takes up to 1,000 keys; a key with nothing stored is not an error.
+        for chunk in keys.chunks(1000) {
+            let objects = chunk
+                .iter()
+                .map(|k| ObjectIdentifier::builder().key(k.as_str()).build().map_err(failed))
+                .collect::<Result<Vec<_>, _>>()?;
+            let delete = Delete::builder().set_objects(Some(objects)).quiet(true).build().map_err(failed)?;
+            let deleted = self.client.delete_objects().bucket(&self.bucket).delete(delete).send().await;
+            let deleted = deleted.map_err(|e| failed(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+            if let Some(error) = deleted.errors().first() {
+                return Err(failed(format!("{:?}: {:?}", error.key(), error.code())));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,154 @@
+//! Files' bytes (attachments and their thumbnails): the browser uploads them straight to
+//! storage through a signed form, the server checks them, reads them back to make a
+//! thumbnail, hands them out through short-lived signed links, and deletes them. S3 on AWS;
+//! the local runtime's data directory, behind its own signed URLs, locally.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::domain::{ConversationId, TenantId, UploadId};
+
+/// Where a file's bytes are kept: `{tenant}/{conversation}/{upload}` for an upload, with
+/// `.thumbnail` after it for its thumbnail. Every part is a validated id, so a key never
+/// climbs out of its tenant's prefix (nor out of the local runtime's directory).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FileKey(String);
+
+impl FileKey {
+    /// The key of an upload.
+    pub fn upload(tenant: &TenantId, conversation: &ConversationId, upload: &UploadId) -> Self {
+        Self(format!("{tenant}/{conversation}/{upload}"))
+    }
+
+    /// The key of this upload's thumbnail.
+    pub fn thumbnail(&self) -> Self {
+        Self(format!("{}.thumbnail", self.0))
+    }
+
+    /// A key read back from storage (a local URL's path): `None` unless it has the shape
+    /// [`FileKey::upload`] and [`FileKey::thumbnail`] make.
+    pub fn parse(key: &str) -> Option<Self> {
+        let mut parts = key.split('/');
+        let (tenant, conversation, file) = (parts.next()?, parts.next()?, parts.next()?);
+        let file = file.strip_suffix(".thumbnail").unwrap_or(file);
+        let tenant = TenantId::parse(tenant).ok()?;
+        let conversation = ConversationId::parse(conversation).ok()?;
+        let upload = Self::upload(&tenant, &conversation, &UploadId::parse(file).ok()?);
+        (parts.next().is_none() && (upload.0 == key || upload.thumbnail().0 == key)).then(|| Self(key.into()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What the browser posts a file with: `fields` as multipart form fields, then the file as
+/// the last field, `file`, to `url`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UploadForm {
+    pub url: String,
+    pub fields: Vec<(String, String)>,
+}
+
+/// What a signed form lets the browser store: one key, one declared type, at most
+/// `max_bytes`, until `expires_at`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UploadGrant {
+    pub content_type: String,
+    pub max_bytes: u64,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// How a browser opens a download: shown in the page (images), or saved under a name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Disposition {
+    Inline,
+    Attachment { file_name: String },
+}
+
+impl Disposition {
+    /// The `Content-Disposition` header: a file name kept to safe characters (no quotes, path
+    /// separators or control characters) in `filename`, the UTF-8 name in `filename*`.
+    pub fn header(&self) -> String {
+        match self {
+            Self::Inline => "inline".into(),
+            Self::Attachment { file_name } => {
+                let ascii: String = file_name
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() || " .-_()".contains(c) { c } else { '_' })
+                    .collect();
+                let encoded: String = file_name
+                    .bytes()
+                    .map(|b| match b {
+                        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),
+                        _ => format!("%{b:02X}"),
+                    })
+                    .collect();
+                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+            }
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    /// The file is larger than the reader allowed.
+    #[error("the file is larger than {0} bytes")]
+    TooLarge(u64),
+    #[error("file storage failed: {0}")]
+    Failed(String),
+}
+
+#[async_trait]
+pub trait FileStore: Send + Sync {
+    /// A form that stores one file under `key`, as `grant` allows and nothing else.
+    async fn upload_form(&self, key: &FileKey, grant: &UploadGrant) -> Result<UploadForm, FileError>;
+    /// The stored file's size in bytes; `None` if nothing is stored under `key`.
+    async fn size(&self, key: &FileKey) -> Result<Option<u64>, FileError>;
+    /// The file's first `n` bytes (fewer if it is shorter): enough to tell its type.
+    async fn first_bytes(&self, key: &FileKey, n: usize) -> Result<Vec<u8>, FileError>;
+    /// The whole file, refused with `TooLarge` above `max_bytes`.
+    async fn read(&self, key: &FileKey, max_bytes: u64) -> Result<Vec<u8>, FileError>;
+    /// Stores bytes the server made (a thumbnail).
+    async fn write(&self, key: &FileKey, bytes: Vec<u8>, content_type: &str) -> Result<(), FileError>;
+    /// A link that serves the file as `content_type` with `disposition` until `expires_at`.
+    async fn download_url(
+        &self,
+        key: &FileKey,
+        content_type: &str,
+        disposition: &Disposition,
+        expires_at: DateTime<Utc>,
+    ) -> Result<String, FileError>;
+    /// Deletes the files; a key with nothing stored is not an error.
+    async fn delete(&self, keys: &[FileKey]) -> Result<(), FileError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_read_back_is_one_the_server_could_have_made() {
+        let upload = FileKey::upload(
+            &TenantId::parse("t1").unwrap(),
+            &ConversationId::parse("c1").unwrap(),
+            &UploadId::parse("01K").unwrap(),
+        );
+        assert_eq!(upload.as_str(), "t1/c1/01K");
+        assert_eq!(FileKey::parse("t1/c1/01K"), Some(upload.clone()));
+        assert_eq!(FileKey::parse("t1/c1/01K.thumbnail"), Some(upload.thumbnail()));
+        for bad in ["t1/c1/../01K", "../c1/01K", "t1/c1", "t1/c1/01K/x", "/t1/c1/01K", "t1/c1/01K.exe", "t1//01K"] {
+            assert_eq!(FileKey::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_saved_file_keeps_a_safe_name() {
+        let named = Disposition::Attachment { file_name: "../é\r\n\"x\".pdf".into() };
+        assert_eq!(
+            named.header(),
+            "attachment; filename=\".._____x_.pdf\"; filename*=UTF-8''..%2F%C3%A9%0D%0A%22x%22.pdf"
+        );
+        assert_eq!(Disposition::Inline.header(), "inline");
+    }
+}
