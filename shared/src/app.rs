@@ -8,11 +8,12 @@ use crate::auth::TokenVerifier;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::ports::{
-    Clock, ConnectionStore, ConversationStore, EffectStore, EventFeed, Ids, JobQueue, Mailer, MessageStore,
+    Clock, ConnectionStore, ConversationStore, EffectStore, EventFeed, FileStore, Ids, JobQueue, Mailer, MessageStore,
     NotificationStore, PendingEmailStore, PreferenceStore, Push, ReminderStore, ScheduleStore, Store, StoreHealth,
-    StorefrontStore, TenantStore, ThrottleStore, UserStore,
+    StorefrontStore, TenantStore, ThrottleStore, UploadStore, UserStore,
 };
 use crate::runtime::{DirectoryCache, FrameRate};
+use crate::usecases::attachments::AttachmentsUseCases;
 use crate::usecases::connections::ConnectionsUseCases;
 use crate::usecases::conversations::ConversationsUseCases;
 use crate::usecases::delivery::DeliveryUseCases;
@@ -45,6 +46,7 @@ pub struct App {
     pub services: Services,
     // Every area's use cases, each holding only the ports, services and other areas it uses
     // (built once by `wire`): what the entry points call (`app.messages.send_message(…)`).
+    pub attachments: AttachmentsUseCases,
     pub connections: ConnectionsUseCases,
     pub conversations: ConversationsUseCases,
     pub delivery: DeliveryUseCases,
@@ -86,11 +88,14 @@ pub struct Ports {
     pub preferences: Arc<dyn PreferenceStore>,
     pub pending_emails: Arc<dyn PendingEmailStore>,
     pub reminders: Arc<dyn ReminderStore>,
+    pub uploads: Arc<dyn UploadStore>,
     pub schedule: Arc<dyn ScheduleStore>,
     pub effects: Arc<dyn EffectStore>,
     pub throttles: Arc<dyn ThrottleStore>,
     /// Whether storage answers at all (`/v1/health`).
     pub storage: Arc<dyn StoreHealth>,
+    /// Files' bytes (attachments): `Unwired` until a process wires storage for them.
+    pub files: Arc<dyn FileStore>,
     pub push: Arc<dyn Push>,
     pub jobs: Arc<dyn JobQueue>,
     pub mailer: Arc<dyn Mailer>,
@@ -114,10 +119,12 @@ impl Ports {
             preferences: store.clone(),
             pending_emails: store.clone(),
             reminders: store.clone(),
+            uploads: store.clone(),
             schedule: store.clone(),
             effects: store.clone(),
             throttles: store.clone(),
             storage: store,
+            files: Arc::new(crate::adapters::unwired::Unwired),
             push,
             jobs,
             mailer,
@@ -182,6 +189,13 @@ impl App {
     pub fn with_metrics(self, metrics: Metrics) -> Self {
         let Self { config, ports, mut services, .. } = self;
         services.metrics = metrics;
+        wire(config, ports, services)
+    }
+
+    /// Where files' bytes go (S3, the local runtime's data directory).
+    pub fn with_files(self, files: Arc<dyn FileStore>) -> Self {
+        let Self { config, mut ports, services, .. } = self;
+        ports.files = files;
         wire(config, ports, services)
     }
 
@@ -254,6 +268,14 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         jobs: ports.jobs.clone(),
         schedule: ports.schedule.clone(),
         limits: config.limits.clone(),
+    };
+    let attachments = AttachmentsUseCases {
+        clock: ports.clock.clone(),
+        ids: ports.ids.clone(),
+        uploads: ports.uploads.clone(),
+        files: ports.files.clone(),
+        limits: config.limits.clone(),
+        conversation_cases: conversations.clone(),
     };
     let email_queue = EmailQueueUseCases {
         clock: ports.clock.clone(),
@@ -388,6 +410,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         config,
         ports,
         services,
+        attachments,
         connections,
         conversations,
         delivery,

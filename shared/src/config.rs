@@ -64,6 +64,8 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// The most members a group may have (`MISSIVE_MAX_GROUP_MEMBERS`).
     pub max_group_members: usize,
+    /// The largest file a member may upload (`MISSIVE_MAX_UPLOAD_BYTES`; 25 MB).
+    pub max_upload_bytes: u64,
     pub guest_token_ttl: Duration,
     /// How long a user's missed events are kept for `sync`.
     pub event_retention: Duration,
@@ -114,6 +116,7 @@ impl Default for Limits {
             max_frame_bytes: 32 * 1024,
             max_body_bytes: 64 * 1024,
             max_group_members: 1000,
+            max_upload_bytes: 25 * 1000 * 1000,
             guest_token_ttl: Duration::from_secs(7 * 24 * 60 * 60),
             event_retention: Duration::from_secs(7 * 24 * 60 * 60),
             max_sync_events: 500,
@@ -176,6 +179,10 @@ impl Config {
             if let Some(n) = non_empty(name) {
                 *limit = n.parse().map_err(|_| ConfigError::Invalid(name, "expected a number".into()))?;
             }
+        }
+        if let Some(max) = non_empty("MISSIVE_MAX_UPLOAD_BYTES") {
+            config.limits.max_upload_bytes =
+                max.parse().map_err(|_| ConfigError::Invalid("MISSIVE_MAX_UPLOAD_BYTES", "expected bytes".into()))?;
         }
         if let Some(max) = non_empty("MISSIVE_MAX_FRAMES_PER_10S") {
             config.limits.max_frames_per_window = max

@@ -1,16 +1,19 @@
-//! Small per-user documents, the same way on every store: preferences (collection `prefs`,
-//! one per user), notifications waiting for an e-mail (`mail/{user}`, by notification id) and
-//! reminders (`reminders/{creator}`, by reminder id, forgotten after [`Reminder::forget_at`]).
+//! Small documents, the same way on every store: preferences (collection `prefs`, one per
+//! user), notifications waiting for an e-mail (`mail/{user}`, by notification id), reminders
+//! (`reminders/{creator}`, by reminder id, forgotten after [`Reminder::forget_at`]) and
+//! uploads (`uploads`, by upload id: an attachment is found from its id alone).
 //! A store provides [`Documents`] — typed JSON documents in named collections, listed in id
-//! order, expired ones read as absent — and gets the three ports from it.
+//! order, expired ones read as absent — and gets the four ports from it.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::domain::{NotificationId, PendingEmail, Preferences, Reminder, ReminderId, TenantId, UserId};
-use crate::ports::{Page, PendingEmailStore, PreferenceStore, ReminderStore, StoreResult};
+use crate::domain::{
+    NotificationId, PendingEmail, Preferences, Reminder, ReminderId, TenantId, Upload, UploadId, UserId,
+};
+use crate::ports::{Page, PendingEmailStore, PreferenceStore, ReminderStore, StoreResult, UploadStore};
 
 /// A store's collections of JSON documents. Expiry is checked on read, as DynamoDB's TTL
 /// deletes late.
@@ -43,6 +46,7 @@ pub trait Documents: Send + Sync {
 }
 
 const PREFERENCES: &str = "prefs";
+const UPLOADS: &str = "uploads";
 
 fn mail(user: &UserId) -> String {
     format!("mail/{user}")
@@ -112,5 +116,16 @@ impl<D: Documents> ReminderStore for D {
 
     async fn delete_reminder(&self, tenant: &TenantId, creator: &UserId, id: &ReminderId) -> StoreResult<bool> {
         self.delete_doc(tenant, &reminders(creator), id.as_str()).await
+    }
+}
+
+#[async_trait]
+impl<D: Documents> UploadStore for D {
+    async fn put_upload(&self, upload: &Upload, expires_at: Option<DateTime<Utc>>) -> StoreResult<()> {
+        self.put_doc(&upload.tenant_id, UPLOADS, upload.id.as_str(), upload, expires_at).await
+    }
+
+    async fn get_upload(&self, tenant: &TenantId, id: &UploadId) -> StoreResult<Option<Upload>> {
+        self.get_doc(tenant, UPLOADS, id.as_str()).await
     }
 }

@@ -9,7 +9,10 @@ use anyhow::anyhow;
 use async_trait::async_trait;
 
 use crate::domain::{ConnectionId, Job, QueueName};
-use crate::ports::{Email, JobQueue, MailError, Mailer, Push, PushError, QueueError, QueueStats};
+use crate::ports::{
+    Disposition, Email, FileError, FileKey, FileStore, JobQueue, MailError, Mailer, Push, PushError, QueueError,
+    QueueStats, UploadForm, UploadGrant,
+};
 
 pub struct Unwired;
 
@@ -47,5 +50,36 @@ impl JobQueue for Unwired {
 impl Mailer for Unwired {
     async fn send_email(&self, _: &Email) -> Result<String, MailError> {
         Err(MailError::Failed(unwired("mailer")))
+    }
+}
+
+#[async_trait]
+impl FileStore for Unwired {
+    async fn upload_form(&self, _: &FileKey, _: &UploadGrant) -> Result<UploadForm, FileError> {
+        Err(FileError::Failed(unwired("file storage")))
+    }
+    async fn size(&self, _: &FileKey) -> Result<Option<u64>, FileError> {
+        Err(FileError::Failed(unwired("file storage")))
+    }
+    async fn first_bytes(&self, _: &FileKey, _: usize) -> Result<Vec<u8>, FileError> {
+        Err(FileError::Failed(unwired("file storage")))
+    }
+    async fn read(&self, _: &FileKey, _: u64) -> Result<Vec<u8>, FileError> {
+        Err(FileError::Failed(unwired("file storage")))
+    }
+    async fn write(&self, _: &FileKey, _: Vec<u8>, _: &str) -> Result<(), FileError> {
+        Err(FileError::Failed(unwired("file storage")))
+    }
+    async fn download_url(
+        &self,
+        _: &FileKey,
+        _: &str,
+        _: &Disposition,
+        _: chrono::DateTime<chrono::Utc>,
+    ) -> Result<String, FileError> {
+        Err(FileError::Failed(unwired("file storage")))
+    }
+    async fn delete(&self, _: &[FileKey]) -> Result<(), FileError> {
+        Err(FileError::Failed(unwired("file storage")))
     }
 }

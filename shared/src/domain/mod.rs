@@ -9,6 +9,7 @@ mod message;
 mod notification;
 mod tenant;
 mod text;
+mod upload;
 mod user;
 
 pub use conversation::{
@@ -30,6 +31,9 @@ pub use notification::{
 };
 pub use tenant::{Branding, Locale, Tenant, TenantStatus};
 pub use text::{fold, SearchQuery};
+pub use upload::{
+    Attachment, FileName, FileType, Upload, ALLOWED_TYPES, MAX_ATTACHMENTS, UNATTACHED_UPLOAD_TTL, UPLOAD_FORM_VALIDITY,
+};
 pub use user::{Connection, DisplayName, Role, User};
 
 /// Checks a free-text field (a title, a name): trimmed, 1..=max characters, no control

@@ -6,7 +6,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::domain::{ConversationId, TenantId, UploadId};
+use super::StoreResult;
+use crate::domain::{ConversationId, TenantId, Upload, UploadId};
 
 /// Where a file's bytes are kept: `{tenant}/{conversation}/{upload}` for an upload, with
 /// `.thumbnail` after it for its thumbnail. Every part is a validated id, so a key never
@@ -95,8 +96,8 @@ pub enum FileError {
     /// The file is larger than the reader allowed.
     #[error("the file is larger than {0} bytes")]
     TooLarge(u64),
-    #[error("file storage failed: {0}")]
-    Failed(String),
+    #[error("file storage failed: {0:#}")]
+    Failed(anyhow::Error),
 }
 
 #[async_trait]
@@ -121,6 +122,15 @@ pub trait FileStore: Send + Sync {
     ) -> Result<String, FileError>;
     /// Deletes the files; a key with nothing stored is not an error.
     async fn delete(&self, keys: &[FileKey]) -> Result<(), FileError>;
+}
+
+/// The uploads' records: what each member declared, and which message attached it.
+#[async_trait]
+pub trait UploadStore: Send + Sync {
+    /// Creates or replaces an upload's record; one no message attached reads as gone after
+    /// `expires_at`.
+    async fn put_upload(&self, upload: &Upload, expires_at: Option<DateTime<Utc>>) -> StoreResult<()>;
+    async fn get_upload(&self, tenant: &TenantId, id: &UploadId) -> StoreResult<Option<Upload>>;
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ pub use conversations::{ConversationStore, InboxEntry};
 pub use directory::{StorefrontStore, TenantStore, UserStore};
 pub use effects::{EffectClaim, EffectStore};
 pub use events::EventFeed;
-pub use files::{Disposition, FileError, FileKey, FileStore, UploadForm, UploadGrant};
+pub use files::{Disposition, FileError, FileKey, FileStore, UploadForm, UploadGrant, UploadStore};
 pub use mail::{Email, MailError, Mailer};
 pub use messages::{HistoryRange, HistorySlice, MessageStore};
 pub use notifications::{NotificationStore, PendingEmailStore, PreferenceStore};
@@ -79,6 +79,7 @@ pub trait Store:
     + PreferenceStore
     + PendingEmailStore
     + ReminderStore
+    + UploadStore
     + ScheduleStore
     + EffectStore
     + ThrottleStore
@@ -98,6 +99,7 @@ impl<T> Store for T where
         + PreferenceStore
         + PendingEmailStore
         + ReminderStore
+        + UploadStore
         + ScheduleStore
         + EffectStore
         + ThrottleStore

@@ -3,6 +3,7 @@
 //! uses; `app.rs` builds them all once per process. Entry points (the WebSocket handlers, the
 //! REST routes, the queue workers) call them through the `App` with typed values.
 
+pub mod attachments;
 pub mod connections;
 pub mod conversations;
 pub mod delivery;

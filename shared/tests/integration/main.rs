@@ -3,6 +3,7 @@
 //! against a real AWS-compatible server (moto, started by ./scripts/test), the workers and
 //! the DynamoDB call counts, and the faults of real DynamoDB injected in front of moto.
 
+mod attachments;
 mod aws_support;
 mod call_counts;
 mod conformance;

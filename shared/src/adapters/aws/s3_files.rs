@@ -26,8 +26,8 @@ pub struct S3Files {
     post_url: String,
 }
 
-fn failed(e: impl std::fmt::Display) -> FileError {
-    FileError::Failed(e.to_string())
+fn failed(e: impl Into<anyhow::Error>) -> FileError {
+    FileError::Failed(e.into())
 }
 
 impl S3Files {
@@ -35,8 +35,12 @@ impl S3Files {
     /// override, an emulator's, addresses the bucket by path).
     pub fn from_sdk(sdk: &aws_config::SdkConfig, bucket: impl Into<String>) -> Result<Self, FileError> {
         let bucket = bucket.into();
-        let region = sdk.region().map(|r| r.to_string()).ok_or_else(|| failed("no AWS region is configured"))?;
-        let credentials = sdk.credentials_provider().ok_or_else(|| failed("no AWS credentials are configured"))?;
+        let region = sdk
+            .region()
+            .map(|r| r.to_string())
+            .ok_or_else(|| failed(anyhow::anyhow!("no AWS region is configured")))?;
+        let credentials =
+            sdk.credentials_provider().ok_or_else(|| failed(anyhow::anyhow!("no AWS credentials are configured")))?;
         let mut config = aws_sdk_s3::config::Builder::from(sdk);
         let post_url = match sdk.endpoint_url() {
             Some(endpoint) => {
@@ -100,14 +104,14 @@ impl FileStore for S3Files {
         match self.client.head_object().bucket(&self.bucket).key(key.as_str()).send().await {
             Ok(head) => Ok(Some(head.content_length().unwrap_or_default().max(0) as u64)),
             Err(e) if e.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(None),
-            Err(e) => Err(failed(aws_sdk_s3::error::DisplayErrorContext(e))),
+            Err(e) => Err(failed(e)),
         }
     }
 
     async fn first_bytes(&self, key: &FileKey, n: usize) -> Result<Vec<u8>, FileError> {
         let range = format!("bytes=0-{}", n.saturating_sub(1));
         let object = self.client.get_object().bucket(&self.bucket).key(key.as_str()).range(range).send().await;
-        let object = object.map_err(|e| failed(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+        let object = object.map_err(failed)?;
         let mut bytes = object.body.collect().await.map_err(failed)?.to_vec();
         bytes.truncate(n);
         Ok(bytes)
@@ -115,7 +119,7 @@ impl FileStore for S3Files {
 
     async fn read(&self, key: &FileKey, max_bytes: u64) -> Result<Vec<u8>, FileError> {
         let object = self.client.get_object().bucket(&self.bucket).key(key.as_str()).send().await;
-        let object = object.map_err(|e| failed(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+        let object = object.map_err(failed)?;
         if object.content_length().unwrap_or_default().max(0) as u64 > max_bytes {
             return Err(FileError::TooLarge(max_bytes));
         }
@@ -124,10 +128,7 @@ impl FileStore for S3Files {
 
     async fn write(&self, key: &FileKey, bytes: Vec<u8>, content_type: &str) -> Result<(), FileError> {
         let put = self.client.put_object().bucket(&self.bucket).key(key.as_str()).content_type(content_type);
-        put.body(ByteStream::from(bytes))
-            .send()
-            .await
-            .map_err(|e| failed(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+        put.body(ByteStream::from(bytes)).send().await.map_err(failed)?;
         Ok(())
     }
 
@@ -146,7 +147,7 @@ impl FileStore for S3Files {
             .response_content_disposition(disposition.header())
             .presigned(presigning)
             .await
-            .map_err(|e| failed(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+            .map_err(failed)?;
         Ok(request.uri().to_string())
     }
 
@@ -159,9 +160,9 @@ impl FileStore for S3Files {
                 .collect::<Result<Vec<_>, _>>()?;
             let delete = Delete::builder().set_objects(Some(objects)).quiet(true).build().map_err(failed)?;
             let deleted = self.client.delete_objects().bucket(&self.bucket).delete(delete).send().await;
-            let deleted = deleted.map_err(|e| failed(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+            let deleted = deleted.map_err(failed)?;
             if let Some(error) = deleted.errors().first() {
-                return Err(failed(format!("{:?}: {:?}", error.key(), error.code())));
+                return Err(failed(anyhow::anyhow!("deleting {:?}: {:?}", error.key(), error.code())));
             }
         }
         Ok(())

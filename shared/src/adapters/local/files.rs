@@ -50,8 +50,8 @@ pub struct DownloadQuery<'a> {
     pub signature: &'a str,
 }
 
-fn failed(e: impl std::fmt::Display) -> FileError {
-    FileError::Failed(e.to_string())
+fn failed(e: impl Into<anyhow::Error>) -> FileError {
+    FileError::Failed(e.into())
 }
 
 impl LocalFiles {
@@ -100,7 +100,7 @@ impl LocalFiles {
     /// sees half a file).
     pub fn store(&self, key: &FileKey, bytes: &[u8]) -> Result<(), FileError> {
         let path = self.path(key);
-        let parent = path.parent().ok_or_else(|| failed("a key without a folder"))?;
+        let parent = path.parent().ok_or_else(|| failed(anyhow::anyhow!("a key without a folder")))?;
         std::fs::create_dir_all(parent).map_err(failed)?;
         let partial = path.with_extension(format!("{}.partial", ulid::Ulid::new()));
         std::fs::write(&partial, bytes).map_err(failed)?;

@@ -115,8 +115,32 @@ async fn reminders_are_listed_by_creator_and_forgotten_after_their_time<S: Remin
     assert!(!store.delete_reminder(&tid("t1"), &uid("u1"), &a).await.unwrap(), "once");
 }
 
+async fn uploads_are_found_by_id_within_their_tenant_until_they_expire<S: UploadStore + ?Sized>(store: &S) {
+    let upload = Upload {
+        tenant_id: tid("t1"),
+        conversation_id: ConversationId::parse("c1").unwrap(),
+        id: UploadId::parse("01UPLOAD").unwrap(),
+        uploaded_by: uid("u1"),
+        name: FileName::parse("devis.pdf").unwrap(),
+        content_type: FileType::parse("application/pdf").unwrap(),
+        size: 1234,
+        created_at: Utc::now(),
+        message_id: None,
+    };
+    store.put_upload(&upload, Some(Utc::now() + Duration::hours(24))).await.unwrap();
+    assert_eq!(store.get_upload(&tid("t1"), &upload.id).await.unwrap(), Some(upload.clone()));
+    assert_eq!(store.get_upload(&tid("t2"), &upload.id).await.unwrap(), None, "tenants are apart");
+    let attached = Upload { message_id: Some(MessageId::parse("m1").unwrap()), ..upload.clone() };
+    store.put_upload(&attached, None).await.unwrap();
+    assert_eq!(store.get_upload(&tid("t1"), &upload.id).await.unwrap(), Some(attached), "replaced, kept");
+    let late = Upload { id: UploadId::parse("01LATE").unwrap(), ..upload };
+    store.put_upload(&late, Some(Utc::now() - Duration::seconds(1))).await.unwrap();
+    assert_eq!(store.get_upload(&tid("t1"), &late.id).await.unwrap(), None, "expired");
+}
+
 conforms!(
     preferences_are_kept_per_user,
     pending_emails_wait_in_order_until_deleted,
-    reminders_are_listed_by_creator_and_forgotten_after_their_time
+    reminders_are_listed_by_creator_and_forgotten_after_their_time,
+    uploads_are_found_by_id_within_their_tenant_until_they_expire
 );

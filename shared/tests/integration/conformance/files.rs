@@ -33,7 +33,7 @@ fn grant(max_bytes: u64) -> UploadGrant {
 }
 
 /// Posts `bytes` with `form` as a browser does: the form's fields, then the file.
-async fn post(form: &UploadForm, bytes: Vec<u8>) -> reqwest::StatusCode {
+pub async fn post(form: &UploadForm, bytes: Vec<u8>) -> reqwest::StatusCode {
     let mut multipart = reqwest::multipart::Form::new();
     for (name, value) in &form.fields {
         multipart = multipart.text(name.clone(), value.clone());
@@ -69,7 +69,7 @@ async fn a_file_goes_up_reads_back_and_goes_away<F: FileStore + ?Sized>(files: &
 }
 
 /// The local runtime's files, served on a loopback port as the runtime serves them.
-async fn local_files() -> (Arc<LocalFiles>, tempfile::TempDir) {
+pub async fn local_files() -> (Arc<LocalFiles>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

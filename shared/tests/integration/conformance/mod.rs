@@ -10,7 +10,7 @@ mod directory;
 mod documents;
 mod effects;
 mod events;
-mod files;
+pub mod files;
 mod mail;
 mod messages;
 mod notifications;
