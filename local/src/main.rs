@@ -16,11 +16,12 @@ use axum::routing::get;
 use axum::serve::ListenerExt;
 use axum::Router;
 use clap::{Args, Parser, Subcommand};
+use missive::adapters::aws::s3_files::S3Files;
 use missive::adapters::aws::sqs_queue::SqsQueue;
 use missive::adapters::aws::{provision, sdk_config};
 use missive::adapters::dynamo::DynamoStore;
 use missive::adapters::embedded::EmbeddedStore;
-use missive::adapters::local::{LocalPush, LocalQueue, Outbox};
+use missive::adapters::local::{LocalFiles, LocalPush, LocalQueue, Outbox};
 use missive::config::Config;
 use missive::domain::QueueName;
 use missive::metrics::Metrics;
@@ -191,6 +192,9 @@ async fn main() -> anyhow::Result<()> {
             for (name, url) in queues {
                 println!("queue {}: {url}", name.as_str());
             }
+            let bucket = provision::files_bucket(&cli.serve.table);
+            let created = provision::create_bucket(&sdk, &bucket).await?;
+            println!("bucket {bucket}: {}", if created { "created" } else { "exists already" });
             Ok(())
         }
         None | Some(Command::Serve) => serve(&cli).await,
@@ -267,6 +271,10 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
     let platform_key = config.platform_key.clone();
     let push = Arc::new(LocalPush::default());
     let outbox = Arc::new(Outbox::open(args.data_dir.join("outbox"))?);
+    // Attachments in the data directory, behind this runtime's own signed URLs (with
+    // `--backend aws`, in S3 instead).
+    let public_url = config.public_url.clone().unwrap_or_else(|| base.clone());
+    let local_files = Arc::new(LocalFiles::open(args.data_dir.join("files"), public_url)?);
     let (stop, stopped) = watch::channel(false);
     let sdk = match (args.backend, args.mailer) {
         (Backend::Embedded, MailerKind::Outbox) => None,
@@ -287,7 +295,9 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
             let urls = provision::queue_urls(sdk, &args.table).await?;
             let jobs = Arc::new(SqsQueue::from_sdk(sdk, urls.clone(), metrics.clone()));
             let sqs = jobs.client().clone();
-            let app = Arc::new(App::new(config, store, push.clone(), jobs, mailer).with_metrics(metrics));
+            let files = S3Files::from_sdk(sdk, provision::files_bucket(&args.table), None)?;
+            let app = App::new(config, store, push.clone(), jobs, mailer).with_metrics(metrics);
+            let app = Arc::new(app.with_files(Arc::new(files)));
             let url = |queue: QueueName| urls[&queue].clone();
             tokio::spawn(queue::poll_sqs(
                 FanoutWorker,
@@ -317,7 +327,8 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
             let store = Arc::new(EmbeddedStore::open_with_cache(&args.data_dir, cache)?);
             // The jobs live in the store too: a restart finds them where they were.
             let jobs = Arc::new(LocalQueue::durable(store.clone())?);
-            let app = Arc::new(App::new(config, store, push.clone(), jobs.clone(), mailer).with_metrics(metrics(args)));
+            let app = App::new(config, store, push.clone(), jobs.clone(), mailer).with_metrics(metrics(args));
+            let app = Arc::new(app.with_files(local_files.clone()));
             tokio::spawn(queue::work(FanoutWorker, app.clone(), jobs.clone(), stopped.clone()));
             tokio::spawn(queue::work(NotificationsWorker, app.clone(), jobs.clone(), stopped.clone()));
             tokio::spawn(queue::work(EmailsWorker, app.clone(), jobs.clone(), stopped.clone()));
@@ -344,6 +355,7 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
         .route("/ws", get(gateway::endpoint))
         .with_state(gateway)
         .merge(outbox::routes(outbox))
+        .merge(missive::adapters::local::files::routes(local_files))
         .merge(missive::http::router(app));
     // The demo hands out tokens and the platform key: never beyond this machine.
     let serve_demo_app = !args.no_demo && addr.ip().is_loopback();

@@ -12,7 +12,7 @@ use crate::adapters::unwired::Unwired;
 use crate::app::App;
 use crate::config::{Config, ConfigError};
 use crate::metrics::Metrics;
-use crate::ports::{JobQueue, Mailer, Push};
+use crate::ports::{FileStore, JobQueue, Mailer, Push};
 
 /// A Lambda function's application being wired.
 pub struct LambdaApp {
@@ -24,6 +24,7 @@ pub struct LambdaApp {
     push: Arc<dyn Push>,
     jobs: Arc<dyn JobQueue>,
     mailer: Arc<dyn Mailer>,
+    files: Option<Arc<dyn FileStore>>,
 }
 
 /// The secrets as configuration variables: from the Secrets Manager secret
@@ -55,7 +56,16 @@ impl LambdaApp {
         let settings = AwsSettings::from_env()?;
         let unwired = Arc::new(Unwired);
         let metrics = Metrics::stdout(settings.stack_name.clone());
-        Ok(Self { config, settings, sdk, metrics, push: unwired.clone(), jobs: unwired.clone(), mailer: unwired })
+        Ok(Self {
+            config,
+            settings,
+            sdk,
+            metrics,
+            push: unwired.clone(),
+            jobs: unwired.clone(),
+            mailer: unwired,
+            files: None,
+        })
     }
 
     /// Pushes to WebSocket connections (`MISSIVE_WS_ENDPOINT`).
@@ -86,8 +96,25 @@ impl LambdaApp {
         Ok(self)
     }
 
+    /// Keeps attachments in S3 (`MISSIVE_FILES_BUCKET`; `MISSIVE_FILES_PUBLIC_ENDPOINT` only
+    /// off AWS).
+    #[cfg(feature = "s3")]
+    pub fn with_files(mut self) -> Result<Self, ConfigError> {
+        use crate::adapters::aws::s3_files::S3Files;
+        let bucket = self.settings.require_files_bucket()?;
+        let public_endpoint = self.settings.files_public_endpoint.as_deref();
+        let files = S3Files::from_sdk(&self.sdk, bucket, public_endpoint)
+            .map_err(|e| ConfigError::Invalid("MISSIVE_FILES_BUCKET", e.to_string()))?;
+        self.files = Some(Arc::new(files));
+        Ok(self)
+    }
+
     pub fn build(self) -> Arc<App> {
         let store = DynamoStore::from_sdk(&self.sdk, &self.settings.table, self.metrics.clone());
-        Arc::new(App::new(self.config, Arc::new(store), self.push, self.jobs, self.mailer).with_metrics(self.metrics))
+        let app = App::new(self.config, Arc::new(store), self.push, self.jobs, self.mailer).with_metrics(self.metrics);
+        Arc::new(match self.files {
+            Some(files) => app.with_files(files),
+            None => app,
+        })
     }
 }

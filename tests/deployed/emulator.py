@@ -205,6 +205,9 @@ async def main() -> int:
         if topology.websocket:  # the management API is reached through the function's egress
             own[f"https://{topology.websocket.api_id}"] = aws_url
         env = lambda_environment(function, args.region, aws_url)
+        # Not Lambda's either: a browser posts files to S3 itself, not through a function's
+        # egress; here S3 is moto, where the tests reach it.
+        env["MISSIVE_FILES_PUBLIC_ENDPOINT"] = args.aws_endpoint
         env.update({k: rewrite_endpoints(v, args.region, own) for k, v in function.env.items()})
         env.update(overrides)
         lambdas[logical] = LambdaFunction(function, env, args.log_dir, args.max_instances, journal,

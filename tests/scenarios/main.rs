@@ -7,6 +7,7 @@ mod chat;
 mod cors;
 mod editing;
 mod fanout;
+mod files;
 mod groups;
 mod identity_provider;
 mod notifications;

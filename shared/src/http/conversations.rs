@@ -17,6 +17,7 @@ use crate::app::App;
 use crate::domain::Message;
 use crate::domain::{ConversationId, ConversationKind, MessageId, UserId};
 use crate::domain::{ConversationView, ReadState};
+use crate::usecases::attachments::{NewUpload, UploadTicket};
 use crate::usecases::conversations::ConversationListItem;
 use crate::usecases::messages::HistoryPage;
 use crate::usecases::{conversations, messages};
@@ -31,6 +32,7 @@ pub fn routes() -> OpenApiRouter<Arc<App>> {
         .routes(routes!(history, send))
         .routes(routes!(edit, delete))
         .routes(routes!(mark_read))
+        .routes(routes!(upload))
 }
 
 fn created_or_ok(created: bool) -> StatusCode {
@@ -252,4 +254,23 @@ pub(super) async fn remove_member(
     let id = ConversationId::lookup(&id)?;
     let user_id = UserId::parse(user_id).map_err(|_| AppError::not_found("member"))?;
     Ok(Json(app.groups.remove_member(&who, &id, &user_id).await?))
+}
+
+/// Declares a file to upload to the conversation and answers the form that stores it: post
+/// `fields` then the file (as `file`, last) to `url` before `expiresAt`. The form takes that
+/// file only: its type, at most its size, under a key bound to the tenant, the conversation
+/// and the upload. A message then attaches it by `uploadId`.
+#[utoipa::path(post, path = "/v1/conversations/{id}/uploads", tag = "files", params(("id" = String, Path)), request_body = NewUpload, responses(
+    (status = 201, description = "The upload form", body = UploadTicket),
+    (status = 400, description = "A name, type or size refused (HTML, SVG and scripts never are accepted)"),
+    (status = 404, description = "Not a conversation of the caller's"),
+))]
+pub(super) async fn upload(
+    State(app): State<Arc<App>>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<NewUpload>,
+) -> Result<impl IntoResponse, AppError> {
+    let id = ConversationId::lookup(&id)?;
+    Ok((StatusCode::CREATED, Json(app.attachments.create_upload(&who, &id, body).await?)))
 }

@@ -140,6 +140,8 @@ class Egress:
                 return iam.sqs_requests(self.region, target, body)
             if service == "secretsmanager" and target:
                 return iam.secretsmanager_requests(target, json.loads(body or b"{}"), self.secrets)
+            if service == "s3":
+                return iam.s3_requests(request.method, request.path, request.query, body)
             if service == "ses":
                 parsed = json.loads(body) if body else {}
                 return iam.sesv2_requests(self.region, request.method, request.path, parsed, self.verified)

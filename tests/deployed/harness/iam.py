@@ -150,6 +150,21 @@ def sesv2_requests(region: str, method: str, path: str, body: dict, verified: se
     return None  # not classified
 
 
+def s3_requests(method: str, path: str, query: dict, body: bytes) -> list[tuple[str, str]] | None:
+    """An S3 call by path (the functions address buckets by path on an emulator): objects are
+    read (HEAD, GET), written (PUT), deleted (DELETE, or POST ?delete with the keys in XML)."""
+    bucket, _, key = path.lstrip("/").partition("/")
+    if not bucket:
+        return None
+    if method == "POST" and "delete" in query and not key:
+        keys = re.findall(rb"<Key>(.*?)</Key>", body)
+        return [("s3:DeleteObject", f"arn:aws:s3:::{bucket}/{k.decode()}") for k in keys]
+    action = {"HEAD": "s3:GetObject", "GET": "s3:GetObject", "PUT": "s3:PutObject", "DELETE": "s3:DeleteObject"}
+    if key and method in action:
+        return [(action[method], f"arn:aws:s3:::{bucket}/{unquote(key)}")]
+    return None
+
+
 def connections_request(region: str, api_id: str, method: str, raw_path: str) -> tuple[str, str, str] | None:
     """`/{stage}/@connections/{id}` (raw, percent-encoded) → (stage, connection id, the ARN
     ManageConnections is checked on)."""

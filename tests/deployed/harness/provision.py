@@ -1,6 +1,7 @@
 """Creates the stack's data resources in moto, from their template properties: the DynamoDB
 tables (keys, indexes, TTL, point-in-time recovery, encryption), the SQS queues (attributes and
-redrive policies), the Secrets Manager secrets, the SES configuration sets. What lives outside the stack on AWS (the SES
+redrive policies), the S3 buckets (encryption, public access block, CORS, lifecycle, policy),
+the Secrets Manager secrets, the SES configuration sets. What lives outside the stack on AWS (the SES
 identity EmailFrom must be verified as) is set up as an account precondition."""
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ QUEUE_ATTRIBUTES = ("DelaySeconds", "MaximumMessageSize", "MessageRetentionPerio
 
 def clients(endpoint: str, region: str):
     session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region)
-    return {name: session.client(name, endpoint_url=endpoint) for name in ("dynamodb", "sqs", "sesv2", "secretsmanager")}
+    return {name: session.client(name, endpoint_url=endpoint) for name in ("dynamodb", "sqs", "sesv2", "secretsmanager", "s3")}
 
 
 def create(stack: Stack, aws: dict, verified_identities: list[str]) -> list[str]:
@@ -35,6 +36,11 @@ def create(stack: Stack, aws: dict, verified_identities: list[str]) -> list[str]
         notes += _table(stack, aws["dynamodb"], logical)
     for logical, _ in stack.of_type("AWS::SQS::Queue"):
         _queue(stack, aws["sqs"], logical)
+    for logical, _ in stack.of_type("AWS::S3::Bucket"):
+        notes += _bucket(stack, aws["s3"], logical)
+    for logical, _ in stack.of_type("AWS::S3::BucketPolicy"):
+        props = stack.properties(logical)
+        aws["s3"].put_bucket_policy(Bucket=props["Bucket"], Policy=json.dumps(props["PolicyDocument"]))
     for logical, _ in stack.of_type("AWS::SecretsManager::Secret"):
         props = stack.properties(logical)
         if "SecretString" not in props:
@@ -97,3 +103,35 @@ def sender_identity(email_from: str) -> str:
     if "@" not in address:
         raise TemplateError(f"EmailFrom {email_from!r} is not an e-mail address")
     return address.split("@", 1)[1].lower()
+
+
+BUCKET_HANDLED = {"BucketName", "BucketEncryption", "PublicAccessBlockConfiguration", "CorsConfiguration",
+                  "LifecycleConfiguration", "Tags"}
+
+
+def _bucket(stack: Stack, s3, logical: str) -> list[str]:
+    """A bucket with what moto keeps of its settings (it enforces none of them: a presigned
+    POST's policy, the public access block and the TLS-only policy hold on AWS alone)."""
+    props = stack.properties(logical)
+    name = stack.ref(logical, logical)
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": s3.meta.region_name})
+    if "BucketEncryption" in props:
+        # CloudFormation's ServerSideEncryptionByDefault is the API's ApplyServerSideEncryptionByDefault.
+        rules = [{("ApplyServerSideEncryptionByDefault" if k == "ServerSideEncryptionByDefault" else k): v
+                  for k, v in rule.items()}
+                 for rule in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]]
+        s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
+    if "PublicAccessBlockConfiguration" in props:
+        s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"])
+    if "CorsConfiguration" in props:
+        # CloudFormation's MaxAge is the API's MaxAgeSeconds.
+        rules = [{("MaxAgeSeconds" if k == "MaxAge" else k): v for k, v in rule.items()}
+                 for rule in props["CorsConfiguration"]["CorsRules"]]
+        s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": rules})
+    if "LifecycleConfiguration" in props:
+        rules = [{("ID" if k == "Id" else k): v for k, v in rule.items()}
+                 for rule in props["LifecycleConfiguration"]["Rules"]]
+        for rule in rules:
+            rule.setdefault("Filter", {"Prefix": rule.pop("Prefix", "")})
+        s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
+    return [f"{logical}: {k} is not emulated" for k in sorted(set(props) - BUCKET_HANDLED)]

@@ -107,12 +107,12 @@ class Stack:
         }
 
     # ------------------------------------------------------------------ parameters, conditions
-    def _parameters(self, given: dict[str, str]) -> dict[str, str]:
+    def _parameters(self, given: dict[str, str]) -> dict[str, str | list[str]]:
         declared = self.template.get("Parameters", {})
         unknown = set(given) - set(declared)
         if unknown:
             raise TemplateError(f"parameters not declared by the template: {sorted(unknown)}")
-        values: dict[str, str] = {}
+        values: dict[str, str | list[str]] = {}
         for name, spec in declared.items():
             if name in given:
                 value = str(given[name])
@@ -121,7 +121,8 @@ class Stack:
             else:
                 raise TemplateError(f"parameter {name} has no default: pass --param {name}=…")
             self._check_parameter(name, spec, value)
-            values[name] = value
+            # A CommaDelimitedList is a list wherever it is referred to, as CloudFormation gives it.
+            values[name] = [v.strip() for v in value.split(",")] if spec.get("Type") == "CommaDelimitedList" else value
         return values
 
     @staticmethod
@@ -212,6 +213,12 @@ class Stack:
             if props.get("FifoQueue") and not name.endswith(".fifo"):
                 name += ".fifo"
             out = {"QueueName": name, "Arn": f"arn:aws:sqs:{r}:{a}:{name}"}  # Ref/QueueUrl: set_ref
+        elif type_ == "AWS::S3::Bucket":
+            # CloudFormation names a bucket in lower case (S3 takes no capitals), 63 at most.
+            name = (self.resolve(props["BucketName"], logical) if "BucketName" in props
+                    else self._generated_name(logical, 63).lower())
+            out = {"Ref": name, "Arn": f"arn:aws:s3:::{name}", "DomainName": f"{name}.s3.amazonaws.com",
+                   "RegionalDomainName": f"{name}.s3.{r}.amazonaws.com"}
         elif type_ == "AWS::ApiGatewayV2::Api":
             api = _api_id()
             scheme = "wss" if props.get("ProtocolType") == "WEBSOCKET" else "https"

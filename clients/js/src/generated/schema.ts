@@ -218,6 +218,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/conversations/{id}/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Declares a file to upload to the conversation and answers the form that stores it: post
+         *     `fields` then the file (as `file`, last) to `url` before `expiresAt`. The form takes that
+         *     file only: its type, at most its size, under a key bound to the tenant, the conversation
+         *     and the upload. A message then attaches it by `uploadId`.
+         */
+        post: operations["upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/email/unsubscribe": {
         parameters: {
             query?: never;
@@ -950,6 +972,16 @@ export interface components {
             locale?: null | components["schemas"]["Locale"];
             name: string;
         };
+        /** @description What a member declares of a file before uploading it. */
+        NewUpload: {
+            contentType: string;
+            name: string;
+            /**
+             * Format: int64
+             * @description In bytes: the file must be exactly this long.
+             */
+            size: number;
+        };
         /** @description One line of a user's bell. */
         Notification: {
             actionLabel?: string | null;
@@ -1188,6 +1220,21 @@ export interface components {
         UnreadCount: {
             /** Format: int64 */
             count: number;
+        };
+        /** @description A file uploaded to a conversation (an attachment once a message carries it); a ULID. */
+        UploadId: string;
+        /**
+         * @description Where and how to post the file: `fields` as form fields, then the file as `file`, to
+         *     `url`, before `expiresAt`.
+         */
+        UploadTicket: {
+            /** Format: date-time */
+            expiresAt: string;
+            fields: {
+                [key: string]: string;
+            };
+            uploadId: components["schemas"]["UploadId"];
+            url: string;
         };
         User: {
             /** Format: date-time */
@@ -2637,6 +2684,91 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
+            };
+            /** @description `too_large`: the body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: a failure on Missive's side; no detail is given */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: a transient fault of the cloud outlasted the server's retries; nothing was done, or what was is safe to repeat: retry after a moment (`Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewUpload"];
+            };
+        };
+        responses: {
+            /** @description The upload form */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadTicket"];
+                };
+            };
+            /** @description A name, type or size refused (HTML, SVG and scripts never are accepted) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `unauthorized`: no credential, or a bad or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the role or tenant does not allow it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a conversation of the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description `too_large`: the body is over the limit */
             413: {

@@ -1,7 +1,7 @@
 //! Creating the AWS resources on an account or an emulator, for the local runtime's
 //! `setup-aws` and the tests (a deployment gets them from template.yaml, which declares the
-//! same): the table with its index, TTL and point-in-time recovery, and the queues with
-//! their dead-letter queues.
+//! same): the table with its index, TTL and point-in-time recovery, the queues with their
+//! dead-letter queues, and the bucket of attachments.
 
 use anyhow::Context;
 use aws_sdk_dynamodb::types::{
@@ -123,4 +123,33 @@ pub async fn create_queues(sdk: &aws_config::SdkConfig, prefix: &str) -> anyhow:
         urls.insert(queue, created.queue_url().context("no queue URL")?.to_string());
     }
     Ok(urls)
+}
+
+/// The bucket of attachments that goes with a table (`{table}-files`), for `setup-aws` and
+/// the local runtime's `--backend aws`; a deployment names its own (`FilesBucket`).
+pub fn files_bucket(table: &str) -> String {
+    format!("{table}-files")
+}
+
+/// Creates the bucket in the configuration's region unless it exists (`false` then).
+pub async fn create_bucket(sdk: &aws_config::SdkConfig, bucket: &str) -> anyhow::Result<bool> {
+    use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
+    let client = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(sdk).force_path_style(true).build());
+    let region = sdk.region().map(|r| r.to_string()).unwrap_or_else(|| "us-east-1".into());
+    let mut create = client.create_bucket().bucket(bucket);
+    if region != "us-east-1" {
+        let location = BucketLocationConstraint::from(region.as_str());
+        create = create
+            .create_bucket_configuration(CreateBucketConfiguration::builder().location_constraint(location).build());
+    }
+    match create.send().await {
+        Ok(_) => Ok(true),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|e| e.is_bucket_already_owned_by_you() || e.is_bucket_already_exists()) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(anyhow::Error::new(e).context(format!("creating bucket {bucket}"))),
+    }
 }

@@ -18,11 +18,14 @@ use crate::ports::{Disposition, FileError, FileKey, FileStore, UploadForm, Uploa
 
 pub struct S3Files {
     client: aws_sdk_s3::Client,
+    /// Signs the links browsers follow: the same as `client` on AWS; addressed to the public
+    /// endpoint where browsers reach the store elsewhere than the functions do.
+    presigner: aws_sdk_s3::Client,
     credentials: SharedCredentialsProvider,
     bucket: String,
     region: String,
     /// Where the browser posts: the bucket's virtual-hosted address on AWS, or
-    /// `{endpoint}/{bucket}` on an emulator (an endpoint set in the configuration).
+    /// `{endpoint}/{bucket}` on an S3-compatible store reached at an endpoint of its own.
     post_url: String,
 }
 
@@ -31,25 +34,32 @@ fn failed(e: impl Into<anyhow::Error>) -> FileError {
 }
 
 impl S3Files {
-    /// The bucket's files, with the SDK configuration's credentials and region (an endpoint
-    /// override, an emulator's, addresses the bucket by path).
-    pub fn from_sdk(sdk: &aws_config::SdkConfig, bucket: impl Into<String>) -> Result<Self, FileError> {
+    /// The bucket's files, with the SDK configuration's credentials and region. Where the
+    /// configuration names an endpoint (an emulator's), the bucket is addressed by path, and
+    /// browsers reach it at `public_endpoint` when given (the functions' endpoint may be one
+    /// only they reach), else at that endpoint.
+    pub fn from_sdk(
+        sdk: &aws_config::SdkConfig,
+        bucket: impl Into<String>,
+        public_endpoint: Option<&str>,
+    ) -> Result<Self, FileError> {
         let bucket = bucket.into();
-        let region = sdk
-            .region()
-            .map(|r| r.to_string())
-            .ok_or_else(|| failed(anyhow::anyhow!("no AWS region is configured")))?;
-        let credentials =
-            sdk.credentials_provider().ok_or_else(|| failed(anyhow::anyhow!("no AWS credentials are configured")))?;
-        let mut config = aws_sdk_s3::config::Builder::from(sdk);
-        let post_url = match sdk.endpoint_url() {
+        let region = sdk.region().map(|r| r.to_string());
+        let region = region.ok_or_else(|| failed(anyhow::anyhow!("no AWS region is configured")))?;
+        let credentials = sdk.credentials_provider();
+        let credentials = credentials.ok_or_else(|| failed(anyhow::anyhow!("no AWS credentials are configured")))?;
+        let path_style = sdk.endpoint_url().is_some() || public_endpoint.is_some();
+        let config = aws_sdk_s3::config::Builder::from(sdk).force_path_style(path_style);
+        let client = aws_sdk_s3::Client::from_conf(config.clone().build());
+        let (presigner, post_url) = match public_endpoint.or(sdk.endpoint_url()) {
             Some(endpoint) => {
-                config = config.force_path_style(true);
-                format!("{}/{bucket}", endpoint.trim_end_matches('/'))
+                let endpoint = endpoint.trim_end_matches('/');
+                let presigner = aws_sdk_s3::Client::from_conf(config.endpoint_url(endpoint).build());
+                (presigner, format!("{endpoint}/{bucket}"))
             }
-            None => format!("https://{bucket}.s3.{region}.amazonaws.com"),
+            None => (client.clone(), format!("https://{bucket}.s3.{region}.amazonaws.com")),
         };
-        Ok(Self { client: aws_sdk_s3::Client::from_conf(config.build()), credentials, bucket, region, post_url })
+        Ok(Self { client, presigner, credentials, bucket, region, post_url })
     }
 
     pub fn client(&self) -> &aws_sdk_s3::Client {
@@ -141,7 +151,7 @@ impl FileStore for S3Files {
     ) -> Result<String, FileError> {
         let valid = (expires_at - Utc::now()).to_std().unwrap_or(Duration::from_secs(1));
         let presigning = PresigningConfig::expires_in(valid).map_err(failed)?;
-        let get = self.client.get_object().bucket(&self.bucket).key(key.as_str());
+        let get = self.presigner.get_object().bucket(&self.bucket).key(key.as_str());
         let request = get
             .response_content_type(content_type)
             .response_content_disposition(disposition.header())

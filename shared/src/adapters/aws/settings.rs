@@ -27,6 +27,11 @@ pub struct AwsSettings {
     pub stack_name: String,
     /// `MISSIVE_SES_CONFIGURATION_SET`: the configuration set e-mails are sent with.
     pub ses_configuration_set: Option<String>,
+    /// `MISSIVE_FILES_BUCKET`: the S3 bucket of attachments.
+    pub files_bucket: Option<String>,
+    /// `MISSIVE_FILES_PUBLIC_ENDPOINT`: where browsers reach an S3-compatible store that is not
+    /// AWS's (an emulator's address); unset on AWS, where they reach the bucket's own address.
+    pub files_public_endpoint: Option<String>,
 }
 
 impl AwsSettings {
@@ -41,11 +46,17 @@ impl AwsSettings {
                 .collect(),
             stack_name: non_empty("MISSIVE_STACK_NAME").unwrap_or_else(|| "missive".into()),
             ses_configuration_set: non_empty("MISSIVE_SES_CONFIGURATION_SET"),
+            files_bucket: non_empty("MISSIVE_FILES_BUCKET"),
+            files_public_endpoint: non_empty("MISSIVE_FILES_PUBLIC_ENDPOINT"),
         })
     }
 
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn require_files_bucket(&self) -> Result<&str, ConfigError> {
+        self.files_bucket.as_deref().ok_or(ConfigError::Missing("MISSIVE_FILES_BUCKET"))
     }
 
     pub fn require_ws_endpoint(&self) -> Result<&str, ConfigError> {

@@ -92,7 +92,7 @@ mod a_file_goes_up_reads_back_and_goes_away {
     async fn on_s3() {
         let sdk = crate::aws_support::sdk_config().await;
         let bucket = crate::aws_support::unique_name("files");
-        let files = S3Files::from_sdk(&sdk, &bucket).unwrap();
+        let files = S3Files::from_sdk(&sdk, &bucket, None).unwrap();
         let location = aws_sdk_s3::types::CreateBucketConfiguration::builder()
             .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
             .build();
