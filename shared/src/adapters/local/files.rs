@@ -224,6 +224,9 @@ pub fn routes(files: std::sync::Arc<LocalFiles>) -> axum::Router {
     use std::collections::HashMap;
     use std::sync::Arc;
 
+    /// The longest form field but the file (a key, a type, a signature: well under this).
+    const MAX_FIELD_BYTES: usize = 4096;
+
     fn refuse(refusal: Refusal) -> Response {
         let status = match refusal {
             Refusal::BadSignature | Refusal::Expired => StatusCode::FORBIDDEN,
@@ -244,9 +247,26 @@ pub fn routes(files: std::sync::Arc<LocalFiles>) -> axum::Router {
             };
             let name = field.name().unwrap_or_default().to_string();
             if name != "file" {
-                match field.text().await {
+                // The form's own fields are short: a larger one is no form of ours, and is not
+                // read into memory (the route takes requests before any signature is checked).
+                let mut text = Vec::new();
+                let mut field = field;
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) if text.len() + chunk.len() > MAX_FIELD_BYTES => {
+                            return (StatusCode::BAD_REQUEST, format!("form field `{name}` is too long"))
+                                .into_response();
+                        }
+                        Ok(Some(chunk)) => text.extend_from_slice(&chunk),
+                        Ok(None) => break,
+                        Err(e) => return (StatusCode::BAD_REQUEST, e.body_text()).into_response(),
+                    }
+                }
+                match String::from_utf8(text) {
                     Ok(text) => fields.insert(name, text),
-                    Err(e) => return (StatusCode::BAD_REQUEST, e.body_text()).into_response(),
+                    Err(_) => {
+                        return (StatusCode::BAD_REQUEST, format!("form field `{name}` is not text")).into_response()
+                    }
                 };
                 continue;
             }

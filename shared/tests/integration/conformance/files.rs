@@ -120,6 +120,9 @@ async fn the_local_runtime_keeps_nothing_a_form_does_not_allow() {
     let late = UploadGrant { expires_at: Utc::now() - Duration::seconds(1), ..grant(1000) };
     let expired = files.upload_form(&key, &late).await.unwrap();
     assert_eq!(post(&expired, photo()).await, 403, "an expired form");
+    let mut padded = files.upload_form(&key, &grant(1000)).await.unwrap();
+    padded.fields.insert(0, ("padding".into(), "x".repeat(10_000)));
+    assert_eq!(post(&padded, photo()).await, 400, "a field no form of ours has");
     assert_eq!(files.size(&key).await.unwrap(), None, "nothing was kept");
 
     let form = files.upload_form(&key, &grant(1000)).await.unwrap();
