@@ -116,15 +116,6 @@ impl From<StoreError> for AppError {
     }
 }
 
-impl From<crate::ports::FileError> for AppError {
-    fn from(e: crate::ports::FileError) -> Self {
-        match e {
-            crate::ports::FileError::TooLarge(_) => AppError::TooLarge(e.to_string()),
-            crate::ports::FileError::Failed(e) => AppError::internal(e),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

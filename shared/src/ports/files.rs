@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::StoreResult;
 use crate::domain::{ConversationId, TenantId, Upload, UploadId};
+use crate::error::AppError;
 
 /// Where a file's bytes are kept: `{tenant}/{conversation}/{upload}` for an upload, with
 /// `.thumbnail` after it for its thumbnail. Every part is a validated id, so a key never
@@ -98,6 +99,17 @@ pub enum FileError {
     TooLarge(u64),
     #[error("file storage failed: {0:#}")]
     Failed(anyhow::Error),
+}
+
+/// A file too large for its reader is the caller's to hear of; a storage failure is
+/// `unavailable` when transient, `internal` otherwise.
+impl From<FileError> for AppError {
+    fn from(e: FileError) -> Self {
+        match e {
+            FileError::TooLarge(_) => AppError::TooLarge(e.to_string()),
+            FileError::Failed(e) => AppError::internal(e),
+        }
+    }
 }
 
 #[async_trait]
