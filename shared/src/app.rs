@@ -353,6 +353,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         ids: ports.ids.clone(),
         messages: ports.messages.clone(),
         metrics: services.metrics.clone(),
+        attachments: attachments.clone(),
         conversation_cases: conversations.clone(),
         delivery: delivery.clone(),
         notifications: notifications.clone(),

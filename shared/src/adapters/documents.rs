@@ -46,7 +46,7 @@ pub trait Documents: Send + Sync {
 }
 
 const PREFERENCES: &str = "prefs";
-const UPLOADS: &str = "uploads";
+pub(crate) const UPLOADS: &str = "uploads";
 
 fn mail(user: &UserId) -> String {
     format!("mail/{user}")

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 
 use crate::domain::{ConnectionId, Job, QueueName};
 use crate::ports::{
-    Disposition, Email, FileError, FileKey, FileStore, JobQueue, MailError, Mailer, Push, PushError, QueueError,
+    Disposition, Email, FileError, FileKey, FileStore, JobQueue, MailError, Mailer, Peek, Push, PushError, QueueError,
     QueueStats, UploadForm, UploadGrant,
 };
 
@@ -58,10 +58,7 @@ impl FileStore for Unwired {
     async fn upload_form(&self, _: &FileKey, _: &UploadGrant) -> Result<UploadForm, FileError> {
         Err(FileError::Failed(unwired("file storage")))
     }
-    async fn size(&self, _: &FileKey) -> Result<Option<u64>, FileError> {
-        Err(FileError::Failed(unwired("file storage")))
-    }
-    async fn first_bytes(&self, _: &FileKey, _: usize) -> Result<Vec<u8>, FileError> {
+    async fn peek(&self, _: &FileKey, _: usize) -> Result<Option<Peek>, FileError> {
         Err(FileError::Failed(unwired("file storage")))
     }
     async fn read(&self, _: &FileKey, _: u64) -> Result<Vec<u8>, FileError> {

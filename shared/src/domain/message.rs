@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{ClientMessageId, ConversationId, MessageId, TenantId, UserId};
+use super::{Attachment, ClientMessageId, ConversationId, MessageId, TenantId, UserId};
 use crate::AppError;
 
 /// A message's text: 1..=4000 characters (Unicode scalar values), not only white space.
@@ -53,9 +53,14 @@ pub struct Message {
     pub id: MessageId,
     pub sender_id: UserId,
     pub sender_name: String,
-    /// `None` once the message is deleted: the tombstone keeps its place, not its text.
+    /// Null once the message is deleted (the tombstone keeps its place, not its text), and for
+    /// a message of attachments only: `deletedAt` tells which.
     #[schema(required = true)]
     pub body: Option<MessageBody>,
+    /// The files the message carries, in the order the sender attached them; absent when none
+    /// (and once the message is deleted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_message_id: Option<ClientMessageId>,
     pub kind: MessageKind,
@@ -69,6 +74,22 @@ pub struct Message {
     #[schema(required = true)]
     #[serde(default)]
     pub deleted_at: Option<DateTime<Utc>>,
+}
+
+impl Message {
+    /// What a conversation list or a notification shows of the message: its text, or for a
+    /// message of attachments only, their names after a paperclip (which reads the same in
+    /// every language). Empty once deleted.
+    pub fn summary(&self) -> String {
+        match (&self.body, self.attachments.is_empty()) {
+            (Some(body), _) => body.as_str().to_string(),
+            (None, false) => {
+                let names: Vec<&str> = self.attachments.iter().map(|a| a.name.as_str()).collect();
+                format!("📎 {}", names.join(", "))
+            }
+            (None, true) => String::new(),
+        }
+    }
 }
 
 /// What a `system` message (and its `conversation.updated`) says happened to a group, for
@@ -110,7 +131,7 @@ impl MessagePreview {
             id: m.id.clone(),
             sender_id: m.sender_id.clone(),
             sender_name: m.sender_name.clone(),
-            body: m.body.as_ref().map(|b| b.as_str().chars().take(Self::MAX_CHARS).collect()).unwrap_or_default(),
+            body: m.summary().chars().take(Self::MAX_CHARS).collect(),
             kind: m.kind,
             created_at: m.created_at,
             deleted: m.deleted_at.is_some(),

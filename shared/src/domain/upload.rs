@@ -78,8 +78,9 @@ impl From<FileName> for String {
     }
 }
 
-/// A declared content type Missive accepts (see [`ALLOWED_TYPES`]), lower-cased, without
-/// parameters.
+/// A file's declared content type, lower-cased, without parameters: one Missive accepts —
+/// images (JPEG, PNG, GIF, WebP, HEIC/HEIF), PDF, office documents (Word, Excel, PowerPoint,
+/// OpenDocument), plain text and CSV ([`ALLOWED_TYPES`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "String", into = "String")]
 pub struct FileType(String);
@@ -161,6 +162,18 @@ pub struct Upload {
     pub size: u64,
     pub created_at: DateTime<Utc>,
     pub message_id: Option<MessageId>,
+}
+
+impl Upload {
+    /// What a message that attaches this upload carries of it.
+    pub fn attachment(&self) -> Attachment {
+        Attachment {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            content_type: self.content_type.clone(),
+            size: self.size,
+        }
+    }
 }
 
 /// What a message carries of each file it attaches.

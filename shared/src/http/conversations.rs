@@ -19,7 +19,7 @@ use crate::domain::{ConversationId, ConversationKind, MessageId, UserId};
 use crate::domain::{ConversationView, ReadState};
 use crate::usecases::attachments::{NewUpload, UploadTicket};
 use crate::usecases::conversations::ConversationListItem;
-use crate::usecases::messages::HistoryPage;
+use crate::usecases::messages::{HistoryPage, Outgoing};
 use crate::usecases::{conversations, messages};
 use crate::AppError;
 
@@ -141,8 +141,11 @@ pub(super) async fn history(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SendBody {
-    /// 1 to 4,000 characters.
-    body: String,
+    /// 1 to 4,000 characters; optional (or empty) with attachments.
+    body: Option<String>,
+    /// Upload ids (`POST /v1/conversations/{id}/uploads`), at most 10, in the order shown.
+    #[serde(default)]
+    attachments: Vec<String>,
     /// The client's own id: a repeated send answers the first message instead of a second.
     client_message_id: Option<String>,
 }
@@ -159,7 +162,9 @@ pub(super) async fn send(
     JsonBody(body): JsonBody<SendBody>,
 ) -> Result<impl IntoResponse, AppError> {
     let id = ConversationId::lookup(&id)?;
-    let (stored, _) = app.messages.send_message(&who, &id, &body.body, body.client_message_id.as_deref(), None).await?;
+    let outgoing =
+        Outgoing { body: body.body, attachments: body.attachments, client_message_id: body.client_message_id };
+    let (stored, _) = app.messages.send_message(&who, &id, &outgoing, None).await?;
     Ok((created_or_ok(stored.created), Json(stored.value)))
 }
 

@@ -92,6 +92,14 @@ impl Disposition {
     }
 }
 
+/// What one read of a file's beginning tells.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Peek {
+    /// The whole file's size, in bytes.
+    pub size: u64,
+    pub first_bytes: Vec<u8>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
     /// The file is larger than the reader allowed.
@@ -116,10 +124,9 @@ impl From<FileError> for AppError {
 pub trait FileStore: Send + Sync {
     /// A form that stores one file under `key`, as `grant` allows and nothing else.
     async fn upload_form(&self, key: &FileKey, grant: &UploadGrant) -> Result<UploadForm, FileError>;
-    /// The stored file's size in bytes; `None` if nothing is stored under `key`.
-    async fn size(&self, key: &FileKey) -> Result<Option<u64>, FileError>;
-    /// The file's first `n` bytes (fewer if it is shorter): enough to tell its type.
-    async fn first_bytes(&self, key: &FileKey, n: usize) -> Result<Vec<u8>, FileError>;
+    /// The stored file's size and its first `n` bytes (fewer if it is shorter: enough to
+    /// tell its type), in one read; `None` if nothing is stored under `key`.
+    async fn peek(&self, key: &FileKey, n: usize) -> Result<Option<Peek>, FileError>;
     /// The whole file, refused with `TooLarge` above `max_bytes`.
     async fn read(&self, key: &FileKey, max_bytes: u64) -> Result<Vec<u8>, FileError>;
     /// Stores bytes the server made (a thumbnail).

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use super::{StoreResult, Upserted};
-use crate::domain::{Conversation, ConversationId, LoggedEvent, Message, MessageId, TenantId};
+use crate::domain::{Conversation, ConversationId, LoggedEvent, Message, MessageId, TenantId, Upload, UploadId};
 
 /// Which slice of a conversation's history to read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,6 +24,11 @@ pub struct HistorySlice {
     pub more: bool,
 }
 
+/// One of the uploads a new message attaches was attached to another message first (or is
+/// gone): nothing was stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttachmentTaken(pub UploadId);
+
 #[async_trait]
 pub trait MessageStore: Send + Sync {
     /// Appends a message, its `message.new` event to the conversation's log (as
@@ -35,12 +40,19 @@ pub trait MessageStore: Send + Sync {
     /// from its count. With a `client_message_id`, a second append by the same sender in the
     /// same conversation returns the first message and changes nothing (the event is not
     /// logged).
+    ///
+    /// `attached` are the uploads the message attaches, each with its `message_id` set to the
+    /// message's: in the same write each is stored attached (it no longer expires), on
+    /// condition that it is still waiting for a message — neither attached nor expired. If one
+    /// is not, nothing is stored and its id comes back as [`AttachmentTaken`] (a repeat of a
+    /// `client_message_id` still answers the first message).
     async fn append_message(
         &self,
         conversation: &Conversation,
         message: &Message,
         event: &LoggedEvent,
-    ) -> StoreResult<Upserted<Message>>;
+        attached: &[Upload],
+    ) -> StoreResult<Result<Upserted<Message>, AttachmentTaken>>;
     /// Replaces a stored message (an edit, a deletion's tombstone). When it is the
     /// conversation's newest, the conversation's preview follows. `false` if it does not exist.
     async fn update_message(&self, message: &Message) -> StoreResult<bool>;

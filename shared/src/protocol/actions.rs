@@ -37,12 +37,18 @@ impl Action {
     }
 }
 
-/// Sends a message; a repeat with the same `clientMessageId` answers the stored one.
+/// Sends a message: text, files (the ids of the caller's uploads), or both; a repeat with the
+/// same `clientMessageId` answers the stored one.
 #[derive(Debug, PartialEq, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SendMessage {
     pub conversation_id: String,
-    pub body: String,
+    /// 1 to 4,000 characters; optional (or empty) with attachments.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// Upload ids (`POST /v1/conversations/{id}/uploads`), at most 10, in the order shown.
+    #[serde(default)]
+    pub attachments: Vec<String>,
     #[serde(default)]
     pub client_message_id: Option<String>,
 }

@@ -102,12 +102,15 @@ impl AttachmentsUseCases {
     /// [`MAX_ATTACHMENTS`], each uploaded by `who` to that conversation, attached to no other
     /// message, stored at its declared size, and of its declared type by its bytes. Anything
     /// else is a 400 that names the attachment; another member's or another conversation's
-    /// upload reads as unknown.
+    /// upload reads as unknown. For a `resend` (a send with a `clientMessageId`), an attached
+    /// upload passes: the store answers the first message if it is that send's, and refuses
+    /// the upload otherwise. One record read and one file read per upload, all at once.
     pub async fn check_attachments(
         &self,
         who: &Identity,
         conversation: &ConversationId,
         ids: &[String],
+        resend: bool,
     ) -> Result<Vec<Upload>, AppError> {
         if ids.len() > MAX_ATTACHMENTS {
             return Err(AppError::invalid(format!("attachments: at most {MAX_ATTACHMENTS}")));
@@ -115,29 +118,33 @@ impl AttachmentsUseCases {
         if let Some((i, id)) = ids.iter().enumerate().find(|(i, id)| ids[..*i].contains(id)) {
             return Err(AppError::invalid(format!("attachment {id}: attached twice (position {})", i + 1)));
         }
-        try_join_all(ids.iter().map(|id| self.check_one(who, conversation, id))).await
+        try_join_all(ids.iter().map(|id| self.check_one(who, conversation, id, resend))).await
     }
 
-    async fn check_one(&self, who: &Identity, conversation: &ConversationId, raw: &str) -> Result<Upload, AppError> {
+    async fn check_one(
+        &self,
+        who: &Identity,
+        conversation: &ConversationId,
+        raw: &str,
+        resend: bool,
+    ) -> Result<Upload, AppError> {
         let refuse = |why: &str| AppError::invalid(format!("attachment {raw}: {why}"));
         let id = UploadId::parse(raw).map_err(|_| refuse("not an upload id"))?;
         let upload = self.uploads.get_upload(&who.tenant_id, &id).await?;
         let upload = upload
             .filter(|u| u.uploaded_by == who.user_id && &u.conversation_id == conversation)
-            .ok_or_else(|| refuse("no such upload of yours in this conversation"))?;
-        if upload.message_id.is_some() {
+            .ok_or_else(|| refuse("no such upload of yours in this conversation (or it expired)"))?;
+        if upload.message_id.is_some() && !resend {
             return Err(refuse("already attached to a message"));
         }
         let key = FileKey::upload(&upload.tenant_id, &upload.conversation_id, &upload.id);
-        match self.files.size(&key).await? {
-            None => return Err(refuse("the file was not uploaded")),
-            Some(size) if size != upload.size => {
-                return Err(refuse(&format!("{size} bytes stored, {} declared", upload.size)));
-            }
-            Some(_) => {}
+        let Some(peek) = self.files.peek(&key, SNIFFED_BYTES).await? else {
+            return Err(refuse("the file was not uploaded"));
+        };
+        if peek.size != upload.size {
+            return Err(refuse(&format!("{} bytes stored, {} declared", peek.size, upload.size)));
         }
-        let first = self.files.first_bytes(&key, SNIFFED_BYTES).await?;
-        if !upload.content_type.matches(&first) {
+        if !upload.content_type.matches(&peek.first_bytes) {
             return Err(refuse(&format!("its bytes are not {}", upload.content_type.as_str())));
         }
         Ok(upload)

@@ -144,6 +144,7 @@ impl GroupsUseCases {
             sender_id: who.user_id.clone(),
             sender_name: who.name.clone(),
             body: Some(MessageBody::parse(text(tenant.locale))?),
+            attachments: Vec::new(),
             client_message_id: None,
             kind: MessageKind::System,
             system: Some(system.clone()),
@@ -152,7 +153,8 @@ impl GroupsUseCases {
             deleted_at: None,
         };
         let logged = self.delivery.message_event(&message)?;
-        self.messages.append_message(conversation, &message, &logged).await?;
+        let appended = self.messages.append_message(conversation, &message, &logged, &[]).await?;
+        appended.map_err(|_| AppError::internal(anyhow::anyhow!("a system message attaches nothing")))?;
         let view = self.conversation_cases.get_view(conversation.clone()).await?;
         let members: Vec<UserId> = view.members.iter().map(|m| m.user_id.clone()).collect();
         self.delivery.push_to_members(conversation, &members, logged, None, None).await?;

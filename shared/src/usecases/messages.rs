@@ -1,5 +1,6 @@
 //! Sending messages and reading history.
 
+use super::attachments::AttachmentsUseCases;
 use super::conversations::ConversationsUseCases;
 use super::delivery::DeliveryUseCases;
 use super::notifications::NotificationsUseCases;
@@ -12,12 +13,47 @@ use super::conversations::check_scope;
 use super::identity::Identity;
 use crate::domain::*;
 use crate::metrics::Metric;
-use crate::ports::{HistoryRange, Upserted};
+use crate::ports::{AttachmentTaken, HistoryRange, Upserted};
 use crate::protocol::Event;
 use crate::AppError;
 
 pub const DEFAULT_HISTORY_PAGE: usize = 50;
 pub const MAX_HISTORY_PAGE: usize = 100;
+
+/// What a member sends: text, files (the ids of their uploads), or both; with its
+/// `client_message_id`, a resend that cannot become a second message.
+#[derive(Clone, Debug, Default)]
+pub struct Outgoing {
+    pub body: Option<String>,
+    pub attachments: Vec<String>,
+    pub client_message_id: Option<String>,
+}
+
+impl Outgoing {
+    /// A message of text only.
+    pub fn text(body: impl Into<String>) -> Self {
+        Self { body: Some(body.into()), ..Self::default() }
+    }
+
+    /// The same, safe to resend under `client_message_id`.
+    pub fn resendable(self, client_message_id: impl Into<String>) -> Self {
+        Self { client_message_id: Some(client_message_id.into()), ..self }
+    }
+
+    fn checked_body(&self) -> Result<Option<MessageBody>, AppError> {
+        body_of(self.body.as_deref(), !self.attachments.is_empty())
+    }
+}
+
+/// A message's text: required without attachments, optional (empty or blank is none) with them.
+fn body_of(text: Option<&str>, with_attachments: bool) -> Result<Option<MessageBody>, AppError> {
+    match text {
+        Some(text) if with_attachments && text.trim().is_empty() => Ok(None),
+        Some(text) => Ok(Some(MessageBody::parse(text)?)),
+        None if with_attachments => Ok(None),
+        None => Err(AppError::invalid("invalid body: a message needs a body or attachments")),
+    }
+}
 
 /// The messages use cases, with the ports they use.
 #[derive(Clone)]
@@ -27,6 +63,7 @@ pub struct MessagesUseCases {
     pub(crate) ids: Arc<dyn Ids>,
     pub(crate) messages: Arc<dyn MessageStore>,
     pub(crate) metrics: Metrics,
+    pub(crate) attachments: AttachmentsUseCases,
     pub(crate) conversation_cases: ConversationsUseCases,
     pub(crate) delivery: DeliveryUseCases,
     pub(crate) notifications: NotificationsUseCases,
@@ -49,38 +86,54 @@ impl MessagesUseCases {
         &self,
         who: &Identity,
         conversation_id: &ConversationId,
-        body: &str,
-        client_message_id: Option<&str>,
+        outgoing: &Outgoing,
         from_connection: Option<&ConnectionId>,
     ) -> Result<(Upserted<Message>, Option<EventId>), AppError> {
         check_scope(who, conversation_id)?;
+        let body = outgoing.checked_body()?;
+        let client_message_id = outgoing.client_message_id.as_deref().map(ClientMessageId::parse).transpose()?;
         let not_found = || AppError::not_found("conversation");
-        let (conversation, members) = self
-            .conversations
-            .get_conversation_with_members(&who.tenant_id, conversation_id)
-            .await?
-            .ok_or_else(not_found)?;
+        // The uploads are checked (their records, then their bytes) while the conversation is
+        // read: a message without attachments reads nothing more.
+        let (conversation, uploads) = tokio::join!(
+            self.conversations.get_conversation_with_members(&who.tenant_id, conversation_id),
+            self.attachments.check_attachments(
+                who,
+                conversation_id,
+                &outgoing.attachments,
+                client_message_id.is_some()
+            )
+        );
+        let (conversation, members) = conversation?.ok_or_else(not_found)?;
         if !members.iter().any(|m| m.user_id == who.user_id) {
             return Err(not_found());
         }
+        let mut uploads = uploads?;
         let message = Message {
             tenant_id: who.tenant_id.clone(),
             conversation_id: conversation.id.clone(),
             id: MessageId::parse(self.ids.ulid())?,
             sender_id: who.user_id.clone(),
             sender_name: who.name.clone(),
-            body: Some(MessageBody::parse(body)?),
-            client_message_id: client_message_id.map(ClientMessageId::parse).transpose()?,
+            body,
+            attachments: uploads.iter().map(Upload::attachment).collect(),
+            client_message_id,
             kind: MessageKind::User,
             system: None,
             created_at: self.clock.now(),
             edited_at: None,
             deleted_at: None,
         };
+        for upload in &mut uploads {
+            upload.message_id = Some(message.id.clone());
+        }
         // Its `message.new` goes into the conversation's log with the message itself.
         let event = self.delivery.message_event(&message)?;
         let users: Vec<UserId> = members.into_iter().map(|m| m.user_id).collect();
-        let stored = self.messages.append_message(&conversation, &message, &event).await?;
+        let stored = self.messages.append_message(&conversation, &message, &event, &uploads).await?;
+        let stored = stored.map_err(|AttachmentTaken(id)| {
+            AppError::invalid(format!("attachment {id}: already attached to a message, or expired"))
+        })?;
         let event = if stored.created {
             tracing::info!(
                 tenant = %who.tenant_id, conversation = %conversation.id, message = %stored.value.id, "message stored"
@@ -225,7 +278,7 @@ impl MessagesUseCases {
         if message.deleted_at.is_some() {
             return Err(AppError::Conflict("the message is deleted".into()));
         }
-        message.body = Some(MessageBody::parse(body)?);
+        message.body = body_of(Some(body), !message.attachments.is_empty())?;
         message.edited_at = Some(self.clock.now());
         let cursor = self.store_change(&conversation, &message, Change::Edited, from_connection).await?;
         Ok((message, Some(cursor)))

@@ -161,9 +161,10 @@ impl NotificationsUseCases {
         else {
             return Ok(());
         };
-        let (Some(body), Some(conversation)) =
-            (&message.body, self.conversations.get_conversation(tenant, &notice.conversation_id).await?)
-        else {
+        if message.deleted_at.is_some() {
+            return Ok(());
+        }
+        let Some(conversation) = self.conversations.get_conversation(tenant, &notice.conversation_id).await? else {
             return Ok(());
         };
         let title = match (&conversation.kind, &conversation.title) {
@@ -173,7 +174,7 @@ impl NotificationsUseCases {
         let draft = Draft {
             kind: NotificationType::Message,
             title,
-            body: preview(body.as_str()),
+            body: preview(&message.summary()),
             action_url: None,
             action_label: None,
             conversation_id: Some(conversation.id.clone()),

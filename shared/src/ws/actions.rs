@@ -10,7 +10,7 @@ use crate::metrics::Metric;
 use crate::protocol::actions::{Action, DeleteMessage, EditMessage, MarkRead, SendMessage};
 use crate::protocol::answers::{Answer, RequestId};
 use crate::protocol::frame::Frame;
-use crate::usecases::messages::MessagesUseCases;
+use crate::usecases::messages::{MessagesUseCases, Outgoing};
 use crate::usecases::reads::ReadsUseCases;
 use crate::usecases::Identity;
 use crate::AppError;
@@ -91,8 +91,12 @@ async fn send_message(
     send: &SendMessage,
 ) -> Result<String, AppError> {
     let conversation = ConversationId::lookup(&send.conversation_id)?;
-    let client_message_id = send.client_message_id.as_deref();
-    let (stored, cursor) = messages.send_message(who, &conversation, &send.body, client_message_id, Some(from)).await?;
+    let outgoing = Outgoing {
+        body: send.body.clone(),
+        attachments: send.attachments.clone(),
+        client_message_id: send.client_message_id.clone(),
+    };
+    let (stored, cursor) = messages.send_message(who, &conversation, &outgoing, Some(from)).await?;
     Ok(message_ack(request_id, &stored.value, cursor.as_ref()))
 }
 

@@ -1,14 +1,16 @@
-//! Uploads and what a message may attach: a member gets a form for a file they declared, and
-//! an upload is attachable only when it is theirs, in that conversation, unused, of its
-//! declared size, and of its declared type by its bytes. On the embedded store with the local
-//! runtime's files.
+//! Uploads and the messages that attach them: a member gets a form for a file they declared,
+//! and a message attaches an upload only when it is theirs, in that conversation, unused, of
+//! its declared size, and of its declared type by its bytes. On the embedded store with the
+//! local runtime's files.
 
 use std::sync::Arc;
 
 use missive::adapters::embedded::EmbeddedStore;
 use missive::config::Config;
 use missive::domain::*;
+use missive::ports::{UploadStore, Upserted};
 use missive::usecases::attachments::NewUpload;
+use missive::usecases::messages::Outgoing;
 use missive::usecases::Identity;
 use missive::{App, AppError};
 
@@ -17,6 +19,7 @@ use crate::fakes::{RecordingMailer, RecordingPush, RecordingQueue};
 
 struct Fixture {
     app: App,
+    store: Arc<EmbeddedStore>,
     people: Vec<Identity>,
     group: ConversationId,
     _dirs: (tempfile::TempDir, tempfile::TempDir),
@@ -37,7 +40,7 @@ async fn fixture() -> Fixture {
     )
     .with_files(files);
     let (people, group) = crate::people::tenant_with_group(&app, store.as_ref(), 3, "m").await;
-    Fixture { app, people, group, _dirs: (dir, files_dir) }
+    Fixture { app, store, people, group, _dirs: (dir, files_dir) }
 }
 
 fn declared(name: &str, content_type: &str, size: u64) -> NewUpload {
@@ -58,7 +61,18 @@ async fn upload(f: &Fixture, who: usize, declared: NewUpload, bytes: Vec<u8>) ->
     ticket.upload_id.to_string()
 }
 
-fn refusal(result: Result<Vec<Upload>, AppError>) -> String {
+/// Files only, no text.
+fn files(ids: &[&String]) -> Outgoing {
+    Outgoing { attachments: ids.iter().map(|id| id.to_string()).collect(), ..Outgoing::default() }
+}
+
+impl Fixture {
+    async fn send(&self, who: usize, outgoing: &Outgoing) -> Result<Upserted<Message>, AppError> {
+        Ok(self.app.messages.send_message(&self.people[who], &self.group, outgoing, None).await?.0)
+    }
+}
+
+fn refusal(result: Result<Upserted<Message>, AppError>) -> String {
     match result {
         Err(AppError::InvalidInput(why)) => why,
         other => panic!("expected a 400, got {other:?}"),
@@ -66,13 +80,68 @@ fn refusal(result: Result<Vec<Upload>, AppError>) -> String {
 }
 
 #[tokio::test]
-async fn a_member_s_upload_of_the_declared_file_is_attachable() {
+async fn a_message_carries_the_files_it_attaches() {
     let f = fixture().await;
-    let id = upload(&f, 0, declared("vase.png", "image/png", 200), png(200)).await;
-    let checked = f.app.attachments.check_attachments(&f.people[0], &f.group, std::slice::from_ref(&id)).await.unwrap();
-    assert_eq!(checked.len(), 1);
-    assert_eq!((checked[0].name.as_str(), checked[0].size), ("vase.png", 200));
-    assert_eq!(checked[0].content_type.as_str(), "image/png");
+    let vase = upload(&f, 0, declared("vase.png", "image/png", 200), png(200)).await;
+    let quote = upload(&f, 0, declared("Devis mai.pdf", "application/pdf", 9), b"%PDF-1.7\n".to_vec()).await;
+    let sent = f.send(0, &files(&[&vase, &quote])).await.unwrap().value;
+    assert_eq!(sent.body, None, "files need no text");
+    let carried: Vec<(&str, &str, u64)> =
+        sent.attachments.iter().map(|a| (a.name.as_str(), a.content_type.as_str(), a.size)).collect();
+    assert_eq!(carried, [("vase.png", "image/png", 200), ("Devis mai.pdf", "application/pdf", 9)]);
+
+    let seen = f.app.messages.history(&f.people[1], &f.group, None, None, None).await.unwrap();
+    assert_eq!(seen.messages.last().unwrap().attachments, sent.attachments, "history carries them");
+    let record = f.store.get_upload(&f.people[0].tenant_id, &UploadId::parse(&vase).unwrap()).await.unwrap();
+    assert_eq!(record.unwrap().message_id, Some(sent.id.clone()), "the upload knows its message");
+    let list = f.app.conversations.list_conversations(&f.people[1], &Default::default(), None, 20).await.unwrap();
+    let preview = list.items.iter().find(|c| c.conversation.id == f.group).unwrap();
+    assert_eq!(preview.conversation.last_message.as_ref().unwrap().body, "📎 vase.png, Devis mai.pdf");
+
+    let captioned = upload(&f, 0, declared("b.png", "image/png", 50), png(50)).await;
+    let with_text = Outgoing { body: Some("Le bouquet".into()), ..files(&[&captioned]) };
+    let sent = f.send(0, &with_text).await.unwrap().value;
+    assert_eq!(sent.body.as_ref().map(|b| b.as_str()), Some("Le bouquet"));
+    let (edited, _) = f.app.messages.edit_message(&f.people[0], &f.group, &sent.id, " ", None).await.unwrap();
+    assert_eq!((edited.body, edited.attachments.len()), (None, 1), "its caption can go, its files stay");
+}
+
+#[tokio::test]
+async fn a_message_needs_text_or_files() {
+    let f = fixture().await;
+    for empty in [Outgoing::default(), Outgoing::text("  "), Outgoing { body: Some(String::new()), ..files(&[]) }] {
+        assert!(refusal(f.send(0, &empty).await).starts_with("invalid body"), "{empty:?}");
+    }
+}
+
+#[tokio::test]
+async fn an_upload_is_attached_once_and_a_resend_answers_the_first_message() {
+    let f = fixture().await;
+    let photo = upload(&f, 0, declared("p.png", "image/png", 100), png(100)).await;
+    let first = f.send(0, &files(&[&photo]).resendable("c-1")).await.unwrap();
+    assert!(first.created);
+    let again = f.send(0, &files(&[&photo]).resendable("c-1")).await.unwrap();
+    assert_eq!((again.created, &again.value), (false, &first.value), "the resend is the first message");
+    assert_eq!(
+        refusal(f.send(0, &files(&[&photo])).await),
+        format!("attachment {photo}: already attached to a message")
+    );
+    assert_eq!(
+        refusal(f.send(0, &files(&[&photo]).resendable("c-2")).await),
+        format!("attachment {photo}: already attached to a message, or expired"),
+        "another message's resend key does not take it either"
+    );
+
+    // Two messages attaching one upload at once: one has it.
+    let contested = upload(&f, 0, declared("q.png", "image/png", 100), png(100)).await;
+    let both = files(&[&contested]);
+    let (a, b) = tokio::join!(f.send(0, &both), f.send(0, &both));
+    assert_eq!([&a, &b].iter().filter(|r| r.is_ok()).count(), 1, "{a:?} {b:?}");
+    let loser = if a.is_ok() { b } else { a };
+    assert!(refusal(loser).starts_with(&format!("attachment {contested}: already attached")));
+    let history = f.app.messages.history(&f.people[0], &f.group, None, None, None).await.unwrap();
+    let holding = history.messages.iter().filter(|m| m.attachments.iter().any(|a| a.id.as_str() == contested));
+    assert_eq!(holding.count(), 1);
 }
 
 #[tokio::test]
@@ -97,22 +166,22 @@ async fn a_declaration_outside_the_rules_gets_no_form() {
 }
 
 #[tokio::test]
-async fn an_upload_that_is_not_what_was_declared_is_refused_by_name() {
+async fn an_upload_that_is_not_what_was_declared_is_refused_by_name_and_nothing_is_sent() {
     let f = fixture().await;
-    let check = |who: usize, ids: Vec<String>| {
-        let app = &f.app;
-        let (who, group) = (&f.people[who], &f.group);
-        async move { app.attachments.check_attachments(who, group, &ids).await }
+    let f = &f;
+    let check = |who: usize, ids: Vec<String>| async move {
+        let outgoing = Outgoing { body: Some("voilà".into()), attachments: ids, client_message_id: None };
+        f.send(who, &outgoing).await
     };
 
     let html = b"<html><script>alert(1)</script></html>".to_vec();
-    let disguised = upload(&f, 0, declared("photo.png", "image/png", html.len() as u64), html).await;
+    let disguised = upload(f, 0, declared("photo.png", "image/png", html.len() as u64), html).await;
     assert_eq!(
         refusal(check(0, vec![disguised.clone()]).await),
         format!("attachment {disguised}: its bytes are not image/png")
     );
 
-    let short = upload(&f, 0, declared("photo.png", "image/png", 200), png(150)).await;
+    let short = upload(f, 0, declared("photo.png", "image/png", 200), png(150)).await;
     assert_eq!(
         refusal(check(0, vec![short.clone()]).await),
         format!("attachment {short}: 150 bytes stored, 200 declared")
@@ -125,17 +194,21 @@ async fn an_upload_that_is_not_what_was_declared_is_refused_by_name() {
         format!("attachment {never_sent}: the file was not uploaded")
     );
 
-    let theirs = upload(&f, 1, declared("b.png", "image/png", 100), png(100)).await;
-    assert_eq!(
-        refusal(check(0, vec![theirs.clone()]).await),
-        format!("attachment {theirs}: no such upload of yours in this conversation")
-    );
+    let unknown = "attachment {}: no such upload of yours in this conversation (or it expired)";
+    let theirs = upload(f, 1, declared("b.png", "image/png", 100), png(100)).await;
+    assert_eq!(refusal(check(0, vec![theirs.clone()]).await), unknown.replace("{}", &theirs));
+    let mut old = f.store.get_upload(&f.people[0].tenant_id, &UploadId::parse(&short).unwrap()).await.unwrap().unwrap();
+    old.id = UploadId::parse("01EXPIRED").unwrap();
+    f.store.put_upload(&old, Some(chrono::Utc::now() - chrono::Duration::minutes(1))).await.unwrap();
+    assert_eq!(refusal(check(0, vec!["01EXPIRED".into()]).await), unknown.replace("{}", "01EXPIRED"));
     assert_eq!(refusal(check(0, vec!["../../etc".into()]).await), "attachment ../../etc: not an upload id");
 
-    let good = upload(&f, 0, declared("c.png", "image/png", 100), png(100)).await;
+    let good = upload(f, 0, declared("c.png", "image/png", 100), png(100)).await;
     assert_eq!(
         refusal(check(0, vec![good.clone(), good.clone()]).await),
         format!("attachment {good}: attached twice (position 2)")
     );
     assert_eq!(refusal(check(0, vec![good.clone(); 11]).await), "attachments: at most 10");
+    let history = f.app.messages.history(&f.people[0], &f.group, None, None, None).await.unwrap();
+    assert!(history.messages.iter().all(|m| m.body.as_ref().map(|b| b.as_str()) != Some("voilà")), "none was sent");
 }

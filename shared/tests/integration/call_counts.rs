@@ -21,6 +21,7 @@ use missive::domain::*;
 use missive::ports::*;
 
 use crate::fakes::{RecordingPush, RecordingQueue};
+use missive::usecases::messages::Outgoing;
 use missive::usecases::Identity;
 use missive::{ws, App};
 use serde_json::json;
@@ -131,13 +132,15 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     // Long enough that the second authentication below is served from memory however slow
     // the machine is.
     config.limits.directory_cache_ttl = std::time::Duration::from_secs(3600);
+    let (files, _files_dir) = crate::conformance::files::local_files().await;
     let app = App::new(
         config,
         store.clone(),
         Arc::new(RecordingPush::default()),
         Arc::new(RecordingQueue::default()),
         Arc::new(crate::fakes::RecordingMailer::default()),
-    );
+    )
+    .with_files(files);
     let tenant = TenantId::parse("acme").unwrap();
     store.create_tenant(&Tenant::new(tenant.clone(), "Acme", Utc::now())).await.unwrap();
     let identity = |user: &str| Identity {
@@ -175,7 +178,7 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
         .id;
     // Some history, and other conversations in the tenant, which must not change the costs.
     for i in 0..30 {
-        app.messages.send_message(&bob, &conversation, &format!("m{i}"), None, None).await.unwrap();
+        app.messages.send_message(&bob, &conversation, &Outgoing::text(format!("m{i}")), None).await.unwrap();
     }
     for other in ["carol", "dave", "erin"] {
         store
@@ -299,6 +302,29 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
         counts(&[("BatchGetItem", 1), ("GetItem", 2), ("Query", 1), ("TransactWriteItems", 1)]),
         "a repeated send: the transaction refused, the first message found through its idempotency record, \
          and pushed again (the members' connections)"
+    );
+
+    let mut uploads = Vec::new();
+    for name in ["a.pdf", "b.pdf"] {
+        let declared = serde_json::from_value(json!({ "name": name, "contentType": "application/pdf", "size": 9 }));
+        let ticket = app.attachments.create_upload(&alice, &conversation, declared.unwrap()).await.unwrap();
+        let form = UploadForm { url: ticket.url, fields: ticket.fields.into_iter().collect() };
+        assert_eq!(crate::conformance::files::post(&form, b"%PDF-1.7\n".to_vec()).await, 204);
+        uploads.push(ticket.upload_id);
+    }
+    counter.take();
+    let with_files = json!({ "action": "sendMessage", "conversationId": conversation, "attachments": uploads });
+    assert_eq!(
+        ws::api_gateway::message(&app, &ws_event("sendMessage", "alice-1=", &alice, Some(with_files)))
+            .await
+            .status_code,
+        200
+    );
+    assert_eq!(
+        counter.take_with_round_trips(),
+        (counts(&[("BatchGetItem", 1), ("GetItem", 2), ("Query", 1), ("TransactWriteItems", 1)]), 3),
+        "sending two files: a send, and each upload's record, read with the conversation; the uploads are taken \
+         in the message's transaction"
     );
 
     app.conversations.list_conversations(&bob, &Default::default(), None, 20).await.unwrap();

@@ -11,6 +11,7 @@ use missive::adapters::dynamo::DynamoStore;
 use missive::config::Config;
 use missive::metrics::Metrics;
 use missive::ports::*;
+use missive::usecases::messages::Outgoing;
 use missive::{ws, App};
 use serde_json::{json, Value};
 
@@ -79,13 +80,14 @@ async fn members_sending_at_once_through_conflicts_and_throttling_are_all_acknow
             let mut first_errors = Vec::new();
             for m in 0..MESSAGES_EACH {
                 let (body, cmid) = (format!("{s}-{m}"), format!("c-{s}-{m}"));
+                let outgoing = Outgoing::text(&body).resendable(&cmid);
                 // As a client does: a message that got an error is sent again once, with its id.
-                let sent = match app.messages.send_message(&who, &group, &body, Some(&cmid), None).await {
+                let sent = match app.messages.send_message(&who, &group, &outgoing, None).await {
                     Ok(sent) => sent,
                     Err(e) => {
                         first_errors.push(e.code());
                         app.messages
-                            .send_message(&who, &group, &body, Some(&cmid), None)
+                            .send_message(&who, &group, &outgoing, None)
                             .await
                             .unwrap_or_else(|e| panic!("{cmid} refused twice: {} ({e:?})", e.code()))
                     }

@@ -9,6 +9,7 @@ use missive::adapters::embedded::EmbeddedStore;
 use missive::config::Config;
 use missive::domain::*;
 use missive::ports::*;
+use missive::usecases::messages::Outgoing;
 use missive::usecases::Identity;
 use missive::workers::{handle_batch, FanoutWorker, NotificationsWorker};
 use missive::App;
@@ -79,7 +80,7 @@ async fn a_large_group_s_message_is_published_by_the_worker_and_poison_records_a
     push.0.lock().unwrap().clear();
 
     let skip = ConnectionId::parse("ann-1").unwrap();
-    let (sent, cursor) = app.messages.send_message(&ann, &group, "à tous", None, Some(&skip)).await.unwrap();
+    let (sent, cursor) = app.messages.send_message(&ann, &group, &Outgoing::text("à tous"), Some(&skip)).await.unwrap();
     let cursor = cursor.unwrap();
     assert!(push.0.lock().unwrap().is_empty(), "the sender's answer does not wait for the fan-out");
     let jobs = queue.0.lock().unwrap().clone();
@@ -148,7 +149,7 @@ async fn a_notification_job_run_again_after_a_partial_run_notifies_once() {
         .value
         .conversation
         .id;
-    app.messages.send_message(ann, &direct, "Bonjour", None, None).await.unwrap();
+    app.messages.send_message(ann, &direct, &Outgoing::text("Bonjour"), None).await.unwrap();
     // m1 was offline: their notification is a job.
     let notice = queue
         .take()

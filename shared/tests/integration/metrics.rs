@@ -9,6 +9,7 @@ use missive::config::Config;
 use missive::domain::*;
 use missive::metrics::Metrics;
 use missive::ports::*;
+use missive::usecases::messages::Outgoing;
 use missive::usecases::Identity;
 use missive::App;
 use serde_json::{json, Value};
@@ -71,8 +72,8 @@ async fn sending_delivering_and_syncing_are_counted_once_each() {
     let id = app.conversations.create_conversation(&who("ann"), direct).await.unwrap().value.conversation.id;
     let before = app.services.metrics.recorded().len();
 
-    app.messages.send_message(&who("ann"), &id, "bonjour", Some("c1"), None).await.unwrap();
-    app.messages.send_message(&who("ann"), &id, "bonjour", Some("c1"), None).await.unwrap();
+    app.messages.send_message(&who("ann"), &id, &Outgoing::text("bonjour").resendable("c1"), None).await.unwrap();
+    app.messages.send_message(&who("ann"), &id, &Outgoing::text("bonjour").resendable("c1"), None).await.unwrap();
     app.sync.sync(&who("ben"), "0").await.unwrap();
 
     let acme = Some("acme".to_string());

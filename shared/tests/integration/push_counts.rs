@@ -18,6 +18,7 @@ use missive::adapters::embedded::EmbeddedStore;
 use missive::config::Config;
 use missive::domain::*;
 use missive::ports::*;
+use missive::usecases::messages::Outgoing;
 use missive::usecases::Identity;
 use missive::workers::{FanoutWorker, NotificationsWorker, Worker};
 use missive::{ws, App};
@@ -98,7 +99,8 @@ fn pushed(push: &RecordingPush) -> (BTreeMap<String, usize>, BTreeMap<(String, S
 
 async fn pushes_stay_linear_in_a_large_group(store: Arc<dyn Store>, n: usize) {
     let LargeGroup { app, members, group, push, queue } = large_group(store, n, true).await;
-    let (message, _) = app.messages.send_message(&members[1], &group, "Départ 14 h", None, None).await.unwrap();
+    let (message, _) =
+        app.messages.send_message(&members[1], &group, &Outgoing::text("Départ 14 h"), None).await.unwrap();
     let message_id = message.value.id;
     drain(&app, &queue).await;
     for who in &members {
@@ -154,7 +156,7 @@ async fn pushes_stay_linear_in_a_large_group_on_dynamodb() {
 async fn a_group_of_a_thousand_gets_a_message_once_each_on_dynamodb() {
     let LargeGroup { app, members, group, push, queue } =
         large_group(dynamo_store("thousand").await, 1000, false).await;
-    app.messages.send_message(&members[999], &group, "Exercice samedi", None, None).await.unwrap();
+    app.messages.send_message(&members[999], &group, &Outgoing::text("Exercice samedi"), None).await.unwrap();
     drain(&app, &queue).await;
     let (by_type, per_connection) = pushed(&push);
     assert_eq!(by_type, BTreeMap::from([("message.new".to_string(), 1000)]));

@@ -39,8 +39,7 @@ def create(stack: Stack, aws: dict, verified_identities: list[str]) -> list[str]
     for logical, _ in stack.of_type("AWS::S3::Bucket"):
         notes += _bucket(stack, aws["s3"], logical)
     for logical, _ in stack.of_type("AWS::S3::BucketPolicy"):
-        props = stack.properties(logical)
-        aws["s3"].put_bucket_policy(Bucket=props["Bucket"], Policy=json.dumps(props["PolicyDocument"]))
+        notes += _bucket_policy(stack, aws["s3"], logical)
     for logical, _ in stack.of_type("AWS::SecretsManager::Secret"):
         props = stack.properties(logical)
         if "SecretString" not in props:
@@ -109,9 +108,27 @@ BUCKET_HANDLED = {"BucketName", "BucketEncryption", "PublicAccessBlockConfigurat
                   "LifecycleConfiguration", "Tags"}
 
 
+def _bucket_policy(stack: Stack, s3, logical: str) -> list[str]:
+    """A bucket's policy, but for its statements that deny requests made without TLS: moto
+    does evaluate a bucket policy on object reads, and every call in the emulator is plain HTTP
+    on loopback, which stands in for the TLS every call has on AWS."""
+    props = stack.properties(logical)
+    document = dict(props["PolicyDocument"])
+    kept, notes = [], []
+    for statement in document.get("Statement", []):
+        if statement.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}} and statement["Effect"] == "Deny":
+            notes.append(f"{logical}: {statement.get('Sid', 'a statement')} (TLS only) is not emulated: "
+                         "the emulator's calls are plain HTTP on loopback")
+        else:
+            kept.append(statement)
+    if kept:
+        s3.put_bucket_policy(Bucket=props["Bucket"], Policy=json.dumps(dict(document, Statement=kept)))
+    return notes
+
+
 def _bucket(stack: Stack, s3, logical: str) -> list[str]:
-    """A bucket with what moto keeps of its settings (it enforces none of them: a presigned
-    POST's policy, the public access block and the TLS-only policy hold on AWS alone)."""
+    """A bucket with what moto keeps of its settings (it enforces few of them: a presigned
+    POST's policy and the public access block hold on AWS alone)."""
     props = stack.properties(logical)
     name = stack.ref(logical, logical)
     s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": s3.meta.region_name})

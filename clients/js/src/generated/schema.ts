@@ -611,6 +611,14 @@ export interface components {
             /** @enum {string} */
             type: "error";
         };
+        /** @description What a message carries of each file it attaches. */
+        Attachment: {
+            contentType: components["schemas"]["FileType"];
+            id: components["schemas"]["UploadId"];
+            name: components["schemas"]["FileName"];
+            /** Format: int64 */
+            size: number;
+        };
         Branding: {
             displayName?: string | null;
             logoUrl?: string | null;
@@ -802,6 +810,17 @@ export interface components {
             type: "conversation.updated";
         };
         /**
+         * @description A file's name as its sender named it: 1 to 255 characters, no path separator, no control
+         *     character, not `.` or `..`.
+         */
+        FileName: string;
+        /**
+         * @description A file's declared content type, lower-cased, without parameters: one Missive accepts —
+         *     images (JPEG, PNG, GIF, WebP, HEIC/HEIF), PDF, office documents (Word, Excel, PowerPoint,
+         *     OpenDocument), plain text and CSV ([`ALLOWED_TYPES`]).
+         */
+        FileType: string;
+        /**
          * @description What a `system` message (and its `conversation.updated`) says happened to a group, for
          *     clients that word it themselves: who did it, and to whom.
          */
@@ -886,6 +905,11 @@ export interface components {
             userId: components["schemas"]["UserId"];
         };
         Message: {
+            /**
+             * @description The files the message carries, in the order the sender attached them; absent when none
+             *     (and once the message is deleted).
+             */
+            attachments?: components["schemas"]["Attachment"][];
             body: null | components["schemas"]["MessageBody"];
             clientMessageId?: null | components["schemas"]["ClientMessageId"];
             conversationId: components["schemas"]["ConversationId"];
@@ -1123,14 +1147,22 @@ export interface components {
         /** @enum {string} */
         Role: "member" | "partner" | "admin" | "guest";
         SendBody: {
-            /** @description 1 to 4,000 characters. */
-            body: string;
+            /** @description Upload ids (`POST /v1/conversations/{id}/uploads`), at most 10, in the order shown. */
+            attachments?: string[];
+            /** @description 1 to 4,000 characters; optional (or empty) with attachments. */
+            body?: string | null;
             /** @description The client's own id: a repeated send answers the first message instead of a second. */
             clientMessageId?: string | null;
         };
-        /** @description Sends a message; a repeat with the same `clientMessageId` answers the stored one. */
+        /**
+         * @description Sends a message: text, files (the ids of the caller's uploads), or both; a repeat with the
+         *     same `clientMessageId` answers the stored one.
+         */
         SendMessage: {
-            body: string;
+            /** @description Upload ids (`POST /v1/conversations/{id}/uploads`), at most 10, in the order shown. */
+            attachments?: string[];
+            /** @description 1 to 4,000 characters; optional (or empty) with attachments. */
+            body?: string | null;
             clientMessageId?: string | null;
             conversationId: string;
         };

@@ -14,7 +14,7 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 
 use crate::adapters::signing::{hex, hmac_sha256};
-use crate::ports::{Disposition, FileError, FileKey, FileStore, UploadForm, UploadGrant};
+use crate::ports::{Disposition, FileError, FileKey, FileStore, Peek, UploadForm, UploadGrant};
 
 pub struct S3Files {
     client: aws_sdk_s3::Client,
@@ -110,21 +110,27 @@ impl FileStore for S3Files {
         Ok(UploadForm { url: self.post_url.clone(), fields })
     }
 
-    async fn size(&self, key: &FileKey) -> Result<Option<u64>, FileError> {
-        match self.client.head_object().bucket(&self.bucket).key(key.as_str()).send().await {
-            Ok(head) => Ok(Some(head.content_length().unwrap_or_default().max(0) as u64)),
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_not_found()) => Ok(None),
-            Err(e) => Err(failed(e)),
-        }
-    }
-
-    async fn first_bytes(&self, key: &FileKey, n: usize) -> Result<Vec<u8>, FileError> {
+    /// A ranged GET: S3 answers the total size in `Content-Range` (`bytes 0-511/48213`). An
+    /// empty object has no range to answer (416); its size is 0.
+    async fn peek(&self, key: &FileKey, n: usize) -> Result<Option<Peek>, FileError> {
         let range = format!("bytes=0-{}", n.saturating_sub(1));
         let object = self.client.get_object().bucket(&self.bucket).key(key.as_str()).range(range).send().await;
-        let object = object.map_err(failed)?;
-        let mut bytes = object.body.collect().await.map_err(failed)?.to_vec();
-        bytes.truncate(n);
-        Ok(bytes)
+        let object = match object {
+            Ok(object) => object,
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_key()) => return Ok(None),
+            Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 416) => {
+                return Ok(Some(Peek { size: 0, first_bytes: Vec::new() }));
+            }
+            Err(e) => return Err(failed(e)),
+        };
+        let size = match object.content_range() {
+            Some(range) => range.rsplit('/').next().and_then(|total| total.parse().ok()),
+            None => object.content_length().map(|length| length.max(0) as u64),
+        };
+        let size = size.ok_or_else(|| failed(anyhow::anyhow!("S3 answered a range without the object's size")))?;
+        let mut first_bytes = object.body.collect().await.map_err(failed)?.to_vec();
+        first_bytes.truncate(n);
+        Ok(Some(Peek { size, first_bytes }))
     }
 
     async fn read(&self, key: &FileKey, max_bytes: u64) -> Result<Vec<u8>, FileError> {

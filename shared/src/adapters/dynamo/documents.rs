@@ -1,7 +1,7 @@
 //! The DynamoDB store's document collections (see [`crate::adapters::documents`]): each document an item in its collection's partition (`T#{tenant}#D#{name}`) keyed by its id, expiring ones with `ttl` and `expiresAt`.
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -9,8 +9,8 @@ use serde::Serialize;
 use super::codec::*;
 use super::keys::doc_pk;
 use super::DynamoStore;
-use crate::adapters::documents::Documents;
-use crate::domain::TenantId;
+use crate::adapters::documents::{Documents, UPLOADS};
+use crate::domain::{TenantId, Upload};
 use crate::ports::{Page, StoreResult};
 
 /// The DynamoDB store in its documents role: the name this file adapts the port under.
@@ -74,5 +74,21 @@ impl Documents for DynamoDocuments {
             .await
             .map_err(anyhow::Error::from)?;
         Ok(out.attributes.is_some_and(|a| !a.is_empty()))
+    }
+}
+
+impl DynamoStore {
+    /// A new message's part of its transaction for one upload it attaches: the upload stored
+    /// attached, without expiry, on condition that it still has one that is not past — that is,
+    /// that no message attached it first and that it is not gone.
+    pub(super) fn attach_upload(&self, upload: &Upload, now: DateTime<Utc>) -> anyhow::Result<TransactWriteItem> {
+        let item = with_data(key(doc_pk(&upload.tenant_id, UPLOADS), upload.id.as_str()), upload)?;
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_exists(PK) AND expiresAt > :now")
+            .expression_attribute_values(":now", AttributeValue::N(now.timestamp_millis().to_string()))
+            .build()?;
+        Ok(TransactWriteItem::builder().put(put).build())
     }
 }

@@ -1,6 +1,7 @@
 //! Messages (`MSG#`, each also its `message.new` entry in the conversation's log), their
 //! idempotency records (`CMID#`), and what a new message moves in the same transaction: the
-//! conversation's head and the sender's read marker — nothing per other member.
+//! uploads it attaches, the conversation's head and the sender's read marker — nothing per
+//! other member.
 
 use anyhow::{anyhow, Context};
 use async_trait::async_trait;
@@ -23,7 +24,8 @@ impl MessageStore for DynamoMessages {
         conversation: &Conversation,
         message: &Message,
         event: &LoggedEvent,
-    ) -> StoreResult<Upserted<Message>> {
+        attached: &[Upload],
+    ) -> StoreResult<Result<Upserted<Message>, AttachmentTaken>> {
         if event.id.as_str() != message.id.as_str() {
             return Err(StoreError(anyhow!("a message's event must have the message's id as its cursor")));
         }
@@ -40,9 +42,14 @@ impl MessageStore for DynamoMessages {
             dedupe.insert("messageId".into(), s(message.id.as_str()));
             writes.push(self.put(dedupe, Some("attribute_not_exists(PK)"))?);
         }
-        // One transaction: the message, its idempotency record, the conversation's head (count;
-        // activity, preview and latest event when this is the newest) and the sender's read
-        // marker (when it is behind). A message that lost a race to a newer message or event
+        let attached_at = writes.len();
+        let now = chrono::Utc::now();
+        for upload in attached {
+            writes.push(self.attach_upload(upload, now)?);
+        }
+        // One transaction: the message, its idempotency record, its uploads, the conversation's
+        // head (count; activity, preview and latest event when this is the newest) and the
+        // sender's read marker (when it is behind). A message that lost a race to a newer message or event
         // is counted without moving the head, which then moves only as far as each of its
         // parts is still behind; a marker a newer message of the sender's moved first stays.
         let (mut newest, mut marker) = (true, true);
@@ -58,7 +65,12 @@ impl MessageStore for DynamoMessages {
             };
             let Some(failed) = failed_conditions(&e) else { return Err(StoreError(e.into())) };
             if message.client_message_id.is_some() && failed.get(1) == Some(&true) {
-                return Ok(Upserted { value: self.first_message(&pk, message).await?, created: false });
+                return Ok(Ok(Upserted { value: self.first_message(&pk, message).await?, created: false }));
+            }
+            if let Some(taken) =
+                attached.iter().zip(failed.get(attached_at..).unwrap_or_default()).find_map(|(u, f)| f.then_some(&u.id))
+            {
+                return Ok(Err(AttachmentTaken(taken.clone())));
             }
             let (head_failed, marker_failed) =
                 (failed.get(head_at) == Some(&true), failed.get(head_at + 1) == Some(&true));
@@ -77,7 +89,7 @@ impl MessageStore for DynamoMessages {
         if !marker {
             self.count_sender_read(&pk, conversation, message).await?;
         }
-        Ok(Upserted { value: message.clone(), created: true })
+        Ok(Ok(Upserted { value: message.clone(), created: true }))
     }
     async fn update_message(&self, message: &Message) -> StoreResult<bool> {
         let pk = conversation_pk(&message.tenant_id, &message.conversation_id);

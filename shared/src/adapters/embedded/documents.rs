@@ -6,10 +6,11 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::codec::{read, write, Table};
 use super::keys::{doc_key, prefix};
 use super::EmbeddedStore;
-use crate::adapters::documents::Documents;
-use crate::domain::TenantId;
+use crate::adapters::documents::{Documents, UPLOADS};
+use crate::domain::{TenantId, Upload, UploadId};
 use crate::ports::{Page, StoreResult};
 
 /// A document (its JSON text) with its optional expiry.
@@ -76,4 +77,26 @@ impl Documents for EmbeddedDocuments {
         let k = doc_key(tenant, collection, id);
         self.writing(move |t| Ok(t.remove(k.as_str())?.is_some())).await
     }
+}
+
+/// Inside a new message's write: stores each upload attached, without expiry — unless one of
+/// them no longer waits for a message (a message attached it first, or it expired), whose id
+/// comes back with nothing written.
+pub(super) fn attach_uploads(
+    t: &mut Table<'_>,
+    uploads: &[Upload],
+    now: DateTime<Utc>,
+) -> anyhow::Result<Option<UploadId>> {
+    for upload in uploads {
+        let stored: Option<StoredDoc> = read(t, &doc_key(&upload.tenant_id, UPLOADS, upload.id.as_str()))?;
+        // Waiting for a message means having an expiry, not yet past.
+        if stored.is_none_or(|d| d.expires_at.is_none_or(|at| at <= now)) {
+            return Ok(Some(upload.id.clone()));
+        }
+    }
+    for upload in uploads {
+        let doc = serde_json::to_string(upload).context("encoding a document")?;
+        write(t, &doc_key(&upload.tenant_id, UPLOADS, upload.id.as_str()), &StoredDoc { doc, expires_at: None })?;
+    }
+    Ok(None)
 }

@@ -6,7 +6,10 @@ use redb::ReadableTable;
 use anyhow::Context;
 use async_trait::async_trait;
 
+use chrono::Utc;
+
 use super::codec::*;
+use super::documents::attach_uploads;
 use super::keys::*;
 use super::EmbeddedStore;
 use crate::domain::*;
@@ -22,19 +25,25 @@ impl MessageStore for EmbeddedMessages {
         _read: &Conversation,
         message: &Message,
         event: &LoggedEvent,
-    ) -> StoreResult<Upserted<Message>> {
+        attached: &[Upload],
+    ) -> StoreResult<Result<Upserted<Message>, AttachmentTaken>> {
         // The conversation is read again inside the transaction: counts are exact here.
-        let (message, event) = (message.clone(), event.clone());
+        let (message, event, attached) = (message.clone(), event.clone(), attached.to_vec());
         self.writing(move |t| {
             let tenant = &message.tenant_id;
-            if let Some(cmid) = &message.client_message_id {
-                let dedupe = client_message_key(tenant, &message, cmid);
-                if let Some(first_id) = read::<MessageId>(t, &dedupe)? {
+            let dedupe = message.client_message_id.as_ref().map(|cmid| client_message_key(tenant, &message, cmid));
+            if let Some(dedupe) = &dedupe {
+                if let Some(first_id) = read::<MessageId>(t, dedupe)? {
                     let first = read(t, &message_key(tenant, &message.conversation_id, first_id.as_str()))?
                         .context("an idempotency record points to a missing message")?;
-                    return Ok(Upserted { value: first, created: false });
+                    return Ok(Ok(Upserted { value: first, created: false }));
                 }
-                write(t, &dedupe, &message.id)?;
+            }
+            if let Some(taken) = attach_uploads(t, &attached, Utc::now())? {
+                return Ok(Err(AttachmentTaken(taken)));
+            }
+            if let Some(dedupe) = &dedupe {
+                write(t, dedupe, &message.id)?;
             }
             write(t, &message_key(tenant, &message.conversation_id, message.id.as_str()), &message)?;
             write(t, &conversation_event_key(tenant, &message.conversation_id, &event.id), &event)?;
@@ -60,7 +69,7 @@ impl MessageStore for EmbeddedMessages {
                 sender.read_count = conversation.message_count;
                 write(t, &sender_key, &sender)?;
             }
-            Ok(Upserted { value: message.clone(), created: true })
+            Ok(Ok(Upserted { value: message.clone(), created: true }))
         })
         .await
     }

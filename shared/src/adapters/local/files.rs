@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::adapters::signing::{hex, hmac_sha256, verify_hex};
-use crate::ports::{Disposition, FileError, FileKey, FileStore, UploadForm, UploadGrant};
+use crate::ports::{Disposition, FileError, FileKey, FileStore, Peek, UploadForm, UploadGrant};
 
 /// Files in a directory, served at `base_url` + `/local/files`.
 pub struct LocalFiles {
@@ -157,16 +157,14 @@ impl FileStore for LocalFiles {
         })
     }
 
-    async fn size(&self, key: &FileKey) -> Result<Option<u64>, FileError> {
-        match std::fs::metadata(self.path(key)) {
-            Ok(meta) => Ok(Some(meta.len())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(failed(e)),
-        }
-    }
-
-    async fn first_bytes(&self, key: &FileKey, n: usize) -> Result<Vec<u8>, FileError> {
-        read_prefix(&self.path(key), n).map_err(failed)
+    async fn peek(&self, key: &FileKey, n: usize) -> Result<Option<Peek>, FileError> {
+        let path = self.path(key);
+        let size = match std::fs::metadata(&path) {
+            Ok(meta) => meta.len(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(failed(e)),
+        };
+        Ok(Some(Peek { size, first_bytes: read_prefix(&path, n).map_err(failed)? }))
     }
 
     async fn read(&self, key: &FileKey, max_bytes: u64) -> Result<Vec<u8>, FileError> {

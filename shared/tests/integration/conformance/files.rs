@@ -48,8 +48,9 @@ async fn a_file_goes_up_reads_back_and_goes_away<F: FileStore + ?Sized>(files: &
     let form = files.upload_form(&key, &grant(1000)).await.unwrap();
     let status = post(&form, photo()).await;
     assert!(status.is_success(), "the upload: {status}");
-    assert_eq!(files.size(&key).await.unwrap(), Some(200));
-    assert_eq!(files.first_bytes(&key, 8).await.unwrap(), photo()[..8]);
+    let peek = files.peek(&key, 8).await.unwrap().expect("the file");
+    assert_eq!((peek.size, &peek.first_bytes[..]), (200, &photo()[..8]));
+    assert_eq!(files.peek(&key, 1000).await.unwrap().unwrap().first_bytes, photo(), "a short file, whole");
     assert_eq!(files.read(&key, 1000).await.unwrap(), photo());
     assert!(matches!(files.read(&key, 100).await, Err(FileError::TooLarge(100))));
 
@@ -61,10 +62,10 @@ async fn a_file_goes_up_reads_back_and_goes_away<F: FileStore + ?Sized>(files: &
 
     let thumbnail = key.thumbnail();
     files.write(&thumbnail, vec![1, 2, 3], "image/jpeg").await.unwrap();
-    assert_eq!(files.size(&thumbnail).await.unwrap(), Some(3));
+    assert_eq!(files.peek(&thumbnail, 8).await.unwrap().map(|p| p.size), Some(3));
     files.delete(&[key.clone(), thumbnail.clone()]).await.unwrap();
-    assert_eq!(files.size(&key).await.unwrap(), None);
-    assert_eq!(files.size(&thumbnail).await.unwrap(), None);
+    assert_eq!(files.peek(&key, 8).await.unwrap(), None);
+    assert_eq!(files.peek(&thumbnail, 8).await.unwrap(), None);
     files.delete(&[key]).await.unwrap();
 }
 
@@ -123,7 +124,7 @@ async fn the_local_runtime_keeps_nothing_a_form_does_not_allow() {
     let mut padded = files.upload_form(&key, &grant(1000)).await.unwrap();
     padded.fields.insert(0, ("padding".into(), "x".repeat(10_000)));
     assert_eq!(post(&padded, photo()).await, 400, "a field no form of ours has");
-    assert_eq!(files.size(&key).await.unwrap(), None, "nothing was kept");
+    assert_eq!(files.peek(&key, 8).await.unwrap(), None, "nothing was kept");
 
     let form = files.upload_form(&key, &grant(1000)).await.unwrap();
     assert_eq!(post(&form, photo()).await, 204);

@@ -123,7 +123,65 @@ async fn a_conversation_log_holds_messages_and_other_events_in_order<
     assert_eq!(latest[0].1.as_str(), "08K", "a message is its conversation's latest event");
 }
 
+fn upload(c: &Conversation, id: &str) -> Upload {
+    Upload {
+        tenant_id: c.tenant_id.clone(),
+        conversation_id: c.id.clone(),
+        id: UploadId::parse(id).unwrap(),
+        uploaded_by: uid("u1"),
+        name: FileName::parse(format!("{id}.png")).unwrap(),
+        content_type: FileType::parse("image/png").unwrap(),
+        size: 100,
+        created_at: Utc::now(),
+        message_id: None,
+    }
+}
+
+/// A message takes the uploads it attaches in its own write: each once, and only while it
+/// waits for a message. A message that cannot take one is not stored at all.
+async fn a_message_takes_its_uploads_once<S: ConversationStore + MessageStore + UploadStore + ?Sized>(store: &S) {
+    let c = conversation("t1", "09A");
+    store.create_conversation(&c, &members(&["u1", "u2"]), None).await.unwrap();
+    let (waiting, other, expired) = (upload(&c, "U1"), upload(&c, "U2"), upload(&c, "U3"));
+    let soon = Utc::now() + chrono::Duration::hours(1);
+    store.put_upload(&waiting, Some(soon)).await.unwrap();
+    store.put_upload(&other, Some(soon)).await.unwrap();
+    store.put_upload(&expired, Some(Utc::now() - chrono::Duration::minutes(1))).await.unwrap();
+    let attaching = |m: &Message, uploads: &[&Upload]| {
+        let taken: Vec<Upload> =
+            uploads.iter().map(|u| Upload { message_id: Some(m.id.clone()), ..(*u).clone() }).collect();
+        (Message { attachments: uploads.iter().map(|u| u.attachment()).collect(), ..m.clone() }, taken)
+    };
+
+    let (first, taken) = attaching(&message(&c, "09B", "u1", Some("k9")), &[&waiting, &other]);
+    let stored = append_attaching(store, &first, &taken).await.unwrap().unwrap();
+    assert!(stored.created);
+    assert_eq!(stored.value.attachments.len(), 2);
+    let attached = store.get_upload(&tid("t1"), &waiting.id).await.unwrap().unwrap();
+    assert_eq!(attached.message_id, Some(first.id.clone()), "the upload knows its message");
+
+    let (second, taken) = attaching(&message(&c, "09C", "u1", None), &[&waiting]);
+    let refused = append_attaching(store, &second, &taken).await.unwrap();
+    assert_eq!(refused, Err(AttachmentTaken(waiting.id.clone())), "an upload is attached once");
+    let (resent, taken) = attaching(&message(&c, "09D", "u1", Some("k9")), &[&waiting, &other]);
+    let repeat = append_attaching(store, &resent, &taken).await.unwrap().unwrap();
+    assert!(!repeat.created, "a resend of the first message answers it");
+    assert_eq!(repeat.value, stored.value);
+    let (late, taken) = attaching(&message(&c, "09E", "u1", None), &[&expired]);
+    assert_eq!(append_attaching(store, &late, &taken).await.unwrap(), Err(AttachmentTaken(expired.id.clone())));
+    let never = upload(&c, "U4");
+    let (ghost, taken) = attaching(&message(&c, "09F", "u1", None), &[&never]);
+    assert_eq!(append_attaching(store, &ghost, &taken).await.unwrap(), Err(AttachmentTaken(never.id.clone())));
+    assert!(store.get_upload(&tid("t1"), &never.id).await.unwrap().is_none(), "nothing was made of it");
+
+    let history = store.list_messages(&tid("t1"), &c.id, &HistoryRange::Latest, 10).await.unwrap();
+    let ids: Vec<&str> = history.messages.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, ["09B"], "a refused message left nothing");
+    assert_eq!(store.get_conversation(&tid("t1"), &c.id).await.unwrap().unwrap().message_count, 1);
+}
+
 conforms!(
+    a_message_takes_its_uploads_once,
     messages_are_idempotent_ordered_and_paginated,
     edits_replace_messages_and_the_newest_one_s_preview,
     a_conversation_log_holds_messages_and_other_events_in_order

@@ -26,7 +26,7 @@ use chrono::Utc;
 use missive::adapters::dynamo::DynamoStore;
 use missive::adapters::embedded::EmbeddedStore;
 use missive::domain::*;
-use missive::ports::{ConversationStore, MessageStore, Store, StoreResult, Upserted};
+use missive::ports::{AttachmentTaken, ConversationStore, MessageStore, Store, StoreResult, Upserted};
 
 /// A fresh embedded store; its directory lives as long as the store is used.
 pub fn embedded() -> (Arc<dyn Store>, tempfile::TempDir) {
@@ -119,6 +119,7 @@ pub fn message(c: &Conversation, id: &str, sender: &str, cmid: Option<&str>) -> 
         sender_id: uid(sender),
         sender_name: sender.into(),
         body: Some(MessageBody::parse(format!("body of {id}")).unwrap()),
+        attachments: Vec::new(),
         client_message_id: cmid.map(|c| ClientMessageId::parse(c).unwrap()),
         kind: MessageKind::User,
         system: None,
@@ -134,11 +135,20 @@ pub async fn append<S: ConversationStore + MessageStore + ?Sized>(
     store: &S,
     m: &Message,
 ) -> StoreResult<Upserted<Message>> {
+    Ok(append_attaching(store, m, &[]).await?.expect("nothing attached, nothing taken"))
+}
+
+/// [`append`], the message attaching `uploads`.
+pub async fn append_attaching<S: ConversationStore + MessageStore + ?Sized>(
+    store: &S,
+    m: &Message,
+    uploads: &[Upload],
+) -> StoreResult<Result<Upserted<Message>, AttachmentTaken>> {
     let event = LoggedEvent {
         id: EventId::parse(m.id.as_str()).unwrap(),
         frame: format!(r#"{{"type":"message.new","cursor":"{}"}}"#, m.id),
         expires_at: Utc::now() + chrono::Duration::hours(1),
     };
     let conversation = store.get_conversation(&m.tenant_id, &m.conversation_id).await?.expect("the conversation");
-    store.append_message(&conversation, m, &event).await
+    store.append_message(&conversation, m, &event, uploads).await
 }
