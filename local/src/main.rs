@@ -25,6 +25,8 @@ use missive::adapters::local::{LocalFiles, LocalPush, LocalQueue, Outbox};
 use missive::config::Config;
 use missive::domain::QueueName;
 use missive::metrics::Metrics;
+use missive::ports::JobQueue;
+use missive::usecases::thumbnails::thumbnail_job;
 use missive::workers::{EmailsWorker, FanoutWorker, NotificationsWorker};
 use missive::App;
 use tokio::sync::watch;
@@ -195,6 +197,9 @@ async fn main() -> anyhow::Result<()> {
             let bucket = provision::files_bucket(&cli.serve.table);
             let created = provision::create_bucket(&sdk, &bucket).await?;
             println!("bucket {bucket}: {}", if created { "created" } else { "exists already" });
+            let urls = provision::queue_urls(&sdk, &cli.serve.table).await?;
+            provision::notify_uploads(&sdk, &bucket, &urls[&QueueName::Notifications]).await?;
+            println!("bucket {bucket}: uploads told to the notifications queue");
             Ok(())
         }
         None | Some(Command::Serve) => serve(&cli).await,
@@ -329,6 +334,18 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
             let jobs = Arc::new(LocalQueue::durable(store.clone())?);
             let app = App::new(config, store, push.clone(), jobs.clone(), mailer).with_metrics(metrics(args));
             let app = Arc::new(app.with_files(local_files.clone()));
+            // An upload stored is a thumbnail to make, as S3's event makes it on AWS.
+            let queue = jobs.clone();
+            local_files.when_uploaded(Box::new(move |key| {
+                if let Some(job) = thumbnail_job(key.as_str()) {
+                    let queue = queue.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = queue.enqueue(&job, None).await {
+                            tracing::error!(error = %e, "could not queue a thumbnail");
+                        }
+                    });
+                }
+            }));
             tokio::spawn(queue::work(FanoutWorker, app.clone(), jobs.clone(), stopped.clone()));
             tokio::spawn(queue::work(NotificationsWorker, app.clone(), jobs.clone(), stopped.clone()));
             tokio::spawn(queue::work(EmailsWorker, app.clone(), jobs.clone(), stopped.clone()));

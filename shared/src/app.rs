@@ -37,6 +37,7 @@ use crate::usecases::signals::SignalsUseCases;
 use crate::usecases::storefronts::StorefrontsUseCases;
 use crate::usecases::sync::SyncUseCases;
 use crate::usecases::tenants::TenantsUseCases;
+use crate::usecases::thumbnails::ThumbnailsUseCases;
 use crate::usecases::typing::TypingUseCases;
 use crate::usecases::users::UsersUseCases;
 
@@ -70,6 +71,7 @@ pub struct App {
     pub storefronts: StorefrontsUseCases,
     pub sync: SyncUseCases,
     pub tenants: TenantsUseCases,
+    pub thumbnails: ThumbnailsUseCases,
     pub typing: TypingUseCases,
     pub users: UsersUseCases,
 }
@@ -274,6 +276,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         ids: ports.ids.clone(),
         uploads: ports.uploads.clone(),
         files: ports.files.clone(),
+        jobs: ports.jobs.clone(),
         limits: config.limits.clone(),
         conversation_cases: conversations.clone(),
     };
@@ -358,6 +361,13 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         delivery: delivery.clone(),
         notifications: notifications.clone(),
     };
+    let thumbnails = ThumbnailsUseCases {
+        clock: ports.clock.clone(),
+        uploads: ports.uploads.clone(),
+        files: ports.files.clone(),
+        limits: config.limits.clone(),
+        messages: messages.clone(),
+    };
     let operations = OperationsUseCases { jobs: ports.jobs.clone(), storage: ports.storage.clone() };
     let reads = ReadsUseCases {
         clock: ports.clock.clone(),
@@ -435,6 +445,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         storefronts,
         sync,
         tenants,
+        thumbnails,
         typing,
         users,
     }

@@ -66,6 +66,10 @@ pub struct Limits {
     pub max_group_members: usize,
     /// The largest file a member may upload (`MISSIVE_MAX_UPLOAD_BYTES`; 25 MB).
     pub max_upload_bytes: u64,
+    /// The largest image (width × height) a thumbnail is made of (`MISSIVE_MAX_IMAGE_PIXELS`):
+    /// decoding one takes 4 bytes a pixel (40 megapixels: 160 MB, which notify-worker's 512 MB
+    /// hold). A larger one is shown without a thumbnail.
+    pub max_image_pixels: u64,
     pub guest_token_ttl: Duration,
     /// How long a user's missed events are kept for `sync`.
     pub event_retention: Duration,
@@ -117,6 +121,7 @@ impl Default for Limits {
             max_body_bytes: 64 * 1024,
             max_group_members: 1000,
             max_upload_bytes: 25 * 1000 * 1000,
+            max_image_pixels: 40_000_000,
             guest_token_ttl: Duration::from_secs(7 * 24 * 60 * 60),
             event_retention: Duration::from_secs(7 * 24 * 60 * 60),
             max_sync_events: 500,
@@ -183,6 +188,10 @@ impl Config {
         if let Some(max) = non_empty("MISSIVE_MAX_UPLOAD_BYTES") {
             config.limits.max_upload_bytes =
                 max.parse().map_err(|_| ConfigError::Invalid("MISSIVE_MAX_UPLOAD_BYTES", "expected bytes".into()))?;
+        }
+        if let Some(max) = non_empty("MISSIVE_MAX_IMAGE_PIXELS") {
+            config.limits.max_image_pixels =
+                max.parse().map_err(|_| ConfigError::Invalid("MISSIVE_MAX_IMAGE_PIXELS", "expected pixels".into()))?;
         }
         if let Some(max) = non_empty("MISSIVE_MAX_FRAMES_PER_10S") {
             config.limits.max_frames_per_window = max

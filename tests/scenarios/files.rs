@@ -121,3 +121,127 @@ async fn a_photo_sent_in_a_message_reaches_the_other_member_and_bad_attachments_
         .await;
     assert_eq!(status, 400, "{answer}");
 }
+
+/// A 2×1 PNG (a red pixel, a transparent one), as a phone or a browser would make it.
+fn tiny_png() -> Vec<u8> {
+    let hex = "89504e470d0a1a0a0000000d4948445200000002000000010806000000f4227f8a0000000f49444154789c63\
+               f8cfc000440c0c000cfc01ff5cfd14950000000049454e44ae426082";
+    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect()
+}
+
+/// `GET {path}` as a page does to show a file: the short-lived link, from JSON.
+async fn link(server: &Server, token: &str, path: &str) -> (u16, Value) {
+    let answer = reqwest::Client::new()
+        .get(format!("{}{path}", server.base))
+        .bearer_auth(token)
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    let status = answer.status().as_u16();
+    (status, answer.json().await.unwrap_or(Value::Null))
+}
+
+/// Reads `path` until `done` says what it answered is what was awaited: background work
+/// (a thumbnail, a deletion) has no end to wait on but its outcome.
+async fn eventually(server: &Server, token: &str, path: &str, done: impl Fn(u16, &Value) -> bool) -> (u16, Value) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let (status, answer) = link(server, token, path).await;
+        if done(status, &answer) || tokio::time::Instant::now() > deadline {
+            return (status, answer);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_photo_s_thumbnail_appears_members_download_it_and_deleting_the_message_removes_the_files() {
+    let server = Server::start().await;
+    let t = server.tenant_with("thumbs", &[("ann", "member"), ("ben", "member"), ("eve", "member")]).await;
+    let (ann, ben, eve) = (&t[0], &t[1], &t[2]);
+    let chat = server.create_conversation(ann, json!({ "kind": "direct", "userId": "ben" })).await;
+    let png = tiny_png();
+    let declared = json!({ "name": "pixel.png", "contentType": "image/png", "size": png.len() });
+    let photo_id = upload(&server, ann, &chat, declared, png.clone()).await;
+    let pdf = b"%PDF-1.7\n%\xe2\xe3\n".to_vec();
+    let declared = json!({ "name": "Devis \"mai\".pdf", "contentType": "application/pdf", "size": pdf.len() });
+    let quote_id = upload(&server, ann, &chat, declared, pdf.clone()).await;
+
+    let mut ben_ws = WsClient::connect(&server, ben).await;
+    let (status, sent) = server
+        .post(&format!("/v1/conversations/{chat}/messages"), ann, json!({ "attachments": [photo_id, quote_id] }))
+        .await;
+    assert_eq!(status, 201, "{sent}");
+
+    // The thumbnail is made in the background: the message has the image's size once it is,
+    // and a member who was there hears of it (`message.updated`) unless it was made first.
+    let pushed = ben_ws.recv().await;
+    assert_eq!(pushed["type"], "message.new", "{pushed}");
+    let mut image = pushed["message"]["attachments"][0]["image"].clone();
+    while image.is_null() {
+        let update = ben_ws.recv().await;
+        assert_eq!((&update["type"], &update["message"]["id"]), (&json!("message.updated"), &sent["id"]), "{update}");
+        image = update["message"]["attachments"][0]["image"].clone();
+    }
+    assert_eq!(image, json!({ "width": 2, "height": 1 }));
+    assert_eq!(server.full_history(ben, &chat).await.last().unwrap()["attachments"][0]["image"], image);
+
+    // Members download: the photo shown in the page, the PDF saved under a safe name.
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let photo = client.get(format!("{}/v1/attachments/{photo_id}", server.base)).bearer_auth(ben).send().await.unwrap();
+    assert_eq!(photo.status(), 302);
+    assert_eq!(photo.headers()["x-content-type-options"], "nosniff");
+    let location = photo.headers()["location"].to_str().unwrap().to_string();
+    let stored = reqwest::get(&location).await.unwrap();
+    assert_eq!(stored.status(), 200);
+    assert_eq!(stored.headers()["content-type"], "image/png");
+    assert!(stored.headers()["content-disposition"].to_str().unwrap().starts_with("inline"));
+    assert_eq!(stored.bytes().await.unwrap().to_vec(), png);
+    let (status, quote) = link(&server, ben, &format!("/v1/attachments/{quote_id}")).await;
+    assert_eq!(status, 200, "{quote}");
+    let saved = reqwest::get(quote["url"].as_str().unwrap()).await.unwrap();
+    let disposition = saved.headers()["content-disposition"].to_str().unwrap().to_string();
+    assert!(disposition.starts_with("attachment; filename=\"Devis _mai_.pdf\""), "{disposition}");
+    assert_eq!(saved.bytes().await.unwrap().to_vec(), pdf);
+    let (status, thumbnail) = link(&server, ben, &format!("/v1/attachments/{photo_id}/thumbnail")).await;
+    assert_eq!(status, 200, "{thumbnail}");
+    let thumbnail = reqwest::get(thumbnail["url"].as_str().unwrap()).await.unwrap();
+    assert_eq!(thumbnail.headers()["content-type"], "image/jpeg");
+    assert!(thumbnail.bytes().await.unwrap().starts_with(&[0xFF, 0xD8]), "a JPEG");
+    assert_eq!(link(&server, ben, &format!("/v1/attachments/{quote_id}/thumbnail")).await.0, 404, "not an image");
+
+    // Not a member, another tenant, a made-up id: no such attachment.
+    assert_eq!(link(&server, eve, &format!("/v1/attachments/{photo_id}")).await.0, 404);
+    let stranger = server.tenant_with("thumbs-other", &[("ann", "member")]).await;
+    assert_eq!(link(&server, &stranger[0], &format!("/v1/attachments/{photo_id}")).await.0, 404);
+    assert_eq!(link(&server, ben, "/v1/attachments/01ZZZZZZZZZZZZZZZZZZZZZZZZ").await.0, 404);
+
+    // Deleting the message deletes its files (in the background), and its tombstone shows none.
+    let (status, tombstone) = server
+        .request(
+            "DELETE",
+            &format!("/v1/conversations/{chat}/messages/{}", sent["id"].as_str().unwrap()),
+            Some(ann),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{tombstone}");
+    assert!(tombstone.get("attachments").is_none(), "{tombstone}");
+    let (status, _) = eventually(&server, ann, &format!("/v1/attachments/{photo_id}"), |s, _| s == 404).await;
+    assert_eq!(status, 404, "the attachment is gone");
+    let gone = eventually_gone(&location).await;
+    assert!(gone, "the file itself is gone");
+}
+
+/// Whether a download link stops answering the file (its file deleted in the background).
+async fn eventually_gone(url: &str) -> bool {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    while tokio::time::Instant::now() < deadline {
+        if !reqwest::get(url).await.unwrap().status().is_success() {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}

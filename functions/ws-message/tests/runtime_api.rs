@@ -104,6 +104,7 @@ fn function(runtime_api: &str, table: Option<&str>) -> tokio::process::Command {
         .env("MISSIVE_FANOUT_QUEUE_URL", format!("{}/123456789012/unused-fanout", moto()))
         .env("MISSIVE_NOTIFICATIONS_QUEUE_URL", format!("{}/123456789012/unused-notifications", moto()))
         .env("MISSIVE_EMAILS_QUEUE_URL", format!("{}/123456789012/unused-emails", moto()))
+        .env("MISSIVE_FILES_BUCKET", "unused-files")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);

@@ -1,7 +1,8 @@
 //! Small documents, the same way on every store: preferences (collection `prefs`, one per
 //! user), notifications waiting for an e-mail (`mail/{user}`, by notification id), reminders
-//! (`reminders/{creator}`, by reminder id, forgotten after [`Reminder::forget_at`]) and
-//! uploads (`uploads`, by upload id: an attachment is found from its id alone).
+//! (`reminders/{creator}`, by reminder id, forgotten after [`Reminder::forget_at`]), uploads
+//! (`uploads`, by upload id: an attachment is found from its id alone) and the size of the
+//! images among them once their thumbnail is made (`images`, by upload id).
 //! A store provides [`Documents`] — typed JSON documents in named collections, listed in id
 //! order, expired ones read as absent — and gets the four ports from it.
 
@@ -11,7 +12,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::domain::{
-    NotificationId, PendingEmail, Preferences, Reminder, ReminderId, TenantId, Upload, UploadId, UserId,
+    Dimensions, NotificationId, PendingEmail, Preferences, Reminder, ReminderId, TenantId, Upload, UploadId, UserId,
 };
 use crate::ports::{Page, PendingEmailStore, PreferenceStore, ReminderStore, StoreResult, UploadStore};
 
@@ -47,6 +48,7 @@ pub trait Documents: Send + Sync {
 
 const PREFERENCES: &str = "prefs";
 pub(crate) const UPLOADS: &str = "uploads";
+const IMAGES: &str = "images";
 
 fn mail(user: &UserId) -> String {
     format!("mail/{user}")
@@ -127,5 +129,27 @@ impl<D: Documents> UploadStore for D {
 
     async fn get_upload(&self, tenant: &TenantId, id: &UploadId) -> StoreResult<Option<Upload>> {
         self.get_doc(tenant, UPLOADS, id.as_str()).await
+    }
+
+    async fn put_image(
+        &self,
+        tenant: &TenantId,
+        id: &UploadId,
+        image: Dimensions,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.put_doc(tenant, IMAGES, id.as_str(), &image, Some(expires_at)).await
+    }
+
+    async fn get_image(&self, tenant: &TenantId, id: &UploadId) -> StoreResult<Option<Dimensions>> {
+        self.get_doc(tenant, IMAGES, id.as_str()).await
+    }
+
+    async fn delete_upload(&self, tenant: &TenantId, id: &UploadId) -> StoreResult<()> {
+        let (upload, image) =
+            tokio::join!(self.delete_doc(tenant, UPLOADS, id.as_str()), self.delete_doc(tenant, IMAGES, id.as_str()));
+        upload?;
+        image?;
+        Ok(())
     }
 }

@@ -5,7 +5,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{ConnectionId, ConversationId, JobId, LoggedEvent, MessageId, MessageRef, ReminderId, TenantId, UserId};
+use super::{
+    ConnectionId, ConversationId, JobId, LoggedEvent, MessageId, MessageRef, ReminderId, TenantId, UploadId, UserId,
+};
 
 /// The background queues (an SQS standard queue each, with a dead-letter queue).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -66,13 +68,20 @@ pub enum Task {
     FireReminder(FireReminder),
     AnnouncePresence(AnnouncePresence),
     Summarize(Summarize),
+    MakeThumbnail(MakeThumbnail),
+    DiscardFiles(DiscardFiles),
 }
 
 impl Task {
     pub fn queue(&self) -> QueueName {
         match self {
             Task::SendEmails(_) => QueueName::Emails,
-            Task::NotifyMessage(_) | Task::FireReminder(_) => QueueName::Notifications,
+            // Files' background work shares the notifications' queue and concurrency cap: it is
+            // never live delivery's (the fan-out queue), and it is light but for the odd large
+            // image, whose decoding is bounded (`Limits::max_image_pixels`).
+            Task::NotifyMessage(_) | Task::FireReminder(_) | Task::MakeThumbnail(_) | Task::DiscardFiles(_) => {
+                QueueName::Notifications
+            }
             Task::FanOut(_) | Task::AnnouncePresence(_) | Task::Summarize(_) => QueueName::Fanout,
         }
     }
@@ -86,15 +95,24 @@ impl Task {
             Task::FireReminder(_) => "fireReminder",
             Task::AnnouncePresence(_) => "announcePresence",
             Task::Summarize(_) => "summarize",
+            Task::MakeThumbnail(_) => "makeThumbnail",
+            Task::DiscardFiles(_) => "discardFiles",
         }
     }
 
     /// Whether running the job twice would do its effect twice. A fan-out's pushes, a
     /// presence signal and a summary are at least once anyway (clients drop what they have
     /// seen, and a summary states what is, not what changed), so they run without an
-    /// idempotency record.
+    /// idempotency record; so do a thumbnail (made again, it is the same) and a deletion.
     pub fn needs_idempotency_record(&self) -> bool {
-        !matches!(self, Task::FanOut(_) | Task::AnnouncePresence(_) | Task::Summarize(_))
+        !matches!(
+            self,
+            Task::FanOut(_)
+                | Task::AnnouncePresence(_)
+                | Task::Summarize(_)
+                | Task::MakeThumbnail(_)
+                | Task::DiscardFiles(_)
+        )
     }
 }
 
@@ -155,6 +173,23 @@ pub struct Summarize {
     pub conversation_id: ConversationId,
     pub kind: SignalKind,
     pub since: DateTime<Utc>,
+}
+
+/// An upload was stored: if it is an image Missive decodes, make its thumbnail. Queued by
+/// S3's event on AWS (`workers::s3_events`), by the local runtime's upload route locally.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MakeThumbnail {
+    pub conversation_id: ConversationId,
+    pub upload_id: UploadId,
+}
+
+/// A deleted message's files: their bytes, their thumbnails and their records go.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiscardFiles {
+    pub conversation_id: ConversationId,
+    pub upload_ids: Vec<UploadId>,
 }
 
 /// What a summary is of.

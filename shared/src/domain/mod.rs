@@ -22,7 +22,8 @@ pub use ids::{
     TenantId, UploadId, UserId,
 };
 pub use job::{
-    AnnouncePresence, FanOut, FireReminder, Job, NotifyMessage, QueueName, SendEmails, SignalKind, Summarize, Task,
+    AnnouncePresence, DiscardFiles, FanOut, FireReminder, Job, MakeThumbnail, NotifyMessage, QueueName, SendEmails,
+    SignalKind, Summarize, Task,
 };
 pub use message::{GroupChange, Message, MessageBody, MessageKind, MessagePreview};
 pub use notification::{
@@ -32,7 +33,8 @@ pub use notification::{
 pub use tenant::{Branding, Locale, Tenant, TenantStatus};
 pub use text::{fold, SearchQuery};
 pub use upload::{
-    Attachment, FileName, FileType, Upload, ALLOWED_TYPES, MAX_ATTACHMENTS, UNATTACHED_UPLOAD_TTL, UPLOAD_FORM_VALIDITY,
+    Attachment, Dimensions, FileName, FileType, Upload, ALLOWED_TYPES, DOWNLOAD_LINK_VALIDITY, MAX_ATTACHMENTS,
+    THUMBNAIL_SIZE, UNATTACHED_UPLOAD_TTL, UPLOAD_FORM_VALIDITY,
 };
 pub use user::{Connection, DisplayName, Role, User};
 

@@ -14,6 +14,12 @@ pub const MAX_ATTACHMENTS: usize = 10;
 /// How long an upload form is valid.
 pub const UPLOAD_FORM_VALIDITY: Duration = Duration::minutes(5);
 
+/// How long a download link is valid.
+pub const DOWNLOAD_LINK_VALIDITY: Duration = Duration::minutes(5);
+
+/// A thumbnail's longest side, in pixels.
+pub const THUMBNAIL_SIZE: u32 = 320;
+
 /// How long an upload no message attached is kept (its file then goes: S3's lifecycle rule,
 /// the local runtime's sweep).
 pub const UNATTACHED_UPLOAD_TTL: Duration = Duration::hours(24);
@@ -103,6 +109,11 @@ impl FileType {
         self.0.starts_with("image/")
     }
 
+    /// Whether Missive makes a thumbnail of such a file: the images it decodes (not HEIC).
+    pub fn has_thumbnail(&self) -> bool {
+        matches!(self.0.as_str(), "image/jpeg" | "image/png" | "image/gif" | "image/webp")
+    }
+
     /// Whether a file's first bytes are of this type: its signature for binary formats (the
     /// `infer` crate's table; an OOXML document is a ZIP, an older Office one an OLE file),
     /// UTF-8 text that no browser would take for markup for `text/plain` and `text/csv`.
@@ -165,15 +176,24 @@ pub struct Upload {
 }
 
 impl Upload {
-    /// What a message that attaches this upload carries of it.
-    pub fn attachment(&self) -> Attachment {
+    /// What a message that attaches this upload carries of it, with the image's size once its
+    /// thumbnail is made.
+    pub fn attachment(&self, image: Option<Dimensions>) -> Attachment {
         Attachment {
             id: self.id.clone(),
             name: self.name.clone(),
             content_type: self.content_type.clone(),
             size: self.size,
+            image,
         }
     }
+}
+
+/// An image's size in pixels, as it is shown (its EXIF orientation applied).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Dimensions {
+    pub width: u32,
+    pub height: u32,
 }
 
 /// What a message carries of each file it attaches.
@@ -184,6 +204,11 @@ pub struct Attachment {
     pub name: FileName,
     pub content_type: FileType,
     pub size: u64,
+    /// For a JPEG, PNG, GIF or WebP image, once its thumbnail is made (in the background,
+    /// moments after the upload): the image's size. `GET /v1/attachments/{id}/thumbnail` then
+    /// has the thumbnail; a message sent before it was made gets `message.updated` with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<Dimensions>,
 }
 
 #[cfg(test)]

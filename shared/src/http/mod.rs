@@ -3,6 +3,7 @@
 //! `<area>.rs`), calling the use cases of that area.
 
 mod admin;
+mod attachments;
 mod conversations;
 pub mod cors;
 mod cursors;
@@ -38,6 +39,7 @@ fn api() -> OpenApiRouter<Arc<App>> {
         .merge(health::routes())
         .merge(users::routes())
         .merge(conversations::routes())
+        .merge(attachments::routes())
         .merge(storefronts::routes())
         .merge(sync::routes())
         .merge(notifications::routes())

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::StoreResult;
-use crate::domain::{ConversationId, TenantId, Upload, UploadId};
+use crate::domain::{ConversationId, Dimensions, TenantId, Upload, UploadId};
 use crate::error::AppError;
 
 /// Where a file's bytes are kept: `{tenant}/{conversation}/{upload}` for an upload, with
@@ -41,6 +41,16 @@ impl FileKey {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Whose upload a key read back from storage is (a bucket's event): `None` for anything
+    /// but an upload's key (a thumbnail's, a stranger's).
+    pub fn upload_of(key: &str) -> Option<(TenantId, ConversationId, UploadId)> {
+        let mut parts = key.split('/');
+        let (tenant, conversation, upload) = (parts.next()?, parts.next()?, parts.next()?);
+        let parsed =
+            (TenantId::parse(tenant).ok()?, ConversationId::parse(conversation).ok()?, UploadId::parse(upload).ok()?);
+        (parts.next().is_none() && Self::upload(&parsed.0, &parsed.1, &parsed.2).0 == key).then_some(parsed)
     }
 }
 
@@ -150,6 +160,19 @@ pub trait UploadStore: Send + Sync {
     /// `expires_at`.
     async fn put_upload(&self, upload: &Upload, expires_at: Option<DateTime<Utc>>) -> StoreResult<()>;
     async fn get_upload(&self, tenant: &TenantId, id: &UploadId) -> StoreResult<Option<Upload>>;
+    /// Records an image upload's size once its thumbnail is made, apart from the upload's own
+    /// record (which a message's write replaces as it attaches the upload), read as gone after
+    /// `expires_at`.
+    async fn put_image(
+        &self,
+        tenant: &TenantId,
+        id: &UploadId,
+        image: Dimensions,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    async fn get_image(&self, tenant: &TenantId, id: &UploadId) -> StoreResult<Option<Dimensions>>;
+    /// Forgets an upload and its image's size; nothing to forget is not an error.
+    async fn delete_upload(&self, tenant: &TenantId, id: &UploadId) -> StoreResult<()>;
 }
 
 #[cfg(test)]
@@ -168,7 +191,11 @@ mod tests {
         assert_eq!(FileKey::parse("t1/c1/01K.thumbnail"), Some(upload.thumbnail()));
         for bad in ["t1/c1/../01K", "../c1/01K", "t1/c1", "t1/c1/01K/x", "/t1/c1/01K", "t1/c1/01K.exe", "t1//01K"] {
             assert_eq!(FileKey::parse(bad), None, "{bad}");
+            assert_eq!(FileKey::upload_of(bad), None, "{bad}");
         }
+        let (tenant, conversation, upload) = FileKey::upload_of("t1/c1/01K").unwrap();
+        assert_eq!((tenant.as_str(), conversation.as_str(), upload.as_str()), ("t1", "c1", "01K"));
+        assert_eq!(FileKey::upload_of("t1/c1/01K.thumbnail"), None, "a thumbnail is no upload");
     }
 
     #[test]

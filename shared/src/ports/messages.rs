@@ -53,9 +53,11 @@ pub trait MessageStore: Send + Sync {
         event: &LoggedEvent,
         attached: &[Upload],
     ) -> StoreResult<Result<Upserted<Message>, AttachmentTaken>>;
-    /// Replaces a stored message (an edit, a deletion's tombstone). When it is the
-    /// conversation's newest, the conversation's preview follows. `false` if it does not exist.
-    async fn update_message(&self, message: &Message) -> StoreResult<bool>;
+    /// Replaces a stored message as it was read (`previous`) with `message` (an edit, a
+    /// deletion's tombstone, an image's size once its thumbnail is made); when it is the
+    /// conversation's newest, the conversation's preview follows. `false`, and nothing
+    /// written, if it no longer exists or changed since it was read: the caller reads it again.
+    async fn update_message(&self, previous: &Message, message: &Message) -> StoreResult<bool>;
     async fn get_message(
         &self,
         tenant: &TenantId,

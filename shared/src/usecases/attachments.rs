@@ -15,8 +15,11 @@ use super::conversations::ConversationsUseCases;
 use super::identity::Identity;
 use crate::config::Limits;
 use crate::domain::*;
-use crate::ports::{Clock, FileKey, FileStore, Ids, UploadGrant, UploadStore};
+use crate::ports::{Clock, Disposition, FileKey, FileStore, Ids, JobQueue, UploadGrant, UploadStore};
 use crate::AppError;
+
+/// What every thumbnail is.
+const THUMBNAIL_TYPE: &str = "image/jpeg";
 
 /// How many of a file's first bytes tell its type.
 const SNIFFED_BYTES: usize = 512;
@@ -42,6 +45,30 @@ pub struct UploadTicket {
     pub expires_at: DateTime<Utc>,
 }
 
+/// An upload a message may attach, and what the message carries of it.
+#[derive(Clone, Debug)]
+pub struct Attachable {
+    pub upload: Upload,
+    pub attachment: Attachment,
+}
+
+/// Which of an attachment's files to hand out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rendition {
+    /// The file as uploaded.
+    Original,
+    /// Its thumbnail (images only): a JPEG at most [`THUMBNAIL_SIZE`] pixels wide and high.
+    Thumbnail,
+}
+
+/// A short-lived link to a file: a browser opens it without credentials until `expiresAt`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FileLink {
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
+}
+
 /// The attachments use cases, with the ports they use.
 #[derive(Clone)]
 pub struct AttachmentsUseCases {
@@ -49,6 +76,7 @@ pub struct AttachmentsUseCases {
     pub(crate) ids: Arc<dyn Ids>,
     pub(crate) uploads: Arc<dyn UploadStore>,
     pub(crate) files: Arc<dyn FileStore>,
+    pub(crate) jobs: Arc<dyn JobQueue>,
     pub(crate) limits: Limits,
     pub(crate) conversation_cases: ConversationsUseCases,
 }
@@ -104,14 +132,15 @@ impl AttachmentsUseCases {
     /// else is a 400 that names the attachment; another member's or another conversation's
     /// upload reads as unknown. For a `resend` (a send with a `clientMessageId`), an attached
     /// upload passes: the store answers the first message if it is that send's, and refuses
-    /// the upload otherwise. One record read and one file read per upload, all at once.
+    /// the upload otherwise. Two record reads (the upload, its image's size) and one file read
+    /// per upload, all at once.
     pub async fn check_attachments(
         &self,
         who: &Identity,
         conversation: &ConversationId,
         ids: &[String],
         resend: bool,
-    ) -> Result<Vec<Upload>, AppError> {
+    ) -> Result<Vec<Attachable>, AppError> {
         if ids.len() > MAX_ATTACHMENTS {
             return Err(AppError::invalid(format!("attachments: at most {MAX_ATTACHMENTS}")));
         }
@@ -127,10 +156,12 @@ impl AttachmentsUseCases {
         conversation: &ConversationId,
         raw: &str,
         resend: bool,
-    ) -> Result<Upload, AppError> {
+    ) -> Result<Attachable, AppError> {
         let refuse = |why: &str| AppError::invalid(format!("attachment {raw}: {why}"));
         let id = UploadId::parse(raw).map_err(|_| refuse("not an upload id"))?;
-        let upload = self.uploads.get_upload(&who.tenant_id, &id).await?;
+        let (upload, image) =
+            tokio::join!(self.uploads.get_upload(&who.tenant_id, &id), self.uploads.get_image(&who.tenant_id, &id));
+        let (upload, image) = (upload?, image?);
         let upload = upload
             .filter(|u| u.uploaded_by == who.user_id && &u.conversation_id == conversation)
             .ok_or_else(|| refuse("no such upload of yours in this conversation (or it expired)"))?;
@@ -147,6 +178,80 @@ impl AttachmentsUseCases {
         if !upload.content_type.matches(&peek.first_bytes) {
             return Err(refuse(&format!("its bytes are not {}", upload.content_type.as_str())));
         }
-        Ok(upload)
+        Ok(Attachable { attachment: upload.attachment(image), upload })
+    }
+
+    /// The images of a new message whose thumbnails were made while it was being sent (after
+    /// its uploads were checked). The thumbnail maker records an image's size before it looks
+    /// for the message to update, and this reads the sizes after the message took its uploads:
+    /// whichever runs last sees the other, so no message misses its thumbnails. No read for a
+    /// message whose images all had theirs.
+    pub async fn images_made_meanwhile(&self, message: &Message) -> Result<Vec<(UploadId, Dimensions)>, AppError> {
+        let waiting = message.attachments.iter().filter(|a| a.image.is_none() && a.content_type.has_thumbnail());
+        let reads = waiting.map(|a| async move {
+            Ok::<_, AppError>((a.id.clone(), self.uploads.get_image(&message.tenant_id, &a.id).await?))
+        });
+        Ok(try_join_all(reads).await?.into_iter().filter_map(|(id, image)| Some((id, image?))).collect())
+    }
+
+    /// A link to an attachment's file (or its thumbnail) valid [`DOWNLOAD_LINK_VALIDITY`]:
+    /// images open in the page, every other file is saved under its (made safe) name. An
+    /// attachment is its conversation's members'; an upload no message attached yet is its
+    /// uploader's alone. Anyone else — another tenant, a non-member, a guest scoped to another
+    /// conversation — is told it does not exist, as for an id that never did.
+    pub async fn link(&self, who: &Identity, raw_id: &str, rendition: Rendition) -> Result<FileLink, AppError> {
+        let not_found = || AppError::not_found("attachment");
+        let id = UploadId::parse(raw_id).map_err(|_| not_found())?;
+        let upload = self.uploads.get_upload(&who.tenant_id, &id).await?.ok_or_else(not_found)?;
+        if upload.message_id.is_none() && upload.uploaded_by != who.user_id {
+            return Err(not_found());
+        }
+        match self.conversation_cases.require_member(who, &upload.conversation_id).await {
+            Ok(_) => {}
+            Err(AppError::NotFound(_) | AppError::Forbidden(_)) => return Err(not_found()),
+            Err(e) => return Err(e),
+        }
+        let key = FileKey::upload(&upload.tenant_id, &upload.conversation_id, &upload.id);
+        let (key, content_type, disposition) = match rendition {
+            Rendition::Original if upload.content_type.is_image() => {
+                (key, upload.content_type.as_str(), Disposition::Inline)
+            }
+            Rendition::Original => {
+                let named = Disposition::Attachment { file_name: upload.name.as_str().to_string() };
+                (key, upload.content_type.as_str(), named)
+            }
+            Rendition::Thumbnail if upload.content_type.has_thumbnail() => {
+                (key.thumbnail(), THUMBNAIL_TYPE, Disposition::Inline)
+            }
+            Rendition::Thumbnail => return Err(AppError::not_found("thumbnail")),
+        };
+        let expires_at = self.clock.now() + DOWNLOAD_LINK_VALIDITY;
+        let url = self.files.download_url(&key, content_type, &disposition, expires_at).await?;
+        Ok(FileLink { url, expires_at })
+    }
+
+    /// A deleted message's files go in the background (`discardFiles`, retried until done).
+    /// Were the job not queued, they would stay until an operator deletes them: logged as an
+    /// error, never the caller's (the message is deleted).
+    pub async fn discard(&self, conversation: &Conversation, message: &MessageId, attachments: &[Attachment]) {
+        let upload_ids: Vec<UploadId> = attachments.iter().map(|a| a.id.clone()).collect();
+        let id = JobId::of("discard", &[message.as_str()]);
+        let task = Task::DiscardFiles(DiscardFiles { conversation_id: conversation.id.clone(), upload_ids });
+        if let Err(e) = self.jobs.enqueue(&Job::new(&conversation.tenant_id, id, task), None).await {
+            tracing::error!(tenant = %conversation.tenant_id, conversation = %conversation.id, error = %e, "could not queue a deleted message's files for deletion");
+        }
+    }
+
+    /// The `discardFiles` job: the files and their thumbnails, then their records.
+    pub async fn discard_files(&self, tenant: &TenantId, job: &DiscardFiles) -> Result<(), AppError> {
+        let keys: Vec<FileKey> = job
+            .upload_ids
+            .iter()
+            .map(|id| FileKey::upload(tenant, &job.conversation_id, id))
+            .flat_map(|key| [key.thumbnail(), key])
+            .collect();
+        self.files.delete(&keys).await?;
+        try_join_all(job.upload_ids.iter().map(|id| self.uploads.delete_upload(tenant, id))).await?;
+        Ok(())
     }
 }

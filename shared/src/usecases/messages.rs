@@ -108,7 +108,7 @@ impl MessagesUseCases {
         if !members.iter().any(|m| m.user_id == who.user_id) {
             return Err(not_found());
         }
-        let mut uploads = uploads?;
+        let attachables = uploads?;
         let message = Message {
             tenant_id: who.tenant_id.clone(),
             conversation_id: conversation.id.clone(),
@@ -116,7 +116,7 @@ impl MessagesUseCases {
             sender_id: who.user_id.clone(),
             sender_name: who.name.clone(),
             body,
-            attachments: uploads.iter().map(Upload::attachment).collect(),
+            attachments: attachables.iter().map(|a| a.attachment.clone()).collect(),
             client_message_id,
             kind: MessageKind::User,
             system: None,
@@ -124,9 +124,8 @@ impl MessagesUseCases {
             edited_at: None,
             deleted_at: None,
         };
-        for upload in &mut uploads {
-            upload.message_id = Some(message.id.clone());
-        }
+        let uploads: Vec<Upload> =
+            attachables.into_iter().map(|a| Upload { message_id: Some(message.id.clone()), ..a.upload }).collect();
         // Its `message.new` goes into the conversation's log with the message itself.
         let event = self.delivery.message_event(&message)?;
         let users: Vec<UserId> = members.into_iter().map(|m| m.user_id).collect();
@@ -159,6 +158,10 @@ impl MessagesUseCases {
             self.notifications
                 .message_reached_offline(&conversation.tenant_id, &reference, offline, published.cursor.as_str())
                 .await;
+        }
+        if stored.created && !stored.value.attachments.is_empty() {
+            let made = self.attachments.images_made_meanwhile(&stored.value).await?;
+            self.show_images(&conversation, &stored.value.id, Some(stored.value.clone()), &made).await?;
         }
         // A repeat's answer says that nothing new was stored: no cursor.
         let cursor = stored.created.then_some(published.cursor);
@@ -261,7 +264,8 @@ impl MessagesUseCases {
         Ok(HistoryPage { messages: slice.messages, older_cursor, newer_cursor })
     }
 
-    /// Replaces the text of one's own message; `message.updated` reaches the members.
+    /// Replaces the text of one's own message; `message.updated` reaches the members. A
+    /// message with attachments may lose its text; its files stay.
     pub async fn edit_message(
         &self,
         who: &Identity,
@@ -271,22 +275,23 @@ impl MessagesUseCases {
         from_connection: Option<&ConnectionId>,
     ) -> Result<(Message, Option<EventId>), AppError> {
         let (conversation, _) = self.conversation_cases.require_member(who, conversation_id).await?;
-        let mut message = self.find_message(&conversation, message_id).await?;
-        if message.sender_id != who.user_id || message.kind == MessageKind::System {
-            return Err(AppError::forbidden("only the sender can edit a message"));
-        }
-        if message.deleted_at.is_some() {
-            return Err(AppError::Conflict("the message is deleted".into()));
-        }
-        message.body = body_of(Some(body), !message.attachments.is_empty())?;
-        message.edited_at = Some(self.clock.now());
-        let cursor = self.store_change(&conversation, &message, Change::Edited, from_connection).await?;
-        Ok((message, Some(cursor)))
+        let now = self.clock.now();
+        let edit = |message: &Message| {
+            if message.sender_id != who.user_id || message.kind == MessageKind::System {
+                return Err(AppError::forbidden("only the sender can edit a message"));
+            }
+            if message.deleted_at.is_some() {
+                return Err(AppError::Conflict("the message is deleted".into()));
+            }
+            let body = body_of(Some(body), !message.attachments.is_empty())?;
+            Ok(Some(Message { body, edited_at: Some(now), ..message.clone() }))
+        };
+        self.change_message(&conversation, message_id, None, Change::Edited, from_connection, edit).await
     }
 
-    /// Deletes a message, keeping its tombstone (no text) in history; `message.deleted`
-    /// reaches the members. The sender, the group's owner and the tenant's admins may delete.
-    /// Deleting a deleted message returns its tombstone and tells no one.
+    /// Deletes a message, keeping its tombstone (no text, no attachments) in history;
+    /// `message.deleted` reaches the members. The sender, the group's owner and the tenant's
+    /// admins may delete. Deleting a deleted message returns its tombstone and tells no one.
     pub async fn delete_message(
         &self,
         who: &Identity,
@@ -295,20 +300,73 @@ impl MessagesUseCases {
         from_connection: Option<&ConnectionId>,
     ) -> Result<(Message, Option<EventId>), AppError> {
         let (conversation, member) = self.conversation_cases.require_member(who, conversation_id).await?;
-        let mut message = self.find_message(&conversation, message_id).await?;
-        let allowed = message.sender_id == who.user_id
-            || (member.role == MemberRole::Owner && conversation.kind == ConversationKind::Group)
-            || who.role == Role::Admin;
-        if !allowed {
-            return Err(AppError::forbidden("only the sender, the group's owner or an admin can delete a message"));
+        let now = self.clock.now();
+        let delete = |message: &Message| {
+            let allowed = message.sender_id == who.user_id
+                || (member.role == MemberRole::Owner && conversation.kind == ConversationKind::Group)
+                || who.role == Role::Admin;
+            if !allowed {
+                return Err(AppError::forbidden("only the sender, the group's owner or an admin can delete a message"));
+            }
+            if message.deleted_at.is_some() {
+                return Ok(None);
+            }
+            Ok(Some(Message { body: None, attachments: Vec::new(), deleted_at: Some(now), ..message.clone() }))
+        };
+        let found = self.find_message(&conversation, message_id).await?;
+        let attachments = found.attachments.clone();
+        let deleted = self
+            .change_message(&conversation, message_id, Some(found), Change::Deleted, from_connection, delete)
+            .await?;
+        if deleted.1.is_some() && !attachments.is_empty() {
+            self.attachments.discard(&conversation, message_id, &attachments).await;
         }
-        if message.deleted_at.is_some() {
-            return Ok((message, None));
+        Ok(deleted)
+    }
+
+    /// A thumbnail was made for one of a message's images: the message's attachment gets the
+    /// image's size, and its members `message.updated`. Nothing when the message is gone.
+    pub async fn show_image(
+        &self,
+        tenant: &TenantId,
+        conversation_id: &ConversationId,
+        message_id: &MessageId,
+        made: (UploadId, Dimensions),
+    ) -> Result<(), AppError> {
+        let Some(conversation) = self.conversations.get_conversation(tenant, conversation_id).await? else {
+            return Ok(());
+        };
+        match self.show_images(&conversation, message_id, None, &[made]).await {
+            Err(AppError::NotFound(_)) => Ok(()),
+            other => other,
         }
-        message.body = None;
-        message.deleted_at = Some(self.clock.now());
-        let cursor = self.store_change(&conversation, &message, Change::Deleted, from_connection).await?;
-        Ok((message, Some(cursor)))
+    }
+
+    /// The sizes of images whose thumbnails are made, into the message's attachments that lack
+    /// them; `message.updated` when that changed anything (a deleted message has none left).
+    async fn show_images(
+        &self,
+        conversation: &Conversation,
+        id: &MessageId,
+        read: Option<Message>,
+        made: &[(UploadId, Dimensions)],
+    ) -> Result<(), AppError> {
+        if made.is_empty() {
+            return Ok(());
+        }
+        let show = |message: &Message| {
+            let mut shown = message.clone();
+            let mut changed = false;
+            for attachment in shown.attachments.iter_mut().filter(|a| a.image.is_none()) {
+                if let Some((_, image)) = made.iter().find(|(id, _)| *id == attachment.id) {
+                    attachment.image = Some(*image);
+                    changed = true;
+                }
+            }
+            Ok(changed.then_some(shown))
+        };
+        self.change_message(conversation, id, read, Change::Edited, None, show).await?;
+        Ok(())
     }
 
     async fn find_message(&self, conversation: &Conversation, id: &MessageId) -> Result<Message, AppError> {
@@ -316,24 +374,42 @@ impl MessagesUseCases {
         found.ok_or_else(|| AppError::not_found("message"))
     }
 
-    async fn store_change(
+    /// Changes a message as stored: `change` is given the message (`read`, or read now) and
+    /// answers what it becomes (`None`: nothing to do). It is written only over the message it
+    /// was made from — made again from the message read again when another change landed in
+    /// between (an edit racing a deletion, or a thumbnail) — then reaches the members.
+    async fn change_message(
         &self,
         conversation: &Conversation,
-        message: &Message,
-        change: Change,
+        id: &MessageId,
+        read: Option<Message>,
+        kind: Change,
         from_connection: Option<&ConnectionId>,
-    ) -> Result<EventId, AppError> {
-        if !self.messages.update_message(message).await? {
-            return Err(AppError::not_found("message"));
-        }
-        let conversation_id = conversation.id.as_str();
-        let frame = match change {
-            Change::Deleted => Event::MessageDeleted { conversation_id, message, cursor: None },
-            Change::Edited => Event::MessageUpdated { conversation_id, message, cursor: None },
+        change: impl Fn(&Message) -> Result<Option<Message>, AppError>,
+    ) -> Result<(Message, Option<EventId>), AppError> {
+        let mut current = match read {
+            Some(message) => message,
+            None => self.find_message(conversation, id).await?,
         };
-        self.delivery.publish_to_members(conversation, frame, from_connection).await
+        for _ in 0..MAX_CHANGE_ATTEMPTS {
+            let Some(changed) = change(&current)? else { return Ok((current, None)) };
+            if self.messages.update_message(&current, &changed).await? {
+                let conversation_id = conversation.id.as_str();
+                let frame = match kind {
+                    Change::Deleted => Event::MessageDeleted { conversation_id, message: &changed, cursor: None },
+                    Change::Edited => Event::MessageUpdated { conversation_id, message: &changed, cursor: None },
+                };
+                let cursor = self.delivery.publish_to_members(conversation, frame, from_connection).await?;
+                return Ok((changed, Some(cursor)));
+            }
+            current = self.find_message(conversation, id).await?;
+        }
+        Err(AppError::Conflict("the message kept changing meanwhile: try again".into()))
     }
 }
+
+/// How often a change to a message is made again over changes that landed in between.
+const MAX_CHANGE_ATTEMPTS: usize = 5;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -27,6 +27,7 @@ pub mod signals;
 pub mod storefronts;
 pub mod sync;
 pub mod tenants;
+pub mod thumbnails;
 pub mod typing;
 pub mod users;
 

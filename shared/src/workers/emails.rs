@@ -17,7 +17,9 @@ impl Worker for EmailsWorker {
             | Task::NotifyMessage(_)
             | Task::FireReminder(_)
             | Task::AnnouncePresence(_)
-            | Task::Summarize(_) => Err(misrouted(Self::QUEUE, job)),
+            | Task::Summarize(_)
+            | Task::MakeThumbnail(_)
+            | Task::DiscardFiles(_) => Err(misrouted(Self::QUEUE, job)),
         }
     }
 }

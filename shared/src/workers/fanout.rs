@@ -18,7 +18,11 @@ impl Worker for FanoutWorker {
             Task::FanOut(fan_out) => app.fanout.fan_out(tenant, &job.id, fan_out).await,
             Task::AnnouncePresence(presence) => app.presence.announce(tenant, presence).await,
             Task::Summarize(summary) => app.signals.summarize(tenant, summary).await,
-            Task::NotifyMessage(_) | Task::FireReminder(_) | Task::SendEmails(_) => Err(misrouted(Self::QUEUE, job)),
+            Task::NotifyMessage(_)
+            | Task::FireReminder(_)
+            | Task::SendEmails(_)
+            | Task::MakeThumbnail(_)
+            | Task::DiscardFiles(_) => Err(misrouted(Self::QUEUE, job)),
         }
     }
 }

@@ -8,6 +8,7 @@
 mod emails;
 mod fanout;
 mod notifications;
+mod s3_events;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -84,14 +85,16 @@ pub async fn handle_batch<W: Worker>(worker: &W, app: &App, event: SqsEvent) -> 
     for record in event.records {
         let id = record.message_id.clone().unwrap_or_default();
         let receives = record.attributes.get("ApproximateReceiveCount").and_then(|v| v.parse().ok()).unwrap_or(1);
-        match serde_json::from_str::<Job>(record.body.as_deref().unwrap_or_default()) {
-            Ok(job) => by_job.entry(job.id.clone()).or_insert_with(|| (job, Vec::new())).1.push((
-                id,
-                record.receipt_handle,
-                receives,
-            )),
-            Err(e) => {
-                tracing::error!(message_id = %id, error = %e, "a queue record that is not a job");
+        match s3_events::jobs_of(record.body.as_deref().unwrap_or_default()) {
+            // A record of several jobs (S3's event may tell of several objects) fails if one fails.
+            Some(jobs) => {
+                for job in jobs {
+                    let entry = by_job.entry(job.id.clone()).or_insert_with(|| (job, Vec::new()));
+                    entry.1.push((id.clone(), record.receipt_handle.clone(), receives));
+                }
+            }
+            None => {
+                tracing::error!(message_id = %id, "a queue record that is neither a job nor S3's event");
                 failed.push((id, record.receipt_handle, receives));
             }
         }
@@ -105,8 +108,10 @@ pub async fn handle_batch<W: Worker>(worker: &W, app: &App, event: SqsEvent) -> 
         (outcome.is_ok(), records)
     });
     for (ok, records) in join_all(runs).await {
-        if !ok {
-            failed.extend(records);
+        for record in records.into_iter().filter(|_| !ok) {
+            if !failed.iter().any(|(id, _, _)| *id == record.0) {
+                failed.push(record);
+            }
         }
     }
     let mut response = SqsBatchResponse::default();

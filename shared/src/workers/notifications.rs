@@ -1,4 +1,5 @@
-//! The notifications queue's worker: offline members' notifications, reminders.
+//! The notifications queue's worker: offline members' notifications, reminders, and files'
+//! background work (thumbnails, a deleted message's files).
 
 use super::{misrouted, FanoutWorker, Worker};
 use crate::app::App;
@@ -15,6 +16,8 @@ impl Worker for NotificationsWorker {
         match &job.task {
             Task::NotifyMessage(notice) => app.notifications.notify_message(tenant, notice).await,
             Task::FireReminder(fire) => app.reminders.fire(tenant, fire).await,
+            Task::MakeThumbnail(make) => app.thumbnails.make_thumbnail(tenant, make).await,
+            Task::DiscardFiles(discard) => app.attachments.discard_files(tenant, discard).await,
             // Queued here by a version from before the fan-out queue (a deploy's rollout): the
             // same work, done where it landed rather than dead-lettered.
             Task::FanOut(_) | Task::AnnouncePresence(_) | Task::Summarize(_) => FanoutWorker.perform(app, job).await,

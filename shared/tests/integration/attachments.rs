@@ -9,7 +9,7 @@ use missive::adapters::embedded::EmbeddedStore;
 use missive::config::Config;
 use missive::domain::*;
 use missive::ports::{UploadStore, Upserted};
-use missive::usecases::attachments::NewUpload;
+use missive::usecases::attachments::{NewUpload, Rendition};
 use missive::usecases::messages::Outgoing;
 use missive::usecases::Identity;
 use missive::{App, AppError};
@@ -211,4 +211,62 @@ async fn an_upload_that_is_not_what_was_declared_is_refused_by_name_and_nothing_
     assert_eq!(refusal(check(0, vec![good.clone(); 11]).await), "attachments: at most 10");
     let history = f.app.messages.history(&f.people[0], &f.group, None, None, None).await.unwrap();
     assert!(history.messages.iter().all(|m| m.body.as_ref().map(|b| b.as_str()) != Some("voilà")), "none was sent");
+}
+
+/// A real PNG, `width` × `height`.
+fn picture(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_pixel(width, height, image::Rgb([30, 90, 200]));
+    let mut bytes = Vec::new();
+    image::DynamicImage::ImageRgb8(image)
+        .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
+        .unwrap();
+    bytes
+}
+
+async fn make_thumbnail(f: &Fixture, upload: &str) {
+    let job = MakeThumbnail { conversation_id: f.group.clone(), upload_id: UploadId::parse(upload).unwrap() };
+    f.app.thumbnails.make_thumbnail(&f.people[0].tenant_id, &job).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_thumbnail_made_before_or_after_the_message_ends_up_in_it() {
+    let f = fixture().await;
+    let bytes = picture(400, 100);
+    let early = upload(&f, 0, declared("early.png", "image/png", bytes.len() as u64), bytes.clone()).await;
+    make_thumbnail(&f, &early).await;
+    let sent = f.send(0, &files(&[&early])).await.unwrap().value;
+    assert_eq!(sent.attachments[0].image, Some(Dimensions { width: 400, height: 100 }), "made first: sent with it");
+
+    let late = upload(&f, 0, declared("late.png", "image/png", bytes.len() as u64), bytes).await;
+    let sent = f.send(0, &files(&[&late])).await.unwrap().value;
+    assert_eq!(sent.attachments[0].image, None);
+    make_thumbnail(&f, &late).await;
+    let history = f.app.messages.history(&f.people[1], &f.group, None, None, None).await.unwrap();
+    let updated = history.messages.iter().find(|m| m.id == sent.id).unwrap();
+    assert_eq!(updated.attachments[0].image, Some(Dimensions { width: 400, height: 100 }), "made after: updated");
+
+    let link = f.app.attachments.link(&f.people[1], &late, Rendition::Thumbnail).await.unwrap();
+    let thumbnail = reqwest::get(&link.url).await.unwrap().bytes().await.unwrap();
+    let thumbnail = image::load_from_memory(&thumbnail).unwrap();
+    assert_eq!((thumbnail.width(), thumbnail.height()), (320, 80));
+}
+
+#[tokio::test]
+async fn a_deleted_message_s_files_go() {
+    let f = fixture().await;
+    let bytes = picture(8, 8);
+    let photo = upload(&f, 0, declared("p.png", "image/png", bytes.len() as u64), bytes).await;
+    make_thumbnail(&f, &photo).await;
+    let sent = f.send(0, &files(&[&photo])).await.unwrap().value;
+    let link = f.app.attachments.link(&f.people[1], &photo, Rendition::Original).await.unwrap();
+    let thumbnail = f.app.attachments.link(&f.people[1], &photo, Rendition::Thumbnail).await.unwrap();
+    let (tombstone, _) = f.app.messages.delete_message(&f.people[0], &f.group, &sent.id, None).await.unwrap();
+    assert!(tombstone.attachments.is_empty());
+    let job = DiscardFiles { conversation_id: f.group.clone(), upload_ids: vec![UploadId::parse(&photo).unwrap()] };
+    f.app.attachments.discard_files(&f.people[0].tenant_id, &job).await.unwrap();
+    f.app.attachments.discard_files(&f.people[0].tenant_id, &job).await.unwrap();
+    assert_eq!(reqwest::get(&link.url).await.unwrap().status(), 404);
+    assert_eq!(reqwest::get(&thumbnail.url).await.unwrap().status(), 404);
+    let gone = f.app.attachments.link(&f.people[1], &photo, Rendition::Original).await;
+    assert!(matches!(gone, Err(AppError::NotFound(_))), "{gone:?}");
 }

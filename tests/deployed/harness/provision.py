@@ -105,7 +105,7 @@ def sender_identity(email_from: str) -> str:
 
 
 BUCKET_HANDLED = {"BucketName", "BucketEncryption", "PublicAccessBlockConfiguration", "CorsConfiguration",
-                  "LifecycleConfiguration", "Tags"}
+                  "LifecycleConfiguration", "NotificationConfiguration", "Tags"}
 
 
 def _bucket_policy(stack: Stack, s3, logical: str) -> list[str]:
@@ -151,4 +151,36 @@ def _bucket(stack: Stack, s3, logical: str) -> list[str]:
         for rule in rules:
             rule.setdefault("Filter", {"Prefix": rule.pop("Prefix", "")})
         s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": rules})
+    if "NotificationConfiguration" in props:
+        _bucket_notifications(stack, s3, logical, name, props["NotificationConfiguration"])
     return [f"{logical}: {k} is not emulated" for k in sorted(set(props) - BUCKET_HANDLED)]
+
+
+def _bucket_notifications(stack: Stack, s3, logical: str, bucket: str, configuration: dict) -> None:
+    """A bucket's events sent to queues, as on AWS: moto sends them once set — but AWS refuses to
+    set them unless each queue's policy lets S3 send to it, and so does the emulator."""
+    unknown = set(configuration) - {"QueueConfigurations"}
+    if unknown:
+        raise TemplateError(f"{logical}: NotificationConfiguration {sorted(unknown)} not emulated")
+    queues = []
+    for entry in configuration.get("QueueConfigurations", []):
+        if not _s3_may_send_to(stack, entry["Queue"]):
+            raise TemplateError(f"{logical}: no AWS::SQS::QueuePolicy lets S3 send to {entry['Queue']} "
+                                "(AWS refuses the bucket's notifications)")
+        queues.append({"QueueArn": entry["Queue"], "Events": [entry["Event"]]})
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={"QueueConfigurations": queues})
+
+
+def _s3_may_send_to(stack: Stack, queue_arn: str) -> bool:
+    for logical, _ in stack.of_type("AWS::SQS::QueuePolicy"):
+        for statement in stack.properties(logical)["PolicyDocument"].get("Statement", []):
+            principal = statement.get("Principal", {})
+            actions = statement.get("Action", [])
+            actions = [actions] if isinstance(actions, str) else actions
+            resources = statement.get("Resource", [])
+            resources = [resources] if isinstance(resources, str) else resources
+            if (statement.get("Effect") == "Allow" and isinstance(principal, dict)
+                    and principal.get("Service") == "s3.amazonaws.com"
+                    and any(a in ("sqs:SendMessage", "sqs:*") for a in actions) and queue_arn in resources):
+                return True
+    return False

@@ -153,3 +153,28 @@ pub async fn create_bucket(sdk: &aws_config::SdkConfig, bucket: &str) -> anyhow:
         Err(e) => Err(anyhow::Error::new(e).context(format!("creating bucket {bucket}"))),
     }
 }
+
+/// Has S3 tell the queue at `queue_url` of every object created in `bucket` (the notifications
+/// queue: each upload stored is a thumbnail to make), as `template.yaml` declares.
+pub async fn notify_uploads(sdk: &aws_config::SdkConfig, bucket: &str, queue_url: &str) -> anyhow::Result<()> {
+    use aws_sdk_s3::types::{Event, NotificationConfiguration, QueueConfiguration};
+    use aws_sdk_sqs::types::QueueAttributeName;
+    let sqs = aws_sdk_sqs::Client::new(sdk);
+    let attributes = sqs.get_queue_attributes().queue_url(queue_url).attribute_names(QueueAttributeName::QueueArn);
+    let arn = attributes
+        .send()
+        .await?
+        .attributes()
+        .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
+        .context("no queue ARN")?;
+    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(sdk).force_path_style(true).build());
+    let created = QueueConfiguration::builder().queue_arn(arn).events(Event::S3ObjectCreated).build()?;
+    let configuration = NotificationConfiguration::builder().queue_configurations(created).build();
+    s3.put_bucket_notification_configuration()
+        .bucket(bucket)
+        .notification_configuration(configuration)
+        .send()
+        .await
+        .with_context(|| format!("having {bucket} tell its uploads"))?;
+    Ok(())
+}

@@ -40,7 +40,19 @@ impl Documents for DynamoDocuments {
         collection: &str,
         id: &str,
     ) -> StoreResult<Option<T>> {
-        let item = self.get_item(key(doc_pk(tenant, collection), id)).await?;
+        // Strongly consistent: a document is read right after it is written (an upload, just
+        // declared, as a message attaches it; an image's size, recorded as a message attaches
+        // its upload), and documents are small.
+        let item = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(doc_pk(tenant, collection), id)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(anyhow::Error::from)?
+            .item;
         Ok(item.filter(|i| doc_live(i, Utc::now())).map(|i| data(&i)).transpose()?)
     }
 

@@ -91,42 +91,60 @@ impl MessageStore for DynamoMessages {
         }
         Ok(Ok(Upserted { value: message.clone(), created: true }))
     }
-    async fn update_message(&self, message: &Message) -> StoreResult<bool> {
+    async fn update_message(&self, previous: &Message, message: &Message) -> StoreResult<bool> {
         let pk = conversation_pk(&message.tenant_id, &message.conversation_id);
-        let updated = self
-            .client
-            .update_item()
+        // The record is compared whole with the one read (this codebase encodes a message one
+        // way), and the preview moves in the same transaction when it is the newest message:
+        // racing changes land in one order, and the preview shows the last.
+        let encode = |m: &Message| serde_json::to_string(m).map_err(anyhow::Error::from);
+        let replace = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(pk.clone(), message_sk(message.id.as_str()))))
             .update_expression("SET #data = :data")
-            .condition_expression("attribute_exists(PK)")
+            .condition_expression("#data = :previous")
             .expression_attribute_names("#data", "data")
-            .expression_attribute_values(":data", s(serde_json::to_string(message).map_err(anyhow::Error::from)?))
-            .send();
-        // If it is the newest message, the preview follows — at the same time: a message that
-        // does not exist is no conversation's activity.
-        let preview = self
-            .client
-            .update_item()
+            .expression_attribute_values(":data", s(encode(message)?))
+            .expression_attribute_values(":previous", s(encode(previous)?))
+            .build()
+            .map_err(anyhow::Error::from)?;
+        let preview = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(pk, HEAD_SK)))
             .update_expression("SET lastMessage = :preview")
             .condition_expression("activity = :m")
             .expression_attribute_values(":m", s(message.id.as_str()))
-            .expression_attribute_values(
-                ":preview",
-                s(serde_json::to_string(&MessagePreview::of(message)).map_err(anyhow::Error::from)?),
-            )
-            .send();
-        let (updated, preview) = tokio::join!(updated, preview);
-        match preview {
-            Err(e) if !is_condition_failure(&e) => return Err(StoreError(e.into())),
-            _ => {}
-        }
-        match updated {
-            Ok(_) => Ok(true),
-            Err(e) if is_condition_failure(&e) => Ok(false),
-            Err(e) => Err(StoreError(e.into())),
+            .expression_attribute_values(":preview", s(encode_preview(message)?))
+            .build()
+            .map_err(anyhow::Error::from)?;
+        let both = vec![
+            TransactWriteItem::builder().update(replace.clone()).build(),
+            TransactWriteItem::builder().update(preview).build(),
+        ];
+        let Err(e) = self.client.transact_write_items().set_transact_items(Some(both)).send().await else {
+            return Ok(true);
+        };
+        match failed_conditions(&e).as_deref() {
+            Some([true, ..]) => Ok(false),
+            // Not the newest message: the preview is another's, the message alone changes.
+            Some([false, true]) => {
+                let alone = self
+                    .client
+                    .update_item()
+                    .table_name(&self.table)
+                    .set_key(Some(replace.key))
+                    .update_expression(replace.update_expression)
+                    .set_condition_expression(replace.condition_expression)
+                    .set_expression_attribute_names(replace.expression_attribute_names)
+                    .set_expression_attribute_values(replace.expression_attribute_values)
+                    .send()
+                    .await;
+                match alone {
+                    Ok(_) => Ok(true),
+                    Err(e) if is_condition_failure(&e) => Ok(false),
+                    Err(e) => Err(StoreError(e.into())),
+                }
+            }
+            _ => Err(StoreError(e.into())),
         }
     }
     async fn get_message(
@@ -179,6 +197,10 @@ impl MessageStore for DynamoMessages {
         }
         Ok(HistorySlice { messages, more })
     }
+}
+
+fn encode_preview(message: &Message) -> anyhow::Result<String> {
+    Ok(serde_json::to_string(&MessagePreview::of(message))?)
 }
 
 impl DynamoStore {

@@ -1,8 +1,6 @@
 //! Messages, their idempotency records, and what a new message moves: the conversation's
 //! activity and every member's inbox entry and unread count, in the same transaction.
 
-use redb::ReadableTable;
-
 use anyhow::Context;
 use async_trait::async_trait;
 
@@ -73,12 +71,12 @@ impl MessageStore for EmbeddedMessages {
         })
         .await
     }
-    async fn update_message(&self, message: &Message) -> StoreResult<bool> {
-        let message = message.clone();
+    async fn update_message(&self, previous: &Message, message: &Message) -> StoreResult<bool> {
+        let (previous, message) = (previous.clone(), message.clone());
         self.writing(move |t| {
             let tenant = &message.tenant_id;
             let k = message_key(tenant, &message.conversation_id, message.id.as_str());
-            if t.get(k.as_str())?.is_none() {
+            if read::<Message>(t, &k)?.as_ref() != Some(&previous) {
                 return Ok(false);
             }
             write(t, &k, &message)?;

@@ -16,7 +16,12 @@ pub struct LocalFiles {
     dir: PathBuf,
     base_url: String,
     key: Vec<u8>,
+    /// What S3's event notification is on AWS: told of each upload stored.
+    on_upload: std::sync::OnceLock<UploadHook>,
 }
+
+/// Called with the key of each upload stored.
+pub type UploadHook = Box<dyn Fn(&FileKey) + Send + Sync>;
 
 /// Why the local runtime refused an upload or a download.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -61,7 +66,13 @@ impl LocalFiles {
         let dir = dir.into();
         std::fs::create_dir_all(&dir)?;
         let key = format!("{}{}", ulid::Ulid::new(), ulid::Ulid::new()).into_bytes();
-        Ok(Self { dir, base_url: base_url.into(), key })
+        Ok(Self { dir, base_url: base_url.into(), key, on_upload: std::sync::OnceLock::new() })
+    }
+
+    /// Has `hook` told of every upload stored from now on (once per process: the first hook
+    /// stays).
+    pub fn when_uploaded(&self, hook: UploadHook) {
+        let _already_set = self.on_upload.set(hook);
     }
 
     fn path(&self, key: &FileKey) -> PathBuf {
@@ -294,7 +305,12 @@ pub fn routes(files: std::sync::Arc<LocalFiles>) -> axum::Router {
                 }
             }
             return match files.store(&key, &bytes) {
-                Ok(()) => StatusCode::NO_CONTENT.into_response(),
+                Ok(()) => {
+                    if let Some(hook) = files.on_upload.get() {
+                        hook(&key);
+                    }
+                    StatusCode::NO_CONTENT.into_response()
+                }
                 Err(e) => {
                     tracing::error!(error = %e, "could not store an upload");
                     StatusCode::INTERNAL_SERVER_ERROR.into_response()

@@ -67,15 +67,19 @@ async fn edits_replace_messages_and_the_newest_one_s_preview<S: ConversationStor
     let last = append(store, &message(&c, "04C", "u2", None)).await.unwrap().value;
     let edited =
         Message { body: Some(MessageBody::parse("edited").unwrap()), edited_at: Some(Utc::now()), ..first.clone() };
-    assert!(store.update_message(&edited).await.unwrap());
+    assert!(store.update_message(&first, &edited).await.unwrap());
     assert_eq!(store.get_message(&tid("t1"), &c.id, &first.id).await.unwrap().unwrap(), edited);
     assert_eq!(preview(store).await.body, "body of 04C", "an older message's edit leaves the preview");
     let tombstone = Message { body: None, deleted_at: Some(Utc::now()), ..last.clone() };
-    assert!(store.update_message(&tombstone).await.unwrap());
+    assert!(!store.update_message(&first, &edited).await.unwrap(), "a change over one it did not see");
+    assert!(store.update_message(&last, &tombstone).await.unwrap());
     let p = preview(store).await;
     assert!(p.deleted && p.body.is_empty(), "a deleted newest message leaves no text in the list");
+    let late = Message { body: Some(MessageBody::parse("edited late").unwrap()), ..last.clone() };
+    assert!(!store.update_message(&last, &late).await.unwrap(), "an edit that lost to the deletion");
+    assert!(preview(store).await.deleted, "and the preview still shows none of it");
     let ghost = Message { id: MessageId::parse("04Z").unwrap(), ..last };
-    assert!(!store.update_message(&ghost).await.unwrap(), "no such message");
+    assert!(!store.update_message(&ghost, &ghost).await.unwrap(), "no such message");
     assert!(store.get_message(&tid("t1"), &c.id, &ghost.id).await.unwrap().is_none(), "and none was created");
 }
 
@@ -150,7 +154,7 @@ async fn a_message_takes_its_uploads_once<S: ConversationStore + MessageStore + 
     let attaching = |m: &Message, uploads: &[&Upload]| {
         let taken: Vec<Upload> =
             uploads.iter().map(|u| Upload { message_id: Some(m.id.clone()), ..(*u).clone() }).collect();
-        (Message { attachments: uploads.iter().map(|u| u.attachment()).collect(), ..m.clone() }, taken)
+        (Message { attachments: uploads.iter().map(|u| u.attachment(None)).collect(), ..m.clone() }, taken)
     };
 
     let (first, taken) = attaching(&message(&c, "09B", "u1", Some("k9")), &[&waiting, &other]);
