@@ -322,9 +322,9 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     );
     assert_eq!(
         counter.take_with_round_trips(),
-        (counts(&[("BatchGetItem", 1), ("GetItem", 2), ("Query", 1), ("TransactWriteItems", 1)]), 3),
-        "sending two files: a send, and each upload's record, read with the conversation; the uploads are taken \
-         in the message's transaction"
+        (counts(&[("BatchGetItem", 1), ("GetItem", 4), ("Query", 1), ("TransactWriteItems", 1)]), 3),
+        "sending two files: a send, and each upload's record and its image's size, read with the conversation; \
+         the uploads are taken in the message's transaction"
     );
 
     app.conversations.list_conversations(&bob, &Default::default(), None, 20).await.unwrap();
