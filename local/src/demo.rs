@@ -31,6 +31,8 @@ pub async fn seed(app: &App) -> anyhow::Result<bool> {
         email_from: Some("demo@missive.localhost".into()),
         branding: Some(Branding { display_name: Some("Missive Demo".into()), ..Branding::default() }),
         allowed_origins: None,
+        max_upload_bytes: None,
+        upload_types: None,
     };
     let tenant = app.tenants.create_tenant(new_tenant).await?;
     if !tenant.created {

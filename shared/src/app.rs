@@ -271,14 +271,25 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         schedule: ports.schedule.clone(),
         limits: config.limits.clone(),
     };
+    let identity = IdentityUseCases {
+        clock: ports.clock.clone(),
+        tenants: ports.tenants.clone(),
+        users: ports.users.clone(),
+        directory: services.directory.clone(),
+        tokens: services.tokens.clone(),
+        platform_key: config.platform_key.clone(),
+    };
     let attachments = AttachmentsUseCases {
         clock: ports.clock.clone(),
         ids: ports.ids.clone(),
         uploads: ports.uploads.clone(),
         files: ports.files.clone(),
         jobs: ports.jobs.clone(),
+        metrics: services.metrics.clone(),
         limits: config.limits.clone(),
         conversation_cases: conversations.clone(),
+        identity: identity.clone(),
+        scheduling: scheduling.clone(),
     };
     let email_queue = EmailQueueUseCases {
         clock: ports.clock.clone(),
@@ -342,14 +353,6 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         limits: config.limits.clone(),
         conversation_cases: conversations.clone(),
     };
-    let identity = IdentityUseCases {
-        clock: ports.clock.clone(),
-        tenants: ports.tenants.clone(),
-        users: ports.users.clone(),
-        directory: services.directory.clone(),
-        tokens: services.tokens.clone(),
-        platform_key: config.platform_key.clone(),
-    };
     let messages = MessagesUseCases {
         clock: ports.clock.clone(),
         conversations: ports.conversations.clone(),
@@ -400,6 +403,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         ids: ports.ids.clone(),
         tenants: ports.tenants.clone(),
         directory: services.directory.clone(),
+        limits: config.limits.clone(),
     };
     let typing = TypingUseCases {
         clock: ports.clock.clone(),

@@ -37,6 +37,10 @@ pub enum Metric {
     RateLimitedFrames,
     /// AWS calls attempted again after a transient fault (a conflict, a throttle, a 5xx).
     TransientRetries,
+    /// Bytes of files messages attached (each tenant's, as a property): what it stores grows.
+    FileBytesAttached,
+    /// Bytes of a deleted message's files, deleted: what the tenant stores shrinks.
+    FileBytesDeleted,
 }
 
 impl Metric {
@@ -52,6 +56,8 @@ impl Metric {
             Metric::SyncRequests => "SyncRequests",
             Metric::RateLimitedFrames => "RateLimitedFrames",
             Metric::TransientRetries => "TransientRetries",
+            Metric::FileBytesAttached => "FileBytesAttached",
+            Metric::FileBytesDeleted => "FileBytesDeleted",
         }
     }
 }
@@ -207,6 +213,8 @@ mod tests {
             Metric::SyncRequests,
             Metric::RateLimitedFrames,
             Metric::TransientRetries,
+            Metric::FileBytesAttached,
+            Metric::FileBytesDeleted,
         ] {
             assert!(template.contains(&format!("\"{}\"", metric.name())), "{} is not on the dashboard", metric.name());
         }

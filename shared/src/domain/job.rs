@@ -70,6 +70,7 @@ pub enum Task {
     Summarize(Summarize),
     MakeThumbnail(MakeThumbnail),
     DiscardFiles(DiscardFiles),
+    ExpireUpload(ExpireUpload),
 }
 
 impl Task {
@@ -79,9 +80,11 @@ impl Task {
             // Files' background work shares the notifications' queue and concurrency cap: it is
             // never live delivery's (the fan-out queue), and it is light but for the odd large
             // image, whose decoding is bounded (`Limits::max_image_pixels`).
-            Task::NotifyMessage(_) | Task::FireReminder(_) | Task::MakeThumbnail(_) | Task::DiscardFiles(_) => {
-                QueueName::Notifications
-            }
+            Task::NotifyMessage(_)
+            | Task::FireReminder(_)
+            | Task::MakeThumbnail(_)
+            | Task::DiscardFiles(_)
+            | Task::ExpireUpload(_) => QueueName::Notifications,
             Task::FanOut(_) | Task::AnnouncePresence(_) | Task::Summarize(_) => QueueName::Fanout,
         }
     }
@@ -97,6 +100,7 @@ impl Task {
             Task::Summarize(_) => "summarize",
             Task::MakeThumbnail(_) => "makeThumbnail",
             Task::DiscardFiles(_) => "discardFiles",
+            Task::ExpireUpload(_) => "expireUpload",
         }
     }
 
@@ -112,6 +116,7 @@ impl Task {
                 | Task::Summarize(_)
                 | Task::MakeThumbnail(_)
                 | Task::DiscardFiles(_)
+                | Task::ExpireUpload(_)
         )
     }
 }
@@ -190,6 +195,19 @@ pub struct MakeThumbnail {
 pub struct DiscardFiles {
     pub conversation_id: ConversationId,
     pub upload_ids: Vec<UploadId>,
+    /// Their size, for the tenant's storage metric (0 for uploads no message attached).
+    #[serde(default)]
+    pub bytes: u64,
+}
+
+/// An upload's day is over: unless a message attached it, its file and thumbnail go.
+/// Scheduled as the upload is declared, for just after it expires (no message can attach it
+/// then).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExpireUpload {
+    pub conversation_id: ConversationId,
+    pub upload_id: UploadId,
 }
 
 /// What a summary is of.

@@ -22,8 +22,8 @@ pub use ids::{
     TenantId, UploadId, UserId,
 };
 pub use job::{
-    AnnouncePresence, DiscardFiles, FanOut, FireReminder, Job, MakeThumbnail, NotifyMessage, QueueName, SendEmails,
-    SignalKind, Summarize, Task,
+    AnnouncePresence, DiscardFiles, ExpireUpload, FanOut, FireReminder, Job, MakeThumbnail, NotifyMessage, QueueName,
+    SendEmails, SignalKind, Summarize, Task,
 };
 pub use message::{GroupChange, Message, MessageBody, MessageKind, MessagePreview};
 pub use notification::{

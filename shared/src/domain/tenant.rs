@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::TenantId;
+use super::{FileType, TenantId};
 
 /// The languages Missive speaks to people. French is the default.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -56,6 +56,13 @@ pub struct Tenant {
     #[schema(required = true)]
     #[serde(default)]
     pub allowed_origins: Vec<String>,
+    /// The largest file its members may upload, in bytes; absent, the platform's
+    /// (`MISSIVE_MAX_UPLOAD_BYTES`, which it cannot exceed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_upload_bytes: Option<u64>,
+    /// The file types its members may upload, among those Missive accepts; absent, all of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_types: Option<Vec<FileType>>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -70,6 +77,8 @@ impl Tenant {
             email_from: None,
             branding: Branding::default(),
             allowed_origins: Vec::new(),
+            max_upload_bytes: None,
+            upload_types: None,
             created_at,
         }
     }

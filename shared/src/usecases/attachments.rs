@@ -12,11 +12,17 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::conversations::ConversationsUseCases;
-use super::identity::Identity;
+use super::identity::{Identity, IdentityUseCases};
+use super::scheduling::SchedulingUseCases;
 use crate::config::Limits;
 use crate::domain::*;
+use crate::metrics::{Metric, Metrics};
 use crate::ports::{Clock, Disposition, FileKey, FileStore, Ids, JobQueue, UploadGrant, UploadStore};
 use crate::AppError;
+
+/// How long after an upload expires its file is deleted: past the expiry, no message can
+/// attach it any more (the store checks the expiry as the message takes it).
+const EXPIRY_MARGIN: chrono::Duration = chrono::Duration::minutes(5);
 
 /// What every thumbnail is.
 const THUMBNAIL_TYPE: &str = "image/jpeg";
@@ -77,24 +83,35 @@ pub struct AttachmentsUseCases {
     pub(crate) uploads: Arc<dyn UploadStore>,
     pub(crate) files: Arc<dyn FileStore>,
     pub(crate) jobs: Arc<dyn JobQueue>,
+    pub(crate) metrics: Metrics,
     pub(crate) limits: Limits,
     pub(crate) conversation_cases: ConversationsUseCases,
+    pub(crate) identity: IdentityUseCases,
+    pub(crate) scheduling: SchedulingUseCases,
 }
 
 impl AttachmentsUseCases {
     /// Records what `who` declares and answers a form that stores exactly that file (its key
     /// bound to the tenant, the conversation and the upload; its type; its size) for
-    /// [`UPLOAD_FORM_VALIDITY`]. A file no message attaches is gone after a day.
+    /// [`UPLOAD_FORM_VALIDITY`]. The tenant may accept fewer types and smaller files than the
+    /// platform. A file no message attaches is gone after a day.
     pub async fn create_upload(
         &self,
         who: &Identity,
         conversation_id: &ConversationId,
         new: NewUpload,
     ) -> Result<UploadTicket, AppError> {
-        let (conversation, _) = self.conversation_cases.require_member(who, conversation_id).await?;
+        let (membership, tenant) = tokio::join!(
+            self.conversation_cases.require_member(who, conversation_id),
+            self.identity.tenant_of(&who.tenant_id)
+        );
+        let ((conversation, _), tenant) = (membership?, tenant?.ok_or_else(|| AppError::not_found("tenant"))?);
         let name = FileName::parse(new.name)?;
         let content_type = FileType::parse(new.content_type)?;
-        let max = self.limits.max_upload_bytes;
+        if tenant.upload_types.as_ref().is_some_and(|types| !types.contains(&content_type)) {
+            return Err(AppError::invalid(format!("contentType: {} is not accepted here", content_type.as_str())));
+        }
+        let max = tenant.max_upload_bytes.unwrap_or(self.limits.max_upload_bytes).min(self.limits.max_upload_bytes);
         if new.size == 0 || new.size > max {
             return Err(AppError::invalid(format!("size: expected 1 to {max} bytes")));
         }
@@ -111,6 +128,11 @@ impl AttachmentsUseCases {
             message_id: None,
         };
         self.uploads.put_upload(&upload, Some(now + UNATTACHED_UPLOAD_TTL)).await?;
+        // Its file goes with it unless a message attaches it; scheduled before the form is
+        // answered, so that no file is stored that nothing would delete.
+        let expire = ExpireUpload { conversation_id: upload.conversation_id.clone(), upload_id: upload.id.clone() };
+        let job = Job::new(&upload.tenant_id, JobId::of("expire", &[upload.id.as_str()]), Task::ExpireUpload(expire));
+        self.scheduling.enqueue_at(job, now + UNATTACHED_UPLOAD_TTL + EXPIRY_MARGIN).await?;
         let key = FileKey::upload(&upload.tenant_id, &upload.conversation_id, &upload.id);
         let grant = UploadGrant {
             content_type: upload.content_type.as_str().to_string(),
@@ -236,7 +258,8 @@ impl AttachmentsUseCases {
     pub async fn discard(&self, conversation: &Conversation, message: &MessageId, attachments: &[Attachment]) {
         let upload_ids: Vec<UploadId> = attachments.iter().map(|a| a.id.clone()).collect();
         let id = JobId::of("discard", &[message.as_str()]);
-        let task = Task::DiscardFiles(DiscardFiles { conversation_id: conversation.id.clone(), upload_ids });
+        let bytes = attachments.iter().map(|a| a.size).sum();
+        let task = Task::DiscardFiles(DiscardFiles { conversation_id: conversation.id.clone(), upload_ids, bytes });
         if let Err(e) = self.jobs.enqueue(&Job::new(&conversation.tenant_id, id, task), None).await {
             tracing::error!(tenant = %conversation.tenant_id, conversation = %conversation.id, error = %e, "could not queue a deleted message's files for deletion");
         }
@@ -252,6 +275,21 @@ impl AttachmentsUseCases {
             .collect();
         self.files.delete(&keys).await?;
         try_join_all(job.upload_ids.iter().map(|id| self.uploads.delete_upload(tenant, id))).await?;
+        if job.bytes > 0 {
+            self.metrics.count(Metric::FileBytesDeleted, job.bytes, Some(tenant), self.clock.now());
+        }
         Ok(())
+    }
+
+    /// The `expireUpload` job: an upload no message attached (its record expired, or it never
+    /// was attached) leaves nothing behind — its file, its thumbnail, its records.
+    pub async fn expire_upload(&self, tenant: &TenantId, job: &ExpireUpload) -> Result<(), AppError> {
+        let upload = self.uploads.get_upload(tenant, &job.upload_id).await?;
+        if upload.is_some_and(|u| u.message_id.is_some()) {
+            return Ok(());
+        }
+        let upload_ids = vec![job.upload_id.clone()];
+        let discard = DiscardFiles { conversation_id: job.conversation_id.clone(), upload_ids, bytes: 0 };
+        self.discard_files(tenant, &discard).await
     }
 }

@@ -138,6 +138,10 @@ impl MessagesUseCases {
                 tenant = %who.tenant_id, conversation = %conversation.id, message = %stored.value.id, "message stored"
             );
             self.metrics.count(Metric::MessagesSent, 1, Some(&who.tenant_id), self.clock.now());
+            let bytes: u64 = message.attachments.iter().map(|a| a.size).sum();
+            if bytes > 0 {
+                self.metrics.count(Metric::FileBytesAttached, bytes, Some(&who.tenant_id), self.clock.now());
+            }
             event
         } else {
             tracing::info!(

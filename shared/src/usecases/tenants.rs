@@ -5,7 +5,8 @@ use crate::runtime::DirectoryCache;
 use serde::Deserialize;
 use std::sync::Arc;
 
-use crate::domain::{parse_text, Branding, Locale, Tenant, TenantId, TenantStatus};
+use crate::config::Limits;
+use crate::domain::{parse_text, Branding, FileType, Locale, Tenant, TenantId, TenantStatus};
 use crate::ports::Upserted;
 use crate::AppError;
 
@@ -18,6 +19,10 @@ pub struct NewTenant {
     pub email_from: Option<String>,
     pub branding: Option<Branding>,
     pub allowed_origins: Option<Vec<String>>,
+    /// The largest file its members may upload, in bytes (at most the platform's).
+    pub max_upload_bytes: Option<u64>,
+    /// The file types its members may upload, among those Missive accepts.
+    pub upload_types: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -29,6 +34,8 @@ pub struct TenantPatch {
     pub email_from: Option<String>,
     pub branding: Option<Branding>,
     pub allowed_origins: Option<Vec<String>>,
+    pub max_upload_bytes: Option<u64>,
+    pub upload_types: Option<Vec<String>>,
 }
 
 /// The tenants use cases, with the ports they use.
@@ -38,6 +45,7 @@ pub struct TenantsUseCases {
     pub(crate) ids: Arc<dyn Ids>,
     pub(crate) tenants: Arc<dyn TenantStore>,
     pub(crate) directory: Arc<DirectoryCache>,
+    pub(crate) limits: Limits,
 }
 
 impl TenantsUseCases {
@@ -56,6 +64,8 @@ impl TenantsUseCases {
             email_from: new.email_from.map(|e| check_email("emailFrom", &e)).transpose()?,
             branding: check_branding(new.branding.unwrap_or_default())?,
             allowed_origins: check_origins(new.allowed_origins.unwrap_or_default())?,
+            max_upload_bytes: new.max_upload_bytes.map(|max| self.check_max_upload(max)).transpose()?,
+            upload_types: new.upload_types.map(check_upload_types).transpose()?,
             created_at: self.clock.now(),
         };
         Ok(self.tenants.create_tenant(&tenant).await?)
@@ -81,10 +91,25 @@ impl TenantsUseCases {
         if let Some(origins) = patch.allowed_origins {
             tenant.allowed_origins = check_origins(origins)?;
         }
+        if let Some(max) = patch.max_upload_bytes {
+            tenant.max_upload_bytes = Some(self.check_max_upload(max)?);
+        }
+        if let Some(types) = patch.upload_types {
+            tenant.upload_types = Some(check_upload_types(types)?);
+        }
         self.tenants.put_tenant(&tenant).await?;
         // This process sees the change at once; others within `directory_cache_ttl`.
         self.directory.forget_tenant(&tenant.id);
         Ok(tenant)
+    }
+
+    /// A tenant's own upload limit: 1 byte to the platform's.
+    fn check_max_upload(&self, max: u64) -> Result<u64, AppError> {
+        let platform = self.limits.max_upload_bytes;
+        match (1..=platform).contains(&max) {
+            true => Ok(max),
+            false => Err(AppError::invalid(format!("maxUploadBytes: expected 1 to {platform}"))),
+        }
     }
 
     /// Whether some tenant lists `origin` among its allowed origins (a browser's request from it,
@@ -92,6 +117,17 @@ impl TenantsUseCases {
     pub async fn some_tenant_allows(&self, origin: &str) -> Result<bool, AppError> {
         Ok(self.tenants.origin_allowed(origin).await?)
     }
+}
+
+/// A tenant's own upload types: at least one, each one Missive accepts.
+fn check_upload_types(types: Vec<String>) -> Result<Vec<FileType>, AppError> {
+    if types.is_empty() {
+        return Err(AppError::invalid("uploadTypes: at least one type"));
+    }
+    let parsed = types.into_iter().map(|t| {
+        FileType::parse(t.as_str()).map_err(|_| AppError::invalid(format!("uploadTypes: {t} is not accepted")))
+    });
+    parsed.collect()
 }
 
 /// A plausible address with nothing that could break a mail header.

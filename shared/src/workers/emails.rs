@@ -19,7 +19,8 @@ impl Worker for EmailsWorker {
             | Task::AnnouncePresence(_)
             | Task::Summarize(_)
             | Task::MakeThumbnail(_)
-            | Task::DiscardFiles(_) => Err(misrouted(Self::QUEUE, job)),
+            | Task::DiscardFiles(_)
+            | Task::ExpireUpload(_) => Err(misrouted(Self::QUEUE, job)),
         }
     }
 }

@@ -22,7 +22,8 @@ impl Worker for FanoutWorker {
             | Task::FireReminder(_)
             | Task::SendEmails(_)
             | Task::MakeThumbnail(_)
-            | Task::DiscardFiles(_) => Err(misrouted(Self::QUEUE, job)),
+            | Task::DiscardFiles(_)
+            | Task::ExpireUpload(_) => Err(misrouted(Self::QUEUE, job)),
         }
     }
 }

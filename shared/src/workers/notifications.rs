@@ -18,6 +18,7 @@ impl Worker for NotificationsWorker {
             Task::FireReminder(fire) => app.reminders.fire(tenant, fire).await,
             Task::MakeThumbnail(make) => app.thumbnails.make_thumbnail(tenant, make).await,
             Task::DiscardFiles(discard) => app.attachments.discard_files(tenant, discard).await,
+            Task::ExpireUpload(expire) => app.attachments.expire_upload(tenant, expire).await,
             // Queued here by a version from before the fan-out queue (a deploy's rollout): the
             // same work, done where it landed rather than dead-lettered.
             Task::FanOut(_) | Task::AnnouncePresence(_) | Task::Summarize(_) => FanoutWorker.perform(app, job).await,

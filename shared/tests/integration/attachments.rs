@@ -8,7 +8,7 @@ use std::sync::Arc;
 use missive::adapters::embedded::EmbeddedStore;
 use missive::config::Config;
 use missive::domain::*;
-use missive::ports::{UploadStore, Upserted};
+use missive::ports::{ScheduleStore, UploadStore, Upserted};
 use missive::usecases::attachments::{NewUpload, Rendition};
 use missive::usecases::messages::Outgoing;
 use missive::usecases::Identity;
@@ -262,11 +262,78 @@ async fn a_deleted_message_s_files_go() {
     let thumbnail = f.app.attachments.link(&f.people[1], &photo, Rendition::Thumbnail).await.unwrap();
     let (tombstone, _) = f.app.messages.delete_message(&f.people[0], &f.group, &sent.id, None).await.unwrap();
     assert!(tombstone.attachments.is_empty());
-    let job = DiscardFiles { conversation_id: f.group.clone(), upload_ids: vec![UploadId::parse(&photo).unwrap()] };
+    let upload_ids = vec![UploadId::parse(&photo).unwrap()];
+    let job = DiscardFiles { conversation_id: f.group.clone(), upload_ids, bytes: sent.attachments[0].size };
     f.app.attachments.discard_files(&f.people[0].tenant_id, &job).await.unwrap();
     f.app.attachments.discard_files(&f.people[0].tenant_id, &job).await.unwrap();
     assert_eq!(reqwest::get(&link.url).await.unwrap().status(), 404);
     assert_eq!(reqwest::get(&thumbnail.url).await.unwrap().status(), 404);
     let gone = f.app.attachments.link(&f.people[1], &photo, Rendition::Original).await;
     assert!(matches!(gone, Err(AppError::NotFound(_))), "{gone:?}");
+}
+
+#[tokio::test]
+async fn an_upload_no_message_attached_is_gone_after_its_day_and_an_attached_one_stays() {
+    let f = fixture().await;
+    let tenant = f.people[0].tenant_id.clone();
+    let waiting = upload(&f, 0, declared("a.png", "image/png", 100), png(100)).await;
+    let sent = upload(&f, 0, declared("b.png", "image/png", 100), png(100)).await;
+    f.send(0, &files(&[&sent])).await.unwrap();
+
+    // Each declaration scheduled its expiry, for just after its day.
+    let day_after = chrono::Utc::now() + UNATTACHED_UPLOAD_TTL + chrono::Duration::minutes(6);
+    let due = f.store.list_due_jobs(day_after, 10).await.unwrap();
+    let expiring: Vec<String> = due
+        .iter()
+        .filter_map(|s| match &s.job.task {
+            Task::ExpireUpload(e) => Some(e.upload_id.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert!(expiring.contains(&waiting) && expiring.contains(&sent), "{expiring:?}");
+    assert!(f.store.list_due_jobs(chrono::Utc::now() + UNATTACHED_UPLOAD_TTL, 10).await.unwrap().is_empty());
+
+    let waiting_link = f.app.attachments.link(&f.people[0], &waiting, Rendition::Original).await.unwrap();
+    let sent_link = f.app.attachments.link(&f.people[0], &sent, Rendition::Original).await.unwrap();
+    for id in [&waiting, &sent] {
+        let job = ExpireUpload { conversation_id: f.group.clone(), upload_id: UploadId::parse(id).unwrap() };
+        f.app.attachments.expire_upload(&tenant, &job).await.unwrap();
+    }
+    assert_eq!(reqwest::get(&waiting_link.url).await.unwrap().status(), 404, "the unattached file is gone");
+    assert!(f.store.get_upload(&tenant, &UploadId::parse(&waiting).unwrap()).await.unwrap().is_none());
+    assert_eq!(reqwest::get(&sent_link.url).await.unwrap().status(), 200, "the attached one stays");
+}
+
+#[tokio::test]
+async fn a_tenant_may_accept_smaller_files_and_fewer_types_than_the_platform() {
+    let f = fixture().await;
+    let tenant = f.people[0].tenant_id.clone();
+    let patch =
+        |body: serde_json::Value| serde_json::from_value::<missive::usecases::tenants::TenantPatch>(body).unwrap();
+    for (bad, why) in [
+        (serde_json::json!({ "maxUploadBytes": 1001 }), "maxUploadBytes: expected 1 to 1000"),
+        (serde_json::json!({ "maxUploadBytes": 0 }), "maxUploadBytes: expected 1 to 1000"),
+        (serde_json::json!({ "uploadTypes": [] }), "uploadTypes: at least one type"),
+        (serde_json::json!({ "uploadTypes": ["image/png", "text/html"] }), "uploadTypes: text/html is not accepted"),
+    ] {
+        match f.app.tenants.update_tenant(&tenant, patch(bad.clone())).await {
+            Err(AppError::InvalidInput(message)) => assert_eq!(message, why, "{bad}"),
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
+    let limited = patch(serde_json::json!({ "maxUploadBytes": 500, "uploadTypes": ["image/png", "application/pdf"] }));
+    let updated = f.app.tenants.update_tenant(&tenant, limited).await.unwrap();
+    assert_eq!(updated.max_upload_bytes, Some(500));
+
+    let ask = |d: NewUpload| f.app.attachments.create_upload(&f.people[0], &f.group, d);
+    assert!(ask(declared("a.png", "image/png", 500)).await.is_ok());
+    for (bad, why) in [
+        (declared("a.png", "image/png", 501), "size: expected 1 to 500 bytes"),
+        (declared("a.gif", "image/gif", 10), "contentType: image/gif is not accepted here"),
+    ] {
+        match ask(bad).await {
+            Err(AppError::InvalidInput(message)) => assert_eq!(message, why),
+            other => panic!("{why}: {other:?}"),
+        }
+    }
 }

@@ -1050,7 +1050,14 @@ export interface components {
             emailFrom?: string | null;
             id?: string | null;
             locale?: null | components["schemas"]["Locale"];
+            /**
+             * Format: int64
+             * @description The largest file its members may upload, in bytes (at most the platform's).
+             */
+            maxUploadBytes?: number | null;
             name: string;
+            /** @description The file types its members may upload, among those Missive accepts. */
+            uploadTypes?: string[] | null;
         };
         /** @description What a member declares of a file before uploading it. */
         NewUpload: {
@@ -1257,8 +1264,16 @@ export interface components {
             emailFrom?: string | null;
             id: components["schemas"]["TenantId"];
             locale: components["schemas"]["Locale"];
+            /**
+             * Format: int64
+             * @description The largest file its members may upload, in bytes; absent, the platform's
+             *     (`MISSIVE_MAX_UPLOAD_BYTES`, which it cannot exceed).
+             */
+            maxUploadBytes?: number | null;
             name: string;
             status: components["schemas"]["TenantStatus"];
+            /** @description The file types its members may upload, among those Missive accepts; absent, all of them. */
+            uploadTypes?: components["schemas"]["FileType"][] | null;
         };
         /** @description A tenant (customer organisation). */
         TenantId: string;
@@ -1267,8 +1282,11 @@ export interface components {
             branding?: null | components["schemas"]["Branding"];
             emailFrom?: string | null;
             locale?: null | components["schemas"]["Locale"];
+            /** Format: int64 */
+            maxUploadBytes?: number | null;
             name?: string | null;
             status?: null | components["schemas"]["TenantStatus"];
+            uploadTypes?: string[] | null;
         };
         /** @enum {string} */
         TenantStatus: "active" | "suspended";
