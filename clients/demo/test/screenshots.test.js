@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import { join } from 'node:path';
 import { MissiveRest } from '@missive/client';
-import { eventually, expectText, screenshotDir, startDemo } from './support/demo.js';
+import { bouquet, eventually, expectText, screenshotDir, startDemo } from './support/demo.js';
 
 test('screenshots of the main screens', async (t) => {
   const demo = await startDemo(t);
@@ -43,6 +43,16 @@ test('screenshots of the main screens', async (t) => {
   await guest.getByLabel('Votre message').fill('Environ 200 € pour le bouquet');
   await guest.getByLabel('Votre message').press('Enter');
   await paul.getByRole('list', { name: 'Messages' }).getByText('Environ 200 € pour le bouquet').waitFor();
+  // And a photo of the bouquet she has in mind.
+  await guest.locator('input[type=file]').setInputFiles({ name: 'bouquet.png', mimeType: 'image/png', buffer: await bouquet(guest) });
+  await guest.getByLabel('Votre message').fill('Quelque chose comme ça');
+  await guest.getByLabel('Votre message').press('Enter');
+  for (const page of [guest, paul]) {
+    const photo = page.getByRole('list', { name: 'Messages' }).getByRole('img', { name: 'bouquet.png' });
+    await eventually(async () => (await photo.evaluate((img) => img.complete && img.naturalWidth)) > 0, {
+      what: 'the photo shown',
+    });
+  }
   await guest.getByRole('img', { name: 'Lu' }).last().waitFor();
   await shot(guest, 'storefront');
   await shot(paul, 'partner-inbox');

@@ -2,7 +2,7 @@
 // card, Paul through his partner inbox, where the conversation shows with its unread badge.
 
 import { test } from 'node:test';
-import { startDemo } from './support/demo.js';
+import { bouquet, eventually, startDemo } from './support/demo.js';
 
 test('a guest and the partner chat both ways through the storefront card and the partner inbox', async (t) => {
   const demo = await startDemo(t);
@@ -46,6 +46,50 @@ test('a guest and the partner chat both ways through the storefront card and the
   // A reload keeps the guest's conversation (its session is kept in the tab).
   await guest.reload();
   await guestMessages.getByText('Bonjour Zoé, oui : des pivoines Sarah Bernhardt, dès fin mai.').waitFor();
+
+  demo.assertNoPageErrors();
+});
+
+test('a guest sends a photo from the storefront card, and Paul sees it and opens it full size', async (t) => {
+  const demo = await startDemo(t);
+  const paul = await demo.open('#/paul/inbox');
+  const guest = await demo.open('#/guest');
+  await guest.getByLabel('Votre prénom').fill('Zoé');
+  await guest.getByRole('button', { name: 'Démarrer la discussion' }).click();
+  await guest.getByText('Pas encore de message. Dites bonjour !').waitFor();
+
+  await guest.locator('input[type=file]').setInputFiles({
+    name: 'bouquet.png',
+    mimeType: 'image/png',
+    buffer: await bouquet(guest),
+  });
+  const chosen = guest.getByRole('list', { name: 'Fichiers à envoyer' });
+  await chosen.getByText('bouquet.png').waitFor();
+  await guest.getByLabel('Votre message').fill('Une idée du bouquet que j’imagine');
+  await guest.getByRole('button', { name: 'Envoyer' }).click();
+  await chosen.waitFor({ state: 'detached' });
+  // The thumbnail is made in the background: the message shows it once it is.
+  const guestMessages = guest.getByRole('list', { name: 'Messages' });
+  await guestMessages.getByRole('button', { name: 'Voir bouquet.png en grand' }).waitFor();
+
+  const zoe = paul.getByRole('list', { name: 'Conversations de la boutique' }).getByRole('listitem').filter({ hasText: 'Zoé' });
+  await zoe.getByText('Une idée du bouquet', { exact: false }).waitFor();
+  await zoe.getByRole('link').click();
+  const paulMessages = paul.getByRole('list', { name: 'Messages' });
+  await paulMessages.getByText('Une idée du bouquet que j’imagine').waitFor();
+  const thumbnail = paulMessages.getByRole('img', { name: 'bouquet.png' });
+  await thumbnail.waitFor();
+  await eventually(async () => (await thumbnail.evaluate((img) => img.complete && img.naturalWidth)) === 320, {
+    what: 'the thumbnail loaded, 320 pixels wide',
+  });
+  await paulMessages.getByRole('button', { name: 'Voir bouquet.png en grand' }).click();
+  const viewer = paul.getByRole('dialog', { name: 'Visionneuse' });
+  const full = viewer.getByRole('img', { name: 'bouquet.png' });
+  await eventually(async () => (await full.evaluate((img) => img.complete && img.naturalWidth)) === 640, {
+    what: 'the photo, full size',
+  });
+  await viewer.getByRole('button', { name: 'Fermer' }).click();
+  await viewer.waitFor({ state: 'detached' });
 
   demo.assertNoPageErrors();
 });

@@ -209,8 +209,9 @@ export class MissiveClient {
    */
   async send(conversationId: string, body: string, options: SendOptions = {}): Promise<Message> {
     const clientMessageId = options.clientMessageId ?? newClientMessageId();
+    const attachments = options.attachments?.length ? { attachments: options.attachments } : {};
     const ack = await this.request<SendAck>(
-      { action: 'sendMessage', conversationId, body, clientMessageId },
+      { action: 'sendMessage', conversationId, body, clientMessageId, ...attachments },
       { ordered: true, resend: true, conversationId, timeoutMs: options.timeoutMs },
     );
     return ack.message;

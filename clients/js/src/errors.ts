@@ -46,7 +46,9 @@ export type ClientErrorCode =
   /** An event listener threw; reported so that it does not break delivery. */
   | 'listener_error'
   /** The platform has no WebSocket (or fetch) and none was passed in the options. */
-  | 'unsupported';
+  | 'unsupported'
+  /** Storage refused an upload's file (its `status` is storage's): the form expired, or the file is not what was declared. */
+  | 'upload_failed';
 
 export type MissiveErrorCode = ServerErrorCode | ClientErrorCode;
 

@@ -12,6 +12,7 @@ export {
   type MissiveRestOptions,
   type Upserted,
 } from './rest.js';
+export type { UploadOptions } from './upload.js';
 export { browserWakeSignals, type WakeSignals, type WakeTarget } from './wake.js';
 export {
   MissiveError,

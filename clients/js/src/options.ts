@@ -83,6 +83,8 @@ export interface MissiveClientOptions {
 export interface SendOptions {
   /** The idempotency key; one is generated when absent. Reuse it to retry a send yourself. */
   clientMessageId?: string;
+  /** Files, by the ids `upload` answered (at most 10); the text may then be empty. */
+  attachments?: string[];
   /** Reject with `timeout` after this long (the send may still happen). Default: no limit. */
   timeoutMs?: number;
 }

@@ -23,8 +23,17 @@ export type NotificationType = components['schemas']['NotificationType'];
 /** What a `system` message (and `conversation.updated`) says happened to a group. */
 export type GroupChange = components['schemas']['GroupChange'];
 
-/** A message; its `body` is `null` once deleted: the tombstone keeps its place in history. */
+/**
+ * A message; its `body` is `null` once deleted (the tombstone keeps its place in history, and
+ * `deletedAt` is set) and for a message of files only.
+ */
 export type Message = components['schemas']['Message'];
+/** A file a message carries: `image` (its size) once an image's thumbnail is made. */
+export type Attachment = components['schemas']['Attachment'];
+/** A short-lived link to a file (an attachment or its thumbnail), for an `<img>` or a download. */
+export type FileLink = components['schemas']['FileLink'];
+/** The form an upload is posted with, straight to storage. */
+export type UploadTicket = components['schemas']['UploadTicket'];
 export type MessagePreview = components['schemas']['MessagePreview'];
 export type Participant = components['schemas']['Participant'];
 export type Member = components['schemas']['MemberView'];

@@ -31,6 +31,17 @@ export interface PendingMessage extends Message {
   clientMessageId: string;
   pending: 'sending' | 'failed';
   error?: unknown;
+  /** The files it sends, each with its upload's progress (its `attachments` show them meanwhile). */
+  files?: readonly PendingFile[];
+}
+
+/** A file on its way: `sent` of `total` bytes stored; its upload id once stored (a retry does not upload it again). */
+export interface PendingFile {
+  file: Blob;
+  name: string;
+  sent: number;
+  total: number;
+  uploadId?: string;
 }
 
 export type ChatMessage = Message | PendingMessage;
@@ -180,27 +191,46 @@ export class ConversationModel extends Model<ConversationState> {
   };
 
   /**
-   * Sends `body`: a pending entry shows at once, replaced by the stored message on the ack.
-   * Resolves with the stored message; on failure the entry stays, `failed`, for `retry` or
-   * `discard`, and the promise rejects with the `MissiveError`.
+   * Sends `body`, and `files` if any (each uploaded straight to storage, its progress in the
+   * pending entry's `files`): a pending entry shows at once, replaced by the stored message on
+   * the ack. Resolves with the stored message; on failure the entry stays, `failed`, for
+   * `retry` (which uploads only the files not stored yet) or `discard`, and the promise rejects
+   * with the `MissiveError`.
    */
-  readonly send = (body: string): Promise<Message> => {
+  readonly send = (body: string, files: readonly Blob[] = []): Promise<Message> => {
     const id = this.conversationId;
     if (!id) return Promise.reject(new Error('useConversation: no conversation to send to'));
     const clientMessageId = newClientMessageId();
+    const pendingFiles: PendingFile[] = files.map((file) => ({
+      file,
+      name: (file as Blob & { name?: string }).name ?? 'file',
+      sent: 0,
+      total: file.size,
+    }));
     const optimistic: PendingMessage = {
       id: `pending:${clientMessageId}`,
       tenantId: '',
       conversationId: id,
       senderId: this.context.identity.userId ?? '',
       senderName: '',
-      body,
+      body: files.length > 0 && body.trim() === '' ? null : body,
       clientMessageId,
       kind: 'user',
       createdAt: new Date(this.context.clock.now()).toISOString(),
       editedAt: null,
       deletedAt: null,
       pending: 'sending',
+      ...(files.length > 0
+        ? {
+            files: pendingFiles,
+            attachments: pendingFiles.map((f, i) => ({
+              id: `pending:${i}`,
+              name: f.name,
+              contentType: f.file.type || 'application/octet-stream',
+              size: f.total,
+            })),
+          }
+        : {}),
     };
     this.pending = [...this.pending, optimistic];
     this.commit();
@@ -375,7 +405,9 @@ export class ConversationModel extends Model<ConversationState> {
     const clientMessageId = entry.clientMessageId;
     this.setPending(clientMessageId, { pending: 'sending', error: undefined });
     try {
-      const message = await this.context.client.send(conversationId, entry.body ?? '', { clientMessageId });
+      const attachments = await this.uploadFiles(conversationId, clientMessageId);
+      const options = attachments.length > 0 ? { clientMessageId, attachments } : { clientMessageId };
+      const message = await this.context.client.send(conversationId, entry.body ?? '', options);
       this.store([message], {
         readBy: advanceMarker(this.current.readBy, message.senderId, message.id, message.createdAt),
       });
@@ -385,6 +417,31 @@ export class ConversationModel extends Model<ConversationState> {
       this.setPending(clientMessageId, { pending: 'failed', error });
       throw error;
     }
+  }
+
+  /** Stores a pending send's files not stored yet, one after the other; answers their upload ids. */
+  private async uploadFiles(conversationId: string, clientMessageId: string): Promise<string[]> {
+    const files = this.pending.find((p) => p.clientMessageId === clientMessageId)?.files ?? [];
+    const uploadIds: string[] = [];
+    for (const [index, file] of files.entries()) {
+      const uploadId =
+        file.uploadId ??
+        (await this.context.rest.upload(conversationId, file.file, {
+          name: file.name,
+          onProgress: (sent, total) => this.setFile(clientMessageId, index, { sent, total }),
+        }));
+      this.setFile(clientMessageId, index, { uploadId, sent: file.total });
+      uploadIds.push(uploadId);
+    }
+    return uploadIds;
+  }
+
+  private setFile(clientMessageId: string, index: number, patch: Partial<PendingFile>): void {
+    const entry = this.pending.find((p) => p.clientMessageId === clientMessageId);
+    if (!entry?.files) return;
+    const files = entry.files.map((f, i) => (i === index ? { ...f, ...patch } : f));
+    this.pending = this.pending.map((p) => (p === entry ? { ...p, files } : p));
+    this.commit();
   }
 
   /** Upserts stored messages; a pending send whose message arrived is dropped. */

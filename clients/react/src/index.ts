@@ -15,6 +15,7 @@ export {
   type ConversationOptions,
   type ConversationState,
   type LoadStatus,
+  type PendingFile,
   type PendingMessage,
 } from './conversation-model.js';
 export type { TypingUser } from './typing-indicators.js';

@@ -9,13 +9,20 @@ import type { Message } from '@missive/client';
 
 /**
  * Which of two versions of the same message is the newer. A deletion is final; otherwise the
- * later edit wins. On a tie the one already held is kept, so an unchanged repeat does not
- * produce a new array (and no re-render).
+ * later edit wins, and of two with the same edit, the one with more of its images' thumbnails
+ * made (the server only ever adds them). On a tie the one already held is kept, so an
+ * unchanged repeat does not produce a new array (and no re-render).
  */
 export function newerVersion(held: Message, incoming: Message): Message {
   if (held.deletedAt) return held;
   if (incoming.deletedAt) return incoming;
-  return time(incoming.editedAt) > time(held.editedAt) ? incoming : held;
+  const [heldEdit, incomingEdit] = [time(held.editedAt), time(incoming.editedAt)];
+  if (incomingEdit !== heldEdit) return incomingEdit > heldEdit ? incoming : held;
+  return imagesShown(incoming) > imagesShown(held) ? incoming : held;
+}
+
+function imagesShown(message: Message): number {
+  return (message.attachments ?? []).filter((a) => a.image).length;
 }
 
 function time(timestamp: string | null | undefined): number {

@@ -9,9 +9,12 @@ import { useModel } from './use-model.js';
 export interface UseConversation extends ConversationState {
   /** Fetches the page before the oldest message held. */
   loadOlder: () => Promise<void>;
-  /** Sends; a pending entry shows at once. Resolves with the stored message. */
-  send: (body: string) => Promise<Message>;
-  /** Sends a failed message again (same `clientMessageId`: stored once whatever the retries). */
+  /**
+   * Sends text, and files if any (uploaded straight to storage first, their progress in the
+   * pending entry's `files`); a pending entry shows at once. Resolves with the stored message.
+   */
+  send: (body: string, files?: readonly Blob[]) => Promise<Message>;
+  /** Sends a failed message again (same `clientMessageId`: stored once whatever the retries; files already stored are not uploaded again). */
   retry: (clientMessageId: string) => Promise<Message>;
   /** Forgets a failed send. */
   discard: (clientMessageId: string) => void;

@@ -83,6 +83,19 @@ describe('useConversation: history', () => {
     assert.equal(m5.body, 'edited');
   });
 
+  test('a photo’s thumbnail, made after the message, shows; an older copy without it does not hide it', async () => {
+    const { client, rest, clock } = setup();
+    const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
+    const photo = { id: 'u1', name: 'vase.png', contentType: 'image/png', size: 300 };
+    const sent = message(6, { body: null, attachments: [photo] });
+    await step(() => client.emit('message.new', messageEvent('message.new', sent), { late: false }));
+    const shown = { ...sent, attachments: [{ ...photo, image: { width: 1200, height: 900 } }] };
+    await step(() => client.emit('message.updated', messageEvent('message.updated', shown), { late: false }));
+    assert.deepEqual(view.result.current.messages[0].attachments[0].image, { width: 1200, height: 900 });
+    await step(() => rest.take('listMessages').resolve(page([sent])));
+    assert.deepEqual(view.result.current.messages[0].attachments[0].image, { width: 1200, height: 900 });
+  });
+
   test('events of other conversations are ignored', async () => {
     const { client, rest, clock } = setup();
     const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
@@ -233,6 +246,57 @@ describe('useConversation: sending', () => {
     assert.equal(second.args.clientMessageId, failed.clientMessageId);
     const stored = message(1, { senderId: 'me', body: 'perdu ?', clientMessageId: failed.clientMessageId });
     await step(() => second.resolve(stored));
+    await retried;
+    assert.deepEqual(view.result.current.messages, [stored]);
+  });
+
+  test('files are uploaded first, their progress shown, and a retry uploads only those not stored yet', async () => {
+    const { client, rest, clock } = setup();
+    const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
+    await step(() => rest.take('listMessages').resolve(page([])));
+    const photo = new File([new Uint8Array(300)], 'vase.png', { type: 'image/png' });
+    const quote = new File([new Uint8Array(90)], 'devis.pdf', { type: 'application/pdf' });
+    let sent;
+    await step(() => {
+      sent = view.result.current.send('', [photo, quote]);
+      sent.catch(() => {}); // asserted below
+    });
+    const [pending] = view.result.current.messages;
+    assert.equal(pending.body, null, 'files need no text');
+    assert.deepEqual(
+      pending.attachments.map((a) => [a.name, a.contentType, a.size]),
+      [
+        ['vase.png', 'image/png', 300],
+        ['devis.pdf', 'application/pdf', 90],
+      ],
+    );
+    const first = rest.take('upload');
+    assert.deepEqual([first.args[0], first.args[1], first.args[2].name], ['c1', photo, 'vase.png']);
+    await step(() => first.args[2].onProgress(120, 300));
+    assert.deepEqual(
+      view.result.current.messages[0].files.map((f) => [f.sent, f.total]),
+      [
+        [120, 300],
+        [0, 90],
+      ],
+    );
+    await step(() => first.resolve('01KPHOTO'));
+    const failure = new Error('upload_failed');
+    await step(() => rest.take('upload').reject(failure));
+    await assert.rejects(sent, failure);
+    assert.equal(view.result.current.messages[0].pending, 'failed');
+
+    let retried;
+    await step(() => {
+      retried = view.result.current.retry(view.result.current.messages[0].clientMessageId);
+    });
+    const again = rest.take('upload');
+    assert.equal(again.args[1], quote, 'the photo is stored already: only the quote is uploaded again');
+    await step(() => again.resolve('01KQUOTE'));
+    const sending = client.take('sendMessage');
+    assert.deepEqual(sending.args.attachments, ['01KPHOTO', '01KQUOTE']);
+    const stored = message(1, { senderId: 'me', body: null, clientMessageId: sending.args.clientMessageId });
+    await step(() => sending.resolve(stored));
     await retried;
     assert.deepEqual(view.result.current.messages, [stored]);
   });

@@ -1,7 +1,8 @@
 // The message box: Enter sends, Shift+Enter goes to a new line; each keystroke tells the
-// others that one is typing (throttled by the hook).
+// others that one is typing (throttled by the hook). Files come from the paperclip or are
+// dropped on the box, and show as chips until sent; a message may be files alone.
 
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useI18n } from '../i18n.js';
 
 export function Composer({
@@ -9,28 +10,92 @@ export function Composer({
   onTyping,
   disabled,
 }: {
-  onSend: (body: string) => void;
+  onSend: (body: string, files: File[]) => void;
   onTyping: (active: boolean) => void;
   disabled?: boolean;
 }) {
   const { t } = useI18n();
   const [draft, setDraft] = useState('');
+  const [files, setFiles] = useState<File[]>([]);
+  const [dropping, setDropping] = useState(false);
+  const picker = useRef<HTMLInputElement>(null);
+  const ready = !disabled && (draft.trim() !== '' || files.length > 0);
   const submit = () => {
-    if (!draft.trim() || disabled) return;
-    onSend(draft);
+    if (!ready) return;
+    onSend(draft, files);
     setDraft('');
+    setFiles([]);
   };
+  const add = (more: FileList | null) => setFiles((held) => [...held, ...Array.from(more ?? [])].slice(0, 10));
   return (
     <form
-      className="composer"
+      className={`composer${dropping ? ' dropping' : ''}`}
       onSubmit={(e) => {
         e.preventDefault();
         submit();
       }}
+      onDragOver={(e) => {
+        if (!e.dataTransfer.types.includes('Files')) return;
+        e.preventDefault();
+        setDropping(true);
+      }}
+      onDragLeave={() => setDropping(false)}
+      onDrop={(e) => {
+        e.preventDefault();
+        setDropping(false);
+        add(e.dataTransfer.files);
+      }}
     >
+      {files.length > 0 && (
+        <ul className="pending-files" aria-label={t.filesToSend}>
+          {files.map((file, i) => (
+            <li key={`${file.name}-${i}`} className="file-chip">
+              <span className="file-name">{file.name}</span>
+              <span className="file-size">{t.fileSize(file.size)}</span>
+              <button
+                type="button"
+                className="link small"
+                aria-label={t.removeFile(file.name)}
+                onClick={() => setFiles((held) => held.filter((_, j) => j !== i))}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <input
+        ref={picker}
+        type="file"
+        multiple
+        hidden
+        onChange={(e) => {
+          add(e.target.files);
+          e.target.value = '';
+        }}
+      />
+      <button
+        type="button"
+        className="attach"
+        aria-label={t.attach}
+        title={`${t.attach} — ${t.dropFiles}`}
+        disabled={disabled}
+        onClick={() => picker.current?.click()}
+      >
+        <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+          <path
+            d="M16.5 6.5 8.6 14.4a2 2 0 0 0 2.8 2.8l8.3-8.3a4 4 0 0 0-5.7-5.7l-8.6 8.6a6 6 0 0 0 8.5 8.5l7-7"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="2"
+            strokeLinecap="round"
+            strokeLinejoin="round"
+          />
+        </svg>
+      </button>
       <textarea
         aria-label={t.yourMessage}
-        placeholder={t.yourMessage}
+        placeholder={dropping ? t.dropFiles : t.yourMessage}
         title={t.enterToSend}
         rows={1}
         value={draft}
@@ -46,7 +111,7 @@ export function Composer({
           }
         }}
       />
-      <button type="submit" className="primary" disabled={disabled || !draft.trim()}>
+      <button type="submit" className="primary" disabled={!ready}>
         {t.send}
       </button>
     </form>

@@ -1,11 +1,12 @@
-// One message: its text (or "deleted"), when, "(edited)"; for one's own, the receipt — ✓ sent,
-// ✓✓ read by everyone else — and edit / delete; a failed send offers retry.
+// One message: its text (or "deleted") and its files, when, "(edited)"; for one's own, the
+// receipt — ✓ sent, ✓✓ read by everyone else — and edit / delete; a failed send offers retry.
 
 import type { Member } from '@missive/client';
 import { isPending, isReadByAll, readersOf, type ChatMessage, type UseConversation } from '@missive/react';
 import { useState } from 'react';
 import { formatTime } from '../format.js';
 import { useI18n } from '../i18n.js';
+import { Attachments } from './Attachments.js';
 
 export function MessageItem({
   message: m,
@@ -34,7 +35,7 @@ export function MessageItem({
     );
 
   const pending = isPending(m) ? m : null;
-  const deleted = m.deletedAt != null || m.body == null;
+  const deleted = m.deletedAt != null || (m.body == null && !m.attachments?.length);
   const canChange = mine && !pending && !deleted;
 
   return (
@@ -66,9 +67,14 @@ export function MessageItem({
               {t.cancel}
             </button>
           </form>
+        ) : deleted ? (
+          <p className="body">
+            <em>{t.messageDeleted}</em>
+          </p>
         ) : (
-          <p className="body">{deleted ? <em>{t.messageDeleted}</em> : m.body}</p>
+          m.body != null && <p className="body">{m.body}</p>
         )}
+        {!deleted && <Attachments message={m} />}
         <span className="meta">
           {m.editedAt && !deleted && <span className="edited">{t.edited}</span>}
           {!pending && <time dateTime={m.createdAt}>{formatTime(m.createdAt, lang)}</time>}

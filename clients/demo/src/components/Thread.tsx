@@ -74,7 +74,7 @@ export function Thread({
       </p>
       <Composer
         disabled={status !== 'ready'}
-        onSend={(body) => chat.send(body).catch(() => {})}
+        onSend={(body, files) => chat.send(body, files).catch(() => {})}
         onTyping={chat.setTyping}
       />
     </section>

@@ -149,3 +149,39 @@ export function screenshotDir() {
   mkdirSync(SCREENSHOTS, { recursive: true });
   return SCREENSHOTS;
 }
+
+/** A PNG of a little bouquet, drawn by the page's own canvas (no image file in the repository). */
+export async function bouquet(page, width = 640, height = 480) {
+  const dataUrl = await page.evaluate(
+    ([w, h]) => {
+      const canvas = document.createElement('canvas');
+      [canvas.width, canvas.height] = [w, h];
+      const g = canvas.getContext('2d');
+      g.fillStyle = '#fdf3e7';
+      g.fillRect(0, 0, w, h);
+      g.strokeStyle = '#5f8f4e';
+      g.lineWidth = 6;
+      for (const x of [-60, -25, 0, 30, 65]) {
+        g.beginPath();
+        g.moveTo(w / 2, h * 0.95);
+        g.lineTo(w / 2 + x * 1.6, h * 0.42);
+        g.stroke();
+      }
+      const petals = ['#f4a6b8', '#e8718d', '#fbd3dc', '#f7b267', '#e8718d', '#fbd3dc', '#f4a6b8'];
+      petals.forEach((color, i) => {
+        const angle = (i / petals.length) * Math.PI * 2;
+        g.fillStyle = color;
+        g.beginPath();
+        g.arc(w / 2 + Math.cos(angle) * 80, h * 0.36 + Math.sin(angle) * 55, 58, 0, Math.PI * 2);
+        g.fill();
+      });
+      g.fillStyle = '#e8718d';
+      g.beginPath();
+      g.arc(w / 2, h * 0.36, 62, 0, Math.PI * 2);
+      g.fill();
+      return canvas.toDataURL('image/png');
+    },
+    [width, height],
+  );
+  return Buffer.from(dataUrl.split(',')[1], 'base64');
+}

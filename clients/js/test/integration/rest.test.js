@@ -208,6 +208,31 @@ describe('REST helpers on the local runtime', () => {
     await rejectsWith(alice.createReminder({ at: '2001-01-01T00:00:00Z', title: 'Past' }), 'invalid_request', 400);
   });
 
+  test('files: uploaded straight to storage, sent in a message, read back through a short-lived link', async () => {
+    const conversation = (await alice.createConversation({ kind: 'direct', userId: 'bob' })).value;
+    const bytes = new TextEncoder().encode('%PDF-1.7\nDevis mai 2026\n');
+    const progress = [];
+    const file = new File([bytes], 'Devis mai.pdf', { type: 'application/pdf' });
+    const uploadId = await alice.upload(conversation.id, file, { onProgress: (sent, total) => progress.push([sent, total]) });
+    assert.deepEqual(progress.at(-1), [bytes.length, bytes.length], 'told of the whole file sent');
+    const sent = await alice.postMessage(conversation.id, '', { attachments: [uploadId] });
+    assert.deepEqual(sent.value.attachments, [
+      { id: uploadId, name: 'Devis mai.pdf', contentType: 'application/pdf', size: bytes.length },
+    ]);
+    assert.equal(sent.value.body, null, 'files need no text');
+    const link = await bob.attachmentLink(uploadId);
+    assert.ok(Date.parse(link.expiresAt) > Date.now());
+    const stored = await fetch(link.url);
+    assert.deepEqual(new Uint8Array(await stored.arrayBuffer()), bytes);
+    await rejectsWith(bob.attachmentLink(uploadId, { thumbnail: true }), 'not_found', 404);
+    await rejectsWith(alice.postMessage(conversation.id, '', { attachments: [uploadId] }), 'invalid_request', 400);
+    const html = new File(['<html>'], 'x.html', { type: 'text/html' });
+    await rejectsWith(alice.upload(conversation.id, html), 'invalid_request', 400);
+    const mistyped = new File(['<html><script>alert(1)</script>'], 'x.png', { type: 'image/png' });
+    const disguised = await alice.upload(conversation.id, mistyped);
+    await rejectsWith(alice.postMessage(conversation.id, 'voilà', { attachments: [disguised] }), 'invalid_request', 400);
+  });
+
   test('queues, redrive, unsubscribe and the local outbox', async () => {
     const queues = await platform.getQueues();
     assert.deepEqual(queues.map((q) => q.name).sort(), ['emails', 'fanout', 'notifications']);

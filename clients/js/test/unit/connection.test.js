@@ -195,6 +195,16 @@ test('sync_expired: the app is told to reload, and live events go on', async () 
   assert.deepEqual(h.bodies(), ['live']);
 });
 
+test('send carries the files to attach, by their upload ids', async () => {
+  const h = harness();
+  const socket = await connectFirst(h);
+  void h.client.send(CONV, '', { attachments: ['01KUPLOAD'] }).catch(() => {});
+  await settle();
+  const withFiles = socket.last('sendMessage');
+  assert.deepEqual([withFiles.body, withFiles.attachments], ['', ['01KUPLOAD']]);
+  h.client.close();
+});
+
 test('send resolves with the stored message; the ack cursor counts as processed', async () => {
   const h = harness();
   const socket = await connectFirst(h);
@@ -203,6 +213,7 @@ test('send resolves with the stored message; the ack cursor counts as processed'
   const frame = socket.last('sendMessage');
   assert.equal(frame.conversationId, CONV);
   assert.equal(frame.body, 'hello');
+  assert.equal('attachments' in frame, false, 'no files, no field');
   assert.match(frame.clientMessageId, /^[0-9a-f-]{32,36}$/);
   const c = cursor(h.clock.now(), 1);
   const stored = message(CONV, c, 'hello', { senderId: 'me', clientMessageId: frame.clientMessageId });

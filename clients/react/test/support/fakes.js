@@ -64,7 +64,8 @@ export class FakeClient {
 
   /** Resolved by the test with the stored message (the real client resolves with `ack.message`). */
   send(conversationId, body, options) {
-    return this.request('sendMessage', { conversationId, body, clientMessageId: options?.clientMessageId });
+    const attachments = options?.attachments ? { attachments: options.attachments } : {};
+    return this.request('sendMessage', { conversationId, body, clientMessageId: options?.clientMessageId, ...attachments });
   }
 
   editMessage(conversationId, messageId, body) {
@@ -109,6 +110,7 @@ const REST_METHODS = [
   'unreadNotificationCount',
   'markNotificationRead',
   'markAllNotificationsRead',
+  'upload',
 ];
 
 /**
