@@ -109,6 +109,13 @@ async fn a_photo_sent_in_a_message_reaches_the_other_member_and_bad_attachments_
             server.post(&messages, ann, json!({ "body": "voilà", "attachments": attachments })).await;
         assert_eq!((status, answer["error"]["message"].as_str().unwrap()), (400, why.as_str()), "{answer}");
     }
+    // An upload to another conversation of ann's is not this one's to attach.
+    let group =
+        server.create_conversation(ann, json!({ "kind": "group", "title": "Équipe", "memberIds": ["ben"] })).await;
+    let elsewhere = upload(&server, ann, &group, vase.clone(), photo()).await;
+    let (status, answer) = server.post(&messages, ann, json!({ "attachments": [elsewhere] })).await;
+    let why = format!("attachment {elsewhere}: no such upload of yours in this conversation (or it expired)");
+    assert_eq!((status, answer["error"]["message"].as_str().unwrap()), (400, why.as_str()), "{answer}");
     let (status, answer) = server.post(&messages, ann, json!({ "attachments": [] })).await;
     assert_eq!(status, 400, "no text and no files: {answer}");
     assert_eq!(server.full_history(ben, &chat).await.len(), history.len(), "nothing was sent");

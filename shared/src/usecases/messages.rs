@@ -190,10 +190,11 @@ impl MessagesUseCases {
         page
     }
 
-    /// Messages whose text contains `q` (case- and accent-insensitive), newest first as they are
-    /// found, walking the conversation back from `before` (or its newest message). Deleted
-    /// messages never match. One request reads at most `MAX_SEARCH_SCAN` messages: a search that
-    /// stops early returns `olderCursor` to continue from.
+    /// Messages whose text, or a file's name, contains `q` (case- and accent-insensitive),
+    /// newest first as they are found, walking the conversation back from `before` (or its
+    /// newest message). Deleted messages never match. One request reads at most
+    /// `MAX_SEARCH_SCAN` messages: a search that stops early returns `olderCursor` to continue
+    /// from.
     pub async fn search(
         &self,
         who: &Identity,
@@ -220,7 +221,8 @@ impl MessagesUseCases {
             };
             for m in slice.messages.iter().rev() {
                 scanned += 1;
-                if m.body.as_ref().is_some_and(|b| query.matches(b.as_str())) {
+                let named = || m.attachments.iter().any(|a| query.matches(a.name.as_str()));
+                if m.body.as_ref().is_some_and(|b| query.matches(b.as_str())) || named() {
                     found.insert(0, m.clone());
                     if found.len() == limit {
                         let more = slice.more || m.id != oldest;

@@ -98,6 +98,9 @@ async fn a_message_carries_the_files_it_attaches() {
     let preview = list.items.iter().find(|c| c.conversation.id == f.group).unwrap();
     assert_eq!(preview.conversation.last_message.as_ref().unwrap().body, "📎 vase.png, Devis mai.pdf");
 
+    let found = f.app.messages.search(&f.people[1], &f.group, "devis", None, None).await.unwrap();
+    assert_eq!(found.messages.len(), 1, "a search finds a file by its name");
+
     let captioned = upload(&f, 0, declared("b.png", "image/png", 50), png(50)).await;
     let with_text = Outgoing { body: Some("Le bouquet".into()), ..files(&[&captioned]) };
     let sent = f.send(0, &with_text).await.unwrap().value;
