@@ -185,14 +185,14 @@ async fn a_photo_s_thumbnail_appears_members_download_it_and_deleting_the_messag
     // and a member who was there hears of it (`message.updated`) unless it was made first.
     let pushed = ben_ws.recv().await;
     assert_eq!(pushed["type"], "message.new", "{pushed}");
-    let mut image = pushed["message"]["attachments"][0]["image"].clone();
-    while image.is_null() {
+    let mut photo = pushed["message"]["attachments"][0].clone();
+    while photo.get("thumbnail").is_none() {
         let update = ben_ws.recv().await;
         assert_eq!((&update["type"], &update["message"]["id"]), (&json!("message.updated"), &sent["id"]), "{update}");
-        image = update["message"]["attachments"][0]["image"].clone();
+        photo = update["message"]["attachments"][0].clone();
     }
-    assert_eq!(image, json!({ "width": 2, "height": 1 }));
-    assert_eq!(server.full_history(ben, &chat).await.last().unwrap()["attachments"][0]["image"], image);
+    assert_eq!((&photo["width"], &photo["height"], &photo["thumbnail"]), (&json!(2), &json!(1), &json!(true)));
+    assert_eq!(server.full_history(ben, &chat).await.last().unwrap()["attachments"][0], photo);
 
     // Members download: the photo shown in the page, the PDF saved under a safe name.
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();

@@ -22,7 +22,7 @@ export function newerVersion(held: Message, incoming: Message): Message {
 }
 
 function imagesShown(message: Message): number {
-  return (message.attachments ?? []).filter((a) => a.image).length;
+  return (message.attachments ?? []).filter((a) => a.thumbnail).length;
 }
 
 function time(timestamp: string | null | undefined): number {

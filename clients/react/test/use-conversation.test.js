@@ -89,11 +89,12 @@ describe('useConversation: history', () => {
     const photo = { id: 'u1', name: 'vase.png', contentType: 'image/png', size: 300 };
     const sent = message(6, { body: null, attachments: [photo] });
     await step(() => client.emit('message.new', messageEvent('message.new', sent), { late: false }));
-    const shown = { ...sent, attachments: [{ ...photo, image: { width: 1200, height: 900 } }] };
+    const made = { width: 1200, height: 900, thumbnail: true };
+    const shown = { ...sent, attachments: [{ ...photo, ...made }] };
     await step(() => client.emit('message.updated', messageEvent('message.updated', shown), { late: false }));
-    assert.deepEqual(view.result.current.messages[0].attachments[0].image, { width: 1200, height: 900 });
+    assert.deepEqual(view.result.current.messages[0].attachments[0], { ...photo, ...made });
     await step(() => rest.take('listMessages').resolve(page([sent])));
-    assert.deepEqual(view.result.current.messages[0].attachments[0].image, { width: 1200, height: 900 });
+    assert.deepEqual(view.result.current.messages[0].attachments[0], { ...photo, ...made });
   });
 
   test('events of other conversations are ignored', async () => {

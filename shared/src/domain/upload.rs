@@ -179,13 +179,19 @@ impl Upload {
     /// What a message that attaches this upload carries of it, with the image's size once its
     /// thumbnail is made.
     pub fn attachment(&self, image: Option<Dimensions>) -> Attachment {
-        Attachment {
+        let mut attachment = Attachment {
             id: self.id.clone(),
             name: self.name.clone(),
             content_type: self.content_type.clone(),
             size: self.size,
-            image,
+            width: None,
+            height: None,
+            thumbnail: false,
+        };
+        if let Some(image) = image {
+            attachment.show(image);
         }
+        attachment
     }
 }
 
@@ -204,11 +210,25 @@ pub struct Attachment {
     pub name: FileName,
     pub content_type: FileType,
     pub size: u64,
-    /// For a JPEG, PNG, GIF or WebP image, once its thumbnail is made (in the background,
-    /// moments after the upload): the image's size. `GET /v1/attachments/{id}/thumbnail` then
-    /// has the thumbnail; a message sent before it was made gets `message.updated` with it.
+    /// For a JPEG, PNG, GIF or WebP image, once its thumbnail is made: its width in pixels, as
+    /// shown (its EXIF orientation applied).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: Option<Dimensions>,
+    pub width: Option<u32>,
+    /// The same image's height.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+    /// `true` once the image's thumbnail is made (in the background, moments after the upload):
+    /// `GET /v1/attachments/{id}/thumbnail` then has it. A message sent before it was made gets
+    /// `message.updated` with it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub thumbnail: bool,
+}
+
+impl Attachment {
+    /// Its image's thumbnail is made: the image's size shows.
+    pub fn show(&mut self, image: Dimensions) {
+        (self.width, self.height, self.thumbnail) = (Some(image.width), Some(image.height), true);
+    }
 }
 
 #[cfg(test)]

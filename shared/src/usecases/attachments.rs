@@ -209,7 +209,7 @@ impl AttachmentsUseCases {
     /// whichever runs last sees the other, so no message misses its thumbnails. No read for a
     /// message whose images all had theirs.
     pub async fn images_made_meanwhile(&self, message: &Message) -> Result<Vec<(UploadId, Dimensions)>, AppError> {
-        let waiting = message.attachments.iter().filter(|a| a.image.is_none() && a.content_type.has_thumbnail());
+        let waiting = message.attachments.iter().filter(|a| !a.thumbnail && a.content_type.has_thumbnail());
         let reads = waiting.map(|a| async move {
             Ok::<_, AppError>((a.id.clone(), self.uploads.get_image(&message.tenant_id, &a.id).await?))
         });

@@ -363,9 +363,9 @@ impl MessagesUseCases {
         let show = |message: &Message| {
             let mut shown = message.clone();
             let mut changed = false;
-            for attachment in shown.attachments.iter_mut().filter(|a| a.image.is_none()) {
+            for attachment in shown.attachments.iter_mut().filter(|a| !a.thumbnail) {
                 if let Some((_, image)) = made.iter().find(|(id, _)| *id == attachment.id) {
-                    attachment.image = Some(*image);
+                    attachment.show(*image);
                     changed = true;
                 }
             }

@@ -238,15 +238,16 @@ async fn a_thumbnail_made_before_or_after_the_message_ends_up_in_it() {
     let early = upload(&f, 0, declared("early.png", "image/png", bytes.len() as u64), bytes.clone()).await;
     make_thumbnail(&f, &early).await;
     let sent = f.send(0, &files(&[&early])).await.unwrap().value;
-    assert_eq!(sent.attachments[0].image, Some(Dimensions { width: 400, height: 100 }), "made first: sent with it");
+    let shown = |a: &Attachment| (a.width, a.height, a.thumbnail);
+    assert_eq!(shown(&sent.attachments[0]), (Some(400), Some(100), true), "made first: sent with it");
 
     let late = upload(&f, 0, declared("late.png", "image/png", bytes.len() as u64), bytes).await;
     let sent = f.send(0, &files(&[&late])).await.unwrap().value;
-    assert_eq!(sent.attachments[0].image, None);
+    assert_eq!(shown(&sent.attachments[0]), (None, None, false));
     make_thumbnail(&f, &late).await;
     let history = f.app.messages.history(&f.people[1], &f.group, None, None, None).await.unwrap();
     let updated = history.messages.iter().find(|m| m.id == sent.id).unwrap();
-    assert_eq!(updated.attachments[0].image, Some(Dimensions { width: 400, height: 100 }), "made after: updated");
+    assert_eq!(shown(&updated.attachments[0]), (Some(400), Some(100), true), "made after: updated");
 
     let link = f.app.attachments.link(&f.people[1], &late, Rendition::Thumbnail).await.unwrap();
     let thumbnail = reqwest::get(&link.url).await.unwrap().bytes().await.unwrap();

@@ -25,8 +25,8 @@ export function Attachments({ message }: { message: ChatMessage }) {
           <li key={attachment.id}>
             {upload ? (
               <Uploading file={upload} />
-            ) : attachment.image ? (
-              <Picture attachment={attachment} image={attachment.image} />
+            ) : attachment.thumbnail && attachment.width && attachment.height ? (
+              <Picture attachment={attachment} image={{ width: attachment.width, height: attachment.height }} />
             ) : (
               <FileChip attachment={attachment} preparing={PICTURES.includes(attachment.contentType)} />
             )}

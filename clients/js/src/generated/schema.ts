@@ -656,11 +656,27 @@ export interface components {
         /** @description What a message carries of each file it attaches. */
         Attachment: {
             contentType: components["schemas"]["FileType"];
+            /**
+             * Format: int32
+             * @description The same image's height.
+             */
+            height?: number | null;
             id: components["schemas"]["UploadId"];
-            image?: null | components["schemas"]["Dimensions"];
             name: components["schemas"]["FileName"];
             /** Format: int64 */
             size: number;
+            /**
+             * @description `true` once the image's thumbnail is made (in the background, moments after the upload):
+             *     `GET /v1/attachments/{id}/thumbnail` then has it. A message sent before it was made gets
+             *     `message.updated` with it.
+             */
+            thumbnail?: boolean;
+            /**
+             * Format: int32
+             * @description For a JPEG, PNG, GIF or WebP image, once its thumbnail is made: its width in pixels, as
+             *     shown (its EXIF orientation applied).
+             */
+            width?: number | null;
         };
         Branding: {
             displayName?: string | null;
@@ -727,13 +743,6 @@ export interface components {
         DeleteMessage: {
             conversationId: string;
             messageId: string;
-        };
-        /** @description An image's size in pixels, as it is shown (its EXIF orientation applied). */
-        Dimensions: {
-            /** Format: int32 */
-            height: number;
-            /** Format: int32 */
-            width: number;
         };
         /** @description A directory entry: the user, whether they are online, when they were last seen. */
         DirectoryEntry: components["schemas"]["User"] & {
