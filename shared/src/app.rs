@@ -8,15 +8,16 @@ use crate::auth::TokenVerifier;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::ports::{
-    Clock, ConnectionStore, ConversationStore, EffectStore, EventFeed, FileStore, Ids, JobQueue, Mailer, MessageStore,
-    NotificationStore, PendingEmailStore, PreferenceStore, Push, ReminderStore, ScheduleStore, Store, StoreHealth,
-    StorefrontStore, TenantStore, ThrottleStore, UploadStore, UserStore,
+    Clock, ConnectionStore, ConversationStore, DeviceStore, EffectStore, EventFeed, FileStore, Ids, JobQueue, Mailer,
+    MessageStore, NotificationStore, PendingEmailStore, PreferenceStore, Push, ReminderStore, ScheduleStore, Store,
+    StoreHealth, StorefrontStore, TenantStore, ThrottleStore, UploadStore, UserStore,
 };
 use crate::runtime::{DirectoryCache, FrameRate};
 use crate::usecases::attachments::AttachmentsUseCases;
 use crate::usecases::connections::ConnectionsUseCases;
 use crate::usecases::conversations::ConversationsUseCases;
 use crate::usecases::delivery::DeliveryUseCases;
+use crate::usecases::devices::DevicesUseCases;
 use crate::usecases::effects::EffectsUseCases;
 use crate::usecases::email_queue::EmailQueueUseCases;
 #[cfg(feature = "email")]
@@ -51,6 +52,7 @@ pub struct App {
     pub connections: ConnectionsUseCases,
     pub conversations: ConversationsUseCases,
     pub delivery: DeliveryUseCases,
+    pub devices: DevicesUseCases,
     pub effects: EffectsUseCases,
     pub email_queue: EmailQueueUseCases,
     #[cfg(feature = "email")]
@@ -91,6 +93,8 @@ pub struct Ports {
     pub pending_emails: Arc<dyn PendingEmailStore>,
     pub reminders: Arc<dyn ReminderStore>,
     pub uploads: Arc<dyn UploadStore>,
+    /// The devices users' notifications are pushed to.
+    pub devices: Arc<dyn DeviceStore>,
     pub schedule: Arc<dyn ScheduleStore>,
     pub effects: Arc<dyn EffectStore>,
     pub throttles: Arc<dyn ThrottleStore>,
@@ -122,6 +126,7 @@ impl Ports {
             pending_emails: store.clone(),
             reminders: store.clone(),
             uploads: store.clone(),
+            devices: store.clone(),
             schedule: store.clone(),
             effects: store.clone(),
             throttles: store.clone(),
@@ -265,6 +270,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
     };
     let effects = EffectsUseCases { clock: ports.clock.clone(), effects: ports.effects.clone() };
     let preferences = PreferencesUseCases { preferences: ports.preferences.clone() };
+    let devices = DevicesUseCases { clock: ports.clock.clone(), devices: ports.devices.clone() };
     let scheduling = SchedulingUseCases {
         clock: ports.clock.clone(),
         jobs: ports.jobs.clone(),
@@ -429,6 +435,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         connections,
         conversations,
         delivery,
+        devices,
         effects,
         email_queue,
         #[cfg(feature = "email")]

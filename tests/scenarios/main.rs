@@ -12,6 +12,7 @@ mod groups;
 mod identity_provider;
 mod notifications;
 mod presence;
+mod push;
 mod reading;
 mod search;
 mod signals;

@@ -13,6 +13,7 @@ import type {
   ConversationKind,
   ConversationsPage,
   ConversationWithMembers,
+  Device,
   FileLink,
   GuestSession,
   Health,
@@ -20,6 +21,7 @@ import type {
   Message,
   MessagesPage,
   NewConversation,
+  NewDevice,
   NewNotifications,
   NewReminder,
   NewStorefront,
@@ -268,6 +270,25 @@ export class MissiveRest {
   /** Answers the tombstone (also when it was deleted already). */
   deleteMessage(id: string, messageId: string, options: CallOptions = {}): Promise<Message> {
     return this.json('DELETE', '/v1/conversations/{id}/messages/{messageId}', { path: { id, messageId }, ...options });
+  }
+
+  /**
+   * Registers a device the caller's notifications are pushed to: a browser's subscription
+   * (`{ kind: 'webpush', subscription: pushSubscription.toJSON() }`) or a phone's token
+   * (`{ kind: 'fcm' | 'apns', token }`); `created: false` for one registered already. At most
+   * 20 per user: one more drops the oldest.
+   */
+  registerDevice(device: NewDevice, options: CallOptions = {}): Promise<Upserted<Device>> {
+    return this.call('POST', '/v1/me/devices', { body: device, ...options });
+  }
+
+  /** The caller's devices, the oldest first (never their keys). */
+  async listDevices(options: CallOptions = {}): Promise<Device[]> {
+    return (await this.json('GET', '/v1/me/devices', options)).devices;
+  }
+
+  async removeDevice(id: string, options: CallOptions = {}): Promise<void> {
+    await this.json('DELETE', '/v1/me/devices/{id}', { path: { id }, ...options });
   }
 
   markRead(id: string, messageId: string, options: CallOptions = {}): Promise<ReadState> {

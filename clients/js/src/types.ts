@@ -32,6 +32,10 @@ export type Message = components['schemas']['Message'];
 export type Attachment = components['schemas']['Attachment'];
 /** A short-lived link to a file (an attachment or its thumbnail), for an `<img>` or a download. */
 export type FileLink = components['schemas']['FileLink'];
+/** A device notifications are pushed to, as listed (never its keys). */
+export type Device = components['schemas']['DeviceView'];
+/** A device to register: a browser's push subscription, or a phone's FCM or APNs token. */
+export type NewDevice = components['schemas']['NewDevice'];
 /** The form an upload is posted with, straight to storage. */
 export type UploadTicket = components['schemas']['UploadTicket'];
 export type MessagePreview = components['schemas']['MessagePreview'];

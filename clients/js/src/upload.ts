@@ -3,7 +3,6 @@
 // through XMLHttpRequest, the one way to hear of an upload's progress; elsewhere through fetch.
 
 import { MissiveError } from './errors.js';
-import type { FetchLike } from './rest.js';
 import type { UploadTicket } from './types.js';
 
 export interface UploadOptions {
@@ -22,7 +21,7 @@ export async function storeFile(
   ticket: UploadTicket,
   file: Blob,
   options: UploadOptions,
-  fetchImpl: FetchLike,
+  fetchImpl: (url: string, init: RequestInit) => Promise<Response>,
 ): Promise<void> {
   const form = new FormData();
   for (const [name, value] of Object.entries(ticket.fields)) form.append(name, value);

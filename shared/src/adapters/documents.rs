@@ -1,6 +1,7 @@
 //! Small documents, the same way on every store: preferences (collection `prefs`, one per
 //! user), notifications waiting for an e-mail (`mail/{user}`, by notification id), reminders
-//! (`reminders/{creator}`, by reminder id, forgotten after [`Reminder::forget_at`]), uploads
+//! (`reminders/{creator}`, by reminder id, forgotten after [`Reminder::forget_at`]), push
+//! devices (`devices/{user}`, by device id), uploads
 //! (`uploads`, by upload id: an attachment is found from its id alone) and the size of the
 //! images among them once their thumbnail is made (`images`, by upload id).
 //! A store provides [`Documents`] — typed JSON documents in named collections, listed in id
@@ -12,9 +13,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::domain::{
-    Dimensions, NotificationId, PendingEmail, Preferences, Reminder, ReminderId, TenantId, Upload, UploadId, UserId,
+    Device, Dimensions, NotificationId, PendingEmail, Preferences, Reminder, ReminderId, TenantId, Upload, UploadId,
+    UserId,
 };
-use crate::ports::{Page, PendingEmailStore, PreferenceStore, ReminderStore, StoreResult, UploadStore};
+use crate::ports::{DeviceStore, Page, PendingEmailStore, PreferenceStore, ReminderStore, StoreResult, UploadStore};
 
 /// A store's collections of JSON documents. Expiry is checked on read, as DynamoDB's TTL
 /// deletes late.
@@ -52,6 +54,10 @@ const IMAGES: &str = "images";
 
 fn mail(user: &UserId) -> String {
     format!("mail/{user}")
+}
+
+fn devices(user: &UserId) -> String {
+    format!("devices/{user}")
 }
 
 fn reminders(creator: &UserId) -> String {
@@ -151,5 +157,20 @@ impl<D: Documents> UploadStore for D {
         upload?;
         image?;
         Ok(())
+    }
+}
+
+#[async_trait]
+impl<D: Documents> DeviceStore for D {
+    async fn put_device(&self, device: &Device) -> StoreResult<()> {
+        self.put_doc(&device.tenant_id, &devices(&device.user_id), &device.id, device, None).await
+    }
+
+    async fn list_devices(&self, tenant: &TenantId, user: &UserId, limit: usize) -> StoreResult<Vec<Device>> {
+        Ok(self.list_docs(tenant, &devices(user), None, limit).await?.items)
+    }
+
+    async fn delete_device(&self, tenant: &TenantId, user: &UserId, id: &str) -> StoreResult<bool> {
+        self.delete_doc(tenant, &devices(user), id).await
     }
 }

@@ -2,6 +2,7 @@
 //! storage, HTTP or AWS.
 
 mod conversation;
+mod device;
 mod event;
 mod ids;
 mod job;
@@ -16,6 +17,7 @@ pub use conversation::{
     Conversation, ConversationKind, ConversationView, Member, MemberRole, MemberView, Participant, ReadState,
     Storefront,
 };
+pub use device::{Device, DeviceView, PushTarget, WebPushKeys, WebPushSubscription, MAX_DEVICES};
 pub use event::{LoggedEvent, MessageRef, TypingState};
 pub use ids::{
     ClientMessageId, ConnectionId, ConversationId, EventId, JobId, MessageId, NotificationId, ReminderId, StorefrontId,

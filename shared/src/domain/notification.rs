@@ -72,11 +72,15 @@ pub struct PendingEmail {
 pub struct Channels {
     pub in_app: bool,
     pub email: bool,
+    /// Pushed to the user's devices (phones, browsers) when they have no live connection.
+    /// Absent: the type's default (on, but for `system`); answered always.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push: Option<bool>,
 }
 
 impl Default for Channels {
     fn default() -> Self {
-        Channels { in_app: true, email: true }
+        Channels { in_app: true, email: true, push: None }
     }
 }
 
@@ -96,6 +100,20 @@ pub struct TypeChannels {
 }
 
 impl TypeChannels {
+    /// Each type's `push` given: its default where it was not (on, but for `system`).
+    pub fn with_push_defaults(mut self) -> Self {
+        for (channels, default) in [
+            (&mut self.message, true),
+            (&mut self.mention, true),
+            (&mut self.reminder, true),
+            (&mut self.event, true),
+            (&mut self.system, false),
+        ] {
+            channels.push.get_or_insert(default);
+        }
+        self
+    }
+
     pub fn of(&self, kind: NotificationType) -> Channels {
         match kind {
             NotificationType::Message => self.message,
@@ -192,6 +210,11 @@ impl Preferences {
         Ok(())
     }
 
+    /// Whether this type is pushed to the user's devices.
+    pub fn pushes(&self, kind: NotificationType) -> bool {
+        self.types.with_push_defaults().of(kind).push.unwrap_or(true)
+    }
+
     /// Whether an e-mail may go for this type at all.
     pub fn emails(&self, kind: NotificationType) -> bool {
         self.email_mode != EmailMode::Off && self.types.of(kind).email
@@ -281,5 +304,17 @@ mod tests {
         let p = Preferences { quiet_hours: Some(quiet("22:00", "07:00", "Mars/Olympus")), ..Default::default() };
         assert!(p.validate().unwrap_err().to_string().starts_with("quietHours.timeZone"));
         assert!(Preferences::default().validate().is_ok());
+    }
+
+    #[test]
+    fn pushes_are_on_by_default_but_for_system_ones_and_follow_the_user() {
+        let p = Preferences::default();
+        assert!(p.pushes(NotificationType::Message) && p.pushes(NotificationType::Event));
+        assert!(!p.pushes(NotificationType::System));
+        let mut p = Preferences::default();
+        p.types.message.push = Some(false);
+        p.types.system.push = Some(true);
+        assert!(!p.pushes(NotificationType::Message) && p.pushes(NotificationType::System));
+        assert_eq!(Preferences::default().types.with_push_defaults().mention.push, Some(true));
     }
 }

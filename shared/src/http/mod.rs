@@ -7,6 +7,7 @@ mod attachments;
 mod conversations;
 pub mod cors;
 mod cursors;
+mod devices;
 mod email;
 pub mod extract;
 mod health;
@@ -38,6 +39,7 @@ fn api() -> OpenApiRouter<Arc<App>> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(health::routes())
         .merge(users::routes())
+        .merge(devices::routes())
         .merge(conversations::routes())
         .merge(attachments::routes())
         .merge(storefronts::routes())

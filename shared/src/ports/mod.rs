@@ -9,6 +9,7 @@
 mod clock;
 mod connections;
 mod conversations;
+mod devices;
 mod directory;
 mod effects;
 mod events;
@@ -25,6 +26,7 @@ mod throttles;
 pub use clock::{Clock, Ids};
 pub use connections::ConnectionStore;
 pub use conversations::{ConversationStore, InboxEntry};
+pub use devices::DeviceStore;
 pub use directory::{StorefrontStore, TenantStore, UserStore};
 pub use effects::{EffectClaim, EffectStore};
 pub use events::EventFeed;
@@ -80,6 +82,7 @@ pub trait Store:
     + PendingEmailStore
     + ReminderStore
     + UploadStore
+    + DeviceStore
     + ScheduleStore
     + EffectStore
     + ThrottleStore
@@ -100,6 +103,7 @@ impl<T> Store for T where
         + PendingEmailStore
         + ReminderStore
         + UploadStore
+        + DeviceStore
         + ScheduleStore
         + EffectStore
         + ThrottleStore

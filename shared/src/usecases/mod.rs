@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod connections;
 pub mod conversations;
 pub mod delivery;
+pub mod devices;
 pub mod effects;
 pub mod email_queue;
 #[cfg(feature = "email")]

@@ -24,12 +24,15 @@ impl PreferencesUseCases {
         Ok(())
     }
 
+    /// The caller's preferences, every channel given.
     pub async fn get(&self, who: &Identity) -> Result<Preferences, AppError> {
-        self.load(&who.tenant_id, &who.user_id).await
+        let preferences = self.load(&who.tenant_id, &who.user_id).await?;
+        Ok(Preferences { types: preferences.types.with_push_defaults(), ..preferences })
     }
 
     /// Replaces the caller's preferences (absent fields take their defaults).
     pub async fn put(&self, who: &Identity, preferences: Preferences) -> Result<Preferences, AppError> {
+        let preferences = Preferences { types: preferences.types.with_push_defaults(), ..preferences };
         self.save(&who.tenant_id, &who.user_id, &preferences).await?;
         Ok(preferences)
     }

@@ -337,6 +337,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's devices, the oldest first; never their keys. */
+        get: operations["list"];
+        put?: never;
+        /**
+         * Registers a device of the caller's: a browser's push subscription (`kind: webpush`, with
+         *     `subscription` as `PushSubscription.toJSON()` gives it) or a phone's token (`kind: fcm` or
+         *     `apns`, with `token`). At most 20 per user: one more drops the oldest.
+         */
+        post: operations["register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/devices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Forgets one of the caller's devices. */
+        delete: operations["remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/notifications": {
         parameters: {
             query?: never;
@@ -687,6 +726,11 @@ export interface components {
         Channels: {
             email: boolean;
             inApp: boolean;
+            /**
+             * @description Pushed to the user's devices (phones, browsers) when they have no live connection.
+             *     Absent: the type's default (on, but for `system`); answered always.
+             */
+            push?: boolean | null;
         };
         /** @description A frame a client sends: an action, and a `requestId` to match its answer. */
         ClientFrame: {
@@ -743,6 +787,20 @@ export interface components {
         DeleteMessage: {
             conversationId: string;
             messageId: string;
+        };
+        /** @description The caller's devices, the oldest first. */
+        DeviceList: {
+            devices: components["schemas"]["DeviceView"][];
+        };
+        /** @description What the user sees of a device: never its keys. */
+        DeviceView: {
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            /** @description `webpush`, `fcm` or `apns`. */
+            kind: string;
+            /** @description The push service's address (Web Push), or the token's last characters. */
+            label: string;
         };
         /** @description A directory entry: the user, whether they are online, when they were last seen. */
         DirectoryEntry: components["schemas"]["User"] & {
@@ -1022,6 +1080,8 @@ export interface components {
             kind: "storefront";
             storefrontId: string;
         };
+        /** @description A device to register: `{"kind":"webpush","subscription":{…}}` or `{"kind":"fcm"|"apns","token"}`. */
+        NewDevice: components["schemas"]["PushTarget"];
         NewGuestSession: {
             email?: string | null;
             name: string;
@@ -1118,6 +1178,20 @@ export interface components {
         PublicStorefront: {
             id: components["schemas"]["StorefrontId"];
             title: string;
+        };
+        /** @description Where a device's pushes go. */
+        PushTarget: {
+            /** @enum {string} */
+            kind: "webpush";
+            subscription: components["schemas"]["WebPushSubscription"];
+        } | {
+            /** @enum {string} */
+            kind: "fcm";
+            token: string;
+        } | {
+            /** @enum {string} */
+            kind: "apns";
+            token: string;
         };
         /** @description One queue's depth, as `GET /v1/admin/queues` shows it. */
         QueueStats: {
@@ -1386,6 +1460,20 @@ export interface components {
         UsersPage: {
             nextCursor: string | null;
             users: components["schemas"]["DirectoryEntry"][];
+        };
+        WebPushKeys: {
+            /** @description The browser's authentication secret (16 bytes), base64url. */
+            auth: string;
+            /** @description The browser's P-256 public key, an uncompressed point (65 bytes), base64url. */
+            p256dh: string;
+        };
+        /**
+         * @description What a browser's `PushSubscription` holds: its push service's URL and the keys its payloads
+         *     are encrypted for (RFC 8291).
+         */
+        WebPushSubscription: {
+            endpoint: string;
+            keys: components["schemas"]["WebPushKeys"];
         };
     };
     responses: never;
@@ -3344,6 +3432,267 @@ export interface operations {
                 };
             };
             /** @description `not_found`: no such thing, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_large`: the body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: a failure on Missive's side; no detail is given */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: a transient fault of the cloud outlasted the server's retries; nothing was done, or what was is safe to repeat: retry after a moment (`Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceList"];
+                };
+            };
+            /** @description `invalid_request`: a parameter or field is invalid (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no credential, or a bad or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the role or tenant does not allow it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: no such thing, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_large`: the body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: a failure on Missive's side; no detail is given */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: a transient fault of the cloud outlasted the server's retries; nothing was done, or what was is safe to repeat: retry after a moment (`Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewDevice"];
+            };
+        };
+        responses: {
+            /** @description Registered already: the same device */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceView"];
+                };
+            };
+            /** @description Registered */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceView"];
+                };
+            };
+            /** @description A field that no push service would take, named */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no credential, or a bad or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the role or tenant does not allow it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: no such thing, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_large`: the body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: a failure on Missive's side; no detail is given */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: a transient fault of the cloud outlasted the server's retries; nothing was done, or what was is safe to repeat: retry after a moment (`Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Forgotten */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid_request`: a parameter or field is invalid (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no credential, or a bad or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the role or tenant does not allow it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a device of the caller's */
             404: {
                 headers: {
                     [name: string]: unknown;

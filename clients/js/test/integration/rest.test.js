@@ -233,6 +233,24 @@ describe('REST helpers on the local runtime', () => {
     await rejectsWith(alice.postMessage(conversation.id, 'voilà', { attachments: [disguised] }), 'invalid_request', 400);
   });
 
+  test('push devices: registered (once), listed without keys, removed', async () => {
+    const subscription = {
+      endpoint: 'https://updates.push.services.mozilla.com/wpush/v2/gAAAA',
+      keys: {
+        p256dh: 'BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4',
+        auth: 'BTBZMqHH6r4Tts7J_aSIgg',
+      },
+    };
+    const first = await bob.registerDevice({ kind: 'webpush', subscription });
+    assert.deepEqual([first.created, first.value.kind, first.value.label], [true, 'webpush', 'https://updates.push.services.mozilla.com']);
+    assert.equal((await bob.registerDevice({ kind: 'webpush', subscription })).created, false);
+    assert.deepEqual((await bob.listDevices()).map((d) => d.id), [first.value.id]);
+    await rejectsWith(bob.registerDevice({ kind: 'apns', token: 'nope' }), 'invalid_request', 400);
+    await bob.removeDevice(first.value.id);
+    assert.deepEqual(await bob.listDevices(), []);
+    await rejectsWith(bob.removeDevice(first.value.id), 'not_found', 404);
+  });
+
   test('queues, redrive, unsubscribe and the local outbox', async () => {
     const queues = await platform.getQueues();
     assert.deepEqual(queues.map((q) => q.name).sort(), ['emails', 'fanout', 'notifications']);

@@ -1,4 +1,5 @@
-//! Small per-user documents: preferences, notifications waiting for an e-mail, reminders.
+//! Small per-user documents: preferences, notifications waiting for an e-mail, reminders,
+//! push devices, uploads.
 
 use chrono::{Duration, Utc};
 use missive::domain::*;
@@ -138,7 +139,28 @@ async fn uploads_are_found_by_id_within_their_tenant_until_they_expire<S: Upload
     assert_eq!(store.get_upload(&tid("t1"), &late.id).await.unwrap(), None, "expired");
 }
 
+async fn devices_are_kept_per_user_until_removed<S: DeviceStore + ?Sized>(store: &S) {
+    let device = |user: &str, token: &str| Device {
+        tenant_id: tid("t1"),
+        user_id: uid(user),
+        id: format!("d-{token}"),
+        target: PushTarget::Apns { token: token.repeat(64) },
+        created_at: Utc::now(),
+    };
+    for (user, token) in [("u1", "b"), ("u1", "a"), ("u2", "c")] {
+        store.put_device(&device(user, token)).await.unwrap();
+    }
+    let ids = |devices: Vec<Device>| devices.into_iter().map(|d| d.id).collect::<Vec<_>>();
+    assert_eq!(ids(store.list_devices(&tid("t1"), &uid("u1"), 20).await.unwrap()), ["d-a", "d-b"]);
+    assert!(store.list_devices(&tid("t2"), &uid("u1"), 20).await.unwrap().is_empty(), "tenants are apart");
+    assert!(store.delete_device(&tid("t1"), &uid("u1"), "d-a").await.unwrap());
+    assert!(!store.delete_device(&tid("t1"), &uid("u1"), "d-a").await.unwrap(), "gone already");
+    assert!(!store.delete_device(&tid("t1"), &uid("u1"), "d-c").await.unwrap(), "another user's");
+    assert_eq!(ids(store.list_devices(&tid("t1"), &uid("u1"), 20).await.unwrap()), ["d-b"]);
+}
+
 conforms!(
+    devices_are_kept_per_user_until_removed,
     preferences_are_kept_per_user,
     pending_emails_wait_in_order_until_deleted,
     reminders_are_listed_by_creator_and_forgotten_after_their_time,
