@@ -210,11 +210,6 @@ impl Preferences {
         Ok(())
     }
 
-    /// Whether this type is pushed to the user's devices.
-    pub fn pushes(&self, kind: NotificationType) -> bool {
-        self.types.with_push_defaults().of(kind).push.unwrap_or(true)
-    }
-
     /// Whether an e-mail may go for this type at all.
     pub fn emails(&self, kind: NotificationType) -> bool {
         self.email_mode != EmailMode::Off && self.types.of(kind).email
@@ -308,13 +303,15 @@ mod tests {
 
     #[test]
     fn pushes_are_on_by_default_but_for_system_ones_and_follow_the_user() {
-        let p = Preferences::default();
-        assert!(p.pushes(NotificationType::Message) && p.pushes(NotificationType::Event));
-        assert!(!p.pushes(NotificationType::System));
-        let mut p = Preferences::default();
-        p.types.message.push = Some(false);
-        p.types.system.push = Some(true);
-        assert!(!p.pushes(NotificationType::Message) && p.pushes(NotificationType::System));
-        assert_eq!(Preferences::default().types.with_push_defaults().mention.push, Some(true));
+        let types = TypeChannels::default().with_push_defaults();
+        let push = |kind| types.of(kind).push;
+        assert_eq!(push(NotificationType::Message), Some(true));
+        assert_eq!(push(NotificationType::Event), Some(true));
+        assert_eq!(push(NotificationType::System), Some(false));
+        let mut chosen = TypeChannels::default();
+        chosen.message.push = Some(false);
+        chosen.system.push = Some(true);
+        let chosen = chosen.with_push_defaults();
+        assert_eq!((chosen.message.push, chosen.system.push), (Some(false), Some(true)), "a choice is kept");
     }
 }

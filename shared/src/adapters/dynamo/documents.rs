@@ -43,16 +43,7 @@ impl Documents for DynamoDocuments {
         // Strongly consistent: a document is read right after it is written (an upload, just
         // declared, as a message attaches it; an image's size, recorded as a message attaches
         // its upload), and documents are small.
-        let item = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(doc_pk(tenant, collection), id)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(anyhow::Error::from)?
-            .item;
+        let item = self.read_item(key(doc_pk(tenant, collection), id), true).await?;
         Ok(item.filter(|i| doc_live(i, Utc::now())).map(|i| data(&i)).transpose()?)
     }
 

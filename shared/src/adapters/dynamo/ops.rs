@@ -23,8 +23,13 @@ const MAX_BATCH_GET: usize = 100;
 
 impl DynamoStore {
     pub(super) async fn get_item(&self, key: Item) -> anyhow::Result<Option<Item>> {
-        let out = self.client.get_item().table_name(&self.table).set_key(Some(key)).send().await?;
-        Ok(out.item)
+        self.read_item(key, false).await
+    }
+
+    /// [`Self::get_item`], strongly consistent when `consistent` (twice the read units).
+    pub(super) async fn read_item(&self, key: Item, consistent: bool) -> anyhow::Result<Option<Item>> {
+        let read = self.client.get_item().table_name(&self.table).set_key(Some(key)).consistent_read(consistent);
+        Ok(read.send().await?.item)
     }
 
     pub(super) async fn get_data<T: DeserializeOwned>(&self, key: Item) -> StoreResult<Option<T>> {
