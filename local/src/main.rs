@@ -22,6 +22,7 @@ use missive::adapters::aws::{provision, sdk_config};
 use missive::adapters::dynamo::DynamoStore;
 use missive::adapters::embedded::EmbeddedStore;
 use missive::adapters::local::{LocalFiles, LocalPush, LocalQueue, Outbox};
+use missive::adapters::push::{PushServices, WebPush};
 use missive::config::Config;
 use missive::domain::QueueName;
 use missive::metrics::Metrics;
@@ -292,6 +293,8 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
         )),
         _ => outbox.clone(),
     };
+    let push_services: Arc<dyn missive::ports::PushService> =
+        Arc::new(PushServices { web: WebPush::new(&config).context("setting up Web Push")? });
     let app = match (args.backend, &sdk) {
         (Backend::Aws, Some(sdk)) => {
             tracing::info!(table = %args.table, "using DynamoDB and SQS");
@@ -302,7 +305,7 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
             let sqs = jobs.client().clone();
             let files = S3Files::from_sdk(sdk, provision::files_bucket(&args.table), None)?;
             let app = App::new(config, store, push.clone(), jobs, mailer).with_metrics(metrics);
-            let app = Arc::new(app.with_files(Arc::new(files)));
+            let app = Arc::new(app.with_files(Arc::new(files)).with_push_services(push_services));
             let url = |queue: QueueName| urls[&queue].clone();
             tokio::spawn(queue::poll_sqs(
                 FanoutWorker,
@@ -333,7 +336,7 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
             // The jobs live in the store too: a restart finds them where they were.
             let jobs = Arc::new(LocalQueue::durable(store.clone())?);
             let app = App::new(config, store, push.clone(), jobs.clone(), mailer).with_metrics(metrics(args));
-            let app = Arc::new(app.with_files(local_files.clone()));
+            let app = Arc::new(app.with_files(local_files.clone()).with_push_services(push_services));
             // An upload stored is a thumbnail to make, as S3's event makes it on AWS.
             let queue = jobs.clone();
             local_files.when_uploaded(Box::new(move |key| {

@@ -9,8 +9,8 @@ use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::ports::{
     Clock, ConnectionStore, ConversationStore, DeviceStore, EffectStore, EventFeed, FileStore, Ids, JobQueue, Mailer,
-    MessageStore, NotificationStore, PendingEmailStore, PreferenceStore, Push, ReminderStore, ScheduleStore, Store,
-    StoreHealth, StorefrontStore, TenantStore, ThrottleStore, UploadStore, UserStore,
+    MessageStore, NotificationStore, PendingEmailStore, PreferenceStore, Push, PushService, ReminderStore,
+    ScheduleStore, Store, StoreHealth, StorefrontStore, TenantStore, ThrottleStore, UploadStore, UserStore,
 };
 use crate::runtime::{DirectoryCache, FrameRate};
 use crate::usecases::attachments::AttachmentsUseCases;
@@ -31,6 +31,7 @@ use crate::usecases::notifications::NotificationsUseCases;
 use crate::usecases::operations::OperationsUseCases;
 use crate::usecases::preferences::PreferencesUseCases;
 use crate::usecases::presence::PresenceUseCases;
+use crate::usecases::pushes::PushesUseCases;
 use crate::usecases::reads::ReadsUseCases;
 use crate::usecases::reminders::RemindersUseCases;
 use crate::usecases::scheduling::SchedulingUseCases;
@@ -66,6 +67,7 @@ pub struct App {
     pub operations: OperationsUseCases,
     pub preferences: PreferencesUseCases,
     pub presence: PresenceUseCases,
+    pub pushes: PushesUseCases,
     pub reads: ReadsUseCases,
     pub reminders: RemindersUseCases,
     pub scheduling: SchedulingUseCases,
@@ -103,6 +105,8 @@ pub struct Ports {
     /// Files' bytes (attachments): `Unwired` until a process wires storage for them.
     pub files: Arc<dyn FileStore>,
     pub push: Arc<dyn Push>,
+    /// The push services devices are reached through: `Unwired` until a process wires them.
+    pub push_services: Arc<dyn PushService>,
     pub jobs: Arc<dyn JobQueue>,
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
@@ -133,6 +137,7 @@ impl Ports {
             storage: store,
             files: Arc::new(crate::adapters::unwired::Unwired),
             push,
+            push_services: Arc::new(crate::adapters::unwired::Unwired),
             jobs,
             mailer,
             clock: Arc::new(SystemClock),
@@ -204,6 +209,13 @@ impl App {
         let Self { config, mut ports, services, .. } = self;
         ports.files = files;
         wire(config, ports, services)
+    }
+
+    /// How devices are reached (Web Push; FCM and APNs with the tenant's credentials).
+    pub fn with_push_services(self, services: Arc<dyn PushService>) -> Self {
+        let Self { config, mut ports, services: process, .. } = self;
+        ports.push_services = services;
+        wire(config, ports, process)
     }
 
     pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
@@ -323,6 +335,18 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         preferences: preferences.clone(),
         scheduling: scheduling.clone(),
     };
+    let pushes = PushesUseCases {
+        clock: ports.clock.clone(),
+        connections: ports.connections.clone(),
+        conversations: ports.conversations.clone(),
+        devices: ports.devices.clone(),
+        notifications: ports.notifications.clone(),
+        services: ports.push_services.clone(),
+        metrics: services.metrics.clone(),
+        effects: effects.clone(),
+        preferences: preferences.clone(),
+        scheduling: scheduling.clone(),
+    };
     let notifications = NotificationsUseCases {
         clock: ports.clock.clone(),
         conversations: ports.conversations.clone(),
@@ -337,6 +361,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         effects: effects.clone(),
         email_queue: email_queue.clone(),
         preferences: preferences.clone(),
+        pushes: pushes.clone(),
     };
     let fanout = FanoutUseCases { delivery: delivery.clone(), notifications: notifications.clone() };
     let groups = GroupsUseCases {
@@ -449,6 +474,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         operations,
         preferences,
         presence,
+        pushes,
         reads,
         reminders,
         scheduling,

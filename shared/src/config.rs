@@ -50,7 +50,23 @@ pub struct Config {
     /// The sender of e-mails for tenants without their own `emailFrom` (`MISSIVE_EMAIL_FROM`).
     /// Required where e-mails are sent; the local runtime has a development default.
     pub email_from: Option<String>,
+    /// Pushing to browsers (Web Push).
+    pub web_push: WebPushSettings,
     pub limits: Limits,
+}
+
+/// What pushing to browsers needs: the stack's VAPID key and who the push services may contact.
+#[derive(Clone, Debug)]
+pub struct WebPushSettings {
+    /// `MISSIVE_VAPID_PRIVATE_KEY` (base64url); by default derived from the JWT secret.
+    pub vapid: crate::vapid::VapidKey,
+    /// The VAPID `sub` claim (`MISSIVE_VAPID_SUBJECT`, a `mailto:` or `https:` URL); by default
+    /// the e-mail sender's address, else the public URL.
+    pub subject: Option<String>,
+    /// Tests only (`MISSIVE_WEBPUSH_URL`): every push request goes to this origin instead of
+    /// the subscription's (the path and the VAPID audience stay the subscription's), where a
+    /// test's push service listens.
+    pub endpoint_override: Option<String>,
 }
 
 /// Limits that API Gateway or the product sets; configurable for tests and tuning.
@@ -154,6 +170,11 @@ impl Config {
             platform_key: Secret::new(platform_key),
             public_url: None,
             email_from: None,
+            web_push: WebPushSettings {
+                vapid: crate::vapid::VapidKey::derive(jwt_secret),
+                subject: None,
+                endpoint_override: None,
+            },
             limits: Limits::default(),
         }
     }
@@ -204,6 +225,17 @@ impl Config {
         if let Some(from) = non_empty("MISSIVE_EMAIL_FROM") {
             config.email_from = Some(from);
         }
+        if let Some(key) = non_empty("MISSIVE_VAPID_PRIVATE_KEY") {
+            config.web_push.vapid = crate::vapid::VapidKey::parse(&key)
+                .map_err(|e| ConfigError::Invalid("MISSIVE_VAPID_PRIVATE_KEY", e))?;
+        }
+        if let Some(subject) = non_empty("MISSIVE_VAPID_SUBJECT") {
+            if !(subject.starts_with("mailto:") || subject.starts_with("https://")) {
+                return Err(ConfigError::Invalid("MISSIVE_VAPID_SUBJECT", "a mailto: or https: URL".into()));
+            }
+            config.web_push.subject = Some(subject);
+        }
+        config.web_push.endpoint_override = non_empty("MISSIVE_WEBPUSH_URL").map(|u| u.trim_end_matches('/').into());
         let seconds = |name: &'static str, default: Duration| -> Result<Duration, ConfigError> {
             match non_empty(name) {
                 Some(v) => v
@@ -232,6 +264,22 @@ impl Config {
 
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// The VAPID `sub` claim: the one configured, else the e-mail sender, else the public URL.
+    pub fn vapid_subject(&self) -> String {
+        if let Some(subject) = &self.web_push.subject {
+            return subject.clone();
+        }
+        let address = self.email_from.as_deref().map(|from| match from.split_once('<') {
+            Some((_, rest)) => rest.trim_end_matches('>').trim().to_string(),
+            None => from.trim().to_string(),
+        });
+        match (address, &self.public_url) {
+            (Some(address), _) => format!("mailto:{address}"),
+            (None, Some(url)) if url.starts_with("https://") => url.clone(),
+            _ => "mailto:push@missive.invalid".into(),
+        }
     }
 
     /// What sending e-mails needs: where their links point and who sends them.

@@ -25,6 +25,7 @@ pub struct LambdaApp {
     jobs: Arc<dyn JobQueue>,
     mailer: Arc<dyn Mailer>,
     files: Option<Arc<dyn FileStore>>,
+    push_services: Option<Arc<dyn crate::ports::PushService>>,
 }
 
 /// The secrets as configuration variables: from the Secrets Manager secret
@@ -65,6 +66,7 @@ impl LambdaApp {
             jobs: unwired.clone(),
             mailer: unwired,
             files: None,
+            push_services: None,
         })
     }
 
@@ -109,11 +111,25 @@ impl LambdaApp {
         Ok(self)
     }
 
+    /// Pushes notifications to devices: browsers with the stack's VAPID key
+    /// (`MISSIVE_VAPID_PRIVATE_KEY`, from the secret, or derived from the JWT secret).
+    #[cfg(feature = "webpush")]
+    pub fn with_push_services(mut self) -> Result<Self, ConfigError> {
+        use crate::adapters::push::{PushServices, WebPush};
+        let web = WebPush::new(&self.config).map_err(|e| ConfigError::Invalid("Web Push", format!("{e:#}")))?;
+        self.push_services = Some(Arc::new(PushServices { web }));
+        Ok(self)
+    }
+
     pub fn build(self) -> Arc<App> {
         let store = DynamoStore::from_sdk(&self.sdk, &self.settings.table, self.metrics.clone());
         let app = App::new(self.config, Arc::new(store), self.push, self.jobs, self.mailer).with_metrics(self.metrics);
-        Arc::new(match self.files {
+        let app = match self.files {
             Some(files) => app.with_files(files),
+            None => app,
+        };
+        Arc::new(match self.push_services {
+            Some(services) => app.with_push_services(services),
             None => app,
         })
     }

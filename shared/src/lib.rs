@@ -25,6 +25,7 @@ pub mod ports;
 pub mod protocol;
 pub mod runtime;
 pub mod usecases;
+pub mod vapid;
 pub mod workers;
 pub mod ws;
 

@@ -29,6 +29,12 @@ pub enum Metric {
     EmailsSent,
     /// E-mails the provider refused or failed to take.
     EmailsFailed,
+    /// Pushes a device's push service accepted.
+    PushesSent,
+    /// Pushes a push service refused or failed to take (a passing failure is retried).
+    PushesFailed,
+    /// Devices their push service said were gone, and forgotten.
+    DevicesRemoved,
     /// Failed job attempts: retried after their backoff, or dead-lettered after the last.
     JobRetries,
     /// `sync` actions and `GET /v1/sync` requests.
@@ -52,6 +58,9 @@ impl Metric {
             Metric::NotificationsCreated => "NotificationsCreated",
             Metric::EmailsSent => "EmailsSent",
             Metric::EmailsFailed => "EmailsFailed",
+            Metric::PushesSent => "PushesSent",
+            Metric::PushesFailed => "PushesFailed",
+            Metric::DevicesRemoved => "DevicesRemoved",
             Metric::JobRetries => "JobRetries",
             Metric::SyncRequests => "SyncRequests",
             Metric::RateLimitedFrames => "RateLimitedFrames",
@@ -209,6 +218,9 @@ mod tests {
             Metric::NotificationsCreated,
             Metric::EmailsSent,
             Metric::EmailsFailed,
+            Metric::PushesSent,
+            Metric::PushesFailed,
+            Metric::DevicesRemoved,
             Metric::JobRetries,
             Metric::SyncRequests,
             Metric::RateLimitedFrames,

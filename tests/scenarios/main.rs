@@ -18,3 +18,4 @@ mod search;
 mod signals;
 mod storefront;
 mod sync;
+mod web_push_service;

@@ -1,10 +1,16 @@
 //! Push devices: a browser's subscription or a phone's token registered, each field checked,
-//! listed without its keys, twenty at most per user, removed; and `push` beside `inApp` and
-//! `email` in the preferences.
+//! listed without its keys, twenty at most per user, removed; `push` beside `inApp` and
+//! `email` in the preferences; and notifications pushed to browsers through a push service
+//! (tests/scenarios/web_push_service.rs) that verifies each VAPID token and decrypts each
+//! payload: an offline user pushed once, a connected one not, quiet hours holding a push that
+//! a call-out goes through, a device gone removed, a failing service retried, dead-lettered
+//! and redriven — each device pushed exactly once.
 
+use chrono::{DurationRound, Timelike};
 use serde_json::{json, Value};
 
-use crate::support::Server;
+use crate::support::{eventually, Server, WsClient, PLATFORM_KEY};
+use crate::web_push_service::{Answer, Received, WebPushService};
 
 /// A subscription as a browser's `PushSubscription.toJSON()` gives it (RFC 8291's example key).
 fn browser(endpoint: &str) -> Value {
@@ -94,4 +100,188 @@ async fn push_is_a_channel_beside_in_app_and_email() {
     assert_eq!((status, &saved["types"]["message"]["push"]), (200, &json!(false)), "{saved}");
     assert_eq!(saved["types"]["mention"]["push"], json!(true), "the others keep their default");
     assert_eq!(server.get("/v1/settings/notifications", &t[0]).await.1["types"]["message"]["push"], json!(false));
+}
+
+/// A server that pushes to the scenario's Web Push service, which trusts its VAPID key; jobs
+/// retried quickly.
+async fn pushing_server() -> (Server, WebPushService) {
+    let service = WebPushService::start().await;
+    let env = [("MISSIVE_WEBPUSH_URL", service.url.as_str()), ("MISSIVE_RETRY_BASE_MS", "100")];
+    let server = Server::start_with(&[], &env).await;
+    let (status, key) = server.request("GET", "/v1/push/vapid-public-key", None, None).await;
+    assert_eq!(status, 200, "public: a page asks before anyone signs in: {key}");
+    let key = key["publicKey"].as_str().unwrap();
+    assert_eq!(base64_len(key), 65, "an uncompressed P-256 point");
+    service.trust(key);
+    (server, service)
+}
+
+fn base64_len(text: &str) -> usize {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).unwrap().len()
+}
+
+/// Registers a browser subscription of the push service's for `token`'s user.
+async fn subscribe(server: &Server, service: &WebPushService, token: &str, answer: Answer) -> String {
+    let subscription = service.subscribe(answer);
+    let (status, device) =
+        server.post("/v1/me/devices", token, json!({ "kind": "webpush", "subscription": subscription })).await;
+    assert_eq!(status, 201, "{device}");
+    subscription["endpoint"].as_str().unwrap().to_string()
+}
+
+/// The notifications queue's numbers, as the platform operator sees them.
+async fn notifications_queue(server: &Server) -> Value {
+    let (status, body) = server.get("/v1/admin/queues", PLATFORM_KEY).await;
+    assert_eq!(status, 200, "{body}");
+    body["queues"].as_array().unwrap().iter().find(|q| q["name"] == "notifications").unwrap().clone()
+}
+
+/// Waits until the notifications queue holds nothing: every job queued so far has run.
+async fn settled(server: &Server) {
+    eventually(60, "an empty notifications queue", || async {
+        let q = notifications_queue(server).await;
+        (q["visible"] == 0 && q["inFlight"] == 0 && q["delayed"] == 0).then_some(())
+    })
+    .await;
+}
+
+async fn pushes(service: &WebPushService, count: usize) -> Vec<Received> {
+    eventually(60, &format!("{count} push(es)"), || async { Some(service.received()).filter(|r| r.len() >= count) })
+        .await
+}
+
+/// An admin's notification; `critical` for a call-out.
+async fn notify(server: &Server, admin: &str, user: &str, title: &str, priority: &str) {
+    let body =
+        json!({ "users": [user], "type": "event", "title": title, "body": "Caserne nord", "priority": priority });
+    let (status, out) = server.post("/v1/notifications", admin, body).await;
+    assert_eq!(status, 201, "{out}");
+}
+
+#[tokio::test]
+async fn an_offline_member_is_pushed_once_and_a_connected_one_is_not() {
+    let (server, service) = pushing_server().await;
+    let t = server.tenant_with("push-offline", &[("boss", "admin"), ("ann", "member"), ("ben", "member")]).await;
+    let (boss, ann, ben) = (&t[0], &t[1], &t[2]);
+    let endpoint = subscribe(&server, &service, ben, Answer::Accept).await;
+    let conversation = server.create_conversation(ann, json!({ "kind": "direct", "userId": "ben" })).await;
+    let (status, sent) = server
+        .post(&format!("/v1/conversations/{conversation}/messages"), ann, json!({ "body": "On se voit à 18 h ?" }))
+        .await;
+    assert_eq!(status, 201, "{sent}");
+
+    let received = pushes(&service, 1).await;
+    let push = &received[0];
+    assert_eq!(push.subscription, endpoint);
+    let notification = &push.payload["notification"];
+    assert_eq!((&notification["type"], &notification["userId"]), (&json!("message"), &json!("ben")), "{notification}");
+    assert_eq!(notification["body"], "On se voit à 18 h ?");
+    assert_eq!((&notification["conversationId"], &notification["messageId"]), (&json!(conversation), &sent["id"]));
+    assert_eq!(push.payload["badge"], 1, "the bell's unread count");
+    assert_eq!((push.urgency.as_str(), push.ttl), ("normal", 86_400));
+    assert!(push.topic.is_some(), "collapsed per conversation");
+    settled(&server).await;
+    assert_eq!(service.received().len(), 1, "once");
+
+    // Connected, ben sees the notification live: nothing is pushed.
+    let mut live = WsClient::connect(&server, ben).await;
+    notify(&server, boss, "ben", "Réunion", "normal").await;
+    loop {
+        if live.recv_any().await["type"] == "notification.new" {
+            break;
+        }
+    }
+    settled(&server).await;
+    assert_eq!(service.received().len(), 1, "not pushed to a connected user");
+    assert_eq!(service.refused(), Vec::<String>::new(), "every request as a push service takes it");
+}
+
+#[tokio::test]
+async fn quiet_hours_hold_a_push_that_a_call_out_goes_through() {
+    let (server, service) = pushing_server().await;
+    let t = server.tenant_with("push-quiet", &[("chief", "admin"), ("cam", "member")]).await;
+    let (chief, cam) = (&t[0], &t[1]);
+    subscribe(&server, &service, cam, Answer::Accept).await;
+    // Quiet since an hour ago until the next whole minute but one that is 20 s away at least.
+    let now = chrono::Utc::now();
+    let minute = now.duration_trunc(chrono::Duration::minutes(1)).unwrap();
+    let end = minute + chrono::Duration::minutes(if now.second() < 40 { 1 } else { 2 });
+    let hhmm = |d: chrono::DateTime<chrono::Utc>| d.format("%H:%M").to_string();
+    let quiet = json!({ "quietHours": { "start": hhmm(now - chrono::Duration::hours(1)), "end": hhmm(end), "timeZone": "UTC" } });
+    let (status, body) = server.put("/v1/settings/notifications", cam, quiet).await;
+    assert_eq!(status, 200, "{body}");
+
+    notify(&server, chief, "cam", "Exercice mensuel", "normal").await;
+    // Held: its job waits on the queue for the end of the quiet hours (read before the queue,
+    // the pushes cannot include one that job makes later).
+    eventually(30, "the held push", || async {
+        let received = service.received();
+        (notifications_queue(&server).await["delayed"] == 1).then(|| assert!(received.is_empty(), "held"))
+    })
+    .await;
+
+    // A member may not send a call-out; the chief may, and it goes through the quiet hours.
+    let call_out = json!({ "users": ["cam"], "type": "event", "title": "Feu", "priority": "critical" });
+    assert_eq!(server.post("/v1/notifications", cam, call_out).await.0, 403);
+    notify(&server, chief, "cam", "Feu — caserne nord", "critical").await;
+    let received = pushes(&service, 1).await;
+    assert_eq!(received[0].payload["notification"]["title"], "Feu — caserne nord");
+    assert_eq!(received[0].payload["notification"]["priority"], "critical");
+    assert_eq!(received[0].urgency, "high");
+    assert_eq!(received.len(), 1, "the exercise still waits");
+
+    // The quiet hours over, the held one follows.
+    let received = eventually(150, "the held push, after the quiet hours", || async {
+        Some(service.received()).filter(|r| r.len() == 2)
+    })
+    .await;
+    assert_eq!(received[1].payload["notification"]["title"], "Exercice mensuel");
+    assert!(chrono::Utc::now() >= end, "not before the quiet hours ended");
+    assert_eq!(received[1].urgency, "normal");
+}
+
+#[tokio::test]
+async fn a_device_its_service_says_is_gone_is_removed() {
+    let (server, service) = pushing_server().await;
+    let t = server.tenant_with("push-gone", &[("boss", "admin"), ("dan", "member")]).await;
+    let (boss, dan) = (&t[0], &t[1]);
+    subscribe(&server, &service, dan, Answer::Gone).await;
+    let kept = subscribe(&server, &service, dan, Answer::Accept).await;
+    notify(&server, boss, "dan", "Nouvelle garde", "normal").await;
+    let received = pushes(&service, 1).await;
+    assert_eq!(received[0].subscription, kept);
+    let devices = eventually(30, "the gone device removed", || async {
+        let list = server.get("/v1/me/devices", dan).await.1["devices"].as_array().unwrap().clone();
+        Some(list).filter(|l| l.len() == 1)
+    })
+    .await;
+    assert_eq!(devices[0]["label"], "https://push.missive.test");
+}
+
+#[tokio::test]
+async fn a_failing_service_is_retried_dead_lettered_and_redriven_and_each_device_pushed_once() {
+    let (server, service) = pushing_server().await;
+    let t = server.tenant_with("push-fail", &[("boss", "admin"), ("eve", "member")]).await;
+    let (boss, eve) = (&t[0], &t[1]);
+    let working = subscribe(&server, &service, eve, Answer::Accept).await;
+    let failing = subscribe(&server, &service, eve, Answer::Fail).await;
+    notify(&server, boss, "eve", "Astreinte", "normal").await;
+    eventually(60, "the dead-lettered job", || async {
+        let q = notifications_queue(&server).await;
+        (q["deadLettered"] == 1 && q["visible"] == 0 && q["inFlight"] == 0).then_some(())
+    })
+    .await;
+    assert_eq!(service.attempts(&failing), 5, "tried as often as the queue delivers a job");
+    assert_eq!(service.attempts(&working), 1, "the device that took it is not pushed again");
+
+    service.answer(&failing, Answer::Accept);
+    let (status, moved) = server.post("/v1/admin/queues/notifications/redrive", PLATFORM_KEY, json!({})).await;
+    assert_eq!((status, moved["moved"].as_u64()), (200, Some(1)), "{moved}");
+    let received = pushes(&service, 2).await;
+    assert_eq!(received[1].subscription, failing);
+    settled(&server).await;
+    let received = service.received();
+    let endpoints: Vec<&str> = received.iter().map(|r| r.subscription.as_str()).collect();
+    assert_eq!(endpoints, vec![working.as_str(), failing.as_str()], "each device once");
 }

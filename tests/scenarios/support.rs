@@ -495,6 +495,22 @@ fn capitalised(s: &str) -> String {
 }
 
 /// A platform token valid for an hour.
+/// Polls `probe` until it returns `Some`, for at most `secs` seconds.
+pub async fn eventually<T, F, Fut>(secs: u64, what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = probe().await {
+            return v;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 pub fn token(tenant: &str, user: &str, role: &str) -> String {
     mint_platform_token(JWT_SECRET.as_bytes(), &claims(tenant, user, role, 3600)).unwrap()
 }

@@ -12,7 +12,13 @@ use missive::workers::{from_queue, handle_batch, FanoutWorker, NotificationsWork
 async fn main() -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let fanout_url = AwsSettings::from_env()?.require_queue_urls()?.remove(&QueueName::Fanout).unwrap_or_default();
-    let app = missive::lambda::LambdaApp::from_env().await?.with_push()?.with_jobs()?.with_files()?.build();
+    let app = missive::lambda::LambdaApp::from_env()
+        .await?
+        .with_push()?
+        .with_jobs()?
+        .with_files()?
+        .with_push_services()?
+        .build();
     lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| {
         let (app, fanout_url) = (app.clone(), fanout_url.clone());
         async move {

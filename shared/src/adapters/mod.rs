@@ -6,6 +6,7 @@
 //! - `aws`: API Gateway push, SQS queues, SES mailer, settings and provisioning;
 //! - `documents`: the preference, pending e-mail and reminder ports, for any store of
 //!   JSON document collections;
+//! - `push`: the push services devices are reached through (feature `webpush`);
 //! - `signing`: HMAC-SHA256 for file storage's signed forms and links (features `local`, `s3`);
 //! - `system`: the real clock and ids; `unwired`: a port a process does not use.
 
@@ -19,6 +20,8 @@ pub mod dynamo;
 pub mod embedded;
 #[cfg(feature = "local")]
 pub mod local;
+#[cfg(feature = "webpush")]
+pub mod push;
 #[cfg(any(feature = "local", feature = "s3"))]
 mod signing;
 pub mod system;

@@ -8,10 +8,10 @@ use std::time::Duration;
 use anyhow::anyhow;
 use async_trait::async_trait;
 
-use crate::domain::{ConnectionId, Job, QueueName};
+use crate::domain::{ConnectionId, Device, Job, QueueName, TenantId};
 use crate::ports::{
-    Disposition, Email, FileError, FileKey, FileStore, JobQueue, MailError, Mailer, Peek, Push, PushError, QueueError,
-    QueueStats, UploadForm, UploadGrant,
+    DevicePush, Disposition, Email, FileError, FileKey, FileStore, JobQueue, MailError, Mailer, Peek, Push, PushError,
+    PushService, PushServiceError, QueueError, QueueStats, UploadForm, UploadGrant,
 };
 
 pub struct Unwired;
@@ -50,6 +50,13 @@ impl JobQueue for Unwired {
 impl Mailer for Unwired {
     async fn send_email(&self, _: &Email) -> Result<String, MailError> {
         Err(MailError::Failed(unwired("mailer")))
+    }
+}
+
+#[async_trait]
+impl PushService for Unwired {
+    async fn send(&self, _: &TenantId, _: &Device, _: &DevicePush) -> Result<(), PushServiceError> {
+        Err(PushServiceError::Failed(unwired("push service")))
     }
 }
 

@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    ConnectionId, ConversationId, JobId, LoggedEvent, MessageId, MessageRef, ReminderId, TenantId, UploadId, UserId,
+    ConnectionId, ConversationId, JobId, LoggedEvent, MessageId, MessageRef, Notification, ReminderId, TenantId,
+    UploadId, UserId,
 };
 
 /// The background queues (an SQS standard queue each, with a dead-letter queue).
@@ -65,6 +66,7 @@ pub enum Task {
     FanOut(FanOut),
     NotifyMessage(NotifyMessage),
     SendEmails(SendEmails),
+    PushNotification(PushNotification),
     FireReminder(FireReminder),
     AnnouncePresence(AnnouncePresence),
     Summarize(Summarize),
@@ -81,6 +83,7 @@ impl Task {
             // never live delivery's (the fan-out queue), and it is light but for the odd large
             // image, whose decoding is bounded (`Limits::max_image_pixels`).
             Task::NotifyMessage(_)
+            | Task::PushNotification(_)
             | Task::FireReminder(_)
             | Task::MakeThumbnail(_)
             | Task::DiscardFiles(_)
@@ -95,6 +98,7 @@ impl Task {
             Task::FanOut(_) => "fanOut",
             Task::NotifyMessage(_) => "notifyMessage",
             Task::SendEmails(_) => "sendEmails",
+            Task::PushNotification(_) => "pushNotification",
             Task::FireReminder(_) => "fireReminder",
             Task::AnnouncePresence(_) => "announcePresence",
             Task::Summarize(_) => "summarize",
@@ -107,11 +111,14 @@ impl Task {
     /// Whether running the job twice would do its effect twice. A fan-out's pushes, a
     /// presence signal and a summary are at least once anyway (clients drop what they have
     /// seen, and a summary states what is, not what changed), so they run without an
-    /// idempotency record; so do a thumbnail (made again, it is the same) and a deletion.
+    /// idempotency record; so do a thumbnail (made again, it is the same) and a deletion. A
+    /// push keeps one record per device instead (`usecases::pushes`): a retry after one
+    /// device's failure pushes to that one only.
     pub fn needs_idempotency_record(&self) -> bool {
         !matches!(
             self,
             Task::FanOut(_)
+                | Task::PushNotification(_)
                 | Task::AnnouncePresence(_)
                 | Task::Summarize(_)
                 | Task::MakeThumbnail(_)
@@ -150,6 +157,16 @@ pub struct NotifyMessage {
 pub struct SendEmails {
     pub user_id: UserId,
     pub digest: bool,
+}
+
+/// Push a notification to its user's devices, unless they are online, have read it meanwhile,
+/// or are in their quiet hours (then it waits for their end; a critical one does not).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PushNotification {
+    pub notification: Notification,
+    /// Whether the bell holds it (its read state is then the notification's).
+    pub in_app: bool,
 }
 
 /// Fires a reminder: a `reminder` notification to each of its recipients.

@@ -24,12 +24,12 @@ pub use ids::{
     TenantId, UploadId, UserId,
 };
 pub use job::{
-    AnnouncePresence, DiscardFiles, ExpireUpload, FanOut, FireReminder, Job, MakeThumbnail, NotifyMessage, QueueName,
-    SendEmails, SignalKind, Summarize, Task,
+    AnnouncePresence, DiscardFiles, ExpireUpload, FanOut, FireReminder, Job, MakeThumbnail, NotifyMessage,
+    PushNotification, QueueName, SendEmails, SignalKind, Summarize, Task,
 };
 pub use message::{GroupChange, Message, MessageBody, MessageKind, MessagePreview};
 pub use notification::{
-    Channels, EmailMode, Notification, NotificationType, PendingEmail, Preferences, QuietHours, Reminder,
+    Channels, EmailMode, Notification, NotificationType, PendingEmail, Preferences, Priority, QuietHours, Reminder,
     ReminderStatus, TypeChannels,
 };
 pub use tenant::{Branding, Locale, Tenant, TenantStatus};

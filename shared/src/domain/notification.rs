@@ -28,6 +28,22 @@ impl NotificationType {
     }
 }
 
+/// How a notification reaches its user: `critical` (a call-out, sent by a tenant admin or the
+/// platform) skips quiet hours and digests on every channel and is pushed with high urgency.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Priority {
+    #[default]
+    Normal,
+    Critical,
+}
+
+impl Priority {
+    pub fn is_normal(&self) -> bool {
+        *self == Priority::Normal
+    }
+}
+
 /// One line of a user's bell.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -50,6 +66,9 @@ pub struct Notification {
     pub conversation_id: Option<ConversationId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<MessageId>,
+    /// Absent: `normal`.
+    #[serde(default, skip_serializing_if = "Priority::is_normal")]
+    pub priority: Priority,
     pub created_at: DateTime<Utc>,
     #[schema(required = true)]
     #[serde(default)]
@@ -213,6 +232,11 @@ impl Preferences {
     /// Whether an e-mail may go for this type at all.
     pub fn emails(&self, kind: NotificationType) -> bool {
         self.email_mode != EmailMode::Off && self.types.of(kind).email
+    }
+
+    /// Whether notifications of `kind` are pushed to the user's devices.
+    pub fn pushes(&self, kind: NotificationType) -> bool {
+        self.types.with_push_defaults().of(kind).push.unwrap_or(true)
     }
 }
 

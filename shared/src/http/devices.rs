@@ -1,4 +1,5 @@
-//! `/v1/me/devices`: where the caller's notifications are pushed.
+//! `/v1/me/devices`: where the caller's notifications are pushed; `/v1/push/vapid-public-key`:
+//! what a browser subscribes with.
 
 use std::sync::Arc;
 
@@ -16,7 +17,25 @@ use crate::usecases::devices::{DeviceList, NewDevice};
 use crate::AppError;
 
 pub fn routes() -> OpenApiRouter<Arc<App>> {
-    OpenApiRouter::new().routes(routes!(list, register)).routes(routes!(remove))
+    OpenApiRouter::new().routes(routes!(list, register)).routes(routes!(remove)).routes(routes!(vapid_public_key))
+}
+
+/// The stack's VAPID public key.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VapidPublicKey {
+    /// The uncompressed P-256 point, base64url: `pushManager.subscribe`'s `applicationServerKey`.
+    pub public_key: String,
+}
+
+/// The key a browser's push subscription is made with (`applicationServerKey`). Public: a
+/// page asks for it before anyone signs in.
+#[utoipa::path(get, path = "/v1/push/vapid-public-key", tag = "push", security(()), responses(
+    (status = 200, body = VapidPublicKey),
+))]
+pub(super) async fn vapid_public_key(State(app): State<Arc<App>>) -> impl IntoResponse {
+    let key = VapidPublicKey { public_key: app.config.web_push.vapid.public_key() };
+    ([(axum::http::header::CACHE_CONTROL, "public, max-age=3600")], Json(key))
 }
 
 /// Registers a device of the caller's: a browser's push subscription (`kind: webpush`, with

@@ -39,6 +39,8 @@ impl EmailQueueUseCases {
         let job_id = JobId::of("mail", &[user.as_str(), notification.id.as_str()]);
         match prefs.email_mode {
             EmailMode::Off => Ok(()),
+            // A call-out does not wait for a digest or a delay: its e-mail is due now.
+            _ if notification.priority == Priority::Critical => self.schedule_send(tenant, user, job_id, now).await,
             EmailMode::Digest => self.schedule_digest(tenant, user, now).await,
             EmailMode::Immediate if notification.kind == NotificationType::Message => {
                 // One check per user and delay window: later messages ride the same e-mail.

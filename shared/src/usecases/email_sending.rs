@@ -6,6 +6,7 @@
 use super::email_queue::EmailQueueUseCases;
 use super::preferences::PreferencesUseCases;
 use super::scheduling::SchedulingUseCases;
+use super::seen::was_read;
 use crate::auth::TokenVerifier;
 use crate::config::Config;
 use crate::metrics::Metrics;
@@ -94,10 +95,12 @@ impl EmailSendingUseCases {
         if user.email.is_none() || prefs.email_mode == EmailMode::Off {
             return self.drop_all(tenant_id, user_id, &waiting).await;
         }
-        if !send.digest && prefs.email_mode == EmailMode::Digest {
+        // A critical notification waiting goes now, and what waits with it rides along.
+        let critical = waiting.iter().any(|p| p.notification.priority == Priority::Critical);
+        if !send.digest && !critical && prefs.email_mode == EmailMode::Digest {
             return self.email_queue.schedule_digest(tenant_id, user_id, now).await;
         }
-        if let Some(end) = prefs.quiet_hours.as_ref().and_then(|q| q.ends_after(now)) {
+        if let Some(end) = prefs.quiet_hours.as_ref().and_then(|q| q.ends_after(now)).filter(|_| !critical) {
             tracing::info!(job = %job_id, until = %end, "quiet hours: the e-mail waits");
             let job = Job::new(
                 tenant_id,
@@ -112,7 +115,7 @@ impl EmailSendingUseCases {
         let mut settled = Vec::new();
         for pending in waiting {
             let n = &pending.notification;
-            if !prefs.emails(n.kind) || self.still_read(&pending).await? {
+            if !prefs.emails(n.kind) || was_read(&*self.conversations, &*self.notifications, n, pending.in_app).await? {
                 settled.push(n.id.clone());
             } else if !send.digest
                 && n.kind == NotificationType::Message
@@ -164,24 +167,6 @@ impl EmailSendingUseCases {
             self.pending_emails.delete_pending_email(tenant_id, user_id, &id).await?;
         }
         Ok(())
-    }
-
-    /// Whether a waiting notification was read since, so that no e-mail is needed: a message
-    /// by the conversation's read marker, anything else in the bell.
-    async fn still_read(&self, pending: &PendingEmail) -> Result<bool, AppError> {
-        let n = &pending.notification;
-        if let (Some(conversation), Some(message)) = (&n.conversation_id, &n.message_id) {
-            let member = self.conversations.get_member(&n.tenant_id, conversation, &n.user_id).await?;
-            return Ok(match member {
-                None => true,
-                Some(m) => m.last_read_message_id.as_ref().is_some_and(|read| read >= message),
-            });
-        }
-        if !pending.in_app {
-            return Ok(false);
-        }
-        let stored = self.notifications.get_notification(&n.tenant_id, &n.user_id, &n.id).await?;
-        Ok(stored.is_none_or(|s| s.read_at.is_some()))
     }
 
     async fn drop_all(&self, tenant: &TenantId, user: &UserId, waiting: &[PendingEmail]) -> Result<(), AppError> {

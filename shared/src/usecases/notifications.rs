@@ -6,6 +6,7 @@ use super::delivery::DeliveryUseCases;
 use super::effects::EffectsUseCases;
 use super::email_queue::EmailQueueUseCases;
 use super::preferences::PreferencesUseCases;
+use super::pushes::PushesUseCases;
 use crate::metrics::Metrics;
 use crate::ports::{Clock, ConversationStore, Ids, JobQueue, MessageStore, NotificationStore, TenantStore, UserStore};
 use serde::{Deserialize, Serialize};
@@ -35,6 +36,7 @@ pub struct Draft {
     pub action_label: Option<String>,
     pub conversation_id: Option<ConversationId>,
     pub message_id: Option<MessageId>,
+    pub priority: Priority,
 }
 
 /// What makes a job's notifications once-only: each user's under the key `{key}:{user}`.
@@ -62,6 +64,7 @@ pub struct NotificationsUseCases {
     pub(crate) effects: EffectsUseCases,
     pub(crate) email_queue: EmailQueueUseCases,
     pub(crate) preferences: PreferencesUseCases,
+    pub(crate) pushes: PushesUseCases,
 }
 
 impl NotificationsUseCases {
@@ -113,6 +116,7 @@ impl NotificationsUseCases {
             action_label: draft.action_label.clone(),
             conversation_id: draft.conversation_id.clone(),
             message_id: draft.message_id.clone(),
+            priority: draft.priority,
             created_at: self.clock.now(),
             read_at: None,
         };
@@ -124,6 +128,9 @@ impl NotificationsUseCases {
         }
         if prefs.emails(draft.kind) {
             self.email_queue.queue(&prefs, &notification, channels.in_app).await?;
+        }
+        if prefs.pushes(draft.kind) {
+            self.pushes.queue(&notification, channels.in_app).await?;
         }
         tracing::info!(tenant = %tenant, notification = %notification.id, kind = draft.kind.as_str(), in_app = channels.in_app, "notified");
         Ok(notification)
@@ -179,6 +186,7 @@ impl NotificationsUseCases {
             action_label: None,
             conversation_id: Some(conversation.id.clone()),
             message_id: Some(message.id.clone()),
+            priority: Priority::Normal,
         };
         let mut members = Vec::with_capacity(notice.users.len());
         for user in &notice.users {
@@ -277,6 +285,7 @@ impl NotificationsUseCases {
             action_label: body.action_label.as_deref().map(|l| parse_text("actionLabel", l, 60)).transpose()?,
             conversation_id: None,
             message_id: None,
+            priority: body.priority,
         };
         self.notify_users(&tenant, &users, &draft, None).await
     }
@@ -314,6 +323,10 @@ pub struct NewNotifications {
     pub body: String,
     pub action_url: Option<String>,
     pub action_label: Option<String>,
+    /// `critical` (a call-out): skips the recipients' quiet hours and digests on every channel,
+    /// pushed with high urgency. Absent: `normal`.
+    #[serde(default)]
+    pub priority: Priority,
 }
 
 /// Who may create notifications: a tenant admin for their tenant, or the platform.

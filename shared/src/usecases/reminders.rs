@@ -153,6 +153,7 @@ impl RemindersUseCases {
             action_label: reminder.action_label.clone(),
             conversation_id: None,
             message_id: None,
+            priority: Priority::Normal,
         };
         let key = job_id(&reminder.id);
         self.notifications

@@ -15,6 +15,7 @@ impl Worker for EmailsWorker {
             Task::SendEmails(send) => app.email_sending.send_pending(&job.tenant_id, send, &job.id).await,
             Task::FanOut(_)
             | Task::NotifyMessage(_)
+            | Task::PushNotification(_)
             | Task::FireReminder(_)
             | Task::AnnouncePresence(_)
             | Task::Summarize(_)

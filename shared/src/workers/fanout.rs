@@ -19,6 +19,7 @@ impl Worker for FanoutWorker {
             Task::AnnouncePresence(presence) => app.presence.announce(tenant, presence).await,
             Task::Summarize(summary) => app.signals.summarize(tenant, summary).await,
             Task::NotifyMessage(_)
+            | Task::PushNotification(_)
             | Task::FireReminder(_)
             | Task::SendEmails(_)
             | Task::MakeThumbnail(_)

@@ -1,4 +1,5 @@
-//! The notifications queue's worker: offline members' notifications, reminders, and files'
+//! The notifications queue's worker: offline members' notifications, pushes to devices,
+//! reminders, and files'
 //! background work (thumbnails, a deleted message's files).
 
 use super::{misrouted, FanoutWorker, Worker};
@@ -15,6 +16,7 @@ impl Worker for NotificationsWorker {
         let tenant = &job.tenant_id;
         match &job.task {
             Task::NotifyMessage(notice) => app.notifications.notify_message(tenant, notice).await,
+            Task::PushNotification(push) => app.pushes.push(tenant, push, &job.id).await,
             Task::FireReminder(fire) => app.reminders.fire(tenant, fire).await,
             Task::MakeThumbnail(make) => app.thumbnails.make_thumbnail(tenant, make).await,
             Task::DiscardFiles(discard) => app.attachments.discard_files(tenant, discard).await,

@@ -502,6 +502,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/push/vapid-public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The key a browser's push subscription is made with (`applicationServerKey`). Public: a
+         *     page asks for it before anyone signs in.
+         */
+        get: operations["vapid_public_key"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reminders": {
         parameters: {
             query?: never;
@@ -1091,6 +1111,11 @@ export interface components {
             actionLabel?: string | null;
             actionUrl?: string | null;
             body?: string;
+            /**
+             * @description `critical` (a call-out): skips the recipients' quiet hours and digests on every channel,
+             *     pushed with high urgency. Absent: `normal`.
+             */
+            priority?: components["schemas"]["Priority"];
             /** @description Required with the platform key (which belongs to no tenant); ignored for an admin. */
             tenantId?: string | null;
             title: string;
@@ -1149,6 +1174,8 @@ export interface components {
             /** @description A ULID: notifications sort by creation. */
             id: components["schemas"]["NotificationId"];
             messageId?: null | components["schemas"]["MessageId"];
+            /** @description Absent: `normal`. */
+            priority?: components["schemas"]["Priority"];
             /** Format: date-time */
             readAt: string | null;
             tenantId: components["schemas"]["TenantId"];
@@ -1175,6 +1202,12 @@ export interface components {
             quietHours?: null | components["schemas"]["QuietHours"];
             types?: components["schemas"]["TypeChannels"];
         };
+        /**
+         * @description How a notification reaches its user: `critical` (a call-out, sent by a tenant admin or the
+         *     platform) skips quiet hours and digests on every channel and is pushed with high urgency.
+         * @enum {string}
+         */
+        Priority: "normal" | "critical";
         PublicStorefront: {
             id: components["schemas"]["StorefrontId"];
             title: string;
@@ -1460,6 +1493,11 @@ export interface components {
         UsersPage: {
             nextCursor: string | null;
             users: components["schemas"]["DirectoryEntry"][];
+        };
+        /** @description The stack's VAPID public key. */
+        VapidPublicKey: {
+            /** @description The uncompressed P-256 point, base64url: `pushManager.subscribe`'s `applicationServerKey`. */
+            publicKey: string;
         };
         WebPushKeys: {
             /** @description The browser's authentication secret (16 bytes), base64url. */
@@ -4304,6 +4342,70 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GuestSession"];
+                };
+            };
+            /** @description `invalid_request`: a parameter or field is invalid (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: no such thing, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_large`: the body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: a failure on Missive's side; no detail is given */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: a transient fault of the cloud outlasted the server's retries; nothing was done, or what was is safe to repeat: retry after a moment (`Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    vapid_public_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VapidPublicKey"];
                 };
             };
             /** @description `invalid_request`: a parameter or field is invalid (the message names it) */

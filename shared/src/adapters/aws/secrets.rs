@@ -8,10 +8,11 @@ use std::collections::HashMap;
 use crate::config::ConfigError;
 
 /// The secret's keys and the configuration variables they stand for.
-const KEYS: [(&str, &str); 3] = [
+const KEYS: [(&str, &str); 4] = [
     ("jwtSecret", "MISSIVE_JWT_SECRET"),
     ("platformKey", "MISSIVE_PLATFORM_KEY"),
     ("guestSecret", "MISSIVE_GUEST_SECRET"),
+    ("vapidPrivateKey", "MISSIVE_VAPID_PRIVATE_KEY"),
 ];
 
 /// The secret `secret_id` (an ARN or a name) as configuration variables.

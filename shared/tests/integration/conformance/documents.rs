@@ -31,6 +31,7 @@ fn pending(tenant: &str, user: &str, id: &str) -> PendingEmail {
         action_label: None,
         conversation_id: None,
         message_id: None,
+        priority: Priority::Normal,
         created_at: Utc::now(),
         read_at: None,
     };

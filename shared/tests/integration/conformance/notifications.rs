@@ -22,6 +22,8 @@ fn notification(user: &str, id: &str) -> Notification {
         action_label: None,
         conversation_id: None,
         message_id: None,
+        // Stored and read back as it was, whichever the store.
+        priority: Priority::Critical,
         created_at: Utc::now(),
         read_at: None,
     }
