@@ -16,13 +16,14 @@ use axum::routing::get;
 use axum::serve::ListenerExt;
 use axum::Router;
 use clap::{Args, Parser, Subcommand};
+use missive::adapters::aws::push_credentials::SecretsManagerPushCredentials;
 use missive::adapters::aws::s3_files::S3Files;
 use missive::adapters::aws::sqs_queue::SqsQueue;
 use missive::adapters::aws::{provision, sdk_config};
 use missive::adapters::dynamo::DynamoStore;
 use missive::adapters::embedded::EmbeddedStore;
-use missive::adapters::local::{LocalFiles, LocalPush, LocalQueue, Outbox};
-use missive::adapters::push::{PushServices, WebPush};
+use missive::adapters::local::{LocalFiles, LocalPush, LocalPushCredentials, LocalQueue, Outbox};
+use missive::adapters::push::PushServices;
 use missive::config::Config;
 use missive::domain::QueueName;
 use missive::metrics::Metrics;
@@ -293,8 +294,14 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
         )),
         _ => outbox.clone(),
     };
+    // Tenants' FCM and APNs credentials: in Secrets Manager with `--backend aws` (named after
+    // the table, as a stack's are after the stack), otherwise in the data directory.
+    let push_credentials: Arc<dyn missive::ports::PushCredentialStore> = match (args.backend, &sdk) {
+        (Backend::Aws, Some(sdk)) => Arc::new(SecretsManagerPushCredentials::from_sdk(sdk, &args.table)),
+        _ => Arc::new(LocalPushCredentials::new(args.data_dir.join("push-credentials"))),
+    };
     let push_services: Arc<dyn missive::ports::PushService> =
-        Arc::new(PushServices { web: WebPush::new(&config).context("setting up Web Push")? });
+        Arc::new(PushServices::new(&config, push_credentials.clone()).context("setting up the push services")?);
     let app = match (args.backend, &sdk) {
         (Backend::Aws, Some(sdk)) => {
             tracing::info!(table = %args.table, "using DynamoDB and SQS");
@@ -305,7 +312,11 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
             let sqs = jobs.client().clone();
             let files = S3Files::from_sdk(sdk, provision::files_bucket(&args.table), None)?;
             let app = App::new(config, store, push.clone(), jobs, mailer).with_metrics(metrics);
-            let app = Arc::new(app.with_files(Arc::new(files)).with_push_services(push_services));
+            let app = Arc::new(
+                app.with_files(Arc::new(files))
+                    .with_push_services(push_services)
+                    .with_push_credentials(push_credentials),
+            );
             let url = |queue: QueueName| urls[&queue].clone();
             tokio::spawn(queue::poll_sqs(
                 FanoutWorker,
@@ -336,7 +347,11 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
             // The jobs live in the store too: a restart finds them where they were.
             let jobs = Arc::new(LocalQueue::durable(store.clone())?);
             let app = App::new(config, store, push.clone(), jobs.clone(), mailer).with_metrics(metrics(args));
-            let app = Arc::new(app.with_files(local_files.clone()).with_push_services(push_services));
+            let app = Arc::new(
+                app.with_files(local_files.clone())
+                    .with_push_services(push_services)
+                    .with_push_credentials(push_credentials),
+            );
             // An upload stored is a thumbnail to make, as S3's event makes it on AWS.
             let queue = jobs.clone();
             local_files.when_uploaded(Box::new(move |key| {

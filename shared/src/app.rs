@@ -9,8 +9,9 @@ use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::ports::{
     Clock, ConnectionStore, ConversationStore, DeviceStore, EffectStore, EventFeed, FileStore, Ids, JobQueue, Mailer,
-    MessageStore, NotificationStore, PendingEmailStore, PreferenceStore, Push, PushService, ReminderStore,
-    ScheduleStore, Store, StoreHealth, StorefrontStore, TenantStore, ThrottleStore, UploadStore, UserStore,
+    MessageStore, NotificationStore, PendingEmailStore, PreferenceStore, Push, PushCredentialStore, PushService,
+    ReminderStore, ScheduleStore, Store, StoreHealth, StorefrontStore, TenantStore, ThrottleStore, UploadStore,
+    UserStore,
 };
 use crate::runtime::{DirectoryCache, FrameRate};
 use crate::usecases::attachments::AttachmentsUseCases;
@@ -31,6 +32,7 @@ use crate::usecases::notifications::NotificationsUseCases;
 use crate::usecases::operations::OperationsUseCases;
 use crate::usecases::preferences::PreferencesUseCases;
 use crate::usecases::presence::PresenceUseCases;
+use crate::usecases::push_credentials::PushCredentialsUseCases;
 use crate::usecases::pushes::PushesUseCases;
 use crate::usecases::reads::ReadsUseCases;
 use crate::usecases::reminders::RemindersUseCases;
@@ -67,6 +69,7 @@ pub struct App {
     pub operations: OperationsUseCases,
     pub preferences: PreferencesUseCases,
     pub presence: PresenceUseCases,
+    pub push_credentials: PushCredentialsUseCases,
     pub pushes: PushesUseCases,
     pub reads: ReadsUseCases,
     pub reminders: RemindersUseCases,
@@ -107,6 +110,8 @@ pub struct Ports {
     pub push: Arc<dyn Push>,
     /// The push services devices are reached through: `Unwired` until a process wires them.
     pub push_services: Arc<dyn PushService>,
+    /// Tenants' FCM and APNs credentials: `Unwired` until a process wires where they are kept.
+    pub push_credentials: Arc<dyn PushCredentialStore>,
     pub jobs: Arc<dyn JobQueue>,
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
@@ -138,6 +143,7 @@ impl Ports {
             files: Arc::new(crate::adapters::unwired::Unwired),
             push,
             push_services: Arc::new(crate::adapters::unwired::Unwired),
+            push_credentials: Arc::new(crate::adapters::unwired::Unwired),
             jobs,
             mailer,
             clock: Arc::new(SystemClock),
@@ -216,6 +222,13 @@ impl App {
         let Self { config, mut ports, services: process, .. } = self;
         ports.push_services = services;
         wire(config, ports, process)
+    }
+
+    /// Where tenants' push credentials are kept (Secrets Manager, the data directory).
+    pub fn with_push_credentials(self, credentials: Arc<dyn PushCredentialStore>) -> Self {
+        let Self { config, mut ports, services, .. } = self;
+        ports.push_credentials = credentials;
+        wire(config, ports, services)
     }
 
     pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
@@ -335,6 +348,8 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         preferences: preferences.clone(),
         scheduling: scheduling.clone(),
     };
+    let push_credentials =
+        PushCredentialsUseCases { tenants: ports.tenants.clone(), credentials: ports.push_credentials.clone() };
     let pushes = PushesUseCases {
         clock: ports.clock.clone(),
         connections: ports.connections.clone(),
@@ -474,6 +489,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         operations,
         preferences,
         presence,
+        push_credentials,
         pushes,
         reads,
         reminders,

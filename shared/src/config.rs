@@ -50,23 +50,30 @@ pub struct Config {
     /// The sender of e-mails for tenants without their own `emailFrom` (`MISSIVE_EMAIL_FROM`).
     /// Required where e-mails are sent; the local runtime has a development default.
     pub email_from: Option<String>,
-    /// Pushing to browsers (Web Push).
-    pub web_push: WebPushSettings,
+    /// Pushing to devices (Web Push, FCM, APNs).
+    pub push: PushSettings,
     pub limits: Limits,
 }
 
-/// What pushing to browsers needs: the stack's VAPID key and who the push services may contact.
+/// What pushing to devices needs: the stack's VAPID key and who the push services may
+/// contact; and, for tests only, where the push services are.
 #[derive(Clone, Debug)]
-pub struct WebPushSettings {
+pub struct PushSettings {
     /// `MISSIVE_VAPID_PRIVATE_KEY` (base64url); by default derived from the JWT secret.
     pub vapid: crate::vapid::VapidKey,
     /// The VAPID `sub` claim (`MISSIVE_VAPID_SUBJECT`, a `mailto:` or `https:` URL); by default
     /// the e-mail sender's address, else the public URL.
     pub subject: Option<String>,
-    /// Tests only (`MISSIVE_WEBPUSH_URL`): every push request goes to this origin instead of
-    /// the subscription's (the path and the VAPID audience stay the subscription's), where a
+    /// Tests only (`MISSIVE_WEBPUSH_URL`): every Web Push request goes to this origin instead
+    /// of the subscription's (the path and the VAPID audience stay the subscription's), where a
     /// test's push service listens.
-    pub endpoint_override: Option<String>,
+    pub webpush_origin: Option<String>,
+    /// Tests only (`MISSIVE_FCM_URL`): FCM's API and the service account's token endpoint are
+    /// reached at this origin instead of Google's (paths and token audience unchanged).
+    pub fcm_origin: Option<String>,
+    /// Tests only (`MISSIVE_APNS_URL`, `http://` meaning HTTP/2 without TLS): APNs instead of
+    /// Apple's production or sandbox origin.
+    pub apns_origin: Option<String>,
 }
 
 /// Limits that API Gateway or the product sets; configurable for tests and tuning.
@@ -170,10 +177,12 @@ impl Config {
             platform_key: Secret::new(platform_key),
             public_url: None,
             email_from: None,
-            web_push: WebPushSettings {
+            push: PushSettings {
                 vapid: crate::vapid::VapidKey::derive(jwt_secret),
                 subject: None,
-                endpoint_override: None,
+                webpush_origin: None,
+                fcm_origin: None,
+                apns_origin: None,
             },
             limits: Limits::default(),
         }
@@ -226,16 +235,19 @@ impl Config {
             config.email_from = Some(from);
         }
         if let Some(key) = non_empty("MISSIVE_VAPID_PRIVATE_KEY") {
-            config.web_push.vapid = crate::vapid::VapidKey::parse(&key)
+            config.push.vapid = crate::vapid::VapidKey::parse(&key)
                 .map_err(|e| ConfigError::Invalid("MISSIVE_VAPID_PRIVATE_KEY", e))?;
         }
         if let Some(subject) = non_empty("MISSIVE_VAPID_SUBJECT") {
             if !(subject.starts_with("mailto:") || subject.starts_with("https://")) {
                 return Err(ConfigError::Invalid("MISSIVE_VAPID_SUBJECT", "a mailto: or https: URL".into()));
             }
-            config.web_push.subject = Some(subject);
+            config.push.subject = Some(subject);
         }
-        config.web_push.endpoint_override = non_empty("MISSIVE_WEBPUSH_URL").map(|u| u.trim_end_matches('/').into());
+        let origin = |name: &str| non_empty(name).map(|url| url.trim_end_matches('/').to_string());
+        config.push.webpush_origin = origin("MISSIVE_WEBPUSH_URL");
+        config.push.fcm_origin = origin("MISSIVE_FCM_URL");
+        config.push.apns_origin = origin("MISSIVE_APNS_URL");
         let seconds = |name: &'static str, default: Duration| -> Result<Duration, ConfigError> {
             match non_empty(name) {
                 Some(v) => v
@@ -268,7 +280,7 @@ impl Config {
 
     /// The VAPID `sub` claim: the one configured, else the e-mail sender, else the public URL.
     pub fn vapid_subject(&self) -> String {
-        if let Some(subject) = &self.web_push.subject {
+        if let Some(subject) = &self.push.subject {
             return subject.clone();
         }
         let address = self.email_from.as_deref().map(|from| match from.split_once('<') {

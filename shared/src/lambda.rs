@@ -26,6 +26,7 @@ pub struct LambdaApp {
     mailer: Arc<dyn Mailer>,
     files: Option<Arc<dyn FileStore>>,
     push_services: Option<Arc<dyn crate::ports::PushService>>,
+    push_credentials: Option<Arc<dyn crate::ports::PushCredentialStore>>,
 }
 
 /// The secrets as configuration variables: from the Secrets Manager secret
@@ -67,6 +68,7 @@ impl LambdaApp {
             mailer: unwired,
             files: None,
             push_services: None,
+            push_credentials: None,
         })
     }
 
@@ -111,13 +113,25 @@ impl LambdaApp {
         Ok(self)
     }
 
+    /// Tenants' FCM and APNs credentials, in Secrets Manager (`{MISSIVE_STACK_NAME}/push/{tenant}`).
+    #[cfg(feature = "secrets")]
+    pub fn with_push_credentials(mut self) -> Self {
+        use crate::adapters::aws::push_credentials::SecretsManagerPushCredentials;
+        let store = SecretsManagerPushCredentials::from_sdk(&self.sdk, &self.settings.stack_name);
+        self.push_credentials = Some(Arc::new(store));
+        self
+    }
+
     /// Pushes notifications to devices: browsers with the stack's VAPID key
-    /// (`MISSIVE_VAPID_PRIVATE_KEY`, from the secret, or derived from the JWT secret).
+    /// (`MISSIVE_VAPID_PRIVATE_KEY`, from the secret, or derived from the JWT secret), phones
+    /// with their tenant's credentials (`with_push_credentials`, wired before).
     #[cfg(feature = "webpush")]
     pub fn with_push_services(mut self) -> Result<Self, ConfigError> {
-        use crate::adapters::push::{PushServices, WebPush};
-        let web = WebPush::new(&self.config).map_err(|e| ConfigError::Invalid("Web Push", format!("{e:#}")))?;
-        self.push_services = Some(Arc::new(PushServices { web }));
+        use crate::adapters::push::PushServices;
+        let credentials = self.push_credentials.clone().unwrap_or_else(|| Arc::new(Unwired));
+        let services = PushServices::new(&self.config, credentials)
+            .map_err(|e| ConfigError::Invalid("push services", format!("{e:#}")))?;
+        self.push_services = Some(Arc::new(services));
         Ok(self)
     }
 
@@ -126,6 +140,10 @@ impl LambdaApp {
         let app = App::new(self.config, Arc::new(store), self.push, self.jobs, self.mailer).with_metrics(self.metrics);
         let app = match self.files {
             Some(files) => app.with_files(files),
+            None => app,
+        };
+        let app = match self.push_credentials {
+            Some(credentials) => app.with_push_credentials(credentials),
             None => app,
         };
         Arc::new(match self.push_services {

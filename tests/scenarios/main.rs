@@ -11,6 +11,7 @@ mod files;
 mod groups;
 mod identity_provider;
 mod notifications;
+mod phone_push_services;
 mod presence;
 mod push;
 mod reading;

@@ -9,6 +9,7 @@
 use chrono::{DurationRound, Timelike};
 use serde_json::{json, Value};
 
+use crate::phone_push_services::{start_apns, start_fcm};
 use crate::support::{eventually, Server, WsClient, PLATFORM_KEY};
 use crate::web_push_service::{Answer, Received, WebPushService};
 
@@ -105,8 +106,13 @@ async fn push_is_a_channel_beside_in_app_and_email() {
 /// A server that pushes to the scenario's Web Push service, which trusts its VAPID key; jobs
 /// retried quickly.
 async fn pushing_server() -> (Server, WebPushService) {
+    pushing_server_with(&[]).await
+}
+
+async fn pushing_server_with(env: &[(&str, &str)]) -> (Server, WebPushService) {
     let service = WebPushService::start().await;
-    let env = [("MISSIVE_WEBPUSH_URL", service.url.as_str()), ("MISSIVE_RETRY_BASE_MS", "100")];
+    let mut env = env.to_vec();
+    env.extend([("MISSIVE_WEBPUSH_URL", service.url.as_str()), ("MISSIVE_RETRY_BASE_MS", "100")]);
     let server = Server::start_with(&[], &env).await;
     let (status, key) = server.request("GET", "/v1/push/vapid-public-key", None, None).await;
     assert_eq!(status, 200, "public: a page asks before anyone signs in: {key}");
@@ -203,12 +209,16 @@ async fn quiet_hours_hold_a_push_that_a_call_out_goes_through() {
     let t = server.tenant_with("push-quiet", &[("chief", "admin"), ("cam", "member")]).await;
     let (chief, cam) = (&t[0], &t[1]);
     subscribe(&server, &service, cam, Answer::Accept).await;
+    let address = json!({ "tenantId": "push-quiet", "name": "Cam", "email": "cam@example.com", "locale": "fr" });
+    let (status, body) = server.request("PUT", "/v1/admin/users/cam", Some(PLATFORM_KEY), Some(address)).await;
+    assert_eq!(status, 200, "{body}");
     // Quiet since an hour ago until the next whole minute but one that is 20 s away at least.
     let now = chrono::Utc::now();
     let minute = now.duration_trunc(chrono::Duration::minutes(1)).unwrap();
     let end = minute + chrono::Duration::minutes(if now.second() < 40 { 1 } else { 2 });
     let hhmm = |d: chrono::DateTime<chrono::Utc>| d.format("%H:%M").to_string();
-    let quiet = json!({ "quietHours": { "start": hhmm(now - chrono::Duration::hours(1)), "end": hhmm(end), "timeZone": "UTC" } });
+    // E-mails in an hourly digest, too: a call-out's goes at once all the same.
+    let quiet = json!({ "emailMode": "digest", "quietHours": { "start": hhmm(now - chrono::Duration::hours(1)), "end": hhmm(end), "timeZone": "UTC" } });
     let (status, body) = server.put("/v1/settings/notifications", cam, quiet).await;
     assert_eq!(status, 200, "{body}");
 
@@ -224,12 +234,18 @@ async fn quiet_hours_hold_a_push_that_a_call_out_goes_through() {
     // A member may not send a call-out; the chief may, and it goes through the quiet hours.
     let call_out = json!({ "users": ["cam"], "type": "event", "title": "Feu", "priority": "critical" });
     assert_eq!(server.post("/v1/notifications", cam, call_out).await.0, 403);
-    notify(&server, chief, "cam", "Feu — caserne nord", "critical").await;
+    notify(&server, chief, "cam", "Alerte feu", "critical").await;
     let received = pushes(&service, 1).await;
-    assert_eq!(received[0].payload["notification"]["title"], "Feu — caserne nord");
+    assert_eq!(received[0].payload["notification"]["title"], "Alerte feu");
     assert_eq!(received[0].payload["notification"]["priority"], "critical");
     assert_eq!(received[0].urgency, "high");
     assert_eq!(received.len(), 1, "the exercise still waits");
+    let emails = eventually(30, "the call-out's e-mail", || async {
+        Some(server.sent_emails().await).filter(|sent| !sent.is_empty())
+    })
+    .await;
+    assert_eq!(emails.len(), 1, "one e-mail, the exercise riding along: {emails:?}");
+    assert!(emails[0]["raw"].as_str().unwrap().contains("Alerte feu"), "{emails:?}");
 
     // The quiet hours over, the held one follows.
     let received = eventually(150, "the held push, after the quiet hours", || async {
@@ -284,4 +300,102 @@ async fn a_failing_service_is_retried_dead_lettered_and_redriven_and_each_device
     let received = service.received();
     let endpoints: Vec<&str> = received.iter().map(|r| r.subscription.as_str()).collect();
     assert_eq!(endpoints, vec![working.as_str(), failing.as_str()], "each device once");
+}
+
+#[tokio::test]
+async fn phones_are_pushed_through_fcm_and_apns_with_their_tenant_s_credentials() {
+    let (fcm, apns) = (start_fcm().await, start_apns().await);
+    let env = [("MISSIVE_FCM_URL", fcm.url.as_str()), ("MISSIVE_APNS_URL", apns.url.as_str())];
+    let (server, _) = pushing_server_with(&env).await;
+    let t = server.tenant_with("push-phones", &[("boss", "admin"), ("ann", "member"), ("ben", "member")]).await;
+    let (boss, ann, ben) = (&t[0], &t[1], &t[2]);
+    let register = |token: &str, kind: &str, device: String| {
+        let body = json!({ "kind": kind, "token": device });
+        let token = token.to_string();
+        let server = &server;
+        async move {
+            let (status, answer) = server.post("/v1/me/devices", &token, body).await;
+            assert_eq!(status, 201, "{answer}");
+        }
+    };
+    let path = "/v1/admin/tenants/push-phones/push-credentials";
+
+    // No credentials yet: a phone's push is refused (counted, not retried), nothing is sent.
+    let (status, none) = server.get(path, PLATFORM_KEY).await;
+    assert_eq!((status, none), (200, json!({ "fcm": null, "apns": null })));
+    let early = fcm.device(Answer::Accept);
+    register(ann, "fcm", early.clone()).await;
+    notify(&server, boss, "ann", "Avant les clés", "normal").await;
+    settled(&server).await;
+    assert!(fcm.taken().is_empty());
+
+    // The operator sets them, each key checked; they are never shown again.
+    for (bad, field) in [
+        (
+            json!({ "fcm": { "type": "user", "project_id": "p", "client_email": "a@b", "private_key": "x" } }),
+            "fcm.type",
+        ),
+        (
+            json!({ "apns": { "teamId": "T", "keyId": "KEY1234567", "privateKey": "x", "bundleId": "a.b" } }),
+            "apns.teamId",
+        ),
+        (
+            json!({ "apns": { "teamId": "TEAM123456", "keyId": "KEY1234567", "privateKey": "x", "bundleId": "a.b" } }),
+            "apns.privateKey",
+        ),
+    ] {
+        let (status, answer) = server.request("PUT", path, Some(PLATFORM_KEY), Some(bad)).await;
+        assert_eq!(status, 400, "{answer}");
+        assert!(answer["error"]["message"].as_str().unwrap().starts_with(field), "{answer}");
+    }
+    let both = json!({ "fcm": fcm.credentials, "apns": apns.credentials });
+    assert_eq!(server.request("PUT", path, Some(boss), Some(both.clone())).await.0, 401, "the operator's alone");
+    let (status, shown) = server.request("PUT", path, Some(PLATFORM_KEY), Some(both)).await;
+    assert_eq!(status, 200, "{shown}");
+    assert_eq!(
+        shown["fcm"],
+        json!({ "projectId": "missive-test", "clientEmail": "missive@missive-test.iam.gserviceaccount.com" })
+    );
+    assert_eq!(shown["apns"]["bundleId"], "com.missive.test");
+    assert!(!shown.to_string().contains("PRIVATE KEY"), "{shown}");
+    assert_eq!(server.get(path, PLATFORM_KEY).await.1, shown);
+
+    // Ann: an Android phone, and one whose app was uninstalled; ben: an iPhone.
+    let gone = fcm.device(Answer::Gone);
+    register(ann, "fcm", gone).await;
+    let iphone = apns.device(Answer::Accept);
+    register(ben, "apns", iphone.clone()).await;
+    // One after the other: a warm worker keeps its tokens (each process asks for its own).
+    for (user, title, priority) in [
+        ("ann", "Garde de nuit", "normal"),
+        ("ben", "Garde de nuit", "normal"),
+        ("ann", "Feu", "critical"),
+        ("ben", "Feu", "critical"),
+    ] {
+        notify(&server, boss, user, title, priority).await;
+        settled(&server).await;
+    }
+
+    let to_ann = fcm.taken();
+    assert_eq!(to_ann.len(), 2, "ann's two notifications on her phone: {to_ann:?}");
+    assert!(to_ann.iter().all(|t| t.device_token == early));
+    let priorities: Vec<&Value> = to_ann.iter().map(|t| &t.body["message"]["android"]["priority"]).collect();
+    assert!(priorities.contains(&&json!("NORMAL")) && priorities.contains(&&json!("HIGH")), "{priorities:?}");
+    let payload: Value = serde_json::from_str(to_ann[0].body["message"]["data"]["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(payload["notification"]["userId"], "ann");
+    assert_eq!(fcm.token_requests(), 1, "one access token, kept");
+    let devices = server.get("/v1/me/devices", ann).await.1["devices"].as_array().unwrap().clone();
+    assert_eq!(devices.len(), 1, "the uninstalled app's token was removed: {devices:?}");
+
+    let to_ben = apns.taken();
+    assert_eq!(to_ben.len(), 2, "{to_ben:?}");
+    assert!(to_ben.iter().all(|t| t.device_token == iphone));
+    let call_out = to_ben.iter().find(|t| t.body["aps"]["alert"]["title"] == "Feu").unwrap();
+    assert_eq!(call_out.body["aps"]["interruption-level"], "time-sensitive");
+    let expires: i64 = call_out.headers["apns-expiration"].parse().unwrap();
+    assert!(expires > chrono::Utc::now().timestamp() + 23 * 3600, "kept a day for a phone that is off");
+    assert_eq!(call_out.body["missive"]["notification"]["priority"], "critical");
+    assert!(to_ben.iter().any(|t| t.body["aps"]["badge"] == 2), "the bell's unread count");
+    assert_eq!(apns.tokens_seen(), 1, "one provider token, kept");
+    assert_eq!((fcm.refused(), apns.refused()), (vec![], vec![]), "every request as the services take it");
 }

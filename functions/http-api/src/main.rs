@@ -6,6 +6,12 @@ use lambda_http::Error;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     lambda_http::tracing::init_default_subscriber();
-    let app = missive::lambda::LambdaApp::from_env().await?.with_push()?.with_jobs()?.with_files()?.build();
+    let app = missive::lambda::LambdaApp::from_env()
+        .await?
+        .with_push()?
+        .with_jobs()?
+        .with_files()?
+        .with_push_credentials()
+        .build();
     lambda_http::run(missive::http::lambda::service(app)).await
 }

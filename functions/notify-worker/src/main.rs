@@ -17,6 +17,7 @@ async fn main() -> Result<(), Error> {
         .with_push()?
         .with_jobs()?
         .with_files()?
+        .with_push_credentials()
         .with_push_services()?
         .build();
     lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| {

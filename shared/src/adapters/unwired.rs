@@ -8,10 +8,10 @@ use std::time::Duration;
 use anyhow::anyhow;
 use async_trait::async_trait;
 
-use crate::domain::{ConnectionId, Device, Job, QueueName, TenantId};
+use crate::domain::{ConnectionId, Device, Job, PushCredentials, QueueName, TenantId};
 use crate::ports::{
-    DevicePush, Disposition, Email, FileError, FileKey, FileStore, JobQueue, MailError, Mailer, Peek, Push, PushError,
-    PushService, PushServiceError, QueueError, QueueStats, UploadForm, UploadGrant,
+    DevicePush, Disposition, Email, FileError, FileKey, FileStore, JobQueue, MailError, Mailer, Peek, Push,
+    PushCredentialStore, PushError, PushService, PushServiceError, QueueError, QueueStats, UploadForm, UploadGrant,
 };
 
 pub struct Unwired;
@@ -57,6 +57,16 @@ impl Mailer for Unwired {
 impl PushService for Unwired {
     async fn send(&self, _: &TenantId, _: &Device, _: &DevicePush) -> Result<(), PushServiceError> {
         Err(PushServiceError::Failed(unwired("push service")))
+    }
+}
+
+#[async_trait]
+impl PushCredentialStore for Unwired {
+    async fn get_push_credentials(&self, _: &TenantId) -> Result<Option<PushCredentials>, anyhow::Error> {
+        Err(unwired("push credentials"))
+    }
+    async fn put_push_credentials(&self, _: &TenantId, _: &PushCredentials) -> Result<(), anyhow::Error> {
+        Err(unwired("push credentials"))
     }
 }
 

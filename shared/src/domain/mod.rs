@@ -8,6 +8,7 @@ mod ids;
 mod job;
 mod message;
 mod notification;
+mod push_credentials;
 mod tenant;
 mod text;
 mod upload;
@@ -31,6 +32,9 @@ pub use message::{GroupChange, Message, MessageBody, MessageKind, MessagePreview
 pub use notification::{
     Channels, EmailMode, Notification, NotificationType, PendingEmail, Preferences, Priority, QuietHours, Reminder,
     ReminderStatus, TypeChannels,
+};
+pub use push_credentials::{
+    ApnsEnvironment, ApnsKey, ApnsView, FcmServiceAccount, FcmView, PushCredentials, PushCredentialsView,
 };
 pub use tenant::{Branding, Locale, Tenant, TenantStatus};
 pub use text::{fold, SearchQuery};

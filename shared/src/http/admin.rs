@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 
 use super::extract::{CallerOrPlatform, JsonBody, Platform};
 use crate::app::App;
-use crate::domain::{QueueName, Tenant, TenantId, User, UserId};
+use crate::domain::{PushCredentials, PushCredentialsView, QueueName, Tenant, TenantId, User, UserId};
 use crate::ports::QueueStats;
 use crate::usecases::tenants;
 use crate::usecases::users::{self, UserAdmin};
@@ -25,6 +25,7 @@ pub fn routes() -> OpenApiRouter<Arc<App>> {
         .routes(routes!(create_tenant))
         .routes(routes!(update_tenant))
         .routes(routes!(upsert_user))
+        .routes(routes!(get_push_credentials, set_push_credentials))
         .routes(routes!(queues))
         .routes(routes!(redrive))
 }
@@ -55,6 +56,37 @@ pub(super) async fn update_tenant(
     JsonBody(body): JsonBody<tenants::TenantPatch>,
 ) -> Result<impl IntoResponse, AppError> {
     Ok(Json(app.tenants.update_tenant(&TenantId::lookup(&id)?, body).await?))
+}
+
+/// Sets a tenant's credentials for the phones' push services: `fcm` (the Firebase service
+/// account's key file) and `apns` (an APNs key: `teamId`, `keyId`, `privateKey` — the `.p8` —,
+/// `bundleId`, `environment`). A service left out is removed. Kept in Secrets Manager (locally
+/// the data directory); answered without the keys.
+#[utoipa::path(put, path = "/v1/admin/tenants/{id}/push-credentials", tag = "operator", security(("platformKey" = [])), params(("id" = String, Path)), request_body = PushCredentials, responses(
+    (status = 200, body = PushCredentialsView),
+    (status = 400, description = "A key no push service would take, named", body = super::extract::ErrorBody),
+    (status = 404, description = "No such tenant", body = super::extract::ErrorBody),
+))]
+pub(super) async fn set_push_credentials(
+    State(app): State<Arc<App>>,
+    _: Platform,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<PushCredentials>,
+) -> Result<impl IntoResponse, AppError> {
+    Ok(Json(app.push_credentials.set(&TenantId::lookup(&id)?, body).await?))
+}
+
+/// Which of a tenant's push credentials are set (never a key).
+#[utoipa::path(get, path = "/v1/admin/tenants/{id}/push-credentials", tag = "operator", security(("platformKey" = [])), params(("id" = String, Path)), responses(
+    (status = 200, body = PushCredentialsView),
+    (status = 404, description = "No such tenant", body = super::extract::ErrorBody),
+))]
+pub(super) async fn get_push_credentials(
+    State(app): State<Arc<App>>,
+    _: Platform,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
+    Ok(Json(app.push_credentials.get(&TenantId::lookup(&id)?).await?))
 }
 
 /// Creates or updates a user ahead of their first connection, or suspends them (a tenant

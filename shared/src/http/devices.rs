@@ -34,7 +34,7 @@ pub struct VapidPublicKey {
     (status = 200, body = VapidPublicKey),
 ))]
 pub(super) async fn vapid_public_key(State(app): State<Arc<App>>) -> impl IntoResponse {
-    let key = VapidPublicKey { public_key: app.config.web_push.vapid.public_key() };
+    let key = VapidPublicKey { public_key: app.config.push.vapid.public_key() };
     ([(axum::http::header::CACHE_CONTROL, "public, max-age=3600")], Json(key))
 }
 

@@ -36,7 +36,7 @@ pub use mail::{Email, MailError, Mailer};
 pub use messages::{AttachmentTaken, HistoryRange, HistorySlice, MessageStore};
 pub use notifications::{NotificationStore, PendingEmailStore, PreferenceStore};
 pub use push::{Push, PushError};
-pub use push_services::{DevicePush, PushService, PushServiceError, Urgency};
+pub use push_services::{DevicePush, PushCredentialStore, PushService, PushServiceError, Urgency};
 pub use queue::{JobQueue, QueueError, QueueStats, MAX_DELAY, MAX_RECEIVES};
 pub use reminders::ReminderStore;
 pub use schedule::{due_sort_key, ScheduleStore, ScheduledJob};

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 
-use crate::domain::{Device, TenantId};
+use crate::domain::{Device, PushCredentials, TenantId};
 
 /// How urgently a push service should wake the device (RFC 8030's `Urgency`, FCM's and
 /// APNs' priority).
@@ -49,4 +49,13 @@ pub enum PushServiceError {
 pub trait PushService: Send + Sync {
     /// Sends one push to one of the tenant's devices.
     async fn send(&self, tenant: &TenantId, device: &Device, push: &DevicePush) -> Result<(), PushServiceError>;
+}
+
+/// Where tenants' push credentials are kept (Secrets Manager; locally the data directory):
+/// written by the operator's API, read by the worker that pushes.
+#[async_trait]
+pub trait PushCredentialStore: Send + Sync {
+    async fn get_push_credentials(&self, tenant: &TenantId) -> Result<Option<PushCredentials>, anyhow::Error>;
+    async fn put_push_credentials(&self, tenant: &TenantId, credentials: &PushCredentials)
+        -> Result<(), anyhow::Error>;
 }

@@ -21,6 +21,7 @@ pub mod notifications;
 pub mod operations;
 pub mod preferences;
 pub mod presence;
+pub mod push_credentials;
 pub mod pushes;
 pub mod reads;
 pub mod reminders;

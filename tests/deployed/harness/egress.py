@@ -139,7 +139,7 @@ class Egress:
             if service == "sqs":
                 return iam.sqs_requests(self.region, target, body)
             if service == "secretsmanager" and target:
-                return iam.secretsmanager_requests(target, json.loads(body or b"{}"), self.secrets)
+                return iam.secretsmanager_requests(self.region, target, json.loads(body or b"{}"), self.secrets)
             if service == "s3":
                 return iam.s3_requests(request.method, request.path, request.query, body)
             if service == "ses":

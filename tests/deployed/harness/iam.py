@@ -134,9 +134,15 @@ def sqs_requests(region: str, target: str | None, raw: bytes) -> list[tuple[str,
     return [(action, _queue_arn(region, queue) if queue else "*")]
 
 
-def secretsmanager_requests(target: str, body: dict, arns: dict[str, str]) -> list[tuple[str, str]]:
-    secret = body.get("SecretId", "*")
-    return [(f"secretsmanager:{target.split('.')[-1]}", arns.get(secret, secret))]
+def secretsmanager_requests(region: str, target: str, body: dict, arns: dict[str, str]) -> list[tuple[str, str]]:
+    secret = body.get("SecretId") or body.get("Name") or "*"
+    if secret in arns:
+        secret = arns[secret]
+    elif not secret.startswith("arn:") and secret != "*":
+        # A secret named, not given by ARN: IAM evaluates its ARN, which ends in six random
+        # characters after the name.
+        secret = f"arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:{secret}-AbCdEf"
+    return [(f"secretsmanager:{target.split('.')[-1]}", secret)]
 
 
 def sesv2_requests(region: str, method: str, path: str, body: dict, verified: set[str]) -> list[tuple[str, str]] | None:

@@ -75,6 +75,29 @@ export interface paths {
         patch: operations["update_tenant"];
         trace?: never;
     };
+    "/v1/admin/tenants/{id}/push-credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which of a tenant's push credentials are set (never a key). */
+        get: operations["get_push_credentials"];
+        /**
+         * Sets a tenant's credentials for the phones' push services: `fcm` (the Firebase service
+         *     account's key file) and `apns` (an APNs key: `teamId`, `keyId`, `privateKey` — the `.p8` —,
+         *     `bundleId`, `environment`). A service left out is removed. Kept in Secrets Manager (locally
+         *     the data directory); answered without the keys.
+         */
+        put: operations["set_push_credentials"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/users/{userId}": {
         parameters: {
             query?: never;
@@ -712,6 +735,27 @@ export interface components {
             /** @enum {string} */
             type: "error";
         };
+        /**
+         * @description Which APNs a key's pushes go to: the App Store's apps' or development builds'.
+         * @enum {string}
+         */
+        ApnsEnvironment: "production" | "sandbox";
+        /** @description An APNs authentication key (token-based): the `.p8` file Apple's developer site gives once. */
+        ApnsKey: {
+            /** @description The app's bundle id: every push's `apns-topic`. */
+            bundleId: string;
+            environment?: components["schemas"]["ApnsEnvironment"];
+            keyId: string;
+            /** @description The `.p8` file's contents: a P-256 private key, PEM (PKCS#8). */
+            privateKey: string;
+            teamId: string;
+        };
+        ApnsView: {
+            bundleId: string;
+            environment: components["schemas"]["ApnsEnvironment"];
+            keyId: string;
+            teamId: string;
+        };
         /** @description What a message carries of each file it attaches. */
         Attachment: {
             contentType: components["schemas"]["FileType"];
@@ -945,6 +989,21 @@ export interface components {
             cursor: string;
             /** @enum {string} */
             type: "conversation.updated";
+        };
+        /** @description A Google service account key (JSON as downloaded; its other fields are ignored). */
+        FcmServiceAccount: {
+            client_email: string;
+            /** @description The account's RSA private key, PEM (PKCS#8). */
+            private_key: string;
+            project_id: string;
+            /** @description Where its access tokens are asked for. */
+            token_uri?: string;
+            /** @description `service_account`. */
+            type: string;
+        };
+        FcmView: {
+            clientEmail: string;
+            projectId: string;
         };
         /** @description A short-lived link to a file: a browser opens it without credentials until `expiresAt`. */
         FileLink: {
@@ -1211,6 +1270,16 @@ export interface components {
         PublicStorefront: {
             id: components["schemas"]["StorefrontId"];
             title: string;
+        };
+        /** @description What `PUT /v1/admin/tenants/{id}/push-credentials` takes; a service left out has none. */
+        PushCredentials: {
+            apns?: null | components["schemas"]["ApnsKey"];
+            fcm?: null | components["schemas"]["FcmServiceAccount"];
+        };
+        /** @description What is shown of a tenant's credentials: which are set, never a key. */
+        PushCredentialsView: {
+            apns: null | components["schemas"]["ApnsView"];
+            fcm: null | components["schemas"]["FcmView"];
         };
         /** @description Where a device's pushes go. */
         PushTarget: {
@@ -1835,6 +1904,178 @@ export interface operations {
                 };
             };
             /** @description `not_found`: no such thing, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_large`: the body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: a failure on Missive's side; no detail is given */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: a transient fault of the cloud outlasted the server's retries; nothing was done, or what was is safe to repeat: retry after a moment (`Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_push_credentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushCredentialsView"];
+                };
+            };
+            /** @description `invalid_request`: a parameter or field is invalid (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no credential, or a bad or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the role or tenant does not allow it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_large`: the body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: a failure on Missive's side; no detail is given */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: a transient fault of the cloud outlasted the server's retries; nothing was done, or what was is safe to repeat: retry after a moment (`Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_push_credentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushCredentials"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushCredentialsView"];
+                };
+            };
+            /** @description A key no push service would take, named */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no credential, or a bad or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the role or tenant does not allow it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such tenant */
             404: {
                 headers: {
                     [name: string]: unknown;

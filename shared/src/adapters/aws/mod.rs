@@ -7,7 +7,8 @@
 //! - `s3_files`: attachments' bytes in an S3 bucket (feature `s3`);
 //! - the store is [`super::dynamo`] (feature `dynamodb`);
 //! - `retries`: how every client retries transient faults, and counts it;
-//! - `secrets`: the functions' secrets from Secrets Manager (feature `secrets`);
+//! - `secrets`: the functions' secrets from Secrets Manager, and `push_credentials` tenants'
+//!   FCM and APNs credentials there (feature `secrets`);
 //! - `settings`: where the resources are (the functions' composition root is
 //!   [`crate::lambda`]);
 //! - `provision`: creates the table and queues (feature `provision`, the local runtime's
@@ -17,6 +18,8 @@
 pub mod apigw_push;
 #[cfg(feature = "provision")]
 pub mod provision;
+#[cfg(feature = "secrets")]
+pub mod push_credentials;
 pub mod retries;
 #[cfg(feature = "s3")]
 pub mod s3_files;

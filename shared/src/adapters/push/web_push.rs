@@ -2,36 +2,31 @@
 //! and the request signed with the stack's VAPID key (RFC 8292), POSTed to the
 //! subscription's endpoint — the browser vendor's push service.
 
-use std::time::Duration;
-
 use anyhow::anyhow;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
+use super::excerpt;
 use crate::config::Config;
 use crate::domain::WebPushSubscription;
 use crate::ports::{DevicePush, PushServiceError, Urgency};
-use crate::vapid::{origin_of, VapidKey};
-
-/// How long one push service request may take.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+use crate::vapid::VapidKey;
 
 pub struct WebPush {
     http: reqwest::Client,
     vapid: VapidKey,
     subject: String,
-    endpoint_override: Option<String>,
+    origin_override: Option<String>,
 }
 
 impl WebPush {
-    pub fn new(config: &Config) -> Result<Self, anyhow::Error> {
-        let http = reqwest::Client::builder().timeout(REQUEST_TIMEOUT).build()?;
-        Ok(Self {
+    pub fn new(http: reqwest::Client, config: &Config) -> Self {
+        Self {
             http,
-            vapid: config.web_push.vapid.clone(),
+            vapid: config.push.vapid.clone(),
             subject: config.vapid_subject(),
-            endpoint_override: config.web_push.endpoint_override.clone(),
-        })
+            origin_override: config.push.webpush_origin.clone(),
+        }
     }
 
     pub async fn send(&self, subscription: &WebPushSubscription, push: &DevicePush) -> Result<(), PushServiceError> {
@@ -39,10 +34,7 @@ impl WebPush {
         let body = encrypt(subscription, push)?;
         let authorization =
             self.vapid.authorization(endpoint, &self.subject, chrono::Utc::now()).map_err(|e| rejected(&e))?;
-        let url = match (&self.endpoint_override, origin_of(endpoint)) {
-            (Some(origin), Some(theirs)) => format!("{origin}{}", &endpoint[theirs.len()..]),
-            _ => endpoint.clone(),
-        };
+        let url = super::at_origin(endpoint, self.origin_override.as_deref());
         let mut request = self
             .http
             .post(url)
@@ -62,7 +54,7 @@ impl WebPush {
             404 | 410 => Err(PushServiceError::Gone),
             429 | 500..=599 => Err(PushServiceError::Failed(anyhow!("the push service answered {status}"))),
             _ => {
-                let why: String = answer.text().await.unwrap_or_default().chars().take(200).collect();
+                let why = excerpt(&answer.text().await.unwrap_or_default());
                 Err(PushServiceError::Rejected(format!("the push service answered {status}: {why}")))
             }
         }

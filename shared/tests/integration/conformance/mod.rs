@@ -15,6 +15,7 @@ mod mail;
 mod messages;
 mod notifications;
 mod push;
+mod push_credentials;
 mod queues;
 
 mod schedule;
