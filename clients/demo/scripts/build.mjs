@@ -1,5 +1,5 @@
 // Builds the demo into dist/: index.html, app.js (React, @missive/client, @missive/react and
-// the app, minified) and app.css. It first builds ../js and ../react, whose dist/ the bundle
+// the app, minified), app.css and sw.js (the service worker that shows pushes). It first builds ../js and ../react, whose dist/ the bundle
 // takes in. With --check it builds into a temporary directory and fails when that differs from
 // the committed dist/ (CI runs it: the committed dist/ is what `cargo run -p missive-local`
 // serves on a fresh clone).
@@ -45,7 +45,8 @@ if (!check) rmSync(dist, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 await esbuild.build({
   absWorkingDir: root,
-  entryPoints: { app: 'src/main.tsx' },
+  // The service worker is a bundle of its own: it runs apart from the page, without React.
+  entryPoints: { app: 'src/main.tsx', sw: 'src/sw.ts' },
   outdir: out,
   bundle: true,
   minify: true,

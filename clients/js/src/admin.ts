@@ -4,7 +4,18 @@
 // not ship them.
 
 import { MissiveRest, type CallOptions, type Upserted } from './rest.js';
-import type { NewTenant, OutboxEmail, QueueName, QueueStats, Tenant, TenantPatch, User, UserUpsert } from './types.js';
+import type {
+  NewTenant,
+  OutboxEmail,
+  PushCredentials,
+  PushCredentialsView,
+  QueueName,
+  QueueStats,
+  Tenant,
+  TenantPatch,
+  User,
+  UserUpsert,
+} from './types.js';
 
 /**
  * `MissiveRest` plus the operator's routes (`/v1/admin/…`, mostly the platform key as token)
@@ -22,6 +33,16 @@ export class MissiveAdmin extends MissiveRest {
   /** The platform key; `status: 'suspended'` suspends. */
   updateTenant(id: string, patch: TenantPatch, options: CallOptions = {}): Promise<Tenant> {
     return this.json('PATCH', '/v1/admin/tenants/{id}', { path: { id }, body: patch, ...options });
+  }
+
+  /** The platform key: a tenant's FCM and APNs credentials, replaced whole; answered without keys. */
+  setPushCredentials(id: string, body: PushCredentials, options: CallOptions = {}): Promise<PushCredentialsView> {
+    return this.json('PUT', '/v1/admin/tenants/{id}/push-credentials', { path: { id }, body, ...options });
+  }
+
+  /** The platform key: which of a tenant's push credentials are set. */
+  getPushCredentials(id: string, options: CallOptions = {}): Promise<PushCredentialsView> {
+    return this.json('GET', '/v1/admin/tenants/{id}/push-credentials', { path: { id }, ...options });
   }
 
   /** A tenant admin, or the platform key with `tenantId`: creates (`created`) or updates a user. */

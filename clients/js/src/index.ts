@@ -10,6 +10,7 @@ export {
   type CallOptions,
   type FetchLike,
   type MissiveRestOptions,
+  type PushRegistration,
   type Upserted,
 } from './rest.js';
 export type { UploadOptions } from './upload.js';

@@ -117,6 +117,17 @@ type RouteCall<O> = Omit<Call, 'query' | 'body'> &
       : { query: QueryParams<O> }) &
   ([RequestBody<O>] extends [undefined] ? { body?: never } : { body: RequestBody<O> });
 
+/** What `enablePush` needs of a service worker's registration (`ServiceWorkerRegistration`). */
+export interface PushRegistration {
+  pushManager: Pick<PushManager, 'getSubscription' | 'subscribe'>;
+}
+
+/** A base64url string's bytes (the VAPID key, as `pushManager.subscribe` takes it). */
+function base64UrlBytes(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
 /** A created-or-existing answer: `created` is true for 201, false for 200. */
 export interface Upserted<T> {
   value: T;
@@ -289,6 +300,39 @@ export class MissiveRest {
 
   async removeDevice(id: string, options: CallOptions = {}): Promise<void> {
     await this.json('DELETE', '/v1/me/devices/{id}', { path: { id }, ...options });
+  }
+
+  /** The stack's VAPID public key: what a browser subscribes with (`applicationServerKey`). */
+  async vapidPublicKey(options: CallOptions = {}): Promise<string> {
+    return (await this.json('GET', '/v1/push/vapid-public-key', options)).publicKey;
+  }
+
+  /**
+   * Pushes to this browser: subscribes through `registration` (the app's service worker's;
+   * the browser asks for permission, so call it from a click) and registers the subscription
+   * as the caller's device. Again is harmless: the same browser is the same device.
+   */
+  async enablePush(registration: PushRegistration, options: CallOptions = {}): Promise<Device> {
+    const manager = registration.pushManager;
+    const subscription =
+      (await manager.getSubscription()) ??
+      (await manager.subscribe({
+        userVisibleOnly: true,
+        applicationServerKey: base64UrlBytes(await this.vapidPublicKey(options)),
+      }));
+    const json = subscription.toJSON() as { endpoint: string; keys: { p256dh: string; auth: string } };
+    return (await this.registerDevice({ kind: 'webpush', subscription: json }, options)).value;
+  }
+
+  /** No more pushes to this browser: its device removed, its subscription ended. */
+  async disablePush(registration: PushRegistration, options: CallOptions = {}): Promise<void> {
+    const subscription = await registration.pushManager.getSubscription();
+    if (!subscription) return;
+    // Registering again answers the device's id (the same browser is the same device).
+    const json = subscription.toJSON() as { endpoint: string; keys: { p256dh: string; auth: string } };
+    const device = await this.registerDevice({ kind: 'webpush', subscription: json }, options);
+    await this.removeDevice(device.value.id, options);
+    await subscription.unsubscribe();
   }
 
   markRead(id: string, messageId: string, options: CallOptions = {}): Promise<ReadState> {

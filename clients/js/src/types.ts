@@ -157,6 +157,11 @@ export type GuestSession = components['schemas']['GuestSession'];
 export type NewTenant = components['schemas']['NewTenant'];
 export type TenantPatch = components['schemas']['TenantPatch'];
 
+/** A tenant's FCM service account and APNs key (`PUT …/push-credentials`), never shown again. */
+export type PushCredentials = components['schemas']['PushCredentials'];
+/** Which of a tenant's push credentials are set. */
+export type PushCredentialsView = components['schemas']['PushCredentialsView'];
+
 /** `tenantId` is required with the platform key; ignored (the admin's own tenant) with an admin token. */
 export type UserUpsert = components['schemas']['UserUpsert'];
 

@@ -15,6 +15,7 @@ export function NotificationItem({ notification: n, onRead }: { notification: No
     <li className={`notification ${unread ? 'unread' : 'read'}`}>
       <div className="notification-head">
         <span className={`type-chip ${n.type}`}>{t.types[n.type]}</span>
+        {n.priority === 'critical' && <span className="type-chip critical">{t.criticalSent}</span>}
         <strong>{n.title}</strong>
         {unread && <span className="visually-hidden"> ({t.unreadTag})</span>}
         <time dateTime={n.createdAt}>{formatWhen(n.createdAt, lang)}</time>

@@ -1,5 +1,6 @@
-// The notification preferences: per type, in the app and/or by e-mail; how e-mails go out
-// (right away, as an hourly digest, never); quiet hours in a time zone.
+// The notification preferences: per type, in the app, by e-mail and/or pushed to devices (and
+// this device's switch); how e-mails go out (right away, as an hourly digest, never); quiet hours
+// in a time zone.
 
 import type { NotificationPreferences, NotificationType } from '@missive/client';
 import { useMissive } from '@missive/react';
@@ -7,9 +8,12 @@ import { useEffect, useState } from 'react';
 import { useI18n } from '../i18n.js';
 import { ErrorNote } from './ErrorNote.js';
 import { FormFooter } from './FormFooter.js';
+import { PushSwitch } from './PushSwitch.js';
 
 const TYPES: NotificationType[] = ['message', 'mention', 'reminder', 'event', 'system'];
 const MODES = ['immediate', 'digest', 'off'] as const;
+const CHANNELS = ['inApp', 'email', 'push'] as const;
+type Channel = (typeof CHANNELS)[number];
 
 function timeZones(): string[] {
   const own = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -43,7 +47,7 @@ export function Preferences() {
     };
   }, [rest]);
 
-  const setChannel = (type: NotificationType, channel: 'inApp' | 'email', on: boolean) => {
+  const setChannel = (type: NotificationType, channel: Channel, on: boolean) => {
     if (!prefs) return;
     setSaved(false);
     // The server answers every type with both channels; the document does not say so (yet).
@@ -76,6 +80,7 @@ export function Preferences() {
     <section className="card" aria-labelledby="preferences-title">
       <h2 id="preferences-title">{t.preferences}</h2>
       <p className="hint">{t.preferencesIntro}</p>
+      <PushSwitch />
       {!prefs && !error && <p className="empty">{t.loading}</p>}
       {prefs && (
         <form
@@ -90,17 +95,18 @@ export function Preferences() {
                 <th scope="col">{t.type}</th>
                 <th scope="col">{t.inApp}</th>
                 <th scope="col">{t.email}</th>
+                <th scope="col">{t.push}</th>
               </tr>
             </thead>
             <tbody>
               {TYPES.map((type) => (
                 <tr key={type}>
                   <th scope="row">{t.types[type]}</th>
-                  {(['inApp', 'email'] as const).map((channel) => (
+                  {CHANNELS.map((channel) => (
                     <td key={channel}>
                       <input
                         type="checkbox"
-                        aria-label={t.channelFor(channel === 'inApp' ? t.inApp : t.email, t.types[type])}
+                        aria-label={t.channelFor(t[channel], t.types[type])}
                         checked={prefs.types?.[type]?.[channel] ?? false}
                         disabled={type === 'system' && channel === 'inApp'}
                         onChange={(e) => setChannel(type, channel, e.target.checked)}

@@ -1,5 +1,6 @@
 // An admin's form: a notification to people of the tenant, in their bell (a toast if they are
-// online) and by e-mail as their preferences say.
+// online), by e-mail and pushed to their devices as their preferences say; or a critical alert
+// (a call-out) that goes through their quiet hours and digests.
 
 import type { DirectoryUser, NotificationType } from '@missive/client';
 import { useMissive } from '@missive/react';
@@ -19,6 +20,7 @@ export function SendNotification({ me }: { me: string }) {
   const [body, setBody] = useState('');
   const [actionLabel, setActionLabel] = useState('');
   const [actionUrl, setActionUrl] = useState('');
+  const [critical, setCritical] = useState(false);
   const [sent, setSent] = useState<number | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -45,6 +47,7 @@ export function SendNotification({ me }: { me: string }) {
         ...(body.trim() ? { body: body.trim() } : {}),
         ...(actionUrl.trim() ? { actionUrl: actionUrl.trim() } : {}),
         ...(actionLabel.trim() ? { actionLabel: actionLabel.trim() } : {}),
+        ...(critical ? { priority: 'critical' as const } : {}),
       });
       setSent(created.length);
       setTitle('');
@@ -116,6 +119,10 @@ export function SendNotification({ me }: { me: string }) {
             />
           </label>
         </div>
+        <label className="check critical">
+          <input type="checkbox" checked={critical} onChange={(e) => setCritical(e.target.checked)} />
+          {t.critical}
+        </label>
         <FormFooter
           problem={problem}
           error={error}

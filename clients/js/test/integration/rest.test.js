@@ -251,6 +251,44 @@ describe('REST helpers on the local runtime', () => {
     await rejectsWith(bob.removeDevice(first.value.id), 'not_found', 404);
   });
 
+  test('enablePush subscribes with the stack\'s VAPID key and registers the browser; disablePush undoes both', async () => {
+    const key = await new MissiveRest({ baseUrl: server.base }).vapidPublicKey(); // public
+    assert.match(key, /^B[A-Za-z0-9_-]{86}$/, 'an uncompressed P-256 point, base64url');
+    // A service worker registration's pushManager, as the browser's push service answers it.
+    let current = null;
+    const asked = [];
+    const registration = {
+      pushManager: {
+        getSubscription: async () => current,
+        subscribe: async (options) => {
+          asked.push(options);
+          const json = { endpoint: 'https://fcm.googleapis.com/fcm/send/abc', keys: { p256dh: 'BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4', auth: 'BTBZMqHH6r4Tts7J_aSIgg' } };
+          current = { toJSON: () => json, unsubscribe: async () => { current = null; return true; } };
+          return current;
+        },
+      },
+    };
+    const device = await bob.enablePush(registration);
+    assert.equal(device.kind, 'webpush');
+    assert.equal(asked.length, 1);
+    assert.equal(asked[0].userVisibleOnly, true);
+    assert.equal(Buffer.from(asked[0].applicationServerKey).toString('base64url'), key, 'the key as bytes');
+    assert.equal((await bob.enablePush(registration)).id, device.id, 'again: the same subscription, the same device');
+    assert.equal(asked.length, 1, 'not subscribed twice');
+    await bob.disablePush(registration);
+    assert.equal(current, null, 'unsubscribed');
+    assert.deepEqual(await bob.listDevices(), []);
+    await bob.disablePush(registration); // nothing to undo
+  });
+
+  test('push credentials: set by the platform, shown without keys, each field checked', async () => {
+    assert.deepEqual(await platform.getPushCredentials('acme'), { fcm: null, apns: null });
+    const apns = { teamId: 'TEAM123456', keyId: 'KEY1234567', privateKey: 'not a key', bundleId: 'com.acme.app' };
+    await rejectsWith(platform.setPushCredentials('acme', { apns }), 'invalid_request', 400);
+    await rejectsWith(admin.getPushCredentials('acme'), 'unauthorized', 401);
+    await rejectsWith(platform.getPushCredentials('nope'), 'not_found', 404);
+  });
+
   test('queues, redrive, unsubscribe and the local outbox', async () => {
     const queues = await platform.getQueues();
     assert.deepEqual(queues.map((q) => q.name).sort(), ['emails', 'fanout', 'notifications']);
