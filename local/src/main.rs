@@ -24,6 +24,7 @@ use missive::adapters::dynamo::DynamoStore;
 use missive::adapters::embedded::EmbeddedStore;
 use missive::adapters::local::{LocalFiles, LocalPush, LocalPushCredentials, LocalQueue, Outbox};
 use missive::adapters::push::PushServices;
+use missive::adapters::webhooks::HttpWebhooks;
 use missive::config::Config;
 use missive::domain::QueueName;
 use missive::metrics::Metrics;
@@ -233,6 +234,8 @@ fn config(secrets: &SecretArgs) -> anyhow::Result<Config> {
     Config::from_lookup(|name| match name {
         "MISSIVE_JWT_SECRET" => Some(jwt_secret.clone()),
         "MISSIVE_PLATFORM_KEY" => Some(platform_key.clone()),
+        // A laptop's receivers listen on it: webhooks may go to this machine over plain http.
+        "MISSIVE_WEBHOOKS_ALLOW_LOOPBACK" => Some(std::env::var(name).unwrap_or_else(|_| "true".into())),
         other => std::env::var(other).ok(),
     })
     .context("invalid configuration")
@@ -300,6 +303,7 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
         (Backend::Aws, Some(sdk)) => Arc::new(SecretsManagerPushCredentials::from_sdk(sdk, &args.table)),
         _ => Arc::new(LocalPushCredentials::new(args.data_dir.join("push-credentials"))),
     };
+    let webhooks = Arc::new(HttpWebhooks::new(config.webhooks_loopback_allowed).context("setting up webhooks")?);
     let push_services: Arc<dyn missive::ports::PushService> =
         Arc::new(PushServices::new(&config, push_credentials.clone()).context("setting up the push services")?);
     let app = match (args.backend, &sdk) {
@@ -315,7 +319,8 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
             let app = Arc::new(
                 app.with_files(Arc::new(files))
                     .with_push_services(push_services)
-                    .with_push_credentials(push_credentials),
+                    .with_push_credentials(push_credentials)
+                    .with_webhook_sender(webhooks.clone()),
             );
             let url = |queue: QueueName| urls[&queue].clone();
             tokio::spawn(queue::poll_sqs(
@@ -350,7 +355,8 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
             let app = Arc::new(
                 app.with_files(local_files.clone())
                     .with_push_services(push_services)
-                    .with_push_credentials(push_credentials),
+                    .with_push_credentials(push_credentials)
+                    .with_webhook_sender(webhooks.clone()),
             );
             // An upload stored is a thumbnail to make, as S3's event makes it on AWS.
             let queue = jobs.clone();

@@ -11,7 +11,7 @@ use crate::ports::{
     Clock, ConnectionStore, ConversationStore, DeviceStore, EffectStore, EventFeed, FileStore, Ids, JobQueue, Mailer,
     MessageStore, NotificationStore, PendingEmailStore, PreferenceStore, Push, PushCredentialStore, PushService,
     ReminderStore, ScheduleStore, Store, StoreHealth, StorefrontStore, TenantStore, ThrottleStore, UploadStore,
-    UserStore,
+    UserStore, WebhookSender, WebhookStore,
 };
 use crate::runtime::{DirectoryCache, FrameRate};
 use crate::usecases::attachments::AttachmentsUseCases;
@@ -44,6 +44,8 @@ use crate::usecases::tenants::TenantsUseCases;
 use crate::usecases::thumbnails::ThumbnailsUseCases;
 use crate::usecases::typing::TypingUseCases;
 use crate::usecases::users::UsersUseCases;
+use crate::usecases::webhook_events::WebhookEventsUseCases;
+use crate::usecases::webhooks::WebhooksUseCases;
 
 pub struct App {
     pub config: Config,
@@ -81,6 +83,8 @@ pub struct App {
     pub thumbnails: ThumbnailsUseCases,
     pub typing: TypingUseCases,
     pub users: UsersUseCases,
+    pub webhook_events: WebhookEventsUseCases,
+    pub webhooks: WebhooksUseCases,
 }
 
 /// What the use cases reach outside the process, one field per role (`ports/`): a use case
@@ -100,6 +104,8 @@ pub struct Ports {
     pub uploads: Arc<dyn UploadStore>,
     /// The devices users' notifications are pushed to.
     pub devices: Arc<dyn DeviceStore>,
+    /// Tenants' webhook endpoints and their deliveries.
+    pub webhooks: Arc<dyn WebhookStore>,
     pub schedule: Arc<dyn ScheduleStore>,
     pub effects: Arc<dyn EffectStore>,
     pub throttles: Arc<dyn ThrottleStore>,
@@ -112,6 +118,8 @@ pub struct Ports {
     pub push_services: Arc<dyn PushService>,
     /// Tenants' FCM and APNs credentials: `Unwired` until a process wires where they are kept.
     pub push_credentials: Arc<dyn PushCredentialStore>,
+    /// Posts webhooks: `Unwired` until a process that delivers them wires it.
+    pub webhook_sender: Arc<dyn WebhookSender>,
     pub jobs: Arc<dyn JobQueue>,
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
@@ -136,6 +144,7 @@ impl Ports {
             reminders: store.clone(),
             uploads: store.clone(),
             devices: store.clone(),
+            webhooks: store.clone(),
             schedule: store.clone(),
             effects: store.clone(),
             throttles: store.clone(),
@@ -144,6 +153,7 @@ impl Ports {
             push,
             push_services: Arc::new(crate::adapters::unwired::Unwired),
             push_credentials: Arc::new(crate::adapters::unwired::Unwired),
+            webhook_sender: Arc::new(crate::adapters::unwired::Unwired),
             jobs,
             mailer,
             clock: Arc::new(SystemClock),
@@ -231,6 +241,13 @@ impl App {
         wire(config, ports, services)
     }
 
+    /// How webhooks are posted (reqwest, every address checked as it resolves).
+    pub fn with_webhook_sender(self, sender: Arc<dyn WebhookSender>) -> Self {
+        let Self { config, mut ports, services, .. } = self;
+        ports.webhook_sender = sender;
+        wire(config, ports, services)
+    }
+
     pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
         let Self { config, mut ports, services, .. } = self;
         ports.clock = clock;
@@ -301,6 +318,11 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         jobs: ports.jobs.clone(),
         schedule: ports.schedule.clone(),
         limits: config.limits.clone(),
+    };
+    let webhook_events = WebhookEventsUseCases {
+        clock: ports.clock.clone(),
+        webhooks: ports.webhooks.clone(),
+        scheduling: scheduling.clone(),
     };
     let identity = IdentityUseCases {
         clock: ports.clock.clone(),
@@ -377,6 +399,18 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         email_queue: email_queue.clone(),
         preferences: preferences.clone(),
         pushes: pushes.clone(),
+    };
+    let webhooks = WebhooksUseCases {
+        clock: ports.clock.clone(),
+        ids: ports.ids.clone(),
+        users: ports.users.clone(),
+        webhooks: ports.webhooks.clone(),
+        sender: ports.webhook_sender.clone(),
+        metrics: services.metrics.clone(),
+        limits: config.limits.clone(),
+        loopback_allowed: config.webhooks_loopback_allowed,
+        events: webhook_events.clone(),
+        notifications: notifications.clone(),
     };
     let fanout = FanoutUseCases { delivery: delivery.clone(), notifications: notifications.clone() };
     let groups = GroupsUseCases {
@@ -501,5 +535,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         thumbnails,
         typing,
         users,
+        webhook_events,
+        webhooks,
     }
 }

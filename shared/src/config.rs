@@ -52,6 +52,9 @@ pub struct Config {
     pub email_from: Option<String>,
     /// Pushing to devices (Web Push, FCM, APNs).
     pub push: PushSettings,
+    /// Webhooks may be plain `http` to this machine (`MISSIVE_WEBHOOKS_ALLOW_LOOPBACK`: the local
+    /// runtime's default; never on AWS, but for the emulated topology's tests).
+    pub webhooks_loopback_allowed: bool,
     pub limits: Limits,
 }
 
@@ -128,6 +131,9 @@ pub struct Limits {
     pub digest_interval: Duration,
     /// The first retry of a failed job waits about this long; each next one twice as long.
     pub retry_base: Duration,
+    /// A failed webhook attempt's next one waits this long times its step (5 s: 5 s, 30 s,
+    /// 2 min… 8 h; `MISSIVE_WEBHOOK_RETRY_BASE_MS`).
+    pub webhook_retry_base: Duration,
     /// How long a process trusts a tenant or user it read for authentication: a suspension
     /// or a change made elsewhere is seen within this bound.
     pub directory_cache_ttl: Duration,
@@ -159,6 +165,7 @@ impl Default for Limits {
             message_email_delay: Duration::from_secs(10 * 60),
             digest_interval: Duration::from_secs(60 * 60),
             retry_base: Duration::from_secs(10),
+            webhook_retry_base: Duration::from_secs(5),
             max_queue_delay: Duration::from_secs(15 * 60),
             directory_cache_ttl: Duration::from_secs(5),
         }
@@ -184,6 +191,7 @@ impl Config {
                 fcm_origin: None,
                 apns_origin: None,
             },
+            webhooks_loopback_allowed: false,
             limits: Limits::default(),
         }
     }
@@ -248,6 +256,7 @@ impl Config {
         config.push.webpush_origin = origin("MISSIVE_WEBPUSH_URL");
         config.push.fcm_origin = origin("MISSIVE_FCM_URL");
         config.push.apns_origin = origin("MISSIVE_APNS_URL");
+        config.webhooks_loopback_allowed = non_empty("MISSIVE_WEBHOOKS_ALLOW_LOOPBACK").is_some_and(|v| v == "true");
         let seconds = |name: &'static str, default: Duration| -> Result<Duration, ConfigError> {
             match non_empty(name) {
                 Some(v) => v
@@ -265,6 +274,12 @@ impl Config {
             seconds("MISSIVE_DIGEST_INTERVAL_SECS", limits.digest_interval)?.max(Duration::from_secs(1));
         limits.max_queue_delay =
             seconds("MISSIVE_MAX_QUEUE_DELAY_SECS", limits.max_queue_delay)?.min(Duration::from_secs(15 * 60));
+        if let Some(ms) = non_empty("MISSIVE_WEBHOOK_RETRY_BASE_MS") {
+            limits.webhook_retry_base =
+                Duration::from_millis(ms.parse().map_err(|_| {
+                    ConfigError::Invalid("MISSIVE_WEBHOOK_RETRY_BASE_MS", "expected milliseconds".into())
+                })?);
+        }
         if let Some(ms) = non_empty("MISSIVE_RETRY_BASE_MS") {
             limits.retry_base = Duration::from_millis(
                 ms.parse()

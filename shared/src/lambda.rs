@@ -27,6 +27,7 @@ pub struct LambdaApp {
     files: Option<Arc<dyn FileStore>>,
     push_services: Option<Arc<dyn crate::ports::PushService>>,
     push_credentials: Option<Arc<dyn crate::ports::PushCredentialStore>>,
+    webhook_sender: Option<Arc<dyn crate::ports::WebhookSender>>,
 }
 
 /// The secrets as configuration variables: from the Secrets Manager secret
@@ -69,6 +70,7 @@ impl LambdaApp {
             files: None,
             push_services: None,
             push_credentials: None,
+            webhook_sender: None,
         })
     }
 
@@ -135,6 +137,15 @@ impl LambdaApp {
         Ok(self)
     }
 
+    /// Delivers webhooks (https only: no address in a private range, after resolution).
+    #[cfg(feature = "webhooks")]
+    pub fn with_webhook_sender(mut self) -> Result<Self, ConfigError> {
+        let sender = crate::adapters::webhooks::HttpWebhooks::new(self.config.webhooks_loopback_allowed)
+            .map_err(|e| ConfigError::Invalid("webhooks", format!("{e:#}")))?;
+        self.webhook_sender = Some(Arc::new(sender));
+        Ok(self)
+    }
+
     pub fn build(self) -> Arc<App> {
         let store = DynamoStore::from_sdk(&self.sdk, &self.settings.table, self.metrics.clone());
         let app = App::new(self.config, Arc::new(store), self.push, self.jobs, self.mailer).with_metrics(self.metrics);
@@ -144,6 +155,10 @@ impl LambdaApp {
         };
         let app = match self.push_credentials {
             Some(credentials) => app.with_push_credentials(credentials),
+            None => app,
+        };
+        let app = match self.webhook_sender {
+            Some(sender) => app.with_webhook_sender(sender),
             None => app,
         };
         Arc::new(match self.push_services {

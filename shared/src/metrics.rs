@@ -35,6 +35,10 @@ pub enum Metric {
     PushesFailed,
     /// Devices their push service said were gone, and forgotten.
     DevicesRemoved,
+    /// Webhook attempts a receiver answered with a 2xx.
+    WebhooksDelivered,
+    /// Webhook attempts that failed (another status, no answer, an address refused).
+    WebhooksFailed,
     /// Failed job attempts: retried after their backoff, or dead-lettered after the last.
     JobRetries,
     /// `sync` actions and `GET /v1/sync` requests.
@@ -61,6 +65,8 @@ impl Metric {
             Metric::PushesSent => "PushesSent",
             Metric::PushesFailed => "PushesFailed",
             Metric::DevicesRemoved => "DevicesRemoved",
+            Metric::WebhooksDelivered => "WebhooksDelivered",
+            Metric::WebhooksFailed => "WebhooksFailed",
             Metric::JobRetries => "JobRetries",
             Metric::SyncRequests => "SyncRequests",
             Metric::RateLimitedFrames => "RateLimitedFrames",
@@ -221,6 +227,8 @@ mod tests {
             Metric::PushesSent,
             Metric::PushesFailed,
             Metric::DevicesRemoved,
+            Metric::WebhooksDelivered,
+            Metric::WebhooksFailed,
             Metric::JobRetries,
             Metric::SyncRequests,
             Metric::RateLimitedFrames,

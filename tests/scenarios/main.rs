@@ -20,3 +20,5 @@ mod signals;
 mod storefront;
 mod sync;
 mod web_push_service;
+mod webhook_receiver;
+mod webhooks;

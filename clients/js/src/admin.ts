@@ -5,16 +5,23 @@
 
 import { MissiveRest, type CallOptions, type Upserted } from './rest.js';
 import type {
+  CreatedWebhook,
   NewTenant,
+  NewWebhook,
   OutboxEmail,
   PushCredentials,
   PushCredentialsView,
   QueueName,
   QueueStats,
+  RotatedSecret,
   Tenant,
   TenantPatch,
   User,
   UserUpsert,
+  Webhook,
+  WebhookDelivery,
+  WebhookDeliveryPage,
+  WebhookPatch,
 } from './types.js';
 
 /**
@@ -43,6 +50,56 @@ export class MissiveAdmin extends MissiveRest {
   /** The platform key: which of a tenant's push credentials are set. */
   getPushCredentials(id: string, options: CallOptions = {}): Promise<PushCredentialsView> {
     return this.json('GET', '/v1/admin/tenants/{id}/push-credentials', { path: { id }, ...options });
+  }
+
+  // ---- Webhooks (a tenant admin) --------------------------------------------------------
+
+  /** A new endpoint and its signing secret, shown this once. */
+  createWebhook(body: NewWebhook, options: CallOptions = {}): Promise<CreatedWebhook> {
+    return this.json('POST', '/v1/webhooks', { body, ...options });
+  }
+
+  async listWebhooks(options: CallOptions = {}): Promise<Webhook[]> {
+    return (await this.json('GET', '/v1/webhooks', options)).webhooks;
+  }
+
+  getWebhook(id: string, options: CallOptions = {}): Promise<Webhook> {
+    return this.json('GET', '/v1/webhooks/{id}', { path: { id }, ...options });
+  }
+
+  /** `enabled: true` enables a disabled endpoint again. */
+  updateWebhook(id: string, patch: WebhookPatch, options: CallOptions = {}): Promise<Webhook> {
+    return this.json('PATCH', '/v1/webhooks/{id}', { path: { id }, body: patch, ...options });
+  }
+
+  async deleteWebhook(id: string, options: CallOptions = {}): Promise<void> {
+    await this.json('DELETE', '/v1/webhooks/{id}', { path: { id }, ...options });
+  }
+
+  /** A new secret, once; the previous one keeps signing for 24 hours. */
+  rotateWebhookSecret(id: string, options: CallOptions = {}): Promise<RotatedSecret> {
+    return this.json('POST', '/v1/webhooks/{id}/rotate-secret', { path: { id }, ...options });
+  }
+
+  /** Sends a `webhook.test` event; its delivery, to follow in the log. */
+  testWebhook(id: string, options: CallOptions = {}): Promise<WebhookDelivery> {
+    return this.json('POST', '/v1/webhooks/{id}/test', { path: { id }, ...options });
+  }
+
+  /** The last 7 days' deliveries, newest first. */
+  listWebhookDeliveries(
+    id: string,
+    query: { cursor?: string; limit?: number } = {},
+    options: CallOptions = {},
+  ): Promise<WebhookDeliveryPage> {
+    return this.json('GET', '/v1/webhooks/{id}/deliveries', { path: { id }, query, ...options });
+  }
+
+  retryWebhookDelivery(id: string, deliveryId: string, options: CallOptions = {}): Promise<WebhookDelivery> {
+    return this.json('POST', '/v1/webhooks/{id}/deliveries/{deliveryId}/retry', {
+      path: { id, deliveryId },
+      ...options,
+    });
   }
 
   /** A tenant admin, or the platform key with `tenantId`: creates (`created`) or updates a user. */

@@ -162,6 +162,17 @@ export type PushCredentials = components['schemas']['PushCredentials'];
 /** Which of a tenant's push credentials are set. */
 export type PushCredentialsView = components['schemas']['PushCredentialsView'];
 
+/** A tenant's webhook endpoint (never its secret). */
+export type Webhook = components['schemas']['WebhookView'];
+export type NewWebhook = components['schemas']['NewWebhook'];
+export type WebhookPatch = components['schemas']['WebhookPatch'];
+/** An endpoint just made, with its signing secret: shown this once. */
+export type CreatedWebhook = components['schemas']['CreatedWebhook'];
+export type RotatedSecret = components['schemas']['RotatedSecret'];
+export type WebhookDelivery = components['schemas']['WebhookDelivery'];
+export type WebhookDeliveryPage = components['schemas']['DeliveryPage'];
+export type WebhookEventType = components['schemas']['WebhookEventType'];
+
 /** `tenantId` is required with the platform key; ignored (the admin's own tenant) with an admin token. */
 export type UserUpsert = components['schemas']['UserUpsert'];
 

@@ -19,6 +19,7 @@ async fn main() -> Result<(), Error> {
         .with_files()?
         .with_push_credentials()
         .with_push_services()?
+        .with_webhook_sender()?
         .build();
     lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| {
         let (app, fanout_url) = (app.clone(), fanout_url.clone());

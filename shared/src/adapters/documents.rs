@@ -2,8 +2,9 @@
 //! user), notifications waiting for an e-mail (`mail/{user}`, by notification id), reminders
 //! (`reminders/{creator}`, by reminder id, forgotten after [`Reminder::forget_at`]), push
 //! devices (`devices/{user}`, by device id), uploads
-//! (`uploads`, by upload id: an attachment is found from its id alone) and the size of the
-//! images among them once their thumbnail is made (`images`, by upload id).
+//! (`uploads`, by upload id: an attachment is found from its id alone), the size of the
+//! images among them once their thumbnail is made (`images`, by upload id), webhook endpoints
+//! (`webhooks`, by id) and their deliveries (`webhook-deliveries/{webhook}`, newest first, 7 days).
 //! A store provides [`Documents`] — typed JSON documents in named collections, listed in id
 //! order, expired ones read as absent — and gets the four ports from it.
 
@@ -14,9 +15,11 @@ use serde::Serialize;
 
 use crate::domain::{
     Device, Dimensions, NotificationId, PendingEmail, Preferences, Reminder, ReminderId, TenantId, Upload, UploadId,
-    UserId,
+    UserId, Webhook, WebhookDelivery, DELIVERY_RETENTION_DAYS, MAX_WEBHOOKS,
 };
-use crate::ports::{DeviceStore, Page, PendingEmailStore, PreferenceStore, ReminderStore, StoreResult, UploadStore};
+use crate::ports::{
+    DeviceStore, Page, PendingEmailStore, PreferenceStore, ReminderStore, StoreResult, UploadStore, WebhookStore,
+};
 
 /// A store's collections of JSON documents. Expiry is checked on read, as DynamoDB's TTL
 /// deletes late.
@@ -58,6 +61,12 @@ fn mail(user: &UserId) -> String {
 
 fn devices(user: &UserId) -> String {
     format!("devices/{user}")
+}
+
+const WEBHOOKS: &str = "webhooks";
+
+fn deliveries(webhook: &str) -> String {
+    format!("webhook-deliveries/{webhook}")
 }
 
 fn reminders(creator: &UserId) -> String {
@@ -172,5 +181,43 @@ impl<D: Documents> DeviceStore for D {
 
     async fn delete_device(&self, tenant: &TenantId, user: &UserId, id: &str) -> StoreResult<bool> {
         self.delete_doc(tenant, &devices(user), id).await
+    }
+}
+
+#[async_trait]
+impl<D: Documents> WebhookStore for D {
+    async fn put_webhook(&self, webhook: &Webhook) -> StoreResult<()> {
+        self.put_doc(&webhook.tenant_id, WEBHOOKS, &webhook.id, webhook, None).await
+    }
+
+    async fn get_webhook(&self, tenant: &TenantId, id: &str) -> StoreResult<Option<Webhook>> {
+        self.get_doc(tenant, WEBHOOKS, id).await
+    }
+
+    async fn list_webhooks(&self, tenant: &TenantId, limit: usize) -> StoreResult<Vec<Webhook>> {
+        Ok(self.list_docs(tenant, WEBHOOKS, None, limit.min(MAX_WEBHOOKS + 1)).await?.items)
+    }
+
+    async fn delete_webhook(&self, tenant: &TenantId, id: &str) -> StoreResult<bool> {
+        self.delete_doc(tenant, WEBHOOKS, id).await
+    }
+
+    async fn put_delivery(&self, tenant: &TenantId, delivery: &WebhookDelivery) -> StoreResult<()> {
+        let expires = delivery.created_at + chrono::Duration::days(DELIVERY_RETENTION_DAYS);
+        self.put_doc(tenant, &deliveries(&delivery.webhook_id), &delivery.id, delivery, Some(expires)).await
+    }
+
+    async fn get_delivery(&self, tenant: &TenantId, webhook: &str, id: &str) -> StoreResult<Option<WebhookDelivery>> {
+        self.get_doc(tenant, &deliveries(webhook), id).await
+    }
+
+    async fn list_deliveries(
+        &self,
+        tenant: &TenantId,
+        webhook: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page<WebhookDelivery>> {
+        self.list_docs(tenant, &deliveries(webhook), after, limit).await
     }
 }

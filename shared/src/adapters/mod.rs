@@ -8,6 +8,7 @@
 //!   JSON document collections;
 //! - `push`: the push services devices are reached through (feature `webpush`);
 //! - `signing`: HMAC-SHA256 for file storage's signed forms and links (features `local`, `s3`);
+//! - `webhooks`: posting webhooks, every address checked as it is resolved (feature `webhooks`);
 //! - `system`: the real clock and ids; `unwired`: a port a process does not use.
 
 #[cfg(any(feature = "dynamodb", feature = "apigw", feature = "sqs", feature = "ses", feature = "s3"))]
@@ -26,3 +27,5 @@ pub mod push;
 mod signing;
 pub mod system;
 pub mod unwired;
+#[cfg(feature = "webhooks")]
+pub mod webhooks;

@@ -12,6 +12,7 @@ use crate::domain::{ConnectionId, Device, Job, PushCredentials, QueueName, Tenan
 use crate::ports::{
     DevicePush, Disposition, Email, FileError, FileKey, FileStore, JobQueue, MailError, Mailer, Peek, Push,
     PushCredentialStore, PushError, PushService, PushServiceError, QueueError, QueueStats, UploadForm, UploadGrant,
+    WebhookRequest, WebhookSendError, WebhookSender,
 };
 
 pub struct Unwired;
@@ -57,6 +58,13 @@ impl Mailer for Unwired {
 impl PushService for Unwired {
     async fn send(&self, _: &TenantId, _: &Device, _: &DevicePush) -> Result<(), PushServiceError> {
         Err(PushServiceError::Failed(unwired("push service")))
+    }
+}
+
+#[async_trait]
+impl WebhookSender for Unwired {
+    async fn post(&self, _: &WebhookRequest) -> Result<u16, WebhookSendError> {
+        Err(WebhookSendError::NoAnswer(unwired("webhook sender").to_string()))
     }
 }
 

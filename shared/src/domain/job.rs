@@ -67,6 +67,7 @@ pub enum Task {
     NotifyMessage(NotifyMessage),
     SendEmails(SendEmails),
     PushNotification(PushNotification),
+    DeliverWebhook(DeliverWebhook),
     FireReminder(FireReminder),
     AnnouncePresence(AnnouncePresence),
     Summarize(Summarize),
@@ -79,11 +80,14 @@ impl Task {
     pub fn queue(&self) -> QueueName {
         match self {
             Task::SendEmails(_) => QueueName::Emails,
+            // Webhooks, like pushes, reach others' servers (each attempt 10 s at most): on the
+            // notifications' queue and concurrency cap, never live delivery's.
             // Files' background work shares the notifications' queue and concurrency cap: it is
             // never live delivery's (the fan-out queue), and it is light but for the odd large
             // image, whose decoding is bounded (`Limits::max_image_pixels`).
             Task::NotifyMessage(_)
             | Task::PushNotification(_)
+            | Task::DeliverWebhook(_)
             | Task::FireReminder(_)
             | Task::MakeThumbnail(_)
             | Task::DiscardFiles(_)
@@ -99,6 +103,7 @@ impl Task {
             Task::NotifyMessage(_) => "notifyMessage",
             Task::SendEmails(_) => "sendEmails",
             Task::PushNotification(_) => "pushNotification",
+            Task::DeliverWebhook(_) => "deliverWebhook",
             Task::FireReminder(_) => "fireReminder",
             Task::AnnouncePresence(_) => "announcePresence",
             Task::Summarize(_) => "summarize",
@@ -167,6 +172,15 @@ pub struct PushNotification {
     pub notification: Notification,
     /// Whether the bell holds it (its read state is then the notification's).
     pub in_app: bool,
+}
+
+/// One attempt at delivering an event to a webhook endpoint (`usecases::webhooks`); a failed
+/// one arranges the next attempt itself, for up to 24 hours.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliverWebhook {
+    pub webhook_id: String,
+    pub delivery_id: String,
 }
 
 /// Fires a reminder: a `reminder` notification to each of its recipients.

@@ -13,6 +13,7 @@ mod tenant;
 mod text;
 mod upload;
 mod user;
+mod webhook;
 
 pub use conversation::{
     Conversation, ConversationKind, ConversationView, Member, MemberRole, MemberView, Participant, ReadState,
@@ -25,8 +26,8 @@ pub use ids::{
     TenantId, UploadId, UserId,
 };
 pub use job::{
-    AnnouncePresence, DiscardFiles, ExpireUpload, FanOut, FireReminder, Job, MakeThumbnail, NotifyMessage,
-    PushNotification, QueueName, SendEmails, SignalKind, Summarize, Task,
+    AnnouncePresence, DeliverWebhook, DiscardFiles, ExpireUpload, FanOut, FireReminder, Job, MakeThumbnail,
+    NotifyMessage, PushNotification, QueueName, SendEmails, SignalKind, Summarize, Task,
 };
 pub use message::{GroupChange, Message, MessageBody, MessageKind, MessagePreview};
 pub use notification::{
@@ -56,3 +57,9 @@ pub fn parse_text(field: &str, value: &str, max: usize) -> Result<String, crate:
     }
     Ok(value.to_string())
 }
+pub use webhook::{
+    check_url as check_webhook_url, forbidden_address, new_secret as new_webhook_secret,
+    signature as webhook_signature, Attempt, DeliveryStatus, Disabled, SigningSecret, Webhook, WebhookDelivery,
+    WebhookEventType, WebhookView, DELIVERY_RETENTION_DAYS, DISABLE_AFTER_FAILING_DAYS, MAX_WEBHOOKS, RETRY_FOR_HOURS,
+    SECRET_OVERLAP_HOURS,
+};

@@ -20,6 +20,7 @@ mod settings;
 mod storefronts;
 mod sync;
 mod users;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -48,6 +49,7 @@ fn api() -> OpenApiRouter<Arc<App>> {
         .merge(reminders::routes())
         .merge(settings::routes())
         .merge(email::routes())
+        .merge(webhooks::routes())
         .merge(admin::routes())
         .routes(routes!(openapi::document))
         .routes(routes!(openapi::protocol_schema))

@@ -23,6 +23,8 @@ mod queue;
 mod reminders;
 mod schedule;
 mod throttles;
+mod webhook_sender;
+mod webhooks;
 
 pub use clock::{Clock, Ids};
 pub use connections::ConnectionStore;
@@ -41,6 +43,8 @@ pub use queue::{JobQueue, QueueError, QueueStats, MAX_DELAY, MAX_RECEIVES};
 pub use reminders::ReminderStore;
 pub use schedule::{due_sort_key, ScheduleStore, ScheduledJob};
 pub use throttles::ThrottleStore;
+pub use webhook_sender::{WebhookRequest, WebhookSendError, WebhookSender};
+pub use webhooks::WebhookStore;
 
 use crate::error::StoreError;
 
@@ -85,6 +89,7 @@ pub trait Store:
     + ReminderStore
     + UploadStore
     + DeviceStore
+    + WebhookStore
     + ScheduleStore
     + EffectStore
     + ThrottleStore
@@ -106,6 +111,7 @@ impl<T> Store for T where
         + ReminderStore
         + UploadStore
         + DeviceStore
+        + WebhookStore
         + ScheduleStore
         + EffectStore
         + ThrottleStore

@@ -34,5 +34,7 @@ pub mod tenants;
 pub mod thumbnails;
 pub mod typing;
 pub mod users;
+pub mod webhook_events;
+pub mod webhooks;
 
 pub use identity::Identity;

@@ -16,6 +16,7 @@ impl Worker for EmailsWorker {
             Task::FanOut(_)
             | Task::NotifyMessage(_)
             | Task::PushNotification(_)
+            | Task::DeliverWebhook(_)
             | Task::FireReminder(_)
             | Task::AnnouncePresence(_)
             | Task::Summarize(_)

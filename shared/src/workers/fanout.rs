@@ -20,6 +20,7 @@ impl Worker for FanoutWorker {
             Task::Summarize(summary) => app.signals.summarize(tenant, summary).await,
             Task::NotifyMessage(_)
             | Task::PushNotification(_)
+            | Task::DeliverWebhook(_)
             | Task::FireReminder(_)
             | Task::SendEmails(_)
             | Task::MakeThumbnail(_)

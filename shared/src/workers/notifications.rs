@@ -1,6 +1,6 @@
 //! The notifications queue's worker: offline members' notifications, pushes to devices,
-//! reminders, and files'
-//! background work (thumbnails, a deleted message's files).
+//! webhook deliveries, reminders, and files' background work (thumbnails, a deleted message's
+//! files).
 
 use super::{misrouted, FanoutWorker, Worker};
 use crate::app::App;
@@ -17,6 +17,7 @@ impl Worker for NotificationsWorker {
         match &job.task {
             Task::NotifyMessage(notice) => app.notifications.notify_message(tenant, notice).await,
             Task::PushNotification(push) => app.pushes.push(tenant, push, &job.id).await,
+            Task::DeliverWebhook(deliver) => app.webhooks.deliver(tenant, deliver).await,
             Task::FireReminder(fire) => app.reminders.fire(tenant, fire).await,
             Task::MakeThumbnail(make) => app.thumbnails.make_thumbnail(tenant, make).await,
             Task::DiscardFiles(discard) => app.attachments.discard_files(tenant, discard).await,

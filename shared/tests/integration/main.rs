@@ -8,6 +8,7 @@ mod aws_support;
 mod call_counts;
 mod conformance;
 mod delivery;
+mod device_pushes;
 mod documents;
 mod fakes;
 mod faults;

@@ -5,8 +5,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MissiveAdmin } from '../../dist/admin.js';
 import { MissiveError, MissiveRest } from '../../dist/index.js';
-import { adminRest, PLATFORM_KEY, rest, startServer, token } from '../support/server.js';
+import { adminRest, PLATFORM_KEY, rest, startServer, token, waitFor } from '../support/server.js';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -279,6 +281,55 @@ describe('REST helpers on the local runtime', () => {
     assert.equal(current, null, 'unsubscribed');
     assert.deepEqual(await bob.listDevices(), []);
     await bob.disablePush(registration); // nothing to undo
+  });
+
+  test('webhooks: an endpoint, its secret once, a signed test event in the log', async () => {
+    // A receiver that verifies as docs/integrations.md's Node sample does.
+    let secret = null;
+    const received = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        const id = req.headers['webhook-id'];
+        const timestamp = req.headers['webhook-timestamp'];
+        const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+        const expected = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest();
+        const signed = String(req.headers['webhook-signature'] ?? '')
+          .split(' ')
+          .map((s) => Buffer.from(s.replace(/^v1,/, ''), 'base64'))
+          .some((s) => s.length === expected.length && timingSafeEqual(s, expected));
+        received.push({ signed, event: JSON.parse(body) });
+        res.writeHead(signed ? 204 : 401).end();
+      });
+    });
+    await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${receiver.address().port}/hook`;
+      await rejectsWith(adminRest(server, 'alice').createWebhook({ url }), 'forbidden', 403);
+      await rejectsWith(admin.createWebhook({ url: 'https://10.0.0.1/hook' }), 'invalid_request', 400);
+      const created = await admin.createWebhook({ url, events: ['message.created'], description: 'CRM' });
+      secret = created.secret;
+      assert.match(secret, /^whsec_/);
+      assert.deepEqual((await admin.listWebhooks()).map((w) => w.id), [created.webhook.id]);
+      const id = created.webhook.id;
+      assert.equal((await admin.testWebhook(id)).type, 'webhook.test');
+      let delivered;
+      await waitFor(async () => {
+        [delivered] = (await admin.listWebhookDeliveries(id)).deliveries;
+        return delivered?.status === 'delivered';
+      }, { what: 'the test delivered' });
+      assert.equal(delivered.lastAttempt.statusCode, 204);
+      assert.deepEqual(received.map((r) => [r.signed, r.event.type]), [[true, 'webhook.test']]);
+      assert.equal((await admin.updateWebhook(id, { enabled: false })).enabled, false);
+      const rotated = await admin.rotateWebhookSecret(id);
+      assert.notEqual(rotated.secret, secret);
+      assert.equal((await admin.retryWebhookDelivery(id, delivered.id)).status, 'pending');
+      await admin.deleteWebhook(id);
+      await rejectsWith(admin.getWebhook(id), 'not_found', 404);
+    } finally {
+      receiver.close();
+    }
   });
 
   test('push credentials: set by the platform, shown without keys, each field checked', async () => {

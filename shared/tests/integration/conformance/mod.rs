@@ -20,6 +20,7 @@ mod queues;
 
 mod schedule;
 mod throttles;
+mod webhooks;
 
 use std::sync::Arc;
 

@@ -1,0 +1,116 @@
+//! A tenant's webhook receiver, as the scenarios' own: it verifies each request as the
+//! Standard Webhooks libraries do — `webhook-signature` an HMAC-SHA256 of
+//! `{webhook-id}.{webhook-timestamp}.{body}` under the endpoint's secret, the timestamp within
+//! five minutes — and answers as it is told, per path: accept (200), fail (500), gone (410).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use axum::Router;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use serde_json::Value;
+use sha2::Sha256;
+
+use crate::web_push_service::Answer;
+
+/// A request the receiver took, verified.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub path: String,
+    pub id: String,
+    pub body: Value,
+    /// What it answered.
+    pub status: u16,
+}
+
+#[derive(Default)]
+struct Inner {
+    answers: HashMap<String, Answer>,
+    secrets: HashMap<String, Vec<String>>,
+    received: Vec<Received>,
+    refused: Vec<String>,
+}
+
+#[derive(Clone)]
+pub struct Receiver {
+    pub url: String,
+    inner: Arc<Mutex<Inner>>,
+}
+
+impl Receiver {
+    pub async fn start() -> Receiver {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let receiver = Receiver { url, inner: Arc::default() };
+        let app = Router::new().route("/hook/{name}", post(receive)).with_state(receiver.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        receiver
+    }
+
+    /// The URL of endpoint `name`, answering `answer`.
+    pub fn endpoint(&self, name: &str, answer: Answer) -> String {
+        self.inner.lock().unwrap().answers.insert(name.into(), answer);
+        format!("{}/hook/{name}", self.url)
+    }
+
+    pub fn answer(&self, name: &str, answer: Answer) {
+        self.inner.lock().unwrap().answers.insert(name.into(), answer);
+    }
+
+    /// The secrets a request to `name` may be signed with (one valid signature suffices).
+    pub fn trust(&self, name: &str, secret: &str) {
+        self.inner.lock().unwrap().secrets.entry(name.into()).or_default().push(secret.into());
+    }
+
+    pub fn received(&self, name: &str) -> Vec<Received> {
+        self.inner.lock().unwrap().received.iter().filter(|r| r.path == name).cloned().collect()
+    }
+
+    pub fn refused(&self) -> Vec<String> {
+        self.inner.lock().unwrap().refused.clone()
+    }
+}
+
+async fn receive(
+    State(receiver): State<Receiver>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    let mut inner = receiver.inner.lock().unwrap();
+    let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let (id, timestamp, signatures) = (header("webhook-id"), header("webhook-timestamp"), header("webhook-signature"));
+    let body_text = String::from_utf8_lossy(&body).to_string();
+    let fresh = timestamp.parse::<i64>().is_ok_and(|t| (chrono::Utc::now().timestamp() - t).abs() <= 300);
+    let expected: Vec<String> = inner
+        .secrets
+        .get(&name)
+        .into_iter()
+        .flatten()
+        .map(|secret| {
+            let key = STANDARD.decode(secret.trim_start_matches("whsec_")).unwrap();
+            let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
+            mac.update(format!("{id}.{timestamp}.{body_text}").as_bytes());
+            format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()))
+        })
+        .collect();
+    let signed = signatures.split(' ').any(|s| expected.iter().any(|e| e == s));
+    let json = serde_json::from_str::<Value>(&body_text);
+    if !id.starts_with("msg_") || !fresh || !signed || json.is_err() || header("content-type") != "application/json" {
+        inner.refused.push(format!("{name}: id {id}, timestamp {timestamp}, signature {signatures}"));
+        return StatusCode::UNAUTHORIZED;
+    }
+    let status = match inner.answers.get(&name).copied().unwrap_or(Answer::Accept) {
+        Answer::Accept => StatusCode::OK,
+        Answer::Fail => StatusCode::INTERNAL_SERVER_ERROR,
+        Answer::Gone => StatusCode::GONE,
+    };
+    inner.received.push(Received { path: name, id, body: json.unwrap(), status: status.as_u16() });
+    status
+}

@@ -1,0 +1,184 @@
+//! Webhooks through the real server and a real receiver (tests/scenarios/webhook_receiver.rs)
+//! that verifies every signature: an endpoint made by an admin with its secret shown once,
+//! URLs webhooks may not reach refused, a signed test event in the delivery log, a failing
+//! receiver retried until it takes the event (the same event id each time), a 410 that
+//! disables the endpoint and tells the admins, a delivery replayed by hand, a rotated secret
+//! that keeps the old one signing, and a host that resolves to a private address refused at
+//! delivery.
+
+use serde_json::{json, Value};
+
+use crate::support::{eventually, Server};
+use crate::web_push_service::Answer;
+use crate::webhook_receiver::Receiver;
+
+/// A server whose webhooks may reach this machine (the receiver), retried quickly.
+async fn server_with(retry_base_ms: &str, loopback: &str) -> Server {
+    let env = [("MISSIVE_WEBHOOKS_ALLOW_LOOPBACK", loopback), ("MISSIVE_WEBHOOK_RETRY_BASE_MS", retry_base_ms)];
+    Server::start_with(&[], &env).await
+}
+
+/// Creates an endpoint; answers its id, after the receiver was told its secret.
+async fn create(server: &Server, admin: &str, receiver: &Receiver, name: &str, answer: Answer) -> String {
+    let url = receiver.endpoint(name, answer);
+    let (status, created) = server.post("/v1/webhooks", admin, json!({ "url": url, "description": name })).await;
+    assert_eq!(status, 201, "{created}");
+    receiver.trust(name, created["secret"].as_str().unwrap());
+    created["webhook"]["id"].as_str().unwrap().to_string()
+}
+
+async fn deliveries(server: &Server, admin: &str, webhook: &str) -> Vec<Value> {
+    let (status, page) = server.get(&format!("/v1/webhooks/{webhook}/deliveries"), admin).await;
+    assert_eq!(status, 200, "{page}");
+    page["deliveries"].as_array().unwrap().clone()
+}
+
+/// Waits for the endpoint's newest delivery to reach `status`.
+async fn settled_as(server: &Server, admin: &str, webhook: &str, status: &str) -> Value {
+    eventually(60, &format!("a {status} delivery"), || async {
+        deliveries(server, admin, webhook).await.into_iter().next().filter(|d| d["status"] == status)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_admin_makes_an_endpoint_that_hears_a_signed_test_event() {
+    let server = server_with("200", "true").await;
+    let receiver = Receiver::start().await;
+    let t = server.tenant_with("hooks1", &[("boss", "admin"), ("ann", "member")]).await;
+    let (boss, ann) = (&t[0], &t[1]);
+
+    let url = receiver.endpoint("a", Answer::Accept);
+    assert_eq!(server.post("/v1/webhooks", ann, json!({ "url": url })).await.0, 403, "admins only");
+    for (bad, why) in [
+        (json!({ "url": "http://hooks.example.com/x" }), "url"),
+        (json!({ "url": "https://169.254.169.254/latest/meta-data" }), "url"),
+        (json!({ "url": "https://10.1.2.3/hook" }), "url"),
+        (json!({ "url": "https://user:pw@hooks.example.com/" }), "url"),
+        (json!({ "url": "https://hooks.example.com/", "events": ["message.exploded"] }), ""),
+        (json!({ "url": "https://hooks.example.com/", "events": ["webhook.test"] }), "events"),
+    ] {
+        let (status, answer) = server.post("/v1/webhooks", boss, bad.clone()).await;
+        assert_eq!(status, 400, "{bad}: {answer}");
+        assert!(answer["error"]["message"].as_str().unwrap().contains(why), "{bad}: {answer}");
+    }
+
+    let id = create(&server, boss, &receiver, "a", Answer::Accept).await;
+    let (status, shown) = server.get(&format!("/v1/webhooks/{id}"), boss).await;
+    assert_eq!((status, &shown["enabled"], &shown["events"]), (200, &json!(true), &json!([])), "{shown}");
+    assert!(!shown.to_string().contains("whsec_"), "the secret is shown once: {shown}");
+    assert_eq!(server.get("/v1/webhooks", boss).await.1["webhooks"].as_array().unwrap().len(), 1);
+
+    let (status, delivery) = server.post(&format!("/v1/webhooks/{id}/test"), boss, json!({})).await;
+    assert_eq!((status, &delivery["type"]), (202, &json!("webhook.test")), "{delivery}");
+    let delivered = settled_as(&server, boss, &id, "delivered").await;
+    assert_eq!((&delivered["attempts"], &delivered["lastAttempt"]["statusCode"]), (&json!(1), &json!(200)));
+    let received = receiver.received("a");
+    assert_eq!(received.len(), 1);
+    assert_eq!(
+        (received[0].id.as_str(), &received[0].body["type"]),
+        (delivered["eventId"].as_str().unwrap(), &json!("webhook.test"))
+    );
+    assert_eq!(received[0].body["data"]["webhookId"], id.as_str());
+    assert_eq!(receiver.refused(), Vec::<String>::new(), "every request signed as the specification says");
+
+    assert_eq!(server.request("DELETE", &format!("/v1/webhooks/{id}"), Some(boss), None).await.0, 204);
+    assert_eq!(server.get(&format!("/v1/webhooks/{id}"), boss).await.0, 404);
+}
+
+#[tokio::test]
+async fn a_failing_receiver_is_retried_until_it_takes_the_event_once() {
+    let server = server_with("200", "true").await;
+    let receiver = Receiver::start().await;
+    let t = server.tenant_with("hooks2", &[("boss", "admin")]).await;
+    let id = create(&server, &t[0], &receiver, "b", Answer::Fail).await;
+    server.post(&format!("/v1/webhooks/{id}/test"), &t[0], json!({})).await;
+    // Two failures, then the receiver recovers.
+    eventually(60, "two failed attempts", || async { (receiver.received("b").len() >= 2).then_some(()) }).await;
+    receiver.answer("b", Answer::Accept);
+    let delivered = settled_as(&server, &t[0], &id, "delivered").await;
+    let received = receiver.received("b");
+    assert!(received.len() >= 3 && delivered["attempts"] == received.len(), "{delivered} {received:?}");
+    assert!(received.iter().all(|r| r.id == received[0].id), "the same event id in every attempt");
+    assert_eq!(received.iter().filter(|r| r.status == 200).count(), 1, "taken once");
+    let (_, shown) = server.get(&format!("/v1/webhooks/{id}"), &t[0]).await;
+    assert_eq!(shown["failingSince"], Value::Null, "a success clears the failing streak");
+}
+
+#[tokio::test]
+async fn a_receiver_answering_410_disables_the_endpoint_and_the_admins_are_told() {
+    let server = server_with("200", "true").await;
+    let receiver = Receiver::start().await;
+    let t = server.tenant_with("hooks3", &[("boss", "admin")]).await;
+    let boss = &t[0];
+    let id = create(&server, boss, &receiver, "c", Answer::Gone).await;
+    server.post(&format!("/v1/webhooks/{id}/test"), boss, json!({})).await;
+    let failed = settled_as(&server, boss, &id, "failed").await;
+    assert_eq!((&failed["attempts"], &failed["lastAttempt"]["statusCode"]), (&json!(1), &json!(410)), "{failed}");
+    let (_, shown) = server.get(&format!("/v1/webhooks/{id}"), boss).await;
+    assert_eq!(shown["enabled"], false);
+    assert!(shown["disabled"]["reason"].as_str().unwrap().contains("410"), "{shown}");
+    let bell = eventually(30, "the admin's notification", || async {
+        let (_, page) = server.get("/v1/notifications", boss).await;
+        page["notifications"].as_array().unwrap().first().cloned()
+    })
+    .await;
+    assert!(bell["title"].as_str().unwrap().starts_with("Webhook désactivé"), "{bell}");
+
+    // Enabled again by the admin, with the receiver back: delivered.
+    receiver.answer("c", Answer::Accept);
+    let (status, _) =
+        server.request("PATCH", &format!("/v1/webhooks/{id}"), Some(boss), Some(json!({ "enabled": true }))).await;
+    assert_eq!(status, 200);
+    server.post(&format!("/v1/webhooks/{id}/test"), boss, json!({})).await;
+    settled_as(&server, boss, &id, "delivered").await;
+}
+
+#[tokio::test]
+async fn a_delivery_is_replayed_by_hand_and_a_rotated_secret_keeps_the_old_one_signing() {
+    // Retries an hour apart: only the hand replays happen during the test.
+    let server = server_with("3600000", "true").await;
+    let receiver = Receiver::start().await;
+    let t = server.tenant_with("hooks4", &[("boss", "admin")]).await;
+    let boss = &t[0];
+    let id = create(&server, boss, &receiver, "d", Answer::Fail).await;
+    server.post(&format!("/v1/webhooks/{id}/test"), boss, json!({})).await;
+    let retrying = settled_as(&server, boss, &id, "retrying").await;
+    assert!(retrying["nextAttemptAt"].is_string(), "{retrying}");
+
+    // A new secret: the old one signs too for a day, and the receiver, not yet told of the
+    // new one, still verifies the replay with the old.
+    let (status, rotated) = server.post(&format!("/v1/webhooks/{id}/rotate-secret"), boss, json!({})).await;
+    assert_eq!(status, 200, "{rotated}");
+    assert!(rotated["secret"].as_str().unwrap().starts_with("whsec_") && rotated["previousExpiresAt"].is_string());
+    receiver.answer("d", Answer::Accept);
+
+    let delivery = retrying["id"].as_str().unwrap();
+    let (status, replay) =
+        server.post(&format!("/v1/webhooks/{id}/deliveries/{delivery}/retry"), boss, json!({})).await;
+    assert_eq!((status, &replay["status"]), (202, &json!("pending")), "{replay}");
+    let delivered = settled_as(&server, boss, &id, "delivered").await;
+    assert_eq!(delivered["id"], retrying["id"], "the same delivery, tried again");
+    assert_eq!(delivered["attempts"], 2);
+    assert_eq!(receiver.refused(), Vec::<String>::new());
+    assert_eq!(server.post(&format!("/v1/webhooks/{id}/deliveries/nope/retry"), boss, json!({})).await.0, 404);
+}
+
+#[tokio::test]
+async fn a_host_that_resolves_to_a_private_address_is_refused_at_delivery() {
+    // As on AWS: no webhook to this machine.
+    let server = server_with("200", "false").await;
+    let t = server.tenant_with("hooks5", &[("boss", "admin")]).await;
+    let boss = &t[0];
+    // `localhost` is a name: accepted as an endpoint, refused once it resolves (to 127.0.0.1).
+    let (status, created) = server.post("/v1/webhooks", boss, json!({ "url": "https://localhost:9/hook" })).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["webhook"]["id"].as_str().unwrap();
+    server.post(&format!("/v1/webhooks/{id}/test"), boss, json!({})).await;
+    let refused = eventually(60, "a refused attempt", || async {
+        deliveries(&server, boss, id).await.into_iter().next().filter(|d| d["attempts"].as_u64() >= Some(1))
+    })
+    .await;
+    assert_eq!(refused["lastAttempt"]["statusCode"], Value::Null);
+    assert!(refused["lastAttempt"]["error"].as_str().unwrap().contains("may not reach"), "{refused}");
+}
