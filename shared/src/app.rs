@@ -259,6 +259,18 @@ impl App {
 /// once with the ports, services and limits they use; an area that relies on another
 /// (messages on delivery, say) holds that area's use cases.
 fn wire(config: Config, ports: Ports, services: Services) -> App {
+    let scheduling = SchedulingUseCases {
+        clock: ports.clock.clone(),
+        jobs: ports.jobs.clone(),
+        schedule: ports.schedule.clone(),
+        limits: config.limits.clone(),
+    };
+    let webhook_events = WebhookEventsUseCases {
+        clock: ports.clock.clone(),
+        webhooks: ports.webhooks.clone(),
+        directory: services.directory.clone(),
+        scheduling: scheduling.clone(),
+    };
     let delivery = DeliveryUseCases {
         clock: ports.clock.clone(),
         connections: ports.connections.clone(),
@@ -309,21 +321,11 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         limits: config.limits.clone(),
         delivery: delivery.clone(),
         storefronts: storefronts.clone(),
+        webhook_events: webhook_events.clone(),
     };
     let effects = EffectsUseCases { clock: ports.clock.clone(), effects: ports.effects.clone() };
     let preferences = PreferencesUseCases { preferences: ports.preferences.clone() };
     let devices = DevicesUseCases { clock: ports.clock.clone(), devices: ports.devices.clone() };
-    let scheduling = SchedulingUseCases {
-        clock: ports.clock.clone(),
-        jobs: ports.jobs.clone(),
-        schedule: ports.schedule.clone(),
-        limits: config.limits.clone(),
-    };
-    let webhook_events = WebhookEventsUseCases {
-        clock: ports.clock.clone(),
-        webhooks: ports.webhooks.clone(),
-        scheduling: scheduling.clone(),
-    };
     let identity = IdentityUseCases {
         clock: ports.clock.clone(),
         tenants: ports.tenants.clone(),
@@ -369,6 +371,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         email_queue: email_queue.clone(),
         preferences: preferences.clone(),
         scheduling: scheduling.clone(),
+        webhook_events: webhook_events.clone(),
     };
     let push_credentials =
         PushCredentialsUseCases { tenants: ports.tenants.clone(), credentials: ports.push_credentials.clone() };
@@ -399,6 +402,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         email_queue: email_queue.clone(),
         preferences: preferences.clone(),
         pushes: pushes.clone(),
+        webhook_events: webhook_events.clone(),
     };
     let webhooks = WebhooksUseCases {
         clock: ports.clock.clone(),
@@ -421,6 +425,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         tenants: ports.tenants.clone(),
         conversation_cases: conversations.clone(),
         delivery: delivery.clone(),
+        webhook_events: webhook_events.clone(),
     };
     let guests = GuestsUseCases {
         clock: ports.clock.clone(),
@@ -432,6 +437,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         tokens: services.tokens.clone(),
         limits: config.limits.clone(),
         conversation_cases: conversations.clone(),
+        webhook_events: webhook_events.clone(),
     };
     let messages = MessagesUseCases {
         clock: ports.clock.clone(),
@@ -443,6 +449,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         conversation_cases: conversations.clone(),
         delivery: delivery.clone(),
         notifications: notifications.clone(),
+        webhook_events: webhook_events.clone(),
     };
     let thumbnails = ThumbnailsUseCases {
         clock: ports.clock.clone(),

@@ -182,3 +182,65 @@ async fn a_host_that_resolves_to_a_private_address_is_refused_at_delivery() {
     assert_eq!(refused["lastAttempt"]["statusCode"], Value::Null);
     assert!(refused["lastAttempt"]["error"].as_str().unwrap().contains("may not reach"), "{refused}");
 }
+
+#[tokio::test]
+async fn what_happens_reaches_the_endpoints_that_hear_of_it_once_per_event() {
+    let server = server_with("200", "true").await;
+    let receiver = Receiver::start().await;
+    let t = server
+        .tenant_with("hooks6", &[("boss", "admin"), ("ann", "member"), ("ben", "member"), ("cat", "member")])
+        .await;
+    let (boss, ann) = (&t[0], &t[1]);
+    // One endpoint hears of messages and members; another of everything.
+    let url = receiver.endpoint("crm", Answer::Accept);
+    let events = json!(["message.created", "message.updated", "message.deleted", "member.added"]);
+    let (status, crm) = server.post("/v1/webhooks", boss, json!({ "url": url, "events": events })).await;
+    assert_eq!(status, 201, "{crm}");
+    receiver.trust("crm", crm["secret"].as_str().unwrap());
+    create(&server, boss, &receiver, "all", Answer::Accept).await;
+
+    let group = json!({ "kind": "group", "title": "Garde", "memberIds": ["ben"] });
+    let conversation = server.create_conversation(ann, group).await;
+    let path = format!("/v1/conversations/{conversation}/messages");
+    let send = json!({ "body": "Qui prend samedi ?", "clientMessageId": "c-1" });
+    let (status, message) = server.post(&path, ann, send.clone()).await;
+    assert_eq!(status, 201, "{message}");
+    assert_eq!(server.post(&path, ann, send).await.0, 200, "a repeat: the same message");
+    let message_path = format!("{path}/{}", message["id"].as_str().unwrap());
+    let (status, _) =
+        server.request("PATCH", &message_path, Some(ann), Some(json!({ "body": "Qui prend dimanche ?" }))).await;
+    assert_eq!(status, 200);
+    assert_eq!(server.request("DELETE", &message_path, Some(ann), None).await.0, 200);
+    let (status, _) =
+        server.post(&format!("/v1/conversations/{conversation}/members"), ann, json!({ "userIds": ["cat"] })).await;
+    assert_eq!(status, 200);
+
+    let types = |name: &str| -> Vec<String> {
+        let mut seen: Vec<String> =
+            receiver.received(name).iter().map(|r| r.body["type"].as_str().unwrap().to_string()).collect();
+        seen.sort();
+        seen
+    };
+    let expected = ["member.added", "message.created", "message.deleted", "message.updated"];
+    eventually(60, "the CRM's four events", || async { (types("crm") == expected).then_some(()) }).await;
+    eventually(60, "every event at the other endpoint", || async {
+        (types("all").iter().filter(|t| t.as_str() == "conversation.created").count() == 1 && types("all").len() >= 5)
+            .then_some(())
+    })
+    .await;
+    // Settled: the queue holds nothing more for either.
+    eventually(60, "an empty notifications queue", || async {
+        let (_, queues) = server.get("/v1/admin/queues", crate::support::PLATFORM_KEY).await;
+        let q = queues["queues"].as_array().unwrap().iter().find(|q| q["name"] == "notifications").unwrap().clone();
+        (q["visible"] == 0 && q["inFlight"] == 0 && q["delayed"] == 0).then_some(())
+    })
+    .await;
+    assert_eq!(types("crm"), expected, "once each, the repeated send included");
+    let created = receiver.received("crm").into_iter().find(|r| r.body["type"] == "message.created").unwrap();
+    assert_eq!(created.body["data"]["message"]["body"], "Qui prend samedi ?");
+    assert_eq!(created.id, format!("msg_message_created_{}", message["id"].as_str().unwrap()));
+    let all = receiver.received("all");
+    let ids: std::collections::HashSet<&str> = all.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids.len(), all.len(), "no event twice: {all:?}");
+    assert_eq!(receiver.refused(), Vec::<String>::new());
+}

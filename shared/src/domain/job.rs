@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     ConnectionId, ConversationId, JobId, LoggedEvent, MessageId, MessageRef, Notification, ReminderId, TenantId,
-    UploadId, UserId,
+    UploadId, UserId, WebhookEventType,
 };
 
 /// The background queues (an SQS standard queue each, with a dead-letter queue).
@@ -68,6 +68,7 @@ pub enum Task {
     SendEmails(SendEmails),
     PushNotification(PushNotification),
     DeliverWebhook(DeliverWebhook),
+    EmitWebhookEvent(EmitWebhookEvent),
     FireReminder(FireReminder),
     AnnouncePresence(AnnouncePresence),
     Summarize(Summarize),
@@ -88,6 +89,7 @@ impl Task {
             Task::NotifyMessage(_)
             | Task::PushNotification(_)
             | Task::DeliverWebhook(_)
+            | Task::EmitWebhookEvent(_)
             | Task::FireReminder(_)
             | Task::MakeThumbnail(_)
             | Task::DiscardFiles(_)
@@ -104,6 +106,7 @@ impl Task {
             Task::SendEmails(_) => "sendEmails",
             Task::PushNotification(_) => "pushNotification",
             Task::DeliverWebhook(_) => "deliverWebhook",
+            Task::EmitWebhookEvent(_) => "emitWebhookEvent",
             Task::FireReminder(_) => "fireReminder",
             Task::AnnouncePresence(_) => "announcePresence",
             Task::Summarize(_) => "summarize",
@@ -181,6 +184,16 @@ pub struct PushNotification {
 pub struct DeliverWebhook {
     pub webhook_id: String,
     pub delivery_id: String,
+}
+
+/// An event one of the tenant's webhook endpoints hears of: a delivery to each that does
+/// (`usecases::webhook_events`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmitWebhookEvent {
+    pub kind: WebhookEventType,
+    pub event_id: String,
+    pub data: serde_json::Value,
 }
 
 /// Fires a reminder: a `reminder` notification to each of its recipients.

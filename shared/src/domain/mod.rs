@@ -26,8 +26,8 @@ pub use ids::{
     TenantId, UploadId, UserId,
 };
 pub use job::{
-    AnnouncePresence, DeliverWebhook, DiscardFiles, ExpireUpload, FanOut, FireReminder, Job, MakeThumbnail,
-    NotifyMessage, PushNotification, QueueName, SendEmails, SignalKind, Summarize, Task,
+    AnnouncePresence, DeliverWebhook, DiscardFiles, EmitWebhookEvent, ExpireUpload, FanOut, FireReminder, Job,
+    MakeThumbnail, NotifyMessage, PushNotification, QueueName, SendEmails, SignalKind, Summarize, Task,
 };
 pub use message::{GroupChange, Message, MessageBody, MessageKind, MessagePreview};
 pub use notification::{

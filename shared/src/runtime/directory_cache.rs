@@ -1,5 +1,6 @@
 //! A short per-process memory of tenants and users, so that authenticating a request does not
-//! read both from the store every time. An entry is trusted for `ttl` at most: a tenant
+//! read both from the store every time; and of which events each tenant's webhooks hear, so
+//! that emitting an event nobody hears costs nothing. An entry is trusted for `ttl` at most: a tenant
 //! suspended, or a user changed, by another process is seen within that bound; this process's
 //! own changes are seen at once (they replace or forget the entry).
 
@@ -9,7 +10,12 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{Tenant, TenantId, User, UserId};
+use std::sync::Arc;
+
+use crate::domain::{Tenant, TenantId, User, UserId, WebhookEventType};
+
+/// A tenant's enabled endpoints' event filters (an empty one hears everything).
+pub type WebhookFilters = Arc<[Vec<WebhookEventType>]>;
 
 /// Entries kept at most; past it the memory starts again empty.
 const MAX_ENTRIES: usize = 10_000;
@@ -23,6 +29,7 @@ pub struct DirectoryCache {
     ttl: chrono::Duration,
     tenants: Mutex<HashMap<TenantId, Entry<Tenant>>>,
     users: Mutex<HashMap<(TenantId, UserId), Entry<User>>>,
+    webhook_filters: Mutex<HashMap<TenantId, Entry<WebhookFilters>>>,
 }
 
 fn fresh<K: std::hash::Hash + Eq, T: Clone>(
@@ -49,6 +56,7 @@ impl DirectoryCache {
             ttl: chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::zero()),
             tenants: Mutex::default(),
             users: Mutex::default(),
+            webhook_filters: Mutex::default(),
         }
     }
 
@@ -74,6 +82,20 @@ impl DirectoryCache {
         if !self.ttl.is_zero() {
             keep(&self.users, (user.tenant_id.clone(), user.id.clone()), user.clone(), now + self.ttl);
         }
+    }
+
+    pub fn webhook_filters(&self, tenant: &TenantId, now: DateTime<Utc>) -> Option<WebhookFilters> {
+        fresh(&self.webhook_filters, tenant, now)
+    }
+
+    pub fn keep_webhook_filters(&self, tenant: &TenantId, filters: WebhookFilters, now: DateTime<Utc>) {
+        if !self.ttl.is_zero() {
+            keep(&self.webhook_filters, tenant.clone(), filters, now + self.ttl);
+        }
+    }
+
+    pub fn forget_webhook_filters(&self, tenant: &TenantId) {
+        self.webhook_filters.lock().unwrap_or_else(|p| p.into_inner()).remove(tenant);
     }
 }
 

@@ -5,5 +5,5 @@
 mod directory_cache;
 mod frame_rate;
 
-pub use directory_cache::DirectoryCache;
+pub use directory_cache::{DirectoryCache, WebhookFilters};
 pub use frame_rate::FrameRate;

@@ -3,6 +3,7 @@
 
 use super::delivery::DeliveryUseCases;
 use super::storefronts::StorefrontsUseCases;
+use super::webhook_events::{event_id as webhook_event_id, WebhookEventsUseCases};
 use crate::config::Limits;
 use crate::ports::{Clock, ConversationStore, Ids, UserStore};
 use serde::{Deserialize, Serialize};
@@ -43,6 +44,7 @@ pub struct ConversationsUseCases {
     pub(crate) limits: Limits,
     pub(crate) delivery: DeliveryUseCases,
     pub(crate) storefronts: StorefrontsUseCases,
+    pub(crate) webhook_events: WebhookEventsUseCases,
 }
 
 impl ConversationsUseCases {
@@ -112,8 +114,17 @@ impl ConversationsUseCases {
         if stored.created {
             let event = Event::ConversationCreated { conversation: &view, cursor: None };
             self.delivery.publish_to_members(&view.conversation, event, None).await?;
+            self.conversation_created(&view).await;
         }
         Ok(Upserted { value: view, created: stored.created })
+    }
+
+    /// `conversation.created` for the tenant's webhooks.
+    pub(crate) async fn conversation_created(&self, view: &ConversationView) {
+        let kind = WebhookEventType::ConversationCreated;
+        let id = webhook_event_id(kind, view.conversation.id.as_str());
+        let data = serde_json::json!({ "conversation": view });
+        self.webhook_events.publish(&view.conversation.tenant_id, kind, id, data).await;
     }
 
     pub fn check_group_size(&self, members: usize) -> Result<(), AppError> {

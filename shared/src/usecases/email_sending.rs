@@ -7,6 +7,7 @@ use super::email_queue::EmailQueueUseCases;
 use super::preferences::PreferencesUseCases;
 use super::scheduling::SchedulingUseCases;
 use super::seen::was_read;
+use super::webhook_events::{event_id as webhook_event_id, WebhookEventsUseCases};
 use crate::auth::TokenVerifier;
 use crate::config::Config;
 use crate::metrics::Metrics;
@@ -74,6 +75,7 @@ pub struct EmailSendingUseCases {
     pub(crate) email_queue: EmailQueueUseCases,
     pub(crate) preferences: PreferencesUseCases,
     pub(crate) scheduling: SchedulingUseCases,
+    pub(crate) webhook_events: WebhookEventsUseCases,
 }
 
 impl EmailSendingUseCases {
@@ -154,7 +156,12 @@ impl EmailSendingUseCases {
                 // A refused address will be refused again: drop these instead of retrying.
                 Err(MailError::Rejected(reason)) => {
                     metrics.count(Metric::EmailsFailed, 1, Some(tenant_id), now);
-                    tracing::warn!(job = %job_id, reason, "e-mail rejected, dropped")
+                    tracing::warn!(job = %job_id, reason, "e-mail rejected, dropped");
+                    let kind = WebhookEventType::EmailFailed;
+                    let notifications: Vec<&NotificationId> = due.iter().map(|n| &n.id).collect();
+                    let data =
+                        serde_json::json!({ "userId": user_id, "reason": reason, "notificationIds": notifications });
+                    self.webhook_events.publish(tenant_id, kind, webhook_event_id(kind, job_id.as_str()), data).await;
                 }
                 Err(MailError::Failed(e)) => {
                     metrics.count(Metric::EmailsFailed, 1, Some(tenant_id), now);

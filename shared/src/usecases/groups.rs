@@ -5,6 +5,7 @@ use super::conversations::distinct_ids;
 use super::conversations::ConversationsUseCases;
 use super::delivery::DeliveryUseCases;
 use super::identity::Identity;
+use super::webhook_events::{event_id as webhook_event_id, WebhookEventsUseCases};
 use crate::domain::*;
 use crate::i18n::{group_change, GroupChangeText};
 use crate::ports::{Clock, ConversationStore, Ids, MessageStore, TenantStore};
@@ -22,6 +23,7 @@ pub struct GroupsUseCases {
     pub(crate) tenants: Arc<dyn TenantStore>,
     pub(crate) conversation_cases: ConversationsUseCases,
     pub(crate) delivery: DeliveryUseCases,
+    pub(crate) webhook_events: WebhookEventsUseCases,
 }
 
 impl GroupsUseCases {
@@ -164,6 +166,14 @@ impl GroupsUseCases {
             // Those who just left are no longer members: the news goes to their own feed.
             self.delivery.publish_to_users(&who.tenant_id, also, event()).await?;
         }
+        let kind = match &system {
+            GroupChange::Added { .. } => WebhookEventType::MemberAdded,
+            GroupChange::Removed { .. } | GroupChange::Left { .. } => WebhookEventType::MemberRemoved,
+            _ => WebhookEventType::ConversationUpdated,
+        };
+        // The change's own message names it: the same event however often it is told.
+        let data = serde_json::json!({ "conversation": &view, "change": &system });
+        self.webhook_events.publish(&who.tenant_id, kind, webhook_event_id(kind, message.id.as_str()), data).await;
         Ok(view)
     }
 }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use super::conversations::storefront_members;
 use super::identity::Identity;
 use super::tenants::check_email;
+use super::webhook_events::{event_id as webhook_event_id, WebhookEventsUseCases};
 use crate::domain::*;
 use crate::AppError;
 
@@ -51,6 +52,7 @@ pub struct GuestsUseCases {
     pub(crate) tokens: Arc<TokenVerifier>,
     pub(crate) limits: Limits,
     pub(crate) conversation_cases: ConversationsUseCases,
+    pub(crate) webhook_events: WebhookEventsUseCases,
 }
 
 impl GuestsUseCases {
@@ -107,6 +109,14 @@ impl GuestsUseCases {
             conversation_scope: Some(conversation.id.clone()),
         };
         let conversation = self.conversation_cases.get_conversation(&who, &conversation.id).await?;
+        let kind = WebhookEventType::StorefrontSessionCreated;
+        let data = serde_json::json!({
+            "storefrontId": storefront.id,
+            "conversationId": conversation.conversation.id,
+            "guest": { "id": guest.id, "name": guest.name, "email": guest.email },
+        });
+        let event = webhook_event_id(kind, guest.id.as_str());
+        self.webhook_events.publish(&who.tenant_id, kind, event, data).await;
         Ok(GuestSession {
             token,
             expires_at,

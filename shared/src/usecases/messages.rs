@@ -4,6 +4,7 @@ use super::attachments::AttachmentsUseCases;
 use super::conversations::ConversationsUseCases;
 use super::delivery::DeliveryUseCases;
 use super::notifications::NotificationsUseCases;
+use super::webhook_events::{event_id as webhook_event_id, WebhookEventsUseCases};
 use crate::metrics::Metrics;
 use crate::ports::{Clock, ConversationStore, Ids, MessageStore};
 use serde::Serialize;
@@ -67,6 +68,7 @@ pub struct MessagesUseCases {
     pub(crate) conversation_cases: ConversationsUseCases,
     pub(crate) delivery: DeliveryUseCases,
     pub(crate) notifications: NotificationsUseCases,
+    pub(crate) webhook_events: WebhookEventsUseCases,
 }
 
 impl MessagesUseCases {
@@ -167,6 +169,9 @@ impl MessagesUseCases {
             let made = self.attachments.images_made_meanwhile(&stored.value).await?;
             self.show_images(&conversation, &stored.value.id, Some(stored.value.clone()), &made).await?;
         }
+        // A repeat publishes it again: its first send may have been cut short before this; the
+        // event's id makes it one event.
+        self.message_event(WebhookEventType::MessageCreated, stored.value.id.as_str(), &stored.value).await;
         // A repeat's answer says that nothing new was stored: no cursor.
         let cursor = stored.created.then_some(published.cursor);
         Ok((stored, cursor))
@@ -292,7 +297,11 @@ impl MessagesUseCases {
             let body = body_of(Some(body), !message.attachments.is_empty())?;
             Ok(Some(Message { body, edited_at: Some(now), ..message.clone() }))
         };
-        self.change_message(&conversation, message_id, None, Change::Edited, from_connection, edit).await
+        let edited =
+            self.change_message(&conversation, message_id, None, Change::Edited, from_connection, edit).await?;
+        let version = format!("{}_{}", edited.0.id, edited.0.edited_at.map_or(0, |at| at.timestamp_millis()));
+        self.message_event(WebhookEventType::MessageUpdated, &version, &edited.0).await;
+        Ok(edited)
     }
 
     /// Deletes a message, keeping its tombstone (no text, no attachments) in history;
@@ -327,7 +336,16 @@ impl MessagesUseCases {
         if deleted.1.is_some() && !attachments.is_empty() {
             self.attachments.discard(&conversation, message_id, &attachments).await;
         }
+        if deleted.1.is_some() {
+            self.message_event(WebhookEventType::MessageDeleted, deleted.0.id.as_str(), &deleted.0).await;
+        }
         Ok(deleted)
+    }
+
+    /// `message.created|updated|deleted` for the tenant's webhooks (`id` names this version).
+    async fn message_event(&self, kind: WebhookEventType, id: &str, message: &Message) {
+        let data = serde_json::json!({ "message": message });
+        self.webhook_events.publish(&message.tenant_id, kind, webhook_event_id(kind, id), data).await;
     }
 
     /// A thumbnail was made for one of a message's images: the message's attachment gets the

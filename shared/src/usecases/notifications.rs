@@ -7,6 +7,7 @@ use super::effects::EffectsUseCases;
 use super::email_queue::EmailQueueUseCases;
 use super::preferences::PreferencesUseCases;
 use super::pushes::PushesUseCases;
+use super::webhook_events::{event_id as webhook_event_id, WebhookEventsUseCases};
 use crate::metrics::Metrics;
 use crate::ports::{Clock, ConversationStore, Ids, JobQueue, MessageStore, NotificationStore, TenantStore, UserStore};
 use serde::{Deserialize, Serialize};
@@ -65,6 +66,7 @@ pub struct NotificationsUseCases {
     pub(crate) email_queue: EmailQueueUseCases,
     pub(crate) preferences: PreferencesUseCases,
     pub(crate) pushes: PushesUseCases,
+    pub(crate) webhook_events: WebhookEventsUseCases,
 }
 
 impl NotificationsUseCases {
@@ -132,6 +134,9 @@ impl NotificationsUseCases {
         if prefs.pushes(draft.kind) {
             self.pushes.queue(&notification, channels.in_app).await?;
         }
+        let kind = WebhookEventType::NotificationCreated;
+        let data = serde_json::json!({ "notification": &notification });
+        self.webhook_events.publish(tenant, kind, webhook_event_id(kind, notification.id.as_str()), data).await;
         tracing::info!(tenant = %tenant, notification = %notification.id, kind = draft.kind.as_str(), in_app = channels.in_app, "notified");
         Ok(notification)
     }

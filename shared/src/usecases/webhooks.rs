@@ -119,6 +119,7 @@ impl WebhooksUseCases {
             updated_at: now,
         };
         self.webhooks.put_webhook(&webhook).await?;
+        self.events.endpoints_changed(&who.tenant_id);
         tracing::info!(tenant = %who.tenant_id, webhook = %webhook.id, "webhook created");
         Ok(CreatedWebhook { webhook: webhook.view(), secret: webhook.secrets[0].secret.clone() })
     }
@@ -157,12 +158,14 @@ impl WebhooksUseCases {
         }
         webhook.updated_at = now;
         self.webhooks.put_webhook(&webhook).await?;
+        self.events.endpoints_changed(&who.tenant_id);
         Ok(webhook.view())
     }
 
     pub async fn delete(&self, who: &Identity, id: &str) -> Result<(), AppError> {
         self.load(who, id).await?;
         self.webhooks.delete_webhook(&who.tenant_id, id).await?;
+        self.events.endpoints_changed(&who.tenant_id);
         tracing::info!(tenant = %who.tenant_id, webhook = %id, "webhook deleted");
         Ok(())
     }
@@ -325,6 +328,7 @@ impl WebhooksUseCases {
         webhook.disabled = Some(Disabled { at: now, reason: why.into() });
         webhook.updated_at = now;
         self.webhooks.put_webhook(webhook).await?;
+        self.events.endpoints_changed(&webhook.tenant_id);
         tracing::warn!(tenant = %webhook.tenant_id, webhook = %webhook.id, reason = why, "webhook disabled");
         let tenant = &webhook.tenant_id;
         let mut admins = Vec::new();

@@ -17,6 +17,7 @@ impl Worker for EmailsWorker {
             | Task::NotifyMessage(_)
             | Task::PushNotification(_)
             | Task::DeliverWebhook(_)
+            | Task::EmitWebhookEvent(_)
             | Task::FireReminder(_)
             | Task::AnnouncePresence(_)
             | Task::Summarize(_)

@@ -21,6 +21,7 @@ impl Worker for FanoutWorker {
             Task::NotifyMessage(_)
             | Task::PushNotification(_)
             | Task::DeliverWebhook(_)
+            | Task::EmitWebhookEvent(_)
             | Task::FireReminder(_)
             | Task::SendEmails(_)
             | Task::MakeThumbnail(_)

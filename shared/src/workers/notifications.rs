@@ -18,6 +18,7 @@ impl Worker for NotificationsWorker {
             Task::NotifyMessage(notice) => app.notifications.notify_message(tenant, notice).await,
             Task::PushNotification(push) => app.pushes.push(tenant, push, &job.id).await,
             Task::DeliverWebhook(deliver) => app.webhooks.deliver(tenant, deliver).await,
+            Task::EmitWebhookEvent(e) => app.webhook_events.emit(tenant, e.kind, &e.event_id, e.data.clone()).await,
             Task::FireReminder(fire) => app.reminders.fire(tenant, fire).await,
             Task::MakeThumbnail(make) => app.thumbnails.make_thumbnail(tenant, make).await,
             Task::DiscardFiles(discard) => app.attachments.discard_files(tenant, discard).await,
