@@ -8,13 +8,14 @@ use crate::auth::TokenVerifier;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::ports::{
-    Clock, ConnectionStore, ConversationStore, DeviceStore, EffectStore, EventFeed, FileStore, Ids, JobQueue, Mailer,
-    MessageStore, NotificationStore, PendingEmailStore, PreferenceStore, Push, PushCredentialStore, PushService,
-    ReminderStore, ScheduleStore, Store, StoreHealth, StorefrontStore, TenantStore, ThrottleStore, UploadStore,
-    UserStore, WebhookSender, WebhookStore,
+    BotStore, Clock, ConnectionStore, ConversationStore, DeviceStore, EffectStore, EventFeed, FileStore, Ids, JobQueue,
+    Mailer, MessageStore, NotificationStore, PendingEmailStore, PreferenceStore, Push, PushCredentialStore,
+    PushService, ReminderStore, ScheduleStore, Store, StoreHealth, StorefrontStore, TenantStore, ThrottleStore,
+    UploadStore, UserStore, WebhookSender, WebhookStore,
 };
 use crate::runtime::{DirectoryCache, FrameRate};
 use crate::usecases::attachments::AttachmentsUseCases;
+use crate::usecases::bots::BotsUseCases;
 use crate::usecases::connections::ConnectionsUseCases;
 use crate::usecases::conversations::ConversationsUseCases;
 use crate::usecases::delivery::DeliveryUseCases;
@@ -54,6 +55,7 @@ pub struct App {
     // Every area's use cases, each holding only the ports, services and other areas it uses
     // (built once by `wire`): what the entry points call (`app.messages.send_message(…)`).
     pub attachments: AttachmentsUseCases,
+    pub bots: BotsUseCases,
     pub connections: ConnectionsUseCases,
     pub conversations: ConversationsUseCases,
     pub delivery: DeliveryUseCases,
@@ -106,6 +108,8 @@ pub struct Ports {
     pub devices: Arc<dyn DeviceStore>,
     /// Tenants' webhook endpoints and their deliveries.
     pub webhooks: Arc<dyn WebhookStore>,
+    /// Bots and their API keys' hashes.
+    pub bots: Arc<dyn BotStore>,
     pub schedule: Arc<dyn ScheduleStore>,
     pub effects: Arc<dyn EffectStore>,
     pub throttles: Arc<dyn ThrottleStore>,
@@ -145,6 +149,7 @@ impl Ports {
             uploads: store.clone(),
             devices: store.clone(),
             webhooks: store.clone(),
+            bots: store.clone(),
             schedule: store.clone(),
             effects: store.clone(),
             throttles: store.clone(),
@@ -333,6 +338,13 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         directory: services.directory.clone(),
         tokens: services.tokens.clone(),
         platform_key: config.platform_key.clone(),
+        bots: ports.bots.clone(),
+    };
+    let bots = BotsUseCases {
+        clock: ports.clock.clone(),
+        bots: ports.bots.clone(),
+        tenants: ports.tenants.clone(),
+        users: ports.users.clone(),
     };
     let attachments = AttachmentsUseCases {
         clock: ports.clock.clone(),
@@ -513,6 +525,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         ports,
         services,
         attachments,
+        bots,
         connections,
         conversations,
         delivery,

@@ -195,6 +195,10 @@ impl TokenVerifier {
             None => Role::Member,
             Some(r) => Role::parse(r).map_err(bad_claims)?,
         };
+        // A bot is whoever holds a bot's API key, and only that.
+        if role == Role::Bot {
+            return Err(AppError::Unauthorized("invalid token claims"));
+        }
         // A guest is whoever holds a guest token, and only that.
         if (role == Role::Guest) != is_guest {
             return Err(AppError::Unauthorized("invalid token claims"));

@@ -3,6 +3,7 @@
 mod support;
 
 mod bad_input;
+mod bots;
 mod chat;
 mod cors;
 mod editing;

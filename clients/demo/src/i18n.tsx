@@ -25,7 +25,7 @@ const fr = {
   labelled: (label: string, text: string) => `${label} : ${text}`,
 
   // Roles and identities
-  roles: { member: 'membre', partner: 'partenaire', admin: 'administratrice', guest: 'invité·e' } as Record<Role, string>,
+  roles: { member: 'membre', partner: 'partenaire', admin: 'administratrice', guest: 'invité·e', bot: 'bot' } as Record<Role, string>,
   operator: 'Opérateur de la plateforme',
   visitor: 'Visiteur',
   signedInAs: 'Connecté·e en tant que',
@@ -289,7 +289,7 @@ const en: Dictionary = {
   error: 'Error',
   labelled: (label, text) => `${label}: ${text}`,
 
-  roles: { member: 'member', partner: 'partner', admin: 'admin', guest: 'guest' },
+  roles: { member: 'member', partner: 'partner', admin: 'admin', guest: 'guest', bot: 'bot' },
   operator: 'Platform operator',
   visitor: 'Visitor',
   signedInAs: 'Signed in as',

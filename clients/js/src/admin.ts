@@ -5,7 +5,10 @@
 
 import { MissiveRest, type CallOptions, type Upserted } from './rest.js';
 import type {
+  Bot,
+  CreatedBot,
   CreatedWebhook,
+  NewBot,
   NewTenant,
   NewWebhook,
   OutboxEmail,
@@ -50,6 +53,26 @@ export class MissiveAdmin extends MissiveRest {
   /** The platform key: which of a tenant's push credentials are set. */
   getPushCredentials(id: string, options: CallOptions = {}): Promise<PushCredentialsView> {
     return this.json('GET', '/v1/admin/tenants/{id}/push-credentials', { path: { id }, ...options });
+  }
+
+  // ---- Bots (a tenant admin) ------------------------------------------------------------
+
+  /** A bot and its API key (`mbk.…`), shown this once: the bearer token of its calls. */
+  createBot(body: NewBot, options: CallOptions = {}): Promise<CreatedBot> {
+    return this.json('POST', '/v1/bots', { body, ...options });
+  }
+
+  async listBots(options: CallOptions = {}): Promise<Bot[]> {
+    return (await this.json('GET', '/v1/bots', options)).bots;
+  }
+
+  /** A new key, once; the previous one stops working at once. */
+  async rotateBotKey(id: string, options: CallOptions = {}): Promise<string> {
+    return (await this.json('POST', '/v1/bots/{id}/rotate-key', { path: { id }, ...options })).apiKey;
+  }
+
+  async revokeBotKey(id: string, options: CallOptions = {}): Promise<void> {
+    await this.json('DELETE', '/v1/bots/{id}/key', { path: { id }, ...options });
   }
 
   // ---- Webhooks (a tenant admin) --------------------------------------------------------

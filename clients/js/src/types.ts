@@ -173,6 +173,12 @@ export type WebhookDelivery = components['schemas']['WebhookDelivery'];
 export type WebhookDeliveryPage = components['schemas']['DeliveryPage'];
 export type WebhookEventType = components['schemas']['WebhookEventType'];
 
+/** A tenant's bot (never its key). */
+export type Bot = components['schemas']['BotView'];
+export type NewBot = components['schemas']['NewBot'];
+/** A bot just made, with its API key: shown this once. */
+export type CreatedBot = components['schemas']['CreatedBot'];
+
 /** `tenantId` is required with the platform key; ignored (the admin's own tenant) with an admin token. */
 export type UserUpsert = components['schemas']['UserUpsert'];
 

@@ -4,7 +4,8 @@
 //! devices (`devices/{user}`, by device id), uploads
 //! (`uploads`, by upload id: an attachment is found from its id alone), the size of the
 //! images among them once their thumbnail is made (`images`, by upload id), webhook endpoints
-//! (`webhooks`, by id) and their deliveries (`webhook-deliveries/{webhook}`, newest first, 7 days).
+//! (`webhooks`, by id) and their deliveries (`webhook-deliveries/{webhook}`, newest first, 7 days),
+//! bots (`bots`, by user id) and their API keys (`bot-keys`, by the key's SHA-256).
 //! A store provides [`Documents`] — typed JSON documents in named collections, listed in id
 //! order, expired ones read as absent — and gets the four ports from it.
 
@@ -14,11 +15,12 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::domain::{
-    Device, Dimensions, NotificationId, PendingEmail, Preferences, Reminder, ReminderId, TenantId, Upload, UploadId,
-    UserId, Webhook, WebhookDelivery, DELIVERY_RETENTION_DAYS, MAX_WEBHOOKS,
+    Bot, BotKey, Device, Dimensions, NotificationId, PendingEmail, Preferences, Reminder, ReminderId, TenantId, Upload,
+    UploadId, UserId, Webhook, WebhookDelivery, DELIVERY_RETENTION_DAYS, MAX_WEBHOOKS,
 };
 use crate::ports::{
-    DeviceStore, Page, PendingEmailStore, PreferenceStore, ReminderStore, StoreResult, UploadStore, WebhookStore,
+    BotStore, DeviceStore, Page, PendingEmailStore, PreferenceStore, ReminderStore, StoreResult, UploadStore,
+    WebhookStore,
 };
 
 /// A store's collections of JSON documents. Expiry is checked on read, as DynamoDB's TTL
@@ -64,6 +66,8 @@ fn devices(user: &UserId) -> String {
 }
 
 const WEBHOOKS: &str = "webhooks";
+const BOTS: &str = "bots";
+const BOT_KEYS: &str = "bot-keys";
 
 fn deliveries(webhook: &str) -> String {
     format!("webhook-deliveries/{webhook}")
@@ -219,5 +223,32 @@ impl<D: Documents> WebhookStore for D {
         limit: usize,
     ) -> StoreResult<Page<WebhookDelivery>> {
         self.list_docs(tenant, &deliveries(webhook), after, limit).await
+    }
+}
+
+#[async_trait]
+impl<D: Documents> BotStore for D {
+    async fn put_bot(&self, bot: &Bot) -> StoreResult<()> {
+        self.put_doc(&bot.tenant_id, BOTS, bot.id.as_str(), bot, None).await
+    }
+
+    async fn get_bot(&self, tenant: &TenantId, id: &UserId) -> StoreResult<Option<Bot>> {
+        self.get_doc(tenant, BOTS, id.as_str()).await
+    }
+
+    async fn list_bots(&self, tenant: &TenantId, limit: usize) -> StoreResult<Vec<Bot>> {
+        Ok(self.list_docs(tenant, BOTS, None, limit).await?.items)
+    }
+
+    async fn put_bot_key(&self, tenant: &TenantId, hash: &str, key: &BotKey) -> StoreResult<()> {
+        self.put_doc(tenant, BOT_KEYS, hash, key, None).await
+    }
+
+    async fn get_bot_key(&self, tenant: &TenantId, hash: &str) -> StoreResult<Option<BotKey>> {
+        self.get_doc(tenant, BOT_KEYS, hash).await
+    }
+
+    async fn delete_bot_key(&self, tenant: &TenantId, hash: &str) -> StoreResult<bool> {
+        self.delete_doc(tenant, BOT_KEYS, hash).await
     }
 }

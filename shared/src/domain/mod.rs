@@ -1,6 +1,7 @@
 //! The domain: validated values and the records Missive keeps. Nothing here knows about
 //! storage, HTTP or AWS.
 
+mod bot;
 mod conversation;
 mod device;
 mod event;
@@ -15,6 +16,7 @@ mod upload;
 mod user;
 mod webhook;
 
+pub use bot::{bot_key_hash, bot_key_tenant, new_bot_key, Bot, BotKey, BotView, BOT_KEY_PREFIX};
 pub use conversation::{
     Conversation, ConversationKind, ConversationView, Member, MemberRole, MemberView, Participant, ReadState,
     Storefront,

@@ -15,6 +15,9 @@ pub enum Role {
     Admin,
     /// An anonymous storefront visitor, holding a token Missive signed.
     Guest,
+    /// A tenant's program (`POST /v1/bots`), calling the REST API with its API key, in the
+    /// conversations it was added to. No token makes one (`TokenVerifier::verify` refuses it).
+    Bot,
 }
 
 impl Role {
@@ -24,7 +27,8 @@ impl Role {
             "partner" => Ok(Role::Partner),
             "admin" => Ok(Role::Admin),
             "guest" => Ok(Role::Guest),
-            _ => Err(AppError::invalid("invalid role: expected member, partner, admin or guest")),
+            "bot" => Ok(Role::Bot),
+            _ => Err(AppError::invalid("invalid role: expected member, partner, admin, guest or bot")),
         }
     }
     pub fn as_str(self) -> &'static str {
@@ -33,6 +37,7 @@ impl Role {
             Role::Partner => "partner",
             Role::Admin => "admin",
             Role::Guest => "guest",
+            Role::Bot => "bot",
         }
     }
 }

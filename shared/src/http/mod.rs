@@ -4,6 +4,7 @@
 
 mod admin;
 mod attachments;
+mod bots;
 mod conversations;
 pub mod cors;
 mod cursors;
@@ -50,6 +51,7 @@ fn api() -> OpenApiRouter<Arc<App>> {
         .merge(settings::routes())
         .merge(email::routes())
         .merge(webhooks::routes())
+        .merge(bots::routes())
         .merge(admin::routes())
         .routes(routes!(openapi::document))
         .routes(routes!(openapi::protocol_schema))

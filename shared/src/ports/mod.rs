@@ -6,6 +6,7 @@
 //! Every storage method is a key lookup or a query on one key prefix (an index on
 //! DynamoDB): nothing here reads a whole table.
 
+mod bots;
 mod clock;
 mod connections;
 mod conversations;
@@ -26,6 +27,7 @@ mod throttles;
 mod webhook_sender;
 mod webhooks;
 
+pub use bots::BotStore;
 pub use clock::{Clock, Ids};
 pub use connections::ConnectionStore;
 pub use conversations::{ConversationStore, InboxEntry};
@@ -90,6 +92,7 @@ pub trait Store:
     + UploadStore
     + DeviceStore
     + WebhookStore
+    + BotStore
     + ScheduleStore
     + EffectStore
     + ThrottleStore
@@ -112,6 +115,7 @@ impl<T> Store for T where
         + UploadStore
         + DeviceStore
         + WebhookStore
+        + BotStore
         + ScheduleStore
         + EffectStore
         + ThrottleStore

@@ -3,8 +3,10 @@
 use crate::auth::TokenVerifier;
 use crate::auth::{constant_time_eq, VerifiedClaims};
 use crate::config::Secret;
-use crate::domain::{ConversationId, DisplayName, Role, Tenant, TenantId, User, UserId};
-use crate::ports::{Clock, TenantStore, UserStore};
+use crate::domain::{
+    bot_key_hash, bot_key_tenant, ConversationId, DisplayName, Role, Tenant, TenantId, User, UserId, BOT_KEY_PREFIX,
+};
+use crate::ports::{BotStore, Clock, TenantStore, UserStore};
 use crate::runtime::DirectoryCache;
 use crate::AppError;
 use std::sync::Arc;
@@ -21,12 +23,14 @@ pub struct Identity {
 }
 
 impl Identity {
-    /// Staff and customers with a platform token (everyone but guests).
+    /// Staff and customers with a platform token (everyone but guests and bots: a bot speaks
+    /// only in the conversations it was added to).
     pub fn require_signed_in(&self) -> Result<(), AppError> {
-        if self.role == Role::Guest {
-            return Err(AppError::forbidden("guests cannot do this"));
+        match self.role {
+            Role::Guest => Err(AppError::forbidden("guests cannot do this")),
+            Role::Bot => Err(AppError::forbidden("bots act only in the conversations they were added to")),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     pub fn require_role(&self, allowed: &[Role]) -> Result<(), AppError> {
@@ -43,6 +47,7 @@ pub struct IdentityUseCases {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) tenants: Arc<dyn TenantStore>,
     pub(crate) users: Arc<dyn UserStore>,
+    pub(crate) bots: Arc<dyn BotStore>,
     pub(crate) directory: Arc<DirectoryCache>,
     pub(crate) tokens: Arc<TokenVerifier>,
     pub(crate) platform_key: Secret,
@@ -51,6 +56,9 @@ pub struct IdentityUseCases {
 impl IdentityUseCases {
     /// Verifies a bearer token, checks its tenant, and creates or refreshes the user record.
     pub async fn authenticate(&self, token: &str) -> Result<Identity, AppError> {
+        if token.starts_with(BOT_KEY_PREFIX) {
+            return self.authenticate_bot(token).await;
+        }
         let claims = self.tokens.verify(token).await?;
         let tenant = self.tenant_of(&claims.tenant_id).await?.ok_or(AppError::Unauthorized("unknown tenant"))?;
         if !tenant.is_active() {
@@ -71,6 +79,29 @@ impl IdentityUseCases {
             role: claims.role,
             name: user.name.as_str().to_string(),
             conversation_scope: claims.conversation_scope,
+        })
+    }
+
+    /// A bot's API key: its tenant (named in the key) active, the key's hash known, the bot not
+    /// suspended.
+    async fn authenticate_bot(&self, key: &str) -> Result<Identity, AppError> {
+        let invalid = || AppError::Unauthorized("invalid API key");
+        let tenant_id = bot_key_tenant(key).ok_or_else(invalid)?;
+        let tenant = self.tenant_of(&tenant_id).await?.ok_or_else(invalid)?;
+        if !tenant.is_active() {
+            return Err(AppError::forbidden("tenant suspended"));
+        }
+        let found = self.bots.get_bot_key(&tenant_id, &bot_key_hash(key)).await?.ok_or_else(invalid)?;
+        let user = self.user_of(&tenant_id, &found.bot_id).await?.ok_or_else(invalid)?;
+        if user.suspended {
+            return Err(AppError::forbidden("user suspended"));
+        }
+        Ok(Identity {
+            tenant_id,
+            user_id: user.id,
+            role: Role::Bot,
+            name: user.name.as_str().to_string(),
+            conversation_scope: None,
         })
     }
 

@@ -84,6 +84,9 @@ impl UsersUseCases {
         if role == Role::Guest {
             return Err(AppError::invalid("invalid role: guests are created by storefront sessions"));
         }
+        if role == Role::Bot {
+            return Err(AppError::invalid("invalid role: bots are created by POST /v1/bots"));
+        }
         let existing = self.users.get_user(&tenant_id, id).await?;
         let now = self.clock.now();
         let user = User {

@@ -332,6 +332,18 @@ describe('REST helpers on the local runtime', () => {
     }
   });
 
+  test('bots: made with a key shown once, which calls the API as the bot until revoked', async () => {
+    const created = await admin.createBot({ id: 'helper', name: 'Helper' });
+    assert.match(created.apiKey, /^mbk\.acme\./);
+    assert.deepEqual((await admin.listBots()).map((b) => [b.id, b.hasKey]), [['helper', true]]);
+    const asBot = new MissiveRest({ baseUrl: server.base, getToken: () => created.apiKey });
+    assert.equal((await asBot.me()).role, 'bot');
+    const newKey = await admin.rotateBotKey('helper');
+    await rejectsWith(asBot.me(), 'unauthorized', 401);
+    await admin.revokeBotKey('helper');
+    await rejectsWith(new MissiveRest({ baseUrl: server.base, getToken: () => newKey }).me(), 'unauthorized', 401);
+  });
+
   test('push credentials: set by the platform, shown without keys, each field checked', async () => {
     assert.deepEqual(await platform.getPushCredentials('acme'), { fcm: null, apns: null });
     const apns = { teamId: 'TEAM123456', keyId: 'KEY1234567', privateKey: 'not a key', bundleId: 'com.acme.app' };
