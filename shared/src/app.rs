@@ -27,6 +27,7 @@ use crate::usecases::email_sending::EmailSendingUseCases;
 use crate::usecases::fanout::FanoutUseCases;
 use crate::usecases::groups::GroupsUseCases;
 use crate::usecases::guests::GuestsUseCases;
+use crate::usecases::hooks::HooksUseCases;
 use crate::usecases::identity::IdentityUseCases;
 use crate::usecases::messages::MessagesUseCases;
 use crate::usecases::notifications::NotificationsUseCases;
@@ -67,6 +68,7 @@ pub struct App {
     pub fanout: FanoutUseCases,
     pub groups: GroupsUseCases,
     pub guests: GuestsUseCases,
+    pub hooks: HooksUseCases,
     pub identity: IdentityUseCases,
     pub messages: MessagesUseCases,
     pub notifications: NotificationsUseCases,
@@ -463,6 +465,16 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         notifications: notifications.clone(),
         webhook_events: webhook_events.clone(),
     };
+    let hooks = HooksUseCases {
+        clock: ports.clock.clone(),
+        ids: ports.ids.clone(),
+        bots: ports.bots.clone(),
+        tenants: ports.tenants.clone(),
+        throttles: ports.throttles.clone(),
+        users: ports.users.clone(),
+        groups: groups.clone(),
+        messages: messages.clone(),
+    };
     let thumbnails = ThumbnailsUseCases {
         clock: ports.clock.clone(),
         uploads: ports.uploads.clone(),
@@ -537,6 +549,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         fanout,
         groups,
         guests,
+        hooks,
         identity,
         messages,
         notifications,

@@ -73,3 +73,66 @@ async fn a_bot_speaks_with_its_key_in_its_conversations_only() {
     // No token makes a bot.
     assert_eq!(server.get("/v1/me", &token("bots1", "robot", "bot")).await.0, 401);
 }
+
+/// Posts through a hook as another system would: the secret in the `Authorization` header.
+async fn post_to_hook(
+    server: &Server,
+    hook: &str,
+    secret: Option<&str>,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let mut request = reqwest::Client::new().post(format!("{}/v1/hooks/{hook}", server.base)).json(&body);
+    if let Some(secret) = secret {
+        request = request.bearer_auth(secret);
+    }
+    let answer = request.send().await.unwrap();
+    let status = answer.status().as_u16();
+    (status, answer.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+#[tokio::test]
+async fn a_dispatch_system_posts_call_outs_into_a_group_through_its_hook() {
+    let server = Server::start().await;
+    let t = server.tenant_with("bots2", &[("chief", "member"), ("cam", "member")]).await;
+    let (chief, cam) = (&t[0], &t[1]);
+    let group =
+        server.create_conversation(chief, json!({ "kind": "group", "title": "Garde", "memberIds": ["cam"] })).await;
+    let hooks = format!("/v1/conversations/{group}/hooks");
+    assert_eq!(server.post(&hooks, cam, json!({ "name": "Dispatch 18" })).await.0, 403, "the group's owner only");
+    let (status, created) = server.post(&hooks, chief, json!({ "name": "Dispatch 18" })).await;
+    assert_eq!(status, 201, "{created}");
+    let (hook, secret) = (created["hook"]["id"].as_str().unwrap(), created["secret"].as_str().unwrap());
+    assert!(hook.starts_with("bots2.") && secret.starts_with("whk_"), "{created}");
+
+    let mut live = WsClient::connect(&server, cam).await;
+    let call_out = json!({ "body": "Départ : feu de cheminée, 12 rue Haute", "clientMessageId": "cad-1" });
+    let (status, message) = post_to_hook(&server, hook, Some(secret), call_out).await;
+    assert_eq!((status, &message["senderName"]), (201, &json!("Dispatch 18")), "{message}");
+    assert_eq!(message["senderId"], created["hook"]["botId"]);
+    loop {
+        let frame = live.recv_any().await;
+        if frame["type"] == "message.new" && frame["message"]["senderName"] == "Dispatch 18" {
+            break;
+        }
+    }
+
+    for (secret, why) in [(Some("whk_wrong"), "a wrong secret"), (None, "no secret")] {
+        assert_eq!(post_to_hook(&server, hook, secret, json!({ "body": "x" })).await.0, 401, "{why}");
+    }
+    assert_eq!(post_to_hook(&server, "bots2.nope", Some(secret), json!({ "body": "x" })).await.0, 401);
+
+    // One a second: of ten posts at once, no more are taken than seconds went by.
+    let started = chrono::Utc::now().timestamp();
+    let posts = (0..10).map(|n| post_to_hook(&server, hook, Some(secret), json!({ "body": format!("Renfort {n}") })));
+    let statuses: Vec<u16> = futures_util::future::join_all(posts).await.into_iter().map(|(s, _)| s).collect();
+    let seconds = (chrono::Utc::now().timestamp() - started + 1) as usize;
+    let taken = statuses.iter().filter(|s| **s == 201).count();
+    assert!(taken <= seconds, "{taken} taken in {seconds} s: {statuses:?}");
+    assert!(statuses.contains(&429) || seconds > 10, "ten posts in {seconds} s, none refused: {statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 201 || *s == 429), "{statuses:?}");
+
+    // Stopped by the owner: the secret opens nothing any more.
+    assert_eq!(server.request("DELETE", &format!("{hooks}/{hook}"), Some(cam), None).await.0, 403);
+    assert_eq!(server.request("DELETE", &format!("{hooks}/{hook}"), Some(chief), None).await.0, 204);
+    assert_eq!(post_to_hook(&server, hook, Some(secret), json!({ "body": "x" })).await.0, 401);
+}

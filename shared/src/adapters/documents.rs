@@ -5,7 +5,8 @@
 //! (`uploads`, by upload id: an attachment is found from its id alone), the size of the
 //! images among them once their thumbnail is made (`images`, by upload id), webhook endpoints
 //! (`webhooks`, by id) and their deliveries (`webhook-deliveries/{webhook}`, newest first, 7 days),
-//! bots (`bots`, by user id) and their API keys (`bot-keys`, by the key's SHA-256).
+//! bots (`bots`, by user id), their API keys (`bot-keys`, by the key's SHA-256) and inbound hooks
+//! (`hooks`, by id).
 //! A store provides [`Documents`] — typed JSON documents in named collections, listed in id
 //! order, expired ones read as absent — and gets the four ports from it.
 
@@ -15,8 +16,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::domain::{
-    Bot, BotKey, Device, Dimensions, NotificationId, PendingEmail, Preferences, Reminder, ReminderId, TenantId, Upload,
-    UploadId, UserId, Webhook, WebhookDelivery, DELIVERY_RETENTION_DAYS, MAX_WEBHOOKS,
+    Bot, BotKey, Device, Dimensions, InboundHook, NotificationId, PendingEmail, Preferences, Reminder, ReminderId,
+    TenantId, Upload, UploadId, UserId, Webhook, WebhookDelivery, DELIVERY_RETENTION_DAYS, MAX_WEBHOOKS,
 };
 use crate::ports::{
     BotStore, DeviceStore, Page, PendingEmailStore, PreferenceStore, ReminderStore, StoreResult, UploadStore,
@@ -68,6 +69,7 @@ fn devices(user: &UserId) -> String {
 const WEBHOOKS: &str = "webhooks";
 const BOTS: &str = "bots";
 const BOT_KEYS: &str = "bot-keys";
+const HOOKS: &str = "hooks";
 
 fn deliveries(webhook: &str) -> String {
     format!("webhook-deliveries/{webhook}")
@@ -250,5 +252,17 @@ impl<D: Documents> BotStore for D {
 
     async fn delete_bot_key(&self, tenant: &TenantId, hash: &str) -> StoreResult<bool> {
         self.delete_doc(tenant, BOT_KEYS, hash).await
+    }
+
+    async fn put_hook(&self, hook: &InboundHook) -> StoreResult<()> {
+        self.put_doc(&hook.tenant_id, HOOKS, &hook.id, hook, None).await
+    }
+
+    async fn get_hook(&self, tenant: &TenantId, id: &str) -> StoreResult<Option<InboundHook>> {
+        self.get_doc(tenant, HOOKS, id).await
+    }
+
+    async fn delete_hook(&self, tenant: &TenantId, id: &str) -> StoreResult<bool> {
+        self.delete_doc(tenant, HOOKS, id).await
     }
 }

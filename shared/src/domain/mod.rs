@@ -5,6 +5,7 @@ mod bot;
 mod conversation;
 mod device;
 mod event;
+mod hook;
 mod ids;
 mod job;
 mod message;
@@ -23,6 +24,7 @@ pub use conversation::{
 };
 pub use device::{Device, DeviceView, PushTarget, WebPushKeys, WebPushSubscription, MAX_DEVICES};
 pub use event::{LoggedEvent, MessageRef, TypingState};
+pub use hook::{hook_tenant, HookView, InboundHook, HOOK_SECRET_PREFIX};
 pub use ids::{
     ClientMessageId, ConnectionId, ConversationId, EventId, JobId, MessageId, NotificationId, ReminderId, StorefrontId,
     TenantId, UploadId, UserId,

@@ -12,6 +12,7 @@ mod devices;
 mod email;
 pub mod extract;
 mod health;
+mod hooks;
 #[cfg(feature = "lambda-http")]
 pub mod lambda;
 mod notifications;
@@ -52,6 +53,7 @@ fn api() -> OpenApiRouter<Arc<App>> {
         .merge(email::routes())
         .merge(webhooks::routes())
         .merge(bots::routes())
+        .merge(hooks::routes())
         .merge(admin::routes())
         .routes(routes!(openapi::document))
         .routes(routes!(openapi::protocol_schema))

@@ -28,6 +28,11 @@ pub struct GroupsUseCases {
 
 impl GroupsUseCases {
     /// Loads a group the caller belongs to; with `owner`, the caller must own it.
+    /// Whether `who` may change the group (its owner).
+    pub async fn require_owner(&self, who: &Identity, id: &ConversationId) -> Result<(), AppError> {
+        self.group(who, id, true).await.map(|_| ())
+    }
+
     async fn group(
         &self,
         who: &Identity,

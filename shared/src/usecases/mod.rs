@@ -16,6 +16,7 @@ pub mod email_sending;
 pub mod fanout;
 pub mod groups;
 pub mod guests;
+pub mod hooks;
 pub mod identity;
 pub mod messages;
 pub mod notifications;
