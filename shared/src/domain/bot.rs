@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use super::{TenantId, UserId};
+use super::{DisplayName, Locale, Role, TenantId, User, UserId};
 
 /// The prefix of every bot API key: a bearer token starting with it is a key, not a JWT.
 pub const BOT_KEY_PREFIX: &str = "mbk.";
@@ -43,16 +43,37 @@ pub struct BotView {
     pub created_at: DateTime<Utc>,
 }
 
+/// 160 random bits in 40 hexadecimal digits (two ULIDs' randomness): a key's or a hook's secret.
+pub fn new_secret_hex() -> String {
+    (0..2).map(|_| format!("{:020x}", ulid::Ulid::new().random() & ((1u128 << 80) - 1))).collect()
+}
+
 /// A new key for `tenant`: the key itself (to show once) and its hash (to keep).
 pub fn new_bot_key(tenant: &TenantId) -> (String, String) {
-    let secret: String = (0..2).map(|_| format!("{:020x}", ulid::Ulid::new().random() & ((1u128 << 80) - 1))).collect();
-    let key = format!("{BOT_KEY_PREFIX}{tenant}.{secret}");
+    let key = format!("{BOT_KEY_PREFIX}{tenant}.{}", new_secret_hex());
     let hash = bot_key_hash(&key);
     (key, hash)
 }
 
 pub fn bot_key_hash(key: &str) -> String {
     Sha256::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl User {
+    /// A bot's user: no e-mail, the tenant's language.
+    pub fn bot(tenant: &TenantId, id: UserId, name: DisplayName, locale: Locale, now: DateTime<Utc>) -> User {
+        User {
+            tenant_id: tenant.clone(),
+            id,
+            name,
+            email: None,
+            locale,
+            role: Role::Bot,
+            created_at: now,
+            updated_at: now,
+            suspended: false,
+        }
+    }
 }
 
 /// The tenant a key names, when it is shaped as one.

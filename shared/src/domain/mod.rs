@@ -17,7 +17,7 @@ mod upload;
 mod user;
 mod webhook;
 
-pub use bot::{bot_key_hash, bot_key_tenant, new_bot_key, Bot, BotKey, BotView, BOT_KEY_PREFIX};
+pub use bot::{bot_key_hash, bot_key_tenant, new_bot_key, new_secret_hex, Bot, BotKey, BotView, BOT_KEY_PREFIX};
 pub use conversation::{
     Conversation, ConversationKind, ConversationView, Member, MemberRole, MemberView, Participant, ReadState,
     Storefront,

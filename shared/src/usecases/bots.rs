@@ -68,17 +68,7 @@ impl BotsUseCases {
         }
         let tenant = self.tenants.get_tenant(&who.tenant_id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
         let now = self.clock.now();
-        let user = User {
-            tenant_id: who.tenant_id.clone(),
-            id: id.clone(),
-            name,
-            email: None,
-            locale: tenant.locale,
-            role: Role::Bot,
-            created_at: now,
-            updated_at: now,
-            suspended: false,
-        };
+        let user = User::bot(&who.tenant_id, id.clone(), name, tenant.locale, now);
         self.users.put_user(&user).await?;
         let (api_key, hash) = new_bot_key(&who.tenant_id);
         self.bots.put_bot_key(&who.tenant_id, &hash, &BotKey { bot_id: id.clone(), created_at: now }).await?;

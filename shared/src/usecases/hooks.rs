@@ -68,22 +68,12 @@ impl HooksUseCases {
         let tenant = self.tenants.get_tenant(&who.tenant_id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
         let now = self.clock.now();
         let suffix = self.ids.ulid().to_ascii_lowercase();
-        let bot = User {
-            tenant_id: who.tenant_id.clone(),
-            id: UserId::parse(format!("hook-{suffix}"))?,
-            name: name.clone(),
-            email: None,
-            locale: tenant.locale,
-            role: Role::Bot,
-            created_at: now,
-            updated_at: now,
-            suspended: false,
-        };
+        let bot_id = UserId::parse(format!("hook-{suffix}"))?;
+        let bot = User::bot(&who.tenant_id, bot_id, name.clone(), tenant.locale, now);
         self.users.put_user(&bot).await?;
         // The group's owner adds the bot as any member is added (the members hear of it).
         self.groups.add_members(who, conversation, &[bot.id.to_string()]).await?;
-        let (secret, _) = new_bot_key(&who.tenant_id);
-        let secret = format!("{HOOK_SECRET_PREFIX}{}", secret.rsplit('.').next().unwrap_or_default());
+        let secret = format!("{HOOK_SECRET_PREFIX}{}", new_secret_hex());
         let hook = InboundHook {
             tenant_id: who.tenant_id.clone(),
             id: format!("{}.{suffix}", who.tenant_id),
