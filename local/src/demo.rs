@@ -3,6 +3,7 @@
 use chrono::Utc;
 use missive::auth::{mint_platform_token, Claims};
 use missive::domain::*;
+use missive::usecases::moderation::ModerationInput;
 use missive::usecases::storefronts::NewStorefront;
 use missive::usecases::tenants::NewTenant;
 use missive::usecases::users::{UserAdmin, UserUpsert};
@@ -59,6 +60,17 @@ pub async fn seed(app: &App) -> anyhow::Result<bool> {
     let storefront =
         NewStorefront { title: "Les Fleurs de Paul".into(), partner_ids: None, id: Some(DEMO_STOREFRONT.into()) };
     app.storefronts.create_storefront(&partner, storefront).await?;
+    // The marketplace's rule: contact details stay masked in storefront conversations, so that
+    // couples and vendors settle through the platform.
+    let admin = Identity { user_id: UserId::parse("ada")?, role: Role::Admin, name: "Ada Lovelace".into(), ..partner };
+    let masked = ModerationRule {
+        kinds: vec![ConversationKind::Storefront],
+        words: vec![],
+        patterns: vec![],
+        contacts: vec![ContactKind::Phone, ContactKind::Email],
+        action: ModerationAction::Mask,
+    };
+    app.moderation.set_policy(&admin, ModerationInput { rules: vec![masked], pre_send_hook: None }).await?;
     Ok(true)
 }
 
@@ -114,6 +126,7 @@ pub fn banner(secret: &str, base: &str) -> anyhow::Result<String> {
     let ws = base.replacen("http", "ws", 1);
     out.push_str(&format!(
         "Storefront `{DEMO_STOREFRONT}`; a guest opens a chat with:\n  curl -s -X POST {base}/v1/public/storefronts/{DEMO_STOREFRONT}/sessions -H 'content-type: application/json' -d '{{\"name\":\"Zoé\"}}'\n\
+         Phone numbers and e-mail addresses a guest writes there are masked (moderation: GET /v1/moderation as ada).\n\
          Connect a WebSocket: {ws}/ws?token=<token>\n"
     ));
     Ok(out)

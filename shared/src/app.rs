@@ -30,6 +30,7 @@ use crate::usecases::guests::GuestsUseCases;
 use crate::usecases::hooks::HooksUseCases;
 use crate::usecases::identity::IdentityUseCases;
 use crate::usecases::messages::MessagesUseCases;
+use crate::usecases::moderation::ModerationUseCases;
 use crate::usecases::notifications::NotificationsUseCases;
 use crate::usecases::operations::OperationsUseCases;
 use crate::usecases::preferences::PreferencesUseCases;
@@ -71,6 +72,7 @@ pub struct App {
     pub hooks: HooksUseCases,
     pub identity: IdentityUseCases,
     pub messages: MessagesUseCases,
+    pub moderation: ModerationUseCases,
     pub notifications: NotificationsUseCases,
     pub operations: OperationsUseCases,
     pub preferences: PreferencesUseCases,
@@ -453,6 +455,15 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         conversation_cases: conversations.clone(),
         webhook_events: webhook_events.clone(),
     };
+    let moderation = ModerationUseCases {
+        clock: ports.clock.clone(),
+        ids: ports.ids.clone(),
+        tenants: ports.tenants.clone(),
+        directory: services.directory.clone(),
+        sender: ports.webhook_sender.clone(),
+        metrics: services.metrics.clone(),
+        loopback_allowed: config.webhooks_loopback_allowed,
+    };
     let messages = MessagesUseCases {
         clock: ports.clock.clone(),
         conversations: ports.conversations.clone(),
@@ -462,6 +473,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         attachments: attachments.clone(),
         conversation_cases: conversations.clone(),
         delivery: delivery.clone(),
+        moderation: moderation.clone(),
         notifications: notifications.clone(),
         webhook_events: webhook_events.clone(),
     };
@@ -552,6 +564,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         hooks,
         identity,
         messages,
+        moderation,
         notifications,
         operations,
         preferences,

@@ -22,6 +22,10 @@ pub enum AppError {
     Gone(String),
     #[error("too many requests, slow down")]
     RateLimited,
+    /// The tenant's moderation refused the message: nothing was stored; `reason` says what
+    /// matched (or that the tenant's pre-send hook said no), the message tells the sender.
+    #[error("{message}")]
+    Moderated { reason: crate::domain::ModerationReason, message: String },
     /// A transient fault of the cloud outlasted the server's retries: nothing was done, or
     /// what was is safe to repeat (a send with its `clientMessageId`). Retry after a moment.
     #[error("the service is busy, try again in a moment")]
@@ -61,6 +65,7 @@ impl AppError {
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Gone(_) => StatusCode::GONE,
             AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Moderated { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -77,6 +82,7 @@ impl AppError {
             AppError::TooLarge(_) => "too_large",
             AppError::Gone(_) => "sync_expired",
             AppError::RateLimited => "rate_limited",
+            AppError::Moderated { .. } => "moderated",
             AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }
@@ -99,8 +105,20 @@ impl AppError {
         }
     }
 
+    /// What was moderated, for `moderated` errors: a client says why in its own words.
+    pub fn reason(&self) -> Option<&'static str> {
+        match self {
+            AppError::Moderated { reason, .. } => Some(reason.as_str()),
+            _ => None,
+        }
+    }
+
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({ "error": { "code": self.code(), "message": self.public_message() } })
+        let mut error = serde_json::json!({ "code": self.code(), "message": self.public_message() });
+        if let Some(reason) = self.reason() {
+            error["reason"] = reason.into();
+        }
+        serde_json::json!({ "error": error })
     }
 }
 

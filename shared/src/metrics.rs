@@ -51,6 +51,13 @@ pub enum Metric {
     FileBytesAttached,
     /// Bytes of a deleted message's files, deleted: what the tenant stores shrinks.
     FileBytesDeleted,
+    /// Messages (and edits) the tenant's moderation refused: nothing stored.
+    MessagesBlocked,
+    /// Messages (and edits) sent with something masked by the tenant's moderation.
+    MessagesMasked,
+    /// Pre-send hook calls without a usable answer in time (then the tenant's fail-open or
+    /// fail-closed choice applied).
+    PreSendHookFailures,
 }
 
 impl Metric {
@@ -73,6 +80,9 @@ impl Metric {
             Metric::TransientRetries => "TransientRetries",
             Metric::FileBytesAttached => "FileBytesAttached",
             Metric::FileBytesDeleted => "FileBytesDeleted",
+            Metric::MessagesBlocked => "MessagesBlocked",
+            Metric::MessagesMasked => "MessagesMasked",
+            Metric::PreSendHookFailures => "PreSendHookFailures",
         }
     }
 }
@@ -235,6 +245,9 @@ mod tests {
             Metric::TransientRetries,
             Metric::FileBytesAttached,
             Metric::FileBytesDeleted,
+            Metric::MessagesBlocked,
+            Metric::MessagesMasked,
+            Metric::PreSendHookFailures,
         ] {
             assert!(template.contains(&format!("\"{}\"", metric.name())), "{} is not on the dashboard", metric.name());
         }

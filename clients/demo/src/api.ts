@@ -65,6 +65,11 @@ export function operatorRest(): MissiveAdmin {
   return new MissiveAdmin({ baseUrl: API_BASE, getToken: operatorKey });
 }
 
+/** A REST client authenticated as a demo admin (Ada), with the tenant admin's routes. */
+export function adminRest(userId: string): MissiveAdmin {
+  return new MissiveAdmin({ baseUrl: API_BASE, getToken: () => demoSession(userId).then((s) => s.token) });
+}
+
 /** A REST client without a token (health, guest sessions). */
 export const publicRest = new MissiveRest({ baseUrl: API_BASE });
 

@@ -1,6 +1,7 @@
-// Dates and names as the screens show them.
+// Dates, names and senders as the screens show them.
 
 import type { Conversation } from '@missive/client';
+import type { ChatMessage } from '@missive/react';
 import type { Lang } from './i18n.js';
 
 const locales: Record<Lang, string> = { fr: 'fr-FR', en: 'en-GB' };
@@ -29,6 +30,11 @@ export function conversationName(c: Pick<Conversation, 'kind' | 'title' | 'parti
   const others = (c.participants ?? []).filter((p) => p.userId !== me).map((p) => p.name);
   if (others.length > 0) return others.join(', ');
   return c.title ?? '—';
+}
+
+/** Whether a bot sent the message (`senderBot`, absent for people). One's own pending sends never are. */
+export function sentByBot(message: ChatMessage): boolean {
+  return message.senderBot === true;
 }
 
 /** Two letters for an avatar. */

@@ -3,6 +3,7 @@
 // REST with the demo's own tokens; what shows is then waited for, as a person would see it.
 
 import { test } from 'node:test';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { MissiveRest } from '@missive/client';
 import { bouquet, eventually, expectText, screenshotDir, startDemo } from './support/demo.js';
@@ -125,6 +126,28 @@ test('screenshots of the main screens', async (t) => {
   });
   await operator.getByRole('checkbox', { name: 'Faire échouer les envois d’e-mails' }).uncheck();
   await shot(operator, 'queues');
+
+  // Ada's admin screen: a webhook to a receiver of the test's, its test event delivered, and
+  // the tenant's moderation beside "try a message".
+  const receiver = createServer((req, res) => req.resume().on('end', () => res.writeHead(204).end()));
+  await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  t.after(() => receiver.close());
+  const hookUrl = `http://127.0.0.1:${receiver.address().port}/crm`;
+  const admin = await demo.open('#/ada/admin', { viewport: { width: 1280, height: 1500 } });
+  const newWebhook = admin.getByRole('form', { name: 'Nouveau webhook' });
+  await newWebhook.getByLabel('Adresse (URL)').fill(hookUrl);
+  await newWebhook.getByLabel('Description (facultative)').fill('Le CRM de la caserne');
+  await newWebhook.getByRole('checkbox', { name: 'message.created' }).check();
+  await newWebhook.getByRole('button', { name: 'Créer le webhook' }).click();
+  await admin.getByRole('button', { name: 'C’est noté' }).click();
+  await admin.getByRole('button', { name: 'Envoyer un test' }).click();
+  const log = admin.getByRole('table', { name: `Livraisons vers ${hookUrl}` });
+  await expectText(log.locator('[data-col="status"]').first(), 'livrée');
+  const trial = admin.getByRole('form', { name: 'Essayer un message' });
+  await trial.getByLabel('Message à essayer').fill('Appelez-moi au 06 12 34 56 78');
+  await trial.getByRole('button', { name: 'Essayer' }).click();
+  await trial.getByRole('status').waitFor();
+  await shot(admin, 'admin');
 
   // Status.
   const status = await demo.open('#/status');

@@ -1,7 +1,9 @@
 // A visitor of "Les Fleurs de Paul" chats with Paul: the guest through the storefront's chat
-// card, Paul through his partner inbox, where the conversation shows with its unread badge.
+// card, Paul through his partner inbox, where the conversation shows with its unread badge. The
+// demo tenant masks phone numbers and e-mail addresses in storefront conversations.
 
 import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { bouquet, eventually, startDemo } from './support/demo.js';
 
 test('a guest and the partner chat both ways through the storefront card and the partner inbox', async (t) => {
@@ -17,6 +19,7 @@ test('a guest and the partner chat both ways through the storefront card and the
   await guest.getByRole('button', { name: 'Démarrer la discussion' }).click();
   const guestMessages = guest.getByRole('list', { name: 'Messages' });
   await guest.getByText('Pas encore de message. Dites bonjour !').waitFor();
+  await guest.getByText('Téléphones et e-mails masqués (•••) jusqu’à la réservation.').waitFor();
   await guest.getByLabel('Votre message').fill('Bonjour ! Avez-vous des pivoines pour un mariage en juin ?');
   await guest.getByLabel('Votre message').press('Enter');
   const question = guestMessages.getByRole('listitem').filter({ hasText: 'Avez-vous des pivoines' });
@@ -90,6 +93,27 @@ test('a guest sends a photo from the storefront card, and Paul sees it and opens
   });
   await viewer.getByRole('button', { name: 'Fermer' }).click();
   await viewer.waitFor({ state: 'detached' });
+
+  demo.assertNoPageErrors();
+});
+
+test('a phone number a guest writes to the shop is masked, for the guest and for Paul', async (t) => {
+  const demo = await startDemo(t);
+  const paul = await demo.open('#/paul/inbox');
+  const guest = await demo.open('#/guest');
+  await guest.getByLabel('Votre prénom').fill('Zoé');
+  await guest.getByRole('button', { name: 'Démarrer la discussion' }).click();
+  await guest.getByText('Téléphones et e-mails masqués (•••) jusqu’à la réservation.').waitFor();
+  await guest.getByLabel('Votre message').fill('Rappelez-moi au 06 12 34 56 78 ou zoe@example.com');
+  await guest.getByLabel('Votre message').press('Enter');
+  // Stored masked character by character (spaces kept): the guest's own copy says so too.
+  const masked = `Rappelez-moi au •• •• •• •• •• ou ${'•'.repeat('zoe@example.com'.length)}`;
+  await guest.getByRole('list', { name: 'Messages' }).getByText(masked).waitFor();
+
+  const inbox = paul.getByRole('list', { name: 'Conversations de la boutique' });
+  await inbox.getByRole('listitem').filter({ hasText: 'Zoé' }).getByRole('link').click();
+  await paul.getByRole('list', { name: 'Messages' }).getByText(masked).waitFor();
+  assert.equal(await paul.getByText('06 12 34 56 78', { exact: false }).count(), 0);
 
   demo.assertNoPageErrors();
 });

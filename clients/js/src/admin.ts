@@ -1,13 +1,17 @@
-// @missive/client/admin — the platform operator's and the local runtime's routes, apart from
-// the app's (`@missive/client`): tenants, users ahead of their first request, the job queues and
-// their dead letters, and the local runtime's mail outbox. An app that never calls them does
-// not ship them.
+// @missive/client/admin — the platform operator's, the tenant admin's and the local runtime's
+// routes, apart from the app's (`@missive/client`): tenants, users ahead of their first request,
+// bots, webhooks, moderation, the job queues and their dead letters, and the local runtime's
+// mail outbox. An app that never calls them does not ship them.
 
 import { MissiveRest, type CallOptions, type Upserted } from './rest.js';
 import type {
   Bot,
   CreatedBot,
   CreatedWebhook,
+  Moderation,
+  ModerationCheck,
+  ModerationCheckInput,
+  ModerationInput,
   NewBot,
   NewTenant,
   NewWebhook,
@@ -17,6 +21,7 @@ import type {
   QueueName,
   QueueStats,
   RotatedSecret,
+  SavedModeration,
   Tenant,
   TenantPatch,
   User,
@@ -123,6 +128,27 @@ export class MissiveAdmin extends MissiveRest {
       path: { id, deliveryId },
       ...options,
     });
+  }
+
+  // ---- Moderation (a tenant admin) ------------------------------------------------------
+
+  /** The tenant's rules and pre-send hook (never set: no rule, no hook, `updatedAt: null`). */
+  getModeration(options: CallOptions = {}): Promise<Moderation> {
+    return this.json('GET', '/v1/moderation', options);
+  }
+
+  /**
+   * Replaces the rules and the hook; one Missive cannot take is refused (`invalid_request`,
+   * naming the field: `rules[0].patterns[1]: …`). `preSendHookSecret`: the hook's signing
+   * secret, shown this once, when a hook is set where there was none.
+   */
+  setModeration(policy: ModerationInput, options: CallOptions = {}): Promise<SavedModeration> {
+    return this.json('PUT', '/v1/moderation', { body: policy, ...options });
+  }
+
+  /** What the rules would do with `body` in a conversation of `kind`; nothing is stored, the hook is not asked. */
+  checkModeration(input: ModerationCheckInput, options: CallOptions = {}): Promise<ModerationCheck> {
+    return this.json('POST', '/v1/moderation/check', { body: input, ...options });
   }
 
   /** A tenant admin, or the platform key with `tenantId`: creates (`created`) or updates a user. */

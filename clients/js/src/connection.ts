@@ -406,7 +406,7 @@ export class MissiveClient {
       this.settle(request);
       request.resolve(result);
     } else {
-      const { code, message } = refusal(frame);
+      const { code, message, reason } = refusal(frame);
       // A rate limit refuses the frame unread: writing it again later is always safe. So is any
       // frame answered `unavailable` (a transient fault of the cloud outlasted the server's
       // retries: nothing was done, or what was is safe to repeat). After a server failure only
@@ -426,7 +426,7 @@ export class MissiveClient {
           Math.max(delay, 50),
         );
       } else {
-        this.fail(request, new MissiveError(code, message));
+        this.fail(request, new MissiveError(code, message, { reason }));
       }
     }
     if (link instanceof Link && link.phase === 'draining') this.closeIfDrained(link);
@@ -783,8 +783,8 @@ export class MissiveClient {
         if (request && request.link === link) {
           this.answer(request, f);
         } else if (f.type === 'error' && requestId === undefined) {
-          const { code, message } = refusal(f);
-          this.emitError(new MissiveError(code, message));
+          const { code, message, reason } = refusal(f);
+          this.emitError(new MissiveError(code, message, { reason }));
         }
         // Otherwise an answer to a write given up on: its request was written again.
         return;
@@ -899,9 +899,11 @@ function hasCursor(event: ServerEvent): event is HeldEvent {
   return 'cursor' in event && typeof event.cursor === 'string';
 }
 
-/** An `error` answer's code and message; stand-ins for an answer without them. */
-function refusal(frame: Answer): { code: string; message: string } {
+/** An `error` answer's code, message and reason (if any); stand-ins for an answer without them. */
+function refusal(frame: Answer): { code: string; message: string; reason: string | undefined } {
   const code = 'code' in frame && typeof frame.code === 'string' ? frame.code : 'internal';
   const message = 'message' in frame && typeof frame.message === 'string' ? frame.message : code;
-  return { code, message };
+  // A `moderated` refusal says why (the sender's app words it in their language).
+  const reason = 'reason' in frame && typeof frame.reason === 'string' ? frame.reason : undefined;
+  return { code, message, reason };
 }

@@ -17,6 +17,8 @@ export type ServerErrorCode =
   | 'rate_limited'
   /** A transient fault of the cloud outlasted the server's retries: safe to repeat. */
   | 'unavailable'
+  /** The tenant's moderation refused a message (its `reason` says why); the same text is refused again. */
+  | 'moderated'
   | 'internal';
 
 /** Codes the client produces itself. */
@@ -58,15 +60,22 @@ export class MissiveError extends Error {
   readonly code: MissiveErrorCode | (string & {});
   /** The HTTP status for REST errors; `undefined` for WebSocket and client-side errors. */
   readonly status: number | undefined;
+  /**
+   * What the server gave as the refusal's `reason`, when it gave one: for `moderated`, what the
+   * rules found (`word`, `pattern`, `phone`, `email`, `link`) or `hook` (the pre-send hook said
+   * no), so that an app tells the sender in their own words.
+   */
+  readonly reason: string | undefined;
 
   constructor(
     code: MissiveErrorCode | (string & {}),
     message: string,
-    options: { status?: number; cause?: unknown } = {},
+    options: { status?: number; cause?: unknown; reason?: string | undefined } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = options.status;
+    this.reason = options.reason;
   }
 }
 

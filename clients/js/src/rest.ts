@@ -562,13 +562,14 @@ function abortedError(what: string, signal: AbortSignal): MissiveError {
   return new MissiveError('aborted', `${what}: aborted`, { cause: signal.reason });
 }
 
-/** The server's `{"error":{"code","message"}}`, or a stand-in when a proxy answered. */
+/** The server's `{"error":{"code","message","reason"?}}`, or a stand-in when a proxy answered. */
 function errorFrom(status: number, text: string, method: string, path: string): MissiveError {
   try {
-    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; reason?: unknown } };
     if (body.error && typeof body.error.code === 'string') {
       const message = typeof body.error.message === 'string' ? body.error.message : body.error.code;
-      return new MissiveError(body.error.code, message, { status });
+      const reason = typeof body.error.reason === 'string' ? body.error.reason : undefined;
+      return new MissiveError(body.error.code, message, { status, reason });
     }
   } catch {
     // not JSON: below

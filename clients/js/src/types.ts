@@ -179,6 +179,33 @@ export type NewBot = components['schemas']['NewBot'];
 /** A bot just made, with its API key: shown this once. */
 export type CreatedBot = components['schemas']['CreatedBot'];
 
+// ---- Moderation (a tenant admin) -----------------------------------------------------------
+
+/** The contact details a rule finds: phone numbers, e-mail addresses, links. */
+export type ModerationContact = components['schemas']['ContactKind'];
+/** `block` refuses the message (`moderated`); `mask` stores it with what matched replaced by `•`. */
+export type ModerationAction = components['schemas']['ModerationAction'];
+/** One rule: in which kinds of conversation (empty: every kind), what it finds, what it does. */
+export type ModerationRule = components['schemas']['ModerationRule'];
+/**
+ * A service of the tenant asked about every message before it is stored; `failure` is what
+ * happens when it does not answer: `open` (the default) lets the message through, `closed`
+ * refuses it.
+ */
+export type PreSendHook = components['schemas']['PreSendHook'];
+/** A tenant's moderation: its rules, in order, and its pre-send hook; `updatedAt` is `null` while never set. */
+export type Moderation = components['schemas']['ModerationView'];
+/** What `PUT /v1/moderation` takes: the rules and the hook, replaced whole. */
+export type ModerationInput = components['schemas']['ModerationInput'];
+/** The moderation saved, and the hook's signing secret when a hook was set where there was none: shown this once. */
+export type SavedModeration = components['schemas']['SavedModeration'];
+/** A text to try against the rules, as if sent in a conversation of `kind`. */
+export type ModerationCheckInput = components['schemas']['ModerationTrial'];
+/** What matched (`word`, `pattern`, `phone`, `email`, `link`), or `hook` (the pre-send hook refused). */
+export type ModerationReason = components['schemas']['ModerationReason'];
+/** What the rules would do: `body` is the text as it would be stored (masked); nothing is stored. */
+export type ModerationCheck = components['schemas']['TrialOutcome'];
+
 /** `tenantId` is required with the platform key; ignored (the admin's own tenant) with an admin token. */
 export type UserUpsert = components['schemas']['UserUpsert'];
 

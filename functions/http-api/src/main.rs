@@ -12,6 +12,8 @@ async fn main() -> Result<(), Error> {
         .with_jobs()?
         .with_files()?
         .with_push_credentials()
+        // Asks a tenant's pre-send moderation hook about each message.
+        .with_webhook_sender()?
         .build();
     lambda_http::run(missive::http::lambda::service(app)).await
 }

@@ -12,7 +12,7 @@ use crate::domain::{ConnectionId, Device, Job, PushCredentials, QueueName, Tenan
 use crate::ports::{
     DevicePush, Disposition, Email, FileError, FileKey, FileStore, JobQueue, MailError, Mailer, Peek, Push,
     PushCredentialStore, PushError, PushService, PushServiceError, QueueError, QueueStats, UploadForm, UploadGrant,
-    WebhookRequest, WebhookSendError, WebhookSender,
+    WebhookAnswer, WebhookRequest, WebhookSendError, WebhookSender,
 };
 
 pub struct Unwired;
@@ -64,6 +64,9 @@ impl PushService for Unwired {
 #[async_trait]
 impl WebhookSender for Unwired {
     async fn post(&self, _: &WebhookRequest) -> Result<u16, WebhookSendError> {
+        Err(WebhookSendError::NoAnswer(unwired("webhook sender").to_string()))
+    }
+    async fn ask(&self, _: &WebhookRequest, _: Duration) -> Result<WebhookAnswer, WebhookSendError> {
         Err(WebhookSendError::NoAnswer(unwired("webhook sender").to_string()))
     }
 }

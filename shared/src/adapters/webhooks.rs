@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
 use crate::domain::forbidden_address;
-use crate::ports::{WebhookRequest, WebhookSendError, WebhookSender};
+use crate::ports::{WebhookAnswer, WebhookRequest, WebhookSendError, WebhookSender};
 
 /// How long a receiver has to answer.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
@@ -60,9 +60,16 @@ fn reachable(ip: std::net::IpAddr, loopback_allowed: bool) -> bool {
     !forbidden_address(ip) || (loopback_allowed && ip.is_loopback())
 }
 
-#[async_trait]
-impl WebhookSender for HttpWebhooks {
-    async fn post(&self, request: &WebhookRequest) -> Result<u16, WebhookSendError> {
+/// The most of an answer's body read: a verdict is a few hundred bytes.
+const MAX_ANSWER_BYTES: usize = 16 * 1024;
+
+impl HttpWebhooks {
+    /// Sends the request, within `timeout` when given (the client's 10 s otherwise).
+    async fn send(
+        &self,
+        request: &WebhookRequest,
+        timeout: Option<Duration>,
+    ) -> Result<reqwest::Response, WebhookSendError> {
         // An address literal bypasses the resolver: checked here.
         let url = reqwest::Url::parse(&request.url).map_err(|e| WebhookSendError::Refused(e.to_string()))?;
         let host = url.host_str().ok_or_else(|| WebhookSendError::Refused("no host".into()))?;
@@ -74,21 +81,44 @@ impl WebhookSender for HttpWebhooks {
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }
-        match builder.send().await {
-            Ok(answer) => Ok(answer.status().as_u16()),
-            Err(e) => {
-                let refused = std::error::Error::source(&e)
-                    .into_iter()
-                    .chain(std::iter::successors(std::error::Error::source(&e), |s| s.source()))
-                    .any(|s| s.to_string().contains("webhooks may not reach"));
-                let why =
-                    if e.is_timeout() { format!("no answer within {} s", TIMEOUT.as_secs()) } else { e.to_string() };
-                Err(if refused {
-                    WebhookSendError::Refused("the host resolves only to addresses webhooks may not reach".into())
-                } else {
-                    WebhookSendError::NoAnswer(why)
-                })
-            }
+        if let Some(timeout) = timeout {
+            builder = builder.timeout(timeout);
         }
+        builder.send().await.map_err(|e| failure(&e, timeout.unwrap_or(TIMEOUT)))
+    }
+}
+
+/// Why a request got no answer: an address refused by the resolver, or no answer in time.
+fn failure(e: &reqwest::Error, timeout: Duration) -> WebhookSendError {
+    let refused = std::error::Error::source(e)
+        .into_iter()
+        .chain(std::iter::successors(std::error::Error::source(e), |s| s.source()))
+        .any(|s| s.to_string().contains("webhooks may not reach"));
+    if refused {
+        WebhookSendError::Refused("the host resolves only to addresses webhooks may not reach".into())
+    } else if e.is_timeout() {
+        WebhookSendError::NoAnswer(format!("no answer within {} ms", timeout.as_millis()))
+    } else {
+        WebhookSendError::NoAnswer(e.to_string())
+    }
+}
+
+#[async_trait]
+impl WebhookSender for HttpWebhooks {
+    async fn post(&self, request: &WebhookRequest) -> Result<u16, WebhookSendError> {
+        Ok(self.send(request, None).await?.status().as_u16())
+    }
+
+    async fn ask(&self, request: &WebhookRequest, timeout: Duration) -> Result<WebhookAnswer, WebhookSendError> {
+        let mut answer = self.send(request, Some(timeout)).await?;
+        let status = answer.status().as_u16();
+        let mut body = Vec::new();
+        while let Some(chunk) = answer.chunk().await.map_err(|e| failure(&e, timeout))? {
+            if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+                return Err(WebhookSendError::NoAnswer(format!("an answer over {MAX_ANSWER_BYTES} bytes")));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(WebhookAnswer { status, body: String::from_utf8_lossy(&body).into_owned() })
     }
 }

@@ -53,6 +53,9 @@ pub struct Message {
     pub id: MessageId,
     pub sender_id: UserId,
     pub sender_name: String,
+    /// `true` when a bot sent it (a bot's API key, or an inbound hook); absent otherwise.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sender_bot: bool,
     /// Null once the message is deleted (the tombstone keeps its place, not its text), and for
     /// a message of attachments only: `deletedAt` tells which.
     #[schema(required = true)]

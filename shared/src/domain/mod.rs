@@ -9,6 +9,7 @@ mod hook;
 mod ids;
 mod job;
 mod message;
+mod moderation;
 mod notification;
 mod push_credentials;
 mod tenant;
@@ -34,6 +35,10 @@ pub use job::{
     MakeThumbnail, NotifyMessage, PushNotification, QueueName, SendEmails, SignalKind, Summarize, Task,
 };
 pub use message::{GroupChange, Message, MessageBody, MessageKind, MessagePreview};
+pub use moderation::{
+    check_rules, ContactKind, HookFailure, Judgement, ModerationAction, ModerationPolicy, ModerationReason,
+    ModerationRule, ModerationView, Moderator, PreSendHook, MASK,
+};
 pub use notification::{
     Channels, EmailMode, Notification, NotificationType, PendingEmail, Preferences, Priority, QuietHours, Reminder,
     ReminderStatus, TypeChannels,

@@ -12,7 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::cursors;
-use super::extract::{page_limit, Caller, JsonBody, QueryParams};
+use super::extract::{page_limit, Caller, ErrorBody, JsonBody, QueryParams};
 use crate::app::App;
 use crate::domain::Message;
 use crate::domain::{ConversationId, ConversationKind, MessageId, UserId};
@@ -154,6 +154,7 @@ pub struct SendBody {
 #[utoipa::path(post, path = "/v1/conversations/{id}/messages", tag = "messages", params(("id" = String, Path)), request_body = SendBody, responses(
     (status = 201, description = "Sent", body = Message),
     (status = 200, description = "The message first sent with this `clientMessageId`", body = Message),
+    (status = 422, description = "`moderated`: the tenant's moderation refused it (`reason` says why); nothing stored", body = ErrorBody),
 ))]
 pub(super) async fn send(
     State(app): State<Arc<App>>,
@@ -193,7 +194,10 @@ pub struct EditBody {
 }
 
 /// Edits one of the caller's messages, as the `editMessage` action.
-#[utoipa::path(patch, path = "/v1/conversations/{id}/messages/{messageId}", tag = "messages", params(("id" = String, Path), ("messageId" = String, Path)), request_body = EditBody, responses((status = 200, body = Message)))]
+#[utoipa::path(patch, path = "/v1/conversations/{id}/messages/{messageId}", tag = "messages", params(("id" = String, Path), ("messageId" = String, Path)), request_body = EditBody, responses(
+    (status = 200, body = Message),
+    (status = 422, description = "`moderated`: the tenant's moderation refused the new text; the message is unchanged", body = ErrorBody),
+))]
 pub(super) async fn edit(
     State(app): State<Arc<App>>,
     Caller(who): Caller,

@@ -22,10 +22,14 @@ pub struct ErrorBody {
 #[derive(serde::Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// `invalid_request`, `unauthorized`, `forbidden`, `not_found`, `conflict`,
-    /// `method_not_allowed`, `sync_expired`, `too_large`, `rate_limited`, `unavailable` or `internal`.
+    /// `method_not_allowed`, `sync_expired`, `too_large`, `rate_limited`, `moderated`,
+    /// `unavailable` or `internal`.
     code: String,
     /// For people: names the parameter or field at fault; never a detail of Missive's own.
     message: String,
+    /// For `moderated` only: what the tenant's moderation found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<crate::domain::ModerationReason>,
 }
 
 impl IntoResponse for AppError {

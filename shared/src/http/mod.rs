@@ -15,6 +15,7 @@ mod health;
 mod hooks;
 #[cfg(feature = "lambda-http")]
 pub mod lambda;
+mod moderation;
 mod notifications;
 pub mod openapi;
 mod reminders;
@@ -54,6 +55,7 @@ fn api() -> OpenApiRouter<Arc<App>> {
         .merge(webhooks::routes())
         .merge(bots::routes())
         .merge(hooks::routes())
+        .merge(moderation::routes())
         .merge(admin::routes())
         .routes(routes!(openapi::document))
         .routes(routes!(openapi::protocol_schema))

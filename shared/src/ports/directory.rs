@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::{Page, StoreResult, Upserted};
-use crate::domain::{Storefront, StorefrontId, Tenant, TenantId, User, UserId};
+use crate::domain::{ModerationPolicy, Storefront, StorefrontId, Tenant, TenantId, User, UserId};
 
 #[async_trait]
 pub trait TenantStore: Send + Sync {
@@ -16,6 +16,10 @@ pub trait TenantStore: Send + Sync {
     /// Whether some tenant lists `origin` in its `allowedOrigins` (a browser's CORS preflight
     /// names no tenant); one read of an index kept by `create_tenant` and `put_tenant`.
     async fn origin_allowed(&self, origin: &str) -> StoreResult<bool>;
+    /// Replaces the tenant's moderation policy.
+    async fn put_moderation(&self, policy: &ModerationPolicy) -> StoreResult<()>;
+    /// The tenant's moderation policy; `None` while its admins never set one.
+    async fn get_moderation(&self, tenant: &TenantId) -> StoreResult<Option<ModerationPolicy>>;
 }
 
 #[async_trait]

@@ -45,7 +45,7 @@ pub use queue::{JobQueue, QueueError, QueueStats, MAX_DELAY, MAX_RECEIVES};
 pub use reminders::ReminderStore;
 pub use schedule::{due_sort_key, ScheduleStore, ScheduledJob};
 pub use throttles::ThrottleStore;
-pub use webhook_sender::{WebhookRequest, WebhookSendError, WebhookSender};
+pub use webhook_sender::{WebhookAnswer, WebhookRequest, WebhookSendError, WebhookSender};
 pub use webhooks::WebhookStore;
 
 use crate::error::StoreError;

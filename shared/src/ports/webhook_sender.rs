@@ -21,8 +21,22 @@ pub enum WebhookSendError {
     NoAnswer(String),
 }
 
+/// What a receiver answered: its status and (at most 16 KB of) its body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WebhookAnswer {
+    pub status: u16,
+    pub body: String,
+}
+
 #[async_trait]
 pub trait WebhookSender: Send + Sync {
     /// POSTs the request (no redirect followed); answers the status code the receiver gave.
     async fn post(&self, request: &WebhookRequest) -> Result<u16, WebhookSendError>;
+    /// POSTs the request and reads the answer, all within `timeout`: a question whose answer
+    /// matters (the pre-send hook's verdict).
+    async fn ask(
+        &self,
+        request: &WebhookRequest,
+        timeout: std::time::Duration,
+    ) -> Result<WebhookAnswer, WebhookSendError>;
 }

@@ -82,12 +82,16 @@ pub enum Answer<'a> {
         request_id: Option<&'a RequestId>,
         code: &'a str,
         message: String,
+        /// For `moderated`: what matched (`word`, `pattern`, `phone`, `email`, `link`) or
+        /// `hook` (the tenant's pre-send hook said no).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<&'static str>,
     },
 }
 
 impl<'a> Answer<'a> {
     pub fn from_app_error(request_id: Option<&'a RequestId>, e: &AppError) -> Self {
-        Answer::Error { request_id, code: e.code(), message: e.public_message() }
+        Answer::Error { request_id, code: e.code(), message: e.public_message(), reason: e.reason() }
     }
 
     pub fn to_json(&self) -> String {

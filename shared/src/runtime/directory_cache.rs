@@ -1,6 +1,7 @@
 //! A short per-process memory of tenants and users, so that authenticating a request does not
 //! read both from the store every time; and of which events each tenant's webhooks hear, so
-//! that emitting an event nobody hears costs nothing. An entry is trusted for `ttl` at most: a tenant
+//! that emitting an event nobody hears costs nothing; and of each tenant's moderation, compiled,
+//! so that a send consults it without a read. An entry is trusted for `ttl` at most: a tenant
 //! suspended, or a user changed, by another process is seen within that bound; this process's
 //! own changes are seen at once (they replace or forget the entry).
 
@@ -12,7 +13,7 @@ use chrono::{DateTime, Utc};
 
 use std::sync::Arc;
 
-use crate::domain::{Tenant, TenantId, User, UserId, WebhookEventType};
+use crate::domain::{Moderator, Tenant, TenantId, User, UserId, WebhookEventType};
 
 /// A tenant's enabled endpoints' event filters (an empty one hears everything).
 pub type WebhookFilters = Arc<[Vec<WebhookEventType>]>;
@@ -30,6 +31,7 @@ pub struct DirectoryCache {
     tenants: Mutex<HashMap<TenantId, Entry<Tenant>>>,
     users: Mutex<HashMap<(TenantId, UserId), Entry<User>>>,
     webhook_filters: Mutex<HashMap<TenantId, Entry<WebhookFilters>>>,
+    moderators: Mutex<HashMap<TenantId, Entry<Arc<Moderator>>>>,
 }
 
 fn fresh<K: std::hash::Hash + Eq, T: Clone>(
@@ -57,6 +59,7 @@ impl DirectoryCache {
             tenants: Mutex::default(),
             users: Mutex::default(),
             webhook_filters: Mutex::default(),
+            moderators: Mutex::default(),
         }
     }
 
@@ -96,6 +99,20 @@ impl DirectoryCache {
 
     pub fn forget_webhook_filters(&self, tenant: &TenantId) {
         self.webhook_filters.lock().unwrap_or_else(|p| p.into_inner()).remove(tenant);
+    }
+
+    pub fn moderator(&self, tenant: &TenantId, now: DateTime<Utc>) -> Option<Arc<Moderator>> {
+        fresh(&self.moderators, tenant, now)
+    }
+
+    pub fn keep_moderator(&self, tenant: &TenantId, moderator: Arc<Moderator>, now: DateTime<Utc>) {
+        if !self.ttl.is_zero() {
+            keep(&self.moderators, tenant.clone(), moderator, now + self.ttl);
+        }
+    }
+
+    pub fn forget_moderator(&self, tenant: &TenantId) {
+        self.moderators.lock().unwrap_or_else(|p| p.into_inner()).remove(tenant);
     }
 }
 

@@ -150,6 +150,7 @@ impl GroupsUseCases {
             id: MessageId::parse(self.ids.ulid())?,
             sender_id: who.user_id.clone(),
             sender_name: who.name.clone(),
+            sender_bot: false,
             body: Some(MessageBody::parse(text(tenant.locale))?),
             attachments: Vec::new(),
             client_message_id: None,

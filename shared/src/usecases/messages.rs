@@ -3,6 +3,7 @@
 use super::attachments::AttachmentsUseCases;
 use super::conversations::ConversationsUseCases;
 use super::delivery::DeliveryUseCases;
+use super::moderation::ModerationUseCases;
 use super::notifications::NotificationsUseCases;
 use super::webhook_events::{event_id as webhook_event_id, WebhookEventsUseCases};
 use crate::metrics::Metrics;
@@ -67,6 +68,7 @@ pub struct MessagesUseCases {
     pub(crate) attachments: AttachmentsUseCases,
     pub(crate) conversation_cases: ConversationsUseCases,
     pub(crate) delivery: DeliveryUseCases,
+    pub(crate) moderation: ModerationUseCases,
     pub(crate) notifications: NotificationsUseCases,
     pub(crate) webhook_events: WebhookEventsUseCases,
 }
@@ -95,21 +97,26 @@ impl MessagesUseCases {
         let body = outgoing.checked_body()?;
         let client_message_id = outgoing.client_message_id.as_deref().map(ClientMessageId::parse).transpose()?;
         let not_found = || AppError::not_found("conversation");
-        // The uploads are checked (their records, then their bytes) while the conversation is
-        // read: a message without attachments reads nothing more.
-        let (conversation, uploads) = tokio::join!(
+        // The uploads are checked (their records, then their bytes), and the tenant's moderation
+        // found (in this process's memory but once in a while), while the conversation is read:
+        // a message without attachments reads nothing more.
+        let (conversation, uploads, moderator) = tokio::join!(
             self.conversations.get_conversation_with_members(&who.tenant_id, conversation_id),
             self.attachments.check_attachments(
                 who,
                 conversation_id,
                 &outgoing.attachments,
                 client_message_id.is_some()
-            )
+            ),
+            self.moderation.moderator(&who.tenant_id)
         );
         let (conversation, members) = conversation?.ok_or_else(not_found)?;
         if !members.iter().any(|m| m.user_id == who.user_id) {
             return Err(not_found());
         }
+        // Refused before anything is stored; masked as it will be stored and shown.
+        let moderator = moderator?;
+        let body = self.moderation.screen(&moderator, who, &conversation, body).await?;
         let attachables = uploads?;
         let message = Message {
             tenant_id: who.tenant_id.clone(),
@@ -117,6 +124,7 @@ impl MessagesUseCases {
             id: MessageId::parse(self.ids.ulid())?,
             sender_id: who.user_id.clone(),
             sender_name: who.name.clone(),
+            sender_bot: who.role == Role::Bot,
             body,
             attachments: attachables.iter().map(|a| a.attachment.clone()).collect(),
             client_message_id,
@@ -285,7 +293,18 @@ impl MessagesUseCases {
         body: &str,
         from_connection: Option<&ConnectionId>,
     ) -> Result<(Message, Option<EventId>), AppError> {
-        let (conversation, _) = self.conversation_cases.require_member(who, conversation_id).await?;
+        let (member, moderator) = tokio::join!(
+            self.conversation_cases.require_member(who, conversation_id),
+            self.moderation.moderator(&who.tenant_id)
+        );
+        let (conversation, _) = member?;
+        // An edit passes the same moderation as a send (a blank text is left to the checks below).
+        let moderator = moderator?;
+        let screened = match MessageBody::parse(body) {
+            Ok(text) => self.moderation.screen(&moderator, who, &conversation, Some(text)).await?,
+            Err(_) => None,
+        };
+        let body = screened.as_ref().map_or(body, MessageBody::as_str);
         let now = self.clock.now();
         let edit = |message: &Message| {
             if message.sender_id != who.user_id || message.kind == MessageKind::System {

@@ -19,6 +19,7 @@ pub mod guests;
 pub mod hooks;
 pub mod identity;
 pub mod messages;
+pub mod moderation;
 pub mod notifications;
 pub mod operations;
 pub mod preferences;

@@ -245,19 +245,8 @@ impl WebhooksUseCases {
 
         let now = self.clock.now();
         let timestamp = now.timestamp();
-        let request = WebhookRequest {
-            url: webhook.url.clone(),
-            headers: vec![
-                ("content-type".into(), "application/json".into()),
-                ("webhook-id".into(), delivery.event_id.clone()),
-                ("webhook-timestamp".into(), timestamp.to_string()),
-                (
-                    "webhook-signature".into(),
-                    webhook_signature(webhook.signing_secrets(now), &delivery.event_id, timestamp, &delivery.body),
-                ),
-            ],
-            body: delivery.body.clone(),
-        };
+        let request =
+            signed_request(&webhook.url, webhook.signing_secrets(now), &delivery.event_id, timestamp, &delivery.body);
         let started = Instant::now();
         let answer = self.sender.post(&request).await;
         let duration_ms = started.elapsed().as_millis() as u64;
@@ -419,6 +408,27 @@ fn check_description(description: &str) -> Result<String, AppError> {
         return Err(AppError::invalid("description: at most 200 characters, no control characters"));
     }
     Ok(description.to_string())
+}
+
+/// A JSON POST signed per the Standard Webhooks specification: `webhook-id`,
+/// `webhook-timestamp` (seconds) and `webhook-signature` under each of `secrets`.
+pub(crate) fn signed_request<'a>(
+    url: &str,
+    secrets: impl Iterator<Item = &'a str>,
+    id: &str,
+    timestamp: i64,
+    body: &str,
+) -> WebhookRequest {
+    WebhookRequest {
+        url: url.to_string(),
+        headers: vec![
+            ("content-type".into(), "application/json".into()),
+            ("webhook-id".into(), id.to_string()),
+            ("webhook-timestamp".into(), timestamp.to_string()),
+            ("webhook-signature".into(), webhook_signature(secrets, id, timestamp, body)),
+        ],
+        body: body.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ pub async fn run(app: &App, who: &Identity, connection_id: &ConnectionId, frame:
     let action = match &frame.action {
         Ok(action) => action,
         Err(e) => {
-            return Answer::Error { request_id, code: e.code(), message: e.to_string() }.to_json();
+            return Answer::Error { request_id, code: e.code(), message: e.to_string(), reason: None }.to_json();
         }
     };
     // Pings keep a connection alive and read nothing; every other action is refused once the

@@ -1,24 +1,41 @@
 // The message box: Enter sends, Shift+Enter goes to a new line; each keystroke tells the
 // others that one is typing (throttled by the hook). Files come from the paperclip or are
-// dropped on the box, and show as chips until sent; a message may be files alone.
+// dropped on the box, and show as chips until sent; a message may be files alone. A send the
+// tenant's moderation refused comes back here (`refill`) to be reworded.
 
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useI18n } from '../i18n.js';
+
+/** A message given back to the box: a send moderation refused, to be reworded. */
+export interface Refill {
+  body: string;
+  files: File[];
+}
 
 export function Composer({
   onSend,
   onTyping,
   disabled,
+  refill,
 }: {
   onSend: (body: string, files: File[]) => void;
   onTyping: (active: boolean) => void;
   disabled?: boolean;
+  /** Each new one replaces the draft (the box is the sender's until then). */
+  refill?: Refill | null;
 }) {
   const { t } = useI18n();
   const [draft, setDraft] = useState('');
   const [files, setFiles] = useState<File[]>([]);
   const [dropping, setDropping] = useState(false);
   const picker = useRef<HTMLInputElement>(null);
+  const box = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    if (!refill) return;
+    setDraft(refill.body);
+    setFiles(refill.files);
+    box.current?.focus();
+  }, [refill]);
   const ready = !disabled && (draft.trim() !== '' || files.length > 0);
   const submit = () => {
     if (!ready) return;
@@ -94,6 +111,7 @@ export function Composer({
         </svg>
       </button>
       <textarea
+        ref={box}
         aria-label={t.yourMessage}
         placeholder={dropping ? t.dropFiles : t.yourMessage}
         title={t.enterToSend}

@@ -1,11 +1,21 @@
-// One message: its text (or "deleted") and its files, when, "(edited)"; for one's own, the
-// receipt — ✓ sent, ✓✓ read by everyone else — and edit / delete; a failed send offers retry.
+// One message: who sent it (a bot marked as such), its text (or "deleted") and its files, when,
+// "(edited)"; for one's own, the receipt — ✓ sent, ✓✓ read by everyone else — and edit /
+// delete; a failed send offers retry, and one the tenant's moderation refused says why, in the
+// sender's language, and gives its text back to the composer (sent again as is, it would be
+// refused again).
 
-import type { Member } from '@missive/client';
-import { isPending, isReadByAll, readersOf, type ChatMessage, type UseConversation } from '@missive/react';
+import { isMissiveError, type Member, type ModerationReason } from '@missive/client';
+import {
+  isPending,
+  isReadByAll,
+  readersOf,
+  type ChatMessage,
+  type PendingMessage,
+  type UseConversation,
+} from '@missive/react';
 import { useState } from 'react';
-import { formatTime } from '../format.js';
-import { useI18n } from '../i18n.js';
+import { formatTime, sentByBot } from '../format.js';
+import { useI18n, type Dictionary } from '../i18n.js';
 import { Attachments } from './Attachments.js';
 
 export function MessageItem({
@@ -15,6 +25,7 @@ export function MessageItem({
   chat,
   me,
   others,
+  onRefill,
 }: {
   message: ChatMessage;
   mine: boolean;
@@ -22,6 +33,8 @@ export function MessageItem({
   chat: UseConversation;
   me: string;
   others: readonly Member[];
+  /** Puts a refused message's text and files back in the composer. */
+  onRefill: (body: string, files: File[]) => void;
 }) {
   const { t, lang } = useI18n();
   const [editing, setEditing] = useState(false);
@@ -37,10 +50,20 @@ export function MessageItem({
   const pending = isPending(m) ? m : null;
   const deleted = m.deletedAt != null || (m.body == null && !m.attachments?.length);
   const canChange = mine && !pending && !deleted;
+  const refused = pending?.pending === 'failed' ? refusal(pending, t) : null;
 
   return (
     <li className={`message ${mine ? 'mine' : 'theirs'}${deleted ? ' deleted' : ''}`}>
-      {showSender && <span className="sender">{m.senderName}</span>}
+      {showSender && (
+        <span className="sender">
+          {m.senderName}
+          {sentByBot(m) && (
+            <span className="bot-badge" title={t.botTitle}>
+              {t.botBadge}
+            </span>
+          )}
+        </span>
+      )}
       <div className="bubble">
         {editing ? (
           <form
@@ -100,10 +123,26 @@ export function MessageItem({
       )}
       {pending?.pending === 'failed' && (
         <span className="message-actions failed" role="alert">
-          {t.sendFailed}
-          <button type="button" className="link small" onClick={() => void chat.retry(pending.clientMessageId).catch(() => {})}>
-            {t.retry}
-          </button>
+          {refused ?? t.sendFailed}
+          {refused !== null && (
+            <button
+              type="button"
+              className="link small"
+              onClick={() => {
+                // The files the send held (the composer's own File objects), with the text.
+                onRefill(pending.body ?? '', (pending.files ?? []).map((f) => f.file as File));
+                chat.discard(pending.clientMessageId);
+              }}
+            >
+              {t.editRefused}
+            </button>
+          )}
+          {/* The same text is refused again by the rules; the pre-send check may say yes later. */}
+          {(refused === null || moderationReason(pending) === 'hook') && (
+            <button type="button" className="link small" onClick={() => void chat.retry(pending.clientMessageId).catch(() => {})}>
+              {t.retry}
+            </button>
+          )}
           <button type="button" className="link small" onClick={() => chat.discard(pending.clientMessageId)}>
             {t.discard}
           </button>
@@ -111,6 +150,19 @@ export function MessageItem({
       )}
     </li>
   );
+}
+
+/** Why moderation refused the send (`undefined` if the server gave no reason), `null` if it was not moderation. */
+function moderationReason(pending: PendingMessage): string | undefined | null {
+  const error = pending.error;
+  return isMissiveError(error) && error.code === 'moderated' ? error.reason : null;
+}
+
+/** The sender's note for a send moderation refused, by its reason; `null` for another failure. */
+function refusal(pending: PendingMessage, t: Dictionary): string | null {
+  const reason = moderationReason(pending);
+  if (reason === null) return null;
+  return t.moderated[reason as ModerationReason] ?? t.moderatedOther;
 }
 
 function Receipt({

@@ -5,6 +5,7 @@
 import type { Member } from '@missive/client';
 import type { UseConversation } from '@missive/react';
 import { useLayoutEffect, useRef } from 'react';
+import { sentByBot } from '../format.js';
 import { useI18n } from '../i18n.js';
 import { MessageItem } from './MessageItem.js';
 
@@ -13,11 +14,14 @@ export function MessageList({
   me,
   members,
   showSenders,
+  onRefill,
 }: {
   chat: UseConversation;
   me: string;
   members: readonly Member[];
   showSenders: boolean;
+  /** Puts a refused message's text and files back in the composer. */
+  onRefill: (body: string, files: File[]) => void;
 }) {
   const { t } = useI18n();
   const { messages, hasOlder, loadingOlder, loadOlder } = chat;
@@ -64,10 +68,15 @@ export function MessageList({
               key={m.id}
               message={m}
               mine={m.senderId === me}
-              showSender={showSenders && m.senderId !== me && messages[i - 1]?.senderId !== m.senderId}
+              // A bot's name shows even where names do not (a direct chat, the storefront card):
+              // who answers should never pass for a person.
+              showSender={
+                (showSenders || sentByBot(m)) && m.senderId !== me && messages[i - 1]?.senderId !== m.senderId
+              }
               chat={chat}
               me={me}
               others={others}
+              onRefill={onRefill}
             />
           ))}
         </ol>

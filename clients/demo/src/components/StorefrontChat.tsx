@@ -1,6 +1,8 @@
 // The storefront's chat card. A visitor gives a first name and gets a guest session (a token
 // for their one conversation with the shop's partners); the card then is that conversation,
-// live, under its own Missive connection.
+// live, under its own Missive connection. The demo tenant masks phone numbers and e-mail
+// addresses in storefront conversations (a moderation rule: deals go through the marketplace
+// until a booking), and the card says so before the guest writes one.
 
 import { MissiveRest, type GuestSession } from '@missive/client';
 import { MissiveProvider, usePresence } from '@missive/react';
@@ -97,6 +99,7 @@ function GuestThread({ session, onLeave }: { session: GuestSession; onLeave: () 
               {known && <span className="presence-dot" aria-hidden="true" />}
               {online ? t.partnerOnline : known ? t.partnerOffline : t.partnerUnknown}
             </p>
+            <p className="chat-card-note">{t.contactsMasked}</p>
           </div>
           <button type="button" className="link small" onClick={onLeave}>
             {t.endChat}

@@ -1,12 +1,13 @@
 // One conversation: its header (name, members online), the messages, who is typing and the
-// composer. Shown means read: the read marker follows the newest message while the page is
-// visible. Used by the messenger, the partner inbox and (as a card) the storefront chat.
+// composer (which gets back the text of a send moderation refused). Shown means read: the read
+// marker follows the newest message while the page is visible. Used by the messenger, the
+// partner inbox and (as a card) the storefront chat.
 
 import { usePresence, useConversation } from '@missive/react';
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { conversationName } from '../format.js';
 import { useI18n } from '../i18n.js';
-import { Composer } from './Composer.js';
+import { Composer, type Refill } from './Composer.js';
 import { ErrorNote } from './ErrorNote.js';
 import { MessageList } from './MessageList.js';
 import { OnlineDot, PresenceText } from './OnlineDot.js';
@@ -29,6 +30,8 @@ export function Thread({
   const { conversation, status, error, messages, markRead, typing } = chat;
   const others = (conversation?.members ?? []).filter((m) => m.userId !== me);
   const presence = usePresence(others.map((m) => m.userId));
+  // A send moderation refused, given back to the composer to be reworded.
+  const [refill, setRefill] = useState<Refill | null>(null);
 
   // The newest stored message, whenever it changes, is read if the page is seen.
   const newest = [...messages].reverse().find((m) => !('pending' in m))?.id;
@@ -67,6 +70,7 @@ export function Thread({
           me={me}
           members={conversation?.members ?? []}
           showSenders={showSenders ?? conversation?.kind !== 'direct'}
+          onRefill={(body, files) => setRefill({ body, files })}
         />
       )}
       <p className="typing" aria-live="polite">
@@ -76,6 +80,7 @@ export function Thread({
         disabled={status !== 'ready'}
         onSend={(body, files) => chat.send(body, files).catch(() => {})}
         onTyping={chat.setTyping}
+        refill={refill}
       />
     </section>
   );

@@ -1,5 +1,5 @@
 // A demo person's screens: one Missive connection (the provider) for all of them, the bell and
-// the toasts in every screen, and the screen the route names.
+// the toasts in every screen, and the screen the route names (an admin's own screen included).
 
 import { MissiveProvider } from '@missive/react';
 import { useEffect, useState } from 'react';
@@ -12,6 +12,7 @@ import { NotificationsProvider } from '../components/NotificationsContext.js';
 import { Toasts } from '../components/Toasts.js';
 import { useI18n } from '../i18n.js';
 import { href } from '../router.js';
+import { Admin } from './Admin.js';
 import { Messenger } from './Messenger.js';
 import { NotificationsPage } from './NotificationsPage.js';
 import { PartnerInbox } from './PartnerInbox.js';
@@ -55,11 +56,13 @@ export function SignedIn({ userId, screen, param }: { userId: string; screen?: s
 
   const { user } = session;
   const isPartner = user.role === 'partner';
+  const isAdmin = user.role === 'admin';
   const current = screen ?? (isPartner ? 'inbox' : 'messages');
   const nav: NavItem[] = [
     ...(isPartner ? [{ href: href(user.id, 'inbox'), label: t.navInbox, current: current === 'inbox' }] : []),
     { href: href(user.id, 'messages'), label: t.navMessages, current: current === 'messages' },
     { href: href(user.id, 'notifications'), label: t.navNotifications, current: current === 'notifications' },
+    ...(isAdmin ? [{ href: href(user.id, 'admin'), label: t.navAdmin, current: current === 'admin' }] : []),
   ];
   const getToken = () => demoSession(userId).then((s) => s.token);
 
@@ -89,6 +92,7 @@ export function SignedIn({ userId, screen, param }: { userId: string; screen?: s
         {current === 'inbox' && <PartnerInbox me={user.id} selected={param ?? null} />}
         {current === 'messages' && <Messenger me={user.id} selected={param ?? null} />}
         {current === 'notifications' && <NotificationsPage me={user} />}
+        {current === 'admin' && isAdmin && <Admin me={user.id} />}
       </NotificationsProvider>
     </MissiveProvider>
   );

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 // The client's integration tests start missive-local the same way: one launcher for both (test
 // code of the same repository, so a relative import rather than a package).
+import { eventually as pollUntil } from '../../../js/test/support/eventually.js';
 import { spawnLocal } from '../../../js/test/support/spawn-local.js';
 
 const DEMO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -81,7 +82,7 @@ export async function startDemo(t, { env = {}, args = [] } = {}) {
 
 /** missive-local on a free port over `dataDir`, with the demo served from the built dist/. */
 async function startServer({ dataDir, env, args }) {
-  const { base, child, exited } = await spawnLocal({
+  const { base, stop } = await spawnLocal({
     binary: BINARY,
     args: [
       '--port',
@@ -104,34 +105,13 @@ async function startServer({ dataDir, env, args }) {
   });
   return {
     base,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(killer);
-    },
+    stop,
   };
 }
 
-/**
- * Polls `check` (sync or async) until it returns a truthy value, which is returned; an error
- * it throws counts as "not yet". After `timeoutMs` fails with `what` and the last answer.
- */
-export async function eventually(check, { what = 'a condition', timeoutMs = TIMEOUT_MS, everyMs = 50 } = {}) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-      last = value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last?.message ?? last})`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+/** Polls `check` until it holds (see the shared helper), within the demo's timeout by default. */
+export function eventually(check, { what = 'a condition', timeoutMs = TIMEOUT_MS, everyMs = 50 } = {}) {
+  return pollUntil(check, { what, timeoutMs, everyMs });
 }
 
 /** Waits until `locator`'s text (trimmed) is `expected`. */

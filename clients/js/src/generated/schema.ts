@@ -511,6 +511,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/moderation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's moderation: its rules and pre-send hook (empty while never set). */
+        get: operations["get_moderation"];
+        /**
+         * Replaces the tenant's moderation. Applies to every message and edit people send (bots and
+         *     inbound hooks excepted), in every process within a minute. A pre-send hook set where there
+         *     was none gets a signing secret, answered this once.
+         */
+        put: operations["set_moderation"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/moderation/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What the rules would make of a text in a conversation of that kind; nothing is sent and the
+         *     pre-send hook is not asked.
+         */
+        post: operations["check_moderation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/notifications": {
         parameters: {
             query?: never;
@@ -958,6 +1000,11 @@ export interface components {
         } | {
             code: string;
             message: string;
+            /**
+             * @description For `moderated`: what matched (`word`, `pattern`, `phone`, `email`, `link`) or
+             *     `hook` (the tenant's pre-send hook said no).
+             */
+            reason?: string | null;
             requestId?: null | components["schemas"]["RequestId"];
             /** @enum {string} */
             type: "error";
@@ -1058,6 +1105,11 @@ export interface components {
         } & components["schemas"]["Action"];
         /** @description The client's idempotency key for a message: printable, at most 64 characters. */
         ClientMessageId: string;
+        /**
+         * @description Contact details Missive recognises.
+         * @enum {string}
+         */
+        ContactKind: "phone" | "email" | "link";
         Conversation: {
             /**
              * @description The newest message id, or the conversation id while it has no message: both are
@@ -1184,11 +1236,13 @@ export interface components {
         ErrorDetail: {
             /**
              * @description `invalid_request`, `unauthorized`, `forbidden`, `not_found`, `conflict`,
-             *     `method_not_allowed`, `sync_expired`, `too_large`, `rate_limited`, `unavailable` or `internal`.
+             *     `method_not_allowed`, `sync_expired`, `too_large`, `rate_limited`, `moderated`,
+             *     `unavailable` or `internal`.
              */
             code: string;
             /** @description For people: names the parameter or field at fault; never a detail of Missive's own. */
             message: string;
+            reason?: null | components["schemas"]["ModerationReason"];
         };
         /**
          * @description What the server pushes, tagged by `type`. An event kept in a conversation's or a user's
@@ -1360,6 +1414,11 @@ export interface components {
             newerCursor: null | components["schemas"]["MessageId"];
             olderCursor: null | components["schemas"]["MessageId"];
         };
+        /**
+         * @description What happens to a send when the pre-send hook does not answer in time (or answers nonsense).
+         * @enum {string}
+         */
+        HookFailure: "open" | "closed";
         /** @description `POST /v1/hooks/{id}`: what the system posts. */
         HookMessage: {
             body: string;
@@ -1427,6 +1486,8 @@ export interface components {
             editedAt: string | null;
             id: components["schemas"]["MessageId"];
             kind: components["schemas"]["MessageKind"];
+            /** @description `true` when a bot sent it (a bot's API key, or an inbound hook); absent otherwise. */
+            senderBot?: boolean;
             senderId: components["schemas"]["UserId"];
             senderName: string;
             system?: null | components["schemas"]["GroupChange"];
@@ -1448,6 +1509,43 @@ export interface components {
             kind: components["schemas"]["MessageKind"];
             senderId: components["schemas"]["UserId"];
             senderName: string;
+        };
+        /** @enum {string} */
+        ModerationAction: "block" | "mask";
+        /** @description What a tenant admin sets. */
+        ModerationInput: {
+            preSendHook?: null | components["schemas"]["PreSendHook"];
+            rules?: components["schemas"]["ModerationRule"][];
+        };
+        /**
+         * @description Why a message was blocked or masked: what matched, or the tenant's pre-send hook.
+         * @enum {string}
+         */
+        ModerationReason: "word" | "pattern" | "phone" | "email" | "link" | "hook";
+        /** @description One rule: where it applies (`kinds`, empty = every kind), what it looks for, what it does. */
+        ModerationRule: {
+            action: components["schemas"]["ModerationAction"];
+            contacts?: components["schemas"]["ContactKind"][];
+            kinds?: components["schemas"]["ConversationKind"][];
+            /** @description Regular expressions (Rust `regex` syntax: no look-around, no back-references). */
+            patterns?: string[];
+            /** @description Words or phrases, matched whole, whatever their case and accents. */
+            words?: string[];
+        };
+        /** @description A text to try against the rules. */
+        ModerationTrial: {
+            body: string;
+            kind: components["schemas"]["ConversationKind"];
+        };
+        /** @description A tenant's moderation as its admins see it. */
+        ModerationView: {
+            preSendHook: null | components["schemas"]["PreSendHook"];
+            rules: components["schemas"]["ModerationRule"][];
+            /**
+             * Format: date-time
+             * @description When it was last saved; null while the tenant never set one.
+             */
+            updatedAt: string | null;
         };
         /** @description `POST /v1/bots`. */
         NewBot: {
@@ -1576,6 +1674,11 @@ export interface components {
         Participant: {
             name: string;
             userId: components["schemas"]["UserId"];
+        };
+        /** @description A tenant's service asked about every message before it is stored. */
+        PreSendHook: {
+            failure?: components["schemas"]["HookFailure"];
+            url: string;
         };
         /** @description What a user wants: per type and channel, how e-mails go, and when they must wait. */
         Preferences: {
@@ -1722,6 +1825,14 @@ export interface components {
             previousExpiresAt: string;
             secret: string;
         };
+        /**
+         * @description The policy saved, and the hook's signing secret when this save set a hook where there was
+         *     none (shown this once).
+         */
+        SavedModeration: {
+            moderation: components["schemas"]["ModerationView"];
+            preSendHookSecret: string | null;
+        };
         SendBody: {
             /** @description Upload ids (`POST /v1/conversations/{id}/uploads`), at most 10, in the order shown. */
             attachments?: string[];
@@ -1808,6 +1919,15 @@ export interface components {
             id: components["schemas"]["TenantId"];
             locale: components["schemas"]["Locale"];
             name: string;
+        };
+        /** @enum {string} */
+        TrialAction: "accept" | "mask" | "block";
+        /** @description What the rules would do to a text (the pre-send hook is not asked). */
+        TrialOutcome: {
+            action: components["schemas"]["TrialAction"];
+            /** @description The text as it would be stored (masked where the rules mask). */
+            body: string;
+            reasons: components["schemas"]["ModerationReason"][];
         };
         TypeChannels: {
             event?: components["schemas"]["Channels"];
@@ -3991,6 +4111,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description `moderated`: the tenant's moderation refused it (`reason` says why); nothing stored */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description `internal`: a failure on Missive's side; no detail is given */
             500: {
                 headers: {
@@ -4158,6 +4287,15 @@ export interface operations {
             };
             /** @description `too_large`: the body is over the limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `moderated`: the tenant's moderation refused the new text; the message is unchanged */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4953,6 +5091,260 @@ export interface operations {
                 };
             };
             /** @description Not a device of the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_large`: the body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: a failure on Missive's side; no detail is given */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: a transient fault of the cloud outlasted the server's retries; nothing was done, or what was is safe to repeat: retry after a moment (`Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_moderation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModerationView"];
+                };
+            };
+            /** @description `invalid_request`: a parameter or field is invalid (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no credential, or a bad or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a tenant admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: no such thing, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_large`: the body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: a failure on Missive's side; no detail is given */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: a transient fault of the cloud outlasted the server's retries; nothing was done, or what was is safe to repeat: retry after a moment (`Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_moderation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModerationInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedModeration"];
+                };
+            };
+            /** @description A rule or hook Missive cannot take, named (`rules[0].patterns[1]: …`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no credential, or a bad or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a tenant admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: no such thing, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_large`: the body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: a failure on Missive's side; no detail is given */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: a transient fault of the cloud outlasted the server's retries; nothing was done, or what was is safe to repeat: retry after a moment (`Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    check_moderation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModerationTrial"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrialOutcome"];
+                };
+            };
+            /** @description `invalid_request`: a parameter or field is invalid (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no credential, or a bad or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a tenant admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: no such thing, or not the caller's */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -344,6 +344,43 @@ describe('REST helpers on the local runtime', () => {
     await rejectsWith(new MissiveRest({ baseUrl: server.base, getToken: () => newKey }).me(), 'unauthorized', 401);
   });
 
+  test('moderation: rules saved whole and tried without storing; a refused send says why', async () => {
+    assert.deepEqual(await admin.getModeration(), { rules: [], preSendHook: null, updatedAt: null });
+    await rejectsWith(adminRest(server, 'alice').getModeration(), 'forbidden', 403);
+    const mask = { kinds: ['direct'], words: [], patterns: [], contacts: ['phone'], action: 'mask' };
+    const block = { kinds: [], words: ['classified'], patterns: [], contacts: [], action: 'block' };
+    await assert.rejects(admin.setModeration({ rules: [mask, { ...block, patterns: ['('] }], preSendHook: null }), (e) => {
+      assert.deepEqual([e.code, e.status], ['invalid_request', 400]);
+      assert.match(e.message, /rules\[1\]\.patterns\[0\]/, 'the field named');
+      return true;
+    });
+    const saved = await admin.setModeration({ rules: [mask, block], preSendHook: null });
+    assert.equal(saved.moderation.rules.length, 2);
+    assert.equal(saved.preSendHookSecret, null);
+    assert.equal(typeof (await admin.getModeration()).updatedAt, 'string');
+
+    assert.deepEqual(await admin.checkModeration({ body: 'call 06 12 34 56 78', kind: 'direct' }), {
+      action: 'mask',
+      body: 'call •• •• •• •• ••',
+      reasons: ['phone'],
+    });
+    assert.equal((await admin.checkModeration({ body: 'call 06 12 34 56 78', kind: 'group' })).action, 'accept');
+
+    const { value: conversation } = await alice.createConversation({ kind: 'direct', userId: 'bob' });
+    await assert.rejects(alice.postMessage(conversation.id, 'this is classified'), (e) => {
+      assert.deepEqual([e.code, e.status, e.reason], ['moderated', 422, 'word']);
+      return true;
+    });
+    const { value: masked } = await alice.postMessage(conversation.id, 'call 06 12 34 56 78');
+    assert.equal(masked.body, 'call •• •• •• •• ••');
+
+    // A pre-send hook's secret is shown when one is set where there was none, and only then.
+    const hook = { url: 'http://127.0.0.1:9/check', failure: 'open' };
+    assert.equal(typeof (await admin.setModeration({ rules: [], preSendHook: hook })).preSendHookSecret, 'string');
+    assert.equal((await admin.setModeration({ rules: [], preSendHook: hook })).preSendHookSecret, null);
+    await admin.setModeration({ rules: [], preSendHook: null });
+  });
+
   test('push credentials: set by the platform, shown without keys, each field checked', async () => {
     assert.deepEqual(await platform.getPushCredentials('acme'), { fcm: null, apns: null });
     const apns = { teamId: 'TEAM123456', keyId: 'KEY1234567', privateKey: 'not a key', bundleId: 'com.acme.app' };

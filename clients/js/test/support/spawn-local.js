@@ -8,8 +8,9 @@ import { createInterface } from 'node:readline';
 /**
  * Runs `binary` with `args` and `env` (over the process's environment, RUST_LOG `warn` unless
  * MISSIVE_TEST_LOG says otherwise; stderr echoed when it is set). Resolves with `base`, the
- * address from its "Missive listening on <base>" line, the `child` and `exited` (resolves with
- * `{ code, signal }`); fails if it exits first, cannot run, or says nothing within 30 s.
+ * address from its "Missive listening on <base>" line, the `child`, `exited` (resolves with
+ * `{ code, signal }`) and `stop()` (SIGTERM, SIGKILL after 5 s; resolves once it exited); fails
+ * if it exits first, cannot run, or says nothing within 30 s.
  */
 export function spawnLocal({ binary, args, env = {} }) {
   const child = spawn(binary, args, {
@@ -22,6 +23,13 @@ export function spawnLocal({ binary, args, env = {} }) {
     if (process.env.MISSIVE_TEST_LOG) process.stderr.write(chunk);
   });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(killer);
+  };
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -40,7 +48,7 @@ export function spawnLocal({ binary, args, env = {} }) {
       const prefix = 'Missive listening on ';
       if (!line.startsWith(prefix)) return;
       clearTimeout(timer);
-      resolve({ base: line.slice(prefix.length).trim(), child, exited });
+      resolve({ base: line.slice(prefix.length).trim(), child, exited, stop });
     });
   });
 }

@@ -354,6 +354,18 @@ test('a refused request rejects with the server code; other actions resolve with
     (e) => e instanceof MissiveError && e.code === 'not_found' && e.message === 'conversation not found',
   );
 
+  // A moderation refusal says why: the reason comes with the code.
+  const moderated = h.client.send(CONV, 'call me: 06 12 34 56 78');
+  await settle();
+  socket.receive({
+    type: 'error',
+    requestId: socket.last('sendMessage').requestId,
+    code: 'moderated',
+    message: 'phone numbers are not allowed here',
+    reason: 'phone',
+  });
+  await assert.rejects(moderated, (e) => e instanceof MissiveError && e.code === 'moderated' && e.reason === 'phone');
+
   const edited = h.client.editMessage(CONV, 'm1', 'new text');
   await settle();
   assert.deepEqual(

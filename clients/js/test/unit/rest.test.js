@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MissiveError, MissiveRest } from '../../dist/index.js';
+import { MissiveAdmin } from '../../dist/admin.js';
 
 function fakeFetch(answer) {
   const calls = [];
@@ -86,6 +87,52 @@ test("errors are MissiveError with the server's code and the HTTP status", async
     assert.deepEqual([e.code, e.status, e.message], ['not_found', 404, 'conversation not found']);
     return true;
   });
+});
+
+test('a refusal that says why (moderated) keeps its reason; others have none', async () => {
+  const { fetch } = fakeFetch({
+    status: 422,
+    body: { error: { code: 'moderated', message: 'phone numbers are not allowed here', reason: 'phone' } },
+  });
+  const rest = new MissiveRest({ baseUrl: 'http://api.test', getToken: () => 'tok', fetch });
+  await assert.rejects(rest.postMessage('c1', 'call me: 06 12 34 56 78'), (e) => {
+    assert.deepEqual([e.code, e.status, e.reason], ['moderated', 422, 'phone']);
+    return true;
+  });
+  const plain = new MissiveRest({
+    baseUrl: 'http://api.test',
+    getToken: () => 'tok',
+    fetch: fakeFetch({ status: 404, body: { error: { code: 'not_found', message: 'no' } } }).fetch,
+  });
+  await assert.rejects(plain.me(), (e) => e.code === 'not_found' && e.reason === undefined);
+});
+
+test("the admin's moderation routes: read, replace, try a text", async () => {
+  const moderation = { rules: [], preSendHook: null, updatedAt: null };
+  const { fetch, calls } = fakeFetch((url, init) =>
+    url.endsWith('/check')
+      ? { body: { action: 'mask', body: '•• •• •• •• ••', reasons: ['phone'] } }
+      : init.method === 'PUT'
+        ? { body: { moderation, preSendHookSecret: null } }
+        : { body: moderation },
+  );
+  const admin = new MissiveAdmin({ baseUrl: 'http://api.test', getToken: () => 'tok', fetch });
+  assert.deepEqual(await admin.getModeration(), moderation);
+  const rule = { kinds: ['storefront'], words: [], patterns: [], contacts: ['phone'], action: 'mask' };
+  assert.deepEqual(await admin.setModeration({ rules: [rule], preSendHook: null }), {
+    moderation,
+    preSendHookSecret: null,
+  });
+  const check = await admin.checkModeration({ body: '06 12 34 56 78', kind: 'storefront' });
+  assert.equal(check.body, '•• •• •• •• ••');
+  assert.deepEqual(
+    calls.map((c) => [c.method, c.url, c.headers.authorization, c.body]),
+    [
+      ['GET', 'http://api.test/v1/moderation', 'Bearer tok', undefined],
+      ['PUT', 'http://api.test/v1/moderation', 'Bearer tok', { rules: [rule], preSendHook: null }],
+      ['POST', 'http://api.test/v1/moderation/check', 'Bearer tok', { body: '06 12 34 56 78', kind: 'storefront' }],
+    ],
+  );
 });
 
 test('answers without an error body, network failures and token failures have codes of their own', async () => {

@@ -71,6 +71,12 @@ impl TenantStore for DynamoTenants {
         let items = self.query(None, "PK = :pk", vec![(":pk", origin_pk(origin))], true, 1, None).await?;
         Ok(!items.is_empty())
     }
+    async fn put_moderation(&self, policy: &ModerationPolicy) -> StoreResult<()> {
+        self.put_item(with_data(key(tenant_pk(&policy.tenant_id), MODERATION_SK), policy)?).await
+    }
+    async fn get_moderation(&self, tenant: &TenantId) -> StoreResult<Option<ModerationPolicy>> {
+        self.get_data(key(tenant_pk(tenant), MODERATION_SK)).await
+    }
 }
 
 /// The DynamoDB store in its users role: the name this file adapts the port under.

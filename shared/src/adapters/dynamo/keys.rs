@@ -6,6 +6,7 @@ pub fn tenant_pk(t: &TenantId) -> String {
     format!("T#{t}")
 }
 pub const TENANT_SK: &str = "TENANT";
+pub const MODERATION_SK: &str = "MODERATION";
 /// The origin index: an origin's partition holds one item per tenant that allows it (CORS
 /// preflights name no tenant); its sort key is the tenant's partition key.
 pub fn origin_pk(origin: &str) -> String {

@@ -44,6 +44,12 @@ impl TenantStore for EmbeddedTenants {
         let page = self.page::<String>(prefix(&["ORIGIN", origin]), None, 1, false).await?;
         Ok(!page.items.is_empty())
     }
+    async fn put_moderation(&self, policy: &ModerationPolicy) -> StoreResult<()> {
+        self.put(key(&["MODERATION", policy.tenant_id.as_str()]), policy.clone()).await
+    }
+    async fn get_moderation(&self, tenant: &TenantId) -> StoreResult<Option<ModerationPolicy>> {
+        self.get(key(&["MODERATION", tenant.as_str()])).await
+    }
 }
 
 /// Brings the origin index in line with `tenant`'s origins, `before` being those it had.

@@ -80,7 +80,32 @@ async fn origins_are_allowed_while_a_tenant_lists_them<S: TenantStore + ?Sized>(
     assert_eq!(store.get_tenant(&tid("t2")).await.unwrap().unwrap().allowed_origins, ["https://new.example"]);
 }
 
+/// A tenant's moderation policy: none until set, then the last one set, apart per tenant.
+async fn moderation_policies_are_kept_per_tenant<S: TenantStore + ?Sized>(store: &S) {
+    assert!(store.get_moderation(&tid("t1")).await.unwrap().is_none());
+    let policy = ModerationPolicy {
+        tenant_id: tid("t1"),
+        rules: vec![ModerationRule {
+            kinds: vec![ConversationKind::Storefront],
+            words: vec!["arnaque".into()],
+            patterns: vec![r"(?i)whats?app".into()],
+            contacts: vec![ContactKind::Phone, ContactKind::Email],
+            action: ModerationAction::Mask,
+        }],
+        pre_send_hook: Some(PreSendHook { url: "https://hooks.example/presend".into(), failure: HookFailure::Closed }),
+        hook_secret: Some("whsec_c2VjcmV0".into()),
+        updated_at: chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
+    };
+    store.put_moderation(&policy).await.unwrap();
+    assert_eq!(store.get_moderation(&tid("t1")).await.unwrap(), Some(policy.clone()));
+    assert!(store.get_moderation(&tid("t2")).await.unwrap().is_none(), "tenants are apart");
+    let cleared = ModerationPolicy { rules: vec![], pre_send_hook: None, hook_secret: None, ..policy };
+    store.put_moderation(&cleared).await.unwrap();
+    assert_eq!(store.get_moderation(&tid("t1")).await.unwrap(), Some(cleared));
+}
+
 conforms!(
+    moderation_policies_are_kept_per_tenant,
     tenants_and_users,
     last_seen_times_are_kept_per_user,
     storefronts_are_found_from_their_id_alone,

@@ -1,0 +1,274 @@
+// Ada, the demo tenant's admin, on her own screen (#/ada/admin): a webhook pointed at a small
+// receiver the test runs, its test event seen delivered in the log, a failing delivery retried
+// by hand; moderation rules saved and tried, and what the people of the tenant then see — a
+// send refused with a note and its text given back, a bot's message marked as a bot's.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { eventually, expectText, startDemo } from './support/demo.js';
+
+/**
+ * An HTTP receiver on 127.0.0.1 (local mode accepts plain http there): it keeps what it is
+ * sent, and answers `status()` (204 unless the test says otherwise). Closed after the test.
+ */
+async function startReceiver(t, status = () => 204) {
+  const received = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      received.push({ headers: req.headers, event: JSON.parse(body) });
+      res.writeHead(status()).end();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise((resolve) => server.close(resolve)));
+  return { url: `http://127.0.0.1:${server.address().port}/missive`, received };
+}
+
+/** A demo person's token, as the demo page gets it. */
+async function tokenOf(base, userId) {
+  const response = await fetch(`${base}/local/demo/session?as=${userId}`);
+  assert.equal(response.status, 200);
+  return (await response.json()).token;
+}
+
+/** One REST call with `token`; the answer's JSON (nothing for a 204). */
+async function call(base, token, method, path, body) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  assert.ok(response.ok, `${method} ${path}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** Ada's admin screen, reached from her header. */
+async function openAdmin(demo) {
+  const ada = await demo.open('#/ada/notifications');
+  const nav = ada.getByRole('navigation', { name: 'Navigation principale' });
+  await nav.getByRole('link', { name: 'Administration' }).click();
+  await ada.getByRole('heading', { name: 'Administration', level: 1 }).waitFor();
+  return ada;
+}
+
+/** Fills and sends the "new webhook" form; returns the secret it showed once. */
+async function createWebhook(page, url, { description = '', events = [] } = {}) {
+  const form = page.getByRole('form', { name: 'Nouveau webhook' });
+  await form.getByLabel('Adresse (URL)').fill(url);
+  if (description) await form.getByLabel('Description (facultative)').fill(description);
+  for (const event of events) await form.getByRole('checkbox', { name: event }).check();
+  await form.getByRole('button', { name: 'Créer le webhook' }).click();
+  await form.getByText('Webhook créé.').waitFor();
+  const webhooks = page.getByRole('region', { name: 'Webhooks' });
+  await webhooks.getByText('Secret de signature, affiché cette seule fois : notez-le.').waitFor();
+  const secret = (await webhooks.locator('code.secret').textContent()).trim();
+  await webhooks.getByRole('button', { name: 'C’est noté' }).click();
+  await webhooks.locator('code.secret').waitFor({ state: 'detached' });
+  return secret;
+}
+
+test('ada makes a webhook, sends it a test, sees it delivered, then disables, rotates and deletes it', async (t) => {
+  const demo = await startDemo(t);
+  const receiver = await startReceiver(t);
+  const ada = await openAdmin(demo);
+  const webhooks = ada.getByRole('region', { name: 'Webhooks' });
+  await webhooks.getByText('Aucun webhook pour l’instant.').waitFor();
+
+  const secret = await createWebhook(ada, receiver.url, {
+    description: 'Le CRM de la démo',
+    events: ['message.created', 'member.added'],
+  });
+  assert.match(secret, /^whsec_/);
+  const item = webhooks.getByRole('listitem').filter({ hasText: receiver.url });
+  await item.getByText('Le CRM de la démo').waitFor();
+  await item.getByText('message.created').waitFor();
+  await item.getByText('member.added').waitFor();
+  await expectText(item.locator('.status-chip'), 'Actif');
+
+  // A test event: sent whatever the filter, signed, and delivered in the log (opened by it).
+  const actions = ada.getByRole('group', { name: `Actions sur ${receiver.url}` });
+  await actions.getByRole('button', { name: 'Envoyer un test' }).click();
+  await webhooks.getByText('Événement de test envoyé : suivez-le dans le journal.').waitFor();
+  const log = ada.getByRole('table', { name: `Livraisons vers ${receiver.url}` });
+  const delivery = log.getByRole('row').filter({ hasText: 'webhook.test' });
+  await expectText(delivery.locator('[data-col="status"]'), 'livrée', 'the test delivered');
+  await expectText(delivery.locator('[data-col="answer"]'), '204');
+  await expectText(delivery.locator('[data-col="attempts"]'), '1');
+  assert.equal(receiver.received.length, 1);
+  assert.equal(receiver.received[0].event.type, 'webhook.test');
+  assert.match(receiver.received[0].headers['webhook-signature'], /^v1,/);
+
+  // Disabled by the admin, with the reason in French; enabled again.
+  await actions.getByRole('button', { name: 'Désactiver' }).click();
+  await expectText(item.locator('.status-chip'), 'Désactivé : désactivé par une administratrice');
+  await actions.getByRole('button', { name: 'Activer' }).click();
+  await expectText(item.locator('.status-chip'), 'Actif');
+
+  // A new secret, shown once, with how long the previous one still signs.
+  await actions.getByRole('button', { name: 'Changer le secret' }).click();
+  await webhooks.getByText('L’ancien secret signe encore jusqu’à', { exact: false }).waitFor();
+  const rotated = (await webhooks.locator('code.secret').textContent()).trim();
+  assert.match(rotated, /^whsec_/);
+  assert.notEqual(rotated, secret);
+  await webhooks.getByRole('button', { name: 'C’est noté' }).click();
+
+  // Deleting asks a second click.
+  await actions.getByRole('button', { name: 'Supprimer' }).click();
+  await actions.getByRole('button', { name: 'Confirmer la suppression' }).click();
+  await webhooks.getByText('Aucun webhook pour l’instant.').waitFor();
+  await log.waitFor({ state: 'detached' });
+
+  demo.assertNoPageErrors();
+});
+
+test('a delivery the receiver refused (500) is retried by hand from the log, and delivered', async (t) => {
+  // Automatic retries an hour apart: only the button retries within the test.
+  const demo = await startDemo(t, { env: { MISSIVE_WEBHOOK_RETRY_BASE_MS: '3600000' } });
+  let answer = 500;
+  const receiver = await startReceiver(t, () => answer);
+  const ada = await openAdmin(demo);
+  await createWebhook(ada, receiver.url);
+  const item = ada.getByRole('region', { name: 'Webhooks' }).getByRole('listitem').filter({ hasText: receiver.url });
+  await item.getByText('tous les événements').waitFor();
+
+  const actions = ada.getByRole('group', { name: `Actions sur ${receiver.url}` });
+  await actions.getByRole('button', { name: 'Envoyer un test' }).click();
+  const log = ada.getByRole('table', { name: `Livraisons vers ${receiver.url}` });
+  const delivery = log.getByRole('row').filter({ hasText: 'webhook.test' });
+  await expectText(delivery.locator('.status-chip'), 'nouvel essai prévu', 'the refused delivery to be retried later');
+  await expectText(delivery.locator('[data-col="answer"]'), '500');
+  await expectText(delivery.locator('[data-col="attempts"]'), '1');
+
+  // The receiver is mended; the admin does not wait an hour.
+  answer = 204;
+  await delivery.getByRole('button', { name: /^Relancer la livraison webhook\.test/ }).click();
+  await expectText(delivery.locator('.status-chip'), 'livrée', 'the delivery retried by hand');
+  await expectText(delivery.locator('[data-col="answer"]'), '204');
+  await expectText(delivery.locator('[data-col="attempts"]'), '2');
+  assert.equal(receiver.received.length, 2);
+  const [first, again] = receiver.received.map((r) => r.headers['webhook-id']);
+  assert.equal(again, first, 'the same event');
+
+  demo.assertNoPageErrors();
+});
+
+test('moderation rules saved and tried; a blocked word refused to Alice with a note, her text kept', async (t) => {
+  const demo = await startDemo(t);
+  const ada = await openAdmin(demo);
+  const moderation = ada.getByRole('region', { name: 'Modération' });
+  const form = moderation.getByRole('form', { name: 'Modération' });
+  await form.getByRole('button', { name: 'Ajouter une règle' }).waitFor();
+
+  // Start from no rule, whatever the demo tenant was given.
+  const removeButtons = form.getByRole('button', { name: /^Retirer la règle/ });
+  while ((await removeButtons.count()) > 0) await removeButtons.first().click();
+  await form.getByText('Aucune règle : tous les messages passent.').waitFor();
+
+  // Rule 1: phone numbers masked in storefront conversations.
+  await form.getByRole('button', { name: 'Ajouter une règle' }).click();
+  const first = form.getByRole('group', { name: 'Règle 1' });
+  await first.getByRole('checkbox', { name: 'Boutique' }).check();
+  await first.getByRole('checkbox', { name: 'numéros de téléphone' }).check();
+  await first.getByRole('radio', { name: 'masquer ce qui correspond' }).check();
+
+  // Rule 2: a word blocked everywhere — with a broken pattern first, which the server names.
+  await form.getByRole('button', { name: 'Ajouter une règle' }).click();
+  const second = form.getByRole('group', { name: 'Règle 2' });
+  await second.getByLabel('Mots (un par ligne)').fill('confidentiel\n');
+  await second.getByLabel('Expressions régulières (une par ligne)').fill('(');
+  await second.getByRole('radio', { name: 'bloquer le message' }).check();
+  await form.getByRole('button', { name: 'Enregistrer la modération' }).click();
+  await form.getByRole('alert').filter({ hasText: 'rules[1].patterns[0]' }).waitFor();
+  await second.getByLabel('Expressions régulières (une par ligne)').fill('');
+  await form.getByRole('button', { name: 'Enregistrer la modération' }).click();
+  await form.getByText('Modération enregistrée.').waitFor();
+
+  // Kept: read back after a reload.
+  await ada.reload();
+  const reloaded = ada.getByRole('region', { name: 'Modération' }).getByRole('group', { name: 'Règle 2' });
+  await eventually(async () => (await reloaded.getByLabel('Mots (un par ligne)').inputValue()) === 'confidentiel', {
+    what: 'the saved word read back',
+  });
+  assert.equal(await reloaded.getByRole('radio', { name: 'bloquer le message' }).isChecked(), true);
+
+  // "Try a message": a phone number in a storefront conversation is masked, digit by digit.
+  const trial = ada.getByRole('form', { name: 'Essayer un message' });
+  await trial.getByLabel('Message à essayer').fill('Appelez-moi au 06 12 34 56 78');
+  await trial.getByLabel('Dans une conversation').selectOption('storefront');
+  await trial.getByRole('button', { name: 'Essayer' }).click();
+  const result = trial.getByRole('status');
+  await expectText(result.locator('[data-field="action"]'), 'Accepté, masqué');
+  await expectText(result.locator('[data-field="body"]'), 'Appelez-moi au •• •• •• •• ••');
+  await expectText(result.locator('[data-field="reasons"]'), 'un numéro de téléphone');
+  // Elsewhere the first rule does not apply; the second blocks its word.
+  await trial.getByLabel('Dans une conversation').selectOption('direct');
+  await trial.getByRole('button', { name: 'Essayer' }).click();
+  await expectText(result.locator('[data-field="action"]'), 'Accepté tel quel');
+  await trial.getByLabel('Message à essayer').fill('C’est confidentiel');
+  await trial.getByRole('button', { name: 'Essayer' }).click();
+  await expectText(result.locator('[data-field="action"]'), 'Bloqué');
+  await expectText(result.locator('[data-field="reasons"]'), 'un mot interdit');
+
+  // Alice writes the word to Bob: refused, said in French, and her text comes back to the box.
+  const alice = await demo.open('#/alice/messages');
+  await alice.getByRole('button', { name: 'Nouvelle conversation' }).click();
+  const dialog = alice.getByRole('dialog', { name: 'Nouvelle conversation' });
+  await dialog.getByRole('radio', { name: /Bob Durand/ }).check();
+  await dialog.getByRole('button', { name: 'Créer' }).click();
+  const thread = alice.getByRole('region', { name: 'Bob Durand' });
+  await thread.getByText('Pas encore de message. Dites bonjour !').waitFor();
+  const box = alice.getByLabel('Votre message');
+  await box.fill('Le code du portail est confidentiel');
+  await box.press('Enter');
+  const threadMessages = thread.getByRole('list', { name: 'Messages' });
+  const refused = threadMessages.getByRole('listitem').filter({ hasText: 'Le code du portail' });
+  const note = 'Message non envoyé : il contient un mot qui n’est pas permis ici.';
+  await refused.getByRole('alert').filter({ hasText: note }).waitFor();
+  assert.equal(await box.inputValue(), '');
+  await refused.getByRole('button', { name: 'Reprendre le texte' }).click();
+  await refused.waitFor({ state: 'detached' });
+  // The composer is refilled by its own render, which may follow the note's removal.
+  const retyped = 'Le code du portail est confidentiel';
+  await eventually(async () => (await box.inputValue()) === retyped, { what: 'the text back in the box' });
+  await box.fill('Le code du portail est dans le carnet');
+  await box.press('Enter');
+  const sent = threadMessages.getByRole('listitem').filter({ hasText: 'dans le carnet' });
+  await sent.getByRole('img', { name: /Envoyé|Lu/ }).waitFor();
+
+  demo.assertNoPageErrors();
+});
+
+test('a bot’s message shows a bot badge beside its name', async (t) => {
+  const demo = await startDemo(t);
+  const adaToken = await tokenOf(demo.base, 'ada');
+  const { apiKey } = await call(demo.base, adaToken, 'POST', '/v1/bots', { id: 'concierge', name: 'Concierge' });
+  const aliceToken = await tokenOf(demo.base, 'alice');
+  const group = await call(demo.base, aliceToken, 'POST', '/v1/conversations', {
+    kind: 'group',
+    title: 'Garde du samedi',
+    memberIds: ['bob', 'concierge'],
+  });
+  await call(demo.base, aliceToken, 'POST', `/v1/conversations/${group.id}/messages`, {
+    body: 'Qui est de garde samedi ?',
+    clientMessageId: 'admin-test-question',
+  });
+  await call(demo.base, apiKey, 'POST', `/v1/conversations/${group.id}/messages`, {
+    body: 'Bob Durand, de 8 h à 20 h.',
+    clientMessageId: 'admin-test-answer',
+  });
+
+  const alice = await demo.open(`#/alice/messages/${group.id}`);
+  const messages = alice.getByRole('region', { name: 'Garde du samedi' }).getByRole('list', { name: 'Messages' });
+  const answer = messages.getByRole('listitem').filter({ hasText: 'Bob Durand, de 8 h à 20 h.' });
+  await answer.locator('.sender').getByText('Concierge').waitFor();
+  await expectText(answer.getByTitle('Message envoyé par un robot'), 'robot');
+  // Alice's own message, in the same group, has no badge.
+  const question = messages.getByRole('listitem').filter({ hasText: 'Qui est de garde samedi ?' });
+  assert.equal(await question.locator('.bot-badge').count(), 0);
+
+  demo.assertNoPageErrors();
+});
