@@ -303,7 +303,9 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
         (Backend::Aws, Some(sdk)) => Arc::new(SecretsManagerPushCredentials::from_sdk(sdk, &args.table)),
         _ => Arc::new(LocalPushCredentials::new(args.data_dir.join("push-credentials"))),
     };
-    let webhooks = Arc::new(HttpWebhooks::new(config.webhooks_loopback_allowed).context("setting up webhooks")?);
+    let webhooks = Arc::new(
+        HttpWebhooks::new(config.webhooks_loopback_allowed, config.webhook_timeout).context("setting up webhooks")?,
+    );
     let push_services: Arc<dyn missive::ports::PushService> =
         Arc::new(PushServices::new(&config, push_credentials.clone()).context("setting up the push services")?);
     let app = match (args.backend, &sdk) {

@@ -10,8 +10,8 @@ use crate::metrics::Metrics;
 use crate::ports::{
     BotStore, Clock, ConnectionStore, ConversationStore, DeviceStore, EffectStore, EventFeed, FileStore, Ids, JobQueue,
     Mailer, MessageStore, NotificationStore, PendingEmailStore, PreferenceStore, Push, PushCredentialStore,
-    PushService, ReminderStore, ScheduleStore, Store, StoreHealth, StorefrontStore, TenantStore, ThrottleStore,
-    UploadStore, UserStore, WebhookSender, WebhookStore,
+    PushService, ReactionStore, ReminderStore, ScheduleStore, Store, StoreHealth, StorefrontStore, TenantStore,
+    ThrottleStore, UploadStore, UserStore, WebhookSender, WebhookStore,
 };
 use crate::runtime::{DirectoryCache, FrameRate};
 use crate::usecases::attachments::AttachmentsUseCases;
@@ -37,6 +37,7 @@ use crate::usecases::preferences::PreferencesUseCases;
 use crate::usecases::presence::PresenceUseCases;
 use crate::usecases::push_credentials::PushCredentialsUseCases;
 use crate::usecases::pushes::PushesUseCases;
+use crate::usecases::reactions::ReactionsUseCases;
 use crate::usecases::reads::ReadsUseCases;
 use crate::usecases::reminders::RemindersUseCases;
 use crate::usecases::scheduling::SchedulingUseCases;
@@ -79,6 +80,7 @@ pub struct App {
     pub presence: PresenceUseCases,
     pub push_credentials: PushCredentialsUseCases,
     pub pushes: PushesUseCases,
+    pub reactions: ReactionsUseCases,
     pub reads: ReadsUseCases,
     pub reminders: RemindersUseCases,
     pub scheduling: SchedulingUseCases,
@@ -114,6 +116,8 @@ pub struct Ports {
     pub webhooks: Arc<dyn WebhookStore>,
     /// Bots and their API keys' hashes.
     pub bots: Arc<dyn BotStore>,
+    /// Reactions to messages and their counts.
+    pub reactions: Arc<dyn ReactionStore>,
     pub schedule: Arc<dyn ScheduleStore>,
     pub effects: Arc<dyn EffectStore>,
     pub throttles: Arc<dyn ThrottleStore>,
@@ -154,6 +158,7 @@ impl Ports {
             devices: store.clone(),
             webhooks: store.clone(),
             bots: store.clone(),
+            reactions: store.clone(),
             schedule: store.clone(),
             effects: store.clone(),
             throttles: store.clone(),
@@ -464,11 +469,18 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         metrics: services.metrics.clone(),
         loopback_allowed: config.webhooks_loopback_allowed,
     };
+    let reactions = ReactionsUseCases {
+        conversations: ports.conversations.clone(),
+        messages: ports.messages.clone(),
+        reactions: ports.reactions.clone(),
+        delivery: delivery.clone(),
+    };
     let messages = MessagesUseCases {
         clock: ports.clock.clone(),
         conversations: ports.conversations.clone(),
         ids: ports.ids.clone(),
         messages: ports.messages.clone(),
+        reactions: ports.reactions.clone(),
         metrics: services.metrics.clone(),
         attachments: attachments.clone(),
         conversation_cases: conversations.clone(),
@@ -571,6 +583,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         presence,
         push_credentials,
         pushes,
+        reactions,
         reads,
         reminders,
         scheduling,

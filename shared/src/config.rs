@@ -55,6 +55,9 @@ pub struct Config {
     /// Webhooks may be plain `http` to this machine (`MISSIVE_WEBHOOKS_ALLOW_LOOPBACK`: the local
     /// runtime's default; never on AWS, but for the emulated topology's tests).
     pub webhooks_loopback_allowed: bool,
+    /// How long a webhook receiver has to answer (`MISSIVE_WEBHOOK_TIMEOUT_MS`, 10 s at most and
+    /// by default; shorter in tests of receivers that never answer).
+    pub webhook_timeout: Duration,
     pub limits: Limits,
 }
 
@@ -192,6 +195,7 @@ impl Config {
                 apns_origin: None,
             },
             webhooks_loopback_allowed: false,
+            webhook_timeout: crate::domain::WEBHOOK_TIMEOUT,
             limits: Limits::default(),
         }
     }
@@ -257,6 +261,12 @@ impl Config {
         config.push.fcm_origin = origin("MISSIVE_FCM_URL");
         config.push.apns_origin = origin("MISSIVE_APNS_URL");
         config.webhooks_loopback_allowed = non_empty("MISSIVE_WEBHOOKS_ALLOW_LOOPBACK").is_some_and(|v| v == "true");
+        if let Some(ms) = non_empty("MISSIVE_WEBHOOK_TIMEOUT_MS") {
+            let ms: u64 = ms
+                .parse()
+                .map_err(|_| ConfigError::Invalid("MISSIVE_WEBHOOK_TIMEOUT_MS", "expected milliseconds".into()))?;
+            config.webhook_timeout = Duration::from_millis(ms.max(1)).min(crate::domain::WEBHOOK_TIMEOUT);
+        }
         let seconds = |name: &'static str, default: Duration| -> Result<Duration, ConfigError> {
             match non_empty(name) {
                 Some(v) => v

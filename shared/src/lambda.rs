@@ -140,8 +140,11 @@ impl LambdaApp {
     /// Delivers webhooks (https only: no address in a private range, after resolution).
     #[cfg(feature = "webhooks")]
     pub fn with_webhook_sender(mut self) -> Result<Self, ConfigError> {
-        let sender = crate::adapters::webhooks::HttpWebhooks::new(self.config.webhooks_loopback_allowed)
-            .map_err(|e| ConfigError::Invalid("webhooks", format!("{e:#}")))?;
+        let sender = crate::adapters::webhooks::HttpWebhooks::new(
+            self.config.webhooks_loopback_allowed,
+            self.config.webhook_timeout,
+        )
+        .map_err(|e| ConfigError::Invalid("webhooks", format!("{e:#}")))?;
         self.webhook_sender = Some(Arc::new(sender));
         Ok(self)
     }

@@ -16,6 +16,7 @@ mod notifications;
 mod phone_push_services;
 mod presence;
 mod push;
+mod reactions;
 mod reading;
 mod search;
 mod signals;

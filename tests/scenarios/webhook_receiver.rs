@@ -1,7 +1,8 @@
 //! A tenant's webhook receiver, as the scenarios' own: it verifies each request as the
 //! Standard Webhooks libraries do — `webhook-signature` an HMAC-SHA256 of
 //! `{webhook-id}.{webhook-timestamp}.{body}` under the endpoint's secret, the timestamp within
-//! five minutes — and answers as it is told, per path: accept (200), fail (500), gone (410).
+//! five minutes — and answers as it is told, per path: accept (200), fail (500), gone (410), or
+//! never (it holds the request until Missive gives up waiting).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -33,6 +34,8 @@ pub struct Received {
 struct Inner {
     answers: HashMap<String, Answer>,
     secrets: HashMap<String, Vec<String>>,
+    /// Paths whose requests are never answered.
+    silent: std::collections::HashSet<String>,
     received: Vec<Received>,
     refused: Vec<String>,
 }
@@ -60,7 +63,15 @@ impl Receiver {
     }
 
     pub fn answer(&self, name: &str, answer: Answer) {
-        self.inner.lock().unwrap().answers.insert(name.into(), answer);
+        let mut inner = self.inner.lock().unwrap();
+        inner.silent.remove(name);
+        inner.answers.insert(name.into(), answer);
+    }
+
+    /// From now on `name` answers nothing: each request is held until Missive stops waiting
+    /// (recorded with status 0). `answer` makes it speak again.
+    pub fn fall_silent(&self, name: &str) {
+        self.inner.lock().unwrap().silent.insert(name.into());
     }
 
     /// The secrets a request to `name` may be signed with (one valid signature suffices).
@@ -83,23 +94,37 @@ async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> StatusCode {
+    match take(&receiver, name, &headers, &body) {
+        Some(status) => status,
+        // Silent: held until Missive gives up (the lock released first).
+        None => std::future::pending().await,
+    }
+}
+
+/// Verifies and records a request; answers its status, or `None` when the path is silent.
+fn take(receiver: &Receiver, name: String, headers: &HeaderMap, body: &Bytes) -> Option<StatusCode> {
     let mut inner = receiver.inner.lock().unwrap();
     let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     let (id, timestamp, signatures) = (header("webhook-id"), header("webhook-timestamp"), header("webhook-signature"));
-    let body_text = String::from_utf8_lossy(&body).to_string();
+    let body_text = String::from_utf8_lossy(body).to_string();
     let trusted = inner.secrets.get(&name).cloned().unwrap_or_default();
-    let signed = verified(&headers, &body_text, &trusted);
+    let signed = verified(headers, &body_text, &trusted);
     let json = serde_json::from_str::<Value>(&body_text);
     if !signed || json.is_err() || header("content-type") != "application/json" {
         inner.refused.push(format!("{name}: id {id}, timestamp {timestamp}, signature {signatures}"));
-        return StatusCode::UNAUTHORIZED;
+        return Some(StatusCode::UNAUTHORIZED);
     }
-    let status = match inner.answers.get(&name).copied().unwrap_or(Answer::Accept) {
-        Answer::Accept => StatusCode::OK,
-        Answer::Fail => StatusCode::INTERNAL_SERVER_ERROR,
-        Answer::Gone => StatusCode::GONE,
+    let status = if inner.silent.contains(&name) {
+        None
+    } else {
+        Some(match inner.answers.get(&name).copied().unwrap_or(Answer::Accept) {
+            Answer::Accept => StatusCode::OK,
+            Answer::Fail => StatusCode::INTERNAL_SERVER_ERROR,
+            Answer::Gone => StatusCode::GONE,
+        })
     };
-    inner.received.push(Received { path: name, id, body: json.unwrap(), status: status.as_u16() });
+    let recorded = status.map_or(0, |s| s.as_u16());
+    inner.received.push(Received { path: name, id, body: json.unwrap(), status: recorded });
     status
 }
 

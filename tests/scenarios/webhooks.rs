@@ -12,9 +12,14 @@ use crate::support::{eventually, Server};
 use crate::web_push_service::Answer;
 use crate::webhook_receiver::Receiver;
 
-/// A server whose webhooks may reach this machine (the receiver), retried quickly.
+/// A server whose webhooks may reach this machine (the receiver), retried quickly, whose
+/// receivers have a second to answer (a silent one need not hold a test for 10 s).
 async fn server_with(retry_base_ms: &str, loopback: &str) -> Server {
-    let env = [("MISSIVE_WEBHOOKS_ALLOW_LOOPBACK", loopback), ("MISSIVE_WEBHOOK_RETRY_BASE_MS", retry_base_ms)];
+    let env = [
+        ("MISSIVE_WEBHOOKS_ALLOW_LOOPBACK", loopback),
+        ("MISSIVE_WEBHOOK_RETRY_BASE_MS", retry_base_ms),
+        ("MISSIVE_WEBHOOK_TIMEOUT_MS", "1000"),
+    ];
     Server::start_with(&[], &env).await
 }
 
@@ -103,6 +108,30 @@ async fn a_failing_receiver_is_retried_until_it_takes_the_event_once() {
     assert_eq!(received.iter().filter(|r| r.status == 200).count(), 1, "taken once");
     let (_, shown) = server.get(&format!("/v1/webhooks/{id}"), &t[0]).await;
     assert_eq!(shown["failingSince"], Value::Null, "a success clears the failing streak");
+}
+
+#[tokio::test]
+async fn a_receiver_that_never_answers_is_given_up_on_in_time_and_retried() {
+    let server = server_with("200", "true").await;
+    let receiver = Receiver::start().await;
+    let t = server.tenant_with("hooks6", &[("boss", "admin")]).await;
+    let id = create(&server, &t[0], &receiver, "silent", Answer::Accept).await;
+    receiver.fall_silent("silent");
+    server.post(&format!("/v1/webhooks/{id}/test"), &t[0], json!({})).await;
+    // The attempt is given up after the timeout and logged as such; the next one goes out.
+    let logged = eventually(60, "an attempt that timed out, logged", || async {
+        let found = deliveries(&server, &t[0], &id).await;
+        found.into_iter().find(|d| d["attempts"].as_u64() >= Some(1) && d["lastAttempt"]["error"].is_string())
+    })
+    .await;
+    assert!(logged["lastAttempt"]["error"].as_str().unwrap().contains("no answer within 1000 ms"), "{logged}");
+    assert_eq!(logged["lastAttempt"]["statusCode"], Value::Null, "{logged}");
+    eventually(60, "a second attempt", || async { (receiver.received("silent").len() >= 2).then_some(()) }).await;
+    receiver.answer("silent", Answer::Accept);
+    let delivered = settled_as(&server, &t[0], &id, "delivered").await;
+    let received = receiver.received("silent");
+    assert!(received.iter().all(|r| r.id == received[0].id), "the same event id in every attempt");
+    assert_eq!(received.iter().filter(|r| r.status == 200).count(), 1, "{delivered}");
 }
 
 #[tokio::test]

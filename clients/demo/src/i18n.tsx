@@ -13,6 +13,7 @@ import type {
   WebhookDelivery,
   WebhookEventType,
 } from '@missive/client';
+import type { ReactionFailure } from './reactions.js';
 
 export type Lang = 'fr' | 'en';
 export const LANGS: readonly Lang[] = ['fr', 'en'];
@@ -31,6 +32,7 @@ const fr = {
   cancel: 'Annuler',
   save: 'Enregistrer',
   delete: 'Supprimer',
+  remove: 'Retirer',
   error: 'Erreur',
   labelled: (label: string, text: string) => `${label} : ${text}`,
 
@@ -117,6 +119,7 @@ const fr = {
 
   // Thread
   messages: 'Messages',
+  messageLog: 'Fil des messages',
   olderMessages: 'Messages précédents',
   noMessages: 'Pas encore de message. Dites bonjour !',
   yourMessage: 'Votre message',
@@ -143,6 +146,32 @@ const fr = {
   moderatedOther: 'Message non envoyé : la modération l’a refusé.',
   editRefused: 'Reprendre le texte',
 
+  // Reactions
+  reactions: 'Réactions',
+  reactionChip: (emoji: string, count: number, mine: boolean) =>
+    count === 1
+      ? `${emoji} 1 réaction${mine ? ', la vôtre' : ''}`
+      : `${emoji} ${count} réactions${mine ? ', dont la vôtre' : ''}`,
+  react: 'Réagir',
+  reactionPicker: 'Choisir une réaction',
+  // The picker's emoji by name: what a screen reader says of each button, and its tooltip.
+  emojiNames: {
+    '👍': 'pouce levé',
+    '❤️': 'cœur rouge',
+    '😂': 'visage riant aux larmes',
+    '🎉': 'cotillons',
+    '😮': 'visage bouche bée',
+    '😢': 'visage qui pleure',
+    '🙏': 'mains jointes',
+    '🔥': 'feu',
+  } as Record<string, string>,
+  reactionFailed: {
+    tooMany: 'Réaction non enregistrée : 20 emoji différents au plus par message.',
+    deleted: 'Réaction non enregistrée : le message a été supprimé.',
+    other: 'Réaction non enregistrée. Réessayez.',
+  } as Record<ReactionFailure, string>,
+  dismissNote: 'Masquer',
+
   // Files
   attach: 'Joindre des fichiers',
   dropFiles: 'Déposez vos fichiers ici',
@@ -152,9 +181,9 @@ const fr = {
   fileSize: (bytes: number) =>
     bytes < 1000 ? `${bytes} o` : bytes < 1_000_000 ? `${Math.round(bytes / 1000)} ko` : `${(bytes / 1_000_000).toFixed(1).replace('.', ',')} Mo`,
   uploading: (name: string, percent: number) => `${name} : envoi ${percent} %`,
-  preparingImage: (name: string) => `${name} : aperçu en préparation`,
+  previewPending: ', aperçu en préparation',
   openImage: (name: string) => `Voir ${name} en grand`,
-  download: (name: string) => `Télécharger ${name}`,
+  downloadFile: 'Télécharger',
   imageViewer: 'Visionneuse',
   online: 'En ligne',
   offline: 'Hors ligne',
@@ -319,6 +348,7 @@ const fr = {
   noAnswer: 'pas de réponse',
   milliseconds: (n: number) => `${n} ms`,
   nextAttempt: (when: string) => `prochain essai ${when}`,
+  redeliver: 'Relancer',
   retryDelivery: (type: string, when: string) => `Relancer la livraison ${type} de ${when}`,
 
   moderation: 'Modération',
@@ -427,6 +457,7 @@ const en: Dictionary = {
   cancel: 'Cancel',
   save: 'Save',
   delete: 'Delete',
+  remove: 'Remove',
   error: 'Error',
   labelled: (label, text) => `${label}: ${text}`,
 
@@ -506,6 +537,7 @@ const en: Dictionary = {
   members: 'Members',
 
   messages: 'Messages',
+  messageLog: 'Message history',
   olderMessages: 'Earlier messages',
   noMessages: 'No message yet. Say hello!',
   yourMessage: 'Your message',
@@ -532,6 +564,30 @@ const en: Dictionary = {
   moderatedOther: 'Not sent: moderation refused it.',
   editRefused: 'Edit the text',
 
+  reactions: 'Reactions',
+  reactionChip: (emoji, count, mine) =>
+    count === 1
+      ? `${emoji} 1 reaction${mine ? ', yours' : ''}`
+      : `${emoji} ${count} reactions${mine ? ', including yours' : ''}`,
+  react: 'React',
+  reactionPicker: 'Pick a reaction',
+  emojiNames: {
+    '👍': 'thumbs up',
+    '❤️': 'red heart',
+    '😂': 'face with tears of joy',
+    '🎉': 'party popper',
+    '😮': 'face with open mouth',
+    '😢': 'crying face',
+    '🙏': 'folded hands',
+    '🔥': 'fire',
+  },
+  reactionFailed: {
+    tooMany: 'Reaction not saved: at most 20 different emoji a message.',
+    deleted: 'Reaction not saved: the message was deleted.',
+    other: 'Reaction not saved. Try again.',
+  },
+  dismissNote: 'Dismiss',
+
   attach: 'Attach files',
   dropFiles: 'Drop your files here',
   removeFile: (name) => `Remove ${name}`,
@@ -540,9 +596,9 @@ const en: Dictionary = {
   fileSize: (bytes) =>
     bytes < 1000 ? `${bytes} B` : bytes < 1_000_000 ? `${Math.round(bytes / 1000)} KB` : `${(bytes / 1_000_000).toFixed(1)} MB`,
   uploading: (name, percent) => `${name}: uploading ${percent}%`,
-  preparingImage: (name) => `${name}: preview being prepared`,
+  previewPending: ', preview being prepared',
   openImage: (name) => `View ${name} full size`,
-  download: (name) => `Download ${name}`,
+  downloadFile: 'Download',
   imageViewer: 'Image viewer',
   online: 'Online',
   offline: 'Offline',
@@ -685,6 +741,7 @@ const en: Dictionary = {
   noAnswer: 'no answer',
   milliseconds: (n) => `${n} ms`,
   nextAttempt: (when) => `next attempt ${when}`,
+  redeliver: 'Retry',
   retryDelivery: (type, when) => `Retry the ${type} delivery of ${when}`,
 
   moderation: 'Moderation',

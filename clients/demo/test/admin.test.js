@@ -1,11 +1,13 @@
 // Ada, the demo tenant's admin, on her own screen (#/ada/admin): a webhook pointed at a small
 // receiver the test runs, its test event seen delivered in the log, a failing delivery retried
 // by hand; moderation rules saved and tried, and what the people of the tenant then see — a
-// send refused with a note and its text given back, a bot's message marked as a bot's.
+// send refused with a note and its text given back, a bot's message marked as a bot's. Each
+// of these screens passes the accessibility audit.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { expectAccessible } from './support/accessibility.js';
 import { eventually, expectText, startDemo } from './support/demo.js';
 
 /**
@@ -101,6 +103,7 @@ test('ada makes a webhook, sends it a test, sees it delivered, then disables, ro
   assert.equal(receiver.received.length, 1);
   assert.equal(receiver.received[0].event.type, 'webhook.test');
   assert.match(receiver.received[0].headers['webhook-signature'], /^v1,/);
+  await expectAccessible(ada, 'the admin screen: a webhook and its delivery log');
 
   // Disabled by the admin, with the reason in French; enabled again.
   await actions.getByRole('button', { name: 'Désactiver' }).click();
@@ -142,6 +145,7 @@ test('a delivery the receiver refused (500) is retried by hand from the log, and
   await expectText(delivery.locator('.status-chip'), 'nouvel essai prévu', 'the refused delivery to be retried later');
   await expectText(delivery.locator('[data-col="answer"]'), '500');
   await expectText(delivery.locator('[data-col="attempts"]'), '1');
+  await expectAccessible(ada, 'the admin screen: a refused delivery to retry');
 
   // The receiver is mended; the admin does not wait an hour.
   answer = 204;
@@ -212,6 +216,7 @@ test('moderation rules saved and tried; a blocked word refused to Alice with a n
   await trial.getByRole('button', { name: 'Essayer' }).click();
   await expectText(result.locator('[data-field="action"]'), 'Bloqué');
   await expectText(result.locator('[data-field="reasons"]'), 'un mot interdit');
+  await expectAccessible(ada, 'the admin screen: moderation rules, a message tried');
 
   // Alice writes the word to Bob: refused, said in French, and her text comes back to the box.
   const alice = await demo.open('#/alice/messages');
@@ -229,6 +234,7 @@ test('moderation rules saved and tried; a blocked word refused to Alice with a n
   const note = 'Message non envoyé : il contient un mot qui n’est pas permis ici.';
   await refused.getByRole('alert').filter({ hasText: note }).waitFor();
   assert.equal(await box.inputValue(), '');
+  await expectAccessible(alice, 'a message refused by moderation, with its note');
   await refused.getByRole('button', { name: 'Reprendre le texte' }).click();
   await refused.waitFor({ state: 'detached' });
   // The composer is refilled by its own render, which may follow the note's removal.
@@ -269,6 +275,7 @@ test('a bot’s message shows a bot badge beside its name', async (t) => {
   // Alice's own message, in the same group, has no badge.
   const question = messages.getByRole('listitem').filter({ hasText: 'Qui est de garde samedi ?' });
   assert.equal(await question.locator('.bot-badge').count(), 0);
+  await expectAccessible(alice, 'a group with a bot’s message');
 
   demo.assertNoPageErrors();
 });

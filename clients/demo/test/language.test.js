@@ -1,8 +1,9 @@
 // French by default; the switch in the header turns the demo into English, and the choice
-// stays for the next visit.
+// stays for the next visit. The home page passes the accessibility audit in both languages.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { expectAccessible } from './support/accessibility.js';
 import { startDemo } from './support/demo.js';
 
 test('the language switch turns French into English and is remembered', async (t) => {
@@ -10,6 +11,7 @@ test('the language switch turns French into English and is remembered', async (t
   const page = await demo.open();
   await page.getByRole('heading', { name: 'Choisissez un rôle' }).waitFor();
   assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
+  await expectAccessible(page, 'the home page');
 
   await page.getByRole('combobox', { name: 'Langue' }).selectOption('en');
   await page.getByRole('heading', { name: 'Choose a role' }).waitFor();
@@ -17,6 +19,7 @@ test('the language switch turns French into English and is remembered', async (t
   await page.getByRole('link', { name: /Shop visitor/ }).waitFor();
   assert.equal(await page.locator('html').getAttribute('lang'), 'en');
   assert.equal(await page.title(), 'Missive — demo');
+  await expectAccessible(page, 'the home page in English');
 
   // Remembered, on every screen.
   await page.reload();

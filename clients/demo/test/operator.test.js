@@ -1,8 +1,10 @@
 // The operator makes e-mail sends fail: an e-mail job (Ada's notification to Bob, whose
 // preferences send e-mails at once) is retried, then dead-lettered; with sends working again,
-// the redrive button sends it and the e-mail shows in the local outbox.
+// the redrive button sends it and the e-mail shows in the local outbox. The page passes the
+// accessibility audit with a dead letter, then with the outbox.
 
 import { test } from 'node:test';
+import { expectAccessible } from './support/accessibility.js';
 import { expectText, startDemo } from './support/demo.js';
 
 test('a failing e-mail is dead-lettered, then redriven into the outbox', async (t) => {
@@ -26,6 +28,7 @@ test('a failing e-mail is dead-lettered, then redriven into the outbox', async (
   // Five failed attempts later, one dead letter.
   await expectText(deadLetters, '1', 'one dead-lettered e-mail');
   await operator.getByText('Aucun e-mail envoyé pour l’instant.').waitFor();
+  await expectAccessible(operator, 'the operator page, a dead letter');
 
   // Sends work again; redrive.
   await failures.uncheck();
@@ -35,6 +38,7 @@ test('a failing e-mail is dead-lettered, then redriven into the outbox', async (
   const outbox = operator.getByRole('table', { name: 'Boîte d’envoi locale' });
   const sent = outbox.getByRole('row').filter({ hasText: 'bob@demo.missive.localhost' });
   await sent.getByText('Révision des extincteurs').waitFor();
+  await expectAccessible(operator, 'the operator page, the outbox');
 
   demo.assertNoPageErrors();
 });

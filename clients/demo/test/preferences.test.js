@@ -1,8 +1,10 @@
 // Alice's notifications page: her preferences saved and read back, and her reminders —
-// scheduled, cancelled, and one that fires into her bell.
+// scheduled, cancelled, and one that fires into her bell. The page passes the accessibility
+// audit with a reminder pending, then with one sent.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { expectAccessible } from './support/accessibility.js';
 import { startDemo } from './support/demo.js';
 
 test('preferences are saved and read back; reminders are scheduled, cancelled and fire', async (t) => {
@@ -35,6 +37,7 @@ test('preferences are saved and read back; reminders are scheduled, cancelled an
   await reminders.getByRole('button', { name: 'Programmer le rappel' }).click();
   const pending = reminders.getByRole('listitem').filter({ hasText: 'Vérifier le matériel' });
   await pending.getByText('en attente').waitFor();
+  await expectAccessible(alice, 'the notifications page: preferences, a reminder pending');
   await pending.getByRole('button', { name: 'Supprimer' }).click();
   await pending.waitFor({ state: 'detached' });
 
@@ -49,6 +52,8 @@ test('preferences are saved and read back; reminders are scheduled, cancelled an
   await alice.getByRole('region', { name: 'Alertes' }).getByText('Appeler le centre').waitFor();
   await alice.getByRole('button', { name: 'Notifications, 1 non lue' }).waitFor();
   await reminders.getByRole('listitem').filter({ hasText: 'Appeler le centre' }).getByText(/^envoyé/).waitFor();
+  await alice.getByRole('region', { name: 'Notifications' }).getByText('Appeler le centre').waitFor();
+  await expectAccessible(alice, 'the notifications page: a reminder sent, its notification and toast');
 
   demo.assertNoPageErrors();
 });

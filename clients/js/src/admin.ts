@@ -7,6 +7,7 @@ import { MissiveRest, type CallOptions, type Upserted } from './rest.js';
 import type {
   Bot,
   CreatedBot,
+  CreatedHook,
   CreatedWebhook,
   Moderation,
   ModerationCheck,
@@ -78,6 +79,18 @@ export class MissiveAdmin extends MissiveRest {
 
   async revokeBotKey(id: string, options: CallOptions = {}): Promise<void> {
     await this.json('DELETE', '/v1/bots/{id}/key', { path: { id }, ...options });
+  }
+
+  // ---- Inbound hooks (a group's owner) ---------------------------------------------------
+
+  /** A hook posting into group `id` as a bot named `name`; its secret (`whk_…`) shown this once. */
+  createHook(id: string, name: string, options: CallOptions = {}): Promise<CreatedHook> {
+    return this.json('POST', '/v1/conversations/{id}/hooks', { path: { id }, body: { name }, ...options });
+  }
+
+  /** Stops the hook (its bot stays in the group, silent). */
+  async deleteHook(id: string, hookId: string, options: CallOptions = {}): Promise<void> {
+    await this.json('DELETE', '/v1/conversations/{id}/hooks/{hookId}', { path: { id, hookId }, ...options });
   }
 
   // ---- Webhooks (a tenant admin) --------------------------------------------------------

@@ -12,6 +12,7 @@ import type {
   MessageUpdatedEvent,
   NotificationNewEvent,
   PresenceEvent,
+  ReactionUpdatedEvent,
   ReadEvent,
   ReadSummaryEvent,
   ServerEvent,
@@ -54,6 +55,7 @@ export interface ClientEvents {
   'message.new': [event: MessageNewEvent, info: DeliveryInfo];
   'message.updated': [event: MessageUpdatedEvent, info: DeliveryInfo];
   'message.deleted': [event: MessageDeletedEvent, info: DeliveryInfo];
+  'reaction.updated': [event: ReactionUpdatedEvent, info: DeliveryInfo];
   read: [event: ReadEvent, info: DeliveryInfo];
   /** A large group's read markers that moved (instead of a `read` per reader). */
   'read.summary': [event: ReadSummaryEvent, info: DeliveryInfo];
@@ -77,6 +79,7 @@ const CURSOR_EVENT_TYPES: ReadonlySet<string> = new Set<CursorEvent['type']>([
   'message.new',
   'message.updated',
   'message.deleted',
+  'reaction.updated',
   'read',
   'read.summary',
   'conversation.created',

@@ -33,6 +33,7 @@ import {
 import { browserWakeSignals, type WakeSignals } from './wake.js';
 import type {
   MarkReadAck,
+  ReactAck,
   Message,
   MessageChangeAck,
   MessageNewEvent,
@@ -234,6 +235,24 @@ export class MissiveClient {
   deleteMessage(conversationId: string, messageId: string, options: RequestOptions = {}): Promise<MessageChangeAck> {
     return this.request(
       { action: 'deleteMessage', conversationId, messageId },
+      { ordered: true, resend: true, conversationId, ...options },
+    );
+  }
+
+  /**
+   * Reacts to a message with `emoji` (`on`), or takes the reaction back (`on: false`): one per
+   * person per emoji, `reaction.updated` to the members. Safe to resend: the same reaction
+   * twice is one.
+   */
+  react(
+    conversationId: string,
+    messageId: string,
+    emoji: string,
+    on = true,
+    options: RequestOptions = {},
+  ): Promise<ReactAck> {
+    return this.request(
+      { action: 'react', conversationId, messageId, emoji, on },
       { ordered: true, resend: true, conversationId, ...options },
     );
   }

@@ -30,6 +30,7 @@ import type {
   NotificationPreferencesInput,
   NotificationsPage,
   ReadState,
+  Reacted,
   Reminder,
   RemindersPage,
   Storefront,
@@ -274,6 +275,15 @@ export class MissiveRest {
     return this.json('PATCH', '/v1/conversations/{id}/messages/{messageId}', {
       path: { id, messageId },
       body: { body },
+      ...options,
+    });
+  }
+
+  /** As the socket's `react`: the message's reactions after it. */
+  react(id: string, messageId: string, emoji: string, on = true, options: CallOptions = {}): Promise<Reacted> {
+    return this.json('POST', '/v1/conversations/{id}/messages/{messageId}/reactions', {
+      path: { id, messageId },
+      body: { emoji, on },
       ...options,
     });
   }

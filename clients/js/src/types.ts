@@ -72,6 +72,8 @@ export type MessageNewEvent = Extract<ServerEvent, { type: 'message.new' }>;
 export type MessageUpdatedEvent = Extract<ServerEvent, { type: 'message.updated' }>;
 export type MessageDeletedEvent = Extract<ServerEvent, { type: 'message.deleted' }>;
 export type ReadEvent = Extract<ServerEvent, { type: 'read' }>;
+/** A message's reactions after someone reacted or took a reaction back (`me` always false: `userId`, `emoji` and `on` say whose). */
+export type ReactionUpdatedEvent = Extract<ServerEvent, { type: 'reaction.updated' }>;
 /** One member's read marker in a `read.summary`: they have read up to `lastReadMessageId`. */
 export type ReadMark = components['schemas']['ReadMark'];
 /**
@@ -126,6 +128,15 @@ export type MarkReadAck = Omit<
   Extract<components['schemas']['Answer'], { type: 'ack'; read: unknown }>,
   'type' | 'requestId'
 >;
+/** What `react` is answered: the message's reactions after it (`me` tells of the emoji just changed only) and the event's cursor. */
+export type ReactAck = Omit<
+  Extract<components['schemas']['Answer'], { type: 'ack'; reactions: unknown }>,
+  'type' | 'requestId'
+>;
+/** What the REST `react` is answered: the message's id, its reactions after it, the event's cursor. */
+export type Reacted = components['schemas']['Reacted'];
+/** How many reacted with an emoji, and whether the reader did. */
+export type Reaction = components['schemas']['Reaction'];
 /** `delivered` is `false` when dropped: one signal per user, conversation and state every 2 s. */
 export type TypingAck = Omit<
   Extract<components['schemas']['Answer'], { type: 'ack'; delivered: unknown }>,
@@ -178,6 +189,11 @@ export type Bot = components['schemas']['BotView'];
 export type NewBot = components['schemas']['NewBot'];
 /** A bot just made, with its API key: shown this once. */
 export type CreatedBot = components['schemas']['CreatedBot'];
+
+/** An inbound hook of a group (never its secret). */
+export type Hook = components['schemas']['HookView'];
+/** A hook just made, with its `whk_…` secret: shown this once. */
+export type CreatedHook = components['schemas']['CreatedHook'];
 
 // ---- Moderation (a tenant admin) -----------------------------------------------------------
 

@@ -248,6 +248,9 @@ export class ConversationListModel extends Model<ConversationListState> {
         if (next !== item) this.items.set(item.id, next);
         return null;
       }
+      case 'reaction.updated':
+        // Reactions do not move a conversation in the list.
+        return null;
       case 'conversation.created':
         return this.items.has(event.conversation.id) || !this.fitsKind(event.conversation)
           ? null

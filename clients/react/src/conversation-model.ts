@@ -12,6 +12,8 @@ import {
   type ConversationWithMembers,
   type Message,
   type MessageNewEvent,
+  type Reaction,
+  type ReactionUpdatedEvent,
   type ReadEvent,
   type ReadSummaryEvent,
   type TypingSummaryEvent,
@@ -19,7 +21,7 @@ import {
 import type { MissiveContextValue } from './context.js';
 import { listen, unsubscribeAll } from './events.js';
 import { ECHO_INFO } from './local-echo.js';
-import { upsertMessages } from './message-list.js';
+import { toggled, upsertMessages, withReactions } from './message-list.js';
 import { advanceMarker, markersOf, mergeMarkers, type ReadMarkers } from './read-markers.js';
 import { Model, Runs, type Unsubscribe } from './store.js';
 import { TypingIndicators, type TypingUser } from './typing-indicators.js';
@@ -135,6 +137,9 @@ export class ConversationModel extends Model<ConversationState> {
       listen(this.context, 'message.deleted', (event) => {
         if (event.conversationId === id) this.store([event.message]);
       }),
+      listen(this.context, 'reaction.updated', (event) => {
+        if (event.conversationId === id) this.onReaction(event);
+      }),
       listen(this.context, 'read', (event) => {
         if (event.conversationId === id) this.onRead(event);
       }),
@@ -184,7 +189,7 @@ export class ConversationModel extends Model<ConversationState> {
       const page = await this.context.rest.listMessages(id, { before });
       if (!this.runs.isCurrent(run)) return;
       this.olderCursor = page.olderCursor ?? null;
-      this.store(page.messages, { loadingOlder: false, error: null });
+      this.store(page.messages, { loadingOlder: false, error: null }, true);
     } catch (error) {
       if (this.runs.isCurrent(run)) this.update({ loadingOlder: false, error });
     }
@@ -262,6 +267,26 @@ export class ConversationModel extends Model<ConversationState> {
       ECHO_INFO,
     );
     return ack.message;
+  };
+
+  /**
+   * Reacts to a message with `emoji` (`on`), or takes the reaction back: shown at once, put
+   * back as it was if the server refuses it; resolves with the message's reactions.
+   */
+  readonly react = async (messageId: string, emoji: string, on = true): Promise<Reaction[]> => {
+    const id = this.requireId();
+    const before = this.stored.find((m) => m.id === messageId)?.reactions;
+    this.setReactions(messageId, toggled(before ?? [], emoji, on));
+    try {
+      const ack = await this.context.client.react(id, messageId, emoji, on);
+      const mine = new Set((this.stored.find((m) => m.id === messageId)?.reactions ?? []).filter((r) => r.me).map((r) => r.emoji));
+      const reactions = ack.reactions.map((r) => ({ ...r, me: r.emoji === emoji ? on : mine.has(r.emoji) }));
+      this.setReactions(messageId, reactions);
+      return reactions;
+    } catch (error) {
+      this.setReactions(messageId, before ?? []);
+      throw error;
+    }
   };
 
   /** Deletes a message (its tombstone keeps its place); resolves with the tombstone. */
@@ -342,7 +367,7 @@ export class ConversationModel extends Model<ConversationState> {
         this.stored = this.stored.filter((m) => m.id >= oldestOfPage);
         this.olderCursor = olderCursor;
       }
-      this.store(page.messages, { status: this.current.status === 'error' ? 'error' : 'ready' });
+      this.store(page.messages, { status: this.current.status === 'error' ? 'error' : 'ready' }, true);
     } catch (error) {
       if (this.runs.isCurrent(run)) this.update({ status: 'error', error });
     }
@@ -370,6 +395,23 @@ export class ConversationModel extends Model<ConversationState> {
     this.store([message], {
       readBy: advanceMarker(this.current.readBy, message.senderId, message.id, message.createdAt),
     });
+  }
+
+  /** Someone's reaction: the counts from the event; which are the reader's own, as held (and the event's if it is theirs). */
+  private onReaction(event: ReactionUpdatedEvent): void {
+    const held = this.stored.find((m) => m.id === event.messageId);
+    if (!held) return;
+    const mine = new Set((held.reactions ?? []).filter((r) => r.me).map((r) => r.emoji));
+    if (event.userId === this.context.identity.userId) {
+      if (event.on) mine.add(event.emoji);
+      else mine.delete(event.emoji);
+    }
+    this.setReactions(event.messageId, event.reactions.map((r) => ({ ...r, me: mine.has(r.emoji) })));
+  }
+
+  private setReactions(messageId: string, reactions: readonly Reaction[]): void {
+    this.stored = withReactions(this.stored, messageId, reactions.length > 0 ? [...reactions] : undefined);
+    this.commit();
   }
 
   private onRead(event: ReadEvent): void {
@@ -445,8 +487,9 @@ export class ConversationModel extends Model<ConversationState> {
   }
 
   /** Upserts stored messages; a pending send whose message arrived is dropped. */
-  private store(messages: readonly Message[], patch: Partial<ConversationState> = {}): void {
-    this.stored = upsertMessages(this.stored, messages);
+  /** Holds `messages` (`fromPage`: a page of history, which says all of their reactions). */
+  private store(messages: readonly Message[], patch: Partial<ConversationState> = {}, fromPage = false): void {
+    this.stored = upsertMessages(this.stored, messages, fromPage);
     const arrived = new Set(messages.map((m) => m.clientMessageId).filter((c) => c !== undefined));
     if (arrived.size > 0 && this.pending.some((p) => arrived.has(p.clientMessageId))) {
       this.pending = this.pending.filter((p) => !arrived.has(p.clientMessageId));

@@ -43,12 +43,19 @@ function search(list: readonly Message[], id: string): number {
   return ~lo;
 }
 
-/** `list` with `message` inserted or updated in place; the same array when nothing changed. */
-export function upsertMessage(list: readonly Message[], message: Message): readonly Message[] {
+/**
+ * `list` with `message` inserted or updated in place; the same array when nothing changed.
+ * Reactions are their own dimension: a page of history says all of a message's (none when
+ * absent), so `fromPage` takes them; an event or an ack about the text (`message.updated`, an
+ * edit's ack) carries none, so the held ones stay. A deleted message has none.
+ */
+export function upsertMessage(list: readonly Message[], message: Message, fromPage = false): readonly Message[] {
   const at = search(list, message.id);
   if (at >= 0) {
     const held = list[at] as Message;
-    const kept = newerVersion(held, message);
+    const newer = newerVersion(held, message);
+    const reactions = newer.deletedAt ? undefined : fromPage ? message.reactions : held.reactions;
+    const kept = sameReactions(newer.reactions, reactions) ? newer : { ...newer, reactions };
     if (kept === held) return list;
     const next = list.slice();
     next[at] = kept;
@@ -59,8 +66,36 @@ export function upsertMessage(list: readonly Message[], message: Message): reado
   return next;
 }
 
-export function upsertMessages(list: readonly Message[], messages: readonly Message[]): readonly Message[] {
+/** `list` with message `id`'s reactions replaced (a `reaction.updated`); the same array when it is not held. */
+export function withReactions(list: readonly Message[], id: string, reactions: Message['reactions']): readonly Message[] {
+  const at = search(list, id);
+  if (at < 0 || (list[at] as Message).deletedAt) return list;
+  const next = list.slice();
+  next[at] = { ...(list[at] as Message), reactions };
+  return next;
+}
+
+/** `reactions` as they will be once the reader's reaction with `emoji` is set (`on`) or taken back: shown before the server answers. */
+export function toggled(
+  reactions: NonNullable<Message['reactions']>,
+  emoji: string,
+  on: boolean,
+): NonNullable<Message['reactions']> {
+  const held = reactions.find((r) => r.emoji === emoji);
+  if (!held) return on ? [...reactions, { emoji, count: 1, me: true }] : reactions;
+  if (held.me === on) return reactions;
+  const count = held.count + (on ? 1 : -1);
+  return count > 0
+    ? reactions.map((r) => (r.emoji === emoji ? { ...r, count, me: on } : r))
+    : reactions.filter((r) => r.emoji !== emoji);
+}
+
+function sameReactions(a: Message['reactions'], b: Message['reactions']): boolean {
+  return JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
+}
+
+export function upsertMessages(list: readonly Message[], messages: readonly Message[], fromPage = false): readonly Message[] {
   let next = list;
-  for (const message of messages) next = upsertMessage(next, message);
+  for (const message of messages) next = upsertMessage(next, message, fromPage);
   return next;
 }

@@ -1,7 +1,7 @@
 // useConversation: one conversation's messages, sends, typing and read markers, live (see
 // conversation-model.ts).
 
-import type { Message } from '@missive/client';
+import type { Message, Reaction } from '@missive/client';
 import { useMissiveContext } from './context.js';
 import { ConversationModel, type ConversationOptions, type ConversationState } from './conversation-model.js';
 import { useModel } from './use-model.js';
@@ -20,6 +20,8 @@ export interface UseConversation extends ConversationState {
   discard: (clientMessageId: string) => void;
   edit: (messageId: string, body: string) => Promise<Message>;
   remove: (messageId: string) => Promise<Message>;
+  /** Reacts with `emoji` (or takes it back, `on: false`): shown at once, undone if refused. */
+  react: (messageId: string, emoji: string, on?: boolean) => Promise<Reaction[]>;
   /** `true` on each keystroke, `false` when the draft is emptied; throttled for the server. */
   setTyping: (active: boolean) => void;
   /** Moves the caller's read marker to `messageId`, by default the newest message; never back. */
@@ -46,6 +48,7 @@ export function useConversation(
     discard: model.discard,
     edit: model.edit,
     remove: model.remove,
+    react: model.react,
     setTyping: model.setTyping,
     markRead: model.markRead,
   };

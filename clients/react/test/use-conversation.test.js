@@ -331,6 +331,60 @@ describe('useConversation: sending', () => {
     assert.equal(view.result.current.messages[0].body, null);
   });
 
+  test('reactions show at once, follow the counts others change, keep through an edit, and are undone when refused', async () => {
+    const { client, rest, clock } = setup();
+    const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
+    const thumbs = { emoji: '👍', count: 1, me: false };
+    await step(() => rest.take('listMessages').resolve(page([message(1, { senderId: 'ann', reactions: [thumbs] })])));
+    const reactions = () => view.result.current.messages[0].reactions;
+    assert.deepEqual(reactions(), [thumbs], 'a page says them');
+
+    // Mine, shown before the answer, then as answered.
+    let reacted;
+    await step(() => {
+      reacted = view.result.current.react(messageId(1), '👍');
+    });
+    assert.deepEqual(reactions(), [{ emoji: '👍', count: 2, me: true }], 'at once');
+    const asked = client.take('react');
+    assert.deepEqual(asked.args, { conversationId: 'c1', messageId: messageId(1), emoji: '👍', on: true });
+    await step(() => asked.resolve({ messageId: messageId(1), reactions: [{ emoji: '👍', count: 2, me: true }], cursor: 'c' }));
+    await reacted;
+
+    // Someone else's: the counts from the event, mine still mine.
+    const event = (userId, emoji, on, counts) => ({
+      type: 'reaction.updated',
+      conversationId: 'c1',
+      messageId: messageId(1),
+      userId,
+      emoji,
+      on,
+      reactions: counts,
+      cursor: 'c2',
+    });
+    await step(() =>
+      client.emit('reaction.updated', event('cat', '🎉', true, [{ emoji: '👍', count: 2, me: false }, { emoji: '🎉', count: 1, me: false }]), { late: false }),
+    );
+    assert.deepEqual(reactions(), [{ emoji: '👍', count: 2, me: true }, { emoji: '🎉', count: 1, me: false }]);
+
+    // An edit's message carries none: the held ones stay.
+    await step(() =>
+      client.emit('message.updated', messageEvent('message.updated', message(1, { senderId: 'ann', body: 'modifié', editedAt: '2026-11-24T10:00:00.000Z' })), { late: false }),
+    );
+    assert.equal(view.result.current.messages[0].body, 'modifié');
+    assert.equal(reactions().length, 2);
+
+    // Refused: put back as it was.
+    let refused;
+    await step(() => {
+      // Caught at once: the refusal comes inside the next step.
+      refused = view.result.current.react(messageId(1), '🎉').catch((error) => error);
+    });
+    assert.deepEqual(reactions()[1], { emoji: '🎉', count: 2, me: true });
+    await step(() => client.take('react').reject(new Error('no')));
+    assert.equal((await refused).message, 'no');
+    assert.deepEqual(reactions(), [{ emoji: '👍', count: 2, me: true }, { emoji: '🎉', count: 1, me: false }]);
+  });
+
   test('the conversation list hears of one’s own send (the client does not report it as an event)', async () => {
     const { client, rest, clock } = setup();
     const view = await renderHooks(() => ({ list: useConversations(), chat: useConversation('c1') }), {

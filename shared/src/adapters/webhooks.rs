@@ -13,25 +13,24 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use crate::domain::forbidden_address;
 use crate::ports::{WebhookAnswer, WebhookRequest, WebhookSendError, WebhookSender};
 
-/// How long a receiver has to answer.
-pub const TIMEOUT: Duration = Duration::from_secs(10);
-
 pub struct HttpWebhooks {
     http: reqwest::Client,
     loopback_allowed: bool,
+    /// How long a receiver has to answer (`Config::webhook_timeout`, 10 s).
+    timeout: Duration,
 }
 
 impl HttpWebhooks {
     /// `loopback_allowed`: plain `http` to this machine (the local runtime's receivers) — never
-    /// on AWS.
-    pub fn new(loopback_allowed: bool) -> Result<Self, anyhow::Error> {
+    /// on AWS; `timeout`: how long a receiver has to answer.
+    pub fn new(loopback_allowed: bool, timeout: Duration) -> Result<Self, anyhow::Error> {
         let http = reqwest::Client::builder()
-            .timeout(TIMEOUT)
+            .timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())
             .dns_resolver(Arc::new(CheckedResolver { loopback_allowed }))
             .user_agent("Missive-Webhooks/1")
             .build()?;
-        Ok(Self { http, loopback_allowed })
+        Ok(Self { http, loopback_allowed, timeout })
     }
 }
 
@@ -64,7 +63,7 @@ fn reachable(ip: std::net::IpAddr, loopback_allowed: bool) -> bool {
 const MAX_ANSWER_BYTES: usize = 16 * 1024;
 
 impl HttpWebhooks {
-    /// Sends the request, within `timeout` when given (the client's 10 s otherwise).
+    /// Sends the request, within `timeout` when given (the client's otherwise).
     async fn send(
         &self,
         request: &WebhookRequest,
@@ -84,7 +83,7 @@ impl HttpWebhooks {
         if let Some(timeout) = timeout {
             builder = builder.timeout(timeout);
         }
-        builder.send().await.map_err(|e| failure(&e, timeout.unwrap_or(TIMEOUT)))
+        builder.send().await.map_err(|e| failure(&e, timeout.unwrap_or(self.timeout)))
     }
 }
 

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Attachment, ClientMessageId, ConversationId, MessageId, TenantId, UserId};
+use super::{Attachment, ClientMessageId, ConversationId, MessageId, Reaction, TenantId, UserId};
 use crate::AppError;
 
 /// A message's text: 1..=4000 characters (Unicode scalar values), not only white space.
@@ -77,6 +77,11 @@ pub struct Message {
     #[schema(required = true)]
     #[serde(default)]
     pub deleted_at: Option<DateTime<Utc>>,
+    /// Its reactions, by emoji in the order they were first used, `me` for the reader's own —
+    /// in pages of history and search (absent when none). Kept apart from the message (never
+    /// stored with it); `reaction.updated` tells of changes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<Reaction>,
 }
 
 impl Message {

@@ -12,6 +12,7 @@ mod message;
 mod moderation;
 mod notification;
 mod push_credentials;
+mod reaction;
 mod tenant;
 mod text;
 mod upload;
@@ -46,6 +47,7 @@ pub use notification::{
 pub use push_credentials::{
     ApnsEnvironment, ApnsKey, ApnsView, FcmServiceAccount, FcmView, PushCredentials, PushCredentialsView,
 };
+pub use reaction::{Emoji, Reaction, MAX_REACTIONS_PER_MESSAGE};
 pub use tenant::{Branding, Locale, Tenant, TenantStatus};
 pub use text::{fold, SearchQuery};
 pub use upload::{
@@ -70,5 +72,5 @@ pub use webhook::{
     check_url as check_webhook_url, forbidden_address, new_secret as new_webhook_secret,
     signature as webhook_signature, Attempt, DeliveryStatus, Disabled, SigningSecret, Webhook, WebhookDelivery,
     WebhookEventType, WebhookView, DELIVERY_RETENTION_DAYS, DISABLE_AFTER_FAILING_DAYS, MAX_WEBHOOKS, RETRY_FOR_HOURS,
-    SECRET_OVERLAP_HOURS,
+    SECRET_OVERLAP_HOURS, WEBHOOK_TIMEOUT,
 };

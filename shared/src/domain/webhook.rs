@@ -16,6 +16,8 @@ use crate::error::AppError;
 
 /// The most endpoints one tenant keeps.
 pub const MAX_WEBHOOKS: usize = 20;
+/// How long a receiver has to answer an attempt.
+pub const WEBHOOK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 /// How long a rotated-out secret still signs (both are sent meanwhile).
 pub const SECRET_OVERLAP_HOURS: i64 = 24;
 /// How long deliveries are kept for the log.

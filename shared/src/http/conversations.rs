@@ -20,6 +20,7 @@ use crate::domain::{ConversationView, ReadState};
 use crate::usecases::attachments::{NewUpload, UploadTicket};
 use crate::usecases::conversations::ConversationListItem;
 use crate::usecases::messages::{HistoryPage, Outgoing};
+use crate::usecases::reactions::Reacted;
 use crate::usecases::{conversations, messages};
 use crate::AppError;
 
@@ -31,6 +32,7 @@ pub fn routes() -> OpenApiRouter<Arc<App>> {
         .routes(routes!(remove_member))
         .routes(routes!(history, send))
         .routes(routes!(edit, delete))
+        .routes(routes!(react))
         .routes(routes!(mark_read))
         .routes(routes!(upload))
 }
@@ -191,6 +193,37 @@ pub(super) async fn mark_read(
 #[serde(deny_unknown_fields)]
 pub struct EditBody {
     body: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReactBody {
+    /// One emoji (`👍`, `🇫🇷`, `👩🏽‍🚒`) or a `:short_name:`.
+    emoji: String,
+    /// `false` takes the caller's reaction back; absent, `true`.
+    #[serde(default = "reacting")]
+    on: bool,
+}
+
+fn reacting() -> bool {
+    true
+}
+
+/// Reacts to a message, or takes the reaction back, as the `react` action: the message's
+/// reactions after it; `reaction.updated` reaches the members.
+#[utoipa::path(post, operation_id = "react", path = "/v1/conversations/{id}/messages/{messageId}/reactions", tag = "messages", params(("id" = String, Path), ("messageId" = String, Path)), request_body = ReactBody, responses(
+    (status = 200, body = Reacted),
+    (status = 400, description = "Not one emoji, or a 21st different one on the message", body = ErrorBody),
+    (status = 409, description = "The message is deleted", body = ErrorBody),
+))]
+pub(super) async fn react(
+    State(app): State<Arc<App>>,
+    Caller(who): Caller,
+    Path((id, message_id)): Path<(String, String)>,
+    JsonBody(body): JsonBody<ReactBody>,
+) -> Result<impl IntoResponse, AppError> {
+    let id = ConversationId::lookup(&id)?;
+    Ok(Json(app.reactions.react(&who, &id, &message_id, &body.emoji, body.on, None).await?))
 }
 
 /// Edits one of the caller's messages, as the `editMessage` action.

@@ -31,8 +31,8 @@ pub(super) async fn get_policy(
 }
 
 /// Replaces the tenant's moderation. Applies to every message and edit people send (bots and
-/// inbound hooks excepted), in every process within a minute. A pre-send hook set where there
-/// was none gets a signing secret, answered this once.
+/// inbound hooks excepted), in every process within `MISSIVE_DIRECTORY_CACHE_SECS` (5 s). A
+/// pre-send hook set where there was none gets a signing secret, answered this once.
 #[utoipa::path(put, operation_id = "set_moderation", path = "/v1/moderation", tag = "moderation", request_body = ModerationInput, responses(
     (status = 200, body = SavedModeration),
     (status = 400, description = "A rule or hook Missive cannot take, named (`rules[0].patterns[1]: …`)", body = ErrorBody),

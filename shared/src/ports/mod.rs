@@ -21,6 +21,7 @@ mod notifications;
 mod push;
 mod push_services;
 mod queue;
+mod reactions;
 mod reminders;
 mod schedule;
 mod throttles;
@@ -42,6 +43,7 @@ pub use notifications::{NotificationStore, PendingEmailStore, PreferenceStore};
 pub use push::{Push, PushError};
 pub use push_services::{DevicePush, PushCredentialStore, PushService, PushServiceError, Urgency};
 pub use queue::{JobQueue, QueueError, QueueStats, MAX_DELAY, MAX_RECEIVES};
+pub use reactions::{ReactionChange, ReactionKey, ReactionStore, TooManyEmoji};
 pub use reminders::ReminderStore;
 pub use schedule::{due_sort_key, ScheduleStore, ScheduledJob};
 pub use throttles::ThrottleStore;
@@ -83,6 +85,7 @@ pub trait Store:
     + StorefrontStore
     + ConversationStore
     + MessageStore
+    + ReactionStore
     + EventFeed
     + ConnectionStore
     + NotificationStore
@@ -106,6 +109,7 @@ impl<T> Store for T where
         + StorefrontStore
         + ConversationStore
         + MessageStore
+        + ReactionStore
         + EventFeed
         + ConnectionStore
         + NotificationStore

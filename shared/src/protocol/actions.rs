@@ -15,6 +15,7 @@ pub enum Action {
     SendMessage(SendMessage),
     EditMessage(EditMessage),
     DeleteMessage(DeleteMessage),
+    React(React),
     MarkRead(MarkRead),
     Sync(Sync),
     Typing(Typing),
@@ -29,6 +30,7 @@ impl Action {
             Action::SendMessage(_) => "sendMessage",
             Action::EditMessage(_) => "editMessage",
             Action::DeleteMessage(_) => "deleteMessage",
+            Action::React(_) => "react",
             Action::MarkRead(_) => "markRead",
             Action::Sync(_) => "sync",
             Action::Typing(_) => "typing",
@@ -68,6 +70,24 @@ pub struct EditMessage {
 pub struct DeleteMessage {
     pub conversation_id: String,
     pub message_id: String,
+}
+
+/// Reacts to a message with an emoji (`on`), or takes the reaction back (`on: false`). One
+/// reaction per person per emoji; at most 20 distinct emoji a message.
+#[derive(Debug, PartialEq, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct React {
+    pub conversation_id: String,
+    pub message_id: String,
+    /// One emoji (`👍`, `🇫🇷`, `👩🏽‍🚒`) or a `:short_name:`.
+    pub emoji: String,
+    /// Absent: true.
+    #[serde(default = "yes")]
+    pub on: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Moves the caller's read marker forward to a message.

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::{Message, ReadState};
+use crate::domain::{Message, Reaction, ReadState};
 use crate::AppError;
 
 /// The client's id for a request, echoed in its answer: a string of at most 128 characters or
@@ -54,6 +54,16 @@ pub enum Answer<'a> {
         read: &'a ReadState,
         #[schema(required = true)]
         cursor: Option<&'a str>,
+    },
+    /// `react`: the message's reactions after it (`me` the caller's), and the cursor of the
+    /// `reaction.updated` event.
+    #[serde(rename = "ack", rename_all = "camelCase")]
+    ReactionAck {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        request_id: Option<&'a RequestId>,
+        message_id: &'a str,
+        reactions: &'a [Reaction],
+        cursor: &'a str,
     },
     /// `typing`: whether anyone was told.
     #[serde(rename = "ack", rename_all = "camelCase")]

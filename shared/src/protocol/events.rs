@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::{ConversationView, GroupChange, Message, MessageId, Notification, TypingState, UserId};
+use crate::domain::{ConversationView, GroupChange, Message, MessageId, Notification, Reaction, TypingState, UserId};
 
 /// One member's read marker in a `read.summary`.
 #[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
@@ -45,6 +45,21 @@ pub enum Event<'a> {
     MessageUpdated {
         conversation_id: &'a str,
         message: &'a Message,
+        /// Its position in its feed: `sync` resumes after it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schema(required = true, value_type = String)]
+        cursor: Option<&'a str>,
+    },
+    /// Someone reacted to a message, or took their reaction back: the message's counts after
+    /// it (`me` always false: each reader knows their own from `userId`, `emoji` and `on`).
+    #[serde(rename = "reaction.updated", rename_all = "camelCase")]
+    ReactionUpdated {
+        conversation_id: &'a str,
+        message_id: &'a str,
+        user_id: &'a str,
+        emoji: &'a str,
+        on: bool,
+        reactions: &'a [Reaction],
         /// Its position in its feed: `sync` resumes after it.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[schema(required = true, value_type = String)]
@@ -145,6 +160,7 @@ impl<'a> Event<'a> {
         match &mut event {
             Event::MessageNew { cursor, .. }
             | Event::MessageUpdated { cursor, .. }
+            | Event::ReactionUpdated { cursor, .. }
             | Event::MessageDeleted { cursor, .. }
             | Event::NotificationNew { cursor, .. }
             | Event::Read { cursor, .. }
@@ -168,6 +184,7 @@ impl<'a> Event<'a> {
         match self {
             Event::MessageNew { cursor, .. }
             | Event::MessageUpdated { cursor, .. }
+            | Event::ReactionUpdated { cursor, .. }
             | Event::MessageDeleted { cursor, .. }
             | Event::NotificationNew { cursor, .. }
             | Event::Read { cursor, .. }

@@ -71,6 +71,7 @@ impl Frame {
             "sendMessage" => serde_json::from_value(fields).map(Action::SendMessage).map_err(invalid),
             "editMessage" => serde_json::from_value(fields).map(Action::EditMessage).map_err(invalid),
             "deleteMessage" => serde_json::from_value(fields).map(Action::DeleteMessage).map_err(invalid),
+            "react" => serde_json::from_value(fields).map(Action::React).map_err(invalid),
             "typing" => serde_json::from_value(fields).map(Action::Typing).map_err(invalid),
             "sync" => serde_json::from_value(fields).map(Action::Sync).map_err(invalid),
             "markRead" => serde_json::from_value(fields).map(Action::MarkRead).map_err(invalid),

@@ -159,6 +159,7 @@ impl GroupsUseCases {
             created_at: self.clock.now(),
             edited_at: None,
             deleted_at: None,
+            reactions: Vec::new(),
         };
         let logged = self.delivery.message_event(&message)?;
         let appended = self.messages.append_message(conversation, &message, &logged, &[]).await?;

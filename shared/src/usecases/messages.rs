@@ -5,9 +5,10 @@ use super::conversations::ConversationsUseCases;
 use super::delivery::DeliveryUseCases;
 use super::moderation::ModerationUseCases;
 use super::notifications::NotificationsUseCases;
+use super::reactions::attach_reactions;
 use super::webhook_events::{event_id as webhook_event_id, WebhookEventsUseCases};
 use crate::metrics::Metrics;
-use crate::ports::{Clock, ConversationStore, Ids, MessageStore};
+use crate::ports::{Clock, ConversationStore, Ids, MessageStore, ReactionStore};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -64,6 +65,7 @@ pub struct MessagesUseCases {
     pub(crate) conversations: Arc<dyn ConversationStore>,
     pub(crate) ids: Arc<dyn Ids>,
     pub(crate) messages: Arc<dyn MessageStore>,
+    pub(crate) reactions: Arc<dyn ReactionStore>,
     pub(crate) metrics: Metrics,
     pub(crate) attachments: AttachmentsUseCases,
     pub(crate) conversation_cases: ConversationsUseCases,
@@ -133,6 +135,7 @@ impl MessagesUseCases {
             created_at: self.clock.now(),
             edited_at: None,
             deleted_at: None,
+            reactions: Vec::new(),
         };
         let uploads: Vec<Upload> =
             attachables.into_iter().map(|a| Upload { message_id: Some(message.id.clone()), ..a.upload }).collect();
@@ -200,7 +203,18 @@ impl MessagesUseCases {
             self.history_of(who, conversation_id, before, after, limit)
         );
         membership?;
-        page
+        self.with_reactions(who, conversation_id, page?).await
+    }
+
+    /// The page's messages with their reactions (a second round trip: the page's ids first).
+    async fn with_reactions(
+        &self,
+        who: &Identity,
+        conversation: &ConversationId,
+        mut page: HistoryPage,
+    ) -> Result<HistoryPage, AppError> {
+        attach_reactions(self.reactions.as_ref(), who, conversation, &mut page.messages).await?;
+        Ok(page)
     }
 
     /// Messages whose text, or a file's name, contains `q` (case- and accent-insensitive),
@@ -216,45 +230,51 @@ impl MessagesUseCases {
         before: Option<&str>,
         limit: Option<usize>,
     ) -> Result<HistoryPage, AppError> {
-        let (conversation, _) = self.conversation_cases.require_member(who, conversation_id).await?;
-        let Some(query) = SearchQuery::parse(Some(q))? else {
-            return self.history_of(who, &conversation.id, before, None, limit).await;
-        };
-        let limit = limit.unwrap_or(DEFAULT_HISTORY_PAGE).clamp(1, MAX_HISTORY_PAGE);
-        let mut range = match before {
-            Some(b) => HistoryRange::Before(check_cursor("before", b)?),
-            None => HistoryRange::Latest,
-        };
-        let mut found: Vec<Message> = Vec::new();
-        let mut scanned = 0;
-        loop {
-            let slice = self.messages.list_messages(&who.tenant_id, &conversation.id, &range, MAX_HISTORY_PAGE).await?;
-            let Some(oldest) = slice.messages.first().map(|m| m.id.clone()) else {
-                return Ok(HistoryPage { messages: found, older_cursor: None, newer_cursor: None });
+        // Found first (its early returns end the block), then given its reactions.
+        let found: Result<HistoryPage, AppError> = async {
+            let (conversation, _) = self.conversation_cases.require_member(who, conversation_id).await?;
+            let Some(query) = SearchQuery::parse(Some(q))? else {
+                return self.history_of(who, &conversation.id, before, None, limit).await;
             };
-            for m in slice.messages.iter().rev() {
-                scanned += 1;
-                let named = || m.attachments.iter().any(|a| query.matches(a.name.as_str()));
-                if m.body.as_ref().is_some_and(|b| query.matches(b.as_str())) || named() {
-                    found.insert(0, m.clone());
-                    if found.len() == limit {
-                        let more = slice.more || m.id != oldest;
-                        return Ok(HistoryPage {
-                            messages: found,
-                            older_cursor: more.then(|| m.id.clone()),
-                            newer_cursor: None,
-                        });
+            let limit = limit.unwrap_or(DEFAULT_HISTORY_PAGE).clamp(1, MAX_HISTORY_PAGE);
+            let mut range = match before {
+                Some(b) => HistoryRange::Before(check_cursor("before", b)?),
+                None => HistoryRange::Latest,
+            };
+            let mut found: Vec<Message> = Vec::new();
+            let mut scanned = 0;
+            loop {
+                let slice =
+                    self.messages.list_messages(&who.tenant_id, &conversation.id, &range, MAX_HISTORY_PAGE).await?;
+                let Some(oldest) = slice.messages.first().map(|m| m.id.clone()) else {
+                    return Ok(HistoryPage { messages: found, older_cursor: None, newer_cursor: None });
+                };
+                for m in slice.messages.iter().rev() {
+                    scanned += 1;
+                    let named = || m.attachments.iter().any(|a| query.matches(a.name.as_str()));
+                    if m.body.as_ref().is_some_and(|b| query.matches(b.as_str())) || named() {
+                        found.insert(0, m.clone());
+                        if found.len() == limit {
+                            let more = slice.more || m.id != oldest;
+                            return Ok(HistoryPage {
+                                messages: found,
+                                older_cursor: more.then(|| m.id.clone()),
+                                newer_cursor: None,
+                            });
+                        }
                     }
                 }
+                if !slice.more {
+                    return Ok(HistoryPage { messages: found, older_cursor: None, newer_cursor: None });
+                }
+                if scanned >= MAX_SEARCH_SCAN {
+                    return Ok(HistoryPage { messages: found, older_cursor: Some(oldest), newer_cursor: None });
+                }
+                range = HistoryRange::Before(oldest);
             }
-            if !slice.more {
-                return Ok(HistoryPage { messages: found, older_cursor: None, newer_cursor: None });
-            }
-            if scanned >= MAX_SEARCH_SCAN {
-                return Ok(HistoryPage { messages: found, older_cursor: Some(oldest), newer_cursor: None });
-            }
-            range = HistoryRange::Before(oldest);
         }
+        .await;
+        self.with_reactions(who, conversation_id, found?).await
     }
 
     async fn history_of(

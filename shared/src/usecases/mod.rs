@@ -26,6 +26,7 @@ pub mod preferences;
 pub mod presence;
 pub mod push_credentials;
 pub mod pushes;
+pub mod reactions;
 pub mod reads;
 pub mod reminders;
 pub mod scheduling;

@@ -76,6 +76,23 @@ pub async fn run(app: &App, who: &Identity, connection_id: &ConnectionId, frame:
             .await
         }
         Action::MarkRead(read) => mark_read(&app.reads, who, connection_id, request_id, read).await,
+        Action::React(react) => {
+            async {
+                let conversation = ConversationId::lookup(&react.conversation_id)?;
+                let reacted = app
+                    .reactions
+                    .react(who, &conversation, &react.message_id, &react.emoji, react.on, Some(connection_id))
+                    .await?;
+                Ok(Answer::ReactionAck {
+                    request_id,
+                    message_id: reacted.message_id.as_str(),
+                    reactions: &reacted.reactions,
+                    cursor: reacted.cursor.as_str(),
+                }
+                .to_json())
+            }
+            .await
+        }
     };
     result.unwrap_or_else(|e| {
         e.log_if_internal();

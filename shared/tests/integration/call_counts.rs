@@ -337,8 +337,30 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     app.messages.history(&alice, &conversation, None, None, Some(20)).await.unwrap();
     assert_eq!(
         counter.take_with_round_trips(),
-        (counts(&[("BatchGetItem", 1), ("Query", 1)]), 1),
-        "one page of history: the membership check and the page, at the same time"
+        (counts(&[("BatchGetItem", 1), ("Query", 3)]), 2),
+        "one page of history: the membership check and the page, at the same time; then the page's \
+         reactions — their totals and the reader's own — at the same time"
+    );
+
+    let first = app.messages.history(&bob, &conversation, None, None, Some(1)).await.unwrap().messages[0].id.clone();
+    counter.take();
+    app.reactions.react(&bob, &conversation, first.as_str(), "👍", true, None).await.unwrap();
+    assert_eq!(
+        counter.take_with_round_trips(),
+        (
+            counts(&[
+                ("BatchGetItem", 1),
+                ("GetItem", 2),
+                ("PutItem", 1),
+                ("Query", 1),
+                ("TransactWriteItems", 1),
+                ("UpdateItem", 1)
+            ]),
+            5
+        ),
+        "a reaction, whatever the group: the conversation with its members and the message at once; the \
+         reaction with its message's counts (one transaction); the counts read; the event logged; the \
+         members' connections"
     );
 
     let latest = app.messages.history(&bob, &conversation, None, None, Some(1)).await.unwrap().messages[0].id.clone();

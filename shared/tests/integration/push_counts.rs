@@ -1,5 +1,5 @@
 //! What a large group costs in pushes, counted on both stores: a group all online, a message
-//! to them, everyone reading it and starting to type. Pushes must grow with the group, not
+//! to them, a reaction to it, everyone reading it and starting to type. Pushes must grow with the group, not
 //! with its square (for 1,000 members, 1,000,000 for the reads alone): each member gets the
 //! message once, one read summary and one typing summary per window, and no presence
 //! announcement (a large group's members are not each other's presence audience).
@@ -103,6 +103,8 @@ async fn pushes_stay_linear_in_a_large_group(store: Arc<dyn Store>, n: usize) {
         app.messages.send_message(&members[1], &group, &Outgoing::text("Départ 14 h"), None).await.unwrap();
     let message_id = message.value.id;
     drain(&app, &queue).await;
+    app.reactions.react(&members[2], &group, message_id.as_str(), "👍", true, None).await.unwrap();
+    drain(&app, &queue).await;
     for who in &members {
         app.reads.mark_read(who, &group, &message_id, None).await.unwrap();
         assert!(app.typing.typing(who, &group, TypingState::Start).await.unwrap());
@@ -114,12 +116,14 @@ async fn pushes_stay_linear_in_a_large_group(store: Arc<dyn Store>, n: usize) {
         by_type,
         BTreeMap::from([
             ("message.new".to_string(), n),
+            ("reaction.updated".to_string(), n),
             ("read.summary".to_string(), n),
             ("typing.summary".to_string(), n),
         ]),
-        "a message, a read summary and a typing summary to each member: {} pushes for {n} members, not {}",
-        3 * n,
-        n + 2 * n * (n - 1)
+        "a message, a reaction, a read summary and a typing summary to each member: {} pushes for {n} members, \
+         not {}",
+        4 * n,
+        2 * n + 2 * n * (n - 1)
     );
     assert!(per_connection.values().all(|n| *n == 1), "each once to each connection");
 

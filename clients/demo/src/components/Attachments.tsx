@@ -98,15 +98,14 @@ function FileChip({ attachment, preparing }: { attachment: Attachment; preparing
     anchor.rel = 'noopener';
     anchor.click();
   };
+  // Its name is what it shows (so that a voice command naming what is seen finds it), with
+  // what it does or why it is not a picture yet in words only a screen reader reads.
   return (
-    <button
-      type="button"
-      className="file-chip"
-      aria-label={preparing ? t.preparingImage(attachment.name) : t.download(attachment.name)}
-      onClick={() => void download().catch(() => {})}
-    >
-      <span className="file-name">{attachment.name}</span>
+    <button type="button" className="file-chip" onClick={() => void download().catch(() => {})}>
+      {!preparing && <span className="visually-hidden">{t.downloadFile} </span>}
+      <span className="file-name">{attachment.name}</span>{' '}
       <span className="file-size">{t.fileSize(attachment.size)}</span>
+      {preparing && <span className="visually-hidden">{t.previewPending}</span>}
     </button>
   );
 }

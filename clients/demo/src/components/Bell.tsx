@@ -1,37 +1,43 @@
 // The bell: the unread counter on a button that opens the latest notifications, each one
-// markable as read, or all at once.
+// markable as read, or all at once. The panel is a modal dialog under the button: focus goes
+// into it, stays in it, and comes back to the bell when it closes (Escape, a click beside it,
+// or a link followed).
 
-import { useEffect, useRef, useState } from 'react';
+import { useLayoutEffect, useRef, useState, type CSSProperties } from 'react';
 import { useI18n } from '../i18n.js';
 import { href } from '../router.js';
+import { ModalDialog } from './ModalDialog.js';
 import { NotificationItem } from './NotificationItem.js';
 import { useSharedNotifications } from './NotificationsContext.js';
+
+/** The space between the bell and its panel, in pixels. */
+const GAP = 8;
 
 export function Bell({ userId }: { userId: string }) {
   const { t } = useI18n();
   const { notifications, unreadCount, markRead, markAllRead, hasMore, loadMore, loadingMore } =
     useSharedNotifications();
   const [open, setOpen] = useState(false);
-  const box = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  const [place, setPlace] = useState<CSSProperties>({});
 
-  // Closes on Escape and on a click elsewhere.
-  useEffect(() => {
+  // A modal dialog is drawn above the page, out of the header's layout: it is put under the
+  // bell, right-aligned with it, before it shows — and again if the window is resized.
+  useLayoutEffect(() => {
     if (!open) return;
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
-    const onClick = (e: MouseEvent) => {
-      if (box.current && !box.current.contains(e.target as Node)) setOpen(false);
+    const put = () => {
+      const r = button.current?.getBoundingClientRect();
+      if (r) setPlace({ top: r.bottom + GAP, right: document.documentElement.clientWidth - r.right });
     };
-    document.addEventListener('keydown', onKey);
-    document.addEventListener('mousedown', onClick);
-    return () => {
-      document.removeEventListener('keydown', onKey);
-      document.removeEventListener('mousedown', onClick);
-    };
+    put();
+    window.addEventListener('resize', put);
+    return () => window.removeEventListener('resize', put);
   }, [open]);
 
   return (
-    <div className="bell" ref={box}>
+    <div className="bell">
       <button
+        ref={button}
         type="button"
         className="bell-button"
         aria-label={t.bellLabel(unreadCount)}
@@ -50,33 +56,34 @@ export function Bell({ userId }: { userId: string }) {
         )}
       </button>
       {open && (
-        <section id="bell-panel" className="bell-panel" role="dialog" aria-label={t.bell}>
-          <header>
-            <h2>{t.bell}</h2>
-            <button type="button" className="link" disabled={unreadCount === 0} onClick={() => void markAllRead().catch(() => {})}>
-              {t.markAllRead}
-            </button>
-          </header>
-          {notifications.length === 0 ? (
-            <p className="empty">{t.noNotifications}</p>
-          ) : (
-            <ul className="notification-list">
-              {notifications.map((n) => (
-                <NotificationItem key={n.id} notification={n} onRead={() => void markRead(n.id).catch(() => {})} />
-              ))}
-            </ul>
-          )}
-          <footer>
-            {hasMore && (
-              <button type="button" className="link" disabled={loadingMore} onClick={() => void loadMore()}>
-                {t.olderNotifications}
+        <ModalDialog id="bell-panel" className="bell-panel" style={place} label={t.bell} onClose={() => setOpen(false)}>
+          {/* A link followed from the panel (a notification's, or "all notifications") closes it. */}
+          <div className="bell-panel-body" onClick={(e) => (e.target as Element).closest('a') && setOpen(false)}>
+            <header>
+              <h2>{t.bell}</h2>
+              <button type="button" className="link" disabled={unreadCount === 0} onClick={() => void markAllRead().catch(() => {})}>
+                {t.markAllRead}
               </button>
+            </header>
+            {notifications.length === 0 ? (
+              <p className="empty">{t.noNotifications}</p>
+            ) : (
+              <ul className="notification-list">
+                {notifications.map((n) => (
+                  <NotificationItem key={n.id} notification={n} onRead={() => void markRead(n.id).catch(() => {})} />
+                ))}
+              </ul>
             )}
-            <a href={href(userId, 'notifications')} onClick={() => setOpen(false)}>
-              {t.allNotifications}
-            </a>
-          </footer>
-        </section>
+            <footer>
+              {hasMore && (
+                <button type="button" className="link" disabled={loadingMore} onClick={() => void loadMore()}>
+                  {t.olderNotifications}
+                </button>
+              )}
+              <a href={href(userId, 'notifications')}>{t.allNotifications}</a>
+            </footer>
+          </div>
+        </ModalDialog>
       )}
     </div>
   );

@@ -55,8 +55,9 @@ export function ConversationList({
               </span>
               <span className="conversation-meta">
                 {last && <time dateTime={last.createdAt}>{formatWhen(last.createdAt, lang)}</time>}
+                {/* A count named in words ("2 unread messages"): a name needs a role to be read. */}
                 {c.unreadCount > 0 && (
-                  <span className="badge" aria-label={t.unread(c.unreadCount)}>
+                  <span className="badge" role="img" aria-label={t.unread(c.unreadCount)}>
                     {c.unreadCount}
                   </span>
                 )}

@@ -1,17 +1,17 @@
-// An image full size, over the page: closed by its button, Escape or a click beside it.
+// An image full size, over the page (a modal dialog): closed by its button, Escape or a click
+// beside it, focus back on the thumbnail that opened it.
 
 import type { Attachment } from '@missive/client';
 import { useMissive } from '@missive/react';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useI18n } from '../i18n.js';
+import { ModalDialog } from './ModalDialog.js';
 
 export function ImageViewer({ attachment, onClose }: { attachment: Attachment; onClose: () => void }) {
   const { t } = useI18n();
   const { rest } = useMissive();
-  const dialog = useRef<HTMLDialogElement>(null);
   const [src, setSrc] = useState<string | null>(null);
   useEffect(() => {
-    dialog.current?.showModal();
     let shown = true;
     rest
       .attachmentLink(attachment.id)
@@ -22,17 +22,13 @@ export function ImageViewer({ attachment, onClose }: { attachment: Attachment; o
     };
   }, [rest, attachment.id]);
   return (
-    <dialog
-      ref={dialog}
-      className="image-viewer"
-      aria-label={t.imageViewer}
-      onClose={onClose}
-      onClick={(e) => e.target === dialog.current && dialog.current?.close()}
-    >
-      {src && <img src={src} alt={attachment.name} />}
-      <form method="dialog">
-        <button type="submit">{t.close}</button>
-      </form>
-    </dialog>
+    <ModalDialog className="image-viewer" label={t.imageViewer} onClose={onClose}>
+      <div className="image-viewer-body">
+        {src && <img src={src} alt={attachment.name} />}
+        <form method="dialog">
+          <button type="submit">{t.close}</button>
+        </form>
+      </div>
+    </ModalDialog>
   );
 }

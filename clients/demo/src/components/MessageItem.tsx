@@ -1,8 +1,10 @@
 // One message: who sent it (a bot marked as such), its text (or "deleted") and its files, when,
-// "(edited)"; for one's own, the receipt — ✓ sent, ✓✓ read by everyone else — and edit /
-// delete; a failed send offers retry, and one the tenant's moderation refused says why, in the
-// sender's language, and gives its text back to the composer (sent again as is, it would be
-// refused again).
+// "(edited)"; its reactions, and "React" to add one (a stored message only: a send still
+// pending or failed has no id on the server, a deleted message takes none); for one's own, the
+// receipt — ✓ sent, ✓✓ read by everyone else — and edit / delete (a second step confirms: a
+// deletion cannot be undone, and the others see it); a failed send offers retry, and one the
+// tenant's moderation refused says why, in the sender's language, and gives its text back to
+// the composer (sent again as is, it would be refused again).
 
 import { isMissiveError, type Member, type ModerationReason } from '@missive/client';
 import {
@@ -13,10 +15,13 @@ import {
   type PendingMessage,
   type UseConversation,
 } from '@missive/react';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { formatTime, sentByBot } from '../format.js';
 import { useI18n, type Dictionary } from '../i18n.js';
+import { useReacting } from '../reactions.js';
 import { Attachments } from './Attachments.js';
+import { ReactionBar } from './ReactionBar.js';
+import { ReactionPicker } from './ReactionPicker.js';
 
 export function MessageItem({
   message: m,
@@ -39,6 +44,22 @@ export function MessageItem({
   const { t, lang } = useI18n();
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState('');
+  // "Delete" asks again in place: "Confirm deletion" (focused) or "Cancel" (or Escape), which
+  // gives focus back to "Delete".
+  const [confirming, setConfirming] = useState(false);
+  const deleteButton = useRef<HTMLButtonElement>(null);
+  const refocusDelete = useRef(false);
+  const deleting = useRef(false);
+  useEffect(() => {
+    if (confirming || !refocusDelete.current) return;
+    refocusDelete.current = false;
+    deleteButton.current?.focus();
+  }, [confirming]);
+  const cancelDelete = () => {
+    refocusDelete.current = true;
+    setConfirming(false);
+  };
+  const reacting = useReacting(chat, m.id);
 
   if (m.kind === 'system')
     return (
@@ -49,7 +70,9 @@ export function MessageItem({
 
   const pending = isPending(m) ? m : null;
   const deleted = m.deletedAt != null || (m.body == null && !m.attachments?.length);
-  const canChange = mine && !pending && !deleted;
+  const canReact = !pending && !deleted;
+  const canChange = mine && canReact;
+  const reactions = m.reactions ?? [];
   const refused = pending?.pending === 'failed' ? refusal(pending, t) : null;
 
   return (
@@ -104,21 +127,76 @@ export function MessageItem({
           {mine && <Receipt message={m} chat={chat} me={me} others={others} />}
         </span>
       </div>
-      {canChange && !editing && (
-        <span className="message-actions">
-          <button
-            type="button"
-            className="link small"
-            onClick={() => {
-              setDraft(m.body ?? '');
-              setEditing(true);
-            }}
-          >
-            {t.edit}
+      {canReact && <ReactionBar reactions={reactions} onToggle={reacting.toggle} />}
+      {reacting.failure && (
+        <p className="reaction-note" role="alert">
+          {t.reactionFailed[reacting.failure]}{' '}
+          <button type="button" className="link small" onClick={reacting.dismiss}>
+            {t.dismissNote}
           </button>
-          <button type="button" className="link small danger" onClick={() => void chat.remove(m.id).catch(() => {})}>
-            {t.delete}
-          </button>
+        </p>
+      )}
+      {canReact && !editing && (
+        <span
+          className={`message-actions${confirming ? ' confirming' : ''}`}
+          onKeyDown={(e) => confirming && e.key === 'Escape' && cancelDelete()}
+        >
+          {/* Keyed: the confirm step's buttons are new ones, not the same two relabelled (focus,
+              on "Delete", would stay on that button, then "Cancel"). */}
+          {confirming ? (
+            <>
+              <button
+                key="confirm"
+                type="button"
+                className="link small danger"
+                autoFocus
+                onClick={(e) => {
+                  if (deleting.current) return;
+                  deleting.current = true;
+                  // The buttons go with the message's text once the server has deleted it:
+                  // focus stays in the conversation.
+                  e.currentTarget.closest<HTMLElement>('[role="log"]')?.focus();
+                  void chat
+                    .remove(m.id)
+                    .catch(() => setConfirming(false))
+                    .finally(() => (deleting.current = false));
+                }}
+              >
+                {t.confirmDelete}
+              </button>
+              <button key="cancel" type="button" className="link small" onClick={cancelDelete}>
+                {t.cancel}
+              </button>
+            </>
+          ) : (
+            <>
+              <ReactionPicker key="react" reactions={reactions} align={mine ? 'end' : 'start'} onPick={reacting.toggle} />
+              {canChange && (
+                <>
+                  <button
+                    key="edit"
+                    type="button"
+                    className="link small"
+                    onClick={() => {
+                      setDraft(m.body ?? '');
+                      setEditing(true);
+                    }}
+                  >
+                    {t.edit}
+                  </button>
+                  <button
+                    key="delete"
+                    ref={deleteButton}
+                    type="button"
+                    className="link small danger"
+                    onClick={() => setConfirming(true)}
+                  >
+                    {t.delete}
+                  </button>
+                </>
+              )}
+            </>
+          )}
         </span>
       )}
       {pending?.pending === 'failed' && (

@@ -1,6 +1,8 @@
 // The messages of a conversation, oldest first, with "earlier messages" on top. It stays at
 // the bottom as messages come (unless the reader scrolled up), and keeps its place when an
-// older page is added above.
+// older page is added above. It is a live "log" region: a screen reader reads out a message
+// that arrives, politely (after what it is saying), without the reader having to look for it;
+// it can be focused, so that a keyboard scrolls it.
 
 import type { Member } from '@missive/client';
 import type { UseConversation } from '@missive/react';
@@ -49,6 +51,10 @@ export function MessageList({
     <div
       className="message-scroll"
       ref={box}
+      role="log"
+      aria-live="polite"
+      aria-label={t.messageLog}
+      tabIndex={0}
       onScroll={(e) => {
         const el = e.currentTarget;
         atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;

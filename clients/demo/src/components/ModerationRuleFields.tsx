@@ -100,8 +100,9 @@ export function ModerationRuleFields({
     <fieldset className="rule" aria-label={t.rule(n)}>
       <div className="rule-head">
         <h3>{t.rule(n)}</h3>
+        {/* Its name says which rule, and starts with what it shows (a voice command says what it sees). */}
         <button type="button" className="link small danger" aria-label={t.removeRule(n)} onClick={onRemove}>
-          {t.delete}
+          {t.remove}
         </button>
       </div>
       <div className="rule-choices">

@@ -1,5 +1,6 @@
 // Starting a conversation: one person (a direct chat — the existing one if there is one), or
-// a named group of several, picked from the tenant's directory.
+// a named group of several, picked from the tenant's directory. A modal dialog: focus inside
+// while it is open, back on "New conversation" after.
 
 import type { DirectoryUser } from '@missive/client';
 import { useMissive } from '@missive/react';
@@ -7,6 +8,7 @@ import { useEffect, useId, useState } from 'react';
 import { initials } from '../format.js';
 import { useI18n } from '../i18n.js';
 import { ErrorNote } from './ErrorNote.js';
+import { ModalDialog } from './ModalDialog.js';
 
 export function NewConversationDialog({
   me,
@@ -40,12 +42,6 @@ export function NewConversationDialog({
     };
   }, [rest, me]);
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
-  }, [onClose]);
-
   const wanted = filter.trim().toLocaleLowerCase();
   const shown = (users ?? []).filter(
     (u) => !wanted || u.name.toLocaleLowerCase().includes(wanted) || u.id.includes(wanted),
@@ -76,12 +72,9 @@ export function NewConversationDialog({
   };
 
   return (
-    <div className="overlay" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+    <ModalDialog className="dialog" labelledBy={titleId} onClose={onClose}>
       <form
-        className="dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
+        className="dialog-body"
         onSubmit={(e) => {
           e.preventDefault();
           void create();
@@ -157,6 +150,6 @@ export function NewConversationDialog({
           </button>
         </div>
       </form>
-    </div>
+    </ModalDialog>
   );
 }

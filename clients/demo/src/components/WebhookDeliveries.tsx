@@ -85,6 +85,7 @@ export function WebhookDeliveries({ rest, webhook }: { rest: MissiveAdmin; webho
                     <time dateTime={d.createdAt}>{when}</time>
                   </td>
                   <td>
+                    {/* Its name, which says which delivery, starts with the word it shows. */}
                     <button
                       type="button"
                       className="small"
@@ -92,7 +93,7 @@ export function WebhookDeliveries({ rest, webhook }: { rest: MissiveAdmin; webho
                       disabled={d.status === 'pending'}
                       onClick={() => void retry(d)}
                     >
-                      {t.retry}
+                      {t.redeliver}
                     </button>
                   </td>
                 </tr>

@@ -358,6 +358,26 @@ export interface paths {
         patch: operations["edit"];
         trace?: never;
     };
+    "/v1/conversations/{id}/messages/{messageId}/reactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reacts to a message, or takes the reaction back, as the `react` action: the message's
+         *     reactions after it; `reaction.updated` reaches the members.
+         */
+        post: operations["react"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/conversations/{id}/read": {
         parameters: {
             query?: never;
@@ -522,8 +542,8 @@ export interface paths {
         get: operations["get_moderation"];
         /**
          * Replaces the tenant's moderation. Applies to every message and edit people send (bots and
-         *     inbound hooks excepted), in every process within a minute. A pre-send hook set where there
-         *     was none gets a signing secret, answered this once.
+         *     inbound hooks excepted), in every process within `MISSIVE_DIRECTORY_CACHE_SECS` (5 s). A
+         *     pre-send hook set where there was none gets a signing secret, answered this once.
          */
         put: operations["set_moderation"];
         post?: never;
@@ -948,6 +968,9 @@ export interface components {
         }) | (components["schemas"]["DeleteMessage"] & {
             /** @enum {string} */
             action: "deleteMessage";
+        }) | (components["schemas"]["React"] & {
+            /** @enum {string} */
+            action: "react";
         }) | (components["schemas"]["MarkRead"] & {
             /** @enum {string} */
             action: "markRead";
@@ -979,6 +1002,13 @@ export interface components {
         } | {
             cursor: string | null;
             read: components["schemas"]["ReadState"];
+            requestId?: null | components["schemas"]["RequestId"];
+            /** @enum {string} */
+            type: "ack";
+        } | {
+            cursor: string;
+            messageId: string;
+            reactions: components["schemas"]["Reaction"][];
             requestId?: null | components["schemas"]["RequestId"];
             /** @enum {string} */
             type: "ack";
@@ -1227,6 +1257,13 @@ export interface components {
         /** @enum {string} */
         EmailMode: "immediate" | "digest" | "off";
         /**
+         * @description One emoji as Unicode draws it (a flag, a keycap, a person with a skin tone, a family joined
+         *     by zero-width joiners, a subdivision flag), or a short `:name:` a platform maps to its own
+         *     images (`:party_parrot:`).
+         * @example 👍
+         */
+        Emoji: string;
+        /**
          * @description Every error's body as `AppError` answers it (docs/api.md, "Errors"), for the OpenAPI
          *     document.
          */
@@ -1262,6 +1299,17 @@ export interface components {
             message: components["schemas"]["Message"];
             /** @enum {string} */
             type: "message.updated";
+        } | {
+            conversationId: string;
+            /** @description Its position in its feed: `sync` resumes after it. */
+            cursor: string;
+            emoji: string;
+            messageId: string;
+            on: boolean;
+            reactions: components["schemas"]["Reaction"][];
+            /** @enum {string} */
+            type: "reaction.updated";
+            userId: string;
         } | {
             conversationId: string;
             /** @description Its position in its feed: `sync` resumes after it. */
@@ -1486,6 +1534,12 @@ export interface components {
             editedAt: string | null;
             id: components["schemas"]["MessageId"];
             kind: components["schemas"]["MessageKind"];
+            /**
+             * @description Its reactions, by emoji in the order they were first used, `me` for the reader's own —
+             *     in pages of history and search (absent when none). Kept apart from the message (never
+             *     stored with it); `reaction.updated` tells of changes.
+             */
+            reactions?: components["schemas"]["Reaction"][];
             /** @description `true` when a bot sent it (a bot's API key, or an inbound hook); absent otherwise. */
             senderBot?: boolean;
             senderId: components["schemas"]["UserId"];
@@ -1753,6 +1807,42 @@ export interface components {
             end: string;
             start: string;
             timeZone: string;
+        };
+        /**
+         * @description Reacts to a message with an emoji (`on`), or takes the reaction back (`on: false`). One
+         *     reaction per person per emoji; at most 20 distinct emoji a message.
+         */
+        React: {
+            conversationId: string;
+            /** @description One emoji (`👍`, `🇫🇷`, `👩🏽‍🚒`) or a `:short_name:`. */
+            emoji: string;
+            messageId: string;
+            /** @description Absent: true. */
+            on?: boolean;
+        };
+        ReactBody: {
+            /** @description One emoji (`👍`, `🇫🇷`, `👩🏽‍🚒`) or a `:short_name:`. */
+            emoji: string;
+            /** @description `false` takes the caller's reaction back; absent, `true`. */
+            on?: boolean;
+        };
+        /** @description A reaction made or taken back: the message's reactions after it and the event's cursor. */
+        Reacted: {
+            cursor: string;
+            messageId: components["schemas"]["MessageId"];
+            /**
+             * @description The counts; `me` tells of the emoji just changed only (a client keeps what it knew of the
+             *     others).
+             */
+            reactions: components["schemas"]["Reaction"][];
+        };
+        /** @description How many people reacted with an emoji, and whether the reader is one of them. */
+        Reaction: {
+            /** Format: int32 */
+            count: number;
+            emoji: components["schemas"]["Emoji"];
+            /** @description The reader reacted with it (always false in a pushed event: each reader knows their own). */
+            me?: boolean;
         };
         ReadBody: {
             messageId: string;
@@ -4296,6 +4386,104 @@ export interface operations {
             };
             /** @description `moderated`: the tenant's moderation refused the new text; the message is unchanged */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: a failure on Missive's side; no detail is given */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: a transient fault of the cloud outlasted the server's retries; nothing was done, or what was is safe to repeat: retry after a moment (`Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    react: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReactBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reacted"];
+                };
+            };
+            /** @description Not one emoji, or a 21st different one on the message */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no credential, or a bad or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the role or tenant does not allow it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: no such thing, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The message is deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_large`: the body is over the limit */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -344,6 +344,26 @@ describe('REST helpers on the local runtime', () => {
     await rejectsWith(new MissiveRest({ baseUrl: server.base, getToken: () => newKey }).me(), 'unauthorized', 401);
   });
 
+  test('inbound hooks: a group owner makes one, another system posts through it, until stopped', async () => {
+    const owner = adminRest(server, 'alice');
+    const group = (await owner.createConversation({ kind: 'group', title: 'Dispatch', memberIds: ['bob'] })).value;
+    const { hook, secret } = await owner.createHook(group.id, 'Dispatch 18');
+    assert.match(secret, /^whk_/);
+    const post = (body) =>
+      fetch(`${server.base}/v1/hooks/${hook.id}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    assert.equal((await post({ body: 'Départ : feu de cheminée', clientMessageId: 'cad-1' })).status, 201);
+    const { messages } = await owner.listMessages(group.id);
+    const posted = messages.find((m) => m.body === 'Départ : feu de cheminée');
+    assert.deepEqual([posted.senderId, posted.senderBot], [hook.botId, true]);
+    await rejectsWith(adminRest(server, 'bob').deleteHook(group.id, hook.id), 'forbidden', 403);
+    await owner.deleteHook(group.id, hook.id);
+    assert.equal((await post({ body: 'encore' })).status, 401);
+  });
+
   test('moderation: rules saved whole and tried without storing; a refused send says why', async () => {
     assert.deepEqual(await admin.getModeration(), { rules: [], preSendHook: null, updatedAt: null });
     await rejectsWith(adminRest(server, 'alice').getModeration(), 'forbidden', 403);

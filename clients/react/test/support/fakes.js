@@ -76,6 +76,10 @@ export class FakeClient {
     return this.request('deleteMessage', { conversationId, messageId });
   }
 
+  react(conversationId, messageId, emoji, on) {
+    return this.request('react', { conversationId, messageId, emoji, on });
+  }
+
   markRead(conversationId, messageId) {
     return this.request('markRead', { conversationId, messageId });
   }

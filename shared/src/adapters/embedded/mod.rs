@@ -23,6 +23,7 @@ mod notifications;
 mod ops;
 #[cfg(feature = "local")]
 mod queue_journal;
+mod reactions;
 mod schedule;
 mod throttles;
 

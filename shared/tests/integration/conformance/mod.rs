@@ -18,6 +18,7 @@ mod notifications;
 mod push;
 mod push_credentials;
 mod queues;
+mod reactions;
 
 mod schedule;
 mod throttles;
@@ -130,6 +131,7 @@ pub fn message(c: &Conversation, id: &str, sender: &str, cmid: Option<&str>) -> 
         created_at: Utc::now(),
         edited_at: None,
         deleted_at: None,
+        reactions: Vec::new(),
     }
 }
 
