@@ -11,6 +11,7 @@ mod fanout;
 mod files;
 mod groups;
 mod identity_provider;
+mod mentions;
 mod moderation;
 mod notifications;
 mod phone_push_services;

@@ -23,6 +23,10 @@ pub struct MessageRef {
     pub conversation_id: ConversationId,
     pub message_id: MessageId,
     pub sender_id: UserId,
+    /// The members the message mentions: they get a `mention` notification instead of a
+    /// `message` one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<UserId>,
 }
 
 /// A typing signal's state. Never stored: it only passes to live connections.

@@ -156,7 +156,11 @@ pub struct FanOut {
 pub struct NotifyMessage {
     pub conversation_id: ConversationId,
     pub message_id: MessageId,
+    /// Offline members, told of the message.
     pub users: Vec<UserId>,
+    /// Mentioned members, online or not: told they were mentioned.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentioned: Vec<UserId>,
 }
 
 /// E-mail what is waiting for a user: now (`digest: false`) or as their digest.

@@ -53,6 +53,10 @@ pub struct Message {
     pub id: MessageId,
     pub sender_id: UserId,
     pub sender_name: String,
+    /// The members its text mentions (`<@userId>`), in the order first mentioned; absent when
+    /// none. A mention of someone not in the conversation stays plain text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<UserId>,
     /// `true` when a bot sent it (a bot's API key, or an inbound hook); absent otherwise.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sender_bot: bool,
@@ -157,5 +161,36 @@ mod tests {
         assert!(MessageBody::parse("  \n ").is_err());
         assert!(MessageBody::parse("é".repeat(4000)).is_ok());
         assert!(MessageBody::parse("é".repeat(4001)).is_err());
+    }
+}
+
+/// The user ids a text mentions as `<@userId>` that are among `members`, each once, in the
+/// order first mentioned.
+pub fn mentions_in(text: &str, members: &[UserId]) -> Vec<UserId> {
+    let mut found: Vec<UserId> = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("<@") {
+        rest = &rest[at + 2..];
+        let Some(end) = rest.find('>') else { break };
+        let candidate = &rest[..end];
+        if let Some(member) = members.iter().find(|m| m.as_str() == candidate) {
+            if !found.contains(member) {
+                found.push(member.clone());
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod mention_tests {
+    use super::*;
+
+    #[test]
+    fn members_mentioned_are_found_once_and_others_left_as_text() {
+        let members: Vec<UserId> = ["ann", "ben", "ben-2"].iter().map(|u| UserId::parse(*u).unwrap()).collect();
+        let found = mentions_in("<@ben> et <@ben-2>, puis <@ben> encore ; <@nobody>, <@ann, <@>", &members);
+        assert_eq!(found.iter().map(UserId::as_str).collect::<Vec<_>>(), ["ben", "ben-2"]);
+        assert!(mentions_in("no mention here", &members).is_empty());
     }
 }

@@ -35,7 +35,7 @@ pub use job::{
     AnnouncePresence, DeliverWebhook, DiscardFiles, EmitWebhookEvent, ExpireUpload, FanOut, FireReminder, Job,
     MakeThumbnail, NotifyMessage, PushNotification, QueueName, SendEmails, SignalKind, Summarize, Task,
 };
-pub use message::{GroupChange, Message, MessageBody, MessageKind, MessagePreview};
+pub use message::{mentions_in, GroupChange, Message, MessageBody, MessageKind, MessagePreview};
 pub use moderation::{
     check_rules, ContactKind, HookFailure, Judgement, ModerationAction, ModerationPolicy, ModerationReason,
     ModerationRule, ModerationView, Moderator, PreSendHook, MASK,

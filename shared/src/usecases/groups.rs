@@ -151,6 +151,7 @@ impl GroupsUseCases {
             sender_id: who.user_id.clone(),
             sender_name: who.name.clone(),
             sender_bot: false,
+            mentions: Vec::new(),
             body: Some(MessageBody::parse(text(tenant.locale))?),
             attachments: Vec::new(),
             client_message_id: None,

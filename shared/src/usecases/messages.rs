@@ -120,6 +120,8 @@ impl MessagesUseCases {
         let moderator = moderator?;
         let body = self.moderation.screen(&moderator, who, &conversation, body).await?;
         let attachables = uploads?;
+        let users: Vec<UserId> = members.into_iter().map(|m| m.user_id).collect();
+        let mentions = body.as_ref().map(|b| mentions_in(b.as_str(), &users)).unwrap_or_default();
         let message = Message {
             tenant_id: who.tenant_id.clone(),
             conversation_id: conversation.id.clone(),
@@ -127,6 +129,7 @@ impl MessagesUseCases {
             sender_id: who.user_id.clone(),
             sender_name: who.name.clone(),
             sender_bot: who.role == Role::Bot,
+            mentions,
             body,
             attachments: attachables.iter().map(|a| a.attachment.clone()).collect(),
             client_message_id,
@@ -141,7 +144,6 @@ impl MessagesUseCases {
             attachables.into_iter().map(|a| Upload { message_id: Some(message.id.clone()), ..a.upload }).collect();
         // Its `message.new` goes into the conversation's log with the message itself.
         let event = self.delivery.message_event(&message)?;
-        let users: Vec<UserId> = members.into_iter().map(|m| m.user_id).collect();
         let stored = self.messages.append_message(&conversation, &message, &event, &uploads).await?;
         let stored = stored.map_err(|AttachmentTaken(id)| {
             AppError::invalid(format!("attachment {id}: already attached to a message, or expired"))
@@ -167,9 +169,13 @@ impl MessagesUseCases {
             conversation_id: conversation.id.clone(),
             message_id: stored.value.id.clone(),
             sender_id: stored.value.sender_id.clone(),
+            mentions: stored.value.mentions.clone(),
         };
         let published =
             self.delivery.push_to_members(&conversation, &users, event, from_connection, Some(&reference)).await?;
+        // The mentioned hear of it whether they are online or not (once per message however
+        // often this runs); the offline others below.
+        self.notifications.members_mentioned(&conversation.tenant_id, &reference).await;
         if let Some(offline) = &published.offline {
             // Notified once per member and message however often this runs (`notify_message`).
             self.notifications
@@ -325,6 +331,8 @@ impl MessagesUseCases {
             Err(_) => None,
         };
         let body = screened.as_ref().map_or(body, MessageBody::as_str);
+        // Who may be mentioned: read only when the text mentions someone.
+        let members = if body.contains("<@") { Some(self.delivery.member_ids(&conversation).await?) } else { None };
         let now = self.clock.now();
         let edit = |message: &Message| {
             if message.sender_id != who.user_id || message.kind == MessageKind::System {
@@ -334,7 +342,12 @@ impl MessagesUseCases {
                 return Err(AppError::Conflict("the message is deleted".into()));
             }
             let body = body_of(Some(body), !message.attachments.is_empty())?;
-            Ok(Some(Message { body, edited_at: Some(now), ..message.clone() }))
+            // Mentions follow the text (no one is notified again: an edit is not news).
+            let mentions = match (&body, &members) {
+                (Some(text), Some(members)) => mentions_in(text.as_str(), members),
+                _ => Vec::new(),
+            };
+            Ok(Some(Message { body, mentions, edited_at: Some(now), ..message.clone() }))
         };
         let edited =
             self.change_message(&conversation, message_id, None, Change::Edited, from_connection, edit).await?;

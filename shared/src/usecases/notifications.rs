@@ -151,7 +151,9 @@ impl NotificationsUseCases {
         offline: &[UserId],
         origin: &str,
     ) {
-        let users: Vec<UserId> = offline.iter().filter(|u| **u != message.sender_id).cloned().collect();
+        // The mentioned get a `mention` instead (`members_mentioned`).
+        let users: Vec<UserId> =
+            offline.iter().filter(|u| **u != message.sender_id && !message.mentions.contains(u)).cloned().collect();
         if users.is_empty() {
             return;
         }
@@ -159,6 +161,7 @@ impl NotificationsUseCases {
             conversation_id: message.conversation_id.clone(),
             message_id: message.message_id.clone(),
             users,
+            mentioned: Vec::new(),
         };
         let job = Job::new(tenant, JobId::of("notify", &[origin]), Task::NotifyMessage(notice));
         if let Err(e) = self.jobs.enqueue(&job, None).await {
@@ -166,8 +169,28 @@ impl NotificationsUseCases {
         }
     }
 
+    /// A message mentions members (but its sender): a `notifyMessage` job tells them, online or
+    /// not. Its id is the message's: however often the send runs, one job.
+    pub async fn members_mentioned(&self, tenant: &TenantId, message: &MessageRef) {
+        let mentioned: Vec<UserId> = message.mentions.iter().filter(|u| **u != message.sender_id).cloned().collect();
+        if mentioned.is_empty() {
+            return;
+        }
+        let notice = NotifyMessage {
+            conversation_id: message.conversation_id.clone(),
+            message_id: message.message_id.clone(),
+            users: Vec::new(),
+            mentioned,
+        };
+        let job = Job::new(tenant, JobId::of("mention", &[message.message_id.as_str()]), Task::NotifyMessage(notice));
+        if let Err(e) = self.jobs.enqueue(&job, None).await {
+            tracing::error!(tenant = %tenant, message = %message.message_id, error = %e, "could not queue the mentions' notifications");
+        }
+    }
+
     /// The `notifyMessage` job: a `message` notification for each offline member still in the
-    /// conversation, unless the message was deleted meanwhile.
+    /// conversation, a `mention` for each member mentioned, unless the message was deleted
+    /// meanwhile.
     pub async fn notify_message(&self, tenant: &TenantId, notice: &NotifyMessage) -> Result<(), AppError> {
         let Some(message) = self.messages.get_message(tenant, &notice.conversation_id, &notice.message_id).await?
         else {
@@ -193,14 +216,19 @@ impl NotificationsUseCases {
             message_id: Some(message.id.clone()),
             priority: Priority::Normal,
         };
-        let mut members = Vec::with_capacity(notice.users.len());
-        for user in &notice.users {
-            if self.conversations.get_member(tenant, &conversation.id, user).await?.is_some() {
-                members.push(user.clone());
+        for (users, kind, key) in [
+            (&notice.users, NotificationType::Message, format!("msg:{}", message.id)),
+            (&notice.mentioned, NotificationType::Mention, format!("mention:{}", message.id)),
+        ] {
+            let mut members = Vec::with_capacity(users.len());
+            for user in users {
+                if self.conversations.get_member(tenant, &conversation.id, user).await?.is_some() {
+                    members.push(user.clone());
+                }
             }
+            let draft = Draft { kind, ..draft.clone() };
+            self.notify_users(tenant, &members, &draft, Some(Once { key: &key, about: message.created_at })).await?;
         }
-        let key = format!("msg:{}", message.id);
-        self.notify_users(tenant, &members, &draft, Some(Once { key: &key, about: message.created_at })).await?;
         Ok(())
     }
 

@@ -1535,6 +1535,11 @@ export interface components {
             id: components["schemas"]["MessageId"];
             kind: components["schemas"]["MessageKind"];
             /**
+             * @description The members its text mentions (`<@userId>`), in the order first mentioned; absent when
+             *     none. A mention of someone not in the conversation stays plain text.
+             */
+            mentions?: components["schemas"]["UserId"][];
+            /**
              * @description Its reactions, by emoji in the order they were first used, `me` for the reader's own —
              *     in pages of history and search (absent when none). Kept apart from the message (never
              *     stored with it); `reaction.updated` tells of changes.

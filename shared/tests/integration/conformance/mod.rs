@@ -123,6 +123,7 @@ pub fn message(c: &Conversation, id: &str, sender: &str, cmid: Option<&str>) -> 
         sender_id: uid(sender),
         sender_name: sender.into(),
         sender_bot: false,
+        mentions: Vec::new(),
         body: Some(MessageBody::parse(format!("body of {id}")).unwrap()),
         attachments: Vec::new(),
         client_message_id: cmid.map(|c| ClientMessageId::parse(c).unwrap()),
