@@ -11,6 +11,7 @@ mod fanout;
 mod files;
 mod groups;
 mod identity_provider;
+mod member_settings;
 mod mentions;
 mod moderation;
 mod notifications;

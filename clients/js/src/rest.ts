@@ -30,7 +30,9 @@ import type {
   NotificationPreferencesInput,
   NotificationsPage,
   ReadState,
+  MySettings,
   Reacted,
+  UnreadTotals,
   Reminder,
   RemindersPage,
   Storefront,
@@ -174,7 +176,7 @@ export class MissiveRest {
   // ---- Conversations --------------------------------------------------------------------
 
   listConversations(
-    query: { kind?: ConversationKind; q?: string; cursor?: string; limit?: number } = {},
+    query: { kind?: ConversationKind; q?: string; archived?: boolean; cursor?: string; limit?: number } = {},
     options: CallOptions = {},
   ): Promise<ConversationsPage> {
     return this.json('GET', '/v1/conversations', { query, ...options });
@@ -277,6 +279,21 @@ export class MissiveRest {
       body: { body },
       ...options,
     });
+  }
+
+  /** The caller's own settings of a conversation: `{ mutedUntil, archived }`. */
+  getMySettings(id: string, options: CallOptions = {}): Promise<MySettings> {
+    return this.json('GET', '/v1/conversations/{id}/me', { path: { id }, ...options });
+  }
+
+  /** Mutes (until a time: no `message` notifications, mentions still come) or archives (out of the list until its next message). */
+  setMySettings(id: string, settings: MySettings, options: CallOptions = {}): Promise<MySettings> {
+    return this.json('PUT', '/v1/conversations/{id}/me', { path: { id }, body: settings, ...options });
+  }
+
+  /** What waits for the caller: conversations with unread messages (muted left out), those messages, unread notifications. */
+  unreadTotals(options: CallOptions = {}): Promise<UnreadTotals> {
+    return this.json('GET', '/v1/me/unread', options);
   }
 
   /** As the socket's `react`: the message's reactions after it. */

@@ -135,6 +135,10 @@ export type ReactAck = Omit<
 >;
 /** What the REST `react` is answered: the message's id, its reactions after it, the event's cursor. */
 export type Reacted = components['schemas']['Reacted'];
+/** A member's own settings of a conversation. */
+export type MySettings = components['schemas']['MySettings'];
+/** `GET /v1/me/unread`. */
+export type UnreadTotals = components['schemas']['UnreadTotals'];
 /** How many reacted with an emoji, and whether the reader did. */
 export type Reaction = components['schemas']['Reaction'];
 /** `delivered` is `false` when dropped: one signal per user, conversation and state every 2 s. */

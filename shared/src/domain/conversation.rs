@@ -39,9 +39,26 @@ pub struct Member {
     /// (`usecases::signals`); `None` when they are not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub typing_until: Option<DateTime<Utc>>,
+    /// No `message` notifications for this member until then (mentions still come).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub muted_until: Option<DateTime<Utc>>,
+    /// Archived by this member: the conversation's activity then. It stays out of their list
+    /// while no newer message came (a new message changes the activity: it is back).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived_activity: Option<String>,
 }
 
 impl Member {
+    /// Whether the member muted the conversation past `now`.
+    pub fn muted_at(&self, now: DateTime<Utc>) -> bool {
+        self.muted_until.is_some_and(|until| until > now)
+    }
+
+    /// Whether the member archived the conversation and nothing newer came since.
+    pub fn archived_in(&self, conversation: &Conversation) -> bool {
+        self.archived_activity.as_deref() == Some(conversation.activity.as_str())
+    }
+
     pub fn new(user_id: UserId, role: MemberRole, joined_at: DateTime<Utc>) -> Self {
         Self {
             user_id,
@@ -51,6 +68,8 @@ impl Member {
             last_read_at: None,
             read_count: 0,
             typing_until: None,
+            muted_until: None,
+            archived_activity: None,
         }
     }
 }

@@ -19,6 +19,7 @@ use crate::domain::{ConversationId, ConversationKind, MessageId, UserId};
 use crate::domain::{ConversationView, ReadState};
 use crate::usecases::attachments::{NewUpload, UploadTicket};
 use crate::usecases::conversations::ConversationListItem;
+use crate::usecases::member_settings::MySettings;
 use crate::usecases::messages::{HistoryPage, Outgoing};
 use crate::usecases::reactions::Reacted;
 use crate::usecases::{conversations, messages};
@@ -34,6 +35,7 @@ pub fn routes() -> OpenApiRouter<Arc<App>> {
         .routes(routes!(edit, delete))
         .routes(routes!(react))
         .routes(routes!(mark_read))
+        .routes(routes!(my_settings, set_my_settings))
         .routes(routes!(upload))
 }
 
@@ -59,6 +61,8 @@ pub(super) struct ListQuery {
     kind: Option<ConversationKind>,
     /// Titles and participants' names, case- and accent-insensitive.
     q: Option<String>,
+    /// `true`: the caller's archived conversations only; otherwise they are left out.
+    archived: Option<bool>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -78,7 +82,7 @@ pub(super) async fn list(
 ) -> Result<impl IntoResponse, AppError> {
     cursors::check_conversation_list(query.cursor.as_deref())?;
     let limit = page_limit(query.limit, 50, conversations::MAX_PAGE)?;
-    let filter = conversations::ListFilter { kind: query.kind, q: query.q };
+    let filter = conversations::ListFilter { kind: query.kind, q: query.q, archived: query.archived };
     let page = app.conversations.list_conversations(&who, &filter, query.cursor.as_deref(), limit).await?;
     Ok(Json(ConversationsPage { conversations: page.items, next_cursor: page.next_cursor }))
 }
@@ -224,6 +228,31 @@ pub(super) async fn react(
 ) -> Result<impl IntoResponse, AppError> {
     let id = ConversationId::lookup(&id)?;
     Ok(Json(app.reactions.react(&who, &id, &message_id, &body.emoji, body.on, None).await?))
+}
+
+/// The caller's own settings of a conversation: muted until when, archived or not.
+#[utoipa::path(get, operation_id = "get_my_conversation_settings", path = "/v1/conversations/{id}/me", tag = "conversations", params(("id" = String, Path)), responses((status = 200, body = MySettings)))]
+pub(super) async fn my_settings(
+    State(app): State<Arc<App>>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
+    Ok(Json(app.conversations.my_settings(&who, &ConversationId::lookup(&id)?).await?))
+}
+
+/// Replaces the caller's own settings of a conversation: muted until a time (no `message`
+/// notifications; mentions still come), archived (out of the list until its next message).
+#[utoipa::path(put, operation_id = "set_my_conversation_settings", path = "/v1/conversations/{id}/me", tag = "conversations", params(("id" = String, Path)), request_body = MySettings, responses(
+    (status = 200, body = MySettings),
+    (status = 400, description = "`mutedUntil` not in the future, or beyond ten years", body = ErrorBody),
+))]
+pub(super) async fn set_my_settings(
+    State(app): State<Arc<App>>,
+    Caller(who): Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<MySettings>,
+) -> Result<impl IntoResponse, AppError> {
+    Ok(Json(app.conversations.set_my_settings(&who, &ConversationId::lookup(&id)?, body).await?))
 }
 
 /// Edits one of the caller's messages, as the `editMessage` action.

@@ -14,12 +14,13 @@ use super::cursors;
 use super::extract::{page_limit, Caller, QueryParams};
 use crate::app::App;
 use crate::domain::{Branding, ConversationId, Locale, Role, TenantId, User};
+use crate::usecases::member_settings::UnreadTotals;
 use crate::usecases::users;
 use crate::usecases::users::DirectoryEntry;
 use crate::AppError;
 
 pub fn routes() -> OpenApiRouter<Arc<App>> {
-    OpenApiRouter::new().routes(routes!(me)).routes(routes!(list_users))
+    OpenApiRouter::new().routes(routes!(me)).routes(routes!(unread)).routes(routes!(list_users))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -42,6 +43,15 @@ pub struct TenantSummary {
 }
 
 /// The caller: their user, role and tenant.
+/// What waits for the caller: conversations with unread messages (muted ones left out), those
+/// messages, and unread notifications — a tab title's or an app badge's numbers.
+#[utoipa::path(get, operation_id = "get_unread_totals", path = "/v1/me/unread", tag = "directory", responses((status = 200, body = UnreadTotals)))]
+pub(super) async fn unread(State(app): State<Arc<App>>, Caller(who): Caller) -> Result<impl IntoResponse, AppError> {
+    let (notifications, totals) =
+        tokio::join!(app.notifications.unread_count(&who), app.conversations.unread_totals(&who, 0));
+    Ok(Json(UnreadTotals { notifications: notifications?, ..totals? }))
+}
+
 #[utoipa::path(get, path = "/v1/me", tag = "directory", responses((status = 200, body = Me)))]
 pub(super) async fn me(State(app): State<Arc<App>>, Caller(who): Caller) -> Result<Json<Me>, AppError> {
     let (user, tenant) = app.users.me(&who).await?;

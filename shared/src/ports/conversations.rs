@@ -112,6 +112,16 @@ pub trait ConversationStore: Send + Sync {
         message: &MessageId,
         at: DateTime<Utc>,
     ) -> StoreResult<Option<(Member, u64)>>;
+    /// Records a member's own choices: muted until a time (`None`: not muted), archived at an
+    /// activity (`None`: not archived). `false` when they are not a member.
+    async fn set_member_settings(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        user: &UserId,
+        muted_until: Option<DateTime<Utc>>,
+        archived_activity: Option<&str>,
+    ) -> StoreResult<bool>;
     /// Records until when a member is typing (`None`: they stopped). Nothing for a member who
     /// is not one.
     async fn set_typing(

@@ -6,6 +6,7 @@ use super::storefronts::StorefrontsUseCases;
 use super::webhook_events::{event_id as webhook_event_id, WebhookEventsUseCases};
 use crate::config::Limits;
 use crate::ports::{Clock, ConversationStore, Ids, UserStore};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -185,14 +186,17 @@ impl ConversationsUseCases {
     ) -> Result<Page<ConversationListItem>, AppError> {
         let limit = limit.clamp(1, MAX_PAGE);
         let q = SearchQuery::parse(filter.q.as_deref())?;
-        let matches = |c: &Conversation| {
-            filter.kind.is_none_or(|k| c.kind == k)
+        // Archived conversations are listed apart (`archived=true`), until a newer message.
+        let archived = filter.archived.unwrap_or(false);
+        let matches = |c: &Conversation, m: &Member| {
+            m.archived_in(c) == archived
+                && filter.kind.is_none_or(|k| c.kind == k)
                 && q.as_ref().is_none_or(|q| {
                     c.title.as_deref().is_some_and(|t| q.matches(t))
                         || c.participants.iter().any(|p| q.matches(&p.name))
                 })
         };
-        let filtered = filter.kind.is_some() || q.is_some();
+        let filtered = filter.kind.is_some() || q.is_some() || archived;
         let batch = if filtered { MAX_PAGE } else { limit };
         let mut items = Vec::new();
         let mut cursor = cursor.map(str::to_string);
@@ -207,9 +211,11 @@ impl ConversationsUseCases {
             for (i, entry) in page.items.into_iter().enumerate() {
                 read += 1;
                 cursor = Some(entry.cursor());
-                if matches(&entry.conversation) {
+                if matches(&entry.conversation, &entry.member) {
                     items.push(ConversationListItem {
                         unread_count: entry.conversation.unread_for(&entry.member),
+                        muted_until: entry.member.muted_until.filter(|until| *until > self.clock.now()),
+                        archived,
                         last_read_message_id: entry.member.last_read_message_id,
                         conversation: entry.conversation,
                     });
@@ -290,6 +296,12 @@ pub struct ConversationListItem {
     #[serde(flatten)]
     pub conversation: Conversation,
     pub unread_count: u64,
+    /// The caller muted it until then (absent when not muted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub muted_until: Option<DateTime<Utc>>,
+    /// The caller archived it (only in `archived=true` listings).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub archived: bool,
     #[schema(required = true)]
     pub last_read_message_id: Option<MessageId>,
 }
@@ -298,6 +310,8 @@ pub struct ConversationListItem {
 pub struct ListFilter {
     pub kind: Option<ConversationKind>,
     pub q: Option<String>,
+    /// `true`: the caller's archived conversations only; otherwise they are left out.
+    pub archived: Option<bool>,
 }
 
 /// The largest page of conversations.

@@ -18,6 +18,7 @@ pub mod groups;
 pub mod guests;
 pub mod hooks;
 pub mod identity;
+pub mod member_settings;
 pub mod messages;
 pub mod moderation;
 pub mod notifications;

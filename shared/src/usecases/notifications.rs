@@ -221,9 +221,13 @@ impl NotificationsUseCases {
             (&notice.mentioned, NotificationType::Mention, format!("mention:{}", message.id)),
         ] {
             let mut members = Vec::with_capacity(users.len());
+            let now = self.clock.now();
             for user in users {
-                if self.conversations.get_member(tenant, &conversation.id, user).await?.is_some() {
-                    members.push(user.clone());
+                match self.conversations.get_member(tenant, &conversation.id, user).await? {
+                    // A member who muted the conversation is not told of its messages (mentions still come).
+                    Some(member) if kind == NotificationType::Message && member.muted_at(now) => {}
+                    Some(_) => members.push(user.clone()),
+                    None => {}
                 }
             }
             let draft = Draft { kind, ..draft.clone() };

@@ -288,6 +288,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/conversations/{id}/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's own settings of a conversation: muted until when, archived or not. */
+        get: operations["get_my_conversation_settings"];
+        /**
+         * Replaces the caller's own settings of a conversation: muted until a time (no `message`
+         *     notifications; mentions still come), archived (out of the list until its next message).
+         */
+        put: operations["set_my_conversation_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/conversations/{id}/members": {
         parameters: {
             query?: never;
@@ -482,7 +503,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller: their user, role and tenant. */
         get: operations["me"];
         put?: never;
         post?: never;
@@ -526,6 +546,27 @@ export interface paths {
         post?: never;
         /** Forgets one of the caller's devices. */
         delete: operations["remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/unread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller: their user, role and tenant.
+         *     What waits for the caller: conversations with unread messages (muted ones left out), those
+         *     messages, and unread notifications — a tab title's or an app badge's numbers.
+         */
+        get: operations["get_unread_totals"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1170,7 +1211,14 @@ export interface components {
         ConversationKind: "direct" | "group" | "storefront";
         /** @description One line of the conversation list. */
         ConversationListItem: components["schemas"]["Conversation"] & {
+            /** @description The caller archived it (only in `archived=true` listings). */
+            archived?: boolean;
             lastReadMessageId: null | components["schemas"]["MessageId"];
+            /**
+             * Format: date-time
+             * @description The caller muted it until then (absent when not muted).
+             */
+            mutedUntil?: string | null;
             /** Format: int64 */
             unreadCount: number;
         };
@@ -1605,6 +1653,16 @@ export interface components {
              * @description When it was last saved; null while the tenant never set one.
              */
             updatedAt: string | null;
+        };
+        /** @description A member's settings of one conversation, replaced whole. */
+        MySettings: {
+            /** @description Out of the conversation list (listed with `archived=true`) until its next message. */
+            archived?: boolean;
+            /**
+             * Format: date-time
+             * @description No `message` notifications until then (mentions still come); null or absent: not muted.
+             */
+            mutedUntil: string | null;
         };
         /** @description `POST /v1/bots`. */
         NewBot: {
@@ -2054,6 +2112,24 @@ export interface components {
         UnreadCount: {
             /** Format: int64 */
             count: number;
+        };
+        /** @description What waits for the caller. */
+        UnreadTotals: {
+            /**
+             * Format: int64
+             * @description Conversations with unread messages (muted ones left out).
+             */
+            conversations: number;
+            /**
+             * Format: int64
+             * @description Unread messages in them.
+             */
+            messages: number;
+            /**
+             * Format: int64
+             * @description Unread notifications in the bell.
+             */
+            notifications: number;
         };
         /** @description A file uploaded to a conversation (an attachment once a message carries it); a ULID. */
         UploadId: string;
@@ -3343,6 +3419,8 @@ export interface operations {
                 kind?: "direct" | "group" | "storefront";
                 /** @description Titles and participants' names, case- and accent-insensitive. */
                 q?: string;
+                /** @description `true`: the caller's archived conversations only; otherwise they are left out. */
+                archived?: boolean;
             };
             header?: never;
             path?: never;
@@ -3825,6 +3903,178 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_large`: the body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: a failure on Missive's side; no detail is given */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: a transient fault of the cloud outlasted the server's retries; nothing was done, or what was is safe to repeat: retry after a moment (`Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_my_conversation_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MySettings"];
+                };
+            };
+            /** @description `invalid_request`: a parameter or field is invalid (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no credential, or a bad or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the role or tenant does not allow it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: no such thing, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_large`: the body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: a failure on Missive's side; no detail is given */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: a transient fault of the cloud outlasted the server's retries; nothing was done, or what was is safe to repeat: retry after a moment (`Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_my_conversation_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MySettings"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MySettings"];
+                };
+            };
+            /** @description `mutedUntil` not in the future, or beyond ten years */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no credential, or a bad or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the role or tenant does not allow it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: no such thing, or not the caller's */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5284,6 +5534,88 @@ export interface operations {
                 };
             };
             /** @description Not a device of the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_large`: the body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: a failure on Missive's side; no detail is given */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: a transient fault of the cloud outlasted the server's retries; nothing was done, or what was is safe to repeat: retry after a moment (`Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_unread_totals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadTotals"];
+                };
+            };
+            /** @description `invalid_request`: a parameter or field is invalid (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no credential, or a bad or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the role or tenant does not allow it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: no such thing, or not the caller's */
             404: {
                 headers: {
                     [name: string]: unknown;

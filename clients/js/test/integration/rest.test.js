@@ -344,6 +344,23 @@ describe('REST helpers on the local runtime', () => {
     await rejectsWith(new MissiveRest({ baseUrl: server.base, getToken: () => newKey }).me(), 'unauthorized', 401);
   });
 
+  test('a member mutes and archives a conversation; the unread totals count what waits', async () => {
+    const chat = (await alice.createConversation({ kind: 'direct', userId: 'bob' })).value;
+    await alice.postMessage(chat.id, 'Coucou');
+    const before = await bob.unreadTotals();
+    assert.ok(before.conversations >= 1 && before.messages >= 1, JSON.stringify(before));
+    const mutedUntil = new Date(Date.now() + 3_600_000).toISOString();
+    const set = await bob.setMySettings(chat.id, { mutedUntil, archived: true });
+    assert.deepEqual([Date.parse(set.mutedUntil), set.archived], [Date.parse(mutedUntil), true]);
+    assert.equal((await bob.getMySettings(chat.id)).archived, true);
+    const after = await bob.unreadTotals();
+    assert.equal(after.conversations, before.conversations - 1, 'a muted conversation leaves the totals');
+    const { conversations } = await bob.listConversations({ archived: true });
+    assert.ok(conversations.some((c) => c.id === chat.id && c.archived));
+    await rejectsWith(bob.setMySettings(chat.id, { mutedUntil: '2001-01-01T00:00:00Z' }), 'invalid_request', 400);
+    await bob.setMySettings(chat.id, { mutedUntil: null, archived: false });
+  });
+
   test('inbound hooks: a group owner makes one, another system posts through it, until stopped', async () => {
     const owner = adminRest(server, 'alice');
     const group = (await owner.createConversation({ kind: 'group', title: 'Dispatch', memberIds: ['bob'] })).value;

@@ -57,6 +57,12 @@ pub(super) fn member_from(item: &Item) -> anyhow::Result<Member> {
     if let Ok(at) = text(item, "lastReadAt") {
         member.last_read_at = Some(at.parse().context("lastReadAt is not a time")?);
     }
+    // A member's own choices live in their attributes only, as typing does.
+    member.muted_until = match text(item, "mutedUntil") {
+        Ok(at) => Some(at.parse().context("mutedUntil is not a time")?),
+        Err(_) => None,
+    };
+    member.archived_activity = text(item, "archivedActivity").ok().map(str::to_string);
     // Typing lives in its own attribute only (a record written back must not revive it).
     member.typing_until = match text(item, "typingUntil") {
         Ok(at) => Some(at.parse().context("typingUntil is not a time")?),

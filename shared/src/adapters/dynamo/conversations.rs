@@ -201,6 +201,50 @@ impl ConversationStore for DynamoConversations {
         let moved = self.move_read_marker(tenant, conversation, user, message, at, read_count).await?;
         Ok(moved.map(|member| (member, unread)))
     }
+    async fn set_member_settings(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        user: &UserId,
+        muted_until: Option<DateTime<Utc>>,
+        archived_activity: Option<&str>,
+    ) -> StoreResult<bool> {
+        let mut set = Vec::new();
+        let mut remove = Vec::new();
+        let mut request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(conversation_pk(tenant, conversation), member_sk(user))))
+            .condition_expression("attribute_exists(PK)");
+        match muted_until {
+            Some(until) => {
+                set.push("mutedUntil = :muted");
+                request = request.expression_attribute_values(":muted", s(until.to_rfc3339()));
+            }
+            None => remove.push("mutedUntil"),
+        }
+        match archived_activity {
+            Some(activity) => {
+                set.push("archivedActivity = :archived");
+                request = request.expression_attribute_values(":archived", s(activity));
+            }
+            None => remove.push("archivedActivity"),
+        }
+        let mut expression = String::new();
+        if !set.is_empty() {
+            expression.push_str(&format!("SET {} ", set.join(", ")));
+        }
+        if !remove.is_empty() {
+            expression.push_str(&format!("REMOVE {}", remove.join(", ")));
+        }
+        match request.update_expression(expression.trim()).send().await {
+            Ok(_) => Ok(true),
+            Err(e) if is_condition_failure(&e) => Ok(false),
+            Err(e) => Err(StoreError(e.into())),
+        }
+    }
+
     async fn set_typing(
         &self,
         tenant: &TenantId,

@@ -171,6 +171,26 @@ impl ConversationStore for EmbeddedConversations {
         })
         .await
     }
+    async fn set_member_settings(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        user: &UserId,
+        muted_until: Option<DateTime<Utc>>,
+        archived_activity: Option<&str>,
+    ) -> StoreResult<bool> {
+        let k = member_key(tenant, conversation, user);
+        let archived_activity = archived_activity.map(str::to_string);
+        self.writing(move |t| {
+            let Some(mut member) = read::<Member>(t, &k)? else { return Ok(false) };
+            member.muted_until = muted_until;
+            member.archived_activity = archived_activity.clone();
+            write(t, &k, &member)?;
+            Ok(true)
+        })
+        .await
+    }
+
     async fn set_typing(
         &self,
         tenant: &TenantId,

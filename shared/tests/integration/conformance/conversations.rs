@@ -175,7 +175,33 @@ async fn a_member_typing_is_read_with_the_members_until_they_stop<S: Conversatio
     );
 }
 
+/// A member's own choices are theirs alone, read with the membership and the inbox, survive the
+/// marker moving, and are cleared as they are set.
+async fn a_member_s_mute_and_archive_are_kept_with_them<S: ConversationStore + MessageStore + ?Sized>(store: &S) {
+    let c = conversation("t1", "0CA");
+    store.create_conversation(&c, &members(&["u1", "u2"]), None).await.unwrap();
+    let until = chrono::DateTime::parse_from_rfc3339("2027-01-01T00:00:00Z").unwrap().with_timezone(&Utc);
+    assert!(store.set_member_settings(&tid("t1"), &c.id, &uid("u2"), Some(until), Some("01A")).await.unwrap());
+    assert!(
+        !store.set_member_settings(&tid("t1"), &c.id, &uid("u9"), Some(until), None).await.unwrap(),
+        "not a member"
+    );
+    let (_, u2) = store.get_membership(&tid("t1"), &c.id, &uid("u2")).await.unwrap().unwrap();
+    assert_eq!((u2.muted_until, u2.archived_activity.as_deref()), (Some(until), Some("01A")));
+    let (_, u1) = store.get_membership(&tid("t1"), &c.id, &uid("u1")).await.unwrap().unwrap();
+    assert_eq!((u1.muted_until, u1.archived_activity), (None, None), "the other member's are untouched");
+    let m = message(&c, "01KDX0000000000000000000C1", "u1", None);
+    append(store, &m).await.unwrap();
+    store.mark_read(&tid("t1"), &c.id, &uid("u2"), &m.id, until).await.unwrap();
+    let inbox = store.list_user_conversations(&tid("t1"), &uid("u2"), None, 10).await.unwrap();
+    assert_eq!(inbox.items[0].member.muted_until, Some(until), "kept when the marker moves, read with the inbox");
+    assert!(store.set_member_settings(&tid("t1"), &c.id, &uid("u2"), None, None).await.unwrap());
+    let u2 = store.get_member(&tid("t1"), &c.id, &uid("u2")).await.unwrap().unwrap();
+    assert_eq!((u2.muted_until, u2.archived_activity), (None, None));
+}
+
 conforms!(
+    a_member_s_mute_and_archive_are_kept_with_them,
     conversations_order_by_activity_and_unique_keys_hold,
     read_markers_only_move_forward_and_unread_counts_follow,
     a_late_message_counts_without_moving_back_what_newer_ones_set,
