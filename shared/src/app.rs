@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::ports::{
     BotStore, Clock, ConnectionStore, ConversationStore, DeviceStore, EffectStore, EventFeed, FileStore, Ids, JobQueue,
-    Mailer, MessageStore, NotificationStore, PendingEmailStore, PreferenceStore, Push, PushCredentialStore,
+    Mailer, MessageStore, NotificationStore, PendingEmailStore, PinStore, PreferenceStore, Push, PushCredentialStore,
     PushService, ReactionStore, ReminderStore, ScheduleStore, Store, StoreHealth, StorefrontStore, TenantStore,
     ThrottleStore, UploadStore, UserStore, WebhookSender, WebhookStore,
 };
@@ -33,6 +33,7 @@ use crate::usecases::messages::MessagesUseCases;
 use crate::usecases::moderation::ModerationUseCases;
 use crate::usecases::notifications::NotificationsUseCases;
 use crate::usecases::operations::OperationsUseCases;
+use crate::usecases::pins::PinsUseCases;
 use crate::usecases::preferences::PreferencesUseCases;
 use crate::usecases::presence::PresenceUseCases;
 use crate::usecases::push_credentials::PushCredentialsUseCases;
@@ -76,6 +77,7 @@ pub struct App {
     pub moderation: ModerationUseCases,
     pub notifications: NotificationsUseCases,
     pub operations: OperationsUseCases,
+    pub pins: PinsUseCases,
     pub preferences: PreferencesUseCases,
     pub presence: PresenceUseCases,
     pub push_credentials: PushCredentialsUseCases,
@@ -118,6 +120,8 @@ pub struct Ports {
     pub bots: Arc<dyn BotStore>,
     /// Reactions to messages and their counts.
     pub reactions: Arc<dyn ReactionStore>,
+    /// Conversations' pinned messages.
+    pub pins: Arc<dyn PinStore>,
     pub schedule: Arc<dyn ScheduleStore>,
     pub effects: Arc<dyn EffectStore>,
     pub throttles: Arc<dyn ThrottleStore>,
@@ -159,6 +163,7 @@ impl Ports {
             webhooks: store.clone(),
             bots: store.clone(),
             reactions: store.clone(),
+            pins: store.clone(),
             schedule: store.clone(),
             effects: store.clone(),
             throttles: store.clone(),
@@ -448,6 +453,13 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         delivery: delivery.clone(),
         webhook_events: webhook_events.clone(),
     };
+    let pins = PinsUseCases {
+        clock: ports.clock.clone(),
+        messages: ports.messages.clone(),
+        pins: ports.pins.clone(),
+        conversation_cases: conversations.clone(),
+        groups: groups.clone(),
+    };
     let guests = GuestsUseCases {
         clock: ports.clock.clone(),
         conversations: ports.conversations.clone(),
@@ -579,6 +591,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         moderation,
         notifications,
         operations,
+        pins,
         preferences,
         presence,
         push_credentials,

@@ -16,6 +16,10 @@ pub fn group_change(locale: Locale, change: &GroupChangeText<'_>) -> String {
         (Locale::En, GroupChangeText::Removed { actor, name }) => format!("{actor} removed {name}"),
         (Locale::Fr, GroupChangeText::Left { name }) => format!("{name} a quitté le groupe"),
         (Locale::En, GroupChangeText::Left { name }) => format!("{name} left the group"),
+        (Locale::Fr, GroupChangeText::Pinned { actor }) => format!("{actor} a épinglé un message"),
+        (Locale::En, GroupChangeText::Pinned { actor }) => format!("{actor} pinned a message"),
+        (Locale::Fr, GroupChangeText::Unpinned { actor }) => format!("{actor} a désépinglé un message"),
+        (Locale::En, GroupChangeText::Unpinned { actor }) => format!("{actor} unpinned a message"),
     }
 }
 
@@ -24,6 +28,8 @@ pub enum GroupChangeText<'a> {
     Added { actor: &'a str, names: &'a [String] },
     Removed { actor: &'a str, name: &'a str },
     Left { name: &'a str },
+    Pinned { actor: &'a str },
+    Unpinned { actor: &'a str },
 }
 
 fn list(locale: Locale, names: &[String]) -> String {

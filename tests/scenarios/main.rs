@@ -16,6 +16,7 @@ mod mentions;
 mod moderation;
 mod notifications;
 mod phone_push_services;
+mod pins;
 mod presence;
 mod push;
 mod reactions;

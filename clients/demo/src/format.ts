@@ -2,7 +2,9 @@
 
 import type { Conversation } from '@missive/client';
 import type { ChatMessage } from '@missive/react';
+import { DEMO_PEOPLE } from './api.js';
 import type { Lang } from './i18n.js';
+import { readableMentions } from './mentions.js';
 
 const locales: Record<Lang, string> = { fr: 'fr-FR', en: 'en-GB' };
 
@@ -47,4 +49,14 @@ export function initials(name: string): string {
 export function errorText(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
+}
+
+/**
+ * A notification's text, its mentions' tokens named. A notification carries neither the
+ * message's `mentions` nor the members, so any token naming one of the demo's people becomes
+ * their name — one typed for someone outside the conversation too, which the chat leaves as
+ * typed: a rare slip, better than "<@bob>" in every mention's toast. Other tokens stay as typed.
+ */
+export function notificationText(body: string): string {
+  return readableMentions(body, (id) => DEMO_PEOPLE.find((p) => p.id === id)?.name);
 }

@@ -116,6 +116,20 @@ const fr = {
   inboxTitle: 'Conversations de la boutique',
   inboxEmpty: 'Aucun visiteur n’a encore écrit. Ouvrez la page de la boutique dans une autre fenêtre pour essayer.',
   members: 'Membres',
+  archived: 'Archivées',
+  archivedConversations: 'Conversations archivées',
+  noArchived: 'Aucune conversation archivée. Une conversation archivée revient dans la liste à son prochain message.',
+  muted: 'En sourdine',
+
+  // A conversation's settings (its header)
+  mute: 'Mettre en sourdine',
+  muteFor: 'Mettre en sourdine pendant',
+  muteDurations: { hour: '1 heure', eightHours: '8 heures', week: '1 semaine' },
+  mutedUntil: (when: string) => `En sourdine jusqu’à ${when}`,
+  unmute: 'Réactiver les notifications',
+  archive: 'Archiver',
+  unarchive: 'Désarchiver',
+  settingsFailed: 'Réglage non enregistré. Réessayez.',
 
   // Thread
   messages: 'Messages',
@@ -191,6 +205,9 @@ const fr = {
   typing: (names: string[]) =>
     names.length === 1 ? `${names[0]} écrit…` : `${names.slice(0, -1).join(', ')} et ${names.at(-1)} écrivent…`,
   enterToSend: 'Entrée pour envoyer, Maj+Entrée pour aller à la ligne',
+  mentionSuggestions: 'Membres à mentionner',
+  mentionHelp: (n: number) =>
+    `${n === 1 ? '1 membre proposé' : `${n} membres proposés`} : flèches haut et bas pour choisir, Entrée ou Tab pour mentionner, Échap pour fermer.`,
 
   // New conversation dialog
   newConversationTitle: 'Nouvelle conversation',
@@ -535,6 +552,19 @@ const en: Dictionary = {
   inboxTitle: 'Shop conversations',
   inboxEmpty: 'No visitor has written yet. Open the shop page in another window to try.',
   members: 'Members',
+  archived: 'Archived',
+  archivedConversations: 'Archived conversations',
+  noArchived: 'No archived conversation. An archived conversation comes back to the list with its next message.',
+  muted: 'Muted',
+
+  mute: 'Mute',
+  muteFor: 'Mute for',
+  muteDurations: { hour: '1 hour', eightHours: '8 hours', week: '1 week' },
+  mutedUntil: (when) => `Muted until ${when}`,
+  unmute: 'Unmute',
+  archive: 'Archive',
+  unarchive: 'Unarchive',
+  settingsFailed: 'Setting not saved. Try again.',
 
   messages: 'Messages',
   messageLog: 'Message history',
@@ -606,6 +636,9 @@ const en: Dictionary = {
   typing: (names) =>
     names.length === 1 ? `${names[0]} is typing…` : `${names.slice(0, -1).join(', ')} and ${names.at(-1)} are typing…`,
   enterToSend: 'Enter to send, Shift+Enter for a new line',
+  mentionSuggestions: 'Members to mention',
+  mentionHelp: (n) =>
+    `${n === 1 ? '1 member suggested' : `${n} members suggested`}: up and down arrows to choose, Enter or Tab to mention, Escape to close.`,
 
   newConversationTitle: 'New conversation',
   directChat: 'One to one',
@@ -853,9 +886,9 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       // Private browsing: the choice lasts as long as the page.
     }
   }, []);
+  // The tab's title is TabTitle's: on a signed-in person's screens it counts what is unread.
   useEffect(() => {
     document.documentElement.lang = lang;
-    document.title = DICTIONARIES[lang].appTitle;
   }, [lang]);
   const value = useMemo(() => ({ lang, t: DICTIONARIES[lang], setLang }), [lang, setLang]);
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;

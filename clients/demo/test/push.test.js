@@ -68,6 +68,12 @@ test('the device switch registers this browser, the worker shows pushes, and a c
     }),
   );
   await cdp.send('ServiceWorker.enable');
+  // A push delivered to a worker still installing is lost: wait until it is the active one.
+  await alice.evaluate(() => navigator.serviceWorker.ready.then((r) => r.active?.state));
+  await eventually(
+    () => alice.evaluate(async () => (await navigator.serviceWorker.ready).active?.state === 'activated'),
+    { what: 'the worker active' },
+  );
   await cdp.send('ServiceWorker.deliverPushMessage', {
     origin: demo.base,
     registrationId: await registrationId,

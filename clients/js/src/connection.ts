@@ -33,6 +33,7 @@ import {
 import { browserWakeSignals, type WakeSignals } from './wake.js';
 import type {
   MarkReadAck,
+  PinsAck,
   ReactAck,
   Message,
   MessageChangeAck,
@@ -253,6 +254,22 @@ export class MissiveClient {
   ): Promise<ReactAck> {
     return this.request(
       { action: 'react', conversationId, messageId, emoji, on },
+      { ordered: true, resend: true, conversationId, ...options },
+    );
+  }
+
+  /** Pins a message for everyone in the conversation (at most 50); answers the pins, the newest first. */
+  pinMessage(conversationId: string, messageId: string, options: RequestOptions = {}): Promise<PinsAck> {
+    return this.request(
+      { action: 'pinMessage', conversationId, messageId },
+      { ordered: true, resend: true, conversationId, ...options },
+    );
+  }
+
+  /** Unpins a message; answers the pins left. */
+  unpinMessage(conversationId: string, messageId: string, options: RequestOptions = {}): Promise<PinsAck> {
+    return this.request(
+      { action: 'unpinMessage', conversationId, messageId },
       { ordered: true, resend: true, conversationId, ...options },
     );
   }

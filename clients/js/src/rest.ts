@@ -31,6 +31,8 @@ import type {
   NotificationsPage,
   ReadState,
   MySettings,
+  Pin,
+  PinnedMessage,
   Reacted,
   UnreadTotals,
   Reminder,
@@ -294,6 +296,22 @@ export class MissiveRest {
   /** What waits for the caller: conversations with unread messages (muted left out), those messages, unread notifications. */
   unreadTotals(options: CallOptions = {}): Promise<UnreadTotals> {
     return this.json('GET', '/v1/me/unread', options);
+  }
+
+  /** The conversation's pins with their messages, the newest pin first. */
+  async listPins(id: string, options: CallOptions = {}): Promise<PinnedMessage[]> {
+    return (await this.json('GET', '/v1/conversations/{id}/pins', { path: { id }, ...options })).pins;
+  }
+
+  /** As the socket's `pinMessage`: the pins after it. */
+  async pinMessage(id: string, messageId: string, options: CallOptions = {}): Promise<Pin[]> {
+    return (await this.json('POST', '/v1/conversations/{id}/pins', { path: { id }, body: { messageId }, ...options })).pins;
+  }
+
+  /** As the socket's `unpinMessage`: the pins left. */
+  async unpinMessage(id: string, messageId: string, options: CallOptions = {}): Promise<Pin[]> {
+    return (await this.json('DELETE', '/v1/conversations/{id}/pins/{messageId}', { path: { id, messageId }, ...options }))
+      .pins;
   }
 
   /** As the socket's `react`: the message's reactions after it. */

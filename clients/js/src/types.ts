@@ -135,6 +135,15 @@ export type ReactAck = Omit<
 >;
 /** What the REST `react` is answered: the message's id, its reactions after it, the event's cursor. */
 export type Reacted = components['schemas']['Reacted'];
+/** A pinned message: which, by whom, when. */
+export type Pin = components['schemas']['Pin'];
+/** A pin with its message, as `listPins` answers it. */
+export type PinnedMessage = components['schemas']['PinnedMessage'];
+/** What `pinMessage` and `unpinMessage` are answered: the conversation's pins, the newest first. */
+export type PinsAck = Omit<
+  Extract<components['schemas']['Answer'], { type: 'ack'; pins: unknown }>,
+  'type' | 'requestId'
+>;
 /** A member's own settings of a conversation. */
 export type MySettings = components['schemas']['MySettings'];
 /** `GET /v1/me/unread`. */

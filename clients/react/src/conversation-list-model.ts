@@ -9,6 +9,10 @@
 // the pages loaded) refetches the first page, where it now is — or is not, when the list's
 // filter leaves it out.
 //
+// The archived listing (`archived: true`) holds the conversations the user archived: the next
+// message of one brings it back to the main list (the server unarchives it), so it leaves this
+// one — and the main list, which did not hold it, fetches its first page, where it now is.
+//
 // A page answers as of when the server read it; events heard while it was in flight are
 // replayed onto it. Applying an event is idempotent (a `message.new` at or before the preview
 // changes nothing), so the replay cannot count a message that the page already holds twice.
@@ -35,6 +39,8 @@ export interface ConversationListQuery {
   q?: string;
   /** Conversations per page, 1..=100; the server's default is 50. */
   limit?: number;
+  /** Only those the user archived (the main list leaves them out until their next message). */
+  archived?: boolean;
 }
 
 export interface ConversationListState {
@@ -220,6 +226,11 @@ export class ConversationListModel extends Model<ConversationListState> {
     switch (event.type) {
       case 'message.new': {
         const item = this.items.get(event.conversationId);
+        if (this.query.archived) {
+          // A newer message unarchived it: gone from here (one at or before the preview is not news).
+          if (item && !(item.lastMessage && event.message.id <= item.lastMessage.id)) this.items.delete(item.id);
+          return null;
+        }
         if (!item) return event.conversationId;
         this.items.set(item.id, withNewMessage(item, event.message, event.message.senderId === me || own));
         return null;
@@ -252,9 +263,7 @@ export class ConversationListModel extends Model<ConversationListState> {
         // Reactions do not move a conversation in the list.
         return null;
       case 'conversation.created':
-        return this.items.has(event.conversation.id) || !this.fitsKind(event.conversation)
-          ? null
-          : event.conversation.id;
+        return this.items.has(event.conversation.id) || !this.fits(event.conversation) ? null : event.conversation.id;
       case 'conversation.updated': {
         const { conversation, change } = event;
         const item = this.items.get(conversation.id);
@@ -268,13 +277,14 @@ export class ConversationListModel extends Model<ConversationListState> {
           return null;
         }
         // Added to a group the list did not hold: it belongs in the list now.
-        return this.fitsKind(conversation) ? conversation.id : null;
+        return this.fits(conversation) ? conversation.id : null;
       }
     }
   }
 
-  private fitsKind(conversation: ConversationWithMembers): boolean {
-    return this.query.kind === undefined || conversation.kind === this.query.kind;
+  /** Whether a conversation new to the user may belong here: of the kind asked, and not archived yet. */
+  private fits(conversation: ConversationWithMembers): boolean {
+    return !this.query.archived && (this.query.kind === undefined || conversation.kind === this.query.kind);
   }
 
   private publish(patch: Partial<ConversationListState> = {}): void {

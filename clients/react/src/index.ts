@@ -23,6 +23,8 @@ export type { TypingTimings } from './typing-sender.js';
 export { isReadByAll, readersOf, type ReadMarker, type ReadMarkers } from './read-markers.js';
 export { useNotifications, type UseNotifications } from './use-notifications.js';
 export type { NotificationsQuery, NotificationsState } from './notifications-model.js';
+export { useUnreadTotal, type UseUnreadTotal } from './use-unread-total.js';
+export type { UnreadTotalState } from './unread-total-model.js';
 export { usePresence, type PresenceByUser } from './use-presence.js';
 export type { Presence } from './presence-store.js';
 export type { EchoInfo, OwnReadEvent } from './local-echo.js';

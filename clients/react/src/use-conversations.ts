@@ -17,10 +17,10 @@ export interface UseConversations extends ConversationListState {
 
 export function useConversations(query: ConversationListQuery = {}): UseConversations {
   const context = useMissiveContext();
-  const { kind, q, limit } = query;
+  const { kind, q, limit, archived } = query;
   const [state, model] = useModel(
-    () => new ConversationListModel(context, withoutUndefined({ kind, q, limit })),
-    [context, kind, q, limit],
+    () => new ConversationListModel(context, withoutUndefined({ kind, q, limit, archived })),
+    [context, kind, q, limit, archived],
   );
   return { ...state, loadMore: model.loadMore, reload: model.reload };
 }

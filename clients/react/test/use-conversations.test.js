@@ -185,6 +185,34 @@ describe('useConversations', () => {
     assert.equal(rest.pending.length, 0);
   });
 
+  test('the archived listing: a new message unarchives a conversation, which leaves it for the main list', async () => {
+    const { client, rest, view } = await loaded([listItem('a1', 30, { archived: true }), listItem('a2', 20, { archived: true })], {
+      query: { archived: true },
+    });
+    assert.deepEqual(rest.callsOf('listConversations')[0], [{ archived: true }]);
+    // A message the page already holds is not news; a newer one brings a1 back to the main list.
+    await live(client, 'message.new', messageEvent('message.new', message(30, { conversationId: 'a1' })));
+    assert.deepEqual(order(view), ['a1', 'a2']);
+    await live(client, 'message.new', messageEvent('message.new', message(40, { conversationId: 'a1' })));
+    assert.deepEqual(order(view), ['a2']);
+    // Conversations it does not hold are not archived ones: nothing to look for.
+    await live(client, 'message.new', messageEvent('message.new', message(41, { conversationId: 'c9' })));
+    await live(client, 'conversation.created', { type: 'conversation.created', conversation: conversationDetails('c8'), cursor: 'x' });
+    assert.equal(rest.pending.length, 0);
+  });
+
+  test('an archived conversation’s next message brings it back into the main list', async () => {
+    // a1 was archived: the main list's page leaves it out.
+    const { client, rest, view } = await loaded([listItem('c1', 30)]);
+    await live(client, 'message.new', messageEvent('message.new', message(40, { conversationId: 'a1' })));
+    assert.deepEqual(rest.callsOf('listConversations').at(-1), [{}]);
+    await step(() =>
+      rest.take('listConversations').resolve({ conversations: [listItem('a1', 40, { unreadCount: 1 }), listItem('c1', 30)], nextCursor: null }),
+    );
+    assert.deepEqual(order(view), ['a1', 'c1']);
+    assert.equal(item(view, 'a1').unreadCount, 1, 'the page counted message 40; its replay does not count it again');
+  });
+
   test('renames and member changes update the entry; being removed drops it', async () => {
     const { client, view } = await loaded([
       listItem('g1', 30, { kind: 'group', title: 'Avant' }),

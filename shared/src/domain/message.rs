@@ -118,6 +118,11 @@ pub enum GroupChange {
     /// The actor left: `user_ids` is themself.
     #[serde(rename_all = "camelCase")]
     Left { actor_id: UserId, user_ids: Vec<UserId> },
+    /// The actor pinned a message (any conversation, not only groups).
+    #[serde(rename_all = "camelCase")]
+    Pinned { actor_id: UserId, message_id: MessageId },
+    #[serde(rename_all = "camelCase")]
+    Unpinned { actor_id: UserId, message_id: MessageId },
 }
 
 /// What a conversation list shows of the newest message.

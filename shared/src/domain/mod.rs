@@ -11,6 +11,7 @@ mod job;
 mod message;
 mod moderation;
 mod notification;
+mod pin;
 mod push_credentials;
 mod reaction;
 mod tenant;
@@ -44,6 +45,7 @@ pub use notification::{
     Channels, EmailMode, Notification, NotificationType, PendingEmail, Preferences, Priority, QuietHours, Reminder,
     ReminderStatus, TypeChannels,
 };
+pub use pin::{Pin, MAX_PINS};
 pub use push_credentials::{
     ApnsEnvironment, ApnsKey, ApnsView, FcmServiceAccount, FcmView, PushCredentials, PushCredentialsView,
 };

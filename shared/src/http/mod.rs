@@ -18,6 +18,7 @@ pub mod lambda;
 mod moderation;
 mod notifications;
 pub mod openapi;
+mod pins;
 mod reminders;
 mod settings;
 mod storefronts;
@@ -45,6 +46,7 @@ fn api() -> OpenApiRouter<Arc<App>> {
         .merge(users::routes())
         .merge(devices::routes())
         .merge(conversations::routes())
+        .merge(pins::routes())
         .merge(attachments::routes())
         .merge(storefronts::routes())
         .merge(sync::routes())

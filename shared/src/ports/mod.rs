@@ -18,6 +18,7 @@ mod files;
 mod mail;
 mod messages;
 mod notifications;
+mod pins;
 mod push;
 mod push_services;
 mod queue;
@@ -40,6 +41,7 @@ pub use files::{Disposition, FileError, FileKey, FileStore, Peek, UploadForm, Up
 pub use mail::{Email, MailError, Mailer};
 pub use messages::{AttachmentTaken, HistoryRange, HistorySlice, MessageStore};
 pub use notifications::{NotificationStore, PendingEmailStore, PreferenceStore};
+pub use pins::{PinOutcome, PinStore};
 pub use push::{Push, PushError};
 pub use push_services::{DevicePush, PushCredentialStore, PushService, PushServiceError, Urgency};
 pub use queue::{JobQueue, QueueError, QueueStats, MAX_DELAY, MAX_RECEIVES};
@@ -86,6 +88,7 @@ pub trait Store:
     + ConversationStore
     + MessageStore
     + ReactionStore
+    + PinStore
     + EventFeed
     + ConnectionStore
     + NotificationStore
@@ -110,6 +113,7 @@ impl<T> Store for T where
         + ConversationStore
         + MessageStore
         + ReactionStore
+        + PinStore
         + EventFeed
         + ConnectionStore
         + NotificationStore

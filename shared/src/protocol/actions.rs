@@ -16,6 +16,8 @@ pub enum Action {
     EditMessage(EditMessage),
     DeleteMessage(DeleteMessage),
     React(React),
+    PinMessage(PinMessage),
+    UnpinMessage(PinMessage),
     MarkRead(MarkRead),
     Sync(Sync),
     Typing(Typing),
@@ -31,6 +33,8 @@ impl Action {
             Action::EditMessage(_) => "editMessage",
             Action::DeleteMessage(_) => "deleteMessage",
             Action::React(_) => "react",
+            Action::PinMessage(_) => "pinMessage",
+            Action::UnpinMessage(_) => "unpinMessage",
             Action::MarkRead(_) => "markRead",
             Action::Sync(_) => "sync",
             Action::Typing(_) => "typing",
@@ -88,6 +92,15 @@ pub struct React {
 
 fn yes() -> bool {
     true
+}
+
+/// Pins a message of the conversation (`pinMessage`, at most 50 a conversation), or unpins it
+/// (`unpinMessage`).
+#[derive(Debug, PartialEq, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PinMessage {
+    pub conversation_id: String,
+    pub message_id: String,
 }
 
 /// Moves the caller's read marker forward to a message.

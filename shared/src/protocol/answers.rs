@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::{Message, Reaction, ReadState};
+use crate::domain::{Message, Pin, Reaction, ReadState};
 use crate::AppError;
 
 /// The client's id for a request, echoed in its answer: a string of at most 128 characters or
@@ -64,6 +64,13 @@ pub enum Answer<'a> {
         message_id: &'a str,
         reactions: &'a [Reaction],
         cursor: &'a str,
+    },
+    /// `pinMessage`, `unpinMessage`: the conversation's pins after it, the newest first.
+    #[serde(rename = "ack", rename_all = "camelCase")]
+    PinsAck {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        request_id: Option<&'a RequestId>,
+        pins: &'a [Pin],
     },
     /// `typing`: whether anyone was told.
     #[serde(rename = "ack", rename_all = "camelCase")]

@@ -72,6 +72,8 @@ impl Frame {
             "editMessage" => serde_json::from_value(fields).map(Action::EditMessage).map_err(invalid),
             "deleteMessage" => serde_json::from_value(fields).map(Action::DeleteMessage).map_err(invalid),
             "react" => serde_json::from_value(fields).map(Action::React).map_err(invalid),
+            "pinMessage" => serde_json::from_value(fields).map(Action::PinMessage).map_err(invalid),
+            "unpinMessage" => serde_json::from_value(fields).map(Action::UnpinMessage).map_err(invalid),
             "typing" => serde_json::from_value(fields).map(Action::Typing).map_err(invalid),
             "sync" => serde_json::from_value(fields).map(Action::Sync).map_err(invalid),
             "markRead" => serde_json::from_value(fields).map(Action::MarkRead).map_err(invalid),

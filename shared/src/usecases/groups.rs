@@ -135,7 +135,7 @@ impl GroupsUseCases {
 
     /// Leaves the system message, then sends `conversation.updated` to the members and to
     /// `also` (members who just left).
-    async fn announce(
+    pub(crate) async fn announce(
         &self,
         who: &Identity,
         conversation: &Conversation,

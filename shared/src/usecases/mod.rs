@@ -23,6 +23,7 @@ pub mod messages;
 pub mod moderation;
 pub mod notifications;
 pub mod operations;
+pub mod pins;
 pub mod preferences;
 pub mod presence;
 pub mod push_credentials;

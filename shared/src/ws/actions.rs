@@ -76,6 +76,18 @@ pub async fn run(app: &App, who: &Identity, connection_id: &ConnectionId, frame:
             .await
         }
         Action::MarkRead(read) => mark_read(&app.reads, who, connection_id, request_id, read).await,
+        Action::PinMessage(pin) | Action::UnpinMessage(pin) => {
+            async {
+                let conversation = ConversationId::lookup(&pin.conversation_id)?;
+                let pins = if matches!(action, Action::PinMessage(_)) {
+                    app.pins.pin(who, &conversation, &pin.message_id).await?
+                } else {
+                    app.pins.unpin(who, &conversation, &pin.message_id).await?
+                };
+                Ok(Answer::PinsAck { request_id, pins: &pins }.to_json())
+            }
+            .await
+        }
         Action::React(react) => {
             async {
                 let conversation = ConversationId::lookup(&react.conversation_id)?;

@@ -1,6 +1,8 @@
 // The two chat screens' shared layout: the conversation list (searchable, paged) beside the
 // open conversation. The messenger and the partner inbox differ only in the texts, the list's
-// filter, their route and what the sidebar's header offers.
+// filter, their route and what the sidebar's header offers. "Archived" (a toggle) shows the
+// conversations the reader archived instead, where they are found and unarchived; one comes
+// back to the main list by itself with its next message.
 
 import { useConversations, type ConversationListQuery } from '@missive/react';
 import { useState, type ReactNode } from 'react';
@@ -40,8 +42,10 @@ export function ChatLayout({
 }) {
   const { t } = useI18n();
   const [search, setSearch] = useState('');
+  const [archived, setArchived] = useState(false);
   const q = useDebounced(search.trim(), 250);
-  const list = useConversations({ ...(kind ? { kind } : {}), ...(q ? { q } : {}) });
+  const list = useConversations({ ...(kind ? { kind } : {}), ...(q ? { q } : {}), ...(archived ? { archived } : {}) });
+  const listLabel = archived ? t.archivedConversations : title;
 
   return (
     <main className="chat-layout">
@@ -58,17 +62,25 @@ export function ChatLayout({
           value={search}
           onChange={(e) => setSearch(e.target.value)}
         />
+        <button
+          type="button"
+          className="link small archived-toggle"
+          aria-pressed={archived}
+          onClick={() => setArchived(!archived)}
+        >
+          {t.archived}
+        </button>
         {list.status === 'error' && <ErrorNote error={list.error} onRetry={list.reload} />}
         {list.status === 'loading' && <p className="empty">{t.loading}</p>}
         {list.status === 'ready' && list.conversations.length === 0 && (
-          <p className="empty">{q ? t.noMatch : emptyText}</p>
+          <p className="empty">{q ? t.noMatch : archived ? t.noArchived : emptyText}</p>
         )}
         <ConversationList
           conversations={list.conversations}
           me={me}
           selected={selected}
           hrefOf={(id) => href(me, route, id)}
-          label={title}
+          label={listLabel}
         />
         {list.hasMore && (
           <button type="button" className="link" disabled={list.loadingMore} onClick={() => void list.loadMore()}>
@@ -78,7 +90,8 @@ export function ChatLayout({
       </aside>
       <div className="thread-pane">
         {selected ? (
-          <Thread key={selected} conversationId={selected} me={me} />
+          // A mute or an archive sends no event: the list asks again for the state it shows.
+          <Thread key={selected} conversationId={selected} me={me} onSettingsChange={list.reload} />
         ) : (
           <p className="empty center">{pickText}</p>
         )}

@@ -1,10 +1,13 @@
 // The message box: Enter sends, Shift+Enter goes to a new line; each keystroke tells the
 // others that one is typing (throttled by the hook). Files come from the paperclip or are
 // dropped on the box, and show as chips until sent; a message may be files alone. A send the
-// tenant's moderation refused comes back here (`refill`) to be reworded.
+// tenant's moderation refused comes back here (`refill`) to be reworded. An "@" offers the
+// members to mention (MentionSuggestions.tsx).
 
-import { useEffect, useRef, useState } from 'react';
+import type { Member } from '@missive/client';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useI18n } from '../i18n.js';
+import { useMentionSuggestions } from './MentionSuggestions.js';
 
 /** A message given back to the box: a send moderation refused, to be reworded. */
 export interface Refill {
@@ -17,10 +20,13 @@ export function Composer({
   onTyping,
   disabled,
   refill,
+  members = [],
 }: {
   onSend: (body: string, files: File[]) => void;
   onTyping: (active: boolean) => void;
   disabled?: boolean;
+  /** Who may be mentioned: the conversation's other members. */
+  members?: readonly Member[];
   /** Each new one replaces the draft (the box is the sender's until then). */
   refill?: Refill | null;
 }) {
@@ -36,12 +42,25 @@ export function Composer({
     setFiles(refill.files);
     box.current?.focus();
   }, [refill]);
+  // Where the caret goes once a chosen mention is in the draft (after the render that puts it there).
+  const caret = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    if (caret.current === null) return;
+    box.current?.setSelectionRange(caret.current, caret.current);
+    caret.current = null;
+  }, [draft]);
+  const mentions = useMentionSuggestions(members, (start, end, text) => {
+    setDraft(draft.slice(0, start) + text + draft.slice(end));
+    caret.current = start + text.length;
+    onTyping(true);
+  });
   const ready = !disabled && (draft.trim() !== '' || files.length > 0);
   const submit = () => {
     if (!ready) return;
     onSend(draft, files);
     setDraft('');
     setFiles([]);
+    mentions.close();
   };
   const add = (more: FileList | null) => setFiles((held) => [...held, ...Array.from(more ?? [])].slice(0, 10));
   return (
@@ -110,8 +129,10 @@ export function Composer({
           />
         </svg>
       </button>
+      {mentions.list}
       <textarea
         ref={box}
+        {...mentions.boxProps}
         aria-label={t.yourMessage}
         placeholder={dropping ? t.dropFiles : t.yourMessage}
         title={t.enterToSend}
@@ -121,8 +142,13 @@ export function Composer({
         onChange={(e) => {
           setDraft(e.target.value);
           onTyping(e.target.value !== '');
+          mentions.track(e.target);
         }}
+        // The caret moved (arrows, a click): the "@…" before it, if any, is another.
+        onSelect={(e) => mentions.track(e.currentTarget)}
+        onBlur={mentions.close}
         onKeyDown={(e) => {
+          if (mentions.onKeyDown(e)) return;
           if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
             e.preventDefault();
             submit();

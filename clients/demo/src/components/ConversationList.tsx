@@ -1,10 +1,13 @@
-// The conversation list: each with its name, the last message, its time, an unread badge and
-// an online dot for the other person of a direct or storefront conversation.
+// The conversation list: each with its name, the last message (mentions as "@Name"), its time,
+// an unread badge, a muted icon while the reader has muted it, and an online dot for the other
+// person of a direct or storefront conversation.
 
 import type { ConversationListItem } from '@missive/client';
 import { usePresence } from '@missive/react';
 import { conversationName, formatWhen, initials } from '../format.js';
 import { useI18n } from '../i18n.js';
+import { readableMentions } from '../mentions.js';
+import { MutedIcon } from './MutedIcon.js';
 import { OnlineDot } from './OnlineDot.js';
 
 export function ConversationList({
@@ -32,13 +35,16 @@ export function ConversationList({
         const name = conversationName(c, me);
         const other = c.kind === 'group' ? undefined : c.participants?.find((p) => p.userId !== me);
         const last = c.lastMessage;
+        // The preview has no `mentions`: a token naming a participant is one (the server's rule).
+        const body = last ? readableMentions(last.body, (id) => c.participants?.find((p) => p.userId === id)?.name) : '';
         const preview = !last
           ? t.noMessageYet
           : last.deleted
             ? t.messageDeleted
             : last.kind === 'system'
               ? last.body
-              : t.labelled(last.senderId === me ? t.you : (last.senderName.split(' ')[0] ?? ''), last.body);
+              : t.labelled(last.senderId === me ? t.you : (last.senderName.split(' ')[0] ?? ''), body);
+        const muted = c.mutedUntil != null && Date.parse(c.mutedUntil) > Date.now();
         return (
           <li key={c.id} className={c.id === selected ? 'selected' : undefined}>
             <a href={hrefOf(c.id)} aria-current={c.id === selected ? 'true' : undefined}>
@@ -55,6 +61,7 @@ export function ConversationList({
               </span>
               <span className="conversation-meta">
                 {last && <time dateTime={last.createdAt}>{formatWhen(last.createdAt, lang)}</time>}
+                {muted && <MutedIcon label={t.muted} />}
                 {/* A count named in words ("2 unread messages"): a name needs a role to be read. */}
                 {c.unreadCount > 0 && (
                   <span className="badge" role="img" aria-label={t.unread(c.unreadCount)}>

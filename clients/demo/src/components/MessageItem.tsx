@@ -1,10 +1,10 @@
-// One message: who sent it (a bot marked as such), its text (or "deleted") and its files, when,
-// "(edited)"; its reactions, and "React" to add one (a stored message only: a send still
-// pending or failed has no id on the server, a deleted message takes none); for one's own, the
-// receipt — ✓ sent, ✓✓ read by everyone else — and edit / delete (a second step confirms: a
-// deletion cannot be undone, and the others see it); a failed send offers retry, and one the
-// tenant's moderation refused says why, in the sender's language, and gives its text back to
-// the composer (sent again as is, it would be refused again).
+// One message: who sent it (a bot marked as such), its text with its mentions (or "deleted")
+// and its files, when, "(edited)"; its reactions, and "React" to add one (a stored message
+// only: a send still pending or failed has no id on the server, a deleted message takes none);
+// for one's own, the receipt — ✓ sent, ✓✓ read by everyone else — and edit / delete (a second
+// step confirms: a deletion cannot be undone, and the others see it); a failed send offers
+// retry, and one the tenant's moderation refused says why, in the sender's language, and gives
+// its text back to the composer (sent again as is, it would be refused again).
 
 import { isMissiveError, type Member, type ModerationReason } from '@missive/client';
 import {
@@ -20,6 +20,7 @@ import { formatTime, sentByBot } from '../format.js';
 import { useI18n, type Dictionary } from '../i18n.js';
 import { useReacting } from '../reactions.js';
 import { Attachments } from './Attachments.js';
+import { MessageText } from './MessageText.js';
 import { ReactionBar } from './ReactionBar.js';
 import { ReactionPicker } from './ReactionPicker.js';
 
@@ -29,6 +30,7 @@ export function MessageItem({
   showSender,
   chat,
   me,
+  members,
   others,
   onRefill,
 }: {
@@ -37,6 +39,8 @@ export function MessageItem({
   showSender: boolean;
   chat: UseConversation;
   me: string;
+  /** Everyone in the conversation, to name the mentioned. */
+  members: readonly Member[];
   others: readonly Member[];
   /** Puts a refused message's text and files back in the composer. */
   onRefill: (body: string, files: File[]) => void;
@@ -74,6 +78,8 @@ export function MessageItem({
   const canChange = mine && canReact;
   const reactions = m.reactions ?? [];
   const refused = pending?.pending === 'failed' ? refusal(pending, t) : null;
+  // A send not stored yet has no `mentions`: its tokens naming members will be (the server's rule).
+  const mentions = m.mentions ?? (pending ? members.map((u) => u.userId) : []);
 
   return (
     <li className={`message ${mine ? 'mine' : 'theirs'}${deleted ? ' deleted' : ''}`}>
@@ -118,7 +124,11 @@ export function MessageItem({
             <em>{t.messageDeleted}</em>
           </p>
         ) : (
-          m.body != null && <p className="body">{m.body}</p>
+          m.body != null && (
+            <p className="body">
+              <MessageText body={m.body} mentions={mentions} members={members} me={me} />
+            </p>
+          )
         )}
         {!deleted && <Attachments message={m} />}
         <span className="meta">

@@ -81,6 +81,7 @@ export function MessageList({
               }
               chat={chat}
               me={me}
+              members={members}
               others={others}
               onRefill={onRefill}
             />

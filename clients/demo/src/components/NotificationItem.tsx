@@ -2,7 +2,7 @@
 
 import type { Notification } from '@missive/client';
 import { useMissive } from '@missive/react';
-import { formatWhen } from '../format.js';
+import { formatWhen, notificationText } from '../format.js';
 import { useI18n } from '../i18n.js';
 import { href } from '../router.js';
 import { ActionLink } from './ActionLink.js';
@@ -20,7 +20,7 @@ export function NotificationItem({ notification: n, onRead }: { notification: No
         {unread && <span className="visually-hidden"> ({t.unreadTag})</span>}
         <time dateTime={n.createdAt}>{formatWhen(n.createdAt, lang)}</time>
       </div>
-      {n.body && <p>{n.body}</p>}
+      {n.body && <p>{notificationText(n.body)}</p>}
       <div className="notification-actions">
         {n.actionUrl && <ActionLink url={n.actionUrl} label={n.actionLabel ?? n.actionUrl} onClick={onRead} />}
         {!n.actionUrl && n.conversationId && userId && (

@@ -1,13 +1,15 @@
-// One conversation: its header (name, members online), the messages, who is typing and the
-// composer (which gets back the text of a send moderation refused). Shown means read: the read
-// marker follows the newest message while the page is visible. Used by the messenger, the
-// partner inbox and (as a card) the storefront chat.
+// One conversation: its header (name, members online, the reader's mute and archive), the
+// messages, who is typing and the composer (which gets back the text of a send moderation
+// refused, and offers the members to mention). Shown means read: the read marker follows the
+// newest message while the page is visible. Used by the messenger, the partner inbox and (as a
+// card) the storefront chat.
 
 import { usePresence, useConversation } from '@missive/react';
 import { useEffect, useState, type ReactNode } from 'react';
 import { conversationName } from '../format.js';
 import { useI18n } from '../i18n.js';
 import { Composer, type Refill } from './Composer.js';
+import { ConversationSettings } from './ConversationSettings.js';
 import { ErrorNote } from './ErrorNote.js';
 import { MessageList } from './MessageList.js';
 import { OnlineDot, PresenceText } from './OnlineDot.js';
@@ -17,11 +19,14 @@ export function Thread({
   me,
   header,
   showSenders,
+  onSettingsChange,
 }: {
   conversationId: string;
   me: string;
   /** Replaces the default header (the storefront card has its own). */
   header?: ReactNode;
+  /** The reader muted, unmuted, archived or unarchived it (the server sends no event for it). */
+  onSettingsChange?: () => void;
   /** Names above the others' messages; by default in groups and storefront conversations. */
   showSenders?: boolean;
 }) {
@@ -51,15 +56,18 @@ export function Thread({
       {header ??
         (conversation && (
           <header className="thread-head">
-            <h2>{title}</h2>
-            <ul className="members" aria-label={t.members}>
-              {others.map((m) => (
-                <li key={m.userId}>
-                  <OnlineDot presence={presence[m.userId]} />
-                  {conversation.kind === 'direct' ? <PresenceText presence={presence[m.userId]} /> : m.name}
-                </li>
-              ))}
-            </ul>
+            <div>
+              <h2>{title}</h2>
+              <ul className="members" aria-label={t.members}>
+                {others.map((m) => (
+                  <li key={m.userId}>
+                    <OnlineDot presence={presence[m.userId]} />
+                    {conversation.kind === 'direct' ? <PresenceText presence={presence[m.userId]} /> : m.name}
+                  </li>
+                ))}
+              </ul>
+            </div>
+            <ConversationSettings conversationId={conversationId} onChange={onSettingsChange} />
           </header>
         ))}
       {status === 'error' && <ErrorNote error={error} />}
@@ -81,6 +89,7 @@ export function Thread({
         onSend={(body, files) => chat.send(body, files).catch(() => {})}
         onTyping={chat.setTyping}
         refill={refill}
+        members={others}
       />
     </section>
   );

@@ -6,6 +6,7 @@
 import type { Notification } from '@missive/client';
 import { useMissiveEvent } from '@missive/react';
 import { useCallback, useEffect, useRef, useState, type FocusEvent } from 'react';
+import { notificationText } from '../format.js';
 import { useI18n } from '../i18n.js';
 import { ActionLink } from './ActionLink.js';
 import { useSharedNotifications } from './NotificationsContext.js';
@@ -84,7 +85,7 @@ function Toast({
     >
       <div>
         <strong>{n.title}</strong>
-        {n.body && <p>{n.body}</p>}
+        {n.body && <p>{notificationText(n.body)}</p>}
         {n.actionUrl && <ActionLink url={n.actionUrl} label={n.actionLabel ?? n.actionUrl} onClick={onAction} />}
       </div>
       <button type="button" className="icon" aria-label={t.close} onClick={() => dismiss(n.id)}>

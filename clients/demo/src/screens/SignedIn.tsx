@@ -1,5 +1,6 @@
 // A demo person's screens: one Missive connection (the provider) for all of them, the bell and
-// the toasts in every screen, and the screen the route names (an admin's own screen included).
+// the toasts in every screen, their unread messages in the tab's title, and the screen the
+// route names (an admin's own screen included).
 
 import { MissiveProvider } from '@missive/react';
 import { useEffect, useState } from 'react';
@@ -9,6 +10,7 @@ import { ConnectionStatus } from '../components/ConnectionStatus.js';
 import { ErrorNote } from '../components/ErrorNote.js';
 import { Header, type NavItem } from '../components/Header.js';
 import { NotificationsProvider } from '../components/NotificationsContext.js';
+import { TabTitle, UnreadTabTitle } from '../components/TabTitle.js';
 import { Toasts } from '../components/Toasts.js';
 import { useI18n } from '../i18n.js';
 import { href } from '../router.js';
@@ -37,6 +39,7 @@ export function SignedIn({ userId, screen, param }: { userId: string; screen?: s
   if (!session)
     return (
       <>
+        <TabTitle />
         <Header />
         <main className="page">
           {error ? (
@@ -73,6 +76,7 @@ export function SignedIn({ userId, screen, param }: { userId: string; screen?: s
       userId={user.id}
     >
       <NotificationsProvider>
+        <UnreadTabTitle />
         <Header
           who={
             <>

@@ -114,6 +114,7 @@ const REST_METHODS = [
   'unreadNotificationCount',
   'markNotificationRead',
   'markAllNotificationsRead',
+  'unreadTotals',
   'upload',
 ];
 

@@ -19,6 +19,7 @@ pub mod keys;
 mod messages;
 mod notifications;
 mod ops;
+mod pins;
 mod reactions;
 mod schedule;
 mod throttles;

@@ -21,6 +21,7 @@ mod keys;
 mod messages;
 mod notifications;
 mod ops;
+mod pins;
 #[cfg(feature = "local")]
 mod queue_journal;
 mod reactions;

@@ -15,6 +15,7 @@ pub mod files;
 mod mail;
 mod messages;
 mod notifications;
+mod pins;
 mod push;
 mod push_credentials;
 mod queues;
