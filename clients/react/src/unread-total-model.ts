@@ -6,7 +6,10 @@
 // read on another device carries no count, and the list holds one page. So the totals are asked
 // again whenever something may have changed them — a message, a read (one's own included), a
 // notification, a conversation changed, a reconnection — rather than moved by hand. At most one
-// request is in flight; the events heard meanwhile, however many, make one more after it.
+// request is in flight, and requests start at least `MIN_INTERVAL_MS` apart: a busy group's
+// messages reach every member's page, and a request per message per member would make each
+// message cost as many reads as the group has members. The events heard meanwhile, however
+// many, make one request when that time is up.
 
 import type { UnreadTotals } from '@missive/client';
 import type { MissiveContextValue } from './context.js';
@@ -19,6 +22,9 @@ export interface UnreadTotalState extends UnreadTotals {
   /** The last request's failure; the totals held stay. */
   error: unknown;
 }
+
+/** The least time between two requests' starts (the first, on mount, goes at once). */
+export const MIN_INTERVAL_MS = 5_000;
 
 const INITIAL: UnreadTotalState = {
   conversations: 0,
@@ -33,6 +39,9 @@ export class UnreadTotalModel extends Model<UnreadTotalState> {
   private inFlight = false;
   /** Something happened while a request was in flight: its answer may be stale. */
   private queued = false;
+  /** When the last request started; the next one waits until `MIN_INTERVAL_MS` after it. */
+  private lastStart = -Infinity;
+  private timer: unknown = undefined;
   private subscriptions: Unsubscribe = () => {};
 
   constructor(private readonly context: MissiveContextValue) {
@@ -43,6 +52,7 @@ export class UnreadTotalModel extends Model<UnreadTotalState> {
     const run = this.runs.next();
     this.inFlight = false;
     this.queued = false;
+    this.lastStart = -Infinity;
     this.setState(INITIAL);
     const ask = () => this.request(run);
     let wasConnected = this.context.client.state === 'connected';
@@ -66,6 +76,7 @@ export class UnreadTotalModel extends Model<UnreadTotalState> {
 
   stop(): void {
     this.runs.end();
+    this.cancelTimer();
     this.subscriptions();
     this.subscriptions = () => {};
   }
@@ -74,14 +85,32 @@ export class UnreadTotalModel extends Model<UnreadTotalState> {
   readonly refresh = (): void => this.request(this.runs.current);
 
   private request(run: number): void {
-    if (!this.runs.isCurrent(run)) return;
-    if (this.inFlight) this.queued = true;
-    else void this.load(run);
+    if (!this.runs.isCurrent(run) || this.timer !== undefined) return; // one is coming: it will see this too
+    if (this.inFlight) {
+      this.queued = true;
+      return;
+    }
+    const { clock } = this.context;
+    const wait = this.lastStart + MIN_INTERVAL_MS - clock.now();
+    if (wait <= 0) {
+      void this.load(run);
+      return;
+    }
+    this.timer = clock.setTimeout(() => {
+      this.timer = undefined;
+      void this.load(run);
+    }, wait);
+  }
+
+  private cancelTimer(): void {
+    if (this.timer !== undefined) this.context.clock.clearTimeout(this.timer as never);
+    this.timer = undefined;
   }
 
   private async load(run: number): Promise<void> {
     this.inFlight = true;
     this.queued = false;
+    this.lastStart = this.context.clock.now();
     try {
       const totals = await this.context.rest.unreadTotals();
       if (this.runs.isCurrent(run)) this.update({ ...totals, status: 'ready', error: null });
@@ -92,7 +121,10 @@ export class UnreadTotalModel extends Model<UnreadTotalState> {
     } finally {
       if (this.runs.isCurrent(run)) {
         this.inFlight = false;
-        if (this.queued) void this.load(run);
+        if (this.queued) {
+          this.queued = false;
+          this.request(run);
+        }
       }
     }
   }

@@ -2,7 +2,7 @@ import { closeDom } from './support/dom.js';
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { useConversation, useUnreadTotal } from '../dist/index.js';
-import { FakeClient, FakeRest } from './support/fakes.js';
+import { FakeClient, FakeClock, FakeRest } from './support/fakes.js';
 import { conversationDetails, message, messageEvent, messageId, notification, page } from './support/data.js';
 import { renderHooks, step } from './support/render.js';
 
@@ -11,14 +11,17 @@ after(closeDom);
 const totals = (conversations, messages, notifications) => ({ conversations, messages, notifications });
 const pick = ({ conversations, messages, notifications, status }) => ({ conversations, messages, notifications, status });
 const live = (client, type, event) => step(() => client.emit(type, event, { late: false }));
+/** Requests start at least 5 s apart: the time for the next one to go. */
+const later = (clock) => step(() => clock.advance(5_000));
 const asked = (rest) => rest.callsOf('unreadTotals').length;
 
 async function loaded(first = totals(2, 5, 1)) {
   const client = new FakeClient();
   const rest = new FakeRest();
-  const view = await renderHooks(() => useUnreadTotal(), { client, rest });
+  const clock = new FakeClock();
+  const view = await renderHooks(() => useUnreadTotal(), { client, rest, clock });
   await step(() => rest.take('unreadTotals').resolve(first));
-  return { client, rest, view };
+  return { client, rest, clock, view };
 }
 
 describe('useUnreadTotal', () => {
@@ -34,7 +37,7 @@ describe('useUnreadTotal', () => {
   });
 
   test('each kind of change asks again', async () => {
-    const { client, rest, view } = await loaded();
+    const { client, rest, clock, view } = await loaded();
     const changes = [
       ['message.new', messageEvent('message.new', message(1))],
       ['read', { type: 'read', conversationId: 'c1', userId: 'me', messageId: messageId(1), readAt: '2026-11-24T10:00:00Z' }],
@@ -46,6 +49,7 @@ describe('useUnreadTotal', () => {
     let expected = totals(2, 5, 1);
     for (const [i, [type, event]] of changes.entries()) {
       await live(client, type, event);
+      await later(clock);
       expected = totals(1, i, 0);
       await step(() => rest.take('unreadTotals').resolve(expected));
       assert.deepEqual(pick(view.result.current), { ...expected, status: 'ready' }, type);
@@ -53,15 +57,21 @@ describe('useUnreadTotal', () => {
     assert.equal(asked(rest), 1 + changes.length);
   });
 
-  test('a burst of events makes one request in flight and one more after it', async () => {
-    const { client, rest, view } = await loaded();
+  test('a burst of events makes one request, 5 s after the last; those heard while it is in flight one more', async () => {
+    const { client, rest, clock, view } = await loaded();
     for (let n = 1; n <= 5; n++) await live(client, 'message.new', messageEvent('message.new', message(n)));
+    assert.equal(asked(rest), 1, 'the first request started less than 5 s ago: the next waits');
+    await step(() => clock.advance(4_999));
+    assert.equal(asked(rest), 1);
+    await step(() => clock.advance(1));
+    assert.equal(asked(rest), 2, 'one request for the five messages');
     await live(client, 'notification.new', { type: 'notification.new', notification: notification(1), cursor: 'x' });
-    assert.equal(asked(rest), 2, 'the first answer and one in flight');
 
-    // The answer in flight may predate the later events: one more request, for all of them.
+    // The answer in flight may predate the later event: one more request, 5 s after it started.
     await step(() => rest.take('unreadTotals').resolve(totals(1, 2, 1)));
     assert.equal(view.result.current.messages, 2);
+    assert.equal(asked(rest), 2);
+    await later(clock);
     assert.equal(asked(rest), 3);
     await step(() => rest.take('unreadTotals').resolve(totals(1, 5, 2)));
     assert.deepEqual(pick(view.result.current), { ...totals(1, 5, 2), status: 'ready' });
@@ -72,7 +82,8 @@ describe('useUnreadTotal', () => {
   test('one’s own read, echoed by useConversation, asks again', async () => {
     const client = new FakeClient();
     const rest = new FakeRest().answer('getConversation', (id) => conversationDetails(id));
-    const view = await renderHooks(() => ({ total: useUnreadTotal(), chat: useConversation('c1') }), { client, rest });
+    const clock = new FakeClock();
+    const view = await renderHooks(() => ({ total: useUnreadTotal(), chat: useConversation('c1') }), { client, rest, clock });
     await step(() => {
       rest.take('unreadTotals').resolve(totals(1, 2, 0));
       rest.take('listMessages').resolve(page([message(1), message(2)]));
@@ -84,6 +95,7 @@ describe('useUnreadTotal', () => {
         cursor: 'c',
       }),
     );
+    await later(clock);
     await step(() => rest.take('unreadTotals').resolve(totals(0, 0, 0)));
     assert.deepEqual(pick(view.result.current.total), { ...totals(0, 0, 0), status: 'ready' });
   });
@@ -91,19 +103,22 @@ describe('useUnreadTotal', () => {
   test('asks again after a reconnection, not on the first connection', async () => {
     const client = new FakeClient({ state: 'connecting' });
     const rest = new FakeRest();
-    await renderHooks(() => useUnreadTotal(), { client, rest });
+    const clock = new FakeClock();
+    await renderHooks(() => useUnreadTotal(), { client, rest, clock });
     await step(() => client.setState('connected'));
     assert.equal(asked(rest), 1, 'the first connection: the load on mount answers for it');
     await step(() => rest.take('unreadTotals').resolve(totals(0, 0, 0)));
     await step(() => client.setState('disconnected'));
     await step(() => client.setState('connected'));
+    await later(clock);
     assert.equal(asked(rest), 2);
   });
 
   test('a failed first load is an error; a later failure keeps the totals', async () => {
     const client = new FakeClient();
     const rest = new FakeRest();
-    const view = await renderHooks(() => useUnreadTotal(), { client, rest });
+    const clock = new FakeClock();
+    const view = await renderHooks(() => useUnreadTotal(), { client, rest, clock });
     const refused = new Error('unavailable');
     await step(() => rest.take('unreadTotals').reject(refused));
     assert.equal(view.result.current.status, 'error');
@@ -112,11 +127,13 @@ describe('useUnreadTotal', () => {
 
     // The next change asks again.
     await live(client, 'message.new', messageEvent('message.new', message(1)));
+    await later(clock);
     await step(() => rest.take('unreadTotals').resolve(totals(1, 1, 0)));
     assert.deepEqual(pick(view.result.current), { ...totals(1, 1, 0), status: 'ready' });
     assert.equal(view.result.current.error, null);
 
     await step(() => view.result.current.refresh());
+    await later(clock);
     const again = new Error('network_error');
     await step(() => rest.take('unreadTotals').reject(again));
     assert.deepEqual(pick(view.result.current), { ...totals(1, 1, 0), status: 'ready' });
