@@ -13,6 +13,8 @@ use crate::AppError;
 
 /// Jobs the scheduler enqueues per pass at most; the rest wait for the next pass.
 const SCHEDULER_BATCH: usize = 200;
+/// How long one pass takes jobs for (the scheduler function's timeout is 30 s).
+const SCHEDULER_TIME_BUDGET: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// The scheduling use cases, with the ports they use.
 #[derive(Clone)]
@@ -41,7 +43,15 @@ impl SchedulingUseCases {
     pub async fn run_scheduler(&self) -> Result<usize, AppError> {
         let due = self.schedule.list_due_jobs(self.clock.now(), SCHEDULER_BATCH).await?;
         let mut enqueued = 0;
+        // A pass stops taking jobs once it has run this long: throttled calls retried with backoff
+        // can make each job take seconds, and a pass cut off by the function's timeout between
+        // taking a job and queuing it would lose that job. What is left is due at the next pass.
+        let started = std::time::Instant::now();
         for scheduled in due {
+            if started.elapsed() >= SCHEDULER_TIME_BUDGET {
+                tracing::info!(enqueued, "scheduler pass out of time: the rest waits for the next pass");
+                break;
+            }
             if !self.schedule.take_scheduled_job(&scheduled.job.tenant_id, &scheduled.job.id).await? {
                 continue;
             }
