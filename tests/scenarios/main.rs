@@ -25,6 +25,7 @@ mod search;
 mod signals;
 mod storefront;
 mod sync;
+mod threads;
 mod web_push_service;
 mod webhook_receiver;
 mod webhooks;

@@ -86,9 +86,80 @@ pub struct Message {
     /// stored with it); `reaction.updated` tells of changes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reactions: Vec<Reaction>,
+    /// A reply: the id of its thread's first message (a reply to a reply joins its root's
+    /// thread: threads are one level). Absent for a message of the conversation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<MessageId>,
+    /// A reply also shown in the conversation (`true`: in its history, its unread count and its
+    /// preview); otherwise a reply is in its thread only. Absent when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub also_in_conversation: bool,
+    /// On a thread's first message: how many replies it has (deleted ones included, as the
+    /// conversation's count includes its deleted messages); absent before the first. This and
+    /// the next two are kept apart from the message (never stored with it, so that an edit and
+    /// a reply never race on one record).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub reply_count: u64,
+    /// On a thread's first message: when the latest reply was sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_reply_at: Option<DateTime<Utc>>,
+    /// On a thread's first message: who replied, each once, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reply_user_ids: Vec<UserId>,
+}
+
+/// What a thread's first message says of its replies, as a store keeps it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThreadSummary {
+    pub reply_count: u64,
+    pub last_reply_at: Option<DateTime<Utc>>,
+    pub reply_user_ids: Vec<UserId>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl ThreadSummary {
+    /// The summary after one more reply, by `sender` at `at`.
+    pub fn with_reply(mut self, sender: &UserId, at: DateTime<Utc>) -> Self {
+        self.reply_count += 1;
+        self.last_reply_at = Some(self.last_reply_at.map_or(at, |last| last.max(at)));
+        if let Err(at) = self.reply_user_ids.binary_search(sender) {
+            self.reply_user_ids.insert(at, sender.clone());
+        }
+        self
+    }
 }
 
 impl Message {
+    /// A reply shown in its thread only: it has no place in the conversation's history.
+    pub fn in_thread_only(&self) -> bool {
+        self.parent_id.is_some() && !self.also_in_conversation
+    }
+
+    /// The message as a store keeps it: without what is kept apart (its thread's summary, its
+    /// reactions).
+    pub fn as_stored(&self) -> Message {
+        Message { reactions: Vec::new(), ..self.clone() }.with_thread(ThreadSummary::default())
+    }
+
+    /// Its thread's summary (empty when nobody replied).
+    pub fn thread(&self) -> ThreadSummary {
+        ThreadSummary {
+            reply_count: self.reply_count,
+            last_reply_at: self.last_reply_at,
+            reply_user_ids: self.reply_user_ids.clone(),
+        }
+    }
+
+    /// The message with its thread's summary as read.
+    pub fn with_thread(self, thread: ThreadSummary) -> Message {
+        let ThreadSummary { reply_count, last_reply_at, reply_user_ids } = thread;
+        Message { reply_count, last_reply_at, reply_user_ids, ..self }
+    }
+
     /// What a conversation list or a notification shows of the message: its text, or for a
     /// message of attachments only, their names after a paperclip (which reads the same in
     /// every language). Empty once deleted.

@@ -36,7 +36,7 @@ pub use job::{
     AnnouncePresence, DeliverWebhook, DiscardFiles, EmitWebhookEvent, ExpireUpload, FanOut, FireReminder, Job,
     MakeThumbnail, NotifyMessage, PushNotification, QueueName, SendEmails, SignalKind, Summarize, Task,
 };
-pub use message::{mentions_in, GroupChange, Message, MessageBody, MessageKind, MessagePreview};
+pub use message::{mentions_in, GroupChange, Message, MessageBody, MessageKind, MessagePreview, ThreadSummary};
 pub use moderation::{
     check_rules, ContactKind, HookFailure, Judgement, ModerationAction, ModerationPolicy, ModerationReason,
     ModerationRule, ModerationView, Moderator, PreSendHook, MASK,

@@ -154,12 +154,19 @@ pub struct SendBody {
     attachments: Vec<String>,
     /// The client's own id: a repeated send answers the first message instead of a second.
     client_message_id: Option<String>,
+    /// A reply: the message it answers (a reply to a reply joins the same thread).
+    parent_id: Option<String>,
+    /// A reply also shown in the conversation; by default only in its thread.
+    #[serde(default)]
+    also_in_conversation: bool,
 }
 
 /// Sends a message, as the `sendMessage` action.
 #[utoipa::path(post, path = "/v1/conversations/{id}/messages", tag = "messages", params(("id" = String, Path)), request_body = SendBody, responses(
     (status = 201, description = "Sent", body = Message),
     (status = 200, description = "The message first sent with this `clientMessageId`", body = Message),
+    (status = 404, description = "The conversation, or the message `parentId` names, is not there (it is not in this conversation)", body = ErrorBody),
+    (status = 409, description = "`parentId` names a deleted message", body = ErrorBody),
     (status = 422, description = "`moderated`: the tenant's moderation refused it (`reason` says why); nothing stored", body = ErrorBody),
 ))]
 pub(super) async fn send(
@@ -169,8 +176,13 @@ pub(super) async fn send(
     JsonBody(body): JsonBody<SendBody>,
 ) -> Result<impl IntoResponse, AppError> {
     let id = ConversationId::lookup(&id)?;
-    let outgoing =
-        Outgoing { body: body.body, attachments: body.attachments, client_message_id: body.client_message_id };
+    let outgoing = Outgoing {
+        body: body.body,
+        attachments: body.attachments,
+        client_message_id: body.client_message_id,
+        parent_id: body.parent_id,
+        also_in_conversation: body.also_in_conversation,
+    };
     let (stored, _) = app.messages.send_message(&who, &id, &outgoing, None).await?;
     Ok((created_or_ok(stored.created), Json(stored.value)))
 }

@@ -23,6 +23,7 @@ mod reminders;
 mod settings;
 mod storefronts;
 mod sync;
+mod threads;
 mod users;
 mod webhooks;
 
@@ -47,6 +48,7 @@ fn api() -> OpenApiRouter<Arc<App>> {
         .merge(devices::routes())
         .merge(conversations::routes())
         .merge(pins::routes())
+        .merge(threads::routes())
         .merge(attachments::routes())
         .merge(storefronts::routes())
         .merge(sync::routes())

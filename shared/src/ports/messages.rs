@@ -46,6 +46,11 @@ pub trait MessageStore: Send + Sync {
     /// condition that it is still waiting for a message — neither attached nor expired. If one
     /// is not, nothing is stored and its id comes back as [`AttachmentTaken`] (a repeat of a
     /// `client_message_id` still answers the first message).
+    ///
+    /// A reply (`parent_id`, the thread's first message, which the caller checked exists) is
+    /// listed in its thread and counted in the first message's summary, in the same write. One
+    /// in its thread only ([`Message::in_thread_only`]) has no place in the conversation: its
+    /// event is logged, but the conversation's count, preview and the sender's marker stay.
     async fn append_message(
         &self,
         conversation: &Conversation,
@@ -54,7 +59,8 @@ pub trait MessageStore: Send + Sync {
         attached: &[Upload],
     ) -> StoreResult<Result<Upserted<Message>, AttachmentTaken>>;
     /// Replaces a stored message as it was read (`previous`) with `message` (an edit, a
-    /// deletion's tombstone, an image's size once its thumbnail is made); when it is the
+    /// deletion's tombstone, an image's size once its thumbnail is made) — what is kept apart
+    /// from a message (its thread's summary, its reactions) is neither compared nor written; when it is the
     /// conversation's newest, the conversation's preview follows. `false`, and nothing
     /// written, if it no longer exists or changed since it was read: the caller reads it again.
     async fn update_message(&self, previous: &Message, message: &Message) -> StoreResult<bool>;
@@ -64,10 +70,22 @@ pub trait MessageStore: Send + Sync {
         conversation: &ConversationId,
         id: &MessageId,
     ) -> StoreResult<Option<Message>>;
+    /// The conversation's history: its messages and the replies also shown in it (never the
+    /// replies in their thread only), each thread's first message with its summary.
     async fn list_messages(
         &self,
         tenant: &TenantId,
         conversation: &ConversationId,
+        range: &HistoryRange,
+        limit: usize,
+    ) -> StoreResult<HistorySlice>;
+    /// A thread's replies (all of them, also shown in the conversation or not), read as
+    /// `list_messages` reads history; the range's cursors are replies' ids.
+    async fn list_replies(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        root: &MessageId,
         range: &HistoryRange,
         limit: usize,
     ) -> StoreResult<HistorySlice>;

@@ -57,6 +57,12 @@ pub struct SendMessage {
     pub attachments: Vec<String>,
     #[serde(default)]
     pub client_message_id: Option<String>,
+    /// A reply: the message it answers (a reply to a reply joins the same thread).
+    #[serde(default)]
+    pub parent_id: Option<String>,
+    /// A reply also shown in the conversation; by default only in its thread.
+    #[serde(default)]
+    pub also_in_conversation: bool,
 }
 
 /// Replaces the text of one of the caller's messages.

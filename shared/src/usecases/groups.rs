@@ -161,6 +161,11 @@ impl GroupsUseCases {
             edited_at: None,
             deleted_at: None,
             reactions: Vec::new(),
+            parent_id: None,
+            also_in_conversation: false,
+            reply_count: 0,
+            last_reply_at: None,
+            reply_user_ids: Vec::new(),
         };
         let logged = self.delivery.message_event(&message)?;
         let appended = self.messages.append_message(conversation, &message, &logged, &[]).await?;

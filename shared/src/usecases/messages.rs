@@ -6,6 +6,7 @@ use super::delivery::DeliveryUseCases;
 use super::moderation::ModerationUseCases;
 use super::notifications::NotificationsUseCases;
 use super::reactions::attach_reactions;
+use super::threads::{check_parent, thread_participants};
 use super::webhook_events::{event_id as webhook_event_id, WebhookEventsUseCases};
 use crate::metrics::Metrics;
 use crate::ports::{Clock, ConversationStore, Ids, MessageStore, ReactionStore};
@@ -16,7 +17,7 @@ use super::conversations::check_scope;
 use super::identity::Identity;
 use crate::domain::*;
 use crate::metrics::Metric;
-use crate::ports::{AttachmentTaken, HistoryRange, Upserted};
+use crate::ports::{AttachmentTaken, HistoryRange, HistorySlice, Upserted};
 use crate::protocol::Event;
 use crate::AppError;
 
@@ -30,6 +31,10 @@ pub struct Outgoing {
     pub body: Option<String>,
     pub attachments: Vec<String>,
     pub client_message_id: Option<String>,
+    /// A reply: the message it answers (its thread's first message, or another reply).
+    pub parent_id: Option<String>,
+    /// A reply also shown in the conversation.
+    pub also_in_conversation: bool,
 }
 
 impl Outgoing {
@@ -98,11 +103,12 @@ impl MessagesUseCases {
         check_scope(who, conversation_id)?;
         let body = outgoing.checked_body()?;
         let client_message_id = outgoing.client_message_id.as_deref().map(ClientMessageId::parse).transpose()?;
+        let parent_id = check_parent(outgoing)?;
         let not_found = || AppError::not_found("conversation");
         // The uploads are checked (their records, then their bytes), and the tenant's moderation
         // found (in this process's memory but once in a while), while the conversation is read:
         // a message without attachments reads nothing more.
-        let (conversation, uploads, moderator) = tokio::join!(
+        let (conversation, uploads, moderator, parent) = tokio::join!(
             self.conversations.get_conversation_with_members(&who.tenant_id, conversation_id),
             self.attachments.check_attachments(
                 who,
@@ -110,12 +116,14 @@ impl MessagesUseCases {
                 &outgoing.attachments,
                 client_message_id.is_some()
             ),
-            self.moderation.moderator(&who.tenant_id)
+            self.moderation.moderator(&who.tenant_id),
+            self.find_parent(who, conversation_id, parent_id.as_ref())
         );
         let (conversation, members) = conversation?.ok_or_else(not_found)?;
         if !members.iter().any(|m| m.user_id == who.user_id) {
             return Err(not_found());
         }
+        let root = self.thread_root(&conversation, parent?).await?;
         // Refused before anything is stored; masked as it will be stored and shown.
         let moderator = moderator?;
         let body = self.moderation.screen(&moderator, who, &conversation, body).await?;
@@ -139,6 +147,11 @@ impl MessagesUseCases {
             edited_at: None,
             deleted_at: None,
             reactions: Vec::new(),
+            parent_id: root.as_ref().map(|r| r.id.clone()),
+            also_in_conversation: root.is_some() && outgoing.also_in_conversation,
+            reply_count: 0,
+            last_reply_at: None,
+            reply_user_ids: Vec::new(),
         };
         let uploads: Vec<Upload> =
             attachables.into_iter().map(|a| Upload { message_id: Some(message.id.clone()), ..a.upload }).collect();
@@ -177,9 +190,14 @@ impl MessagesUseCases {
         // often this runs); the offline others below.
         self.notifications.members_mentioned(&conversation.tenant_id, &reference).await;
         if let Some(offline) = &published.offline {
+            // A reply in its thread only is news to the thread's participants alone.
+            let offline = match &root {
+                Some(root) if stored.value.in_thread_only() => thread_participants(root, offline),
+                _ => offline.clone(),
+            };
             // Notified once per member and message however often this runs (`notify_message`).
             self.notifications
-                .message_reached_offline(&conversation.tenant_id, &reference, offline, published.cursor.as_str())
+                .message_reached_offline(&conversation.tenant_id, &reference, &offline, published.cursor.as_str())
                 .await;
         }
         if stored.created && !stored.value.attachments.is_empty() {
@@ -291,22 +309,9 @@ impl MessagesUseCases {
         after: Option<&str>,
         limit: Option<usize>,
     ) -> Result<HistoryPage, AppError> {
-        let range = match (before, after) {
-            (Some(_), Some(_)) => return Err(AppError::invalid("use either `before` or `after`, not both")),
-            (Some(b), None) => HistoryRange::Before(check_cursor("before", b)?),
-            (None, Some(a)) => HistoryRange::After(check_cursor("after", a)?),
-            (None, None) => HistoryRange::Latest,
-        };
-        let limit = limit.unwrap_or(DEFAULT_HISTORY_PAGE).clamp(1, MAX_HISTORY_PAGE);
+        let (range, limit) = page_request(before, after, limit)?;
         let slice = self.messages.list_messages(&who.tenant_id, conversation, &range, limit).await?;
-        let first = slice.messages.first().map(|m| m.id.clone());
-        let last = slice.messages.last().map(|m| m.id.clone());
-        let (older_cursor, newer_cursor) = match range {
-            HistoryRange::Latest => (first.filter(|_| slice.more), None),
-            HistoryRange::Before(_) => (first.filter(|_| slice.more), last),
-            HistoryRange::After(_) => (first, last.filter(|_| slice.more)),
-        };
-        Ok(HistoryPage { messages: slice.messages, older_cursor, newer_cursor })
+        Ok(HistoryPage::of(&range, slice))
     }
 
     /// Replaces the text of one's own message; `message.updated` reaches the members. A
@@ -498,6 +503,36 @@ pub struct HistoryPage {
     /// Pass as `after` for the next (newer) page; null when nothing newer exists.
     #[schema(required = true)]
     pub newer_cursor: Option<MessageId>,
+}
+
+impl HistoryPage {
+    /// A page of what was read, with the cursors to the pages either side of it.
+    pub(super) fn of(range: &HistoryRange, slice: HistorySlice) -> Self {
+        let first = slice.messages.first().map(|m| m.id.clone());
+        let last = slice.messages.last().map(|m| m.id.clone());
+        let (older_cursor, newer_cursor) = match range {
+            HistoryRange::Latest => (first.filter(|_| slice.more), None),
+            HistoryRange::Before(_) => (first.filter(|_| slice.more), last),
+            HistoryRange::After(_) => (first, last.filter(|_| slice.more)),
+        };
+        HistoryPage { messages: slice.messages, older_cursor, newer_cursor }
+    }
+}
+
+/// What a page request asks for: its range (`before` or `after` a cursor, or the newest) and
+/// its size.
+pub(super) fn page_request(
+    before: Option<&str>,
+    after: Option<&str>,
+    limit: Option<usize>,
+) -> Result<(HistoryRange, usize), AppError> {
+    let range = match (before, after) {
+        (Some(_), Some(_)) => return Err(AppError::invalid("use either `before` or `after`, not both")),
+        (Some(b), None) => HistoryRange::Before(check_cursor("before", b)?),
+        (None, Some(a)) => HistoryRange::After(check_cursor("after", a)?),
+        (None, None) => HistoryRange::Latest,
+    };
+    Ok((range, limit.unwrap_or(DEFAULT_HISTORY_PAGE).clamp(1, MAX_HISTORY_PAGE)))
 }
 
 /// How many messages one search request reads at most; the rest is behind `olderCursor`.

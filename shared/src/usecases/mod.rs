@@ -37,6 +37,7 @@ pub mod signals;
 pub mod storefronts;
 pub mod sync;
 pub mod tenants;
+pub mod threads;
 pub mod thumbnails;
 pub mod typing;
 pub mod users;

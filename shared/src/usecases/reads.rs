@@ -35,7 +35,11 @@ impl ReadsUseCases {
     ) -> Result<(ReadState, Option<EventId>), AppError> {
         let (conversation, member) = self.conversation_cases.require_member(who, conversation_id).await?;
         let found = self.messages.get_message(&who.tenant_id, &conversation.id, message_id).await?;
-        found.ok_or_else(|| AppError::not_found("message"))?;
+        if found.ok_or_else(|| AppError::not_found("message"))?.in_thread_only() {
+            // Its thread is not the conversation's history: a marker there would count what is
+            // not in the conversation.
+            return Err(AppError::invalid("messageId: a reply shown in its thread only cannot be marked read"));
+        }
         let now = self.clock.now();
         let state = |m: Member, unread_count| ReadState {
             conversation_id: conversation.id.clone(),

@@ -124,6 +124,8 @@ async fn send_message(
         body: send.body.clone(),
         attachments: send.attachments.clone(),
         client_message_id: send.client_message_id.clone(),
+        parent_id: send.parent_id.clone(),
+        also_in_conversation: send.also_in_conversation,
     };
     let (stored, cursor) = messages.send_message(who, &conversation, &outgoing, Some(from)).await?;
     Ok(message_ack(request_id, &stored.value, cursor.as_ref()))

@@ -173,7 +173,7 @@ async fn an_upload_that_is_not_what_was_declared_is_refused_by_name_and_nothing_
     let f = fixture().await;
     let f = &f;
     let check = |who: usize, ids: Vec<String>| async move {
-        let outgoing = Outgoing { body: Some("voilà".into()), attachments: ids, client_message_id: None };
+        let outgoing = Outgoing { body: Some("voilà".into()), attachments: ids, ..Outgoing::default() };
         f.send(who, &outgoing).await
     };
 

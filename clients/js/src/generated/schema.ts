@@ -399,6 +399,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/conversations/{id}/messages/{messageId}/replies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A page of a message's thread (named by its first message or by one of its replies): the
+         *     first message as it is now, and replies, oldest first — by default the newest replies.
+         */
+        get: operations["list_replies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/conversations/{id}/pins": {
         parameters: {
             query?: never;
@@ -1623,6 +1643,11 @@ export interface components {
         };
         Message: {
             /**
+             * @description A reply also shown in the conversation (`true`: in its history, its unread count and its
+             *     preview); otherwise a reply is in its thread only. Absent when false.
+             */
+            alsoInConversation?: boolean;
+            /**
              * @description The files the message carries, in the order the sender attached them; absent when none
              *     (and once the message is deleted).
              */
@@ -1639,16 +1664,32 @@ export interface components {
             id: components["schemas"]["MessageId"];
             kind: components["schemas"]["MessageKind"];
             /**
+             * Format: date-time
+             * @description On a thread's first message: when the latest reply was sent.
+             */
+            lastReplyAt?: string | null;
+            /**
              * @description The members its text mentions (`<@userId>`), in the order first mentioned; absent when
              *     none. A mention of someone not in the conversation stays plain text.
              */
             mentions?: components["schemas"]["UserId"][];
+            parentId?: null | components["schemas"]["MessageId"];
             /**
              * @description Its reactions, by emoji in the order they were first used, `me` for the reader's own —
              *     in pages of history and search (absent when none). Kept apart from the message (never
              *     stored with it); `reaction.updated` tells of changes.
              */
             reactions?: components["schemas"]["Reaction"][];
+            /**
+             * Format: int64
+             * @description On a thread's first message: how many replies it has (deleted ones included, as the
+             *     conversation's count includes its deleted messages); absent before the first. This and
+             *     the next two are kept apart from the message (never stored with it, so that an edit and
+             *     a reply never race on one record).
+             */
+            replyCount?: number;
+            /** @description On a thread's first message: who replied, each once, sorted. */
+            replyUserIds?: components["schemas"]["UserId"][];
             /** @description `true` when a bot sent it (a bot's API key, or an inbound hook); absent otherwise. */
             senderBot?: boolean;
             senderId: components["schemas"]["UserId"];
@@ -2073,24 +2114,32 @@ export interface components {
             preSendHookSecret: string | null;
         };
         SendBody: {
+            /** @description A reply also shown in the conversation; by default only in its thread. */
+            alsoInConversation?: boolean;
             /** @description Upload ids (`POST /v1/conversations/{id}/uploads`), at most 10, in the order shown. */
             attachments?: string[];
             /** @description 1 to 4,000 characters; optional (or empty) with attachments. */
             body?: string | null;
             /** @description The client's own id: a repeated send answers the first message instead of a second. */
             clientMessageId?: string | null;
+            /** @description A reply: the message it answers (a reply to a reply joins the same thread). */
+            parentId?: string | null;
         };
         /**
          * @description Sends a message: text, files (the ids of the caller's uploads), or both; a repeat with the
          *     same `clientMessageId` answers the stored one.
          */
         SendMessage: {
+            /** @description A reply also shown in the conversation; by default only in its thread. */
+            alsoInConversation?: boolean;
             /** @description Upload ids (`POST /v1/conversations/{id}/uploads`), at most 10, in the order shown. */
             attachments?: string[];
             /** @description 1 to 4,000 characters; optional (or empty) with attachments. */
             body?: string | null;
             clientMessageId?: string | null;
             conversationId: string;
+            /** @description A reply: the message it answers (a reply to a reply joins the same thread). */
+            parentId?: string | null;
         };
         /** @description A frame the server sends: an event, or the answer to an action. */
         ServerFrame: components["schemas"]["Event"] | components["schemas"]["Answer"];
@@ -2158,6 +2207,15 @@ export interface components {
             id: components["schemas"]["TenantId"];
             locale: components["schemas"]["Locale"];
             name: string;
+        };
+        /** @description A page of a thread: its first message as it is now (summary and reactions), and replies. */
+        ThreadPage: {
+            /** @description Replies, oldest first. */
+            messages: components["schemas"]["Message"][];
+            newerCursor: null | components["schemas"]["MessageId"];
+            olderCursor: null | components["schemas"]["MessageId"];
+            /** @description The thread's first message. */
+            parent: components["schemas"]["Message"];
         };
         /** @enum {string} */
         TrialAction: "accept" | "mask" | "block";
@@ -4524,8 +4582,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `not_found`: no such thing, or not the caller's */
+            /** @description The conversation, or the message `parentId` names, is not there (it is not in this conversation) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `parentId` names a deleted message */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4816,6 +4883,98 @@ export interface operations {
             };
             /** @description The message is deleted */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_large`: the body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: a failure on Missive's side; no detail is given */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: a transient fault of the cloud outlasted the server's retries; nothing was done, or what was is safe to repeat: retry after a moment (`Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_replies: {
+        parameters: {
+            query?: {
+                /** @description A reply's id: the replies before it (`olderCursor`). */
+                before?: string;
+                /** @description A reply's id: the replies after it (`newerCursor`); `0` starts at the first reply. */
+                after?: string;
+                /** @description 1 to 100; 50 when absent. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThreadPage"];
+                };
+            };
+            /** @description `invalid_request`: a parameter or field is invalid (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no credential, or a bad or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the role or tenant does not allow it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such message in this conversation */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -13,7 +13,7 @@ use super::DynamoStore;
 use crate::domain::*;
 use crate::ports::*;
 
-fn event_item(pk: String, event: &LoggedEvent) -> anyhow::Result<Item> {
+pub(super) fn event_item(pk: String, event: &LoggedEvent) -> anyhow::Result<Item> {
     let mut item = with_data(key(pk, event_sk(event.id.as_str())), event)?;
     item.insert("ttl".into(), AttributeValue::N(event.expires_at.timestamp().to_string()));
     Ok(item)

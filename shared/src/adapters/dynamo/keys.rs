@@ -37,6 +37,22 @@ pub fn member_sk(u: &UserId) -> String {
 pub fn message_sk(m: &str) -> String {
     format!("MSG#{m}")
 }
+/// A reply in its thread only: kept out of the `MSG#` range that history and the log read.
+pub fn reply_sk(m: &str) -> String {
+    format!("RPL#{m}")
+}
+/// Where a message is kept.
+pub fn stored_message_sk(m: &Message) -> String {
+    if m.in_thread_only() {
+        reply_sk(m.id.as_str())
+    } else {
+        message_sk(m.id.as_str())
+    }
+}
+/// A thread's index: one item per reply, `THR#{root}#{reply}`, its `at` the reply's sort key.
+pub fn thread_sk(root: &MessageId, reply: &str) -> String {
+    format!("THR#{root}#{reply}")
+}
 pub fn client_message_sk(sender: &UserId, cmid: &ClientMessageId) -> String {
     format!("CMID#{}:{sender}#{}", sender.as_str().len(), cmid.as_str())
 }

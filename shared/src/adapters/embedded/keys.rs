@@ -66,6 +66,26 @@ pub(super) fn message_key(t: &TenantId, c: &ConversationId, m: &str) -> String {
     key(&["T", t.as_str(), "CONV", c.as_str(), "MSG", m])
 }
 
+/// Where a message is kept: a reply in its thread only under `RPL`, out of the history's range.
+pub(super) fn stored_message_key(m: &Message) -> String {
+    let place = if m.in_thread_only() { "RPL" } else { "MSG" };
+    key(&["T", m.tenant_id.as_str(), "CONV", m.conversation_id.as_str(), place, m.id.as_str()])
+}
+
+pub(super) fn reply_key(t: &TenantId, c: &ConversationId, m: &str) -> String {
+    key(&["T", t.as_str(), "CONV", c.as_str(), "RPL", m])
+}
+
+/// A thread's index: one key per reply, `THR|root|reply`, holding where the reply is kept.
+pub(super) fn thread_prefix(t: &TenantId, c: &ConversationId, root: &MessageId) -> String {
+    prefix(&["T", t.as_str(), "CONV", c.as_str(), "THR", root.as_str()])
+}
+
+/// A thread's summary (replies, latest, who), apart from its first message.
+pub(super) fn thread_summary_key(t: &TenantId, c: &ConversationId, root: &MessageId) -> String {
+    key(&["T", t.as_str(), "CONV", c.as_str(), "THRSUM", root.as_str()])
+}
+
 pub(super) fn unique_key(t: &TenantId, k: &str) -> String {
     key(&["T", t.as_str(), "UNIQ", k])
 }

@@ -1,8 +1,11 @@
 //! Messages, their idempotency records, and what a new message moves: the conversation's
-//! activity and every member's inbox entry and unread count, in the same transaction.
+//! activity and every member's inbox entry and unread count, in the same transaction. A reply
+//! is also listed in its thread (`THR|root|reply`) and counted in the thread's summary
+//! (`THRSUM|root`); one in its thread only is kept under `RPL`, out of the history's range.
 
 use anyhow::Context;
 use async_trait::async_trait;
+use redb::ReadableTable;
 
 use chrono::Utc;
 
@@ -32,7 +35,7 @@ impl MessageStore for EmbeddedMessages {
             let dedupe = message.client_message_id.as_ref().map(|cmid| client_message_key(tenant, &message, cmid));
             if let Some(dedupe) = &dedupe {
                 if let Some(first_id) = read::<MessageId>(t, dedupe)? {
-                    let first = read(t, &message_key(tenant, &message.conversation_id, first_id.as_str()))?
+                    let first = find_message(t, tenant, &message.conversation_id, &first_id)?
                         .context("an idempotency record points to a missing message")?;
                     return Ok(Ok(Upserted { value: first, created: false }));
                 }
@@ -43,8 +46,14 @@ impl MessageStore for EmbeddedMessages {
             if let Some(dedupe) = &dedupe {
                 write(t, dedupe, &message.id)?;
             }
-            write(t, &message_key(tenant, &message.conversation_id, message.id.as_str()), &message)?;
+            write(t, &stored_message_key(&message), &message.as_stored())?;
             write(t, &conversation_event_key(tenant, &message.conversation_id, &event.id), &event)?;
+            if let Some(root) = &message.parent_id {
+                add_to_thread(t, &message, root)?;
+                if message.in_thread_only() {
+                    return Ok(Ok(Upserted { value: message.clone(), created: true }));
+                }
+            }
 
             let conv_key = conversation_key(tenant, &message.conversation_id);
             let mut conversation: Conversation = read(t, &conv_key)?.context("message for a missing conversation")?;
@@ -75,11 +84,14 @@ impl MessageStore for EmbeddedMessages {
         let (previous, message) = (previous.clone(), message.clone());
         self.writing(move |t| {
             let tenant = &message.tenant_id;
-            let k = message_key(tenant, &message.conversation_id, message.id.as_str());
-            if read::<Message>(t, &k)?.as_ref() != Some(&previous) {
+            let k = stored_message_key(&message);
+            if read::<Message>(t, &k)? != Some(previous.as_stored()) {
                 return Ok(false);
             }
-            write(t, &k, &message)?;
+            write(t, &k, &message.as_stored())?;
+            if message.in_thread_only() {
+                return Ok(true);
+            }
             let conv_key = conversation_key(tenant, &message.conversation_id);
             let mut conversation: Conversation = read(t, &conv_key)?.context("message of a missing conversation")?;
             if conversation.last_message_id() == Some(&message.id) {
@@ -96,7 +108,8 @@ impl MessageStore for EmbeddedMessages {
         conversation: &ConversationId,
         id: &MessageId,
     ) -> StoreResult<Option<Message>> {
-        self.get(message_key(tenant, conversation, id.as_str())).await
+        let (tenant, conversation, id) = (tenant.clone(), conversation.clone(), id.clone());
+        self.reading(move |t| find_message(t, &tenant, &conversation, &id)).await
     }
     async fn list_messages(
         &self,
@@ -123,6 +136,71 @@ impl MessageStore for EmbeddedMessages {
         if reverse {
             messages.reverse();
         }
+        let messages = self.reading(move |t| messages.into_iter().map(|m| with_summary(t, m)).collect()).await?;
         Ok(HistorySlice { messages, more })
     }
+    async fn list_replies(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        root: &MessageId,
+        range: &HistoryRange,
+        limit: usize,
+    ) -> StoreResult<HistorySlice> {
+        let (cursor, reverse) = match range {
+            HistoryRange::Latest => (None, true),
+            HistoryRange::Before(id) => (Some(id.as_str()), true),
+            HistoryRange::After(id) => (Some(id.as_str()), false),
+        };
+        let page = self.page::<MessageId>(thread_prefix(tenant, conversation, root), cursor, limit, reverse).await?;
+        let more = page.next_cursor.is_some();
+        let mut ids: Vec<MessageId> = page.items.into_iter().map(|(_, id)| id).collect();
+        if reverse {
+            ids.reverse();
+        }
+        let (tenant, conversation) = (tenant.clone(), conversation.clone());
+        let messages = self
+            .reading(move |t| {
+                ids.iter()
+                    .map(|id| find_message(t, &tenant, &conversation, id)?.context("a thread lists a missing reply"))
+                    .collect()
+            })
+            .await?;
+        Ok(HistorySlice { messages, more })
+    }
+}
+
+/// A reply joins its thread: listed under the first message, counted in its summary.
+fn add_to_thread(t: &mut Table<'_>, reply: &Message, root: &MessageId) -> anyhow::Result<()> {
+    let (tenant, conversation) = (&reply.tenant_id, &reply.conversation_id);
+    read::<Message>(t, &message_key(tenant, conversation, root.as_str()))?.context("a reply to a missing message")?;
+    let summary_key = thread_summary_key(tenant, conversation, root);
+    let summary = read::<ThreadSummary>(t, &summary_key)?.unwrap_or_default();
+    write(t, &summary_key, &summary.with_reply(&reply.sender_id, reply.created_at))?;
+    write(t, &format!("{}{}", thread_prefix(tenant, conversation, root), reply.id), &reply.id)
+}
+
+/// A message by its id, wherever it is kept, as read (with its thread's summary).
+fn find_message(
+    t: &impl ReadableTable<&'static str, &'static [u8]>,
+    tenant: &TenantId,
+    conversation: &ConversationId,
+    id: &MessageId,
+) -> anyhow::Result<Option<Message>> {
+    let found = match read::<Message>(t, &message_key(tenant, conversation, id.as_str()))? {
+        Some(message) => Some(message),
+        None => read(t, &reply_key(tenant, conversation, id.as_str()))?,
+    };
+    found.map(|m| with_summary(t, m)).transpose()
+}
+
+/// A stored message with its thread's summary, when it starts a thread.
+fn with_summary(t: &impl ReadableTable<&'static str, &'static [u8]>, message: Message) -> anyhow::Result<Message> {
+    if message.parent_id.is_none() {
+        let summary_key = thread_summary_key(&message.tenant_id, &message.conversation_id, &message.id);
+        if let Some(summary) = read::<ThreadSummary>(t, &summary_key)? {
+            return Ok(message.with_thread(summary));
+        }
+    }
+    Ok(message)
 }

@@ -22,6 +22,7 @@ mod queues;
 mod reactions;
 
 mod schedule;
+mod threads;
 mod throttles;
 mod webhooks;
 
@@ -134,6 +135,11 @@ pub fn message(c: &Conversation, id: &str, sender: &str, cmid: Option<&str>) -> 
         edited_at: None,
         deleted_at: None,
         reactions: Vec::new(),
+        parent_id: None,
+        also_in_conversation: false,
+        reply_count: 0,
+        last_reply_at: None,
+        reply_user_ids: Vec::new(),
     }
 }
 
