@@ -91,7 +91,9 @@ impl MessagesUseCases {
     }
 
     /// A page of a thread (named by its first message, or by one of its replies), with the
-    /// first message as it is now. Membership is checked while the message is read.
+    /// first message as it is now. Membership is checked while the message and the page are
+    /// read, the page as if the message named were the first (it mostly is; when it is a reply,
+    /// its thread is read next).
     pub async fn replies(
         &self,
         who: &Identity,
@@ -102,17 +104,24 @@ impl MessagesUseCases {
         limit: Option<usize>,
     ) -> Result<ThreadPage, AppError> {
         let (range, limit) = page_request(before, after, limit)?;
-        let (membership, found) = tokio::join!(
+        let tenant = &who.tenant_id;
+        let (membership, found, slice) = tokio::join!(
             self.conversation_cases.require_member(who, conversation_id),
-            self.messages.get_message(&who.tenant_id, conversation_id, message_id)
+            self.messages.get_message(tenant, conversation_id, message_id),
+            self.messages.list_replies(tenant, conversation_id, message_id, &range, limit)
         );
         membership?;
         let not_found = || AppError::not_found("message");
-        let mut parent = found?.ok_or_else(not_found)?;
-        if let Some(root) = parent.parent_id.clone() {
-            parent = self.messages.get_message(&who.tenant_id, conversation_id, &root).await?.ok_or_else(not_found)?;
-        }
-        let slice = self.messages.list_replies(&who.tenant_id, conversation_id, &parent.id, &range, limit).await?;
+        let (parent, slice) = match found?.ok_or_else(not_found)? {
+            Message { parent_id: Some(root), .. } => {
+                let (parent, slice) = tokio::join!(
+                    self.messages.get_message(tenant, conversation_id, &root),
+                    self.messages.list_replies(tenant, conversation_id, &root, &range, limit)
+                );
+                (parent?.ok_or_else(not_found)?, slice?)
+            }
+            parent => (parent, slice?),
+        };
         let HistoryPage { mut messages, older_cursor, newer_cursor } = HistoryPage::of(&range, slice);
         // The first message's reactions are read with the replies'.
         messages.push(parent);

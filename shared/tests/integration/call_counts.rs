@@ -363,6 +363,47 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
          members' connections"
     );
 
+    for (also, expected, why) in [
+        (
+            false,
+            (
+                counts(&[
+                    ("BatchGetItem", 1),
+                    ("GetItem", 1),
+                    ("Query", 1),
+                    ("TransactWriteItems", 1),
+                    ("UpdateItem", 1),
+                ]),
+                4,
+            ),
+            "a reply in its thread only, whatever the group: the conversation with its members and the parent at \
+             once; the reply, its thread entry, its log entry and the parent's count in one transaction; then the \
+             conversation's latest event moved; then the members' connections",
+        ),
+        (
+            true,
+            (counts(&[("BatchGetItem", 1), ("GetItem", 1), ("Query", 1), ("TransactWriteItems", 1)]), 3),
+            "a reply also in the conversation: a send's, the parent read with the conversation, its thread entry \
+             and count in the send's transaction",
+        ),
+    ] {
+        let reply = json!({
+            "action": "sendMessage", "conversationId": conversation, "body": "re", "parentId": first,
+            "alsoInConversation": also,
+        });
+        counter.take();
+        let answer = ws::api_gateway::message(&app, &ws_event("sendMessage", "alice-1=", &alice, Some(reply))).await;
+        assert_eq!(answer.status_code, 200);
+        assert_eq!(counter.take_with_round_trips(), expected, "{why}");
+    }
+    app.messages.replies(&bob, &conversation, &first, None, None, Some(20)).await.unwrap();
+    assert_eq!(
+        counter.take_with_round_trips(),
+        (counts(&[("BatchGetItem", 2), ("GetItem", 1), ("Query", 3)]), 3),
+        "one page of a thread: the membership check, the message named and the thread's entries under it, at the \
+         same time; the replies; then their reactions"
+    );
+
     let latest = app.messages.history(&bob, &conversation, None, None, Some(1)).await.unwrap().messages[0].id.clone();
     counter.take();
     app.reads.mark_read(&bob, &conversation, &latest, None).await.unwrap();
