@@ -104,6 +104,8 @@ async fn pushes_stay_linear_in_a_large_group(store: Arc<dyn Store>, n: usize) {
     let message_id = message.value.id;
     drain(&app, &queue).await;
     app.reactions.react(&members[2], &group, message_id.as_str(), "👍", true, None).await.unwrap();
+    let reply = Outgoing { parent_id: Some(message_id.to_string()), ..Outgoing::text("Reçu") };
+    app.messages.send_message(&members[3], &group, &reply, None).await.unwrap();
     drain(&app, &queue).await;
     for who in &members {
         app.reads.mark_read(who, &group, &message_id, None).await.unwrap();
@@ -115,17 +117,18 @@ async fn pushes_stay_linear_in_a_large_group(store: Arc<dyn Store>, n: usize) {
     assert_eq!(
         by_type,
         BTreeMap::from([
-            ("message.new".to_string(), n),
+            ("message.new".to_string(), 2 * n),
             ("reaction.updated".to_string(), n),
             ("read.summary".to_string(), n),
             ("typing.summary".to_string(), n),
         ]),
-        "a message, a reaction, a read summary and a typing summary to each member: {} pushes for {n} members, \
-         not {}",
-        4 * n,
-        2 * n + 2 * n * (n - 1)
+        "a message, a reaction, a reply in its thread, a read summary and a typing summary to each member: {} \
+         pushes for {n} members, not {}",
+        5 * n,
+        3 * n + 2 * n * (n - 1)
     );
-    assert!(per_connection.values().all(|n| *n == 1), "each once to each connection");
+    let expected = |kind: &str| if kind == "message.new" { 2 } else { 1 };
+    assert!(per_connection.iter().all(|((_, kind), n)| *n == expected(kind)), "each once to each connection");
 
     // The summaries say it all: everyone read the message, everyone is typing.
     let frames = push.0.lock().unwrap();
