@@ -8,13 +8,14 @@ use crate::auth::TokenVerifier;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::ports::{
-    BotStore, Clock, ConnectionStore, ConversationStore, DeviceStore, EffectStore, EventFeed, FileStore, Ids, JobQueue,
-    Mailer, MessageStore, NotificationStore, PendingEmailStore, PinStore, PreferenceStore, Push, PushCredentialStore,
-    PushService, ReactionStore, ReminderStore, ScheduleStore, Store, StoreHealth, StorefrontStore, TenantStore,
-    ThrottleStore, UploadStore, UserStore, WebhookSender, WebhookStore,
+    AuditStore, BotStore, Clock, ConnectionStore, ConversationStore, DeviceStore, EffectStore, EventFeed, FileStore,
+    Ids, JobQueue, Mailer, MessageStore, NotificationStore, PendingEmailStore, PinStore, PreferenceStore, Push,
+    PushCredentialStore, PushService, ReactionStore, ReminderStore, ScheduleStore, Store, StoreHealth, StorefrontStore,
+    TenantStore, ThrottleStore, UploadStore, UserStore, WebhookSender, WebhookStore,
 };
 use crate::runtime::{DirectoryCache, FrameRate};
 use crate::usecases::attachments::AttachmentsUseCases;
+use crate::usecases::audit::AuditUseCases;
 use crate::usecases::bots::BotsUseCases;
 use crate::usecases::connections::ConnectionsUseCases;
 use crate::usecases::conversations::ConversationsUseCases;
@@ -95,6 +96,7 @@ pub struct App {
     pub users: UsersUseCases,
     pub webhook_events: WebhookEventsUseCases,
     pub webhooks: WebhooksUseCases,
+    pub audit: AuditUseCases,
 }
 
 /// What the use cases reach outside the process, one field per role (`ports/`): a use case
@@ -118,6 +120,8 @@ pub struct Ports {
     pub webhooks: Arc<dyn WebhookStore>,
     /// Bots and their API keys' hashes.
     pub bots: Arc<dyn BotStore>,
+    /// Tenants' audit logs.
+    pub audit: Arc<dyn AuditStore>,
     /// Reactions to messages and their counts.
     pub reactions: Arc<dyn ReactionStore>,
     /// Conversations' pinned messages.
@@ -162,6 +166,7 @@ impl Ports {
             devices: store.clone(),
             webhooks: store.clone(),
             bots: store.clone(),
+            audit: store.clone(),
             reactions: store.clone(),
             pins: store.clone(),
             schedule: store.clone(),
@@ -278,6 +283,7 @@ impl App {
 /// once with the ports, services and limits they use; an area that relies on another
 /// (messages on delivery, say) holds that area's use cases.
 fn wire(config: Config, ports: Ports, services: Services) -> App {
+    let audit = AuditUseCases { clock: ports.clock.clone(), audit: ports.audit.clone() };
     let scheduling = SchedulingUseCases {
         clock: ports.clock.clone(),
         jobs: ports.jobs.clone(),
@@ -359,6 +365,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         bots: ports.bots.clone(),
         tenants: ports.tenants.clone(),
         users: ports.users.clone(),
+        audit: audit.clone(),
     };
     let attachments = AttachmentsUseCases {
         clock: ports.clock.clone(),
@@ -399,8 +406,11 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         scheduling: scheduling.clone(),
         webhook_events: webhook_events.clone(),
     };
-    let push_credentials =
-        PushCredentialsUseCases { tenants: ports.tenants.clone(), credentials: ports.push_credentials.clone() };
+    let push_credentials = PushCredentialsUseCases {
+        tenants: ports.tenants.clone(),
+        credentials: ports.push_credentials.clone(),
+        audit: audit.clone(),
+    };
     let pushes = PushesUseCases {
         clock: ports.clock.clone(),
         connections: ports.connections.clone(),
@@ -441,6 +451,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         loopback_allowed: config.webhooks_loopback_allowed,
         events: webhook_events.clone(),
         notifications: notifications.clone(),
+        audit: audit.clone(),
     };
     let fanout = FanoutUseCases { delivery: delivery.clone(), notifications: notifications.clone() };
     let groups = GroupsUseCases {
@@ -480,6 +491,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         sender: ports.webhook_sender.clone(),
         metrics: services.metrics.clone(),
         loopback_allowed: config.webhooks_loopback_allowed,
+        audit: audit.clone(),
     };
     let reactions = ReactionsUseCases {
         conversations: ports.conversations.clone(),
@@ -510,6 +522,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         users: ports.users.clone(),
         groups: groups.clone(),
         messages: messages.clone(),
+        audit: audit.clone(),
     };
     let thumbnails = ThumbnailsUseCases {
         clock: ports.clock.clone(),
@@ -551,6 +564,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         tenants: ports.tenants.clone(),
         directory: services.directory.clone(),
         limits: config.limits.clone(),
+        audit: audit.clone(),
     };
     let typing = TypingUseCases {
         clock: ports.clock.clone(),
@@ -567,6 +581,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         users: ports.users.clone(),
         directory: services.directory.clone(),
         presence: presence.clone(),
+        audit: audit.clone(),
     };
     App {
         config,
@@ -609,5 +624,6 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         users,
         webhook_events,
         webhooks,
+        audit,
     }
 }

@@ -16,12 +16,12 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::domain::{
-    Bot, BotKey, Device, Dimensions, InboundHook, NotificationId, PendingEmail, Preferences, Reminder, ReminderId,
-    TenantId, Upload, UploadId, UserId, Webhook, WebhookDelivery, DELIVERY_RETENTION_DAYS, MAX_WEBHOOKS,
+    AuditEntry, Bot, BotKey, Device, Dimensions, InboundHook, NotificationId, PendingEmail, Preferences, Reminder,
+    ReminderId, TenantId, Upload, UploadId, UserId, Webhook, WebhookDelivery, DELIVERY_RETENTION_DAYS, MAX_WEBHOOKS,
 };
 use crate::ports::{
-    BotStore, DeviceStore, Page, PendingEmailStore, PreferenceStore, ReminderStore, StoreResult, UploadStore,
-    WebhookStore,
+    AuditStore, BotStore, DeviceStore, Page, PendingEmailStore, PreferenceStore, ReminderStore, StoreResult,
+    UploadStore, WebhookStore,
 };
 
 /// A store's collections of JSON documents. Expiry is checked on read, as DynamoDB's TTL
@@ -67,6 +67,7 @@ fn devices(user: &UserId) -> String {
 }
 
 const WEBHOOKS: &str = "webhooks";
+const AUDIT: &str = "audit";
 const BOTS: &str = "bots";
 const BOT_KEYS: &str = "bot-keys";
 const HOOKS: &str = "hooks";
@@ -264,5 +265,17 @@ impl<D: Documents> BotStore for D {
 
     async fn delete_hook(&self, tenant: &TenantId, id: &str) -> StoreResult<bool> {
         self.delete_doc(tenant, HOOKS, id).await
+    }
+}
+
+#[async_trait]
+impl<D: Documents> AuditStore for D {
+    async fn append_audit(&self, tenant: &TenantId, entry: &AuditEntry) -> StoreResult<()> {
+        let expires = entry.at + chrono::Duration::days(AuditEntry::KEPT_DAYS);
+        self.put_doc(tenant, AUDIT, &entry.id, entry, Some(expires)).await
+    }
+
+    async fn list_audit(&self, tenant: &TenantId, after: Option<&str>, limit: usize) -> StoreResult<Page<AuditEntry>> {
+        self.list_docs(tenant, AUDIT, after, limit).await
     }
 }

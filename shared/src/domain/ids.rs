@@ -251,6 +251,13 @@ impl From<ClientMessageId> for String {
     }
 }
 
+/// An id that sorts newest first in a store's key order (for logs read newest first): the
+/// time inverted, then randomness so that two records of one millisecond stay two.
+pub fn newest_first_id(at: chrono::DateTime<chrono::Utc>) -> String {
+    let inverted = u64::MAX - at.timestamp_millis().max(0) as u64;
+    format!("{inverted:016x}{:016x}", ulid::Ulid::new().random() as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -139,6 +139,13 @@ impl Message {
         self.parent_id.is_some() && !self.also_in_conversation
     }
 
+    /// Of `users`, those a reply in this message's thread is news to: who started the thread
+    /// and who replied in it.
+    pub fn thread_participants(&self, users: &[UserId]) -> Vec<UserId> {
+        let takes_part = |u: &UserId| *u == self.sender_id || self.reply_user_ids.contains(u);
+        users.iter().filter(|u| takes_part(u)).cloned().collect()
+    }
+
     /// The message as a store keeps it: without what is kept apart (its thread's summary, its
     /// reactions).
     pub fn as_stored(&self) -> Message {

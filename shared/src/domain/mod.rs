@@ -1,6 +1,7 @@
 //! The domain: validated values and the records Missive keeps. Nothing here knows about
 //! storage, HTTP or AWS.
 
+mod audit;
 mod bot;
 mod conversation;
 mod device;
@@ -20,6 +21,7 @@ mod upload;
 mod user;
 mod webhook;
 
+pub use audit::{AuditAction, AuditActor, AuditEntry};
 pub use bot::{bot_key_hash, bot_key_tenant, new_bot_key, new_secret_hex, Bot, BotKey, BotView, BOT_KEY_PREFIX};
 pub use conversation::{
     Conversation, ConversationKind, ConversationView, Member, MemberRole, MemberView, Participant, ReadState,
@@ -29,8 +31,8 @@ pub use device::{Device, DeviceView, PushTarget, WebPushKeys, WebPushSubscriptio
 pub use event::{LoggedEvent, MessageRef, TypingState};
 pub use hook::{hook_tenant, HookView, InboundHook, HOOK_SECRET_PREFIX};
 pub use ids::{
-    ClientMessageId, ConnectionId, ConversationId, EventId, JobId, MessageId, NotificationId, ReminderId, StorefrontId,
-    TenantId, UploadId, UserId,
+    newest_first_id, ClientMessageId, ConnectionId, ConversationId, EventId, JobId, MessageId, NotificationId,
+    ReminderId, StorefrontId, TenantId, UploadId, UserId,
 };
 pub use job::{
     AnnouncePresence, DeliverWebhook, DiscardFiles, EmitWebhookEvent, ExpireUpload, FanOut, FireReminder, Job,
@@ -72,7 +74,7 @@ pub fn parse_text(field: &str, value: &str, max: usize) -> Result<String, crate:
 }
 pub use webhook::{
     check_url as check_webhook_url, forbidden_address, new_secret as new_webhook_secret,
-    signature as webhook_signature, Attempt, DeliveryStatus, Disabled, SigningSecret, Webhook, WebhookDelivery,
-    WebhookEventType, WebhookView, DELIVERY_RETENTION_DAYS, DISABLE_AFTER_FAILING_DAYS, MAX_WEBHOOKS, RETRY_FOR_HOURS,
-    SECRET_OVERLAP_HOURS, WEBHOOK_TIMEOUT,
+    signature as webhook_signature, url_host, Attempt, DeliveryStatus, Disabled, SigningSecret, Webhook,
+    WebhookDelivery, WebhookEventType, WebhookView, DELIVERY_RETENTION_DAYS, DISABLE_AFTER_FAILING_DAYS, MAX_WEBHOOKS,
+    RETRY_FOR_HOURS, SECRET_OVERLAP_HOURS, WEBHOOK_TIMEOUT,
 };

@@ -183,6 +183,13 @@ pub fn signature<'a>(secrets: impl Iterator<Item = &'a str>, id: &str, timestamp
     parts.join(" ")
 }
 
+/// The host a URL names, for records that must not keep the rest of it (a path or a query may
+/// carry a receiver's token).
+pub fn url_host(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    host_of(rest.split(['/', '?', '#']).next().unwrap_or_default())
+}
+
 /// What `url` must be: `https://` with a host (or `http://` to a loopback host where the process
 /// allows it: the local runtime), no credentials, at most 2,000 characters. An address literal
 /// in a range no webhook may reach is refused at once; a host name is checked again when it is
@@ -312,8 +319,7 @@ impl WebhookDelivery {
     /// A delivery id that sorts newest first (listed in id order): the time inverted, then
     /// randomness.
     pub fn new_id(now: DateTime<Utc>) -> String {
-        let inverted = u64::MAX - now.timestamp_millis().max(0) as u64;
-        format!("{inverted:016x}{:016x}", ulid::Ulid::new().random() as u64)
+        super::newest_first_id(now)
     }
 }
 

@@ -7,15 +7,16 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{CallerOrPlatform, JsonBody, Platform};
+use super::extract::{page_limit, CallerOrPlatform, JsonBody, Platform, QueryParams};
 use crate::app::App;
 use crate::domain::{PushCredentials, PushCredentialsView, QueueName, Tenant, TenantId, User, UserId};
 use crate::ports::QueueStats;
+use crate::usecases::audit::{self, AuditPage, AuditReader};
 use crate::usecases::tenants;
 use crate::usecases::users::{self, UserAdmin};
 use crate::AppError;
@@ -26,6 +27,7 @@ pub fn routes() -> OpenApiRouter<Arc<App>> {
         .routes(routes!(update_tenant))
         .routes(routes!(upsert_user))
         .routes(routes!(get_push_credentials, set_push_credentials))
+        .routes(routes!(audit_log))
         .routes(routes!(queues))
         .routes(routes!(redrive))
 }
@@ -108,6 +110,46 @@ pub(super) async fn upsert_user(
     let (user, created) = app.users.upsert_user(by, &UserId::parse(user_id)?, body).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(user)))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// The tenant, with the platform key; a tenant admin reads their own.
+    tenant_id: Option<String>,
+    /// `nextCursor` of the previous page.
+    cursor: Option<String>,
+    /// 1 to 100; 50 when absent.
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<usize>,
+}
+
+/// A tenant's audit log, newest first: who did which administrative act, when (a tenant
+/// admin, or the platform key with `tenantId`). Acts are kept 400 days.
+#[utoipa::path(get, operation_id = "audit_log", path = "/v1/admin/audit", tag = "directory", security(("bearer" = []), ("platformKey" = [])), params(AuditQuery), responses(
+    (status = 200, body = AuditPage),
+    (status = 403, description = "Not a tenant admin", body = super::extract::ErrorBody),
+))]
+pub(super) async fn audit_log(
+    State(app): State<Arc<App>>,
+    by: CallerOrPlatform,
+    QueryParams(q): QueryParams<AuditQuery>,
+) -> Result<impl IntoResponse, AppError> {
+    let limit = page_limit(q.limit, 50, audit::MAX_PAGE)?;
+    let reader = match &by {
+        CallerOrPlatform::Caller(who) => {
+            if q.tenant_id.as_deref().is_some_and(|t| t != who.tenant_id.as_str()) {
+                return Err(AppError::forbidden("admins read their own tenant's log only"));
+            }
+            AuditReader::TenantAdmin(who)
+        }
+        CallerOrPlatform::Platform => {
+            let tenant = q.tenant_id.ok_or_else(|| AppError::invalid("missing query parameter `tenantId`"))?;
+            AuditReader::Platform(TenantId::lookup(&tenant)?)
+        }
+    };
+    Ok(Json(app.audit.list(reader, q.cursor.as_deref(), limit).await?))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -6,6 +6,7 @@
 //! Every storage method is a key lookup or a query on one key prefix (an index on
 //! DynamoDB): nothing here reads a whole table.
 
+mod audit;
 mod bots;
 mod clock;
 mod connections;
@@ -29,6 +30,7 @@ mod throttles;
 mod webhook_sender;
 mod webhooks;
 
+pub use audit::AuditStore;
 pub use bots::BotStore;
 pub use clock::{Clock, Ids};
 pub use connections::ConnectionStore;
@@ -99,6 +101,7 @@ pub trait Store:
     + DeviceStore
     + WebhookStore
     + BotStore
+    + AuditStore
     + ScheduleStore
     + EffectStore
     + ThrottleStore
@@ -124,6 +127,7 @@ impl<T> Store for T where
         + DeviceStore
         + WebhookStore
         + BotStore
+        + AuditStore
         + ScheduleStore
         + EffectStore
         + ThrottleStore

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::audit::{Act, AuditUseCases};
 use super::identity::Identity;
 use crate::domain::*;
 use crate::ports::{BotStore, Clock, TenantStore, UserStore};
@@ -23,6 +24,7 @@ pub struct BotsUseCases {
     pub(crate) bots: Arc<dyn BotStore>,
     pub(crate) tenants: Arc<dyn TenantStore>,
     pub(crate) users: Arc<dyn UserStore>,
+    pub(crate) audit: AuditUseCases,
 }
 
 /// `POST /v1/bots`.
@@ -81,6 +83,9 @@ impl BotsUseCases {
         };
         self.bots.put_bot(&bot).await?;
         tracing::info!(tenant = %who.tenant_id, bot = %bot.id, "bot created");
+        self.audit
+            .record(&who.tenant_id, &AuditActor::of(who), vec![Act::on(AuditAction::BotCreated, bot.id.as_str())])
+            .await?;
         Ok(CreatedBot { bot: view(&bot, &user), api_key })
     }
 
@@ -106,6 +111,8 @@ impl BotsUseCases {
             self.bots.delete_bot_key(&who.tenant_id, &previous).await?;
         }
         tracing::info!(tenant = %who.tenant_id, bot = %bot.id, "bot key replaced");
+        let act = Act::on(AuditAction::BotKeyRotated, bot.id.as_str());
+        self.audit.record(&who.tenant_id, &AuditActor::of(who), vec![act]).await?;
         Ok(BotApiKey { api_key })
     }
 
@@ -117,6 +124,8 @@ impl BotsUseCases {
             self.bots.delete_bot_key(&who.tenant_id, &previous).await?;
             self.bots.put_bot(&bot).await?;
             tracing::info!(tenant = %who.tenant_id, bot = %bot.id, "bot key revoked");
+            let act = Act::on(AuditAction::BotKeyRevoked, bot.id.as_str());
+            self.audit.record(&who.tenant_id, &AuditActor::of(who), vec![act]).await?;
         }
         Ok(())
     }

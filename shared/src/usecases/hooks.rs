@@ -6,8 +6,10 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use utoipa::ToSchema;
 
+use super::audit::{Act, AuditUseCases};
 use super::groups::GroupsUseCases;
 use super::identity::Identity;
 use super::messages::{MessagesUseCases, Outgoing};
@@ -26,6 +28,7 @@ pub struct HooksUseCases {
     pub(crate) users: Arc<dyn UserStore>,
     pub(crate) groups: GroupsUseCases,
     pub(crate) messages: MessagesUseCases,
+    pub(crate) audit: AuditUseCases,
 }
 
 /// `POST /v1/conversations/{id}/hooks`.
@@ -86,6 +89,8 @@ impl HooksUseCases {
         };
         self.bots.put_hook(&hook).await?;
         tracing::info!(tenant = %who.tenant_id, hook = %hook.id, conversation = %conversation, "inbound hook created");
+        let act = Act::on(AuditAction::HookCreated, &hook.id).with(json!({ "conversationId": conversation }));
+        self.audit.record(&who.tenant_id, &AuditActor::of(who), vec![act]).await?;
         Ok(CreatedHook { hook: hook.view(), secret })
     }
 
@@ -97,7 +102,8 @@ impl HooksUseCases {
         // Whoever may change the group may stop its hooks.
         self.groups.require_owner(who, conversation).await?;
         self.bots.delete_hook(&who.tenant_id, &hook.id).await?;
-        Ok(())
+        let act = Act::on(AuditAction::HookDeleted, &hook.id).with(json!({ "conversationId": conversation }));
+        self.audit.record(&who.tenant_id, &AuditActor::of(who), vec![act]).await
     }
 
     /// A system posts through the hook: its secret checked, one message a second at most.

@@ -6,7 +6,6 @@ use super::delivery::DeliveryUseCases;
 use super::moderation::ModerationUseCases;
 use super::notifications::NotificationsUseCases;
 use super::reactions::attach_reactions;
-use super::threads::{check_parent, thread_participants};
 use super::webhook_events::{event_id as webhook_event_id, WebhookEventsUseCases};
 use crate::metrics::Metrics;
 use crate::ports::{Clock, ConversationStore, Ids, MessageStore, ReactionStore};
@@ -50,6 +49,19 @@ impl Outgoing {
 
     fn checked_body(&self) -> Result<Option<MessageBody>, AppError> {
         body_of(self.body.as_deref(), !self.attachments.is_empty())
+    }
+
+    /// The message it answers, if it is a reply: `alsoInConversation` means nothing without.
+    fn checked_parent(&self) -> Result<Option<MessageId>, AppError> {
+        match &self.parent_id {
+            Some(id) => {
+                MessageId::parse(id.as_str()).map(Some).map_err(|_| AppError::invalid("parentId: not a message id"))
+            }
+            None if self.also_in_conversation => Err(AppError::invalid(
+                "alsoInConversation: only a reply (with parentId) can also be shown in the conversation",
+            )),
+            None => Ok(None),
+        }
     }
 }
 
@@ -103,7 +115,7 @@ impl MessagesUseCases {
         check_scope(who, conversation_id)?;
         let body = outgoing.checked_body()?;
         let client_message_id = outgoing.client_message_id.as_deref().map(ClientMessageId::parse).transpose()?;
-        let parent_id = check_parent(outgoing)?;
+        let parent_id = outgoing.checked_parent()?;
         let not_found = || AppError::not_found("conversation");
         // The uploads are checked (their records, then their bytes), and the tenant's moderation
         // found (in this process's memory but once in a while), while the conversation is read:
@@ -192,7 +204,7 @@ impl MessagesUseCases {
         if let Some(offline) = &published.offline {
             // A reply in its thread only is news to the thread's participants alone.
             let offline = match &root {
-                Some(root) if stored.value.in_thread_only() => thread_participants(root, offline),
+                Some(root) if stored.value.in_thread_only() => root.thread_participants(offline),
                 _ => offline.clone(),
             };
             // Notified once per member and message however often this runs (`notify_message`).

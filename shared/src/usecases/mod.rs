@@ -4,6 +4,7 @@
 //! REST routes, the queue workers) call them through the `App` with typed values.
 
 pub mod attachments;
+pub mod audit;
 pub mod bots;
 pub mod connections;
 pub mod conversations;

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use super::audit::{Act, AuditUseCases};
 use super::identity::Identity;
 use super::webhooks::signed_request;
 use crate::domain::*;
@@ -90,6 +91,7 @@ pub struct ModerationUseCases {
     pub(crate) sender: Arc<dyn WebhookSender>,
     pub(crate) metrics: Metrics,
     pub(crate) loopback_allowed: bool,
+    pub(crate) audit: AuditUseCases,
 }
 
 impl ModerationUseCases {
@@ -129,6 +131,10 @@ impl ModerationUseCases {
         self.tenants.put_moderation(&policy).await?;
         self.directory.forget_moderator(&who.tenant_id);
         tracing::info!(tenant = %who.tenant_id, rules = policy.rules.len(), hook = policy.pre_send_hook.is_some(), "moderation set");
+        let hook_host = policy.pre_send_hook.as_ref().map(|h| url_host(&h.url));
+        let act = Act::on_tenant(AuditAction::ModerationUpdated)
+            .with(json!({ "rules": policy.rules.len(), "preSendHookHost": hook_host }));
+        self.audit.record(&who.tenant_id, &AuditActor::of(who), vec![act]).await?;
         Ok(SavedModeration { moderation: policy.view(), pre_send_hook_secret: new_secret })
     }
 

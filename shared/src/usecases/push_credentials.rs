@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::audit::{Act, AuditUseCases};
 use crate::domain::*;
 use crate::ports::{PushCredentialStore, TenantStore};
 use crate::AppError;
@@ -12,6 +13,7 @@ use crate::AppError;
 pub struct PushCredentialsUseCases {
     pub(crate) tenants: Arc<dyn TenantStore>,
     pub(crate) credentials: Arc<dyn PushCredentialStore>,
+    pub(crate) audit: AuditUseCases,
 }
 
 impl PushCredentialsUseCases {
@@ -21,6 +23,12 @@ impl PushCredentialsUseCases {
         let credentials = credentials.check()?;
         self.credentials.put_push_credentials(tenant, &credentials).await.map_err(AppError::internal)?;
         tracing::info!(tenant = %tenant, fcm = credentials.fcm.is_some(), apns = credentials.apns.is_some(), "push credentials set");
+        let services: Vec<&str> = [("fcm", credentials.fcm.is_some()), ("apns", credentials.apns.is_some())]
+            .into_iter()
+            .filter_map(|(name, set)| set.then_some(name))
+            .collect();
+        let act = Act::on_tenant(AuditAction::PushCredentialsSet).with(serde_json::json!({ "services": services }));
+        self.audit.record(tenant, &AuditActor::Platform, vec![act]).await?;
         Ok(credentials.view())
     }
 

@@ -5,8 +5,9 @@ use crate::runtime::DirectoryCache;
 use serde::Deserialize;
 use std::sync::Arc;
 
+use super::audit::{Act, AuditUseCases};
 use crate::config::Limits;
-use crate::domain::{parse_text, Branding, FileType, Locale, Tenant, TenantId, TenantStatus};
+use crate::domain::{parse_text, AuditAction, AuditActor, Branding, FileType, Locale, Tenant, TenantId, TenantStatus};
 use crate::ports::Upserted;
 use crate::AppError;
 
@@ -46,6 +47,7 @@ pub struct TenantsUseCases {
     pub(crate) tenants: Arc<dyn TenantStore>,
     pub(crate) directory: Arc<DirectoryCache>,
     pub(crate) limits: Limits,
+    pub(crate) audit: AuditUseCases,
 }
 
 impl TenantsUseCases {
@@ -68,11 +70,17 @@ impl TenantsUseCases {
             upload_types: new.upload_types.map(check_upload_types).transpose()?,
             created_at: self.clock.now(),
         };
-        Ok(self.tenants.create_tenant(&tenant).await?)
+        let created = self.tenants.create_tenant(&tenant).await?;
+        if created.created {
+            let act = Act::on_tenant(AuditAction::TenantCreated);
+            self.audit.record(&created.value.id, &AuditActor::Platform, vec![act]).await?;
+        }
+        Ok(created)
     }
 
     pub async fn update_tenant(&self, id: &TenantId, patch: TenantPatch) -> Result<Tenant, AppError> {
-        let mut tenant = self.tenants.get_tenant(id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
+        let before = self.tenants.get_tenant(id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
+        let mut tenant = before.clone();
         if let Some(name) = patch.name {
             tenant.name = parse_text("name", &name, 200)?;
         }
@@ -100,6 +108,7 @@ impl TenantsUseCases {
         self.tenants.put_tenant(&tenant).await?;
         // This process sees the change at once; others within `directory_cache_ttl`.
         self.directory.forget_tenant(&tenant.id);
+        self.audit.record(&tenant.id, &AuditActor::Platform, tenant_acts(&before, &tenant)).await?;
         Ok(tenant)
     }
 
@@ -194,4 +203,31 @@ fn check_origins(origins: Vec<String>) -> Result<Vec<String>, AppError> {
         return Err(AppError::invalid(format!("invalid allowedOrigins: at most {MAX_ALLOWED_ORIGINS}")));
     }
     Ok(checked)
+}
+
+/// What a change of a tenant did, for its audit log: a suspension or a reactivation, and the
+/// other fields changed (by name).
+fn tenant_acts(before: &Tenant, after: &Tenant) -> Vec<Act> {
+    let mut acts = Vec::new();
+    match (before.status, after.status) {
+        (TenantStatus::Active, TenantStatus::Suspended) => acts.push(Act::on_tenant(AuditAction::TenantSuspended)),
+        (TenantStatus::Suspended, TenantStatus::Active) => acts.push(Act::on_tenant(AuditAction::TenantReactivated)),
+        _ => {}
+    }
+    let fields: Vec<&str> = [
+        ("name", before.name != after.name),
+        ("locale", before.locale != after.locale),
+        ("emailFrom", before.email_from != after.email_from),
+        ("branding", before.branding != after.branding),
+        ("allowedOrigins", before.allowed_origins != after.allowed_origins),
+        ("maxUploadBytes", before.max_upload_bytes != after.max_upload_bytes),
+        ("uploadTypes", before.upload_types != after.upload_types),
+    ]
+    .into_iter()
+    .filter_map(|(field, changed)| changed.then_some(field))
+    .collect();
+    if !fields.is_empty() {
+        acts.push(Act::on_tenant(AuditAction::TenantUpdated).with(serde_json::json!({ "fields": fields })));
+    }
+    acts
 }

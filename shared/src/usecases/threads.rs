@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::identity::Identity;
-use super::messages::{page_request, HistoryPage, MessagesUseCases, Outgoing};
+use super::messages::{page_request, HistoryPage, MessagesUseCases};
 use super::reactions::attach_reactions;
 use crate::domain::*;
 use crate::AppError;
@@ -24,26 +24,6 @@ pub struct ThreadPage {
     /// Pass as `after` for the next (newer) replies; null when none is newer.
     #[schema(required = true)]
     pub newer_cursor: Option<MessageId>,
-}
-
-/// The message a send answers, if it is a reply: `alsoInConversation` means nothing without.
-pub(super) fn check_parent(outgoing: &Outgoing) -> Result<Option<MessageId>, AppError> {
-    match &outgoing.parent_id {
-        Some(id) => {
-            MessageId::parse(id.as_str()).map(Some).map_err(|_| AppError::invalid("parentId: not a message id"))
-        }
-        None if outgoing.also_in_conversation => Err(AppError::invalid(
-            "alsoInConversation: only a reply (with parentId) can also be shown in the conversation",
-        )),
-        None => Ok(None),
-    }
-}
-
-/// Of the members a message did not reach live, those a reply in a thread is news to: who
-/// started the thread and who replied in it.
-pub(super) fn thread_participants(root: &Message, offline: &[UserId]) -> Vec<UserId> {
-    let takes_part = |u: &UserId| *u == root.sender_id || root.reply_user_ids.contains(u);
-    offline.iter().filter(|u| takes_part(u)).cloned().collect()
 }
 
 /// The message a send names as its parent: its id, and the message if the conversation has it.

@@ -1,5 +1,6 @@
 //! The tenant directory and users created ahead of their first connection.
 
+use super::audit::{Act, AuditUseCases};
 use super::presence::PresenceUseCases;
 use crate::ports::{Clock, TenantStore, UserStore};
 use crate::runtime::DirectoryCache;
@@ -7,7 +8,7 @@ use serde::Deserialize;
 use std::sync::Arc;
 
 use super::identity::Identity;
-use crate::domain::{DisplayName, Locale, Role, Tenant, TenantId, User, UserId};
+use crate::domain::{AuditAction, AuditActor, DisplayName, Locale, Role, Tenant, TenantId, User, UserId};
 use crate::ports::Page;
 use crate::AppError;
 
@@ -32,6 +33,7 @@ pub struct UsersUseCases {
     pub(crate) users: Arc<dyn UserStore>,
     pub(crate) directory: Arc<DirectoryCache>,
     pub(crate) presence: PresenceUseCases,
+    pub(crate) audit: AuditUseCases,
 }
 
 impl UsersUseCases {
@@ -67,6 +69,10 @@ impl UsersUseCases {
         id: &UserId,
         body: UserUpsert,
     ) -> Result<(User, bool), AppError> {
+        let actor = match &by {
+            UserAdmin::TenantAdmin(who) => AuditActor::of(who),
+            UserAdmin::Platform => AuditActor::Platform,
+        };
         let tenant_id = match by {
             UserAdmin::TenantAdmin(who) => {
                 who.require_role(&[Role::Admin])?;
@@ -102,6 +108,7 @@ impl UsersUseCases {
         };
         self.users.put_user(&user).await?;
         self.directory.keep_user(&user, now);
+        self.audit.record(&user.tenant_id, &actor, user_acts(existing.as_ref(), &user)).await?;
         Ok((user, existing.is_none()))
     }
 
@@ -131,4 +138,36 @@ pub struct UserUpsert {
 pub enum UserAdmin<'a> {
     TenantAdmin(&'a Identity),
     Platform,
+}
+
+/// What an admin's upsert of a user did, for the audit log: a creation, or each change of role,
+/// of suspension, and of the rest (by field name). Nothing when nothing changed.
+fn user_acts(before: Option<&User>, after: &User) -> Vec<Act> {
+    let target = after.id.as_str();
+    let Some(before) = before else {
+        let details = serde_json::json!({ "role": after.role, "suspended": after.suspended });
+        return vec![Act::on(AuditAction::UserCreated, target).with(details)];
+    };
+    let mut acts = Vec::new();
+    if before.role != after.role {
+        let details = serde_json::json!({ "from": before.role, "to": after.role });
+        acts.push(Act::on(AuditAction::UserRoleChanged, target).with(details));
+    }
+    match (before.suspended, after.suspended) {
+        (false, true) => acts.push(Act::on(AuditAction::UserSuspended, target)),
+        (true, false) => acts.push(Act::on(AuditAction::UserReinstated, target)),
+        _ => {}
+    }
+    let fields: Vec<&str> = [
+        ("name", before.name != after.name),
+        ("email", before.email != after.email),
+        ("locale", before.locale != after.locale),
+    ]
+    .into_iter()
+    .filter_map(|(field, changed)| changed.then_some(field))
+    .collect();
+    if !fields.is_empty() {
+        acts.push(Act::on(AuditAction::UserUpdated, target).with(serde_json::json!({ "fields": fields })));
+    }
+    acts
 }

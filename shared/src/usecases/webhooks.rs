@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use super::audit::{Act, AuditUseCases};
 use super::identity::Identity;
 use super::notifications::{Draft, NotificationsUseCases};
 use super::webhook_events::{event_id, WebhookEventsUseCases};
@@ -44,6 +45,7 @@ pub struct WebhooksUseCases {
     pub(crate) loopback_allowed: bool,
     pub(crate) events: WebhookEventsUseCases,
     pub(crate) notifications: NotificationsUseCases,
+    pub(crate) audit: AuditUseCases,
 }
 
 /// `POST /v1/webhooks`.
@@ -121,6 +123,8 @@ impl WebhooksUseCases {
         self.webhooks.put_webhook(&webhook).await?;
         self.events.endpoints_changed(&who.tenant_id);
         tracing::info!(tenant = %who.tenant_id, webhook = %webhook.id, "webhook created");
+        let act = Act::on(AuditAction::WebhookCreated, &webhook.id).with(json!({ "host": url_host(&webhook.url) }));
+        self.audit.record(&who.tenant_id, &AuditActor::of(who), vec![act]).await?;
         Ok(CreatedWebhook { webhook: webhook.view(), secret: webhook.secrets[0].secret.clone() })
     }
 
@@ -159,14 +163,19 @@ impl WebhooksUseCases {
         webhook.updated_at = now;
         self.webhooks.put_webhook(&webhook).await?;
         self.events.endpoints_changed(&who.tenant_id);
+        let details = json!({ "host": url_host(&webhook.url), "enabled": webhook.disabled.is_none() });
+        let act = Act::on(AuditAction::WebhookUpdated, &webhook.id).with(details);
+        self.audit.record(&who.tenant_id, &AuditActor::of(who), vec![act]).await?;
         Ok(webhook.view())
     }
 
     pub async fn delete(&self, who: &Identity, id: &str) -> Result<(), AppError> {
-        self.load(who, id).await?;
+        let webhook = self.load(who, id).await?;
         self.webhooks.delete_webhook(&who.tenant_id, id).await?;
         self.events.endpoints_changed(&who.tenant_id);
         tracing::info!(tenant = %who.tenant_id, webhook = %id, "webhook deleted");
+        let act = Act::on(AuditAction::WebhookDeleted, id).with(json!({ "host": url_host(&webhook.url) }));
+        self.audit.record(&who.tenant_id, &AuditActor::of(who), vec![act]).await?;
         Ok(())
     }
 
@@ -184,6 +193,8 @@ impl WebhooksUseCases {
         webhook.secrets.insert(0, SigningSecret { secret: secret.clone(), expires_at: None });
         webhook.updated_at = now;
         self.webhooks.put_webhook(&webhook).await?;
+        let act = Act::on(AuditAction::WebhookSecretRotated, &webhook.id);
+        self.audit.record(&who.tenant_id, &AuditActor::of(who), vec![act]).await?;
         Ok(RotatedSecret { secret, previous_expires_at })
     }
 

@@ -4,6 +4,7 @@
 //! the job queue, push, mailer and file suites (`queues`, `push`, `mail`, `files`) on the
 //! local runtime's adapters and on SQS, API Gateway's management API, SES and S3.
 
+mod audit;
 mod bots;
 mod connections;
 mod conversations;
