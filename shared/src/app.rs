@@ -494,6 +494,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         audit: audit.clone(),
     };
     let reactions = ReactionsUseCases {
+        clock: ports.clock.clone(),
         conversations: ports.conversations.clone(),
         messages: ports.messages.clone(),
         reactions: ports.reactions.clone(),

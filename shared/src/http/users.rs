@@ -14,7 +14,7 @@ use super::cursors;
 use super::extract::{page_limit, Caller, QueryParams};
 use crate::app::App;
 use crate::domain::{Branding, ConversationId, Locale, Role, TenantId, User};
-use crate::usecases::member_settings::UnreadTotals;
+use crate::usecases::member_settings::{UnreadMessages, UnreadTotals};
 use crate::usecases::users;
 use crate::usecases::users::DirectoryEntry;
 use crate::AppError;
@@ -47,9 +47,10 @@ pub struct TenantSummary {
 /// messages, and unread notifications — a tab title's or an app badge's numbers.
 #[utoipa::path(get, operation_id = "get_unread_totals", path = "/v1/me/unread", tag = "directory", responses((status = 200, body = UnreadTotals)))]
 pub(super) async fn unread(State(app): State<Arc<App>>, Caller(who): Caller) -> Result<impl IntoResponse, AppError> {
-    let (notifications, totals) =
-        tokio::join!(app.notifications.unread_count(&who), app.conversations.unread_totals(&who, 0));
-    Ok(Json(UnreadTotals { notifications: notifications?, ..totals? }))
+    let (notifications, unread) =
+        tokio::join!(app.notifications.unread_count(&who), app.conversations.unread_messages(&who));
+    let UnreadMessages { conversations, messages } = unread?;
+    Ok(Json(UnreadTotals { conversations, messages, notifications: notifications? }))
 }
 
 #[utoipa::path(get, path = "/v1/me", tag = "directory", responses((status = 200, body = Me)))]

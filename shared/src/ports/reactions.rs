@@ -2,17 +2,20 @@
 //! react at once.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
 use super::StoreResult;
 use crate::domain::{ConversationId, Emoji, MessageId, Reaction, TenantId, UserId};
 
-/// Whose reaction to which message.
+/// Whose reaction to which message, and when it is made (an emoji's first use orders the
+/// message's reactions).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReactionKey<'a> {
     pub tenant: &'a TenantId,
     pub conversation: &'a ConversationId,
     pub message: &'a MessageId,
     pub user: &'a UserId,
+    pub at: DateTime<Utc>,
 }
 
 /// What setting a reaction did: whether anything changed (the same reaction set twice changes

@@ -28,6 +28,13 @@ pub struct MySettings {
     pub archived: bool,
 }
 
+/// Unread messages, and the conversations they are in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UnreadMessages {
+    pub conversations: u64,
+    pub messages: u64,
+}
+
 /// What waits for the caller.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -73,14 +80,13 @@ impl ConversationsUseCases {
         Ok(MySettings { muted_until, archived: member.archived_in(&conversation) })
     }
 
-    /// Unread messages and conversations across the caller's conversations (each member's
-    /// count follows from the conversation's message count and their read position: exact,
-    /// however messages and reads raced) — muted ones left out — and their unread
-    /// notifications (`notifications`, which the bell counts). Reads the caller's conversations
-    /// a page of 100 at a time, up to 1,000.
-    pub async fn unread_totals(&self, who: &Identity, notifications: u64) -> Result<UnreadTotals, AppError> {
+    /// Unread messages and the conversations they are in, across the caller's conversations
+    /// (each member's count follows from the conversation's message count and their read
+    /// position: exact, however messages and reads raced) — muted ones left out. Reads the
+    /// caller's conversations a page of 100 at a time, up to 1,000.
+    pub async fn unread_messages(&self, who: &Identity) -> Result<UnreadMessages, AppError> {
         let now = self.clock.now();
-        let mut totals = UnreadTotals { conversations: 0, messages: 0, notifications };
+        let mut totals = UnreadMessages::default();
         let mut cursor: Option<String> = None;
         let mut counted = 0;
         loop {

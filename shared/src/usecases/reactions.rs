@@ -10,13 +10,14 @@ use utoipa::ToSchema;
 use super::delivery::DeliveryUseCases;
 use super::identity::Identity;
 use crate::domain::*;
-use crate::ports::{ConversationStore, MessageStore, ReactionKey, ReactionStore, TooManyEmoji};
+use crate::ports::{Clock, ConversationStore, MessageStore, ReactionKey, ReactionStore, TooManyEmoji};
 use crate::protocol::Event;
 use crate::AppError;
 
 /// The reactions use cases, with the ports they use.
 #[derive(Clone)]
 pub struct ReactionsUseCases {
+    pub(crate) clock: Arc<dyn Clock>,
     pub(crate) conversations: Arc<dyn ConversationStore>,
     pub(crate) messages: Arc<dyn MessageStore>,
     pub(crate) reactions: Arc<dyn ReactionStore>,
@@ -67,7 +68,13 @@ impl ReactionsUseCases {
         if message.deleted_at.is_some() {
             return Err(AppError::Conflict("the message is deleted".into()));
         }
-        let key = ReactionKey { tenant, conversation: &conversation.id, message: &message.id, user: &who.user_id };
+        let key = ReactionKey {
+            tenant,
+            conversation: &conversation.id,
+            message: &message.id,
+            user: &who.user_id,
+            at: self.clock.now(),
+        };
         let change = self.reactions.set_reaction(&key, &emoji, on).await?.map_err(|TooManyEmoji| {
             AppError::invalid(format!(
                 "invalid emoji: a message carries at most {MAX_REACTIONS_PER_MESSAGE} different emoji"

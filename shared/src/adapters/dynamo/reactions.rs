@@ -8,7 +8,6 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update};
-use chrono::Utc;
 
 use super::codec::*;
 use super::keys::*;
@@ -83,7 +82,7 @@ impl ReactionStore for DynamoReactions {
                 // A twenty-first emoji is refused; one in use is always taken.
                 .condition_expression("attribute_not_exists(e) OR contains(e, :emoji) OR size(e) < :max")
                 .expression_attribute_names("#f", first_use_name(emoji))
-                .expression_attribute_values(":now", AttributeValue::N(Utc::now().timestamp_millis().to_string()))
+                .expression_attribute_values(":now", AttributeValue::N(k.at.timestamp_millis().to_string()))
                 .expression_attribute_values(":one", n(1))
                 .expression_attribute_values(":set", AttributeValue::Ss(vec![emoji.to_string()]))
                 .expression_attribute_values(":emoji", s(emoji.as_str()))

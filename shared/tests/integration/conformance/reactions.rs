@@ -18,7 +18,7 @@ async fn one_reaction_per_person_and_emoji_counted_in_first_use_order<S: Reactio
     let (t, c, m) =
         (tid("t1"), ConversationId::parse("c1").unwrap(), MessageId::parse("01KDX0000000000000000000M1").unwrap());
     let (ann, ben) = (uid("ann"), uid("ben"));
-    let by = |user| ReactionKey { tenant: &t, conversation: &c, message: &m, user };
+    let by = |user| ReactionKey { tenant: &t, conversation: &c, message: &m, user, at: Utc::now() };
     let set = store.set_reaction(&by(&ann), &emoji("👍"), true).await.unwrap().unwrap();
     assert!(set.changed);
     assert_eq!(counts(&set.reactions), [("👍".into(), 1, false)]);
@@ -44,7 +44,7 @@ async fn twenty_different_emoji_at_most<S: ReactionStore + ?Sized>(store: &S) {
     let (t, c, m) =
         (tid("t1"), ConversationId::parse("c1").unwrap(), MessageId::parse("01KDX0000000000000000000M2").unwrap());
     let ann = uid("ann");
-    let key = ReactionKey { tenant: &t, conversation: &c, message: &m, user: &ann };
+    let key = ReactionKey { tenant: &t, conversation: &c, message: &m, user: &ann, at: Utc::now() };
     for i in 0..MAX_REACTIONS_PER_MESSAGE {
         let e = emoji(&format!(":e{i}:"));
         assert!(store.set_reaction(&key, &e, true).await.unwrap().is_ok(), "{i}");
@@ -67,14 +67,14 @@ async fn counts_stay_exact_when_many_react_at_once<S: ReactionStore + ?Sized>(st
         (tid("t1"), ConversationId::parse("c1").unwrap(), MessageId::parse("01KDX0000000000000000000M3").unwrap());
     let users: Vec<UserId> = (0..12).map(|i| uid(&format!("u{i}"))).collect();
     let reacting = users.iter().map(|u| {
-        let key = ReactionKey { tenant: &t, conversation: &c, message: &m, user: u };
+        let key = ReactionKey { tenant: &t, conversation: &c, message: &m, user: u, at: Utc::now() };
         async move { store.set_reaction(&key, &emoji("❤️"), true).await.unwrap().unwrap() }
     });
     futures_util::future::join_all(reacting).await;
     let page = store.reactions_of(&t, &c, std::slice::from_ref(&m), &users[0]).await.unwrap();
     assert_eq!(counts(&page[0].1), [("❤️".into(), 12, true)]);
     let taking_back = users.iter().take(5).map(|u| {
-        let key = ReactionKey { tenant: &t, conversation: &c, message: &m, user: u };
+        let key = ReactionKey { tenant: &t, conversation: &c, message: &m, user: u, at: Utc::now() };
         async move { store.set_reaction(&key, &emoji("❤️"), false).await.unwrap().unwrap() }
     });
     futures_util::future::join_all(taking_back).await;
@@ -91,7 +91,7 @@ async fn a_page_gets_its_reactions_and_the_reader_s_own<S: ReactionStore + ?Size
         let (m, u, e) = (m.clone(), u.clone(), emoji(e));
         let (t, c) = (t.clone(), c.clone());
         async move {
-            let key = ReactionKey { tenant: &t, conversation: &c, message: &m, user: &u };
+            let key = ReactionKey { tenant: &t, conversation: &c, message: &m, user: &u, at: Utc::now() };
             store.set_reaction(&key, &e, true).await.unwrap().unwrap();
         }
     };
@@ -102,7 +102,7 @@ async fn a_page_gets_its_reactions_and_the_reader_s_own<S: ReactionStore + ?Size
     react(&ids[3], &ann, ":party:").await;
     // Another conversation's reactions stay there.
     let elsewhere = ConversationId::parse("c3").unwrap();
-    let key = ReactionKey { tenant: &t, conversation: &elsewhere, message: &ids[1], user: &ann };
+    let key = ReactionKey { tenant: &t, conversation: &elsewhere, message: &ids[1], user: &ann, at: Utc::now() };
     store.set_reaction(&key, &emoji("😀"), true).await.unwrap().unwrap();
 
     let page = store.reactions_of(&t, &c, &ids[..3], &ann).await.unwrap();
