@@ -58,6 +58,9 @@ pub enum Metric {
     /// Pre-send hook calls without a usable answer in time (then the tenant's fail-open or
     /// fail-closed choice applied).
     PreSendHookFailures,
+    /// Socket actions that failed on Missive's side (`internal`, or `unavailable` after the
+    /// retries), answered with an `error` frame.
+    ActionsFailed,
 }
 
 impl Metric {
@@ -83,6 +86,7 @@ impl Metric {
             Metric::MessagesBlocked => "MessagesBlocked",
             Metric::MessagesMasked => "MessagesMasked",
             Metric::PreSendHookFailures => "PreSendHookFailures",
+            Metric::ActionsFailed => "ActionsFailed",
         }
     }
 }

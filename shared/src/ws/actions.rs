@@ -36,8 +36,7 @@ pub async fn run(app: &App, who: &Identity, connection_id: &ConnectionId, frame:
     // caller's tenant is suspended.
     if !matches!(action, Action::Ping) {
         if let Err(e) = app.identity.still_allowed(who).await {
-            e.log_if_internal();
-            return Answer::from_app_error(request_id, &e).to_json();
+            return failed(app, who, request_id, &e);
         }
     }
     let result = match action {
@@ -61,7 +60,7 @@ pub async fn run(app: &App, who: &Identity, connection_id: &ConnectionId, frame:
                     }
                     Answer::SyncDone { request_id, cursor: &page.cursor, more: page.more }.to_json()
                 }
-                Err(e) => Answer::from_app_error(request_id, &e).to_json(),
+                Err(e) => failed(app, who, request_id, &e),
             };
         }
         Action::SendMessage(send) => send_message(&app.messages, who, connection_id, request_id, send).await,
@@ -106,10 +105,19 @@ pub async fn run(app: &App, who: &Identity, connection_id: &ConnectionId, frame:
             .await
         }
     };
-    result.unwrap_or_else(|e| {
-        e.log_if_internal();
-        Answer::from_app_error(request_id, &e).to_json()
-    })
+    result.unwrap_or_else(|e| failed(app, who, request_id, &e))
+}
+
+/// The `error` frame of an action that failed. A failure on Missive's side (`internal`, or
+/// `unavailable` once the retries ran out) is counted (`ActionsFailed`): the socket's function
+/// still answers API Gateway 200 — the frame carries the error — so only this count tells an
+/// on-call engineer that actions fail.
+fn failed(app: &App, who: &Identity, request_id: Option<&RequestId>, e: &AppError) -> String {
+    e.log_if_internal();
+    if e.status().is_server_error() {
+        app.services.metrics.count(Metric::ActionsFailed, 1, Some(&who.tenant_id), app.ports.clock.now());
+    }
+    Answer::from_app_error(request_id, e).to_json()
 }
 
 async fn send_message(

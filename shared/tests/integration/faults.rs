@@ -157,3 +157,49 @@ async fn members_sending_at_once_through_conflicts_and_throttling_are_all_acknow
     assert_eq!(deliveries.len(), MEMBERS * SENDERS * MESSAGES_EACH, "each connection got every message");
     assert!(deliveries.values().all(|n| *n == 1), "and none twice");
 }
+
+/// An action that fails on Missive's side is answered with an `error` frame — the socket's
+/// function itself answers API Gateway 200 — and counted (`ActionsFailed`), which the
+/// deployment's alarm reads: without the count, failing sends would page no one.
+#[tokio::test]
+async fn a_socket_action_failing_on_missive_s_side_is_counted_for_the_alarm() {
+    let sdk = crate::aws_support::sdk_config().await;
+    let table = crate::aws_support::unique_name("failing");
+    missive::adapters::aws::provision::create_table(&sdk, &table).await.unwrap();
+    let metrics = Metrics::recording("faults");
+    let store = Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &table));
+    let push = Arc::new(RecordingPush::default());
+    let app = App::new(
+        Config::new("faults-secret-0123456789", "pk"),
+        store.clone(),
+        push.clone(),
+        Arc::new(RecordingQueue::default()),
+        Arc::new(RecordingMailer::default()),
+    )
+    .with_metrics(metrics.clone());
+    let (users, group) = crate::people::tenant_with_group(&app, store.as_ref(), 2, "member-").await;
+    let event = |frame| ws_event("sendMessage", "conn-0=", &users[0], Some(frame));
+    assert_eq!(
+        ws::api_gateway::connect(&app, &ws_event("$connect", "conn-0=", &users[0], None)).await.status_code,
+        200
+    );
+    let send = |id: &str| json!({ "action": "sendMessage", "conversationId": group, "body": "x", "requestId": id });
+    assert_eq!(ws::api_gateway::message(&app, &event(send("ok"))).await.status_code, 200);
+    let failed = || metrics.recorded().iter().filter(|line| line.contains("\"ActionsFailed\"")).count();
+    assert_eq!(failed(), 0, "a send that worked is not counted");
+
+    // Every call to the table throttled, past the retries.
+    inject(json!({ "table": table, "throttle": 1.0 })).await;
+    let answered = ws::api_gateway::message(&app, &event(send("r2"))).await;
+    inject(json!({ "table": table })).await;
+    assert_eq!(answered.status_code, 200, "the frame carries the error, not API Gateway");
+    let frames = push.0.lock().unwrap().clone();
+    let answer = frames.iter().find(|(_, f)| f["requestId"] == "r2").map(|(_, f)| f.clone()).expect("an answer");
+    assert_eq!((&answer["type"], &answer["code"]), (&json!("error"), &json!("unavailable")), "{answer}");
+    assert_eq!(failed(), 1, "and counted once");
+
+    // The caller's mistakes are not Missive's failures.
+    let unknown = json!({ "action": "sendMessage", "conversationId": "01J00000000000000000000000", "body": "x" });
+    ws::api_gateway::message(&app, &event(unknown)).await;
+    assert_eq!(failed(), 1, "a 404 is not counted");
+}
