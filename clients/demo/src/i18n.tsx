@@ -160,6 +160,33 @@ const fr = {
   moderatedOther: 'Message non envoyé : la modération l’a refusé.',
   editRefused: 'Reprendre le texte',
 
+  // Threads
+  replyInThread: 'Répondre dans le fil',
+  replyCount: (n: number) => (n === 0 ? 'Aucune réponse' : n === 1 ? '1 réponse' : `${n} réponses`),
+  lastReply: (when: string) => `dernière à ${when}`,
+  inThread: 'Réponse dans un fil — le voir',
+  threadTitle: 'Fil de discussion',
+  closeThread: 'Fermer le fil',
+  threadLog: 'Réponses du fil',
+  threadReplies: 'Réponses',
+  noReplies: 'Pas encore de réponse.',
+  olderReplies: 'Réponses précédentes',
+  yourReply: 'Votre réponse',
+  alsoSendToConversation: 'Aussi envoyer à la conversation',
+  alsoInConversationMark: 'aussi dans la conversation',
+
+  // Pins
+  pin: 'Épingler',
+  unpin: 'Désépingler',
+  pinnedMark: 'épinglé',
+  pinsButton: (n: number) => `Épinglés (${n})`,
+  pinnedMessages: 'Messages épinglés',
+  noPins: 'Aucun message épinglé. « Épingler », sous un message, le garde ici pour tous.',
+  pinnedBy: (name: string, when: string) => `épinglé par ${name}, ${when}`,
+  showMessage: 'Voir dans la conversation',
+  pinNotLoaded: 'Ce message est plus ancien que ceux affichés : « Messages précédents » le fera apparaître.',
+  pinFailed: 'Épinglage non enregistré (50 messages épinglés au plus).',
+
   // Reactions
   reactions: 'Réactions',
   reactionChip: (emoji: string, count: number, mine: boolean) =>
@@ -593,6 +620,31 @@ const en: Dictionary = {
   },
   moderatedOther: 'Not sent: moderation refused it.',
   editRefused: 'Edit the text',
+
+  replyInThread: 'Reply in thread',
+  replyCount: (n) => (n === 0 ? 'No reply' : n === 1 ? '1 reply' : `${n} replies`),
+  lastReply: (when) => `last at ${when}`,
+  inThread: 'Reply in a thread — see it',
+  threadTitle: 'Thread',
+  closeThread: 'Close the thread',
+  threadLog: 'Replies in the thread',
+  threadReplies: 'Replies',
+  noReplies: 'No reply yet.',
+  olderReplies: 'Earlier replies',
+  yourReply: 'Your reply',
+  alsoSendToConversation: 'Also send to the conversation',
+  alsoInConversationMark: 'also in the conversation',
+
+  pin: 'Pin',
+  unpin: 'Unpin',
+  pinnedMark: 'pinned',
+  pinsButton: (n) => `Pinned (${n})`,
+  pinnedMessages: 'Pinned messages',
+  noPins: 'No pinned message. “Pin”, under a message, keeps it here for everyone.',
+  pinnedBy: (name, when) => `pinned by ${name}, ${when}`,
+  showMessage: 'Show in the conversation',
+  pinNotLoaded: 'This message is older than those shown: “Earlier messages” will bring it.',
+  pinFailed: 'Pin not saved (at most 50 pinned messages).',
 
   reactions: 'Reactions',
   reactionChip: (emoji, count, mine) =>

@@ -6,14 +6,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MissiveRest } from '@missive/client';
 import { expectAccessible } from './support/accessibility.js';
-import { eventually, startDemo } from './support/demo.js';
+import { eventually, restAs, startDemo } from './support/demo.js';
 
 test('alice mentions bob through the suggestions, with the keyboard; bob sees the chip and a mention in his bell', async (t) => {
   const demo = await startDemo(t);
-  const { token } = await (await fetch(`${demo.base}/local/demo/session?as=alice`)).json();
-  const aliceRest = new MissiveRest({ baseUrl: demo.base, getToken: () => token });
+  const aliceRest = await restAs(demo, 'alice');
   const group = (await aliceRest.createConversation({ kind: 'group', title: 'Garde du week-end', memberIds: ['bob', 'ada'] }))
     .value;
 

@@ -21,6 +21,7 @@ import { timings, type MissiveClientOptions, type RequestOptions, type SendOptio
 import { Outbox, type OutgoingRequest } from './outbox.js';
 import { RecentKeys } from './recent-keys.js';
 import { ResumeTracker } from './resume.js';
+import { sendFields } from './send-fields.js';
 import {
   frameText,
   Link,
@@ -207,13 +208,15 @@ export class MissiveClient {
   /**
    * Sends a message, resolving with the stored message. Kept until answered across
    * reconnects, and written again with the same `clientMessageId`, so the server stores it
-   * once whatever the retries. Sends to one conversation are written in call order.
+   * once whatever the retries. Sends to one conversation are written in call order. With
+   * `parentId`, a reply in that message's thread (`alsoInConversation`: shown in the
+   * conversation too).
    */
   async send(conversationId: string, body: string, options: SendOptions = {}): Promise<Message> {
     const clientMessageId = options.clientMessageId ?? newClientMessageId();
-    const attachments = options.attachments?.length ? { attachments: options.attachments } : {};
+    // The frame is kept as it is until answered: a resend writes the same reply fields again.
     const ack = await this.request<SendAck>(
-      { action: 'sendMessage', conversationId, body, clientMessageId, ...attachments },
+      { action: 'sendMessage', conversationId, body, clientMessageId, ...sendFields(options) },
       { ordered: true, resend: true, conversationId, timeoutMs: options.timeoutMs },
     );
     return ack.message;

@@ -13,6 +13,7 @@ export {
   type PushRegistration,
   type Upserted,
 } from './rest.js';
+export type { ReplyOptions, SendFields } from './send-fields.js';
 export type { UploadOptions } from './upload.js';
 export { browserWakeSignals, type WakeSignals, type WakeTarget } from './wake.js';
 export {

@@ -3,6 +3,7 @@
 import type { BackoffOptions } from './backoff.js';
 import type { Clock } from './clock.js';
 import type { FetchLike } from './rest.js';
+import type { SendFields } from './send-fields.js';
 import type { WebSocketConstructor } from './socket.js';
 import type { WakeSignals } from './wake.js';
 
@@ -80,11 +81,10 @@ export interface MissiveClientOptions {
   random?: () => number;
 }
 
-export interface SendOptions {
+/** A send's options: files, and `parentId` (with `alsoInConversation`) for a reply in a thread. */
+export interface SendOptions extends SendFields {
   /** The idempotency key; one is generated when absent. Reuse it to retry a send yourself. */
   clientMessageId?: string;
-  /** Files, by the ids `upload` answered (at most 10); the text may then be empty. */
-  attachments?: string[];
   /** Reject with `timeout` after this long (the send may still happen). Default: no limit. */
   timeoutMs?: number;
 }

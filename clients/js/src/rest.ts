@@ -8,6 +8,7 @@ import { MissiveError } from './errors.js';
 import { newClientMessageId } from './ids.js';
 import type { paths } from './generated/schema.js';
 import { TokenCache } from './token-cache.js';
+import { sendFields, type SendFields } from './send-fields.js';
 import { storeFile, type UploadOptions } from './upload.js';
 import type {
   ConversationKind,
@@ -39,6 +40,7 @@ import type {
   RemindersPage,
   Storefront,
   SyncPage,
+  ThreadPage,
   UsersPage,
 } from './types.js';
 
@@ -228,18 +230,39 @@ export class MissiveRest {
   /**
    * Sends without a WebSocket. A `clientMessageId` is generated when absent: to retry after a
    * network failure, call again with the one returned in the message (`created: false` then).
+   * With `parentId`, a reply in that message's thread (`alsoInConversation`: shown in the
+   * conversation too).
    */
   postMessage(
     id: string,
     body: string,
-    options: { clientMessageId?: string; attachments?: string[] } & CallOptions = {},
+    options: { clientMessageId?: string } & SendFields & CallOptions = {},
   ): Promise<Upserted<Message>> {
-    const { clientMessageId = newClientMessageId(), attachments, signal, timeoutMs } = options;
+    const { clientMessageId = newClientMessageId(), signal, timeoutMs } = options;
     return this.call('POST', '/v1/conversations/{id}/messages', {
       path: { id },
-      body: { body, clientMessageId, ...(attachments?.length ? { attachments } : {}) },
+      body: { body, clientMessageId, ...sendFields(options) },
       signal,
       timeoutMs,
+    });
+  }
+
+  /**
+   * A page of a thread, named by its first message or by any of its replies: the first message
+   * as it is now (`replyCount`, `lastReplyAt`, `replyUserIds`, reactions) and replies, oldest
+   * first — the newest ones unless `before` (`olderCursor`) or `after` (`newerCursor`; `'0'`:
+   * from the first reply) says otherwise.
+   */
+  listReplies(
+    id: string,
+    messageId: string,
+    query: { before?: string; after?: string; limit?: number } = {},
+    options: CallOptions = {},
+  ): Promise<ThreadPage> {
+    return this.json('GET', '/v1/conversations/{id}/messages/{messageId}/replies', {
+      path: { id, messageId },
+      query,
+      ...options,
     });
   }
 

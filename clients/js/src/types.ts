@@ -25,7 +25,9 @@ export type GroupChange = components['schemas']['GroupChange'];
 
 /**
  * A message; its `body` is `null` once deleted (the tombstone keeps its place in history, and
- * `deletedAt` is set) and for a message of files only.
+ * `deletedAt` is set) and for a message of files only. A reply carries `parentId` (its thread's
+ * first message) and `alsoInConversation` when it shows in the conversation too; a thread's
+ * first message carries `replyCount`, `lastReplyAt` and `replyUserIds` once answered.
  */
 export type Message = components['schemas']['Message'];
 /** A file a message carries: `image` (its size) once an image's thumbnail is made. */
@@ -167,6 +169,11 @@ export type ConversationsPage = components['schemas']['ConversationsPage'];
  * `newerCursor` as `after` for the newer one; each is `null` when there is none.
  */
 export type MessagesPage = components['schemas']['HistoryPage'];
+/**
+ * A page of a thread: its first message as it is now (`parent`, with `replyCount`,
+ * `lastReplyAt` and `replyUserIds`) and replies, oldest first; the cursors as in `MessagesPage`.
+ */
+export type ThreadPage = components['schemas']['ThreadPage'];
 export type NotificationsPage = components['schemas']['NotificationPage'];
 export type RemindersPage = components['schemas']['RemindersPage'];
 export type SyncPage = components['schemas']['SyncPage'];

@@ -1,21 +1,18 @@
 // What MissiveProvider shares with the hooks below it.
 
 import { createContext, useContext } from 'react';
-import type { Clock, MissiveClient, MissiveRest } from '@missive/client';
-import type { Identity } from './identity.js';
-import type { LocalEcho } from './local-echo.js';
+import type { ConversationCache } from './conversation-cache.js';
 import type { PresenceStore } from './presence-store.js';
+import type { ConversationServices } from './services.js';
+import type { ThreadCache } from './thread-cache.js';
 
-export interface MissiveContextValue {
-  client: MissiveClient;
-  rest: MissiveRest;
-  /** Time for the hooks' own timers (typing expiry and throttling); tests pass a fake. */
-  clock: Clock;
-  /** The app's own actions, re-broadcast to every hook (see local-echo.ts). */
-  echo: LocalEcho;
-  identity: Identity;
+export interface MissiveContextValue extends ConversationServices {
   /** One presence cache for the whole app, however many components ask. */
   presence: PresenceStore;
+  /** One state per conversation for the whole app, however many components show it. */
+  conversations: ConversationCache;
+  /** One state per thread, likewise. */
+  threads: ThreadCache;
 }
 
 export const MissiveContext = createContext<MissiveContextValue | null>(null);

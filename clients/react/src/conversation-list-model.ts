@@ -30,6 +30,7 @@ import type {
 import type { MissiveContextValue } from './context.js';
 import { listen, unsubscribeAll } from './events.js';
 import type { EchoInfo, OwnReadEvent } from './local-echo.js';
+import { inThreadOnly } from './message-list.js';
 import { Model, Runs, type Unsubscribe } from './store.js';
 
 export interface ConversationListQuery {
@@ -225,6 +226,9 @@ export class ConversationListModel extends Model<ConversationListState> {
     const me = this.context.identity.userId;
     switch (event.type) {
       case 'message.new': {
+        // A reply in its thread only is not the conversation's news: the server keeps it out
+        // of the preview and the unread count.
+        if (inThreadOnly(event.message)) return null;
         const item = this.items.get(event.conversationId);
         if (this.query.archived) {
           // A newer message unarchived it: gone from here (one at or before the preview is not news).

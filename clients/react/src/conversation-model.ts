@@ -1,14 +1,19 @@
-// One conversation as a view shows it: its history (paged back over REST, kept current by
-// live events), the caller's sends in flight, who is typing and how far each member has read.
+// One conversation as the views show it: its history (paged back over REST, kept current by
+// live events: paged-model.ts), the caller's sends in flight, who is typing and how far each
+// member has read.
 //
-// Messages are keyed by id and ordered by id (message-list.ts), so a page, a live event and an
-// ack that carry the same message make one entry whatever their order. A send shows at once as
-// a pending entry (id `pending:<clientMessageId>`, after the stored messages) and is replaced
-// by the stored message when the server answers — or when the message arrives another way
-// first (a history page), recognised by its `clientMessageId`.
+// One model per conversation for the whole provider, held by its cache (conversation-cache.ts)
+// and shared by every `useConversation` of that conversation: a conversation shown twice is
+// fetched once, and a send in flight or failed outlives the component that made it (navigating
+// away and back shows it still, with `retry` and `discard`).
+//
+// An edit or a deletion shows at once, as a change laid over the stored message until the
+// server answers; a refusal takes the change off, and the stored message shows again as it
+// was. A reply counts in its thread's first message (`replyCount`, `lastReplyAt`,
+// `replyUserIds`), and shows here only when sent `alsoInConversation`, as the server's history
+// does; a thread's replies are thread-model.ts's.
 
 import {
-  newClientMessageId,
   type ConversationWithMembers,
   type Message,
   type MessageNewEvent,
@@ -18,66 +23,28 @@ import {
   type ReadSummaryEvent,
   type TypingSummaryEvent,
 } from '@missive/client';
-import type { MissiveContextValue } from './context.js';
-import { listen, unsubscribeAll } from './events.js';
+import type { ConversationServices } from './services.js';
 import { ECHO_INFO } from './local-echo.js';
-import { toggled, upsertMessages, withReactions } from './message-list.js';
+import { inThreadOnly, toggled, upsertMessages, withReactionEvent, withReactions, withReplyCounted } from './message-list.js';
+import type { ConversationEventName, EventOf } from './model-cache.js';
+import { PagedModel, type MessagePage, type NewestLoad, type PagedState } from './paged-model.js';
+import { PendingSends } from './pending-sends.js';
 import { advanceMarker, markersOf, mergeMarkers, type ReadMarkers } from './read-markers.js';
-import { Model, Runs, type Unsubscribe } from './store.js';
 import { TypingIndicators, type TypingUser } from './typing-indicators.js';
-import { TypingSender, type TypingTimings } from './typing-sender.js';
 
-/** A send not answered yet (`sending`) or that failed (`failed`, with its `error`). */
-export interface PendingMessage extends Message {
-  /** The send's idempotency key: `retry` and `discard` take it. */
-  clientMessageId: string;
-  pending: 'sending' | 'failed';
-  error?: unknown;
-  /** The files it sends, each with its upload's progress (its `attachments` show them meanwhile). */
-  files?: readonly PendingFile[];
-}
-
-/** A file on its way: `sent` of `total` bytes stored; its upload id once stored (a retry does not upload it again). */
-export interface PendingFile {
-  file: Blob;
-  name: string;
-  sent: number;
-  total: number;
-  uploadId?: string;
-}
-
-export type ChatMessage = Message | PendingMessage;
-
-export function isPending(message: ChatMessage): message is PendingMessage {
-  return 'pending' in message;
-}
-
-export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
-
-export interface ConversationState {
+/** `status` is `error` when the history or the conversation could not be loaded. */
+export interface ConversationState extends PagedState {
   conversationId: string | null;
-  /** `idle` without a conversation id; `error` when the history or the conversation could not be loaded. */
-  status: LoadStatus;
-  /** The last failure of a load (initial, `loadOlder`, reload); actions reject instead. */
-  error: unknown;
   /** The conversation with its members; `null` until loaded. */
   conversation: ConversationWithMembers | null;
-  /** Stored messages by id (oldest first), then the caller's pending sends in send order. */
-  messages: readonly ChatMessage[];
-  /** Older messages exist on the server: `loadOlder()` fetches the previous page. */
-  hasOlder: boolean;
-  loadingOlder: boolean;
   /** The other members typing now, in the order they started. */
   typing: readonly TypingUser[];
   /** Each member's read marker, moved forward by `read` events, `read.summary` entries and their own messages. */
   readBy: ReadMarkers;
 }
 
-export interface ConversationOptions {
-  typing?: TypingTimings;
-}
-
-function initialState(conversationId: string | null): ConversationState {
+/** What `ConversationState` is before anything is loaded: `loading`, or `idle` without an id. */
+export function initialState(conversationId: string | null): ConversationState {
   return {
     conversationId,
     status: conversationId ? 'loading' : 'idle',
@@ -91,109 +58,61 @@ function initialState(conversationId: string | null): ConversationState {
   };
 }
 
-export class ConversationModel extends Model<ConversationState> {
-  private readonly runs = new Runs();
-  private stored: readonly Message[] = [];
-  private pending: readonly PendingMessage[] = [];
-  private olderCursor: string | null = null;
-  private composed: {
+/** What an edit or a deletion shows over the stored message until the server answers. */
+type ShownChange = Partial<Pick<Message, 'body' | 'editedAt' | 'deletedAt' | 'attachments' | 'reactions'>>;
+
+export class ConversationModel extends PagedModel<ConversationState> {
+  protected readonly sends: PendingSends;
+  /** Edits and deletions shown before the server answered them, by message id. */
+  private changes: ReadonlyMap<string, ShownChange> = new Map();
+  /** The stored messages with the changes laid over them, made again when either changes. */
+  private overlaid: {
     stored: readonly Message[];
-    pending: readonly PendingMessage[];
-    messages: readonly ChatMessage[];
-  } = { stored: [], pending: [], messages: [] };
+    changes: ReadonlyMap<string, ShownChange>;
+    shown: readonly Message[];
+  } = { stored: [], changes: this.changes, shown: [] };
   /** A `markRead` in flight up to this id: another for the same or an older message is not sent. */
   private markingUpTo: string | null = null;
-  private subscriptions: Unsubscribe = () => {};
   private readonly typingIn: TypingIndicators;
-  private typingOut: TypingSender | undefined;
+  private readonly handlers: { [K in ConversationEventName]: (event: EventOf<K>) => void };
 
   constructor(
-    private readonly context: MissiveContextValue,
+    private readonly context: ConversationServices,
     readonly conversationId: string | null,
-    private readonly options: ConversationOptions = {},
   ) {
     super(initialState(conversationId));
+    this.sends = new PendingSends(context, 'useConversation', () => this.commit(), (message) => this.ownMessage(message));
     this.typingIn = new TypingIndicators(context.clock, () => this.update({ typing: this.typingIn.current }));
-  }
-
-  start(): void {
-    const run = this.runs.next();
-    this.stored = [];
-    this.pending = [];
-    this.olderCursor = null;
-    this.markingUpTo = null;
-    this.setState(initialState(this.conversationId));
-    const id = this.conversationId;
-    if (!id) return;
-    const { client, clock } = this.context;
-    this.typingOut = new TypingSender((state) => client.typing(id, state), clock, this.options.typing);
-    this.subscriptions = unsubscribeAll([
-      listen(this.context, 'message.new', (event) => {
-        if (event.conversationId === id) this.onNewMessage(event);
-      }),
-      listen(this.context, 'message.updated', (event) => {
-        if (event.conversationId === id) this.store([event.message]);
-      }),
-      listen(this.context, 'message.deleted', (event) => {
-        if (event.conversationId === id) this.store([event.message]);
-      }),
-      listen(this.context, 'reaction.updated', (event) => {
-        if (event.conversationId === id) this.onReaction(event);
-      }),
-      listen(this.context, 'read', (event) => {
-        if (event.conversationId === id) this.onRead(event);
-      }),
+    this.handlers = {
+      'message.new': (event) => this.onNewMessage(event),
+      'message.updated': (event) => this.onChangedMessage(event.message),
+      'message.deleted': (event) => this.onChangedMessage(event.message),
+      'reaction.updated': (event) => this.onReaction(event),
+      read: (event) => this.onRead(event),
       // A large group's markers that moved, instead of a `read` per reader.
-      listen(this.context, 'read.summary', (event) => {
-        if (event.conversationId === id) this.onReadSummary(event);
-      }),
-      listen(this.context, 'typing', (event) => {
-        if (event.conversationId === id) this.typingIn.apply(event);
-      }),
+      'read.summary': (event) => this.onReadSummary(event),
+      // Who types matters only to someone looking; its timers would run for nobody otherwise.
+      typing: (event) => {
+        if (this.inUse) this.typingIn.apply(event);
+      },
       // A large group's typists, replacing the previous summary, instead of `typing` signals.
-      listen(this.context, 'typing.summary', (event) => {
-        if (event.conversationId === id) this.onTypingSummary(event);
-      }),
-      listen(this.context, 'conversation.updated', (event) => {
-        if (event.conversation.id === id) this.onDetails(event.conversation);
-      }),
-      // Events were lost (the resume point expired): what is held may have gaps.
-      listen(this.context, 'reload', () => {
-        void this.loadNewest(run, 'reload');
-        void this.loadDetails(run);
-      }),
-    ]);
-    void this.loadNewest(run, 'initial');
-    void this.loadDetails(run);
+      'typing.summary': (event) => {
+        if (this.inUse) this.onTypingSummary(event);
+      },
+      'conversation.updated': (event) => this.onDetails(event.conversation),
+    };
   }
 
-  stop(): void {
-    this.runs.end();
-    this.subscriptions();
-    this.subscriptions = () => {};
-    this.typingIn.clear();
-    this.typingOut?.dispose();
-    this.typingOut = undefined;
+  override release(): void {
+    super.release();
+    if (!this.inUse) this.typingIn.clear();
+  }
+
+  hear<K extends ConversationEventName>(name: K, event: EventOf<K>): void {
+    this.handlers[name](event);
   }
 
   // ---- Actions ----------------------------------------------------------------------------
-
-  /** Fetches the page before the oldest message held; failures land in `error`. */
-  readonly loadOlder = async (): Promise<void> => {
-    const id = this.conversationId;
-    const before = this.olderCursor;
-    if (!id || before === null || this.current.loadingOlder || this.current.status !== 'ready') return;
-    const run = this.runs.current;
-    this.update({ loadingOlder: true });
-    try {
-      const page = await this.context.rest.listMessages(id, { before });
-      if (!this.runs.isCurrent(run)) return;
-      this.olderCursor = page.olderCursor ?? null;
-      this.store(page.messages, { loadingOlder: false, error: null }, true);
-    } catch (error) {
-      if (this.runs.isCurrent(run)) this.update({ loadingOlder: false, error });
-    }
-  };
 
   /**
    * Sends `body`, and `files` if any (each uploaded straight to storage, its progress in the
@@ -205,68 +124,26 @@ export class ConversationModel extends Model<ConversationState> {
   readonly send = (body: string, files: readonly Blob[] = []): Promise<Message> => {
     const id = this.conversationId;
     if (!id) return Promise.reject(new Error('useConversation: no conversation to send to'));
-    const clientMessageId = newClientMessageId();
-    const pendingFiles: PendingFile[] = files.map((file) => ({
-      file,
-      name: (file as Blob & { name?: string }).name ?? 'file',
-      sent: 0,
-      total: file.size,
-    }));
-    const optimistic: PendingMessage = {
-      id: `pending:${clientMessageId}`,
-      tenantId: '',
-      conversationId: id,
-      senderId: this.context.identity.userId ?? '',
-      senderName: '',
-      body: files.length > 0 && body.trim() === '' ? null : body,
-      clientMessageId,
-      kind: 'user',
-      createdAt: new Date(this.context.clock.now()).toISOString(),
-      editedAt: null,
-      deletedAt: null,
-      pending: 'sending',
-      ...(files.length > 0
-        ? {
-            files: pendingFiles,
-            attachments: pendingFiles.map((f, i) => ({
-              id: `pending:${i}`,
-              name: f.name,
-              contentType: f.file.type || 'application/octet-stream',
-              size: f.total,
-            })),
-          }
-        : {}),
-    };
-    this.pending = [...this.pending, optimistic];
-    this.commit();
-    this.typingOut?.set(false);
-    return this.deliver(id, optimistic);
+    return this.sends.send(id, body, files);
   };
 
   /** Sends a failed message again, with its `clientMessageId`: the server stores it once whatever the retries. */
-  readonly retry = (clientMessageId: string): Promise<Message> => {
-    const id = this.conversationId;
-    const entry = this.pending.find((p) => p.clientMessageId === clientMessageId);
-    if (!id || !entry) return Promise.reject(new Error(`useConversation: no pending message ${clientMessageId}`));
-    return this.deliver(id, entry);
-  };
+  readonly retry = (clientMessageId: string): Promise<Message> => this.sends.retry(clientMessageId);
 
   /** Forgets a failed send. */
-  readonly discard = (clientMessageId: string): void => {
-    this.removePending(clientMessageId);
-  };
+  readonly discard = (clientMessageId: string): void => this.sends.discard(clientMessageId);
 
-  /** Replaces the text of one's own message; resolves with the edited message. */
-  readonly edit = async (messageId: string, body: string): Promise<Message> => {
-    const id = this.requireId();
-    const ack = await this.context.client.editMessage(id, messageId, body);
-    this.store([ack.message]);
-    this.context.echo.emit(
-      'message.updated',
-      { type: 'message.updated', conversationId: id, message: ack.message, cursor: ack.cursor ?? '' },
-      ECHO_INFO,
+  /** Replaces the text of one's own message: shown at once, as it was again if refused; resolves with the edited message. */
+  readonly edit = (messageId: string, body: string): Promise<Message> =>
+    this.change(messageId, { body, editedAt: this.now() }, 'message.updated', (id) =>
+      this.context.client.editMessage(id, messageId, body),
     );
-    return ack.message;
+
+  /** Deletes a message (its tombstone keeps its place): shown at once, back if refused; resolves with the tombstone. */
+  readonly remove = (messageId: string): Promise<Message> => {
+    // As the server's tombstone: no text, no files, no reactions.
+    const tombstone = { body: null, deletedAt: this.now(), attachments: [], reactions: undefined };
+    return this.change(messageId, tombstone, 'message.deleted', (id) => this.context.client.deleteMessage(id, messageId));
   };
 
   /**
@@ -287,19 +164,6 @@ export class ConversationModel extends Model<ConversationState> {
       this.setReactions(messageId, before ?? []);
       throw error;
     }
-  };
-
-  /** Deletes a message (its tombstone keeps its place); resolves with the tombstone. */
-  readonly remove = async (messageId: string): Promise<Message> => {
-    const id = this.requireId();
-    const ack = await this.context.client.deleteMessage(id, messageId);
-    this.store([ack.message]);
-    this.context.echo.emit(
-      'message.deleted',
-      { type: 'message.deleted', conversationId: id, message: ack.message, cursor: ack.cursor ?? '' },
-      ECHO_INFO,
-    );
-    return ack.message;
   };
 
   /**
@@ -326,7 +190,7 @@ export class ConversationModel extends Model<ConversationState> {
           conversationId: id,
           userId: read.userId,
           messageId: messageIdRead,
-          readAt: read.lastReadAt ?? new Date(this.context.clock.now()).toISOString(),
+          readAt: read.lastReadAt ?? this.now(),
           cursor: cursor ?? '',
           unreadCount: read.unreadCount,
         },
@@ -337,48 +201,23 @@ export class ConversationModel extends Model<ConversationState> {
     }
   };
 
-  /** Call with `true` on each keystroke and `false` when the draft is cleared (see typing-sender.ts). */
-  readonly setTyping = (active: boolean): void => {
-    this.typingOut?.set(active);
-  };
-
   // ---- Loading ----------------------------------------------------------------------------
 
-  /**
-   * The newest page. On a reload (events were lost), what is held may be older than the page
-   * with a gap between: then only the page and what came live meanwhile are kept, and paging
-   * back starts again from the page.
-   */
-  private async loadNewest(run: number, mode: 'initial' | 'reload'): Promise<void> {
-    const id = this.conversationId as string;
-    try {
-      const page = await this.context.rest.listMessages(id);
-      if (!this.runs.isCurrent(run)) return;
-      const oldestOfPage = page.messages[0]?.id;
-      const newestHeldBefore = this.stored[this.stored.length - 1]?.id;
-      const olderCursor = page.olderCursor ?? null;
-      if (mode === 'initial') {
-        this.olderCursor = olderCursor;
-        // The first sync starts a moment before the client was made, so it may replay messages
-        // older than this page: they are history, which paging back brings; held, they would
-        // make the newest page longer by however many were sent in that moment.
-        if (olderCursor !== null && oldestOfPage) this.stored = this.stored.filter((m) => m.id >= oldestOfPage);
-      } else if (olderCursor !== null && oldestOfPage && newestHeldBefore && newestHeldBefore < oldestOfPage) {
-        this.stored = this.stored.filter((m) => m.id >= oldestOfPage);
-        this.olderCursor = olderCursor;
-      }
-      this.store(page.messages, { status: this.current.status === 'error' ? 'error' : 'ready' }, true);
-    } catch (error) {
-      if (this.runs.isCurrent(run)) this.update({ status: 'error', error });
-    }
+  protected readPage(before?: string): Promise<MessagePage> {
+    return this.context.rest.listMessages(this.conversationId as string, before ? { before } : {});
   }
 
-  private async loadDetails(run: number): Promise<void> {
+  /** The newest page, and the conversation's details beside it. */
+  protected override load(mode: NewestLoad): void {
+    super.load(mode);
+    void this.loadDetails(mode);
+  }
+
+  private async loadDetails(mode: NewestLoad): Promise<void> {
     try {
-      const conversation = await this.context.rest.getConversation(this.conversationId as string);
-      if (this.runs.isCurrent(run)) this.onDetails(conversation);
+      this.onDetails(await this.context.rest.getConversation(this.conversationId as string));
     } catch (error) {
-      if (this.runs.isCurrent(run)) this.update({ status: 'error', error });
+      this.failed(mode, error);
     }
   }
 
@@ -388,25 +227,24 @@ export class ConversationModel extends Model<ConversationState> {
     const { message } = event;
     // Sending ends typing, and the server moves the sender's read marker to their message.
     this.typingIn.stopped(message.senderId);
-    // Older than what is held while older history is not loaded (the first sync replays a
-    // moment before the client was made): paging back brings it, in its place.
-    const oldestHeld = this.stored[0]?.id;
-    if (this.olderCursor !== null && oldestHeld && message.id < oldestHeld) return;
+    // A reply counts in its thread's first message; one in its thread only goes no further:
+    // the conversation does not show it, and read markers are for the conversation's messages.
+    if (message.parentId) this.stored = withReplyCounted(this.stored, message);
+    if (inThreadOnly(message)) return this.commit();
+    if (this.beforeLoaded(message)) return;
     this.store([message], {
       readBy: advanceMarker(this.current.readBy, message.senderId, message.id, message.createdAt),
     });
   }
 
-  /** Someone's reaction: the counts from the event; which are the reader's own, as held (and the event's if it is theirs). */
+  /** An edit or a deletion: of a message the conversation shows (a reply in its thread only is its thread's business). */
+  private onChangedMessage(message: Message): void {
+    if (!inThreadOnly(message)) this.store([message]);
+  }
+
   private onReaction(event: ReactionUpdatedEvent): void {
-    const held = this.stored.find((m) => m.id === event.messageId);
-    if (!held) return;
-    const mine = new Set((held.reactions ?? []).filter((r) => r.me).map((r) => r.emoji));
-    if (event.userId === this.context.identity.userId) {
-      if (event.on) mine.add(event.emoji);
-      else mine.delete(event.emoji);
-    }
-    this.setReactions(event.messageId, event.reactions.map((r) => ({ ...r, me: mine.has(r.emoji) })));
+    this.stored = withReactionEvent(this.stored, event, this.context.identity.userId);
+    this.commit();
   }
 
   private setReactions(messageId: string, reactions: readonly Reaction[]): void {
@@ -443,81 +281,73 @@ export class ConversationModel extends Model<ConversationState> {
 
   // ---- State ------------------------------------------------------------------------------
 
-  private async deliver(conversationId: string, entry: PendingMessage): Promise<Message> {
-    const clientMessageId = entry.clientMessageId;
-    this.setPending(clientMessageId, { pending: 'sending', error: undefined });
+  /** One's own message, as the server answered it: held, and the sender's read marker at it (as the server moves it). */
+  private ownMessage(message: Message): void {
+    this.store([message], {
+      readBy: advanceMarker(this.current.readBy, message.senderId, message.id, message.createdAt),
+    });
+  }
+
+  /**
+   * Shows `change` over message `messageId` while `request` runs: on the ack the stored message
+   * takes the server's answer (and the other views hear of it through the echo); on a refusal
+   * the stored message, which live events kept current meanwhile, shows again.
+   */
+  private async change(
+    messageId: string,
+    change: ShownChange,
+    echoed: 'message.updated' | 'message.deleted',
+    request: (conversationId: string) => Promise<{ message: Message; cursor?: string | null }>,
+  ): Promise<Message> {
+    const id = this.requireId();
+    this.showChange(messageId, change);
     try {
-      const attachments = await this.uploadFiles(conversationId, clientMessageId);
-      const options = attachments.length > 0 ? { clientMessageId, attachments } : { clientMessageId };
-      const message = await this.context.client.send(conversationId, entry.body ?? '', options);
-      this.store([message], {
-        readBy: advanceMarker(this.current.readBy, message.senderId, message.id, message.createdAt),
-      });
-      this.context.echo.emit('message.new', { type: 'message.new', conversationId, message, cursor: '' }, ECHO_INFO);
-      return message;
+      const ack = await request(id);
+      // A reply in its thread only is not the conversation's to show (its thread hears the echo).
+      if (!inThreadOnly(ack.message)) this.stored = upsertMessages(this.stored, [ack.message]);
+      this.dropChange(messageId, change);
+      // Either name: the event's shape is the same (`as` picks one for the compiler).
+      const type = echoed as 'message.updated';
+      const event = { type, conversationId: id, message: ack.message, cursor: ack.cursor ?? '' };
+      this.context.echo.emit(type, event, ECHO_INFO);
+      return ack.message;
     } catch (error) {
-      this.setPending(clientMessageId, { pending: 'failed', error });
+      this.dropChange(messageId, change);
       throw error;
     }
   }
 
-  /** Stores a pending send's files not stored yet, one after the other; answers their upload ids. */
-  private async uploadFiles(conversationId: string, clientMessageId: string): Promise<string[]> {
-    const files = this.pending.find((p) => p.clientMessageId === clientMessageId)?.files ?? [];
-    const uploadIds: string[] = [];
-    for (const [index, file] of files.entries()) {
-      const uploadId =
-        file.uploadId ??
-        (await this.context.rest.upload(conversationId, file.file, {
-          name: file.name,
-          onProgress: (sent, total) => this.setFile(clientMessageId, index, { sent, total }),
-        }));
-      this.setFile(clientMessageId, index, { uploadId, sent: file.total });
-      uploadIds.push(uploadId);
-    }
-    return uploadIds;
-  }
-
-  private setFile(clientMessageId: string, index: number, patch: Partial<PendingFile>): void {
-    const entry = this.pending.find((p) => p.clientMessageId === clientMessageId);
-    if (!entry?.files) return;
-    const files = entry.files.map((f, i) => (i === index ? { ...f, ...patch } : f));
-    this.pending = this.pending.map((p) => (p === entry ? { ...p, files } : p));
+  private showChange(messageId: string, change: ShownChange): void {
+    this.changes = new Map(this.changes).set(messageId, change);
     this.commit();
   }
 
-  /** Upserts stored messages; a pending send whose message arrived is dropped. */
-  /** Holds `messages` (`fromPage`: a page of history, which says all of their reactions). */
-  private store(messages: readonly Message[], patch: Partial<ConversationState> = {}, fromPage = false): void {
-    this.stored = upsertMessages(this.stored, messages, fromPage);
-    const arrived = new Set(messages.map((m) => m.clientMessageId).filter((c) => c !== undefined));
-    if (arrived.size > 0 && this.pending.some((p) => arrived.has(p.clientMessageId))) {
-      this.pending = this.pending.filter((p) => !arrived.has(p.clientMessageId));
+  /** Takes off `change` unless a later edit of the same message replaced it (that one's answer takes it off). */
+  private dropChange(messageId: string, change: ShownChange): void {
+    if (this.changes.get(messageId) === change) {
+      const changes = new Map(this.changes);
+      changes.delete(messageId);
+      this.changes = changes;
     }
-    this.commit(patch);
-  }
-
-  private setPending(clientMessageId: string, patch: Pick<PendingMessage, 'pending' | 'error'>): void {
-    // Answered already (the message came another way): nothing to mark.
-    if (!this.pending.some((p) => p.clientMessageId === clientMessageId)) return;
-    this.pending = this.pending.map((p) => (p.clientMessageId === clientMessageId ? { ...p, ...patch } : p));
     this.commit();
   }
 
-  private removePending(clientMessageId: string): void {
-    const kept = this.pending.filter((p) => p.clientMessageId !== clientMessageId);
-    if (kept.length === this.pending.length) return;
-    this.pending = kept;
-    this.commit();
+  /** The stored messages with the edits and deletions not answered yet laid over them (a deletion that came meanwhile is final). */
+  protected override shown(): readonly Message[] {
+    const { stored, changes } = this;
+    if (changes.size === 0) return stored;
+    if (this.overlaid.stored !== stored || this.overlaid.changes !== changes) {
+      const shown = stored.map((m) => {
+        const change = changes.get(m.id);
+        return change && !m.deletedAt ? { ...m, ...change } : m;
+      });
+      this.overlaid = { stored, changes, shown };
+    }
+    return this.overlaid.shown;
   }
 
-  /** Publishes the held messages (the same array while nothing changed) with `patch`. */
-  private commit(patch: Partial<ConversationState> = {}): void {
-    if (this.composed.stored !== this.stored || this.composed.pending !== this.pending) {
-      const messages = this.pending.length === 0 ? this.stored : [...this.stored, ...this.pending];
-      this.composed = { stored: this.stored, pending: this.pending, messages };
-    }
-    this.update({ ...patch, messages: this.composed.messages, hasOlder: this.olderCursor !== null });
+  private now(): string {
+    return new Date(this.context.clock.now()).toISOString();
   }
 
   private requireId(): string {

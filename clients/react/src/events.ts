@@ -2,7 +2,7 @@
 // the app did it itself (through the local echo).
 
 import type { ClientEvents } from '@missive/client';
-import type { MissiveContextValue } from './context.js';
+import type { ConversationServices } from './services.js';
 import { isEchoed } from './local-echo.js';
 import type { Unsubscribe } from './store.js';
 
@@ -11,7 +11,7 @@ export type EventListener<K extends EventName> = (...args: ClientEvents[K]) => v
 
 /** Listens to `name` on the client and, for the events one's own actions produce, on the echo. */
 export function listen<K extends EventName>(
-  context: Pick<MissiveContextValue, 'client' | 'echo'>,
+  context: Pick<ConversationServices, 'client' | 'echo'>,
   name: K,
   listener: EventListener<K>,
 ): Unsubscribe {

@@ -1,4 +1,6 @@
-// MissiveProvider: one MissiveClient and one MissiveRest for the components below it.
+// MissiveProvider: one MissiveClient and one MissiveRest for the components below it, and
+// the state the hooks share: one per conversation (conversation-cache.ts), one per thread
+// (thread-cache.ts), presence.
 //
 // Give it ready-made instances (`client`, `rest`) — the app then owns them and closes them —
 // or their options (`clientOptions`, `restOptions`), and it creates them, connects the client
@@ -15,9 +17,12 @@ import {
 } from '@missive/client';
 import { createElement, useEffect, useMemo, useRef, type ReactElement, type ReactNode } from 'react';
 import { MissiveContext, type MissiveContextValue } from './context.js';
+import { ConversationCache } from './conversation-cache.js';
 import { Identity } from './identity.js';
 import { LocalEcho } from './local-echo.js';
+import { routeEvents } from './model-cache.js';
 import { PresenceStore } from './presence-store.js';
+import { ThreadCache } from './thread-cache.js';
 
 export interface MissiveProviderProps {
   /** A client the app made (and closes); otherwise `clientOptions`. */
@@ -34,8 +39,13 @@ export interface MissiveProviderProps {
   userId?: string | null;
   /** Call `client.connect()` on mount. Default true. */
   connect?: boolean;
-  /** Time for the hooks' timers (typing); tests pass a fake. Default: the system's. */
+  /** Time for the hooks' timers (typing, search debounce); tests pass a fake. Default: the system's. */
   clock?: Clock;
+  /**
+   * How many conversations no component shows are kept (their messages, sends in flight or
+   * failed) for when one is shown again, the least recently shown forgotten first. Default 20.
+   */
+  keepConversations?: number;
   children?: ReactNode;
 }
 
@@ -47,18 +57,23 @@ export function MissiveProvider(props: MissiveProviderProps): ReactElement {
   optionsRef.current = props;
 
   const value = useMemo<MissiveContextValue & { ownsClient: boolean }>(() => {
-    const { clientOptions, restOptions, clock } = optionsRef.current;
+    const { clientOptions, restOptions, clock, keepConversations } = optionsRef.current;
     const client = givenClient ?? (clientOptions ? new MissiveClient(clientOptions) : undefined);
     const rest = givenRest ?? (restOptions ? new MissiveRest(restOptions) : undefined);
     if (!client) throw new Error('MissiveProvider needs `client` or `clientOptions`');
     if (!rest) throw new Error('MissiveProvider needs `rest` or `restOptions`');
-    return {
+    const services = {
       client,
       rest,
       clock: clock ?? systemClock,
       echo: new LocalEcho(),
       identity: new Identity(optionsRef.current.userId ?? null),
+    };
+    return {
+      ...services,
       presence: new PresenceStore({ client, rest }),
+      conversations: new ConversationCache(services, keepConversations),
+      threads: new ThreadCache(services),
       ownsClient: givenClient === undefined,
     };
   }, [givenClient, givenRest]);
@@ -87,6 +102,7 @@ export function MissiveProvider(props: MissiveProviderProps): ReactElement {
   }, [value, connect]);
 
   useEffect(() => value.presence.attach(), [value]);
+  useEffect(() => routeEvents(value, [value.conversations, value.threads]), [value]);
 
   // Who the user is: the prop, or the server's answer (asked again after each connection
   // while unknown, e.g. when the token was not ready at first).

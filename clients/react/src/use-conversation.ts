@@ -1,10 +1,18 @@
-// useConversation: one conversation's messages, sends, typing and read markers, live (see
-// conversation-model.ts).
+// useConversation: one conversation's messages, sends, typing and read markers, live. The
+// state is the provider's, shared by every component that shows the conversation and kept a
+// while after (conversation-cache.ts, conversation-model.ts); the typing signals are this
+// component's own, as it is this component's draft they tell of.
 
 import type { Message, Reaction } from '@missive/client';
+import { useEffect, useMemo, useRef } from 'react';
 import { useMissiveContext } from './context.js';
-import { ConversationModel, type ConversationOptions, type ConversationState } from './conversation-model.js';
-import { useModel } from './use-model.js';
+import { initialState, type ConversationModel, type ConversationState } from './conversation-model.js';
+import { TypingSender, type TypingTimings } from './typing-sender.js';
+import { useSharedState } from './use-shared-state.js';
+
+export interface ConversationOptions {
+  typing?: TypingTimings;
+}
 
 export interface UseConversation extends ConversationState {
   /** Fetches the page before the oldest message held. */
@@ -18,7 +26,9 @@ export interface UseConversation extends ConversationState {
   retry: (clientMessageId: string) => Promise<Message>;
   /** Forgets a failed send. */
   discard: (clientMessageId: string) => void;
+  /** Shown at once, as it was again if refused. */
   edit: (messageId: string, body: string) => Promise<Message>;
+  /** Shown at once as deleted, back if refused. */
   remove: (messageId: string) => Promise<Message>;
   /** Reacts with `emoji` (or takes it back, `on: false`): shown at once, undone if refused. */
   react: (messageId: string, emoji: string, on?: boolean) => Promise<Reaction[]>;
@@ -28,35 +38,51 @@ export interface UseConversation extends ConversationState {
   markRead: (messageId?: string) => Promise<void>;
 }
 
+type Actions = Omit<UseConversation, keyof ConversationState>;
+
 /** `conversationId` may be `null` (nothing selected yet): the hook is then idle. */
 export function useConversation(
   conversationId: string | null | undefined,
   options: ConversationOptions = {},
 ): UseConversation {
-  const context = useMissiveContext();
-  const refreshMs = options.typing?.refreshMs;
-  const idleMs = options.typing?.idleMs;
-  const [state, model] = useModel(
-    () => new ConversationModel(context, conversationId ?? null, { typing: typingTimings(refreshMs, idleMs) }),
-    [context, conversationId, refreshMs, idleMs],
-  );
-  return {
-    ...state,
-    loadOlder: model.loadOlder,
-    send: model.send,
-    retry: model.retry,
-    discard: model.discard,
-    edit: model.edit,
-    remove: model.remove,
-    react: model.react,
-    setTyping: model.setTyping,
-    markRead: model.markRead,
-  };
-}
+  const { conversations, client, clock } = useMissiveContext();
+  const id = conversationId ?? null;
+  const state = useSharedState(conversations, id, useMemo(() => initialState(id), [id]));
 
-function typingTimings(refreshMs: number | undefined, idleMs: number | undefined) {
-  return {
-    ...(refreshMs === undefined ? {} : { refreshMs }),
-    ...(idleMs === undefined ? {} : { idleMs }),
-  };
+  const { refreshMs, idleMs } = options.typing ?? {};
+  const typing = useRef<TypingSender | null>(null);
+  useEffect(() => {
+    if (!id) return;
+    const timings = { ...(refreshMs === undefined ? {} : { refreshMs }), ...(idleMs === undefined ? {} : { idleMs }) };
+    const sender = new TypingSender((state) => client.typing(id, state), clock, timings);
+    typing.current = sender;
+    return () => {
+      sender.dispose();
+      typing.current = null;
+    };
+  }, [client, clock, id, refreshMs, idleMs]);
+
+  const actions = useMemo<Actions>(() => {
+    // The model at the time of the call: the one held while mounted (or made for the action).
+    const on =
+      <A extends unknown[], R>(action: (model: ConversationModel) => (...args: A) => R) =>
+      (...args: A) =>
+        action(conversations.get(id))(...args);
+    return {
+      loadOlder: on((m) => m.loadOlder),
+      send: (body, files) => {
+        typing.current?.set(false); // a send ends typing
+        return conversations.get(id).send(body, files);
+      },
+      retry: on((m) => m.retry),
+      discard: on((m) => m.discard),
+      edit: on((m) => m.edit),
+      remove: on((m) => m.remove),
+      react: on((m) => m.react),
+      markRead: on((m) => m.markRead),
+      setTyping: (active) => typing.current?.set(active),
+    };
+  }, [conversations, id]);
+
+  return { ...state, ...actions };
 }

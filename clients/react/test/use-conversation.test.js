@@ -2,27 +2,15 @@ import { closeDom } from './support/dom.js';
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { useConversation, useConversations, isPending } from '../dist/index.js';
-import { FakeClient, FakeClock, FakeRest } from './support/fakes.js';
-import { conversationDetails, listItem, message, messageEvent, messageId, page } from './support/data.js';
+import { fakeServices } from './support/fakes.js';
+import { conversationDetails, ids, listItem, message, messageEvent, messageId, numbers, page } from './support/data.js';
 import { renderHooks, step } from './support/render.js';
 
 after(closeDom);
 
-/** A conversation `c1` whose details answer by themselves; history pages are answered by each test. */
-function setup() {
-  const client = new FakeClient();
-  const rest = new FakeRest().answer('getConversation', (id) => conversationDetails(id));
-  const clock = new FakeClock();
-  client.clock = clock;
-  return { client, rest, clock };
-}
-
-const ids = (messages) => messages.map((m) => m.id);
-const numbers = (...ns) => ns.map(messageId);
-
 describe('useConversation: history', () => {
   test('pages back through REST, oldest first, until nothing older is left', async () => {
-    const { client, rest, clock } = setup();
+    const { client, rest, clock } = fakeServices();
     const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
     assert.equal(view.result.current.status, 'loading');
 
@@ -45,7 +33,7 @@ describe('useConversation: history', () => {
   });
 
   test('a live message that a page also holds appears once, in id order', async () => {
-    const { client, rest, clock } = setup();
+    const { client, rest, clock } = fakeServices();
     const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
 
     // Messages 6 and 7 arrive live while the first page is in flight; the page, read on the
@@ -70,7 +58,7 @@ describe('useConversation: history', () => {
   });
 
   test('an edit or deletion is not undone by an older copy of the message in a page', async () => {
-    const { client, rest, clock } = setup();
+    const { client, rest, clock } = fakeServices();
     const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
     const edited = message(5, { body: 'edited', editedAt: '2026-11-24T10:00:00.000Z' });
     const deleted = message(4, { body: null, deletedAt: '2026-11-24T10:00:01.000Z' });
@@ -84,7 +72,7 @@ describe('useConversation: history', () => {
   });
 
   test('a photo’s thumbnail, made after the message, shows; an older copy without it does not hide it', async () => {
-    const { client, rest, clock } = setup();
+    const { client, rest, clock } = fakeServices();
     const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
     const photo = { id: 'u1', name: 'vase.png', contentType: 'image/png', size: 300 };
     const sent = message(6, { body: null, attachments: [photo] });
@@ -98,7 +86,7 @@ describe('useConversation: history', () => {
   });
 
   test('events of other conversations are ignored', async () => {
-    const { client, rest, clock } = setup();
+    const { client, rest, clock } = fakeServices();
     const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
     await step(() => rest.take('listMessages').resolve(page([message(1)])));
     await step(() =>
@@ -108,7 +96,7 @@ describe('useConversation: history', () => {
   });
 
   test('switching conversation starts over, and a late page of the previous one is dropped', async () => {
-    const { client, rest, clock } = setup();
+    const { client, rest, clock } = fakeServices();
     const view = await renderHooks((id) => useConversation(id), { client, rest, clock, props: 'c1' });
     const first = rest.take('listMessages');
     await view.rerender('c2');
@@ -120,7 +108,7 @@ describe('useConversation: history', () => {
   });
 
   test('after a reload (events lost), a newest page with a gap before it replaces what was held', async () => {
-    const { client, rest, clock } = setup();
+    const { client, rest, clock } = fakeServices();
     const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
     await step(() => rest.take('listMessages').resolve(page([message(1), message(2)])));
     assert.equal(view.result.current.hasOlder, false);
@@ -142,7 +130,7 @@ describe('useConversation: history', () => {
   });
 
   test('messages older than the first page, replayed by the first sync, are left to paging back', async () => {
-    const { client, rest, clock } = setup();
+    const { client, rest, clock } = fakeServices();
     const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
     for (const n of [1, 2, 5, 6]) {
       await step(() => client.emit('message.new', messageEvent('message.new', message(n)), { late: false }));
@@ -157,7 +145,7 @@ describe('useConversation: history', () => {
   });
 
   test('null is idle: nothing is loaded', async () => {
-    const { client, rest, clock } = setup();
+    const { client, rest, clock } = fakeServices();
     const view = await renderHooks(() => useConversation(null), { client, rest, clock });
     assert.equal(view.result.current.status, 'idle');
     assert.equal(rest.calls.length, 0);
@@ -166,7 +154,7 @@ describe('useConversation: history', () => {
 
 describe('useConversation: sending', () => {
   test('a send shows at once as pending and is replaced by the stored message on the ack', async () => {
-    const { client, rest, clock } = setup();
+    const { client, rest, clock } = fakeServices();
     const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
     await step(() => rest.take('listMessages').resolve(page([message(1)])));
 
@@ -206,7 +194,7 @@ describe('useConversation: sending', () => {
   });
 
   test('a page that brings the sent message before the ack replaces the pending entry too', async () => {
-    const { client, rest, clock } = setup();
+    const { client, rest, clock } = fakeServices();
     const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
     let sent;
     await step(() => {
@@ -222,7 +210,7 @@ describe('useConversation: sending', () => {
   });
 
   test('a failed send stays, marked failed, and a retry uses the same clientMessageId', async () => {
-    const { client, rest, clock } = setup();
+    const { client, rest, clock } = fakeServices();
     const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
     await step(() => rest.take('listMessages').resolve(page([])));
     let sent;
@@ -252,7 +240,7 @@ describe('useConversation: sending', () => {
   });
 
   test('files are uploaded first, their progress shown, and a retry uploads only those not stored yet', async () => {
-    const { client, rest, clock } = setup();
+    const { client, rest, clock } = fakeServices();
     const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
     await step(() => rest.take('listMessages').resolve(page([])));
     const photo = new File([new Uint8Array(300)], 'vase.png', { type: 'image/png' });
@@ -303,7 +291,7 @@ describe('useConversation: sending', () => {
   });
 
   test('edit and remove replace the message with the answered one', async () => {
-    const { client, rest, clock } = setup();
+    const { client, rest, clock } = fakeServices();
     const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
     await step(() => rest.take('listMessages').resolve(page([message(1, { senderId: 'me' })])));
     await step(() => {
@@ -331,8 +319,54 @@ describe('useConversation: sending', () => {
     assert.equal(view.result.current.messages[0].body, null);
   });
 
+  test('edit and remove show at once, and the message shows as it was again when refused', async () => {
+    const { client, rest, clock } = fakeServices();
+    const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
+    const thumbs = (count) => [{ emoji: '👍', count, me: false }];
+    const mine = message(1, { senderId: 'me', body: 'premier jet', reactions: thumbs(1) });
+    await step(() => rest.take('listMessages').resolve(page([mine, message(2)])));
+    const first = () => view.result.current.messages[0];
+
+    let edited;
+    await step(() => {
+      edited = view.result.current.edit(messageId(1), 'corrigé').catch((error) => error);
+    });
+    assert.equal(first().body, 'corrigé', 'at once');
+    assert.equal(first().editedAt, new Date(clock.now()).toISOString());
+    // Someone reacts meanwhile: the refusal takes the edit off, not their reaction.
+    await step(() =>
+      client.emit(
+        'reaction.updated',
+        { type: 'reaction.updated', conversationId: 'c1', messageId: messageId(1), userId: 'bob', emoji: '👍', on: true, reactions: thumbs(2), cursor: 'r' },
+        { late: false },
+      ),
+    );
+    await step(() => client.take('editMessage').reject(new Error('edit_window_closed')));
+    assert.equal((await edited).message, 'edit_window_closed');
+    assert.deepEqual([first().body, first().editedAt, first().reactions], ['premier jet', null, thumbs(2)]);
+
+    let removed;
+    await step(() => {
+      removed = view.result.current.remove(messageId(1)).catch((error) => error);
+    });
+    assert.deepEqual([first().body, first().deletedAt, first().reactions], [null, new Date(clock.now()).toISOString(), undefined]);
+    await step(() => client.take('deleteMessage').reject(new Error('forbidden')));
+    assert.equal((await removed).message, 'forbidden');
+    assert.deepEqual([first().body, first().deletedAt, first().reactions], ['premier jet', null, thumbs(2)]);
+
+    // Accepted: the server's version replaces what was shown (its time, though earlier than the client's clock).
+    let accepted;
+    await step(() => {
+      accepted = view.result.current.edit(messageId(1), 'v2');
+    });
+    const answered = message(1, { senderId: 'me', body: 'v2', editedAt: '2026-11-24T09:59:59.000Z' });
+    await step(() => client.take('editMessage').resolve({ message: answered, cursor: 'c' }));
+    await accepted;
+    assert.deepEqual([first().body, first().editedAt, first().reactions], ['v2', answered.editedAt, thumbs(2)]);
+  });
+
   test('reactions show at once, follow the counts others change, keep through an edit, and are undone when refused', async () => {
-    const { client, rest, clock } = setup();
+    const { client, rest, clock } = fakeServices();
     const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
     const thumbs = { emoji: '👍', count: 1, me: false };
     await step(() => rest.take('listMessages').resolve(page([message(1, { senderId: 'ann', reactions: [thumbs] })])));
@@ -386,7 +420,7 @@ describe('useConversation: sending', () => {
   });
 
   test('the conversation list hears of one’s own send (the client does not report it as an event)', async () => {
-    const { client, rest, clock } = setup();
+    const { client, rest, clock } = fakeServices();
     const view = await renderHooks(() => ({ list: useConversations(), chat: useConversation('c1') }), {
       client,
       rest,
@@ -419,7 +453,7 @@ describe('useConversation: sending', () => {
 
 describe('useConversation: typing', () => {
   test('who is typing, until stop, their message, or the expiry of the last start', async () => {
-    const { client, rest, clock } = setup();
+    const { client, rest, clock } = fakeServices();
     const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
     const typing = (userId, state, expiresInMs = 6000) =>
       step(() =>
@@ -467,7 +501,7 @@ describe('useConversation: typing', () => {
   });
 
   test('a large group’s typing.summary replaces who is typing: places kept, each with its own expiry, oneself left out', async () => {
-    const { client, rest, clock } = setup();
+    const { client, rest, clock } = fakeServices();
     const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
     const summary = (typers, conversationId = 'c1') =>
       step(() =>
@@ -527,7 +561,7 @@ describe('useConversation: typing', () => {
   });
 
   test('setTyping on every keystroke sends one start, refreshed every 3 s, then stop when idle', async () => {
-    const { client, rest, clock } = setup();
+    const { client, rest, clock } = fakeServices();
     const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
     const keystroke = () => step(() => view.result.current.setTyping(true));
     for (let i = 0; i < 10; i++) {
@@ -560,7 +594,7 @@ describe('useConversation: typing', () => {
 
 describe('useConversation: read markers', () => {
   test('readBy starts from the members, moves forward with read events, never back', async () => {
-    const { client, rest, clock } = setup();
+    const { client, rest, clock } = fakeServices();
     const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
     await step(() => rest.take('listMessages').resolve(page([message(1), message(2), message(3)])));
     assert.deepEqual(Object.keys(view.result.current.readBy).sort(), ['bob', 'me']);
@@ -586,7 +620,7 @@ describe('useConversation: read markers', () => {
   });
 
   test('a large group’s read.summary moves each listed marker forward, never back', async () => {
-    const { client, rest, clock } = setup();
+    const { client, rest, clock } = fakeServices();
     rest.answer('getConversation', (id) => conversationDetails(id, ['me', 'bob', 'ann'], { kind: 'group' }));
     const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
     await step(() => rest.take('listMessages').resolve(page([message(1), message(2), message(3)])));
@@ -635,7 +669,7 @@ describe('useConversation: read markers', () => {
   });
 
   test('markRead marks the newest message once, and the list’s unread count follows the ack', async () => {
-    const { client, rest, clock } = setup();
+    const { client, rest, clock } = fakeServices();
     const view = await renderHooks(() => ({ list: useConversations(), chat: useConversation('c1') }), {
       client,
       rest,

@@ -49,6 +49,17 @@ describe('useConversations', () => {
     assert.equal(item(view, 'c2').unreadCount, 0);
   });
 
+  test('a reply in its thread only changes nothing in the list; one also in the conversation is news like any message', async () => {
+    const { client, view } = await loaded([listItem('c1', 30), listItem('c2', 20)]);
+    const reply = (n, fields) => message(n, { conversationId: 'c2', parentId: messageId(20), ...fields });
+    await live(client, 'message.new', messageEvent('message.new', reply(40, { body: 'dans le fil' })));
+    assert.deepEqual(order(view), ['c1', 'c2']);
+    assert.deepEqual([item(view, 'c2').unreadCount, item(view, 'c2').lastMessage.id], [0, messageId(20)]);
+    await live(client, 'message.new', messageEvent('message.new', reply(41, { body: 'pour tous', alsoInConversation: true })));
+    assert.deepEqual(order(view), ['c2', 'c1']);
+    assert.deepEqual([item(view, 'c2').unreadCount, item(view, 'c2').lastMessage.body], [1, 'pour tous']);
+  });
+
   test('the preview follows an edit or a deletion of the last message', async () => {
     const { client, view } = await loaded([listItem('c1', 30)]);
     await live(

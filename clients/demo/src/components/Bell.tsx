@@ -3,7 +3,8 @@
 // into it, stays in it, and comes back to the bell when it closes (Escape, a click beside it,
 // or a link followed).
 
-import { useLayoutEffect, useRef, useState, type CSSProperties } from 'react';
+import { useRef, useState } from 'react';
+import { usePlaceUnder } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 import { href } from '../router.js';
 import { ModalDialog } from './ModalDialog.js';
@@ -19,20 +20,7 @@ export function Bell({ userId }: { userId: string }) {
     useSharedNotifications();
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
-  const [place, setPlace] = useState<CSSProperties>({});
-
-  // A modal dialog is drawn above the page, out of the header's layout: it is put under the
-  // bell, right-aligned with it, before it shows — and again if the window is resized.
-  useLayoutEffect(() => {
-    if (!open) return;
-    const put = () => {
-      const r = button.current?.getBoundingClientRect();
-      if (r) setPlace({ top: r.bottom + GAP, right: document.documentElement.clientWidth - r.right });
-    };
-    put();
-    window.addEventListener('resize', put);
-    return () => window.removeEventListener('resize', put);
-  }, [open]);
+  const place = usePlaceUnder(open, button, GAP);
 
   return (
     <div className="bell">

@@ -91,7 +91,7 @@ export function ChatLayout({
       <div className="thread-pane">
         {selected ? (
           // A mute or an archive sends no event: the list asks again for the state it shows.
-          <Thread key={selected} conversationId={selected} me={me} onSettingsChange={list.reload} />
+          <Thread key={selected} conversationId={selected} me={me} threads onSettingsChange={list.reload} />
         ) : (
           <p className="empty center">{pickText}</p>
         )}

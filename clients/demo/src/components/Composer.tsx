@@ -5,7 +5,7 @@
 // members to mention (MentionSuggestions.tsx).
 
 import type { Member } from '@missive/client';
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { useI18n } from '../i18n.js';
 import { useMentionSuggestions } from './MentionSuggestions.js';
 
@@ -17,20 +17,28 @@ export interface Refill {
 
 export function Composer({
   onSend,
-  onTyping,
+  onTyping = () => {},
   disabled,
   refill,
   members = [],
+  label,
+  options,
 }: {
   onSend: (body: string, files: File[]) => void;
-  onTyping: (active: boolean) => void;
+  /** Told of each keystroke; absent: typing is not signalled (a thread's box). */
+  onTyping?: (active: boolean) => void;
   disabled?: boolean;
   /** Who may be mentioned: the conversation's other members. */
   members?: readonly Member[];
   /** Each new one replaces the draft (the box is the sender's until then). */
   refill?: Refill | null;
+  /** The box's name; by default "Your message". */
+  label?: string;
+  /** What the send takes besides the text (a thread's "also send to the conversation"), under the box. */
+  options?: ReactNode;
 }) {
   const { t } = useI18n();
+  const name = label ?? t.yourMessage;
   const [draft, setDraft] = useState('');
   const [files, setFiles] = useState<File[]>([]);
   const [dropping, setDropping] = useState(false);
@@ -133,8 +141,8 @@ export function Composer({
       <textarea
         ref={box}
         {...mentions.boxProps}
-        aria-label={t.yourMessage}
-        placeholder={dropping ? t.dropFiles : t.yourMessage}
+        aria-label={name}
+        placeholder={dropping ? t.dropFiles : name}
         title={t.enterToSend}
         rows={1}
         value={draft}
@@ -158,6 +166,7 @@ export function Composer({
       <button type="submit" className="primary" disabled={!ready}>
         {t.send}
       </button>
+      {options}
     </form>
   );
 }

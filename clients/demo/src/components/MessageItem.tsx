@@ -1,26 +1,21 @@
 // One message: who sent it (a bot marked as such), its text with its mentions (or "deleted")
-// and its files, when, "(edited)"; its reactions, and "React" to add one (a stored message
-// only: a send still pending or failed has no id on the server, a deleted message takes none);
-// for one's own, the receipt — ✓ sent, ✓✓ read by everyone else — and edit / delete (a second
-// step confirms: a deletion cannot be undone, and the others see it); a failed send offers
-// retry, and one the tenant's moderation refused says why, in the sender's language, and gives
-// its text back to the composer (sent again as is, it would be refused again).
+// and its files, when, "(edited)", pinned; its reactions, and "React" to add one (a stored
+// message only: a send still pending or failed has no id on the server, a deleted message
+// takes none); its thread — "3 replies · last at 14:05" — and "Reply in thread", both opening
+// the thread beside the conversation; "Pin" or "Unpin"; for one's own, the receipt — ✓ sent,
+// ✓✓ read by everyone else — and edit / delete (a second step confirms: a deletion cannot be
+// undone, and the others see it); a failed send offers what FailedSend.tsx says.
 
-import { isMissiveError, type Member, type ModerationReason } from '@missive/client';
-import {
-  isPending,
-  isReadByAll,
-  readersOf,
-  type ChatMessage,
-  type PendingMessage,
-  type UseConversation,
-} from '@missive/react';
+import type { Member } from '@missive/client';
+import { isPending, isReadByAll, readersOf, type ChatMessage, type UseConversation } from '@missive/react';
 import { useEffect, useRef, useState } from 'react';
-import { formatTime, sentByBot } from '../format.js';
-import { useI18n, type Dictionary } from '../i18n.js';
+import { formatTime, formatWhen, sentByBot } from '../format.js';
+import { useI18n } from '../i18n.js';
+import { messageElementId, type Pins } from '../pins.js';
 import { useReacting } from '../reactions.js';
 import { Attachments } from './Attachments.js';
-import { MessageText } from './MessageText.js';
+import { FailedSend } from './FailedSend.js';
+import { isDeleted, MessageBody } from './MessageBody.js';
 import { ReactionBar } from './ReactionBar.js';
 import { ReactionPicker } from './ReactionPicker.js';
 
@@ -33,6 +28,8 @@ export function MessageItem({
   members,
   others,
   onRefill,
+  onOpenThread,
+  pins,
 }: {
   message: ChatMessage;
   mine: boolean;
@@ -44,6 +41,10 @@ export function MessageItem({
   others: readonly Member[];
   /** Puts a refused message's text and files back in the composer. */
   onRefill: (body: string, files: File[]) => void;
+  /** Opens the thread of this first message beside the conversation; absent: no threads here. */
+  onOpenThread?: ((rootId: string) => void) | undefined;
+  /** The conversation's pins; absent: no pinning here. */
+  pins?: Pins | undefined;
 }) {
   const { t, lang } = useI18n();
   const [editing, setEditing] = useState(false);
@@ -73,16 +74,17 @@ export function MessageItem({
     );
 
   const pending = isPending(m) ? m : null;
-  const deleted = m.deletedAt != null || (m.body == null && !m.attachments?.length);
+  const deleted = isDeleted(m);
   const canReact = !pending && !deleted;
   const canChange = mine && canReact;
   const reactions = m.reactions ?? [];
-  const refused = pending?.pending === 'failed' ? refusal(pending, t) : null;
-  // A send not stored yet has no `mentions`: its tokens naming members will be (the server's rule).
-  const mentions = m.mentions ?? (pending ? members.map((u) => u.userId) : []);
+  const pinned = !pending && !!pins?.pinned.has(m.id);
+  // A reply shown in the conversation belongs to its first message's thread.
+  const rootId = m.parentId ?? m.id;
 
   return (
-    <li className={`message ${mine ? 'mine' : 'theirs'}${deleted ? ' deleted' : ''}`}>
+    // Reachable by id and focusable, for the pinned messages' list to take the reader to it.
+    <li id={messageElementId(m.id)} tabIndex={-1} className={`message ${mine ? 'mine' : 'theirs'}${deleted ? ' deleted' : ''}`}>
       {showSender && (
         <span className="sender">
           {m.senderName}
@@ -119,25 +121,19 @@ export function MessageItem({
               {t.cancel}
             </button>
           </form>
-        ) : deleted ? (
-          <p className="body">
-            <em>{t.messageDeleted}</em>
-          </p>
         ) : (
-          m.body != null && (
-            <p className="body">
-              <MessageText body={m.body} mentions={mentions} members={members} me={me} />
-            </p>
-          )
+          <MessageBody message={m} members={members} me={me} />
         )}
         {!deleted && <Attachments message={m} />}
         <span className="meta">
+          {pinned && <span className="pinned-mark">{t.pinnedMark}</span>}
           {m.editedAt && !deleted && <span className="edited">{t.edited}</span>}
           {!pending && <time dateTime={m.createdAt}>{formatTime(m.createdAt, lang)}</time>}
           {mine && <Receipt message={m} chat={chat} me={me} others={others} />}
         </span>
       </div>
       {canReact && <ReactionBar reactions={reactions} onToggle={reacting.toggle} />}
+      {onOpenThread && !pending && <ThreadLink message={m} onOpen={() => onOpenThread(rootId)} />}
       {reacting.failure && (
         <p className="reaction-note" role="alert">
           {t.reactionFailed[reacting.failure]}{' '}
@@ -181,6 +177,16 @@ export function MessageItem({
           ) : (
             <>
               <ReactionPicker key="react" reactions={reactions} align={mine ? 'end' : 'start'} onPick={reacting.toggle} />
+              {onOpenThread && (
+                <button key="thread" type="button" className="link small" onClick={() => onOpenThread(rootId)}>
+                  {t.replyInThread}
+                </button>
+              )}
+              {pins && (
+                <button key="pin" type="button" className="link small" onClick={() => pins.toggle(m.id, !pinned)}>
+                  {pinned ? t.unpin : t.pin}
+                </button>
+              )}
               {canChange && (
                 <>
                   <button
@@ -210,47 +216,36 @@ export function MessageItem({
         </span>
       )}
       {pending?.pending === 'failed' && (
-        <span className="message-actions failed" role="alert">
-          {refused ?? t.sendFailed}
-          {refused !== null && (
-            <button
-              type="button"
-              className="link small"
-              onClick={() => {
-                // The files the send held (the composer's own File objects), with the text.
-                onRefill(pending.body ?? '', (pending.files ?? []).map((f) => f.file as File));
-                chat.discard(pending.clientMessageId);
-              }}
-            >
-              {t.editRefused}
-            </button>
-          )}
-          {/* The same text is refused again by the rules; the pre-send check may say yes later. */}
-          {(refused === null || moderationReason(pending) === 'hook') && (
-            <button type="button" className="link small" onClick={() => void chat.retry(pending.clientMessageId).catch(() => {})}>
-              {t.retry}
-            </button>
-          )}
-          <button type="button" className="link small" onClick={() => chat.discard(pending.clientMessageId)}>
-            {t.discard}
-          </button>
-        </span>
+        <FailedSend pending={pending} retry={chat.retry} discard={chat.discard} onRefill={onRefill} />
       )}
     </li>
   );
 }
 
-/** Why moderation refused the send (`undefined` if the server gave no reason), `null` if it was not moderation. */
-function moderationReason(pending: PendingMessage): string | undefined | null {
-  const error = pending.error;
-  return isMissiveError(error) && error.code === 'moderated' ? error.reason : null;
-}
-
-/** The sender's note for a send moderation refused, by its reason; `null` for another failure. */
-function refusal(pending: PendingMessage, t: Dictionary): string | null {
-  const reason = moderationReason(pending);
-  if (reason === null) return null;
-  return t.moderated[reason as ModerationReason] ?? t.moderatedOther;
+/**
+ * Under a thread's first message, "3 replies · last at 14:05"; under a reply also shown in the
+ * conversation, "In a thread". Either opens the thread.
+ */
+function ThreadLink({ message: m, onOpen }: { message: ChatMessage; onOpen: () => void }) {
+  const { t, lang } = useI18n();
+  if (m.parentId)
+    return (
+      <button type="button" className="link small thread-link" onClick={onOpen}>
+        {t.inThread}
+      </button>
+    );
+  if (!m.replyCount) return null;
+  return (
+    <button type="button" className="link small thread-link" onClick={onOpen}>
+      {t.replyCount(m.replyCount)}
+      {m.lastReplyAt && (
+        <>
+          {' · '}
+          <time dateTime={m.lastReplyAt}>{t.lastReply(formatWhen(m.lastReplyAt, lang))}</time>
+        </>
+      )}
+    </button>
+  );
 }
 
 function Receipt({

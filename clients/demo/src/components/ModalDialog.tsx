@@ -6,6 +6,7 @@
 // even when the screen removes it without closing it (the dialog's work done).
 
 import { useEffect, useRef, type CSSProperties, type ReactNode } from 'react';
+import { useReturnFocus } from '../hooks.js';
 
 export function ModalDialog({
   id,
@@ -29,19 +30,9 @@ export function ModalDialog({
   const dialog = useRef<HTMLDialogElement>(null);
   const pressedBackdrop = useRef(false);
 
-  useEffect(() => {
-    const element = dialog.current;
-    if (!element) return;
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    element.showModal();
-    return () => {
-      // By then the dialog is out of the page and focus with it (on <body>): back to the
-      // opener, unless the person has gone on elsewhere since.
-      const current = document.activeElement;
-      const lost = current === null || current === document.body || element.contains(current);
-      if (lost && opener?.isConnected) opener.focus();
-    };
-  }, []);
+  // First the opener noted (focus goes back to it), then the dialog shown (focus goes in).
+  useReturnFocus(dialog);
+  useEffect(() => dialog.current?.showModal(), []);
 
   return (
     <dialog

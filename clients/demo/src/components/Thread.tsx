@@ -1,18 +1,22 @@
-// One conversation: its header (name, members online, the reader's mute and archive), the
-// messages, who is typing and the composer (which gets back the text of a send moderation
-// refused, and offers the members to mention). Shown means read: the read marker follows the
-// newest message while the page is visible. Used by the messenger, the partner inbox and (as a
-// card) the storefront chat.
+// One conversation: its header (name, members online, the pinned messages, the reader's mute
+// and archive), the messages, who is typing and the composer (which gets back the text of a
+// send moderation refused, and offers the members to mention); and beside it, the thread the
+// reader opened. Shown means read: the read marker follows the newest message while the page
+// is visible. Used by the messenger, the partner inbox and (as a card, without threads or
+// pins: no room for them) the storefront chat.
 
 import { usePresence, useConversation } from '@missive/react';
 import { useEffect, useState, type ReactNode } from 'react';
 import { conversationName } from '../format.js';
 import { useI18n } from '../i18n.js';
+import { usePins } from '../pins.js';
 import { Composer, type Refill } from './Composer.js';
 import { ConversationSettings } from './ConversationSettings.js';
 import { ErrorNote } from './ErrorNote.js';
 import { MessageList } from './MessageList.js';
 import { OnlineDot, PresenceText } from './OnlineDot.js';
+import { PinnedMessages } from './PinnedMessages.js';
+import { ThreadPanel } from './ThreadPanel.js';
 
 export function Thread({
   conversationId,
@@ -20,9 +24,12 @@ export function Thread({
   header,
   showSenders,
   onSettingsChange,
+  threads = false,
 }: {
   conversationId: string;
   me: string;
+  /** Replies in threads, in a side panel, and pinned messages. */
+  threads?: boolean;
   /** Replaces the default header (the storefront card has its own). */
   header?: ReactNode;
   /** The reader muted, unmuted, archived or unarchived it (the server sends no event for it). */
@@ -37,6 +44,9 @@ export function Thread({
   const presence = usePresence(others.map((m) => m.userId));
   // A send moderation refused, given back to the composer to be reworded.
   const [refill, setRefill] = useState<Refill | null>(null);
+  // The first message of the thread open beside the conversation.
+  const [openThread, setOpenThread] = useState<string | null>(null);
+  const pins = usePins(threads ? conversationId : null);
 
   // The newest stored message, whenever it changes, is read if the page is seen.
   const newest = [...messages].reverse().find((m) => !('pending' in m))?.id;
@@ -51,7 +61,9 @@ export function Thread({
   }, [newest, markRead]);
 
   const title = conversation ? conversationName(conversation, me) : '';
+  const members = conversation?.members ?? [];
   return (
+    <>
     <section className="thread" aria-label={title || t.messages}>
       {header ??
         (conversation && (
@@ -67,7 +79,10 @@ export function Thread({
                 ))}
               </ul>
             </div>
-            <ConversationSettings conversationId={conversationId} onChange={onSettingsChange} />
+            <div className="thread-head-actions">
+              {threads && <PinnedMessages pins={pins} members={members} me={me} />}
+              <ConversationSettings conversationId={conversationId} onChange={onSettingsChange} />
+            </div>
           </header>
         ))}
       {status === 'error' && <ErrorNote error={error} />}
@@ -76,9 +91,11 @@ export function Thread({
         <MessageList
           chat={chat}
           me={me}
-          members={conversation?.members ?? []}
+          members={members}
           showSenders={showSenders ?? conversation?.kind !== 'direct'}
           onRefill={(body, files) => setRefill({ body, files })}
+          onOpenThread={threads ? setOpenThread : undefined}
+          pins={threads ? pins : undefined}
         />
       )}
       <p className="typing" aria-live="polite">
@@ -92,5 +109,17 @@ export function Thread({
         members={others}
       />
     </section>
+    {openThread && (
+      // Another thread opened: a new panel (its focus and draft are that thread's).
+      <ThreadPanel
+        key={openThread}
+        conversationId={conversationId}
+        rootId={openThread}
+        me={me}
+        members={members}
+        onClose={() => setOpenThread(null)}
+      />
+    )}
+    </>
   );
 }

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MissiveRest } from '@missive/client';
 import { chromium } from 'playwright-core';
 // The client's integration tests start missive-local the same way: one launcher for both (test
 // code of the same repository, so a relative import rather than a package).
@@ -107,6 +108,14 @@ async function startServer({ dataDir, env, args }) {
     base,
     stop,
   };
+}
+
+/** The REST client of one of the demo's people (`alice`…), with the token the local runtime gives the demo. */
+export async function restAs(demo, who) {
+  const response = await fetch(`${demo.base}/local/demo/session?as=${who}`);
+  if (!response.ok) throw new Error(`session of ${who}: ${response.status} ${await response.text()}`);
+  const { token } = await response.json();
+  return new MissiveRest({ baseUrl: demo.base, getToken: () => token });
 }
 
 /** Polls `check` until it holds (see the shared helper), within the demo's timeout by default. */

@@ -3,6 +3,26 @@
 // `components.schemas`): do not edit. Regenerate with `npm run generate` in clients/js.
 
 export interface paths {
+    "/v1/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A tenant's audit log, newest first: who did which administrative act, when (a tenant
+         *     admin, or the platform key with `tenantId`). Acts are kept 400 days.
+         */
+        get: operations["audit_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/queues": {
         parameters: {
             query?: never;
@@ -1205,6 +1225,47 @@ export interface components {
             /** Format: int32 */
             statusCode: number | null;
         };
+        /**
+         * @description What was done.
+         * @enum {string}
+         */
+        AuditAction: "tenant.created" | "tenant.updated" | "tenant.suspended" | "tenant.reactivated" | "tenant.push_credentials_set" | "user.created" | "user.updated" | "user.role_changed" | "user.suspended" | "user.reinstated" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "webhook.secret_rotated" | "moderation.updated" | "bot.created" | "bot.key_rotated" | "bot.key_revoked" | "hook.created" | "hook.deleted";
+        /** @description Who acted. */
+        AuditActor: {
+            /** @enum {string} */
+            kind: "platform";
+        } | {
+            /** @enum {string} */
+            kind: "user";
+            name: string;
+            userId: components["schemas"]["UserId"];
+        };
+        /** @description One act of the log. */
+        AuditEntry: {
+            action: components["schemas"]["AuditAction"];
+            actor: components["schemas"]["AuditActor"];
+            /** Format: date-time */
+            at: string;
+            /**
+             * @description What changed, as the action says (field names, a role's before and after, a URL) —
+             *     never a secret, a key or a message's text.
+             */
+            details?: Record<string, never> | null;
+            /** @description Sorts the newest first; the cursor of the next page. */
+            id: string;
+            /**
+             * @description What it was done to: a user's id, a webhook's, a bot's, a hook's; absent when it is the
+             *     tenant itself.
+             */
+            target?: string | null;
+        };
+        /** @description A page of the log. */
+        AuditPage: {
+            /** @description Newest first. */
+            entries: components["schemas"]["AuditEntry"][];
+            /** @description Pass as `cursor` for the older entries; null at the oldest. */
+            nextCursor: string | null;
+        };
         /** @description A bot's new key: shown this once; the previous one no longer works. */
         BotApiKey: {
             apiKey: string;
@@ -2406,6 +2467,95 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    audit_log: {
+        parameters: {
+            query?: {
+                /** @description The tenant, with the platform key; a tenant admin reads their own. */
+                tenantId?: string;
+                /** @description `nextCursor` of the previous page. */
+                cursor?: string;
+                /** @description 1 to 100; 50 when absent. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description `invalid_request`: a parameter or field is invalid (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no credential, or a bad or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a tenant admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: no such thing, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_large`: the body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: a failure on Missive's side; no detail is given */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: a transient fault of the cloud outlasted the server's retries; nothing was done, or what was is safe to repeat: retry after a moment (`Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     queues: {
         parameters: {
             query?: never;

@@ -205,6 +205,35 @@ test('send carries the files to attach, by their upload ids', async () => {
   h.client.close();
 });
 
+test('a reply carries its parentId and alsoInConversation, and a resend after a lost socket writes them again', async () => {
+  const h = harness();
+  const first = await connectFirst(h);
+  const PARENT = '01KPARENTMESSAGE0000000000';
+  const sent = h.client.send(CONV, 'in the thread', { parentId: PARENT, alsoInConversation: true, clientMessageId: 'r-1' });
+  void h.client.send(CONV, 'thread only', { parentId: PARENT, alsoInConversation: false }).catch(() => {});
+  await settle();
+  const written = first.last('sendMessage');
+  assert.deepEqual([written.parentId, written.alsoInConversation], [PARENT, true]);
+
+  const again = await reconnect(h);
+  const rewritten = again.last('sendMessage');
+  assert.deepEqual(
+    [rewritten.clientMessageId, rewritten.parentId, rewritten.alsoInConversation],
+    ['r-1', PARENT, true],
+    'the same reply, written again',
+  );
+  const stored = message(CONV, cursor(h.clock.now(), 1), 'in the thread', { parentId: PARENT, alsoInConversation: true });
+  await ack(again, 'sendMessage', { message: stored, cursor: null });
+  assert.deepEqual(await sent, stored);
+  const threadOnly = again.last('sendMessage');
+  assert.deepEqual(
+    [threadOnly.body, threadOnly.parentId, 'alsoInConversation' in threadOnly],
+    ['thread only', PARENT, false],
+    'false is not written (the server takes its absence as false)',
+  );
+  h.client.close();
+});
+
 test('send resolves with the stored message; the ack cursor counts as processed', async () => {
   const h = harness();
   const socket = await connectFirst(h);

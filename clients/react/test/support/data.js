@@ -8,6 +8,12 @@ export function messageId(n) {
   return `01KM${String(n).padStart(22, '0')}`;
 }
 
+/** The ids of `messages`, in order. */
+export const ids = (messages) => messages.map((m) => m.id);
+
+/** The ids of messages `ns`. */
+export const numbers = (...ns) => ns.map(messageId);
+
 export function message(n, fields = {}) {
   return {
     id: messageId(n),
@@ -30,6 +36,16 @@ export function messageEvent(type, msg) {
 
 export function page(messages, { olderCursor = null, newerCursor = null } = {}) {
   return { messages, olderCursor, newerCursor };
+}
+
+/** A page of a thread, as `listReplies` answers it: its first message, then replies. */
+export function threadPage(parent, replies, { olderCursor = null, newerCursor = null } = {}) {
+  return { parent, messages: replies, olderCursor, newerCursor };
+}
+
+/** Message `n`, a reply in the thread of message `parentN` (in its thread only unless `alsoInConversation`). */
+export function reply(n, parentN, fields = {}) {
+  return message(n, { parentId: messageId(parentN), ...fields });
 }
 
 export function listItem(id, lastMessageN, fields = {}) {

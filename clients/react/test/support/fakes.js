@@ -3,6 +3,7 @@
 // timers run when the test moves time. Nothing here sleeps.
 
 import { MissiveError } from '@missive/client';
+import { conversationDetails } from './data.js';
 
 export function deferred() {
   let resolve;
@@ -64,8 +65,19 @@ export class FakeClient {
 
   /** Resolved by the test with the stored message (the real client resolves with `ack.message`). */
   send(conversationId, body, options) {
+    // As the real client writes them: only the fields that say something.
     const attachments = options?.attachments ? { attachments: options.attachments } : {};
-    return this.request('sendMessage', { conversationId, body, clientMessageId: options?.clientMessageId, ...attachments });
+    const reply = {
+      ...(options?.parentId ? { parentId: options.parentId } : {}),
+      ...(options?.alsoInConversation ? { alsoInConversation: true } : {}),
+    };
+    return this.request('sendMessage', {
+      conversationId,
+      body,
+      clientMessageId: options?.clientMessageId,
+      ...attachments,
+      ...reply,
+    });
   }
 
   editMessage(conversationId, messageId, body) {
@@ -110,6 +122,8 @@ const REST_METHODS = [
   'listConversations',
   'getConversation',
   'listMessages',
+  'searchMessages',
+  'listReplies',
   'listNotifications',
   'unreadNotificationCount',
   'markNotificationRead',
@@ -196,4 +210,16 @@ export class FakeClock {
   get pendingTimers() {
     return this.timers.size;
   }
+}
+
+/**
+ * A fake client, REST and clock together, the client on the clock (its typing signals say
+ * when); `getConversation` answers the conversation's details by itself.
+ */
+export function fakeServices() {
+  const client = new FakeClient();
+  const rest = new FakeRest().answer('getConversation', (id) => conversationDetails(id));
+  const clock = new FakeClock();
+  client.clock = clock;
+  return { client, rest, clock };
 }
