@@ -50,6 +50,17 @@ pub trait Documents: Send + Sync {
         after: Option<&str>,
         limit: usize,
     ) -> StoreResult<Page<T>>;
+    /// Replaces a document (without expiry) on condition that it is still `previous`, as it
+    /// was read: `false`, and nothing written, when another write changed it (or deleted it)
+    /// since. Documents are compared as encoded: this codebase encodes a value one way.
+    async fn replace_doc<T: Serialize + Sync>(
+        &self,
+        tenant: &TenantId,
+        collection: &str,
+        id: &str,
+        previous: &T,
+        doc: &T,
+    ) -> StoreResult<bool>;
     /// `false` when it did not exist.
     async fn delete_doc(&self, tenant: &TenantId, collection: &str, id: &str) -> StoreResult<bool>;
 }
@@ -195,6 +206,10 @@ impl<D: Documents> DeviceStore for D {
 impl<D: Documents> WebhookStore for D {
     async fn put_webhook(&self, webhook: &Webhook) -> StoreResult<()> {
         self.put_doc(&webhook.tenant_id, WEBHOOKS, &webhook.id, webhook, None).await
+    }
+
+    async fn replace_webhook(&self, previous: &Webhook, webhook: &Webhook) -> StoreResult<bool> {
+        self.replace_doc(&webhook.tenant_id, WEBHOOKS, &webhook.id, previous, webhook).await
     }
 
     async fn get_webhook(&self, tenant: &TenantId, id: &str) -> StoreResult<Option<Webhook>> {

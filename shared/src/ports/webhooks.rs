@@ -9,6 +9,9 @@ use crate::domain::{TenantId, Webhook, WebhookDelivery};
 pub trait WebhookStore: Send + Sync {
     /// Creates or replaces an endpoint (by its id).
     async fn put_webhook(&self, webhook: &Webhook) -> StoreResult<()>;
+    /// Replaces an endpoint on condition that it is still `previous`, as it was read: `false`,
+    /// and nothing written, when another change (an admin's, a delivery's) landed since.
+    async fn replace_webhook(&self, previous: &Webhook, webhook: &Webhook) -> StoreResult<bool>;
     async fn get_webhook(&self, tenant: &TenantId, id: &str) -> StoreResult<Option<Webhook>>;
     /// The tenant's endpoints, at most `limit`, oldest first.
     async fn list_webhooks(&self, tenant: &TenantId, limit: usize) -> StoreResult<Vec<Webhook>>;

@@ -139,29 +139,37 @@ impl WebhooksUseCases {
     }
 
     pub async fn update(&self, who: &Identity, id: &str, patch: WebhookPatch) -> Result<WebhookView, AppError> {
-        let mut webhook = self.load(who, id).await?;
-        if let Some(url) = patch.url {
-            webhook.url = check_webhook_url(&url, self.loopback_allowed)?;
-        }
-        if let Some(events) = patch.events {
-            webhook.events = check_events(events)?;
-        }
-        if let Some(description) = patch.description {
-            webhook.description = check_description(&description)?;
-        }
+        self.load(who, id).await?;
+        let url = patch.url.map(|url| check_webhook_url(&url, self.loopback_allowed)).transpose()?;
+        let events = patch.events.map(check_events).transpose()?;
+        let description = patch.description.map(|d| check_description(&d)).transpose()?;
         let now = self.clock.now();
-        match patch.enabled {
-            Some(true) => {
-                webhook.disabled = None;
-                webhook.failing_since = None;
-            }
-            Some(false) if webhook.disabled.is_none() => {
-                webhook.disabled = Some(Disabled { at: now, reason: "disabled by an admin".into() });
-            }
-            _ => {}
-        }
-        webhook.updated_at = now;
-        self.webhooks.put_webhook(&webhook).await?;
+        let webhook = self
+            .change_webhook(&who.tenant_id, id, |webhook| {
+                if let Some(url) = &url {
+                    webhook.url = url.clone();
+                }
+                if let Some(events) = &events {
+                    webhook.events = events.clone();
+                }
+                if let Some(description) = &description {
+                    webhook.description = description.clone();
+                }
+                match patch.enabled {
+                    Some(true) => {
+                        webhook.disabled = None;
+                        webhook.failing_since = None;
+                    }
+                    Some(false) if webhook.disabled.is_none() => {
+                        webhook.disabled = Some(Disabled { at: now, reason: "disabled by an admin".into() });
+                    }
+                    _ => {}
+                }
+                webhook.updated_at = now;
+                true
+            })
+            .await?
+            .ok_or_else(|| AppError::not_found("webhook"))?;
         self.events.endpoints_changed(&who.tenant_id);
         let details = json!({ "host": url_host(&webhook.url), "enabled": webhook.disabled.is_none() });
         let act = Act::on(AuditAction::WebhookUpdated, &webhook.id).with(details);
@@ -182,17 +190,23 @@ impl WebhooksUseCases {
     /// A new secret; the current one keeps signing for 24 hours (both are sent), so that the
     /// receiver can switch without losing an event.
     pub async fn rotate_secret(&self, who: &Identity, id: &str) -> Result<RotatedSecret, AppError> {
-        let mut webhook = self.load(who, id).await?;
+        self.load(who, id).await?;
         let now = self.clock.now();
         let previous_expires_at = now + Duration::hours(SECRET_OVERLAP_HOURS);
-        webhook.secrets.retain(|s| s.expires_at.is_none_or(|at| at > now));
-        for kept in &mut webhook.secrets {
-            kept.expires_at = Some(kept.expires_at.map_or(previous_expires_at, |at| at.min(previous_expires_at)));
-        }
         let secret = new_webhook_secret();
-        webhook.secrets.insert(0, SigningSecret { secret: secret.clone(), expires_at: None });
-        webhook.updated_at = now;
-        self.webhooks.put_webhook(&webhook).await?;
+        let webhook = self
+            .change_webhook(&who.tenant_id, id, |webhook| {
+                webhook.secrets.retain(|s| s.expires_at.is_none_or(|at| at > now));
+                for kept in &mut webhook.secrets {
+                    kept.expires_at =
+                        Some(kept.expires_at.map_or(previous_expires_at, |at| at.min(previous_expires_at)));
+                }
+                webhook.secrets.insert(0, SigningSecret { secret: secret.clone(), expires_at: None });
+                webhook.updated_at = now;
+                true
+            })
+            .await?
+            .ok_or_else(|| AppError::not_found("webhook"))?;
         let act = Act::on(AuditAction::WebhookSecretRotated, &webhook.id);
         self.audit.record(&who.tenant_id, &AuditActor::of(who), vec![act]).await?;
         Ok(RotatedSecret { secret, previous_expires_at })
@@ -274,26 +288,39 @@ impl WebhooksUseCases {
             delivery.status = DeliveryStatus::Delivered;
             delivery.next_attempt_at = None;
             self.webhooks.put_delivery(tenant, &delivery).await?;
-            if webhook.failing_since.take().is_some() {
-                webhook.updated_at = now;
-                self.webhooks.put_webhook(&webhook).await?;
+            if webhook.failing_since.is_some() {
+                self.change_webhook(tenant, &webhook.id, |w| {
+                    let recovered = w.failing_since.take().is_some();
+                    if recovered {
+                        w.updated_at = now;
+                    }
+                    recovered
+                })
+                .await?;
             }
             return Ok(());
         }
         count(Metric::WebhooksFailed);
         tracing::warn!(tenant = %tenant, webhook = %webhook.id, delivery = %delivery.id, attempt = delivery.attempts, error = error.as_deref().unwrap_or(""), "webhook attempt failed");
         if status_code == Some(410) {
-            self.disable(&mut webhook, DisableReason::Gone, now).await?;
+            self.disable(&webhook, DisableReason::Gone, now).await?;
             return self.give_up(tenant, delivery, "the receiver answered 410 Gone").await;
         }
         let failing_since = *webhook.failing_since.get_or_insert(now);
         if now - failing_since >= Duration::days(DISABLE_AFTER_FAILING_DAYS) {
-            self.disable(&mut webhook, DisableReason::FailingForDays, now).await?;
+            self.disable(&webhook, DisableReason::FailingForDays, now).await?;
             return self.give_up(tenant, delivery, "the endpoint was disabled after 3 days of failures").await;
         }
-        if webhook.failing_since == Some(now) {
-            webhook.updated_at = now;
-            self.webhooks.put_webhook(&webhook).await?;
+        if failing_since == now {
+            self.change_webhook(tenant, &webhook.id, |w| {
+                let first_failure = w.failing_since.is_none();
+                if first_failure {
+                    w.failing_since = Some(now);
+                    w.updated_at = now;
+                }
+                first_failure
+            })
+            .await?;
         }
         if now - delivery.created_at >= Duration::hours(RETRY_FOR_HOURS) {
             return self.give_up(tenant, delivery, "failed for 24 hours").await;
@@ -320,14 +347,21 @@ impl WebhooksUseCases {
 
     /// Disables the endpoint and tells the tenant's admins (in their bell, and as their
     /// preferences say), once.
-    async fn disable(&self, webhook: &mut Webhook, reason: DisableReason, now: DateTime<Utc>) -> Result<(), AppError> {
-        if webhook.disabled.is_some() {
-            return Ok(());
-        }
+    async fn disable(&self, webhook: &Webhook, reason: DisableReason, now: DateTime<Utc>) -> Result<(), AppError> {
         let why = reason.text(Locale::En);
-        webhook.disabled = Some(Disabled { at: now, reason: why.into() });
-        webhook.updated_at = now;
-        self.webhooks.put_webhook(webhook).await?;
+        let mut disabled_now = false;
+        self.change_webhook(&webhook.tenant_id, &webhook.id, |w| {
+            disabled_now = w.disabled.is_none();
+            if disabled_now {
+                w.disabled = Some(Disabled { at: now, reason: why.into() });
+                w.updated_at = now;
+            }
+            disabled_now
+        })
+        .await?;
+        if !disabled_now {
+            return Ok(()); // disabled already (by an admin, or another delivery): told once
+        }
         self.events.endpoints_changed(&webhook.tenant_id);
         tracing::warn!(tenant = %webhook.tenant_id, webhook = %webhook.id, reason = why, "webhook disabled");
         let tenant = &webhook.tenant_id;
@@ -348,11 +382,11 @@ impl WebhooksUseCases {
             }
             let (title, body) = match locale {
                 Locale::Fr => (
-                    format!("Webhook désactivé : {}", webhook.url),
+                    format!("Webhook désactivé : {}", url_host(&webhook.url)),
                     format!("{}. Réactivez-le quand le récepteur fonctionne.", reason.text(locale)),
                 ),
                 Locale::En => (
-                    format!("Webhook disabled: {}", webhook.url),
+                    format!("Webhook disabled: {}", url_host(&webhook.url)),
                     format!("{}. Enable it again once the receiver works.", reason.text(locale)),
                 ),
             };
@@ -371,11 +405,37 @@ impl WebhooksUseCases {
         Ok(())
     }
 
+    /// Changes an endpoint as `change` says (`false`: nothing to change), over the record as it
+    /// is now: when another change landed between the read and the write — an admin's edit, a
+    /// rotation, a delivery's health — it is read again and the change made over it, so that
+    /// none undoes another. `None` when the endpoint is gone.
+    async fn change_webhook(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        mut change: impl FnMut(&mut Webhook) -> bool,
+    ) -> Result<Option<Webhook>, AppError> {
+        for _ in 0..CHANGE_ATTEMPTS {
+            let Some(current) = self.webhooks.get_webhook(tenant, id).await? else { return Ok(None) };
+            let mut changed = current.clone();
+            if !change(&mut changed) {
+                return Ok(Some(current));
+            }
+            if self.webhooks.replace_webhook(&current, &changed).await? {
+                return Ok(Some(changed));
+            }
+        }
+        Err(AppError::Conflict("the webhook keeps changing: try again".into()))
+    }
+
     async fn load(&self, who: &Identity, id: &str) -> Result<Webhook, AppError> {
         who.require_role(&[Role::Admin])?;
         self.webhooks.get_webhook(&who.tenant_id, id).await?.ok_or_else(|| AppError::not_found("webhook"))
     }
 }
+
+/// How often a change of an endpoint is made again over a newer record before giving up.
+const CHANGE_ATTEMPTS: usize = 5;
 
 /// The wait after failed attempt number `attempts` (1 for the first).
 fn backoff(base: std::time::Duration, attempts: u32) -> Duration {

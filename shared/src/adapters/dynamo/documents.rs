@@ -66,6 +66,32 @@ impl Documents for DynamoDocuments {
         Ok(Page { items: docs, next_cursor })
     }
 
+    async fn replace_doc<T: Serialize + Sync>(
+        &self,
+        tenant: &TenantId,
+        collection: &str,
+        id: &str,
+        previous: &T,
+        doc: &T,
+    ) -> StoreResult<bool> {
+        let previous = serde_json::to_string(previous).map_err(anyhow::Error::from)?;
+        let replaced = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(with_data(key(doc_pk(tenant, collection), id), doc)?))
+            .condition_expression("#data = :previous")
+            .expression_attribute_names("#data", "data")
+            .expression_attribute_values(":previous", s(previous))
+            .send()
+            .await;
+        match replaced {
+            Ok(_) => Ok(true),
+            Err(e) if is_condition_failure(&e) => Ok(false),
+            Err(e) => Err(anyhow::Error::from(e).into()),
+        }
+    }
+
     async fn delete_doc(&self, tenant: &TenantId, collection: &str, id: &str) -> StoreResult<bool> {
         let out = self
             .client

@@ -73,6 +73,28 @@ impl Documents for EmbeddedDocuments {
         Ok(Page { items, next_cursor: page.next_cursor })
     }
 
+    async fn replace_doc<T: Serialize + Sync>(
+        &self,
+        tenant: &TenantId,
+        collection: &str,
+        id: &str,
+        previous: &T,
+        doc: &T,
+    ) -> StoreResult<bool> {
+        let previous = serde_json::to_string(previous).context("encoding a document")?;
+        let doc = serde_json::to_string(doc).context("encoding a document")?;
+        let k = doc_key(tenant, collection, id);
+        self.writing(move |t| {
+            let stored: Option<StoredDoc> = read(t, &k)?;
+            if stored.is_none_or(|s| s.doc != previous) {
+                return Ok(false);
+            }
+            write(t, &k, &StoredDoc { doc: doc.clone(), expires_at: None })?;
+            Ok(true)
+        })
+        .await
+    }
+
     async fn delete_doc(&self, tenant: &TenantId, collection: &str, id: &str) -> StoreResult<bool> {
         let k = doc_key(tenant, collection, id);
         self.writing(move |t| Ok(t.remove(k.as_str())?.is_some())).await

@@ -72,4 +72,24 @@ async fn endpoints_and_their_deliveries_are_kept_per_tenant_newest_delivery_firs
     assert!(store.get_delivery(&globex, "w1", &new.id).await.unwrap().is_none());
 }
 
-conforms!(endpoints_and_their_deliveries_are_kept_per_tenant_newest_delivery_first);
+/// A change made over the record as read lands; one made over a record another change
+/// replaced since does not (a delivery's health never undoes an admin's rotation).
+async fn an_endpoint_is_replaced_only_as_it_was_read<S: WebhookStore + ?Sized>(store: &S) {
+    let read = webhook("acme", "w1");
+    store.put_webhook(&read).await.unwrap();
+    let rotated =
+        Webhook { secrets: vec![SigningSecret { secret: "whsec_bmV3".into(), expires_at: None }], ..read.clone() };
+    assert!(store.replace_webhook(&read, &rotated).await.unwrap(), "over the record as read");
+    let failing = Webhook { failing_since: Some(Utc::now()), ..read.clone() };
+    assert!(!store.replace_webhook(&read, &failing).await.unwrap(), "over a record replaced since");
+    let kept = store.get_webhook(&tid("acme"), "w1").await.unwrap().unwrap();
+    assert_eq!((kept.secrets[0].secret.as_str(), kept.failing_since), ("whsec_bmV3", None), "the rotation stays");
+    let gone = webhook("acme", "w2");
+    assert!(!store.replace_webhook(&gone, &gone).await.unwrap(), "nothing to replace");
+    assert!(store.get_webhook(&tid("acme"), "w2").await.unwrap().is_none(), "and nothing made");
+}
+
+conforms!(
+    endpoints_and_their_deliveries_are_kept_per_tenant_newest_delivery_first,
+    an_endpoint_is_replaced_only_as_it_was_read
+);
