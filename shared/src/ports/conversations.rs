@@ -1,5 +1,7 @@
 //! Conversations, their members, and each user's conversation list (the inbox).
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -87,6 +89,19 @@ pub trait ConversationStore: Send + Sync {
             tokio::join!(self.get_conversation(tenant, conversation), self.list_members(tenant, conversation));
         let members = members?;
         Ok(found?.map(|c| (c, members)))
+    }
+    /// The conversation with its members' ids: what a send or a reaction needs (the caller's
+    /// membership, the audience). An adapter that can keep the ids in memory (they change only
+    /// when members are added or removed, where a member's record changes with each read)
+    /// should: decoding every member's record for every message is work that grows with the
+    /// group.
+    async fn get_conversation_with_member_ids(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+    ) -> StoreResult<Option<(Conversation, Arc<[UserId]>)>> {
+        let found = self.get_conversation_with_members(tenant, conversation).await?;
+        Ok(found.map(|(c, members)| (c, members.into_iter().map(|m| m.user_id).collect())))
     }
     /// A user's conversations, most recent activity first, with the user's membership.
     /// `cursor` is an [`InboxEntry::cursor`]. The order is computed from the conversations'

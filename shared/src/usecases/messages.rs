@@ -121,7 +121,7 @@ impl MessagesUseCases {
         // found (in this process's memory but once in a while), while the conversation is read:
         // a message without attachments reads nothing more.
         let (conversation, uploads, moderator, parent) = tokio::join!(
-            self.conversations.get_conversation_with_members(&who.tenant_id, conversation_id),
+            self.conversations.get_conversation_with_member_ids(&who.tenant_id, conversation_id),
             self.attachments.check_attachments(
                 who,
                 conversation_id,
@@ -131,8 +131,8 @@ impl MessagesUseCases {
             self.moderation.moderator(&who.tenant_id),
             self.find_parent(who, conversation_id, parent_id.as_ref())
         );
-        let (conversation, members) = conversation?.ok_or_else(not_found)?;
-        if !members.iter().any(|m| m.user_id == who.user_id) {
+        let (conversation, users) = conversation?.ok_or_else(not_found)?;
+        if !users.contains(&who.user_id) {
             return Err(not_found());
         }
         let root = self.thread_root(&conversation, parent?).await?;
@@ -140,7 +140,6 @@ impl MessagesUseCases {
         let moderator = moderator?;
         let body = self.moderation.screen(&moderator, who, &conversation, body).await?;
         let attachables = uploads?;
-        let users: Vec<UserId> = members.into_iter().map(|m| m.user_id).collect();
         let mentions = body.as_ref().map(|b| mentions_in(b.as_str(), &users)).unwrap_or_default();
         let message = Message {
             tenant_id: who.tenant_id.clone(),

@@ -57,11 +57,11 @@ impl ReactionsUseCases {
         let message_id = MessageId::lookup(message_id)?;
         let tenant = &who.tenant_id;
         let (conversation, message) = tokio::join!(
-            self.conversations.get_conversation_with_members(tenant, conversation_id),
+            self.conversations.get_conversation_with_member_ids(tenant, conversation_id),
             self.messages.get_message(tenant, conversation_id, &message_id)
         );
         let (conversation, members) = conversation?.ok_or_else(|| AppError::not_found("conversation"))?;
-        if !members.iter().any(|m| m.user_id == who.user_id) {
+        if !members.contains(&who.user_id) {
             return Err(AppError::not_found("conversation"));
         }
         let message = message?.ok_or_else(|| AppError::not_found("message"))?;
@@ -89,9 +89,8 @@ impl ReactionsUseCases {
             reactions: &change.reactions,
             cursor: None,
         };
-        let users: Vec<UserId> = members.into_iter().map(|m| m.user_id).collect();
         let published =
-            self.delivery.publish_to_conversation(&conversation, &users, event, from_connection, None).await?;
+            self.delivery.publish_to_conversation(&conversation, &members, event, from_connection, None).await?;
         if change.changed {
             tracing::info!(tenant = %tenant, conversation = %conversation.id, message = %message.id, on, "reaction");
         }

@@ -2,6 +2,7 @@
 //! in the order of the conversations' current activity.
 
 use std::ops::Bound;
+use std::sync::Arc;
 
 use anyhow::Context;
 use async_trait::async_trait;
@@ -25,27 +26,31 @@ impl ConversationStore for EmbeddedConversations {
         members: &[Member],
         unique: Option<&str>,
     ) -> StoreResult<Upserted<Conversation>> {
+        let (conversation_tenant, conversation_id) = (conversation.tenant_id.clone(), conversation.id.clone());
         let conversation = conversation.clone();
         let members = members.to_vec();
         let unique = unique.map(|u| unique_key(&conversation.tenant_id, u));
-        self.writing(move |t| {
-            let tenant = &conversation.tenant_id;
-            if let Some(u) = &unique {
-                if let Some(existing_id) = read::<ConversationId>(t, u)? {
-                    let existing = read(t, &conversation_key(tenant, &existing_id))?
-                        .context("a unique key points to a missing conversation")?;
-                    return Ok(Upserted { value: existing, created: false });
+        let created = self
+            .writing(move |t| {
+                let tenant = &conversation.tenant_id;
+                if let Some(u) = &unique {
+                    if let Some(existing_id) = read::<ConversationId>(t, u)? {
+                        let existing = read(t, &conversation_key(tenant, &existing_id))?
+                            .context("a unique key points to a missing conversation")?;
+                        return Ok(Upserted { value: existing, created: false });
+                    }
+                    write(t, u, &conversation.id)?;
                 }
-                write(t, u, &conversation.id)?;
-            }
-            write(t, &conversation_key(tenant, &conversation.id), &conversation)?;
-            for m in &members {
-                write(t, &member_key(tenant, &conversation.id, &m.user_id), m)?;
-                t.insert(membership_key(tenant, &m.user_id, &conversation.id).as_str(), &[][..])?;
-            }
-            Ok(Upserted { value: conversation.clone(), created: true })
-        })
-        .await
+                write(t, &conversation_key(tenant, &conversation.id), &conversation)?;
+                for m in &members {
+                    write(t, &member_key(tenant, &conversation.id, &m.user_id), m)?;
+                    t.insert(membership_key(tenant, &m.user_id, &conversation.id).as_str(), &[][..])?;
+                }
+                Ok(Upserted { value: conversation.clone(), created: true })
+            })
+            .await?;
+        self.member_ids.forget(&conversation_key(&conversation_tenant, &conversation_id));
+        Ok(created)
     }
     async fn update_conversation(&self, conversation: &Conversation) -> StoreResult<()> {
         let conversation = conversation.clone();
@@ -67,6 +72,7 @@ impl ConversationStore for EmbeddedConversations {
     async fn put_members(&self, conversation: &Conversation, members: &[Member]) -> StoreResult<()> {
         let (tenant, id) = (conversation.tenant_id.clone(), conversation.id.clone());
         let members = members.to_vec();
+        let cached = conversation_key(&tenant, &id);
         self.writing(move |t| {
             for m in &members {
                 write(t, &member_key(&tenant, &id, &m.user_id), m)?;
@@ -74,16 +80,55 @@ impl ConversationStore for EmbeddedConversations {
             }
             Ok(())
         })
-        .await
+        .await?;
+        self.member_ids.forget(&cached);
+        Ok(())
     }
     async fn remove_member(&self, conversation: &Conversation, user: &UserId) -> StoreResult<bool> {
         let (tenant, id, user) = (conversation.tenant_id.clone(), conversation.id.clone(), user.clone());
-        self.writing(move |t| {
-            let removed = t.remove(member_key(&tenant, &id, &user).as_str())?.is_some();
-            t.remove(membership_key(&tenant, &user, &id).as_str())?;
-            Ok(removed)
-        })
-        .await
+        let cached = conversation_key(&tenant, &id);
+        let removed = self
+            .writing(move |t| {
+                let removed = t.remove(member_key(&tenant, &id, &user).as_str())?.is_some();
+                t.remove(membership_key(&tenant, &user, &id).as_str())?;
+                Ok(removed)
+            })
+            .await?;
+        self.member_ids.forget(&cached);
+        Ok(removed)
+    }
+    async fn get_conversation_with_member_ids(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+    ) -> StoreResult<Option<(Conversation, Arc<[UserId]>)>> {
+        let cached = conversation_key(tenant, conversation);
+        let began = self.member_ids.epoch();
+        let kept = self.member_ids.lookup(std::slice::from_ref(&cached)).pop().flatten();
+        let (tenant, id) = (tenant.clone(), conversation.clone());
+        let (found, read) = self
+            .reading(move |t| {
+                let Some(found) = read::<Conversation>(t, &conversation_key(&tenant, &id))? else {
+                    return Ok((None, None));
+                };
+                if let Some(ids) = kept {
+                    return Ok((Some((found, ids)), None));
+                }
+                let p = prefix(&["T", tenant.as_str(), "CONV", id.as_str(), "MEMBER"]);
+                let rows =
+                    scan(t, Bound::Included(p.as_str()), Bound::Excluded(prefix_end(&p).as_str()), false, usize::MAX)?;
+                // The key ends with the member's id: nothing of the record is decoded.
+                let ids: Arc<[UserId]> = rows
+                    .iter()
+                    .map(|(k, _)| UserId::parse(&k[p.len()..]).map_err(|e| anyhow::anyhow!("a member key: {e}")))
+                    .collect::<anyhow::Result<_>>()?;
+                Ok((Some((found, ids.clone())), Some(ids)))
+            })
+            .await?;
+        if let Some(ids) = read {
+            self.member_ids.keep(began, vec![(cached, ids)]);
+        }
+        Ok(found)
     }
     async fn get_conversation(&self, tenant: &TenantId, id: &ConversationId) -> StoreResult<Option<Conversation>> {
         self.get(conversation_key(tenant, id)).await

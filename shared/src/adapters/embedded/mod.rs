@@ -9,7 +9,6 @@
 //! read in ranges, `ops` the transactions every port runs in.
 
 mod codec;
-mod connection_cache;
 mod connections;
 mod conversations;
 mod directory;
@@ -25,6 +24,7 @@ mod pins;
 #[cfg(feature = "local")]
 mod queue_journal;
 mod reactions;
+mod record_cache;
 mod schedule;
 mod throttles;
 
@@ -35,6 +35,7 @@ use anyhow::Context;
 use async_trait::async_trait;
 use redb::Database;
 
+use crate::domain::{Connection, UserId};
 use crate::ports::{StoreHealth, StoreResult};
 
 #[derive(Clone)]
@@ -44,7 +45,10 @@ pub struct EmbeddedStore {
     db: Arc<Database>,
     /// This opening of the store (a ULID): what running effects' leases name.
     instance: String,
-    connections: Arc<connection_cache::ConnectionCache>,
+    /// Each user's connection records, by the user's key prefix.
+    connections: Arc<record_cache::RecordCache<Vec<Connection>>>,
+    /// Each conversation's members' ids, by the conversation's key.
+    member_ids: Arc<record_cache::RecordCache<Arc<[UserId]>>>,
 }
 
 /// The page cache's size unless told otherwise: redb's own default (1 GiB) is more than a
@@ -71,7 +75,13 @@ impl EmbeddedStore {
         tx.commit()?;
         let db = Arc::new(db);
         let writer = Arc::new(group_commit::Writer::start(db.clone()).context("starting the store's writer")?);
-        Ok(Self { writer, db, instance: ulid::Ulid::new().to_string(), connections: Default::default() })
+        Ok(Self {
+            writer,
+            db,
+            instance: ulid::Ulid::new().to_string(),
+            connections: Default::default(),
+            member_ids: Default::default(),
+        })
     }
 }
 

@@ -200,7 +200,33 @@ async fn a_member_s_mute_and_archive_are_kept_with_them<S: ConversationStore + M
     assert_eq!((u2.muted_until, u2.archived_activity), (None, None));
 }
 
+/// The members' ids a send reads (kept in memory where an adapter can) follow every addition
+/// and removal at once: a removed member is no longer in them, a new one is.
+async fn the_members_ids_follow_additions_and_removals_at_once<S: ConversationStore + MessageStore + ?Sized>(
+    store: &S,
+) {
+    let (t, c) = (tid("t1"), conversation("t1", "0MA"));
+    let ids = |found: Option<(Conversation, std::sync::Arc<[UserId]>)>| {
+        let mut ids: Vec<String> = found.expect("the conversation").1.iter().map(|u| u.to_string()).collect();
+        ids.sort();
+        ids
+    };
+    store.create_conversation(&c, &members(&["u1", "u2"]), None).await.unwrap();
+    assert_eq!(ids(store.get_conversation_with_member_ids(&t, &c.id).await.unwrap()), ["u1", "u2"]);
+    append(store, &message(&c, "0MB", "u1", None)).await.unwrap();
+    assert_eq!(ids(store.get_conversation_with_member_ids(&t, &c.id).await.unwrap()), ["u1", "u2"], "read again");
+    store.put_members(&c, &members(&["u3"])).await.unwrap();
+    assert_eq!(ids(store.get_conversation_with_member_ids(&t, &c.id).await.unwrap()), ["u1", "u2", "u3"]);
+    assert!(store.remove_member(&c, &uid("u2")).await.unwrap());
+    assert_eq!(ids(store.get_conversation_with_member_ids(&t, &c.id).await.unwrap()), ["u1", "u3"], "removed at once");
+    let found = store.get_conversation_with_member_ids(&t, &c.id).await.unwrap().unwrap().0;
+    assert_eq!(found.message_count, 1, "with the conversation as it is");
+    let missing = ConversationId::parse("0MZ").unwrap();
+    assert!(store.get_conversation_with_member_ids(&t, &missing).await.unwrap().is_none());
+}
+
 conforms!(
+    the_members_ids_follow_additions_and_removals_at_once,
     a_member_s_mute_and_archive_are_kept_with_them,
     conversations_order_by_activity_and_unique_keys_hold,
     read_markers_only_move_forward_and_unread_counts_follow,
