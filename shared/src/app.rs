@@ -8,10 +8,10 @@ use crate::auth::TokenVerifier;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::ports::{
-    AuditStore, BotStore, Clock, ConnectionStore, ConversationStore, DeviceStore, EffectStore, EventFeed, FileStore,
-    Ids, JobQueue, Mailer, MessageStore, NotificationStore, PendingEmailStore, PinStore, PreferenceStore, Push,
-    PushCredentialStore, PushService, ReactionStore, ReminderStore, ScheduleStore, Store, StoreHealth, StorefrontStore,
-    TenantStore, ThrottleStore, UploadStore, UserStore, WebhookSender, WebhookStore,
+    AuditStore, BotStore, Clock, ConnectionStore, ConversationStore, DeviceStore, EffectStore, EventFeed, ExportStore,
+    FileStore, Ids, JobQueue, Mailer, MessageStore, NotificationStore, PendingEmailStore, PinStore, PreferenceStore,
+    Push, PushCredentialStore, PushService, ReactionStore, ReminderStore, ScheduleStore, Store, StoreHealth,
+    StorefrontStore, TenantStore, ThrottleStore, UploadStore, UserStore, WebhookSender, WebhookStore,
 };
 use crate::runtime::{DirectoryCache, FrameRate};
 use crate::usecases::attachments::AttachmentsUseCases;
@@ -25,6 +25,7 @@ use crate::usecases::effects::EffectsUseCases;
 use crate::usecases::email_queue::EmailQueueUseCases;
 #[cfg(feature = "email")]
 use crate::usecases::email_sending::EmailSendingUseCases;
+use crate::usecases::exports::ExportsUseCases;
 use crate::usecases::fanout::FanoutUseCases;
 use crate::usecases::groups::GroupsUseCases;
 use crate::usecases::guests::GuestsUseCases;
@@ -69,6 +70,7 @@ pub struct App {
     pub email_queue: EmailQueueUseCases,
     #[cfg(feature = "email")]
     pub email_sending: EmailSendingUseCases,
+    pub exports: ExportsUseCases,
     pub fanout: FanoutUseCases,
     pub groups: GroupsUseCases,
     pub guests: GuestsUseCases,
@@ -122,6 +124,8 @@ pub struct Ports {
     pub bots: Arc<dyn BotStore>,
     /// Tenants' audit logs.
     pub audit: Arc<dyn AuditStore>,
+    /// People's data exports.
+    pub exports: Arc<dyn ExportStore>,
     /// Reactions to messages and their counts.
     pub reactions: Arc<dyn ReactionStore>,
     /// Conversations' pinned messages.
@@ -167,6 +171,7 @@ impl Ports {
             webhooks: store.clone(),
             bots: store.clone(),
             audit: store.clone(),
+            exports: store.clone(),
             reactions: store.clone(),
             pins: store.clone(),
             schedule: store.clone(),
@@ -532,6 +537,22 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         limits: config.limits.clone(),
         messages: messages.clone(),
     };
+    let exports = ExportsUseCases {
+        clock: ports.clock.clone(),
+        ids: ports.ids.clone(),
+        conversations: ports.conversations.clone(),
+        devices: ports.devices.clone(),
+        exports: ports.exports.clone(),
+        files: ports.files.clone(),
+        jobs: ports.jobs.clone(),
+        messages: ports.messages.clone(),
+        notifications: ports.notifications.clone(),
+        preferences: ports.preferences.clone(),
+        reminders: ports.reminders.clone(),
+        users: ports.users.clone(),
+        audit: audit.clone(),
+        scheduling: scheduling.clone(),
+    };
     let operations = OperationsUseCases { jobs: ports.jobs.clone(), storage: ports.storage.clone() };
     let reads = ReadsUseCases {
         clock: ports.clock.clone(),
@@ -598,6 +619,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         email_queue,
         #[cfg(feature = "email")]
         email_sending,
+        exports,
         fanout,
         groups,
         guests,

@@ -5,10 +5,11 @@
 //! (`uploads`, by upload id: an attachment is found from its id alone), the size of the
 //! images among them once their thumbnail is made (`images`, by upload id), webhook endpoints
 //! (`webhooks`, by id) and their deliveries (`webhook-deliveries/{webhook}`, newest first, 7 days),
-//! bots (`bots`, by user id), their API keys (`bot-keys`, by the key's SHA-256) and inbound hooks
-//! (`hooks`, by id).
+//! bots (`bots`, by user id), their API keys (`bot-keys`, by the key's SHA-256), inbound hooks
+//! (`hooks`, by id), the audit log (`audit`, newest first) and people's data exports (`exports`,
+//! by id, until they expire).
 //! A store provides [`Documents`] — typed JSON documents in named collections, listed in id
-//! order, expired ones read as absent — and gets the four ports from it.
+//! order, expired ones read as absent — and gets these ports from it.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -16,12 +17,13 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::domain::{
-    AuditEntry, Bot, BotKey, Device, Dimensions, InboundHook, NotificationId, PendingEmail, Preferences, Reminder,
-    ReminderId, TenantId, Upload, UploadId, UserId, Webhook, WebhookDelivery, DELIVERY_RETENTION_DAYS, MAX_WEBHOOKS,
+    AuditEntry, Bot, BotKey, Device, Dimensions, Export, InboundHook, NotificationId, PendingEmail, Preferences,
+    Reminder, ReminderId, TenantId, Upload, UploadId, UserId, Webhook, WebhookDelivery, DELIVERY_RETENTION_DAYS,
+    MAX_WEBHOOKS,
 };
 use crate::ports::{
-    AuditStore, BotStore, DeviceStore, Page, PendingEmailStore, PreferenceStore, ReminderStore, StoreResult,
-    UploadStore, WebhookStore,
+    AuditStore, BotStore, DeviceStore, ExportStore, Page, PendingEmailStore, PreferenceStore, ReminderStore,
+    StoreResult, UploadStore, WebhookStore,
 };
 
 /// A store's collections of JSON documents. Expiry is checked on read, as DynamoDB's TTL
@@ -79,6 +81,7 @@ fn devices(user: &UserId) -> String {
 
 const WEBHOOKS: &str = "webhooks";
 const AUDIT: &str = "audit";
+const EXPORTS: &str = "exports";
 const BOTS: &str = "bots";
 const BOT_KEYS: &str = "bot-keys";
 const HOOKS: &str = "hooks";
@@ -292,5 +295,16 @@ impl<D: Documents> AuditStore for D {
 
     async fn list_audit(&self, tenant: &TenantId, after: Option<&str>, limit: usize) -> StoreResult<Page<AuditEntry>> {
         self.list_docs(tenant, AUDIT, after, limit).await
+    }
+}
+
+#[async_trait]
+impl<D: Documents> ExportStore for D {
+    async fn put_export(&self, export: &Export) -> StoreResult<()> {
+        self.put_doc(&export.tenant_id, EXPORTS, &export.id, export, Some(export.expires_at)).await
+    }
+
+    async fn get_export(&self, tenant: &TenantId, id: &str) -> StoreResult<Option<Export>> {
+        self.get_doc(tenant, EXPORTS, id).await
     }
 }

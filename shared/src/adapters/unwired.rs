@@ -95,6 +95,9 @@ impl FileStore for Unwired {
     async fn write(&self, _: &FileKey, _: Vec<u8>, _: &str) -> Result<(), FileError> {
         Err(FileError::Failed(unwired("file storage")))
     }
+    async fn write_file(&self, _: &FileKey, _: &std::path::Path, _: &str) -> Result<(), FileError> {
+        Err(FileError::Failed(unwired("file storage")))
+    }
     async fn download_url(
         &self,
         _: &FileKey,

@@ -44,6 +44,9 @@ pub enum AuditAction {
     UserSuspended,
     #[serde(rename = "user.reinstated")]
     UserReinstated,
+    /// An export of their data was asked for (`details.exportId`).
+    #[serde(rename = "user.exported")]
+    UserExported,
     #[serde(rename = "webhook.created")]
     WebhookCreated,
     #[serde(rename = "webhook.updated")]

@@ -75,6 +75,8 @@ pub enum Task {
     MakeThumbnail(MakeThumbnail),
     DiscardFiles(DiscardFiles),
     ExpireUpload(ExpireUpload),
+    ExportUser(ExportUser),
+    DiscardExport(DiscardExport),
 }
 
 impl Task {
@@ -93,7 +95,9 @@ impl Task {
             | Task::FireReminder(_)
             | Task::MakeThumbnail(_)
             | Task::DiscardFiles(_)
-            | Task::ExpireUpload(_) => QueueName::Notifications,
+            | Task::ExpireUpload(_)
+            | Task::ExportUser(_)
+            | Task::DiscardExport(_) => QueueName::Notifications,
             Task::FanOut(_) | Task::AnnouncePresence(_) | Task::Summarize(_) => QueueName::Fanout,
         }
     }
@@ -113,13 +117,16 @@ impl Task {
             Task::MakeThumbnail(_) => "makeThumbnail",
             Task::DiscardFiles(_) => "discardFiles",
             Task::ExpireUpload(_) => "expireUpload",
+            Task::ExportUser(_) => "exportUser",
+            Task::DiscardExport(_) => "discardExport",
         }
     }
 
     /// Whether running the job twice would do its effect twice. A fan-out's pushes, a
     /// presence signal and a summary are at least once anyway (clients drop what they have
     /// seen, and a summary states what is, not what changed), so they run without an
-    /// idempotency record; so do a thumbnail (made again, it is the same) and a deletion. A
+    /// idempotency record; so do a thumbnail and an export (made again, each is the same) and a
+    /// deletion. A
     /// push keeps one record per device instead (`usecases::pushes`): a retry after one
     /// device's failure pushes to that one only.
     pub fn needs_idempotency_record(&self) -> bool {
@@ -132,6 +139,8 @@ impl Task {
                 | Task::MakeThumbnail(_)
                 | Task::DiscardFiles(_)
                 | Task::ExpireUpload(_)
+                | Task::ExportUser(_)
+                | Task::DiscardExport(_)
         )
     }
 }
@@ -256,6 +265,22 @@ pub struct DiscardFiles {
 pub struct ExpireUpload {
     pub conversation_id: ConversationId,
     pub upload_id: UploadId,
+}
+
+/// Makes a person's export: their data as JSON Lines, stored for a day
+/// (`usecases::exports`). Made again from the start if retried: the same file, written over.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportUser {
+    pub export_id: String,
+    pub user_id: UserId,
+}
+
+/// An export's day is over: its file goes (its record expires by itself).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiscardExport {
+    pub export_id: String,
 }
 
 /// What a summary is of.

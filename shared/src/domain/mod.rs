@@ -6,6 +6,7 @@ mod bot;
 mod conversation;
 mod device;
 mod event;
+mod export;
 mod hook;
 mod ids;
 mod job;
@@ -29,14 +30,16 @@ pub use conversation::{
 };
 pub use device::{Device, DeviceView, PushTarget, WebPushKeys, WebPushSubscription, MAX_DEVICES};
 pub use event::{LoggedEvent, MessageRef, TypingState};
+pub use export::{Export, ExportStatus};
 pub use hook::{hook_tenant, HookView, InboundHook, HOOK_SECRET_PREFIX};
 pub use ids::{
     newest_first_id, ClientMessageId, ConnectionId, ConversationId, EventId, JobId, MessageId, NotificationId,
     ReminderId, StorefrontId, TenantId, UploadId, UserId,
 };
 pub use job::{
-    AnnouncePresence, DeliverWebhook, DiscardFiles, EmitWebhookEvent, ExpireUpload, FanOut, FireReminder, Job,
-    MakeThumbnail, NotifyMessage, PushNotification, QueueName, SendEmails, SignalKind, Summarize, Task,
+    AnnouncePresence, DeliverWebhook, DiscardExport, DiscardFiles, EmitWebhookEvent, ExpireUpload, ExportUser, FanOut,
+    FireReminder, Job, MakeThumbnail, NotifyMessage, PushNotification, QueueName, SendEmails, SignalKind, Summarize,
+    Task,
 };
 pub use message::{mentions_in, GroupChange, Message, MessageBody, MessageKind, MessagePreview, ThreadSummary};
 pub use moderation::{

@@ -14,9 +14,10 @@ use utoipa_axum::routes;
 
 use super::extract::{page_limit, CallerOrPlatform, JsonBody, Platform, QueryParams};
 use crate::app::App;
-use crate::domain::{PushCredentials, PushCredentialsView, QueueName, Tenant, TenantId, User, UserId};
+use crate::domain::{Export, PushCredentials, PushCredentialsView, QueueName, Tenant, TenantId, User, UserId};
 use crate::ports::QueueStats;
 use crate::usecases::audit::{self, AuditPage, AuditReader};
+use crate::usecases::exports::ExportView;
 use crate::usecases::tenants;
 use crate::usecases::users::{self, UserAdmin};
 use crate::AppError;
@@ -27,6 +28,8 @@ pub fn routes() -> OpenApiRouter<Arc<App>> {
         .routes(routes!(update_tenant))
         .routes(routes!(upsert_user))
         .routes(routes!(get_push_credentials, set_push_credentials))
+        .routes(routes!(request_export))
+        .routes(routes!(get_export))
         .routes(routes!(audit_log))
         .routes(routes!(queues))
         .routes(routes!(redrive))
@@ -103,13 +106,62 @@ pub(super) async fn upsert_user(
     Path(user_id): Path<String>,
     JsonBody(body): JsonBody<users::UserUpsert>,
 ) -> Result<impl IntoResponse, AppError> {
-    let by = match &by {
-        CallerOrPlatform::Caller(who) => UserAdmin::TenantAdmin(who),
-        CallerOrPlatform::Platform => UserAdmin::Platform,
-    };
-    let (user, created) = app.users.upsert_user(by, &UserId::parse(user_id)?, body).await?;
+    let (user, created) = app.users.upsert_user(by.user_admin(), &UserId::parse(user_id)?, body).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(user)))
+}
+
+impl CallerOrPlatform {
+    /// The caller as a manager of users.
+    fn user_admin(&self) -> UserAdmin<'_> {
+        match self {
+            CallerOrPlatform::Caller(who) => UserAdmin::TenantAdmin(who),
+            CallerOrPlatform::Platform => UserAdmin::Platform,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TenantQuery {
+    /// The tenant, with the platform key; a tenant admin's own otherwise.
+    tenant_id: Option<String>,
+}
+
+/// Asks for an export of a person's data (GDPR's right of access): made in the background as
+/// JSON Lines — their record, preferences, devices, reminders, notifications, conversations
+/// and the messages they sent — then downloadable for 24 hours through `GET
+/// /v1/admin/exports/{id}`. A tenant admin, or the platform key with `tenantId`; audited.
+#[utoipa::path(post, path = "/v1/admin/users/{userId}/export", tag = "directory", security(("bearer" = []), ("platformKey" = [])), params(("userId" = String, Path), TenantQuery), responses(
+    (status = 202, description = "Asked for: `pending` until made", body = Export),
+    (status = 403, description = "Not a tenant admin", body = super::extract::ErrorBody),
+    (status = 404, description = "No such user", body = super::extract::ErrorBody),
+))]
+pub(super) async fn request_export(
+    State(app): State<Arc<App>>,
+    by: CallerOrPlatform,
+    Path(user_id): Path<String>,
+    QueryParams(q): QueryParams<TenantQuery>,
+) -> Result<impl IntoResponse, AppError> {
+    let export = app.exports.request_export(by.user_admin(), q.tenant_id.as_deref(), &UserId::parse(user_id)?).await?;
+    Ok((StatusCode::ACCEPTED, Json(export)))
+}
+
+/// An export: `pending`, or `ready` with a link that downloads it until `expiresAt` (a day
+/// after it was made; then it is gone: 404).
+#[utoipa::path(get, path = "/v1/admin/exports/{id}", tag = "directory", security(("bearer" = []), ("platformKey" = [])), params(("id" = String, Path), TenantQuery), responses(
+    (status = 200, body = ExportView),
+    (status = 403, description = "Not a tenant admin", body = super::extract::ErrorBody),
+    (status = 404, description = "No such export, or expired", body = super::extract::ErrorBody),
+))]
+pub(super) async fn get_export(
+    State(app): State<Arc<App>>,
+    by: CallerOrPlatform,
+    Path(id): Path<String>,
+    QueryParams(q): QueryParams<TenantQuery>,
+) -> Result<Json<ExportView>, AppError> {
+    Ok(Json(app.exports.get_export(by.user_admin(), q.tenant_id.as_deref(), &id).await?))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -22,19 +22,33 @@ impl FileKey {
         Self(format!("{tenant}/{conversation}/{upload}"))
     }
 
+    /// The key of a person's data export (`usecases::exports`): a file name no upload can
+    /// have (an upload's is an id alone), in its tenant's prefix.
+    pub fn export(tenant: &TenantId, export_id: &str) -> Self {
+        Self(format!("{tenant}/exports/{export_id}.jsonl"))
+    }
+
     /// The key of this upload's thumbnail.
     pub fn thumbnail(&self) -> Self {
         Self(format!("{}.thumbnail", self.0))
     }
 
     /// A key read back from storage (a local URL's path): `None` unless it has the shape
-    /// [`FileKey::upload`] and [`FileKey::thumbnail`] make.
+    /// [`FileKey::upload`], [`FileKey::thumbnail`] or [`FileKey::export`] make.
     pub fn parse(key: &str) -> Option<Self> {
         let mut parts = key.split('/');
-        let (tenant, conversation, file) = (parts.next()?, parts.next()?, parts.next()?);
-        let file = file.strip_suffix(".thumbnail").unwrap_or(file);
+        let (tenant, folder, file) = (parts.next()?, parts.next()?, parts.next()?);
         let tenant = TenantId::parse(tenant).ok()?;
-        let conversation = ConversationId::parse(conversation).ok()?;
+        if let Some(export) = file.strip_suffix(".jsonl") {
+            // An export's id is a ULID.
+            if export.is_empty() || !export.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return None;
+            }
+            let key_made = Self::export(&tenant, export);
+            return (parts.next().is_none() && key_made.0 == key).then_some(key_made);
+        }
+        let file = file.strip_suffix(".thumbnail").unwrap_or(file);
+        let conversation = ConversationId::parse(folder).ok()?;
         let upload = Self::upload(&tenant, &conversation, &UploadId::parse(file).ok()?);
         (parts.next().is_none() && (upload.0 == key || upload.thumbnail().0 == key)).then(|| Self(key.into()))
     }
@@ -141,6 +155,9 @@ pub trait FileStore: Send + Sync {
     async fn read(&self, key: &FileKey, max_bytes: u64) -> Result<Vec<u8>, FileError>;
     /// Stores bytes the server made (a thumbnail).
     async fn write(&self, key: &FileKey, bytes: Vec<u8>, content_type: &str) -> Result<(), FileError>;
+    /// Stores a file the server made on its own disk (an export), streamed from `path`
+    /// rather than held in memory.
+    async fn write_file(&self, key: &FileKey, path: &std::path::Path, content_type: &str) -> Result<(), FileError>;
     /// A link that serves the file as `content_type` with `disposition` until `expires_at`.
     async fn download_url(
         &self,
@@ -196,6 +213,13 @@ mod tests {
         let (tenant, conversation, upload) = FileKey::upload_of("t1/c1/01K").unwrap();
         assert_eq!((tenant.as_str(), conversation.as_str(), upload.as_str()), ("t1", "c1", "01K"));
         assert_eq!(FileKey::upload_of("t1/c1/01K.thumbnail"), None, "a thumbnail is no upload");
+        let export = FileKey::export(&TenantId::parse("t1").unwrap(), "01K");
+        assert_eq!(export.as_str(), "t1/exports/01K.jsonl");
+        assert_eq!(FileKey::parse("t1/exports/01K.jsonl"), Some(export));
+        assert_eq!(FileKey::upload_of("t1/exports/01K.jsonl"), None, "an export is no upload");
+        for bad in ["t1/c1/01K.jsonl", "t1/exports/.jsonl", "t1/exports/a.b.jsonl", "t1/exports/01K.jsonl/x"] {
+            assert_eq!(FileKey::parse(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod devices;
 mod directory;
 mod effects;
 mod events;
+mod exports;
 mod files;
 mod mail;
 mod messages;
@@ -39,6 +40,7 @@ pub use devices::DeviceStore;
 pub use directory::{StorefrontStore, TenantStore, UserStore};
 pub use effects::{EffectClaim, EffectStore};
 pub use events::EventFeed;
+pub use exports::ExportStore;
 pub use files::{Disposition, FileError, FileKey, FileStore, Peek, UploadForm, UploadGrant, UploadStore};
 pub use mail::{Email, MailError, Mailer};
 pub use messages::{AttachmentTaken, HistoryRange, HistorySlice, MessageStore};
@@ -102,6 +104,7 @@ pub trait Store:
     + WebhookStore
     + BotStore
     + AuditStore
+    + ExportStore
     + ScheduleStore
     + EffectStore
     + ThrottleStore
@@ -128,6 +131,7 @@ impl<T> Store for T where
         + WebhookStore
         + BotStore
         + AuditStore
+        + ExportStore
         + ScheduleStore
         + EffectStore
         + ThrottleStore

@@ -14,6 +14,7 @@ pub mod effects;
 pub mod email_queue;
 #[cfg(feature = "email")]
 pub mod email_sending;
+pub mod exports;
 pub mod fanout;
 pub mod groups;
 pub mod guests;

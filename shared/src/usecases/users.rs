@@ -69,22 +69,7 @@ impl UsersUseCases {
         id: &UserId,
         body: UserUpsert,
     ) -> Result<(User, bool), AppError> {
-        let actor = match &by {
-            UserAdmin::TenantAdmin(who) => AuditActor::of(who),
-            UserAdmin::Platform => AuditActor::Platform,
-        };
-        let tenant_id = match by {
-            UserAdmin::TenantAdmin(who) => {
-                who.require_role(&[Role::Admin])?;
-                if body.tenant_id.as_deref().is_some_and(|t| t != who.tenant_id.as_str()) {
-                    return Err(AppError::forbidden("admins manage their own tenant only"));
-                }
-                who.tenant_id.clone()
-            }
-            UserAdmin::Platform => {
-                TenantId::parse(body.tenant_id.ok_or_else(|| AppError::invalid("missing field `tenantId`"))?)?
-            }
-        };
+        let (tenant_id, actor) = by.tenant(body.tenant_id.as_deref())?;
         let tenant = self.tenants.get_tenant(&tenant_id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
         let role = body.role.unwrap_or(Role::Member);
         if role == Role::Guest {
@@ -134,10 +119,30 @@ pub struct UserUpsert {
     pub suspended: Option<bool>,
 }
 
-/// Who may create users ahead of time.
+/// Who may manage users: create them ahead of time, export their data.
 pub enum UserAdmin<'a> {
     TenantAdmin(&'a Identity),
     Platform,
+}
+
+impl UserAdmin<'_> {
+    /// The tenant the admin acts in — a tenant admin's own (naming another is refused), the
+    /// one the platform key names — and who they are, for the audit log.
+    pub fn tenant(&self, named: Option<&str>) -> Result<(TenantId, AuditActor), AppError> {
+        match self {
+            UserAdmin::TenantAdmin(who) => {
+                who.require_role(&[Role::Admin])?;
+                if named.is_some_and(|t| t != who.tenant_id.as_str()) {
+                    return Err(AppError::forbidden("admins manage their own tenant only"));
+                }
+                Ok((who.tenant_id.clone(), AuditActor::of(who)))
+            }
+            UserAdmin::Platform => {
+                let tenant = named.ok_or_else(|| AppError::invalid("missing field `tenantId`"))?;
+                Ok((TenantId::parse(tenant)?, AuditActor::Platform))
+            }
+        }
+    }
 }
 
 /// What an admin's upsert of a user did, for the audit log: a creation, or each change of role,

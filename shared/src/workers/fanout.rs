@@ -26,7 +26,9 @@ impl Worker for FanoutWorker {
             | Task::SendEmails(_)
             | Task::MakeThumbnail(_)
             | Task::DiscardFiles(_)
-            | Task::ExpireUpload(_) => Err(misrouted(Self::QUEUE, job)),
+            | Task::ExpireUpload(_)
+            | Task::ExportUser(_)
+            | Task::DiscardExport(_) => Err(misrouted(Self::QUEUE, job)),
         }
     }
 }

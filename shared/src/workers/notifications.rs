@@ -1,6 +1,6 @@
 //! The notifications queue's worker: offline members' notifications, pushes to devices,
-//! webhook deliveries, reminders, and files' background work (thumbnails, a deleted message's
-//! files).
+//! webhook deliveries, reminders, files' background work (thumbnails, a deleted message's
+//! files) and people's data exports.
 
 use super::{misrouted, FanoutWorker, Worker};
 use crate::app::App;
@@ -23,6 +23,8 @@ impl Worker for NotificationsWorker {
             Task::MakeThumbnail(make) => app.thumbnails.make_thumbnail(tenant, make).await,
             Task::DiscardFiles(discard) => app.attachments.discard_files(tenant, discard).await,
             Task::ExpireUpload(expire) => app.attachments.expire_upload(tenant, expire).await,
+            Task::ExportUser(export) => app.exports.make_export(tenant, export).await,
+            Task::DiscardExport(discard) => app.exports.discard_export(tenant, discard).await,
             // Queued here by a version from before the fan-out queue (a deploy's rollout): the
             // same work, done where it landed rather than dead-lettered.
             Task::FanOut(_) | Task::AnnouncePresence(_) | Task::Summarize(_) => FanoutWorker.perform(app, job).await,

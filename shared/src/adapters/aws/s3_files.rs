@@ -148,6 +148,13 @@ impl FileStore for S3Files {
         Ok(())
     }
 
+    async fn write_file(&self, key: &FileKey, path: &std::path::Path, content_type: &str) -> Result<(), FileError> {
+        let body = ByteStream::from_path(path).await.map_err(failed)?;
+        let put = self.client.put_object().bucket(&self.bucket).key(key.as_str()).content_type(content_type);
+        put.body(body).send().await.map_err(failed)?;
+        Ok(())
+    }
+
     async fn download_url(
         &self,
         key: &FileKey,

@@ -107,14 +107,19 @@ impl LocalFiles {
         Ok((key, max))
     }
 
-    /// Stores an accepted upload's bytes (written aside, then moved in place: a reader never
-    /// sees half a file).
+    /// Stores an accepted upload's bytes.
     pub fn store(&self, key: &FileKey, bytes: &[u8]) -> Result<(), FileError> {
+        self.put_in_place(key, |partial| std::fs::write(partial, bytes))
+    }
+
+    /// Writes a file under `key` with `write`, aside first, then moved in place: a reader
+    /// never sees half a file.
+    fn put_in_place(&self, key: &FileKey, write: impl FnOnce(&Path) -> std::io::Result<()>) -> Result<(), FileError> {
         let path = self.path(key);
         let parent = path.parent().ok_or_else(|| failed(anyhow::anyhow!("a key without a folder")))?;
         std::fs::create_dir_all(parent).map_err(failed)?;
         let partial = path.with_extension(format!("{}.partial", ulid::Ulid::new()));
-        std::fs::write(&partial, bytes).map_err(failed)?;
+        write(&partial).map_err(failed)?;
         std::fs::rename(&partial, &path).map_err(failed)
     }
 
@@ -188,6 +193,10 @@ impl FileStore for LocalFiles {
 
     async fn write(&self, key: &FileKey, bytes: Vec<u8>, _content_type: &str) -> Result<(), FileError> {
         self.store(key, &bytes)
+    }
+
+    async fn write_file(&self, key: &FileKey, path: &Path, _content_type: &str) -> Result<(), FileError> {
+        self.put_in_place(key, |partial| std::fs::copy(path, partial).map(|_| ()))
     }
 
     async fn download_url(

@@ -160,7 +160,22 @@ async fn devices_are_kept_per_user_until_removed<S: DeviceStore + ?Sized>(store:
     assert_eq!(ids(store.list_devices(&tid("t1"), &uid("u1"), 20).await.unwrap()), ["d-b"]);
 }
 
+async fn exports_are_kept_until_they_expire<S: ExportStore + ?Sized>(store: &S) {
+    let now = Utc::now();
+    let pending = Export::pending(ulid::Ulid::new().to_string(), tid("t1"), uid("u1"), now);
+    store.put_export(&pending).await.unwrap();
+    assert_eq!(store.get_export(&tid("t1"), &pending.id).await.unwrap(), Some(pending.clone()));
+    assert_eq!(store.get_export(&tid("t2"), &pending.id).await.unwrap(), None, "tenants are apart");
+    let ready = pending.clone().ready(3, 120, now);
+    store.put_export(&ready).await.unwrap();
+    assert_eq!(store.get_export(&tid("t1"), &ready.id).await.unwrap(), Some(ready.clone()), "replaced");
+    let expired = Export { expires_at: now - Duration::seconds(1), ..ready };
+    store.put_export(&expired).await.unwrap();
+    assert_eq!(store.get_export(&tid("t1"), &expired.id).await.unwrap(), None, "read as gone once expired");
+}
+
 conforms!(
+    exports_are_kept_until_they_expire,
     devices_are_kept_per_user_until_removed,
     preferences_are_kept_per_user,
     pending_emails_wait_in_order_until_deleted,

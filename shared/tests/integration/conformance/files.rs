@@ -67,6 +67,20 @@ async fn a_file_goes_up_reads_back_and_goes_away<F: FileStore + ?Sized>(files: &
     assert_eq!(files.peek(&key, 8).await.unwrap(), None);
     assert_eq!(files.peek(&thumbnail, 8).await.unwrap(), None);
     files.delete(&[key]).await.unwrap();
+
+    // A file the server made on its disk (an export) is streamed in, and served as any other.
+    let made = tempfile::NamedTempFile::new().unwrap();
+    let lines = "{\"type\":\"export\"}\n".repeat(5000);
+    std::fs::write(made.path(), &lines).unwrap();
+    let export = FileKey::export(&tid("t1"), &ulid::Ulid::new().to_string());
+    files.write_file(&export, made.path(), "application/x-ndjson").await.unwrap();
+    assert_eq!(files.peek(&export, 8).await.unwrap().map(|p| p.size), Some(lines.len() as u64));
+    let saved = Disposition::Attachment { file_name: "export.jsonl".into() };
+    let url = files.download_url(&export, "application/x-ndjson", &saved, Utc::now() + Duration::minutes(5)).await;
+    let got = reqwest::get(url.unwrap()).await.unwrap();
+    assert_eq!((got.status(), got.text().await.unwrap() == lines), (reqwest::StatusCode::OK, true));
+    files.delete(std::slice::from_ref(&export)).await.unwrap();
+    assert_eq!(files.peek(&export, 8).await.unwrap(), None);
 }
 
 /// The local runtime's files, served on a loopback port as the runtime serves them.
