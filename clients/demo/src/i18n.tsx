@@ -3,6 +3,8 @@
 
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type {
+  AuditAction,
+  Export,
   ModerationAction,
   ModerationCheck,
   ModerationContact,
@@ -18,6 +20,9 @@ import type { ReactionFailure } from './reactions.js';
 export type Lang = 'fr' | 'en';
 export const LANGS: readonly Lang[] = ['fr', 'en'];
 const STORAGE_KEY = 'missive-demo-lang';
+
+/** French "de" before a name, elided before a vowel: « d’Alice », « de Paul ». */
+const de = (name: string) => (/^[aeiouyàâéèêîôû]/i.test(name) ? `d’${name}` : `de ${name}`);
 
 const fr = {
   language: 'Langue',
@@ -53,7 +58,7 @@ const fr = {
   homePaulText: 'Fleuriste : la boîte de réception des conversations de sa boutique.',
   homeAliceText: 'Pompière : messagerie directe et de groupe, cloche, rappels.',
   homeBobText: 'Pompier : le collègue d’Alice, pour discuter à deux.',
-  homeAdaText: 'Administratrice : envoie des notifications à l’équipe, règle les webhooks et la modération.',
+  homeAdaText: 'Administratrice : envoie des notifications à l’équipe, règle les webhooks et la modération, exporte les données.',
   homeOperatorText: 'Les files de tâches, les lettres mortes et les e-mails envoyés.',
   homeStatusTitle: 'État du service',
   homeStatusText: 'La santé du serveur, actualisée toute seule.',
@@ -328,7 +333,7 @@ const fr = {
   // Tenant admin: webhooks and moderation
   adminTitle: 'Administration',
   adminIntro:
-    'Ce que l’administratrice de l’espace règle elle-même : les webhooks qui préviennent ses systèmes, et la modération des messages.',
+    'Ce que l’administratrice de l’espace règle elle-même : les webhooks qui préviennent ses systèmes, la modération des messages, l’export des données d’une personne, et le journal d’audit.',
   webhooks: 'Webhooks',
   webhooksIntro:
     'Des adresses que Missive prévient de ce qui se passe, chaque requête signée avec le secret du webhook. En local, http://127.0.0.1:… est accepté.',
@@ -443,6 +448,56 @@ const fr = {
     hook: 'la vérification avant envoi',
   } as Record<ModerationReason, string>,
 
+  // Tenant admin: people's data, the audit log
+  exports: 'Données des personnes',
+  exportsIntro:
+    'Tout ce que Missive garde d’une personne (profil, préférences, appareils, rappels, notifications, conversations et messages), dans un fichier JSON Lines préparé en arrière-plan, à lui remettre si elle le demande.',
+  exportsPeople: 'Personnes de l’espace',
+  noPeople: 'Personne dans l’annuaire.',
+  exportData: 'Exporter les données',
+  exportDataOf: (name: string) => `Exporter les données ${de(name)}`,
+  exportOf: (name: string) => `Export des données ${de(name)} :`,
+  exportAsking: 'demande envoyée',
+  exportStatuses: { pending: 'en préparation', ready: 'prêt' } as Record<Export['status'], string>,
+  download: 'Télécharger',
+  downloadOf: (name: string) => `Télécharger les données ${de(name)}`,
+  exportReady: (lines: number, size: string, until: string) =>
+    `${lines === 1 ? '1 ligne' : `${lines} lignes`}, ${size}, lien valable jusqu’à ${until}`,
+  auditLog: 'Journal d’audit',
+  auditIntro: 'Qui a fait quel acte d’administration, et quand : les plus récents en haut, gardés 400 jours.',
+  auditRefresh: 'Actualiser le journal',
+  noAuditEntries: 'Aucun acte pour l’instant.',
+  auditWho: 'Qui',
+  auditAction: 'Action',
+  auditTarget: 'Cible',
+  platform: 'Plateforme',
+  auditTenant: 'l’espace',
+  auditShown: (n: number) => (n === 1 ? '1 entrée affichée.' : `${n} entrées affichées.`),
+  auditMore: 'Entrées plus anciennes',
+  auditActions: {
+    'tenant.created': 'Espace créé',
+    'tenant.updated': 'Espace modifié',
+    'tenant.suspended': 'Espace suspendu',
+    'tenant.reactivated': 'Espace réactivé',
+    'tenant.push_credentials_set': 'Clés de notifications push enregistrées',
+    'user.created': 'Personne créée',
+    'user.updated': 'Personne modifiée',
+    'user.role_changed': 'Rôle changé',
+    'user.suspended': 'Personne suspendue',
+    'user.reinstated': 'Personne rétablie',
+    'user.exported': 'Données exportées',
+    'webhook.created': 'Webhook créé',
+    'webhook.updated': 'Webhook modifié',
+    'webhook.deleted': 'Webhook supprimé',
+    'webhook.secret_rotated': 'Secret de webhook changé',
+    'moderation.updated': 'Modération modifiée',
+    'bot.created': 'Bot créé',
+    'bot.key_rotated': 'Clé de bot changée',
+    'bot.key_revoked': 'Clé de bot révoquée',
+    'hook.created': 'Hook entrant créé',
+    'hook.deleted': 'Hook entrant supprimé',
+  } as Record<AuditAction, string>,
+
   // Operator
   operatorTitle: 'Opérateur de la plateforme',
   operatorIntro:
@@ -520,7 +575,7 @@ const en: Dictionary = {
   homePaulText: 'Florist: the inbox of his shop’s conversations.',
   homeAliceText: 'Firefighter: direct and group chats, the bell, reminders.',
   homeBobText: 'Firefighter: Alice’s colleague, to chat in pairs.',
-  homeAdaText: 'Admin: sends notifications to the team, sets up webhooks and moderation.',
+  homeAdaText: 'Admin: sends notifications to the team, sets up webhooks and moderation, exports data.',
   homeOperatorText: 'The job queues, dead letters and the e-mails sent.',
   homeStatusTitle: 'Service status',
   homeStatusText: 'The server’s health, refreshed on its own.',
@@ -770,7 +825,8 @@ const en: Dictionary = {
   criticalSent: 'critical alert',
 
   adminTitle: 'Administration',
-  adminIntro: 'What the tenant’s admin sets up herself: the webhooks that tell her systems, and the moderation of messages.',
+  adminIntro:
+    'What the tenant’s admin sets up herself: the webhooks that tell her systems, the moderation of messages, the export of a person’s data, and the audit log.',
   webhooks: 'Webhooks',
   webhooksIntro:
     'Addresses Missive tells of what happens, each request signed with the webhook’s secret. Locally, http://127.0.0.1:… is accepted.',
@@ -868,6 +924,54 @@ const en: Dictionary = {
     word: 'a forbidden word',
     pattern: 'a forbidden expression',
     hook: 'the pre-send check',
+  },
+
+  exports: 'People’s data',
+  exportsIntro:
+    'Everything Missive keeps of a person (profile, preferences, devices, reminders, notifications, conversations and messages), in a JSON Lines file made in the background, to hand over when they ask for it.',
+  exportsPeople: 'People of the tenant',
+  noPeople: 'Nobody in the directory.',
+  exportData: 'Export data',
+  exportDataOf: (name) => `Export data of ${name}`,
+  exportOf: (name) => `Export of ${name}’s data:`,
+  exportAsking: 'asked for',
+  exportStatuses: { pending: 'being prepared', ready: 'ready' },
+  download: 'Download',
+  downloadOf: (name) => `Download ${name}’s data`,
+  exportReady: (lines, size, until) => `${lines === 1 ? '1 line' : `${lines} lines`}, ${size}, link valid until ${until}`,
+  auditLog: 'Audit log',
+  auditIntro: 'Who did which administrative act, and when: newest first, kept 400 days.',
+  auditRefresh: 'Refresh the log',
+  noAuditEntries: 'Nothing yet.',
+  auditWho: 'Who',
+  auditAction: 'Action',
+  auditTarget: 'Target',
+  platform: 'Platform',
+  auditTenant: 'the tenant',
+  auditShown: (n) => (n === 1 ? '1 entry shown.' : `${n} entries shown.`),
+  auditMore: 'Older entries',
+  auditActions: {
+    'tenant.created': 'Tenant created',
+    'tenant.updated': 'Tenant changed',
+    'tenant.suspended': 'Tenant suspended',
+    'tenant.reactivated': 'Tenant reactivated',
+    'tenant.push_credentials_set': 'Push credentials set',
+    'user.created': 'Person created',
+    'user.updated': 'Person changed',
+    'user.role_changed': 'Role changed',
+    'user.suspended': 'Person suspended',
+    'user.reinstated': 'Person reinstated',
+    'user.exported': 'Data exported',
+    'webhook.created': 'Webhook created',
+    'webhook.updated': 'Webhook changed',
+    'webhook.deleted': 'Webhook deleted',
+    'webhook.secret_rotated': 'Webhook secret rotated',
+    'moderation.updated': 'Moderation changed',
+    'bot.created': 'Bot created',
+    'bot.key_rotated': 'Bot key rotated',
+    'bot.key_revoked': 'Bot key revoked',
+    'hook.created': 'Inbound hook created',
+    'hook.deleted': 'Inbound hook deleted',
   },
 
   operatorTitle: 'Platform operator',

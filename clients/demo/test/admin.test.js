@@ -1,8 +1,9 @@
 // Ada, the demo tenant's admin, on her own screen (#/ada/admin): a webhook pointed at a small
 // receiver the test runs, its test event seen delivered in the log, a failing delivery retried
 // by hand; moderation rules saved and tried, and what the people of the tenant then see — a
-// send refused with a note and its text given back, a bot's message marked as a bot's. Each
-// of these screens passes the accessibility audit.
+// send refused with a note and its text given back, a bot's message marked as a bot's; a
+// member's data exported and downloaded, and the audit log that records it. Each of these
+// screens passes the accessibility audit.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -276,6 +277,99 @@ test('a bot’s message shows a bot badge beside its name', async (t) => {
   const question = messages.getByRole('listitem').filter({ hasText: 'Qui est de garde samedi ?' });
   assert.equal(await question.locator('.bot-badge').count(), 0);
   await expectAccessible(alice, 'a group with a bot’s message');
+
+  demo.assertNoPageErrors();
+});
+
+test('ada exports a member’s data: pending, then ready with a download link; the audit log records it', async (t) => {
+  const demo = await startDemo(t);
+  // Alice has written to Bob: her export holds her message.
+  const aliceToken = await tokenOf(demo.base, 'alice');
+  const chat = await call(demo.base, aliceToken, 'POST', '/v1/conversations', { kind: 'direct', userId: 'bob' });
+  const said = 'Mon planning de garde, pour l’export';
+  await call(demo.base, aliceToken, 'POST', `/v1/conversations/${chat.id}/messages`, {
+    body: said,
+    clientMessageId: 'admin-test-export',
+  });
+  // Enough acts for more than one page of the log (20 entries a page).
+  const adaToken = await tokenOf(demo.base, 'ada');
+  for (let i = 1; i <= 15; i++) {
+    await call(demo.base, adaToken, 'POST', '/v1/bots', { id: `bot-${i}`, name: `Bot ${i}` });
+  }
+
+  const ada = await openAdmin(demo);
+  const polls = [];
+  ada.on('request', (request) => {
+    if (new URL(request.url()).pathname.startsWith('/v1/admin/exports/')) polls.push(Date.now());
+  });
+  const people = ada.getByRole('region', { name: 'Données des personnes' });
+  const list = people.getByRole('list', { name: 'Personnes de l’espace' });
+  const row = list.getByRole('listitem').filter({ hasText: 'Alice Martin' });
+  const exportButton = row.getByRole('button', { name: 'Exporter les données d’Alice Martin' });
+  await exportButton.waitFor();
+  const state = row.locator('[aria-live="polite"]');
+  assert.equal(await state.count(), 1, 'the state is announced politely');
+  await exportButton.click();
+  // Made in the background: pending first, asked again until ready.
+  await expectText(state.locator('.status-chip'), 'en préparation', 'the export pending');
+  const link = row.getByRole('link', { name: 'Télécharger les données d’Alice Martin' });
+  await link.waitFor();
+  await expectText(state.locator('.status-chip'), 'prêt', 'the export ready');
+  const pollsWhenReady = polls.length;
+  assert.ok(pollsWhenReady >= 1, 'asked again while pending');
+  assert.match(await state.textContent(), /^Export des données d’Alice Martin : prêt Télécharger \d+ lignes, /);
+  assert.match(await link.getAttribute('download'), /^missive-export-alice-.+\.jsonl$/);
+  await expectAccessible(ada, 'the admin screen: an export ready to download');
+
+  // The link downloads Alice's data, her message among it.
+  const download = await fetch(await link.getAttribute('href'));
+  assert.equal(download.status, 200);
+  const lines = (await download.text()).trim().split('\n').map((line) => JSON.parse(line));
+  assert.deepEqual([lines[0].type, lines[0].data.userId], ['export', 'alice']);
+  assert.ok(lines.some((l) => l.type === 'message' && l.data.body === said), 'her message in the export');
+
+  // The audit log, newest first: the export, by Ada, of Alice.
+  const audit = ada.getByRole('region', { name: 'Journal d’audit' });
+  const log = audit.getByRole('table', { name: 'Journal d’audit' });
+  const exported = log.getByRole('row').filter({ hasText: 'user.exported' });
+  await exported.waitFor();
+  await expectText(exported.locator('[data-col="who"]'), 'Ada Lovelace');
+  await expectText(exported.locator('[data-col="action"]'), 'Données exportées user.exported');
+  await expectText(exported.locator('[data-col="target"]'), 'alice');
+  const rows = log.locator('tbody tr');
+  assert.equal(await rows.first().getAttribute('data-action'), 'user.exported', 'the newest first');
+  assert.equal(await rows.count(), 20);
+  // Older entries, from the cursor: down to the tenant's creation, by the platform.
+  const { entries: all } = await call(demo.base, adaToken, 'GET', '/v1/admin/audit?limit=100');
+  assert.ok(all.length > 20, `${all.length} entries`);
+  await audit.getByRole('button', { name: 'Entrées plus anciennes' }).click();
+  await audit.getByText(`${all.length} entrées affichées.`).waitFor();
+  await expectText(rows.last().locator('[data-col="who"]'), 'Plateforme');
+  await expectText(rows.last().locator('[data-col="target"]'), 'l’espace');
+  assert.equal(await rows.last().getAttribute('data-action'), 'tenant.created');
+  await audit.getByRole('button', { name: 'Entrées plus anciennes' }).waitFor({ state: 'detached' });
+  await expectAccessible(ada, 'the admin screen: the audit log, two pages');
+
+  // In English too.
+  await ada.getByRole('combobox', { name: 'Langue' }).selectOption('en');
+  const englishPeople = ada.getByRole('region', { name: 'People’s data' });
+  const inEnglish = englishPeople.getByRole('listitem').filter({ hasText: 'Alice Martin' });
+  await inEnglish.getByRole('link', { name: 'Download Alice Martin’s data' }).waitFor();
+  await inEnglish.getByRole('button', { name: 'Export data of Alice Martin' }).waitFor();
+  const englishLog = ada.getByRole('table', { name: 'Audit log' });
+  const englishRows = englishLog.locator('tbody tr');
+  await expectText(englishRows.first().locator('[data-col="action"]'), 'Data exported user.exported');
+  await expectText(englishRows.last().locator('[data-col="who"]'), 'Platform');
+  assert.equal(polls.length, pollsWhenReady, 'no more asking once ready');
+
+  // A pending export is no longer asked about once the screen is left.
+  await ada.getByRole('button', { name: 'Export data of Bob Durand' }).click();
+  await ada.getByRole('region', { name: 'People’s data' }).getByText('being prepared').waitFor();
+  await ada.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Notifications' }).click();
+  await ada.getByRole('region', { name: 'People’s data' }).waitFor({ state: 'detached' });
+  const left = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, 2_500));
+  assert.deepEqual(polls.filter((at) => at > left), [], 'no request after the screen went');
 
   demo.assertNoPageErrors();
 });

@@ -5,10 +5,13 @@
 
 import { MissiveRest, type CallOptions, type Upserted } from './rest.js';
 import type {
+  AuditPage,
   Bot,
   CreatedBot,
   CreatedHook,
   CreatedWebhook,
+  Export,
+  ExportView,
   Moderation,
   ModerationCheck,
   ModerationCheckInput,
@@ -164,10 +167,35 @@ export class MissiveAdmin extends MissiveRest {
     return this.json('POST', '/v1/moderation/check', { body: input, ...options });
   }
 
+  // ---- Users, their data and the audit log (a tenant admin, or the platform key) -----------
+
   /** A tenant admin, or the platform key with `tenantId`: creates (`created`) or updates a user. */
   putUser(userId: string, body: UserUpsert, options: CallOptions = {}): Promise<Upserted<User>> {
     return this.call('PUT', '/v1/admin/users/{userId}', { path: { userId }, body, ...options });
   }
+
+  /**
+   * A tenant admin, or the platform key with `tenantId`: a user's data, made in the background
+   * (`pending`); `getExport` tells when it is `ready`. Recorded in the audit log.
+   */
+  requestExport(userId: string, query: { tenantId?: string } = {}, options: CallOptions = {}): Promise<Export> {
+    return this.json('POST', '/v1/admin/users/{userId}/export', { path: { userId }, query, ...options });
+  }
+
+  /** An export; once `ready`, `url` downloads its JSON Lines until `expiresAt`. */
+  getExport(id: string, query: { tenantId?: string } = {}, options: CallOptions = {}): Promise<ExportView> {
+    return this.json('GET', '/v1/admin/exports/{id}', { path: { id }, query, ...options });
+  }
+
+  /** A tenant admin, or the platform key with `tenantId`: who did which administrative act, newest first. */
+  auditLog(
+    query: { cursor?: string; limit?: number; tenantId?: string } = {},
+    options: CallOptions = {},
+  ): Promise<AuditPage> {
+    return this.json('GET', '/v1/admin/audit', { query, ...options });
+  }
+
+  // ---- Queues (the platform key) ---------------------------------------------------------
 
   /** The platform key only: queues hold every tenant's jobs. */
   async getQueues(options: CallOptions = {}): Promise<QueueStats[]> {

@@ -104,8 +104,11 @@ type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][L
 type PathParams<O> = O extends { parameters: { path: infer T } } ? T : never;
 type QueryParams<O> = O extends { parameters: { query?: infer T } } ? T : never;
 type RequestBody<O> = O extends { requestBody: { content: { 'application/json': infer T } } } ? T : never;
-/** What the route answers when it succeeds: its 200/201 JSON (or HTML) body; nothing for a 204. */
-type Answer<O> = O extends { responses: infer R } ? Content<R[keyof R & (200 | 201 | 204)]> : never;
+/**
+ * What the route answers when it succeeds: its 200/201/202 JSON (or HTML) body; nothing for a
+ * 204. (A status left out here would type the answer `never`, which any return type accepts.)
+ */
+type Answer<O> = O extends { responses: infer R } ? Content<R[keyof R & (200 | 201 | 202 | 204)]> : never;
 type Content<R> = R extends { content: { 'application/json': infer T } }
   ? T
   : R extends { content: { 'text/html': infer T } }

@@ -245,6 +245,27 @@ export type ModerationCheck = components['schemas']['TrialOutcome'];
 /** `tenantId` is required with the platform key; ignored (the admin's own tenant) with an admin token. */
 export type UserUpsert = components['schemas']['UserUpsert'];
 
+// ---- Data exports and the audit log (a tenant admin) ---------------------------------------
+
+/**
+ * A user's data export: `pending` while it is made in the background, then `ready` (`lines` and
+ * `bytes` counted); gone after `expiresAt`.
+ */
+export type Export = components['schemas']['Export'];
+/**
+ * An export as `getExport` answers it: `url` is its signed download link (JSON Lines, each line
+ * `{ type, data }`) once `ready`, valid until `expiresAt`; `null` while `pending`.
+ */
+export type ExportView = components['schemas']['ExportView'];
+/** What an entry of the audit log says was done (`user.exported`, `webhook.created`…). */
+export type AuditAction = components['schemas']['AuditAction'];
+/** Who did it: the platform operator (`kind: 'platform'`), or an admin (`kind: 'user'`, with their name then). */
+export type AuditActor = components['schemas']['AuditActor'];
+/** One act: when, who, what, to what (`target`, absent for the tenant itself), and `details`. */
+export type AuditEntry = components['schemas']['AuditEntry'];
+/** A page of the audit log, newest first; `nextCursor` (`null` at the oldest) as `cursor` for older entries. */
+export type AuditPage = components['schemas']['AuditPage'];
+
 /** `tenantId` is required with the platform key. */
 export type NewNotifications = components['schemas']['NewNotifications'];
 

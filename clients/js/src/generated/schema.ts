@@ -23,6 +23,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/exports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An export: `pending`, or `ready` with a link that downloads it until `expiresAt` (a day
+         *     after it was made; then it is gone: 404).
+         */
+        get: operations["get_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/queues": {
         parameters: {
             query?: never;
@@ -132,6 +152,28 @@ export interface paths {
          */
         put: operations["upsert_user"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/users/{userId}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Asks for an export of a person's data (GDPR's right of access): made in the background as
+         *     JSON Lines — their record, preferences, devices, reminders, notifications, conversations
+         *     and the messages they sent — then downloadable for 24 hours through `GET
+         *     /v1/admin/exports/{id}`. A tenant admin, or the platform key with `tenantId`; audited.
+         */
+        post: operations["request_export"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1229,7 +1271,7 @@ export interface components {
          * @description What was done.
          * @enum {string}
          */
-        AuditAction: "tenant.created" | "tenant.updated" | "tenant.suspended" | "tenant.reactivated" | "tenant.push_credentials_set" | "user.created" | "user.updated" | "user.role_changed" | "user.suspended" | "user.reinstated" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "webhook.secret_rotated" | "moderation.updated" | "bot.created" | "bot.key_rotated" | "bot.key_revoked" | "hook.created" | "hook.deleted";
+        AuditAction: "tenant.created" | "tenant.updated" | "tenant.suspended" | "tenant.reactivated" | "tenant.push_credentials_set" | "user.created" | "user.updated" | "user.role_changed" | "user.suspended" | "user.reinstated" | "user.exported" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "webhook.secret_rotated" | "moderation.updated" | "bot.created" | "bot.key_rotated" | "bot.key_revoked" | "hook.created" | "hook.deleted";
         /** @description Who acted. */
         AuditActor: {
             /** @enum {string} */
@@ -1555,6 +1597,44 @@ export interface components {
             cursor: string;
             /** @enum {string} */
             type: "conversation.updated";
+        };
+        /** @description One export of one person's data. */
+        Export: {
+            /**
+             * Format: int64
+             * @description Its size in bytes, once made.
+             */
+            bytes?: number;
+            /**
+             * Format: date-time
+             * @description When the file and this record go: a day after it was made (a pending export, a week
+             *     after it was asked for).
+             */
+            expiresAt: string;
+            /** @description A ULID. */
+            id: string;
+            /**
+             * Format: int64
+             * @description Its JSON Lines, once made.
+             */
+            lines?: number;
+            /** Format: date-time */
+            readyAt: string | null;
+            /** Format: date-time */
+            requestedAt: string;
+            status: components["schemas"]["ExportStatus"];
+            tenantId: components["schemas"]["TenantId"];
+            userId: components["schemas"]["UserId"];
+        };
+        /**
+         * @description Where an export stands.
+         * @enum {string}
+         */
+        ExportStatus: "pending" | "ready";
+        /** @description An export as an admin reads it: with its link once it is ready. */
+        ExportView: components["schemas"]["Export"] & {
+            /** @description Downloads the JSON Lines until `expiresAt`; null until the export is ready. */
+            url: string | null;
         };
         /** @description A Google service account key (JSON as downloaded; its other fields are ignored). */
         FcmServiceAccount: {
@@ -2556,6 +2636,93 @@ export interface operations {
             };
         };
     };
+    get_export: {
+        parameters: {
+            query?: {
+                /** @description The tenant, with the platform key; a tenant admin's own otherwise. */
+                tenantId?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportView"];
+                };
+            };
+            /** @description `invalid_request`: a parameter or field is invalid (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no credential, or a bad or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a tenant admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such export, or expired */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_large`: the body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: a failure on Missive's side; no detail is given */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: a transient fault of the cloud outlasted the server's retries; nothing was done, or what was is safe to repeat: retry after a moment (`Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     queues: {
         parameters: {
             query?: never;
@@ -3139,6 +3306,94 @@ export interface operations {
                 };
             };
             /** @description `not_found`: no such thing, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_large`: the body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: a failure on Missive's side; no detail is given */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: a transient fault of the cloud outlasted the server's retries; nothing was done, or what was is safe to repeat: retry after a moment (`Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    request_export: {
+        parameters: {
+            query?: {
+                /** @description The tenant, with the platform key; a tenant admin's own otherwise. */
+                tenantId?: string;
+            };
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Asked for: `pending` until made */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Export"];
+                };
+            };
+            /** @description `invalid_request`: a parameter or field is invalid (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no credential, or a bad or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a tenant admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such user */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -439,4 +439,63 @@ describe('REST helpers on the local runtime', () => {
     assert.ok(Array.isArray(await local.localOutbox()));
     assert.deepEqual(await local.setLocalOutboxFailures({ next: 0 }), { next: 0, always: false });
   });
+
+  test('data export: an admin asks for a member’s data, polls it ready, downloads it as JSON Lines', async () => {
+    const chat = (await bob.createConversation({ kind: 'direct', userId: 'alice' })).value;
+    const { value: sent } = await bob.postMessage(chat.id, 'Le compte rendu de la garde, pour l’export');
+    await rejectsWith(adminRest(server, 'alice').requestExport('bob'), 'forbidden', 403);
+    await rejectsWith(admin.requestExport('nobody'), 'not_found', 404);
+
+    const asked = await admin.requestExport('bob');
+    assert.deepEqual([asked.tenantId, asked.userId, asked.status, asked.url], ['acme', 'bob', 'pending', undefined]);
+    await rejectsWith(adminRest(server, 'alice').getExport(asked.id), 'forbidden', 403);
+    let ready;
+    await waitFor(async () => (ready = await admin.getExport(asked.id)).status === 'ready', {
+      what: 'the export ready',
+    });
+    assert.equal(typeof ready.url, 'string');
+    assert.ok(ready.lines > 0 && ready.bytes > 0, JSON.stringify(ready));
+    // The platform key reads it too, naming the tenant.
+    assert.equal((await platform.getExport(asked.id, { tenantId: 'acme' })).status, 'ready');
+    await rejectsWith(admin.getExport('01ARZ3NDEKTSV4RRFFQ69G5FAV'), 'not_found', 404);
+
+    // The link needs no token: it is signed, until `expiresAt`.
+    const download = await fetch(ready.url);
+    assert.equal(download.status, 200);
+    const text = await download.text();
+    assert.equal(Buffer.byteLength(text), ready.bytes);
+    const lines = text.trim().split('\n').map((line) => JSON.parse(line));
+    assert.equal(lines.length, ready.lines);
+    assert.deepEqual([lines[0].type, lines[0].data.exportId, lines[0].data.userId], ['export', asked.id, 'bob']);
+    assert.ok(lines.some((l) => l.type === 'user' && l.data.id === 'bob'));
+    const message = lines.find((l) => l.type === 'message' && l.data.id === sent.id);
+    assert.equal(message?.data.body, 'Le compte rendu de la garde, pour l’export');
+  });
+
+  test('the audit log: newest first, paged, the export recorded with who asked', async () => {
+    const asked = await platform.requestExport('alice', { tenantId: 'acme' });
+    await rejectsWith(adminRest(server, 'alice').auditLog(), 'forbidden', 403);
+    const [newest] = (await admin.auditLog({ limit: 1 })).entries;
+    assert.deepEqual([newest.action, newest.target, newest.actor, newest.details], [
+      'user.exported',
+      'alice',
+      { kind: 'platform' },
+      { exportId: asked.id },
+    ]);
+    // Ada's export of Bob, earlier, under her name.
+    const { entries } = await platform.auditLog({ tenantId: 'acme', limit: 100 });
+    const byAda = entries.find((e) => e.action === 'user.exported' && e.target === 'bob');
+    assert.deepEqual(byAda?.actor, { kind: 'user', userId: 'ada', name: 'ada' });
+    // Page by page, the same entries in the same order.
+    const paged = [];
+    let cursor;
+    do {
+      const page = await admin.auditLog({ cursor, limit: 3 });
+      paged.push(...page.entries);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    assert.deepEqual(paged.map((e) => e.id), entries.map((e) => e.id));
+    assert.ok(entries.length > 3, 'more than one page');
+    assert.equal(entries.at(-1).action, 'tenant.created', 'the oldest last');
+  });
 });

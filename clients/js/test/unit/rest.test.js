@@ -135,6 +135,29 @@ test("the admin's moderation routes: read, replace, try a text", async () => {
   );
 });
 
+test("the admin's export and audit routes: the user's id in the path, the tenant and a page in the query", async () => {
+  const { fetch, calls } = fakeFetch((url, init) =>
+    url.includes('/audit')
+      ? { body: { entries: [], nextCursor: null } }
+      : { status: init.method === 'POST' ? 202 : 200, body: { id: 'x1', status: 'pending' } },
+  );
+  const platform = new MissiveAdmin({ baseUrl: 'http://api.test', getToken: () => 'key', fetch });
+  assert.deepEqual(await platform.requestExport('é/1', { tenantId: 'acme' }), { id: 'x1', status: 'pending' });
+  await platform.getExport('x1');
+  const page = await platform.auditLog({ tenantId: 'acme', cursor: 'c', limit: 2 });
+  assert.deepEqual(page, { entries: [], nextCursor: null });
+  await platform.auditLog();
+  assert.deepEqual(
+    calls.map((c) => [c.method, c.url, c.body]),
+    [
+      ['POST', 'http://api.test/v1/admin/users/%C3%A9%2F1/export?tenantId=acme', undefined],
+      ['GET', 'http://api.test/v1/admin/exports/x1', undefined],
+      ['GET', 'http://api.test/v1/admin/audit?tenantId=acme&cursor=c&limit=2', undefined],
+      ['GET', 'http://api.test/v1/admin/audit', undefined],
+    ],
+  );
+});
+
 test('answers without an error body, network failures and token failures have codes of their own', async () => {
   const proxy = new MissiveRest({
     baseUrl: 'http://api.test',
