@@ -21,6 +21,9 @@ Control (JSON over HTTP on the proxy's own address):
     GET  /__faults/stats?target=t                 {"transactionConflict": n, …} injected so far
     GET  /__faults/stats                          the same, summed over every table and queue
 
+Slow requests (5 s or more, waiting for the guard included) are logged to stderr with what
+they were and where the time went: a test that stalls can be told from a moto that did.
+
 Usage: moto_proxy.py --upstream http://127.0.0.1:PORT [--port 0] [--port-file FILE]
 Loopback only; it stops when killed.
 """
@@ -29,9 +32,13 @@ import argparse
 import http.client
 import json
 import random
+import sys
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+SLOW_SECONDS = 5.0
 
 DYNAMODB_PREFIX = "DynamoDB_20120810."
 SQS_PREFIX = "AmazonSQS."
@@ -251,11 +258,19 @@ def handler_for(upstream_url, faults):
                     fault = sqs_fault(faults, target[len(SQS_PREFIX):], request)
             if fault is not None:
                 return self.answer(*fault)
+            asked = time.monotonic()
             if target.startswith(DYNAMODB_PREFIX):
                 with dynamodb_guard:
+                    guarded = time.monotonic()
                     status, response_headers, response = upstream.forward(self.command, self.path, headers, body)
             else:
+                guarded = asked
                 status, response_headers, response = upstream.forward(self.command, self.path, headers, body)
+            done = time.monotonic()
+            if done - asked >= SLOW_SECONDS:
+                what = target or f"{self.command} {self.path.split('?')[0]}"
+                print(f"SLOW {what}: {done - asked:.1f} s ({guarded - asked:.1f} s waiting for the DynamoDB guard, "
+                      f"{done - guarded:.1f} s in moto) -> {status}", file=sys.stderr, flush=True)
             content_type = dict((k.lower(), v) for k, v in response_headers).get("content-type", "text/plain")
             self.answer(status, content_type, response, response_headers)
 

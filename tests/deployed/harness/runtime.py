@@ -203,8 +203,11 @@ class Sandbox:
             result = await asyncio.wait_for(asyncio.shield(future), timeout)
         except asyncio.TimeoutError:
             self.kill()
+            # The AWS calls it had made, the last one maybe still waiting: what a stalled run hung on.
+            calls = ", ".join(self.current.calls) if self.current else ""
             result = Result(error={"errorType": "Sandbox.Timedout",
-                                   "errorMessage": f"Task timed out after {timeout:.2f} seconds"})
+                                   "errorMessage": f"Task timed out after {timeout:.2f} seconds "
+                                                   f"(its AWS calls: {calls or 'none'})"})
         finally:
             self.pending.pop(invocation_id, None)
             self.current = None
