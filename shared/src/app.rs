@@ -8,10 +8,11 @@ use crate::auth::TokenVerifier;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::ports::{
-    AuditStore, BotStore, Clock, ConnectionStore, ConversationStore, DeviceStore, EffectStore, EventFeed, ExportStore,
-    FileStore, Ids, JobQueue, Mailer, MessageStore, NotificationStore, PendingEmailStore, PinStore, PreferenceStore,
-    Push, PushCredentialStore, PushService, ReactionStore, ReminderStore, ScheduleStore, Store, StoreHealth,
-    StorefrontStore, TenantStore, ThrottleStore, UploadStore, UserStore, WebhookSender, WebhookStore,
+    AuditStore, BotStore, Clock, ConnectionStore, ConversationStore, DeviceStore, EffectStore, ErasedUserStore,
+    EventFeed, ExportStore, FileStore, Ids, JobQueue, Mailer, MessageStore, NotificationStore, PendingEmailStore,
+    PinStore, PreferenceStore, Push, PushCredentialStore, PushService, ReactionStore, ReminderStore, ScheduleStore,
+    Store, StoreHealth, StorefrontStore, TenantStore, ThrottleStore, UploadStore, UserStore, WebhookSender,
+    WebhookStore,
 };
 use crate::runtime::{DirectoryCache, FrameRate};
 use crate::usecases::attachments::AttachmentsUseCases;
@@ -25,6 +26,7 @@ use crate::usecases::effects::EffectsUseCases;
 use crate::usecases::email_queue::EmailQueueUseCases;
 #[cfg(feature = "email")]
 use crate::usecases::email_sending::EmailSendingUseCases;
+use crate::usecases::erasure::ErasureUseCases;
 use crate::usecases::exports::ExportsUseCases;
 use crate::usecases::fanout::FanoutUseCases;
 use crate::usecases::groups::GroupsUseCases;
@@ -70,6 +72,7 @@ pub struct App {
     pub email_queue: EmailQueueUseCases,
     #[cfg(feature = "email")]
     pub email_sending: EmailSendingUseCases,
+    pub erasure: ErasureUseCases,
     pub exports: ExportsUseCases,
     pub fanout: FanoutUseCases,
     pub groups: GroupsUseCases,
@@ -126,6 +129,8 @@ pub struct Ports {
     pub audit: Arc<dyn AuditStore>,
     /// People's data exports.
     pub exports: Arc<dyn ExportStore>,
+    /// The people erased (so that their tokens do not bring them back).
+    pub erased: Arc<dyn ErasedUserStore>,
     /// Reactions to messages and their counts.
     pub reactions: Arc<dyn ReactionStore>,
     /// Conversations' pinned messages.
@@ -172,6 +177,7 @@ impl Ports {
             bots: store.clone(),
             audit: store.clone(),
             exports: store.clone(),
+            erased: store.clone(),
             reactions: store.clone(),
             pins: store.clone(),
             schedule: store.clone(),
@@ -364,6 +370,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         tokens: services.tokens.clone(),
         platform_key: config.platform_key.clone(),
         bots: ports.bots.clone(),
+        erased: ports.erased.clone(),
     };
     let bots = BotsUseCases {
         clock: ports.clock.clone(),
@@ -519,6 +526,24 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         notifications: notifications.clone(),
         webhook_events: webhook_events.clone(),
     };
+    let erasure = ErasureUseCases {
+        clock: ports.clock.clone(),
+        conversations: ports.conversations.clone(),
+        devices: ports.devices.clone(),
+        erased: ports.erased.clone(),
+        jobs: ports.jobs.clone(),
+        messages: ports.messages.clone(),
+        notifications: ports.notifications.clone(),
+        pending_emails: ports.pending_emails.clone(),
+        preferences: ports.preferences.clone(),
+        reactions: ports.reactions.clone(),
+        reminders: ports.reminders.clone(),
+        users: ports.users.clone(),
+        directory: services.directory.clone(),
+        audit: audit.clone(),
+        message_cases: messages.clone(),
+        webhook_events: webhook_events.clone(),
+    };
     let hooks = HooksUseCases {
         clock: ports.clock.clone(),
         ids: ports.ids.clone(),
@@ -601,6 +626,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         clock: ports.clock.clone(),
         tenants: ports.tenants.clone(),
         users: ports.users.clone(),
+        erased: ports.erased.clone(),
         directory: services.directory.clone(),
         presence: presence.clone(),
         audit: audit.clone(),
@@ -619,6 +645,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         email_queue,
         #[cfg(feature = "email")]
         email_sending,
+        erasure,
         exports,
         fanout,
         groups,

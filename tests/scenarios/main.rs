@@ -8,6 +8,7 @@ mod bots;
 mod chat;
 mod cors;
 mod editing;
+mod erasure;
 mod exports;
 mod fanout;
 mod files;

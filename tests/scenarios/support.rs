@@ -41,6 +41,8 @@ pub struct Place {
 #[derive(Debug)]
 struct Deployed {
     _process: Child,
+    /// The stack's name: its resources' names start with it.
+    stack: String,
     /// The HTTP API's stage URL (`http://…/prod`).
     http: String,
     /// The WebSocket API's stage URL (`ws://…/prod`).
@@ -79,6 +81,32 @@ fn backend() -> Backend {
 /// behaviour says so and does what AWS does instead).
 pub fn deployed() -> bool {
     backend() == Backend::Deployed
+}
+
+/// A DynamoDB client on moto, as the tests reach it.
+fn dynamodb() -> aws_sdk_dynamodb::Client {
+    let credentials = aws_sdk_dynamodb::config::Credentials::new("testing", "testing", None, None, "scenarios");
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version_latest()
+        .endpoint_url(aws_endpoint())
+        .region(aws_sdk_dynamodb::config::Region::new("eu-west-1"))
+        .credentials_provider(credentials)
+        .build();
+    aws_sdk_dynamodb::Client::from_conf(config)
+}
+
+/// Every record of an embedded store's file, key and JSON value, one a line.
+fn embedded_records(path: &std::path::Path) -> String {
+    use redb::{ReadableDatabase, ReadableTable};
+    let db = redb::Database::open(path).expect("the store's file");
+    let read = db.begin_read().expect("a read");
+    let items = read.open_table(redb::TableDefinition::<&str, &[u8]>::new("items")).expect("its records");
+    let mut lines = Vec::new();
+    for entry in items.iter().expect("its records") {
+        let (k, v) = entry.expect("a record");
+        lines.push(format!("{} {}", k.value(), String::from_utf8_lossy(v.value())));
+    }
+    lines.join("\n")
 }
 
 fn aws_endpoint() -> String {
@@ -261,7 +289,7 @@ impl Server {
         .expect("the emulator did not start in time");
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         let (http, ws, control) = (http.expect("HTTP"), ws.expect("WS"), control.expect("CONTROL"));
-        let stack = Arc::new(Deployed { _process: process, http, ws, control });
+        let stack = Arc::new(Deployed { _process: process, stack, http, ws, control });
         place.deployed = Some(stack.clone());
         Server::on_stack(place, stack)
     }
@@ -294,6 +322,42 @@ impl Server {
             (None, None) => unreachable!("a server runs a process or a stack"),
         }
         (self.place.clone(), self._temp.take())
+    }
+
+    /// Everything the server stored, as text, one record a line: what a test reads to prove
+    /// something is gone from the store itself. The embedded store is read from its file once
+    /// the server is stopped (redb allows one process); a DynamoDB table is scanned (a test may;
+    /// Missive never does). The server is stopped on every backend.
+    pub async fn stored_text(self) -> String {
+        let (place, _temp) = self.kill9().await;
+        let table = match (&place.table, &place.deployed) {
+            (Some(table), _) => table.clone(),
+            (None, Some(stack)) => {
+                let mut pages = dynamodb().list_tables().into_paginator().items().send();
+                let mut found = None;
+                while let Some(table) = pages.next().await {
+                    let table = table.expect("ListTables");
+                    if table.starts_with(&stack.stack) {
+                        found = Some(table);
+                        break;
+                    }
+                }
+                found.expect("the stack's table")
+            }
+            (None, None) => return embedded_records(&place.data_dir.join("missive.redb")),
+        };
+        let mut lines = Vec::new();
+        let mut start = None;
+        loop {
+            let page = dynamodb().scan().table_name(&table).set_exclusive_start_key(start).send().await.expect("Scan");
+            for item in page.items.unwrap_or_default() {
+                lines.push(format!("{item:?}"));
+            }
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                return lines.join("\n");
+            }
+        }
     }
 
     pub fn ws_url(&self, token: &str) -> String {

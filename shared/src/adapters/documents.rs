@@ -22,8 +22,8 @@ use crate::domain::{
     MAX_WEBHOOKS,
 };
 use crate::ports::{
-    AuditStore, BotStore, DeviceStore, ExportStore, Page, PendingEmailStore, PreferenceStore, ReminderStore,
-    StoreResult, UploadStore, WebhookStore,
+    AuditStore, BotStore, DeviceStore, ErasedUserStore, ExportStore, Page, PendingEmailStore, PreferenceStore,
+    ReminderStore, StoreResult, UploadStore, WebhookStore,
 };
 
 /// A store's collections of JSON documents. Expiry is checked on read, as DynamoDB's TTL
@@ -82,6 +82,7 @@ fn devices(user: &UserId) -> String {
 const WEBHOOKS: &str = "webhooks";
 const AUDIT: &str = "audit";
 const EXPORTS: &str = "exports";
+const ERASED: &str = "erased";
 const BOTS: &str = "bots";
 const BOT_KEYS: &str = "bot-keys";
 const HOOKS: &str = "hooks";
@@ -102,6 +103,10 @@ impl<D: Documents> PreferenceStore for D {
 
     async fn put_preferences(&self, tenant: &TenantId, user: &UserId, preferences: &Preferences) -> StoreResult<()> {
         self.put_doc(tenant, PREFERENCES, user.as_str(), preferences, None).await
+    }
+
+    async fn delete_preferences(&self, tenant: &TenantId, user: &UserId) -> StoreResult<bool> {
+        self.delete_doc(tenant, PREFERENCES, user.as_str()).await
     }
 }
 
@@ -306,5 +311,26 @@ impl<D: Documents> ExportStore for D {
 
     async fn get_export(&self, tenant: &TenantId, id: &str) -> StoreResult<Option<Export>> {
         self.get_doc(tenant, EXPORTS, id).await
+    }
+}
+
+/// The marker's id: the SHA-256 of the user's id, so that it names no one.
+fn erased_id(user: &UserId) -> String {
+    use sha2::Digest;
+    crate::adapters::signing::hex(&sha2::Sha256::digest(user.as_str().as_bytes()))
+}
+
+#[async_trait]
+impl<D: Documents> ErasedUserStore for D {
+    async fn mark_erased(&self, tenant: &TenantId, user: &UserId, at: DateTime<Utc>) -> StoreResult<()> {
+        self.put_doc(tenant, ERASED, &erased_id(user), &serde_json::json!({ "erasedAt": at }), None).await
+    }
+
+    async fn is_erased(&self, tenant: &TenantId, user: &UserId) -> StoreResult<bool> {
+        Ok(self.get_doc::<serde_json::Value>(tenant, ERASED, &erased_id(user)).await?.is_some())
+    }
+
+    async fn unmark_erased(&self, tenant: &TenantId, user: &UserId) -> StoreResult<bool> {
+        self.delete_doc(tenant, ERASED, &erased_id(user)).await
     }
 }

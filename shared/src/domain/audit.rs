@@ -47,6 +47,10 @@ pub enum AuditAction {
     /// An export of their data was asked for (`details.exportId`).
     #[serde(rename = "user.exported")]
     UserExported,
+    /// Erased: their record at once, the rest of their data by a job (`user.erased` webhook
+    /// event when done).
+    #[serde(rename = "user.erased")]
+    UserErased,
     #[serde(rename = "webhook.created")]
     WebhookCreated,
     #[serde(rename = "webhook.updated")]

@@ -141,6 +141,13 @@ pub struct UserId(String);
 impl UserId {
     pub const MAX_LEN: usize = 128;
 
+    /// Who an erased person's messages are from once they are gone: no one. A platform's ids
+    /// never start with `~` in practice; a token naming it is refused all the same (the marker
+    /// of erased people holds it).
+    pub fn erased() -> Self {
+        Self("~erased".into())
+    }
+
     pub fn parse(s: impl Into<String>) -> Result<Self, AppError> {
         let s = s.into();
         if s.is_empty() || s.len() > Self::MAX_LEN || s.chars().any(|c| c.is_control() || c.is_whitespace()) {

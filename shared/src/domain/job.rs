@@ -77,6 +77,7 @@ pub enum Task {
     ExpireUpload(ExpireUpload),
     ExportUser(ExportUser),
     DiscardExport(DiscardExport),
+    EraseUser(EraseUser),
 }
 
 impl Task {
@@ -97,7 +98,8 @@ impl Task {
             | Task::DiscardFiles(_)
             | Task::ExpireUpload(_)
             | Task::ExportUser(_)
-            | Task::DiscardExport(_) => QueueName::Notifications,
+            | Task::DiscardExport(_)
+            | Task::EraseUser(_) => QueueName::Notifications,
             Task::FanOut(_) | Task::AnnouncePresence(_) | Task::Summarize(_) => QueueName::Fanout,
         }
     }
@@ -119,14 +121,15 @@ impl Task {
             Task::ExpireUpload(_) => "expireUpload",
             Task::ExportUser(_) => "exportUser",
             Task::DiscardExport(_) => "discardExport",
+            Task::EraseUser(_) => "eraseUser",
         }
     }
 
     /// Whether running the job twice would do its effect twice. A fan-out's pushes, a
     /// presence signal and a summary are at least once anyway (clients drop what they have
     /// seen, and a summary states what is, not what changed), so they run without an
-    /// idempotency record; so do a thumbnail and an export (made again, each is the same) and a
-    /// deletion. A
+    /// idempotency record; so do a thumbnail and an export (made again, each is the same), a
+    /// deletion and an erasure. A
     /// push keeps one record per device instead (`usecases::pushes`): a retry after one
     /// device's failure pushes to that one only.
     pub fn needs_idempotency_record(&self) -> bool {
@@ -141,6 +144,7 @@ impl Task {
                 | Task::ExpireUpload(_)
                 | Task::ExportUser(_)
                 | Task::DiscardExport(_)
+                | Task::EraseUser(_)
         )
     }
 }
@@ -281,6 +285,16 @@ pub struct ExportUser {
 #[serde(rename_all = "camelCase")]
 pub struct DiscardExport {
     pub export_id: String,
+}
+
+/// Erases what is left of a person once their record is gone (`usecases::erasure`): each
+/// step finds only what is still there, so a retried job finishes the work.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EraseUser {
+    pub user_id: UserId,
+    /// When the erasure was asked for: the same person may be created again and erased again.
+    pub requested_at: DateTime<Utc>,
 }
 
 /// What a summary is of.

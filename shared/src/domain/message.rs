@@ -134,6 +134,24 @@ impl ThreadSummary {
 }
 
 impl Message {
+    /// The message once its sender is erased: a tombstone of no one — no text, files,
+    /// mentions, system line or client id, its sender [`UserId::erased`] without a name. It
+    /// keeps its place (and its thread's summary, kept apart).
+    pub fn erased(&self, now: DateTime<Utc>) -> Message {
+        Message {
+            sender_id: UserId::erased(),
+            sender_name: String::new(),
+            mentions: Vec::new(),
+            body: None,
+            attachments: Vec::new(),
+            client_message_id: None,
+            system: None,
+            edited_at: None,
+            deleted_at: Some(self.deleted_at.unwrap_or(now)),
+            ..self.clone()
+        }
+    }
+
     /// A reply shown in its thread only: it has no place in the conversation's history.
     pub fn in_thread_only(&self) -> bool {
         self.parent_id.is_some() && !self.also_in_conversation

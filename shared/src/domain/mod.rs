@@ -37,9 +37,9 @@ pub use ids::{
     ReminderId, StorefrontId, TenantId, UploadId, UserId,
 };
 pub use job::{
-    AnnouncePresence, DeliverWebhook, DiscardExport, DiscardFiles, EmitWebhookEvent, ExpireUpload, ExportUser, FanOut,
-    FireReminder, Job, MakeThumbnail, NotifyMessage, PushNotification, QueueName, SendEmails, SignalKind, Summarize,
-    Task,
+    AnnouncePresence, DeliverWebhook, DiscardExport, DiscardFiles, EmitWebhookEvent, EraseUser, ExpireUpload,
+    ExportUser, FanOut, FireReminder, Job, MakeThumbnail, NotifyMessage, PushNotification, QueueName, SendEmails,
+    SignalKind, Summarize, Task,
 };
 pub use message::{mentions_in, GroupChange, Message, MessageBody, MessageKind, MessagePreview, ThreadSummary};
 pub use moderation::{

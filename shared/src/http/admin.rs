@@ -17,6 +17,7 @@ use crate::app::App;
 use crate::domain::{Export, PushCredentials, PushCredentialsView, QueueName, Tenant, TenantId, User, UserId};
 use crate::ports::QueueStats;
 use crate::usecases::audit::{self, AuditPage, AuditReader};
+use crate::usecases::erasure::Erasure;
 use crate::usecases::exports::ExportView;
 use crate::usecases::tenants;
 use crate::usecases::users::{self, UserAdmin};
@@ -26,7 +27,7 @@ pub fn routes() -> OpenApiRouter<Arc<App>> {
     OpenApiRouter::new()
         .routes(routes!(create_tenant))
         .routes(routes!(update_tenant))
-        .routes(routes!(upsert_user))
+        .routes(routes!(upsert_user, erase_user))
         .routes(routes!(get_push_credentials, set_push_credentials))
         .routes(routes!(request_export))
         .routes(routes!(get_export))
@@ -127,6 +128,30 @@ impl CallerOrPlatform {
 pub struct TenantQuery {
     /// The tenant, with the platform key; a tenant admin's own otherwise.
     tenant_id: Option<String>,
+}
+
+/// Erases a person (GDPR's right to erasure): their record at once — their tokens are refused
+/// from then on (403 `user erased`) unless the platform creates them again with `PUT
+/// /v1/admin/users/{userId}` — and the rest in the background: their messages become
+/// tombstones of no one (`senderId` `~erased`; the conversations stay readable for the others),
+/// their reactions are taken back, their memberships, notifications, preferences, waiting
+/// e-mails, reminders, devices and connections go; `user.erased` tells the tenant's webhooks
+/// when done. A tenant admin (not of themself), or the platform key with `tenantId`; audited.
+#[utoipa::path(delete, path = "/v1/admin/users/{userId}", tag = "directory", security(("bearer" = []), ("platformKey" = [])), params(("userId" = String, Path), TenantQuery), responses(
+    (status = 202, description = "Erased; the rest of their data follows", body = Erasure),
+    (status = 400, description = "An admin erasing themself, or a bot", body = super::extract::ErrorBody),
+    (status = 403, description = "Not a tenant admin", body = super::extract::ErrorBody),
+    (status = 404, description = "No such user", body = super::extract::ErrorBody),
+))]
+pub(super) async fn erase_user(
+    State(app): State<Arc<App>>,
+    by: CallerOrPlatform,
+    Path(user_id): Path<String>,
+    QueryParams(q): QueryParams<TenantQuery>,
+) -> Result<impl IntoResponse, AppError> {
+    let erasure =
+        app.erasure.request_erasure(by.user_admin(), q.tenant_id.as_deref(), &UserId::parse(user_id)?).await?;
+    Ok((StatusCode::ACCEPTED, Json(erasure)))
 }
 
 /// Asks for an export of a person's data (GDPR's right of access): made in the background as

@@ -34,6 +34,9 @@ pub trait UserStore: Send + Sync {
     async fn put_last_seen(&self, tenant: &TenantId, user: &UserId, at: DateTime<Utc>) -> StoreResult<()>;
     /// Last-seen times of several users at once; users never seen are left out.
     async fn get_last_seen(&self, tenant: &TenantId, users: &[UserId]) -> StoreResult<Vec<(UserId, DateTime<Utc>)>>;
+    /// Forgets a user (an erasure): their record, when they were last seen, and what is kept
+    /// under them alone — their connections and their event feed. Nothing to forget is no error.
+    async fn delete_user(&self, tenant: &TenantId, user: &UserId) -> StoreResult<()>;
 }
 
 #[async_trait]

@@ -15,12 +15,12 @@ mod devices;
 mod directory;
 mod effects;
 mod events;
-mod exports;
 mod files;
 mod mail;
 mod messages;
 mod notifications;
 mod pins;
+mod privacy;
 mod push;
 mod push_services;
 mod queue;
@@ -40,12 +40,12 @@ pub use devices::DeviceStore;
 pub use directory::{StorefrontStore, TenantStore, UserStore};
 pub use effects::{EffectClaim, EffectStore};
 pub use events::EventFeed;
-pub use exports::ExportStore;
 pub use files::{Disposition, FileError, FileKey, FileStore, Peek, UploadForm, UploadGrant, UploadStore};
 pub use mail::{Email, MailError, Mailer};
 pub use messages::{AttachmentTaken, HistoryRange, HistorySlice, MessageStore};
 pub use notifications::{NotificationStore, PendingEmailStore, PreferenceStore};
 pub use pins::{PinOutcome, PinStore};
+pub use privacy::{ErasedUserStore, ExportStore};
 pub use push::{Push, PushError};
 pub use push_services::{DevicePush, PushCredentialStore, PushService, PushServiceError, Urgency};
 pub use queue::{JobQueue, QueueError, QueueStats, MAX_DELAY, MAX_RECEIVES};
@@ -105,6 +105,7 @@ pub trait Store:
     + BotStore
     + AuditStore
     + ExportStore
+    + ErasedUserStore
     + ScheduleStore
     + EffectStore
     + ThrottleStore
@@ -132,6 +133,7 @@ impl<T> Store for T where
         + BotStore
         + AuditStore
         + ExportStore
+        + ErasedUserStore
         + ScheduleStore
         + EffectStore
         + ThrottleStore

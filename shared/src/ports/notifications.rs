@@ -26,6 +26,11 @@ pub trait NotificationStore: Send + Sync {
         limit: usize,
     ) -> StoreResult<Page<Notification>>;
     async fn count_unread_notifications(&self, tenant: &TenantId, user: &UserId) -> StoreResult<u64>;
+    /// Deletes one notification (an erased person's message it quoted); `false` when it was not
+    /// there.
+    async fn delete_notification(&self, tenant: &TenantId, user: &UserId, id: &NotificationId) -> StoreResult<bool>;
+    /// Deletes every notification of a user, read or not (an erasure).
+    async fn delete_user_notifications(&self, tenant: &TenantId, user: &UserId) -> StoreResult<()>;
 }
 
 #[async_trait]
@@ -33,6 +38,8 @@ pub trait PreferenceStore: Send + Sync {
     /// A user's preferences; `None` for a user who never set any.
     async fn get_preferences(&self, tenant: &TenantId, user: &UserId) -> StoreResult<Option<Preferences>>;
     async fn put_preferences(&self, tenant: &TenantId, user: &UserId, preferences: &Preferences) -> StoreResult<()>;
+    /// `false` when the user had none.
+    async fn delete_preferences(&self, tenant: &TenantId, user: &UserId) -> StoreResult<bool>;
 }
 
 #[async_trait]

@@ -53,4 +53,11 @@ pub trait ReactionStore: Send + Sync {
         messages: &[MessageId],
         reader: &UserId,
     ) -> StoreResult<Vec<(MessageId, Vec<Reaction>)>>;
+    /// Every reaction `user` made in the conversation, as (message, emoji): one range read.
+    async fn reactions_by(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        user: &UserId,
+    ) -> StoreResult<Vec<(MessageId, Emoji)>>;
 }

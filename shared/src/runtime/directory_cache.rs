@@ -87,6 +87,10 @@ impl DirectoryCache {
         }
     }
 
+    pub fn forget_user(&self, tenant: &TenantId, id: &UserId) {
+        self.users.lock().unwrap_or_else(|p| p.into_inner()).remove(&(tenant.clone(), id.clone()));
+    }
+
     pub fn webhook_filters(&self, tenant: &TenantId, now: DateTime<Utc>) -> Option<WebhookFilters> {
         fresh(&self.webhook_filters, tenant, now)
     }

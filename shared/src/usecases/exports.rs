@@ -16,6 +16,7 @@ use serde::Serialize;
 use tokio::io::AsyncWriteExt;
 
 use super::audit::{Act, AuditUseCases};
+use super::authored::Authored;
 use super::scheduling::SchedulingUseCases;
 use super::users::UserAdmin;
 use crate::domain::{
@@ -24,8 +25,8 @@ use crate::domain::{
     MAX_DEVICES,
 };
 use crate::ports::{
-    Clock, ConversationStore, DeviceStore, Disposition, ExportStore, FileKey, FileStore, HistoryRange, Ids, JobQueue,
-    MessageStore, NotificationStore, PreferenceStore, ReminderStore, UserStore,
+    Clock, ConversationStore, DeviceStore, Disposition, ExportStore, FileKey, FileStore, Ids, JobQueue, MessageStore,
+    NotificationStore, PreferenceStore, ReminderStore, UserStore,
 };
 use crate::AppError;
 
@@ -211,7 +212,7 @@ impl ExportsUseCases {
     }
 
     /// The person's messages in one conversation, newest first, and their replies in its
-    /// threads.
+    /// threads (not the groups' system lines).
     async fn write_messages(
         &self,
         out: &mut Lines,
@@ -219,47 +220,13 @@ impl ExportsUseCases {
         conversation: &ConversationId,
         user: &UserId,
     ) -> Result<(), AppError> {
-        let mut range = HistoryRange::Latest;
-        loop {
-            let slice = self.messages.list_messages(tenant, conversation, &range, PAGE).await?;
-            for message in slice.messages.iter().rev() {
-                if message.sender_id == *user && message.kind == MessageKind::User {
-                    out.line("message", &their_own(message)).await?;
-                }
-                if message.reply_count > 0 {
-                    self.write_replies(out, tenant, conversation, &message.id, user).await?;
-                }
-            }
-            match (slice.more, slice.messages.first()) {
-                (true, Some(oldest)) => range = HistoryRange::Before(oldest.id.clone()),
-                _ => return Ok(()),
+        let mut pages = Authored::new(self.messages.as_ref(), tenant, conversation, user);
+        while let Some(page) = pages.next_page().await? {
+            for message in page.iter().filter(|m| m.kind == MessageKind::User) {
+                out.line("message", &their_own(message)).await?;
             }
         }
-    }
-
-    /// The person's replies in a thread that are in it only (those also in the conversation
-    /// are written with its history).
-    async fn write_replies(
-        &self,
-        out: &mut Lines,
-        tenant: &TenantId,
-        conversation: &ConversationId,
-        root: &crate::domain::MessageId,
-        user: &UserId,
-    ) -> Result<(), AppError> {
-        let mut range = HistoryRange::Latest;
-        loop {
-            let slice = self.messages.list_replies(tenant, conversation, root, &range, PAGE).await?;
-            for reply in slice.messages.iter().rev() {
-                if reply.sender_id == *user && reply.in_thread_only() {
-                    out.line("message", &their_own(reply)).await?;
-                }
-            }
-            match (slice.more, slice.messages.first()) {
-                (true, Some(oldest)) => range = HistoryRange::Before(oldest.id.clone()),
-                _ => return Ok(()),
-            }
-        }
+        Ok(())
     }
 }
 

@@ -6,7 +6,7 @@ use crate::config::Secret;
 use crate::domain::{
     bot_key_hash, bot_key_tenant, ConversationId, DisplayName, Role, Tenant, TenantId, User, UserId, BOT_KEY_PREFIX,
 };
-use crate::ports::{BotStore, Clock, TenantStore, UserStore};
+use crate::ports::{BotStore, Clock, ErasedUserStore, TenantStore, UserStore};
 use crate::runtime::DirectoryCache;
 use crate::AppError;
 use std::sync::Arc;
@@ -48,6 +48,7 @@ pub struct IdentityUseCases {
     pub(crate) tenants: Arc<dyn TenantStore>,
     pub(crate) users: Arc<dyn UserStore>,
     pub(crate) bots: Arc<dyn BotStore>,
+    pub(crate) erased: Arc<dyn ErasedUserStore>,
     pub(crate) directory: Arc<DirectoryCache>,
     pub(crate) tokens: Arc<TokenVerifier>,
     pub(crate) platform_key: Secret,
@@ -109,6 +110,11 @@ impl IdentityUseCases {
     /// written only when it is new or a claim changed, so most requests cost one read.
     async fn provision(&self, claims: &VerifiedClaims, tenant_locale: crate::domain::Locale) -> Result<User, AppError> {
         let existing = self.user_of(&claims.tenant_id, &claims.user_id).await?;
+        // Someone new to the store may be someone erased: only the platform brings them back
+        // (`PUT /v1/admin/users/{id}`), never a token of theirs. One read, on a first request.
+        if existing.is_none() && self.erased.is_erased(&claims.tenant_id, &claims.user_id).await? {
+            return Err(AppError::forbidden("user erased"));
+        }
         let now = self.clock.now();
         // Claims the token carries win; those it leaves out keep their stored value.
         let name = match (&claims.name, &existing) {

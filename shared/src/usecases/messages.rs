@@ -410,6 +410,24 @@ impl MessagesUseCases {
         Ok(deleted)
     }
 
+    /// An erased person's message becomes a tombstone of no one ([`Message::erased`]): written
+    /// as a deletion is (over the message as read, again if another change landed first),
+    /// `message.deleted` to the members, its files discarded. Nothing when its sender is
+    /// already no one.
+    pub async fn erase_sender(&self, conversation: &Conversation, message: Message) -> Result<(), AppError> {
+        let (now, id, attachments) = (self.clock.now(), message.id.clone(), message.attachments.clone());
+        let erase = |m: &Message| Ok((m.sender_id == message.sender_id).then(|| m.erased(now)));
+        let (erased, changed) =
+            self.change_message(conversation, &id, Some(message.clone()), Change::Deleted, None, erase).await?;
+        if changed.is_some() {
+            if !attachments.is_empty() {
+                self.attachments.discard(conversation, &id, &attachments).await;
+            }
+            self.message_event(WebhookEventType::MessageDeleted, erased.id.as_str(), &erased).await;
+        }
+        Ok(())
+    }
+
     /// `message.created|updated|deleted` for the tenant's webhooks (`id` names this version).
     async fn message_event(&self, kind: WebhookEventType, id: &str, message: &Message) {
         let data = serde_json::json!({ "message": message });

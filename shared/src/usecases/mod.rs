@@ -5,6 +5,7 @@
 
 pub mod attachments;
 pub mod audit;
+pub mod authored;
 pub mod bots;
 pub mod connections;
 pub mod conversations;
@@ -14,6 +15,7 @@ pub mod effects;
 pub mod email_queue;
 #[cfg(feature = "email")]
 pub mod email_sending;
+pub mod erasure;
 pub mod exports;
 pub mod fanout;
 pub mod groups;

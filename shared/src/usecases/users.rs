@@ -2,7 +2,7 @@
 
 use super::audit::{Act, AuditUseCases};
 use super::presence::PresenceUseCases;
-use crate::ports::{Clock, TenantStore, UserStore};
+use crate::ports::{Clock, ErasedUserStore, TenantStore, UserStore};
 use crate::runtime::DirectoryCache;
 use serde::Deserialize;
 use std::sync::Arc;
@@ -31,6 +31,7 @@ pub struct UsersUseCases {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) tenants: Arc<dyn TenantStore>,
     pub(crate) users: Arc<dyn UserStore>,
+    pub(crate) erased: Arc<dyn ErasedUserStore>,
     pub(crate) directory: Arc<DirectoryCache>,
     pub(crate) presence: PresenceUseCases,
     pub(crate) audit: AuditUseCases,
@@ -91,6 +92,10 @@ impl UsersUseCases {
             updated_at: now,
             suspended: body.suspended.unwrap_or_else(|| existing.as_ref().is_some_and(|u| u.suspended)),
         };
+        if existing.is_none() {
+            // The platform (or an admin) brings back someone erased: their tokens work again.
+            self.erased.unmark_erased(&user.tenant_id, &user.id).await?;
+        }
         self.users.put_user(&user).await?;
         self.directory.keep_user(&user, now);
         self.audit.record(&user.tenant_id, &actor, user_acts(existing.as_ref(), &user)).await?;

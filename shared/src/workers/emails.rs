@@ -25,7 +25,8 @@ impl Worker for EmailsWorker {
             | Task::DiscardFiles(_)
             | Task::ExpireUpload(_)
             | Task::ExportUser(_)
-            | Task::DiscardExport(_) => Err(misrouted(Self::QUEUE, job)),
+            | Task::DiscardExport(_)
+            | Task::EraseUser(_) => Err(misrouted(Self::QUEUE, job)),
         }
     }
 }

@@ -28,7 +28,8 @@ impl Worker for FanoutWorker {
             | Task::DiscardFiles(_)
             | Task::ExpireUpload(_)
             | Task::ExportUser(_)
-            | Task::DiscardExport(_) => Err(misrouted(Self::QUEUE, job)),
+            | Task::DiscardExport(_)
+            | Task::EraseUser(_) => Err(misrouted(Self::QUEUE, job)),
         }
     }
 }

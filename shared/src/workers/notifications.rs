@@ -1,6 +1,6 @@
 //! The notifications queue's worker: offline members' notifications, pushes to devices,
 //! webhook deliveries, reminders, files' background work (thumbnails, a deleted message's
-//! files) and people's data exports.
+//! files) and people's data exports and erasures.
 
 use super::{misrouted, FanoutWorker, Worker};
 use crate::app::App;
@@ -25,6 +25,7 @@ impl Worker for NotificationsWorker {
             Task::ExpireUpload(expire) => app.attachments.expire_upload(tenant, expire).await,
             Task::ExportUser(export) => app.exports.make_export(tenant, export).await,
             Task::DiscardExport(discard) => app.exports.discard_export(tenant, discard).await,
+            Task::EraseUser(erase) => app.erasure.erase(tenant, erase).await,
             // Queued here by a version from before the fan-out queue (a deploy's rollout): the
             // same work, done where it landed rather than dead-lettered.
             Task::FanOut(_) | Task::AnnouncePresence(_) | Task::Summarize(_) => FanoutWorker.perform(app, job).await,

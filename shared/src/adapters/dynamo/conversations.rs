@@ -73,7 +73,10 @@ impl ConversationStore for DynamoConversations {
             .update_expression("SET #data = :data")
             .condition_expression("attribute_exists(PK)")
             .expression_attribute_names("#data", "data")
-            .expression_attribute_values(":data", s(serde_json::to_string(conversation).map_err(anyhow::Error::from)?))
+            .expression_attribute_values(
+                ":data",
+                s(serde_json::to_string(&details(conversation)).map_err(anyhow::Error::from)?),
+            )
             .send()
             .await
             .map_err(anyhow::Error::from)?;
@@ -330,7 +333,7 @@ impl DynamoStore {
         Ok(item)
     }
     pub(super) fn conversation_item(&self, conversation: &Conversation) -> anyhow::Result<Item> {
-        with_data(key(conversation_pk(&conversation.tenant_id, &conversation.id), META_SK), conversation)
+        with_data(key(conversation_pk(&conversation.tenant_id, &conversation.id), META_SK), &details(conversation))
     }
     /// A member's read marker moves to `message` if it is newer, with `read_count` as their
     /// read position.
@@ -364,4 +367,10 @@ impl DynamoStore {
             Err(e) => Err(e.into()),
         }
     }
+}
+
+/// What `META` keeps of a conversation: its details, without the preview the head keeps (a
+/// copy here would hold a message's text after it was deleted).
+fn details(conversation: &Conversation) -> Conversation {
+    Conversation { last_message: None, ..conversation.clone() }
 }

@@ -90,6 +90,12 @@ impl UserStore for DynamoUsers {
     async fn get_user(&self, tenant: &TenantId, id: &UserId) -> StoreResult<Option<User>> {
         self.get_data(key(tenant_pk(tenant), user_sk(id))).await
     }
+    async fn delete_user(&self, tenant: &TenantId, user: &UserId) -> StoreResult<()> {
+        let own = vec![key(tenant_pk(tenant), user_sk(user)), key(tenant_pk(tenant), format!("SEEN#{user}"))];
+        self.batch_delete(own).await?;
+        // The user's partition: their connections (`CONNS`) and their feed (`EV#…`).
+        Ok(self.delete_partition(user_pk(tenant, user)).await?)
+    }
     async fn get_users(&self, tenant: &TenantId, ids: &[UserId]) -> StoreResult<Vec<User>> {
         let mut unique: Vec<&UserId> = ids.iter().collect();
         unique.sort();

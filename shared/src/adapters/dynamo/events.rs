@@ -51,6 +51,10 @@ impl DynamoStore {
         let items = self.query(None, "PK = :pk AND SK BETWEEN :lo AND :hi", values, true, limit, None).await?;
         let mut events: Vec<LoggedEvent> = Vec::with_capacity(items.len());
         for item in &items {
+            // A deleted message's entry keeps its place in the log, not its event.
+            if !item.contains_key(attribute) {
+                continue;
+            }
             let raw = text(item, attribute)?;
             let event: LoggedEvent = serde_json::from_str(raw).map_err(anyhow::Error::from)?;
             // TTL deletion lags: an expired event is still skipped.

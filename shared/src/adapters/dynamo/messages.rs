@@ -107,10 +107,14 @@ impl MessageStore for DynamoMessages {
         // way), and the preview moves in the same transaction when it is the newest message:
         // racing changes land in one order, and the preview shows the last.
         let encode = |m: &Message| serde_json::to_string(&m.as_stored()).map_err(anyhow::Error::from);
+        // A tombstone's text goes from its logged `message.new` too (the deletion's own event
+        // tells `sync` of it).
+        let expression =
+            if message.deleted_at.is_some() { "SET #data = :data REMOVE event" } else { "SET #data = :data" };
         let replace = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(pk.clone(), stored_message_sk(message))))
-            .update_expression("SET #data = :data")
+            .update_expression(expression)
             .condition_expression("#data = :previous")
             .expression_attribute_names("#data", "data")
             .expression_attribute_values(":data", s(encode(message)?))
@@ -118,7 +122,19 @@ impl MessageStore for DynamoMessages {
             .build()
             .map_err(anyhow::Error::from)?;
         if message.in_thread_only() {
-            return self.replace_message(replace).await;
+            let replaced = self.replace_message(replace).await?;
+            if replaced && message.deleted_at.is_some() {
+                // Its `message.new` is an event of the log like others, under its id.
+                let logged = key(pk, event_sk(message.id.as_str()));
+                self.client
+                    .delete_item()
+                    .table_name(&self.table)
+                    .set_key(Some(logged))
+                    .send()
+                    .await
+                    .map_err(anyhow::Error::from)?;
+            }
+            return Ok(replaced);
         }
         let preview = Update::builder()
             .table_name(&self.table)

@@ -58,6 +58,22 @@ impl NotificationStore for DynamoNotifications {
         let next_cursor = if more { notifications.last().map(|n| n.id.to_string()) } else { None };
         Ok(Page { items: notifications, next_cursor })
     }
+    async fn delete_notification(&self, tenant: &TenantId, user: &UserId, id: &NotificationId) -> StoreResult<bool> {
+        let out = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(notifications_pk(tenant, user), id.as_str())))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(anyhow::Error::from)?;
+        Ok(out.attributes.is_some_and(|a| !a.is_empty()))
+    }
+    async fn delete_user_notifications(&self, tenant: &TenantId, user: &UserId) -> StoreResult<()> {
+        // The unread index is sparse on the same items: it goes with them.
+        Ok(self.delete_partition(notifications_pk(tenant, user)).await?)
+    }
     async fn count_unread_notifications(&self, tenant: &TenantId, user: &UserId) -> StoreResult<u64> {
         let request = self
             .client

@@ -3,7 +3,9 @@
 
 use anyhow::anyhow;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Put, PutRequest, TransactWriteItem, WriteRequest};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, DeleteRequest, KeysAndAttributes, Put, PutRequest, TransactWriteItem, WriteRequest,
+};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 
@@ -94,15 +96,48 @@ impl DynamoStore {
 
     /// Writes items in batches of 25, retrying what DynamoDB leaves unprocessed.
     pub(super) async fn batch_put(&self, items: Vec<Item>) -> anyhow::Result<()> {
-        for chunk in items.chunks(MAX_BATCH_WRITE) {
-            let mut requests: Vec<WriteRequest> = chunk
-                .iter()
-                .map(|i| {
-                    Ok(WriteRequest::builder()
-                        .put_request(PutRequest::builder().set_item(Some(i.clone())).build()?)
-                        .build())
-                })
-                .collect::<anyhow::Result<_>>()?;
+        let requests = items
+            .into_iter()
+            .map(|i| Ok(WriteRequest::builder().put_request(PutRequest::builder().set_item(Some(i)).build()?).build()))
+            .collect::<anyhow::Result<_>>()?;
+        self.batch_write(requests).await
+    }
+
+    /// Deletes the items under `keys` (each `PK` and `SK`), 25 a call.
+    pub(super) async fn batch_delete(&self, keys: Vec<Item>) -> anyhow::Result<()> {
+        let requests = keys
+            .into_iter()
+            .map(|k| {
+                Ok(WriteRequest::builder().delete_request(DeleteRequest::builder().set_key(Some(k)).build()?).build())
+            })
+            .collect::<anyhow::Result<_>>()?;
+        self.batch_write(requests).await
+    }
+
+    /// Deletes every item of a partition, a page of keys at a time.
+    pub(super) async fn delete_partition(&self, pk: String) -> anyhow::Result<()> {
+        loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk")
+                .expression_attribute_values(":pk", s(pk.clone()))
+                .projection_expression("PK, SK")
+                .limit(500)
+                .send()
+                .await?;
+            let keys = page.items.unwrap_or_default();
+            if keys.is_empty() {
+                return Ok(());
+            }
+            self.batch_delete(keys).await?;
+        }
+    }
+
+    async fn batch_write(&self, requests: Vec<WriteRequest>) -> anyhow::Result<()> {
+        for chunk in requests.chunks(MAX_BATCH_WRITE) {
+            let mut requests = chunk.to_vec();
             for attempt in 0..8 {
                 let out = self.client.batch_write_item().request_items(&self.table, requests).send().await?;
                 requests = out.unprocessed_items.and_then(|mut u| u.remove(&self.table)).unwrap_or_default();

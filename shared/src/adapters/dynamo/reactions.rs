@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use anyhow::Context;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update};
 
@@ -134,6 +135,22 @@ impl ReactionStore for DynamoReactions {
             }
         }
         Ok(Ok(ReactionChange { changed, reactions }))
+    }
+
+    async fn reactions_by(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        user: &UserId,
+    ) -> StoreResult<Vec<(MessageId, Emoji)>> {
+        let mine = mine_prefix(user);
+        let items = self.query_all(conversation_pk(tenant, conversation), &mine).await?;
+        let made = items.iter().map(|item| {
+            let sk = text(item, "SK")?;
+            let (message, emoji) = sk[mine.len()..].split_once('#').context("a reaction's key without its emoji")?;
+            Ok((MessageId::parse(message)?, Emoji::parse(emoji)?))
+        });
+        Ok(made.collect::<anyhow::Result<Vec<_>>>()?)
     }
 
     async fn reactions_of(

@@ -30,6 +30,16 @@ pub(super) fn write<T: Serialize>(table: &mut Table<'_>, k: &str, value: &T) -> 
 }
 
 /// The key/value pairs in `(from, to)`, forwards or backwards, at most `limit`.
+/// Removes every record whose key starts with `prefix`.
+pub(super) fn remove_prefix(table: &mut Table<'_>, prefix: &str) -> anyhow::Result<()> {
+    let end = super::keys::prefix_end(prefix);
+    let keys = scan(table, Bound::Included(prefix), Bound::Excluded(&end), false, usize::MAX)?;
+    for (k, _) in keys {
+        table.remove(k.as_str())?;
+    }
+    Ok(())
+}
+
 pub(super) fn scan(
     table: &impl ReadableTable<&'static str, &'static [u8]>,
     from: Bound<&str>,

@@ -11,7 +11,7 @@ use super::EmbeddedStore;
 use crate::domain::*;
 use crate::ports::*;
 
-fn user_prefix(tenant: &TenantId, user: &UserId) -> String {
+pub(super) fn connections_prefix(tenant: &TenantId, user: &UserId) -> String {
     prefix(&["T", tenant.as_str(), "CONN", user.as_str()])
 }
 
@@ -23,7 +23,7 @@ impl ConnectionStore for EmbeddedConnections {
     async fn put_connection(&self, connection: &Connection) -> StoreResult<Vec<Connection>> {
         let k = connection_key(&connection.tenant_id, &connection.user_id, &connection.id);
         self.put(k, connection.clone()).await?;
-        self.connections.forget(&user_prefix(&connection.tenant_id, &connection.user_id));
+        self.connections.forget(&connections_prefix(&connection.tenant_id, &connection.user_id));
         self.list_user_connections(&connection.tenant_id, &connection.user_id, connection.connected_at).await
     }
     async fn delete_connection(
@@ -39,7 +39,7 @@ impl ConnectionStore for EmbeddedConnections {
             Ok(())
         })
         .await?;
-        self.connections.forget(&user_prefix(tenant, user));
+        self.connections.forget(&connections_prefix(tenant, user));
         self.list_user_connections(tenant, user, now).await
     }
     async fn list_user_connections(
@@ -57,7 +57,7 @@ impl ConnectionStore for EmbeddedConnections {
         users: &[UserId],
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Connection>> {
-        let prefixes: Vec<String> = users.iter().map(|u| user_prefix(tenant, u)).collect();
+        let prefixes: Vec<String> = users.iter().map(|u| connections_prefix(tenant, u)).collect();
         // The records kept in memory, then one read transaction for the users not kept.
         let began = self.connections.epoch();
         let kept = self.connections.lookup(&prefixes);

@@ -71,6 +71,20 @@ impl UserStore for EmbeddedUsers {
     async fn put_user(&self, user: &User) -> StoreResult<()> {
         self.put(user_key(&user.tenant_id, &user.id), user.clone()).await
     }
+    async fn delete_user(&self, tenant: &TenantId, user: &UserId) -> StoreResult<()> {
+        let keys = [user_key(tenant, user), key(&["T", tenant.as_str(), "SEEN", user.as_str()])];
+        let prefixes = [super::connections::connections_prefix(tenant, user), super::events::feed_prefix(tenant, user)];
+        let connections = prefixes[0].clone();
+        self.writing(move |t| {
+            for k in &keys {
+                t.remove(k.as_str())?;
+            }
+            prefixes.iter().try_for_each(|p| remove_prefix(t, p))
+        })
+        .await?;
+        self.connections.forget(&connections);
+        Ok(())
+    }
     async fn get_user(&self, tenant: &TenantId, id: &UserId) -> StoreResult<Option<User>> {
         self.get(user_key(tenant, id)).await
     }

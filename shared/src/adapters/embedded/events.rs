@@ -17,7 +17,7 @@ fn log_prefix(tenant: &TenantId, conversation: &ConversationId) -> String {
     prefix(&["T", tenant.as_str(), "CONV", conversation.as_str(), "EV"])
 }
 
-fn feed_prefix(tenant: &TenantId, user: &UserId) -> String {
+pub(super) fn feed_prefix(tenant: &TenantId, user: &UserId) -> String {
     prefix(&["T", tenant.as_str(), "EV", user.as_str()])
 }
 

@@ -89,6 +89,12 @@ impl MessageStore for EmbeddedMessages {
                 return Ok(false);
             }
             write(t, &k, &message.as_stored())?;
+            if message.deleted_at.is_some() {
+                // A tombstone's text goes from its logged `message.new` too (the deletion's
+                // own event tells `sync` of it).
+                let logged = EventId::parse(message.id.as_str()).map_err(|e| anyhow::anyhow!("{e}"))?;
+                t.remove(conversation_event_key(tenant, &message.conversation_id, &logged).as_str())?;
+            }
             if message.in_thread_only() {
                 return Ok(true);
             }

@@ -73,6 +73,22 @@ impl NotificationStore for EmbeddedNotifications {
         })
         .await
     }
+    async fn delete_notification(&self, tenant: &TenantId, user: &UserId, id: &NotificationId) -> StoreResult<bool> {
+        let keys = [notification_key(tenant, user, id.as_str()), unread_key(tenant, user, id.as_str())];
+        self.writing(move |t| {
+            let found = t.remove(keys[0].as_str())?.is_some();
+            t.remove(keys[1].as_str())?;
+            Ok(found)
+        })
+        .await
+    }
+    async fn delete_user_notifications(&self, tenant: &TenantId, user: &UserId) -> StoreResult<()> {
+        let prefixes = [
+            prefix(&["T", tenant.as_str(), "NOTIF", user.as_str()]),
+            prefix(&["T", tenant.as_str(), "NUNREAD", user.as_str()]),
+        ];
+        self.writing(move |t| prefixes.iter().try_for_each(|p| remove_prefix(t, p))).await
+    }
     async fn count_unread_notifications(&self, tenant: &TenantId, user: &UserId) -> StoreResult<u64> {
         let p = prefix(&["T", tenant.as_str(), "NUNREAD", user.as_str()]);
         self.reading(move |t| {

@@ -1,6 +1,7 @@
 //! Reactions: one record per person, message and emoji, and each message's totals (emoji in the
 //! order they were first used, with their counts), changed together in one write transaction.
 
+use anyhow::Context;
 use async_trait::async_trait;
 
 use super::codec::*;
@@ -73,6 +74,29 @@ impl ReactionStore for EmbeddedReactions {
                 write(t, &totals_at, &totals)?;
             }
             Ok(Ok(ReactionChange { changed: true, reactions: shown(&totals) }))
+        })
+        .await
+    }
+
+    async fn reactions_by(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        user: &UserId,
+    ) -> StoreResult<Vec<(MessageId, Emoji)>> {
+        let mine = mine_prefix(tenant, conversation, user);
+        self.reading(move |t| {
+            let end = prefix_end(&mine);
+            let rows =
+                scan(t, std::ops::Bound::Included(mine.as_str()), std::ops::Bound::Excluded(&end), false, usize::MAX)?;
+            rows.into_iter()
+                .map(|(k, _)| {
+                    // The message and the emoji after the person's prefix, as `mine_key` joins them.
+                    let rest = &k[mine.len()..];
+                    let (message, emoji) = rest.split_once(SEP).context("a reaction's key without its emoji")?;
+                    Ok((MessageId::parse(message)?, Emoji::parse(emoji)?))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()
         })
         .await
     }

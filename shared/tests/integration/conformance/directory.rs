@@ -104,7 +104,55 @@ async fn moderation_policies_are_kept_per_tenant<S: TenantStore + ?Sized>(store:
     assert_eq!(store.get_moderation(&tid("t1")).await.unwrap(), Some(cleared));
 }
 
+/// An erasure's first step: the user's record, last-seen time, connections and feed go; the
+/// others' stay; a marker (named by no one) keeps them from coming back until unmarked.
+async fn a_user_is_forgotten_with_what_is_kept_under_them<
+    S: UserStore + ConnectionStore + EventFeed + ErasedUserStore + ?Sized,
+>(
+    store: &S,
+) {
+    let (t, now) = (tid("t1"), Utc::now());
+    for u in ["gone", "stays"] {
+        store.put_user(&user("t1", u)).await.unwrap();
+        store.put_last_seen(&t, &uid(u), now).await.unwrap();
+        let connection = Connection {
+            tenant_id: t.clone(),
+            user_id: uid(u),
+            id: ConnectionId::parse(format!("conn-{u}")).unwrap(),
+            connected_at: now,
+            last_seen_at: now,
+            expires_at: now + Duration::hours(2),
+        };
+        store.put_connection(&connection).await.unwrap();
+        let event = LoggedEvent {
+            id: EventId::parse("01EV").unwrap(),
+            frame: r#"{"type":"notification.new"}"#.into(),
+            expires_at: now + Duration::days(7),
+        };
+        store.append_user_events(&t, &[uid(u)], &event).await.unwrap();
+    }
+    store.delete_user(&t, &uid("gone")).await.unwrap();
+    store.delete_user(&t, &uid("never-was")).await.unwrap();
+    for (u, kept) in [("gone", false), ("stays", true)] {
+        assert_eq!(store.get_user(&t, &uid(u)).await.unwrap().is_some(), kept, "{u}'s record");
+        assert_eq!(store.get_last_seen(&t, &[uid(u)]).await.unwrap().len(), usize::from(kept), "{u} last seen");
+        assert_eq!(store.list_user_connections(&t, &uid(u), now).await.unwrap().len(), usize::from(kept), "{u}");
+        let (feed, _) = store.list_user_events(&t, &uid(u), None, 10, now).await.unwrap();
+        assert_eq!(feed.len(), usize::from(kept), "{u}'s feed");
+    }
+
+    assert!(!store.is_erased(&t, &uid("gone")).await.unwrap());
+    store.mark_erased(&t, &uid("gone"), now).await.unwrap();
+    assert!(store.is_erased(&t, &uid("gone")).await.unwrap());
+    assert!(!store.is_erased(&tid("t2"), &uid("gone")).await.unwrap(), "tenants are apart");
+    assert!(!store.is_erased(&t, &uid("stays")).await.unwrap());
+    assert!(store.unmark_erased(&t, &uid("gone")).await.unwrap());
+    assert!(!store.is_erased(&t, &uid("gone")).await.unwrap());
+    assert!(!store.unmark_erased(&t, &uid("gone")).await.unwrap());
+}
+
 conforms!(
+    a_user_is_forgotten_with_what_is_kept_under_them,
     moderation_policies_are_kept_per_tenant,
     tenants_and_users,
     last_seen_times_are_kept_per_user,

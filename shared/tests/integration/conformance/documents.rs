@@ -17,6 +17,9 @@ async fn preferences_are_kept_per_user<S: PreferenceStore + ?Sized>(store: &S) {
     assert_eq!(store.get_preferences(&tid("t1"), &uid("u1")).await.unwrap(), Some(off), "replaced");
     assert!(store.get_preferences(&tid("t1"), &uid("u2")).await.unwrap().is_none(), "users are apart");
     assert!(store.get_preferences(&tid("t2"), &uid("u1")).await.unwrap().is_none(), "tenants are apart");
+    assert!(store.delete_preferences(&tid("t1"), &uid("u1")).await.unwrap());
+    assert!(store.get_preferences(&tid("t1"), &uid("u1")).await.unwrap().is_none(), "deleted");
+    assert!(!store.delete_preferences(&tid("t1"), &uid("u1")).await.unwrap());
 }
 
 fn pending(tenant: &str, user: &str, id: &str) -> PendingEmail {

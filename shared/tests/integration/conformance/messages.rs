@@ -125,6 +125,14 @@ async fn a_conversation_log_holds_messages_and_other_events_in_order<
     append(store, &message(&c, "08K", "u2", None)).await.unwrap();
     let latest = store.latest_conversation_events(&tid("t1"), &ids).await.unwrap();
     assert_eq!(latest[0].1.as_str(), "08K", "a message is its conversation's latest event");
+
+    // A deleted message keeps its place in the log, not its `message.new` (its text).
+    let sent = store.get_message(&tid("t1"), &c.id, &MessageId::parse("08D").unwrap()).await.unwrap().unwrap();
+    let tombstone = Message { body: None, deleted_at: Some(Utc::now()), ..sent.clone() };
+    assert!(store.update_message(&sent, &tombstone).await.unwrap());
+    let (events, _) = store.list_conversation_events(&tid("t1"), &c.id, None, 20, Utc::now()).await.unwrap();
+    let read: Vec<String> = events.iter().map(|e| e.id.to_string()).collect();
+    assert_eq!(read, ["08B", "08C", "08E", "08F", "08G", "08H", "08J", "08K"]);
 }
 
 fn upload(c: &Conversation, id: &str) -> Upload {

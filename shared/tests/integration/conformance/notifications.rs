@@ -67,4 +67,23 @@ async fn notifications_list_newest_first_and_count_the_unread<S: NotificationSto
     );
 }
 
-conforms!(notifications_list_newest_first_and_count_the_unread);
+async fn a_user_s_notifications_are_deleted_all_at_once<S: NotificationStore + ?Sized>(store: &S) {
+    let ids: Vec<String> = (1..=3).map(|i| format!("01M{i:023}")).collect();
+    for id in &ids {
+        store.put_notification(&notification("gone", id)).await.unwrap();
+    }
+    let mut read = notification("gone", &ids[0]);
+    read.read_at = Some(Utc::now());
+    store.put_notification(&read).await.unwrap();
+    store.put_notification(&notification("stays", &ids[0])).await.unwrap();
+    assert!(store.delete_notification(&tid("t1"), &uid("gone"), &nid(&ids[1])).await.unwrap());
+    assert!(!store.delete_notification(&tid("t1"), &uid("gone"), &nid(&ids[1])).await.unwrap(), "once");
+    assert_eq!(store.count_unread_notifications(&tid("t1"), &uid("gone")).await.unwrap(), 1, "its unread entry too");
+    store.delete_user_notifications(&tid("t1"), &uid("gone")).await.unwrap();
+    let left = store.list_notifications(&tid("t1"), &uid("gone"), false, None, 10).await.unwrap();
+    assert!(left.items.is_empty(), "{left:?}");
+    assert_eq!(store.count_unread_notifications(&tid("t1"), &uid("gone")).await.unwrap(), 0);
+    assert_eq!(store.list_notifications(&tid("t1"), &uid("stays"), false, None, 10).await.unwrap().items.len(), 1);
+}
+
+conforms!(notifications_list_newest_first_and_count_the_unread, a_user_s_notifications_are_deleted_all_at_once);

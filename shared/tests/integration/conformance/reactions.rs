@@ -118,6 +118,12 @@ async fn a_page_gets_its_reactions_and_the_reader_s_own<S: ReactionStore + ?Size
     assert!(store.reactions_of(&t, &c, &[], &ann).await.unwrap().is_empty());
     let other_tenant = store.reactions_of(&tid("t2"), &c, &ids, &ann).await.unwrap();
     assert!(other_tenant.is_empty(), "tenants are apart");
+
+    // Everything one person made in the conversation (an erasure takes it back).
+    let mut made = store.reactions_by(&t, &c, &ann).await.unwrap();
+    made.sort();
+    assert_eq!(made, [(ids[0].clone(), emoji("👍")), (ids[3].clone(), emoji(":party:"))], "not annie's, not c3's");
+    assert!(store.reactions_by(&t, &c, &uid("nobody")).await.unwrap().is_empty());
 }
 
 conforms!(
