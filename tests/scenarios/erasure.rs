@@ -100,6 +100,9 @@ async fn an_erased_person_leaves_tombstones_of_no_one_and_nothing_of_theirs_in_t
     assert_eq!((status, &me["user"]["id"]), (200, &json!("ann")), "her token works again: {me}");
     let (_, list) = server.get("/v1/conversations", ann).await;
     assert_eq!(list["conversations"], json!([]), "{list}");
+    let (status, again) = server.post("/v1/conversations", ann, json!({ "kind": "direct", "userId": "ben" })).await;
+    assert_eq!(status, 201, "a new direct conversation, not the one she was erased from: {again}");
+    assert_ne!(again["id"], json!(direct));
 
     // The store itself holds nothing of hers — but events already logged (a conversation's
     // log, a member's feed: what `sync` replays), which expire within 7 days.

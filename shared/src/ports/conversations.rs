@@ -51,6 +51,9 @@ pub trait ConversationStore: Send + Sync {
         members: &[Member],
         unique_key: Option<&str>,
     ) -> StoreResult<Upserted<Conversation>>;
+    /// Frees a unique key (an erased person's direct or storefront conversation): a creation
+    /// under it makes a new conversation. Nothing to free is no error.
+    async fn forget_unique_key(&self, tenant: &TenantId, unique_key: &str) -> StoreResult<()>;
     /// Replaces a conversation's details (title, participants), wherever lists show them.
     async fn update_conversation(&self, conversation: &Conversation) -> StoreResult<()>;
     /// Adds members (or rewrites existing ones, e.g. a new owner) to a conversation and to

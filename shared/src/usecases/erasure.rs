@@ -17,8 +17,8 @@ use super::messages::MessagesUseCases;
 use super::users::UserAdmin;
 use super::webhook_events::{event_id as webhook_event_id, WebhookEventsUseCases};
 use crate::domain::{
-    AuditAction, ConversationId, EraseUser, Job, JobId, MessageId, Notification, NotificationId, Role, Task, TenantId,
-    UserId, WebhookEventType, MAX_DEVICES,
+    AuditAction, Conversation, ConversationId, ConversationKind, EraseUser, Job, JobId, MessageId, Notification,
+    NotificationId, Role, Task, TenantId, UserId, WebhookEventType, MAX_DEVICES,
 };
 use crate::ports::{
     Clock, ConversationStore, DeviceStore, ErasedUserStore, JobQueue, MessageStore, NotificationStore,
@@ -158,6 +158,21 @@ impl ErasureUseCases {
                 erased.insert(message.id.clone());
                 self.message_cases.erase_sender(&conversation, message).await?;
             }
+        }
+        // A direct or storefront conversation of theirs is no longer the pair's: should the
+        // platform create them again, theirs would be a new one.
+        let unique = match (&conversation.kind, &conversation.storefront_id) {
+            (ConversationKind::Direct, _) => {
+                let other = conversation.participants.iter().find(|p| p.user_id != *user);
+                other.map(|other| Conversation::direct_pair_key(user, &other.user_id))
+            }
+            (ConversationKind::Storefront, Some(storefront)) if conversation.created_by == *user => {
+                Some(Conversation::storefront_client_key(storefront, user))
+            }
+            _ => None,
+        };
+        if let Some(unique) = unique {
+            self.conversations.forget_unique_key(tenant, &unique).await?;
         }
         if conversation.participants.iter().any(|p| p.user_id == *user) {
             let mut anonymous = conversation.clone();

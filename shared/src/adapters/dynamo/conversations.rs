@@ -86,6 +86,17 @@ impl ConversationStore for DynamoConversations {
         let items = members.iter().map(|m| self.member_item(conversation, m)).collect::<anyhow::Result<Vec<_>>>()?;
         Ok(self.batch_put(items).await?)
     }
+    async fn forget_unique_key(&self, tenant: &TenantId, unique: &str) -> StoreResult<()> {
+        let pointer = key(unique_pk(tenant, unique), "UNIQ");
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(pointer))
+            .send()
+            .await
+            .map_err(anyhow::Error::from)?;
+        Ok(())
+    }
     async fn remove_member(&self, conversation: &Conversation, user: &UserId) -> StoreResult<bool> {
         let out = self
             .client

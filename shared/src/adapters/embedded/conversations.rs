@@ -84,6 +84,14 @@ impl ConversationStore for EmbeddedConversations {
         self.member_ids.forget(&cached);
         Ok(())
     }
+    async fn forget_unique_key(&self, tenant: &TenantId, key: &str) -> StoreResult<()> {
+        let k = unique_key(tenant, key);
+        self.writing(move |t| {
+            t.remove(k.as_str())?;
+            Ok(())
+        })
+        .await
+    }
     async fn remove_member(&self, conversation: &Conversation, user: &UserId) -> StoreResult<bool> {
         let (tenant, id, user) = (conversation.tenant_id.clone(), conversation.id.clone(), user.clone());
         let cached = conversation_key(&tenant, &id);

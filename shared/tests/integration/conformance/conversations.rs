@@ -225,7 +225,19 @@ async fn the_members_ids_follow_additions_and_removals_at_once<S: ConversationSt
     assert!(store.get_conversation_with_member_ids(&t, &missing).await.unwrap().is_none());
 }
 
+/// A unique key freed (an erased person's pair) makes the next creation a new conversation.
+async fn a_forgotten_unique_key_makes_a_new_conversation<S: ConversationStore + ?Sized>(store: &S) {
+    let first = conversation("t9", "09A");
+    assert!(store.create_conversation(&first, &members(&["u1", "u2"]), Some("pair")).await.unwrap().created);
+    store.forget_unique_key(&tid("t9"), "pair").await.unwrap();
+    let fresh = conversation("t9", "09B");
+    let made = store.create_conversation(&fresh, &members(&["u1", "u2"]), Some("pair")).await.unwrap();
+    assert!(made.created && made.value.id == fresh.id, "{made:?}");
+    store.forget_unique_key(&tid("t9"), "never-used").await.unwrap();
+}
+
 conforms!(
+    a_forgotten_unique_key_makes_a_new_conversation,
     the_members_ids_follow_additions_and_removals_at_once,
     a_member_s_mute_and_archive_are_kept_with_them,
     conversations_order_by_activity_and_unique_keys_hold,
