@@ -26,10 +26,35 @@ export function formatClock(date: Date, lang: Lang): string {
   return new Intl.DateTimeFormat(locales[lang], { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(date);
 }
 
-/** How a conversation is named for `me`: a group's title, otherwise the other people's names. */
-export function conversationName(c: Pick<Conversation, 'kind' | 'title' | 'participants'>, me: string | null): string {
+/**
+ * Who an erased person (GDPR) is once gone: the sender of their messages, now tombstones, and
+ * their place in a direct conversation — no one, their name gone too (`""`).
+ */
+export const ERASED = '~erased';
+
+/** A person's name as shown: `deletedUser` ("Deleted user") for someone erased. */
+export function personName(userId: string, name: string, deletedUser: string): string {
+  return userId === ERASED ? deletedUser : name;
+}
+
+/** Who a message is from, as shown: `deletedUser` for an erased person's. */
+export function senderName(m: { senderId: string; senderName: string }, deletedUser: string): string {
+  return personName(m.senderId, m.senderName, deletedUser);
+}
+
+/**
+ * How a conversation is named for `me`: a group's title, otherwise the other people's names
+ * (`deletedUser` for someone erased).
+ */
+export function conversationName(
+  c: Pick<Conversation, 'kind' | 'title' | 'participants'>,
+  me: string | null,
+  deletedUser: string,
+): string {
   if (c.kind === 'group' && c.title) return c.title;
-  const others = (c.participants ?? []).filter((p) => p.userId !== me).map((p) => p.name);
+  const others = (c.participants ?? [])
+    .filter((p) => p.userId !== me)
+    .map((p) => personName(p.userId, p.name, deletedUser));
   if (others.length > 0) return others.join(', ');
   return c.title ?? '—';
 }

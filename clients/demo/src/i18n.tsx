@@ -114,6 +114,8 @@ const fr = {
   unread: (n: number) => (n === 1 ? '1 message non lu' : `${n} messages non lus`),
   kinds: { direct: 'Direct', group: 'Groupe', storefront: 'Boutique' } as Record<string, string>,
   messageDeleted: 'Message supprimé',
+  /** Who an erased person's messages are from, and their name in a direct conversation. */
+  deletedUser: 'Utilisateur supprimé',
   noMessageYet: 'Pas encore de message',
   you: 'Vous',
   pickConversation: 'Choisissez une conversation à gauche, ou commencez-en une nouvelle.',
@@ -333,7 +335,7 @@ const fr = {
   // Tenant admin: webhooks and moderation
   adminTitle: 'Administration',
   adminIntro:
-    'Ce que l’administratrice de l’espace règle elle-même : les webhooks qui préviennent ses systèmes, la modération des messages, l’export des données d’une personne, et le journal d’audit.',
+    'Ce que l’administratrice de l’espace règle elle-même : les webhooks qui préviennent ses systèmes, la modération des messages, l’export des données d’une personne ou son effacement, et le journal d’audit.',
   webhooks: 'Webhooks',
   webhooksIntro:
     'Des adresses que Missive prévient de ce qui se passe, chaque requête signée avec le secret du webhook. En local, http://127.0.0.1:… est accepté.',
@@ -451,7 +453,7 @@ const fr = {
   // Tenant admin: people's data, the audit log
   exports: 'Données des personnes',
   exportsIntro:
-    'Tout ce que Missive garde d’une personne (profil, préférences, appareils, rappels, notifications, conversations et messages), dans un fichier JSON Lines préparé en arrière-plan, à lui remettre si elle le demande.',
+    'Tout ce que Missive garde d’une personne (profil, préférences, appareils, rappels, notifications, conversations et messages), dans un fichier JSON Lines préparé en arrière-plan, à lui remettre si elle le demande. Ou l’effacement de la personne, si elle le demande : sans retour possible.',
   exportsPeople: 'Personnes de l’espace',
   noPeople: 'Personne dans l’annuaire.',
   exportData: 'Exporter les données',
@@ -463,6 +465,15 @@ const fr = {
   downloadOf: (name: string) => `Télécharger les données ${de(name)}`,
   exportReady: (lines: number, size: string, until: string) =>
     `${lines === 1 ? '1 ligne' : `${lines} lignes`}, ${size}, lien valable jusqu’à ${until}`,
+  erase: 'Effacer',
+  eraseOf: (name: string) => `Effacer ${name}`,
+  eraseTitle: (name: string) => `Effacer ${name} ?`,
+  eraseWarning:
+    'C’est définitif. Son compte disparaît tout de suite et son jeton est refusé ; ses messages deviennent « Message supprimé », signés « Utilisateur supprimé » ; sa place dans les conversations, ses réactions, notifications, rappels et appareils s’en vont.',
+  eraseExportFirst: 'Si la personne a demandé ses données, exportez-les d’abord.',
+  eraseConfirm: 'Effacer définitivement',
+  erasing: 'Effacement…',
+  erased: (name: string) => `${name} a été effacé·e.`,
   auditLog: 'Journal d’audit',
   auditIntro: 'Qui a fait quel acte d’administration, et quand : les plus récents en haut, gardés 400 jours.',
   auditRefresh: 'Actualiser le journal',
@@ -486,6 +497,7 @@ const fr = {
     'user.suspended': 'Personne suspendue',
     'user.reinstated': 'Personne rétablie',
     'user.exported': 'Données exportées',
+    'user.erased': 'Personne effacée',
     'webhook.created': 'Webhook créé',
     'webhook.updated': 'Webhook modifié',
     'webhook.deleted': 'Webhook supprimé',
@@ -627,6 +639,7 @@ const en: Dictionary = {
   unread: (n) => (n === 1 ? '1 unread message' : `${n} unread messages`),
   kinds: { direct: 'Direct', group: 'Group', storefront: 'Shop' },
   messageDeleted: 'Message deleted',
+  deletedUser: 'Deleted user',
   noMessageYet: 'No message yet',
   you: 'You',
   pickConversation: 'Pick a conversation on the left, or start a new one.',
@@ -826,7 +839,7 @@ const en: Dictionary = {
 
   adminTitle: 'Administration',
   adminIntro:
-    'What the tenant’s admin sets up herself: the webhooks that tell her systems, the moderation of messages, the export of a person’s data, and the audit log.',
+    'What the tenant’s admin sets up herself: the webhooks that tell her systems, the moderation of messages, the export or erasure of a person’s data, and the audit log.',
   webhooks: 'Webhooks',
   webhooksIntro:
     'Addresses Missive tells of what happens, each request signed with the webhook’s secret. Locally, http://127.0.0.1:… is accepted.',
@@ -928,7 +941,7 @@ const en: Dictionary = {
 
   exports: 'People’s data',
   exportsIntro:
-    'Everything Missive keeps of a person (profile, preferences, devices, reminders, notifications, conversations and messages), in a JSON Lines file made in the background, to hand over when they ask for it.',
+    'Everything Missive keeps of a person (profile, preferences, devices, reminders, notifications, conversations and messages), in a JSON Lines file made in the background, to hand over when they ask for it. Or the person erased, when they ask for it: for good.',
   exportsPeople: 'People of the tenant',
   noPeople: 'Nobody in the directory.',
   exportData: 'Export data',
@@ -939,6 +952,15 @@ const en: Dictionary = {
   download: 'Download',
   downloadOf: (name) => `Download ${name}’s data`,
   exportReady: (lines, size, until) => `${lines === 1 ? '1 line' : `${lines} lines`}, ${size}, link valid until ${until}`,
+  erase: 'Erase',
+  eraseOf: (name) => `Erase ${name}`,
+  eraseTitle: (name) => `Erase ${name}?`,
+  eraseWarning:
+    'This cannot be undone. Their account goes at once and their token is refused; their messages become “Message deleted”, from “Deleted user”; their place in conversations, their reactions, notifications, reminders and devices go.',
+  eraseExportFirst: 'If they asked for their data, export it first.',
+  eraseConfirm: 'Erase for good',
+  erasing: 'Erasing…',
+  erased: (name) => `${name} was erased.`,
   auditLog: 'Audit log',
   auditIntro: 'Who did which administrative act, and when: newest first, kept 400 days.',
   auditRefresh: 'Refresh the log',
@@ -962,6 +984,7 @@ const en: Dictionary = {
     'user.suspended': 'Person suspended',
     'user.reinstated': 'Person reinstated',
     'user.exported': 'Data exported',
+    'user.erased': 'Person erased',
     'webhook.created': 'Webhook created',
     'webhook.updated': 'Webhook changed',
     'webhook.deleted': 'Webhook deleted',

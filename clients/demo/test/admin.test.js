@@ -2,14 +2,16 @@
 // receiver the test runs, its test event seen delivered in the log, a failing delivery retried
 // by hand; moderation rules saved and tried, and what the people of the tenant then see — a
 // send refused with a note and its text given back, a bot's message marked as a bot's; a
-// member's data exported and downloaded, and the audit log that records it. Each of these
-// screens passes the accessibility audit.
+// member's data exported and downloaded, and the audit log that records it; a member erased,
+// after a confirmation dialog, and their messages then from a deleted user for the others. Each
+// of these screens passes the accessibility audit.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { expectAccessible } from './support/accessibility.js';
-import { eventually, expectText, startDemo } from './support/demo.js';
+import { eventually, expectText, restAs, startDemo } from './support/demo.js';
+import { expectFocusCycles, expectFocusOn, expectFocusWithin } from './support/focus.js';
 
 /**
  * An HTTP receiver on 127.0.0.1 (local mode accepts plain http there): it keeps what it is
@@ -370,6 +372,113 @@ test('ada exports a member’s data: pending, then ready with a download link; t
   const left = Date.now();
   await new Promise((resolve) => setTimeout(resolve, 2_500));
   assert.deepEqual(polls.filter((at) => at > left), [], 'no request after the screen went');
+
+  demo.assertNoPageErrors();
+});
+
+test('ada erases Bob after confirming in a dialog; his message, for Alice, is then a deleted user’s', async (t) => {
+  const demo = await startDemo(t);
+  // Bob has written to Alice, in a group and directly.
+  const bobToken = await tokenOf(demo.base, 'bob');
+  const group = await call(demo.base, bobToken, 'POST', '/v1/conversations', {
+    kind: 'group',
+    title: 'Relève de nuit',
+    memberIds: ['alice'],
+  });
+  await call(demo.base, bobToken, 'POST', `/v1/conversations/${group.id}/messages`, {
+    body: 'Je vous laisse les clés du camion',
+    clientMessageId: 'admin-test-erase-group',
+  });
+  const direct = await call(demo.base, bobToken, 'POST', '/v1/conversations', { kind: 'direct', userId: 'alice' });
+  await call(demo.base, bobToken, 'POST', `/v1/conversations/${direct.id}/messages`, {
+    body: 'À demain, Alice',
+    clientMessageId: 'admin-test-erase-direct',
+  });
+
+  // Alice has the group open: she sees the erasure live.
+  const alice = await demo.open(`#/alice/messages/${group.id}`);
+  const messages = alice.getByRole('region', { name: 'Relève de nuit' }).getByRole('list', { name: 'Messages' });
+  const bobs = messages.getByRole('listitem').filter({ hasText: 'Je vous laisse les clés du camion' });
+  await bobs.locator('.sender').getByText('Bob Durand').waitFor();
+
+  const ada = await openAdmin(demo);
+  const people = ada.getByRole('region', { name: 'Données des personnes' });
+  const list = people.getByRole('list', { name: 'Personnes de l’espace' });
+  const row = list.getByRole('listitem').filter({ hasText: 'Bob Durand' });
+  const erase = row.getByRole('button', { name: 'Effacer Bob Durand' });
+  await erase.waitFor();
+  // Not herself.
+  const own = list.getByRole('listitem').filter({ hasText: 'Ada Lovelace' });
+  await own.getByRole('button', { name: 'Exporter les données d’Ada Lovelace' }).waitFor();
+  assert.equal(await own.getByRole('button', { name: /^Effacer/ }).count(), 0, 'no erasing herself');
+
+  // It asks first: focus in the dialog, on "Cancel", kept there; Escape cancels, and focus is back.
+  await erase.click();
+  const dialog = ada.getByRole('alertdialog', { name: 'Effacer Bob Durand ?' });
+  await dialog.waitFor();
+  await expectFocusWithin(dialog, 'the erasure’s dialog');
+  await expectFocusOn(dialog.getByRole('button', { name: 'Annuler' }), '"Annuler", the choice that does nothing');
+  assert.equal(await expectFocusCycles(ada, dialog, 'the erasure’s dialog'), 2);
+  assert.match(await dialog.getAttribute('aria-describedby'), /./, 'what it does is read with its name');
+  await dialog.getByText('C’est définitif.', { exact: false }).waitFor();
+  await expectAccessible(ada, 'the admin screen: the erasure’s dialog open');
+  await ada.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  await expectFocusOn(erase, '"Effacer Bob Durand" again');
+  await row.waitFor();
+
+  // Confirmed: Bob leaves the list, said politely; focus on the section's title, his row gone.
+  await ada.keyboard.press('Enter');
+  await expectFocusWithin(dialog, 'the erasure’s dialog, again');
+  await dialog.getByRole('button', { name: 'Effacer définitivement' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await row.waitFor({ state: 'detached' });
+  const note = people.getByRole('status'); // a polite live region
+  await expectText(note, 'Bob Durand a été effacé·e.');
+  await expectFocusOn(people.getByRole('heading', { name: 'Données des personnes' }), 'the section’s title');
+  // The audit log, read again, records it.
+  const log = ada.getByRole('table', { name: 'Journal d’audit' });
+  const erased = log.getByRole('row').filter({ hasText: 'user.erased' });
+  await expectText(erased.locator('[data-col="action"]'), 'Personne effacée user.erased');
+  await expectText(erased.locator('[data-col="who"]'), 'Ada Lovelace');
+  await expectText(erased.locator('[data-col="target"]'), 'bob');
+  await expectAccessible(ada, 'the admin screen: a person erased');
+  // Not there any more after a reload either.
+  await ada.reload();
+  await ada.getByRole('button', { name: 'Effacer Alice Martin' }).waitFor();
+  assert.equal(await ada.getByRole('button', { name: 'Effacer Bob Durand' }).count(), 0);
+
+  // For Alice, live: his message is a deleted one, from a deleted user.
+  await bobs.waitFor({ state: 'detached' });
+  const tombstone = messages.getByRole('listitem').filter({ hasText: 'Utilisateur supprimé' });
+  await tombstone.getByText('Message supprimé').waitFor();
+  await expectText(tombstone.locator('.sender'), 'Utilisateur supprimé');
+  await expectAccessible(alice, 'a group with an erased person’s message');
+
+  // Their direct conversation is named so too, once the server has gone through it.
+  const aliceRest = await restAs(demo, 'alice');
+  await eventually(
+    async () => {
+      const { conversations } = await aliceRest.listConversations();
+      return conversations.find((c) => c.id === direct.id)?.participants.some((p) => p.userId === '~erased');
+    },
+    { what: 'the direct conversation with no one' },
+  );
+  await alice.goto(`${demo.base}/demo/#/alice/messages/${direct.id}`);
+  await alice.reload();
+  const conversations = alice.getByRole('list', { name: 'Conversations' });
+  await conversations.getByRole('link', { name: /^Utilisateur supprimé/ }).waitFor();
+  const chat = alice.getByRole('region', { name: 'Utilisateur supprimé' });
+  await chat.getByRole('heading', { name: 'Utilisateur supprimé' }).waitFor();
+  await chat.getByRole('list', { name: 'Messages' }).getByText('Message supprimé').waitFor();
+
+  // In English.
+  await alice.getByRole('combobox', { name: 'Langue' }).selectOption('en');
+  await alice.getByRole('region', { name: 'Deleted user' }).getByRole('heading', { name: 'Deleted user' }).waitFor();
+  await alice.goto(`${demo.base}/demo/#/alice/messages/${group.id}`);
+  const english = alice.getByRole('region', { name: 'Relève de nuit' }).getByRole('list', { name: 'Messages' });
+  const inEnglish = english.getByRole('listitem').filter({ hasText: 'Message deleted' });
+  await expectText(inEnglish.locator('.sender'), 'Deleted user');
 
   demo.assertNoPageErrors();
 });

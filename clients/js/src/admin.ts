@@ -10,6 +10,7 @@ import type {
   CreatedBot,
   CreatedHook,
   CreatedWebhook,
+  Erasure,
   Export,
   ExportView,
   Moderation,
@@ -185,6 +186,15 @@ export class MissiveAdmin extends MissiveRest {
   /** An export; once `ready`, `url` downloads its JSON Lines until `expiresAt`. */
   getExport(id: string, query: { tenantId?: string } = {}, options: CallOptions = {}): Promise<ExportView> {
     return this.json('GET', '/v1/admin/exports/{id}', { path: { id }, query, ...options });
+  }
+
+  /**
+   * A tenant admin (not of themself), or the platform key with `tenantId`: erases a person, for
+   * good — their record at once (their token refused from then on), the rest in the background:
+   * their messages become tombstones from no one (`senderId: '~erased'`). Not a bot. Audited.
+   */
+  eraseUser(userId: string, query: { tenantId?: string } = {}, options: CallOptions = {}): Promise<Erasure> {
+    return this.json('DELETE', '/v1/admin/users/{userId}', { path: { userId }, query, ...options });
   }
 
   /** A tenant admin, or the platform key with `tenantId`: who did which administrative act, newest first. */

@@ -245,7 +245,7 @@ export type ModerationCheck = components['schemas']['TrialOutcome'];
 /** `tenantId` is required with the platform key; ignored (the admin's own tenant) with an admin token. */
 export type UserUpsert = components['schemas']['UserUpsert'];
 
-// ---- Data exports and the audit log (a tenant admin) ---------------------------------------
+// ---- Data exports, erasure and the audit log (a tenant admin) ------------------------------
 
 /**
  * A user's data export: `pending` while it is made in the background, then `ready` (`lines` and
@@ -257,6 +257,11 @@ export type Export = components['schemas']['Export'];
  * `{ type, data }`) once `ready`, valid until `expiresAt`; `null` while `pending`.
  */
 export type ExportView = components['schemas']['ExportView'];
+/**
+ * A person erased (`eraseUser`): gone at `erasedAt`; their messages, conversation by conversation,
+ * become tombstones from no one (`senderId: '~erased'`, `senderName: ''`) in the background.
+ */
+export type Erasure = components['schemas']['Erasure'];
 /** What an entry of the audit log says was done (`user.exported`, `webhook.created`…). */
 export type AuditAction = components['schemas']['AuditAction'];
 /** Who did it: the platform operator (`kind: 'platform'`), or an admin (`kind: 'user'`, with their name then). */

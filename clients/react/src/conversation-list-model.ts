@@ -28,6 +28,7 @@ import type {
   MessagePreview,
 } from '@missive/client';
 import type { MissiveContextValue } from './context.js';
+import { ERASED } from './erased.js';
 import { listen, unsubscribeAll } from './events.js';
 import type { EchoInfo, OwnReadEvent } from './local-echo.js';
 import { inThreadOnly } from './message-list.js';
@@ -349,10 +350,17 @@ function withOwnRead(item: ConversationListItem, messageId: string, count?: numb
   return { ...item, lastReadMessageId: messageId, unreadCount };
 }
 
+/**
+ * The conversation's title and members as an event tells them. An erased person is no member
+ * any more, but stays a participant of a direct conversation, as no one (`~erased`): kept.
+ */
 function withDetails(item: ConversationListItem, conversation: ConversationWithMembers): ConversationListItem {
   const next: ConversationListItem = {
     ...item,
-    participants: conversation.members.map((m) => ({ userId: m.userId, name: m.name })),
+    participants: [
+      ...conversation.members.map((m) => ({ userId: m.userId, name: m.name })),
+      ...(conversation.participants ?? []).filter((p) => p.userId === ERASED),
+    ],
   };
   if (conversation.title !== undefined) next.title = conversation.title;
   return next;

@@ -6,15 +6,17 @@
 // keying by id and ordering by id gives one answer whatever the arrival order.
 
 import type { Message, ReactionUpdatedEvent } from '@missive/client';
+import { ERASED } from './erased.js';
 
 /**
- * Which of two versions of the same message is the newer. A deletion is final; otherwise the
- * later edit wins, and of two with the same edit, the one with more of its images' thumbnails
- * made (the server only ever adds them). On a tie the one already held is kept, so an
- * unchanged repeat does not produce a new array (and no re-render).
+ * Which of two versions of the same message is the newer. A deletion is final — but for its
+ * sender's erasure, which makes it, deleted already or not, a tombstone of no one (`~erased`,
+ * its deletion time kept); otherwise the later edit wins, and of two with the same edit, the one
+ * with more of its images' thumbnails made (the server only ever adds them). On a tie the one
+ * already held is kept, so an unchanged repeat does not produce a new array (and no re-render).
  */
 export function newerVersion(held: Message, incoming: Message): Message {
-  if (held.deletedAt) return held;
+  if (held.deletedAt) return incoming.senderId === ERASED && held.senderId !== ERASED ? incoming : held;
   if (incoming.deletedAt) return incoming;
   const [heldEdit, incomingEdit] = [time(held.editedAt), time(incoming.editedAt)];
   if (incomingEdit !== heldEdit) return incomingEdit > heldEdit ? incoming : held;

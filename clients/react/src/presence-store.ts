@@ -8,8 +8,11 @@
 // newer than any page read before it, so a page never overwrites what an event said. Presence
 // is never in `sync`: after a reconnection the events of the gap are gone, so the wanted users
 // are read again. Guests may not read the directory (403): for them only live events count.
+// An erased person (`~erased`, in a direct conversation's participants) is no one: never looked
+// for — their id sorts after every other, so the directory would be read to its end for nothing.
 
 import { isMissiveError, type MissiveClient, type MissiveRest, type PresenceEvent } from '@missive/client';
+import { ERASED } from './erased.js';
 import { Store, type Unsubscribe } from './store.js';
 
 export interface Presence {
@@ -59,7 +62,8 @@ export class PresenceStore extends Store<ReadonlyMap<string, Presence>> {
   }
 
   /** Asks for these users' presence while the returned function is not called. */
-  want(userIds: readonly string[]): Unsubscribe {
+  want(wanted: readonly string[]): Unsubscribe {
+    const userIds = wanted.filter((id) => id !== ERASED);
     for (const id of userIds) this.wanted.set(id, (this.wanted.get(id) ?? 0) + 1);
     if (userIds.some((id) => !this.looked.has(id))) this.scheduleRead();
     return () => {

@@ -71,6 +71,31 @@ describe('useConversation: history', () => {
     assert.equal(m5.body, 'edited');
   });
 
+  test('its sender erased, a message becomes a tombstone of no one, even one they had deleted', async () => {
+    const { client, rest, clock } = fakeServices();
+    const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
+    const deletedByBob = message(4, { body: null, deletedAt: '2026-11-24T10:00:00.000Z' });
+    await step(() => rest.take('listMessages').resolve(page([deletedByBob, message(5)])));
+    // As the server makes them: no sender, no text, the time of a deletion before kept.
+    const ofNoOne = (m) => ({
+      ...m,
+      senderId: '~erased',
+      senderName: '',
+      body: null,
+      deletedAt: m.deletedAt ?? '2026-11-24T11:00:00.000Z',
+    });
+    const erased = (m) => client.emit('message.deleted', messageEvent('message.deleted', ofNoOne(m)), { late: false });
+    await step(() => erased(message(5)));
+    await step(() => erased(deletedByBob));
+    const [m4, m5] = view.result.current.messages;
+    assert.deepEqual([m4.senderId, m4.senderName, m4.deletedAt], ['~erased', '', deletedByBob.deletedAt]);
+    assert.deepEqual([m5.senderId, m5.senderName, m5.body], ['~erased', '', null]);
+    // Final: an older copy, from a page read before, does not give it back its sender.
+    const held = view.result.current.messages;
+    await step(() => client.emit('message.deleted', messageEvent('message.deleted', deletedByBob), { late: true }));
+    assert.equal(view.result.current.messages, held);
+  });
+
   test('a photo’s thumbnail, made after the message, shows; an older copy without it does not hide it', async () => {
     const { client, rest, clock } = fakeServices();
     const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });

@@ -250,6 +250,25 @@ describe('useConversations', () => {
     assert.deepEqual(order(view), ['g1']);
   });
 
+  test('an erased person stays a direct conversation’s participant, as no one, when it is updated', async () => {
+    const { client, view } = await loaded([listItem('d1', 30)]);
+    await live(client, 'conversation.updated', {
+      type: 'conversation.updated',
+      conversation: conversationDetails('d1', ['me'], {
+        participants: [
+          { userId: 'me', name: 'me' },
+          { userId: '~erased', name: '' },
+        ],
+      }),
+      change: { change: 'pinned', actorId: 'me', messageId: message(30).id },
+      cursor: 'x',
+    });
+    assert.deepEqual(item(view, 'd1').participants, [
+      { userId: 'me', name: 'me' },
+      { userId: '~erased', name: '' },
+    ]);
+  });
+
   test('loadMore appends the next page; the client’s reload starts over from the first', async () => {
     const { client, rest, view } = await loaded([listItem('c1', 30)], { nextCursor: 'p2' });
     assert.equal(view.result.current.hasMore, true);

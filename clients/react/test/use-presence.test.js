@@ -65,6 +65,24 @@ describe('usePresence', () => {
     });
   });
 
+  test('an erased person (`~erased`) is no one: not looked for, so the directory is not read to its end', async () => {
+    const client = new FakeClient();
+    const rest = new FakeRest();
+    const view = await renderHooks(() => usePresence(['bob', '~erased']), { client, rest });
+    await step(() =>
+      rest
+        .take('listUsers')
+        .resolve({ users: [directoryUser('ann', true), directoryUser('bob', true)], nextCursor: 'u2' }),
+    );
+    assert.equal(rest.pending.length, 0, 'bob found: no second page');
+    assert.deepEqual(view.result.current, { bob: { online: true, lastSeenAt: null } });
+
+    const alone = await renderHooks(() => usePresence(['~erased']), { client: new FakeClient(), rest });
+    await step(() => {});
+    assert.equal(rest.callsOf('listUsers').length, 1, 'nobody to look for: no read');
+    assert.deepEqual(alone.result.current, {});
+  });
+
   test('components asking in the same render share one read; others’ changes do not re-render', async () => {
     const client = new FakeClient();
     const rest = new FakeRest();

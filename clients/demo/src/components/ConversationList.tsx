@@ -1,10 +1,10 @@
 // The conversation list: each with its name, the last message (mentions as "@Name"), its time,
 // an unread badge, a muted icon while the reader has muted it, and an online dot for the other
-// person of a direct or storefront conversation.
+// person of a direct or storefront conversation (none for someone erased: no one is there).
 
 import type { ConversationListItem } from '@missive/client';
 import { usePresence } from '@missive/react';
-import { conversationName, formatWhen, initials } from '../format.js';
+import { conversationName, ERASED, formatWhen, initials } from '../format.js';
 import { useI18n } from '../i18n.js';
 import { readableMentions } from '../mentions.js';
 import { MutedIcon } from './MutedIcon.js';
@@ -25,15 +25,18 @@ export function ConversationList({
 }) {
   const { t, lang } = useI18n();
   const others = conversations.flatMap((c) =>
-    c.kind === 'group' ? [] : (c.participants ?? []).filter((p) => p.userId !== me).map((p) => p.userId),
+    c.kind === 'group'
+      ? []
+      : (c.participants ?? []).filter((p) => p.userId !== me && p.userId !== ERASED).map((p) => p.userId),
   );
   const presence = usePresence(others);
 
   return (
     <ul className="conversation-list" aria-label={label}>
       {conversations.map((c) => {
-        const name = conversationName(c, me);
-        const other = c.kind === 'group' ? undefined : c.participants?.find((p) => p.userId !== me);
+        const name = conversationName(c, me, t.deletedUser);
+        const other =
+          c.kind === 'group' ? undefined : c.participants?.find((p) => p.userId !== me && p.userId !== ERASED);
         const last = c.lastMessage;
         // The preview has no `mentions`: a token naming a participant is one (the server's rule).
         const body = last ? readableMentions(last.body, (id) => c.participants?.find((p) => p.userId === id)?.name) : '';
@@ -43,7 +46,14 @@ export function ConversationList({
             ? t.messageDeleted
             : last.kind === 'system'
               ? last.body
-              : t.labelled(last.senderId === me ? t.you : (last.senderName.split(' ')[0] ?? ''), body);
+              : t.labelled(
+                  last.senderId === me
+                    ? t.you
+                    : last.senderId === ERASED
+                      ? t.deletedUser
+                      : (last.senderName.split(' ')[0] ?? ''),
+                  body,
+                );
         const muted = c.mutedUntil != null && Date.parse(c.mutedUntil) > Date.now();
         return (
           <li key={c.id} className={c.id === selected ? 'selected' : undefined}>

@@ -1,15 +1,16 @@
-// One message: who sent it (a bot marked as such), its text with its mentions (or "deleted")
-// and its files, when, "(edited)", pinned; its reactions, and "React" to add one (a stored
-// message only: a send still pending or failed has no id on the server, a deleted message
-// takes none); its thread — "3 replies · last at 14:05" — and "Reply in thread", both opening
-// the thread beside the conversation; "Pin" or "Unpin"; for one's own, the receipt — ✓ sent,
-// ✓✓ read by everyone else — and edit / delete (a second step confirms: a deletion cannot be
-// undone, and the others see it); a failed send offers what FailedSend.tsx says.
+// One message: who sent it (a bot marked as such; someone erased, "Deleted user"), its text
+// with its mentions (or "deleted") and its files, when, "(edited)", pinned; its reactions, and
+// "React" to add one (a stored message only: a send still pending or failed has no id on the
+// server, a deleted message takes none); its thread — "3 replies · last at 14:05" — and "Reply
+// in thread", both opening the thread beside the conversation; "Pin" or "Unpin"; for one's own,
+// the receipt — ✓ sent, ✓✓ read by everyone else — and edit / delete (a second step confirms: a
+// deletion cannot be undone, and the others see it); a failed send offers what FailedSend.tsx
+// says.
 
 import type { Member } from '@missive/client';
 import { isPending, isReadByAll, readersOf, type ChatMessage, type UseConversation } from '@missive/react';
 import { useEffect, useRef, useState } from 'react';
-import { formatTime, formatWhen, sentByBot } from '../format.js';
+import { formatTime, formatWhen, senderName, sentByBot } from '../format.js';
 import { useI18n } from '../i18n.js';
 import { messageElementId, type Pins } from '../pins.js';
 import { useReacting } from '../reactions.js';
@@ -69,7 +70,8 @@ export function MessageItem({
   if (m.kind === 'system')
     return (
       <li className="message system">
-        <span>{m.body}</span>
+        {/* Its author erased, a line of no one, its text gone. */}
+        <span>{m.body ?? t.messageDeleted}</span>
       </li>
     );
 
@@ -87,7 +89,7 @@ export function MessageItem({
     <li id={messageElementId(m.id)} tabIndex={-1} className={`message ${mine ? 'mine' : 'theirs'}${deleted ? ' deleted' : ''}`}>
       {showSender && (
         <span className="sender">
-          {m.senderName}
+          {senderName(m, t.deletedUser)}
           {sentByBot(m) && (
             <span className="bot-badge" title={t.botTitle}>
               {t.botBadge}

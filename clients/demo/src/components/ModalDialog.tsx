@@ -12,6 +12,8 @@ export function ModalDialog({
   id,
   label,
   labelledBy,
+  describedBy,
+  alert = false,
   className,
   style,
   onClose,
@@ -21,6 +23,10 @@ export function ModalDialog({
   /** Its accessible name, or `labelledBy` (the id of its visible title). */
   label?: string;
   labelledBy?: string;
+  /** The id of the text that says what it asks, read with its name. */
+  describedBy?: string;
+  /** An `alertdialog`: it asks to confirm something that cannot be undone. */
+  alert?: boolean;
   className?: string;
   style?: CSSProperties;
   /** Closed by Escape, the backdrop or a `<form method="dialog">`: the owner unmounts it. */
@@ -42,6 +48,8 @@ export function ModalDialog({
       style={style}
       aria-label={label}
       aria-labelledby={labelledBy}
+      aria-describedby={describedBy}
+      role={alert ? 'alertdialog' : undefined}
       onClose={onClose}
       // A click on the backdrop lands on the <dialog> itself (its content covers its box). It
       // closes the dialog once the click is over — a press there closing it at once would let

@@ -6,7 +6,7 @@
 
 import type { Member } from '@missive/client';
 import { useEffect, useRef, useState } from 'react';
-import { formatWhen } from '../format.js';
+import { formatWhen, personName, senderName } from '../format.js';
 import { usePlaceUnder } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 import { messageElementId, type Pins } from '../pins.js';
@@ -40,7 +40,8 @@ export function PinnedMessages({ pins, members, me }: { pins: Pins; members: rea
     element.classList.add('highlighted');
   }, [target]);
 
-  const nameOf = (userId: string) => members.find((m) => m.userId === userId)?.name ?? userId;
+  const nameOf = (userId: string) =>
+    personName(userId, members.find((m) => m.userId === userId)?.name ?? userId, t.deletedUser);
   const show = (messageId: string) => {
     if (!document.getElementById(messageElementId(messageId))) return setNotLoaded(messageId);
     setOpen(false);
@@ -81,7 +82,7 @@ export function PinnedMessages({ pins, members, me }: { pins: Pins; members: rea
                 {pins.list.map(({ message, messageId, pinnedBy, pinnedAt }) => (
                   <li key={messageId} className="pin">
                     <span className="pin-head">
-                      <b>{message.senderName}</b>
+                      <b>{senderName(message, t.deletedUser)}</b>
                       <time dateTime={pinnedAt}>{t.pinnedBy(nameOf(pinnedBy), formatWhen(pinnedAt, lang))}</time>
                     </span>
                     <MessageBody message={message} members={members} me={me} />

@@ -120,7 +120,7 @@ export function Reminders({ me }: { me: string }) {
                 <option value="me">{t.reminderForMe}</option>
                 {conversations.map((c) => (
                   <option key={c.id} value={c.id}>
-                    {t.reminderForConversation(conversationName(c, me))}
+                    {t.reminderForConversation(conversationName(c, me, t.deletedUser))}
                   </option>
                 ))}
               </select>

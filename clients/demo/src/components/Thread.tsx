@@ -60,7 +60,7 @@ export function Thread({
     return () => document.removeEventListener('visibilitychange', read);
   }, [newest, markRead]);
 
-  const title = conversation ? conversationName(conversation, me) : '';
+  const title = conversation ? conversationName(conversation, me, t.deletedUser) : '';
   const members = conversation?.members ?? [];
   return (
     <>

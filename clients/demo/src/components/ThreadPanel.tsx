@@ -9,7 +9,7 @@
 import type { Member } from '@missive/client';
 import { isPending, useThread, type ChatMessage, type UseThread } from '@missive/react';
 import { useEffect, useId, useRef, useState } from 'react';
-import { formatTime } from '../format.js';
+import { formatTime, senderName } from '../format.js';
 import { useReturnFocus } from '../hooks.js';
 import { useI18n } from '../i18n.js';
 import { Attachments } from './Attachments.js';
@@ -134,7 +134,7 @@ function ThreadMessage({
   const deleted = isDeleted(m);
   return (
     <Tag className={`message ${mine ? 'mine' : 'theirs'}${deleted ? ' deleted' : ''}`}>
-      <span className="sender">{mine ? t.you : m.senderName}</span>
+      <span className="sender">{mine ? t.you : senderName(m, t.deletedUser)}</span>
       <div className="bubble">
         <MessageBody message={m} members={members} me={me} />
         {!deleted && <Attachments message={m} />}

@@ -152,7 +152,16 @@ export interface paths {
          */
         put: operations["upsert_user"];
         post?: never;
-        delete?: never;
+        /**
+         * Erases a person (GDPR's right to erasure): their record at once — their tokens are refused
+         *     from then on (403 `user erased`) unless the platform creates them again with `PUT
+         *     /v1/admin/users/{userId}` — and the rest in the background: their messages become
+         *     tombstones of no one (`senderId` `~erased`; the conversations stay readable for the others),
+         *     their reactions are taken back, their memberships, notifications, preferences, waiting
+         *     e-mails, reminders, devices and connections go; `user.erased` tells the tenant's webhooks
+         *     when done. A tenant admin (not of themself), or the platform key with `tenantId`; audited.
+         */
+        delete: operations["erase_user"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1271,7 +1280,7 @@ export interface components {
          * @description What was done.
          * @enum {string}
          */
-        AuditAction: "tenant.created" | "tenant.updated" | "tenant.suspended" | "tenant.reactivated" | "tenant.push_credentials_set" | "user.created" | "user.updated" | "user.role_changed" | "user.suspended" | "user.reinstated" | "user.exported" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "webhook.secret_rotated" | "moderation.updated" | "bot.created" | "bot.key_rotated" | "bot.key_revoked" | "hook.created" | "hook.deleted";
+        AuditAction: "tenant.created" | "tenant.updated" | "tenant.suspended" | "tenant.reactivated" | "tenant.push_credentials_set" | "user.created" | "user.updated" | "user.role_changed" | "user.suspended" | "user.reinstated" | "user.exported" | "user.erased" | "webhook.created" | "webhook.updated" | "webhook.deleted" | "webhook.secret_rotated" | "moderation.updated" | "bot.created" | "bot.key_rotated" | "bot.key_revoked" | "hook.created" | "hook.deleted";
         /** @description Who acted. */
         AuditActor: {
             /** @enum {string} */
@@ -1480,6 +1489,12 @@ export interface components {
          * @example 👍
          */
         Emoji: string;
+        /** @description What an erasure request answers: the person is gone, the rest follows. */
+        Erasure: {
+            /** Format: date-time */
+            erasedAt: string;
+            userId: components["schemas"]["UserId"];
+        };
         /**
          * @description Every error's body as `AppError` answers it (docs/api.md, "Errors"), for the OpenAPI
          *     document.
@@ -3306,6 +3321,94 @@ export interface operations {
                 };
             };
             /** @description `not_found`: no such thing, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_large`: the body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: a failure on Missive's side; no detail is given */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: a transient fault of the cloud outlasted the server's retries; nothing was done, or what was is safe to repeat: retry after a moment (`Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    erase_user: {
+        parameters: {
+            query?: {
+                /** @description The tenant, with the platform key; a tenant admin's own otherwise. */
+                tenantId?: string;
+            };
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Erased; the rest of their data follows */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erasure"];
+                };
+            };
+            /** @description An admin erasing themself, or a bot */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no credential, or a bad or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a tenant admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such user */
             404: {
                 headers: {
                     [name: string]: unknown;

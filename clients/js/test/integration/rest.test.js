@@ -472,6 +472,46 @@ describe('REST helpers on the local runtime', () => {
     assert.equal(message?.data.body, 'Le compte rendu de la garde, pour l’export');
   });
 
+  test('erasure: a member erased; their message becomes a tombstone of no one, their token refused', async () => {
+    // People of their own: the other tests' stay.
+    const erin = rest(server, 'erin');
+    const finn = rest(server, 'finn');
+    await Promise.all([erin.me(), finn.me()]);
+    const group = (await erin.createConversation({ kind: 'group', title: 'Relève', memberIds: ['finn'] })).value;
+    const { value: sent } = await erin.postMessage(group.id, 'Je passe la main pour la nuit');
+
+    await rejectsWith(adminRest(server, 'finn').eraseUser('erin'), 'forbidden', 403);
+    await rejectsWith(admin.eraseUser('ada'), 'invalid_request', 400); // not herself
+    await rejectsWith(admin.eraseUser('nobody'), 'not_found', 404);
+
+    const erased = await admin.eraseUser('erin');
+    assert.equal(erased.userId, 'erin');
+    assert.ok(!Number.isNaN(Date.parse(erased.erasedAt)), erased.erasedAt);
+    // Gone at once: their token is refused.
+    await assert.rejects(erin.me(), (e) => {
+      assert.ok(e instanceof MissiveError, `a MissiveError, not ${e}`);
+      assert.deepEqual([e.code, e.status, e.message], ['forbidden', 403, 'user erased']);
+      return true;
+    });
+
+    // In the background, their message becomes a tombstone of no one.
+    let tombstone;
+    await waitFor(
+      async () => {
+        const { messages } = await finn.listMessages(group.id, { after: '0' });
+        tombstone = messages.find((m) => m.id === sent.id);
+        return tombstone?.senderId === '~erased';
+      },
+      { what: 'the message of no one', timeoutMs: 20_000 },
+    );
+    assert.deepEqual([tombstone.senderName, tombstone.body], ['', null]);
+    assert.equal(typeof tombstone.deletedAt, 'string');
+
+    const { entries } = await admin.auditLog({ limit: 5 });
+    const audited = entries.find((e) => e.action === 'user.erased');
+    assert.deepEqual([audited?.target, audited?.actor], ['erin', { kind: 'user', userId: 'ada', name: 'ada' }]);
+  });
+
   test('the audit log: newest first, paged, the export recorded with who asked', async () => {
     const asked = await platform.requestExport('alice', { tenantId: 'acme' });
     await rejectsWith(adminRest(server, 'alice').auditLog(), 'forbidden', 403);

@@ -158,6 +158,21 @@ test("the admin's export and audit routes: the user's id in the path, the tenant
   );
 });
 
+test("the admin's erasure: DELETE on the user, the tenant in the query, the answer as it came", async () => {
+  const erasure = { userId: 'é/1', erasedAt: '2026-11-24T10:00:00Z' };
+  const { fetch, calls } = fakeFetch({ status: 202, body: erasure });
+  const platform = new MissiveAdmin({ baseUrl: 'http://api.test', getToken: () => 'key', fetch });
+  assert.deepEqual(await platform.eraseUser('é/1', { tenantId: 'acme' }), erasure);
+  await platform.eraseUser('bob');
+  assert.deepEqual(
+    calls.map((c) => [c.method, c.url, c.headers.authorization, c.body]),
+    [
+      ['DELETE', 'http://api.test/v1/admin/users/%C3%A9%2F1?tenantId=acme', 'Bearer key', undefined],
+      ['DELETE', 'http://api.test/v1/admin/users/bob', 'Bearer key', undefined],
+    ],
+  );
+});
+
 test('answers without an error body, network failures and token failures have codes of their own', async () => {
   const proxy = new MissiveRest({
     baseUrl: 'http://api.test',
