@@ -34,6 +34,7 @@ pub async fn seed(app: &App) -> anyhow::Result<bool> {
         allowed_origins: None,
         max_upload_bytes: None,
         upload_types: None,
+        retention_days: None,
     };
     let tenant = app.tenants.create_tenant(new_tenant).await?;
     if !tenant.created {

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::adapters::system::{SystemClock, UlidIds};
+use crate::adapters::system::{clock_offset_from_env, SystemClock, UlidIds};
 use crate::auth::TokenVerifier;
 use crate::config::Config;
 use crate::metrics::Metrics;
@@ -11,8 +11,8 @@ use crate::ports::{
     AuditStore, BotStore, Clock, ConnectionStore, ConversationStore, DeviceStore, EffectStore, ErasedUserStore,
     EventFeed, ExportStore, FileStore, Ids, JobQueue, Mailer, MessageStore, NotificationStore, PendingEmailStore,
     PinStore, PreferenceStore, Push, PushCredentialStore, PushService, ReactionStore, ReminderStore, ScheduleStore,
-    Store, StoreHealth, StorefrontStore, TenantStore, ThrottleStore, UploadStore, UserStore, WebhookSender,
-    WebhookStore,
+    Store, StoreHealth, StorefrontStore, TenantRemoval, TenantStore, ThrottleStore, UploadStore, UserStore,
+    WebhookSender, WebhookStore,
 };
 use crate::runtime::{DirectoryCache, FrameRate};
 use crate::usecases::attachments::AttachmentsUseCases;
@@ -36,6 +36,7 @@ use crate::usecases::identity::IdentityUseCases;
 use crate::usecases::messages::MessagesUseCases;
 use crate::usecases::moderation::ModerationUseCases;
 use crate::usecases::notifications::NotificationsUseCases;
+use crate::usecases::offboarding::OffboardingUseCases;
 use crate::usecases::operations::OperationsUseCases;
 use crate::usecases::pins::PinsUseCases;
 use crate::usecases::preferences::PreferencesUseCases;
@@ -45,6 +46,7 @@ use crate::usecases::pushes::PushesUseCases;
 use crate::usecases::reactions::ReactionsUseCases;
 use crate::usecases::reads::ReadsUseCases;
 use crate::usecases::reminders::RemindersUseCases;
+use crate::usecases::retention::RetentionUseCases;
 use crate::usecases::scheduling::SchedulingUseCases;
 use crate::usecases::signals::SignalsUseCases;
 use crate::usecases::storefronts::StorefrontsUseCases;
@@ -73,6 +75,8 @@ pub struct App {
     #[cfg(feature = "email")]
     pub email_sending: EmailSendingUseCases,
     pub erasure: ErasureUseCases,
+    pub retention: RetentionUseCases,
+    pub offboarding: OffboardingUseCases,
     pub exports: ExportsUseCases,
     pub fanout: FanoutUseCases,
     pub groups: GroupsUseCases,
@@ -131,6 +135,8 @@ pub struct Ports {
     pub exports: Arc<dyn ExportStore>,
     /// The people erased (so that their tokens do not bring them back).
     pub erased: Arc<dyn ErasedUserStore>,
+    /// Tenants' removal (offboarding).
+    pub removal: Arc<dyn TenantRemoval>,
     /// Reactions to messages and their counts.
     pub reactions: Arc<dyn ReactionStore>,
     /// Conversations' pinned messages.
@@ -157,8 +163,9 @@ pub struct Ports {
 
 impl Ports {
     /// Every storage role from one store (redb and DynamoDB each implement them all), beside
-    /// the other ports; the real clock and ids.
+    /// the other ports; the real clock and ids (ahead by a test's offset, if one is set).
     pub fn new(store: Arc<dyn Store>, push: Arc<dyn Push>, jobs: Arc<dyn JobQueue>, mailer: Arc<dyn Mailer>) -> Self {
+        let clock_offset = clock_offset_from_env();
         Self {
             tenants: store.clone(),
             users: store.clone(),
@@ -178,6 +185,7 @@ impl Ports {
             audit: store.clone(),
             exports: store.clone(),
             erased: store.clone(),
+            removal: store.clone(),
             reactions: store.clone(),
             pins: store.clone(),
             schedule: store.clone(),
@@ -191,8 +199,8 @@ impl Ports {
             webhook_sender: Arc::new(crate::adapters::unwired::Unwired),
             jobs,
             mailer,
-            clock: Arc::new(SystemClock),
-            ids: Arc::new(UlidIds::default()),
+            clock: Arc::new(SystemClock { offset: clock_offset }),
+            ids: Arc::new(UlidIds::with_offset(clock_offset)),
         }
     }
 }
@@ -605,6 +613,28 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         metrics: services.metrics.clone(),
         limits: config.limits.clone(),
     };
+    let offboarding = OffboardingUseCases {
+        clock: ports.clock.clone(),
+        files: ports.files.clone(),
+        jobs: ports.jobs.clone(),
+        push_credentials: ports.push_credentials.clone(),
+        removal: ports.removal.clone(),
+        tenants: ports.tenants.clone(),
+        directory: services.directory.clone(),
+    };
+    let retention = RetentionUseCases {
+        clock: ports.clock.clone(),
+        conversations: ports.conversations.clone(),
+        messages: ports.messages.clone(),
+        notifications: ports.notifications.clone(),
+        pending_emails: ports.pending_emails.clone(),
+        pins: ports.pins.clone(),
+        reactions: ports.reactions.clone(),
+        tenants: ports.tenants.clone(),
+        users: ports.users.clone(),
+        attachments: attachments.clone(),
+        scheduling: scheduling.clone(),
+    };
     let tenants = TenantsUseCases {
         clock: ports.clock.clone(),
         ids: ports.ids.clone(),
@@ -612,6 +642,8 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         directory: services.directory.clone(),
         limits: config.limits.clone(),
         audit: audit.clone(),
+        retention: retention.clone(),
+        offboarding: offboarding.clone(),
     };
     let typing = TypingUseCases {
         clock: ports.clock.clone(),
@@ -646,6 +678,8 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         #[cfg(feature = "email")]
         email_sending,
         erasure,
+        retention,
+        offboarding,
         exports,
         fanout,
         groups,

@@ -8,7 +8,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{eventually, Server, PLATFORM_KEY};
+use crate::support::{eventually, logged_event, Server, PLATFORM_KEY};
 use crate::web_push_service::Answer;
 use crate::webhook_receiver::Receiver;
 
@@ -111,9 +111,4 @@ async fn an_erased_person_leaves_tombstones_of_no_one_and_nothing_of_theirs_in_t
         let found: Vec<&str> = stored.lines().filter(|l| l.contains(gone) && !logged_event(l)).collect();
         assert!(found.is_empty(), "{gone:?} is still stored: {found:#?}");
     }
-}
-
-/// A record of an event log, on either store (`…EV…` keys).
-fn logged_event(record: &str) -> bool {
-    record.contains("\u{1f}EV\u{1f}") || record.contains("S(\"EV#")
 }

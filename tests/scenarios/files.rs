@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::support::{Server, WsClient};
 
 /// 300 bytes that start as a PNG does.
-fn photo() -> Vec<u8> {
+pub(crate) fn photo() -> Vec<u8> {
     let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
     bytes.resize(300, 0);
     bytes
@@ -59,7 +59,7 @@ async fn a_member_uploads_a_photo_straight_to_storage_and_bad_declarations_get_n
 }
 
 /// Declares a file, stores `bytes` with its form, and answers the upload's id.
-async fn upload(server: &Server, token: &str, chat: &str, declared: Value, bytes: Vec<u8>) -> String {
+pub(crate) async fn upload(server: &Server, token: &str, chat: &str, declared: Value, bytes: Vec<u8>) -> String {
     let (status, ticket) = server.post(&format!("/v1/conversations/{chat}/uploads"), token, declared).await;
     assert_eq!(status, 201, "{ticket}");
     assert!((200..300).contains(&post_file(&ticket, bytes).await));

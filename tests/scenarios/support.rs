@@ -35,6 +35,8 @@ pub struct Place {
     /// `Some` on the AWS backend (MISSIVE_TEST_BACKEND=aws): DynamoDB on moto.
     pub table: Option<String>,
     deployed: Option<Arc<Deployed>>,
+    /// The variables it was started with, which a restart on it keeps.
+    env: Vec<(String, String)>,
 }
 
 /// The emulated stack: its process, and its URLs.
@@ -145,6 +147,16 @@ async fn inject_faults(stack: &str) {
 /// API's stage URL stands behind it.
 const DEPLOYED_PUBLIC_URL: &str = "https://missive.test/prod";
 
+/// Whether a line of [`Server::stored_text`] is a record of an event log (`…EV…` keys, on
+/// either store): events expire within 7 days, whatever else is removed.
+pub fn logged_event(record: &str) -> bool {
+    record.contains("\u{1f}EV\u{1f}") || record.contains("S(\"EV#")
+}
+
+fn owned(env: &[(&str, &str)]) -> Vec<(String, String)> {
+    env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
 fn binary(place: &Place) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_missive-local"));
     command
@@ -177,14 +189,14 @@ impl Server {
     pub async fn start_with(args: &[&str], env: &[(&str, &str)]) -> Server {
         let temp = tempfile::tempdir().expect("temp dir");
         if backend() == Backend::Deployed {
-            let place = Place { data_dir: temp.path().to_path_buf(), table: None, deployed: None };
+            let place = Place { data_dir: temp.path().to_path_buf(), table: None, deployed: None, env: owned(env) };
             let mut server = Server::deploy(place, args, env).await;
             server._temp = Some(temp);
             return server;
         }
         let table =
             (backend() == Backend::Aws).then(|| format!("scenario-{}", ulid::Ulid::new().to_string().to_lowercase()));
-        let place = Place { data_dir: temp.path().to_path_buf(), table, deployed: None };
+        let place = Place { data_dir: temp.path().to_path_buf(), table, deployed: None, env: owned(env) };
         if place.table.is_some() {
             let status = binary(&place).arg("setup-aws").stdout(Stdio::null()).status().await.expect("setup-aws");
             assert!(status.success(), "missive-local setup-aws failed");
@@ -198,7 +210,11 @@ impl Server {
     pub async fn start_on(place: Place) -> Server {
         match place.deployed.clone() {
             Some(stack) => Server::on_stack(place, stack),
-            None => Server::launch(place, &[], &[]).await,
+            None => {
+                let env = place.env.clone();
+                let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                Server::launch(place, &[], &env).await
+            }
         }
     }
 

@@ -95,6 +95,20 @@ fn reminders(creator: &UserId) -> String {
     format!("reminders/{creator}")
 }
 
+/// The tenant's collections of one name (an offboarding removes them; a new one goes here).
+pub(crate) const TENANT_COLLECTIONS: [&str; 10] =
+    [PREFERENCES, UPLOADS, IMAGES, WEBHOOKS, AUDIT, EXPORTS, ERASED, BOTS, BOT_KEYS, HOOKS];
+
+/// A person's own collections (an offboarding removes them with the person).
+pub(crate) fn user_collections(user: &UserId) -> [String; 3] {
+    [mail(user), devices(user), reminders(user)]
+}
+
+/// The webhooks' collection, and one's deliveries (an offboarding removes them).
+pub(crate) fn webhook_collections() -> (&'static str, fn(&str) -> String) {
+    (WEBHOOKS, deliveries)
+}
+
 #[async_trait]
 impl<D: Documents> PreferenceStore for D {
     async fn get_preferences(&self, tenant: &TenantId, user: &UserId) -> StoreResult<Option<Preferences>> {

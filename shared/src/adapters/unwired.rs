@@ -79,6 +79,9 @@ impl PushCredentialStore for Unwired {
     async fn put_push_credentials(&self, _: &TenantId, _: &PushCredentials) -> Result<(), anyhow::Error> {
         Err(unwired("push credentials"))
     }
+    async fn delete_push_credentials(&self, _: &TenantId) -> Result<(), anyhow::Error> {
+        Err(unwired("push credentials"))
+    }
 }
 
 #[async_trait]
@@ -108,6 +111,9 @@ impl FileStore for Unwired {
         Err(FileError::Failed(unwired("file storage")))
     }
     async fn delete(&self, _: &[FileKey]) -> Result<(), FileError> {
+        Err(FileError::Failed(unwired("file storage")))
+    }
+    async fn delete_tenant_files(&self, _: &TenantId) -> Result<u64, FileError> {
         Err(FileError::Failed(unwired("file storage")))
     }
 }

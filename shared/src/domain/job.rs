@@ -78,6 +78,8 @@ pub enum Task {
     ExportUser(ExportUser),
     DiscardExport(DiscardExport),
     EraseUser(EraseUser),
+    SweepRetention(SweepRetention),
+    OffboardTenant(OffboardTenant),
 }
 
 impl Task {
@@ -99,7 +101,9 @@ impl Task {
             | Task::ExpireUpload(_)
             | Task::ExportUser(_)
             | Task::DiscardExport(_)
-            | Task::EraseUser(_) => QueueName::Notifications,
+            | Task::EraseUser(_)
+            | Task::SweepRetention(_)
+            | Task::OffboardTenant(_) => QueueName::Notifications,
             Task::FanOut(_) | Task::AnnouncePresence(_) | Task::Summarize(_) => QueueName::Fanout,
         }
     }
@@ -122,6 +126,8 @@ impl Task {
             Task::ExportUser(_) => "exportUser",
             Task::DiscardExport(_) => "discardExport",
             Task::EraseUser(_) => "eraseUser",
+            Task::SweepRetention(_) => "sweepRetention",
+            Task::OffboardTenant(_) => "offboardTenant",
         }
     }
 
@@ -129,7 +135,8 @@ impl Task {
     /// presence signal and a summary are at least once anyway (clients drop what they have
     /// seen, and a summary states what is, not what changed), so they run without an
     /// idempotency record; so do a thumbnail and an export (made again, each is the same), a
-    /// deletion and an erasure. A
+    /// deletion, an erasure, a retention sweep and an offboarding's step (each removes what is
+    /// still there). A
     /// push keeps one record per device instead (`usecases::pushes`): a retry after one
     /// device's failure pushes to that one only.
     pub fn needs_idempotency_record(&self) -> bool {
@@ -145,6 +152,8 @@ impl Task {
                 | Task::ExportUser(_)
                 | Task::DiscardExport(_)
                 | Task::EraseUser(_)
+                | Task::SweepRetention(_)
+                | Task::OffboardTenant(_)
         )
     }
 }
@@ -295,6 +304,29 @@ pub struct EraseUser {
     pub user_id: UserId,
     /// When the erasure was asked for: the same person may be created again and erased again.
     pub requested_at: DateTime<Utc>,
+}
+
+/// A tenant's retention sweep: what is older than its retention goes. Each step removes what
+/// is still there, so a retried sweep finishes the work; the sweep schedules the next one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SweepRetention {
+    /// When it was scheduled for (one sweep a day, whatever asked for it).
+    pub due_at: DateTime<Utc>,
+}
+
+/// A step of a tenant's offboarding: some of its records removed, then the next step queued,
+/// until nothing is left; then its files and push credentials, and the offboarding's record
+/// says it is done.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OffboardTenant {
+    /// The tenant as it was when its offboarding was asked for (its record goes last: the
+    /// steps after that still know its origins).
+    pub tenant: super::Tenant,
+    pub requested_at: DateTime<Utc>,
+    /// This step's number (each step is a job of its own).
+    pub step: u32,
 }
 
 /// What a summary is of.

@@ -38,8 +38,8 @@ pub use ids::{
 };
 pub use job::{
     AnnouncePresence, DeliverWebhook, DiscardExport, DiscardFiles, EmitWebhookEvent, EraseUser, ExpireUpload,
-    ExportUser, FanOut, FireReminder, Job, MakeThumbnail, NotifyMessage, PushNotification, QueueName, SendEmails,
-    SignalKind, Summarize, Task,
+    ExportUser, FanOut, FireReminder, Job, MakeThumbnail, NotifyMessage, OffboardTenant, PushNotification, QueueName,
+    SendEmails, SignalKind, Summarize, SweepRetention, Task,
 };
 pub use message::{mentions_in, GroupChange, Message, MessageBody, MessageKind, MessagePreview, ThreadSummary};
 pub use moderation::{
@@ -55,7 +55,7 @@ pub use push_credentials::{
     ApnsEnvironment, ApnsKey, ApnsView, FcmServiceAccount, FcmView, PushCredentials, PushCredentialsView,
 };
 pub use reaction::{Emoji, Reaction, MAX_REACTIONS_PER_MESSAGE};
-pub use tenant::{Branding, Locale, Tenant, TenantStatus};
+pub use tenant::{Branding, Locale, Offboarding, Tenant, TenantStatus};
 pub use text::{fold, SearchQuery};
 pub use upload::{
     Attachment, Dimensions, FileName, FileType, Upload, ALLOWED_TYPES, DOWNLOAD_LINK_VALIDITY, MAX_ATTACHMENTS,

@@ -63,6 +63,10 @@ pub struct Tenant {
     /// The file types its members may upload, among those Missive accepts; absent, all of them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload_types: Option<Vec<FileType>>,
+    /// How many days its messages (with their files, reactions and pins) and notifications are
+    /// kept; absent, forever. A daily sweep removes what is older.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<u32>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -79,6 +83,7 @@ impl Tenant {
             allowed_origins: Vec::new(),
             max_upload_bytes: None,
             upload_types: None,
+            retention_days: None,
             created_at,
         }
     }
@@ -96,6 +101,23 @@ impl Tenant {
             Some(o) => self.allowed_origins.iter().any(|a| a == o),
         }
     }
+}
+
+/// A tenant's offboarding: everything of it removed in the background, steps at a time. The
+/// record outlives the tenant (it is kept apart from the tenant's data), as what tells the
+/// platform the removal is done.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Offboarding {
+    pub tenant_id: TenantId,
+    pub requested_at: DateTime<Utc>,
+    /// Records removed from the store so far.
+    pub records_removed: u64,
+    /// Files removed from storage (uploads, thumbnails, exports), once the records are gone.
+    pub files_removed: u64,
+    /// When nothing of the tenant was left; absent while the removal runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<DateTime<Utc>>,
 }
 
 #[cfg(test)]

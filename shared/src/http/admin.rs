@@ -14,7 +14,9 @@ use utoipa_axum::routes;
 
 use super::extract::{page_limit, CallerOrPlatform, JsonBody, Platform, QueryParams};
 use crate::app::App;
-use crate::domain::{Export, PushCredentials, PushCredentialsView, QueueName, Tenant, TenantId, User, UserId};
+use crate::domain::{
+    Export, Offboarding, PushCredentials, PushCredentialsView, QueueName, Tenant, TenantId, User, UserId,
+};
 use crate::ports::QueueStats;
 use crate::usecases::audit::{self, AuditPage, AuditReader};
 use crate::usecases::erasure::Erasure;
@@ -26,7 +28,8 @@ use crate::AppError;
 pub fn routes() -> OpenApiRouter<Arc<App>> {
     OpenApiRouter::new()
         .routes(routes!(create_tenant))
-        .routes(routes!(update_tenant))
+        .routes(routes!(update_tenant, offboard_tenant))
+        .routes(routes!(offboarding))
         .routes(routes!(upsert_user, erase_user))
         .routes(routes!(get_push_credentials, set_push_credentials))
         .routes(routes!(request_export))
@@ -62,6 +65,36 @@ pub(super) async fn update_tenant(
     JsonBody(body): JsonBody<tenants::TenantPatch>,
 ) -> Result<impl IntoResponse, AppError> {
     Ok(Json(app.tenants.update_tenant(&TenantId::lookup(&id)?, body).await?))
+}
+
+/// Removes a tenant and everything of it (its offboarding): only a suspended one. The removal
+/// runs in the background; `GET /v1/admin/tenants/{id}/offboarding` tells how it goes and when
+/// it is done. Asked again while it runs, answers the same offboarding.
+#[utoipa::path(delete, path = "/v1/admin/tenants/{id}", tag = "operator", security(("platformKey" = [])), params(("id" = String, Path)), responses(
+    (status = 202, body = Offboarding),
+    (status = 404, description = "No such tenant", body = super::extract::ErrorBody),
+    (status = 409, description = "The tenant is not suspended", body = super::extract::ErrorBody),
+))]
+pub(super) async fn offboard_tenant(
+    State(app): State<Arc<App>>,
+    _: Platform,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
+    Ok((StatusCode::ACCEPTED, Json(app.offboarding.request(&TenantId::lookup(&id)?).await?)))
+}
+
+/// How a tenant's offboarding goes: records and files removed so far, `completedAt` once
+/// nothing of the tenant is left. Kept after the tenant is gone.
+#[utoipa::path(get, path = "/v1/admin/tenants/{id}/offboarding", tag = "operator", security(("platformKey" = [])), params(("id" = String, Path)), responses(
+    (status = 200, body = Offboarding),
+    (status = 404, description = "Never offboarded", body = super::extract::ErrorBody),
+))]
+pub(super) async fn offboarding(
+    State(app): State<Arc<App>>,
+    _: Platform,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, AppError> {
+    Ok(Json(app.offboarding.status(&TenantId::lookup(&id)?).await?))
 }
 
 /// Sets a tenant's credentials for the phones' push services: `fcm` (the Firebase service

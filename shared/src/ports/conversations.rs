@@ -51,6 +51,14 @@ pub trait ConversationStore: Send + Sync {
         members: &[Member],
         unique_key: Option<&str>,
     ) -> StoreResult<Upserted<Conversation>>;
+    /// The tenant's conversations in id order, `limit` after `after`: what a sweep over the
+    /// tenant walks (no scan of the store).
+    async fn list_tenant_conversations(
+        &self,
+        tenant: &TenantId,
+        after: Option<&ConversationId>,
+        limit: usize,
+    ) -> StoreResult<Page<ConversationId>>;
     /// Frees a unique key (an erased person's direct or storefront conversation): a creation
     /// under it makes a new conversation. Nothing to free is no error.
     async fn forget_unique_key(&self, tenant: &TenantId, unique_key: &str) -> StoreResult<()>;

@@ -79,6 +79,20 @@ pub trait MessageStore: Send + Sync {
         range: &HistoryRange,
         limit: usize,
     ) -> StoreResult<HistorySlice>;
+    /// Removes the conversation's oldest messages (history's, and replies in their thread
+    /// only) whose id is below `before`, at most `limit`, with what is kept for them: their
+    /// logged `message.new`, their idempotency record, their place in their thread, and a
+    /// thread's summary when one is its first message. The conversation's preview goes when its
+    /// newest message is older than `before` (its activity stays: it keeps its place in lists).
+    /// Answers the messages removed (as stored, without summaries), oldest first; fewer than
+    /// `limit` when none is left. Reactions and pins are their stores'.
+    async fn remove_messages_before(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        before: &MessageId,
+        limit: usize,
+    ) -> StoreResult<Vec<Message>>;
     /// A thread's replies (all of them, also shown in the conversation or not), read as
     /// `list_messages` reads history; the range's cursors are replies' ids.
     async fn list_replies(

@@ -45,7 +45,7 @@ pub use mail::{Email, MailError, Mailer};
 pub use messages::{AttachmentTaken, HistoryRange, HistorySlice, MessageStore};
 pub use notifications::{NotificationStore, PendingEmailStore, PreferenceStore};
 pub use pins::{PinOutcome, PinStore};
-pub use privacy::{ErasedUserStore, ExportStore};
+pub use privacy::{ErasedUserStore, ExportStore, TenantRemoval};
 pub use push::{Push, PushError};
 pub use push_services::{DevicePush, PushCredentialStore, PushService, PushServiceError, Urgency};
 pub use queue::{JobQueue, QueueError, QueueStats, MAX_DELAY, MAX_RECEIVES};
@@ -109,6 +109,7 @@ pub trait Store:
     + ScheduleStore
     + EffectStore
     + ThrottleStore
+    + TenantRemoval
 {
 }
 
@@ -137,6 +138,7 @@ impl<T> Store for T where
         + ScheduleStore
         + EffectStore
         + ThrottleStore
+        + TenantRemoval
         + ?Sized
 {
 }

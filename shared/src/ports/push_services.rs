@@ -58,4 +58,6 @@ pub trait PushCredentialStore: Send + Sync {
     async fn get_push_credentials(&self, tenant: &TenantId) -> Result<Option<PushCredentials>, anyhow::Error>;
     async fn put_push_credentials(&self, tenant: &TenantId, credentials: &PushCredentials)
         -> Result<(), anyhow::Error>;
+    /// Forgets the tenant's credentials (its offboarding); none is no error.
+    async fn delete_push_credentials(&self, tenant: &TenantId) -> Result<(), anyhow::Error>;
 }

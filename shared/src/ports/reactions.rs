@@ -53,6 +53,15 @@ pub trait ReactionStore: Send + Sync {
         messages: &[MessageId],
         reader: &UserId,
     ) -> StoreResult<Vec<(MessageId, Vec<Reaction>)>>;
+    /// Removes every reaction (each person's, and the totals) to the conversation's messages
+    /// whose id is below `before`: a range read of the totals, and of the people's reactions
+    /// only when some of those messages had any.
+    async fn remove_reactions_before(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        before: &MessageId,
+    ) -> StoreResult<()>;
     /// Every reaction `user` made in the conversation, as (message, emoji): one range read.
     async fn reactions_by(
         &self,

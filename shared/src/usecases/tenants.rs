@@ -6,6 +6,8 @@ use serde::Deserialize;
 use std::sync::Arc;
 
 use super::audit::{Act, AuditUseCases};
+use super::offboarding::OffboardingUseCases;
+use super::retention::RetentionUseCases;
 use crate::config::Limits;
 use crate::domain::{parse_text, AuditAction, AuditActor, Branding, FileType, Locale, Tenant, TenantId, TenantStatus};
 use crate::ports::Upserted;
@@ -24,6 +26,8 @@ pub struct NewTenant {
     pub max_upload_bytes: Option<u64>,
     /// The file types its members may upload, among those Missive accepts.
     pub upload_types: Option<Vec<String>>,
+    /// Days its messages and notifications are kept (1 to 3650); absent, forever.
+    pub retention_days: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -37,6 +41,8 @@ pub struct TenantPatch {
     pub allowed_origins: Option<Vec<String>>,
     pub max_upload_bytes: Option<u64>,
     pub upload_types: Option<Vec<String>>,
+    /// Days its messages and notifications are kept (1 to 3650); `0`: forever again.
+    pub retention_days: Option<u32>,
 }
 
 /// The tenants use cases, with the ports they use.
@@ -48,6 +54,8 @@ pub struct TenantsUseCases {
     pub(crate) directory: Arc<DirectoryCache>,
     pub(crate) limits: Limits,
     pub(crate) audit: AuditUseCases,
+    pub(crate) retention: RetentionUseCases,
+    pub(crate) offboarding: OffboardingUseCases,
 }
 
 impl TenantsUseCases {
@@ -68,12 +76,16 @@ impl TenantsUseCases {
             allowed_origins: check_origins(new.allowed_origins.unwrap_or_default())?,
             max_upload_bytes: new.max_upload_bytes.map(|max| self.check_max_upload(max)).transpose()?,
             upload_types: new.upload_types.map(check_upload_types).transpose()?,
+            retention_days: new.retention_days.map(check_retention).transpose()?,
             created_at: self.clock.now(),
         };
         let created = self.tenants.create_tenant(&tenant).await?;
         if created.created {
             let act = Act::on_tenant(AuditAction::TenantCreated);
             self.audit.record(&created.value.id, &AuditActor::Platform, vec![act]).await?;
+            if created.value.retention_days.is_some() {
+                self.retention.sweep_soon(&created.value.id).await?;
+            }
         }
         Ok(created)
     }
@@ -85,6 +97,9 @@ impl TenantsUseCases {
             tenant.name = parse_text("name", &name, 200)?;
         }
         if let Some(status) = patch.status {
+            if status == TenantStatus::Active && self.offboarding.running(id).await?.is_some() {
+                return Err(AppError::Conflict("the tenant is being offboarded".into()));
+            }
             tenant.status = status;
         }
         if let Some(locale) = patch.locale {
@@ -105,10 +120,17 @@ impl TenantsUseCases {
         if let Some(types) = patch.upload_types {
             tenant.upload_types = Some(check_upload_types(types)?);
         }
+        if let Some(days) = patch.retention_days {
+            tenant.retention_days = (days > 0).then(|| check_retention(days)).transpose()?;
+        }
         self.tenants.put_tenant(&tenant).await?;
         // This process sees the change at once; others within `directory_cache_ttl`.
         self.directory.forget_tenant(&tenant.id);
         self.audit.record(&tenant.id, &AuditActor::Platform, tenant_acts(&before, &tenant)).await?;
+        // A shorter retention applies now, not at the next daily sweep.
+        if tenant.retention_days.is_some() && tenant.retention_days != before.retention_days {
+            self.retention.sweep_soon(&tenant.id).await?;
+        }
         Ok(tenant)
     }
 
@@ -125,6 +147,17 @@ impl TenantsUseCases {
     /// before anyone signed in, may then be answered).
     pub async fn some_tenant_allows(&self, origin: &str) -> Result<bool, AppError> {
         Ok(self.tenants.origin_allowed(origin).await?)
+    }
+}
+
+/// The longest retention a tenant may set: ten years.
+pub const MAX_RETENTION_DAYS: u32 = 3650;
+
+/// A retention of 1 day to ten years.
+fn check_retention(days: u32) -> Result<u32, AppError> {
+    match (1..=MAX_RETENTION_DAYS).contains(&days) {
+        true => Ok(days),
+        false => Err(AppError::invalid(format!("retentionDays: expected 1 to {MAX_RETENTION_DAYS}"))),
     }
 }
 
@@ -222,6 +255,7 @@ fn tenant_acts(before: &Tenant, after: &Tenant) -> Vec<Act> {
         ("allowedOrigins", before.allowed_origins != after.allowed_origins),
         ("maxUploadBytes", before.max_upload_bytes != after.max_upload_bytes),
         ("uploadTypes", before.upload_types != after.upload_types),
+        ("retentionDays", before.retention_days != after.retention_days),
     ]
     .into_iter()
     .filter_map(|(field, changed)| changed.then_some(field))

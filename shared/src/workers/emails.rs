@@ -26,7 +26,9 @@ impl Worker for EmailsWorker {
             | Task::ExpireUpload(_)
             | Task::ExportUser(_)
             | Task::DiscardExport(_)
-            | Task::EraseUser(_) => Err(misrouted(Self::QUEUE, job)),
+            | Task::EraseUser(_)
+            | Task::SweepRetention(_)
+            | Task::OffboardTenant(_) => Err(misrouted(Self::QUEUE, job)),
         }
     }
 }

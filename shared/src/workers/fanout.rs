@@ -29,7 +29,9 @@ impl Worker for FanoutWorker {
             | Task::ExpireUpload(_)
             | Task::ExportUser(_)
             | Task::DiscardExport(_)
-            | Task::EraseUser(_) => Err(misrouted(Self::QUEUE, job)),
+            | Task::EraseUser(_)
+            | Task::SweepRetention(_)
+            | Task::OffboardTenant(_) => Err(misrouted(Self::QUEUE, job)),
         }
     }
 }

@@ -19,7 +19,7 @@ use futures_util::future::join_all;
 use tracing::Instrument;
 
 use crate::app::App;
-use crate::domain::{Job, JobId, QueueName};
+use crate::domain::{Job, JobId, QueueName, Task};
 use crate::metrics::Metric;
 use crate::AppError;
 
@@ -54,13 +54,32 @@ fn misrouted(queue: QueueName, job: &Job) -> AppError {
 /// fan-out makes has an id derived from its own, so that one happens once. This spares two
 /// store writes per hundred recipients of a large group's every event.
 pub async fn run<W: Worker>(worker: &W, app: &App, job: &Job) -> Result<(), AppError> {
-    if !job.task.needs_idempotency_record() {
-        return worker.perform(app, job).await;
+    let outcome = if job.task.needs_idempotency_record() {
+        app.effects.once(&job.tenant_id, job.id.as_str(), worker.perform(app, job)).await.map(|done| {
+            if done.is_none() {
+                tracing::info!(job = %job.id, "job already done, nothing to do");
+            }
+        })
+    } else {
+        worker.perform(app, job).await
+    };
+    match outcome {
+        Err(e) if tenant_gone(app, job).await => {
+            // Queued before its tenant was offboarded: nothing of it is left to work on, and
+            // retrying it would only dead-letter it.
+            tracing::info!(job = %job.id, kind = job.task.kind(), error = %e, "job of an offboarded tenant dropped");
+            Ok(())
+        }
+        outcome => outcome,
     }
-    if app.effects.once(&job.tenant_id, job.id.as_str(), worker.perform(app, job)).await?.is_none() {
-        tracing::info!(job = %job.id, "job already done, nothing to do");
+}
+
+/// Whether the job's tenant is gone for good (offboarded): read only after a job failed.
+async fn tenant_gone(app: &App, job: &Job) -> bool {
+    if matches!(job.task, Task::OffboardTenant(_)) {
+        return false;
     }
-    Ok(())
+    matches!(app.offboarding.status(&job.tenant_id).await, Ok(o) if o.completed_at.is_some())
 }
 
 /// The wait before attempt `receives + 1` of a failed job: exponential from the configured

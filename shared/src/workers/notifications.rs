@@ -26,6 +26,8 @@ impl Worker for NotificationsWorker {
             Task::ExportUser(export) => app.exports.make_export(tenant, export).await,
             Task::DiscardExport(discard) => app.exports.discard_export(tenant, discard).await,
             Task::EraseUser(erase) => app.erasure.erase(tenant, erase).await,
+            Task::SweepRetention(sweep) => app.retention.sweep(tenant, sweep).await,
+            Task::OffboardTenant(step) => app.offboarding.step(step).await,
             // Queued here by a version from before the fan-out queue (a deploy's rollout): the
             // same work, done where it landed rather than dead-lettered.
             Task::FanOut(_) | Task::AnnouncePresence(_) | Task::Summarize(_) => FanoutWorker.perform(app, job).await,

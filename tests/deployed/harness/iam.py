@@ -158,10 +158,13 @@ def sesv2_requests(region: str, method: str, path: str, body: dict, verified: se
 
 def s3_requests(method: str, path: str, query: dict, body: bytes) -> list[tuple[str, str]] | None:
     """An S3 call by path (the functions address buckets by path on an emulator): objects are
-    read (HEAD, GET), written (PUT), deleted (DELETE, or POST ?delete with the keys in XML)."""
+    read (HEAD, GET), written (PUT), deleted (DELETE, or POST ?delete with the keys in XML); a
+    bucket's objects are listed (GET on the bucket itself: ListObjectsV2)."""
     bucket, _, key = path.lstrip("/").partition("/")
     if not bucket:
         return None
+    if method == "GET" and not key:
+        return [("s3:ListBucket", f"arn:aws:s3:::{bucket}")]
     if method == "POST" and "delete" in query and not key:
         keys = re.findall(rb"<Key>(.*?)</Key>", body)
         return [("s3:DeleteObject", f"arn:aws:s3:::{bucket}/{k.decode()}") for k in keys]

@@ -53,8 +53,15 @@ export async function startDemo(t, { env = {}, args = [] } = {}) {
     ],
   });
   const pageErrors = [];
+  // What the pages said and did (console, sockets, failed requests), shown with the server's
+  // log and each page's text should the test fail: a failure seen once in CI explains itself.
+  const journal = [];
+  const started = Date.now();
+  const note = (who, what) => journal.push(`${String(Date.now() - started).padStart(6)} ms ${who}: ${what}`);
+  const pages = [];
 
   t.after(async () => {
+    if (!t.passed) await report(t, { journal, pages, serverLog: server.stderr() });
     await browser.close().catch(() => {});
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -69,7 +76,22 @@ export async function startDemo(t, { env = {}, args = [] } = {}) {
       const context = await browser.newContext({ viewport, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
       context.setDefaultTimeout(TIMEOUT_MS);
       const page = await context.newPage();
-      page.on('pageerror', (error) => pageErrors.push(error));
+      const who = `page ${pages.length} (${hash || '/'})`;
+      pages.push({ who, page });
+      page.on('pageerror', (error) => {
+        pageErrors.push(error);
+        note(who, `uncaught ${error.stack ?? error}`);
+      });
+      page.on('console', (message) => note(who, `console.${message.type()} ${message.text()}`));
+      page.on('requestfailed', (request) => note(who, `${request.method()} ${request.url()} failed: ${request.failure()?.errorText}`));
+      page.on('response', (response) => {
+        if (response.status() >= 400) note(who, `${response.request().method()} ${response.url()} → ${response.status()}`);
+      });
+      page.on('websocket', (socket) => {
+        note(who, `socket open ${socket.url().replace(/token=[^&]+/, 'token=…')}`);
+        socket.on('socketerror', (error) => note(who, `socket error ${error}`));
+        socket.on('close', () => note(who, 'socket closed'));
+      });
       await page.goto(`${server.base}/demo/${hash}`);
       return page;
     },
@@ -81,9 +103,30 @@ export async function startDemo(t, { env = {}, args = [] } = {}) {
   };
 }
 
+/** Prints what a failed test's pages and server said, and the text each page showed at the end. */
+async function report(t, { journal, pages, serverLog }) {
+  const shown = await Promise.all(
+    pages.map(async ({ who, page }) => {
+      const text = await page
+        .locator('body')
+        .innerText({ timeout: 2_000 })
+        .catch((error) => `(unreadable: ${error.message})`);
+      return `--- ${who} shows:\n${text.slice(0, 3_000)}`;
+    }),
+  );
+  const lines = [
+    `=== ${t.name} failed; what happened meanwhile:`,
+    ...journal,
+    ...shown,
+    `--- the server's log (warnings and errors, last 4,000 characters):`,
+    serverLog.slice(-4_000) || '(nothing)',
+  ];
+  process.stderr.write(`${lines.join('\n')}\n`);
+}
+
 /** missive-local on a free port over `dataDir`, with the demo served from the built dist/. */
 async function startServer({ dataDir, env, args }) {
-  const { base, stop } = await spawnLocal({
+  const { base, stop, stderr } = await spawnLocal({
     binary: BINARY,
     args: [
       '--port',
@@ -104,10 +147,7 @@ async function startServer({ dataDir, env, args }) {
       ...env,
     },
   });
-  return {
-    base,
-    stop,
-  };
+  return { base, stop, stderr };
 }
 
 /** The REST client of one of the demo's people (`alice`…), with the token the local runtime gives the demo. */

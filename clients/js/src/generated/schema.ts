@@ -108,11 +108,36 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Removes a tenant and everything of it (its offboarding): only a suspended one. The removal
+         *     runs in the background; `GET /v1/admin/tenants/{id}/offboarding` tells how it goes and when
+         *     it is done. Asked again while it runs, answers the same offboarding.
+         */
+        delete: operations["offboard_tenant"];
         options?: never;
         head?: never;
         /** Changes a tenant, or suspends it (`status`). */
         patch: operations["update_tenant"];
+        trace?: never;
+    };
+    "/v1/admin/tenants/{id}/offboarding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How a tenant's offboarding goes: records and files removed so far, `completedAt` once
+         *     nothing of the tenant is left. Kept after the tenant is gone.
+         */
+        get: operations["offboarding"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/admin/tenants/{id}/push-credentials": {
@@ -1992,6 +2017,11 @@ export interface components {
              */
             maxUploadBytes?: number | null;
             name: string;
+            /**
+             * Format: int32
+             * @description Days its messages and notifications are kept (1 to 3650); absent, forever.
+             */
+            retentionDays?: number | null;
             /** @description The file types its members may upload, among those Missive accepts. */
             uploadTypes?: string[] | null;
         };
@@ -2040,6 +2070,31 @@ export interface components {
         };
         /** @enum {string} */
         NotificationType: "message" | "mention" | "reminder" | "event" | "system";
+        /**
+         * @description A tenant's offboarding: everything of it removed in the background, steps at a time. The
+         *     record outlives the tenant (it is kept apart from the tenant's data), as what tells the
+         *     platform the removal is done.
+         */
+        Offboarding: {
+            /**
+             * Format: date-time
+             * @description When nothing of the tenant was left; absent while the removal runs.
+             */
+            completedAt?: string | null;
+            /**
+             * Format: int64
+             * @description Files removed from storage (uploads, thumbnails, exports), once the records are gone.
+             */
+            filesRemoved: number;
+            /**
+             * Format: int64
+             * @description Records removed from the store so far.
+             */
+            recordsRemoved: number;
+            /** Format: date-time */
+            requestedAt: string;
+            tenantId: components["schemas"]["TenantId"];
+        };
         /** @description Who is in a conversation, as lists show it (names as of when they joined). */
         Participant: {
             name: string;
@@ -2339,6 +2394,12 @@ export interface components {
              */
             maxUploadBytes?: number | null;
             name: string;
+            /**
+             * Format: int32
+             * @description How many days its messages (with their files, reactions and pins) and notifications are
+             *     kept; absent, forever. A daily sweep removes what is older.
+             */
+            retentionDays?: number | null;
             status: components["schemas"]["TenantStatus"];
             /** @description The file types its members may upload, among those Missive accepts; absent, all of them. */
             uploadTypes?: components["schemas"]["FileType"][] | null;
@@ -2353,6 +2414,11 @@ export interface components {
             /** Format: int64 */
             maxUploadBytes?: number | null;
             name?: string | null;
+            /**
+             * Format: int32
+             * @description Days its messages and notifications are kept (1 to 3650); `0`: forever again.
+             */
+            retentionDays?: number | null;
             status?: null | components["schemas"]["TenantStatus"];
             uploadTypes?: string[] | null;
         };
@@ -3000,6 +3066,99 @@ export interface operations {
             };
         };
     };
+    offboard_tenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Offboarding"];
+                };
+            };
+            /** @description `invalid_request`: a parameter or field is invalid (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no credential, or a bad or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the role or tenant does not allow it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The tenant is not suspended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_large`: the body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: a failure on Missive's side; no detail is given */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: a transient fault of the cloud outlasted the server's retries; nothing was done, or what was is safe to repeat: retry after a moment (`Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     update_tenant: {
         parameters: {
             query?: never;
@@ -3051,6 +3210,90 @@ export interface operations {
                 };
             };
             /** @description `not_found`: no such thing, or not the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_large`: the body is over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: a failure on Missive's side; no detail is given */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unavailable`: a transient fault of the cloud outlasted the server's retries; nothing was done, or what was is safe to repeat: retry after a moment (`Retry-After`) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    offboarding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Offboarding"];
+                };
+            };
+            /** @description `invalid_request`: a parameter or field is invalid (the message names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: no credential, or a bad or expired one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `forbidden`: the role or tenant does not allow it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Never offboarded */
             404: {
                 headers: {
                     [name: string]: unknown;

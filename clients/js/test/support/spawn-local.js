@@ -9,7 +9,8 @@ import { createInterface } from 'node:readline';
  * Runs `binary` with `args` and `env` (over the process's environment, RUST_LOG `warn` unless
  * MISSIVE_TEST_LOG says otherwise; stderr echoed when it is set). Resolves with `base`, the
  * address from its "Missive listening on <base>" line, the `child`, `exited` (resolves with
- * `{ code, signal }`) and `stop()` (SIGTERM, SIGKILL after 5 s; resolves once it exited); fails
+ * `{ code, signal }`), `stop()` (SIGTERM, SIGKILL after 5 s; resolves once it exited) and
+ * `stderr()` (what it has logged so far, for a failing test to show); fails
  * if it exits first, cannot run, or says nothing within 30 s.
  */
 export function spawnLocal({ binary, args, env = {} }) {
@@ -48,7 +49,7 @@ export function spawnLocal({ binary, args, env = {} }) {
       const prefix = 'Missive listening on ';
       if (!line.startsWith(prefix)) return;
       clearTimeout(timer);
-      resolve({ base: line.slice(prefix.length).trim(), child, exited, stop });
+      resolve({ base: line.slice(prefix.length).trim(), child, exited, stop, stderr: () => stderr });
     });
   });
 }

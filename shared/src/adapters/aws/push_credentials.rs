@@ -56,4 +56,15 @@ impl PushCredentialStore for SecretsManagerPushCredentials {
             Err(e) => Err(anyhow!("writing {name}: {}", DisplayErrorContext(&e))),
         }
     }
+
+    async fn delete_push_credentials(&self, tenant: &TenantId) -> Result<(), anyhow::Error> {
+        let name = self.name(tenant);
+        // At once, not after Secrets Manager's recovery window: the tenant is gone for good.
+        let deleted = self.client.delete_secret().secret_id(&name).force_delete_without_recovery(true).send().await;
+        match deleted {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => Ok(()),
+            Err(e) => Err(anyhow!("deleting {name}: {}", DisplayErrorContext(&e))),
+        }
+    }
 }

@@ -14,6 +14,7 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 
 use crate::adapters::signing::{hex, hmac_sha256};
+use crate::domain::TenantId;
 use crate::ports::{Disposition, FileError, FileKey, FileStore, Peek, UploadForm, UploadGrant};
 
 pub struct S3Files {
@@ -73,6 +74,26 @@ fn signing_key(secret: &str, date: &str, region: &str) -> Vec<u8> {
     let k = hmac_sha256(&k, region.as_bytes());
     let k = hmac_sha256(&k, b"s3");
     hmac_sha256(&k, b"aws4_request")
+}
+
+impl S3Files {
+    /// Deletes stored objects by key; DeleteObjects takes up to 1,000 keys a call, and a key
+    /// with nothing stored is not an error.
+    async fn delete_keys(&self, keys: &[&str]) -> Result<(), FileError> {
+        for chunk in keys.chunks(1000) {
+            let objects = chunk
+                .iter()
+                .map(|k| ObjectIdentifier::builder().key(*k).build().map_err(failed))
+                .collect::<Result<Vec<_>, _>>()?;
+            let delete = Delete::builder().set_objects(Some(objects)).quiet(true).build().map_err(failed)?;
+            let deleted = self.client.delete_objects().bucket(&self.bucket).delete(delete).send().await;
+            let deleted = deleted.map_err(failed)?;
+            if let Some(error) = deleted.errors().first() {
+                return Err(failed(anyhow::anyhow!("deleting {:?}: {:?}", error.key(), error.code())));
+            }
+        }
+        Ok(())
+    }
 }
 
 #[async_trait]
@@ -175,19 +196,26 @@ impl FileStore for S3Files {
     }
 
     async fn delete(&self, keys: &[FileKey]) -> Result<(), FileError> {
-        // DeleteObjects takes up to 1,000 keys; a key with nothing stored is not an error.
-        for chunk in keys.chunks(1000) {
-            let objects = chunk
-                .iter()
-                .map(|k| ObjectIdentifier::builder().key(k.as_str()).build().map_err(failed))
-                .collect::<Result<Vec<_>, _>>()?;
-            let delete = Delete::builder().set_objects(Some(objects)).quiet(true).build().map_err(failed)?;
-            let deleted = self.client.delete_objects().bucket(&self.bucket).delete(delete).send().await;
-            let deleted = deleted.map_err(failed)?;
-            if let Some(error) = deleted.errors().first() {
-                return Err(failed(anyhow::anyhow!("deleting {:?}: {:?}", error.key(), error.code())));
+        self.delete_keys(&keys.iter().map(FileKey::as_str).collect::<Vec<_>>()).await
+    }
+    async fn delete_tenant_files(&self, tenant: &TenantId) -> Result<u64, FileError> {
+        // Listed a page (1,000 keys) at a time, each page deleted before the next is read.
+        let mut count = 0;
+        loop {
+            let page = self
+                .client
+                .list_objects_v2()
+                .bucket(&self.bucket)
+                .prefix(format!("{tenant}/"))
+                .send()
+                .await
+                .map_err(failed)?;
+            let keys: Vec<&str> = page.contents().iter().filter_map(|o| o.key()).collect();
+            if keys.is_empty() {
+                return Ok(count);
             }
+            count += keys.len() as u64;
+            self.delete_keys(&keys).await?;
         }
-        Ok(())
     }
 }

@@ -35,8 +35,15 @@ impl ConversationStore for DynamoConversations {
             item.insert("conversationId".into(), s(conversation.id.as_str()));
             writes.push(self.put(item, Some("attribute_not_exists(PK)"))?);
         }
-        writes.push(self.put(self.conversation_item(conversation)?, Some("attribute_not_exists(PK)"))?);
+        let mut details = self.conversation_item(conversation)?;
+        if let Some(u) = unique {
+            // Kept beside the details: an offboarding frees the key with the conversation.
+            details.insert("uniqueKey".into(), s(u));
+        }
+        writes.push(self.put(details, Some("attribute_not_exists(PK)"))?);
         writes.push(self.put(head_item(conversation_pk(tenant, &conversation.id), conversation)?, None)?);
+        let indexed = key(tenant_conversations_pk(tenant), tenant_conversation_sk(&conversation.id));
+        writes.push(self.put(indexed, None)?);
         let member_items: Vec<Item> =
             members.iter().map(|m| self.member_item(conversation, m)).collect::<anyhow::Result<_>>()?;
         // As many members as fit go into the transaction; a larger group's other members
@@ -62,6 +69,28 @@ impl ConversationStore for DynamoConversations {
         }
         self.batch_put(rest.to_vec()).await?;
         Ok(Upserted { value: conversation.clone(), created: true })
+    }
+    async fn list_tenant_conversations(
+        &self,
+        tenant: &TenantId,
+        after: Option<&ConversationId>,
+        limit: usize,
+    ) -> StoreResult<Page<ConversationId>> {
+        let pk = tenant_conversations_pk(tenant);
+        let start = after.map(|c| key(pk.clone(), tenant_conversation_sk(c)));
+        let mut items = self.query(None, "PK = :pk", vec![(":pk", pk.clone())], true, limit, start).await?;
+        let more = items.len() > limit;
+        items.truncate(limit);
+        let ids = items
+            .iter()
+            .map(|item| {
+                let sk = text(item, "SK")?;
+                let id = sk.strip_prefix("C#").context("not a conversation's index item")?;
+                ConversationId::parse(id).map_err(|e| anyhow!("{e}"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let next_cursor = if more { ids.last().map(|c| c.to_string()) } else { None };
+        Ok(Page { items: ids, next_cursor })
     }
     async fn update_conversation(&self, conversation: &Conversation) -> StoreResult<()> {
         // Only the details: activity, preview and count live in the head, which messages move.

@@ -1,5 +1,6 @@
 //! Key formats. Tenant ids and Missive's own ids cannot contain `#`; user ids can, so
 //! they only ever end a key, or come length-prefixed.
+use super::codec::{key, Item};
 use crate::domain::*;
 
 pub fn tenant_pk(t: &TenantId) -> String {
@@ -24,6 +25,13 @@ pub fn storefront_ref_pk(s: &StorefrontId) -> String {
 }
 pub fn conversation_pk(t: &TenantId, c: &ConversationId) -> String {
     format!("T#{t}#C#{c}")
+}
+/// The tenant's conversation index: one item per conversation (`C#{id}`), written with it.
+pub fn tenant_conversations_pk(t: &TenantId) -> String {
+    format!("T#{t}#CONVS")
+}
+pub fn tenant_conversation_sk(c: &ConversationId) -> String {
+    format!("C#{c}")
 }
 /// A conversation's details (title, participants): written when they change.
 pub const META_SK: &str = "META";
@@ -91,14 +99,34 @@ pub fn scheduled_pk(t: &TenantId) -> String {
 pub fn due_pk(shard: u32) -> String {
     format!("DUE#{shard}")
 }
-pub fn effect_pk(t: &TenantId, key: &str) -> String {
-    format!("T#{t}#EFFECT#{key}")
+/// A job's effect record (`EffectStore`): spread over `SHARDS` partitions per tenant, so that
+/// no one partition takes every job's write and an offboarding finds them all.
+pub(super) fn effect_key(t: &TenantId, name: &str) -> Item {
+    key(format!("T#{t}#EFFECT#{}", shard(name)), format!("EFFECT#{name}"))
+}
+/// A throttle's claim (`ThrottleStore`), spread as effects are.
+pub(super) fn claim_key(t: &TenantId, name: &str) -> Item {
+    key(format!("T#{t}#CLAIM#{}", shard(name)), format!("CLAIM#{name}"))
+}
+/// Every partition effects and claims are spread over.
+pub(super) fn spread_pks(t: &TenantId) -> Vec<String> {
+    (0..SHARDS).flat_map(|i| [format!("T#{t}#EFFECT#{i}"), format!("T#{t}#CLAIM#{i}")]).collect()
+}
+/// The offboarding's record: a partition of its own, outside the tenant's (it outlives them).
+pub fn offboarding_pk(t: &TenantId) -> String {
+    format!("OFFBOARD#{t}")
 }
 
 /// How many partitions the due index is spread over.
 pub const DUE_SHARDS: u32 = 8;
+/// How many partitions a tenant's effects (and claims) are spread over.
+pub const SHARDS: u32 = 8;
 
 pub(super) fn due_shard(job_id: &str) -> u32 {
+    shard(job_id) % DUE_SHARDS
+}
+
+fn shard(text: &str) -> u32 {
     // FNV-1a: stable across processes and releases, unlike std's hasher.
-    job_id.bytes().fold(0x811c9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x01000193)) % DUE_SHARDS
+    text.bytes().fold(0x811c9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x01000193)) % SHARDS
 }

@@ -178,6 +178,64 @@ impl MessageStore for DynamoMessages {
         let messages = items.iter().map(message_from).collect::<anyhow::Result<_>>()?;
         Ok(HistorySlice { messages, more })
     }
+    async fn remove_messages_before(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        before: &MessageId,
+        limit: usize,
+    ) -> StoreResult<Vec<Message>> {
+        let pk = conversation_pk(tenant, conversation);
+        let mut removed: Vec<Message> = Vec::new();
+        for place in ["MSG#", "RPL#"] {
+            let wanted = limit - removed.len();
+            if wanted == 0 {
+                break;
+            }
+            // BETWEEN is inclusive: `before`'s own item, if read, stays.
+            let values = vec![(":pk", pk.clone()), (":lo", place.to_string()), (":hi", format!("{place}{before}"))];
+            let items = self.query(None, "PK = :pk AND SK BETWEEN :lo AND :hi", values, true, wanted, None).await?;
+            for item in &items {
+                let message = message_from(item)?;
+                if message.id < *before && removed.len() < limit {
+                    removed.push(message);
+                }
+            }
+        }
+        removed.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut keys = Vec::new();
+        for message in &removed {
+            // The item is also its logged `message.new`, and holds its thread's summary.
+            keys.push(key(pk.clone(), stored_message_sk(message)));
+            if message.in_thread_only() {
+                keys.push(key(pk.clone(), event_sk(message.id.as_str())));
+            }
+            if let Some(cmid) = &message.client_message_id {
+                keys.push(key(pk.clone(), client_message_sk(&message.sender_id, cmid)));
+            }
+            if let Some(root) = &message.parent_id {
+                keys.push(key(pk.clone(), thread_sk(root, message.id.as_str())));
+            }
+        }
+        if removed.is_empty() {
+            return Ok(removed);
+        }
+        self.batch_delete(keys).await?;
+        let cleared = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, HEAD_SK)))
+            .update_expression("REMOVE lastMessage")
+            .condition_expression("attribute_exists(lastMessage) AND activity < :before")
+            .expression_attribute_values(":before", s(before.as_str()))
+            .send()
+            .await;
+        match cleared {
+            Err(e) if !is_condition_failure(&e) => Err(StoreError(e.into())),
+            _ => Ok(removed),
+        }
+    }
     async fn list_replies(
         &self,
         tenant: &TenantId,

@@ -18,6 +18,7 @@ mod events;
 pub mod keys;
 mod messages;
 mod notifications;
+mod offboarding;
 mod ops;
 mod pins;
 mod reactions;

@@ -27,6 +27,14 @@ fn mine_prefix(u: &UserId) -> String {
     format!("RXU#{}:{u}#", u.as_str().len())
 }
 
+/// The message of a person's reaction key (`RXU#{length}:{user}#{message}#{emoji}`).
+fn reaction_message(sk: &str) -> Option<&str> {
+    let rest = sk.strip_prefix("RXU#")?;
+    let (length, rest) = rest.split_once(':')?;
+    let rest = rest.get(length.parse::<usize>().ok()?..)?.strip_prefix('#')?;
+    rest.split_once('#').map(|(message, _)| message)
+}
+
 fn totals_sk(m: &MessageId) -> String {
     format!("RXS#{m}")
 }
@@ -151,6 +159,45 @@ impl ReactionStore for DynamoReactions {
             Ok((MessageId::parse(message)?, Emoji::parse(emoji)?))
         });
         Ok(made.collect::<anyhow::Result<Vec<_>>>()?)
+    }
+
+    async fn remove_reactions_before(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        before: &MessageId,
+    ) -> StoreResult<()> {
+        let pk = conversation_pk(tenant, conversation);
+        let totals = all_pages(
+            self.client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk AND SK BETWEEN :lo AND :hi")
+                .expression_attribute_values(":pk", s(pk.clone()))
+                .expression_attribute_values(":lo", s("RXS#"))
+                .expression_attribute_values(":hi", s(totals_sk(before)))
+                .projection_expression("PK, SK"),
+        )
+        .await?;
+        // BETWEEN is inclusive: `before`'s own totals stay.
+        let below = totals_sk(before);
+        let totals: Vec<Item> =
+            totals.into_iter().filter(|item| text(item, "SK").is_ok_and(|sk| sk < below.as_str())).collect();
+        if totals.is_empty() {
+            return Ok(());
+        }
+        // Each person's reactions are keyed person first: the whole range is read for the messages.
+        let people = self.query_all(pk.clone(), "RXU#").await?;
+        let mut keys = Vec::new();
+        for item in people {
+            let sk = text(&item, "SK")?;
+            if reaction_message(sk).is_some_and(|m| m < before.as_str()) {
+                keys.push(key(pk.clone(), sk));
+            }
+        }
+        // Read with only their keys: each item is its own key.
+        keys.extend(totals);
+        Ok(self.batch_delete(keys).await?)
     }
 
     async fn reactions_of(

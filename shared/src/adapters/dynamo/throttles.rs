@@ -3,7 +3,6 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::codec::*;
 use super::keys::*;
 use super::DynamoStore;
 use crate::domain::*;
@@ -34,8 +33,4 @@ impl ThrottleStore for DynamoThrottles {
             .map_err(|e| StoreError(e.into()))?;
         Ok(())
     }
-}
-
-fn claim_key(tenant: &TenantId, key_name: &str) -> Item {
-    key(format!("{}#CLAIM#{key_name}", tenant_pk(tenant)), "CLAIM")
 }

@@ -42,6 +42,7 @@ impl ConversationStore for EmbeddedConversations {
                     write(t, u, &conversation.id)?;
                 }
                 write(t, &conversation_key(tenant, &conversation.id), &conversation)?;
+                write(t, &tenant_conversation_key(tenant, &conversation.id), &conversation.id)?;
                 for m in &members {
                     write(t, &member_key(tenant, &conversation.id, &m.user_id), m)?;
                     t.insert(membership_key(tenant, &m.user_id, &conversation.id).as_str(), &[][..])?;
@@ -51,6 +52,16 @@ impl ConversationStore for EmbeddedConversations {
             .await?;
         self.member_ids.forget(&conversation_key(&conversation_tenant, &conversation_id));
         Ok(created)
+    }
+    async fn list_tenant_conversations(
+        &self,
+        tenant: &TenantId,
+        after: Option<&ConversationId>,
+        limit: usize,
+    ) -> StoreResult<Page<ConversationId>> {
+        let index = prefix(&["T", tenant.as_str(), "CONVS"]);
+        let page = self.page::<ConversationId>(index, after.map(ConversationId::as_str), limit, false).await?;
+        Ok(Page { items: page.items.into_iter().map(|(_, id)| id).collect(), next_cursor: page.next_cursor })
     }
     async fn update_conversation(&self, conversation: &Conversation) -> StoreResult<()> {
         let conversation = conversation.clone();

@@ -58,6 +58,11 @@ pub(super) fn conversation_key(t: &TenantId, c: &ConversationId) -> String {
     key(&["T", t.as_str(), "CONV", c.as_str()])
 }
 
+/// The tenant's conversation index: one key per conversation, holding its id.
+pub(super) fn tenant_conversation_key(t: &TenantId, c: &ConversationId) -> String {
+    key(&["T", t.as_str(), "CONVS", c.as_str()])
+}
+
 pub(super) fn member_key(t: &TenantId, c: &ConversationId, u: &UserId) -> String {
     key(&["T", t.as_str(), "CONV", c.as_str(), "MEMBER", u.as_str()])
 }

@@ -5,6 +5,8 @@
 
 use anyhow::Context;
 use async_trait::async_trait;
+use std::ops::Bound;
+
 use redb::ReadableTable;
 
 use chrono::Utc;
@@ -144,6 +146,58 @@ impl MessageStore for EmbeddedMessages {
         }
         let messages = self.reading(move |t| messages.into_iter().map(|m| with_summary(t, m)).collect()).await?;
         Ok(HistorySlice { messages, more })
+    }
+    async fn remove_messages_before(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        before: &MessageId,
+        limit: usize,
+    ) -> StoreResult<Vec<Message>> {
+        let (tenant, conversation, before) = (tenant.clone(), conversation.clone(), before.clone());
+        self.writing(move |t| {
+            let mut removed: Vec<Message> = Vec::new();
+            for place in ["MSG", "RPL"] {
+                let from = prefix(&["T", tenant.as_str(), "CONV", conversation.as_str(), place]);
+                let to = format!("{from}{before}");
+                let rows = scan(
+                    &*t,
+                    Bound::Included(from.as_str()),
+                    Bound::Excluded(to.as_str()),
+                    false,
+                    limit - removed.len(),
+                )?;
+                for (_, value) in rows {
+                    removed.push(decode(&value)?);
+                }
+            }
+            removed.sort_by(|a, b| a.id.cmp(&b.id));
+            for message in &removed {
+                t.remove(stored_message_key(message).as_str())?;
+                let logged = EventId::parse(message.id.as_str()).map_err(|e| anyhow::anyhow!("{e}"))?;
+                t.remove(conversation_event_key(&tenant, &conversation, &logged).as_str())?;
+                if let Some(cmid) = &message.client_message_id {
+                    t.remove(client_message_key(&tenant, message, cmid).as_str())?;
+                }
+                match &message.parent_id {
+                    Some(root) => {
+                        t.remove(format!("{}{}", thread_prefix(&tenant, &conversation, root), message.id).as_str())?
+                    }
+                    None => t.remove(thread_summary_key(&tenant, &conversation, &message.id).as_str())?,
+                };
+            }
+            if !removed.is_empty() {
+                let conv_key = conversation_key(&tenant, &conversation);
+                if let Some(mut stored) = read::<Conversation>(t, &conv_key)? {
+                    if stored.last_message.is_some() && stored.activity.as_str() < before.as_str() {
+                        stored.last_message = None;
+                        write(t, &conv_key, &stored)?;
+                    }
+                }
+            }
+            Ok(removed)
+        })
+        .await
     }
     async fn list_replies(
         &self,

@@ -19,6 +19,7 @@ mod group_commit;
 mod keys;
 mod messages;
 mod notifications;
+mod offboarding;
 mod ops;
 mod pins;
 #[cfg(feature = "local")]

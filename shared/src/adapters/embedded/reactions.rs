@@ -1,6 +1,8 @@
 //! Reactions: one record per person, message and emoji, and each message's totals (emoji in the
 //! order they were first used, with their counts), changed together in one write transaction.
 
+use std::ops::Bound;
+
 use anyhow::Context;
 use async_trait::async_trait;
 
@@ -78,6 +80,38 @@ impl ReactionStore for EmbeddedReactions {
         .await
     }
 
+    async fn remove_reactions_before(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        before: &MessageId,
+    ) -> StoreResult<()> {
+        let (tenant, conversation, before) = (tenant.clone(), conversation.clone(), before.clone());
+        self.writing(move |t| {
+            let totals = prefix(&["T", tenant.as_str(), "CONV", conversation.as_str(), "RXS"]);
+            let below = format!("{totals}{before}");
+            let rows = scan(&*t, Bound::Included(totals.as_str()), Bound::Excluded(below.as_str()), false, usize::MAX)?;
+            if rows.is_empty() {
+                return Ok(());
+            }
+            for (k, _) in &rows {
+                t.remove(k.as_str())?;
+            }
+            // Each person's: keyed person first, so the whole range is read for the messages.
+            let people = prefix(&["T", tenant.as_str(), "CONV", conversation.as_str(), "RXU"]);
+            let end = prefix_end(&people);
+            for (k, _) in scan(&*t, Bound::Included(people.as_str()), Bound::Excluded(end.as_str()), false, usize::MAX)?
+            {
+                let mut parts = k[people.len()..].split(SEP);
+                let message = parts.nth(1).context("a reaction's key without its message")?;
+                if message < before.as_str() {
+                    t.remove(k.as_str())?;
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
     async fn reactions_by(
         &self,
         tenant: &TenantId,

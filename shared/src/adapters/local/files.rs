@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::adapters::signing::{hex, hmac_sha256, verify_hex};
+use crate::domain::TenantId;
 use crate::ports::{Disposition, FileError, FileKey, FileStore, Peek, UploadForm, UploadGrant};
 
 /// Files in a directory, served at `base_url` + `/local/files`.
@@ -228,6 +229,26 @@ impl FileStore for LocalFiles {
         }
         Ok(())
     }
+
+    async fn delete_tenant_files(&self, tenant: &TenantId) -> Result<u64, FileError> {
+        let dir = self.dir.join(tenant.as_str());
+        tokio::task::spawn_blocking(move || {
+            let count = walk_count(&dir);
+            match std::fs::remove_dir_all(&dir) {
+                Ok(()) => Ok(count),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+                Err(e) => Err(failed(e)),
+            }
+        })
+        .await
+        .map_err(failed)?
+    }
+}
+
+/// How many files a directory holds, at any depth.
+fn walk_count(dir: &std::path::Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries.flatten().map(|e| if e.file_type().is_ok_and(|t| t.is_dir()) { walk_count(&e.path()) } else { 1 }).sum()
 }
 
 /// The runtime's routes for its files: `POST /local/files` (a multipart form as

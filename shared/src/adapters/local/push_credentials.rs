@@ -60,4 +60,12 @@ impl PushCredentialStore for LocalPushCredentials {
         .await?
         .with_context(|| format!("writing {}'s push credentials", tenant))
     }
+
+    async fn delete_push_credentials(&self, tenant: &TenantId) -> Result<(), anyhow::Error> {
+        match tokio::fs::remove_file(self.path(tenant)).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(anyhow::Error::new(e).context(format!("deleting {tenant}'s push credentials"))),
+        }
+    }
 }

@@ -81,6 +81,20 @@ async fn a_file_goes_up_reads_back_and_goes_away<F: FileStore + ?Sized>(files: &
     assert_eq!((got.status(), got.text().await.unwrap() == lines), (reqwest::StatusCode::OK, true));
     files.delete(std::slice::from_ref(&export)).await.unwrap();
     assert_eq!(files.peek(&export, 8).await.unwrap(), None);
+
+    // An offboarded tenant's files go all at once; another tenant's stay.
+    let gone = tid(&format!("gone-{}", ulid::Ulid::new().to_string().to_lowercase()));
+    let upload = FileKey::upload(&gone, &ConversationId::parse("c1").unwrap(), &UploadId::parse("u1").unwrap());
+    files.write(&upload, vec![1, 2, 3], "image/png").await.unwrap();
+    files.write(&upload.thumbnail(), vec![4], "image/jpeg").await.unwrap();
+    files.write_file(&FileKey::export(&gone, "01KEXPORT"), made.path(), "application/x-ndjson").await.unwrap();
+    let kept = new_key();
+    files.write(&kept, vec![5], "image/png").await.unwrap();
+    assert_eq!(files.delete_tenant_files(&gone).await.unwrap(), 3);
+    assert_eq!(files.peek(&upload, 8).await.unwrap(), None);
+    assert_eq!(files.delete_tenant_files(&gone).await.unwrap(), 0, "nothing left");
+    assert!(files.peek(&kept, 8).await.unwrap().is_some(), "another tenant's stay");
+    files.delete(&[kept]).await.unwrap();
 }
 
 /// The local runtime's files, served on a loopback port as the runtime serves them.

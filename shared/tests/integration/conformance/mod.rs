@@ -16,11 +16,13 @@ pub mod files;
 mod mail;
 mod messages;
 mod notifications;
+mod offboarding;
 mod pins;
 mod push;
 mod push_credentials;
 mod queues;
 mod reactions;
+mod retention;
 
 mod schedule;
 mod threads;

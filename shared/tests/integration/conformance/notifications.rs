@@ -11,8 +11,13 @@ fn nid(id: &str) -> NotificationId {
 }
 
 fn notification(user: &str, id: &str) -> Notification {
+    notification_of("t1", user, id)
+}
+
+/// A tenant's event notification for `user`.
+pub(super) fn notification_of(tenant: &str, user: &str, id: &str) -> Notification {
     Notification {
-        tenant_id: tid("t1"),
+        tenant_id: tid(tenant),
         id: NotificationId::parse(id).unwrap(),
         user_id: uid(user),
         kind: NotificationType::Event,

@@ -31,6 +31,13 @@ async fn credentials_are_kept_per_tenant_and_replaced_whole<S: PushCredentialSto
     store.put_push_credentials(&acme, &apns("com.acme.other")).await.unwrap();
     let replaced = store.get_push_credentials(&acme).await.unwrap().unwrap();
     assert_eq!(replaced.apns.unwrap().bundle_id, "com.acme.other");
+
+    // An offboarded tenant's go; none to delete is no error.
+    store.put_push_credentials(&brigade, &apns("com.brigade.app")).await.unwrap();
+    store.delete_push_credentials(&acme).await.unwrap();
+    assert!(store.get_push_credentials(&acme).await.unwrap().is_none());
+    store.delete_push_credentials(&acme).await.unwrap();
+    assert!(store.get_push_credentials(&brigade).await.unwrap().is_some(), "another tenant's stay");
 }
 
 mod credentials_are_kept_per_tenant_and_replaced_whole {
@@ -42,7 +49,7 @@ mod credentials_are_kept_per_tenant_and_replaced_whole {
         let store = LocalPushCredentials::new(dir.path().join("push-credentials"));
         credentials_are_kept_per_tenant_and_replaced_whole(&store).await;
         let mode = std::os::unix::fs::PermissionsExt::mode(
-            &std::fs::metadata(dir.path().join("push-credentials/acme.json")).unwrap().permissions(),
+            &std::fs::metadata(dir.path().join("push-credentials/brigade.json")).unwrap().permissions(),
         );
         assert_eq!(mode & 0o777, 0o600, "readable by its owner only");
     }

@@ -1,0 +1,103 @@
+//! A tenant's offboarding: the platform removes a customer that leaves, and everything of it.
+//! Asked for a suspended tenant only (its people are already refused), it runs in the
+//! background as `offboardTenant` steps — each removes a few thousand records (walking the
+//! tenant's keys, never a scan), records its progress and queues the next — then deletes the
+//! tenant's files and push credentials and marks the offboarding done. Its record, kept apart
+//! from the tenant's data, is what the platform reads (`GET /v1/admin/tenants/{id}/offboarding`).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::domain::{Job, JobId, OffboardTenant, Offboarding, Task, TenantId, TenantStatus};
+use crate::ports::{Clock, FileStore, JobQueue, PushCredentialStore, TenantRemoval, TenantStore};
+use crate::runtime::DirectoryCache;
+use crate::AppError;
+
+/// Records removed per store call.
+const BUDGET: usize = 500;
+/// How long one step removes records for before it queues the next: well within a worker's
+/// timeout (30 s), whatever a large conversation or throttled calls cost.
+const STEP_TIME: Duration = Duration::from_secs(10);
+
+/// The offboarding use cases, with the ports they use.
+#[derive(Clone)]
+pub struct OffboardingUseCases {
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) files: Arc<dyn FileStore>,
+    pub(crate) jobs: Arc<dyn JobQueue>,
+    pub(crate) push_credentials: Arc<dyn PushCredentialStore>,
+    pub(crate) removal: Arc<dyn TenantRemoval>,
+    pub(crate) tenants: Arc<dyn TenantStore>,
+    pub(crate) directory: Arc<DirectoryCache>,
+}
+
+impl OffboardingUseCases {
+    /// Starts removing a suspended tenant (409 for an active one: suspend it first). Asked again
+    /// while it runs, answers the same offboarding.
+    pub async fn request(&self, id: &TenantId) -> Result<Offboarding, AppError> {
+        if let Some(running) = self.running(id).await? {
+            return Ok(running);
+        }
+        let tenant = self.tenants.get_tenant(id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
+        if tenant.status != TenantStatus::Suspended {
+            return Err(AppError::Conflict("suspend the tenant first: only a suspended tenant is offboarded".into()));
+        }
+        let now = self.clock.now();
+        let offboarding = Offboarding {
+            tenant_id: id.clone(),
+            requested_at: now,
+            records_removed: 0,
+            files_removed: 0,
+            completed_at: None,
+        };
+        self.removal.put_offboarding(&offboarding).await?;
+        self.queue_step(OffboardTenant { tenant, requested_at: now, step: 0 }).await?;
+        tracing::info!(tenant = %id, "tenant offboarding started");
+        Ok(offboarding)
+    }
+
+    /// How the tenant's offboarding goes (404 if it was never asked for).
+    pub async fn status(&self, id: &TenantId) -> Result<Offboarding, AppError> {
+        self.removal.get_offboarding(id).await?.ok_or_else(|| AppError::not_found("offboarding"))
+    }
+
+    /// The offboarding running for the tenant, if any: a suspended tenant stays so until done.
+    pub async fn running(&self, id: &TenantId) -> Result<Option<Offboarding>, AppError> {
+        Ok(self.removal.get_offboarding(id).await?.filter(|o| o.completed_at.is_none()))
+    }
+
+    /// The `offboardTenant` job: records removed for a while, the progress recorded, and the
+    /// next step queued — or, once nothing is left, the files and push credentials, and done.
+    pub async fn step(&self, job: &OffboardTenant) -> Result<(), AppError> {
+        let id = &job.tenant.id;
+        let Some(mut offboarding) = self.running(id).await? else { return Ok(()) };
+        if offboarding.requested_at != job.requested_at {
+            return Ok(());
+        }
+        let started = Instant::now();
+        let mut left = true;
+        while left && started.elapsed() < STEP_TIME {
+            let removed = self.removal.remove_tenant_records(&job.tenant, BUDGET).await?;
+            offboarding.records_removed += removed;
+            left = removed > 0;
+        }
+        if left {
+            self.removal.put_offboarding(&offboarding).await?;
+            return self.queue_step(OffboardTenant { step: job.step + 1, ..job.clone() }).await;
+        }
+        offboarding.files_removed += self.files.delete_tenant_files(id).await?;
+        self.push_credentials.delete_push_credentials(id).await.map_err(AppError::internal)?;
+        offboarding.completed_at = Some(self.clock.now());
+        self.removal.put_offboarding(&offboarding).await?;
+        self.directory.forget_tenant(id);
+        tracing::info!(tenant = %id, records = offboarding.records_removed, files = offboarding.files_removed, "tenant offboarded");
+        Ok(())
+    }
+
+    async fn queue_step(&self, step: OffboardTenant) -> Result<(), AppError> {
+        let name = [step.requested_at.timestamp_millis().to_string(), step.step.to_string()];
+        let id = JobId::of("offboard", &[&name[0], &name[1]]);
+        let job = Job::new(&step.tenant.id.clone(), id, Task::OffboardTenant(step));
+        Ok(self.jobs.enqueue(&job, None).await?)
+    }
+}
