@@ -49,6 +49,8 @@ async fn an_offboarded_tenant_leaves_nothing_in_the_store_and_another_keeps_ever
 
     // The platform only, and a suspended tenant only.
     let path = "/v1/admin/tenants/gone1";
+    let (_, before) = server.request("GET", "/v1/admin/tenants/gone1/offboarding", Some(PLATFORM_KEY), None).await;
+    assert_eq!(before["state"], "none", "{before}");
     assert_eq!(server.request("DELETE", path, Some(boss), None).await.0, 401);
     let (status, refused) = server.request("DELETE", path, Some(PLATFORM_KEY), None).await;
     assert_eq!(status, 409, "{refused}");
@@ -71,6 +73,7 @@ async fn an_offboarded_tenant_leaves_nothing_in_the_store_and_another_keeps_ever
         record["completedAt"].is_string().then_some(record)
     })
     .await;
+    assert_eq!(done["state"], "done", "{done}");
     assert!(done["recordsRemoved"].as_u64().unwrap() > 20, "{done}");
     assert!(done["filesRemoved"].as_u64().unwrap() >= 1, "the photo: {done}");
     assert_ne!(server.get("/v1/me", ann).await.0, 200, "the tenant is gone");

@@ -20,6 +20,7 @@ import type {
   NewBot,
   NewTenant,
   NewWebhook,
+  OffboardingStatus,
   OutboxEmail,
   PushCredentials,
   PushCredentialsView,
@@ -53,6 +54,16 @@ export class MissiveAdmin extends MissiveRest {
   /** The platform key; `status: 'suspended'` suspends. */
   updateTenant(id: string, patch: TenantPatch, options: CallOptions = {}): Promise<Tenant> {
     return this.json('PATCH', '/v1/admin/tenants/{id}', { path: { id }, body: patch, ...options });
+  }
+
+  /** The platform key: removes a suspended tenant and everything of it, in the background. */
+  offboardTenant(id: string, options: CallOptions = {}): Promise<OffboardingStatus> {
+    return this.json('DELETE', '/v1/admin/tenants/{id}', { path: { id }, ...options });
+  }
+
+  /** The platform key: how a tenant's offboarding goes (`none`, `running`, `done`). */
+  getOffboarding(id: string, options: CallOptions = {}): Promise<OffboardingStatus> {
+    return this.json('GET', '/v1/admin/tenants/{id}/offboarding', { path: { id }, ...options });
   }
 
   /** The platform key: a tenant's FCM and APNs credentials, replaced whole; answered without keys. */

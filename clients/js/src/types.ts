@@ -262,6 +262,7 @@ export type ExportView = components['schemas']['ExportView'];
  * become tombstones from no one (`senderId: '~erased'`, `senderName: ''`) in the background.
  */
 export type Erasure = components['schemas']['Erasure'];
+export type OffboardingStatus = components['schemas']['OffboardingStatus'];
 /** What an entry of the audit log says was done (`user.exported`, `webhook.created`…). */
 export type AuditAction = components['schemas']['AuditAction'];
 /** Who did it: the platform operator (`kind: 'platform'`), or an admin (`kind: 'user'`, with their name then). */

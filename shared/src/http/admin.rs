@@ -14,13 +14,12 @@ use utoipa_axum::routes;
 
 use super::extract::{page_limit, CallerOrPlatform, JsonBody, Platform, QueryParams};
 use crate::app::App;
-use crate::domain::{
-    Export, Offboarding, PushCredentials, PushCredentialsView, QueueName, Tenant, TenantId, User, UserId,
-};
+use crate::domain::{Export, PushCredentials, PushCredentialsView, QueueName, Tenant, TenantId, User, UserId};
 use crate::ports::QueueStats;
 use crate::usecases::audit::{self, AuditPage, AuditReader};
 use crate::usecases::erasure::Erasure;
 use crate::usecases::exports::ExportView;
+use crate::usecases::offboarding::OffboardingStatus;
 use crate::usecases::tenants;
 use crate::usecases::users::{self, UserAdmin};
 use crate::AppError;
@@ -71,7 +70,7 @@ pub(super) async fn update_tenant(
 /// runs in the background; `GET /v1/admin/tenants/{id}/offboarding` tells how it goes and when
 /// it is done. Asked again while it runs, answers the same offboarding.
 #[utoipa::path(delete, path = "/v1/admin/tenants/{id}", tag = "operator", security(("platformKey" = [])), params(("id" = String, Path)), responses(
-    (status = 202, body = Offboarding),
+    (status = 202, body = OffboardingStatus),
     (status = 404, description = "No such tenant", body = super::extract::ErrorBody),
     (status = 409, description = "The tenant is not suspended", body = super::extract::ErrorBody),
 ))]
@@ -83,11 +82,12 @@ pub(super) async fn offboard_tenant(
     Ok((StatusCode::ACCEPTED, Json(app.offboarding.request(&TenantId::lookup(&id)?).await?)))
 }
 
-/// How a tenant's offboarding goes: records and files removed so far, `completedAt` once
-/// nothing of the tenant is left. Kept after the tenant is gone.
+/// How a tenant's offboarding goes: `none` (never asked for), `running` (records and files
+/// removed so far), `done` (`completedAt`: nothing of the tenant is left). Kept after the
+/// tenant is gone.
 #[utoipa::path(get, path = "/v1/admin/tenants/{id}/offboarding", tag = "operator", security(("platformKey" = [])), params(("id" = String, Path)), responses(
-    (status = 200, body = Offboarding),
-    (status = 404, description = "Never offboarded", body = super::extract::ErrorBody),
+    (status = 200, body = OffboardingStatus),
+    (status = 404, description = "No such tenant, and none offboarded", body = super::extract::ErrorBody),
 ))]
 pub(super) async fn offboarding(
     State(app): State<Arc<App>>,

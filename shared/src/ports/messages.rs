@@ -3,7 +3,9 @@
 use async_trait::async_trait;
 
 use super::{StoreResult, Upserted};
-use crate::domain::{Conversation, ConversationId, LoggedEvent, Message, MessageId, TenantId, Upload, UploadId};
+use crate::domain::{
+    Conversation, ConversationId, LoggedEvent, Message, MessageId, TenantId, Upload, UploadId, UserId,
+};
 
 /// Which slice of a conversation's history to read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,8 +63,10 @@ pub trait MessageStore: Send + Sync {
     /// Replaces a stored message as it was read (`previous`) with `message` (an edit, a
     /// deletion's tombstone, an image's size once its thumbnail is made) — what is kept apart
     /// from a message (its thread's summary, its reactions) is neither compared nor written; when it is the
-    /// conversation's newest, the conversation's preview follows. `false`, and nothing
-    /// written, if it no longer exists or changed since it was read: the caller reads it again.
+    /// conversation's newest, the conversation's preview follows. A message that loses its
+    /// `client_message_id` (an erased sender's) loses its idempotency record too. `false`, and
+    /// nothing written, if it no longer exists or changed since it was read: the caller reads
+    /// it again.
     async fn update_message(&self, previous: &Message, message: &Message) -> StoreResult<bool>;
     async fn get_message(
         &self,
@@ -93,6 +97,15 @@ pub trait MessageStore: Send + Sync {
         before: &MessageId,
         limit: usize,
     ) -> StoreResult<Vec<Message>>;
+    /// Takes `user` out of the repliers a thread's summary names (an erased person); its count
+    /// and latest reply stay. Nothing when the thread's first message is gone.
+    async fn forget_replier(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        root: &MessageId,
+        user: &UserId,
+    ) -> StoreResult<()>;
     /// A thread's replies (all of them, also shown in the conversation or not), read as
     /// `list_messages` reads history; the range's cursors are replies' ids.
     async fn list_replies(

@@ -45,7 +45,7 @@ impl EmailQueueUseCases {
             EmailMode::Immediate if notification.kind == NotificationType::Message => {
                 // One check per user and delay window: later messages ride the same e-mail.
                 let at = now + self.message_delay()?;
-                let check = format!("mailcheck:{user}");
+                let check = mail_check_claim(user);
                 if self.throttles.try_claim(tenant, &check, now, at).await? {
                     if let Err(e) = self.schedule_send(tenant, user, job_id, at).await {
                         // Claimed and not arranged: give the claim up, so that the retry arranges
@@ -104,4 +104,9 @@ impl EmailQueueUseCases {
         let stored = self.users.get_user(&tenant, &user).await?;
         Ok(stored.map(|u| u.locale).unwrap_or_default())
     }
+}
+
+/// The claim that spaces a person's e-mail checks (it names them: an erasure releases it).
+pub(crate) fn mail_check_claim(user: &UserId) -> String {
+    format!("mailcheck:{user}")
 }

@@ -5,24 +5,27 @@
 //! messages become tombstones of no one (conversations stay readable for the others), the
 //! other members' notifications of those messages go, and their membership goes; then their
 //! notifications, preferences, waiting e-mails, reminders and devices. `user.erased` tells the
-//! tenant's webhooks when it is done. What is left: events already logged (a conversation's,
-//! a member's feed), which expire within 7 days.
+//! tenant's webhooks when it is done. Their id goes too: from their sends' idempotency records,
+//! the threads they replied in, the pins they made (pinned by no one now) and their direct
+//! conversations' pair keys. What is left: events already logged (a conversation's, a
+//! member's feed), which expire within 7 days, and the audit log's record of the erasure.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::audit::{Act, AuditUseCases};
 use super::authored::Authored;
+use super::email_queue::mail_check_claim;
 use super::messages::MessagesUseCases;
 use super::users::UserAdmin;
 use super::webhook_events::{event_id as webhook_event_id, WebhookEventsUseCases};
 use crate::domain::{
     AuditAction, Conversation, ConversationId, ConversationKind, EraseUser, Job, JobId, MessageId, Notification,
-    NotificationId, Role, Task, TenantId, UserId, WebhookEventType, MAX_DEVICES,
+    NotificationId, Pin, Role, Task, TenantId, UserId, WebhookEventType, MAX_DEVICES,
 };
 use crate::ports::{
     Clock, ConversationStore, DeviceStore, ErasedUserStore, JobQueue, MessageStore, NotificationStore,
-    PendingEmailStore, PreferenceStore, ReactionKey, ReactionStore, ReminderStore, UserStore,
+    PendingEmailStore, PinStore, PreferenceStore, ReactionKey, ReactionStore, ReminderStore, ThrottleStore, UserStore,
 };
 use crate::runtime::DirectoryCache;
 use crate::AppError;
@@ -48,10 +51,12 @@ pub struct ErasureUseCases {
     pub(crate) jobs: Arc<dyn JobQueue>,
     pub(crate) messages: Arc<dyn MessageStore>,
     pub(crate) notifications: Arc<dyn NotificationStore>,
+    pub(crate) pins: Arc<dyn PinStore>,
     pub(crate) pending_emails: Arc<dyn PendingEmailStore>,
     pub(crate) preferences: Arc<dyn PreferenceStore>,
     pub(crate) reactions: Arc<dyn ReactionStore>,
     pub(crate) reminders: Arc<dyn ReminderStore>,
+    pub(crate) throttles: Arc<dyn ThrottleStore>,
     pub(crate) users: Arc<dyn UserStore>,
     pub(crate) directory: Arc<DirectoryCache>,
     pub(crate) audit: AuditUseCases,
@@ -120,6 +125,8 @@ impl ErasureUseCases {
         for device in self.devices.list_devices(tenant, user, MAX_DEVICES).await? {
             self.devices.delete_device(tenant, user, &device.id).await?;
         }
+        // Their e-mail check's claim (it names them; others lapse within minutes).
+        self.throttles.release_claim(tenant, &mail_check_claim(user)).await?;
         // A connection opened between the request and now (its token was checked before).
         self.users.delete_user(tenant, user).await?;
         // One event per erasure, however often the job runs; named by a hash (a user id may
@@ -152,11 +159,25 @@ impl ErasureUseCases {
             let _ = self.reactions.set_reaction(&key, &emoji, false).await?;
         }
         let mut erased: HashSet<MessageId> = HashSet::new();
+        let mut threads: HashSet<MessageId> = HashSet::new();
         let mut pages = Authored::new(self.messages.as_ref(), tenant, conversation_id, user);
         while let Some(page) = pages.next_page().await? {
             for message in page {
                 erased.insert(message.id.clone());
+                threads.extend(message.parent_id.clone());
                 self.message_cases.erase_sender(&conversation, message).await?;
+            }
+        }
+        // The threads they replied in no longer name them among the repliers.
+        for root in &threads {
+            self.messages.forget_replier(tenant, conversation_id, root, user).await?;
+        }
+        // Their pins stay (the others' conversation keeps them), pinned by no one.
+        for pin in self.pins.list_pins(tenant, conversation_id).await? {
+            if pin.pinned_by == *user {
+                self.pins.unpin_message(tenant, conversation_id, &pin.message_id).await?;
+                let anonymous = Pin { pinned_by: UserId::erased(), ..pin };
+                self.pins.pin_message(tenant, conversation_id, &anonymous).await?;
             }
         }
         // A direct or storefront conversation of theirs is no longer the pair's: should the
@@ -174,11 +195,14 @@ impl ErasureUseCases {
         if let Some(unique) = unique {
             self.conversations.forget_unique_key(tenant, &unique).await?;
         }
-        if conversation.participants.iter().any(|p| p.user_id == *user) {
+        if conversation.participants.iter().any(|p| p.user_id == *user) || conversation.created_by == *user {
             let mut anonymous = conversation.clone();
             for participant in anonymous.participants.iter_mut().filter(|p| p.user_id == *user) {
                 participant.user_id = UserId::erased();
                 participant.name = String::new();
+            }
+            if anonymous.created_by == *user {
+                anonymous.created_by = UserId::erased();
             }
             self.conversations.update_conversation(&anonymous).await?;
         }

@@ -19,6 +19,48 @@ const BUDGET: usize = 500;
 /// timeout (30 s), whatever a large conversation or throttled calls cost.
 const STEP_TIME: Duration = Duration::from_secs(10);
 
+/// Where a tenant's offboarding stands, as the platform reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OffboardingState {
+    /// Never asked for: the tenant is there.
+    None,
+    /// Its records are being removed.
+    Running,
+    /// Nothing of the tenant is left.
+    Done,
+}
+
+/// A tenant's offboarding as the platform reads it: its state, and the record once asked for.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OffboardingStatus {
+    pub tenant_id: TenantId,
+    pub state: OffboardingState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Records removed from the store so far.
+    pub records_removed: u64,
+    /// Files removed from storage, once the records are gone.
+    pub files_removed: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<Offboarding> for OffboardingStatus {
+    fn from(o: Offboarding) -> Self {
+        let state = if o.completed_at.is_some() { OffboardingState::Done } else { OffboardingState::Running };
+        Self {
+            tenant_id: o.tenant_id,
+            state,
+            requested_at: Some(o.requested_at),
+            records_removed: o.records_removed,
+            files_removed: o.files_removed,
+            completed_at: o.completed_at,
+        }
+    }
+}
+
 /// The offboarding use cases, with the ports they use.
 #[derive(Clone)]
 pub struct OffboardingUseCases {
@@ -34,9 +76,9 @@ pub struct OffboardingUseCases {
 impl OffboardingUseCases {
     /// Starts removing a suspended tenant (409 for an active one: suspend it first). Asked again
     /// while it runs, answers the same offboarding.
-    pub async fn request(&self, id: &TenantId) -> Result<Offboarding, AppError> {
+    pub async fn request(&self, id: &TenantId) -> Result<OffboardingStatus, AppError> {
         if let Some(running) = self.running(id).await? {
-            return Ok(running);
+            return Ok(running.into());
         }
         let tenant = self.tenants.get_tenant(id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
         if tenant.status != TenantStatus::Suspended {
@@ -53,12 +95,29 @@ impl OffboardingUseCases {
         self.removal.put_offboarding(&offboarding).await?;
         self.queue_step(OffboardTenant { tenant, requested_at: now, step: 0 }).await?;
         tracing::info!(tenant = %id, "tenant offboarding started");
-        Ok(offboarding)
+        Ok(offboarding.into())
     }
 
-    /// How the tenant's offboarding goes (404 if it was never asked for).
-    pub async fn status(&self, id: &TenantId) -> Result<Offboarding, AppError> {
-        self.removal.get_offboarding(id).await?.ok_or_else(|| AppError::not_found("offboarding"))
+    /// How the tenant's offboarding goes: `none` for a tenant never offboarded, 404 for no
+    /// tenant and no offboarding.
+    pub async fn status(&self, id: &TenantId) -> Result<OffboardingStatus, AppError> {
+        if let Some(offboarding) = self.removal.get_offboarding(id).await? {
+            return Ok(offboarding.into());
+        }
+        self.tenants.get_tenant(id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
+        Ok(OffboardingStatus {
+            tenant_id: id.clone(),
+            state: OffboardingState::None,
+            requested_at: None,
+            records_removed: 0,
+            files_removed: 0,
+            completed_at: None,
+        })
+    }
+
+    /// Whether the tenant was offboarded (its jobs still queued then find nothing).
+    pub async fn done(&self, id: &TenantId) -> Result<bool, AppError> {
+        Ok(self.removal.get_offboarding(id).await?.is_some_and(|o| o.completed_at.is_some()))
     }
 
     /// The offboarding running for the tenant, if any: a suspended tenant stays so until done.

@@ -79,7 +79,7 @@ async fn tenant_gone(app: &App, job: &Job) -> bool {
     if matches!(job.task, Task::OffboardTenant(_)) {
         return false;
     }
-    matches!(app.offboarding.status(&job.tenant_id).await, Ok(o) if o.completed_at.is_some())
+    app.offboarding.done(&job.tenant_id).await.unwrap_or(false)
 }
 
 /// The wait before attempt `receives + 1` of a failed job: exponential from the configured

@@ -128,8 +128,9 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * How a tenant's offboarding goes: records and files removed so far, `completedAt` once
-         *     nothing of the tenant is left. Kept after the tenant is gone.
+         * How a tenant's offboarding goes: `none` (never asked for), `running` (records and files
+         *     removed so far), `done` (`completedAt`: nothing of the tenant is left). Kept after the
+         *     tenant is gone.
          */
         get: operations["offboarding"];
         put?: never;
@@ -2071,19 +2072,17 @@ export interface components {
         /** @enum {string} */
         NotificationType: "message" | "mention" | "reminder" | "event" | "system";
         /**
-         * @description A tenant's offboarding: everything of it removed in the background, steps at a time. The
-         *     record outlives the tenant (it is kept apart from the tenant's data), as what tells the
-         *     platform the removal is done.
+         * @description Where a tenant's offboarding stands, as the platform reads it.
+         * @enum {string}
          */
-        Offboarding: {
-            /**
-             * Format: date-time
-             * @description When nothing of the tenant was left; absent while the removal runs.
-             */
+        OffboardingState: "none" | "running" | "done";
+        /** @description A tenant's offboarding as the platform reads it: its state, and the record once asked for. */
+        OffboardingStatus: {
+            /** Format: date-time */
             completedAt?: string | null;
             /**
              * Format: int64
-             * @description Files removed from storage (uploads, thumbnails, exports), once the records are gone.
+             * @description Files removed from storage, once the records are gone.
              */
             filesRemoved: number;
             /**
@@ -2092,7 +2091,8 @@ export interface components {
              */
             recordsRemoved: number;
             /** Format: date-time */
-            requestedAt: string;
+            requestedAt?: string | null;
+            state: components["schemas"]["OffboardingState"];
             tenantId: components["schemas"]["TenantId"];
         };
         /** @description Who is in a conversation, as lists show it (names as of when they joined). */
@@ -3082,7 +3082,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Offboarding"];
+                    "application/json": components["schemas"]["OffboardingStatus"];
                 };
             };
             /** @description `invalid_request`: a parameter or field is invalid (the message names it) */
@@ -3263,7 +3263,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Offboarding"];
+                    "application/json": components["schemas"]["OffboardingStatus"];
                 };
             };
             /** @description `invalid_request`: a parameter or field is invalid (the message names it) */
@@ -3293,7 +3293,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Never offboarded */
+            /** @description No such tenant, and none offboarded */
             404: {
                 headers: {
                     [name: string]: unknown;

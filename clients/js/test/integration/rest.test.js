@@ -55,6 +55,8 @@ describe('REST helpers on the local runtime', () => {
     assert.deepEqual([tenant.id, tenant.status, tenant.branding.displayName], ['globex', 'active', 'Globex']);
     await rejectsWith(platform.createTenant({ id: 'globex', name: 'Again' }), 'conflict', 409);
     assert.equal((await platform.updateTenant('globex', { name: 'Globex Corp' })).name, 'Globex Corp');
+    assert.equal((await platform.updateTenant('globex', { retentionDays: 30 })).retentionDays, 30);
+    await rejectsWith(platform.updateTenant('globex', { retentionDays: 4000 }), 'invalid_request', 400);
     const created = await platform.putUser('carol', { tenantId: 'acme', name: 'Carol', role: 'member' });
     assert.deepEqual([created.created, created.value.id, created.value.name], [true, 'carol', 'Carol']);
     const updated = await admin.putUser('carol', { name: 'Carol B.' });
@@ -510,6 +512,28 @@ describe('REST helpers on the local runtime', () => {
     const { entries } = await admin.auditLog({ limit: 5 });
     const audited = entries.find((e) => e.action === 'user.erased');
     assert.deepEqual([audited?.target, audited?.actor], ['erin', { kind: 'user', userId: 'ada', name: 'ada' }]);
+  });
+
+  test('offboarding: a suspended tenant removed in the background, its progress read until done', async () => {
+    await platform.createTenant({ id: 'initech', name: 'Initech' });
+    await rejectsWith(platform.offboardTenant('initech'), 'conflict', 409); // active: suspend first
+    await rejectsWith(platform.offboardTenant('nobody'), 'not_found', 404);
+    await platform.updateTenant('initech', { status: 'suspended' });
+    const started = await platform.offboardTenant('initech');
+    assert.deepEqual([started.tenantId, started.state, started.completedAt], ['initech', 'running', undefined]);
+    let done;
+    await waitFor(
+      async () => {
+        done = await platform.getOffboarding('initech');
+        return done.state === 'done';
+      },
+      { what: 'the offboarding done', timeoutMs: 20_000 },
+    );
+    assert.equal(done.requestedAt, started.requestedAt);
+    assert.ok(done.recordsRemoved > 0, JSON.stringify(done));
+    assert.equal(typeof done.completedAt, 'string');
+    assert.equal((await platform.getOffboarding('acme')).state, 'none');
+    await rejectsWith(platform.getOffboarding('nobody'), 'not_found', 404);
   });
 
   test('the audit log: newest first, paged, the export recorded with who asked', async () => {

@@ -117,14 +117,32 @@ impl ConversationStore for DynamoConversations {
     }
     async fn forget_unique_key(&self, tenant: &TenantId, unique: &str) -> StoreResult<()> {
         let pointer = key(unique_pk(tenant, unique), "UNIQ");
-        self.client
+        let deleted = self
+            .client
             .delete_item()
             .table_name(&self.table)
             .set_key(Some(pointer))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
             .send()
             .await
             .map_err(anyhow::Error::from)?;
-        Ok(())
+        // The conversation's details kept the key (for an offboarding): it names the pair.
+        let Some(id) = deleted.attributes.as_ref().and_then(|a| text(a, "conversationId").ok()) else { return Ok(()) };
+        let id = ConversationId::parse(id).map_err(|e| anyhow!("{e}"))?;
+        let forgotten = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(conversation_pk(tenant, &id), META_SK)))
+            .update_expression("REMOVE uniqueKey")
+            .condition_expression("uniqueKey = :key")
+            .expression_attribute_values(":key", s(unique))
+            .send()
+            .await;
+        match forgotten {
+            Err(e) if !is_condition_failure(&e) => Err(StoreError(e.into())),
+            _ => Ok(()),
+        }
     }
     async fn remove_member(&self, conversation: &Conversation, user: &UserId) -> StoreResult<bool> {
         let out = self

@@ -103,22 +103,45 @@ impl MessageStore for DynamoMessages {
     }
     async fn update_message(&self, previous: &Message, message: &Message) -> StoreResult<bool> {
         let pk = conversation_pk(&message.tenant_id, &message.conversation_id);
+        if let (Some(cmid), None) = (&previous.client_message_id, &message.client_message_id) {
+            // An erased sender's message: their send's idempotency record names them. It goes
+            // first: were the replace then to fail, a retried erasure still finds the message
+            // theirs and comes back here.
+            let record = key(pk.clone(), client_message_sk(&previous.sender_id, cmid));
+            self.client
+                .delete_item()
+                .table_name(&self.table)
+                .set_key(Some(record))
+                .send()
+                .await
+                .map_err(anyhow::Error::from)?;
+        }
         // The record is compared whole with the one read (this codebase encodes a message one
         // way), and the preview moves in the same transaction when it is the newest message:
         // racing changes land in one order, and the preview shows the last.
         let encode = |m: &Message| serde_json::to_string(&m.as_stored()).map_err(anyhow::Error::from);
         // A tombstone's text goes from its logged `message.new` too (the deletion's own event
         // tells `sync` of it).
-        let expression =
-            if message.deleted_at.is_some() { "SET #data = :data REMOVE event" } else { "SET #data = :data" };
+        // An erased sender's message names no one any more, in its `sender` attribute too.
+        let sender_changed = message.sender_id != previous.sender_id;
+        let expression = match (message.deleted_at.is_some(), sender_changed) {
+            (true, true) => "SET #data = :data, sender = :sender REMOVE event",
+            (true, false) => "SET #data = :data REMOVE event",
+            (false, true) => "SET #data = :data, sender = :sender",
+            (false, false) => "SET #data = :data",
+        };
         let replace = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(pk.clone(), stored_message_sk(message))))
             .update_expression(expression)
             .condition_expression("#data = :previous")
             .expression_attribute_names("#data", "data")
-            .expression_attribute_values(":data", s(encode(message)?))
-            .expression_attribute_values(":previous", s(encode(previous)?))
+            .set_expression_attribute_values(Some(
+                [(":data".to_string(), s(encode(message)?)), (":previous".to_string(), s(encode(previous)?))]
+                    .into_iter()
+                    .chain(sender_changed.then(|| (":sender".to_string(), s(message.sender_id.as_str()))))
+                    .collect(),
+            ))
             .build()
             .map_err(anyhow::Error::from)?;
         if message.in_thread_only() {
@@ -234,6 +257,28 @@ impl MessageStore for DynamoMessages {
         match cleared {
             Err(e) if !is_condition_failure(&e) => Err(StoreError(e.into())),
             _ => Ok(removed),
+        }
+    }
+    async fn forget_replier(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        root: &MessageId,
+        user: &UserId,
+    ) -> StoreResult<()> {
+        let forgotten = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(conversation_pk(tenant, conversation), message_sk(root.as_str()))))
+            .update_expression("DELETE replyUsers :who")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":who", AttributeValue::Ss(vec![user.to_string()]))
+            .send()
+            .await;
+        match forgotten {
+            Err(e) if !is_condition_failure(&e) => Err(StoreError(e.into())),
+            _ => Ok(()),
         }
     }
     async fn list_replies(

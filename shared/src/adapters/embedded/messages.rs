@@ -91,6 +91,10 @@ impl MessageStore for EmbeddedMessages {
                 return Ok(false);
             }
             write(t, &k, &message.as_stored())?;
+            if let (Some(cmid), None) = (&previous.client_message_id, &message.client_message_id) {
+                // An erased sender's message: their send's idempotency record names them.
+                t.remove(client_message_key(tenant, &previous, cmid).as_str())?;
+            }
             if message.deleted_at.is_some() {
                 // A tombstone's text goes from its logged `message.new` too (the deletion's
                 // own event tells `sync` of it).
@@ -196,6 +200,23 @@ impl MessageStore for EmbeddedMessages {
                 }
             }
             Ok(removed)
+        })
+        .await
+    }
+    async fn forget_replier(
+        &self,
+        tenant: &TenantId,
+        conversation: &ConversationId,
+        root: &MessageId,
+        user: &UserId,
+    ) -> StoreResult<()> {
+        let (summary_key, user) = (thread_summary_key(tenant, conversation, root), user.clone());
+        self.writing(move |t| {
+            if let Some(mut summary) = read::<ThreadSummary>(t, &summary_key)? {
+                summary.reply_user_ids.retain(|u| *u != user);
+                write(t, &summary_key, &summary)?;
+            }
+            Ok(())
         })
         .await
     }

@@ -71,4 +71,33 @@ async fn replies_are_listed_in_their_thread_and_counted_on_its_first_message<
     assert_eq!(conversation.last_message.map(|p| p.id), Some(shown.id), "edits in a thread leave the preview");
 }
 
-conforms!(replies_are_listed_in_their_thread_and_counted_on_its_first_message);
+/// An erased person: the threads they replied in no longer name them, and their messages
+/// (tombstones of no one) no longer hold their sends' idempotency records.
+async fn an_erased_replier_is_forgotten_by_threads_and_idempotency_records<
+    S: ConversationStore + MessageStore + ?Sized,
+>(
+    store: &S,
+) {
+    let (t, c) = (tid("t1"), conversation("t1", "0EA"));
+    store.create_conversation(&c, &members(&["u1", "u2", "u3"]), None).await.unwrap();
+    let root = append(store, &message(&c, "0EB", "u1", None)).await.unwrap().value;
+    let theirs = append(store, &reply(&c, "0EC", "u2", &root, false, Some("k2"))).await.unwrap().value;
+    append(store, &reply(&c, "0ED", "u3", &root, true, None)).await.unwrap();
+
+    store.forget_replier(&t, &c.id, &root.id, &uid("u2")).await.unwrap();
+    let summary = store.get_message(&t, &c.id, &root.id).await.unwrap().unwrap();
+    assert_eq!((summary.reply_count, summary.reply_user_ids), (2, vec![uid("u3")]), "the count stays");
+    store.forget_replier(&t, &c.id, &root.id, &uid("u2")).await.unwrap();
+    store.forget_replier(&t, &c.id, &MessageId::parse("0EZ").unwrap(), &uid("u2")).await.unwrap();
+
+    let stored = store.get_message(&t, &c.id, &theirs.id).await.unwrap().unwrap();
+    assert!(store.update_message(&stored, &stored.erased(Utc::now())).await.unwrap());
+    // The record is gone: the same key (were the id ever given again) sends a new message.
+    let again = append(store, &reply(&c, "0EE", "u2", &root, false, Some("k2"))).await.unwrap();
+    assert!(again.created, "{again:?}");
+}
+
+conforms!(
+    replies_are_listed_in_their_thread_and_counted_on_its_first_message,
+    an_erased_replier_is_forgotten_by_threads_and_idempotency_records
+);
