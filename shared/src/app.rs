@@ -623,6 +623,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         removal: ports.removal.clone(),
         tenants: ports.tenants.clone(),
         directory: services.directory.clone(),
+        limits: config.limits.clone(),
     };
     let retention = RetentionUseCases {
         clock: ports.clock.clone(),
@@ -636,6 +637,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         users: ports.users.clone(),
         attachments: attachments.clone(),
         scheduling: scheduling.clone(),
+        limits: config.limits.clone(),
     };
     let tenants = TenantsUseCases {
         clock: ports.clock.clone(),

@@ -134,6 +134,10 @@ pub struct Limits {
     pub digest_interval: Duration,
     /// The first retry of a failed job waits about this long; each next one twice as long.
     pub retry_base: Duration,
+    /// How long a long background job (a retention sweep, an offboarding) works before it
+    /// queues its continuation: well within a worker's timeout (30 s). Tests set 0 to make every
+    /// page a step of its own (`MISSIVE_BACKGROUND_STEP_MS`).
+    pub background_step: Duration,
     /// A failed webhook attempt's next one waits this long times its step (5 s: 5 s, 30 s,
     /// 2 min… 8 h; `MISSIVE_WEBHOOK_RETRY_BASE_MS`).
     pub webhook_retry_base: Duration,
@@ -168,6 +172,7 @@ impl Default for Limits {
             message_email_delay: Duration::from_secs(10 * 60),
             digest_interval: Duration::from_secs(60 * 60),
             retry_base: Duration::from_secs(10),
+            background_step: Duration::from_secs(10),
             webhook_retry_base: Duration::from_secs(5),
             max_queue_delay: Duration::from_secs(15 * 60),
             directory_cache_ttl: Duration::from_secs(5),
@@ -289,6 +294,12 @@ impl Config {
                 Duration::from_millis(ms.parse().map_err(|_| {
                     ConfigError::Invalid("MISSIVE_WEBHOOK_RETRY_BASE_MS", "expected milliseconds".into())
                 })?);
+        }
+        if let Some(ms) = non_empty("MISSIVE_BACKGROUND_STEP_MS") {
+            let step = ms
+                .parse()
+                .map_err(|_| ConfigError::Invalid("MISSIVE_BACKGROUND_STEP_MS", "expected milliseconds".into()))?;
+            limits.background_step = Duration::from_millis(step).min(Duration::from_secs(20));
         }
         if let Some(ms) = non_empty("MISSIVE_RETRY_BASE_MS") {
             limits.retry_base = Duration::from_millis(

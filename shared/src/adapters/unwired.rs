@@ -113,7 +113,7 @@ impl FileStore for Unwired {
     async fn delete(&self, _: &[FileKey]) -> Result<(), FileError> {
         Err(FileError::Failed(unwired("file storage")))
     }
-    async fn delete_tenant_files(&self, _: &TenantId) -> Result<u64, FileError> {
+    async fn delete_tenant_files(&self, _: &TenantId, _: usize) -> Result<u64, FileError> {
         Err(FileError::Failed(unwired("file storage")))
     }
 }

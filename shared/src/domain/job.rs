@@ -313,6 +313,18 @@ pub struct EraseUser {
 pub struct SweepRetention {
     /// When it was scheduled for (one sweep a day, whatever asked for it).
     pub due_at: DateTime<Utc>,
+    /// Where a sweep that ran out of time goes on; absent, from the start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resume: Option<SweepPosition>,
+}
+
+/// How far a retention sweep went: the tenant's conversations after one, then its people
+/// (their notifications) after one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "in", rename_all = "camelCase")]
+pub enum SweepPosition {
+    Conversations { after: Option<ConversationId> },
+    People { after: Option<UserId> },
 }
 
 /// A step of a tenant's offboarding: some of its records removed, then the next step queued,

@@ -39,7 +39,7 @@ pub use ids::{
 pub use job::{
     AnnouncePresence, DeliverWebhook, DiscardExport, DiscardFiles, EmitWebhookEvent, EraseUser, ExpireUpload,
     ExportUser, FanOut, FireReminder, Job, MakeThumbnail, NotifyMessage, OffboardTenant, PushNotification, QueueName,
-    SendEmails, SignalKind, Summarize, SweepRetention, Task,
+    SendEmails, SignalKind, Summarize, SweepPosition, SweepRetention, Task,
 };
 pub use message::{mentions_in, GroupChange, Message, MessageBody, MessageKind, MessagePreview, ThreadSummary};
 pub use moderation::{

@@ -168,9 +168,10 @@ pub trait FileStore: Send + Sync {
     ) -> Result<String, FileError>;
     /// Deletes the files; a key with nothing stored is not an error.
     async fn delete(&self, keys: &[FileKey]) -> Result<(), FileError>;
-    /// Deletes every file of the tenant (its offboarding): uploads, thumbnails, exports, all
-    /// under its prefix. Answers how many went.
-    async fn delete_tenant_files(&self, tenant: &TenantId) -> Result<u64, FileError>;
+    /// Deletes files of the tenant (its offboarding) — uploads, thumbnails, exports, all under
+    /// its prefix —, about `limit` at most (whole pages). Answers how many went: 0 once none is
+    /// left.
+    async fn delete_tenant_files(&self, tenant: &TenantId, limit: usize) -> Result<u64, FileError>;
 }
 
 /// The uploads' records: what each member declared, and which message attached it.

@@ -159,18 +159,17 @@ impl ErasureUseCases {
             let _ = self.reactions.set_reaction(&key, &emoji, false).await?;
         }
         let mut erased: HashSet<MessageId> = HashSet::new();
-        let mut threads: HashSet<MessageId> = HashSet::new();
         let mut pages = Authored::new(self.messages.as_ref(), tenant, conversation_id, user);
         while let Some(page) = pages.next_page().await? {
             for message in page {
                 erased.insert(message.id.clone());
-                threads.extend(message.parent_id.clone());
+                // The thread they replied in no longer names them among its repliers: before
+                // the reply stops being theirs, so that a retried erasure still finds it.
+                if let Some(root) = &message.parent_id {
+                    self.messages.forget_replier(tenant, conversation_id, root, user).await?;
+                }
                 self.message_cases.erase_sender(&conversation, message).await?;
             }
-        }
-        // The threads they replied in no longer name them among the repliers.
-        for root in &threads {
-            self.messages.forget_replier(tenant, conversation_id, root, user).await?;
         }
         // Their pins stay (the others' conversation keeps them), pinned by no one.
         for pin in self.pins.list_pins(tenant, conversation_id).await? {

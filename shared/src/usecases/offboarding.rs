@@ -4,10 +4,14 @@
 //! tenant's keys, never a scan), records its progress and queues the next — then deletes the
 //! tenant's files and push credentials and marks the offboarding done. Its record, kept apart
 //! from the tenant's data, is what the platform reads (`GET /v1/admin/tenants/{id}/offboarding`).
+//! A step that keeps failing is dead-lettered like any job; redriving the notifications queue's
+//! dead letters (`POST /v1/admin/queues/notifications/redrive`) resumes the offboarding where it
+//! was.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+use crate::config::Limits;
 use crate::domain::{Job, JobId, OffboardTenant, Offboarding, Task, TenantId, TenantStatus};
 use crate::ports::{Clock, FileStore, JobQueue, PushCredentialStore, TenantRemoval, TenantStore};
 use crate::runtime::DirectoryCache;
@@ -15,9 +19,8 @@ use crate::AppError;
 
 /// Records removed per store call.
 const BUDGET: usize = 500;
-/// How long one step removes records for before it queues the next: well within a worker's
-/// timeout (30 s), whatever a large conversation or throttled calls cost.
-const STEP_TIME: Duration = Duration::from_secs(10);
+/// Files removed per storage call (S3 lists and deletes 1,000 a call).
+const FILES_PER_CALL: usize = 1000;
 
 /// Where a tenant's offboarding stands, as the platform reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -71,6 +74,7 @@ pub struct OffboardingUseCases {
     pub(crate) removal: Arc<dyn TenantRemoval>,
     pub(crate) tenants: Arc<dyn TenantStore>,
     pub(crate) directory: Arc<DirectoryCache>,
+    pub(crate) limits: Limits,
 }
 
 impl OffboardingUseCases {
@@ -115,9 +119,11 @@ impl OffboardingUseCases {
         })
     }
 
-    /// Whether the tenant was offboarded (its jobs still queued then find nothing).
+    /// Whether the tenant was offboarded and its id not used again (its jobs still queued then
+    /// find nothing).
     pub async fn done(&self, id: &TenantId) -> Result<bool, AppError> {
-        Ok(self.removal.get_offboarding(id).await?.is_some_and(|o| o.completed_at.is_some()))
+        let offboarded = self.removal.get_offboarding(id).await?.is_some_and(|o| o.completed_at.is_some());
+        Ok(offboarded && self.tenants.get_tenant(id).await?.is_none())
     }
 
     /// The offboarding running for the tenant, if any: a suspended tenant stays so until done.
@@ -134,17 +140,32 @@ impl OffboardingUseCases {
             return Ok(());
         }
         let started = Instant::now();
-        let mut left = true;
-        while left && started.elapsed() < STEP_TIME {
-            let removed = self.removal.remove_tenant_records(&job.tenant, BUDGET).await?;
-            offboarding.records_removed += removed;
-            left = removed > 0;
+        let (mut records_left, mut files_left) = (true, true);
+        // At least one call a step, however short the step; a call that found nothing left of
+        // its kind moves on to the next kind at once.
+        loop {
+            let removed = if records_left {
+                let removed = self.removal.remove_tenant_records(&job.tenant, BUDGET).await?;
+                offboarding.records_removed += removed;
+                records_left = removed > 0;
+                removed
+            } else if files_left {
+                // Then its files, once no record names them any more.
+                let removed = self.files.delete_tenant_files(id, FILES_PER_CALL).await?;
+                offboarding.files_removed += removed;
+                files_left = removed > 0;
+                removed
+            } else {
+                break;
+            };
+            if removed > 0 && started.elapsed() >= self.limits.background_step {
+                break;
+            }
         }
-        if left {
+        if records_left || files_left {
             self.removal.put_offboarding(&offboarding).await?;
             return self.queue_step(OffboardTenant { step: job.step + 1, ..job.clone() }).await;
         }
-        offboarding.files_removed += self.files.delete_tenant_files(id).await?;
         self.push_credentials.delete_push_credentials(id).await.map_err(AppError::internal)?;
         offboarding.completed_at = Some(self.clock.now());
         self.removal.put_offboarding(&offboarding).await?;

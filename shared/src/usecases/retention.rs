@@ -8,12 +8,16 @@
 //! there, so a sweep retried after a failure part-way finishes the work.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
 
 use super::attachments::AttachmentsUseCases;
 use super::scheduling::SchedulingUseCases;
-use crate::domain::{ConversationId, Job, JobId, MessageId, NotificationId, SweepRetention, Task, TenantId, UserId};
+use crate::config::Limits;
+use crate::domain::{
+    ConversationId, Job, JobId, MessageId, NotificationId, SweepPosition, SweepRetention, Task, TenantId, UserId,
+};
 use crate::ports::{
     Clock, ConversationStore, MessageStore, NotificationStore, PendingEmailStore, PinStore, ReactionStore, TenantStore,
     UserStore,
@@ -40,6 +44,7 @@ pub struct RetentionUseCases {
     pub(crate) users: Arc<dyn UserStore>,
     pub(crate) attachments: AttachmentsUseCases,
     pub(crate) scheduling: SchedulingUseCases,
+    pub(crate) limits: Limits,
 }
 
 /// What one sweep removed, for its log line.
@@ -56,48 +61,70 @@ impl RetentionUseCases {
         self.schedule_sweep(tenant, now, JobId::of("retention-now", &[&now.timestamp_millis().to_string()])).await
     }
 
-    /// The `sweepRetention` job: what is older than the tenant's retention goes; the next sweep
-    /// is scheduled a day later. A tenant without a retention (any more) is left alone, and no
-    /// next sweep is scheduled.
+    /// The `sweepRetention` job: what is older than the tenant's retention goes, for up to
+    /// `Limits::background_step`; a sweep not done then queues its continuation. The next day's sweep is
+    /// scheduled first, so that a sweep that fails for good does not end the daily chain. A
+    /// tenant without a retention (any more) is left alone, and no next sweep is scheduled.
     pub async fn sweep(&self, tenant: &TenantId, job: &SweepRetention) -> Result<(), AppError> {
         let Some(days) = self.tenants.get_tenant(tenant).await?.and_then(|t| t.retention_days) else {
             return Ok(());
         };
         let now = self.clock.now();
+        if job.resume.is_none() {
+            // One next sweep a day whatever scheduled this one: named by the day it is due.
+            let next = job.due_at.max(now) + SWEEP_EVERY;
+            let next_id = JobId::of("retention", &[&next.format("%Y-%m-%d").to_string()]);
+            self.schedule_sweep(tenant, next, next_id).await?;
+        }
         let cutoff = now - Duration::days(i64::from(days));
+        let started = Instant::now();
         let mut swept = Swept::default();
-        let mut after: Option<ConversationId> = None;
+        let mut position = job.resume.clone().unwrap_or(SweepPosition::Conversations { after: None });
+        // At least one page a job, however short the step.
         loop {
-            let page = self.conversations.list_tenant_conversations(tenant, after.as_ref(), PAGE).await?;
-            for conversation in &page.items {
-                swept.messages += self.sweep_conversation(tenant, conversation, cutoff).await?;
-            }
-            match (page.next_cursor, page.items.last()) {
-                (Some(_), Some(last)) => after = Some(last.clone()),
-                _ => break,
+            position = match position {
+                SweepPosition::Conversations { after } => {
+                    let page = self.conversations.list_tenant_conversations(tenant, after.as_ref(), PAGE).await?;
+                    for conversation in &page.items {
+                        swept.messages += self.sweep_conversation(tenant, conversation, cutoff).await?;
+                    }
+                    match (page.next_cursor, page.items.last()) {
+                        (Some(_), Some(last)) => SweepPosition::Conversations { after: Some(last.clone()) },
+                        _ => SweepPosition::People { after: None },
+                    }
+                }
+                SweepPosition::People { after } => {
+                    let page = self.users.list_users(tenant, after.as_ref(), PAGE).await?;
+                    for user in &page.items {
+                        swept.notifications += self.sweep_notifications(tenant, &user.id, cutoff).await?;
+                    }
+                    match (page.next_cursor, page.items.last()) {
+                        (Some(_), Some(last)) => SweepPosition::People { after: Some(last.id.clone()) },
+                        _ => break,
+                    }
+                }
+            };
+            if started.elapsed() >= self.limits.background_step {
+                // Named by the sweep and where it goes on: each continuation once.
+                let at = match &position {
+                    SweepPosition::Conversations { after } => {
+                        format!("c-{}", after.as_ref().map_or("", |c| c.as_str()))
+                    }
+                    SweepPosition::People { after } => format!("p-{}", after.as_ref().map_or("", |u| u.as_str())),
+                };
+                let id = JobId::of("retention-on", &[&job.due_at.timestamp_millis().to_string(), &at]);
+                let resume = SweepRetention { due_at: job.due_at, resume: Some(position) };
+                self.scheduling.enqueue_at(Job::new(tenant, id, Task::SweepRetention(resume)), now).await?;
+                tracing::info!(tenant = %tenant, messages = swept.messages, notifications = swept.notifications, "retention sweep goes on in another job");
+                return Ok(());
             }
         }
-        let mut after: Option<UserId> = None;
-        loop {
-            let page = self.users.list_users(tenant, after.as_ref(), PAGE).await?;
-            for user in &page.items {
-                swept.notifications += self.sweep_notifications(tenant, &user.id, cutoff).await?;
-            }
-            match (page.next_cursor, page.items.last()) {
-                (Some(_), Some(last)) => after = Some(last.id.clone()),
-                _ => break,
-            }
-        }
-        // One next sweep a day whatever scheduled this one: named by the day it is due.
-        let next = job.due_at.max(now) + SWEEP_EVERY;
-        let next_id = JobId::of("retention", &[&next.format("%Y-%m-%d").to_string()]);
-        self.schedule_sweep(tenant, next, next_id).await?;
         tracing::info!(tenant = %tenant, days, messages = swept.messages, notifications = swept.notifications, "retention sweep done");
         Ok(())
     }
 
     async fn schedule_sweep(&self, tenant: &TenantId, at: DateTime<Utc>, id: JobId) -> Result<(), AppError> {
-        let job = Job::new(tenant, id, Task::SweepRetention(SweepRetention { due_at: at }));
+        let job = Job::new(tenant, id, Task::SweepRetention(SweepRetention { due_at: at, resume: None }));
         self.scheduling.enqueue_at(job, at).await
     }
 

@@ -66,6 +66,10 @@ impl TenantsUseCases {
             Some(id) => TenantId::parse(id)?,
             None => TenantId::parse(self.ids.ulid().to_ascii_lowercase())?,
         };
+        // An id is free again once its offboarding is done, not while it runs.
+        if self.offboarding.running(&id).await?.is_some() {
+            return Err(AppError::Conflict(format!("tenant {id} is being offboarded")));
+        }
         let tenant = Tenant {
             id,
             name: parse_text("name", &new.name, 200)?,
@@ -91,15 +95,16 @@ impl TenantsUseCases {
     }
 
     pub async fn update_tenant(&self, id: &TenantId, patch: TenantPatch) -> Result<Tenant, AppError> {
+        // Its removal works from the tenant as it was asked for (its origins among others).
+        if self.offboarding.running(id).await?.is_some() {
+            return Err(AppError::Conflict("the tenant is being offboarded".into()));
+        }
         let before = self.tenants.get_tenant(id).await?.ok_or_else(|| AppError::not_found("tenant"))?;
         let mut tenant = before.clone();
         if let Some(name) = patch.name {
             tenant.name = parse_text("name", &name, 200)?;
         }
         if let Some(status) = patch.status {
-            if status == TenantStatus::Active && self.offboarding.running(id).await?.is_some() {
-                return Err(AppError::Conflict("the tenant is being offboarded".into()));
-            }
             tenant.status = status;
         }
         if let Some(locale) = patch.locale {

@@ -198,10 +198,10 @@ impl FileStore for S3Files {
     async fn delete(&self, keys: &[FileKey]) -> Result<(), FileError> {
         self.delete_keys(&keys.iter().map(FileKey::as_str).collect::<Vec<_>>()).await
     }
-    async fn delete_tenant_files(&self, tenant: &TenantId) -> Result<u64, FileError> {
+    async fn delete_tenant_files(&self, tenant: &TenantId, limit: usize) -> Result<u64, FileError> {
         // Listed a page (1,000 keys) at a time, each page deleted before the next is read.
         let mut count = 0;
-        loop {
+        while count < limit as u64 {
             let page = self
                 .client
                 .list_objects_v2()
@@ -212,10 +212,11 @@ impl FileStore for S3Files {
                 .map_err(failed)?;
             let keys: Vec<&str> = page.contents().iter().filter_map(|o| o.key()).collect();
             if keys.is_empty() {
-                return Ok(count);
+                break;
             }
             count += keys.len() as u64;
             self.delete_keys(&keys).await?;
         }
+        Ok(count)
     }
 }

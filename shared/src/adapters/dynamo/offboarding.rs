@@ -102,7 +102,7 @@ impl DynamoStore {
         let Some(sk) = self.sort_keys(tenant_pk(tenant), Some("USER#"), 1).await?.into_iter().next() else {
             return Ok(None);
         };
-        let user = UserId::parse(sk.trim_start_matches("USER#")).map_err(|e| anyhow!("{e}"))?;
+        let user = UserId::parse(sk.strip_prefix("USER#").unwrap_or_default()).map_err(|e| anyhow!("{e}"))?;
         let mut pks = vec![user_pk(tenant, &user), notifications_pk(tenant, &user)];
         pks.extend(user_collections(&user).iter().map(|c| doc_pk(tenant, c)));
         let (mut removed, empty) = self.delete_partitions_up_to(&pks, budget).await?;
@@ -133,7 +133,7 @@ impl DynamoStore {
         let Some(sk) = self.sort_keys(tenant_pk(tenant), Some("SF#"), 1).await?.into_iter().next() else {
             return Ok(None);
         };
-        let storefront = StorefrontId::parse(sk.trim_start_matches("SF#")).map_err(|e| anyhow!("{e}"))?;
+        let storefront = StorefrontId::parse(sk.strip_prefix("SF#").unwrap_or_default()).map_err(|e| anyhow!("{e}"))?;
         let removed = self.delete_partition_up_to(&storefront_ref_pk(&storefront), 100).await?;
         self.batch_delete(vec![key(tenant_pk(tenant), sk)]).await?;
         Ok(Some(removed + 1))

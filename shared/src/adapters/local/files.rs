@@ -230,25 +230,42 @@ impl FileStore for LocalFiles {
         Ok(())
     }
 
-    async fn delete_tenant_files(&self, tenant: &TenantId) -> Result<u64, FileError> {
+    async fn delete_tenant_files(&self, tenant: &TenantId, limit: usize) -> Result<u64, FileError> {
         let dir = self.dir.join(tenant.as_str());
         tokio::task::spawn_blocking(move || {
-            let count = walk_count(&dir);
-            match std::fs::remove_dir_all(&dir) {
-                Ok(()) => Ok(count),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
-                Err(e) => Err(failed(e)),
+            let mut files = Vec::new();
+            collect_files(&dir, limit, &mut files);
+            for file in &files {
+                std::fs::remove_file(file).map_err(failed)?;
             }
+            if files.is_empty() {
+                // Only empty folders are left.
+                match std::fs::remove_dir_all(&dir) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(failed(e)),
+                }
+            }
+            Ok(files.len() as u64)
         })
         .await
         .map_err(failed)?
     }
 }
 
-/// How many files a directory holds, at any depth.
-fn walk_count(dir: &std::path::Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
-    entries.flatten().map(|e| if e.file_type().is_ok_and(|t| t.is_dir()) { walk_count(&e.path()) } else { 1 }).sum()
+/// Up to `limit` files under a directory, at any depth.
+fn collect_files(dir: &Path, limit: usize, found: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        if found.len() >= limit {
+            return;
+        }
+        match entry.file_type() {
+            Ok(kind) if kind.is_dir() => collect_files(&entry.path(), limit, found),
+            Ok(_) => found.push(entry.path()),
+            Err(_) => {}
+        }
+    }
 }
 
 /// The runtime's routes for its files: `POST /local/files` (a multipart form as

@@ -90,9 +90,9 @@ async fn a_file_goes_up_reads_back_and_goes_away<F: FileStore + ?Sized>(files: &
     files.write_file(&FileKey::export(&gone, "01KEXPORT"), made.path(), "application/x-ndjson").await.unwrap();
     let kept = new_key();
     files.write(&kept, vec![5], "image/png").await.unwrap();
-    assert_eq!(files.delete_tenant_files(&gone).await.unwrap(), 3);
+    assert_eq!(files.delete_tenant_files(&gone, 1000).await.unwrap(), 3);
     assert_eq!(files.peek(&upload, 8).await.unwrap(), None);
-    assert_eq!(files.delete_tenant_files(&gone).await.unwrap(), 0, "nothing left");
+    assert_eq!(files.delete_tenant_files(&gone, 1000).await.unwrap(), 0, "nothing left");
     assert!(files.peek(&kept, 8).await.unwrap().is_some(), "another tenant's stay");
     files.delete(&[kept]).await.unwrap();
 }
