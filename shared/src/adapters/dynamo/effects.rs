@@ -23,7 +23,7 @@ impl EffectStore for DynamoEffects {
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
     ) -> StoreResult<EffectClaim> {
-        let mut item = effect_key(tenant, key_name);
+        let mut item = effect_item(tenant, key_name);
         item.insert("done".into(), AttributeValue::Bool(false));
         if self.put_if_free(item, now, lease_until).await? {
             return Ok(EffectClaim::Acquired);
@@ -32,7 +32,7 @@ impl EffectStore for DynamoEffects {
             .client
             .get_item()
             .table_name(&self.table)
-            .set_key(Some(effect_key(tenant, key_name)))
+            .set_key(Some(effect_item(tenant, key_name)))
             .consistent_read(true)
             .send()
             .await
@@ -41,7 +41,7 @@ impl EffectStore for DynamoEffects {
         Ok(if done == Some(true) { EffectClaim::Done } else { EffectClaim::Busy })
     }
     async fn finish_effect(&self, tenant: &TenantId, key_name: &str, keep_until: DateTime<Utc>) -> StoreResult<()> {
-        let mut item = effect_key(tenant, key_name);
+        let mut item = effect_item(tenant, key_name);
         item.insert("done".into(), AttributeValue::Bool(true));
         item.insert("until".into(), AttributeValue::N(keep_until.timestamp_millis().to_string()));
         item.insert("ttl".into(), expiry(keep_until));
@@ -52,7 +52,7 @@ impl EffectStore for DynamoEffects {
             .client
             .delete_item()
             .table_name(&self.table)
-            .set_key(Some(effect_key(tenant, key_name)))
+            .set_key(Some(effect_item(tenant, key_name)))
             .condition_expression("done = :false")
             .expression_attribute_values(":false", AttributeValue::Bool(false))
             .send()
@@ -63,4 +63,9 @@ impl EffectStore for DynamoEffects {
             Err(e) => Err(StoreError(e.into())),
         }
     }
+}
+
+fn effect_item(tenant: &TenantId, key_name: &str) -> Item {
+    let (pk, sk) = effect_key(tenant, key_name);
+    key(pk, sk)
 }

@@ -1,6 +1,5 @@
 //! Key formats. Tenant ids and Missive's own ids cannot contain `#`; user ids can, so
 //! they only ever end a key, or come length-prefixed.
-use super::codec::{key, Item};
 use crate::domain::*;
 
 pub fn tenant_pk(t: &TenantId) -> String {
@@ -101,12 +100,12 @@ pub fn due_pk(shard: u32) -> String {
 }
 /// A job's effect record (`EffectStore`): spread over `SHARDS` partitions per tenant, so that
 /// no one partition takes every job's write and an offboarding finds them all.
-pub(super) fn effect_key(t: &TenantId, name: &str) -> Item {
-    key(format!("T#{t}#EFFECT#{}", shard(name)), format!("EFFECT#{name}"))
+pub(super) fn effect_key(t: &TenantId, name: &str) -> (String, String) {
+    (format!("T#{t}#EFFECT#{}", shard(name)), format!("EFFECT#{name}"))
 }
 /// A throttle's claim (`ThrottleStore`), spread as effects are.
-pub(super) fn claim_key(t: &TenantId, name: &str) -> Item {
-    key(format!("T#{t}#CLAIM#{}", shard(name)), format!("CLAIM#{name}"))
+pub(super) fn claim_key(t: &TenantId, name: &str) -> (String, String) {
+    (format!("T#{t}#CLAIM#{}", shard(name)), format!("CLAIM#{name}"))
 }
 /// Every partition effects and claims are spread over.
 pub(super) fn spread_pks(t: &TenantId) -> Vec<String> {
