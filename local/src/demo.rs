@@ -35,6 +35,7 @@ pub async fn seed(app: &App) -> anyhow::Result<bool> {
         max_upload_bytes: None,
         upload_types: None,
         retention_days: None,
+        quotas: None,
     };
     let tenant = app.tenants.create_tenant(new_tenant).await?;
     if !tenant.created {

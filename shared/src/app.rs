@@ -11,10 +11,10 @@ use crate::ports::{
     AuditStore, BotStore, Clock, ConnectionStore, ConversationStore, DeviceStore, EffectStore, ErasedUserStore,
     EventFeed, ExportStore, FileStore, Ids, JobQueue, Mailer, MessageStore, NotificationStore, PendingEmailStore,
     PinStore, PreferenceStore, Push, PushCredentialStore, PushService, ReactionStore, ReminderStore, ScheduleStore,
-    Store, StoreHealth, StorefrontStore, TenantRemoval, TenantStore, ThrottleStore, UploadStore, UserStore,
+    Store, StoreHealth, StorefrontStore, TenantRemoval, TenantStore, ThrottleStore, UploadStore, UsageStore, UserStore,
     WebhookSender, WebhookStore,
 };
-use crate::runtime::{DirectoryCache, FrameRate};
+use crate::runtime::{DirectoryCache, FrameRate, QuotaLeases};
 use crate::usecases::attachments::AttachmentsUseCases;
 use crate::usecases::audit::AuditUseCases;
 use crate::usecases::bots::BotsUseCases;
@@ -43,6 +43,7 @@ use crate::usecases::preferences::PreferencesUseCases;
 use crate::usecases::presence::PresenceUseCases;
 use crate::usecases::push_credentials::PushCredentialsUseCases;
 use crate::usecases::pushes::PushesUseCases;
+use crate::usecases::quotas::QuotaUseCases;
 use crate::usecases::reactions::ReactionsUseCases;
 use crate::usecases::reads::ReadsUseCases;
 use crate::usecases::reminders::RemindersUseCases;
@@ -67,6 +68,7 @@ pub struct App {
     pub attachments: AttachmentsUseCases,
     pub bots: BotsUseCases,
     pub connections: ConnectionsUseCases,
+    pub quotas: QuotaUseCases,
     pub conversations: ConversationsUseCases,
     pub delivery: DeliveryUseCases,
     pub devices: DevicesUseCases,
@@ -144,6 +146,8 @@ pub struct Ports {
     pub schedule: Arc<dyn ScheduleStore>,
     pub effects: Arc<dyn EffectStore>,
     pub throttles: Arc<dyn ThrottleStore>,
+    /// Tenants' usage counts, against their quotas.
+    pub usage: Arc<dyn UsageStore>,
     /// Whether storage answers at all (`/v1/health`).
     pub storage: Arc<dyn StoreHealth>,
     /// Files' bytes (attachments): `Unwired` until a process wires storage for them.
@@ -191,6 +195,7 @@ impl Ports {
             schedule: store.clone(),
             effects: store.clone(),
             throttles: store.clone(),
+            usage: store.clone(),
             storage: store,
             files: Arc::new(crate::adapters::unwired::Unwired),
             push,
@@ -212,6 +217,8 @@ pub struct Services {
     pub tokens: Arc<TokenVerifier>,
     /// Each connection's frame budget, in this process.
     pub frame_rate: FrameRate,
+    /// What this process leased of tenants' quotas and has not used yet.
+    pub quota_leases: Arc<QuotaLeases>,
     /// Tenants and users recently read, for authentication (`Limits::directory_cache_ttl`).
     pub directory: Arc<DirectoryCache>,
     /// Operational counts (CloudWatch Embedded Metric Format on Lambda; off locally unless asked).
@@ -240,6 +247,7 @@ impl Services {
             tokens: Arc::new(tokens),
             frame_rate: FrameRate::new(config.limits.max_frames_per_window, config.limits.rate_window),
             directory: Arc::new(DirectoryCache::new(config.limits.directory_cache_ttl)),
+            quota_leases: Arc::default(),
             metrics: Metrics::off(),
         }
     }
@@ -345,11 +353,30 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         delivery: delivery.clone(),
         signals: signals.clone(),
     };
+    let identity = IdentityUseCases {
+        clock: ports.clock.clone(),
+        tenants: ports.tenants.clone(),
+        users: ports.users.clone(),
+        directory: services.directory.clone(),
+        tokens: services.tokens.clone(),
+        platform_key: config.platform_key.clone(),
+        bots: ports.bots.clone(),
+        erased: ports.erased.clone(),
+    };
+    let quotas = QuotaUseCases {
+        clock: ports.clock.clone(),
+        usage: ports.usage.clone(),
+        leases: services.quota_leases.clone(),
+        metrics: services.metrics.clone(),
+        limits: config.limits.clone(),
+        identity: identity.clone(),
+    };
     let connections = ConnectionsUseCases {
         clock: ports.clock.clone(),
         connections: ports.connections.clone(),
         limits: config.limits.clone(),
         presence: presence.clone(),
+        quotas: quotas.clone(),
     };
     let storefronts = StorefrontsUseCases {
         clock: ports.clock.clone(),
@@ -370,16 +397,6 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
     let effects = EffectsUseCases { clock: ports.clock.clone(), effects: ports.effects.clone() };
     let preferences = PreferencesUseCases { preferences: ports.preferences.clone() };
     let devices = DevicesUseCases { clock: ports.clock.clone(), devices: ports.devices.clone() };
-    let identity = IdentityUseCases {
-        clock: ports.clock.clone(),
-        tenants: ports.tenants.clone(),
-        users: ports.users.clone(),
-        directory: services.directory.clone(),
-        tokens: services.tokens.clone(),
-        platform_key: config.platform_key.clone(),
-        bots: ports.bots.clone(),
-        erased: ports.erased.clone(),
-    };
     let bots = BotsUseCases {
         clock: ports.clock.clone(),
         bots: ports.bots.clone(),
@@ -398,6 +415,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         conversation_cases: conversations.clone(),
         identity: identity.clone(),
         scheduling: scheduling.clone(),
+        quotas: quotas.clone(),
     };
     let email_queue = EmailQueueUseCases {
         clock: ports.clock.clone(),
@@ -425,6 +443,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         preferences: preferences.clone(),
         scheduling: scheduling.clone(),
         webhook_events: webhook_events.clone(),
+        quotas: quotas.clone(),
     };
     let push_credentials = PushCredentialsUseCases {
         tenants: ports.tenants.clone(),
@@ -533,6 +552,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         moderation: moderation.clone(),
         notifications: notifications.clone(),
         webhook_events: webhook_events.clone(),
+        quotas: quotas.clone(),
     };
     let erasure = ErasureUseCases {
         clock: ports.clock.clone(),
@@ -674,6 +694,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         attachments,
         bots,
         connections,
+        quotas,
         conversations,
         delivery,
         devices,

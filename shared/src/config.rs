@@ -147,6 +147,45 @@ pub struct Limits {
     /// Jobs due later than this are kept in the store until the scheduler enqueues them;
     /// sooner ones ride the queue's own delay (SQS: 15 minutes at most).
     pub max_queue_delay: Duration,
+    /// The quotas of tenants without their own.
+    pub quotas: QuotaDefaults,
+}
+
+/// The platform's quotas for a tenant without its own (`MISSIVE_QUOTA_*`): generous, so that
+/// they stop a runaway integration rather than a busy tenant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuotaDefaults {
+    /// `MISSIVE_QUOTA_MESSAGES_PER_MINUTE` (6,000: 100 a second).
+    pub messages_per_minute: u64,
+    /// `MISSIVE_QUOTA_CONNECTIONS` (10,000 open at once).
+    pub connections: u64,
+    /// `MISSIVE_QUOTA_EMAILS_PER_DAY` (10,000).
+    pub emails_per_day: u64,
+    /// `MISSIVE_QUOTA_UPLOAD_BYTES_PER_DAY` (10 GB).
+    pub upload_bytes_per_day: u64,
+}
+
+impl Default for QuotaDefaults {
+    fn default() -> Self {
+        Self {
+            messages_per_minute: 6_000,
+            connections: 10_000,
+            emails_per_day: 10_000,
+            upload_bytes_per_day: 10_000_000_000,
+        }
+    }
+}
+
+impl QuotaDefaults {
+    pub fn get(&self, quota: crate::domain::Quota) -> u64 {
+        use crate::domain::Quota;
+        match quota {
+            Quota::MessagesPerMinute => self.messages_per_minute,
+            Quota::Connections => self.connections,
+            Quota::EmailsPerDay => self.emails_per_day,
+            Quota::UploadBytesPerDay => self.upload_bytes_per_day,
+        }
+    }
 }
 
 impl Default for Limits {
@@ -176,6 +215,7 @@ impl Default for Limits {
             webhook_retry_base: Duration::from_secs(5),
             max_queue_delay: Duration::from_secs(15 * 60),
             directory_cache_ttl: Duration::from_secs(5),
+            quotas: QuotaDefaults::default(),
         }
     }
 }
@@ -230,6 +270,21 @@ impl Config {
         ] {
             if let Some(n) = non_empty(name) {
                 *limit = n.parse().map_err(|_| ConfigError::Invalid(name, "expected a number".into()))?;
+            }
+        }
+        let quotas = &mut config.limits.quotas;
+        for (name, quota) in [
+            ("MISSIVE_QUOTA_MESSAGES_PER_MINUTE", &mut quotas.messages_per_minute),
+            ("MISSIVE_QUOTA_CONNECTIONS", &mut quotas.connections),
+            ("MISSIVE_QUOTA_EMAILS_PER_DAY", &mut quotas.emails_per_day),
+            ("MISSIVE_QUOTA_UPLOAD_BYTES_PER_DAY", &mut quotas.upload_bytes_per_day),
+        ] {
+            if let Some(n) = non_empty(name) {
+                *quota = n
+                    .parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or(ConfigError::Invalid(name, "expected a number above 0".into()))?;
             }
         }
         if let Some(max) = non_empty("MISSIVE_MAX_UPLOAD_BYTES") {

@@ -22,6 +22,10 @@ pub enum AppError {
     Gone(String),
     #[error("too many requests, slow down")]
     RateLimited,
+    /// The tenant used its quota for the window: nothing was done; `retry_after` seconds later
+    /// the window has moved on.
+    #[error("the tenant's quota ({}) is used up", quota.name())]
+    QuotaExceeded { quota: crate::domain::Quota, retry_after: u64 },
     /// The tenant's moderation refused the message: nothing was stored; `reason` says what
     /// matched (or that the tenant's pre-send hook said no), the message tells the sender.
     #[error("{message}")]
@@ -64,7 +68,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Gone(_) => StatusCode::GONE,
-            AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            AppError::RateLimited | AppError::QuotaExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Moderated { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -82,6 +86,7 @@ impl AppError {
             AppError::TooLarge(_) => "too_large",
             AppError::Gone(_) => "sync_expired",
             AppError::RateLimited => "rate_limited",
+            AppError::QuotaExceeded { .. } => "quota_exceeded",
             AppError::Moderated { .. } => "moderated",
             AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
@@ -113,10 +118,22 @@ impl AppError {
         }
     }
 
+    /// For `quota_exceeded` errors: which quota, and in how many seconds to try again.
+    pub fn quota(&self) -> Option<(&'static str, u64)> {
+        match self {
+            AppError::QuotaExceeded { quota, retry_after } => Some((quota.name(), *retry_after)),
+            _ => None,
+        }
+    }
+
     pub fn to_json(&self) -> serde_json::Value {
         let mut error = serde_json::json!({ "code": self.code(), "message": self.public_message() });
         if let Some(reason) = self.reason() {
             error["reason"] = reason.into();
+        }
+        if let Some((quota, retry_after)) = self.quota() {
+            error["quota"] = quota.into();
+            error["retryAfter"] = retry_after.into();
         }
         serde_json::json!({ "error": error })
     }

@@ -59,8 +59,11 @@ pub enum Metric {
     /// fail-closed choice applied).
     PreSendHookFailures,
     /// Socket actions that failed on Missive's side (`internal`, or `unavailable` after the
-    /// retries), answered with an `error` frame.
+    /// retries), answered with an `error` frame; by `Code` too.
     ActionsFailed,
+    /// Uses refused by a tenant's quota (`quota_exceeded`); by `Quota` too, the tenant as a
+    /// property (the Contributor Insights rule of template.yaml ranks tenants by it).
+    QuotaExceeded,
 }
 
 impl Metric {
@@ -87,6 +90,7 @@ impl Metric {
             Metric::MessagesMasked => "MessagesMasked",
             Metric::PreSendHookFailures => "PreSendHookFailures",
             Metric::ActionsFailed => "ActionsFailed",
+            Metric::QuotaExceeded => "QuotaExceeded",
         }
     }
 }
@@ -136,10 +140,28 @@ impl Metrics {
 
     /// Counts `n` of `metric` for `tenant`, at `now`. Nothing is written for 0.
     pub fn count(&self, metric: Metric, n: u64, tenant: Option<&TenantId>, now: DateTime<Utc>) {
+        self.count_by(metric, n, tenant, None, now);
+    }
+
+    /// A use refused by `tenant`'s `quota`: counted in all and by quota.
+    pub fn count_quota_exceeded(&self, quota: crate::domain::Quota, tenant: &TenantId, now: DateTime<Utc>) {
+        self.count_by(Metric::QuotaExceeded, 1, Some(tenant), Some(("Quota", quota.name())), now);
+    }
+
+    /// Counts `n` of `metric`, in all and, with `by` (a dimension of few values: a code, a
+    /// quota's name), by that value too.
+    pub fn count_by(
+        &self,
+        metric: Metric,
+        n: u64,
+        tenant: Option<&TenantId>,
+        by: Option<(&str, &str)>,
+        now: DateTime<Utc>,
+    ) {
         if n == 0 || matches!(self.output, Output::Off) {
             return;
         }
-        let line = self.line(metric, n, tenant, now);
+        let line = self.line(metric, n, tenant, by, now);
         match &self.output {
             Output::Off => {}
             // One write of the whole line, so that lines from concurrent tasks never interleave.
@@ -150,20 +172,34 @@ impl Metrics {
         }
     }
 
-    fn line(&self, metric: Metric, n: u64, tenant: Option<&TenantId>, now: DateTime<Utc>) -> String {
+    fn line(
+        &self,
+        metric: Metric,
+        n: u64,
+        tenant: Option<&TenantId>,
+        by: Option<(&str, &str)>,
+        now: DateTime<Utc>,
+    ) -> String {
         let name = metric.name();
+        let dimensions = match by {
+            Some((dimension, _)) => json!([["Stack"], ["Stack", dimension]]),
+            None => json!([["Stack"]]),
+        };
         let mut line = json!({
             "_aws": {
                 "Timestamp": now.timestamp_millis(),
                 "CloudWatchMetrics": [{
                     "Namespace": NAMESPACE,
-                    "Dimensions": [["Stack"]],
+                    "Dimensions": dimensions,
                     "Metrics": [{ "Name": name, "Unit": "Count" }],
                 }],
             },
             "Stack": self.stack,
             name: n,
         });
+        if let Some((dimension, value)) = by {
+            line[dimension] = json!(value);
+        }
         if let Some(tenant) = tenant {
             line["tenant"] = json!(tenant.as_str());
         }
@@ -229,6 +265,18 @@ mod tests {
     }
 
     #[test]
+    fn a_count_by_a_value_is_counted_in_all_and_by_that_value() {
+        let metrics = Metrics::recording("missive-prod");
+        let tenant = TenantId::parse("acme").unwrap();
+        let now = DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z").unwrap().with_timezone(&Utc);
+        metrics.count_quota_exceeded(crate::domain::Quota::MessagesPerMinute, &tenant, now);
+        let line = assert_valid_emf(&metrics.recorded()[0]);
+        assert_eq!(line["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([["Stack"], ["Stack", "Quota"]]));
+        assert_eq!((line["Quota"].as_str(), line["QuotaExceeded"].as_u64()), (Some("messagesPerMinute"), Some(1)));
+        assert_eq!(line["tenant"], "acme");
+    }
+
+    #[test]
     fn every_metric_has_the_name_the_dashboard_and_alarms_read() {
         let template = include_str!("../../template.yaml");
         for metric in [
@@ -252,6 +300,8 @@ mod tests {
             Metric::MessagesBlocked,
             Metric::MessagesMasked,
             Metric::PreSendHookFailures,
+            Metric::ActionsFailed,
+            Metric::QuotaExceeded,
         ] {
             assert!(template.contains(&format!("\"{}\"", metric.name())), "{} is not on the dashboard", metric.name());
         }

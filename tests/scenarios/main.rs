@@ -23,6 +23,7 @@ mod phone_push_services;
 mod pins;
 mod presence;
 mod push;
+mod quotas;
 mod reactions;
 mod reading;
 mod retention;

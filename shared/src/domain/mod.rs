@@ -15,6 +15,7 @@ mod moderation;
 mod notification;
 mod pin;
 mod push_credentials;
+mod quota;
 mod reaction;
 mod tenant;
 mod text;
@@ -54,6 +55,7 @@ pub use pin::{Pin, MAX_PINS};
 pub use push_credentials::{
     ApnsEnvironment, ApnsKey, ApnsView, FcmServiceAccount, FcmView, PushCredentials, PushCredentialsView,
 };
+pub use quota::{connection_slot, live_connection_slots, Quota, TenantQuotas, Window};
 pub use reaction::{Emoji, Reaction, MAX_REACTIONS_PER_MESSAGE};
 pub use tenant::{Branding, Locale, Offboarding, Tenant, TenantStatus};
 pub use text::{fold, SearchQuery};

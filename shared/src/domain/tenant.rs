@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{FileType, TenantId};
+use super::{FileType, TenantId, TenantQuotas};
 
 /// The languages Missive speaks to people. French is the default.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -67,6 +67,10 @@ pub struct Tenant {
     /// kept; absent, forever. A daily sweep removes what is older.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_days: Option<u32>,
+    /// Its own quotas; those it has not are the platform's (`MISSIVE_QUOTA_*`).
+    #[schema(required = true)]
+    #[serde(default)]
+    pub quotas: TenantQuotas,
     pub created_at: DateTime<Utc>,
 }
 
@@ -84,6 +88,7 @@ impl Tenant {
             max_upload_bytes: None,
             upload_types: None,
             retention_days: None,
+            quotas: TenantQuotas::default(),
             created_at,
         }
     }

@@ -20,16 +20,24 @@ pub struct ErrorBody {
 }
 
 #[derive(serde::Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct ErrorDetail {
     /// `invalid_request`, `unauthorized`, `forbidden`, `not_found`, `conflict`,
-    /// `method_not_allowed`, `sync_expired`, `too_large`, `rate_limited`, `moderated`,
-    /// `unavailable` or `internal`.
+    /// `method_not_allowed`, `sync_expired`, `too_large`, `rate_limited`, `quota_exceeded`,
+    /// `moderated`, `unavailable` or `internal`.
     code: String,
     /// For people: names the parameter or field at fault; never a detail of Missive's own.
     message: String,
     /// For `moderated` only: what the tenant's moderation found.
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<crate::domain::ModerationReason>,
+    /// For `quota_exceeded` only: the tenant's quota used up (`messagesPerMinute`,
+    /// `connections`, `emailsPerDay`, `uploadBytesPerDay`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    quota: Option<String>,
+    /// For `quota_exceeded` only: seconds until its window moves on (the `Retry-After` header's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry_after: Option<u64>,
 }
 
 impl IntoResponse for AppError {
@@ -39,6 +47,9 @@ impl IntoResponse for AppError {
         if let AppError::Unavailable(_) = self {
             // The retries already waited about a second; as long again is a fair first wait.
             response.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("1"));
+        }
+        if let Some((_, seconds)) = self.quota() {
+            response.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
         }
         response
     }
@@ -163,5 +174,28 @@ fn serde_detail(text: &str) -> String {
     match detail.find(" at line ") {
         Some(i) => detail[..i].to_string(),
         None => detail.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_quota_refusal_says_which_quota_and_when_to_try_again() {
+        let e = AppError::QuotaExceeded { quota: crate::domain::Quota::MessagesPerMinute, retry_after: 17 };
+        let response = e.into_response();
+        assert_eq!(response.status(), http::StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(response.headers()[http::header::RETRY_AFTER], "17");
+        let body = AppError::QuotaExceeded { quota: crate::domain::Quota::Connections, retry_after: 60 }.to_json();
+        assert_eq!(
+            body,
+            serde_json::json!({ "error": {
+                "code": "quota_exceeded",
+                "message": "the tenant's quota (connections) is used up",
+                "quota": "connections",
+                "retryAfter": 60,
+            } })
+        );
     }
 }

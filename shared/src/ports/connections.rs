@@ -11,14 +11,15 @@ pub trait ConnectionStore: Send + Sync {
     /// Records a connection; returns the user's live connections (this one included) as of
     /// its `connected_at`: whether it is their first tells if they just came online.
     async fn put_connection(&self, connection: &Connection) -> StoreResult<Vec<Connection>>;
-    /// Forgets a connection; returns the user's connections still live at `now`.
+    /// Forgets a connection; returns it (if it was still recorded) and the user's connections
+    /// still live at `now`.
     async fn delete_connection(
         &self,
         tenant: &TenantId,
         user: &UserId,
         id: &ConnectionId,
         now: DateTime<Utc>,
-    ) -> StoreResult<Vec<Connection>>;
+    ) -> StoreResult<Disconnected>;
     /// The user's connections that have not expired at `now`.
     async fn list_user_connections(
         &self,
@@ -33,4 +34,14 @@ pub trait ConnectionStore: Send + Sync {
         users: &[UserId],
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<Connection>>;
+}
+
+/// What forgetting a connection found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Disconnected {
+    /// The connection forgotten; none if it was already (its record expired, or another path
+    /// removed it).
+    pub removed: Option<Connection>,
+    /// The user's connections still live.
+    pub left: Vec<Connection>,
 }

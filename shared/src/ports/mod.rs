@@ -28,13 +28,14 @@ mod reactions;
 mod reminders;
 mod schedule;
 mod throttles;
+mod usage;
 mod webhook_sender;
 mod webhooks;
 
 pub use audit::AuditStore;
 pub use bots::BotStore;
 pub use clock::{Clock, Ids};
-pub use connections::ConnectionStore;
+pub use connections::{ConnectionStore, Disconnected};
 pub use conversations::{ConversationStore, InboxEntry};
 pub use devices::DeviceStore;
 pub use directory::{StorefrontStore, TenantStore, UserStore};
@@ -53,6 +54,7 @@ pub use reactions::{ReactionChange, ReactionKey, ReactionStore, TooManyEmoji};
 pub use reminders::ReminderStore;
 pub use schedule::{due_sort_key, ScheduleStore, ScheduledJob};
 pub use throttles::ThrottleStore;
+pub use usage::{UsageStore, UsageTake};
 pub use webhook_sender::{WebhookAnswer, WebhookRequest, WebhookSendError, WebhookSender};
 pub use webhooks::WebhookStore;
 
@@ -109,6 +111,7 @@ pub trait Store:
     + ScheduleStore
     + EffectStore
     + ThrottleStore
+    + UsageStore
     + TenantRemoval
 {
 }
@@ -138,6 +141,7 @@ impl<T> Store for T where
         + ScheduleStore
         + EffectStore
         + ThrottleStore
+        + UsageStore
         + TenantRemoval
         + ?Sized
 {

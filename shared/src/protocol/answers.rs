@@ -103,12 +103,27 @@ pub enum Answer<'a> {
         /// `hook` (the tenant's pre-send hook said no).
         #[serde(skip_serializing_if = "Option::is_none")]
         reason: Option<&'static str>,
+        /// For `quota_exceeded`: the tenant's quota used up (`messagesPerMinute`, `connections`,
+        /// `emailsPerDay`, `uploadBytesPerDay`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        quota: Option<&'static str>,
+        /// For `quota_exceeded`: seconds until the quota's window moves on.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        retry_after: Option<u64>,
     },
 }
 
 impl<'a> Answer<'a> {
     pub fn from_app_error(request_id: Option<&'a RequestId>, e: &AppError) -> Self {
-        Answer::Error { request_id, code: e.code(), message: e.public_message(), reason: e.reason() }
+        let (quota, retry_after) = e.quota().unzip();
+        Answer::Error {
+            request_id,
+            code: e.code(),
+            message: e.public_message(),
+            reason: e.reason(),
+            quota,
+            retry_after,
+        }
     }
 
     pub fn to_json(&self) -> String {

@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use super::conversations::ConversationsUseCases;
 use super::identity::{Identity, IdentityUseCases};
+use super::quotas::QuotaUseCases;
 use super::scheduling::SchedulingUseCases;
 use crate::config::Limits;
 use crate::domain::*;
@@ -88,6 +89,7 @@ pub struct AttachmentsUseCases {
     pub(crate) conversation_cases: ConversationsUseCases,
     pub(crate) identity: IdentityUseCases,
     pub(crate) scheduling: SchedulingUseCases,
+    pub(crate) quotas: QuotaUseCases,
 }
 
 impl AttachmentsUseCases {
@@ -115,6 +117,7 @@ impl AttachmentsUseCases {
         if new.size == 0 || new.size > max {
             return Err(AppError::invalid(format!("size: expected 1 to {max} bytes")));
         }
+        self.quotas.take(&who.tenant_id, Quota::UploadBytesPerDay, new.size).await?;
         let now = self.clock.now();
         let upload = Upload {
             tenant_id: who.tenant_id.clone(),

@@ -3,6 +3,7 @@
 
 use super::identity::Identity;
 use super::presence::PresenceUseCases;
+use super::quotas::QuotaUseCases;
 use crate::config::Limits;
 use crate::domain::{Connection, ConnectionId};
 use crate::ports::{Clock, ConnectionStore};
@@ -16,11 +17,14 @@ pub struct ConnectionsUseCases {
     pub(crate) connections: Arc<dyn ConnectionStore>,
     pub(crate) limits: Limits,
     pub(crate) presence: PresenceUseCases,
+    pub(crate) quotas: QuotaUseCases,
 }
 
 impl ConnectionsUseCases {
-    /// Records `connection` of `who`; if it is their only one, they just came online.
+    /// Records `connection` of `who`, within the tenant's quota of connections; if it is their
+    /// only one, they just came online.
     pub async fn connect(&self, who: &Identity, connection: &ConnectionId) -> Result<(), AppError> {
+        self.quotas.open_connection(&who.tenant_id).await?;
         let now = self.clock.now();
         let ttl = chrono::Duration::from_std(self.limits.connection_ttl).map_err(AppError::internal)?;
         let record = Connection {
@@ -31,7 +35,13 @@ impl ConnectionsUseCases {
             last_seen_at: now,
             expires_at: now + ttl,
         };
-        let live = self.connections.put_connection(&record).await?;
+        let live = match self.connections.put_connection(&record).await {
+            Ok(live) => live,
+            Err(e) => {
+                self.quotas.close_connection(&record).await;
+                return Err(e.into());
+            }
+        };
         tracing::info!(tenant = %who.tenant_id, user = %who.user_id, connection = %connection, "connected");
         self.presence.connected(who, connection, &live).await;
         Ok(())
@@ -40,8 +50,13 @@ impl ConnectionsUseCases {
     /// Forgets `connection` of `who`; with none left, they are offline as of now.
     pub async fn disconnect(&self, who: &Identity, connection: &ConnectionId) -> Result<(), AppError> {
         let now = self.clock.now();
-        let left = self.connections.delete_connection(&who.tenant_id, &who.user_id, connection, now).await?;
+        let gone = self.connections.delete_connection(&who.tenant_id, &who.user_id, connection, now).await?;
         tracing::info!(tenant = %who.tenant_id, connection = %connection, "disconnected");
-        self.presence.disconnected(who, &left, now).await
+        // Counted once: a connection another path already forgot was given back there, or
+        // counts until its slot lapses.
+        if let Some(removed) = &gone.removed {
+            self.quotas.close_connection(removed).await;
+        }
+        self.presence.disconnected(who, &gone.left, now).await
     }
 }

@@ -5,6 +5,7 @@
 
 use super::email_queue::EmailQueueUseCases;
 use super::preferences::PreferencesUseCases;
+use super::quotas::QuotaUseCases;
 use super::scheduling::SchedulingUseCases;
 use super::seen::was_read;
 use super::webhook_events::{event_id as webhook_event_id, WebhookEventsUseCases};
@@ -76,6 +77,7 @@ pub struct EmailSendingUseCases {
     pub(crate) preferences: PreferencesUseCases,
     pub(crate) scheduling: SchedulingUseCases,
     pub(crate) webhook_events: WebhookEventsUseCases,
+    pub(crate) quotas: QuotaUseCases,
 }
 
 impl EmailSendingUseCases {
@@ -148,6 +150,18 @@ impl EmailSendingUseCases {
         if !due.is_empty() {
             let email = self.render(&tenant, &user, &due, send.digest, job_id)?;
             let (metrics, now) = (&self.metrics, self.clock.now());
+            // Over the tenant's e-mails for the day, the e-mail waits for the next (the
+            // notifications are in the bell meanwhile); nothing is dropped.
+            match self.quotas.take(tenant_id, Quota::EmailsPerDay, 1).await {
+                Err(AppError::QuotaExceeded { .. }) => {
+                    let tomorrow = Quota::EmailsPerDay.window(now).end;
+                    tracing::info!(job = %job_id, until = %tomorrow, "the tenant's e-mails for the day are sent: the e-mail waits");
+                    let next = job_id.derived(&format!("quota:{}", tomorrow.timestamp()));
+                    let job = Job::new(tenant_id, next, Task::SendEmails(send.clone()));
+                    return self.scheduling.enqueue_at(job, tomorrow).await;
+                }
+                taken => taken?,
+            }
             match self.mailer.send_email(&email).await {
                 Ok(provider_id) => {
                     metrics.count(Metric::EmailsSent, 1, Some(tenant_id), now);
@@ -165,6 +179,7 @@ impl EmailSendingUseCases {
                 }
                 Err(MailError::Failed(e)) => {
                     metrics.count(Metric::EmailsFailed, 1, Some(tenant_id), now);
+                    self.quotas.give_back(tenant_id, Quota::EmailsPerDay, 1, now).await;
                     return Err(AppError::internal(e.context("sending an e-mail")));
                 }
             }

@@ -5,6 +5,7 @@ use super::conversations::ConversationsUseCases;
 use super::delivery::DeliveryUseCases;
 use super::moderation::ModerationUseCases;
 use super::notifications::NotificationsUseCases;
+use super::quotas::QuotaUseCases;
 use super::reactions::attach_reactions;
 use super::webhook_events::{event_id as webhook_event_id, WebhookEventsUseCases};
 use crate::metrics::Metrics;
@@ -90,6 +91,7 @@ pub struct MessagesUseCases {
     pub(crate) moderation: ModerationUseCases,
     pub(crate) notifications: NotificationsUseCases,
     pub(crate) webhook_events: WebhookEventsUseCases,
+    pub(crate) quotas: QuotaUseCases,
 }
 
 impl MessagesUseCases {
@@ -119,8 +121,10 @@ impl MessagesUseCases {
         let not_found = || AppError::not_found("conversation");
         // The uploads are checked (their records, then their bytes), and the tenant's moderation
         // found (in this process's memory but once in a while), while the conversation is read:
-        // a message without attachments reads nothing more.
-        let (conversation, uploads, moderator, parent) = tokio::join!(
+        // a message without attachments reads nothing more. The tenant's quota is taken
+        // meanwhile (from this process's lease, most of the time: no read either).
+        let (quota, conversation, uploads, moderator, parent) = tokio::join!(
+            self.quotas.take_message(&who.tenant_id),
             self.conversations.get_conversation_with_member_ids(&who.tenant_id, conversation_id),
             self.attachments.check_attachments(
                 who,
@@ -135,6 +139,7 @@ impl MessagesUseCases {
         if !users.contains(&who.user_id) {
             return Err(not_found());
         }
+        quota?;
         let root = self.thread_root(&conversation, parent?).await?;
         // Refused before anything is stored; masked as it will be stored and shown.
         let moderator = moderator?;

@@ -33,6 +33,7 @@ pub mod preferences;
 pub mod presence;
 pub mod push_credentials;
 pub mod pushes;
+pub mod quotas;
 pub mod reactions;
 pub mod reads;
 pub mod reminders;

@@ -9,7 +9,9 @@ use super::audit::{Act, AuditUseCases};
 use super::offboarding::OffboardingUseCases;
 use super::retention::RetentionUseCases;
 use crate::config::Limits;
-use crate::domain::{parse_text, AuditAction, AuditActor, Branding, FileType, Locale, Tenant, TenantId, TenantStatus};
+use crate::domain::{
+    parse_text, AuditAction, AuditActor, Branding, FileType, Locale, Tenant, TenantId, TenantQuotas, TenantStatus,
+};
 use crate::ports::Upserted;
 use crate::AppError;
 
@@ -28,6 +30,8 @@ pub struct NewTenant {
     pub upload_types: Option<Vec<String>>,
     /// Days its messages and notifications are kept (1 to 3650); absent, forever.
     pub retention_days: Option<u32>,
+    /// Its own quotas (those left out, or `0`, are the platform's).
+    pub quotas: Option<TenantQuotas>,
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -43,6 +47,8 @@ pub struct TenantPatch {
     pub upload_types: Option<Vec<String>>,
     /// Days its messages and notifications are kept (1 to 3650); `0`: forever again.
     pub retention_days: Option<u32>,
+    /// The quotas it names are set; `0` goes back to the platform's.
+    pub quotas: Option<TenantQuotas>,
 }
 
 /// The tenants use cases, with the ports they use.
@@ -81,6 +87,7 @@ impl TenantsUseCases {
             max_upload_bytes: new.max_upload_bytes.map(|max| self.check_max_upload(max)).transpose()?,
             upload_types: new.upload_types.map(check_upload_types).transpose()?,
             retention_days: new.retention_days.map(check_retention).transpose()?,
+            quotas: new.quotas.map(|q| TenantQuotas::default().patched(&q)).unwrap_or_default(),
             created_at: self.clock.now(),
         };
         let created = self.tenants.create_tenant(&tenant).await?;
@@ -127,6 +134,9 @@ impl TenantsUseCases {
         }
         if let Some(days) = patch.retention_days {
             tenant.retention_days = (days > 0).then(|| check_retention(days)).transpose()?;
+        }
+        if let Some(quotas) = patch.quotas {
+            tenant.quotas = tenant.quotas.patched(&quotas);
         }
         self.tenants.put_tenant(&tenant).await?;
         // This process sees the change at once; others within `directory_cache_ttl`.
@@ -261,6 +271,7 @@ fn tenant_acts(before: &Tenant, after: &Tenant) -> Vec<Act> {
         ("maxUploadBytes", before.max_upload_bytes != after.max_upload_bytes),
         ("uploadTypes", before.upload_types != after.upload_types),
         ("retentionDays", before.retention_days != after.retention_days),
+        ("quotas", before.quotas != after.quotas),
     ]
     .into_iter()
     .filter_map(|(field, changed)| changed.then_some(field))

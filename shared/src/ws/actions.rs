@@ -29,7 +29,15 @@ pub async fn run(app: &App, who: &Identity, connection_id: &ConnectionId, frame:
     let action = match &frame.action {
         Ok(action) => action,
         Err(e) => {
-            return Answer::Error { request_id, code: e.code(), message: e.to_string(), reason: None }.to_json();
+            return Answer::Error {
+                request_id,
+                code: e.code(),
+                message: e.to_string(),
+                reason: None,
+                quota: None,
+                retry_after: None,
+            }
+            .to_json();
         }
     };
     // Pings keep a connection alive and read nothing; every other action is refused once the
@@ -115,7 +123,8 @@ pub async fn run(app: &App, who: &Identity, connection_id: &ConnectionId, frame:
 fn failed(app: &App, who: &Identity, request_id: Option<&RequestId>, e: &AppError) -> String {
     e.log_if_internal();
     if e.status().is_server_error() {
-        app.services.metrics.count(Metric::ActionsFailed, 1, Some(&who.tenant_id), app.ports.clock.now());
+        let by_code = Some(("Code", e.code()));
+        app.services.metrics.count_by(Metric::ActionsFailed, 1, Some(&who.tenant_id), by_code, app.ports.clock.now());
     }
     Answer::from_app_error(request_id, e).to_json()
 }

@@ -14,7 +14,7 @@ use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
-use chrono::Utc;
+use chrono::{DurationRound, Utc};
 use missive::adapters::dynamo::DynamoStore;
 use missive::config::Config;
 use missive::domain::*;
@@ -133,6 +133,10 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     // the machine is.
     config.limits.directory_cache_ttl = std::time::Duration::from_secs(3600);
     let (files, _files_dir) = crate::conformance::files::local_files().await;
+    // The clock stands still within a minute, so that the tenant's quota of messages is one
+    // window throughout (its lease's cost is measured apart, below).
+    let minute = Utc::now().duration_trunc(chrono::Duration::minutes(1)).unwrap() + chrono::Duration::seconds(1);
+    let clock = Arc::new(crate::fakes::ManualClock::at(minute));
     let app = App::new(
         config,
         store.clone(),
@@ -140,7 +144,8 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
         Arc::new(RecordingQueue::default()),
         Arc::new(crate::fakes::RecordingMailer::default()),
     )
-    .with_files(files);
+    .with_files(files)
+    .with_clock(clock.clone());
     let tenant = TenantId::parse("acme").unwrap();
     store.create_tenant(&Tenant::new(tenant.clone(), "Acme", Utc::now())).await.unwrap();
     let identity = |user: &str| Identity {
@@ -198,12 +203,18 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     }
     counter.take();
 
+    // This process holds a lease of the tenant's messages for the minute: a send asks the store
+    // nothing for its quota (a lease that runs out is measured below).
+    app.services.quota_leases.keep(&tenant, minute.duration_trunc(chrono::Duration::minutes(1)).unwrap(), 10_000);
+    // As in a fresh ws-connect environment: the tenant not in the directory cache.
+    app.services.directory.forget_tenant(&tenant);
     assert_eq!(ws::api_gateway::connect(&app, &ws_event("$connect", "alice-1=", &alice, None)).await.status_code, 200);
     assert_eq!(
         counter.take(),
-        counts(&[("UpdateItem", 1)]),
-        "connect: the connection, into her connections item, which answers with all of them (her first: its \
-         presence announcement is queued)"
+        counts(&[("BatchGetItem", 1), ("GetItem", 1), ("UpdateItem", 2)]),
+        "connect: the tenant's connections quota (its own limit, if it has one; the earlier slots' counts read, \
+         the current slot's added to within the limit), then the connection, into her connections item, which answers with all of them (her \
+         first: its presence announcement is queued)"
     );
     ws::api_gateway::connect(&app, &ws_event("$connect", "bob-1=", &bob, None)).await;
     counter.take();
@@ -225,6 +236,7 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
         },
     )
     .unwrap();
+    app.services.directory.forget_tenant(&tenant);
     app.identity.authenticate(&token).await.unwrap();
     assert_eq!(counter.take(), counts(&[("GetItem", 2)]), "authenticating a known user: the tenant and the user");
     app.identity.authenticate(&token).await.unwrap();
@@ -244,6 +256,19 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
          then the message with its idempotency record and log entry, the conversation's head and the sender's read \
          marker in one transaction; then, the message stored, the members' connections"
     );
+    // A new minute: the process has no lease of the tenant's quota left, and takes one from the
+    // store while it reads the conversation.
+    let next_minute = minute + chrono::Duration::minutes(1);
+    clock.set(next_minute);
+    let send = json!({ "action": "sendMessage", "conversationId": conversation, "body": "new minute" });
+    assert_eq!(
+        ws::api_gateway::message(&app, &ws_event("sendMessage", "alice-1=", &alice, Some(send))).await.status_code,
+        200
+    );
+    let mut leased = one_send.clone();
+    leased.insert("UpdateItem".into(), 1);
+    assert_eq!(counter.take_with_round_trips(), (leased, 3), "a send that takes a lease of the tenant's quota");
+    app.services.quota_leases.keep(&tenant, next_minute.duration_trunc(chrono::Duration::minutes(1)).unwrap(), 10_000);
 
     // The same in groups: nothing grows with the group, up to the fan-out threshold (the
     // members' connections are one call per hundred), and above it, where queue workers
@@ -428,8 +453,8 @@ async fn each_use_case_costs_a_fixed_number_of_dynamodb_calls() {
     );
     assert_eq!(
         counter.take(),
-        counts(&[("PutItem", 1), ("UpdateItem", 1)]),
-        "disconnect: the connection out of her connections item, which answers with those left (none), then her \
-         last seen; the announcement is queued"
+        counts(&[("PutItem", 1), ("UpdateItem", 2)]),
+        "disconnect: the connection out of her connections item, which answers with it and those left (none), \
+         given back to the tenant's connections quota, then her last seen; the announcement is queued"
     );
 }

@@ -172,3 +172,52 @@ async fn a_notification_job_run_again_after_a_partial_run_notifies_once() {
     let checks = queue.take().into_iter().filter(|(_, job)| matches!(job.task, Task::SendEmails(_))).count();
     assert_eq!(checks, 1, "one e-mail check arranged");
 }
+
+/// A tenant's e-mails of the day: the one over its quota waits for the next day (nothing is
+/// dropped: it stays waiting, and goes then).
+#[tokio::test]
+async fn an_e_mail_over_the_tenant_s_daily_quota_waits_for_the_next_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
+    let queue = Arc::new(RecordingQueue::default());
+    let mailer = Arc::new(crate::fakes::RecordingMailer::default());
+    let noon = Utc::now().date_naive().and_hms_opt(12, 0, 0).unwrap().and_utc();
+    let clock = Arc::new(crate::fakes::ManualClock::at(noon));
+    let mut config = Config::new("jobs-test-secret-01234", "pk");
+    config.public_url = Some("https://chat.example.com".into());
+    config.email_from = Some("chat@example.com".into());
+    let app = App::new(config, store.clone(), Arc::new(RecordingPush::default()), queue.clone(), mailer.clone())
+        .with_clock(clock.clone());
+    let people = crate::people::tenant_with_people(store.as_ref(), 3, "m", true).await;
+    let (ann, tenant) = (&people[0], people[0].tenant_id.clone());
+    let mut record = store.get_tenant(&tenant).await.unwrap().unwrap();
+    record.quotas.emails_per_day = Some(1);
+    store.put_tenant(&record).await.unwrap();
+
+    // Ann writes to m1 and m2, both offline: each has an e-mail waiting.
+    for other in ["m1", "m2"] {
+        let new = serde_json::from_value(json!({ "kind": "direct", "userId": other })).unwrap();
+        let direct = app.conversations.create_conversation(ann, new).await.unwrap().value.conversation.id;
+        app.messages.send_message(ann, &direct, &Outgoing::text("Bonjour"), None).await.unwrap();
+    }
+    for (_, job) in queue.take() {
+        if let Task::NotifyMessage(notice) = job.task {
+            app.notifications.notify_message(&tenant, &notice).await.unwrap();
+        }
+    }
+    clock.set(noon + chrono::Duration::minutes(11)); // past the unread message's delay
+    let job_id = JobId::parse("sendEmails-test").unwrap();
+    for user in ["m1", "m2"] {
+        let send = SendEmails { user_id: UserId::parse(user).unwrap(), digest: false };
+        app.email_sending.send_pending(&tenant, &send, &job_id).await.unwrap();
+    }
+    assert_eq!(mailer.sent.lock().unwrap().len(), 1, "the day's one e-mail");
+    let m2 = UserId::parse("m2").unwrap();
+    assert_eq!(store.list_pending_emails(&tenant, &m2, 10).await.unwrap().len(), 1, "m2's waits");
+
+    // The next day, it goes.
+    clock.set(noon + chrono::Duration::hours(13));
+    app.email_sending.send_pending(&tenant, &SendEmails { user_id: m2.clone(), digest: false }, &job_id).await.unwrap();
+    assert_eq!(mailer.sent.lock().unwrap().len(), 2);
+    assert!(store.list_pending_emails(&tenant, &m2, 10).await.unwrap().is_empty());
+}

@@ -1235,11 +1235,21 @@ export interface components {
             code: string;
             message: string;
             /**
+             * @description For `quota_exceeded`: the tenant's quota used up (`messagesPerMinute`, `connections`,
+             *     `emailsPerDay`, `uploadBytesPerDay`).
+             */
+            quota?: string | null;
+            /**
              * @description For `moderated`: what matched (`word`, `pattern`, `phone`, `email`, `link`) or
              *     `hook` (the tenant's pre-send hook said no).
              */
             reason?: string | null;
             requestId?: null | components["schemas"]["RequestId"];
+            /**
+             * Format: int64
+             * @description For `quota_exceeded`: seconds until the quota's window moves on.
+             */
+            retryAfter?: number | null;
             /** @enum {string} */
             type: "error";
         };
@@ -1531,13 +1541,23 @@ export interface components {
         ErrorDetail: {
             /**
              * @description `invalid_request`, `unauthorized`, `forbidden`, `not_found`, `conflict`,
-             *     `method_not_allowed`, `sync_expired`, `too_large`, `rate_limited`, `moderated`,
-             *     `unavailable` or `internal`.
+             *     `method_not_allowed`, `sync_expired`, `too_large`, `rate_limited`, `quota_exceeded`,
+             *     `moderated`, `unavailable` or `internal`.
              */
             code: string;
             /** @description For people: names the parameter or field at fault; never a detail of Missive's own. */
             message: string;
+            /**
+             * @description For `quota_exceeded` only: the tenant's quota used up (`messagesPerMinute`,
+             *     `connections`, `emailsPerDay`, `uploadBytesPerDay`).
+             */
+            quota?: string | null;
             reason?: null | components["schemas"]["ModerationReason"];
+            /**
+             * Format: int64
+             * @description For `quota_exceeded` only: seconds until its window moves on (the `Retry-After` header's).
+             */
+            retryAfter?: number | null;
         };
         /**
          * @description What the server pushes, tagged by `type`. An event kept in a conversation's or a user's
@@ -2018,6 +2038,7 @@ export interface components {
              */
             maxUploadBytes?: number | null;
             name: string;
+            quotas?: null | components["schemas"]["TenantQuotas"];
             /**
              * Format: int32
              * @description Days its messages and notifications are kept (1 to 3650); absent, forever.
@@ -2394,6 +2415,8 @@ export interface components {
              */
             maxUploadBytes?: number | null;
             name: string;
+            /** @description Its own quotas; those it has not are the platform's (`MISSIVE_QUOTA_*`). */
+            quotas: components["schemas"]["TenantQuotas"];
             /**
              * Format: int32
              * @description How many days its messages (with their files, reactions and pins) and notifications are
@@ -2414,6 +2437,7 @@ export interface components {
             /** Format: int64 */
             maxUploadBytes?: number | null;
             name?: string | null;
+            quotas?: null | components["schemas"]["TenantQuotas"];
             /**
              * Format: int32
              * @description Days its messages and notifications are kept (1 to 3650); `0`: forever again.
@@ -2421,6 +2445,29 @@ export interface components {
             retentionDays?: number | null;
             status?: null | components["schemas"]["TenantStatus"];
             uploadTypes?: string[] | null;
+        };
+        /** @description A tenant's own quotas; one left out is the platform's default. */
+        TenantQuotas: {
+            /**
+             * Format: int64
+             * @description WebSocket connections open at once.
+             */
+            connections?: number | null;
+            /**
+             * Format: int64
+             * @description E-mails per day (UTC); those over it wait for the next day.
+             */
+            emailsPerDay?: number | null;
+            /**
+             * Format: int64
+             * @description Messages per minute (members', bots' and hooks' together).
+             */
+            messagesPerMinute?: number | null;
+            /**
+             * Format: int64
+             * @description Bytes of uploads per day (UTC).
+             */
+            uploadBytesPerDay?: number | null;
         };
         /** @enum {string} */
         TenantStatus: "active" | "suspended";

@@ -64,9 +64,10 @@ impl ConnectionStore for DynamoConnections {
         user: &UserId,
         id: &ConnectionId,
         now: DateTime<Utc>,
-    ) -> StoreResult<Vec<Connection>> {
-        let left = self.remove_connections(tenant, user, std::slice::from_ref(id)).await?;
-        Ok(live(left, now))
+    ) -> StoreResult<Disconnected> {
+        let held = self.remove_connections(tenant, user, std::slice::from_ref(id)).await?;
+        let (removed, left): (Vec<_>, Vec<_>) = held.into_iter().partition(|c| c.id == *id);
+        Ok(Disconnected { removed: removed.into_iter().next(), left: live(left, now) })
     }
     async fn list_user_connections(
         &self,
@@ -94,7 +95,8 @@ impl ConnectionStore for DynamoConnections {
 }
 
 impl DynamoStore {
-    /// Removes connections from their user's item; the connections left, live or not.
+    /// Removes connections from their user's item; the connections it held before, live or
+    /// not (those removed among them).
     async fn remove_connections(
         &self,
         tenant: &TenantId,
@@ -107,7 +109,7 @@ impl DynamoStore {
             .table_name(&self.table)
             .set_key(Some(key(user_pk(tenant, user), CONNECTIONS_SK)))
             .condition_expression("attribute_exists(PK)")
-            .return_values(ReturnValue::AllNew);
+            .return_values(ReturnValue::AllOld);
         let mut names = Vec::with_capacity(ids.len());
         for (i, id) in ids.iter().enumerate() {
             request = request.expression_attribute_names(format!("#c{i}"), connection_attribute(id));

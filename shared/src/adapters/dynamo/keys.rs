@@ -111,6 +111,10 @@ pub(super) fn claim_key(t: &TenantId, name: &str) -> (String, String) {
 pub(super) fn spread_pks(t: &TenantId) -> Vec<String> {
     (0..SHARDS).flat_map(|i| [format!("T#{t}#EFFECT#{i}"), format!("T#{t}#CLAIM#{i}")]).collect()
 }
+/// A tenant's usage counters (quotas).
+pub fn usage_pk(t: &TenantId) -> String {
+    format!("T#{t}#USAGE")
+}
 /// The offboarding's record: a partition of its own, outside the tenant's (it outlives them).
 pub fn offboarding_pk(t: &TenantId) -> String {
     format!("OFFBOARD#{t}")

@@ -24,6 +24,7 @@ mod pins;
 mod reactions;
 mod schedule;
 mod throttles;
+mod usage;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;

@@ -157,7 +157,7 @@ impl TenantRemoval for DynamoTenantRemoval {
             return Ok(removed);
         }
         let mut pks: Vec<String> = TENANT_COLLECTIONS.iter().map(|c| doc_pk(t, c)).collect();
-        pks.extend([tenant_conversations_pk(t), scheduled_pk(t)]);
+        pks.extend([tenant_conversations_pk(t), scheduled_pk(t), usage_pk(t)]);
         pks.extend(spread_pks(t));
         let (removed, empty) = self.delete_partitions_up_to(&pks, budget).await?;
         if !empty || removed > 0 {

@@ -32,15 +32,13 @@ impl ConnectionStore for EmbeddedConnections {
         user: &UserId,
         id: &ConnectionId,
         now: DateTime<Utc>,
-    ) -> StoreResult<Vec<Connection>> {
+    ) -> StoreResult<Disconnected> {
         let k = connection_key(tenant, user, id);
-        self.writing(move |t| {
-            t.remove(k.as_str())?;
-            Ok(())
-        })
-        .await?;
+        let removed = self
+            .writing(move |t| t.remove(k.as_str())?.map(|old| decode::<Connection>(old.value())).transpose())
+            .await?;
         self.connections.forget(&connections_prefix(tenant, user));
-        self.list_user_connections(tenant, user, now).await
+        Ok(Disconnected { removed, left: self.list_user_connections(tenant, user, now).await? })
     }
     async fn list_user_connections(
         &self,

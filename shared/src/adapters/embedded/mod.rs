@@ -28,6 +28,7 @@ mod reactions;
 mod record_cache;
 mod schedule;
 mod throttles;
+mod usage;
 
 use std::path::Path;
 use std::sync::Arc;

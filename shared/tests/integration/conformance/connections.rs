@@ -29,17 +29,18 @@ async fn connections_expire_and_are_deleted_one_by_one<S: ConnectionStore + ?Siz
     let mut ids: Vec<_> = several.iter().map(|c| format!("{}/{}", c.user_id, c.id)).collect();
     ids.sort();
     assert_eq!(ids, ["u1/live1=", "u1/live2", "u2/other"], "several users' live connections in one call");
-    let left =
+    let gone =
         store.delete_connection(&tid("t1"), &uid("u1"), &ConnectionId::parse("live1=").unwrap(), now).await.unwrap();
-    assert_eq!(left.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["live2"], "the live ones left");
+    assert_eq!(gone.removed.map(|c| c.id.as_str().to_string()).as_deref(), Some("live1="), "what was removed");
+    assert_eq!(gone.left.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["live2"], "the live ones left");
     let live = store.list_user_connections(&tid("t1"), &uid("u1"), now).await.unwrap();
     assert_eq!(live.len(), 1);
-    let left =
+    let gone =
         store.delete_connection(&tid("t1"), &uid("u1"), &ConnectionId::parse("live2").unwrap(), now).await.unwrap();
-    assert!(left.is_empty(), "none left: the user is offline");
+    assert!(gone.left.is_empty(), "none left: the user is offline");
     let (t1, u1, live2) = (tid("t1"), uid("u1"), ConnectionId::parse("live2").unwrap());
     let again = store.delete_connection(&t1, &u1, &live2, now).await.unwrap();
-    assert!(again.is_empty(), "forgetting a connection twice is harmless");
+    assert_eq!(again, Disconnected::default(), "forgetting a connection twice is harmless, and removes nothing");
     assert!(store.list_user_connections(&tid("t2"), &uid("u1"), now).await.unwrap().is_empty());
 }
 

@@ -27,6 +27,7 @@ mod retention;
 mod schedule;
 mod threads;
 mod throttles;
+mod usage;
 mod webhooks;
 
 use std::sync::Arc;
