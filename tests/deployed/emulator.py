@@ -18,6 +18,7 @@ import json
 import os
 import random
 import re
+import secrets
 import signal
 import string
 import sys
@@ -194,11 +195,32 @@ async def main() -> int:
              f"unreserved {pool.unreserved_limit}")
     if faults.push.throttle or faults.push.latency_ms[1] or faults.kill.rule:
         note(f"note: TEST-ONLY faults: {json.dumps(faults.as_json())}")
+    deployments: dict[str, dict] = {}  # CodeDeploy's, for the pre-traffic hooks
+
+    async def invoke(arn: str, payload: bytes) -> web.Response:
+        """Lambda's Invoke, for a function calling another (a deploy hook's probes)."""
+        problems_before = len(topology.problems)
+        function, qualifier = topology.invoked(arn, "an Invoke")
+        del topology.problems[problems_before:]
+        if function is None:
+            return web.json_response({"Message": f"Function not found: {arn}"}, status=404,
+                                     headers={"x-amzn-ErrorType": "ResourceNotFoundException"})
+        result = await lambdas[function.logical].invoke(payload, "lambda:Invoke", journal_errors=False)
+        if result.throttled:
+            return web.json_response({"message": "Rate Exceeded."}, status=429,
+                                     headers={"x-amzn-ErrorType": "TooManyRequestsException"})
+        version = function.aliases.get(qualifier, qualifier) if qualifier else "$LATEST"
+        headers = {"X-Amz-Executed-Version": version}
+        if not result.ok:
+            headers["X-Amz-Function-Error"] = "Unhandled"
+            return web.Response(status=200, body=json.dumps(result.error).encode(), headers=headers)
+        return web.Response(status=200, body=result.payload or b"null", headers=headers)
+
     for logical, function in topology.functions.items():
         egress = Egress(function, args.aws_endpoint, args.region, journal,
                         topology.websocket.api_id if topology.websocket else None,
                         ws_server.manage if ws_server else None, set(identities), topology.secrets, ses_faults,
-                        faults.push)
+                        faults.push, invoke=invoke, deployments=deployments)
         aws_url = await egress.start()
         egresses.append(egress)
         own = dict(targets)
@@ -265,6 +287,16 @@ async def main() -> int:
                 note(f"COLD START FAILED: {failure}")
             await shut_down([], None, lambdas, egresses, runners)
             return 3
+    # The deploy, as CodeDeploy runs it for the aliases' UpdatePolicy: each pre-traffic hook
+    # before any traffic (once for all the deployment groups naming it); its verdict decides.
+    for hook in topology.deploy_hooks:
+        verdict = await run_deploy_hook(hook, lambdas[hook.function.logical], deployments)
+        if verdict != "Succeeded":
+            note(f"DEPLOY ROLLED BACK: the pre-traffic hook {hook.function.logical} said {verdict} "
+                 f"(its log: {args.log_dir / (hook.function.short + '.log')})")
+            await shut_down([], None, lambdas, egresses, runners)
+            return 4
+        note(f"note: pre-traffic hook {hook.function.logical}: Succeeded, for {len(hook.groups)} deployment groups")
     pollers = [QueuePoller(source, lambdas[source.function.logical], aws["sqs"], args.region, args.max_instances,
                            args.visibility_timeout_cap_secs)
                for source in topology.event_sources]
@@ -285,6 +317,22 @@ async def main() -> int:
     await stop.wait()
     await shut_down(pollers + tickers, ws_server, lambdas, egresses, runners)
     return 0
+
+
+async def run_deploy_hook(hook, function: LambdaFunction, deployments: dict[str, dict]) -> str:
+    """Invokes a BeforeAllowTrafficHook as CodeDeploy does (its deployment id and lifecycle
+    execution id) and answers the status it reported with PutLifecycleEventHookExecutionStatus:
+    `Succeeded`, `Failed`, or what went wrong when it reported nothing."""
+    deployment_id = "d-" + secrets.token_hex(5).upper()
+    execution = secrets.token_hex(16)
+    deployments[deployment_id] = {"application": hook.application, "groups": hook.groups,
+                                  "execution": execution, "status": None}
+    event = {"DeploymentId": deployment_id, "LifecycleEventHookExecutionId": execution}
+    result = await function.invoke(event, "codedeploy:BeforeAllowTraffic")
+    status = deployments[deployment_id]["status"]
+    if status is None:
+        return f"nothing (its invocation: {result.payload or result.error})"
+    return status
 
 
 async def shut_down(workers, ws_server, lambdas, egresses, runners) -> None:

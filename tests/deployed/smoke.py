@@ -48,6 +48,10 @@ TEST_ENV = {"MISSIVE_MESSAGE_EMAIL_DELAY_SECS": "1", "MISSIVE_MAX_QUEUE_DELAY_SE
             "MISSIVE_RETRY_BASE_MS": "200"}
 
 
+# The first stack's tenant (read again by a second stack on its table).
+SMOKE_TENANT = f"smoke{int(time.time()) % 100000}"
+
+
 # ---------------------------------------------------------------------- tokens
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
@@ -86,11 +90,12 @@ async def start_moto() -> tuple[str, subprocess.Popen | None]:
     raise RuntimeError("moto did not start")
 
 
-async def start_emulator(endpoint: str, options: tuple = (), parameters: dict | None = None
-                         ) -> tuple[dict, asyncio.subprocess.Process]:
+async def start_emulator(endpoint: str, options: tuple = (), parameters: dict | None = None,
+                         without: tuple = ()) -> tuple[dict, asyncio.subprocess.Process]:
     command = [str(PYTHON), str(REPO / "tests" / "deployed" / "emulator.py"), "--aws-endpoint", endpoint,
                "--bin-dir", str(REPO / "target" / "debug"), "--schedule-every-ms", "500", *options]
-    command += [a for k, v in dict(PARAMETERS, **(parameters or {})).items() for a in ("--param", f"{k}={v}")]
+    given = {k: v for k, v in dict(PARAMETERS, **(parameters or {})).items() if k not in without}
+    command += [a for k, v in given.items() for a in ("--param", f"{k}={v}")]
     command += [a for k, v in TEST_ENV.items() for a in ("--env", f"{k}={v}")]
     started = time.monotonic()
     process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE)
@@ -183,7 +188,7 @@ class Client:
 
 
 async def run(smoke: Smoke) -> None:
-    tenant = f"smoke{int(time.time()) % 100000}"
+    tenant = SMOKE_TENANT
     alice, bob = token(tenant, "alice"), token(tenant, "bob")
     state: dict = {}
 
@@ -495,6 +500,16 @@ def broken_templates() -> list[tuple[str, dict, object, str]]:
          "parameter EmailWorkerMaxConcurrency='1': below 2"),
         ("reservations leaving under 100 unreserved of the account's 1,000", {"WsMessageReservedConcurrency": "901"},
          lambda t: None, "decreases account's UnreservedConcurrentExecution below its minimum value of [100]"),
+        # Behind an alias, a function is invoked through it: a caller of $LATEST would take every
+        # deploy at once, canary or not.
+        ("an integration invoking $LATEST of a function behind its alias", {},
+         put({"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+                         "${WsMessageFunction.Arn}/invocations"}, resources, "MessageIntegration", "Properties",
+             "IntegrationUri"),
+         "MessageIntegration: invokes WsMessageFunction unqualified ($LATEST) though it has the alias live"),
+        ("a permission on $LATEST where the route invokes the alias", {},
+         put({"Ref": "WsConnectFunction"}, resources, "WsConnectPermission", "Properties", "FunctionName"),
+         "no AWS::Lambda::Permission lets API Gateway invoke WsConnectFunction for $connect"),
     ]
 
 
@@ -520,6 +535,48 @@ async def refuses(endpoint: str, mutate, overrides: dict, expected: str) -> str:
             return next(line.strip(" -") for line in str(e).splitlines() if expected in line)
         raise AssertionError("accepted")
     return await asyncio.to_thread(attempt)
+
+
+async def rolled_back(endpoint: str) -> str:
+    """A deploy whose new versions cannot reach their table (every function given a table that
+    does not exist): the pre-traffic hook finds http-api's health failing and tells CodeDeploy
+    `Failed`; the emulator, as CloudFormation, never lets traffic reach the stack."""
+    command = [str(PYTHON), str(REPO / "tests" / "deployed" / "emulator.py"), "--aws-endpoint", endpoint,
+               "--bin-dir", str(REPO / "target" / "debug"), "--env", "MISSIVE_TABLE=no-such-table",
+               "--log-dir", str(REPO / "target" / "deployed-logs" / "rolled-back")]
+    command += [a for k, v in PARAMETERS.items() for a in ("--param", f"{k}={v}")]
+    process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE,
+                                                   stderr=asyncio.subprocess.STDOUT)
+    output = (await asyncio.wait_for(process.stdout.read(), 120)).decode()
+    code = await process.wait()
+    assert "READY" not in output.splitlines(), output
+    line = next((l for l in output.splitlines() if l.startswith("DEPLOY ROLLED BACK")), None)
+    assert code == 4 and line, (code, output)
+    log = (REPO / "target" / "deployed-logs" / "rolled-back" / "deploy-check.log").read_text()
+    assert "http-api" in log and "unhealthy" in log, log[-2000:]
+    return f"exit {code}: {line[:160]}"
+
+
+async def on_an_existing_table(endpoint: str, http: aiohttp.ClientSession, table: str, tenant: str) -> str:
+    """A second stack pointed at the first one's table (ExistingTableName: a table restored from
+    point-in-time recovery is used the same way), with no JwtSecret given (the stack generates
+    it): it makes no table, and serves the first stack's data."""
+    parameters = {k: v for k, v in PARAMETERS.items() if k != "JwtSecret"}
+    options = ("--no-warm", "--log-dir", str(REPO / "target" / "deployed-logs" / "existing-table"))
+    endpoints, process = await start_emulator(endpoint, options, dict(parameters, ExistingTableName=table),
+                                              without=("JwtSecret",))
+    try:
+        async with http.get(f"{endpoints['CONTROL']}/_emulator/stack") as r:
+            stack = await r.json()
+        assert stack["tables"] == [table], stack["tables"]
+        headers = {"Authorization": f"Bearer {PLATFORM_KEY}"}
+        # An empty change answers the tenant as the table holds it.
+        async with http.patch(f"{endpoints['HTTP']}/v1/admin/tenants/{tenant}", headers=headers, json={}) as r:
+            body = await r.json()
+            assert r.status == 200 and body["id"] == tenant, (r.status, body)
+    finally:
+        await stop(process)
+    return f"stack {stack['stackName']} on {table}: tenant {tenant} read through it"
 
 
 # ---------------------------------------------------------------------- under stress
@@ -786,9 +843,15 @@ async def main() -> int:
         async with aiohttp.ClientSession() as http:
             smokes.append(Smoke(http, endpoints, moto))
             await run(smokes[0])
+            async with http.get(f"{endpoints['CONTROL']}/_emulator/stack") as r:
+                first_table = (await r.json())["tables"][0]
             await stop(emulator)  # one stack at a time on this machine
+            await smokes[0].check("a stack on an existing table (ExistingTableName) with a generated JWT secret",
+                                  on_an_existing_table(moto, http, first_table, SMOKE_TENANT))
             for name, overrides, mutate, expected in broken_templates():
                 await smokes[0].check(f"refused at start: {name}", refuses(moto, mutate, overrides, expected))
+            await smokes[0].check("a deploy whose new versions are unhealthy is rolled back before any traffic",
+                                  rolled_back(moto))
             endpoints, emulator = await start_emulator(moto, STRESS_OPTIONS, STRESS_PARAMETERS)
             print(f"stressed stack ready in {endpoints['startup']:.1f} s: {endpoints}", flush=True)
             smokes.append(Smoke(http, endpoints, moto))

@@ -445,11 +445,15 @@ export class MissiveClient {
       this.settle(request);
       request.resolve(result);
     } else {
-      const { code, message, reason } = refusal(frame);
+      const { code, message, ...details } = refusal(frame);
       // A rate limit refuses the frame unread: writing it again later is always safe. So is any
       // frame answered `unavailable` (a transient fault of the cloud outlasted the server's
       // retries: nothing was done, or what was is safe to repeat). After a server failure only
       // a send is (its clientMessageId makes the repeat a no-op).
+      // Not `quota_exceeded`: the tenant's quota is used up until its window moves on (the
+      // minute, for messages), and writing again meanwhile would only be refused again. The
+      // call rejects at once, with `quota` and `retryAfter`, for the app to tell the user when
+      // to try again; the requests after it go on.
       const serverFault = code === 'unavailable' || (code === 'internal' && request.frame.action === 'sendMessage');
       const retry = code === 'rate_limited' || (serverFault && request.retries < 3);
       if (retry) {
@@ -465,7 +469,7 @@ export class MissiveClient {
           Math.max(delay, 50),
         );
       } else {
-        this.fail(request, new MissiveError(code, message, { reason }));
+        this.fail(request, new MissiveError(code, message, details));
       }
     }
     if (link instanceof Link && link.phase === 'draining') this.closeIfDrained(link);
@@ -822,8 +826,8 @@ export class MissiveClient {
         if (request && request.link === link) {
           this.answer(request, f);
         } else if (f.type === 'error' && requestId === undefined) {
-          const { code, message, reason } = refusal(f);
-          this.emitError(new MissiveError(code, message, { reason }));
+          const { code, message, ...details } = refusal(f);
+          this.emitError(new MissiveError(code, message, details));
         }
         // Otherwise an answer to a write given up on: its request was written again.
         return;
@@ -938,11 +942,23 @@ function hasCursor(event: ServerEvent): event is HeldEvent {
   return 'cursor' in event && typeof event.cursor === 'string';
 }
 
-/** An `error` answer's code, message and reason (if any); stand-ins for an answer without them. */
-function refusal(frame: Answer): { code: string; message: string; reason: string | undefined } {
+/**
+ * An `error` answer's code and message (stand-ins for an answer without them), and the details
+ * it gives, if any: `reason` (`moderated`), `quota` and `retryAfter` (`quota_exceeded`).
+ */
+function refusal(frame: Answer): {
+  code: string;
+  message: string;
+  reason: string | undefined;
+  quota: string | undefined;
+  retryAfter: number | undefined;
+} {
   const code = 'code' in frame && typeof frame.code === 'string' ? frame.code : 'internal';
   const message = 'message' in frame && typeof frame.message === 'string' ? frame.message : code;
   // A `moderated` refusal says why (the sender's app words it in their language).
   const reason = 'reason' in frame && typeof frame.reason === 'string' ? frame.reason : undefined;
-  return { code, message, reason };
+  // A `quota_exceeded` one says which quota, and in how many seconds it has room again.
+  const quota = 'quota' in frame && typeof frame.quota === 'string' ? frame.quota : undefined;
+  const retryAfter = 'retryAfter' in frame && typeof frame.retryAfter === 'number' ? frame.retryAfter : undefined;
+  return { code, message, reason, quota, retryAfter };
 }

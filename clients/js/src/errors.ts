@@ -15,6 +15,11 @@ export type ServerErrorCode =
   | 'sync_expired'
   | 'too_large'
   | 'rate_limited'
+  /**
+   * The tenant's quota for its window is used up (`quota` names it, `retryAfter` says when it
+   * moves on): nothing was done, and the client does not retry it on its own.
+   */
+  | 'quota_exceeded'
   /** A transient fault of the cloud outlasted the server's retries: safe to repeat. */
   | 'unavailable'
   /** The tenant's moderation refused a message (its `reason` says why); the same text is refused again. */
@@ -66,16 +71,37 @@ export class MissiveError extends Error {
    * no), so that an app tells the sender in their own words.
    */
   readonly reason: string | undefined;
+  /**
+   * For `quota_exceeded`: the tenant's quota that is used up — `messagesPerMinute` (a send) or
+   * `uploadBytesPerDay` (an upload's form). (The others, `connections` and `emailsPerDay`, refuse
+   * no call: a handshake refused looks like a failed connection, and e-mails wait.)
+   */
+  readonly quota: string | undefined;
+  /**
+   * In how many seconds to try again, when the server said: for `quota_exceeded`, when the
+   * quota's window moves on (the `error` frame's or the REST body's `retryAfter`, else the
+   * `Retry-After` header), e.g. to tell the user "try again in 17 s". Over REST, any error
+   * answered with `Retry-After` has it (`unavailable`: 1).
+   */
+  readonly retryAfter: number | undefined;
 
   constructor(
     code: MissiveErrorCode | (string & {}),
     message: string,
-    options: { status?: number; cause?: unknown; reason?: string | undefined } = {},
+    options: {
+      status?: number;
+      cause?: unknown;
+      reason?: string | undefined;
+      quota?: string | undefined;
+      retryAfter?: number | undefined;
+    } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = options.status;
     this.reason = options.reason;
+    this.quota = options.quota;
+    this.retryAfter = options.retryAfter;
   }
 }
 

@@ -615,7 +615,7 @@ export class MissiveRest {
       this.tokens.invalidate();
       if (!again) return 'token refused';
     }
-    if (!response.ok && !alsoOk.includes(response.status)) throw errorFrom(response.status, text, method, path);
+    if (!response.ok && !alsoOk.includes(response.status)) throw errorFrom(response, text, method, path);
     if (call.text) return { value: text as T, created: response.status === 201 };
     if (response.status === 204 || text === '') return { value: undefined as T, created: false };
     try {
@@ -633,14 +633,24 @@ function abortedError(what: string, signal: AbortSignal): MissiveError {
   return new MissiveError('aborted', `${what}: aborted`, { cause: signal.reason });
 }
 
-/** The server's `{"error":{"code","message","reason"?}}`, or a stand-in when a proxy answered. */
-function errorFrom(status: number, text: string, method: string, path: string): MissiveError {
+/**
+ * The server's `{"error":{"code","message",…}}` with its details (`reason`, `quota`,
+ * `retryAfter`), or a stand-in when a proxy answered.
+ */
+function errorFrom(response: Response, text: string, method: string, path: string): MissiveError {
+  const status = response.status;
   try {
-    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; reason?: unknown } };
-    if (body.error && typeof body.error.code === 'string') {
-      const message = typeof body.error.message === 'string' ? body.error.message : body.error.code;
-      const reason = typeof body.error.reason === 'string' ? body.error.reason : undefined;
-      return new MissiveError(body.error.code, message, { status, reason });
+    const { code, message, reason, quota, retryAfter } =
+      (JSON.parse(text) as { error?: Record<string, unknown> }).error ?? {};
+    if (typeof code === 'string') {
+      return new MissiveError(code, typeof message === 'string' ? message : code, {
+        status,
+        reason: typeof reason === 'string' ? reason : undefined,
+        quota: typeof quota === 'string' ? quota : undefined,
+        // The body's seconds, or else the `Retry-After` header's (which a browser reads across
+        // origins only if the server exposes it); none (0) or a date (NaN) is no figure.
+        retryAfter: Number(retryAfter ?? response.headers.get('retry-after')) || undefined,
+      });
     }
   } catch {
     // not JSON: below

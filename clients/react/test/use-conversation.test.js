@@ -1,5 +1,6 @@
 import { closeDom } from './support/dom.js';
 import assert from 'node:assert/strict';
+import { MissiveError } from '@missive/client';
 import { after, describe, test } from 'node:test';
 import { useConversation, useConversations, isPending } from '../dist/index.js';
 import { fakeServices } from './support/fakes.js';
@@ -262,6 +263,28 @@ describe('useConversation: sending', () => {
     await step(() => second.resolve(stored));
     await retried;
     assert.deepEqual(view.result.current.messages, [stored]);
+  });
+
+  test('a send refused by the quota ends failed, with when to try again; nothing sends it again but the user', async () => {
+    const { client, rest, clock } = fakeServices();
+    const view = await renderHooks(() => useConversation('c1'), { client, rest, clock });
+    await step(() => rest.take('listMessages').resolve(page([])));
+    let sent;
+    await step(() => {
+      sent = view.result.current.send('encore un');
+      sent.catch(() => {}); // asserted below
+    });
+    const refusal = new MissiveError('quota_exceeded', "the tenant's quota (messagesPerMinute) is used up", {
+      quota: 'messagesPerMinute',
+      retryAfter: 17,
+    });
+    await step(() => client.take('sendMessage').reject(refusal));
+    await assert.rejects(sent, refusal);
+    const [failed] = view.result.current.messages;
+    assert.deepEqual([failed.pending, failed.error.quota, failed.error.retryAfter], ['failed', 'messagesPerMinute', 17]);
+    await step(() => clock.advance(60_000));
+    assert.deepEqual(client.requests, [], 'not sent again on its own');
+    assert.equal(view.result.current.messages[0].pending, 'failed');
   });
 
   test('files are uploaded first, their progress shown, and a retry uploads only those not stored yet', async () => {

@@ -24,6 +24,7 @@ from .topology import Function
 
 HOP_BY_HOP = {"host", "content-length", "transfer-encoding", "connection", "keep-alive"}
 Manage = Callable[[str, str, str, bytes], Awaitable[web.Response]]  # method, stage, connection id, body
+Invoke = Callable[[str, bytes], Awaitable[web.Response]]  # a function's qualified ARN, the payload
 
 
 class SesFaults:
@@ -46,7 +47,8 @@ class SesFaults:
 class Egress:
     def __init__(self, function: Function, moto: str, region: str, journal: Journal,
                  websocket_api_id: str | None, manage: Manage | None, verified_identities: set[str],
-                 secrets: dict[str, str], ses_faults: SesFaults, push_faults: PushFaults | None = None):
+                 secrets: dict[str, str], ses_faults: SesFaults, push_faults: PushFaults | None = None,
+                 invoke: Invoke | None = None, deployments: dict[str, dict] | None = None):
         self.function = function
         self.moto = moto.rstrip("/")
         self.region = region
@@ -57,6 +59,10 @@ class Egress:
         self.secrets = secrets  # secret names → ARNs, for requests that name a secret
         self.ses_faults = ses_faults
         self.push_faults = push_faults or PushFaults()
+        # Lambda's Invoke and CodeDeploy's hook status are the emulator's, not moto's: a deploy's
+        # pre-traffic hook invokes the emulated functions and tells the emulated deployment.
+        self.invoke = invoke
+        self.deployments = deployments if deployments is not None else {}
         self.session: aiohttp.ClientSession | None = None
         self.url = ""
         self.sandboxes: dict[int, tuple[web.TCPSite, object]] = {}  # port → (its site, the sandbox)
@@ -120,6 +126,10 @@ class Egress:
         if sending and self.ses_faults.take(self._email_key(body)):
             return web.json_response({"message": "Sending is paused for this account (injected by the emulator)"},
                                      status=400, headers={"x-amzn-ErrorType": "SendingPausedException"})
+        if service == "lambda" and wanted and self.invoke is not None:
+            return await self.invoke(wanted[0][1], body)
+        if service == "codedeploy" and wanted:
+            return self._hook_status(json.loads(body or b"{}"))
         response = await self._forward(request, body)
         if sending and response.status == 200:
             self._record_email(body, response.body)
@@ -145,6 +155,10 @@ class Egress:
             if service == "ses":
                 parsed = json.loads(body) if body else {}
                 return iam.sesv2_requests(self.region, request.method, request.path, parsed, self.verified)
+            if service == "lambda":
+                return iam.lambda_invoke_request(self.region, request.method, request.raw_path, request.query)
+            if service == "codedeploy":
+                return iam.codedeploy_request(self.region, target, json.loads(body or b"{}"), self.deployments)
         except (ValueError, KeyError):
             return None
         return None
@@ -159,6 +173,15 @@ class Egress:
                 return web.Response(status=upstream.status, body=payload, headers=out)
         except aiohttp.ClientError as e:  # moto stopped or restarting: the SDK sees a 503 and retries
             return web.json_response({"message": f"moto unreachable: {e}"}, status=503)
+
+    def _hook_status(self, body: dict) -> web.Response:
+        """PutLifecycleEventHookExecutionStatus: the hook's verdict on its deployment."""
+        deployment = self.deployments.get(body.get("deploymentId", ""))
+        if deployment is None or deployment["execution"] != body.get("lifecycleEventHookExecutionId"):
+            return web.json_response({"message": "no such deployment or lifecycle hook execution"}, status=400,
+                                     headers={"x-amzn-ErrorType": "LifecycleEventHookExecutionIdDoesNotExistException"})
+        deployment["status"] = body.get("status")
+        return web.json_response({"lifecycleEventHookExecutionId": deployment["execution"]})
 
     def _record_email(self, request_body: bytes, response_body: bytes) -> None:
         sent = json.loads(request_body)

@@ -92,6 +92,32 @@ def service_of(authorization: str | None) -> str | None:
     return match.group(1) if match else None
 
 
+def lambda_invoke_request(region: str, method: str, raw_path: str, query) -> list[tuple[str, str]] | None:
+    """Invoke (`POST /2015-03-31/functions/{name or ARN}/invocations`): lambda:InvokeFunction on
+    the function's ARN with its qualifier, as IAM names it."""
+    match = re.fullmatch(r"/2015-03-31/functions/([^/]+)/invocations", raw_path.split("?")[0])
+    if method != "POST" or not match:
+        return None
+    name = unquote(match.group(1))
+    if query.get("Qualifier"):
+        name += f":{query['Qualifier']}"
+    arn = name if name.startswith("arn:") else f"arn:aws:lambda:{region}:{ACCOUNT}:function:{name}"
+    return [("lambda:InvokeFunction", arn)]
+
+
+def codedeploy_request(region: str, target: str | None, body: dict,
+                       deployments: dict[str, dict]) -> list[tuple[str, str]] | None:
+    """PutLifecycleEventHookExecutionStatus: on the deployment's deployment group."""
+    if target != "CodeDeploy_20141006.PutLifecycleEventHookExecutionStatus":
+        return None
+    deployment = deployments.get(body.get("deploymentId", ""))
+    if deployment is None:
+        return [("codedeploy:PutLifecycleEventHookExecutionStatus", "arn:aws:codedeploy:?:?:deploymentgroup:?/?")]
+    return [("codedeploy:PutLifecycleEventHookExecutionStatus",
+             f"arn:aws:codedeploy:{region}:{ACCOUNT}:deploymentgroup:{deployment['application']}/{group}")
+            for group in deployment["groups"]]
+
+
 def _queue_arn(region: str, url_or_name: str) -> str:
     name = url_or_name.rstrip("/").split("/")[-1]
     return f"arn:aws:sqs:{region}:{ACCOUNT}:{name}"

@@ -7,6 +7,8 @@ identity EmailFrom must be verified as) is set up as an account precondition."""
 from __future__ import annotations
 
 import json
+import secrets
+import string
 from email.utils import parseaddr
 
 import boto3
@@ -42,10 +44,8 @@ def create(stack: Stack, aws: dict, verified_identities: list[str]) -> list[str]
         notes += _bucket_policy(stack, aws["s3"], logical)
     for logical, _ in stack.of_type("AWS::SecretsManager::Secret"):
         props = stack.properties(logical)
-        if "SecretString" not in props:
-            raise TemplateError(f"{logical}: only a SecretString is emulated (not GenerateSecretString)")
         name = stack.physical(logical, logical)["Name"]
-        arn = aws["secretsmanager"].create_secret(Name=name, SecretString=props["SecretString"],
+        arn = aws["secretsmanager"].create_secret(Name=name, SecretString=_secret_string(logical, props),
                                                   Description=props.get("Description", ""))["ARN"]
         stack.set_ref(logical, arn)
     for logical, _ in stack.of_type("AWS::SES::ConfigurationSet"):
@@ -59,10 +59,29 @@ def create(stack: Stack, aws: dict, verified_identities: list[str]) -> list[str]
     return notes
 
 
+def _secret_string(logical: str, props: dict) -> str:
+    """The secret's value: given, or generated as Secrets Manager does (GenerateSecretString: a
+    random string under GenerateStringKey of SecretStringTemplate's object)."""
+    if "SecretString" in props:
+        return props["SecretString"]
+    spec = props.get("GenerateSecretString")
+    if not spec or "GenerateStringKey" not in spec or "SecretStringTemplate" not in spec:
+        raise TemplateError(f"{logical}: a SecretString, or a GenerateSecretString with a template and a key")
+    unknown = set(spec) - {"SecretStringTemplate", "GenerateStringKey", "PasswordLength", "ExcludePunctuation"}
+    if unknown:
+        raise TemplateError(f"{logical}: GenerateSecretString {sorted(unknown)} not emulated")
+    alphabet = string.ascii_letters + string.digits + ("" if spec.get("ExcludePunctuation") else "!#$%&()*+,-.:;<=>?@[]^_{|}~")
+    value = json.loads(spec["SecretStringTemplate"])
+    value[spec["GenerateStringKey"]] = "".join(secrets.choice(alphabet) for _ in range(int(spec.get("PasswordLength", 32))))
+    return json.dumps(value)
+
+
 def _table(stack: Stack, dynamodb, logical: str) -> list[str]:
     props = stack.properties(logical)
     name = stack.ref(logical, logical)
     args = {k: props[k] for k in TABLE_PASSTHROUGH if k in props}
+    if isinstance(args.get("DeletionProtectionEnabled"), str):  # a mapping's "true", as CloudFormation reads it
+        args["DeletionProtectionEnabled"] = args["DeletionProtectionEnabled"].lower() == "true"
     if props.get("SSESpecification", {}).get("SSEEnabled"):
         args["SSESpecification"] = {"Enabled": True}
     dynamodb.create_table(TableName=name, **args)

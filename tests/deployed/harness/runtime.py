@@ -287,9 +287,10 @@ class LambdaFunction:
             sandbox.busy = False
             self.changed.notify_all()
 
-    async def invoke(self, event, source: str) -> Result:
+    async def invoke(self, event, source: str, journal_errors: bool = True) -> Result:
         """A synchronous invocation (RequestResponse) of `event` (JSON-able, or bytes); throttled
         (`Result.throttled`) when the account's concurrency or the function's reservation is spent.
+        `journal_errors` False: the caller judges a function error (a deploy hook's probe).
         Past --max-instances busy sandboxes it waits for one: that cap is this machine's, not AWS's."""
         payload = event if isinstance(event, bytes) else json.dumps(event).encode()
         try:
@@ -312,7 +313,7 @@ class LambdaFunction:
         finally:
             if self.pool is not None:
                 self.pool.release(self.function.short)
-        if not result.ok:
+        if not result.ok and journal_errors:
             self.journal.error(self.function.short, source, result.error)
         return result
 

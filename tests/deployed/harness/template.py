@@ -239,12 +239,31 @@ class Stack:
         elif type_ == "AWS::Scheduler::Schedule":
             name = named("Name", 64)
             out = {"Ref": name, "Arn": f"arn:aws:scheduler:{r}:{a}:schedule/default/{name}"}
+        elif type_ == "AWS::Lambda::Version":
+            # Each deploy of the emulator publishes the functions once: version 1.
+            function = self.physical_of_ref(props["FunctionName"], logical)
+            out = {"Ref": f"{function['Arn']}:1", "Version": "1", "FunctionArn": function["Arn"]}
+        elif type_ == "AWS::Lambda::Alias":
+            function = self.physical_of_ref(props["FunctionName"], logical)
+            name = self.resolve(props["Name"], logical)
+            out = {"Ref": f"{function['Arn']}:{name}", "AliasArn": f"{function['Arn']}:{name}"}
+        elif type_ == "AWS::CloudWatch::Alarm":
+            name = named("AlarmName", 255)
+            out = {"Ref": name, "Arn": f"arn:aws:cloudwatch:{r}:{a}:alarm:{name}"}
+        elif type_ in ("AWS::CodeDeploy::Application", "AWS::CodeDeploy::DeploymentGroup"):
+            out = {"Ref": named("ApplicationName" if type_.endswith("Application") else "DeploymentGroupName", 100)}
         elif type_.startswith("AWS::ApiGatewayV2::"):
             out = {"Ref": _short_id()}  # authorizers, integrations, routes, deployments
         else:
             out = {"Ref": self._generated_name(logical, 64)}
         self._physical[logical] = out
         return out
+
+    def physical_of_ref(self, value: Any, where: str) -> dict[str, Any]:
+        """The resource a property names with {"Ref": logical} (a version's or alias's function)."""
+        if isinstance(value, dict) and set(value) == {"Ref"} and value["Ref"] in self.resources:
+            return self.physical(value["Ref"], where)
+        raise TemplateError(f"{where}: FunctionName {value!r} is not a Ref to a function of the stack")
 
     def ref(self, name: str, where: str) -> Any:
         if name == "AWS::NoValue":

@@ -50,6 +50,8 @@ class Function:
     tracing: bool
     role: Role
     reserved: int | None = None  # ReservedConcurrentExecutions; None: the account's unreserved pool
+    versions: set[str] = field(default_factory=set)  # published (AWS::Lambda::Version): "1"
+    aliases: dict[str, str] = field(default_factory=dict)  # alias name → the version it points at
 
 
 @dataclass
@@ -130,6 +132,20 @@ class Permission:
     function: Function
     principal: str
     source_arn: str | None
+    qualifier: str | None = None  # the alias or version it is on; None: the function's $LATEST
+
+
+@dataclass
+class DeployHook:
+    """A pre-traffic hook (an alias's CodeDeployLambdaAliasUpdate.BeforeAllowTrafficHook): what
+    CodeDeploy invokes before it shifts the aliases of these deployment groups."""
+    function: Function
+    qualifier: str | None
+    application: str
+    groups: list[str]
+
+
+ANY_QUALIFIER = object()
 
 
 @dataclass
@@ -145,25 +161,41 @@ class Topology:
     notes: list[str] = field(default_factory=list)  # worth printing, not fatal
     table_names: list[str] = field(default_factory=list)
     secrets: dict[str, str] = field(default_factory=dict)  # name → ARN
+    deploy_hooks: list[DeployHook] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     # ------------------------------------------------------------------ lookups
     def function(self, reference: str, where: str) -> Function | None:
         """A function by its name or ARN (what a Ref, a GetAtt or an integration URI gives)."""
+        return self.invoked(reference, where)[0]
+
+    def invoked(self, reference: str, where: str) -> tuple[Function | None, str | None]:
+        """What an invocation source names: the function and its qualifier (an alias, a version;
+        None: $LATEST). A function behind an alias must be invoked through it, as a canary deploy
+        shifts only the alias: a caller of $LATEST would get every deploy at once."""
+        base, qualifier = _split_qualifier(reference)
         for f in self.functions.values():
-            if reference in (f.name, f.arn) or reference.startswith(f.arn + ":"):
-                return f
+            if base not in (f.name, f.arn):
+                continue
+            if qualifier is None and f.aliases:
+                self.problems.append(f"{where}: invokes {f.logical} unqualified ($LATEST) though it has the alias "
+                                     f"{', '.join(sorted(f.aliases))}: name the alias (e.g. !Ref {f.logical}.Alias)")
+            elif qualifier is not None and qualifier not in f.aliases and qualifier not in f.versions:
+                self.problems.append(f"{where}: {f.logical} has no alias or version {qualifier!r}")
+            return f, qualifier
         self.problems.append(f"{where}: {reference} is no function of this stack")
-        return None
+        return None, None
 
     def queue_by_arn(self, arn: str) -> Queue | None:
         return next((q for q in self.queues.values() if q.arn == arn), None)
 
-    def may_invoke(self, function: Function, principal: str, source_arn: str) -> bool:
-        """A resource policy (AWS::Lambda::Permission) lets `principal` invoke `function` from `source_arn`."""
+    def may_invoke(self, function: Function, principal: str, source_arn: str, qualifier=ANY_QUALIFIER) -> bool:
+        """A resource policy (AWS::Lambda::Permission) lets `principal` invoke `function` from
+        `source_arn` — at `qualifier`: a permission is on one alias or version, as on AWS."""
         return any(
             p.function is function
             and p.principal == principal
+            and (qualifier is ANY_QUALIFIER or p.qualifier == qualifier)
             and (p.source_arn is None or _pattern(p.source_arn, False).fullmatch(source_arn))
             for p in self.permissions
         )
@@ -178,6 +210,7 @@ def read(stack: Stack, code_uris: dict[str, str], repo: Path, bin_dir: Path) -> 
         _read_data(topology)
         roles = _read_roles(topology)
         _read_functions(topology, roles, code_uris, repo, bin_dir)
+        _read_versions_and_aliases(topology)
         _read_permissions(topology)
         _read_event_sources(topology)
         _read_schedules(topology, roles)
@@ -194,6 +227,10 @@ def read(stack: Stack, code_uris: dict[str, str], repo: Path, bin_dir: Path) -> 
 def _read_data(t: Topology) -> None:
     for logical, _ in t.stack.of_type("AWS::DynamoDB::Table"):
         t.table_names.append(t.stack.ref(logical, logical))
+    # A table the stack uses without making it (template.yaml's ExistingTableName).
+    existing = t.stack.parameters.get("ExistingTableName")
+    if existing:
+        t.table_names.append(existing)
     for logical, _ in t.stack.of_type("AWS::SecretsManager::Secret"):
         t.secrets[t.stack.physical(logical, logical)["Name"]] = t.stack.ref(logical, logical)
     for logical, _ in t.stack.of_type("AWS::SQS::Queue"):
@@ -332,12 +369,55 @@ def _env_value(value) -> str:
     return str(value)
 
 
+def _split_qualifier(reference: str) -> tuple[str, str | None]:
+    """`arn:aws:lambda:r:a:function:name[:qualifier]` or `name[:qualifier]`: the rest and the qualifier."""
+    parts = reference.split(":")
+    if reference.startswith("arn:"):
+        return ":".join(parts[:7]), (parts[7] if len(parts) > 7 else None)
+    return parts[0], (parts[1] if len(parts) > 1 else None)
+
+
+def _read_versions_and_aliases(t: Topology) -> None:
+    by_name = {f.name: f for f in t.functions.values()}
+    for logical, _ in t.stack.of_type("AWS::Lambda::Version"):
+        function = by_name.get(t.stack.properties(logical)["FunctionName"])
+        if function is None:
+            t.problems.append(f"{logical}: publishes a version of no function of this stack")
+            continue
+        function.versions.add(t.stack.get_att(logical, "Version", logical))
+    hooks: dict[str, DeployHook] = {}
+    for logical, resource in t.stack.of_type("AWS::Lambda::Alias"):
+        props = t.stack.properties(logical)
+        function = by_name.get(props["FunctionName"])
+        version = str(props.get("FunctionVersion", ""))
+        if function is None:
+            t.problems.append(f"{logical}: an alias of no function of this stack")
+            continue
+        if version not in function.versions:
+            t.problems.append(f"{logical}: points at version {version!r}, which {function.logical} does not publish "
+                              "($LATEST cannot shift by canary)")
+            continue
+        function.aliases[props["Name"]] = version
+        update = resource.get("UpdatePolicy", {}).get("CodeDeployLambdaAliasUpdate")
+        if update:
+            resolved = t.stack.resolve(update, logical)
+            hook_ref = resolved.get("BeforeAllowTrafficHook")
+            if hook_ref:
+                hook = hooks.setdefault(hook_ref, DeployHook(None, None, resolved["ApplicationName"], []))
+                hook.groups.append(resolved["DeploymentGroupName"])
+    # Hooks are read once every alias is: a hook may itself be behind an alias.
+    for reference, hook in hooks.items():
+        hook.function, hook.qualifier = t.invoked(reference, "a BeforeAllowTrafficHook")
+        if hook.function is not None:
+            t.deploy_hooks.append(hook)
+
+
 def _read_permissions(t: Topology) -> None:
     for logical, _ in t.stack.of_type("AWS::Lambda::Permission"):
         props = t.stack.properties(logical)
-        function = t.function(props["FunctionName"], logical)
+        function, qualifier = t.invoked(props["FunctionName"], logical)
         if function and props.get("Action") == "lambda:InvokeFunction":
-            t.permissions.append(Permission(function, props["Principal"], props.get("SourceArn")))
+            t.permissions.append(Permission(function, props["Principal"], props.get("SourceArn"), qualifier))
 
 
 def _read_event_sources(t: Topology) -> None:
@@ -386,7 +466,7 @@ def _read_schedules(t: Topology, roles: dict[str, Role]) -> None:
         if props.get("State", "ENABLED") != "ENABLED":
             continue
         target = props["Target"]
-        function = t.function(target["Arn"], f"{logical}.Target")
+        function, qualifier = t.invoked(target["Arn"], f"{logical}.Target")
         role = roles.get(target.get("RoleArn"))
         if function is None:
             continue
@@ -394,7 +474,7 @@ def _read_schedules(t: Topology, roles: dict[str, Role]) -> None:
             t.problems.append(f"{logical}: Target.RoleArn is no role of this stack trusting scheduler.amazonaws.com")
         elif role.policy.unknown:
             t.problems.append(f"{logical}: role {role.logical}'s managed policies {role.policy.unknown} are not known to iam.py")
-        elif not role.policy.allows("lambda:InvokeFunction", function.arn):
+        elif not role.policy.allows("lambda:InvokeFunction", target["Arn"]):
             t.problems.append(f"{logical}: its role may not lambda:InvokeFunction {function.logical}")
         arn = t.stack.get_att(logical, "Arn", logical)
         t.schedules.append(Schedule(logical, arn, function, _rate_ms(props["ScheduleExpression"]), target.get("Input")))
@@ -403,9 +483,9 @@ def _read_schedules(t: Topology, roles: dict[str, Role]) -> None:
         if "ScheduleExpression" not in props or props.get("State", "ENABLED") != "ENABLED":
             continue
         for target in props.get("Targets", []):
-            function = t.function(target["Arn"], f"{logical}.Targets")
+            function, qualifier = t.invoked(target["Arn"], f"{logical}.Targets")
             arn = f"arn:aws:events:{t.stack.region}:{ACCOUNT}:rule/{t.stack.ref(logical, logical)}"
-            if function and not t.may_invoke(function, "events.amazonaws.com", arn):
+            if function and not t.may_invoke(function, "events.amazonaws.com", arn, qualifier):
                 t.problems.append(f"{logical}: no AWS::Lambda::Permission lets EventBridge invoke {function.logical}")
             if function:
                 t.schedules.append(Schedule(logical, arn, function, _rate_ms(props["ScheduleExpression"]), target.get("Input")))
@@ -446,13 +526,13 @@ def _read_websocket(t: Topology) -> None:
     authorizers = {}
     for logical, props in of_api("AWS::ApiGatewayV2::Authorizer"):
         match = LAMBDA_ARN_IN_URI.search(props.get("AuthorizerUri", ""))
-        function = t.function(match.group(1), logical) if match else None
+        function, qualifier = t.invoked(match.group(1), logical) if match else (None, None)
         if props.get("AuthorizerType") != "REQUEST" or function is None:
             t.problems.append(f"{logical}: only REQUEST authorizers backed by a function of the stack are emulated")
             continue
         authorizer = Authorizer(t.stack.ref(logical, logical), function, props.get("IdentitySource", []))
         source = t.execute_api_arn(api_id, f"authorizers/{authorizer.id}")
-        if not t.may_invoke(function, "apigateway.amazonaws.com", source):
+        if not t.may_invoke(function, "apigateway.amazonaws.com", source, qualifier):
             t.problems.append(f"{logical}: no AWS::Lambda::Permission lets API Gateway invoke {function.logical} as authorizer ({source})")
         authorizers[authorizer.id] = authorizer
     two_way = {p.get("RouteId") for _, p in of_api("AWS::ApiGatewayV2::RouteResponse")}
@@ -469,7 +549,7 @@ def _read_websocket(t: Topology) -> None:
         if integration_props.get("IntegrationType") != "AWS_PROXY" or not match:
             t.problems.append(f"{integration_logical}: only AWS_PROXY integrations with a function are emulated")
             continue
-        function = t.function(match.group(1), integration_logical)
+        function, qualifier = t.invoked(match.group(1), integration_logical)
         authorizer = None
         if props.get("AuthorizationType", "NONE") == "CUSTOM":
             authorizer = authorizers.get(props.get("AuthorizerId"))
@@ -482,7 +562,7 @@ def _read_websocket(t: Topology) -> None:
         if function is None:
             continue
         source = t.execute_api_arn(api_id, f"{stage}/{key}")
-        if not t.may_invoke(function, "apigateway.amazonaws.com", source):
+        if not t.may_invoke(function, "apigateway.amazonaws.com", source, qualifier):
             t.problems.append(f"{logical}: no AWS::Lambda::Permission lets API Gateway invoke {function.logical} for {key} ({source})")
         route_id = t.stack.ref(logical, logical)
         routes[key] = WsRoute(key, function, authorizer, route_id in two_way)
@@ -518,12 +598,12 @@ def _read_http(t: Topology) -> None:
             if not integration or integration.get("type") != "aws_proxy" or not match:
                 t.problems.append(f"{api_logical}: {verb} {path} has no aws_proxy integration with a function")
                 continue
-            function = t.function(match.group(1), f"{api_logical} {verb} {path}")
+            function, qualifier = t.invoked(match.group(1), f"{api_logical} {verb} {path}")
             if function is None:
                 continue
             route = HttpRoute(verb, path, function, str(integration.get("payloadFormatVersion", "2.0")))
             source = t.execute_api_arn(api_id, f"{stage}/{verb}{path}")
-            if not t.may_invoke(function, "apigateway.amazonaws.com", source):
+            if not t.may_invoke(function, "apigateway.amazonaws.com", source, qualifier):
                 t.problems.append(f"{api_logical}: no AWS::Lambda::Permission lets API Gateway invoke {function.logical} for {route.key}")
             routes.append(route)
     if stage:

@@ -3,8 +3,18 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MissiveError } from '../../dist/index.js';
-import { client, createTenant, rest, startServer, tempDataDir, waitFor } from '../support/server.js';
+import { MissiveAdmin } from '../../dist/admin.js';
+import { MissiveError, MissiveRest } from '../../dist/index.js';
+import {
+  client,
+  createTenant,
+  PLATFORM_KEY,
+  rest,
+  startServer,
+  tempDataDir,
+  token,
+  waitFor,
+} from '../support/server.js';
 
 /** Collects the events a client delivers, by type. */
 function collect(c) {
@@ -94,4 +104,55 @@ test('a send with a clientMessageId used already resolves with the first message
   assert.equal(second.body, 'once');
   const history = await rest(server, 'alice').listMessages(conversation.id);
   assert.equal(history.messages.length, 1);
+});
+
+test('quota_exceeded: a tenant over its messages a minute is refused at once, with the quota and when it has room again', async (t) => {
+  const server = await startServer({ dataDir: tempDataDir(t) });
+  t.after(() => server.kill());
+  const platform = new MissiveAdmin({ baseUrl: server.base, getToken: () => PLATFORM_KEY });
+  await platform.createTenant({ id: 'tight', name: 'Tight', locale: 'en', quotas: { messagesPerMinute: 2 } });
+  const getToken = (sub) => () => token({ sub, tid: 'tight' });
+  const annRest = new MissiveRest({ baseUrl: server.base, getToken: getToken('ann') });
+  await new MissiveRest({ baseUrl: server.base, getToken: getToken('ben') }).me();
+  const { value: conversation } = await annRest.createConversation({ kind: 'direct', userId: 'ben' });
+  const ann = client(server, 'ann', { getToken: getToken('ann') });
+  t.after(() => ann.client.close());
+  await ann.client.connect();
+
+  /**
+   * Sends until one is refused: two a minute pass, so within 7 one is, even if a minute ends
+   * on the way (whatever the timing). Answers the refusal and how many passed before it.
+   */
+  async function sendUntilRefused(send) {
+    for (let sent = 0; sent < 7; sent++) {
+      try {
+        await send(`message ${sent}`);
+      } catch (error) {
+        return { error, passed: sent };
+      }
+    }
+    assert.fail('7 messages passed a quota of 2 a minute');
+  }
+  const assertQuotaRefusal = (error, status) => {
+    assert.ok(error instanceof MissiveError, `a MissiveError, not ${error}`);
+    assert.deepEqual([error.code, error.status, error.quota], ['quota_exceeded', status, 'messagesPerMinute']);
+    const { retryAfter } = error;
+    assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `retryAfter ${retryAfter}`);
+  };
+
+  // Over the socket: the send rejects at once, nothing left pending. (Retried as rate_limited
+  // is, it would never settle: `timeoutMs` turns that into a failure rather than a hang.)
+  const overSocket = await sendUntilRefused((body) => ann.client.send(conversation.id, body, { timeoutMs: 20_000 }));
+  assertQuotaRefusal(overSocket.error, undefined);
+  assert.ok(overSocket.passed >= 1, 'the quota let messages through first');
+  assert.equal(ann.client.pendingRequests, 0);
+  assert.equal(ann.client.state, 'connected');
+
+  // Over REST: 429 with the same details.
+  const overRest = await sendUntilRefused((body) => annRest.postMessage(conversation.id, body));
+  assertQuotaRefusal(overRest.error, 429);
+
+  // Nothing refused was stored: the history holds what passed.
+  const { messages } = await annRest.listMessages(conversation.id);
+  assert.equal(messages.length, overSocket.passed + overRest.passed);
 });

@@ -367,6 +367,41 @@ test('unavailable: any action is written again after a backoff, three times at m
   assert.equal(socket.actions('markRead').length, 4, 'the first and three retries');
 });
 
+test('quota_exceeded: the send rejects at once with quota and retryAfter, is not written again, and the next one goes on', async () => {
+  const h = harness();
+  const socket = await connectFirst(h);
+  const refused = h.client.send(CONV, 'one too many');
+  refused.catch(() => {}); // asserted below
+  const next = h.client.send(CONV, 'next');
+  await settle();
+  const frame = socket.last('sendMessage');
+  socket.receive({
+    type: 'error',
+    requestId: frame.requestId,
+    code: 'quota_exceeded',
+    message: "the tenant's quota (messagesPerMinute) is used up",
+    quota: 'messagesPerMinute',
+    retryAfter: 17,
+  });
+  await assert.rejects(refused, (e) => {
+    assert.ok(e instanceof MissiveError);
+    assert.deepEqual([e.code, e.quota, e.retryAfter, e.status], ['quota_exceeded', 'messagesPerMinute', 17, undefined]);
+    return true;
+  });
+  await settle();
+  assert.equal(socket.last('sendMessage').body, 'next', 'the next send of the conversation no longer waits for it');
+  await ack(socket, 'sendMessage', { message: message(CONV, cursor(h.clock.now(), 1), 'next'), cursor: null });
+  assert.equal((await next).body, 'next');
+  assert.equal(h.client.pendingRequests, 0);
+  // Unlike rate_limited, nothing waits to be written again, however long the window lasts.
+  await h.clock.advance(120_000);
+  assert.deepEqual(socket.actions('sendMessage').map((f) => f.body), ['one too many', 'next']);
+
+  // A stray refusal (no requestId) reported on `error` keeps its details too.
+  socket.receive({ type: 'error', code: 'quota_exceeded', message: 'used up', quota: 'messagesPerMinute', retryAfter: 3 });
+  assert.deepEqual(h.errors.map((e) => [e.code, e.quota, e.retryAfter]), [['quota_exceeded', 'messagesPerMinute', 3]]);
+});
+
 test('a refused request rejects with the server code; other actions resolve with their acks', async () => {
   const h = harness();
   const socket = await connectFirst(h);

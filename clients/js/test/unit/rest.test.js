@@ -15,9 +15,9 @@ function fakeFetch(answer) {
       headers: init.headers,
       body: init.body === undefined ? undefined : JSON.parse(init.body),
     });
-    const { status = 200, body } = typeof answer === 'function' ? answer(url, init) : answer;
+    const { status = 200, body, headers } = typeof answer === 'function' ? answer(url, init) : answer;
     const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
-    return new Response(status === 204 ? null : text, { status });
+    return new Response(status === 204 ? null : text, { status, headers });
   };
   return { fetch, calls };
 }
@@ -105,6 +105,46 @@ test('a refusal that says why (moderated) keeps its reason; others have none', a
     fetch: fakeFetch({ status: 404, body: { error: { code: 'not_found', message: 'no' } } }).fetch,
   });
   await assert.rejects(plain.me(), (e) => e.code === 'not_found' && e.reason === undefined);
+});
+
+test('quota_exceeded carries its quota and retryAfter: from the body, else from Retry-After; never retried', async () => {
+  const detail = { code: 'quota_exceeded', message: "the tenant's quota (messagesPerMinute) is used up" };
+  let answer;
+  const { fetch, calls } = fakeFetch(() => answer);
+  const rest = new MissiveRest({ baseUrl: 'http://api.test', getToken: () => 'tok', fetch });
+  const refusal = async (call) => {
+    const error = await call.then(() => assert.fail('not refused'), (e) => e);
+    assert.ok(error instanceof MissiveError);
+    return [error.code, error.status, error.quota, error.retryAfter];
+  };
+
+  // The body's figure comes first (a browser may not be allowed to read the header).
+  answer = {
+    status: 429,
+    headers: { 'retry-after': '99' },
+    body: { error: { ...detail, quota: 'messagesPerMinute', retryAfter: 17 } },
+  };
+  assert.deepEqual(await refusal(rest.postMessage('c1', 'hi')), ['quota_exceeded', 429, 'messagesPerMinute', 17]);
+  assert.equal(calls.length, 1, 'answered at once, not tried again');
+
+  answer = { status: 429, headers: { 'Retry-After': '42' }, body: { error: { ...detail, quota: 'uploadBytesPerDay' } } };
+  assert.deepEqual(await refusal(rest.me()), ['quota_exceeded', 429, 'uploadBytesPerDay', 42]);
+
+  // Neither, or a header that is a date: no figure.
+  answer = { status: 429, body: { error: detail } };
+  assert.deepEqual(await refusal(rest.me()), ['quota_exceeded', 429, undefined, undefined]);
+  answer = { status: 429, headers: { 'retry-after': 'Wed, 21 Oct 2026 07:28:00 GMT' }, body: { error: detail } };
+  assert.deepEqual(await refusal(rest.me()), ['quota_exceeded', 429, undefined, undefined]);
+
+  // Other refusals have no quota (`retryAfter` when the server sent the header); a 429 without
+  // Missive's body is still rate_limited.
+  answer = { status: 404, body: { error: { code: 'not_found', message: 'no' } } };
+  assert.deepEqual(await refusal(rest.me()), ['not_found', 404, undefined, undefined]);
+  answer = { status: 503, headers: { 'retry-after': '1' }, body: { error: { code: 'unavailable', message: 'busy' } } };
+  assert.deepEqual(await refusal(rest.me()), ['unavailable', 503, undefined, 1]);
+  answer = { status: 429, headers: { 'retry-after': '5' }, body: 'Too Many Requests' };
+  assert.deepEqual((await refusal(rest.me())).slice(0, 3), ['rate_limited', 429, undefined]);
+  assert.equal(calls.length, 7, 'each call answered at once, none tried again');
 });
 
 test("the admin's moderation routes: read, replace, try a text", async () => {
