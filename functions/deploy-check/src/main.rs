@@ -30,7 +30,11 @@ async fn main() -> Result<(), Error> {
 }
 
 /// Checks every function, then reports to CodeDeploy.
-async fn hook(lambda: &aws_sdk_lambda::Client, codedeploy: &aws_sdk_codedeploy::Client, event: Value) -> Result<Value, Error> {
+async fn hook(
+    lambda: &aws_sdk_lambda::Client,
+    codedeploy: &aws_sdk_codedeploy::Client,
+    event: Value,
+) -> Result<Value, Error> {
     let text = |name: &str| event[name].as_str().map(str::to_string);
     let (Some(deployment), Some(execution)) = (text("DeploymentId"), text("LifecycleEventHookExecutionId")) else {
         return Err(Error::from("not a CodeDeploy lifecycle hook event"));
@@ -40,8 +44,10 @@ async fn hook(lambda: &aws_sdk_lambda::Client, codedeploy: &aws_sdk_codedeploy::
         (probe.function, outcome)
     });
     let outcomes = futures_util::future::join_all(checks).await;
-    let failures: Vec<String> =
-        outcomes.iter().filter_map(|(function, outcome)| outcome.as_ref().err().map(|e| format!("{function}: {e}"))).collect();
+    let failures: Vec<String> = outcomes
+        .iter()
+        .filter_map(|(function, outcome)| outcome.as_ref().err().map(|e| format!("{function}: {e}")))
+        .collect();
     for (function, outcome) in &outcomes {
         match outcome {
             Ok(version) => tracing::info!(function, version, "healthy"),
@@ -56,7 +62,9 @@ async fn hook(lambda: &aws_sdk_lambda::Client, codedeploy: &aws_sdk_codedeploy::
         .status(status.clone())
         .send()
         .await
-        .map_err(|e| Error::from(format!("reporting to CodeDeploy: {}", aws_sdk_codedeploy::error::DisplayErrorContext(e))))?;
+        .map_err(|e| {
+            Error::from(format!("reporting to CodeDeploy: {}", aws_sdk_codedeploy::error::DisplayErrorContext(e)))
+        })?;
     Ok(serde_json::json!({ "status": status.as_str(), "failures": failures }))
 }
 
@@ -65,13 +73,11 @@ async fn check(lambda: &aws_sdk_lambda::Client, probe: &probes::Probe) -> Result
     let variable = probes::version_variable(probe.function);
     let version = std::env::var(&variable).map_err(|_| format!("{variable} is not set"))?;
     let payload = serde_json::to_vec(&probe.event).map_err(|e| e.to_string())?;
-    let invoked = tokio::time::timeout(
-        PROBE_TIMEOUT,
-        lambda.invoke().function_name(&version).payload(Blob::new(payload)).send(),
-    )
-    .await
-    .map_err(|_| format!("no answer within {} s", PROBE_TIMEOUT.as_secs()))?
-    .map_err(|e| format!("invoking {version}: {}", aws_sdk_lambda::error::DisplayErrorContext(e)))?;
+    let invoked =
+        tokio::time::timeout(PROBE_TIMEOUT, lambda.invoke().function_name(&version).payload(Blob::new(payload)).send())
+            .await
+            .map_err(|_| format!("no answer within {} s", PROBE_TIMEOUT.as_secs()))?
+            .map_err(|e| format!("invoking {version}: {}", aws_sdk_lambda::error::DisplayErrorContext(e)))?;
     let answer: Value = invoked
         .payload()
         .map(|blob| serde_json::from_slice(blob.as_ref()).unwrap_or(Value::Null))

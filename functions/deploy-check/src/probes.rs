@@ -119,7 +119,8 @@ mod tests {
                 >(event)
                 .map(|_| ()),
                 "ws-connect" | "ws-disconnect" | "ws-message" => {
-                    serde_json::from_value::<aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest>(event).map(|_| ())
+                    serde_json::from_value::<aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest>(event)
+                        .map(|_| ())
                 }
                 "http-api" => serde_json::from_value::<lambda_http::request::LambdaRequest>(event).map(|_| ()),
                 "notify-worker" | "email-worker" => {
