@@ -128,7 +128,8 @@ async fn serve_socket(
         // One frame at a time per connection, so answers keep the order of the requests.
         // Boxed: the handler's future is large, and inline it would make every idle
         // socket's task hold that much memory between frames.
-        Box::pin(ws::frame(&gw.app, &who, &connection_id, &text)).await;
+        let received_at = gw.app.ports.clock.now();
+        Box::pin(ws::frame(&gw.app, &who, &connection_id, &text, received_at)).await;
     }
 
     gw.push.unregister(&connection_id);

@@ -64,6 +64,13 @@ pub enum Metric {
     /// Uses refused by a tenant's quota (`quota_exceeded`); by `Quota` too, the tenant as a
     /// property (the Contributor Insights rule of template.yaml ranks tenants by it).
     QuotaExceeded,
+    /// Milliseconds from a `sendMessage` frame's arrival (API Gateway's request time; the local
+    /// gateway's reading) to its answer pushed to the sender: what a sender waits for their ack.
+    AckLatency,
+    /// Milliseconds from an event's cursor (its creation: a message's id is its cursor) to its
+    /// push to the recipients' connections, once per push (a direct send, each fan-out job):
+    /// what a recipient waits, queues included.
+    DeliveryLatency,
 }
 
 impl Metric {
@@ -91,6 +98,16 @@ impl Metric {
             Metric::PreSendHookFailures => "PreSendHookFailures",
             Metric::ActionsFailed => "ActionsFailed",
             Metric::QuotaExceeded => "QuotaExceeded",
+            Metric::AckLatency => "AckLatency",
+            Metric::DeliveryLatency => "DeliveryLatency",
+        }
+    }
+
+    /// Its CloudWatch unit.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Metric::AckLatency | Metric::DeliveryLatency => "Milliseconds",
+            _ => "Count",
         }
     }
 }
@@ -143,6 +160,14 @@ impl Metrics {
         self.count_by(metric, n, tenant, None, now);
     }
 
+    /// A duration of `metric` (a latency), in milliseconds; 0 is a value like any other.
+    pub fn latency(&self, metric: Metric, millis: u64, tenant: &TenantId, now: DateTime<Utc>) {
+        if matches!(self.output, Output::Off) {
+            return;
+        }
+        self.write(self.line(metric, millis, Some(tenant), None, now));
+    }
+
     /// A use refused by `tenant`'s `quota`: counted in all and by quota.
     pub fn count_quota_exceeded(&self, quota: crate::domain::Quota, tenant: &TenantId, now: DateTime<Utc>) {
         self.count_by(Metric::QuotaExceeded, 1, Some(tenant), Some(("Quota", quota.name())), now);
@@ -161,7 +186,10 @@ impl Metrics {
         if n == 0 || matches!(self.output, Output::Off) {
             return;
         }
-        let line = self.line(metric, n, tenant, by, now);
+        self.write(self.line(metric, n, tenant, by, now));
+    }
+
+    fn write(&self, line: String) {
         match &self.output {
             Output::Off => {}
             // One write of the whole line, so that lines from concurrent tasks never interleave.
@@ -191,7 +219,7 @@ impl Metrics {
                 "CloudWatchMetrics": [{
                     "Namespace": NAMESPACE,
                     "Dimensions": dimensions,
-                    "Metrics": [{ "Name": name, "Unit": "Count" }],
+                    "Metrics": [{ "Name": name, "Unit": metric.unit() }],
                 }],
             },
             "Stack": self.stack,
@@ -236,7 +264,7 @@ mod tests {
             for metric in directive["Metrics"].as_array().expect("Metrics") {
                 let name = metric["Name"].as_str().expect("Name");
                 assert!(root[name].is_number(), "metric {name} is a root number: {line}");
-                assert_eq!(metric["Unit"], "Count");
+                assert!(["Count", "Milliseconds"].contains(&metric["Unit"].as_str().unwrap_or_default()), "{line}");
             }
         }
         root
@@ -277,6 +305,20 @@ mod tests {
     }
 
     #[test]
+    fn a_latency_is_in_milliseconds_and_zero_is_written() {
+        let metrics = Metrics::recording("missive-prod");
+        let tenant = TenantId::parse("acme").unwrap();
+        let now = DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z").unwrap().with_timezone(&Utc);
+        metrics.latency(Metric::AckLatency, 0, &tenant, now);
+        metrics.latency(Metric::DeliveryLatency, 42, &tenant, now);
+        let lines = metrics.recorded();
+        let ack = assert_valid_emf(&lines[0]);
+        assert_eq!(ack["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Unit"], "Milliseconds");
+        assert_eq!(ack["AckLatency"], 0);
+        assert_eq!(assert_valid_emf(&lines[1])["DeliveryLatency"], 42);
+    }
+
+    #[test]
     fn every_metric_has_the_name_the_dashboard_and_alarms_read() {
         let template = include_str!("../../template.yaml");
         for metric in [
@@ -302,6 +344,8 @@ mod tests {
             Metric::PreSendHookFailures,
             Metric::ActionsFailed,
             Metric::QuotaExceeded,
+            Metric::AckLatency,
+            Metric::DeliveryLatency,
         ] {
             assert!(template.contains(&format!("\"{}\"", metric.name())), "{} is not on the dashboard", metric.name());
         }

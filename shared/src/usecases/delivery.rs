@@ -115,7 +115,7 @@ impl DeliveryUseCases {
             self.jobs.enqueue_batch(&jobs).await?;
             return Ok(Published { cursor, offline: None });
         }
-        let offline = self.deliver_to_users(tenant, members, &logged.frame, skip).await?;
+        let offline = self.deliver_logged(tenant, members, &logged, skip).await?;
         Ok(Published { cursor, offline: Some(offline) })
     }
 
@@ -130,8 +130,27 @@ impl DeliveryUseCases {
     ) -> Result<EventId, AppError> {
         let logged = self.new_event(event)?;
         self.events.append_user_events(tenant, users, &logged).await?;
-        self.deliver_to_users(tenant, users, &logged.frame, None).await?;
+        self.deliver_logged(tenant, users, &logged, None).await?;
         Ok(logged.id)
+    }
+
+    /// [`Self::deliver_to_users`] for a logged event, timed from its cursor (its creation) to
+    /// its push (`DeliveryLatency`).
+    pub async fn deliver_logged(
+        &self,
+        tenant: &TenantId,
+        users: &[UserId],
+        logged: &LoggedEvent,
+        skip: Option<&ConnectionId>,
+    ) -> Result<Vec<UserId>, AppError> {
+        let offline = self.deliver_to_users(tenant, users, &logged.frame, skip).await?;
+        let now = self.clock.now();
+        if let Ok(created) = ulid::Ulid::from_string(logged.id.as_str()) {
+            let created: chrono::DateTime<chrono::Utc> = created.datetime().into();
+            let millis = (now - created).num_milliseconds().max(0) as u64;
+            self.metrics.latency(Metric::DeliveryLatency, millis, tenant, now);
+        }
+        Ok(offline)
     }
 
     /// The event with a new cursor, as it is kept (for the retention period) and pushed.

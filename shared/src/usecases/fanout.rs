@@ -19,7 +19,7 @@ impl FanoutUseCases {
     /// had no live connection.
     pub async fn fan_out(&self, tenant: &TenantId, job: &JobId, fan_out: &FanOut) -> Result<(), AppError> {
         let offline =
-            self.delivery.deliver_to_users(tenant, &fan_out.users, &fan_out.event.frame, fan_out.skip.as_ref()).await?;
+            self.delivery.deliver_logged(tenant, &fan_out.users, &fan_out.event, fan_out.skip.as_ref()).await?;
         if let Some(message) = &fan_out.message {
             self.notifications.message_reached_offline(tenant, message, &offline, job.as_str()).await;
         }

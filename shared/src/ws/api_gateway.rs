@@ -116,7 +116,13 @@ pub async fn disconnect(app: &App, event: &ApiGatewayWebsocketProxyRequest) -> A
 pub async fn message(app: &App, event: &ApiGatewayWebsocketProxyRequest) -> ApiGatewayProxyResponse {
     match caller(event) {
         Ok((who, connection)) => {
-            super::frame(app, &who, &connection, event.body.as_deref().unwrap_or_default()).await;
+            // When API Gateway received the frame: the ack's wait includes Lambda's.
+            let epoch = event.request_context.request_time_epoch;
+            let received_at = (epoch > 0)
+                .then(|| chrono::DateTime::from_timestamp_millis(epoch))
+                .flatten()
+                .unwrap_or_else(|| app.ports.clock.now());
+            super::frame(app, &who, &connection, event.body.as_deref().unwrap_or_default(), received_at).await;
             respond(Ok(()))
         }
         Err(e) => respond(Err(e)),

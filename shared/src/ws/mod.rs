@@ -7,10 +7,13 @@
 mod actions;
 pub mod api_gateway;
 
+use chrono::{DateTime, Utc};
 use tracing::Instrument;
 
 use crate::app::App;
 use crate::domain::ConnectionId;
+use crate::metrics::Metric;
+use crate::protocol::actions::Action;
 use crate::protocol::frame::Frame;
 use crate::usecases::Identity;
 use crate::AppError;
@@ -21,8 +24,9 @@ pub async fn connect(app: &App, who: &Identity, connection: &ConnectionId) -> Re
     app.connections.connect(who, connection).await
 }
 
-/// Runs one frame `text` from `connection` and pushes the answer back to it.
-pub async fn frame(app: &App, who: &Identity, connection: &ConnectionId, text: &str) {
+/// Runs one frame `text` from `connection`, which arrived at `received_at`, and pushes the answer
+/// back to it; a `sendMessage`'s wait is timed (`AckLatency`).
+pub async fn frame(app: &App, who: &Identity, connection: &ConnectionId, text: &str, received_at: DateTime<Utc>) {
     let frame = Frame::parse(text, app.config.limits.max_frame_bytes);
     let span = tracing::info_span!(
         "ws_action",
@@ -34,6 +38,11 @@ pub async fn frame(app: &App, who: &Identity, connection: &ConnectionId, text: &
     let answer = actions::run(app, who, connection, &frame).instrument(span).await;
     if let Err(e) = app.ports.push.push_to_connection(connection, &answer).await {
         tracing::info!(connection = %connection, error = %e, "could not answer the caller");
+    }
+    if matches!(frame.action, Ok(Action::SendMessage(_))) {
+        let now = app.ports.clock.now();
+        let millis = (now - received_at).num_milliseconds().max(0) as u64;
+        app.services.metrics.latency(Metric::AckLatency, millis, &who.tenant_id, now);
     }
 }
 

@@ -77,15 +77,55 @@ async fn sending_delivering_and_syncing_are_counted_once_each() {
     app.sync.sync(&who("ben"), "0").await.unwrap();
 
     let acme = Some("acme".to_string());
+    let (latencies, counted): (Vec<_>, Vec<_>) =
+        counts(&app)[before..].iter().cloned().partition(|(name, _, _)| name.ends_with("Latency"));
     assert_eq!(
-        counts(&app)[before..],
+        counted,
         [
             ("MessagesSent".into(), 1, acme.clone()),
             ("Deliveries".into(), 1, acme.clone()),
             // The repeat pushes the stored message again: a delivery, not a message.
             ("Deliveries".into(), 1, acme.clone()),
-            ("SyncRequests".into(), 1, acme)
+            ("SyncRequests".into(), 1, acme.clone())
         ],
         "a repeated send (same clientMessageId) is not a second message"
     );
+    // Each push timed from the message's creation (its id): milliseconds, whatever they are.
+    let timed: Vec<_> = latencies.iter().map(|(name, _, tenant)| (name.as_str(), tenant.clone())).collect();
+    assert_eq!(timed, [("DeliveryLatency", acme.clone()), ("DeliveryLatency", acme)]);
+}
+
+/// A `sendMessage` is timed from its arrival at API Gateway (the event's request time) to its
+/// answer pushed back (`AckLatency`); other actions are not.
+#[tokio::test]
+async fn a_send_s_wait_for_its_ack_is_timed_from_its_arrival() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
+    let app = App::new(
+        Config::new("metrics-test-secret-0123", "pk"),
+        store.clone(),
+        Arc::new(RecordingPush::default()),
+        Arc::new(RecordingQueue::default()),
+        Arc::new(RecordingMailer::default()),
+    )
+    .with_metrics(Metrics::recording("test-stack"));
+    let (users, group) = crate::people::tenant_with_group(&app, store.as_ref(), 2, "m-").await;
+    let arrived = |frame: Value, ago_ms: i64| {
+        let mut event = crate::call_counts::ws_event("sendMessage", "conn-0=", &users[0], Some(frame));
+        event.request_context.request_time_epoch = Utc::now().timestamp_millis() - ago_ms;
+        event
+    };
+    let send = json!({ "action": "sendMessage", "conversationId": group, "body": "x", "requestId": "r1" });
+    assert_eq!(missive::ws::api_gateway::message(&app, &arrived(send, 250)).await.status_code, 200);
+    let ping = json!({ "action": "ping", "requestId": "r2" });
+    assert_eq!(missive::ws::api_gateway::message(&app, &arrived(ping, 250)).await.status_code, 200);
+    let acks: Vec<u64> = app
+        .services
+        .metrics
+        .recorded()
+        .iter()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok()?["AckLatency"].as_u64())
+        .collect();
+    assert_eq!(acks.len(), 1, "the send's, not the ping's: {acks:?}");
+    assert!(acks[0] >= 250, "from its arrival 250 ms before the handler ran: {acks:?}");
 }
