@@ -149,6 +149,17 @@ impl LambdaApp {
         Ok(self)
     }
 
+    /// The configuration read (its secrets from the stack's secret): for a function that signs
+    /// tokens itself rather than serving requests (the synthetic canary).
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The stack's embedded metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
     pub fn build(self) -> Arc<App> {
         let store = DynamoStore::from_sdk(&self.sdk, &self.settings.table, self.metrics.clone());
         let app = App::new(self.config, Arc::new(store), self.push, self.jobs, self.mailer).with_metrics(self.metrics);

@@ -64,6 +64,12 @@ pub enum Metric {
     /// Uses refused by a tenant's quota (`quota_exceeded`); by `Quota` too, the tenant as a
     /// property (the Contributor Insights rule of template.yaml ranks tenants by it).
     QuotaExceeded,
+    /// The synthetic canary's runs (deploy's `canary` function): 1 failed, 0 passed — written
+    /// either way, so that a canary that stops running is missing data, which its alarm reads
+    /// as failing.
+    CanaryFailures,
+    /// Milliseconds the canary's message took from its send to the other socket.
+    CanaryLatency,
     /// Milliseconds from a `sendMessage` frame's arrival (API Gateway's request time; the local
     /// gateway's reading) to its answer pushed to the sender: what a sender waits for their ack.
     AckLatency,
@@ -98,6 +104,8 @@ impl Metric {
             Metric::PreSendHookFailures => "PreSendHookFailures",
             Metric::ActionsFailed => "ActionsFailed",
             Metric::QuotaExceeded => "QuotaExceeded",
+            Metric::CanaryFailures => "CanaryFailures",
+            Metric::CanaryLatency => "CanaryLatency",
             Metric::AckLatency => "AckLatency",
             Metric::DeliveryLatency => "DeliveryLatency",
         }
@@ -106,7 +114,7 @@ impl Metric {
     /// Its CloudWatch unit.
     pub fn unit(self) -> &'static str {
         match self {
-            Metric::AckLatency | Metric::DeliveryLatency => "Milliseconds",
+            Metric::AckLatency | Metric::DeliveryLatency | Metric::CanaryLatency => "Milliseconds",
             _ => "Count",
         }
     }
@@ -162,10 +170,15 @@ impl Metrics {
 
     /// A duration of `metric` (a latency), in milliseconds; 0 is a value like any other.
     pub fn latency(&self, metric: Metric, millis: u64, tenant: &TenantId, now: DateTime<Utc>) {
+        self.value(metric, millis, Some(tenant), now);
+    }
+
+    /// `value` of `metric`, written even when 0 (a run that passed, a latency of 0 ms).
+    pub fn value(&self, metric: Metric, value: u64, tenant: Option<&TenantId>, now: DateTime<Utc>) {
         if matches!(self.output, Output::Off) {
             return;
         }
-        self.write(self.line(metric, millis, Some(tenant), None, now));
+        self.write(self.line(metric, value, tenant, None, now));
     }
 
     /// A use refused by `tenant`'s `quota`: counted in all and by quota.
@@ -346,6 +359,8 @@ mod tests {
             Metric::QuotaExceeded,
             Metric::AckLatency,
             Metric::DeliveryLatency,
+            Metric::CanaryFailures,
+            Metric::CanaryLatency,
         ] {
             assert!(template.contains(&format!("\"{}\"", metric.name())), "{} is not on the dashboard", metric.name());
         }

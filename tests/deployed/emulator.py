@@ -152,7 +152,7 @@ async def main() -> int:
             [provision.sender_identity(stack.parameters["EmailFrom"])] if "EmailFrom" in stack.parameters else [])
         for line in provision.create(stack, aws, identities):
             note(f"note: {line}")
-        topology = topo.read(stack, code_uris, args.template.parent, args.bin_dir)
+        topology = topo.read(stack, code_uris, REPO, args.bin_dir)
         for line in topology.notes:
             note(f"note: {line}")
         pool = ConcurrencyPool(args.account_concurrency, list(topology.functions.values()),
@@ -248,7 +248,9 @@ async def main() -> int:
     control.router.add_get("/_emulator/stack", lambda r: web.json_response(describe(stack, topology)))
 
     async def fire(request: web.Request) -> web.Response:
-        results = await asyncio.gather(*(t.fire() for t in tickers))
+        wanted = request.query.get("function")  # one function's schedules (its crate: canary), or all
+        chosen = [t for t in tickers if wanted in (None, t.schedule.function.short)]
+        results = await asyncio.gather(*(t.fire() for t in chosen))
         return web.json_response([{"ok": r.ok, "payload": r.json() if r.ok else r.error} for r in results])
 
     async def kill(request: web.Request) -> web.Response:

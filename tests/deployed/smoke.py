@@ -537,6 +537,17 @@ async def refuses(endpoint: str, mutate, overrides: dict, expected: str) -> str:
     return await asyncio.to_thread(attempt)
 
 
+async def canary(http: aiohttp.ClientSession, endpoints: dict) -> str:
+    """The canary's schedule fired (its rate is five minutes): its run signs tokens with the
+    stack's secret, makes its tenant, and times a message between two sockets."""
+    async with http.post(f"{endpoints['CONTROL']}/_emulator/schedules/fire?function=canary") as r:
+        runs = await r.json()
+    assert len(runs) == 1 and runs[0]["ok"], runs
+    outcome = runs[0]["payload"]
+    assert outcome["passed"] is True, outcome
+    return f"passed in {outcome['latencyMs']} ms (socket to socket)"
+
+
 async def rolled_back(endpoint: str) -> str:
     """A deploy whose new versions cannot reach their table (every function given a table that
     does not exist): the pre-traffic hook finds http-api's health failing and tells CodeDeploy
@@ -843,6 +854,8 @@ async def main() -> int:
         async with aiohttp.ClientSession() as http:
             smokes.append(Smoke(http, endpoints, moto))
             await run(smokes[0])
+            await smokes[0].check("the synthetic canary: a message from one socket to another, through the APIs",
+                                  canary(http, endpoints))
             async with http.get(f"{endpoints['CONTROL']}/_emulator/stack") as r:
                 first_table = (await r.json())["tables"][0]
             await stop(emulator)  # one stack at a time on this machine

@@ -1,8 +1,9 @@
 //! Test support: the server under test on free ports with data of its own, an HTTP client and
 //! a WebSocket client. `MISSIVE_TEST_BACKEND` picks the server: `embedded` (default: the real
 //! `missive-local` binary on redb), `aws` (`missive-local` on DynamoDB and SQS on moto), or
-//! `deployed` (the eight Lambda function binaries behind the emulation of what template.yaml
-//! deploys, tests/deployed, on moto).
+//! `deployed` (the Lambda function binaries behind the emulation of what template.yaml — or
+//! `MISSIVE_TEST_TEMPLATE`, the CDK construct's synthesized template — deploys, tests/deployed,
+//! on moto).
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -256,6 +257,9 @@ impl Server {
             .args(["--aws-endpoint", &aws_endpoint(), "--bin-dir", &format!("{repo}/target/debug")])
             .args(["--stack-name", &stack, "--log-dir", &format!("{repo}/target/deployed-logs/{stack}")])
             .args(["--schedule-every-ms", "1000"])
+            // MISSIVE_TEST_TEMPLATE: another template of the same system (the CDK construct's,
+            // synthesized: infra/cdk/cdk.out/Missive.template.json); template.yaml by default.
+            .args(["--template", &std::env::var("MISSIVE_TEST_TEMPLATE").unwrap_or(format!("{repo}/template.yaml"))])
             .args(["--param", &format!("JwtSecret={JWT_SECRET}"), "--param", &format!("PlatformKey={PLATFORM_KEY}")])
             .args(["--param", &format!("PublicUrl={DEPLOYED_PUBLIC_URL}")])
             .args(["--param", "EmailFrom=no-reply@missive.local"])

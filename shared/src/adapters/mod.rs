@@ -23,7 +23,6 @@ pub mod embedded;
 pub mod local;
 #[cfg(feature = "webpush")]
 pub mod push;
-#[cfg(any(feature = "local", feature = "s3"))]
 mod signing;
 pub mod system;
 pub mod unwired;

@@ -24,7 +24,11 @@ class Ticker:
         self.schedule = schedule
         self.function = function
         self.region = region
-        self.every_ms = every_ms or schedule.every_ms
+        # --schedule-every-ms compresses the schedules of a minute or less (the scheduler's), and
+        # those without a rate; a slower one (the canary's five minutes) keeps its rate, and a
+        # test fires it when it wants (POST /_emulator/schedules/fire?function=…).
+        fast = schedule.every_ms is None or schedule.every_ms <= 60_000
+        self.every_ms = (every_ms if fast else None) or schedule.every_ms
         if not self.every_ms:
             raise TemplateError(f"{schedule.logical}: its expression is not a rate(…): pass --schedule-every-ms")
         self.task: asyncio.Task | None = None

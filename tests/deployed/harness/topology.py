@@ -268,10 +268,19 @@ def _read_roles(t: Topology) -> dict[str, Role]:
     return roles
 
 
+def _code_uri(resource: dict, code_uris: dict[str, str], logical: str) -> str | None:
+    """Where a function's crate is: SAM's CodeUri, or the crate a CDK function names in its
+    metadata (`missive:crate`, infra/cdk), whose code is an asset of the cargo-lambda build."""
+    crate = resource.get("Metadata", {}).get("missive:crate")
+    return f"functions/{crate}" if crate else code_uris.get(logical)
+
+
 def _binary(logical: str, resource: dict, code_uri: str | None, repo: Path, bin_dir: Path) -> Path:
     metadata = resource.get("Metadata", {})
     build_method = metadata.get("BuildMethod")
-    if build_method not in ("rust-cargolambda", "makefile"):
+    if "missive:crate" in metadata:
+        build_method = "cdk-asset"  # built by cargo-lambda before `cdk deploy`: no makefile
+    elif build_method not in ("rust-cargolambda", "makefile"):
         raise TemplateError(f"{logical}: BuildMethod {build_method!r} is not emulated (rust-cargolambda or makefile)")
     if code_uri is None:
         raise TemplateError(f"{logical}: no CodeUri")
@@ -308,8 +317,9 @@ def _read_functions(t: Topology, roles: dict[str, Role], code_uris: dict[str, st
         where = logical
         props = t.stack.properties(logical)
         physical = t.stack.physical(logical, logical)
+        code_uri = _code_uri(resource, code_uris, logical)
         try:
-            binary = _binary(logical, resource, code_uris.get(logical), repo, bin_dir)
+            binary = _binary(logical, resource, code_uri, repo, bin_dir)
         except TemplateError as e:
             t.problems.append(str(e))
             continue
@@ -346,7 +356,7 @@ def _read_functions(t: Topology, roles: dict[str, Role], code_uris: dict[str, st
             logical=logical,
             name=physical["Ref"],
             arn=physical["Arn"],
-            short=Path(code_uris[logical]).name,
+            short=Path(code_uri).name,
             binary=binary,
             env=env,
             timeout=int(props.get("Timeout", 3)),
