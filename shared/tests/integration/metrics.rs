@@ -34,9 +34,8 @@ fn counts(app: &App) -> Vec<(String, u64, Option<String>)> {
         .collect()
 }
 
-#[tokio::test]
-async fn sending_delivering_and_syncing_are_counted_once_each() {
-    let dir = tempfile::tempdir().unwrap();
+/// An app on an embedded store in `dir` whose metrics are recorded.
+fn recording_app(dir: &tempfile::TempDir) -> (App, Arc<EmbeddedStore>) {
     let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
     let app = App::new(
         Config::new("metrics-test-secret-0123", "pk"),
@@ -46,6 +45,13 @@ async fn sending_delivering_and_syncing_are_counted_once_each() {
         Arc::new(RecordingMailer::default()),
     )
     .with_metrics(Metrics::recording("test-stack"));
+    (app, store)
+}
+
+#[tokio::test]
+async fn sending_delivering_and_syncing_are_counted_once_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, store) = recording_app(&dir);
     let tenant = TenantId::parse("acme").unwrap();
     store.create_tenant(&Tenant::new(tenant.clone(), "Acme", Utc::now())).await.unwrap();
     for u in ["ann", "ben"] {
@@ -100,15 +106,7 @@ async fn sending_delivering_and_syncing_are_counted_once_each() {
 #[tokio::test]
 async fn a_send_s_wait_for_its_ack_is_timed_from_its_arrival() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
-    let app = App::new(
-        Config::new("metrics-test-secret-0123", "pk"),
-        store.clone(),
-        Arc::new(RecordingPush::default()),
-        Arc::new(RecordingQueue::default()),
-        Arc::new(RecordingMailer::default()),
-    )
-    .with_metrics(Metrics::recording("test-stack"));
+    let (app, store) = recording_app(&dir);
     let (users, group) = crate::people::tenant_with_group(&app, store.as_ref(), 2, "m-").await;
     let arrived = |frame: Value, ago_ms: i64| {
         let mut event = crate::call_counts::ws_event("sendMessage", "conn-0=", &users[0], Some(frame));
