@@ -79,6 +79,10 @@ async function startServer(bin) {
         MISSIVE_JWT_SECRET: JWT_SECRET,
         MISSIVE_PLATFORM_KEY: PLATFORM_KEY,
         MISSIVE_MAX_FRAMES_PER_10S: '100000000', // lift the per-connection rate limit
+        // and the tenant's quotas: 1,000 msg/s with its warm-up is the messages default, and
+        // 10,000 idle sockets are a tenant's connections for a big tenant (docs/operations.md)
+        MISSIVE_QUOTA_MESSAGES_PER_MINUTE: '100000000',
+        MISSIVE_QUOTA_CONNECTIONS: '100000000',
         RUST_LOG: process.env.MISSIVE_BENCH_LOG || 'error',
       },
       ready: /^Missive listening on (http:\/\/\S+)\s*$/,

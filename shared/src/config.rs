@@ -155,11 +155,11 @@ pub struct Limits {
 /// they stop a runaway integration rather than a busy tenant.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QuotaDefaults {
-    /// `MISSIVE_QUOTA_MESSAGES_PER_MINUTE` (6,000: 100 a second).
+    /// `MISSIVE_QUOTA_MESSAGES_PER_MINUTE` (60,000: 1,000 a second).
     pub messages_per_minute: u64,
-    /// `MISSIVE_QUOTA_CONNECTIONS` (10,000 open at once).
+    /// `MISSIVE_QUOTA_CONNECTIONS` (100,000 open at once).
     pub connections: u64,
-    /// `MISSIVE_QUOTA_EMAILS_PER_DAY` (10,000).
+    /// `MISSIVE_QUOTA_EMAILS_PER_DAY` (100,000).
     pub emails_per_day: u64,
     /// `MISSIVE_QUOTA_UPLOAD_BYTES_PER_DAY` (10 GB).
     pub upload_bytes_per_day: u64,
@@ -168,9 +168,9 @@ pub struct QuotaDefaults {
 impl Default for QuotaDefaults {
     fn default() -> Self {
         Self {
-            messages_per_minute: 6_000,
-            connections: 10_000,
-            emails_per_day: 10_000,
+            messages_per_minute: 60_000,
+            connections: 100_000,
+            emails_per_day: 100_000,
             upload_bytes_per_day: 10_000_000_000,
         }
     }
