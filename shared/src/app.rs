@@ -323,6 +323,24 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         directory: services.directory.clone(),
         scheduling: scheduling.clone(),
     };
+    let identity = IdentityUseCases {
+        clock: ports.clock.clone(),
+        tenants: ports.tenants.clone(),
+        users: ports.users.clone(),
+        directory: services.directory.clone(),
+        tokens: services.tokens.clone(),
+        platform_key: config.platform_key.clone(),
+        bots: ports.bots.clone(),
+        erased: ports.erased.clone(),
+    };
+    let quotas = QuotaUseCases {
+        clock: ports.clock.clone(),
+        usage: ports.usage.clone(),
+        leases: services.quota_leases.clone(),
+        metrics: services.metrics.clone(),
+        limits: config.limits.clone(),
+        identity: identity.clone(),
+    };
     let delivery = DeliveryUseCases {
         clock: ports.clock.clone(),
         connections: ports.connections.clone(),
@@ -333,6 +351,7 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         push: ports.push.clone(),
         metrics: services.metrics.clone(),
         limits: config.limits.clone(),
+        quotas: Arc::new(quotas.clone()),
     };
     let signals = SignalsUseCases {
         clock: ports.clock.clone(),
@@ -352,24 +371,6 @@ fn wire(config: Config, ports: Ports, services: Services) -> App {
         users: ports.users.clone(),
         delivery: delivery.clone(),
         signals: signals.clone(),
-    };
-    let identity = IdentityUseCases {
-        clock: ports.clock.clone(),
-        tenants: ports.tenants.clone(),
-        users: ports.users.clone(),
-        directory: services.directory.clone(),
-        tokens: services.tokens.clone(),
-        platform_key: config.platform_key.clone(),
-        bots: ports.bots.clone(),
-        erased: ports.erased.clone(),
-    };
-    let quotas = QuotaUseCases {
-        clock: ports.clock.clone(),
-        usage: ports.usage.clone(),
-        leases: services.quota_leases.clone(),
-        metrics: services.metrics.clone(),
-        limits: config.limits.clone(),
-        identity: identity.clone(),
     };
     let connections = ConnectionsUseCases {
         clock: ports.clock.clone(),

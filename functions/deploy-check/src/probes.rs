@@ -1,7 +1,8 @@
-//! What each function is asked before it takes traffic, and what a healthy answer is. A probe
-//! changes nothing: it is a request each function answers on its own (a health check, a frame
-//! without a caller, an empty batch), so that the new version has started, read its
-//! configuration and secrets, and run its handler — `http-api`'s through DynamoDB.
+//! What each function is asked before it takes traffic, and what a healthy answer is: a request
+//! each function answers on its own (a health check, a frame without a caller, an empty batch:
+//! these change nothing; and a pass of the scheduler, what it does every minute), so that the
+//! new version has started, read its configuration and secrets, and run its handler —
+//! `http-api`'s through DynamoDB.
 
 use serde_json::{json, Value};
 

@@ -48,6 +48,15 @@ impl QuotaLeases {
         1u64.checked_shl(taken).unwrap_or(u64::MAX).min(most)
     }
 
+    /// Puts back one used for nothing (a repeated send, stored already) into the lease of
+    /// `window`, if it is still this process's window.
+    pub fn put_back(&self, tenant: &TenantId, window: DateTime<Utc>) {
+        let mut leases = self.leases.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(lease) = leases.get_mut(tenant).filter(|l| l.window == window) {
+            lease.left += 1;
+        }
+    }
+
     /// Keeps what the store granted beyond the one used at once.
     pub fn keep(&self, tenant: &TenantId, window: DateTime<Utc>, unused: u64) {
         let mut leases = self.leases.lock().unwrap_or_else(|p| p.into_inner());

@@ -52,8 +52,7 @@ impl ConnectionsUseCases {
         let now = self.clock.now();
         let gone = self.connections.delete_connection(&who.tenant_id, &who.user_id, connection, now).await?;
         tracing::info!(tenant = %who.tenant_id, connection = %connection, "disconnected");
-        // Counted once: a connection another path already forgot was given back there, or
-        // counts until its slot lapses.
+        // Counted once: a connection a push found gone was given back when it was forgotten.
         if let Some(removed) = &gone.removed {
             self.quotas.close_connection(removed).await;
         }

@@ -5,6 +5,7 @@
 //! (typing, presence) are only pushed. This is transport: what a delivery means (who to
 //! notify when no one was online) is the callers' business.
 
+use super::quotas::QuotaUseCases;
 use crate::config::Limits;
 use crate::metrics::Metrics;
 use crate::ports::{Clock, ConnectionStore, ConversationStore, EventFeed, Ids, JobQueue, Push};
@@ -45,6 +46,8 @@ pub struct DeliveryUseCases {
     pub(crate) push: Arc<dyn Push>,
     pub(crate) metrics: Metrics,
     pub(crate) limits: Limits,
+    /// Behind an Arc: delivery is held by most areas, and this is its rare path.
+    pub(crate) quotas: Arc<QuotaUseCases>,
 }
 
 impl DeliveryUseCases {
@@ -211,8 +214,17 @@ impl DeliveryUseCases {
             Err(PushError::Gone) => {
                 tracing::info!(connection = %connection.id, "connection gone, removing it");
                 let (tenant, user, now) = (&connection.tenant_id, &connection.user_id, self.clock.now());
-                if let Err(e) = self.connections.delete_connection(tenant, user, &connection.id, now).await {
-                    tracing::warn!(connection = %connection.id, error = %e, "could not remove a gone connection");
+                match self.connections.delete_connection(tenant, user, &connection.id, now).await {
+                    // Whichever path forgets a connection gives it back to the tenant's count
+                    // (its `$disconnect`, coming later, finds nothing to give back).
+                    Ok(gone) => {
+                        if let Some(removed) = &gone.removed {
+                            self.quotas.close_connection(removed).await;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(connection = %connection.id, error = %e, "could not remove a gone connection")
+                    }
                 }
                 Pushed::Gone
             }

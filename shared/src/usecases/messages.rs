@@ -123,6 +123,7 @@ impl MessagesUseCases {
         // found (in this process's memory but once in a while), while the conversation is read:
         // a message without attachments reads nothing more. The tenant's quota is taken
         // meanwhile (from this process's lease, most of the time: no read either).
+        let quota_taken_at = self.clock.now();
         let (quota, conversation, uploads, moderator, parent) = tokio::join!(
             self.quotas.take_message(&who.tenant_id),
             self.conversations.get_conversation_with_member_ids(&who.tenant_id, conversation_id),
@@ -177,6 +178,10 @@ impl MessagesUseCases {
         let stored = stored.map_err(|AttachmentTaken(id)| {
             AppError::invalid(format!("attachment {id}: already attached to a message, or expired"))
         })?;
+        if !stored.created {
+            // A repeated send (its clientMessageId stored already) is no new message.
+            self.quotas.put_back_message(&who.tenant_id, quota_taken_at);
+        }
         let event = if stored.created {
             tracing::info!(
                 tenant = %who.tenant_id, conversation = %conversation.id, message = %stored.value.id, "message stored"

@@ -58,6 +58,12 @@ impl QuotaUseCases {
         Ok(())
     }
 
+    /// A message taken at `taken_at` that stored nothing new (a repeated send: the same
+    /// `clientMessageId`): put back, so that resending what was sent costs nothing.
+    pub fn put_back_message(&self, tenant: &TenantId, taken_at: DateTime<Utc>) {
+        self.leases.put_back(tenant, Quota::MessagesPerMinute.window(taken_at).start);
+    }
+
     /// `amount` of a quota counted per window (e-mails, upload bytes), all or nothing.
     pub async fn take(&self, tenant: &TenantId, quota: Quota, amount: u64) -> Result<(), AppError> {
         let now = self.clock.now();

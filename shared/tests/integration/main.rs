@@ -20,6 +20,7 @@ mod people;
 mod push;
 mod push_counts;
 mod queue_and_mail;
+mod quotas;
 mod secrets;
 mod sync;
 mod workers;
