@@ -294,6 +294,7 @@ async fn serve(cli: &Cli) -> anyhow::Result<()> {
         (MailerKind::Ses, Some(sdk)) => Arc::new(missive::adapters::aws::ses_mailer::SesMailer::from_sdk(
             sdk,
             std::env::var("MISSIVE_SES_CONFIGURATION_SET").ok(),
+            std::env::var("MISSIVE_SES_TENANT_PREFIX").ok().filter(|p| !p.is_empty()),
         )),
         _ => outbox.clone(),
     };

@@ -97,8 +97,10 @@ impl LambdaApp {
     #[cfg(feature = "ses")]
     pub fn with_mailer(mut self) -> Result<Self, ConfigError> {
         self.config.require_email_settings()?;
-        let configuration_set = self.settings.ses_configuration_set.clone();
-        self.mailer = Arc::new(crate::adapters::aws::ses_mailer::SesMailer::from_sdk(&self.sdk, configuration_set));
+        let (configuration_set, prefix) =
+            (self.settings.ses_configuration_set.clone(), self.settings.ses_tenant_prefix.clone());
+        self.mailer =
+            Arc::new(crate::adapters::aws::ses_mailer::SesMailer::from_sdk(&self.sdk, configuration_set, prefix));
         Ok(self)
     }
 

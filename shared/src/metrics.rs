@@ -29,6 +29,9 @@ pub enum Metric {
     EmailsSent,
     /// E-mails the provider refused or failed to take.
     EmailsFailed,
+    /// E-mails held back because the provider paused their tenant's sending (SES: the tenant's
+    /// reputation), each tried again an hour later.
+    EmailsPaused,
     /// Pushes a device's push service accepted.
     PushesSent,
     /// Pushes a push service refused or failed to take (a passing failure is retried).
@@ -88,6 +91,7 @@ impl Metric {
             Metric::NotificationsCreated => "NotificationsCreated",
             Metric::EmailsSent => "EmailsSent",
             Metric::EmailsFailed => "EmailsFailed",
+            Metric::EmailsPaused => "EmailsPaused",
             Metric::PushesSent => "PushesSent",
             Metric::PushesFailed => "PushesFailed",
             Metric::DevicesRemoved => "DevicesRemoved",
@@ -341,6 +345,7 @@ mod tests {
             Metric::NotificationsCreated,
             Metric::EmailsSent,
             Metric::EmailsFailed,
+            Metric::EmailsPaused,
             Metric::PushesSent,
             Metric::PushesFailed,
             Metric::DevicesRemoved,

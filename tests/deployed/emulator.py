@@ -289,16 +289,22 @@ async def main() -> int:
                 note(f"COLD START FAILED: {failure}")
             await shut_down([], None, lambdas, egresses, runners)
             return 3
-    # The deploy, as CodeDeploy runs it for the aliases' UpdatePolicy: each pre-traffic hook
-    # before any traffic (once for all the deployment groups naming it); its verdict decides.
+    # The deploy, as CodeDeploy runs it for the aliases' UpdatePolicy: one deployment per
+    # alias, each running its pre-traffic hook before any traffic; their verdicts decide. One
+    # after the other: CloudFormation may run them together, but the stressed stack's account
+    # (4 unreserved executions, which AWS would not allow) would then throttle the hooks' probes.
     for hook in topology.deploy_hooks:
-        verdict = await run_deploy_hook(hook, lambdas[hook.function.logical], deployments)
-        if verdict != "Succeeded":
-            note(f"DEPLOY ROLLED BACK: the pre-traffic hook {hook.function.logical} said {verdict} "
+        verdicts = [await run_deploy_hook(hook, target, lambdas[hook.function.logical], deployments)
+                    for target in hook.targets]
+        failed = [f"{target.function.logical} ({target.group}): {verdict}"
+                  for target, verdict in zip(hook.targets, verdicts) if verdict != "Succeeded"]
+        if failed:
+            note(f"DEPLOY ROLLED BACK: the pre-traffic hook {hook.function.logical} failed "
+                 f"{len(failed)} of {len(hook.targets)} deployments: {'; '.join(failed)} "
                  f"(its log: {args.log_dir / (hook.function.short + '.log')})")
             await shut_down([], None, lambdas, egresses, runners)
             return 4
-        note(f"note: pre-traffic hook {hook.function.logical}: Succeeded, for {len(hook.groups)} deployment groups")
+        note(f"note: pre-traffic hook {hook.function.logical}: Succeeded, for {len(hook.targets)} deployments")
     pollers = [QueuePoller(source, lambdas[source.function.logical], aws["sqs"], args.region, args.max_instances,
                            args.visibility_timeout_cap_secs)
                for source in topology.event_sources]
@@ -321,14 +327,19 @@ async def main() -> int:
     return 0
 
 
-async def run_deploy_hook(hook, function: LambdaFunction, deployments: dict[str, dict]) -> str:
-    """Invokes a BeforeAllowTrafficHook as CodeDeploy does (its deployment id and lifecycle
-    execution id) and answers the status it reported with PutLifecycleEventHookExecutionStatus:
-    `Succeeded`, `Failed`, or what went wrong when it reported nothing."""
+async def run_deploy_hook(hook, target, function: LambdaFunction, deployments: dict[str, dict]) -> str:
+    """Invokes a BeforeAllowTrafficHook for `target`'s deployment as CodeDeploy does (its
+    deployment id and lifecycle execution id; ListDeploymentTargets and GetDeploymentTarget
+    say what it moves) and answers the status it reported with
+    PutLifecycleEventHookExecutionStatus: `Succeeded`, `Failed`, or what went wrong when it
+    reported nothing."""
     deployment_id = "d-" + secrets.token_hex(5).upper()
     execution = secrets.token_hex(16)
-    deployments[deployment_id] = {"application": hook.application, "groups": hook.groups,
-                                  "execution": execution, "status": None}
+    deployments[deployment_id] = {"application": hook.application, "group": target.group,
+                                  "execution": execution, "status": None,
+                                  "target": {"functionName": target.function.name, "functionAlias": target.alias,
+                                             "currentVersion": target.version, "targetVersion": target.version,
+                                             "targetVersionWeight": 0.0}}
     event = {"DeploymentId": deployment_id, "LifecycleEventHookExecutionId": execution}
     result = await function.invoke(event, "codedeploy:BeforeAllowTraffic")
     status = deployments[deployment_id]["status"]

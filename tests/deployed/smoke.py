@@ -23,6 +23,7 @@ import socket
 import subprocess
 import sys
 import time
+from urllib.parse import quote
 import traceback
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -72,9 +73,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def start_moto() -> tuple[str, subprocess.Popen | None]:
+async def start_moto() -> tuple[str, list[subprocess.Popen]]:
     if os.environ.get("MISSIVE_TEST_AWS_ENDPOINT"):
-        return os.environ["MISSIVE_TEST_AWS_ENDPOINT"], None
+        return os.environ["MISSIVE_TEST_AWS_ENDPOINT"], []
     port = free_port()
     log = open(REPO / "target" / "deployed-moto.log", "w")
     process = subprocess.Popen([str(REPO / ".venv" / "bin" / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
@@ -84,10 +85,22 @@ async def start_moto() -> tuple[str, subprocess.Popen | None]:
         for _ in range(100):
             try:
                 async with http.get(f"{endpoint}/moto-api/"):
-                    return endpoint, process
+                    break
             except aiohttp.ClientError:
                 await asyncio.sleep(0.1)
-    raise RuntimeError("moto did not start")
+        else:
+            raise RuntimeError("moto did not start")
+    # Through the proxy the test command puts in front of moto (tests/faults/moto_proxy.py): its
+    # guard, and the SES tenants moto lacks.
+    port_file = REPO / "target" / "deployed-moto-proxy.port"
+    port_file.unlink(missing_ok=True)
+    proxy = subprocess.Popen([sys.executable, str(REPO / "tests" / "faults" / "moto_proxy.py"), "--upstream", endpoint,
+                              "--port-file", str(port_file)], stdout=log, stderr=log)
+    for _ in range(100):
+        if port_file.exists() and port_file.read_text():
+            return f"http://127.0.0.1:{port_file.read_text()}", [process, proxy]
+        await asyncio.sleep(0.1)
+    raise RuntimeError("the moto proxy did not start")
 
 
 async def start_emulator(endpoint: str, options: tuple = (), parameters: dict | None = None,
@@ -119,6 +132,7 @@ class Smoke:
         self.base = endpoints["HTTP"]
         self.ws_url = endpoints["WS"]
         self.control = endpoints["CONTROL"]
+        self.stack = endpoints.get("STACK", "")
         self.moto = moto
         self.passed: list[str] = []
         self.failed: list[str] = []
@@ -321,8 +335,19 @@ async def run(smoke: Smoke) -> None:
         # model moto holds — after the other suites, half a minute with moto's lock held).
         sent_after = await ses_sent()
         assert sent_after > sent_before, f"SES in moto sent nothing ({sent_before} before, {sent_after} after)"
+        # Sent as the tenant's own SES tenant, made with the configuration set and the identity.
+        ses_tenant = f"{smoke.stack}-{tenant}"
+        assert sent["sesTenant"] == ses_tenant, sent
+        made = (await ses_tenants())[ses_tenant]
+        assert any(":configuration-set/" in r for r in made["resources"]) and any(
+            ":identity/" in r for r in made["resources"]), made
         return f"notification {notification['title']!r}; e-mail {sent['subject']!r} from {sent['from']} " \
-               f"(configuration set {sent['configurationSet']}), in moto's SES too"
+               f"(configuration set {sent['configurationSet']}, SES tenant {ses_tenant}), in moto's SES too"
+
+    async def ses_tenants() -> dict:
+        """The SES tenants made (tests/faults/ses_tenants.py, in the proxy in front of moto)."""
+        async with smoke.http.get(f"{smoke.moto}/__ses/tenants") as response:
+            return await response.json()
 
     async def ses_sent() -> float:
         """How many e-mails moto's SES sent in the last 24 hours (its send quota's count)."""
@@ -361,6 +386,33 @@ async def run(smoke: Smoke) -> None:
         sent = (await eventually("carol's e-mail after two refusals", email, 45))
         assert len(sent) == 1 and sent[0]["attempts"] == 3, sent
         return "two SendEmail refusals, retried through the queue (ReportBatchItemFailures), sent once on the third"
+
+    async def ses_paused():
+        """SES pauses the tenant's sending (its reputation policy would; here the operator's call
+        SES has for it): carol's next e-mail is held — EmailsPaused, nothing sent — and waits
+        an hour to be tried again; the tenant is reinstated afterwards."""
+        ses_tenant = (await ses_tenants())[f"{smoke.stack}-{tenant}"]
+        status_url = (f"{smoke.moto}/v2/email/reputation/entities/RESOURCE/"
+                      f"{quote(ses_tenant['TenantArn'], safe='')}/customer-managed-status")
+        log = REPO / "target" / "deployed-logs" / "email-worker.log"
+        paused_before = log.read_text().count('"EmailsPaused":1')
+        async with smoke.http.put(status_url, json={"SendingStatus": "DISABLED"}) as response:
+            assert response.status == 200, await response.text()
+        try:
+            body = {"tenantId": tenant, "users": ["carol"], "type": "event", "title": "Exercice annulé", "body": "Pause"}
+            status, out = await smoke.request("POST", "/v1/notifications", PLATFORM_KEY, body)
+            assert status == 201, (status, out)
+
+            async def held():
+                return log.read_text().count('"EmailsPaused":1') > paused_before
+            await eventually("carol's e-mail held: EmailsPaused in email-worker's log", held, 45)
+            emails = (await smoke.journal())["emails"]
+            assert not [e for e in emails if "Exercice annulé" in (e["subject"] or "") + (e["text"] or "")], emails[-1]
+        finally:
+            async with smoke.http.put(status_url, json={"SendingStatus": "REINSTATED"}) as response:
+                assert response.status == 200, await response.text()
+        return f"SES tenant {ses_tenant['TenantName']} paused: the e-mail held (EmailsPaused), nothing sent, " \
+               "tried again in an hour; reinstated"
 
     async def reminder():
         at = (datetime.now(timezone.utc) + timedelta(seconds=5)).isoformat().replace("+00:00", "Z")
@@ -450,6 +502,7 @@ async def run(smoke: Smoke) -> None:
         await smoke.check("one e-mail, not a loop of early e-mail checks", email_checks_not_spinning())
         await smoke.check("unsubscribe link", unsubscribe())
     await smoke.check("a failed e-mail is retried by the queue", ses_retry())
+    await smoke.check("a tenant whose SES sending is paused: its e-mail waits", ses_paused())
     await smoke.check("a reminder fired by the scheduler", reminder())
     await smoke.check("queue dashboard (SQS permissions)", admin_queues())
     await smoke.check("32 KB frame limit", frame_limit())
@@ -550,8 +603,10 @@ async def canary(http: aiohttp.ClientSession, endpoints: dict) -> str:
 
 async def rolled_back(endpoint: str) -> str:
     """A deploy whose new versions cannot reach their table (every function given a table that
-    does not exist): the pre-traffic hook finds http-api's health failing and tells CodeDeploy
-    `Failed`; the emulator, as CloudFormation, never lets traffic reach the stack."""
+    does not exist): each function's deployment runs the pre-traffic hook, which reads from
+    CodeDeploy what that deployment moves and probes it; only http-api's health and the
+    scheduler's pass read the table, so only their deployments fail; the emulator, as
+    CloudFormation, then lets no traffic reach the stack."""
     command = [str(PYTHON), str(REPO / "tests" / "deployed" / "emulator.py"), "--aws-endpoint", endpoint,
                "--bin-dir", str(REPO / "target" / "debug"), "--env", "MISSIVE_TABLE=no-such-table",
                "--log-dir", str(REPO / "target" / "deployed-logs" / "rolled-back")]
@@ -563,6 +618,7 @@ async def rolled_back(endpoint: str) -> str:
     assert "READY" not in output.splitlines(), output
     line = next((l for l in output.splitlines() if l.startswith("DEPLOY ROLLED BACK")), None)
     assert code == 4 and line, (code, output)
+    assert "failed 2 of 8 deployments: HttpApiFunction" in line and "; SchedulerFunction" in line, line
     log = (REPO / "target" / "deployed-logs" / "rolled-back" / "deploy-check.log").read_text()
     assert "http-api" in log and "unhealthy" in log, log[-2000:]
     return f"exit {code}: {line[:160]}"
@@ -845,7 +901,7 @@ async def stop(emulator: asyncio.subprocess.Process | None) -> None:
 
 async def main() -> int:
     (REPO / "target").mkdir(exist_ok=True)
-    moto, moto_process = await start_moto()
+    moto, moto_processes = await start_moto()
     emulator = None
     smokes: list[Smoke] = []
     try:
@@ -871,8 +927,8 @@ async def main() -> int:
             await run_stressed(smokes[1])
     finally:
         await stop(emulator)
-        if moto_process:
-            moto_process.terminate()
+        for process in moto_processes:
+            process.terminate()
     passed = sum(len(s.passed) for s in smokes)
     failed = sum(len(s.failed) for s in smokes) if smokes else 1
     print(f"{passed} passed, {failed} failed")

@@ -12,6 +12,8 @@
      `ProvisionedThroughputExceededException`);
    - an SQS send throttled (`ThrottlingException`).
    An injected fault never reaches moto: the request had no effect, as on AWS.
+3. SES tenants, which moto lacks (tests/faults/ses_tenants.py): their API, and a send naming a
+   tenant refused as SES refuses it (unknown, resources not associated, sending paused).
 
 Control (JSON over HTTP on the proxy's own address):
     POST /__faults  {"table": "t", "transactionConflict": 0.25, "transactionThrottle": 0.05,
@@ -20,6 +22,7 @@ Control (JSON over HTTP on the proxy's own address):
     POST /__faults  {"queuePrefix": "p", "throttle": 0.1}   sends to queues named p… throttled
     GET  /__faults/stats?target=t                 {"transactionConflict": n, …} injected so far
     GET  /__faults/stats                          the same, summed over every table and queue
+    GET  /__ses/tenants                           the SES tenants made, their resources and sends
 
 Slow requests (5 s or more, waiting for the guard included) are logged to stderr with what
 they were and where the time went: a test that stalls can be told from a moto that did.
@@ -37,6 +40,8 @@ import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from ses_tenants import SesTenants
 
 SLOW_SECONDS = 5.0
 
@@ -191,7 +196,7 @@ class Upstream(threading.local):
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "proxy-connection", "upgrade"}
 
 
-def handler_for(upstream_url, faults):
+def handler_for(upstream_url, faults, ses_tenants):
     parsed = urllib.parse.urlparse(upstream_url)
     upstream = Upstream(parsed.hostname, parsed.port)
     dynamodb_guard = threading.Lock()
@@ -233,6 +238,8 @@ def handler_for(upstream_url, faults):
                 except (ValueError, TypeError, AttributeError) as e:
                     return self.answer(400, "application/json", json.dumps({"error": str(e)}).encode())
                 return self.answer(200, "application/json", b"{}")
+            if self.command == "GET" and self.path == "/__ses/tenants":
+                return self.answer(200, "application/json", json.dumps(ses_tenants.as_json()).encode())
             if self.command == "GET" and self.path.startswith("/__faults/stats"):
                 query = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
                 stats = faults.stats(query.get("target", [""])[0])
@@ -241,8 +248,12 @@ def handler_for(upstream_url, faults):
 
         def relay(self):
             body = self.body()
-            if self.path.startswith("/__faults"):
+            if self.path.startswith("/__faults") or self.path.startswith("/__ses"):
                 return self.control(body)
+            answered = ses_tenants.handle(self.command, self.path, self.headers, body)
+            if answered is not None:
+                status, payload, extra = answered
+                return self.answer(status, "application/json", payload, extra)
             target = self.headers.get("X-Amz-Target", "")
             headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
             headers["Content-Length"] = str(len(body))
@@ -285,7 +296,7 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--port-file", help="where to write the port listened on")
     args = parser.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), handler_for(args.upstream, Faults()))
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), handler_for(args.upstream, Faults(), SesTenants()))
     server.daemon_threads = True
     if args.port_file:
         with open(args.port_file, "w") as f:

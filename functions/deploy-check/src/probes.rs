@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 /// One function's probe: the event it is invoked with, and how its answer is judged.
 pub struct Probe {
-    /// The function's crate, which names the environment variable holding its new version
+    /// The function's crate, which names the environment variable holding its deployed name
     /// (`MISSIVE_CHECK_WS_MESSAGE` for `ws-message`).
     pub function: &'static str,
     pub event: Value,
@@ -28,9 +28,14 @@ pub enum Expect {
     Answer,
 }
 
-/// The environment variable naming `function`'s version to check.
-pub fn version_variable(function: &str) -> String {
+/// The environment variable holding the deployed name of `function` (a crate).
+pub fn name_variable(function: &str) -> String {
     format!("MISSIVE_CHECK_{}", function.to_ascii_uppercase().replace('-', "_"))
+}
+
+/// The probe of the function deployed as `deployed_name`, reading the names from `variable`.
+pub fn for_function(deployed_name: &str, variable: impl Fn(&str) -> Option<String>) -> Option<Probe> {
+    all().into_iter().find(|probe| variable(&name_variable(probe.function)).as_deref() == Some(deployed_name))
 }
 
 /// Every function's probe.
@@ -145,6 +150,19 @@ mod tests {
         assert!(judge(&Expect::NoBatchFailures, false, &json!({ "batchItemFailures": [{ "itemIdentifier": "1" }] }))
             .is_err());
         assert!(judge(&Expect::Answer, true, &json!({})).is_err());
-        assert_eq!(version_variable("ws-message"), "MISSIVE_CHECK_WS_MESSAGE");
+        assert_eq!(name_variable("ws-message"), "MISSIVE_CHECK_WS_MESSAGE");
+    }
+
+    /// A deployment names its function as deployed; the variables say which crate that is.
+    #[test]
+    fn a_deployment_s_function_is_found_by_its_deployed_name() {
+        let deployed = |variable: &str| match variable {
+            "MISSIVE_CHECK_HTTP_API" => Some("stack-HttpApiFunction-1A2B".to_string()),
+            "MISSIVE_CHECK_WS_MESSAGE" => Some("stack-WsMessageFunction-3C4D".to_string()),
+            _ => None,
+        };
+        assert_eq!(for_function("stack-HttpApiFunction-1A2B", deployed).map(|p| p.function), Some("http-api"));
+        assert_eq!(for_function("stack-WsMessageFunction-3C4D", deployed).map(|p| p.function), Some("ws-message"));
+        assert!(for_function("someone-else", deployed).is_none());
     }
 }

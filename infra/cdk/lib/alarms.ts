@@ -38,6 +38,7 @@ export type OperationsAlarmName =
   | 'EmailsDeadLetterAlarm'
   | 'TableThrottlesAlarm'
   | 'EmailsFailedAlarm'
+  | 'EmailsPausedAlarm'
   | 'CanaryFailedAlarm';
 
 /**
@@ -69,6 +70,7 @@ export const ALARM_SEVERITY: Readonly<Record<OperationsAlarmName, AlarmSeverity>
   EmailsDeadLetterAlarm: 'warning',
   TableThrottlesAlarm: 'critical',
   EmailsFailedAlarm: 'warning',
+  EmailsPausedAlarm: 'warning',
   CanaryFailedAlarm: 'critical',
 };
 
@@ -453,6 +455,17 @@ export function createOperations(
       5,
       1,
     ),
+    // SES paused a tenant's sending (its own reputation, as each tenant sends as its SES tenant; or
+    // the whole account's): its e-mails wait, an hour at a time; the other tenants' go on.
+    EmailsPausedAlarm: alarm(
+      'EmailsPausedAlarm',
+      "SES held back at least one e-mail in 15 minutes because it paused the tenant's sending (the tenant's bounces " +
+        'or complaints; the logs\' "tenant" says whose). Its e-mails wait and are tried again every hour; other ' +
+        "tenants' are sent. Runbook: docs/operations.md#a-tenants-e-mails-paused",
+      metric('Missive', 'EmailsPaused', stack, 'Sum', 900),
+      1,
+      1,
+    ),
     // The canary writes CanaryFailures 0 or 1 each run; a run missing in a period counts as failed
     // (once the canary has run at all), and no data at all means it stopped: breaching.
     CanaryFailedAlarm: alarm(
@@ -598,6 +611,7 @@ function dashboardBody(
     'EmailsDeadLetterAlarm',
     'TableThrottlesAlarm',
     'EmailsFailedAlarm',
+    'EmailsPausedAlarm',
     'SocketActionsFailedAlarm',
     'DurationNearTimeoutAlarm',
     'ConcurrencyNearQuotaAlarm',
@@ -643,6 +657,7 @@ function dashboardBody(
           'NotificationsCreated',
           'EmailsSent',
           'EmailsFailed',
+          'EmailsPaused',
           'PushesSent',
           'PushesFailed',
           'DevicesRemoved',

@@ -19,8 +19,8 @@ export type DeployAlarmName =
   | 'SchedulerDeployAlarm';
 
 /**
- * When a function's alias is failing (template.yaml's `<Name>DeployAlarm`): its share of failed
- * invocations in a minute, with at least this many invocations.
+ * When a function's newest version is failing (template.yaml's `<Name>DeployAlarm`): its share
+ * of failed invocations through the alias in a minute, with at least this many invocations.
  */
 interface DeployAlarmSpec {
   readonly name: DeployAlarmName;
@@ -76,30 +76,36 @@ export function createDeploys(
   application: codedeploy.ILambdaApplication,
   props: ResolvedProps,
 ): MissiveDeploys {
-  // Each function's alias failing: its share of failed invocations in a minute. During a deploy
-  // CodeDeploy rolls it back; it pages no one (no action: the operations alarms do that).
+  // Each function's newest version failing: its share of failed invocations through the alias in
+  // a minute (ExecutedVersion: a 10% canary's failures are not diluted by the old version's
+  // traffic). During a deploy CodeDeploy rolls it back; it pages no one (no action: the
+  // operations alarms do that).
   const deployAlarms = {} as Record<DeployAlarmName, cloudwatch.Alarm>;
   for (const crate of CRATES) {
     const { name, share, minimumInvocations, why } = DEPLOY_ALARMS[crate];
     const fn = functions[crate].function;
-    const ofAlias = (metricName: string) =>
+    const ofNewestVersion = (metricName: string) =>
       new cloudwatch.Metric({
         namespace: 'AWS/Lambda',
         metricName,
-        dimensionsMap: { FunctionName: fn.functionName, Resource: `${fn.functionName}:${LIVE_ALIAS}` },
+        dimensionsMap: {
+          FunctionName: fn.functionName,
+          Resource: `${fn.functionName}:${LIVE_ALIAS}`,
+          ExecutedVersion: fn.currentVersion.version,
+        },
         statistic: 'Sum',
         period: Duration.minutes(1),
       });
     const alarm = new cloudwatch.Alarm(scope, name, {
       alarmDescription:
-        `${crate}'s live alias failed ${Math.round(share * 100)}% or more of its invocations in a minute ` +
+        `${crate}'s newest version failed ${Math.round(share * 100)}% or more of its invocations through the alias live in a minute ` +
         `(with ${minimumInvocations} at least)${why ? ` (${why})` : ''}. During a deploy, CodeDeploy rolls it back; it pages no one. ` +
         'Runbook: docs/operations.md#a-deploy-rolled-back',
       metric: new cloudwatch.MathExpression({
         expression: `IF(invocations >= ${minimumInvocations}, errors / invocations, 0)`,
         label: `${crate}'s share of failed invocations`,
         period: Duration.minutes(1),
-        usingMetrics: { errors: ofAlias('Errors'), invocations: ofAlias('Invocations') },
+        usingMetrics: { errors: ofNewestVersion('Errors'), invocations: ofNewestVersion('Invocations') },
       }),
       threshold: share,
       evaluationPeriods: 1,

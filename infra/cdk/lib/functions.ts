@@ -186,6 +186,8 @@ function specs(data: MissiveData, webSocketApi: apigwv2.IWebSocketApi, props: Re
       timeoutSeconds: 30,
       environment: {
         MISSIVE_SES_CONFIGURATION_SET: emailConfigurationSet.configurationSetName,
+        // Each tenant sends as its own SES tenant, `{stack}-{tenant}`: its own reputation, paused alone.
+        MISSIVE_SES_TENANT_PREFIX: Aws.STACK_NAME,
         MISSIVE_SECRETS_ARN: secretArn,
       },
       consumes: [emails.queue],
@@ -194,10 +196,20 @@ function specs(data: MissiveData, webSocketApi: apigwv2.IWebSocketApi, props: Re
         // UpdateItem: the tenant's e-mails of the day, counted against its quota.
         allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], [tableArn]),
         allow(['sqs:SendMessage', 'sqs:ChangeMessageVisibility'], [emails.queue.queueArn]),
-        // SES v2 SendEmail with a configuration set checks both the identity and the set.
+        // SES v2 SendEmail with a configuration set and a tenant checks the identity, the set and the tenant.
         allow(
           ['ses:SendEmail'],
           [
+            `arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:identity/*`,
+            `arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:configuration-set/${emailConfigurationSet.configurationSetName}`,
+            `arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:tenant/${Aws.STACK_NAME}-*`,
+          ],
+        ),
+        // A tenant's first e-mail makes its SES tenant, with the set and the sender's identity.
+        allow(
+          ['ses:CreateTenant', 'ses:GetTenant', 'ses:CreateTenantResourceAssociation'],
+          [
+            `arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:tenant/${Aws.STACK_NAME}-*`,
             `arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:identity/*`,
             `arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:configuration-set/${emailConfigurationSet.configurationSetName}`,
           ],
@@ -375,25 +387,26 @@ export function createFunctions(
 
   // ---------------------------------------------------------------- deploy check
   // The pre-traffic hook of every deploy (docs/deployment.md, "Gradual deploys"): CodeDeploy
-  // invokes it (through its own alias) before it shifts any alias `live`; it invokes each
-  // function's new version with a probe that changes nothing and tells CodeDeploy Succeeded or
-  // Failed. Behind its own alias like every function, published with each deploy but shifted at
-  // once: it is what decides whether the others' shift.
-  const versions = CRATES.map((crate) => functions[crate].function.currentVersion.functionArn);
+  // invokes it (through its own alias) before it shifts an alias `live`; it reads which function
+  // and version its deployment moves to, invokes that version with a probe that changes nothing
+  // and tells CodeDeploy Succeeded or Failed. Behind its own alias like every function,
+  // published with each deploy but shifted at once: it is what decides whether the others' shift.
+  const fns = CRATES.map((crate) => functions[crate].function);
   functions[DEPLOY_CHECK_CRATE] = makeFunction(
     scope,
     {
       crate: DEPLOY_CHECK_CRATE,
       name: 'DeployCheck',
-      description: "Pre-traffic hook — invokes each function's new version with its probe; tells CodeDeploy whether all are healthy",
+      description: "Pre-traffic hook — invokes the new version its deployment moves to with the function's probe; tells CodeDeploy whether it is healthy",
       timeoutSeconds: 60,
-      // Each function's new version (!Ref <Function>.Version): MISSIVE_CHECK_WS_MESSAGE for ws-message.
-      environment: Object.fromEntries(CRATES.map((crate, i) => [`MISSIVE_CHECK_${crate.toUpperCase().replace(/-/g, '_')}`, versions[i]])),
+      // Each function's name (!Ref <Function>), to know which probe a deployment's function answers:
+      // MISSIVE_CHECK_WS_MESSAGE for ws-message. The deployment names the version.
+      environment: Object.fromEntries(CRATES.map((crate, i) => [`MISSIVE_CHECK_${crate.toUpperCase().replace(/-/g, '_')}`, fns[i].functionName])),
       statements: [
-        allow(['lambda:InvokeFunction'], versions),
+        allow(['lambda:InvokeFunction'], fns.map((fn) => `${fn.functionArn}:*`)),
         // Every deployment group of the application (one statement for the eight).
         allow(
-          ['codedeploy:PutLifecycleEventHookExecutionStatus'],
+          ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget', 'codedeploy:PutLifecycleEventHookExecutionStatus'],
           [`arn:${Aws.PARTITION}:codedeploy:${Aws.REGION}:${Aws.ACCOUNT_ID}:deploymentgroup:${application.applicationName}/*`],
         ),
       ],

@@ -27,7 +27,7 @@ const FUNCTIONS: Record<FunctionCrate, { name: string; memory: number; timeout: 
   'ws-message': { name: 'WsMessage', memory: 256, timeout: 10, env: ['MISSIVE_FILES_BUCKET'] },
   'http-api': { name: 'HttpApi', memory: 256, timeout: 10, env: ['MISSIVE_SECRETS_ARN', 'MISSIVE_FILES_BUCKET'] },
   'notify-worker': { name: 'NotifyWorker', memory: 512, timeout: 30, env: ['MISSIVE_FILES_BUCKET', 'MISSIVE_SECRETS_ARN'] },
-  'email-worker': { name: 'EmailWorker', memory: 256, timeout: 30, env: ['MISSIVE_SES_CONFIGURATION_SET', 'MISSIVE_SECRETS_ARN'] },
+  'email-worker': { name: 'EmailWorker', memory: 256, timeout: 30, env: ['MISSIVE_SES_CONFIGURATION_SET', 'MISSIVE_SES_TENANT_PREFIX', 'MISSIVE_SECRETS_ARN'] },
   scheduler: { name: 'Scheduler', memory: 256, timeout: 30, env: [] },
   canary: { name: 'Canary', memory: 256, timeout: 30, env: ['MISSIVE_SECRETS_ARN', 'MISSIVE_CANARY_HTTP_URL', 'MISSIVE_CANARY_WS_URL'] },
   'deploy-check': {
@@ -64,11 +64,12 @@ const ENV_VALUES: Record<string, string> = {
   MISSIVE_SECRETS_ARN: '${Secrets}',
   MISSIVE_FILES_BUCKET: '${FilesBucket}',
   MISSIVE_SES_CONFIGURATION_SET: '${EmailConfigurationSet}',
+  MISSIVE_SES_TENANT_PREFIX: '${AWS::StackName}',
   // The canary: the stages' public URLs.
   MISSIVE_CANARY_HTTP_URL: 'https://${HttpApi}.execute-api.${AWS::Region}.amazonaws.com/prod',
   MISSIVE_CANARY_WS_URL: 'wss://${WebSocketApi}.execute-api.${AWS::Region}.amazonaws.com/prod',
-  // The deploy check: each function's new version.
-  ...Object.fromEntries(CRATES.map((crate) => [`MISSIVE_CHECK_${crate.toUpperCase().replace(/-/g, '_')}`, VERSION(crate)])),
+  // The deploy check: each function's name (its deployment names the version).
+  ...Object.fromEntries(CRATES.map((crate) => [`MISSIVE_CHECK_${crate.toUpperCase().replace(/-/g, '_')}`, `\${${FUNCTIONS[crate].name}Function}`])),
 };
 
 // template.yaml's Policies, in its !Sub notation, function by function.
@@ -145,6 +146,15 @@ const SAM_POLICIES: Record<FunctionCrate, Statement[]> = {
       [
         'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*',
         'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${EmailConfigurationSet}',
+        'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:tenant/${AWS::StackName}-*',
+      ],
+    ],
+    [
+      ['ses:CreateTenant', 'ses:GetTenant', 'ses:CreateTenantResourceAssociation'],
+      [
+        'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:tenant/${AWS::StackName}-*',
+        'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*',
+        'arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${EmailConfigurationSet}',
       ],
     ],
   ],
@@ -156,9 +166,9 @@ const SAM_POLICIES: Record<FunctionCrate, Statement[]> = {
   // Signs its own tokens and makes its tenant: the platform's secrets, and nothing else.
   canary: [[['secretsmanager:GetSecretValue'], [SECRET]]],
   'deploy-check': [
-    [['lambda:InvokeFunction'], CRATES.map(VERSION)],
+    [['lambda:InvokeFunction'], CRATES.map((crate) => `\${${FUNCTIONS[crate].name}Function.Arn}:*`)],
     [
-      ['codedeploy:PutLifecycleEventHookExecutionStatus'],
+      ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget', 'codedeploy:PutLifecycleEventHookExecutionStatus'],
       ['arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:deploymentgroup:${DeploymentApplication}/*'],
     ],
   ],
@@ -738,6 +748,7 @@ describe('operations', () => {
     EmailsDeadLetterAlarm: [0, 'GreaterThanThreshold', 1, undefined, WARNING],
     TableThrottlesAlarm: [1, 'GreaterThanOrEqualToThreshold', 5, 3, CRITICAL],
     EmailsFailedAlarm: [5, 'GreaterThanOrEqualToThreshold', 1, undefined, WARNING],
+    EmailsPausedAlarm: [1, 'GreaterThanOrEqualToThreshold', 1, undefined, WARNING],
     CanaryFailedAlarm: [1, 'GreaterThanOrEqualToThreshold', 3, 2, CRITICAL],
   };
 
@@ -990,7 +1001,7 @@ describe('gradual deploys', () => {
     }
   });
 
-  it("watches each alias's share of failed invocations in a minute", () => {
+  it("watches the share of failed invocations of each function's newest version in a minute", () => {
     const expected: Record<Crate, [threshold: number, minimum: number]> = {
       'ws-authorizer': [0.5, 10],
       'ws-connect': [0.05, 10],
@@ -1016,7 +1027,9 @@ describe('gradual deploys', () => {
           Metric: {
             Namespace: 'AWS/Lambda',
             MetricName: metricName,
+            // The newest version's only: a canary's failures are not diluted by the old version's traffic.
             Dimensions: [
+              { Name: 'ExecutedVersion', Value: `\${${FUNCTIONS[crate].name}Function/CurrentVersion.Version}` },
               { Name: 'FunctionName', Value: fn },
               { Name: 'Resource', Value: `${fn}:live` },
             ],
@@ -1095,7 +1108,7 @@ describe('the construct', () => {
     assert.ok(m.queues.fanout && m.queues.notificationsDeadLetter && m.queues.emails);
     assert.equal(readable(s, s.stack.resolve(m.webSocketUrl)), 'wss://${WebSocketApi}.execute-api.${AWS::Region}.amazonaws.com/prod');
     assert.equal(readable(s, s.stack.resolve(m.httpApiUrl)), 'https://${HttpApi}.execute-api.${AWS::Region}.amazonaws.com/prod');
-    assert.equal(Object.keys(m.alarms).length, 29);
+    assert.equal(Object.keys(m.alarms).length, 30);
     assert.ok(m.alarmTopic && m.warningTopic);
   });
 

@@ -25,6 +25,10 @@ use crate::AppError;
 /// Waiting e-mails read per job; more wait for the next one.
 const MAX_PER_EMAIL: usize = 50;
 
+/// How long an e-mail waits when the provider pauses its tenant's sending before it is tried
+/// again (SES lifts a pause once the tenant's reputation is reviewed: hours, not seconds).
+const PAUSED_RETRY: chrono::Duration = chrono::Duration::hours(1);
+
 /// The e-mail templates, one pair (HTML, text) per notification type and the digest,
 /// compiled on first use: only the functions that send e-mails pay for it, once.
 static TEMPLATES: std::sync::LazyLock<Environment<'static>> = std::sync::LazyLock::new(|| {
@@ -177,6 +181,18 @@ impl EmailSendingUseCases {
                         serde_json::json!({ "userId": user_id, "reason": reason, "notificationIds": notifications });
                     self.webhook_events.publish(tenant_id, kind, webhook_event_id(kind, job_id.as_str()), data).await;
                 }
+                // The provider pauses this tenant's sending (on SES, its own reputation): the
+                // e-mail waits and tries again later, as often as it takes; nothing is dropped,
+                // and other tenants' e-mails go on.
+                Err(MailError::Paused(reason)) => {
+                    metrics.count(Metric::EmailsPaused, 1, Some(tenant_id), now);
+                    self.quotas.give_back(tenant_id, Quota::EmailsPerDay, 1, now).await;
+                    let later = now + PAUSED_RETRY;
+                    tracing::warn!(job = %job_id, reason, until = %later, "the tenant's sending is paused: the e-mail waits");
+                    let next = job_id.derived(&format!("paused:{}", later.timestamp()));
+                    let job = Job::new(tenant_id, next, Task::SendEmails(send.clone()));
+                    return self.scheduling.enqueue_at(job, later).await;
+                }
                 Err(MailError::Failed(e)) => {
                     metrics.count(Metric::EmailsFailed, 1, Some(tenant_id), now);
                     self.quotas.give_back(tenant_id, Quota::EmailsPerDay, 1, now).await;
@@ -241,6 +257,7 @@ impl EmailSendingUseCases {
         let address = tenant.email_from.as_deref().unwrap_or(default_from);
         Ok(Email {
             id: id.clone(),
+            tenant: tenant.id.clone(),
             from: sender(&brand, address),
             to: Email::header_safe(user.email.as_deref().unwrap_or_default()),
             subject,

@@ -4,7 +4,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use missive::domain::{ConnectionId, Job, QueueName};
+use missive::domain::{ConnectionId, Job, QueueName, TenantId};
 use missive::ports::{Email, JobQueue, MailError, Mailer, Push, PushError, QueueError, QueueStats};
 use serde_json::Value;
 
@@ -59,12 +59,14 @@ impl JobQueue for RecordingQueue {
     }
 }
 
-/// Keeps every e-mail sent; fails the next `fail_next` sends first.
+/// Keeps every e-mail sent; fails the next `fail_next` sends first; answers `Paused` for the
+/// tenants in `paused`.
 #[derive(Default)]
 pub struct RecordingMailer {
     pub sent: Mutex<Vec<Email>>,
     pub attempts: Mutex<u32>,
     pub fail_next: Mutex<u32>,
+    pub paused: Mutex<Vec<TenantId>>,
 }
 
 #[async_trait]
@@ -75,6 +77,9 @@ impl Mailer for RecordingMailer {
         if *fail > 0 {
             *fail -= 1;
             return Err(MailError::Failed(anyhow::anyhow!("the test mailer was told to fail")));
+        }
+        if self.paused.lock().unwrap().contains(&email.tenant) {
+            return Err(MailError::Paused(format!("sending is paused for tenant {}", email.tenant)));
         }
         self.sent.lock().unwrap().push(email.clone());
         Ok(format!("mail-{}", email.id))

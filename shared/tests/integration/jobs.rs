@@ -221,3 +221,51 @@ async fn an_e_mail_over_the_tenant_s_daily_quota_waits_for_the_next_day() {
     assert_eq!(mailer.sent.lock().unwrap().len(), 2);
     assert!(store.list_pending_emails(&tenant, &m2, 10).await.unwrap().is_empty());
 }
+
+/// SES paused the tenant's sending (its own reputation): its e-mail waits an hour at a time,
+/// nothing is dropped or dead-lettered, and it goes once sending resumes.
+#[tokio::test]
+async fn an_e_mail_of_a_tenant_whose_sending_is_paused_waits_and_goes_once_it_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
+    let queue = Arc::new(RecordingQueue::default());
+    let mailer = Arc::new(crate::fakes::RecordingMailer::default());
+    let noon = Utc::now().date_naive().and_hms_opt(12, 0, 0).unwrap().and_utc();
+    let clock = Arc::new(crate::fakes::ManualClock::at(noon));
+    let mut config = Config::new("jobs-test-secret-01234", "pk");
+    config.public_url = Some("https://chat.example.com".into());
+    config.email_from = Some("chat@example.com".into());
+    let metrics = missive::metrics::Metrics::recording("missive-test");
+    let app = App::new(config, store.clone(), Arc::new(RecordingPush::default()), queue.clone(), mailer.clone())
+        .with_clock(clock.clone())
+        .with_metrics(metrics.clone());
+    let people = crate::people::tenant_with_people(store.as_ref(), 2, "p", true).await;
+    let (ann, tenant) = (&people[0], people[0].tenant_id.clone());
+    let new = serde_json::from_value(json!({ "kind": "direct", "userId": "p1" })).unwrap();
+    let direct = app.conversations.create_conversation(ann, new).await.unwrap().value.conversation.id;
+    app.messages.send_message(ann, &direct, &Outgoing::text("Bonjour"), None).await.unwrap();
+    for (_, job) in queue.take() {
+        if let Task::NotifyMessage(notice) = job.task {
+            app.notifications.notify_message(&tenant, &notice).await.unwrap();
+        }
+    }
+    mailer.paused.lock().unwrap().push(tenant.clone());
+    clock.set(noon + chrono::Duration::minutes(11)); // past the unread message's delay
+    let (p1, job_id) = (UserId::parse("p1").unwrap(), JobId::parse("sendEmails-paused").unwrap());
+    let send = SendEmails { user_id: p1.clone(), digest: false };
+    app.email_sending.send_pending(&tenant, &send, &job_id).await.expect("a pause is no failure to retry");
+    assert!(mailer.sent.lock().unwrap().is_empty());
+    assert_eq!(store.list_pending_emails(&tenant, &p1, 10).await.unwrap().len(), 1, "the e-mail waits");
+    assert!(metrics.recorded().iter().any(|line| line.contains("\"EmailsPaused\":1")), "counted for the alarm");
+    let paused_at = noon + chrono::Duration::minutes(11);
+    assert!(store.list_due_jobs(paused_at + chrono::Duration::minutes(59), 10).await.unwrap().is_empty());
+    let due = store.list_due_jobs(paused_at + chrono::Duration::hours(1), 10).await.unwrap();
+    assert!(matches!(due.as_slice(), [one] if matches!(one.job.task, Task::SendEmails(_))), "tried again in an hour");
+
+    // Sending resumes: the next try sends it.
+    mailer.paused.lock().unwrap().clear();
+    clock.set(noon + chrono::Duration::minutes(71));
+    app.email_sending.send_pending(&tenant, &send, &job_id).await.unwrap();
+    assert_eq!(mailer.sent.lock().unwrap().len(), 1);
+    assert!(store.list_pending_emails(&tenant, &p1, 10).await.unwrap().is_empty());
+}

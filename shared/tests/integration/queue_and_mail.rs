@@ -90,6 +90,7 @@ async fn emails_go_out_through_ses_with_both_parts_and_refusals_are_told_apart()
     let mailer = SesMailer::new(ses);
     let email = Email {
         id: JobId::parse("mail-1").unwrap(),
+        tenant: TenantId::parse("acme").unwrap(),
         from: "Brigade <brigade@missive.test>".into(),
         to: "alice@example.com".into(),
         subject: "Nouveau message\r\nBcc: victim@example.com".into(),
@@ -110,4 +111,62 @@ async fn emails_go_out_through_ses_with_both_parts_and_refusals_are_told_apart()
 fn header_values_cannot_carry_new_lines() {
     assert_eq!(Email::header_safe("Hello\r\nBcc: x@y.z"), "Hello  Bcc: x@y.z");
     assert_eq!(Email::header_safe("  Zoé\u{0}  "), "Zoé");
+}
+
+/// Each tenant sends as its own SES tenant, made on its first e-mail with the configuration set
+/// and the sender's identity associated (SES refuses a send otherwise); a tenant SES pauses is
+/// told `Paused` while the others send. (moto has no SES tenants: tests/faults/ses_tenants.py
+/// answers their API in the proxy in front of it, as SES does.)
+#[tokio::test]
+async fn each_tenant_sends_as_its_own_ses_tenant_and_one_paused_does_not_stop_the_others() {
+    use aws_sdk_sesv2::types::{ReputationEntityType, SendingStatus};
+    let sdk = crate::aws_support::sdk_config().await;
+    let ses = aws_sdk_sesv2::Client::new(&sdk);
+    ses.create_email_identity().email_identity("brigade@missive.test").send().await.unwrap();
+    let set = format!("set-{}", ulid::Ulid::new().to_string().to_lowercase());
+    ses.create_configuration_set().configuration_set_name(&set).send().await.unwrap();
+    let prefix = format!("it-{}", ulid::Ulid::new().to_string().to_lowercase());
+    let mailer = SesMailer::new(ses.clone()).with_configuration_set(Some(set)).with_tenant_prefix(Some(prefix.clone()));
+    let email = |tenant: &str| Email {
+        id: JobId::parse("mail-tenants").unwrap(),
+        tenant: TenantId::parse(tenant).unwrap(),
+        from: "Brigade <brigade@missive.test>".into(),
+        to: "alice@example.com".into(),
+        subject: "Nouveau message".into(),
+        html: "<p>Bonjour</p>".into(),
+        text: "Bonjour".into(),
+        unsubscribe_url: None,
+    };
+    let tenant_arn = |name: String| {
+        let ses = ses.clone();
+        async move {
+            ses.get_tenant()
+                .tenant_name(name)
+                .send()
+                .await
+                .map(|t| t.tenant().unwrap().tenant_arn().unwrap().to_string())
+        }
+    };
+    assert!(tenant_arn(format!("{prefix}-acme")).await.is_err(), "no SES tenant before the first e-mail");
+
+    mailer.send_email(&email("acme")).await.expect("the first e-mail makes the SES tenant, then goes");
+    mailer.send_email(&email("acme")).await.expect("the next ones go at once");
+    let acme = tenant_arn(format!("{prefix}-acme")).await.expect("the SES tenant {prefix}-acme");
+
+    // SES pauses acme's sending (as its reputation policy does, or an operator).
+    let status = |status: SendingStatus| {
+        ses.update_reputation_entity_customer_managed_status()
+            .reputation_entity_type(ReputationEntityType::Resource)
+            .reputation_entity_reference(&acme)
+            .sending_status(status)
+            .send()
+    };
+    status(SendingStatus::Disabled).await.unwrap();
+    let paused = mailer.send_email(&email("acme")).await;
+    assert!(matches!(paused, Err(MailError::Paused(_))), "{paused:?}");
+    mailer.send_email(&email("brigade-sud")).await.expect("another tenant sends meanwhile");
+    assert!(tenant_arn(format!("{prefix}-brigade-sud")).await.is_ok());
+
+    status(SendingStatus::Reinstated).await.unwrap();
+    mailer.send_email(&email("acme")).await.expect("reinstated, acme sends again");
 }

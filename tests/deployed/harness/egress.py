@@ -28,8 +28,9 @@ Invoke = Callable[[str, bytes], Awaitable[web.Response]]  # a function's qualifi
 
 
 class SesFaults:
-    """Test-only: SendEmail calls answered with SES's SendingPausedException (a 400 the SDK does
-    not retry: the worker's own retry takes over), the next `next` ones or all of them."""
+    """Test-only: SendEmail calls refused with SES's MailFromDomainNotVerifiedException (what a
+    custom MAIL FROM domain whose DNS check failed for a moment gets: a 400 the SDK does not
+    retry, so the queue's retry takes over), the next `next` ones or all of them."""
 
     def __init__(self):
         self.next = 0
@@ -122,14 +123,14 @@ class Egress:
             if not self.function.role.policy.allows(action, resource):
                 self.journal.denial(self.function.short, action, resource)
                 return self._access_denied(service, request, action, resource)
-        sending = service == "ses" and bool(wanted)
+        sending = service == "ses" and bool(wanted) and request.path == "/v2/email/outbound-emails"
         if sending and self.ses_faults.take(self._email_key(body)):
-            return web.json_response({"message": "Sending is paused for this account (injected by the emulator)"},
-                                     status=400, headers={"x-amzn-ErrorType": "SendingPausedException"})
+            return web.json_response({"message": "The MAIL FROM domain's DNS check failed (injected by the emulator)"},
+                                     status=400, headers={"x-amzn-ErrorType": "MailFromDomainNotVerifiedException"})
         if service == "lambda" and wanted and self.invoke is not None:
             return await self.invoke(wanted[0][1], body)
         if service == "codedeploy" and wanted:
-            return self._hook_status(json.loads(body or b"{}"))
+            return self._codedeploy(request.headers.get("X-Amz-Target", ""), json.loads(body or b"{}"))
         response = await self._forward(request, body)
         if sending and response.status == 200:
             self._record_email(body, response.body)
@@ -174,11 +175,28 @@ class Egress:
         except aiohttp.ClientError as e:  # moto stopped or restarting: the SDK sees a 503 and retries
             return web.json_response({"message": f"moto unreachable: {e}"}, status=503)
 
-    def _hook_status(self, body: dict) -> web.Response:
-        """PutLifecycleEventHookExecutionStatus: the hook's verdict on its deployment."""
-        deployment = self.deployments.get(body.get("deploymentId", ""))
-        if deployment is None or deployment["execution"] != body.get("lifecycleEventHookExecutionId"):
-            return web.json_response({"message": "no such deployment or lifecycle hook execution"}, status=400,
+    def _codedeploy(self, target: str, body: dict) -> web.Response:
+        """What a pre-traffic hook asks CodeDeploy: what its deployment moves
+        (ListDeploymentTargets, GetDeploymentTarget: a Lambda deployment's one target, named by
+        its function), and its verdict (PutLifecycleEventHookExecutionStatus)."""
+        deployment_id = body.get("deploymentId", "")
+        deployment = self.deployments.get(deployment_id)
+        if deployment is None:
+            return web.json_response({"message": f"no deployment {deployment_id}"}, status=400,
+                                     headers={"x-amzn-ErrorType": "DeploymentDoesNotExistException"})
+        moved = deployment["target"]
+        if target.endswith(".ListDeploymentTargets"):
+            return web.json_response({"targetIds": [moved["functionName"]]})
+        if target.endswith(".GetDeploymentTarget"):
+            if body.get("targetId") != moved["functionName"]:
+                return web.json_response({"message": f"no target {body.get('targetId')}"}, status=400,
+                                         headers={"x-amzn-ErrorType": "DeploymentTargetDoesNotExistException"})
+            return web.json_response({"deploymentTarget": {
+                "deploymentTargetType": "LambdaTarget",
+                "lambdaTarget": {"deploymentId": deployment_id, "targetId": moved["functionName"],
+                                 "status": "InProgress", "lambdaFunctionInfo": moved}}})
+        if deployment["execution"] != body.get("lifecycleEventHookExecutionId"):
+            return web.json_response({"message": "no such lifecycle hook execution"}, status=400,
                                      headers={"x-amzn-ErrorType": "LifecycleEventHookExecutionIdDoesNotExistException"})
         deployment["status"] = body.get("status")
         return web.json_response({"lifecycleEventHookExecutionId": deployment["execution"]})
@@ -195,6 +213,7 @@ class Egress:
             "html": simple.get("Body", {}).get("Html", {}).get("Data"),
             "headers": {h["Name"]: h["Value"] for h in simple.get("Headers", [])},
             "configurationSet": sent.get("ConfigurationSetName"),
+            "sesTenant": sent.get("TenantName"),
             "attempts": self.ses_faults.failed.get(self._email_key(request_body), 0) + 1,
         })
 

@@ -105,17 +105,24 @@ def lambda_invoke_request(region: str, method: str, raw_path: str, query) -> lis
     return [("lambda:InvokeFunction", arn)]
 
 
+CODEDEPLOY_HOOK_ACTIONS = {
+    f"CodeDeploy_20141006.{action}": f"codedeploy:{action}"
+    for action in ("PutLifecycleEventHookExecutionStatus", "ListDeploymentTargets", "GetDeploymentTarget")
+}
+
+
 def codedeploy_request(region: str, target: str | None, body: dict,
                        deployments: dict[str, dict]) -> list[tuple[str, str]] | None:
-    """PutLifecycleEventHookExecutionStatus: on the deployment's deployment group."""
-    if target != "CodeDeploy_20141006.PutLifecycleEventHookExecutionStatus":
+    """What a pre-traffic hook calls (its verdict, what its deployment moves): on the
+    deployment's deployment group."""
+    action = CODEDEPLOY_HOOK_ACTIONS.get(target or "")
+    if action is None:
         return None
     deployment = deployments.get(body.get("deploymentId", ""))
     if deployment is None:
-        return [("codedeploy:PutLifecycleEventHookExecutionStatus", "arn:aws:codedeploy:?:?:deploymentgroup:?/?")]
-    return [("codedeploy:PutLifecycleEventHookExecutionStatus",
-             f"arn:aws:codedeploy:{region}:{ACCOUNT}:deploymentgroup:{deployment['application']}/{group}")
-            for group in deployment["groups"]]
+        return [(action, "arn:aws:codedeploy:?:?:deploymentgroup:?/?")]
+    return [(action, f"arn:aws:codedeploy:{region}:{ACCOUNT}:deploymentgroup:"
+                     f"{deployment['application']}/{deployment['group']}")]
 
 
 def _queue_arn(region: str, url_or_name: str) -> str:
@@ -172,13 +179,27 @@ def secretsmanager_requests(region: str, target: str, body: dict, arns: dict[str
 
 
 def sesv2_requests(region: str, method: str, path: str, body: dict, verified: set[str]) -> list[tuple[str, str]] | None:
+    """SendEmail (on the identity, the configuration set and the SES tenant it names), and what
+    makes an SES tenant: CreateTenant, GetTenant, CreateTenantResourceAssociation (on the tenant
+    and the resource). A tenant is checked as `tenant/{name}`: its ARN's id, which SES picks,
+    is what a policy's `tenant/{prefix}-*` matches past."""
+    tenant = f"arn:aws:ses:{region}:{ACCOUNT}:tenant/{body.get('TenantName', '')}"
     if method == "POST" and path == "/v2/email/outbound-emails":
         _, address = parseaddr(body.get("FromEmailAddress", ""))
         identity = address if address in verified else address.split("@")[-1]
         out = [("ses:SendEmail", f"arn:aws:ses:{region}:{ACCOUNT}:identity/{identity}")]
         if body.get("ConfigurationSetName"):
             out.append(("ses:SendEmail", f"arn:aws:ses:{region}:{ACCOUNT}:configuration-set/{body['ConfigurationSetName']}"))
+        if body.get("TenantName"):
+            out.append(("ses:SendEmail", tenant))
         return out
+    if method == "POST" and path == "/v2/email/tenants":
+        return [("ses:CreateTenant", tenant)]
+    if method == "POST" and path == "/v2/email/tenants/get":
+        return [("ses:GetTenant", tenant)]
+    if method == "POST" and path == "/v2/email/tenants/resources":
+        return [("ses:CreateTenantResourceAssociation", tenant),
+                ("ses:CreateTenantResourceAssociation", body.get("ResourceArn", ""))]
     return None  # not classified
 
 

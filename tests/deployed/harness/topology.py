@@ -136,13 +136,22 @@ class Permission:
 
 
 @dataclass
+class DeployTarget:
+    """What one deployment group's deployment moves: `function`'s alias to `version`."""
+    group: str
+    function: Function
+    alias: str
+    version: str
+
+
+@dataclass
 class DeployHook:
     """A pre-traffic hook (an alias's CodeDeployLambdaAliasUpdate.BeforeAllowTrafficHook): what
-    CodeDeploy invokes before it shifts the aliases of these deployment groups."""
+    CodeDeploy invokes before it shifts each of these aliases, once per deployment."""
     function: Function
     qualifier: str | None
     application: str
-    groups: list[str]
+    targets: list[DeployTarget]
 
 
 ANY_QUALIFIER = object()
@@ -414,7 +423,7 @@ def _read_versions_and_aliases(t: Topology) -> None:
             hook_ref = resolved.get("BeforeAllowTrafficHook")
             if hook_ref:
                 hook = hooks.setdefault(hook_ref, DeployHook(None, None, resolved["ApplicationName"], []))
-                hook.groups.append(resolved["DeploymentGroupName"])
+                hook.targets.append(DeployTarget(resolved["DeploymentGroupName"], function, props["Name"], version))
     # Hooks are read once every alias is: a hook may itself be behind an alias.
     for reference, hook in hooks.items():
         hook.function, hook.qualifier = t.invoked(reference, "a BeforeAllowTrafficHook")

@@ -27,6 +27,9 @@ pub struct AwsSettings {
     pub stack_name: String,
     /// `MISSIVE_SES_CONFIGURATION_SET`: the configuration set e-mails are sent with.
     pub ses_configuration_set: Option<String>,
+    /// `MISSIVE_SES_TENANT_PREFIX`: what each tenant's SES tenant is named after (the stack's
+    /// name in template.yaml); unset, the account's SES reputation is every tenant's.
+    pub ses_tenant_prefix: Option<String>,
     /// `MISSIVE_FILES_BUCKET`: the S3 bucket of attachments.
     pub files_bucket: Option<String>,
     /// `MISSIVE_FILES_PUBLIC_ENDPOINT`: where browsers reach an S3-compatible store that is not
@@ -46,6 +49,7 @@ impl AwsSettings {
                 .collect(),
             stack_name: non_empty("MISSIVE_STACK_NAME").unwrap_or_else(|| "missive".into()),
             ses_configuration_set: non_empty("MISSIVE_SES_CONFIGURATION_SET"),
+            ses_tenant_prefix: non_empty("MISSIVE_SES_TENANT_PREFIX"),
             files_bucket: non_empty("MISSIVE_FILES_BUCKET"),
             files_public_endpoint: non_empty("MISSIVE_FILES_PUBLIC_ENDPOINT"),
         })

@@ -5,12 +5,13 @@
 
 use missive::adapters::aws::ses_mailer::SesMailer;
 use missive::adapters::local::Outbox;
-use missive::domain::JobId;
+use missive::domain::{JobId, TenantId};
 use missive::ports::{Email, MailError, Mailer};
 
 fn email() -> Email {
     Email {
         id: JobId::parse("mail:u1:01K").unwrap(),
+        tenant: TenantId::parse("acme").unwrap(),
         from: "brigade@missive.test".into(),
         to: "alice@example.com".into(),
         subject: "Nouveau message".into(),
