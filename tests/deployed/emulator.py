@@ -38,7 +38,7 @@ from harness.journal import Journal  # noqa: E402
 from harness.runtime import LambdaFunction, lambda_environment  # noqa: E402
 from harness.schedule import Ticker  # noqa: E402
 from harness.sqs_source import QueuePoller  # noqa: E402
-from harness.template import Stack, TemplateError, decode, sam_transform  # noqa: E402
+from harness.template import Stack, TemplateError, deployable  # noqa: E402
 from harness.websocket_api import WebSocketServer  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -144,8 +144,8 @@ async def main() -> int:
     # The template, as CloudFormation would deploy it.
     parameters = dict(args.param)
     try:
-        template = decode(args.template)
-        cloudformation, code_uris = sam_transform(template, parameters, args.region)
+        cloudformation, code_uris = deployable(args.template, parameters, args.region,
+                                               REPO / "target" / "deployed-templates")
         stack = Stack(cloudformation, parameters, args.region, args.stack_name)
         aws = provision.clients(args.aws_endpoint, args.region)
         identities = args.ses_identity or (
@@ -290,12 +290,17 @@ async def main() -> int:
             await shut_down([], None, lambdas, egresses, runners)
             return 3
     # The deploy, as CodeDeploy runs it for the aliases' UpdatePolicy: one deployment per
-    # alias, each running its pre-traffic hook before any traffic; their verdicts decide. One
-    # after the other: CloudFormation may run them together, but the stressed stack's account
-    # (4 unreserved executions, which AWS would not allow) would then throttle the hooks' probes.
+    # alias, each running its pre-traffic hook before any traffic; their verdicts decide.
+    # CloudFormation updates the aliases together; a hook and its probe take two unreserved
+    # executions, so at most half the unreserved pool's deployments run at once (all eight on
+    # an account's 1,000; two on the stressed stack's 4, which AWS itself would not allow).
+    at_once = asyncio.Semaphore(max(1, pool.unreserved_limit // 2))
+
+    async def deploy(hook, target):
+        async with at_once:
+            return await run_deploy_hook(hook, target, lambdas[hook.function.logical], deployments)
     for hook in topology.deploy_hooks:
-        verdicts = [await run_deploy_hook(hook, target, lambdas[hook.function.logical], deployments)
-                    for target in hook.targets]
+        verdicts = await asyncio.gather(*(deploy(hook, target) for target in hook.targets))
         failed = [f"{target.function.logical} ({target.group}): {verdict}"
                   for target, verdict in zip(hook.targets, verdicts) if verdict != "Succeeded"]
         if failed:

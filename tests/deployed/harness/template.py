@@ -13,7 +13,9 @@ knows (the queues' URLs).
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
+import os
 import random
 import re
 import string
@@ -83,6 +85,31 @@ def sam_transform(template: dict, parameters: dict[str, Any], region: str) -> tu
         return transformed, code_uris
     except Exception as e:  # samtranslator's InvalidDocumentException and friends
         raise TemplateError(f"the SAM transform failed: {e}") from e
+
+
+def deployable(path: Path, parameters: dict[str, Any], region: str,
+               cache_dir: Path | None = None) -> tuple[dict, dict[str, str]]:
+    """`decode` then `sam_transform`: the CloudFormation template and each function's CodeUri.
+
+    With `cache_dir`, the result is kept there under a hash of the template's bytes, the
+    parameters, the region and the SAM translator's version: both steps are deterministic, and
+    together a second or more of every stack's start (the scenario suite starts one per test)."""
+    key = None
+    if cache_dir is not None:
+        from importlib.metadata import version
+        key = hashlib.sha256(json.dumps([path.read_bytes().decode(), sorted(parameters.items()), region,
+                                         version("aws-sam-translator")]).encode()).hexdigest()[:32]
+        cached = cache_dir / f"{key}.json"
+        if cached.exists():
+            kept = json.loads(cached.read_text())
+            return kept["template"], kept["codeUris"]
+    cloudformation, code_uris = sam_transform(decode(path), parameters, region)
+    if key is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        partial = cache_dir / f"{key}.{os.getpid()}.tmp"
+        partial.write_text(json.dumps({"template": cloudformation, "codeUris": code_uris}))
+        partial.replace(cache_dir / f"{key}.json")  # whole or not at all, for stacks starting together
+    return cloudformation, code_uris
 
 
 class Stack:
