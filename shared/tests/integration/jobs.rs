@@ -173,21 +173,43 @@ async fn a_notification_job_run_again_after_a_partial_run_notifies_once() {
     assert_eq!(checks, 1, "one e-mail check arranged");
 }
 
+/// An app that sends e-mails to a recording mailer, on a clock standing at today's noon, with
+/// its metrics recorded.
+struct Mailing {
+    dir: tempfile::TempDir,
+    store: Arc<EmbeddedStore>,
+    queue: Arc<RecordingQueue>,
+    mailer: Arc<crate::fakes::RecordingMailer>,
+    clock: Arc<crate::fakes::ManualClock>,
+    noon: chrono::DateTime<Utc>,
+    app: App,
+    metrics: missive::metrics::Metrics,
+}
+
+impl Mailing {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
+        let queue = Arc::new(RecordingQueue::default());
+        let mailer = Arc::new(crate::fakes::RecordingMailer::default());
+        let noon = Utc::now().date_naive().and_hms_opt(12, 0, 0).unwrap().and_utc();
+        let clock = Arc::new(crate::fakes::ManualClock::at(noon));
+        let mut config = Config::new("jobs-test-secret-01234", "pk");
+        config.public_url = Some("https://chat.example.com".into());
+        config.email_from = Some("chat@example.com".into());
+        let metrics = missive::metrics::Metrics::recording("missive-test");
+        let app = App::new(config, store.clone(), Arc::new(RecordingPush::default()), queue.clone(), mailer.clone())
+            .with_clock(clock.clone())
+            .with_metrics(metrics.clone());
+        Self { dir, store, queue, mailer, clock, noon, app, metrics }
+    }
+}
+
 /// A tenant's e-mails of the day: the one over its quota waits for the next day (nothing is
 /// dropped: it stays waiting, and goes then).
 #[tokio::test]
 async fn an_e_mail_over_the_tenant_s_daily_quota_waits_for_the_next_day() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
-    let queue = Arc::new(RecordingQueue::default());
-    let mailer = Arc::new(crate::fakes::RecordingMailer::default());
-    let noon = Utc::now().date_naive().and_hms_opt(12, 0, 0).unwrap().and_utc();
-    let clock = Arc::new(crate::fakes::ManualClock::at(noon));
-    let mut config = Config::new("jobs-test-secret-01234", "pk");
-    config.public_url = Some("https://chat.example.com".into());
-    config.email_from = Some("chat@example.com".into());
-    let app = App::new(config, store.clone(), Arc::new(RecordingPush::default()), queue.clone(), mailer.clone())
-        .with_clock(clock.clone());
+    let Mailing { dir: _dir, store, queue, mailer, clock, noon, app, .. } = Mailing::new();
     let people = crate::people::tenant_with_people(store.as_ref(), 3, "m", true).await;
     let (ann, tenant) = (&people[0], people[0].tenant_id.clone());
     let mut record = store.get_tenant(&tenant).await.unwrap().unwrap();
@@ -226,19 +248,7 @@ async fn an_e_mail_over_the_tenant_s_daily_quota_waits_for_the_next_day() {
 /// nothing is dropped or dead-lettered, and it goes once sending resumes.
 #[tokio::test]
 async fn an_e_mail_of_a_tenant_whose_sending_is_paused_waits_and_goes_once_it_resumes() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(EmbeddedStore::open(dir.path()).unwrap());
-    let queue = Arc::new(RecordingQueue::default());
-    let mailer = Arc::new(crate::fakes::RecordingMailer::default());
-    let noon = Utc::now().date_naive().and_hms_opt(12, 0, 0).unwrap().and_utc();
-    let clock = Arc::new(crate::fakes::ManualClock::at(noon));
-    let mut config = Config::new("jobs-test-secret-01234", "pk");
-    config.public_url = Some("https://chat.example.com".into());
-    config.email_from = Some("chat@example.com".into());
-    let metrics = missive::metrics::Metrics::recording("missive-test");
-    let app = App::new(config, store.clone(), Arc::new(RecordingPush::default()), queue.clone(), mailer.clone())
-        .with_clock(clock.clone())
-        .with_metrics(metrics.clone());
+    let Mailing { dir: _dir, store, queue, mailer, clock, noon, app, metrics } = Mailing::new();
     let people = crate::people::tenant_with_people(store.as_ref(), 2, "p", true).await;
     let (ann, tenant) = (&people[0], people[0].tenant_id.clone());
     let new = serde_json::from_value(json!({ "kind": "direct", "userId": "p1" })).unwrap();
