@@ -154,7 +154,9 @@ fn content(data: &str) -> Result<Content, MailError> {
     Content::builder().data(data).charset("UTF-8").build().map_err(|e| MailError::Failed(e.into()))
 }
 
-/// Whether SES refused a send for its tenant being unknown or lacking a resource it sends with.
+/// Whether SES refused a send for its tenant being unknown or lacking a resource it sends with:
+/// `NotFoundException`, or a `BadRequestException` naming the tenant (as SES's API reference
+/// reads; tests/faults/ses_tenants.py answers so, SES itself is yet to confirm it).
 fn tenant_not_ready(e: &SdkError<SendEmailError>) -> bool {
     match e.as_service_error() {
         Some(SendEmailError::NotFoundException(_)) => true,
