@@ -22,7 +22,8 @@ Control (JSON over HTTP on the proxy's own address):
     POST /__faults  {"queuePrefix": "p", "throttle": 0.1}   sends to queues named p… throttled
     GET  /__faults/stats?target=t                 {"transactionConflict": n, …} injected so far
     GET  /__faults/stats                          the same, summed over every table and queue
-    GET  /__ses/tenants                           the SES tenants made, their resources and sends
+    GET  /__ses/tenants                           the SES tenants made, their resources, and the sends
+                                                  naming each that were let through to moto
 
 Slow requests (5 s or more, waiting for the guard included) are logged to stderr with what
 they were and where the time went: a test that stalls can be told from a moto that did.

@@ -9,9 +9,10 @@
 - SendEmail naming a `TenantName`: refused as SES refuses it — `NotFoundException` for a tenant
   SES does not know, `BadRequestException` when the configuration set or the sender's identity
   (its address's or its domain's) is not associated with the tenant, `SendingPausedException`
-  when the tenant's sending is disabled — and otherwise sent by moto, counted for the tenant.
+  when the tenant's sending is disabled — and otherwise let through to moto, counted for the
+  tenant (`sent`: what moto then refuses, an unverified sender, is counted too).
 
-Control: `GET /__ses/tenants` → every tenant, its resources, status and e-mails sent.
+Control: `GET /__ses/tenants` → every tenant, its resources, status and sends let through.
 """
 
 import json
